@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Runs the compiled node:test suites (unit tests beside the code under dist/src, cross-tool
+// tests under dist/test), one suite after the other, printing each suite's duration and a
+// closing "tests: N passed, N failed, N skipped" line. Exit status is non-zero if any suite
+// failed. Usage: node scripts/run-tests.mjs [--unit] [--interop] [--e2e] [FILTER...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const wanted = new Set(args.filter((a) => a.startsWith('--')).map((a) => a.slice(2)));
+const filters = args.filter((a) => !a.startsWith('--'));
+
+const suites = [
+  { name: 'unit', dir: 'dist/src' },
+  { name: 'arch', dir: 'dist/test/arch' },
+  { name: 'interop', dir: 'dist/test/interop' },
+  { name: 'e2e', dir: 'dist/test/e2e' },
+].filter((s) => wanted.size === 0 || wanted.has(s.name));
+
+function findTests(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.js')) out.push(path);
+  }
+  return out.sort();
+}
+
+function runSuite(files) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--test', '--enable-source-maps', '--test-reporter=spec', '--test-reporter-destination=stdout',
+        '--test-reporter=tap', '--test-reporter-destination=' + join(root, 'dist', '.last-tap'),
+        `--test-concurrency=${process.env.ATOLL_TEST_CONCURRENCY ?? 2}`, ...files],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+async function countTap() {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(join(root, 'dist', '.last-tap'), 'utf8').catch(() => '');
+  const grab = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  return { pass: grab('pass'), fail: grab('fail'), skipped: grab('skipped') + grab('todo'), cancelled: grab('cancelled') };
+}
+
+const totals = { pass: 0, fail: 0, skipped: 0 };
+let failed = false;
+for (const suite of suites) {
+  let files = findTests(join(root, suite.dir));
+  if (filters.length > 0) files = files.filter((f) => filters.some((needle) => f.includes(needle)));
+  if (files.length === 0) continue;
+  const started = Date.now();
+  process.stdout.write(`\n=== suite ${suite.name}: ${files.length} files\n`);
+  const code = await runSuite(files.map((f) => relative(root, f)));
+  const counts = await countTap();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  totals.pass += counts.pass;
+  totals.fail += counts.fail + counts.cancelled;
+  totals.skipped += counts.skipped;
+  process.stdout.write(`=== suite ${suite.name}: ${counts.pass} passed, ${counts.fail + counts.cancelled} failed, ${counts.skipped} skipped in ${seconds}s\n`);
+  if (code !== 0) failed = true;
+}
+process.stdout.write(`\ntests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped\n`);
+process.exitCode = failed || totals.fail > 0 ? 1 : 0;

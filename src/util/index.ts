@@ -1,0 +1,5 @@
+export { writeFileAtomic, replaceSymlinkAtomic, fsyncDirectory, tempSibling, unlinkIfExists, setFsyncEnabled, isFsyncEnabled } from './atomic-write.js';
+export { mapLimit, defaultParallelism } from './concurrency.js';
+export { runProgram } from './subprocess.js';
+export type { RunResult } from './subprocess.js';
+export { isSafeFilename, safePathComponents } from './safe-name.js';

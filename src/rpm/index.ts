@@ -1,0 +1,3 @@
+// The rpm codec: package model, header reader, payload, version comparison, writer.
+// Other layers import from here only.
+export * from './package/index.js';

@@ -1,0 +1,2 @@
+export { RPMSENSE, DEPENDENCY_KINDS, formatNevra, formatEvr, formatDependency } from './types.js';
+export type { Evr, Nevra, Dependency, DependencyKind, Dependencies, PackageInfo } from './types.js';

@@ -1,0 +1,4 @@
+import type { Benchmark } from './harness.js';
+
+/** Every benchmark, by the name `npm run bench -- NAME` takes. Loaded lazily. */
+export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {};

@@ -4,9 +4,9 @@ import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
-import { loadContent, isSymlinkMode } from '../repo/content.js';
+import { loadContent } from '../repo/content.js';
 import { writeXattrs } from '../repo/xattrs.js';
-import type { DirMeta, FileHeader } from '../repo/codec.js';
+import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 
 export interface CheckoutOptions {
   /** `-U`: keep the caller's ownership, drop setuid/setgid, write no xattrs. */
@@ -140,7 +140,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
 
 async function writeCopy(path: string, header: FileHeader, data: Buffer, userMode: boolean, noXattrs: boolean): Promise<void> {
   if (isSymlinkMode(header.mode)) {
-    await symlink(header.symlinkTarget, path);
+    await symlink(header.symlinkTarget ?? '', path);
     if (!userMode) await lchown(path, header.uid, header.gid);
     return;
   }

@@ -10,3 +10,5 @@ export type { CpioEntry } from './cpio-writer.js';
 export { PAYLOAD_COMPRESSORS, compressorSpec } from './payload-compressor.js';
 export { SCRIPT_KINDS } from './description.js';
 export type * from './description.js';
+export { featureMatrix, fixturePackageSet, writeFixturePackages, seededRandom, COMPRESSORS } from './fixtures.js';
+export type { MatrixCase, PackageSetOptions } from './fixtures.js';

@@ -5,7 +5,7 @@
  * description gives the same bytes (no clock, no host lookups, single-threaded compressors).
  */
 import { createHash } from 'node:crypto';
-import { formatNevra, type Dependency } from '../package/index.js';
+import type { Dependency } from '../package/index.js';
 import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
 import { normalizePackage, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
@@ -23,6 +23,7 @@ export interface BuiltRpm {
   bytes: Uint8Array;
   /** `N-V-R.A.rpm`, rpmbuild's default file name. */
   fileName: string;
+  /** As rpm's `%{NEVRA}` prints it (`name-[E:]V-R.A`, the epoch whenever one is set, even 0). */
   nevra: string;
   /** Main header `[start, end)` in the file (`<rpm:header-range>`). */
   headerStart: number;
@@ -268,7 +269,8 @@ export async function buildRpmDetailed(description: PackageDescription): Promise
   bytes.set(signature, lead.length);
   bytes.set(main, headerStart);
   bytes.set(compressed, headerStart + main.length);
-  const nevra = formatNevra({ name: pkg.name, epoch: pkg.epoch, version: pkg.version, release: pkg.release, arch: pkg.arch });
+  // As rpm's %{NEVRA} prints it: the epoch appears whenever the EPOCH tag is present, even 0.
+  const nevra = `${pkg.name}-${pkg.evr}.${pkg.arch}`;
   return {
     bytes,
     fileName: rpmFileName(description),

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { requireTool, tempDir, isRoot, hasProgram } from '../helpers/env.js';
+import { requireTool, requirePythonModule, systemPython, tempDir, isRoot, hasProgram } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 import {
   featureMatrix,
@@ -464,4 +464,41 @@ test('createrepo_c indexes a directory of built packages', async (t) => {
   assert.match(deps, /<rpm:entry name="foo" flags="GE" epoch="0" ver="1.0"\/>/);
   assert.match(deps, /<rpm:entry name="\(pkgA &gt;= 1.0 or pkgB\)"\/>/);
   for (const d of set) assert.ok(primary.includes(`<name>${d.name}</name>`), d.name);
+});
+
+test('python3-rpm reads the same identity, files and dependencies', async (t) => {
+  if (!requirePythonModule(t, 'rpm')) return;
+  const dir = tempDir(t, 'atoll-rpmbuild-');
+  const matrix = (await buildMatrix(dir)).filter((c) => c.installable);
+  const script = `
+import json, os, sys, rpm
+ts = rpm.TransactionSet()
+ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES)
+out = []
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    h = ts.hdrFromFdno(fd)
+    os.close(fd)
+    out.append({
+        'nevra': h[rpm.RPMTAG_NEVRA],
+        'files': [f.name for f in rpm.files(h)],
+        'digests': [f.digest for f in rpm.files(h)],
+        'requires': [d.DNEVR()[2:] for d in rpm.ds(h, 'requires')],
+        'provides': [d.DNEVR()[2:] for d in rpm.ds(h, 'provides')],
+    })
+print(json.dumps(out))
+`;
+  const result = JSON.parse(runOk(systemPython, ['-c', script, ...matrix.map((c) => c.path)])) as Array<Record<string, string[] | string>>;
+  matrix.forEach((c, i) => {
+    const got = result[i] as Record<string, string[] | string>;
+    const d = c.description;
+    assert.equal(got.nevra, c.built.nevra, c.id);
+    const files = d.files ?? [];
+    assert.deepEqual(got.files, files.map((f) => f.path).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))), c.id);
+    // python3-rpm shows a missing digest as zeros.
+    const lines = expectedFileLines(d).map((l) => l.split(SEP)[6] || '0'.repeat(64));
+    assert.deepEqual(got.digests, lines, `${c.id} digests`);
+    for (const r of d.requires ?? []) if (typeof r === 'string') assert.ok((got.requires as string[]).includes(r), `${c.id}: ${r}`);
+    for (const p of d.provides ?? []) if (typeof p === 'string') assert.ok((got.provides as string[]).includes(p), `${c.id}: ${p}`);
+  });
 });

@@ -143,6 +143,17 @@ function fileEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
     i32(TAG.FILECOLORS, files.map(() => 0)),
   ];
   if (files.some((f) => f.caps !== '')) out.push(strs(TAG.FILECAPS, files.map((f) => f.caps)));
+  if (files.some((f) => f.fileClass !== undefined)) {
+    // rpmbuild's dictionary: the distinct classes in first-use order ('' included when used).
+    const dict: string[] = [];
+    const index = files.map((f) => {
+      const cls = f.fileClass ?? '';
+      let i = dict.indexOf(cls);
+      if (i < 0) i = dict.push(cls) - 1;
+      return i;
+    });
+    out.push(i32(TAG.FILECLASS, index), strs(TAG.CLASSDICT, dict));
+  }
   return out;
 }
 
@@ -215,6 +226,8 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
   if (pkg.vendor !== undefined) entries.push(str(TAG.VENDOR, pkg.vendor));
   if (pkg.packager !== undefined) entries.push(str(TAG.PACKAGER, pkg.packager));
   if (pkg.url !== undefined) entries.push(str(TAG.URL, pkg.url));
+  if (pkg.platform !== undefined) entries.push(str(TAG.PLATFORM, pkg.platform));
+  if (pkg.optflags !== undefined) entries.push(str(TAG.OPTFLAGS, pkg.optflags));
   if (pkg.sourcerpm !== null) entries.push(str(TAG.SOURCERPM, pkg.sourcerpm));
   if (payload.compressorTag !== undefined) entries.push(str(TAG.PAYLOADCOMPRESSOR, payload.compressorTag));
   for (const [kind, s] of Object.entries(pkg.scripts)) entries.push(...scriptEntries(kind as ScriptKind, s));

@@ -65,6 +65,11 @@ export interface FileInput extends FileFlagsInput {
   lang?: string;
   /** FILEVERIFYFLAGS; default all bits (ghosts: without digest/size/linkto/mtime). */
   verifyFlags?: number;
+  /**
+   * libmagic's description (FILECLASS/CLASSDICT), informational; rpmbuild computes it, atoll
+   * writes the tags only when some file of the package sets one.
+   */
+  fileClass?: string;
   /** Device number for char/block devices. */
   rdev?: { major: number; minor: number };
   /**
@@ -124,6 +129,9 @@ export interface PackageDescription {
   /** Default: SOURCE_DATE_EPOCH when set, else 1700000000 (never the clock). */
   buildtime?: number;
   buildhost?: string;
+  /** PLATFORM (e.g. `x86_64-redhat-linux`) and OPTFLAGS: build-host facts rpmbuild records; omitted unless given. */
+  platform?: string;
+  optflags?: string;
   /** Default `NAME-VERSION-RELEASE.src.rpm`; null omits the tag. */
   sourcerpm?: string | null;
   provides?: DependencyInput[];

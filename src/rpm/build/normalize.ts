@@ -70,6 +70,8 @@ export interface NormalizedFile {
   inode: number;
   lang: string;
   caps: string;
+  /** undefined when the description gives none. */
+  fileClass: string | undefined;
   ghost: boolean;
 }
 
@@ -103,6 +105,8 @@ export interface NormalizedPackage {
   url: string | undefined;
   vendor: string | undefined;
   packager: string | undefined;
+  platform: string | undefined;
+  optflags: string | undefined;
   group: string;
   buildtime: number;
   buildhost: string;
@@ -313,6 +317,7 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number): Normal
       inode,
       lang: input.lang ?? '',
       caps: input.caps ?? '',
+      fileClass: input.fileClass,
       ghost,
     });
   });
@@ -487,6 +492,8 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     url: desc.url,
     vendor: desc.vendor,
     packager: desc.packager,
+    platform: desc.platform,
+    optflags: desc.optflags,
     group: desc.group ?? 'Unspecified',
     buildtime,
     buildhost: desc.buildhost ?? 'atoll.invalid',

@@ -8,7 +8,7 @@ import { requireShared } from '../../../test/helpers/env.js';
 import { readHeaderBlob, Header, LEAD_SIZE, signaturePadding, TAG, SIGTAG } from '../header/index.js';
 import { isAtollError } from '../../errors/index.js';
 import { buildRpm, buildRpmDetailed, rpmFileName } from './build-rpm.js';
-import type { PackageDescription } from './description.js';
+import type { FileInput, PackageDescription } from './description.js';
 import { featureMatrix, fixturePackageSet } from './fixtures.js';
 import { normalizePackage, parseDependency } from './normalize.js';
 import { parsePackageDescriptions } from './parse-description.js';
@@ -290,6 +290,9 @@ test('hostile or inconsistent descriptions are refused with a coded error', asyn
     { ...base, provides: ['(a or b)'] },
     { ...base, scripts: { post: { prog: 'sh', body: 'x' } } },
     { ...base, payload: { compressor: 'lz4' as never } },
+    { ...base, requirs: ['typo'] } as PackageDescription,
+    { ...base, files: [{ path: '/a', contnet: 'typo' } as FileInput] },
+    { ...base, triggers: [{ type: 'in', conditions: ['x'], prog: ['/bin/sh', '-x'], body: '' }] },
   ];
   for (const description of cases) {
     await assert.rejects(buildRpm(description), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_BAD') || isAtollError(e, 'RPM_BUILD_COMPRESSOR_UNKNOWN'), JSON.stringify(description));

@@ -167,7 +167,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
       strs(TAG.TRIGGERVERSION, conds.map((c) => c.evr)),
       i32(TAG.TRIGGERFLAGS, conds.map((c) => c.flags)),
       i32(TAG.TRIGGERINDEX, conds.map((c) => c.index)),
-      strs(TAG.TRIGGERSCRIPTPROG, pkg.triggers.map((t) => t.prog.join(' '))),
+      strs(TAG.TRIGGERSCRIPTPROG, pkg.triggers.map((t) => t.prog[0] as string)),
     );
     if (pkg.triggers.some((t) => t.flags !== 0)) out.push(i32(TAG.TRIGGERSCRIPTFLAGS, pkg.triggers.map((t) => t.flags)));
   }
@@ -177,7 +177,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
     const conds = list.flatMap((t, i) => t.prefixes.map((p) => ({ p, i, flag: t.flag })));
     out.push(
       strs(scripts, list.map((t) => t.body ?? '')),
-      strs(prog, list.map((t) => t.prog.join(' '))),
+      strs(prog, list.map((t) => t.prog[0] as string)),
       strs(name, conds.map((c) => c.p)),
       i32(index, conds.map((c) => c.i)),
       strs(version, conds.map(() => '')),

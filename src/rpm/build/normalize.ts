@@ -378,8 +378,29 @@ const RPMLIB = (name: string, version: string): Dependency => ({
 
 const FOUR_GIB = 2 ** 32;
 
+const PACKAGE_KEYS = new Set([
+  'name', 'epoch', 'version', 'release', 'arch', 'summary', 'description', 'license', 'url', 'vendor', 'packager', 'group',
+  'buildtime', 'buildhost', 'platform', 'optflags', 'sourcerpm', ...DEPENDENCY_KINDS, 'files', 'scripts', 'triggers',
+  'fileTriggers', 'changelog', 'payload', 'autoDeps', 'autoReqProv',
+]);
+const FILE_KEYS = new Set([
+  'path', 'type', 'content', 'target', 'hardlink', 'mode', 'user', 'group', 'mtime', 'caps', 'lang', 'verifyFlags', 'fileClass',
+  'rdev', 'sizeOverride', 'config', 'noreplace', 'missingok', 'ghost', 'doc', 'license', 'readme', 'artifact',
+]);
+
+/** Descriptions often come from YAML: a misspelt key must not be silently ignored. */
+function checkKeys(value: object, allowed: ReadonlySet<string>, what: string): void {
+  const unknown = Object.keys(value).filter((k) => !allowed.has(k));
+  if (unknown.length > 0) throw bad(`${what} has unknown key(s): ${unknown.join(', ')}`, { unknown });
+}
+
 export function normalizePackage(desc: PackageDescription): NormalizedPackage {
   if (typeof desc !== 'object' || desc === null) throw bad('the package description must be an object');
+  checkKeys(desc, PACKAGE_KEYS, `package '${String(desc.name)}'`);
+  for (const f of desc.files ?? []) {
+    if (typeof f !== 'object' || f === null) throw bad(`package '${desc.name}': a file entry is not an object`);
+    checkKeys(f, FILE_KEYS, `file '${String(f.path)}'`);
+  }
   for (const key of ['name', 'version', 'release'] as const) {
     const value = desc[key];
     if (typeof value !== 'string' || value === '' || /[\s\0]/.test(value)) throw bad(`package ${key} '${String(value)}' must be a non-empty string without whitespace`);
@@ -421,7 +442,10 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
       const d = parseDependency(c, 'trigger condition');
       return { ...d, flags: (d.flags | flag) >>> 0 };
     });
-    return { ...normalizeScript(t, `trigger ${i}`), conditions };
+    const script = normalizeScript(t, `trigger ${i}`);
+    // rpm keeps only the program for trigger scripts (TRIGGERSCRIPTPROG is one string each).
+    if (script.prog.length > 1) throw bad(`trigger ${i}: trigger interpreters take no arguments`);
+    return { ...script, conditions };
   });
   const fileTriggers: NormalizedFileTrigger[] = [];
   const transFileTriggers: NormalizedFileTrigger[] = [];
@@ -429,7 +453,9 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     const flag = t.type === 'in' || t.type === 'un' || t.type === 'postun' ? TRIGGER_FLAG[t.type] : undefined;
     if (flag === undefined) throw bad(`file trigger ${i} has an unknown type '${t.type}'`);
     if (t.prefixes.length === 0 || t.prefixes.some((p) => !p.startsWith('/'))) throw bad(`file trigger ${i} needs absolute path prefixes`);
-    const normalized = { ...normalizeScript(t, `file trigger ${i}`), flag, prefixes: [...t.prefixes], priority: t.priority ?? 1000000 };
+    const script = normalizeScript(t, `file trigger ${i}`);
+    if (script.prog.length > 1) throw bad(`file trigger ${i}: trigger interpreters take no arguments`);
+    const normalized = { ...script, flag, prefixes: [...t.prefixes], priority: t.priority ?? 1000000 };
     (t.scope === 'transaction' ? transFileTriggers : fileTriggers).push(normalized);
   });
 

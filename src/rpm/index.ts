@@ -4,3 +4,4 @@ export * from './package/index.js';
 export * from './header/index.js';
 export * from './payload/index.js';
 export * from './unpack/index.js';
+export * from './build/index.js';

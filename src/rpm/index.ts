@@ -5,3 +5,4 @@ export * from './header/index.js';
 export * from './payload/index.js';
 export * from './unpack/index.js';
 export * from './build/index.js';
+export * from './vercmp/index.js';

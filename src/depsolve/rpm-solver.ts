@@ -1,0 +1,1533 @@
+import { CdclSolver, type RootConflict } from '../solver/index.js';
+import { RPMSENSE } from '../rpm/index.js';
+import type { Dep } from './dep.js';
+import { depToString } from './dep.js';
+import { SYSTEM_SOLVABLE, type Pool, type Repo } from './pool.js';
+import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
+
+/** Which packages a job talks about (libsolv's job selections). */
+export type Selection =
+  | { kind: 'pkg'; p: number }
+  | { kind: 'name'; dep: Dep }
+  | { kind: 'provides'; dep: Dep }
+  | { kind: 'oneof'; ps: number[] }
+  | { kind: 'repo'; repo: Repo }
+  | { kind: 'all' };
+
+export type JobVerb =
+  | 'install'
+  | 'erase'
+  | 'update'
+  | 'distupgrade'
+  | 'verify'
+  | 'lock'
+  | 'multiversion'
+  | 'weakendeps'
+  | 'droporphaned'
+  | 'userinstalled'
+  | 'allowuninstall'
+  | 'favor'
+  | 'disfavor'
+  | 'blacklist'
+  | 'excludefromweak'
+  | 'noop';
+
+export interface Job {
+  verb: JobVerb;
+  select: Selection;
+  /** Bracket flags: weak, forcebest, cleandeps, targeted, setevr, ... */
+  flags: ReadonlySet<string>;
+}
+
+export interface SolverFlags {
+  allowdowngrade: boolean;
+  allowarchchange: boolean;
+  allowvendorchange: boolean;
+  allownamechange: boolean;
+  allowuninstall: boolean;
+  ignorerecommended: boolean;
+  strongrecommends: boolean;
+  addalreadyrecommended: boolean;
+  onlynamespacerecommended: boolean;
+  bestobeypolicy: boolean;
+  noautotarget: boolean;
+  keeporphans: boolean;
+  focusinstalled: boolean;
+  focusbest: boolean;
+  focusnew: boolean;
+  yumobsoletes: boolean;
+  strictrepopriority: boolean;
+  installalsoupdates: boolean;
+  keepexplicitobsoletes: boolean;
+  dupallowdowngrade: boolean;
+  dupallowarchchange: boolean;
+  dupallowvendorchange: boolean;
+  dupallownamechange: boolean;
+  noupdateprovide: boolean;
+  splitprovides: boolean;
+  noinfarchcheck: boolean;
+}
+
+export function defaultSolverFlags(): SolverFlags {
+  return {
+    allowdowngrade: false,
+    allowarchchange: false,
+    allowvendorchange: false,
+    allownamechange: true,
+    allowuninstall: false,
+    ignorerecommended: false,
+    strongrecommends: false,
+    addalreadyrecommended: false,
+    onlynamespacerecommended: false,
+    bestobeypolicy: false,
+    noautotarget: false,
+    keeporphans: false,
+    focusinstalled: false,
+    focusbest: false,
+    focusnew: false,
+    yumobsoletes: false,
+    strictrepopriority: false,
+    installalsoupdates: false,
+    keepexplicitobsoletes: false,
+    dupallowdowngrade: true,
+    dupallowarchchange: true,
+    dupallowvendorchange: true,
+    dupallownamechange: true,
+    noupdateprovide: false,
+    splitprovides: false,
+    noinfarchcheck: false,
+  };
+}
+
+export type RuleType =
+  | 'pkg'
+  | 'feature'
+  | 'update'
+  | 'job'
+  | 'infarch'
+  | 'dup'
+  | 'best'
+  | 'choice'
+  | 'yumobs'
+  | 'blacklist'
+  | 'recommends'
+  | 'learnt';
+
+export type PkgRuleReason =
+  | 'not-installable'
+  | 'nothing-provides'
+  | 'requires'
+  | 'conflicts'
+  | 'obsoletes'
+  | 'installed-obsoletes'
+  | 'implicit-obsoletes'
+  | 'same-name'
+  | 'self-conflict';
+
+export interface RuleInfo {
+  type: RuleType;
+  reason?: PkgRuleReason;
+  /** The package the rule is about (source of a requires/conflict, the installed package of an update rule). */
+  p?: number;
+  /** The other package (conflict/obsolete target). */
+  other?: number;
+  dep?: Dep;
+  /** Job index for job rules. */
+  job?: number;
+}
+
+/** One problem: the disabled rules that made the request solvable, as libsolv reports them. */
+export interface Problem {
+  /** Rule ids (>0) or jobs as -(jobIndex+1). */
+  elements: number[];
+  /** The proof's rules (for explanation). */
+  proof: number[];
+}
+
+export interface SolveResult {
+  /** Decided-installed packages (the new system). */
+  installed: Set<number>;
+  problems: Problem[];
+}
+
+interface PkgRule {
+  lits: number[];
+  info: RuleInfo;
+}
+
+type Cnf = number[][];
+const CNF_TRUE: Cnf = [];
+
+/**
+ * libsolv's solver (solver.c, rules.c, policy.c) rebuilt on the generic CDCL engine: the same
+ * rule classes in the same order, the same decision order (jobs, installed packages, open
+ * requires in rule order, weak deps) and the same candidate policy, so that ambiguous choices
+ * come out as libsolv's.
+ */
+export class RpmSolver {
+  readonly sat: CdclSolver;
+  readonly rules: RuleInfo[] = [{ type: 'pkg' }];
+  readonly installedIds: number[];
+  private installedPos = new Map<number, number>();
+
+  pkgRulesEnd = 0;
+  featureRules = 0;
+  updateRules = 0;
+  jobRules = 0;
+  jobRulesEnd = 0;
+  infarchRules = 0;
+  infarchRulesEnd = 0;
+  dupRules = 0;
+  dupRulesEnd = 0;
+  bestRules = 0;
+  bestRulesEnd = 0;
+  yumobsRules = 0;
+  yumobsRulesEnd = 0;
+  blacklistRules = 0;
+  blacklistRulesEnd = 0;
+  choiceRules = 0;
+  choiceRulesEnd = 0;
+  /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
+  private emptyRule = new Set<number>();
+  private weakRules = new Set<number>();
+  private ruleToJob = new Map<number, number>();
+
+  // maps built from the jobs
+  private multiversion = new Set<number>();
+  private updateAll = false;
+  private bestUpdateAll = false;
+  private updateMap = new Set<number>();
+  private bestUpdateMap = new Set<number>();
+  private updateTargets = new Map<number, Set<number>>();
+  private dupAll = false;
+  private dupMap = new Set<number>();
+  private dupInvolved = new Set<number>();
+  private fixMap = new Set<number>();
+  private noUpdate = new Set<number>();
+  private allowUninstallAll = false;
+  private allowUninstallMap = new Set<number>();
+  private favor = new Map<number, number>();
+  private excludeFromWeak = new Set<number>();
+  private blacklisted = new Set<number>();
+  droporphanedAll = false;
+  private droporphanedMap = new Set<number>();
+  private orphaned = new Set<number>();
+
+  private added = new Set<number>();
+  private pkgRulesTmp: PkgRule[] = [];
+
+  problems: Problem[] = [];
+  private recommendsMap = new Set<number>();
+  private suggestsMap = new Set<number>();
+  private recommendsIndex = 0;
+  private policyCtx: PolicyContext;
+
+  constructor(
+    readonly pool: Pool,
+    readonly jobs: Job[],
+    readonly flags: SolverFlags = defaultSolverFlags(),
+  ) {
+    const inst = pool.installed;
+    this.installedIds = [];
+    if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
+    this.sat = new CdclSolver(pool.size);
+    const self = this;
+    this.policyCtx = {
+      pool,
+      decision: (p) => self.sat.decisionMap[p]!,
+      isRecommended: (p) => {
+        self.updateRecommendsMap();
+        return self.recommendsMap.has(p);
+      },
+      isSuggested: (p) => {
+        self.updateRecommendsMap();
+        return self.suggestsMap.has(p);
+      },
+      isSupplementing: (p) => self.isSupplementing(p),
+      isEnhancing: (p) => self.isEnhancing(p),
+      favorLevel: (p) => self.favor.get(p) ?? 0,
+      strictRepoPriority: flags.strictrepopriority,
+    };
+    this.build();
+  }
+
+  // ---------------------------------------------------------------- selections
+
+  select(sel: Selection): number[] {
+    const pool = this.pool;
+    switch (sel.kind) {
+      case 'pkg':
+        return [sel.p];
+      case 'oneof':
+        return sel.ps;
+      case 'name':
+        return pool.whatprovides(sel.dep).filter((p) => pool.matchNevr(p, sel.dep));
+      case 'provides':
+        return pool.whatprovides(sel.dep);
+      case 'repo': {
+        const out: number[] = [];
+        for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === sel.repo) out.push(p);
+        return out;
+      }
+      case 'all': {
+        const out: number[] = [];
+        for (let p = 2; p < pool.size; p++) out.push(p);
+        return out;
+      }
+    }
+  }
+
+  private isInstalled(p: number): boolean {
+    return this.pool.isInstalled(p);
+  }
+
+  // ---------------------------------------------------------------- rule building
+
+  private cnf(d: Dep, negate: boolean): Cnf {
+    const pool = this.pool;
+    if (d.kind === 'simple') {
+      const prov = pool.whatprovidesSimple(d);
+      if (!negate) return [prov.slice()];
+      return prov.map((p) => [-p]);
+    }
+    const or = (a: Cnf, b: Cnf): Cnf => {
+      if (a.length === 0 || b.length === 0) return CNF_TRUE;
+      const out: Cnf = [];
+      for (const ca of a) for (const cb of b) out.push([...new Set([...ca, ...cb])]);
+      return out.filter((c) => !c.some((l) => c.includes(-l)));
+    };
+    const and = (a: Cnf, b: Cnf): Cnf => [...a, ...b];
+    const L = (e: Dep, n: boolean): Cnf => this.cnf(e, n);
+    switch (d.op) {
+      case 'and':
+        return negate ? or(L(d.left, true), L(d.right, true)) : and(L(d.left, false), L(d.right, false));
+      case 'or':
+        return negate ? and(L(d.left, true), L(d.right, true)) : or(L(d.left, false), L(d.right, false));
+      case 'with':
+      case 'without': {
+        const prov = pool.whatprovides(d);
+        return negate ? prov.map((p) => [-p]) : [prov];
+      }
+      case 'if': {
+        // A if B [else C]  ==  (A or not B) [and (B or C)]
+        if (!d.otherwise) return negate ? and(L(d.left, true), L(d.right, false)) : or(L(d.left, false), L(d.right, true));
+        const pos = and(or(L(d.left, false), L(d.right, true)), or(L(d.right, false), L(d.otherwise, false)));
+        if (!negate) return pos;
+        return or(and(L(d.right, false), L(d.left, true)), and(L(d.right, true), L(d.otherwise, true)));
+      }
+      case 'unless': {
+        // A unless B [else C]  ==  (A or B) [and (not B or C)]
+        if (!d.otherwise) return negate ? and(L(d.left, true), L(d.right, true)) : or(L(d.left, false), L(d.right, false));
+        const pos = and(or(L(d.left, false), L(d.right, false)), or(L(d.right, true), L(d.otherwise, false)));
+        if (!negate) return pos;
+        return or(and(L(d.right, true), L(d.left, true)), and(L(d.right, false), L(d.otherwise, true)));
+      }
+    }
+  }
+
+  private addPkgRule(lits: number[], info: RuleInfo): void {
+    let l = [...new Set(lits)];
+    if (l.some((x) => l.includes(-x))) return; // tautology
+    if (l.length === 2 && l[0]! > l[1]!) l = [l[1]!, l[0]!];
+    this.pkgRulesTmp.push({ lits: l, info });
+  }
+
+  private isMultiversion(p: number): boolean {
+    return this.multiversion.has(p);
+  }
+
+  /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
+  private addPkgRulesFor(start: number): void {
+    const pool = this.pool;
+    const queue = [start];
+    while (queue.length) {
+      const n = queue.shift()!;
+      if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
+      this.added.add(n);
+      const s = pool.solvables[n]!;
+      const installed = this.isInstalled(n);
+      const dontfix = installed && !this.fixMap.has(n);
+      if (!installed && !pool.installable(n)) {
+        this.addPkgRule([-n], { type: 'pkg', reason: 'not-installable', p: n });
+        continue;
+      }
+      for (const req of s.requires) {
+        if (req.kind === 'simple' && req.name.startsWith('rpmlib(')) continue;
+        if (req.kind === 'simple') {
+          const prov = pool.whatprovidesSimple(req);
+          if (dontfix && !prov.some((p) => this.isInstalled(p))) continue;
+          if (prov.includes(n)) continue;
+          if (prov.length === 0) {
+            this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            continue;
+          }
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'requires', p: n, dep: req });
+          for (const p of prov) if (!this.added.has(p)) queue.push(p);
+        } else {
+          const cnf = this.cnf(req, false);
+          if (dontfix && cnf.some((c) => !c.some((l) => l < 0 || this.isInstalled(l)))) continue;
+          for (const clause of cnf) {
+            if (clause.includes(n)) continue;
+            if (clause.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            else this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'requires', p: n, dep: req });
+            for (const l of clause) if (!this.added.has(Math.abs(l))) queue.push(Math.abs(l));
+          }
+        }
+      }
+      for (const con of s.conflicts) {
+        if (con.kind === 'simple') {
+          for (const p of pool.whatprovidesSimple(con)) {
+            if (dontfix && this.isInstalled(p)) continue;
+            if (p === n && !pool.flags.forbidselfconflicts) continue;
+            this.addPkgRule([-n, -p], { type: 'pkg', reason: p === n ? 'self-conflict' : 'conflicts', p: n, other: p, dep: con });
+          }
+        } else {
+          for (const clause of this.cnf(con, true)) {
+            if (clause.length === 1 && clause[0] === -n) continue;
+            if (dontfix && clause.every((l) => l < 0 && this.isInstalled(-l))) continue;
+            this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'conflicts', p: n, dep: con });
+          }
+        }
+      }
+      const noobs = this.isMultiversion(n);
+      if (!noobs || this.flags.keepexplicitobsoletes) {
+        for (const obs of s.obsoletes) {
+          for (const p of pool.whatprovides(obs)) {
+            if (p === n) continue;
+            if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(p, obs)) continue;
+            if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[p]!)) continue;
+            if (installed && this.isInstalled(p)) continue;
+            this.addPkgRule([-n, -p], {
+              type: 'pkg',
+              reason: this.isInstalled(p) ? 'installed-obsoletes' : 'obsoletes',
+              p: n,
+              other: p,
+              dep: obs,
+            });
+          }
+        }
+      }
+      // Same name: only one of them (unless multiversion or different colors).
+      for (const p of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        if (p === n) continue;
+        const ps = pool.solvables[p]!;
+        if (ps.name !== s.name) continue;
+        if (installed && this.isInstalled(p)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, ps)) continue;
+        if (noobs && this.isMultiversion(p)) continue;
+        if (noobs || this.isMultiversion(p)) {
+          // one side is multiversion: only forbid identical-EVR pairs
+          if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
+        }
+        this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
+        if (!this.added.has(p)) queue.push(p);
+      }
+      // Weak deps: make the packages reachable so choices can include them.
+      if (!this.flags.ignorerecommended) {
+        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
+      }
+      for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+    }
+  }
+
+  /** Update candidates of an installed package (policy_findupdatepackages). */
+  findUpdatePackages(p: number, allowAll: boolean, dup = false): number[] {
+    const pool = this.pool;
+    const s = pool.solvables[p]!;
+    const out: number[] = [];
+    const allowDowngrade = dup ? this.flags.dupallowdowngrade : this.flags.allowdowngrade;
+    const allowArch = dup ? this.flags.dupallowarchchange : this.flags.allowarchchange;
+    const allowVendor = dup ? this.flags.dupallowvendorchange : this.flags.allowvendorchange;
+    const allowName = dup ? this.flags.dupallownamechange : this.flags.allownamechange;
+    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+      if (this.isInstalled(q)) continue;
+      const qs = pool.solvables[q]!;
+      if (qs.name === s.name) {
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+        if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      } else {
+        if (!allowAll && !allowName) continue;
+        if (this.flags.noupdateprovide) continue;
+        if (!qs.obsoletes.some((obs) => pool.matchNevr(p, obs))) continue;
+        if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+      }
+      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) continue;
+      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) continue;
+      out.push(q);
+    }
+    if (!this.flags.noupdateprovide && (allowAll || allowName)) {
+      // Obsoleters that do not provide the name are not update candidates in libsolv either.
+    }
+    return out;
+  }
+
+  illegalArchChange(a: number, b: number): boolean {
+    const pool = this.pool;
+    const aa = pool.solvables[a]!.arch;
+    const ba = pool.solvables[b]!.arch;
+    if (aa === ba || aa === 'noarch' || ba === 'noarch' || !pool.hasArchPolicy()) return false;
+    const sa = pool.archScore(aa);
+    const sb = pool.archScore(ba);
+    return ((sa ^ sb) & 0xffff0000) !== 0;
+  }
+
+  private addRule(lits: number[], info: RuleInfo): number {
+    const id = this.sat.addClause(lits);
+    this.rules[id] = info;
+    return id;
+  }
+
+  private addEmptyRule(info: RuleInfo): number {
+    const id = this.sat.addClause([]);
+    this.sat.disable(id);
+    this.emptyRule.add(id);
+    this.rules[id] = info;
+    return id;
+  }
+
+  ruleLits(id: number): Int32Array {
+    return this.sat.clauses[id]!.lits;
+  }
+
+  private build(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
+    // 1. maps from the jobs
+    jobs.forEach((job, ji) => {
+      const sel = this.select(job.select);
+      switch (job.verb) {
+        case 'multiversion':
+          for (const p of sel) this.multiversion.add(p);
+          break;
+        case 'update':
+          if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
+            this.updateAll = true;
+            if (job.flags.has('forcebest')) this.bestUpdateAll = true;
+          } else {
+            const targeted =
+              job.flags.has('targeted') ||
+              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.some((p) => !this.isInstalled(p)));
+            if (targeted) {
+              for (const t of sel) {
+                if (this.isInstalled(t)) {
+                  this.updateMap.add(t);
+                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
+                  continue;
+                }
+                const ts = pool.solvables[t]!;
+                for (const ip of this.installedIds) {
+                  const is = pool.solvables[ip]!;
+                  const rel =
+                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+                  if (!rel) continue;
+                  this.updateMap.add(ip);
+                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
+                  let set = this.updateTargets.get(ip);
+                  if (!set) this.updateTargets.set(ip, (set = new Set()));
+                  set.add(t);
+                }
+              }
+            } else {
+              for (const p of sel) {
+                if (!this.isInstalled(p)) continue;
+                this.updateMap.add(p);
+                if (job.flags.has('forcebest')) this.bestUpdateMap.add(p);
+              }
+            }
+          }
+          break;
+        case 'distupgrade':
+          if (job.select.kind === 'all') {
+            this.dupAll = true;
+            for (const p of this.installedIds) this.dupInvolved.add(p);
+          } else {
+            for (const p of sel) {
+              this.dupMap.add(p);
+              const s = pool.solvables[p]!;
+              for (const ip of this.installedIds) if (pool.solvables[ip]!.name === s.name) this.dupInvolved.add(ip);
+              if (this.isInstalled(p)) this.dupInvolved.add(p);
+            }
+          }
+          break;
+        case 'verify':
+          for (const p of sel) if (this.isInstalled(p)) this.fixMap.add(p);
+          break;
+        case 'allowuninstall':
+          if (job.select.kind === 'all') this.allowUninstallAll = true;
+          for (const p of sel) if (this.isInstalled(p)) this.allowUninstallMap.add(p);
+          break;
+        case 'favor':
+          for (const p of sel) this.favor.set(p, ji + 1);
+          break;
+        case 'disfavor':
+          for (const p of sel) this.favor.set(p, -(ji + 1));
+          break;
+        case 'excludefromweak':
+          for (const p of sel) this.excludeFromWeak.add(p);
+          break;
+        case 'blacklist':
+          for (const p of sel) this.blacklisted.add(p);
+          break;
+        case 'droporphaned':
+          if (job.select.kind === 'all') this.droporphanedAll = true;
+          for (const p of sel) this.droporphanedMap.add(p);
+          break;
+        default:
+          break;
+      }
+    });
+    if (this.flags.allowuninstall) this.allowUninstallAll = true;
+
+    // 2. package rules for everything reachable from the installed system and the jobs
+    for (const p of this.installedIds) this.addPkgRulesFor(p);
+    for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    for (const job of jobs) {
+      if (job.verb === 'multiversion' || job.verb === 'favor' || job.verb === 'disfavor' || job.verb === 'noop') continue;
+      for (const p of this.select(job.select)) this.addPkgRulesFor(p);
+    }
+    // packages whose supplements/enhances can be triggered
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let p = 2; p < pool.size; p++) {
+        if (this.added.has(p)) continue;
+        const s = pool.solvables[p]!;
+        if (!s.supplements.length && !s.enhances.length) continue;
+        if (!pool.installable(p) && !this.isInstalled(p)) continue;
+        const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
+        if (hit) {
+          this.addPkgRulesFor(p);
+          changed = true;
+        }
+      }
+    }
+    this.unifyPkgRules();
+    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    this.pkgRulesTmp = [];
+    this.pkgRulesEnd = this.sat.clauses.length;
+
+    // 3. feature and update rules, one each per installed package
+    this.featureRules = this.sat.clauses.length;
+    const updateLits: number[][] = [];
+    for (const p of this.installedIds) {
+      const dup = this.dupAll || this.dupInvolved.has(p);
+      const feature = [p, ...this.findUpdatePackages(p, true, dup)];
+      const update = [p, ...this.findUpdatePackages(p, false, dup)];
+      updateLits.push(update);
+      if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
+      else this.addRule(feature, { type: 'feature', p });
+    }
+    this.updateRules = this.sat.clauses.length;
+    this.installedIds.forEach((p, i) => {
+      const dup = this.dupAll || this.dupInvolved.has(p);
+      if (dup && !this.dupKeepAllowed(p)) {
+        // distupgrade: the installed package may not stay as it is
+        const lits = updateLits[i]!.filter((q) => q !== p);
+        this.addRule(lits.length ? lits : [p], { type: 'update', p });
+        return;
+      }
+      this.addRule(updateLits[i]!, { type: 'update', p });
+    });
+
+    // 4. job rules
+    this.jobRules = this.sat.clauses.length;
+    jobs.forEach((job, ji) => {
+      const sel = this.select(job.select);
+      const weak = job.flags.has('weak');
+      const add = (lits: number[]): void => {
+        const id = this.addRule(lits, { type: 'job', job: ji });
+        this.ruleToJob.set(id, ji);
+        if (weak) this.weakRules.add(id);
+      };
+      switch (job.verb) {
+        case 'install':
+          if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
+          else if (sel.length === 1 && this.multiversion.has(sel[0]!) && this.isInstalled(sel[0]!)) add([sel[0]!]);
+          else add(sel);
+          break;
+        case 'erase':
+          for (const p of sel) add([-p]);
+          break;
+        case 'lock':
+          for (const p of sel) add([this.isInstalled(p) ? p : -p]);
+          break;
+        default:
+          break;
+      }
+    });
+    this.jobRulesEnd = this.sat.clauses.length;
+
+    // 5. infarch rules
+    this.infarchRules = this.sat.clauses.length;
+    if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
+      const doneNames = new Set<string>();
+      for (let i = 2; i < pool.size; i++) {
+        if (!this.added.has(i)) continue;
+        const s = pool.solvables[i]!;
+        if (doneNames.has(s.name)) continue;
+        doneNames.add(s.name);
+        const same = pool
+          .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+        let best = 0;
+        const allowed = new Set<string>();
+        for (const p of same) {
+          const a = pool.archScore(pool.solvables[p]!.arch);
+          if (a !== 1 && this.isInstalled(p)) {
+            allowed.add(pool.solvables[p]!.arch);
+            continue;
+          }
+          if (a && a !== 1 && (!best || a < best)) best = a;
+        }
+        if (!best) continue;
+        for (const p of same) {
+          if (this.isInstalled(p)) continue;
+          const ps = pool.solvables[p]!;
+          const a = pool.archScore(ps.arch);
+          if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
+          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+          this.addRule([-p], { type: 'infarch', p });
+        }
+      }
+    }
+    this.infarchRulesEnd = this.sat.clauses.length;
+
+    // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
+    this.dupRules = this.sat.clauses.length;
+    if (this.dupAll || this.dupMap.size) {
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || this.isInstalled(p)) continue;
+        if (this.dupAll) continue;
+        if (this.dupMap.has(p)) continue;
+        const s = pool.solvables[p]!;
+        if (!this.installedIds.some((ip) => this.dupInvolved.has(ip) && pool.solvables[ip]!.name === s.name)) continue;
+        this.addRule([-p], { type: 'dup', p });
+      }
+    }
+    this.dupRulesEnd = this.sat.clauses.length;
+
+    // 7. best rules (forcebest): only the best candidates of a job / update
+    this.bestRules = this.sat.clauses.length;
+    jobs.forEach((job, ji) => {
+      if (!job.flags.has('forcebest') || job.verb !== 'install') return;
+      const sel = this.select(job.select);
+      if (sel.length < 2) return;
+      const best = this.bestOf(sel);
+      if (best.length && best.length < sel.length) {
+        const id = this.addRule(best, { type: 'best', job: ji });
+        this.ruleToJob.set(id, ji);
+      }
+    });
+    this.installedIds.forEach((p, i) => {
+      if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
+      const cands = this.findUpdatePackages(p, false, this.dupAll || this.dupInvolved.has(p));
+      let pruned = cands;
+      const targets = this.updateTargets.get(p);
+      if (targets) pruned = pruned.filter((q) => targets.has(q));
+      if (!pruned.length) return;
+      const best = this.bestOf(pruned, !this.flags.bestobeypolicy ? this.findUpdatePackages(p, true) : undefined);
+      if (best.length) this.addRule(best, { type: 'best', p: this.installedIds[i] });
+    });
+    this.bestRulesEnd = this.sat.clauses.length;
+
+    // 8. blacklist: blacklisted packages only when a job names them
+    this.blacklistRules = this.sat.clauses.length;
+    if (this.blacklisted.size) {
+      const wanted = new Set<number>();
+      for (const job of jobs) {
+        if (job.verb !== 'install') continue;
+        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
+          for (const p of this.select(job.select)) wanted.add(p);
+      }
+      for (const p of this.blacklisted) {
+        if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        this.addRule([-p], { type: 'blacklist', p });
+      }
+    }
+    this.blacklistRulesEnd = this.sat.clauses.length;
+
+    this.choiceRules = this.choiceRulesEnd = this.sat.clauses.length;
+    this.sat.freeze();
+
+    // 9. jobs disable conflicting policy rules
+    this.disablePolicyRulesForJobs();
+  }
+
+  private bestOf(cands: number[], _all?: number[]): number[] {
+    const pool = this.pool;
+    // the best EVR per name after policy pruning (repo priority, arch)
+    let list = filterUnwanted({ ...this.policyCtx, isRecommended: () => false, isSupplementing: () => false }, cands, 'recommend');
+    if (!list.length) list = cands;
+    const bestByName = new Map<string, number>();
+    for (const p of list) {
+      const n = pool.solvables[p]!.name;
+      const b = bestByName.get(n);
+      if (b === undefined || pool.evrcmp(p, b) > 0) bestByName.set(n, p);
+    }
+    const set = new Set(bestByName.values());
+    return cands.filter((p) => set.has(p) || [...set].some((b) => pool.solvables[b]!.name === pool.solvables[p]!.name && pool.evrcmp(p, b) === 0));
+  }
+
+  private dupKeepAllowed(p: number): boolean {
+    // the installed package may be kept during distupgrade when an identical package is
+    // available, or when it is an orphan (no package of that name is available)
+    const pool = this.pool;
+    const s = pool.solvables[p]!;
+    let sameName = false;
+    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+      if (this.isInstalled(q)) continue;
+      const qs = pool.solvables[q]!;
+      if (qs.name !== s.name) {
+        if (qs.obsoletes.some((o) => pool.matchNevr(p, o))) sameName = true;
+        continue;
+      }
+      if (!this.dupAll && !this.dupMap.has(q)) continue;
+      sameName = true;
+      if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) return true;
+    }
+    if (!sameName) {
+      this.orphaned.add(p);
+      return true;
+    }
+    return false;
+  }
+
+  private depMentionsAdded(d: Dep): boolean {
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some((p) => this.added.has(p));
+    return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);
+  }
+
+  private unifyPkgRules(): void {
+    const cmp = (a: PkgRule, b: PkgRule): number => {
+      const la = a.lits;
+      const lb = b.lits;
+      let x = la[0]! - lb[0]!;
+      if (x) return x;
+      const ad = la.length <= 2;
+      const bd = lb.length <= 2;
+      if (ad && bd) return (la[1] ?? 0) - (lb[1] ?? 0);
+      if (ad) {
+        x = (la[1] ?? 0) - lb[1]!;
+        return x ? x : -1;
+      }
+      if (bd) {
+        x = la[1]! - (lb[1] ?? 0);
+        return x ? x : 1;
+      }
+      let i = 1;
+      while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
+      return (la[i] ?? 0) - (lb[i] ?? 0);
+    };
+    const sorted = [...this.pkgRulesTmp].sort(cmp);
+    const out: PkgRule[] = [];
+    for (const r of sorted) {
+      const prev = out[out.length - 1];
+      if (prev && prev.lits.length === r.lits.length && prev.lits.every((x, i) => x === r.lits[i])) continue;
+      out.push(r);
+    }
+    this.pkgRulesTmp = out;
+  }
+
+  private updateRuleOf(p: number): number {
+    return this.updateRules + this.installedPos.get(p)!;
+  }
+
+  private featureRuleOf(p: number): number {
+    return this.featureRules + this.installedPos.get(p)!;
+  }
+
+  private disableUpdate(p: number): void {
+    this.noUpdate.add(p);
+    const u = this.updateRuleOf(p);
+    const f = this.featureRuleOf(p);
+    if (!this.emptyRule.has(u)) this.sat.disable(u);
+    if (!this.emptyRule.has(f)) this.sat.disable(f);
+  }
+
+  /** jobtodisablelist: policy rules a job overrides. */
+  private disablePolicyRulesForJobs(): void {
+    const pool = this.pool;
+    this.jobs.forEach((job, ji) => {
+      if (this.isJobDisabled(ji)) return;
+      const sel = this.select(job.select);
+      if (job.verb === 'erase') {
+        if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
+          for (const p of this.installedIds) this.disableUpdate(p);
+        }
+        for (const p of sel) if (this.isInstalled(p)) this.disableUpdate(p);
+        return;
+      }
+      if (job.verb !== 'install') return;
+      let setName = false;
+      let setArch = job.flags.has('setarch');
+      let setEvr = job.flags.has('setevr');
+      let setEv = job.flags.has('setev');
+      let setVendor = job.flags.has('setvendor');
+      if (!job.flags.has('noautoset')) {
+        if (job.select.kind === 'name') setName = true;
+        if (job.select.kind === 'pkg') {
+          setName = setArch = setEvr = setVendor = true;
+        } else if ((job.select.kind === 'name' || job.select.kind === 'provides') && job.select.dep.kind === 'simple') {
+          const d = job.select.dep;
+          if ((d.flags & RPMSENSE.SENSEMASK) === RPMSENSE.EQUAL && job.select.kind === 'name') {
+            if (d.evr.includes('-')) setEvr = true;
+            else setEv = true;
+          }
+        }
+      }
+      if (setArch) {
+        const names = new Set(sel.map((p) => pool.solvables[p]!.name));
+        for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
+          const p = this.rules[r]!.p!;
+          if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
+        }
+      } else if (sel.length && sel.every((p) => this.isInfarchBlocked(p))) {
+        // a job that can only be satisfied by an inferior arch overrides the infarch rules
+        const names = new Set(sel.map((p) => pool.solvables[p]!.name));
+        for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
+          const p = this.rules[r]!.p!;
+          if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
+        }
+      }
+      if (!this.installedIds.length) return;
+      if (!(setName || setArch || setEvr || setEv || setVendor)) return;
+      for (const p of sel) {
+        if (this.isInstalled(p)) return;
+        if (this.multiversion.has(p) && !this.flags.keepexplicitobsoletes) return;
+      }
+      // installed packages obsoleted by every candidate
+      let common: number[] | null = null;
+      for (const p of sel) {
+        const obs = this.obsoletedInstalled(p);
+        common = common === null ? obs : common.filter((x: number) => obs.includes(x));
+        if (!common.length) break;
+      }
+      if (!common || !common.length) return;
+      for (const ip of common) {
+        if (setEvr && setArch && setVendor) {
+          this.disableUpdate(ip);
+          continue;
+        }
+        let illegalAll = true;
+        for (const p of sel) {
+          let illegal = false;
+          if (!setEvr && !this.flags.allowdowngrade && pool.evrcmp(ip, p) > 0) {
+            illegal = true;
+            if (setEv) illegal = false;
+          }
+          if (!setArch && !this.flags.allowarchchange && this.illegalArchChange(ip, p)) illegal = true;
+          if (!setVendor && !this.flags.allowvendorchange && pool.solvables[ip]!.vendor !== pool.solvables[p]!.vendor) illegal = true;
+          if (!setName && pool.solvables[ip]!.name !== pool.solvables[p]!.name && !this.flags.allownamechange) illegal = true;
+          if (illegal) {
+            illegalAll = false;
+            break;
+          }
+        }
+        if (illegalAll) this.disableUpdate(ip);
+      }
+    });
+  }
+
+  private isInfarchBlocked(p: number): boolean {
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    return false;
+  }
+
+  private disabledJobs = new Set<number>();
+  private isJobDisabled(ji: number): boolean {
+    return this.disabledJobs.has(ji);
+  }
+
+  /** Installed packages a new package would replace (same name, or obsoletes). */
+  obsoletedInstalled(p: number): number[] {
+    const pool = this.pool;
+    const s = pool.solvables[p]!;
+    const out: number[] = [];
+    const noobs = this.multiversion.has(p);
+    for (const ip of this.installedIds) {
+      const is = pool.solvables[ip]!;
+      if (is.name === s.name) {
+        if (noobs) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+        out.push(ip);
+      }
+    }
+    if (!noobs || this.flags.keepexplicitobsoletes) {
+      for (const obs of s.obsoletes) {
+        for (const ip of pool.whatprovides(obs)) {
+          if (!this.isInstalled(ip) || out.includes(ip)) continue;
+          if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+          if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+          out.push(ip);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- weak-dep helpers
+
+  private updateRecommendsMap(): void {
+    const trail = this.sat.trail;
+    while (this.recommendsIndex < trail.length) {
+      const p = trail[this.recommendsIndex++]!;
+      if (p < 0 || p === SYSTEM_SOLVABLE) continue;
+      const s = this.pool.solvables[p]!;
+      for (const rec of s.recommends) for (const q of this.pool.whatprovides(rec)) this.recommendsMap.add(q);
+      for (const sug of s.suggests) for (const q of this.pool.whatprovides(sug)) this.suggestsMap.add(q);
+    }
+  }
+
+  /** Is the dependency fulfilled by packages decided installed? (solver_dep_fulfilled) */
+  depFulfilled(d: Dep, installedOnly = false): boolean {
+    const ok = (p: number): boolean =>
+      installedOnly ? this.isInstalled(p) && this.sat.decisionMap[p]! > 0 : this.sat.decisionMap[p]! > 0;
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(ok);
+    switch (d.op) {
+      case 'and':
+        return this.depFulfilled(d.left, installedOnly) && this.depFulfilled(d.right, installedOnly);
+      case 'or':
+        return this.depFulfilled(d.left, installedOnly) || this.depFulfilled(d.right, installedOnly);
+      case 'with':
+      case 'without':
+        return this.pool.whatprovides(d).some(ok);
+      case 'if':
+        if (d.otherwise) {
+          return this.depFulfilled(d.right, installedOnly)
+            ? this.depFulfilled(d.left, installedOnly)
+            : this.depFulfilled(d.otherwise, installedOnly);
+        }
+        return this.depFulfilled(d.left, installedOnly) || !this.depFulfilled(d.right, installedOnly);
+      case 'unless':
+        if (d.otherwise) {
+          return !this.depFulfilled(d.right, installedOnly)
+            ? this.depFulfilled(d.left, installedOnly)
+            : this.depFulfilled(d.otherwise, installedOnly);
+        }
+        return this.depFulfilled(d.left, installedOnly) || this.depFulfilled(d.right, installedOnly);
+    }
+  }
+
+  isSupplementing(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.supplements.some((d) => this.depFulfilled(d));
+  }
+
+  private isSupplementingAlreadyInstalled(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.supplements.some((d) => this.depFulfilled(d, true));
+  }
+
+  isEnhancing(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.enhances.some((d) => this.depFulfilled(d));
+  }
+
+  private policy(list: number[], mode: PolicyMode): number[] {
+    return filterUnwanted(this.policyCtx, list, mode);
+  }
+
+  // ---------------------------------------------------------------- the main loop
+
+  private decideLit(lit: number, disableRules: boolean): number {
+    const r = this.sat.decide(lit);
+    if (typeof r === 'number') return r;
+    return this.handleRootConflict(r, disableRules);
+  }
+
+  /** Returns 0 (restart after disabling rules, or give up). */
+  private handleRootConflict(rc: RootConflict, disableRules: boolean): number {
+    this.lastRootConflict = rc;
+    if (!disableRules) {
+      this.unsolvable = true;
+      return 0;
+    }
+    let lastWeak = 0;
+    const elements: number[] = [];
+    for (const why of rc.proof) {
+      if (this.weakRules.has(why) && why > lastWeak) lastWeak = why;
+      if (why < this.pkgRulesEnd) continue;
+      let el = why;
+      if (why >= this.jobRules && why < this.jobRulesEnd) el = -(this.ruleToJob.get(why)! + 1);
+      else if (why >= this.bestRules && why < this.bestRulesEnd && this.rules[why]!.job !== undefined)
+        el = why; // best rule of a job
+      if (!elements.includes(el)) elements.push(el);
+    }
+    if (lastWeak) {
+      if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
+      else this.disableProblem(lastWeak);
+      this.restart = true;
+      return 0;
+    }
+    if (this.allowUninstallAll || this.allowUninstallMap.size) {
+      let lastUpdate = 0;
+      let lastFeature = 0;
+      for (const v of elements) {
+        if (v >= this.updateRules && v < this.updateRules + this.installedIds.length) {
+          const p = this.installedIds[v - this.updateRules]!;
+          if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
+          if (this.pool.disabled.has(p)) continue;
+          if (!lastUpdate || v > lastUpdate) lastUpdate = v;
+        }
+        if (v >= this.featureRules && v < this.featureRules + this.installedIds.length) {
+          const p = this.installedIds[v - this.featureRules]!;
+          if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
+          if (this.pool.disabled.has(p)) continue;
+          if (!lastFeature || v > lastFeature) lastFeature = v;
+        }
+      }
+      const v = lastUpdate || lastFeature;
+      if (v) {
+        const p = this.rules[v]!.p!;
+        // allowuninstall: the package may go; drop its update and feature rule
+        this.sat.disable(this.updateRuleOf(p));
+        if (!this.emptyRule.has(this.featureRuleOf(p))) this.sat.disable(this.featureRuleOf(p));
+        this.restart = true;
+        return 0;
+      }
+    }
+    this.problems.push({ elements, proof: rc.proof });
+    if (elements.length === 0) {
+      this.unsolvable = true;
+      return 0;
+    }
+    for (const v of elements) this.disableProblem(v);
+    this.restart = true;
+    return 0;
+  }
+
+  lastRootConflict: RootConflict | null = null;
+  private restart = false;
+  unsolvable = false;
+
+  private disableProblem(v: number): void {
+    if (v < 0) {
+      const ji = -v - 1;
+      this.disabledJobs.add(ji);
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) if (this.ruleToJob.get(r) === ji) this.sat.disable(r);
+      for (let r = this.bestRules; r < this.bestRulesEnd; r++) if (this.ruleToJob.get(r) === ji) this.sat.disable(r);
+      return;
+    }
+    if (v >= this.infarchRules && v < this.infarchRulesEnd) {
+      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+      return;
+    }
+    if (v >= this.dupRules && v < this.dupRulesEnd) {
+      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      for (let r = this.dupRules; r < this.dupRulesEnd; r++)
+        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+      return;
+    }
+    this.sat.disable(v);
+  }
+
+  solve(): SolveResult {
+    for (let round = 0; round < 10000; round++) {
+      this.restart = false;
+      this.unsolvable = false;
+      this.recommendsIndex = 0;
+      this.recommendsMap.clear();
+      this.suggestsMap.clear();
+      const root = this.sat.assertRoot();
+      // the system solvable is always installed
+      if (root) {
+        this.handleRootConflict(root, true);
+        if (this.restart) continue;
+        break;
+      }
+      if (this.sat.decisionMap[SYSTEM_SOLVABLE] === 0) this.sat.assign(SYSTEM_SOLVABLE, 0);
+      this.runSat();
+      if (this.restart) continue;
+      break;
+    }
+    const installed = new Set<number>();
+    for (let p = 2; p < this.pool.size; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    return { installed, problems: this.problems };
+  }
+
+  private runSat(): void {
+    const sat = this.sat;
+    let level = 1;
+    let systemLevel = level + 1;
+    const dq: number[] = [];
+    for (;;) {
+      // jobs
+      if (level < systemLevel) {
+        let i = this.jobRules;
+        let broke = false;
+        for (; i < this.jobRulesEnd; i++) {
+          const c = sat.clauses[i]!;
+          if (c.disabled) continue;
+          const cand: number[] = [];
+          let sat1 = false;
+          for (const l of c.lits) {
+            if (l < 0) {
+              if (sat.decisionMap[-l]! <= 0) {
+                sat1 = true;
+                break;
+              }
+            } else {
+              if (sat.decisionMap[l]! > 0) {
+                sat1 = true;
+                break;
+              }
+              if (sat.decisionMap[l] === 0) cand.push(l);
+            }
+          }
+          if (sat1 || !cand.length) continue;
+          let q = cand;
+          const ji = this.ruleToJob.get(i)!;
+          if (q.length > 1 && this.installedIds.length && !this.updateAll && !this.jobs[ji]!.flags.has('orupdate')) {
+            const inst: number[] = [];
+            let hitUpdate = false;
+            for (const p of q) {
+              if (this.isInstalled(p)) {
+                inst.push(p);
+                if (this.updateMap.has(p)) hitUpdate = true;
+              }
+            }
+            if (inst.length && !hitUpdate) q = inst;
+          }
+          const olevel = level;
+          level = this.selectAndInstall(level, q, true, i);
+          if (level === 0) return;
+          if (level <= olevel) {
+            broke = true;
+            break;
+          }
+        }
+        if (broke) continue;
+        systemLevel = level + 1;
+      }
+      // installed packages
+      if (level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel) continue;
+        systemLevel = level + 1;
+      }
+      if (level < systemLevel) systemLevel = level;
+      // open requires, in rule order
+      {
+        const olevel = level;
+        level = this.resolveDependencies(level, dq);
+        if (level === 0) return;
+        if (level !== olevel) continue;
+      }
+      // weak dependencies
+      if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
+        const olevel = level;
+        const before = sat.trail.length;
+        level = this.resolveWeak(level);
+        if (level === 0) return;
+        if (level !== olevel || sat.trail.length !== before) continue;
+      }
+      // installed packages still open are erased
+      if (this.installedIds.length) {
+        let again = false;
+        for (const p of this.installedIds) {
+          if (sat.decisionMap[p] !== 0) continue;
+          const olevel = level;
+          level = this.decideLit(-p, false);
+          if (level === 0) return;
+          if (level <= olevel) {
+            again = true;
+            break;
+          }
+        }
+        if (again) continue;
+      }
+      // anything else left open is not installed
+      for (let p = 2; p < this.pool.size; p++) {
+        if (sat.decisionMap[p] !== 0) continue;
+        const olevel: number = level;
+        level = this.decideLit(-p, false);
+        if (level === 0) return;
+        if (level <= olevel) break;
+      }
+      if (sat.trail.length < this.pool.size - 1 && [...sat.decisionMap.slice(2)].some((v) => v === 0)) continue;
+      return;
+    }
+  }
+
+  private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
+    let q = dq;
+    if (q.length > 1) q = this.policy(q, 'choose');
+    void ruleId;
+    void level;
+    return this.decideLit(q[0]!, disableRules);
+  }
+
+  private resolveInstalled(level: number, disableRules: boolean): number {
+    const sat = this.sat;
+    const installed = this.installedIds;
+    for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
+      const passLevel = level;
+      for (let k = 0; k < installed.length; k++) {
+        const i = installed[k]!;
+        if (sat.decisionMap[i]! > 0) continue;
+        if (pass === 0 && !this.updateMap.has(i)) continue;
+        const u = this.updateRules + k;
+        let rr = u;
+        if (sat.clauses[u]!.disabled) rr = this.featureRules + k;
+        if (this.emptyRule.has(rr)) rr = u;
+        const rrLits = sat.clauses[rr]!.lits;
+        if (sat.clauses[rr]!.disabled && rr === u) {
+          // both disabled: nothing forces us; still try to keep it below
+        }
+        const dq: number[] = [];
+        if (
+          !this.noUpdate.has(i) &&
+          (sat.decisionMap[i]! < 0 || this.updateAll || this.updateMap.has(i) || rrLits[0] !== i) &&
+          !sat.clauses[rr]!.disabled
+        ) {
+          let fulfilled = false;
+          for (const p of rrLits) {
+            if (p < 0) continue;
+            if (sat.decisionMap[p]! > 0) {
+              fulfilled = true;
+              break;
+            }
+            if (sat.decisionMap[p] === 0) dq.push(p);
+          }
+          if (fulfilled) dq.length = 0;
+        }
+        const targets = this.updateTargets.get(i);
+        let q = dq;
+        if (q.length && targets) {
+          const pr = q.filter((p) => p === i || targets.has(p));
+          q = pr;
+        }
+        if (q.length) {
+          const olevel = level;
+          level = this.selectAndInstall(level, q, disableRules, rr);
+          if (level === 0) return 0;
+          if (level <= olevel) {
+            if (level < passLevel) return level;
+            k = -1;
+            continue;
+          }
+        }
+        if (sat.decisionMap[i] === 0) {
+          const olevel = level;
+          level = this.decideLit(i, disableRules);
+          if (level === 0) return 0;
+          if (level <= olevel) {
+            if (level < passLevel) return level;
+            k = -1;
+            continue;
+          }
+        }
+      }
+    }
+    return level;
+  }
+
+  private resolveDependencies(level: number, dq: number[]): number {
+    const sat = this.sat;
+    const n0 = sat.clauses.length;
+    let postponed = 0;
+    let i = 1;
+    for (let n = 1; ; i++, n++) {
+      const nrules = sat.clauses.length;
+      if (n >= nrules) {
+        if (postponed <= 0) break;
+        i = postponed;
+        postponed = -1;
+        n = 1;
+      }
+      if (i >= nrules) i = 1;
+      const c = sat.clauses[i]!;
+      if (c.disabled) continue;
+      const lits = c.lits;
+      if (lits.length === 0) continue;
+      const p0 = lits[0]!;
+      if (p0 < 0 && (lits.length <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      dq.length = 0;
+      if (lits.length <= 2) {
+        if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
+        if (sat.decisionMap[p0] || sat.decisionMap[lits[1]!]) continue;
+        dq.push(p0, lits[1]!);
+      } else {
+        let done = false;
+        if (p0 > 0) {
+          if (sat.decisionMap[p0]! > 0) continue;
+          if (sat.decisionMap[p0] === 0) dq.push(p0);
+        }
+        for (let k = 1; k < lits.length; k++) {
+          const p = lits[k]!;
+          if (p < 0) {
+            if (sat.decisionMap[-p]! <= 0) {
+              done = true;
+              break;
+            }
+          } else {
+            if (sat.decisionMap[p]! > 0) {
+              done = true;
+              break;
+            }
+            if (sat.decisionMap[p] === 0) dq.push(p);
+          }
+        }
+        if (done) continue;
+      }
+      if (dq.length < 2) continue;
+      let q = dq.slice();
+      if (postponed >= 0) {
+        q = this.policy(q, 'choose-noreorder');
+        if (q.length > 1) {
+          if (!postponed) postponed = i;
+          continue;
+        }
+      }
+      const olevel = level;
+      level = this.selectAndInstall(level, q, true, i);
+      if (level === 0) return 0;
+      if (level <= olevel) return level;
+      return level;
+    }
+    void n0;
+    return level;
+  }
+
+  private resolveWeak(level: number): number {
+    const sat = this.sat;
+    const pool = this.pool;
+    let dq: number[] = [];
+    let dqs: number[] = [];
+    for (let i = 2; i < pool.size; i++) {
+      const d = sat.decisionMap[i]!;
+      if (d < 0) continue;
+      const s = pool.solvables[i]!;
+      if (d > 0) {
+        if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
+        if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
+        for (const rec of s.recommends) {
+          if (this.flags.onlynamespacerecommended && !this.isNamespaceDep(rec)) continue;
+          const prov = pool.whatprovides(rec);
+          if (prov.some((p) => sat.decisionMap[p]! > 0)) continue;
+          for (const p of prov) {
+            if (sat.decisionMap[p] !== 0) continue;
+            if (this.dupAll && this.isInstalled(p)) continue;
+            if (!dq.includes(p)) dq.push(p);
+          }
+        }
+      } else {
+        if (!s.supplements.length) continue;
+        if (!pool.installable(i)) continue;
+        if (!this.isSupplementing(i)) continue;
+        if (this.dupAll && this.isInstalled(i)) continue;
+        if ((this.favor.get(i) ?? 0) < 0) continue;
+        dqs.push(i);
+      }
+    }
+    dq = dq.filter((p) => (this.favor.get(p) ?? 0) >= 0 && !this.excludeFromWeak.has(p));
+    dqs = dqs.filter((p) => !this.excludeFromWeak.has(p));
+    if (this.installedIds.length && (dq.length || dqs.length)) {
+      const obsoletedByInstalled = (p: number): boolean => {
+        for (const ip of this.installedIds) {
+          if (sat.decisionMap[ip]! <= 0) continue;
+          const is = pool.solvables[ip]!;
+          if (is.obsoletes.some((o) => pool.matchNevr(p, o))) return true;
+        }
+        return false;
+      };
+      dq = dq.filter((p) => !obsoletedByInstalled(p));
+      dqs = dqs.filter((p) => !obsoletedByInstalled(p));
+    }
+    if (!this.flags.addalreadyrecommended && dqs.length) dqs = dqs.filter((p) => !this.isSupplementingAlreadyInstalled(p));
+    if (dqs.length && pool.flags.implicitobsoleteusescolors) {
+      dqs = dqs.filter((p) => {
+        const s = pool.solvables[p]!;
+        for (let q = 2; q < pool.size; q++) {
+          if (q === p || sat.decisionMap[q]! <= 0) continue;
+          if (pool.solvables[q]!.name === s.name) return false;
+        }
+        return true;
+      });
+    }
+    for (const p of dqs) if (!dq.includes(p)) dq.push(p);
+    if (!dq.length) return level;
+    if (dq.length === 1) {
+      return this.decideLit(dq[0]!, false);
+    }
+    const decisionCount = sat.trail.length;
+    const best = new Set(this.policy(dq, 'recommend'));
+    let dqs2 = dqs.filter((p) => best.has(p));
+    if (dqs2.length > 1) dqs2 = this.policy(dqs2, 'supplement');
+    for (const p of dqs2) {
+      if (sat.decisionMap[p]) continue;
+      const olevel = level;
+      level = this.decideLit(p, false);
+      if (level === 0) return 0;
+      if (level <= olevel) return level;
+    }
+    if (sat.trail.length < decisionCount) return level;
+    for (let i = 0; i < decisionCount && i < sat.trail.length; i++) {
+      const p = sat.trail[i]!;
+      if (p <= 1) continue;
+      const s = pool.solvables[p]!;
+      if (!this.flags.addalreadyrecommended && this.isInstalled(p)) continue;
+      for (const rec of s.recommends) {
+        const prov = pool.whatprovides(rec);
+        if (prov.some((q) => sat.decisionMap[q]! > 0)) continue;
+        let q = prov.filter((x) => sat.decisionMap[x] === 0 && best.has(x));
+        if (!q.length) continue;
+        if (q.length > 1) q = this.policy(q, 'choose');
+        const olevel = level;
+        level = this.decideLit(q[0]!, false);
+        if (level === 0) return 0;
+        if (level <= olevel || sat.trail.length < decisionCount) return level;
+      }
+    }
+    return level;
+  }
+
+  private isNamespaceDep(d: Dep): boolean {
+    if (d.kind === 'simple') return d.name.startsWith('namespace:');
+    return this.isNamespaceDep(d.left) || this.isNamespaceDep(d.right) || (d.otherwise ? this.isNamespaceDep(d.otherwise) : false);
+  }
+
+  /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */
+  problemInfo(problem: Problem): string {
+    const pool = this.pool;
+    // libsolv picks the most relevant rule: prefer a pkg rule about a job's package
+    const proof = problem.proof;
+    let best = proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'nothing-provides');
+    best ??= proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'conflicts');
+    best ??= proof.find((r) => r < this.pkgRulesEnd);
+    best ??= proof[0];
+    if (best === undefined) return 'unknown problem';
+    const info = this.rules[best]!;
+    const P = (p: number | undefined): string => (p === undefined ? '?' : pool.nevra(p));
+    switch (info.reason) {
+      case 'nothing-provides':
+        return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+      case 'requires':
+        return `package ${P(info.p)} requires ${depToString(info.dep!)}, but none of the providers can be installed`;
+      case 'conflicts':
+        return info.other !== undefined
+          ? `package ${P(info.p)} conflicts with ${depToString(info.dep!)} provided by ${P(info.other)}`
+          : `package ${P(info.p)} conflicts with ${depToString(info.dep!)}`;
+      case 'obsoletes':
+        return `package ${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+      case 'installed-obsoletes':
+        return `installed package ${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+      case 'same-name':
+        return `cannot install both ${P(info.p)} and ${P(info.other)}`;
+      case 'not-installable':
+        return `package ${P(info.p)} is not installable`;
+      default:
+        break;
+    }
+    if (info.type === 'job') return `conflicting requests`;
+    if (info.type === 'update' || info.type === 'feature') return `problem with installed package ${P(info.p)}`;
+    if (info.type === 'infarch') return `package ${P(info.p)} has inferior architecture`;
+    if (info.type === 'best') return `cannot install the best candidate for the job`;
+    return 'unknown problem';
+  }
+}

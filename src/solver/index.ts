@@ -1,0 +1,3 @@
+// A generic CDCL SAT engine (no RPM knowledge) and a resolvo-style provider interface.
+export { CdclSolver } from './cdcl.js';
+export type { Clause, RootConflict } from './cdcl.js';

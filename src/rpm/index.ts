@@ -1,3 +1,4 @@
 // The rpm codec: package model, header reader, payload, version comparison, writer.
 // Other layers import from here only.
 export * from './package/index.js';
+export * from './header/index.js';

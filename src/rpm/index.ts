@@ -2,3 +2,4 @@
 // Other layers import from here only.
 export * from './package/index.js';
 export * from './header/index.js';
+export * from './build/index.js';

@@ -3,11 +3,11 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
 import { AtollError } from '../../errors/index.js';
 import { formatNevra } from '../../rpm/index.js';
 import {
   openRepo,
+  createRepo,
   whatProvides,
   downloadPackages,
   parseRepoFile,
@@ -120,7 +120,33 @@ function addRepoOptions(command: Command): Command {
 /** `atoll rpm-repo ...`: rpm-md package repositories. */
 export function registerRpmRepoCommands(program: Command, context: CliContext): void {
   const rpmRepo = program.command('rpm-repo').description('rpm-md package repositories (create, query)');
-  registerPlanned(rpmRepo, [['create', 'write repodata for a directory of RPMs']]);
+  rpmRepo
+    .command('create')
+    .description('write repodata (repomd.xml, primary, filelists, other) for a directory of RPMs')
+    .argument('<dir>', 'repository root: every .rpm below it is indexed')
+    .option('--compress-type <type>', 'compression of the metadata: gz or zst', 'gz')
+    .option('--checksum <type>', 'package and metadata checksum type', 'sha256')
+    .option('--revision <revision>', 'repomd revision (default: current time)')
+    .option('--set-timestamp-to-revision', 'use the revision as the timestamp of every record')
+    .option('--changelog-limit <n>', 'newest changelog entries kept per package', '10')
+    .option('-x, --excludes <glob>', 'leave out matching paths (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: { compressType: string; checksum: string; revision?: string; setTimestampToRevision?: boolean; changelogLimit: string; excludes: string[]; json?: boolean }) => {
+      if (opts.compressType !== 'gz' && opts.compressType !== 'zst') throw new AtollError('CLI_USAGE', `--compress-type must be gz or zst, got '${opts.compressType}'`);
+      const limit = Number(opts.changelogLimit);
+      if (!Number.isInteger(limit) || limit < 0) throw new AtollError('CLI_USAGE', `--changelog-limit must be a non-negative integer, got '${opts.changelogLimit}'`);
+      const result = await createRepo(resolve(dir), {
+        compression: opts.compressType,
+        checksumType: opts.checksum,
+        ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+        setTimestampToRevision: Boolean(opts.setTimestampToRevision),
+        changelogLimit: limit,
+        excludes: opts.excludes,
+        reporter: context.reporter,
+      });
+      if (opts.json) context.printJson({ packages: result.packages, repomd: result.repomdPath, records: result.records });
+      else context.out(`${result.packages} packages indexed: ${result.repomdPath}`);
+    });
 
   addRepoOptions(rpmRepo.command('query').description('query packages of rpm-md repositories'))
     .option('--whatprovides <capability>', 'packages providing a capability (name, "name >= evr" or a file path)')

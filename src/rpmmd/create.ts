@@ -11,6 +11,7 @@ import type { ChangelogEntry, RepoFileEntry, RepoPackage } from './types.js';
 import { createChecksum, checksumHex, isKnownChecksumType } from './checksum.js';
 import { isPrimaryPath, rpmvercmp } from './capability.js';
 import { isPreRequirement } from './dependency-xml.js';
+import { repairLatin1 } from './latin1-repair.js';
 import {
   primaryHeader, primaryPackage, PRIMARY_FOOTER, filelistsHeader, filelistsPackage, FILELISTS_FOOTER, otherHeader, otherPackage, OTHER_FOOTER,
   repomdXml, type RepomdDataOut,
@@ -140,6 +141,26 @@ function plainDeps(deps: readonly Dependency[], warnBadEpoch: (d: Dependency) =>
   return out;
 }
 
+/**
+ * createrepo_c's changelog selection: the newest `limit` entries (header order is newest
+ * first), written oldest first, author with trailing blanks removed, and its "ugly but works"
+ * de-duplication of equal dates: each entry added in front pushes a following equal date up
+ * by one, cascading while neighbours are equal.
+ */
+export function createrepoChangelogs(entries: ReadonlyArray<{ time: number; name: string; text: string }>, limit: number): ChangelogEntry[] {
+  const list: ChangelogEntry[] = [];
+  for (const e of entries.slice(0, limit)) {
+    const entry = { author: e.name.replace(/ +$/, ''), date: e.time, text: e.text };
+    list.unshift(entry);
+    for (let i = 1; i < list.length; i++) {
+      const next = list[i] as ChangelogEntry;
+      if (next.date !== (list[i - 1] as ChangelogEntry).date) break;
+      next.date++;
+    }
+  }
+  return list;
+}
+
 interface Indexed {
   repo: RepoPackage;
   allFiles: RepoFileEntry[];
@@ -147,7 +168,8 @@ interface Indexed {
 }
 
 async function indexPackage(dir: string, path: string, checksumType: string, changelogLimit: number, reporter: Reporter): Promise<Indexed> {
-  const { pkg, fileSize } = await readRpmFile(path);
+  const { pkg, headers, fileSize } = await readRpmFile(path);
+  repairLatin1(pkg, headers.main);
   const st = await stat(path);
   const pkgid = await fileDigest(path, checksumType);
   const nevra = `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}`;
@@ -191,12 +213,28 @@ async function indexPackage(dir: string, path: string, checksumType: string, cha
     files: allFiles.filter((f) => isPrimaryPath(f.path)),
     filelistsLoaded: false,
   };
-  // Header order is newest first; keep the newest N and write them oldest first.
-  const changelogs = pkg.changelog
-    .slice(0, changelogLimit)
-    .reverse()
-    .map((c) => ({ author: c.name, date: c.time, text: c.text }));
+  const changelogs = createrepoChangelogs(pkg.changelog, changelogLimit);
+  const forbidden = firstForbiddenString(repo, allFiles, changelogs);
+  if (forbidden !== null) {
+    throw new AtollError('RPMMD_CREATE_PACKAGE_UNWRITABLE', `cannot write XML for ${nevra}: forbidden control character in ${JSON.stringify(forbidden)}`, {
+      data: { package: nevra },
+    });
+  }
   return { repo, allFiles, changelogs };
+}
+
+// XML 1.0 cannot carry C0 controls other than tab, LF and CR; createrepo_c leaves such packages out.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+function firstForbiddenString(p: RepoPackage, files: readonly RepoFileEntry[], changelogs: readonly ChangelogEntry[]): string | null {
+  const strings: string[] = [p.name, p.version, p.release, p.arch, p.summary, p.description, p.packager, p.url, p.license, p.vendor, p.group, p.buildhost, p.sourcerpm ?? '', p.locationHref];
+  for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const) {
+    for (const d of p[kind]) strings.push(d.name, d.evr);
+  }
+  for (const f of files) strings.push(f.path);
+  for (const c of changelogs) strings.push(c.author, c.text);
+  return strings.find((s) => FORBIDDEN.test(s)) ?? null;
 }
 
 async function compress(data: Buffer, kind: 'gz' | 'zst'): Promise<Uint8Array> {

@@ -22,5 +22,5 @@ export type { DownloadOptions, DownloadResult } from './download.js';
 export { rpmvercmp, rangesOverlap, parseCapability, packageProvides, isPrimaryPath, compareDepEvr } from './capability.js';
 export { whatProvides } from './query.js';
 export { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
-export { createRepo, createrepoRequires } from './create.js';
+export { createRepo, createrepoRequires, createrepoChangelogs } from './create.js';
 export type { CreateRepoOptions, CreateRepoResult } from './create.js';

@@ -14,11 +14,23 @@ import { RPMSENSE } from '../rpm/index.js';
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 export function escapeText(s: string): string {
-  return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
+/** Attribute values as libxml2 writes them: quotes, tab/LF/CR and every non-ASCII character as references. */
 export function escapeAttr(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  // eslint-disable-next-line no-control-regex
+  if (/^[\u0020-\u007e]*$/.test(s) && !/[&<>"]/.test(s)) return s;
+  let out = '';
+  for (const ch of escapeText(s)) {
+    const cp = ch.codePointAt(0) as number;
+    if (ch === '"') out += '&quot;';
+    else if (ch === '\n') out += '&#10;';
+    else if (ch === '\t') out += '&#9;';
+    else if (cp > 0x7f) out += `&#x${cp.toString(16).toUpperCase()};`;
+    else out += ch;
+  }
+  return out;
 }
 
 /** Element order in `<format>` (createrepo_c's, not the model's). */

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerPlanned } from '../planned.js';
+import { registerRepoNetCommands } from './repo-net.js';
 
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
-export function registerRepoCommands(program: Command, _context: CliContext): void {
+export function registerRepoCommands(program: Command, context: CliContext): void {
   const repo = program.command('repo').description("OSTree repository verbs (init, commit, ls, pull, serve, ...)");
   registerPlanned(repo, [
     ['init', 'initialize a new OSTree repository'],
@@ -19,10 +20,6 @@ export function registerRepoCommands(program: Command, _context: CliContext): vo
     ['fsck', 'verify every object of the repository'],
     ['prune', 'delete unreachable objects'],
     ['summary', 'update or view the summary file'],
-    ['serve', 'serve an archive repository over HTTP (read-only, static)'],
-    ['remote', 'manage remotes (add, delete, list, show-url)'],
-    ['pull', 'download commits and their objects from a remote'],
-    ['pull-local', 'copy commits from another local repository'],
-    ['sign', 'sign a commit with ed25519'],
   ]);
+  registerRepoNetCommands(repo, context);
 }

@@ -1,0 +1,6 @@
+// Remotes, pull (HTTP and local) and signatures. Other layers import from here only.
+export { addRemote, deleteRemote, listRemotes, getRemote, isValidRemoteName, parseSignVerify } from './remote-config.js';
+export type { Remote, RemoteAddOptions } from './remote-config.js';
+export { ed25519PublicKey, ed25519SecretKey, ed25519Sign, ed25519Verify, publicKeyBase64, parsePublicKeyList, ED25519_METADATA_KEY } from './ed25519.js';
+export { importRemoteGpgKeys, verifyGpgSignatures, gpgSign, trustedGpgKeys, readPublicKeys, GPG_METADATA_KEY } from './gpg.js';
+export type { GpgVerifyResult } from './gpg.js';

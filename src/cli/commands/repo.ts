@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
+import { registerRepoNetCommands } from './repo-net.js';
 import { AtollError } from '../../errors/index.js';
 import {
   Repo,
@@ -338,13 +338,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       if (opts.view) context.out(await describeSummary(r));
     });
 
-  registerPlanned(repo, [
-    ['serve', 'serve an archive repository over HTTP (read-only, static)'],
-    ['remote', 'manage remotes (add, delete, list, show-url)'],
-    ['pull', 'download commits and their objects from a remote'],
-    ['pull-local', 'copy commits from another local repository'],
-    ['sign', 'sign a commit with ed25519'],
-  ]);
+  registerRepoNetCommands(repo, context);
 }
 
 /** GLib's g_format_size: "1.2 kB" (SI units). */

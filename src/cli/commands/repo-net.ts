@@ -1,0 +1,282 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { AtollError } from '../../errors/index.js';
+import { startRepoServer, checkServableRepo } from '../../ostree/serve/index.js';
+import {
+  addRemote,
+  deleteRemote,
+  listRemotes,
+  getRemote,
+  pull,
+  pullLocal,
+  signCommit,
+  signSummary,
+  verifyCommitSignatures,
+  verifySummarySignatures,
+  ed25519SecretKey,
+  ed25519PublicKey,
+  parsePublicKeyList,
+  readPublicKeys,
+  resolveCommitRev,
+  type PullResult,
+  type VerifyPolicy,
+} from '../../ostree/pull/index.js';
+import { readFile } from 'node:fs/promises';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The network verbs of `atoll repo` (serve, remote, pull, pull-local, sign), kept in their own
+ * file so that repo.ts (the store verbs) and this file can change independently.
+ */
+export function registerRepoNetCommands(repo: Command, context: CliContext): void {
+  repo
+    .command('serve')
+    .description('serve an archive repository over HTTP (read-only, static files)')
+    .requiredOption('--repo <path>', 'the archive repository to serve')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
+    .option('--address <addr>', 'address to listen on', '127.0.0.1')
+    .option('--log', 'print one line per request on stderr')
+    .action(async (options: { repo: string; port: string; address: string; log?: boolean }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AtollError('CLI_USAGE', `invalid port '${options.port}'`);
+      await checkServableRepo(options.repo);
+      const server = await startRepoServer({
+        root: options.repo,
+        address: options.address,
+        port,
+        ...(options.log ? { onRequest: (e) => context.notice(`${e.method} ${e.path} ${e.status} ${e.bytes}`) } : {}),
+      });
+      // The first stdout line is the URL, so scripts (and tests) can start on port 0 and read it.
+      context.out(server.url);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  registerRemoteCommands(repo, context);
+  registerPullCommands(repo, context);
+  registerSignCommand(repo, context);
+}
+
+function parseDepth(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < -1) throw new AtollError('CLI_USAGE', `invalid --depth '${text}'`, { hint: 'use a number >= 0, or -1 for the whole history' });
+  return n;
+}
+
+function parseParallel(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new AtollError('CLI_USAGE', `invalid --parallel '${text}'`, { hint: 'use 1 to 64' });
+  return n;
+}
+
+function printPullResult(context: CliContext, result: PullResult, json: boolean | undefined): void {
+  if (json) {
+    context.printJson(result);
+    return;
+  }
+  // The summary line ("N metadata, M content objects fetched; …") comes through the reporter.
+  for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
+}
+
+function registerPullCommands(repo: Command, context: CliContext): void {
+  repo
+    .command('pull')
+    .description('download commits and the objects they lack from a remote (http://, https://, file://)')
+    .argument('<remote>', 'remote name, or REMOTE:REF')
+    .argument('[refs...]', 'refs or commit checksums (default: the remote\'s branches; with --mirror: all refs of the summary)')
+    .requiredOption('--repo <path>', 'the destination repository')
+    .option('--depth <n>', 'also fetch N parent commits (-1: all)')
+    .option('--mirror', 'write refs/heads (not refs/remotes) and copy the summary, as a mirror')
+    .option('--commit-metadata-only', 'fetch only commit objects and their detached metadata')
+    .option('--parallel <n>', 'requests in flight at once (default 8)')
+    .option('--json', 'print the result as JSON')
+    .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
+      let remote = remoteArg;
+      const all = [...refs];
+      const colon = remoteArg.indexOf(':');
+      if (colon > 0) {
+        remote = remoteArg.slice(0, colon);
+        all.unshift(remoteArg.slice(colon + 1));
+      }
+      const parallel = parseParallel(o.parallel as string | undefined);
+      const result = await pull({
+        repo: o.repo as string,
+        remote,
+        refs: all,
+        depth: parseDepth(o.depth as string | undefined),
+        mirror: o.mirror === true,
+        commitMetadataOnly: o.commitMetadataOnly === true,
+        ...(parallel !== undefined ? { parallel } : {}),
+        reporter: context.reporter,
+      });
+      printPullResult(context, result, o.json === true);
+    });
+  repo
+    .command('pull-local')
+    .description('copy commits from another repository on this machine')
+    .argument('<source>', 'path of the source repository')
+    .argument('[refs...]', 'refs or commit checksums (default: every local ref of the source)')
+    .requiredOption('--repo <path>', 'the destination repository')
+    .option('--remote <name>', 'write refs under refs/remotes/NAME/')
+    .option('--depth <n>', 'also copy N parent commits (-1: all)')
+    .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
+    .option('--json', 'print the result as JSON')
+    .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
+      const result = await pullLocal({
+        repo: o.repo as string,
+        source,
+        refs,
+        remote: o.remote as string | undefined,
+        depth: parseDepth(o.depth as string | undefined),
+        commitMetadataOnly: o.commitMetadataOnly === true,
+        reporter: context.reporter,
+      });
+      printPullResult(context, result, o.json === true);
+    });
+}
+
+async function readKeysFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new AtollError('CLI_USAGE', `cannot read keys file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function registerSignCommand(repo: Command, context: CliContext): void {
+  repo
+    .command('sign')
+    .description('sign a commit (or the summary) with ed25519 or GPG, or verify its signatures')
+    .argument('[commit]', 'commit checksum (omit with --summary)')
+    .argument('[keys...]', 'ed25519: base64 secret keys (with --verify: public keys); gpg: key IDs')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('-s, --sign-type <type>', 'ed25519 or gpg', 'ed25519')
+    .option('--keys-file <file>', 'read keys from FILE (ed25519: one base64 key per line; gpg with --verify: a keyring)')
+    .option('--gpg-homedir <dir>', 'GPG home directory to sign with')
+    .option('--summary', 'sign (or verify) the summary file into summary.sig instead of a commit')
+    .option('--verify', 'verify instead of signing')
+    .action(async (commit: string | undefined, keys: string[], o: Record<string, string | boolean | undefined>) => {
+      const type = o.signType as string;
+      if (type !== 'ed25519' && type !== 'gpg') throw new AtollError('CLI_USAGE', `unknown --sign-type '${type}'`, { hint: 'use ed25519 or gpg' });
+      const repoPath = o.repo as string;
+      const summary = o.summary === true;
+      if (!summary && commit === undefined) throw new AtollError('CLI_USAGE', 'a commit checksum is required (or --summary)');
+      if (summary && commit !== undefined) keys.unshift(commit);
+      const checksum = summary ? '' : await resolveCommitRev(repoPath, commit as string);
+      const fileText = typeof o.keysFile === 'string' ? await readKeysFile(o.keysFile) : undefined;
+      if (o.verify) {
+        const policy: VerifyPolicy = {};
+        if (type === 'ed25519') {
+          const pub = [...keys.map((k) => ed25519PublicKey(k)), ...(fileText ? parsePublicKeyList(fileText) : [])];
+          if (pub.length === 0) throw new AtollError('CLI_USAGE', 'no public keys given to verify with');
+          policy.ed25519 = pub;
+        } else {
+          if (typeof o.keysFile !== 'string') throw new AtollError('CLI_USAGE', '--verify with gpg needs --keys-file KEYRING');
+          policy.gpg = await readPublicKeys(await readFile(o.keysFile));
+        }
+        const report = summary ? await verifySummarySignatures(repoPath, policy) : await verifyCommitSignatures(repoPath, checksum, policy);
+        for (const k of report.ed25519Valid) context.out(`Signature verified successfully with key '${k}'`);
+        for (const k of report.gpgValid) context.out(`Good GPG signature from key ${k}`);
+        return;
+      }
+      const options =
+        type === 'ed25519'
+          ? { ed25519Keys: [...keys, ...(fileText ? fileText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [])].map((k) => ed25519SecretKey(k)) }
+          : { gpgKeyIds: keys, gpgHomedir: o.gpgHomedir as string | undefined };
+      if ((options.ed25519Keys?.length ?? 0) + (options.gpgKeyIds?.length ?? 0) === 0) throw new AtollError('CLI_USAGE', 'no keys given to sign with');
+      if (summary) await signSummary(repoPath, options);
+      else await signCommit(repoPath, checksum, options);
+    });
+}
+
+function registerRemoteCommands(repo: Command, context: CliContext): void {
+  const remote = repo.command('remote').description('manage remotes (add, delete, list, show-url) in the repository config');
+  remote
+    .command('add')
+    .description('add a remote repository')
+    .argument('<name>', 'remote name')
+    .argument('<url>', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it)')
+    .argument('[branches...]', 'branches to pull by default')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('--set <key=value>', 'set a config option for the remote (repeatable)', collect, [])
+    .option('--no-gpg-verify', 'disable GPG verification')
+    .option('--no-sign-verify', 'disable signature verification (GPG and ed25519)')
+    .option('--sign-verify <spec>', 'verify signatures with KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key')
+    .option('--if-not-exists', 'do nothing if the remote exists')
+    .option('--force', 'replace the remote if it exists')
+    .option('--contenturl <url>', 'use URL when fetching content')
+    .option('--collection-id <id>', 'collection ID of the remote')
+    .option('--gpg-import <file>', 'import GPG keys from FILE into the remote keyring')
+    .action(async (name: string, url: string, branches: string[], o: Record<string, unknown>) => {
+      const set = (o.set as string[]).map((kv): [string, string] => {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      });
+      const added = await addRemote(o.repo as string, {
+        name,
+        url,
+        branches,
+        set,
+        noGpgVerify: o.gpgVerify === false,
+        noSignVerify: o.signVerify === false,
+        ...(typeof o.signVerify === 'string' ? { signVerify: o.signVerify } : {}),
+        ...(o.contenturl !== undefined ? { contentUrl: o.contenturl as string } : {}),
+        ...(o.collectionId !== undefined ? { collectionId: o.collectionId as string } : {}),
+        ifNotExists: o.ifNotExists === true,
+        force: o.force === true,
+      });
+      if (added && typeof o.gpgImport === 'string') {
+        const { importRemoteGpgKeys } = await import('../../ostree/pull/index.js');
+        const count = await importRemoteGpgKeys(o.repo as string, name, o.gpgImport);
+        context.notice(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
+      }
+    });
+  remote
+    .command('delete')
+    .description('delete a remote repository')
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('--if-exists', 'do nothing if the remote does not exist')
+    .action(async (name: string, o: { repo: string; ifExists?: boolean }) => {
+      await deleteRemote(o.repo, name, { ifExists: o.ifExists === true });
+    });
+  remote
+    .command('list')
+    .description('list remote repository names')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('-u, --show-urls', 'show remote URLs in list')
+    .option('--json', 'print the remotes as JSON')
+    .action(async (o: { repo: string; showUrls?: boolean; json?: boolean }) => {
+      const remotes = await listRemotes(o.repo);
+      if (o.json) {
+        context.printJson(remotes);
+        return;
+      }
+      // ostree: "%-*s  %s" padded to the longest name.
+      const width = Math.max(0, ...remotes.map((r) => r.name.length));
+      for (const r of remotes) context.out(o.showUrls ? `${r.name.padEnd(width)}  ${r.url}` : r.name);
+    });
+  remote
+    .command('show-url')
+    .description('show the URL of a remote')
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .action(async (name: string, o: { repo: string }) => {
+      const r = await getRemote(o.repo, name);
+      if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
+      context.out(r.url);
+    });
+}

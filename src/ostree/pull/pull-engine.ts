@@ -1,0 +1,380 @@
+import { AtollError } from '../../errors/index.js';
+import { type Reporter, nullReporter, info } from '../../report/index.js';
+import { KeyFile } from '../../keyfile/index.js';
+import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader } from '../objects/index.js';
+import type { VarDict } from '../../gvariant/index.js';
+import type { FileSource } from './source.js';
+import type { PullTarget } from './target.js';
+import { MAX_METADATA_SIZE, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
+import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
+
+/**
+ * The pull algorithm shared by `pull` (HTTP or file:// remote) and `pull-local`, following
+ * ostree-repo-pull.c: summary (and its signature), refs, then per commit its detached metadata
+ * and the commit, then the tree, fetching only objects the target lacks, each verified before
+ * it is written. Refs are written only after every object is durable; a failure leaves refs
+ * as they were.
+ */
+
+/** Where objects come from: an archive layout over a FileSource, or a local repo of any mode. */
+export interface ObjectProvider {
+  readonly files: FileSource;
+  getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
+  /** A verified content object; `archiveBytes` when it came as a `.filez`. */
+  getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined>;
+}
+
+export function objectPath(checksum: string, ext: string): string {
+  return `objects/${checksum.slice(0, 2)}/${checksum.slice(2)}.${ext}`;
+}
+
+/** An archive repository reached through a FileSource (HTTP, file://, local archive repo). */
+export class ArchiveProvider implements ObjectProvider {
+  constructor(readonly files: FileSource) {}
+  getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
+    return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
+  }
+  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes: Uint8Array } | undefined> {
+    const bytes = await this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
+    if (bytes === undefined) return undefined;
+    const { header, data } = await verifyArchiveContent(checksum, bytes);
+    return { header, data, archiveBytes: bytes };
+  }
+}
+
+export interface PullEngineOptions {
+  target: PullTarget;
+  provider: ObjectProvider;
+  /** Refs or commit checksums to pull; empty with `mirror` = every ref of the summary. */
+  refs: readonly string[];
+  /** Remote name: refs go to refs/remotes/REMOTE/ (unless mirror); undefined = refs/heads. */
+  remote?: string | undefined;
+  mirror?: boolean;
+  /** Parent commits to fetch too: 0 (default) none, -1 all. */
+  depth?: number;
+  commitMetadataOnly?: boolean;
+  /** Requests in flight at once (default 8, as OSTree). */
+  parallel?: number;
+  policy?: VerifyPolicy;
+  /** Also verify summary.sig (gpg-verify-summary / sign-verify-summary). */
+  summaryPolicy?: VerifyPolicy | undefined;
+  /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
+  checkRemoteMode?: boolean;
+  reporter?: Reporter;
+}
+
+export interface PullResult {
+  /** What each requested ref (or checksum) resolved to. */
+  refs: Array<{ ref: string | undefined; checksum: string }>;
+  metadataFetched: number;
+  contentFetched: number;
+  /** Objects already present locally and not fetched. */
+  objectsSkipped: number;
+  bytesTransferred: number;
+  requests: number;
+  seconds: number;
+}
+
+/** Bounded set of async tasks; tasks may add tasks; the first failure stops new work. */
+class TaskPool {
+  private active = 0;
+  private readonly queue: Array<() => Promise<void>> = [];
+  private failure: { error: unknown } | undefined;
+  private waiters: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  add(task: () => Promise<void>): void {
+    if (this.failure) return;
+    this.queue.push(task);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.limit && this.queue.length > 0 && !this.failure) {
+      // LIFO: depth-first keeps the queue (and memory) small on wide trees.
+      const task = this.queue.pop() as () => Promise<void>;
+      this.active++;
+      task()
+        .catch((error: unknown) => {
+          this.failure ??= { error };
+        })
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (this.active === 0 && (this.queue.length === 0 || this.failure)) for (const w of this.waiters.splice(0)) w();
+        });
+    }
+  }
+
+  async drain(): Promise<void> {
+    if (this.active > 0 || (this.queue.length > 0 && !this.failure)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+const REF_FRAGMENT = /^[A-Za-z0-9_][-._A-Za-z0-9]*$/;
+function isValidRef(ref: string): boolean {
+  return ref.length > 0 && ref.split('/').every((f) => REF_FRAGMENT.test(f));
+}
+
+export async function runPull(options: PullEngineOptions): Promise<PullResult> {
+  const started = Date.now();
+  const { target, provider } = options;
+  const files = provider.files;
+  const reporter = options.reporter ?? nullReporter;
+  const policy = options.policy ?? {};
+  const depth = options.depth ?? 0;
+  const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0 };
+
+  for (const ref of options.refs) {
+    if (!isChecksum(ref) && !isValidRef(ref)) throw new AtollError('PULL_BAD_REF', `invalid ref name '${ref}'`);
+  }
+
+  // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
+  const summarySig = await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
+  const summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+  let summary: Summary | undefined;
+  if (options.summaryPolicy && (options.summaryPolicy.gpg || options.summaryPolicy.ed25519)) {
+    if (summaryBytes === undefined) {
+      throw new AtollError('PULL_SUMMARY_REQUIRED', `${files.description} has no summary, but summary signature verification is enabled`, {
+        hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
+      });
+    }
+    await verifyDetachedSignatures('summary', summaryBytes, decodeDetached(summarySig, 'summary'), options.summaryPolicy);
+  }
+  if (summaryBytes !== undefined) {
+    try {
+      summary = decodeSummary(summaryBytes);
+    } catch (error) {
+      throw new AtollError('PULL_BAD_SUMMARY', `invalid summary from ${files.description}: ${(error as Error).message}`, { cause: error });
+    }
+    if (options.checkRemoteMode) {
+      const config = await files.get('config', { maxSize: 1024 * 1024 });
+      if (config !== undefined) {
+        let mode: string;
+        try {
+          mode = KeyFile.parse(Buffer.from(config).toString('utf8')).getStringOr('core', 'mode', 'bare');
+        } catch (error) {
+          throw new AtollError('PULL_BAD_REMOTE_CONFIG', `invalid config at ${files.description}: ${(error as Error).message}`, { cause: error });
+        }
+        if (mode !== 'archive-z2' && mode !== 'archive') {
+          throw new AtollError('PULL_REMOTE_NOT_ARCHIVE', `the remote repository at ${files.description} has mode '${mode}'; only archive repositories can be pulled over HTTP`, {
+            data: { mode },
+          });
+        }
+      }
+    }
+  }
+
+  // 2. Resolve refs.
+  let wanted = [...options.refs];
+  if (wanted.length === 0) {
+    if (!options.mirror) throw new AtollError('PULL_NO_REF', 'no refs to pull', { hint: 'name the refs, or configure branches= on the remote, or use --mirror' });
+    if (!summary) {
+      throw new AtollError('PULL_SUMMARY_REQUIRED', `pulling all refs (--mirror without refs) needs a summary, and ${files.description} has none`, {
+        hint: 'run `atoll repo summary -u` (or `ostree summary -u`) on the server, or name the refs',
+      });
+    }
+    wanted = summary.refs.map((r) => r.name);
+  }
+  const resolved: Array<{ ref: string | undefined; checksum: string; maxSize: number }> = [];
+  for (const ref of wanted) {
+    if (isChecksum(ref)) {
+      resolved.push({ ref: undefined, checksum: ref, maxSize: MAX_METADATA_SIZE });
+      continue;
+    }
+    if (summary) {
+      const entry = summary.refs.find((r) => r.name === ref);
+      if (!entry) {
+        throw new AtollError('PULL_NO_REF', `no such branch '${ref}' in repository summary of ${files.description}`, { data: { ref } });
+      }
+      // The summary's commit size is an upper bound for the commit download (as ostree uses it).
+      resolved.push({ ref, checksum: entry.checksum, maxSize: Math.min(MAX_METADATA_SIZE, Number(entry.commitSize)) });
+      continue;
+    }
+    const text = await files.get(`refs/heads/${ref}`, { maxSize: 4096 });
+    if (text === undefined) throw new AtollError('PULL_NO_REF', `remote ref ${ref} not found at ${files.description}`, { data: { ref } });
+    const checksum = Buffer.from(text).toString('utf8').trim();
+    if (!isChecksum(checksum)) throw new AtollError('PULL_BAD_REF', `remote ref ${ref} does not hold a checksum`, { data: { ref } });
+    resolved.push({ ref, checksum, maxSize: MAX_METADATA_SIZE });
+  }
+
+  const visitedMeta = new Set<string>();
+  const visitedContent = new Set<string>();
+  const partials = new Set<string>();
+  let done = 0;
+  let total = 0;
+  const tick = (): void => {
+    reporter.emit({ type: 'progress', phase: 'pull', done, total, unit: 'items', bytes: files.bytesTransferred });
+  };
+
+  // With no partial commit in the repository every local dirtree has its whole subtree (a pull
+  // marks a commit partial before writing any of its objects), so the walk can stop there.
+  const trustLocalTrees = !(await target.hasAnyPartial());
+
+  async function metadataObject(type: 'dirtree' | 'dirmeta', checksum: string): Promise<Uint8Array | undefined> {
+    total++;
+    const local = type === 'dirtree' ? await target.readObject(checksum, type) : (await target.has(checksum, type)) ? new Uint8Array(0) : undefined;
+    if (local !== undefined) {
+      stats.objectsSkipped++;
+      done++;
+      return type === 'dirtree' ? local : undefined;
+    }
+    const bytes = await provider.getMetadata(type, checksum, MAX_METADATA_SIZE);
+    if (bytes === undefined) throw missing(type, checksum);
+    if (type === 'dirtree') verifyDirTree(checksum, bytes);
+    else verifyDirMeta(checksum, bytes);
+    await target.writeMetadata(type, checksum, bytes);
+    stats.metadataFetched++;
+    done++;
+    tick();
+    return bytes;
+  }
+
+  function missing(type: string, checksum: string): AtollError {
+    return new AtollError('PULL_MISSING_OBJECT', `${type} object ${checksum} is missing on ${files.description}`, {
+      data: { checksum, type },
+      hint: 'the remote repository is incomplete or being updated; nothing was written to refs',
+    });
+  }
+
+  function scanTree(treeChecksum: string, metaChecksum: string): void {
+    if (!visitedMeta.has(`m${metaChecksum}`)) {
+      visitedMeta.add(`m${metaChecksum}`);
+      pool.add(async () => {
+        await metadataObject('dirmeta', metaChecksum);
+      });
+    }
+    if (visitedMeta.has(`t${treeChecksum}`)) return;
+    visitedMeta.add(`t${treeChecksum}`);
+    pool.add(async () => {
+      const local = trustLocalTrees && (await target.has(treeChecksum, 'dirtree'));
+      if (local) {
+        total++;
+        done++;
+        stats.objectsSkipped++;
+        return;
+      }
+      const bytes = (await metadataObject('dirtree', treeChecksum)) as Uint8Array;
+      const tree = verifyDirTree(treeChecksum, bytes);
+      for (const file of tree.files) {
+        if (visitedContent.has(file.checksum)) continue;
+        visitedContent.add(file.checksum);
+        pool.add(async () => {
+          total++;
+          if (await target.has(file.checksum, 'file')) {
+            stats.objectsSkipped++;
+            done++;
+            return;
+          }
+          const content = await provider.getContent(file.checksum);
+          if (content === undefined) throw missing('file', file.checksum);
+          await target.writeContent(file.checksum, content.header, content.data, content.archiveBytes);
+          stats.contentFetched++;
+          done++;
+          tick();
+        });
+      }
+      for (const dir of tree.dirs) scanTree(dir.treeChecksum, dir.metaChecksum);
+    });
+  }
+
+  /** Fetch (or find) one commit; walk its tree; follow parents down to `remaining` levels. */
+  async function pullCommit(checksum: string, ref: string | undefined, maxSize: number, remaining: number, optional = false): Promise<void> {
+    if (visitedMeta.has(`c${checksum}`)) return;
+    visitedMeta.add(`c${checksum}`);
+    let bytes = await target.readObject(checksum, 'commit');
+    const partial = bytes !== undefined && (await target.isPartial(checksum));
+    if (bytes === undefined) {
+      const fetched = await provider.getMetadata('commit', checksum, maxSize);
+      if (fetched === undefined) {
+        // A missing parent ends the history walk (the server pruned it), as in ostree.
+        if (optional) return;
+        throw missing('commit', checksum);
+      }
+      const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+      const commit = verifyCommit(checksum, fetched);
+      await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref);
+      // The marker goes down before the commit object, so a commit without its tree is never
+      // mistaken for a complete one.
+      await target.markPartial(checksum, true);
+      partials.add(checksum);
+      if (detachedBytes !== undefined) await target.writeMetadata('commitmeta', checksum, detachedBytes);
+      await target.writeMetadata('commit', checksum, fetched);
+      stats.metadataFetched++;
+      bytes = fetched;
+    } else {
+      if (partial) partials.add(checksum);
+      stats.objectsSkipped++;
+    }
+    const commit = verifyCommit(checksum, bytes);
+    if (!options.commitMetadataOnly && partials.has(checksum)) scanTree(commit.rootTree, commit.rootMeta);
+    if (remaining !== 0 && commit.parent !== null) {
+      const parent = commit.parent;
+      pool.add(() => pullCommit(parent, undefined, MAX_METADATA_SIZE, remaining < 0 ? -1 : remaining - 1, true));
+    }
+  }
+
+  reporter.emit({ type: 'phase-start', phase: 'pull', unit: 'items' });
+  let failed = true;
+  try {
+    for (const { checksum, ref, maxSize } of resolved) pool.add(() => pullCommit(checksum, ref, maxSize, depth));
+    await pool.drain();
+    // Every object durable before any marker is cleared or ref is written.
+    await target.flush();
+    if (!options.commitMetadataOnly) for (const checksum of partials) await target.markPartial(checksum, false);
+    for (const { ref, checksum } of resolved) {
+      if (ref === undefined) continue;
+      await target.writeRef(ref, checksum, options.mirror ? undefined : options.remote);
+    }
+    if (options.mirror && options.refs.length === 0) {
+      // A mirror republishes the summary as fetched (its signature stays valid).
+      await target.writeTopLevelFile('summary', summaryBytes);
+      await target.writeTopLevelFile('summary.sig', summarySig);
+    }
+    failed = false;
+  } finally {
+    if (failed) await target.abort();
+    reporter.emit(failed ? { type: 'phase-end', phase: 'pull', detail: 'failed' } : { type: 'phase-end', phase: 'pull' });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const result: PullResult = {
+    refs: resolved.map(({ ref, checksum }) => ({ ref, checksum })),
+    ...stats,
+    bytesTransferred: files.bytesTransferred,
+    requests: files.requests,
+    seconds,
+  };
+  const rate = seconds > 0 ? files.bytesTransferred / seconds : 0;
+  info(
+    reporter,
+    `${stats.metadataFetched} metadata, ${stats.contentFetched} content objects fetched; ${formatBytes(files.bytesTransferred)} transferred in ${seconds.toFixed(1)} seconds (${formatBytes(rate)}/s)`,
+  );
+  return result;
+}
+
+function checkRefBinding(checksum: string, metadata: VarDict, ref: string): void {
+  let bindings: string[] | undefined;
+  try {
+    bindings = metadataStrings(metadata, 'ostree.ref-binding');
+  } catch (error) {
+    throw new AtollError('PULL_CORRUPT_OBJECT', `commit ${checksum} has a malformed ostree.ref-binding: ${(error as Error).message}`, { cause: error });
+  }
+  if (bindings !== undefined && !bindings.includes(ref)) {
+    throw new AtollError('PULL_REF_BINDING', `commit ${checksum} is not bound to ref '${ref}' (bound to: ${bindings.join(', ') || 'none'})`, {
+      hint: 'the server offers this commit under a ref it was not made for (a downgrade or substitution attack, or a misconfigured server)',
+      data: { checksum, ref, bindings },
+    });
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+export { verifyContent };

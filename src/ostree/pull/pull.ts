@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import { AtollError, isErrno } from '../../errors/index.js';
+import type { Reporter } from '../../report/index.js';
+import { getRemote, type Remote } from './remote-config.js';
+import { sourceForUrl, DirectorySource } from './source.js';
+import { PullTarget } from './target.js';
+import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import type { VerifyPolicy } from './signatures.js';
+import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
+import { trustedGpgKeys } from './gpg.js';
+import { verifyContent } from './verify.js';
+import type { FileHeader } from '../objects/index.js';
+
+export interface PullOptions {
+  /** The destination repository. */
+  repo: string;
+  remote: string;
+  /** Refs or commit checksums; empty = the remote's `branches`, or everything with `mirror`. */
+  refs?: readonly string[];
+  depth?: number;
+  mirror?: boolean;
+  commitMetadataOnly?: boolean;
+  parallel?: number;
+  reporter?: Reporter;
+}
+
+async function ed25519Keys(remote: Remote): Promise<KeyObject[]> {
+  const keys = remote.ed25519Keys.map((k) => ed25519PublicKey(k));
+  if (remote.ed25519File !== undefined) {
+    try {
+      keys.push(...parsePublicKeyList(await readFile(remote.ed25519File, 'utf8')));
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      throw new AtollError('PULL_BAD_KEY', `verification-ed25519-file ${remote.ed25519File} of remote "${remote.name}" does not exist`);
+    }
+  }
+  return keys;
+}
+
+/** The signature policy a remote's config asks for (OSTree defaults: gpg-verify=true). */
+export async function remotePolicies(repo: string, remote: Remote): Promise<{ commit: VerifyPolicy; summary: VerifyPolicy }> {
+  const gpg = remote.gpgVerify || remote.gpgVerifySummary ? await trustedGpgKeys(repo, remote.name, remote.options.gpgkeypath) : undefined;
+  const ed = remote.signVerify || remote.signVerifySummary ? await ed25519Keys(remote) : undefined;
+  if ((remote.signVerify || remote.signVerifySummary) && ed?.length === 0) {
+    throw new AtollError('PULL_BAD_KEY', `remote "${remote.name}" has sign-verify enabled but no verification-ed25519-key or verification-ed25519-file`, {
+      hint: 'add the key with --sign-verify=ed25519=inline:PUBKEY',
+    });
+  }
+  return {
+    commit: { gpg: remote.gpgVerify ? gpg : undefined, ed25519: remote.signVerify ? ed : undefined },
+    summary: { gpg: remote.gpgVerifySummary ? gpg : undefined, ed25519: remote.signVerifySummary ? ed : undefined },
+  };
+}
+
+function checkBareOwnership(target: PullTarget): void {
+  if (target.mode === 'bare' && typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new AtollError('PULL_NEEDS_ROOT', `pulling into the bare repository ${target.path} needs root: bare objects keep their real owner (chown)`, {
+      hint: 'run as root, or pull into a bare-user or archive repository',
+    });
+  }
+}
+
+/** `atoll repo pull REMOTE [REF...]`. */
+export async function pull(options: PullOptions): Promise<PullResult> {
+  const target = await PullTarget.open(options.repo);
+  checkBareOwnership(target);
+  const remote = await getRemote(target.path, options.remote);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  const policies = await remotePolicies(target.path, remote);
+  const source = sourceForUrl(remote.url, {
+    contentUrl: remote.contentUrl,
+    connections: options.parallel ?? 8,
+    tlsPermissive: remote.options['tls-permissive'] === 'true',
+  });
+  try {
+    return await runPull({
+      target,
+      provider: new ArchiveProvider(source),
+      refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
+      remote: remote.name,
+      mirror: options.mirror ?? false,
+      depth: options.depth ?? 0,
+      commitMetadataOnly: options.commitMetadataOnly ?? false,
+      parallel: options.parallel ?? 8,
+      policy: policies.commit,
+      summaryPolicy: policies.summary,
+      checkRemoteMode: !(source instanceof DirectorySource),
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+/** Objects from a local repository in a non-archive mode, re-verified as they are read. */
+class LocalRepoProvider implements ObjectProvider {
+  constructor(
+    private readonly repo: PullTarget,
+    readonly files: DirectorySource,
+  ) {}
+  async getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.repo.readObject(checksum, type);
+    if (bytes) this.files.bytesTransferred += bytes.length;
+    return bytes;
+  }
+  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array } | undefined> {
+    if (!(await this.repo.has(checksum, 'file'))) return undefined;
+    const { header, data } = await this.repo.loadContent(checksum);
+    this.files.bytesTransferred += data.length;
+    verifyContent(checksum, header, data);
+    return { header, data };
+  }
+}
+
+export interface PullLocalOptions {
+  repo: string;
+  source: string;
+  refs?: readonly string[];
+  /** Write refs under refs/remotes/REMOTE/ instead of refs/heads/. */
+  remote?: string | undefined;
+  depth?: number;
+  commitMetadataOnly?: boolean;
+  parallel?: number;
+  reporter?: Reporter;
+}
+
+/** `atoll repo pull-local SRC [REF...]`: copy commits from another repository on this machine. */
+export async function pullLocal(options: PullLocalOptions): Promise<PullResult> {
+  const target = await PullTarget.open(options.repo);
+  checkBareOwnership(target);
+  const src = await PullTarget.open(options.source);
+  const files = new DirectorySource(src.path);
+  const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
+  let refs = [...(options.refs ?? [])];
+  const mirror = refs.length === 0;
+  if (mirror) {
+    // ostree pull-local without refs copies every local ref of the source.
+    const { listRefs } = await import('../repo/refs.js');
+    const { Repo } = await import('../repo/repo.js');
+    refs = (await listRefs(await Repo.open(src.path))).filter((r) => r.remote === undefined).map((r) => r.ref);
+  }
+  // Local refs: read them from the source repository (its summary may be stale).
+  const resolved: string[] = [];
+  for (const ref of refs) {
+    if (/^[0-9a-f]{64}$/.test(ref)) {
+      resolved.push(ref);
+      continue;
+    }
+    const checksum = await src.readRef(ref, undefined);
+    if (checksum === undefined) throw new AtollError('PULL_NO_REF', `ref ${ref} not found in ${src.path}`, { data: { ref } });
+    resolved.push(checksum);
+  }
+  const result = await runPull({
+    target,
+    provider: { ...providerWithoutSummary(provider) },
+    refs: resolved,
+    depth: options.depth ?? 0,
+    commitMetadataOnly: options.commitMetadataOnly ?? false,
+    parallel: options.parallel ?? 4,
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
+  // Refs named after the source's refs (the engine only saw checksums).
+  for (let k = 0; k < refs.length; k++) {
+    const ref = refs[k] as string;
+    if (/^[0-9a-f]{64}$/.test(ref)) continue;
+    await target.writeRef(ref, resolved[k] as string, options.remote);
+  }
+  result.refs = refs.map((ref, k) => ({ ref: /^[0-9a-f]{64}$/.test(ref) ? undefined : ref, checksum: resolved[k] as string }));
+  return result;
+}
+
+/** pull-local resolves refs itself: hide the source's summary from the engine. */
+function providerWithoutSummary(provider: ObjectProvider): ObjectProvider {
+  const files = provider.files;
+  const hidden = {
+    description: files.description,
+    get bytesTransferred() {
+      return files.bytesTransferred;
+    },
+    get requests() {
+      return files.requests;
+    },
+    get: (path: string, options?: { maxSize?: number }) => (path === 'summary' || path === 'summary.sig' ? Promise.resolve(undefined) : files.get(path, options)),
+    close: () => files.close(),
+  };
+  return {
+    files: hidden,
+    getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
+    getContent: (checksum) => provider.getContent(checksum),
+  };
+}

@@ -1,0 +1,182 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AtollError, isErrno } from '../../errors/index.js';
+import { KeyFile } from '../../keyfile/index.js';
+import { writeFileAtomic } from '../../util/index.js';
+
+/**
+ * Remotes live in the repository's `config` as `[remote "NAME"]` groups, exactly as OSTree
+ * writes them (`ostree remote add` and `atoll repo remote add` produce the same bytes, and
+ * either tool reads what the other wrote). The key order mirrors ot-remote-builtin-add.c:
+ * url, branches, contenturl, --set keys, gpg-verify, sign-verify, verification keys,
+ * collection-id.
+ */
+export interface RemoteAddOptions {
+  name: string;
+  url: string;
+  branches?: readonly string[];
+  /** `--set=KEY=VALUE`, in command-line order. */
+  set?: ReadonlyArray<readonly [string, string]>;
+  noGpgVerify?: boolean;
+  noSignVerify?: boolean;
+  /** `--sign-verify=KEYTYPE=inline:KEY` or `KEYTYPE=file:PATH`. */
+  signVerify?: string;
+  contentUrl?: string;
+  collectionId?: string;
+  ifNotExists?: boolean;
+  force?: boolean;
+}
+
+export interface Remote {
+  name: string;
+  url: string;
+  contentUrl: string | undefined;
+  branches: string[];
+  gpgVerify: boolean;
+  gpgVerifySummary: boolean;
+  signVerify: boolean;
+  signVerifySummary: boolean;
+  /** Base64 ed25519 public keys (`verification-ed25519-key`). */
+  ed25519Keys: string[];
+  /** `verification-ed25519-file`: a file of base64 public keys, one per line. */
+  ed25519File: string | undefined;
+  collectionId: string | undefined;
+  /** Every key of the group, raw, for options this client does not interpret (tls-*, proxy). */
+  options: Record<string, string>;
+}
+
+/** OSTree's remote names: one ref fragment, `[\w\d][-._\w\d]*`. */
+const REMOTE_NAME = /^[A-Za-z0-9_][-._A-Za-z0-9]*$/;
+
+export function isValidRemoteName(name: string): boolean {
+  return REMOTE_NAME.test(name);
+}
+
+export function remoteGroup(name: string): string {
+  return `remote "${name}"`;
+}
+
+async function readConfig(repo: string): Promise<KeyFile> {
+  try {
+    return KeyFile.parse(await readFile(join(repo, 'config'), 'utf8'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) {
+      throw new AtollError('PULL_NO_REPO', `${repo} is not an OSTree repository: no config`, {
+        hint: 'pass --repo with the repository directory (create one with `atoll repo init`)',
+      });
+    }
+    throw error;
+  }
+}
+
+async function writeConfig(repo: string, config: KeyFile): Promise<void> {
+  await writeFileAtomic(join(repo, 'config'), config.serialize());
+}
+
+function checkName(name: string): void {
+  if (!isValidRemoteName(name)) {
+    throw new AtollError('PULL_BAD_REMOTE_NAME', `invalid remote name ${name}`, {
+      hint: 'a remote name is letters, digits, and - . _ (not starting with - or .)',
+    });
+  }
+}
+
+/** `--sign-verify=ed25519=inline:KEY` → [`verification-ed25519-key`, KEY]. */
+export function parseSignVerify(spec: string): [string, string] {
+  const match = /^([^=]+)=(inline|file):(.+)$/.exec(spec);
+  if (!match) {
+    throw new AtollError('PULL_BAD_SIGN_SPEC', `invalid --sign-verify value '${spec}'`, { hint: 'use KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key' });
+  }
+  const [, type = '', where = '', value = ''] = match;
+  if (type !== 'ed25519') {
+    throw new AtollError('PULL_SIGN_TYPE_UNSUPPORTED', `requested signature type '${type}' is not implemented`, { hint: 'atoll implements ed25519' });
+  }
+  return [`verification-${type}-${where === 'inline' ? 'key' : 'file'}`, value];
+}
+
+/** Returns false when the remote existed and `ifNotExists` made this a no-op. */
+export async function addRemote(repo: string, options: RemoteAddOptions): Promise<boolean> {
+  checkName(options.name);
+  const config = await readConfig(repo);
+  const group = remoteGroup(options.name);
+  if (config.hasGroup(group)) {
+    if (options.ifNotExists) return false;
+    if (!options.force) {
+      throw new AtollError('PULL_REMOTE_EXISTS', `remote configuration for "${options.name}" already exists`, {
+        hint: 'use --if-not-exists to keep it, or --force to replace it',
+      });
+    }
+    config.removeGroup(group);
+  }
+  const signKey = options.signVerify === undefined ? undefined : parseSignVerify(options.signVerify);
+  // OSTree accepts `metalink=URL` in place of the URL; keep it as OSTree stores it.
+  if (options.url.startsWith('metalink=')) config.setString(group, 'metalink', options.url.slice('metalink='.length));
+  else config.setString(group, 'url', options.url);
+  if (options.branches && options.branches.length > 0) config.setStringList(group, 'branches', options.branches);
+  if (options.contentUrl !== undefined) config.setString(group, 'contenturl', options.contentUrl);
+  for (const [key, value] of options.set ?? []) config.setString(group, key, value);
+  if (options.noGpgVerify || options.noSignVerify) config.setBoolean(group, 'gpg-verify', false);
+  if (options.noSignVerify) config.setBoolean(group, 'sign-verify', false);
+  if (signKey) {
+    config.setString(group, signKey[0], signKey[1]);
+    config.setBoolean(group, 'sign-verify', true);
+  }
+  if (options.collectionId !== undefined) config.setString(group, 'collection-id', options.collectionId);
+  await writeConfig(repo, config);
+  return true;
+}
+
+/** Returns false when the remote did not exist and `ifExists` made this a no-op. */
+export async function deleteRemote(repo: string, name: string, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  checkName(name);
+  const config = await readConfig(repo);
+  if (!config.removeGroup(remoteGroup(name))) {
+    if (options.ifExists) return false;
+    throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'list remotes with `atoll repo remote list`' });
+  }
+  await writeConfig(repo, config);
+  return true;
+}
+
+/** Remote names, sorted as `ostree remote list` prints them. */
+export async function listRemotes(repo: string): Promise<Remote[]> {
+  const config = await readConfig(repo);
+  const names = config
+    .groupNames()
+    .map((g) => /^remote "(.+)"$/.exec(g)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.map((name) => remoteFrom(config, name));
+}
+
+export async function getRemote(repo: string, name: string): Promise<Remote> {
+  checkName(name);
+  const config = await readConfig(repo);
+  if (!config.hasGroup(remoteGroup(name))) {
+    throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'add it with `atoll repo remote add NAME URL`' });
+  }
+  return remoteFrom(config, name);
+}
+
+function remoteFrom(config: KeyFile, name: string): Remote {
+  const group = remoteGroup(name);
+  const options: Record<string, string> = {};
+  for (const key of config.keys(group)) options[key] = config.getString(group, key);
+  const gpgVerify = config.getBooleanOr(group, 'gpg-verify', true);
+  const signVerify = config.getBooleanOr(group, 'sign-verify', false);
+  const inlineKey = config.getStringOr(group, 'verification-ed25519-key', undefined);
+  return {
+    name,
+    url: config.getStringOr(group, 'url', '') || (options.metalink !== undefined ? `metalink=${options.metalink}` : ''),
+    contentUrl: config.getStringOr(group, 'contenturl', undefined),
+    branches: config.hasKey(group, 'branches') ? config.getStringList(group, 'branches') : [],
+    gpgVerify,
+    gpgVerifySummary: config.getBooleanOr(group, 'gpg-verify-summary', false),
+    signVerify,
+    signVerifySummary: config.getBooleanOr(group, 'sign-verify-summary', false),
+    ed25519Keys: inlineKey === undefined ? [] : inlineKey.split(/[\s;]+/).filter(Boolean),
+    ed25519File: config.getStringOr(group, 'verification-ed25519-file', undefined),
+    collectionId: config.getStringOr(group, 'collection-id', undefined),
+    options,
+  };
+}

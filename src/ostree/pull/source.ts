@@ -1,0 +1,177 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { AtollError, isErrno } from '../../errors/index.js';
+
+/**
+ * Where a pull reads files from: an HTTP(S) server (undici, keep-alive, bounded connections,
+ * retries) or a local directory (`file://` remotes and `pull-local` of an archive repository).
+ * Paths are repo-relative (`summary`, `objects/ab/cdef….filez`) and always built by the pull
+ * from validated checksums and ref names. `get` returns undefined for "not there" (HTTP 404,
+ * ENOENT), which OSTree treats as absence, never as failure.
+ */
+export interface FileSource {
+  readonly description: string;
+  get(path: string, options?: { maxSize?: number; contentUrl?: boolean }): Promise<Uint8Array | undefined>;
+  /** Bytes received so far (HTTP bodies, or bytes read from disk). */
+  readonly bytesTransferred: number;
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+export interface HttpSourceOptions {
+  url: string;
+  /** OSTree's `contenturl`: objects come from here, summary/refs/config from `url`. */
+  contentUrl?: string | undefined;
+  connections?: number;
+  retries?: number;
+  /** Per-request timeout in ms (headers and body idle). */
+  timeoutMs?: number;
+  tlsPermissive?: boolean;
+  tlsCaPath?: string | undefined;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+function tooLarge(path: string, maxSize: number): AtollError {
+  return new AtollError('PULL_OBJECT_TOO_LARGE', `${path} is larger than the ${maxSize} bytes allowed`, {
+    data: { path, maxSize },
+    hint: 'the server is not serving an OSTree repository, or the summary lies about the commit size',
+  });
+}
+
+/** Errors worth another try: the connection, not the content, failed. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof AtollError) return error.code === 'PULL_HTTP_STATUS' && Number(error.data?.status) >= 500;
+  if (error instanceof undiciErrors.UndiciError) return true;
+  return isErrno(error, 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET');
+}
+
+export class HttpSource implements FileSource {
+  readonly description: string;
+  bytesTransferred = 0;
+  requests = 0;
+  private readonly agent: Agent;
+  private readonly base: URL;
+  private readonly contentBase: URL;
+  private readonly retries: number;
+
+  constructor(options: HttpSourceOptions) {
+    this.base = new URL(withSlash(options.url));
+    this.contentBase = new URL(withSlash(options.contentUrl ?? options.url));
+    this.description = this.base.href;
+    this.retries = options.retries ?? 5;
+    const timeout = options.timeoutMs ?? 60_000;
+    this.agent = new Agent({
+      connections: options.connections ?? 8,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: {
+        ...(options.tlsPermissive ? { rejectUnauthorized: false } : {}),
+      },
+    });
+  }
+
+  async get(path: string, options: { maxSize?: number; contentUrl?: boolean } = {}): Promise<Uint8Array | undefined> {
+    const url = new URL(path, options.contentUrl ? this.contentBase : this.base);
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await this.once(url, path, options.maxSize);
+      } catch (error) {
+        if (attempt >= this.retries || !isTransient(error)) {
+          if (error instanceof AtollError) throw error;
+          throw new AtollError('PULL_HTTP_FAILED', `fetching ${url.href} failed after ${attempt + 1} attempt(s): ${(error as Error).message}`, {
+            cause: error,
+            data: { url: url.href },
+          });
+        }
+        attempt++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async once(url: URL, path: string, maxSize: number | undefined): Promise<Uint8Array | undefined> {
+    this.requests++;
+    const response = await request(url, { method: 'GET', dispatcher: this.agent, headers: { 'user-agent': 'atoll-pull' } });
+    if (response.statusCode === 404 || response.statusCode === 410) {
+      await response.body.dump();
+      return undefined;
+    }
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new AtollError('PULL_HTTP_STATUS', `server returned HTTP ${response.statusCode} for ${url.href}`, {
+        data: { status: response.statusCode, url: url.href },
+      });
+    }
+    const declared = Number(response.headers['content-length'] ?? Number.NaN);
+    if (maxSize !== undefined && declared > maxSize) {
+      await response.body.dump();
+      throw tooLarge(path, maxSize);
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      this.bytesTransferred += chunk.length;
+      if (maxSize !== undefined && length > maxSize) {
+        response.body.destroy();
+        throw tooLarge(path, maxSize);
+      }
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/** A repository directory on this machine (`file://` URL or `pull-local`). */
+export class DirectorySource implements FileSource {
+  bytesTransferred = 0;
+  requests = 0;
+  readonly description: string;
+  constructor(readonly root: string) {
+    this.description = root;
+  }
+
+  async get(path: string, options: { maxSize?: number } = {}): Promise<Uint8Array | undefined> {
+    this.requests++;
+    let handle;
+    try {
+      handle = await open(join(this.root, path), 'r');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw new AtollError('PULL_READ_FAILED', `cannot read ${join(this.root, path)}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) return undefined;
+      if (options.maxSize !== undefined && stat.size > options.maxSize) throw tooLarge(path, options.maxSize);
+      const bytes = await handle.readFile();
+      this.bytesTransferred += bytes.length;
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The source for a remote URL as OSTree accepts them: http://, https://, file://. */
+export function sourceForUrl(url: string, options: Omit<HttpSourceOptions, 'url'> = {}): FileSource {
+  if (url.startsWith('file://')) return new DirectorySource(fileURLToPath(url));
+  if (url.startsWith('http://') || url.startsWith('https://')) return new HttpSource({ ...options, url });
+  if (url.startsWith('metalink=') || url.startsWith('mirrorlist=')) {
+    throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist remotes are not supported: ${url}`, { hint: 'set the remote url to an http://, https:// or file:// URL' });
+  }
+  throw new AtollError('PULL_UNSUPPORTED_URL', `unsupported remote URL '${url}'`, { hint: 'use an http://, https:// or file:// URL' });
+}

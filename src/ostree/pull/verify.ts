@@ -1,0 +1,107 @@
+import { inflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+import { AtollError } from '../../errors/index.js';
+import {
+  sha256Hex,
+  decodeDirTree,
+  decodeDirMeta,
+  decodeCommit,
+  decodeArchiveHeader,
+  ContentHasher,
+  isSymlinkMode,
+  type DirTree,
+  type Commit,
+  type FileHeader,
+} from '../objects/index.js';
+
+const inflateRawAsync = promisify(inflateRaw);
+
+/** OSTree refuses metadata objects above 10 MiB (OSTREE_MAX_METADATA_SIZE). */
+export const MAX_METADATA_SIZE = 10 * 1024 * 1024;
+
+function corrupt(type: string, checksum: string, why: string, cause?: unknown): AtollError {
+  return new AtollError('PULL_CORRUPT_OBJECT', `corrupted ${type} object ${checksum}: ${why}`, {
+    data: { checksum, type },
+    ...(cause === undefined ? {} : { cause }),
+    hint: 'the server sent bytes that do not match the object name; nothing was written to refs',
+  });
+}
+
+/**
+ * A fetched metadata object is accepted only if its SHA-256 is its name and it decodes as its
+ * type in normal form (with the structural rules of the object codecs: safe names, sorted
+ * entries, sane modes). Returns the decoded value.
+ */
+export function verifyDirTree(checksum: string, bytes: Uint8Array): DirTree {
+  checkHash('dirtree', checksum, bytes);
+  try {
+    return decodeDirTree(bytes);
+  } catch (error) {
+    throw corrupt('dirtree', checksum, (error as Error).message, error);
+  }
+}
+
+export function verifyDirMeta(checksum: string, bytes: Uint8Array): void {
+  checkHash('dirmeta', checksum, bytes);
+  try {
+    decodeDirMeta(bytes);
+  } catch (error) {
+    throw corrupt('dirmeta', checksum, (error as Error).message, error);
+  }
+}
+
+export function verifyCommit(checksum: string, bytes: Uint8Array): Commit {
+  checkHash('commit', checksum, bytes);
+  try {
+    return decodeCommit(bytes);
+  } catch (error) {
+    throw corrupt('commit', checksum, (error as Error).message, error);
+  }
+}
+
+function checkHash(type: string, checksum: string, bytes: Uint8Array): void {
+  const actual = sha256Hex(bytes);
+  if (actual !== checksum) throw corrupt(type, checksum, `its checksum is ${actual}`);
+}
+
+/**
+ * An archive `.filez`: parse the header, inflate the payload, check the size the header
+ * declares, and re-hash header + content as OSTree does. Returns the header and the content.
+ */
+export async function verifyArchiveContent(checksum: string, bytes: Uint8Array): Promise<{ header: FileHeader; data: Uint8Array }> {
+  let parsed;
+  try {
+    parsed = decodeArchiveHeader(bytes);
+  } catch (error) {
+    throw corrupt('file', checksum, (error as Error).message, error);
+  }
+  const { header, size, payloadOffset } = parsed;
+  let data: Uint8Array;
+  if (isSymlinkMode(header.mode)) {
+    if (bytes.length !== payloadOffset) throw corrupt('file', checksum, 'a symlink object carries payload bytes');
+    data = new Uint8Array(0);
+  } else {
+    try {
+      data = await inflateRawAsync(bytes.subarray(payloadOffset));
+    } catch (error) {
+      throw corrupt('file', checksum, `invalid compressed data: ${(error as Error).message}`, error);
+    }
+  }
+  verifyContent(checksum, header, data, size);
+  return { header, data };
+}
+
+/** Re-hash a content object (any source) and compare with its name. */
+export function verifyContent(checksum: string, header: FileHeader, data: Uint8Array, size = data.length): void {
+  let actual: string;
+  try {
+    const hasher = new ContentHasher(header, size);
+    if (data.length > 0) hasher.update(data);
+    if (data.length !== size) throw corrupt('file', checksum, `content is ${data.length} bytes, the header says ${size}`);
+    actual = hasher.digest();
+  } catch (error) {
+    if (error instanceof AtollError && error.code === 'PULL_CORRUPT_OBJECT') throw error;
+    throw corrupt('file', checksum, (error as Error).message, error);
+  }
+  if (actual !== checksum) throw corrupt('file', checksum, `its content checksum is ${actual}`);
+}

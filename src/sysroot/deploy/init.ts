@@ -52,7 +52,6 @@ export async function osInit(layout: SysrootLayout, osname: string): Promise<boo
   }
   const created = await ensureDir(layout.stateroot(osname), 0o755);
   await ensureDir(layout.deployRoot, 0o755);
-  await ensureDir(layout.stateDeployDir(osname), 0o755);
   const varDir = layout.staterootVar(osname);
   await ensureDir(varDir, 0o755);
   await ensureDir(join(varDir, 'tmp'), 0o1777);

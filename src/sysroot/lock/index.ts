@@ -1,2 +1,2 @@
-export { lockSysroot } from './sysroot-lock.js';
+export { lockSysroot, withSysrootLock } from './sysroot-lock.js';
 export type { SysrootLock } from './sysroot-lock.js';

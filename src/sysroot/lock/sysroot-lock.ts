@@ -54,3 +54,13 @@ export async function lockSysroot(lockPath: string, what: string): Promise<Sysro
   }
   throw new AtollError('SYSROOT_LOCKED', `cannot take the sysroot lock ${lockPath}`);
 }
+
+/** Run `work` holding the sysroot lock; released even when work throws. */
+export async function withSysrootLock<T>(lockPath: string, what: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockSysroot(lockPath, what);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeGVariant, encodeGVariant, parseType, isNormalForm, variant, bswap32, bswap64, type GVariantValue } from './index.js';
+import { isAtollError } from '../errors/index.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+
+// §1.10 of the ostree format spec: bytes produced by GLib itself.
+const vectors: Array<[string, GVariantValue, string]> = [
+  ['b', true, '01'],
+  ['u', 0x12345678, '78563412'],
+  ['u', bswap32(0x12345678), '12345678'],
+  ['t', 1n, '0100000000000000'],
+  ['s', 'hi', '686900'],
+  ['s', '', '00'],
+  ['ay', new Uint8Array([1, 2, 3]), '010203'],
+  ['au', [1, 2], '0100000002000000'],
+  ['as', ['a', 'bc'], '61006263000205'],
+  ['as', [], ''],
+  ['aay', [new Uint8Array(), new Uint8Array()], '0000'],
+  ['(su)', ['a', 1], '610000000100000002'],
+  ['(us)', [1, 'a'], '010000006100'],
+  ['(ss)', ['a', 'b'], '6100620002'],
+  ['(yu)', [1, 2], '0100000002000000'],
+  ['()', [], '00'],
+  ['ms', null, ''],
+  ['ms', 'hi', '68690000'],
+  ['ms', '', '0000'],
+  ['mu', 5, '05000000'],
+  ['v', variant('u', 5), '050000000075'],
+  ['v', variant('s', 'hi'), '6869000073'],
+  ['{sv}', ['k', variant('b', true)], '6b0000000000000001006202'],
+  ['a{sv}', [['version', variant('s', '1.0')]], '76657273696f6e00312e300000730 80f'],
+  ['a{sv}', [['n', variant('t', bswap64(1n))]], '6e00000000000000000000000000000100740213'],
+  ['a(ayay)', [[new TextEncoder().encode('user.a\0'), new TextEncoder().encode('v')]], '757365722e61007607 09'],
+];
+
+test('spec §1.10 vectors encode byte for byte and decode back', () => {
+  for (const [type, value, bytes] of vectors) {
+    const expected = bytes.replace(/\s+/g, '');
+    assert.equal(hex(encodeGVariant(type, value)), expected, `encode ${type}`);
+    assert.deepEqual(decodeGVariant(type, unhex(expected)), value, `decode ${type}`);
+  }
+});
+
+test('a{sv} accepts a Map on encode', () => {
+  const map = new Map([['version', variant('s', '1.0')]]);
+  assert.equal(hex(encodeGVariant('a{sv}', map)), '76657273696f6e00312e30000073080f');
+});
+
+test('offset-size boundaries: 255 bytes uses 1-byte offsets, 256+ uses 2', () => {
+  const a253 = ['a'.repeat(253)];
+  const e1 = encodeGVariant('as', a253);
+  assert.equal(e1.length, 255);
+  assert.equal(e1[254], 0xfe);
+  const a254 = ['a'.repeat(254)];
+  const e2 = encodeGVariant('as', a254);
+  assert.equal(e2.length, 257);
+  assert.equal(hex(e2.subarray(-3)), '00ff00');
+  assert.deepEqual(decodeGVariant('as', e2), a254);
+  const big = encodeGVariant('(ayay)', [new Uint8Array(70000), new Uint8Array(1)]);
+  assert.equal(big.length, 70001 + 4);
+  assert.deepEqual((decodeGVariant('(ayay)', big) as Uint8Array[])[0]?.length, 70000);
+});
+
+test('type parser: layout facts and rejections', () => {
+  assert.equal(parseType('(yu)').fixedSize, 8);
+  assert.equal(parseType('(uy)').fixedSize, 8);
+  assert.equal(parseType('()').fixedSize, 1);
+  assert.equal(parseType('(ty)').alignment, 8);
+  assert.equal(parseType('a{sv}').alignment, 8);
+  assert.equal(parseType('(uuua(ayay))').fixedSize, 0);
+  for (const bad of ['', 'z', 'a', '(s', '{ss', '{vs}', '{s}', 'ss', 'm', '{sss}', '*', 'r']) {
+    assert.throws(() => parseType(bad), (e: unknown) => isAtollError(e, 'GVARIANT_INVALID_TYPE'), bad);
+  }
+});
+
+test('decoder rejects non-normal input with coded errors', () => {
+  const cases: Array<[string, string, string]> = [
+    ['b', '02', 'GVARIANT_BAD_BOOLEAN'],
+    ['u', '010000', 'GVARIANT_WRONG_SIZE'],
+    ['s', '6869', 'GVARIANT_BAD_STRING'],
+    ['s', '68006900', 'GVARIANT_BAD_STRING'],
+    ['s', 'ff00', 'GVARIANT_BAD_STRING'],
+    ['s', '', 'GVARIANT_BAD_STRING'],
+    ['(yu)', '0101000002000000', 'GVARIANT_NOT_NORMAL'],
+    ['as', '610062000402', 'GVARIANT_BAD_OFFSET'],
+    ['as', '610062630005 02', 'GVARIANT_BAD_OFFSET'],
+    ['v', 'ff75', 'GVARIANT_BAD_VARIANT'],
+    ['v', '050000000078', 'GVARIANT_WRONG_SIZE'],
+    ['v', '0500000000', 'GVARIANT_BAD_VARIANT'],
+    ['v', '05000000007a', 'GVARIANT_BAD_VARIANT'],
+    ['ms', '686901', 'GVARIANT_NOT_NORMAL'],
+    ['o', '6100', 'GVARIANT_BAD_STRING'],
+    ['g', '6d7300', 'GVARIANT_BAD_STRING'],
+    ['()', '01', 'GVARIANT_NOT_NORMAL'],
+    ['au', '01000000020000', 'GVARIANT_WRONG_SIZE'],
+  ];
+  for (const [type, bytes, code] of cases) {
+    assert.throws(() => decodeGVariant(type, unhex(bytes)), (e: unknown) => isAtollError(e, code), `${type} ${bytes} -> ${code}`);
+  }
+  // A 256-byte array written with 2-byte offsets although 1-byte offsets fit: not normal.
+  const body = new Uint8Array(256);
+  body.fill(0x61, 0, 253);
+  body[253] = 0;
+  body[254] = 254;
+  body[255] = 0;
+  assert.equal(isNormalForm('as', body), false);
+});
+
+test('encoder rejects values that do not fit the type', () => {
+  const bad: Array<[string, unknown]> = [['u', -1], ['y', 256], ['t', -1n], ['s', 'a\0b'], ['(su)', ['a']], ['ay', [1, 2]], ['b', 1], ['v', 'x']];
+  for (const [type, value] of bad) {
+    assert.throws(() => encodeGVariant(type, value as GVariantValue), (e: unknown) => isAtollError(e, 'GVARIANT_VALUE_MISMATCH'), type);
+  }
+});
+
+test('deeply nested variants are refused without exhausting the stack', () => {
+  let bytes = encodeGVariant('u', 1);
+  let type = 'u';
+  for (let k = 0; k < 200; k++) {
+    bytes = new Uint8Array([...bytes, 0, ...new TextEncoder().encode(type)]);
+    type = 'v';
+  }
+  assert.throws(() => decodeGVariant('v', bytes), (e: unknown) => isAtollError(e, 'GVARIANT_TOO_DEEP'));
+});

@@ -1,0 +1,157 @@
+import { mkdir, lstat, link, unlink, rm, symlink, chown, lchown, chmod, utimes, open } from 'node:fs/promises';
+import { join, basename } from 'node:path';
+import { AtollError, isErrno } from '../../errors/index.js';
+import type { Reporter } from '../../report/index.js';
+import type { Repo } from '../repo/repo.js';
+import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
+import { loadContent } from '../repo/content.js';
+import { writeXattrs } from '../repo/xattrs.js';
+import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
+
+export interface CheckoutOptions {
+  /** `-U`: keep the caller's ownership, drop setuid/setgid, write no xattrs. */
+  userMode?: boolean;
+  /** `-H`: hardlink every file from the repo or fail (bare repos). */
+  requireHardlinks?: boolean;
+  /** `-C`: never hardlink. */
+  forceCopy?: boolean;
+  /** `--union`: the target may exist; existing files are replaced. */
+  union?: boolean;
+  /** `--union-add`: the target may exist; existing files are kept. */
+  unionAdd?: boolean;
+  /** Check out only this path of the commit. */
+  subpath?: string;
+  /** Do not write xattrs even in root mode. */
+  noXattrs?: boolean;
+  reporter?: Reporter;
+}
+
+export interface CheckoutStats {
+  files: number;
+  hardlinked: number;
+  copied: number;
+  dirs: number;
+}
+
+/**
+ * Check a commit (or a subpath of it) out into `destination`. Every name comes from a decoded
+ * dirtree, whose decoder refuses `/`, `.`, `..`, NUL, duplicates and disorder, so every path
+ * written is `destination/<safe>/<safe>...`. Directories are created by us (mkdir, never
+ * following a pre-existing symlink: with --union an existing non-directory in the way is
+ * replaced), files with O_EXCL, so nothing is ever written outside the destination.
+ */
+export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  const commit = await loadCommit(repo, commitChecksum);
+  const entry = await resolvePath(repo, commit, options.subpath ?? '/');
+  const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };
+  const union = Boolean(options.union || options.unionAdd);
+  const userMode = Boolean(options.userMode);
+  const canHardlink =
+    !options.forceCopy &&
+    (userMode ? repo.mode === 'bare-user' || repo.mode === 'bare-user-only' : repo.mode === 'bare' || repo.mode === 'bare-user-only');
+  if (options.requireHardlinks && !canHardlink) {
+    throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink from a ${repo.mode} repository in ${userMode ? 'user' : 'root'} mode`, {
+      hint: userMode ? 'hardlink checkouts in user mode need a bare-user repository' : 'hardlink checkouts need a bare repository; drop -H to copy',
+    });
+  }
+
+  const applyDirMeta = async (path: string, meta: DirMeta): Promise<void> => {
+    if (!userMode) {
+      await chown(path, meta.uid, meta.gid);
+      if (!options.noXattrs && meta.xattrs.length > 0) await writeXattrs(path, meta.xattrs);
+    }
+    await chmod(path, userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
+  };
+
+  /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
+  const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {
+    try {
+      await mkdir(path, { mode: 0o700 });
+      return true;
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) throw error;
+    }
+    const st = await lstat(path);
+    if (st.isDirectory() && (union || isRoot)) {
+      if (isRoot && !union) {
+        throw new AtollError('OSTREE_CHECKOUT_EXISTS', `checkout target ${path} already exists`, { hint: 'remove it or pass --union' });
+      }
+      return false;
+    }
+    if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
+    // A symlink or file where the tree has a directory: replace it, never descend through it.
+    await rm(path, { recursive: true, force: true });
+    await mkdir(path, { mode: 0o700 });
+    return true;
+  };
+
+  const placeFile = async (path: string, checksum: string): Promise<void> => {
+    const existing = await lstat(path).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      throw error;
+    });
+    if (existing) {
+      if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
+      if (options.unionAdd) return;
+      if (existing.isDirectory()) await rm(path, { recursive: true, force: true });
+      else await unlink(path);
+    }
+    const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
+    stats.files++;
+    if (canHardlink) {
+      try {
+        await link(content.objectPath, path);
+        stats.hardlinked++;
+        return;
+      } catch (error) {
+        if (options.requireHardlinks || !isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) {
+          throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink ${path}: ${(error as Error).message}`, { cause: error });
+        }
+      }
+    }
+    stats.copied++;
+    await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
+  };
+
+  const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean): Promise<void> => {
+    const meta = await loadDirMeta(repo, metaChecksum);
+    const tree = await loadDirTree(repo, treeChecksum);
+    const created = await makeDir(path, isRoot);
+    stats.dirs++;
+    if (created && !userMode) await chown(path, meta.uid, meta.gid);
+    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum);
+    for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
+    if (created) {
+      await applyDirMeta(path, meta);
+      await utimes(path, 0, 0);
+    }
+    options.reporter?.emit({ type: 'progress', phase: 'checkout', done: stats.files, unit: 'items' });
+  };
+
+  if (entry.kind === 'dir') {
+    await checkoutDir(destination, entry.treeChecksum, entry.metaChecksum, true);
+  } else {
+    // A file subpath: the destination is a directory holding that one file (as ostree does).
+    await mkdir(destination, { recursive: true, mode: 0o700 });
+    await placeFile(join(destination, basename(entry.name)), entry.checksum);
+  }
+  return stats;
+}
+
+async function writeCopy(path: string, header: FileHeader, data: Buffer, userMode: boolean, noXattrs: boolean): Promise<void> {
+  if (isSymlinkMode(header.mode)) {
+    await symlink(header.symlinkTarget ?? '', path);
+    if (!userMode) await lchown(path, header.uid, header.gid);
+    return;
+  }
+  // O_EXCL|O_CREAT ('wx'): never follows a symlink planted at the final component.
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    if (!userMode) await handle.chown(header.uid, header.gid);
+    await handle.chmod(userMode ? header.mode & 0o1777 & ~0o6000 : header.mode & 0o7777);
+  } finally {
+    await handle.close();
+  }
+  if (!userMode && !noXattrs && header.xattrs.length > 0) await writeXattrs(path, header.xattrs);
+}

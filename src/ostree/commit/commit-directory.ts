@@ -1,0 +1,150 @@
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { AtollError, isErrno } from '../../errors/index.js';
+import type { Reporter } from '../../report/index.js';
+import { encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
+import { writeContent } from '../repo/content.js';
+import { readXattrs, type Xattrs } from '../repo/xattrs.js';
+import type { Transaction } from '../repo/transaction.js';
+import { DevinoCache } from '../repo/devino-cache.js';
+import { MutableTree } from './mutable-tree.js';
+
+/** How file metadata is taken from the filesystem (ostree's commit modifier flags). */
+export interface CommitModifier {
+  ownerUid?: number;
+  ownerGid?: number;
+  /** Do not read or store xattrs. */
+  noXattrs?: boolean;
+  /** uid = gid = 0, modes & 0755, no xattrs (`--canonical-permissions`; bare-user-only default). */
+  canonicalPermissions?: boolean;
+  /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
+  useDevinoCache?: boolean;
+  concurrency?: number;
+  zlibLevel?: number;
+}
+
+/** Bounded concurrency for the whole walk (zlib and fs work run on libuv's thread pool). */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export interface CommitDirectoryStats {
+  files: number;
+  bytes: number;
+  devinoHits: number;
+}
+
+/**
+ * Commit a directory tree into `tree` (merging into what is there, as `ostree commit` onto
+ * a mutable tree does): dirmeta and content objects are written to the transaction; dirtrees
+ * are written later by MutableTree.write.
+ */
+export async function commitDirectoryToTree(
+  tx: Transaction,
+  root: string,
+  tree: MutableTree,
+  modifier: CommitModifier,
+  reporter?: Reporter,
+): Promise<CommitDirectoryStats> {
+  const limiter = new Limiter(modifier.concurrency ?? 8);
+  const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
+  const inodes = new Map<string, Promise<string>>();
+  let devino: DevinoCache | undefined;
+  const devinoAllowed = modifier.useDevinoCache !== false && modifier.ownerUid === undefined && modifier.ownerGid === undefined && !modifier.noXattrs && tx.repo.mode !== 'archive';
+
+  const rootStat = await lstat(root).catch((error: unknown) => {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
+    throw error;
+  });
+  if (!rootStat.isDirectory()) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: not a directory`);
+
+  const xattrsOf = async (path: string, isLink: boolean): Promise<Xattrs> => {
+    if (modifier.noXattrs || modifier.canonicalPermissions) return [];
+    if (isLink) return await readXattrs(path).catch(() => []);
+    return await readXattrs(path);
+  };
+
+  const dirMeta = async (path: string, st: Stats): Promise<string> => {
+    const meta: DirMeta = {
+      uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
+      gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
+      mode: modifier.canonicalPermissions ? S_IFDIR | (st.mode & 0o755) : S_IFDIR | (st.mode & 0o7777),
+      xattrs: await xattrsOf(path, false),
+    };
+    return await tx.writeMetadata('dirmeta', encodeDirMeta(meta));
+  };
+
+  const fileObject = async (path: string, st: Stats): Promise<string> => {
+    const isLink = st.isSymbolicLink();
+    const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
+      uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
+      gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
+      mode: isLink ? S_IFLNK | 0o777 : modifier.canonicalPermissions ? S_IFREG | (st.mode & 0o755) : S_IFREG | (st.mode & 0o7777),
+      rdev: 0,
+      symlinkTarget: isLink ? await readlink(path) : '',
+      xattrs: isLink ? [] : await xattrsOf(path, isLink),
+    };
+    if (isLink && !modifier.noXattrs && !modifier.canonicalPermissions) header.xattrs = await xattrsOf(path, true);
+    if (!isLink && devinoAllowed && st.nlink > 1) {
+      devino ??= await DevinoCache.forRepo(tx.repo);
+      const known = devino.lookup(st.dev, st.ino);
+      if (known !== undefined) {
+        stats.devinoHits++;
+        return known;
+      }
+    }
+    stats.files++;
+    stats.bytes += isLink ? 0 : st.size;
+    return await writeContent(tx, header, isLink ? undefined : { kind: 'path', path, size: st.size }, { zlibLevel: modifier.zlibLevel });
+  };
+
+  const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
+    into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
+    const names = await readdir(dir);
+    const pending: Array<Promise<void>> = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      const child = await lstat(path);
+      if (child.isDirectory()) {
+        pending.push(walk(path, child, into.ensureDir(name)));
+      } else if (child.isFile() || child.isSymbolicLink()) {
+        const key = `${child.dev}:${child.ino}`;
+        let work = child.isFile() && child.nlink > 1 ? inodes.get(key) : undefined;
+        if (!work) {
+          work = limiter.run(() => fileObject(path, child));
+          if (child.isFile() && child.nlink > 1) inodes.set(key, work);
+        }
+        pending.push(work.then((checksum) => into.setFile(name, checksum)));
+      } else {
+        throw new AtollError('OSTREE_COMMIT_UNSUPPORTED_FILE', `unsupported file type (mode ${(child.mode & S_IFMT).toString(8)}) at ${path}`, {
+          hint: 'ostree stores only regular files, symlinks and directories',
+        });
+      }
+    }
+    await settleAll(pending);
+    reporter?.emit({ type: 'progress', phase: 'commit', done: stats.files, unit: 'items' });
+  };
+
+  await walk(root, rootStat, tree);
+  return stats;
+}
+
+/** Like Promise.all, but waits for every promise before rethrowing the first failure. */
+async function settleAll(promises: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -1,0 +1,215 @@
+import type { Hash } from 'node:crypto';
+import { AtollError, addContext } from '../../errors/index.js';
+import { bswap32, bswap64, decodeGVariant, encodeGVariant, type GVariantValue } from '../../gvariant/index.js';
+import { newSha256 } from './checksum.js';
+import { S_IFLNK, S_IFMT, S_IFREG } from './dirmeta.js';
+import { xattrsFromGVariant, xattrsToGVariant, type Xattr } from './xattrs.js';
+
+/** GVariant type of the content-object file header (what content checksums cover). */
+export const FILE_HEADER_GVARIANT_TYPE = '(uuuusa(ayay))';
+/** GVariant type of the archive (`.filez`) header: the file header with the size in front. */
+export const ARCHIVE_HEADER_GVARIANT_TYPE = '(tuuuusa(ayay))';
+
+/**
+ * Metadata of a content object (regular file or symlink). The content checksum covers exactly
+ * these fields plus the file bytes; timestamps are never part of it.
+ */
+export interface FileHeader {
+  readonly uid: number;
+  readonly gid: number;
+  /** st_mode with file type bits: 0o100644 for a regular file, 0o120777 for a symlink. */
+  readonly mode: number;
+  /** Always 0 (device nodes are not supported); may be omitted. */
+  readonly rdev?: number;
+  /** The link target for symlinks; '' (or omitted) for regular files. */
+  readonly symlinkTarget?: string;
+  readonly xattrs: readonly Xattr[];
+}
+
+export function isSymlinkMode(mode: number): boolean {
+  return (mode & S_IFMT) === S_IFLNK;
+}
+
+export function isRegularMode(mode: number): boolean {
+  return (mode & S_IFMT) === S_IFREG;
+}
+
+/** ostree's rules: a regular file or symlink, permission bits within 07777, rdev 0, a target only for symlinks. */
+export function validateFileHeader(header: FileHeader): void {
+  const { mode } = header;
+  if (!Number.isInteger(mode) || !(isRegularMode(mode) || isSymlinkMode(mode)) || (mode & ~(S_IFMT | 0o7777)) !== 0) {
+    throw new AtollError('OSTREE_OBJECT_BAD_MODE', `invalid file mode 0${Number(mode).toString(8)}: content objects are regular files or symlinks`, { data: { mode } });
+  }
+  if ((header.rdev ?? 0) !== 0) {
+    throw new AtollError('OSTREE_OBJECT_BAD_RDEV', `invalid file header: rdev is ${header.rdev}, must be 0`, { data: { rdev: header.rdev } });
+  }
+  const target = header.symlinkTarget ?? '';
+  if (isSymlinkMode(mode) && target.length === 0) {
+    throw new AtollError('OSTREE_OBJECT_BAD_SYMLINK', 'invalid file header: symlink with an empty target', {});
+  }
+  if (!isSymlinkMode(mode) && target.length !== 0) {
+    throw new AtollError('OSTREE_OBJECT_BAD_SYMLINK', `invalid file header: regular file with symlink target '${target.slice(0, 80)}'`, { data: { target } });
+  }
+}
+
+function headerMembers(header: FileHeader): GVariantValue[] {
+  validateFileHeader(header);
+  for (const [id, what] of [[header.uid, 'uid'], [header.gid, 'gid']] as const) {
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new TypeError(`${what} ${id} is not a uint32`);
+  }
+  // uid, gid, mode, rdev are stored big-endian (ostree swaps them before serializing).
+  return [bswap32(header.uid), bswap32(header.gid), bswap32(header.mode), 0, header.symlinkTarget ?? '', xattrsToGVariant(header.xattrs)];
+}
+
+/** Serialize the file header `(uuuusa(ayay))` (H in §3.4). */
+export function encodeFileHeader(header: FileHeader): Uint8Array {
+  return encodeGVariant(FILE_HEADER_GVARIANT_TYPE, headerMembers(header));
+}
+
+function headerFromMembers(value: GVariantValue[], offset: number, what: string): FileHeader {
+  const header: FileHeader = {
+    uid: bswap32(value[offset] as number),
+    gid: bswap32(value[offset + 1] as number),
+    mode: bswap32(value[offset + 2] as number),
+    rdev: bswap32(value[offset + 3] as number),
+    symlinkTarget: value[offset + 4] as string,
+    xattrs: xattrsFromGVariant(value[offset + 5] as GVariantValue, what),
+  };
+  validateFileHeader(header);
+  return header;
+}
+
+/** Parse and validate a bare file header `(uuuusa(ayay))`. */
+export function decodeFileHeader(bytes: Uint8Array): FileHeader {
+  let value: GVariantValue[];
+  try {
+    value = decodeGVariant(FILE_HEADER_GVARIANT_TYPE, bytes) as GVariantValue[];
+  } catch (error) {
+    throw addContext('invalid file header', error);
+  }
+  return headerFromMembers(value, 0, 'file header');
+}
+
+/** `BE32(len) ‖ 00000000 ‖ body`: the framing shared by content streams and `.filez` headers. */
+function frame(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + body.length);
+  new DataView(out.buffer).setUint32(0, body.length, false);
+  out.set(body, 8);
+  return out;
+}
+
+/**
+ * The bytes a content checksum starts with: `BE32(len(H)) ‖ 00 00 00 00 ‖ H`. The checksum is
+ * SHA-256 over this prefix followed by the file content (nothing for symlinks). This is also
+ * libostree's "content stream" header.
+ */
+export function encodeContentStreamHeader(header: FileHeader): Uint8Array {
+  return frame(encodeFileHeader(header));
+}
+
+/** Where the file header ends: `{ header, contentOffset }` for a content stream. */
+export function decodeContentStreamHeader(bytes: Uint8Array): { header: FileHeader; contentOffset: number } {
+  const length = readFrame(bytes, 'content stream');
+  return { header: decodeFileHeader(bytes.subarray(8, 8 + length)), contentOffset: 8 + length };
+}
+
+function readFrame(bytes: Uint8Array, what: string): number {
+  if (bytes.length < 8) {
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid ${what}: ${bytes.length} bytes is too short for the header size prefix`, { data: { size: bytes.length } });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(0, false);
+  if (view.getUint32(4, false) !== 0) {
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid ${what}: padding after the header size is not zero`, {});
+  }
+  if (length > bytes.length - 8) {
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid ${what}: header size ${length} exceeds the ${bytes.length - 8} bytes available`, { data: { length } });
+  }
+  return length;
+}
+
+/**
+ * The `.filez` header of an archive repo: `BE32(N) ‖ 00000000 ‖ (tuuuusa(ayay))` with the
+ * uncompressed size big-endian in front of the file-header fields. For regular files a raw
+ * DEFLATE stream of the content follows; symlinks have nothing after the header.
+ */
+export function encodeArchiveHeader(header: FileHeader, size: number): Uint8Array {
+  if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`content size ${size} is not a non-negative integer`);
+  if (isSymlinkMode(header.mode) && size !== 0) throw new TypeError('a symlink has content size 0');
+  return frame(encodeGVariant(ARCHIVE_HEADER_GVARIANT_TYPE, [bswap64(BigInt(size)), ...headerMembers(header)]));
+}
+
+/** A parsed `.filez` header: the file header, the uncompressed size and where the deflate payload starts. */
+export interface ArchiveHeader {
+  readonly header: FileHeader;
+  readonly size: number;
+  readonly payloadOffset: number;
+}
+
+/** Parse the header of a `.filez` object (the bytes may include the payload after it). */
+export function decodeArchiveHeader(bytes: Uint8Array): ArchiveHeader {
+  const length = readFrame(bytes, 'archive file header');
+  let value: GVariantValue[];
+  try {
+    value = decodeGVariant(ARCHIVE_HEADER_GVARIANT_TYPE, bytes.subarray(8, 8 + length)) as GVariantValue[];
+  } catch (error) {
+    throw addContext('invalid archive file header', error);
+  }
+  const size = bswap64(value[0] as bigint);
+  if (size > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid archive file header: content size ${size} is too large`, { data: { size: String(size) } });
+  }
+  const header = headerFromMembers(value, 1, 'archive file header');
+  if (isSymlinkMode(header.mode) && size !== 0n) {
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid archive file header: symlink with content size ${size}`, { data: { size: String(size) } });
+  }
+  return { header, size: Number(size), payloadOffset: 8 + length };
+}
+
+/**
+ * Incremental content checksum: construct with the header, feed the file bytes in chunks, then
+ * `digest()`. With `expectedSize`, digest() refuses content of another length
+ * (OSTREE_OBJECT_SIZE_MISMATCH), which catches truncated payloads.
+ */
+export class ContentHasher {
+  private readonly hash: Hash;
+  private received = 0;
+  private done = false;
+  private readonly symlink: boolean;
+
+  constructor(header: FileHeader, private readonly expectedSize?: number) {
+    this.hash = newSha256();
+    this.hash.update(encodeContentStreamHeader(header));
+    this.symlink = isSymlinkMode(header.mode);
+  }
+
+  update(chunk: Uint8Array): this {
+    if (this.done) throw new TypeError('ContentHasher.update() after digest()');
+    if (this.symlink && chunk.length > 0) throw new TypeError('a symlink content object has no content bytes');
+    this.hash.update(chunk);
+    this.received += chunk.length;
+    return this;
+  }
+
+  /** Bytes of content fed so far. */
+  get size(): number {
+    return this.received;
+  }
+
+  /** The 64-hex content checksum. */
+  digest(): string {
+    if (this.done) throw new TypeError('ContentHasher.digest() called twice');
+    this.done = true;
+    if (this.expectedSize !== undefined && this.expectedSize !== this.received) {
+      throw new AtollError('OSTREE_OBJECT_SIZE_MISMATCH', `content is ${this.received} bytes, the header says ${this.expectedSize}`, {
+        data: { expected: this.expectedSize, actual: this.received },
+      });
+    }
+    return this.hash.digest('hex');
+  }
+}
+
+/** Content checksum of a regular file (header + bytes) or a symlink (header only). */
+export function contentChecksum(header: FileHeader, content: Uint8Array = new Uint8Array(0)): string {
+  return new ContentHasher(header).update(content).digest();
+}

@@ -1,0 +1,67 @@
+import { AtollError } from '../../errors/index.js';
+import type { GVariantValue } from '../../gvariant/index.js';
+
+/** One extended attribute. `name` has no trailing NUL (the codec adds it); `value` is raw bytes. */
+export interface Xattr {
+  readonly name: string;
+  readonly value: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytewise (strcmp) order of two UTF-8 names: what ostree sorts xattrs and dirtree entries by. */
+export function compareNameBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+/**
+ * The `a(ayay)` GVariant value for `xattrs`: names get their trailing NUL, entries are sorted by
+ * name bytes (strcmp, as libglnx does). Duplicate or invalid names are refused.
+ */
+export function xattrsToGVariant(xattrs: readonly Xattr[]): Array<[Uint8Array, Uint8Array]> {
+  const out: Array<[Uint8Array, Uint8Array]> = new Array(xattrs.length);
+  for (let k = 0; k < xattrs.length; k++) {
+    const { name, value } = xattrs[k] as Xattr;
+    if (typeof name !== 'string' || name.length === 0 || name.includes('\0')) {
+      throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name '${String(name).slice(0, 80)}': must be non-empty without NUL`, { data: { name } });
+    }
+    if (!(value instanceof Uint8Array)) throw new TypeError(`xattr ${name}: value must be a Uint8Array`);
+    const bytes = utf8.encode(`${name}\0`);
+    out[k] = [bytes, value];
+  }
+  if (out.length > 1) {
+    out.sort((a, b) => compareNameBytes(a[0], b[0]));
+    for (let k = 1; k < out.length; k++) {
+      if (compareNameBytes((out[k - 1] as [Uint8Array, Uint8Array])[0], (out[k] as [Uint8Array, Uint8Array])[0]) === 0) {
+        const name = utf8Decoder.decode((out[k] as [Uint8Array, Uint8Array])[0]).slice(0, -1);
+        throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `duplicate xattr '${name}'`, { data: { name } });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Xattrs from a decoded `a(ayay)`. Each name must end with its NUL and be UTF-8; order is kept
+ * as stored (ostree does not check it, so neither do we: the stored bytes are what is hashed).
+ */
+export function xattrsFromGVariant(value: GVariantValue, where: string): Xattr[] {
+  const items = value as Array<[Uint8Array, Uint8Array]>;
+  const out: Xattr[] = new Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const [nameBytes, v] = items[k] as [Uint8Array, Uint8Array];
+    const nul = nameBytes.indexOf(0);
+    if (nameBytes.length < 2 || nul !== nameBytes.length - 1) {
+      throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name #${k} in ${where}: not a non-empty NUL-terminated name`, { data: { index: k } });
+    }
+    let name: string;
+    try {
+      name = utf8Decoder.decode(nameBytes.subarray(0, nul));
+    } catch (cause) {
+      throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name #${k} in ${where}: not UTF-8`, { data: { index: k }, cause });
+    }
+    out[k] = { name, value: v };
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+import { readFile, writeFile, copyFile, chown, lchown, chmod, utimes, lutimes, symlink, lstat, readlink, open } from 'node:fs/promises';
+import { deflateRaw, inflateRaw, constants as zconst } from 'node:zlib';
+import { promisify } from 'node:util';
+import { AtollError, isErrno } from '../../errors/index.js';
+import type { Repo } from './repo.js';
+import type { Transaction } from './transaction.js';
+import {
+  type FileHeader,
+  encodeArchiveHeader,
+  decodeArchiveHeader,
+  encodeOwnerModeXattrs,
+  decodeOwnerModeXattrs,
+  ContentHasher,
+  contentChecksum,
+  isSymlinkMode,
+  S_IFMT,
+  S_IFLNK,
+} from './codec.js';
+import { readXattrs, writeXattrs, getXattr, type Xattrs } from './xattrs.js';
+
+const deflateRawAsync = promisify(deflateRaw);
+const inflateRawAsync = promisify(inflateRaw);
+
+/** bare-user keeps the real uid/gid/mode/xattrs of a content object in this xattr. */
+export const OSTREEMETA_XATTR = 'user.ostreemeta';
+
+/** Above this size a regular file is hashed and copied by streaming instead of in memory. */
+const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
+
+async function hashFileStreaming(path: string, header: FileHeader): Promise<string> {
+  const hash = new ContentHasher(header);
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    while (true) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest();
+}
+
+/**
+ * Where the bytes of a regular file come from: memory (compose's in-memory trees) or a path on
+ * disk (committing a directory). `size` is the length of the data.
+ */
+export type ContentData = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string; size: number };
+
+/**
+ * Hash a content object and, unless the repo already has it, write it into the transaction in
+ * the repo's storage form (spec §2.5). Returns the checksum.
+ */
+export async function writeContent(
+  tx: Transaction,
+  header: FileHeader,
+  data: ContentData | undefined,
+  options: { knownChecksum?: string; zlibLevel?: number } = {},
+): Promise<string> {
+  if ((header.mode & S_IFMT) !== S_IFLNK && (header.mode & S_IFMT) !== 0o100000) throw new TypeError('writeContent: not a regular file or symlink');
+  const symlinkObject = isSymlinkMode(header.mode);
+  let bytes: Uint8Array | undefined;
+  if (!symlinkObject) {
+    if (!data) throw new TypeError('writeContent: a regular file needs data');
+    if (data.kind === 'bytes') bytes = data.bytes;
+    else if (data.size <= IN_MEMORY_LIMIT) bytes = await readFile(data.path);
+  }
+  const checksum =
+    options.knownChecksum ??
+    (symlinkObject || bytes ? contentChecksum(header, bytes ?? new Uint8Array(0)) : await hashFileStreaming((data as { path: string }).path, header));
+  if (await tx.haveObject(checksum, 'file')) return checksum;
+  const temp = tx.tempPath();
+  const repo = tx.repo;
+  switch (repo.mode) {
+    case 'archive': {
+      const prefix = encodeArchiveHeader(header, symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size));
+      if (symlinkObject) {
+        await writeFile(temp, prefix, { mode: 0o644 });
+      } else {
+        const payload = bytes ?? (await readFile((data as { path: string }).path));
+        // zlib's async API runs on libuv's thread pool: many files compress in parallel.
+        const compressed = await deflateRawAsync(payload, { level: options.zlibLevel ?? 6, strategy: zconst.Z_DEFAULT_STRATEGY });
+        const handle = await open(temp, 'w', 0o644);
+        try {
+          await handle.writev([prefix, compressed]);
+        } finally {
+          await handle.close();
+        }
+      }
+      break;
+    }
+    case 'bare': {
+      if (symlinkObject) {
+        await symlink(header.symlinkTarget ?? '', temp);
+        await lchown(temp, header.uid, header.gid);
+        if (header.xattrs.length > 0) await writeXattrs(temp, header.xattrs);
+        await lutimes(temp, 0, 0);
+      } else {
+        await writeData(temp, bytes, data);
+        await chown(temp, header.uid, header.gid);
+        await chmod(temp, header.mode & 0o7777);
+        if (header.xattrs.length > 0) await writeXattrs(temp, header.xattrs);
+        await utimes(temp, 0, 0);
+      }
+      break;
+    }
+    case 'bare-user': {
+      const meta = encodeOwnerModeXattrs({ uid: header.uid, gid: header.gid, mode: header.mode, xattrs: header.xattrs });
+      if (symlinkObject) {
+        await writeFile(temp, Buffer.concat([Buffer.from(header.symlinkTarget ?? '', 'utf8'), Buffer.from([0])]), { mode: 0o644 });
+        await chmod(temp, 0o644);
+      } else {
+        await writeData(temp, bytes, data);
+        await chmod(temp, ((header.mode & 0o775) | 0o400) & 0o7777);
+      }
+      await writeXattrs(temp, [{ name: OSTREEMETA_XATTR, value: meta }]);
+      await utimes(temp, 0, 0);
+      break;
+    }
+    case 'bare-user-only': {
+      if (header.uid !== 0 || header.gid !== 0 || header.xattrs.length > 0 || (header.mode & ~(S_IFMT | 0o775)) !== 0) {
+        if (!symlinkObject) {
+          throw new AtollError('OSTREE_CONTENT_UNSUPPORTED', `content object ${checksum} has mode ${(header.mode & 0o7777).toString(8)}, uid ${header.uid}, gid ${header.gid} or xattrs, which a bare-user-only repository cannot store`, {
+            hint: 'commit with canonical permissions (bare-user-only does this by default)',
+          });
+        }
+      }
+      if (symlinkObject) {
+        await symlink(header.symlinkTarget ?? '', temp);
+        await lutimes(temp, 0, 0);
+      } else {
+        await writeData(temp, bytes, data);
+        await chmod(temp, header.mode & 0o775);
+        await utimes(temp, 0, 0);
+      }
+      break;
+    }
+  }
+  await tx.stage(temp, checksum, 'file');
+  return checksum;
+}
+
+async function writeData(temp: string, bytes: Uint8Array | undefined, data: ContentData | undefined): Promise<void> {
+  if (bytes) await writeFile(temp, bytes, { mode: 0o600 });
+  else await copyFile((data as { path: string }).path, temp);
+}
+
+/** A content object as stored: its header, and how to get at its data. */
+export interface LoadedContent {
+  header: FileHeader;
+  size: number;
+  /** For bare modes, the object file itself (hardlink checkouts link to it). */
+  objectPath: string;
+  /** The uncompressed data (empty for symlinks). */
+  readData(): Promise<Buffer>;
+}
+
+/**
+ * Read a content object in any mode: uid/gid/mode/xattrs/target and the data. Errors are
+ * coded: a missing object is OSTREE_OBJECT_MISSING, an undecodable one OSTREE_OBJECT_CORRUPT.
+ */
+export async function loadContent(repo: Repo, checksum: string, options: { noXattrs?: boolean } = {}): Promise<LoadedContent> {
+  const path = repo.objectPath(checksum, 'file');
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) {
+      throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+    }
+    throw error;
+  }
+  switch (repo.mode) {
+    case 'archive': {
+      const whole = await readFile(path);
+      let decoded;
+      try {
+        decoded = decodeArchiveHeader(whole);
+      } catch (error) {
+        throw corrupt(checksum, (error as Error).message, error);
+      }
+      const { size, header } = decoded;
+      const rest = whole.subarray(decoded.payloadOffset);
+      return {
+        header: options.noXattrs ? { ...header, xattrs: [] } : header,
+        size,
+        objectPath: path,
+        readData: async () => {
+          if (isSymlinkMode(header.mode)) return Buffer.alloc(0);
+          let out: Buffer;
+          try {
+            out = await inflateRawAsync(rest);
+          } catch (error) {
+            throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
+          }
+          if (out.length !== size) throw corrupt(checksum, `size mismatch: header says ${size}, data is ${out.length}`);
+          return out;
+        },
+      };
+    }
+    case 'bare': {
+      const xattrs: Xattrs = options.noXattrs ? [] : await readXattrs(path);
+      if (st.isSymbolicLink()) {
+        const target = await readlink(path);
+        return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+      }
+      if (!st.isFile()) throw corrupt(checksum, 'not a regular file or symlink');
+      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+    }
+    case 'bare-user': {
+      const metaBytes = await getXattr(path, OSTREEMETA_XATTR);
+      if (metaBytes === null) throw corrupt(checksum, `missing ${OSTREEMETA_XATTR}`);
+      let meta;
+      try {
+        meta = decodeOwnerModeXattrs(metaBytes, OSTREEMETA_XATTR);
+      } catch (error) {
+        throw corrupt(checksum, (error as Error).message, error);
+      }
+      if (isSymlinkMode(meta.mode)) {
+        const content = await readFile(path);
+        const target = content.subarray(0, content.length > 0 && content[content.length - 1] === 0 ? content.length - 1 : content.length).toString('utf8');
+        return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+      }
+      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+    }
+    case 'bare-user-only': {
+      if (st.isSymbolicLink()) {
+        return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: await readlink(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+      }
+      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: () => readFile(path) };
+    }
+  }
+}
+
+function corrupt(checksum: string, why: string, cause?: unknown): AtollError {
+  return new AtollError('OSTREE_OBJECT_CORRUPT', `corrupted file object ${checksum}: ${why}`, { data: { checksum, type: 'file' }, cause });
+}

@@ -1,0 +1,171 @@
+import { mkdir, link, unlink, readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import { AtollError, isErrno } from '../../errors/index.js';
+import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
+import type { Repo } from './repo.js';
+import type { ObjectType } from './object-type.js';
+import { objectRelativePath } from './object-type.js';
+import { writeRef } from './refs.js';
+
+/**
+ * A write transaction, as libostree's: objects are written into a private staging directory
+ * `tmp/staging-<bootid>-<random>/`, and only `commit()` links them into `objects/`. The order
+ * there is what makes a SIGKILL at any point harmless:
+ *
+ *   1. link every non-commit object into place (link, then unlink the staged name; EEXIST
+ *      means an identical object is already there, because names are content hashes);
+ *   2. syncfs (one `sync -f`, instead of an fsync per object, as ostree does by default);
+ *   3. link commit objects, fsync their directories;
+ *   4. write refs (atomic rename) — the commit point.
+ *
+ * So a ref never points at a commit whose tree is incomplete, and a commit object is never in
+ * `objects/` before everything it references. A killed transaction leaves only a staging
+ * directory, which the next transaction removes (its owner pid is gone).
+ */
+export class Transaction {
+  private readonly staged = new Map<string, { path: string; type: ObjectType }>();
+  private readonly refUpdates: Array<{ ref: string; checksum: string | undefined; remote: string | undefined }> = [];
+  private tmpCounter = 0;
+  private done = false;
+
+  private constructor(
+    readonly repo: Repo,
+    readonly stagingDir: string,
+  ) {}
+
+  static async begin(repo: Repo): Promise<Transaction> {
+    const tmp = join(repo.path, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    await cleanStaleStaging(tmp);
+    const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot');
+    const dir = join(tmp, `staging-${bootId}-${randomBytes(6).toString('hex')}`);
+    await mkdir(dir);
+    await writeFile(join(dir, '.atoll-pid'), String(process.pid));
+    return new Transaction(repo, dir);
+  }
+
+  /** A fresh temp path inside the staging dir for a writer to fill. */
+  tempPath(): string {
+    return join(this.stagingDir, `t${(this.tmpCounter++).toString(36)}`);
+  }
+
+  isStaged(checksum: string, type: ObjectType): boolean {
+    return this.staged.has(objectRelativePath(checksum, type, this.repo.mode));
+  }
+
+  /** True when the object is already in the repo or staged in this transaction. */
+  async haveObject(checksum: string, type: ObjectType): Promise<boolean> {
+    return this.isStaged(checksum, type) || (await this.repo.hasObject(checksum, type));
+  }
+
+  /**
+   * Hand a finished temp file over as object (checksum, type). The temp file must already
+   * hold the final bytes, owner, mode and xattrs.
+   */
+  async stage(tempPath: string, checksum: string, type: ObjectType): Promise<void> {
+    const rel = objectRelativePath(checksum, type, this.repo.mode);
+    if (this.staged.has(rel)) {
+      await unlink(tempPath);
+      return;
+    }
+    this.staged.set(rel, { path: tempPath, type });
+  }
+
+  /** Write a metadata object (dirtree, dirmeta, commit, commitmeta); returns its checksum. */
+  async writeMetadata(type: ObjectType, bytes: Uint8Array, checksum?: string): Promise<string> {
+    const sum = checksum ?? createHash('sha256').update(bytes).digest('hex');
+    if (type !== 'commitmeta' && (await this.haveObject(sum, type))) return sum;
+    const temp = this.tempPath();
+    await writeFile(temp, bytes, { mode: 0o644 });
+    await this.stage(temp, sum, type);
+    return sum;
+  }
+
+  /** Queue a ref update; refs are written last, by commit(). */
+  setRef(ref: string, checksum: string | undefined, remote?: string): void {
+    this.refUpdates.push({ ref, checksum, remote });
+  }
+
+  async commit(): Promise<void> {
+    if (this.done) throw new TypeError('transaction already finished');
+    const commits: Array<[string, { path: string; type: ObjectType }]> = [];
+    const dirs = new Set<string>();
+    for (const entry of this.staged) {
+      if (entry[1].type === 'commit' || entry[1].type === 'commitmeta') {
+        commits.push(entry);
+        continue;
+      }
+      await this.linkIntoPlace(entry[0], entry[1].path, dirs, false);
+    }
+    await syncFilesystem(this.repo.path);
+    // commitmeta first, so a visible commit has its detached metadata.
+    commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === 'commitmeta' ? -1 : 1));
+    for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === 'commitmeta');
+    for (const dir of dirs) await fsyncDirectory(dir);
+    for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
+    this.done = true;
+    await rm(this.stagingDir, { recursive: true, force: true });
+  }
+
+  async abort(): Promise<void> {
+    this.done = true;
+    await rm(this.stagingDir, { recursive: true, force: true });
+  }
+
+  private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
+    const target = join(this.repo.path, rel);
+    const dir = dirname(target);
+    if (!dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    if (replace) {
+      await rename(staged, target);
+      return;
+    }
+    try {
+      await link(staged, target);
+    } catch (error) {
+      // Content-addressed: an existing object under this name has the same content.
+      if (!isErrno(error, 'EEXIST')) {
+        throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    await unlink(staged);
+  }
+}
+
+/** One syncfs for the whole filesystem holding the repo (coreutils `sync -f`). */
+export async function syncFilesystem(path: string): Promise<void> {
+  if (!isFsyncEnabled()) return;
+  const result = await runProgram('sync', ['-f', path]).catch(() => undefined);
+  if (!result || result.status !== 0) await runProgram('sync', []).catch(() => undefined);
+}
+
+/** Remove staging dirs whose owner process is gone (a killed transaction). */
+async function cleanStaleStaging(tmp: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith('staging-')) continue;
+    const dir = join(tmp, name);
+    const pid = Number(await readFile(join(dir, '.atoll-pid'), 'utf8').catch(() => 'NaN'));
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
+    if (!Number.isInteger(pid)) continue; // not ours (ostree's own staging dir): leave it
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return isErrno(error, 'EPERM');
+  }
+}

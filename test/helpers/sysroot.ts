@@ -1,15 +1,13 @@
 // Helpers for sysroot interop tests: a tmpfs per test (`ostree admin deploy` freezes the
 // filesystem holding /boot; tmpfs refuses the freeze), fake OS trees in libtest.sh style, and
-// a SysrootRepo adapter over the real `ostree` tool so deploy logic can be checked against
-// commits real OSTree made.
+// tree descriptions to compare twin sysroots.
 import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { runOk, run } from './run.js';
+import { runOk } from './run.js';
 import { isRoot, inCI } from './env.js';
-import type { SysrootRepo } from '../../src/sysroot/index.js';
 
 /** Skip (fail in CI) unless root: tmpfs mounts, chown to 0, chattr need it. */
 export function requireRoot(t: TestContext): boolean {
@@ -68,52 +66,9 @@ export function ostreeCommit(repo: string, branch: string, tree: string, version
   return runOk('ostree', args).trim();
 }
 
-/** The SysrootRepo port over the real ostree tool (for tests of sysroot logic in isolation). */
-export function ostreeCliRepo(repo: string): SysrootRepo {
-  const ostree = (...args: string[]): string => runOk('ostree', [`--repo=${repo}`, ...args]);
-  return {
-    async resolveRev(rev) {
-      return ostree('rev-parse', rev).trim();
-    },
-    async commitInfo(csum) {
-      const shown = run('ostree', [`--repo=${repo}`, 'show', '--print-metadata-key=version', csum]);
-      const version = shown.status === 0 ? (/^'(.*)'$/.exec(shown.stdout.trim())?.[1] ?? undefined) : undefined;
-      if (shown.status !== 0 && run('ostree', [`--repo=${repo}`, 'rev-parse', csum]).status !== 0) return undefined;
-      return { version, timestamp: 0 };
-    },
-    async checkoutHardlink(csum, dest) {
-      ostree('checkout', '--require-hardlinks', csum, dest);
-    },
-    async listRefs(prefix) {
-      return ostree('refs').split('\n').filter((r) => r.startsWith(prefix));
-    },
-    async setRef(name, csum) {
-      ostree('refs', '--force', `--create=${name}`, csum);
-    },
-    async deleteRef(name) {
-      ostree('refs', '--delete', name);
-    },
-    async prune() {
-      ostree('prune', '--refs-only');
-      return { objectsDeleted: 0 };
-    },
-  };
-}
-
 /** ostree admin with a sysroot. */
 export function ostreeAdmin(sysroot: string, ...args: string[]): string {
   return runOk('ostree', ['admin', `--sysroot=${sysroot}`, ...args]);
-}
-
-export function ostreeCliRepoProvider(): import('../../src/sysroot/index.js').SysrootRepoProvider {
-  return {
-    async init(path) {
-      runOk('ostree', [`--repo=${path}`, 'init', '--mode=bare']);
-    },
-    async open(path) {
-      return ostreeCliRepo(path);
-    },
-  };
 }
 
 /** Every file under DIR (relative path → type and content/target), skipping ostree/repo objects. */

@@ -7,8 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeCliRepo, ostreeCliRepoProvider, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
-import { SysrootLayout, initFs, osInit, adminDeploy, undeploy, cleanup, loadSysroot, deploymentStatus, formatAdminStatus, setDeploymentPinned } from '../../src/sysroot/index.js';
+import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
+import { systemRepoProvider, SysrootLayout, initFs, osInit, adminDeploy, undeploy, cleanup, loadSysroot, deploymentStatus, formatAdminStatus, setDeploymentPinned } from '../../src/sysroot/index.js';
 import { nullReporter } from '../../src/report/index.js';
 
 function entries(sysroot: string): Record<string, string> {
@@ -20,7 +20,7 @@ function entries(sysroot: string): Record<string, string> {
 
 /** Layout minus the repo's object store and timestamps: what must be identical between the twins. */
 function shape(sysroot: string): Record<string, string> {
-  return describeTree(sysroot, (rel) => rel.startsWith('ostree/repo/objects') || rel.startsWith('ostree/repo/tmp') || rel === 'ostree/repo/.lock' || rel === 'ostree/repo/state' || rel === 'ostree/lock');
+  return describeTree(sysroot, (rel) => rel.startsWith('ostree/repo/objects') || rel.startsWith('ostree/repo/refs/heads/ostree') || rel.startsWith('ostree/repo/tmp') || rel === 'ostree/repo/.lock' || rel === 'ostree/repo/state' || rel === 'ostree/lock');
 }
 
 function refs(sysroot: string): string[] {
@@ -45,12 +45,12 @@ test('atoll deploy matches ostree admin deploy byte for byte, and each reads the
   mkdirSync(ours);
   ostreeAdmin(ref, 'init-fs', ref);
   ostreeAdmin(ref, 'os-init', 'testos');
-  await initFs(ours, ostreeCliRepoProvider());
+  await initFs(ours, systemRepoProvider());
   const layout = new SysrootLayout(ours);
   await osInit(layout, 'testos');
   assert.deepEqual(shape(ours), shape(ref), 'init-fs + os-init layout');
   for (const root of [ref, ours]) runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', '--depth=-1', src, 'testos/stable', 'testos/next']);
-  const repo = ostreeCliRepo(layout.repoDir);
+  const repo = await systemRepoProvider().open(layout.repoDir);
 
   // 1. first deploy with kargs
   ostreeAdmin(ref, 'deploy', '--os=testos', '--karg=root=LABEL=root', '--karg=quiet', c1);
@@ -83,7 +83,7 @@ test('atoll deploy matches ostree admin deploy byte for byte, and each reads the
   // ostree reads atoll's sysroot exactly as its own; atoll reads ostree's exactly as ostree does
   assert.equal(ostreeAdmin(ours, 'status'), ostreeAdmin(ref, 'status'));
   const refState = await loadSysroot(new SysrootLayout(ref));
-  assert.equal(formatAdminStatus(refState, await deploymentStatus(ostreeCliRepo(join(ref, 'ostree/repo')), refState)), ostreeAdmin(ref, 'status'));
+  assert.equal(formatAdminStatus(refState, await deploymentStatus(await systemRepoProvider().open(join(ref, 'ostree/repo')), refState)), ostreeAdmin(ref, 'status'));
   assert.deepEqual(refState.deployments.map((d) => d.csum), [c2, c3, c2].slice(0, refState.deployments.length));
 
   // 4. pin, undeploy (the other stateroot and a pinned one stays), cleanup

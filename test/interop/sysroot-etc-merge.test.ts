@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync, rmSync, chmodSync, symlinkSync, unlinkSync } 
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk, run } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeCliRepo, ostreeCliRepoProvider, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
-import { SysrootLayout, initFs, osInit, adminDeploy, loadSysroot, configDiff } from '../../src/sysroot/index.js';
+import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
+import { systemRepoProvider, SysrootLayout, initFs, osInit, adminDeploy, loadSysroot, configDiff } from '../../src/sysroot/index.js';
 import { RecordingReporter, nullReporter } from '../../src/report/index.js';
 
 const ETC1 = {
@@ -60,11 +60,11 @@ test('/etc merge: local edits, deletions, additions, modes, symlinks and type ch
   mkdirSync(ours);
   ostreeAdmin(ref, 'init-fs', ref);
   ostreeAdmin(ref, 'os-init', 'testos');
-  await initFs(ours, ostreeCliRepoProvider());
+  await initFs(ours, systemRepoProvider());
   const layout = new SysrootLayout(ours);
   await osInit(layout, 'testos');
   for (const root of [ref, ours]) runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', '--depth=-1', src, 'testos/stable']);
-  const repo = ostreeCliRepo(layout.repoDir);
+  const repo = await systemRepoProvider().open(layout.repoDir);
 
   ostreeAdmin(ref, 'deploy', '--os=testos', c1);
   await adminDeploy(layout, repo, { refspec: c1, osname: 'testos' }, nullReporter);
@@ -103,11 +103,11 @@ test('/etc merge: a locally modified file whose default became a directory fails
   mkdirSync(ours);
   ostreeAdmin(ref, 'init-fs', ref);
   ostreeAdmin(ref, 'os-init', 'testos');
-  await initFs(ours, ostreeCliRepoProvider());
+  await initFs(ours, systemRepoProvider());
   const layout = new SysrootLayout(ours);
   await osInit(layout, 'testos');
   for (const root of [ref, ours]) runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', '--depth=-1', src, 'os/a']);
-  const repo = ostreeCliRepo(layout.repoDir);
+  const repo = await systemRepoProvider().open(layout.repoDir);
   ostreeAdmin(ref, 'deploy', '--os=testos', c1);
   await adminDeploy(layout, repo, { refspec: c1, osname: 'testos' }, nullReporter);
   writeFileSync(join(await etcOf(ref, 0), 'thing'), 'local\n');

@@ -8,3 +8,4 @@ export type { DeploymentStatus } from './admin-ops.js';
 export { findKernel, installKernel } from './kernel.js';
 export type { KernelLayout } from './kernel.js';
 export { setImmutable } from './seal.js';
+export { storeSysrootRepo, systemRepoProvider } from './system-repo.js';

@@ -26,6 +26,18 @@ async function readlinkOrUndefined(path: string): Promise<string | undefined> {
   }
 }
 
+/** A coded error unless `root/ostree` exists (the mark of an initialized sysroot). */
+export async function requireSysroot(layout: SysrootLayout): Promise<void> {
+  try {
+    if ((await stat(layout.ostreeDir)).isDirectory()) return;
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+  }
+  throw new AtollError('SYSROOT_NOT_INITIALIZED', `${layout.root} is not an OSTree sysroot (no ostree/ directory)`, {
+    hint: 'run atoll admin init-fs DIR and atoll admin os-init NAME first',
+  });
+}
+
 /** `boot/loader` → `loader.N`; no link means bootversion 0 (as OSTree). */
 export async function readBootversion(layout: SysrootLayout): Promise<number> {
   const target = await readlinkOrUndefined(layout.loaderLink);
@@ -86,6 +98,7 @@ export async function readBootEntries(layout: SysrootLayout, bootversion: number
  * `version` (strverscmp, descending) and number them.
  */
 export async function loadSysroot(layout: SysrootLayout): Promise<SysrootState> {
+  await requireSysroot(layout);
   const bootversion = await readBootversion(layout);
   const subbootversion = await readSubbootversion(layout, bootversion);
   const entries = await readBootEntries(layout, bootversion);

@@ -31,6 +31,11 @@ export async function lockSysroot(lockPath: string, what: string): Promise<Sysro
         },
       };
     } catch (error) {
+      if (isErrno(error, 'ENOENT')) {
+        throw new AtollError('SYSROOT_NOT_INITIALIZED', `cannot create the sysroot lock ${lockPath}: no such directory`, {
+          hint: 'run atoll admin init-fs DIR first',
+        });
+      }
       if (!isErrno(error, 'EEXIST')) throw error;
     }
     let holder = '';

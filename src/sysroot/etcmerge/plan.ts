@@ -82,11 +82,11 @@ export function diffEtc(orig: EtcSnapshot, modified: EtcSnapshot): EtcDiff {
   return diff;
 }
 
-/** Config-diff lines as `ostree admin config-diff` prints them: `M path`, `A path`, `D path`. */
+/** Config-diff lines as `ostree admin config-diff` prints them: modified, removed, then added. */
 export function configDiffLines(diff: EtcDiff): string[] {
   return [
     ...diff.modified.map((p) => `M    ${p}`),
-    ...diff.added.map((p) => `A    ${p}`),
     ...diff.removed.map((p) => `D    ${p}`),
+    ...diff.added.map((p) => `A    ${p}`),
   ];
 }

@@ -282,11 +282,14 @@ export function decodeDirTree(bytes: Uint8Array): DirTree {
     fileNameEnds.length = 0;
     if (error !== notFast) throw error;
   }
-  return slowDecode(bytes);
+  return decodeDirTreeGeneric(bytes);
 }
 
-/** The generic path: exact GVARIANT_* errors for malformed framing, and GLib's edge cases. */
-function slowDecode(bytes: Uint8Array): DirTree {
+/**
+ * The generic path: exact GVARIANT_* errors for malformed framing, and GLib's edge cases. Exported
+ * for tests, which check that the fast path agrees with it.
+ */
+export function decodeDirTreeGeneric(bytes: Uint8Array): DirTree {
   let value: GVariantValue[];
   try {
     value = decodeGVariant(DIRTREE_GVARIANT_TYPE, bytes) as GVariantValue[];

@@ -159,3 +159,19 @@ test('hostile input: corrupted bytes only ever fail with coded errors', async ()
     }
   }
 });
+
+test('printGVariant: the text ostree show --print-metadata-key prints', async () => {
+  const { printGVariant } = await import('./index.js');
+  assert.equal(printGVariant('s', '6.1.0-test'), "'6.1.0-test'");
+  assert.equal(printGVariant('b', true), 'true');
+  assert.equal(printGVariant('as', ['test']), "['test']");
+  assert.equal(printGVariant('as', []), '@as []');
+  assert.equal(printGVariant('t', 5n), 'uint64 5');
+  assert.equal(printGVariant('a{sv}', [['k', variant('u', 1)], ['j', variant('s', "it's")]]), "{'k': <uint32 1>, 'j': <\"it's\">}");
+  assert.equal(printGVariant('ay', new TextEncoder().encode('abc\0')), "b'abc'");
+  assert.equal(printGVariant('ay', new Uint8Array([1, 2])), '[byte 0x01, 0x02]');
+  assert.equal(printGVariant('(s)', ['x']), "('x',)");
+  assert.equal(printGVariant('d', 0.1), '0.10000000000000001');
+  assert.equal(printGVariant('d', 2), '2.0');
+  assert.equal(printGVariant('ms', null), '@ms nothing');
+});

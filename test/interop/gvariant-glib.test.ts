@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { decodeGVariant, encodeGVariant, isNormalForm, type GVariantValue } from '../../src/gvariant/index.js';
+import { decodeGVariant, encodeGVariant, isNormalForm, printGVariant, type GVariantValue } from '../../src/gvariant/index.js';
 import { repoRoot, requirePythonModule, systemPython } from '../helpers/env.js';
 import { RandomGVariant, toOracleJson } from '../helpers/gvariant-random.js';
 
@@ -112,4 +112,27 @@ test('corrupted serializations are accepted or refused exactly as GLib normal fo
   }
   assert.deepEqual(disagreements.slice(0, 20), []);
   assert.ok(normal > 100, `some corruptions stay normal (${normal})`);
+});
+
+test('printGVariant writes the text format exactly as g_variant_print', (t) => {
+  if (!requirePythonModule(t, 'gi')) return;
+  const samples = randomSamples(31337, 2000);
+  const extra: Sample[] = [
+    { type: 'd', value: 0.1 }, { type: 'd', value: 1e21 }, { type: 'd', value: 1e-5 }, { type: 'd', value: 123456789012345680000 },
+    { type: 'd', value: -0 }, { type: 'd', value: Infinity }, { type: 'd', value: 5e-324 }, { type: 'd', value: 3 },
+    { type: 's', value: "it's" }, { type: 's', value: 'q"\\\u0001\u007f\u00ad\u{e0001}\t' }, { type: 'ay', value: new TextEncoder().encode("a'b\"\\\n\u00e9\u0000") },
+    { type: 'ay', value: new Uint8Array([0]) }, { type: 'ay', value: new Uint8Array([1, 0, 0]) }, { type: 'a{sv}', value: [] },
+    { type: 'mv', value: { type: 'ms', value: null } }, { type: 'v', value: { type: 'mu', value: 7 } },
+    { type: '(s)', value: ['one'] }, { type: '()', value: [] }, { type: '{sv}', value: ['k', { type: 'b', value: true }] },
+  ];
+  const all = [...samples, ...extra];
+  const answers = oracle(all.map((s) => ({ print: s.type, value: toOracleJson(s.type, s.value) })));
+  const diffs: string[] = [];
+  for (let k = 0; k < all.length; k++) {
+    const { type, value } = all[k] as Sample;
+    const glib = JSON.parse(answers[k] as string) as string;
+    const mine = printGVariant(type, value);
+    if (mine !== glib) diffs.push(`${type}: glib ${glib} | atoll ${mine}`);
+  }
+  assert.deepEqual(diffs.slice(0, 15), []);
 });

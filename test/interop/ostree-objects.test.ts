@@ -9,7 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import {
   contentChecksum, decodeArchiveHeader, decodeCommit, decodeCommitMeta, decodeDirMeta, decodeDirTree, decodeOwnerModeXattrs,
   decodeSummary, dirMetaChecksum, encodeArchiveHeader, encodeCommit, encodeCommitMeta, encodeDirMeta, encodeDirTree,
-  encodeSummary, metadataChecksum, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
+  encodeSummary, metadataChecksum, sizesFromVariant, sizesVariant, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
 } from '../../src/ostree/objects/index.js';
 import { isRoot, requireTool, tempDir } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
@@ -109,7 +109,7 @@ function makeRepo(t: TestContext, mode: string, withXattrs: boolean): { repo: st
   runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'test', '--timestamp=2020-01-01T00:00:00Z', '-s', 'first', tree]);
   runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'test', '--timestamp=2021-06-01T12:00:00Z', '-s', 'second', '-m', 'a body\nwith lines',
     '--add-metadata-string=version=1.0', '--add-detached-metadata-string=signed-by=me', '--owner-uid=0', '--owner-gid=0', tree]);
-  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'other/branch', '--timestamp=2022-02-02T00:00:00Z', '--no-xattrs', '--canonical-permissions', tree]);
+  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'other/branch', '--timestamp=2022-02-02T00:00:00Z', '--no-xattrs', '--canonical-permissions', '--generate-sizes', tree]);
   if (mode === 'archive') runOk('ostree', [`--repo=${repo}`, 'summary', '-u']);
   return { repo, tree };
 }
@@ -166,6 +166,28 @@ test('archive repo by real ostree: every object re-encodes byte for byte and has
   assert.equal(commit.body, 'a body\nwith lines');
   assert.ok(commit.parent !== null);
   assert.deepEqual(commit.metadata.get('version'), { type: 's', value: '1.0' });
+
+  // ostree.sizes from `commit --generate-sizes`: every entry matches the stored object.
+  const other = runOk('ostree', [`--repo=${repo}`, 'rev-parse', 'other/branch']).trim();
+  const withSizes = decodeCommit(new Uint8Array(readFileSync(join(repo, 'objects', other.slice(0, 2), `${other.slice(2)}.commit`))));
+  const sizesValue = withSizes.metadata.get('ostree.sizes');
+  assert.ok(sizesValue);
+  const entries = sizesFromVariant(sizesValue);
+  assert.ok(entries.length > 1000);
+  assert.deepEqual(sizesVariant(entries), sizesValue, 'sizes re-encode identically');
+  const byChecksum = new Map(listObjects(repo).map((o) => [`${o.checksum}.${o.ext}`, o.path]));
+  for (const entry of entries.slice(0, 300)) {
+    const ext = entry.objectType === ObjectType.File ? 'filez' : entry.objectType === ObjectType.DirTree ? 'dirtree' : 'dirmeta';
+    const path = byChecksum.get(`${entry.checksum}.${ext}`);
+    assert.ok(path, `${entry.checksum}.${ext} exists`);
+    const stored = readFileSync(path);
+    assert.equal(entry.archivedSize, stored.length);
+    if (ext === 'filez') {
+      const parsed = decodeArchiveHeader(new Uint8Array(stored));
+      const expected = isSymlinkMode(parsed.header.mode) ? Buffer.byteLength(parsed.header.symlinkTarget ?? '') : parsed.size;
+      assert.equal(entry.unpackedSize, expected);
+    } else assert.equal(entry.unpackedSize, stored.length);
+  }
 });
 
 test('bare-user repo by real ostree: user.ostreemeta decodes and content checksums match', (t) => {

@@ -225,3 +225,21 @@ test('object types, extensions, paths and checksum helpers', () => {
   assert.equal(decodeTombstone(encodeTombstone(c)), c);
   assert.throws(() => decodeTombstone(encodeGVariant('a{sv}', [])), code('OSTREE_OBJECT_BAD_METADATA'));
 });
+
+test('ostree.sizes entries: varints, object type, legacy entries without type', async () => {
+  const { encodeSizeEntry, decodeSizeEntry, sizesVariant, sizesFromVariant } = await import('./index.js');
+  // From `ostree commit --generate-sizes`: a 73-byte dirtree.
+  const real = new Uint8Array(Buffer.from('3dfb3a9165701344b8b756b4096928e0614c55e12f0c890c3a6f9d631d97d596494902', 'hex'));
+  assert.deepEqual(decodeSizeEntry(real), { checksum: '3dfb3a9165701344b8b756b4096928e0614c55e12f0c890c3a6f9d631d97d596', archivedSize: 73, unpackedSize: 73, objectType: ObjectType.DirTree });
+  for (const size of [0, 127, 128, 300, 2 ** 32 + 5, 2 ** 53 - 1]) {
+    const entry = { checksum: csum(size), archivedSize: size, unpackedSize: size + 1 > 2 ** 53 - 1 ? size : size + 1, objectType: ObjectType.File };
+    assert.deepEqual(decodeSizeEntry(encodeSizeEntry(entry)), entry);
+  }
+  assert.equal(hex(encodeSizeEntry({ checksum: csum(1), archivedSize: 300, unpackedSize: 1 }).subarray(32)), 'ac0201');
+  assert.deepEqual(decodeSizeEntry(encodeSizeEntry({ checksum: csum(1), archivedSize: 300, unpackedSize: 1 })), { checksum: csum(1), archivedSize: 300, unpackedSize: 1 });
+  assert.throws(() => decodeSizeEntry(real.subarray(0, 33)), code('OSTREE_OBJECT_BAD_METADATA'));
+  assert.throws(() => decodeSizeEntry(new Uint8Array([...real, 1])), code('OSTREE_OBJECT_BAD_METADATA'));
+  const entries = [{ checksum: csum(2), archivedSize: 1, unpackedSize: 1, objectType: ObjectType.File }, { checksum: csum(1), archivedSize: 2, unpackedSize: 2, objectType: ObjectType.DirMeta }];
+  const sorted = sizesFromVariant(sizesVariant(entries)).map((e) => e.checksum);
+  assert.deepEqual(sorted, [csum(1), csum(2)].sort());
+});

@@ -16,6 +16,7 @@ class Reader {
   }
 
   readOffset(at: number, width: number): number {
+    if (width === 0) return 0;
     if (width === 1) return this.bytes[at] as number;
     if (width === 2) return this.view.getUint16(at, true);
     if (width === 4) return this.view.getUint32(at, true);
@@ -166,7 +167,9 @@ class Reader {
     if (dataEnd < 0) {
       throw new AtollError('GVARIANT_BAD_OFFSET', `invalid gvariant '${type.text}' at byte ${start - this.base}: ${size} bytes cannot hold ${offsetCount} framing offsets`, { data: { type: type.text, offset: start - this.base } });
     }
-    if (offsetCount > 0 && pickOffsetSize(dataEnd, offsetCount) !== width) {
+    // GLib quirk kept on purpose: a zero-byte tuple has 0-byte offsets that read as 0, so e.g.
+    // an empty `(asas)` (or dirtree) counts as normal form although GLib itself writes `00`.
+    if (offsetCount > 0 && size > 0 && pickOffsetSize(dataEnd, offsetCount) !== width) {
       throw new AtollError('GVARIANT_NOT_NORMAL', `invalid gvariant '${type.text}' at byte ${start - this.base}: ${width}-byte framing offsets are not minimal`, { data: { type: type.text, offset: start - this.base } });
     }
     const out: GVariantValue[] = new Array(members.length);

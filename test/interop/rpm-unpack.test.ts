@@ -156,7 +156,9 @@ test('unpack equals rpm2cpio | cpio -idm plus header metadata (corpus subset, ev
   for (const file of files) {
     compressors.add(readRpmPackage(readFileSync(file)).pkg.payload.compressor ?? 'none');
     const work = tempDir(t);
+    const t0 = Date.now();
     await compareWithCpio(t, file, work);
+    if (process.env.ATOLL_TIMING) t.diagnostic(`${Date.now() - t0} ms ${file}`);
   }
   for (const c of ['gzip', 'xz', 'zstd', 'lzma', 'bzip2']) assert.ok(compressors.has(c), `no ${c} package in the subset`);
 });

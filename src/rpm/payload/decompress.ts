@@ -103,17 +103,12 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
   };
 }
 
-async function* passthrough(input: ByteSource): ByteSource {
-  yield* input;
-}
-
 const registry = new Map<string, Decompressor>([
   ['gzip', gunzip],
   ['xz', viaProgram('xz', ['-dc', '--format=xz', '--single-stream', '-T0'], 'xz')],
   ['lzma', viaProgram('xz', ['-dc', '--format=lzma'], 'lzma')],
   ['zstd', viaProgram('zstd', ['-dcq', '--no-progress'], 'zstd')],
   ['bzip2', viaProgram('bzip2', ['-dc'], 'bzip2')],
-  ['identity', passthrough],
 ]);
 
 /** Replace or add a decompressor (e.g. a native binding). */

@@ -1,5 +1,21 @@
-import { constants } from 'node:fs';
-import { chmod, lchown, lstat, lutimes, mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, symlink, link, utimes } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
+import { lstat, mkdtemp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { nullReporter, warn, type Reporter } from '../../report/index.js';
@@ -110,16 +126,18 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
   const realDirs = new Set<string>(['']);
   const headerDirs: { rel: string; file: RpmFile }[] = [];
 
-  async function ensureDir(rel: string, mode: number): Promise<void> {
+  // Small synchronous syscalls: unpacking is sequential anyway, and a thread-pool hop per
+  // chmod/utimes would cost more than the call (packages with 10,000+ entries exist).
+  function ensureDir(rel: string, mode: number): void {
     if (realDirs.has(rel)) return;
     const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-    await ensureDir(parent, 0o755);
+    ensureDir(parent, 0o755);
     const abs = join(staging, rel);
     try {
-      await mkdir(abs, { mode });
+      mkdirSync(abs, { mode });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const st = await lstat(abs);
+      const st = lstatSync(abs);
       if (st.isSymbolicLink()) throw unsafe(`refusing to write through symlink /${rel}`, `/${rel}`);
       if (!st.isDirectory()) throw unsafe(`/${rel} is not a directory but the package puts files under it`, `/${rel}`);
     }
@@ -127,11 +145,12 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
   }
   const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
-  async function applyMetadata(abs: string, file: RpmFile, isLink: boolean): Promise<void> {
-    if (setOwners) await lchown(abs, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
-    if (!isLink) await chmod(abs, file.mode & 0o7777);
-    if (isLink) await lutimes(abs, file.mtime, file.mtime);
-    else await utimes(abs, file.mtime, file.mtime);
+  function applyMetadata(abs: string, file: RpmFile, isLink: boolean): void {
+    // Owner first: chown clears setuid/setgid bits.
+    if (setOwners) lchownSync(abs, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
+    if (!isLink) chmodSync(abs, file.mode & 0o7777);
+    if (isLink) lutimesSync(abs, file.mtime, file.mtime);
+    else utimesSync(abs, file.mtime, file.mtime);
   }
 
   async function capabilities(abs: string, file: RpmFile): Promise<void> {
@@ -159,49 +178,56 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
       }
       const abs = join(staging, rel);
       if (type === S_IFDIR) {
-        await ensureDir(rel, 0o700);
+        ensureDir(rel, 0o700);
         headerDirs.push({ rel, file });
         result.entries++;
         continue;
       }
-      await ensureDir(parentOf(rel), 0o755);
+      ensureDir(parentOf(rel), 0o755);
       if (type === S_IFREG) {
         if (pf.hardlinks.length > 0 && !pf.carriesContent) continue; // linked when the content arrives
-        const fh = await open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EEXIST' || error.code === 'ELOOP') throw unsafe(`${file.path} already exists in the target`, file.path);
+        let fd: number;
+        try {
+          fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST' || code === 'ELOOP') throw unsafe(`${file.path} already exists in the target`, file.path);
           throw error;
-        });
+        }
         try {
           for await (const chunk of pf.body) {
             let off = 0;
-            while (off < chunk.length) {
-              const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-              off += bytesWritten;
-            }
+            while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
             result.bytes += chunk.length;
           }
+          if (setOwners) fchownSync(fd, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
+          fchmodSync(fd, file.mode & 0o7777);
+          futimesSync(fd, file.mtime, file.mtime);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
-        await applyMetadata(abs, file, false);
         await capabilities(abs, file);
         result.entries++;
         for (const other of pf.hardlinks) {
           const otherFile = pkg.files[other]!;
           const otherRel = relativeOf(otherFile);
-          await ensureDir(parentOf(otherRel), 0o755);
-          await link(abs, join(staging, otherRel)).catch((error: NodeJS.ErrnoException) => {
-            if (error.code === 'EEXIST') throw unsafe(`${otherFile.path} already exists in the target`, otherFile.path);
+          ensureDir(parentOf(otherRel), 0o755);
+          try {
+            linkSync(abs, join(staging, otherRel));
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw unsafe(`${otherFile.path} already exists in the target`, otherFile.path);
             throw error;
-          });
+          }
           result.entries++;
         }
       } else if (type === S_IFLNK) {
-        await symlink(file.linkto, abs).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EEXIST') throw unsafe(`${file.path} already exists in the target`, file.path);
+        try {
+          symlinkSync(file.linkto, abs);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw unsafe(`${file.path} already exists in the target`, file.path);
           throw error;
-        });
-        await applyMetadata(abs, file, true);
+        }
+        applyMetadata(abs, file, true);
         result.entries++;
       } else {
         if (options.specialFiles === 'error') {
@@ -216,8 +242,8 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
     // Directory metadata last, deepest first, so adding entries does not disturb mtimes and a
     // read-only directory mode does not block its own content.
     headerDirs.sort((a, b) => b.rel.split('/').length - a.rel.split('/').length);
-    for (const { rel, file } of headerDirs) await applyMetadata(rel === '' ? staging : join(staging, rel), file, false);
-    if (!headerDirs.some((d) => d.rel === '')) await chmod(staging, 0o755);
+    for (const { rel, file } of headerDirs) applyMetadata(rel === '' ? staging : join(staging, rel), file, false);
+    if (!headerDirs.some((d) => d.rel === '')) chmodSync(staging, 0o755);
     if (targetExists) await rmdir(target);
     await rename(staging, target);
     return result;

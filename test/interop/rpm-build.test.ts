@@ -502,3 +502,20 @@ print(json.dumps(out))
     for (const p of d.provides ?? []) if (typeof p === 'string') assert.ok((got.provides as string[]).includes(p), `${c.id}: ${p}`);
   });
 });
+
+test('rpm -i without --nodeps accepts the rpmlib() requirements the writer records', async (t) => {
+  if (!requireTool(t, 'rpm')) return;
+  if (!isRoot()) {
+    t.skip('rpm -i --root needs root');
+    return;
+  }
+  const dir = tempDir(t, 'atoll-rpmbuild-');
+  // Packages whose only requirements are rpmlib() features (and their own provides).
+  const selfContained = (await buildMatrix(dir)).filter((c) => c.id.startsWith('compressor-') || c.id === 'caps-setuid-owners');
+  const root = join(dir, 'root');
+  makeRoot(root);
+  const r = run('rpm', ['-i', '--root', root, '--dbpath', '/var/lib/rpm', '--noscripts', '--nosignature', ...selfContained.map((c) => c.path)]);
+  assert.equal(r.status, 0, r.stderr);
+  const unmet = run('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-Va', '--nofiles']);
+  assert.equal(unmet.stdout.trim(), '', 'unsatisfied dependencies');
+});

@@ -328,3 +328,24 @@ test('fixture package sets are deterministic and internally satisfiable', () => 
   for (const p of a) for (const r of p.requires ?? []) assert.ok(provided.has(String(r).split(' ')[0] as string), `${p.name} requires ${String(r)}`);
   assert.equal(rpmFileName(a[0] as PackageDescription), `${a[0]?.name}-${a[0]?.version}-${a[0]?.release}.${a[0]?.arch}.rpm`);
 });
+
+test('unsafePaths (hostile-input tests only) stores escaping names verbatim', async () => {
+  const description: PackageDescription = {
+    name: 'hostile',
+    version: '1',
+    release: '1',
+    payload: { compressor: 'none' },
+    files: [
+      { path: '/../../etc/evil', content: 'x' },
+      { path: '/usr/escape', target: '../../../../etc' },
+      { path: '/usr/escape/through-link', content: 'y' },
+    ],
+  };
+  await assert.rejects(buildRpm(description), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_BAD'));
+  const bytes = await buildRpm(description, { unsafePaths: true });
+  const { main, payloadStart } = headers(bytes);
+  assert.deepEqual(main.strings(TAG.DIRNAMES), ['/../../etc/', '/usr/', '/usr/escape/']);
+  const cpio = Buffer.from(bytes.subarray(payloadStart)).toString('latin1');
+  assert.ok(cpio.includes('./../../etc/evil\0'));
+  assert.ok(cpio.includes('./usr/escape/through-link\0'));
+});

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Dependency } from '../package/index.js';
 import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
-import { normalizePackage, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
+import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
 import { writeCpioNewc, writeCpioStripped, type CpioEntry } from './cpio-writer.js';
 import { compressorSpec } from './payload-compressor.js';
 
@@ -261,8 +261,8 @@ function signatureHeader(main: Uint8Array, compressed: Uint8Array, archiveSize: 
 }
 
 /** Build a package and return its bytes with the facts repository tooling wants. */
-export async function buildRpmDetailed(description: PackageDescription): Promise<BuiltRpm> {
-  const pkg = normalizePackage(description);
+export async function buildRpmDetailed(description: PackageDescription, options: NormalizeOptions = {}): Promise<BuiltRpm> {
+  const pkg = normalizePackage(description, options);
   const entries = cpioEntries(pkg.files);
   const archive = pkg.largeFiles ? writeCpioStripped(entries) : writeCpioNewc(entries);
   const spec = compressorSpec(pkg.compressor);
@@ -295,8 +295,8 @@ export async function buildRpmDetailed(description: PackageDescription): Promise
 }
 
 /** Build a package: the complete `.rpm` file bytes. */
-export async function buildRpm(description: PackageDescription): Promise<Uint8Array> {
-  return (await buildRpmDetailed(description)).bytes;
+export async function buildRpm(description: PackageDescription, options: NormalizeOptions = {}): Promise<Uint8Array> {
+  return (await buildRpmDetailed(description, options)).bytes;
 }
 
 /** rpmbuild's default file name, `N-V-R.A.rpm` (no epoch). */

@@ -4,7 +4,7 @@ export type { BuiltRpm } from './build-rpm.js';
 export { writeRpm } from './write-rpm.js';
 export { parsePackageDescriptions } from './parse-description.js';
 export { normalizePackage, parseDependency, sortDependencies, isaSuffix, RPMFILE, DEFAULT_BUILDTIME } from './normalize.js';
-export type { NormalizedPackage, NormalizedFile } from './normalize.js';
+export type { NormalizedPackage, NormalizedFile, NormalizeOptions } from './normalize.js';
 export { writeCpioNewc, writeCpioStripped } from './cpio-writer.js';
 export type { CpioEntry } from './cpio-writer.js';
 export { PAYLOAD_COMPRESSORS, compressorSpec } from './payload-compressor.js';

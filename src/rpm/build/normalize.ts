@@ -229,10 +229,14 @@ function fileType(input: FileInput): FileType {
   return input.target !== undefined ? 'symlink' : 'file';
 }
 
-function normalizeFiles(inputs: readonly FileInput[], buildtime: number): NormalizedFile[] {
+function normalizeFiles(inputs: readonly FileInput[], buildtime: number, unsafePaths: boolean): NormalizedFile[] {
   const byPath = new Map<string, FileInput>();
   for (const input of inputs) {
-    checkPath(input.path);
+    if (unsafePaths) {
+      if (typeof input.path !== 'string' || input.path.includes('\0')) throw bad(`file path '${input.path}' cannot be stored`);
+    } else {
+      checkPath(input.path);
+    }
     if (byPath.has(input.path)) throw bad(`file '${input.path}' is listed twice`);
     byPath.set(input.path, input);
   }
@@ -394,7 +398,16 @@ function checkKeys(value: object, allowed: ReadonlySet<string>, what: string): v
   if (unknown.length > 0) throw bad(`${what} has unknown key(s): ${unknown.join(', ')}`, { unknown });
 }
 
-export function normalizePackage(desc: PackageDescription): NormalizedPackage {
+export interface NormalizeOptions {
+  /**
+   * Hostile-input tests only: accept file paths with `..`, `.`, empty components or no leading
+   * `/` (they end up verbatim in the header and as `.PATH` in the cpio), so readers can be tested
+   * against escape attempts. Never set it for packages meant to be installed.
+   */
+  unsafePaths?: boolean;
+}
+
+export function normalizePackage(desc: PackageDescription, options: NormalizeOptions = {}): NormalizedPackage {
   if (typeof desc !== 'object' || desc === null) throw bad('the package description must be an object');
   checkKeys(desc, PACKAGE_KEYS, `package '${String(desc.name)}'`);
   for (const f of desc.files ?? []) {
@@ -428,7 +441,7 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     if (rich) throw bad(`${kind} cannot contain rich dependencies ('${rich.name}')`);
   }
 
-  const files = normalizeFiles(desc.files ?? [], buildtime);
+  const files = normalizeFiles(desc.files ?? [], buildtime, options.unsafePaths === true);
   const scripts: Partial<Record<ScriptKind, NormalizedScript>> = {};
   for (const [kind, input] of Object.entries(desc.scripts ?? {})) {
     if (!SCRIPT_KINDS.includes(kind as ScriptKind)) throw bad(`unknown scriptlet '%${kind}' (supported: ${SCRIPT_KINDS.join(', ')})`);

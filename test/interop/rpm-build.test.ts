@@ -30,7 +30,8 @@ const SEP = '|@|';
 
 const SENSE: Record<string, number> = { '<': 2, '<=': 10, '=': 8, '==': 8, '>=': 12, '>': 4 };
 const QUAL: Record<string, number> = { pre: 0x200, post: 0x400, preun: 0x800, postun: 0x1000, pretrans: 0x80, posttrans: 0x20, interp: 0x100, meta: 0x20000000, verify: 0x2000 };
-const SCRIPT_BIT: Record<string, number> = { pretrans: 0x80, pre: 0x200, post: 0x400, preun: 0x800, postun: 0x1000, posttrans: 0x20 };
+const SCRIPT_BIT: Record<string, number> = { pretrans: 0x80, prein: 0x200, pre: 0x200, postin: 0x400, post: 0x400, preun: 0x800, postun: 0x1000, posttrans: 0x20, verifyscript: 0x2000 };
+const SCRIPT_ALIAS: Record<string, string> = { pre: 'prein', post: 'postin' };
 const TRIGGER_BIT: Record<string, number> = { prein: 0x2000000, in: 0x10000, un: 0x20000, postun: 0x40000 };
 
 function depTriple(d: DependencyInput): string {
@@ -265,9 +266,10 @@ test('rpm -qp reads every matrix package exactly as described', async (t) => {
     }
 
     // Scriptlets with interpreters and bodies.
-    const tags: Record<string, string> = { pretrans: 'PRETRANS', pre: 'PREIN', post: 'POSTIN', preun: 'PREUN', postun: 'POSTUN', posttrans: 'POSTTRANS' };
+    const tags: Record<string, string> = { pretrans: 'PRETRANS', prein: 'PREIN', postin: 'POSTIN', preun: 'PREUN', postun: 'POSTUN', posttrans: 'POSTTRANS', verifyscript: 'VERIFYSCRIPT' };
+    const scripts = Object.fromEntries(Object.entries(d.scripts ?? {}).map(([k, v]) => [SCRIPT_ALIAS[k] ?? k, v]));
     for (const [kind, tag] of Object.entries(tags)) {
-      const s = d.scripts?.[kind as keyof typeof d.scripts];
+      const s = scripts[kind];
       const [prog, body] = query(c.path, `[%{${tag}PROG} ]${SEP}%{${tag}}`).split(SEP);
       if (s === undefined) {
         assert.deepEqual([prog, body], ['', '(none)'], `${c.id} %${kind} absent`);
@@ -419,7 +421,7 @@ test('scriptlets run at install in a root that has a shell', async (t) => {
     release: '1',
     scripts: {
       pretrans: { prog: '<lua>', body: 'print("pretrans ran")' },
-      pre: 'echo "pre $1"; test -e /usr/share/mx-run/data && echo "too early" || true',
+      prein: 'echo "pre $1"; test -e /usr/share/mx-run/data && echo "too early" || true',
       post: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"; read -r line < /usr/share/mx-run/data; echo "$line"' },
       posttrans: 'echo posttrans ran',
     },

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Dependency } from '../package/index.js';
 import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
+import { SCRIPT_KINDS } from '../header/index.js';
 import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
-import { writeCpioNewc, writeCpioStripped, type CpioEntry } from './cpio-writer.js';
+import { writeCpioNewc, writeCpioStripped, type CpioWriteEntry } from './cpio-writer.js';
 import { compressorSpec } from './payload-compressor.js';
 
 const FOUR_GIB = 2 ** 32;
@@ -42,11 +43,12 @@ const bin = (tag: number, value: Uint8Array): HeaderEntryInput => ({ tag, type: 
 
 const SCRIPT_TAGS: Record<ScriptKind, { body: number; prog: number; flags: number }> = {
   pretrans: { body: TAG.PRETRANS, prog: TAG.PRETRANSPROG, flags: TAG.PRETRANSFLAGS },
-  pre: { body: TAG.PREIN, prog: TAG.PREINPROG, flags: TAG.PREINFLAGS },
-  post: { body: TAG.POSTIN, prog: TAG.POSTINPROG, flags: TAG.POSTINFLAGS },
+  prein: { body: TAG.PREIN, prog: TAG.PREINPROG, flags: TAG.PREINFLAGS },
+  postin: { body: TAG.POSTIN, prog: TAG.POSTINPROG, flags: TAG.POSTINFLAGS },
   preun: { body: TAG.PREUN, prog: TAG.PREUNPROG, flags: TAG.PREUNFLAGS },
   postun: { body: TAG.POSTUN, prog: TAG.POSTUNPROG, flags: TAG.POSTUNFLAGS },
   posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, flags: TAG.POSTTRANSFLAGS },
+  verifyscript: { body: TAG.VERIFYSCRIPT, prog: TAG.VERIFYSCRIPTPROG, flags: TAG.VERIFYSCRIPTFLAGS },
 };
 
 const DEP_TAGS = {
@@ -66,7 +68,7 @@ function dependencyEntries(tags: readonly [number, number, number], deps: readon
 }
 
 /** Payload order (rpm-format.md §8.2): lone files in path order, then each hardlink set, content on its last member. */
-function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
+function cpioEntries(files: readonly NormalizedFile[]): CpioWriteEntry[] {
   const members = new Map<number, number[]>();
   files.forEach((f, i) => {
     if (f.ghost) return;
@@ -74,7 +76,7 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
     list.push(i);
     members.set(f.inode, list);
   });
-  const entry = (i: number, nlink: number, withData: boolean): CpioEntry => {
+  const entry = (i: number, nlink: number, withData: boolean): CpioWriteEntry => {
     const f = files[i] as NormalizedFile;
     return {
       fileIndex: i,
@@ -90,7 +92,7 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
       data: withData ? f.data : new Uint8Array(0),
     };
   };
-  const out: CpioEntry[] = [];
+  const out: CpioWriteEntry[] = [];
   const sets: number[][] = [];
   files.forEach((f, i) => {
     if (f.ghost) return;
@@ -230,7 +232,10 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
   if (pkg.optflags !== undefined) entries.push(str(TAG.OPTFLAGS, pkg.optflags));
   if (pkg.sourcerpm !== null) entries.push(str(TAG.SOURCERPM, pkg.sourcerpm));
   if (payload.compressorTag !== undefined) entries.push(str(TAG.PAYLOADCOMPRESSOR, payload.compressorTag));
-  for (const [kind, s] of Object.entries(pkg.scripts)) entries.push(...scriptEntries(kind as ScriptKind, s));
+  for (const kind of SCRIPT_KINDS) {
+    const s = pkg.scripts[kind];
+    if (s) entries.push(...scriptEntries(kind, s));
+  }
   for (const [kind, tags] of Object.entries(DEP_TAGS)) entries.push(...dependencyEntries(tags, pkg.deps[kind as keyof typeof DEP_TAGS]));
   entries.push(...fileEntries(pkg), ...triggerEntries(pkg));
   if (pkg.changelog.length > 0) {

@@ -5,7 +5,7 @@
  * `07070X` entries (file index only) when the header uses LONGFILESIZES.
  */
 
-export interface CpioEntry {
+export interface CpioWriteEntry {
   /** Index of the file in the header arrays (used by the stripped format). */
   fileIndex: number;
   /** Path without the leading `.` (`/usr/bin/foo`). */
@@ -70,7 +70,7 @@ function pushTrailer(out: ArchiveBuffer): void {
 }
 
 /** A newc archive of `entries` (in the given order) plus the trailer. */
-export function writeCpioNewc(entries: readonly CpioEntry[]): Uint8Array {
+export function writeCpioNewc(entries: readonly CpioWriteEntry[]): Uint8Array {
   const out = new ArchiveBuffer();
   for (const entry of entries) {
     const name = encoder.encode(`.${entry.path}`);
@@ -86,7 +86,7 @@ export function writeCpioNewc(entries: readonly CpioEntry[]): Uint8Array {
 }
 
 /** rpm's stripped archive (`07070X` + file index), terminated by an ordinary newc trailer. */
-export function writeCpioStripped(entries: readonly CpioEntry[]): Uint8Array {
+export function writeCpioStripped(entries: readonly CpioWriteEntry[]): Uint8Array {
   const out = new ArchiveBuffer();
   for (const entry of entries) {
     out.push(encoder.encode(`07070X${hex8(entry.fileIndex)}`));

@@ -4,6 +4,9 @@
  * nothing depends on the clock or the host, so one description always yields the same bytes.
  */
 import type { Dependency } from '../package/index.js';
+import type { ChangelogEntry, ScriptKind } from '../header/index.js';
+
+export type { ChangelogEntry, ScriptKind };
 
 export type PayloadCompressor = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
 
@@ -88,8 +91,8 @@ export interface ScriptInput {
   flags?: number;
 }
 
-export type ScriptKind = 'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans';
-export const SCRIPT_KINDS: readonly ScriptKind[] = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'];
+/** Scriptlet keys: the header reader's names (`prein`, `postin`...), plus the spec aliases `pre`/`post`. */
+export type ScriptKey = ScriptKind | 'pre' | 'post';
 
 export interface TriggerInput extends ScriptInput {
   type: 'prein' | 'in' | 'un' | 'postun';
@@ -104,12 +107,6 @@ export interface FileTriggerInput extends ScriptInput {
   prefixes: string[];
   /** Default 1000000, as rpmbuild. */
   priority?: number;
-}
-
-export interface ChangelogEntry {
-  time: number;
-  name: string;
-  text: string;
 }
 
 export interface PackageDescription {
@@ -143,7 +140,7 @@ export interface PackageDescription {
   supplements?: DependencyInput[];
   enhances?: DependencyInput[];
   files?: FileInput[];
-  scripts?: Partial<Record<ScriptKind, ScriptInput | string>>;
+  scripts?: Partial<Record<ScriptKey, ScriptInput | string>>;
   triggers?: TriggerInput[];
   fileTriggers?: FileTriggerInput[];
   changelog?: ChangelogEntry[];

@@ -153,11 +153,12 @@ export function featureMatrix(): MatrixCase[] {
       arch: 'x86_64',
       scripts: {
         pretrans: { prog: '<lua>', body: 'print("pretrans")' },
-        pre: 'echo "pre $1"',
-        post: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"' },
+        prein: 'echo "pre $1"',
+        postin: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"' },
         preun: { prog: '/bin/bash', body: 'echo "preun $1"' },
         postun: { prog: '/sbin/ldconfig' },
         posttrans: 'echo posttrans',
+        verifyscript: { prog: '/bin/sh', body: 'echo verify' },
       },
       triggers: [
         { type: 'in', conditions: ['bash >= 5.0'], body: 'echo triggerin' },

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { AtollError } from '../../errors/index.js';
 import { RPMSENSE, DEPENDENCY_KINDS, type Dependency, type DependencyKind } from '../package/index.js';
+import { RPMFILE, SCRIPT_KINDS, type ScriptKind } from '../header/index.js';
 import {
-  SCRIPT_KINDS,
   type DependencyInput,
   type FileContent,
   type FileInput,
@@ -15,21 +15,9 @@ import {
   type PackageDescription,
   type PayloadCompressor,
   type ScriptInput,
-  type ScriptKind,
 } from './description.js';
 import { compressorSpec } from './payload-compressor.js';
 
-/** FILEFLAGS bits (rpm-format.md §7.5). */
-export const RPMFILE = {
-  CONFIG: 0x1,
-  DOC: 0x2,
-  MISSINGOK: 0x8,
-  NOREPLACE: 0x10,
-  GHOST: 0x40,
-  LICENSE: 0x80,
-  README: 0x100,
-  ARTIFACT: 0x1000,
-} as const;
 
 /** FILEVERIFYFLAGS: all checks; %ghost drops digest, size, link target and mtime. */
 export const VERIFY_ALL = 0xffffffff;
@@ -340,12 +328,14 @@ const TRIGGER_FLAG = { prein: RPMSENSE.TRIGGERPREIN, in: RPMSENSE.TRIGGERIN, un:
 
 const SCRIPT_SENSE: Record<ScriptKind, number> = {
   pretrans: RPMSENSE.PRETRANS,
-  pre: RPMSENSE.SCRIPT_PRE,
-  post: RPMSENSE.SCRIPT_POST,
+  prein: RPMSENSE.SCRIPT_PRE,
+  postin: RPMSENSE.SCRIPT_POST,
   preun: RPMSENSE.SCRIPT_PREUN,
   postun: RPMSENSE.SCRIPT_POSTUN,
   posttrans: RPMSENSE.POSTTRANS,
+  verifyscript: RPMSENSE.SCRIPT_VERIFY,
 };
+const SCRIPT_ALIASES: Record<string, ScriptKind> = { pre: 'prein', post: 'postin' };
 
 /** `%{_isa}` of an arch, as rpm's macros define it (`name(x86-64)`); undefined for noarch/unknown. */
 export function isaSuffix(arch: string): string | undefined {
@@ -443,9 +433,11 @@ export function normalizePackage(desc: PackageDescription, options: NormalizeOpt
 
   const files = normalizeFiles(desc.files ?? [], buildtime, options.unsafePaths === true);
   const scripts: Partial<Record<ScriptKind, NormalizedScript>> = {};
-  for (const [kind, input] of Object.entries(desc.scripts ?? {})) {
-    if (!SCRIPT_KINDS.includes(kind as ScriptKind)) throw bad(`unknown scriptlet '%${kind}' (supported: ${SCRIPT_KINDS.join(', ')})`);
-    if (input !== undefined) scripts[kind as ScriptKind] = normalizeScript(input, `%${kind}`);
+  for (const [key, input] of Object.entries(desc.scripts ?? {})) {
+    const kind = SCRIPT_ALIASES[key] ?? key;
+    if (!SCRIPT_KINDS.includes(kind as ScriptKind)) throw bad(`unknown scriptlet '${key}' (supported: ${SCRIPT_KINDS.join(', ')}, pre, post)`);
+    if (scripts[kind as ScriptKind] !== undefined) throw bad(`scriptlet '${kind}' is given twice (alias '${key}')`);
+    if (input !== undefined) scripts[kind as ScriptKind] = normalizeScript(input, `%${key}`);
   }
   const triggers = (desc.triggers ?? []).map((t, i) => {
     const flag = TRIGGER_FLAG[t.type];

@@ -36,13 +36,18 @@ export interface HeaderBlob {
   bytes: Uint8Array;
   byteLength: number;
   regionTag: number;
-  /** Entries and data bytes covered by the region (= il/dl for package files). */
+  /** 62/63, or 0 for a legacy header without region. */
+  /** Entries and data bytes covered by the region (= il/dl for package files; 0 without region). */
   ril: number;
   rdl: number;
 }
 
 export interface HeaderReadOptions {
-  /** Require the region to cover the whole header (package files: yes; rpmdb blobs: no). */
+  /**
+   * Require the region to cover the whole header. Default: yes for the main header, no for the
+   * signature header (rpm 4.18 reads the signature with exact_size=0: entries appended after the
+   * region, e.g. by IMA signing tools, are accepted). rpmdb blobs: pass false.
+   */
   exactRegion?: boolean;
   /** The input lacks the 8 magic bytes (rpmdb blobs start at `il`). */
   noMagic?: boolean;
@@ -118,34 +123,40 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
     entries.push({ tag: u32(input, at), type: u32(input, at + 4), offset: i32(input, at + 8), count: u32(input, at + 12), length: 0 });
   }
 
-  // Region (hdrblobVerifyRegion).
+  // Region (hdrblobVerifyRegion). A header whose first tag is not the region tag is a legacy
+  // (pre-rpm-4) header: rpm 4.18 still reads it, without region checks and without type checks.
   if (il < 1) throw bad(kind, 'region: no tags');
   const region = entries[0]!;
-  if (region.tag !== limits.region) throw bad(kind, `no region tag ${limits.region} (first tag is ${region.tag}): legacy or foreign header`);
-  if (region.type !== RPM_TYPE.BIN || region.count !== 16) throw bad(kind, `invalid region tag: type ${region.type} count ${region.count}`);
-  if (region.offset < 0 || region.offset + 16 > dl) throw bad(kind, `region trailer offset ${region.offset} outside the data store (${dl} bytes)`);
-  let trailerTag = u32(store, region.offset);
-  const trailerType = u32(store, region.offset + 4);
-  const trailerOffset = -i32(store, region.offset + 8);
-  const trailerCount = u32(store, region.offset + 12);
-  // Some old packages carry HEADERIMAGE (61) in the signature region trailer; rpm accepts it.
-  if (kind === 'signature' && trailerTag === 61) trailerTag = 62;
-  if (trailerTag !== limits.region || trailerType !== RPM_TYPE.BIN || trailerCount !== 16) {
-    throw bad(kind, `invalid region trailer (tag ${trailerTag}, type ${trailerType}, count ${trailerCount})`);
+  let regionTag = 0;
+  let ril = 0;
+  let rdl = 0;
+  if (region.tag === limits.region) {
+    regionTag = limits.region;
+    if (region.type !== RPM_TYPE.BIN || region.count !== 16) throw bad(kind, `invalid region tag: type ${region.type} count ${region.count}`);
+    if (region.offset < 0 || region.offset + 16 > dl) throw bad(kind, `region trailer offset ${region.offset} outside the data store (${dl} bytes)`);
+    let trailerTag = u32(store, region.offset);
+    const trailerType = u32(store, region.offset + 4);
+    const trailerOffset = -i32(store, region.offset + 8);
+    const trailerCount = u32(store, region.offset + 12);
+    // Some old packages carry HEADERIMAGE (61) in the signature region trailer; rpm accepts it.
+    if (kind === 'signature' && trailerTag === 61) trailerTag = 62;
+    if (trailerTag !== limits.region || trailerType !== RPM_TYPE.BIN || trailerCount !== 16) {
+      throw bad(kind, `invalid region trailer (tag ${trailerTag}, type ${trailerType}, count ${trailerCount})`);
+    }
+    rdl = region.offset + 16;
+    ril = trailerOffset / 16;
+    if (trailerOffset < 0 || trailerOffset % 16 !== 0 || ril > il || rdl > dl) {
+      throw bad(kind, `invalid region size: ril ${ril}, il ${il}, rdl ${rdl}, dl ${dl}`);
+    }
+    if ((options.exactRegion ?? kind === 'main') && (ril !== il || rdl !== dl)) {
+      throw bad(kind, `region does not cover the header: ril ${ril}, il ${il}, rdl ${rdl}, dl ${dl}`);
+    }
+    region.length = 16;
   }
-  const rdl = region.offset + 16;
-  const ril = trailerOffset / 16;
-  if (trailerOffset < 0 || trailerOffset % 16 !== 0 || ril > il || rdl > dl) {
-    throw bad(kind, `invalid region size: ril ${ril}, il ${il}, rdl ${rdl}, dl ${dl}`);
-  }
-  if (options.exactRegion !== false && (ril !== il || rdl !== dl)) {
-    throw bad(kind, `region does not cover the header: ril ${ril}, il ${il}, rdl ${rdl}, dl ${dl}`);
-  }
-  region.length = 16;
 
   // Entries (hdrblobVerifyInfo).
   let previousEnd = 0;
-  for (let i = 1; i < il; i++) {
+  for (let i = regionTag ? 1 : 0; i < il; i++) {
     const e = entries[i]!;
     const where = `entry ${i} (tag ${e.tag})`;
     if (previousEnd > e.offset) throw bad(kind, `${where}: data overlaps the previous entry`, { tag: e.tag });
@@ -156,7 +167,7 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
     }
     if (e.offset < 0 || e.offset % TYPE_ALIGN[e.type]! !== 0) throw bad(kind, `${where}: misaligned offset ${e.offset}`, { tag: e.tag });
     if (e.offset > dl) throw bad(kind, `${where}: offset ${e.offset} past the data store (${dl} bytes)`, { tag: e.tag });
-    if (kind === 'main') {
+    if (kind === 'main' && regionTag !== 0) {
       const known = mainTagInfo(e.tag);
       if (known && known.type !== e.type && !(isStringType(known.type) && isStringType(e.type))) {
         throw new AtollError('RPM_TAG_TYPE', `main header: tag ${known.name} (${e.tag}) has type ${e.type}, expected ${known.type}`, {
@@ -168,7 +179,7 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
     if (len <= 0) throw bad(kind, `${where}: data runs past the data store`, { tag: e.tag });
     e.length = len;
     previousEnd = e.offset + len;
-    if (previousEnd > rdl - 16 && e.offset < rdl) throw bad(kind, `${where}: data overlaps the region trailer`, { tag: e.tag });
+    if (regionTag !== 0 && previousEnd > rdl - 16 && e.offset < rdl) throw bad(kind, `${where}: data overlaps the region trailer`, { tag: e.tag });
   }
 
   return {
@@ -179,7 +190,7 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
     store,
     bytes: input.subarray(start, end),
     byteLength: end - start,
-    regionTag: limits.region,
+    regionTag,
     ril,
     rdl,
   };
@@ -219,7 +230,7 @@ export class Header {
 
   /** Tags in index order (region tag excluded). */
   tags(): number[] {
-    return this.blob.entries.slice(1).map((e) => e.tag);
+    return this.blob.entries.slice(this.blob.regionTag ? 1 : 0).map((e) => e.tag);
   }
 
   /** Raw data bytes of an entry. */

@@ -239,6 +239,8 @@ test('rpm -qp reads every matrix package exactly as described', async (t) => {
         assert.deepEqual(rpmlib.map((l) => l.split('|')[0]).sort(), expectedRpmlib(d), `${c.id} rpmlib()`);
       }
     }
+    const order = query(c.path, '[%{ORDERNAME}|%{ORDERFLAGS}|%{ORDERVERSION}\n]').split('\n').filter((l) => l !== '');
+    assert.deepEqual(order, (d.orderWithRequires ?? []).map(depTriple).sort(), `${c.id} order-with-requires`);
     // %{REQUIRENEVRS} prints the spec syntax back.
     const nevrs = query(c.path, '[%{REQUIRENEVRS}\n]').split('\n').filter((l) => l !== '' && !l.startsWith('rpmlib('));
     for (const r of d.requires ?? []) if (typeof r === 'string') assert.ok(nevrs.includes(r), `${c.id}: ${r} in ${nevrs.join(', ')}`);

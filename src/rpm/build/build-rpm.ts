@@ -237,6 +237,7 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
     if (s) entries.push(...scriptEntries(kind, s));
   }
   for (const [kind, tags] of Object.entries(DEP_TAGS)) entries.push(...dependencyEntries(tags, pkg.deps[kind as keyof typeof DEP_TAGS]));
+  entries.push(...dependencyEntries([TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION], pkg.orderWithRequires));
   entries.push(...fileEntries(pkg), ...triggerEntries(pkg));
   if (pkg.changelog.length > 0) {
     entries.push(

@@ -139,6 +139,8 @@ export interface PackageDescription {
   suggests?: DependencyInput[];
   supplements?: DependencyInput[];
   enhances?: DependencyInput[];
+  /** `OrderWithRequires:` (ORDERNAME/ORDERFLAGS/ORDERVERSION): ordering hints, not requirements. */
+  orderWithRequires?: DependencyInput[];
   files?: FileInput[];
   scripts?: Partial<Record<ScriptKey, ScriptInput | string>>;
   triggers?: TriggerInput[];

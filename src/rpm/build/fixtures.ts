@@ -139,6 +139,7 @@ export function featureMatrix(): MatrixCase[] {
       suggests: ['sug-pkg > 0.5'],
       supplements: ['(sup-pkg and langpacks-de)'],
       enhances: ['enh-pkg = 1.0'],
+      orderWithRequires: ['order-first', 'order-second >= 2'],
       files: [{ path: '/usr/share/mx-deps/data', content: 'd\n' }],
       payload: { compressor: 'bzip2' },
     },

@@ -100,6 +100,7 @@ export interface NormalizedPackage {
   buildhost: string;
   sourcerpm: string | null;
   deps: Record<DependencyKind, Dependency[]>;
+  orderWithRequires: Dependency[];
   files: NormalizedFile[];
   scripts: Partial<Record<ScriptKind, NormalizedScript>>;
   triggers: NormalizedTrigger[];
@@ -374,7 +375,7 @@ const FOUR_GIB = 2 ** 32;
 
 const PACKAGE_KEYS = new Set([
   'name', 'epoch', 'version', 'release', 'arch', 'summary', 'description', 'license', 'url', 'vendor', 'packager', 'group',
-  'buildtime', 'buildhost', 'platform', 'optflags', 'sourcerpm', ...DEPENDENCY_KINDS, 'files', 'scripts', 'triggers',
+  'buildtime', 'buildhost', 'platform', 'optflags', 'sourcerpm', ...DEPENDENCY_KINDS, 'orderWithRequires', 'files', 'scripts', 'triggers',
   'fileTriggers', 'changelog', 'payload', 'autoDeps', 'autoReqProv',
 ]);
 const FILE_KEYS = new Set([
@@ -530,6 +531,7 @@ export function normalizePackage(desc: PackageDescription, options: NormalizeOpt
     buildhost: desc.buildhost ?? 'atoll.invalid',
     sourcerpm: desc.sourcerpm === undefined ? `${desc.name}-${desc.version}-${desc.release}.src.rpm` : desc.sourcerpm,
     deps,
+    orderWithRequires: sortDependencies((desc.orderWithRequires ?? []).map((d) => parseDependency(d, 'order-with-requires'))),
     files,
     scripts,
     triggers,

@@ -24,6 +24,7 @@ test('every matrix package reads back through rpm/header with the described valu
       c.id,
     );
     for (const kind of DEPENDENCY_KINDS) assert.deepEqual(pkg[kind], want.deps[kind], `${c.id} ${kind}`);
+    assert.deepEqual(pkg.orderwithrequires, want.orderWithRequires, `${c.id} order-with-requires`);
     assert.deepEqual(
       pkg.files.map((f) => [f.path, f.mode, f.size, f.user, f.group, f.mtime, f.digest, f.flags, f.linkto, f.inode, f.caps, f.lang, f.verifyFlags >>> 0]),
       want.files.map((f) => [f.path, f.mode, f.size, f.user, f.group, f.mtime, f.digest, f.flags, f.linkto, f.inode, f.caps, f.lang, f.verifyFlags]),

@@ -523,3 +523,48 @@ test('rpm -i without --nodeps accepts the rpmlib() requirements the writer recor
   const unmet = run('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-Va', '--nofiles']);
   assert.equal(unmet.stdout.trim(), '', 'unsatisfied dependencies');
 });
+
+test('dnf installs a generated package set from a createrepo_c repository, resolving its dependencies', async (t) => {
+  if (!requireTool(t, 'createrepo_c', 'dnf')) return;
+  if (!isRoot()) {
+    t.skip('dnf --installroot needs root');
+    return;
+  }
+  const dir = tempDir(t, 'atoll-rpmbuild-dnf-');
+  const repo = join(dir, 'repo');
+  mkdirSync(repo);
+  const set = fixturePackageSet({ count: 15, seed: 11 });
+  await writeFixturePackages(repo, set);
+  runOk('createrepo_c', ['--quiet', '--no-database', repo]);
+  // The closure of the last package: every requirement has exactly one provider in the set.
+  const providerOf = (req: string): PackageDescription => {
+    const name = req.split(' ')[0] as string;
+    const found = set.find((p) => p.name === name || `${p.name}-virtual` === name || (p.files ?? []).some((f) => f.path === name));
+    assert.ok(found, `no provider for ${req}`);
+    return found;
+  };
+  const closureOf = (top: PackageDescription): Set<string> => {
+    const closure = new Set<string>();
+    const visit = (p: PackageDescription): void => {
+      if (closure.has(p.name)) return;
+      closure.add(p.name);
+      for (const r of p.requires ?? []) visit(providerOf(String(r)));
+    };
+    visit(top);
+    return closure;
+  };
+  // The package with the largest closure (names, versioned names, virtual provides, file paths).
+  const top = [...set].sort((x, y) => closureOf(y).size - closureOf(x).size)[0] as PackageDescription;
+  const closure = closureOf(top);
+  assert.ok(closure.size >= 4, `closure of ${top.name} is too small to test anything`);
+  const root = join(dir, 'root');
+  const r = run('dnf', [
+    '-y', '-q', `--installroot=${root}`, '--releasever=1', '--setopt=reposdir=/nonexistent', `--setopt=cachedir=${join(dir, 'cache')}`,
+    `--repofrompath=fixtures,file://${repo}`, '--repo=fixtures', '--nogpgcheck', '--setopt=tsflags=noscripts', '--setopt=install_weak_deps=False',
+    'install', top.name,
+  ]);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const installed = runOk('rpm', ['--root', root, '-qa', '--qf', '%{NAME}\n']).split('\n').filter(Boolean).sort();
+  assert.deepEqual(installed, [...closure].sort());
+  for (const name of closure) assert.ok(existsSync(join(root, 'usr/bin', name)), `${name} installed its files`);
+});

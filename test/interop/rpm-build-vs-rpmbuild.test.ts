@@ -154,39 +154,39 @@ function mainHeader(bytes: Uint8Array): Header {
 }
 
 for (const payload of PAYLOADS) {
-test(`the same package from rpmbuild and from atoll is the same file (${payload.mode})`, async (t) => {
-  if (!requireTool(t, 'rpmbuild')) return;
-  if (!isRoot()) {
-    t.skip('rpmbuild must run as root for root-owned files');
-    return;
-  }
-  const dir = tempDir(t, 'atoll-vs-rpmbuild-');
-  const spec = join(dir, 'vs.spec');
-  writeFileSync(spec, SPEC.replace('@PAYLOAD@', payload.mode));
-  mkdirSync(join(dir, 'top'));
-  const r = run('rpmbuild', [
-    '-bb', spec, '--quiet',
-    '--define', `_topdir ${join(dir, 'top')}`,
-    '--define', '_buildhost golden.example.invalid',
-    '--define', 'use_source_date_epoch_as_buildtime 1',
-    '--define', 'clamp_mtime_to_source_date_epoch 1',
-    '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
-  ], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', LC_ALL: 'C' } });
-  assert.equal(r.status, 0, r.stderr);
-  const rpmsDir = join(dir, 'top', 'RPMS');
-  const [file] = readdirSync(rpmsDir).filter((f) => f.endsWith('.rpm'));
-  assert.ok(file);
-  const theirs = new Uint8Array(readFileSync(join(rpmsDir, file)));
-  const ours = await buildRpmDetailed({ ...DESCRIPTION, payload: { compressor: payload.compressor } });
-  assert.equal(ours.fileName, file);
-  const a = mainHeader(ours.bytes);
-  const b = mainHeader(theirs);
-  assert.deepEqual(a.tags(), b.tags(), 'same tags');
-  const differing = a.tags().filter((tag) => (payload.identical || tag !== TAG.PAYLOADDIGEST) && Buffer.compare(Buffer.from(a.raw(tag) ?? []), Buffer.from(b.raw(tag) ?? [])) !== 0);
-  assert.deepEqual(
-    differing.map((tag) => ({ tag, atoll: Buffer.from(a.raw(tag) ?? []).toString('latin1'), rpmbuild: Buffer.from(b.raw(tag) ?? []).toString('latin1') })),
-    [],
-  );
-  if (payload.identical) assert.ok(Buffer.from(ours.bytes).equals(Buffer.from(theirs)), 'byte-identical package');
-});
+  test(`the same package from rpmbuild and from atoll is the same file (${payload.mode})`, async (t) => {
+    if (!requireTool(t, 'rpmbuild')) return;
+    if (!isRoot()) {
+      t.skip('rpmbuild must run as root for root-owned files');
+      return;
+    }
+    const dir = tempDir(t, 'atoll-vs-rpmbuild-');
+    const spec = join(dir, 'vs.spec');
+    writeFileSync(spec, SPEC.replace('@PAYLOAD@', payload.mode));
+    mkdirSync(join(dir, 'top'));
+    const r = run('rpmbuild', [
+      '-bb', spec, '--quiet',
+      '--define', `_topdir ${join(dir, 'top')}`,
+      '--define', '_buildhost golden.example.invalid',
+      '--define', 'use_source_date_epoch_as_buildtime 1',
+      '--define', 'clamp_mtime_to_source_date_epoch 1',
+      '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
+    ], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', LC_ALL: 'C' } });
+    assert.equal(r.status, 0, r.stderr);
+    const rpmsDir = join(dir, 'top', 'RPMS');
+    const [file] = readdirSync(rpmsDir).filter((f) => f.endsWith('.rpm'));
+    assert.ok(file);
+    const theirs = new Uint8Array(readFileSync(join(rpmsDir, file)));
+    const ours = await buildRpmDetailed({ ...DESCRIPTION, payload: { compressor: payload.compressor } });
+    assert.equal(ours.fileName, file);
+    const a = mainHeader(ours.bytes);
+    const b = mainHeader(theirs);
+    assert.deepEqual(a.tags(), b.tags(), 'same tags');
+    const differing = a.tags().filter((tag) => (payload.identical || tag !== TAG.PAYLOADDIGEST) && Buffer.compare(Buffer.from(a.raw(tag) ?? []), Buffer.from(b.raw(tag) ?? [])) !== 0);
+    assert.deepEqual(
+      differing.map((tag) => ({ tag, atoll: Buffer.from(a.raw(tag) ?? []).toString('latin1'), rpmbuild: Buffer.from(b.raw(tag) ?? []).toString('latin1') })),
+      [],
+    );
+    if (payload.identical) assert.ok(Buffer.from(ours.bytes).equals(Buffer.from(theirs)), 'byte-identical package');
+  });
 }

@@ -10,7 +10,8 @@ import { isAtollError } from '../../errors/index.js';
 import { buildRpm, buildRpmDetailed, rpmFileName } from './build-rpm.js';
 import type { FileInput, PackageDescription } from './description.js';
 import { featureMatrix, fixturePackageSet } from './fixtures.js';
-import { normalizePackage, parseDependency } from './normalize.js';
+import { normalizePackage, parseDependency, type NormalizedFile } from './normalize.js';
+import { readAll } from './content-source.js';
 import { parsePackageDescriptions } from './parse-description.js';
 
 function headers(bytes: Uint8Array): { sig: Header; main: Header; payloadStart: number; mainStart: number } {
@@ -148,6 +149,24 @@ const GOLDEN: Record<string, PackageDescription> = {
     ],
     payload: { compressor: 'none' },
   }),
+  // 4 GiB + 1 zero bytes, generated block by block while streaming into zstd (about 15 s).
+  'golden-large-1.0-1.noarch.rpm': {
+    ...GOLDEN_COMMON,
+    name: 'golden-large',
+    version: '1.0',
+    release: '1',
+    summary: 'Golden vector package with a file of 4 GiB + 1 byte',
+    description: 'Golden vector for the stripped cpio payload format.',
+    license: 'CC0-1.0',
+    platform: 'noarch-debian-linux',
+    files: [
+      { path: '/opt/golden-large', type: 'dir', fileClass: 'directory' },
+      { path: '/opt/golden-large/small.txt', content: 'small\n', fileClass: 'ASCII text' },
+      { path: '/opt/golden-large/big.bin', content: { size: 2 ** 32 + 1 }, fileClass: '' },
+      { path: '/opt/golden-large/link', target: 'small.txt', fileClass: '' },
+    ],
+    payload: { compressor: 'zstd' },
+  },
   'golden-meta-5-1.noarch.rpm': classify({
     ...GOLDEN_COMMON,
     name: 'golden-meta',
@@ -313,7 +332,7 @@ test('descriptions load from YAML and JSON', async () => {
   const fromJson = parsePackageDescriptions(JSON.stringify(fromYaml))[0];
   assert.deepEqual(fromJson, fromYaml);
   const p = normalizePackage(fromYaml as PackageDescription);
-  assert.deepEqual([...(p.files[1]?.data ?? [])], [0, 1, 2, 255]);
+  assert.deepEqual([...readAll((p.files[1] as NormalizedFile).content)], [0, 1, 2, 255]);
   assert.deepEqual(await buildRpm(fromYaml as PackageDescription), await buildRpm(fromJson as PackageDescription));
   assert.throws(() => parsePackageDescriptions('name: [unclosed'), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_SYNTAX'));
   assert.throws(() => parsePackageDescriptions('- 42'), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_SYNTAX'));

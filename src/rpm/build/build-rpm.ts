@@ -10,7 +10,8 @@ import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type
 import type { PackageDescription, ScriptKind } from './description.js';
 import { SCRIPT_KINDS } from '../header/index.js';
 import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
-import { writeCpioNewc, writeCpioStripped, type CpioWriteEntry } from './cpio-writer.js';
+import { cpioNewcChunks, cpioStrippedChunks, type CpioWriteEntry } from './cpio-writer.js';
+import { bytesSource } from './content-source.js';
 import { compressorSpec } from './payload-compressor.js';
 
 const FOUR_GIB = 2 ** 32;
@@ -89,7 +90,7 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioWriteEntry[] {
       mtime: f.mtime,
       rdevMajor: f.rdev >> 8,
       rdevMinor: f.rdev & 0xff,
-      data: withData ? f.data : new Uint8Array(0),
+      data: withData ? f.content : bytesSource(new Uint8Array(0)),
     };
   };
   const out: CpioWriteEntry[] = [];
@@ -199,7 +200,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
   return out;
 }
 
-function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; archive: Uint8Array; compressorTag: string | undefined; flags: string }): Uint8Array {
+function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; archiveDigest: string; compressorTag: string | undefined; flags: string }): Uint8Array {
   const entries: HeaderEntryInput[] = [
     strs(TAG.HEADERI18NTABLE, ['C']),
     str(TAG.NAME, pkg.name),
@@ -222,7 +223,7 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
     i32(TAG.FILEDIGESTALGO, [8]),
     strs(TAG.PAYLOADDIGEST, [createHash('sha256').update(payload.compressed).digest('hex')]),
     i32(TAG.PAYLOADDIGESTALGO, [8]),
-    strs(TAG.PAYLOADDIGESTALT, [createHash('sha256').update(payload.archive).digest('hex')]),
+    strs(TAG.PAYLOADDIGESTALT, [payload.archiveDigest]),
   ];
   if (pkg.epoch !== null) entries.push(i32(TAG.EPOCH, [pkg.epoch]));
   if (pkg.vendor !== undefined) entries.push(str(TAG.VENDOR, pkg.vendor));
@@ -256,9 +257,10 @@ function signatureHeader(main: Uint8Array, compressed: Uint8Array, archiveSize: 
     str(SIGTAG.SHA1, createHash('sha1').update(main).digest('hex')),
     str(SIGTAG.SHA256, createHash('sha256').update(main).digest('hex')),
     bin(SIGTAG.MD5, new Uint8Array(md5)),
-    total >= FOUR_GIB ? i64(SIGTAG.LONGSIZE, [total]) : i32(SIGTAG.SIZE, [total]),
-    archiveSize >= FOUR_GIB ? i64(SIGTAG.LONGARCHIVESIZE, [archiveSize]) : i32(SIGTAG.PAYLOADSIZE, [archiveSize]),
   ];
+  // rpm switches both sizes to the 64-bit tags as soon as either needs them.
+  if (total >= FOUR_GIB || archiveSize >= FOUR_GIB) entries.push(i64(SIGTAG.LONGSIZE, [total]), i64(SIGTAG.LONGARCHIVESIZE, [archiveSize]));
+  else entries.push(i32(SIGTAG.SIZE, [total]), i32(SIGTAG.PAYLOADSIZE, [archiveSize]));
   // RESERVEDSPACE (the last tag) pads the store so signing can later add a signature in place.
   const probe = encodeHeader([...entries, bin(SIGTAG.RESERVEDSPACE, new Uint8Array(1))], 62);
   const probeDl = new DataView(probe.buffer).getUint32(12);
@@ -270,16 +272,26 @@ function signatureHeader(main: Uint8Array, compressed: Uint8Array, archiveSize: 
 export async function buildRpmDetailed(description: PackageDescription, options: NormalizeOptions = {}): Promise<BuiltRpm> {
   const pkg = normalizePackage(description, options);
   const entries = cpioEntries(pkg.files);
-  const archive = pkg.largeFiles ? writeCpioStripped(entries) : writeCpioNewc(entries);
+  // The cpio stream is generated, hashed and counted on its way into the compressor: only the
+  // compressed payload is ever held in memory.
+  const archiveHash = createHash('sha256');
+  let archiveSize = 0;
+  function* archive(): Generator<Uint8Array> {
+    for (const chunk of pkg.largeFiles ? cpioStrippedChunks(entries) : cpioNewcChunks(entries)) {
+      archiveHash.update(chunk);
+      archiveSize += chunk.length;
+      yield chunk;
+    }
+  }
   const spec = compressorSpec(pkg.compressor);
-  const compressed = await spec.compress(archive, pkg.level);
+  const compressed = await spec.compress(archive(), pkg.level);
   const main = mainHeader(pkg, {
     compressed,
-    archive,
+    archiveDigest: archiveHash.digest('hex'),
     compressorTag: spec.tagValue,
     flags: spec.tagValue === undefined ? '' : String(pkg.level ?? ''),
   });
-  const signature = signatureHeader(main, compressed, archive.length);
+  const signature = signatureHeader(main, compressed, archiveSize);
   const pad = signaturePadding(signature.length);
   const lead = encodeLead({ name: `${pkg.name}-${pkg.evr}`, source: false, archnum: 1 });
   const headerStart = lead.length + signature.length + pad;
@@ -296,7 +308,7 @@ export async function buildRpmDetailed(description: PackageDescription, options:
     nevra,
     headerStart,
     headerEnd: headerStart + main.length,
-    archiveSize: archive.length,
+    archiveSize,
   };
 }
 

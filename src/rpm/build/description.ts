@@ -29,7 +29,9 @@ export interface DependencyObject {
 
 /**
  * Regular-file content: text (UTF-8), bytes, base64 (for JSON/YAML descriptions), or `size`
- * bytes of `fill` (a byte value or a repeated string; zeros by default).
+ * bytes of `fill` (a byte value or a repeated string; zeros by default). Size-filled content is
+ * generated block by block while the payload streams into the compressor, so a real file of
+ * 4 GiB or more (LONGFILESIZES, stripped cpio) costs time, not memory.
  */
 export type FileContent = string | Uint8Array | { base64: string } | { size: number; fill?: number | string };
 
@@ -77,8 +79,9 @@ export interface FileInput extends FileFlagsInput {
   rdev?: { major: number; minor: number };
   /**
    * Header-level tests only: the size recorded in FILESIZES/LONGFILESIZES instead of the
-   * content's real size (lets a test declare a ≥ 4 GiB file without writing 4 GiB). The payload
-   * still carries the real content, so such a package does not install or unpack correctly.
+   * content's real size (lets a test declare a ≥ 4 GiB file without generating 4 GiB; a real
+   * one is `content: { size }`). The payload still carries the real content, so such a package
+   * does not verify, install or unpack correctly.
    */
   sizeOverride?: number;
 }

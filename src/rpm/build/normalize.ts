@@ -17,6 +17,7 @@ import {
   type ScriptInput,
 } from './description.js';
 import { compressorSpec } from './payload-compressor.js';
+import { bytesSource, fillSource, type ContentSource } from './content-source.js';
 
 
 /** FILEVERIFYFLAGS: all checks; %ghost drops digest, size, link target and mtime. */
@@ -45,7 +46,7 @@ export interface NormalizedFile {
   /** Size recorded in the header (sizeOverride wins). */
   size: number;
   /** Content that goes into the payload (regular, non-ghost files; symlink target bytes). */
-  data: Uint8Array;
+  content: ContentSource;
   digest: string;
   linkto: string;
   flags: number;
@@ -186,21 +187,24 @@ function checkDepText(text: string, what: string): void {
   if (text.includes('\0') || /[\n\r]/.test(text)) throw bad(`${what} '${text}' contains a NUL or newline`);
 }
 
-function toBytes(content: FileContent | undefined): Uint8Array {
-  if (content === undefined) return new Uint8Array(0);
-  if (typeof content === 'string') return encoder.encode(content);
-  if (content instanceof Uint8Array) return content;
-  if ('base64' in content) return new Uint8Array(Buffer.from(content.base64, 'base64'));
+function toSource(content: FileContent | undefined, path: string): ContentSource {
+  if (content === undefined) return bytesSource(new Uint8Array(0));
+  if (typeof content === 'string') return bytesSource(encoder.encode(content));
+  if (content instanceof Uint8Array) return bytesSource(content);
+  if (typeof content !== 'object' || content === null) throw bad(`content of '${path}' is not text, bytes, base64 or size/fill`);
+  if ('base64' in content) return bytesSource(new Uint8Array(Buffer.from(content.base64, 'base64')));
   const { size, fill } = content;
-  if (!Number.isSafeInteger(size) || size < 0) throw bad(`content size ${size} is not a non-negative integer`);
-  if (size > 1024 * 1024 * 1024) throw bad(`content size ${size} is too large to build in memory (use sizeOverride for header-level tests)`);
-  const out = new Uint8Array(size);
-  if (typeof fill === 'number') out.fill(fill & 0xff);
-  else if (typeof fill === 'string' && fill.length > 0) {
-    const pattern = encoder.encode(fill);
-    for (let i = 0; i < size; i += pattern.length) out.set(pattern.subarray(0, Math.min(pattern.length, size - i)), i);
-  }
-  return out;
+  if (!Number.isSafeInteger(size) || size < 0) throw bad(`content size ${size} of '${path}' is not a non-negative integer`);
+  // Produced block by block while the payload is written: large sizes cost no memory.
+  if (fill === undefined) return fillSource(size, new Uint8Array(0));
+  if (typeof fill === 'number') return fillSource(size, Uint8Array.of(fill & 0xff));
+  return fillSource(size, encoder.encode(fill));
+}
+
+function digestOf(source: ContentSource): string {
+  const hash = createHash('sha256');
+  for (const chunk of source.chunks()) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 function checkPath(path: string): void {
@@ -245,6 +249,13 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number, unsafeP
   };
   const sorted = [...byPath.values()].sort((a, b) => byteCompare(a.path, b.path));
   const inodeOfRoot = new Map<string, number>();
+  // Hardlink members share the content: hash it once (it may be gigabytes).
+  const digestCache = new Map<string, string>();
+  const cacheDigest = (path: string, content: ContentSource): string => {
+    const digest = digestOf(content);
+    digestCache.set(path, digest);
+    return digest;
+  };
   const linkedRoots = new Set<string>(sorted.filter((f) => f.hardlink !== undefined).map((f) => rootOf(f).path));
   const out: NormalizedFile[] = [];
   sorted.forEach((input, index) => {
@@ -266,8 +277,9 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number, unsafeP
     }
     const perms = input.mode ?? DEFAULT_PERMS[type];
     if (!Number.isInteger(perms) || perms < 0 || perms > 0o7777) throw bad(`file '${input.path}' mode ${perms} is not a permission value (0..0o7777)`);
-    const data = type === 'file' && !ghost ? toBytes(root.content) : type === 'symlink' ? encoder.encode(input.target) : new Uint8Array(0);
-    let size = type === 'file' && !ghost ? data.length : type === 'symlink' ? data.length : 0;
+    const content =
+      type === 'file' && !ghost ? toSource(root.content, input.path) : type === 'symlink' ? bytesSource(encoder.encode(input.target)) : bytesSource(new Uint8Array(0));
+    let size = type === 'file' || type === 'symlink' ? content.size : 0;
     const override = input.sizeOverride ?? (isHardlink ? root.sizeOverride : undefined);
     if (override !== undefined) {
       if (!Number.isSafeInteger(override) || override < 0 || type !== 'file') throw bad(`sizeOverride of '${input.path}' must be a non-negative integer on a regular file`);
@@ -297,8 +309,8 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number, unsafeP
       type,
       mode: TYPE_BITS[type] | perms,
       size,
-      data,
-      digest: type === 'file' && !ghost ? createHash('sha256').update(data).digest('hex') : '',
+      content,
+      digest: type === 'file' && !ghost ? (digestCache.get(root.path) ?? cacheDigest(root.path, content)) : '',
       linkto: type === 'symlink' ? (input.target as string) : '',
       flags,
       verifyFlags: (input.verifyFlags ?? (ghost ? VERIFY_GHOST : VERIFY_ALL)) >>> 0,

@@ -368,3 +368,19 @@ test('unsafePaths (hostile-input tests only) stores escaping names verbatim', as
   assert.ok(cpio.includes('./../../etc/evil\0'));
   assert.ok(cpio.includes('./usr/escape/through-link\0'));
 });
+
+test('bad levels are refused; a compressor that cannot run gives RPM_BUILD_COMPRESS_FAILED', async () => {
+  const description: PackageDescription = { name: 'c', version: '1', release: '1', files: [{ path: '/a', content: { size: 300000, fill: 'x' } }] };
+  for (const payload of [{ compressor: 'xz', level: 99 }, { compressor: 'bzip2', level: 0 }, { compressor: 'none', level: 1 }] as const) {
+    await assert.rejects(buildRpm({ ...description, payload }), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_BAD'), JSON.stringify(payload));
+  }
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    await assert.rejects(buildRpm({ ...description, payload: { compressor: 'zstd' } }), (e) => isAtollError(e, 'RPM_BUILD_COMPRESS_FAILED'));
+  } finally {
+    process.env.PATH = saved;
+  }
+  // Still works afterwards (no stuck state).
+  assert.ok((await buildRpm({ ...description, payload: { compressor: 'zstd', level: 3 } })).length > 0);
+});

@@ -434,6 +434,12 @@ export function normalizePackage(desc: PackageDescription, options: NormalizeOpt
   const compressor = desc.payload?.compressor ?? 'gzip';
   const spec = compressorSpec(compressor);
   const level = desc.payload?.level ?? spec.defaultLevel;
+  if (desc.payload?.level !== undefined) {
+    const range = spec.levels;
+    if (range === undefined || !Number.isInteger(level) || (level as number) < range[0] || (level as number) > range[1]) {
+      throw bad(`payload level ${desc.payload.level} is not valid for ${compressor}${range ? ` (${range[0]}..${range[1]})` : ' (takes no level)'}`);
+    }
+  }
 
   const deps = {} as Record<DependencyKind, Dependency[]>;
   for (const kind of DEPENDENCY_KINDS) {

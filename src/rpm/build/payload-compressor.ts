@@ -20,6 +20,8 @@ export interface CompressorSpec {
   /** PAYLOADCOMPRESSOR value; undefined = tag absent (uncompressed payload). */
   tagValue: string | undefined;
   defaultLevel: number | undefined;
+  /** Accepted levels (inclusive). */
+  levels: readonly [number, number] | undefined;
   /** `rpmlib(PayloadIs...)` requirement rpmbuild adds for this compressor. */
   rpmlib: { name: string; version: string } | undefined;
   /** Compress the stream of chunks (consumed in order, with backpressure); returns the compressed bytes. */
@@ -100,12 +102,14 @@ export const PAYLOAD_COMPRESSORS: Readonly<Record<PayloadCompressor, CompressorS
   gzip: {
     tagValue: 'gzip',
     defaultLevel: 9,
+    levels: [1, 9],
     rpmlib: undefined,
     compress: (chunks, level) => viaGzip(chunks, level ?? 9),
   },
   xz: {
     tagValue: 'xz',
     defaultLevel: 6,
+    levels: [0, 9],
     rpmlib: { name: 'rpmlib(PayloadIsXz)', version: '5.2-1' },
     // rpm's xzdio uses an SHA-256 block check; with it the stream equals rpmbuild's byte for byte.
     compress: (chunks, level) => viaProgram('xz', [`-${level ?? 6}`, '--threads=1', '--check=sha256', '--stdout', '--quiet'], chunks),
@@ -113,6 +117,7 @@ export const PAYLOAD_COMPRESSORS: Readonly<Record<PayloadCompressor, CompressorS
   zstd: {
     tagValue: 'zstd',
     defaultLevel: 19,
+    levels: [1, 19],
     rpmlib: { name: 'rpmlib(PayloadIsZstd)', version: '5.4.18-1' },
     // rpm's zstdio writes no frame checksum; without it the stream equals rpmbuild's byte for byte.
     compress: (chunks, level) => viaProgram('zstd', [`-${level ?? 19}`, '--single-thread', '--no-check', '--stdout', '--quiet', '--no-progress'], chunks),
@@ -120,12 +125,14 @@ export const PAYLOAD_COMPRESSORS: Readonly<Record<PayloadCompressor, CompressorS
   bzip2: {
     tagValue: 'bzip2',
     defaultLevel: 9,
+    levels: [1, 9],
     rpmlib: { name: 'rpmlib(PayloadIsBzip2)', version: '3.0.5-1' },
     compress: (chunks, level) => viaProgram('bzip2', [`-${level ?? 9}`, '--stdout', '--quiet'], chunks),
   },
   none: {
     tagValue: undefined,
     defaultLevel: undefined,
+    levels: undefined,
     rpmlib: undefined,
     compress: async (chunks) => concatChunks(chunks),
   },

@@ -5,6 +5,7 @@
  * same arguments always give the same descriptions (and so, built, the same bytes).
  */
 import { join } from 'node:path';
+import { mapLimit, defaultParallelism } from '../../util/index.js';
 import type { PackageDescription, PayloadCompressor, FileInput } from './description.js';
 import { writeRpm } from './write-rpm.js';
 import { rpmFileName } from './build-rpm.js';
@@ -271,13 +272,14 @@ export function fixturePackageSet(options: PackageSetOptions = {}): PackageDescr
   return out;
 }
 
-/** Build every description into `dir` (rpmbuild file names); returns the paths in order. */
+/**
+ * Build every description into `dir` (rpmbuild file names); returns the paths in order. Builds
+ * run concurrently (external compressors use the other cores).
+ */
 export async function writeFixturePackages(dir: string, descriptions: readonly PackageDescription[]): Promise<string[]> {
-  const paths: string[] = [];
-  for (const description of descriptions) {
+  return await mapLimit(descriptions, defaultParallelism(), async (description) => {
     const path = join(dir, rpmFileName(description));
     await writeRpm(description, path);
-    paths.push(path);
-  }
-  return paths;
+    return path;
+  });
 }

@@ -30,7 +30,8 @@ const SEP = '|@|';
 
 const SENSE: Record<string, number> = { '<': 2, '<=': 10, '=': 8, '==': 8, '>=': 12, '>': 4 };
 const QUAL: Record<string, number> = { pre: 0x200, post: 0x400, preun: 0x800, postun: 0x1000, pretrans: 0x80, posttrans: 0x20, interp: 0x100, meta: 0x20000000, verify: 0x2000 };
-const SCRIPT_BIT: Record<string, number> = { pretrans: 0x80, pre: 0x200, post: 0x400, preun: 0x800, postun: 0x1000, posttrans: 0x20 };
+const SCRIPT_BIT: Record<string, number> = { pretrans: 0x80, prein: 0x200, pre: 0x200, postin: 0x400, post: 0x400, preun: 0x800, postun: 0x1000, posttrans: 0x20, verifyscript: 0x2000 };
+const SCRIPT_ALIAS: Record<string, string> = { pre: 'prein', post: 'postin' };
 const TRIGGER_BIT: Record<string, number> = { prein: 0x2000000, in: 0x10000, un: 0x20000, postun: 0x40000 };
 
 function depTriple(d: DependencyInput): string {
@@ -238,6 +239,8 @@ test('rpm -qp reads every matrix package exactly as described', async (t) => {
         assert.deepEqual(rpmlib.map((l) => l.split('|')[0]).sort(), expectedRpmlib(d), `${c.id} rpmlib()`);
       }
     }
+    const order = query(c.path, '[%{ORDERNAME}|%{ORDERFLAGS}|%{ORDERVERSION}\n]').split('\n').filter((l) => l !== '');
+    assert.deepEqual(order, (d.orderWithRequires ?? []).map(depTriple).sort(), `${c.id} order-with-requires`);
     // %{REQUIRENEVRS} prints the spec syntax back.
     const nevrs = query(c.path, '[%{REQUIRENEVRS}\n]').split('\n').filter((l) => l !== '' && !l.startsWith('rpmlib('));
     for (const r of d.requires ?? []) if (typeof r === 'string') assert.ok(nevrs.includes(r), `${c.id}: ${r} in ${nevrs.join(', ')}`);
@@ -265,9 +268,10 @@ test('rpm -qp reads every matrix package exactly as described', async (t) => {
     }
 
     // Scriptlets with interpreters and bodies.
-    const tags: Record<string, string> = { pretrans: 'PRETRANS', pre: 'PREIN', post: 'POSTIN', preun: 'PREUN', postun: 'POSTUN', posttrans: 'POSTTRANS' };
+    const tags: Record<string, string> = { pretrans: 'PRETRANS', prein: 'PREIN', postin: 'POSTIN', preun: 'PREUN', postun: 'POSTUN', posttrans: 'POSTTRANS', verifyscript: 'VERIFYSCRIPT' };
+    const scripts = Object.fromEntries(Object.entries(d.scripts ?? {}).map(([k, v]) => [SCRIPT_ALIAS[k] ?? k, v]));
     for (const [kind, tag] of Object.entries(tags)) {
-      const s = d.scripts?.[kind as keyof typeof d.scripts];
+      const s = scripts[kind];
       const [prog, body] = query(c.path, `[%{${tag}PROG} ]${SEP}%{${tag}}`).split(SEP);
       if (s === undefined) {
         assert.deepEqual([prog, body], ['', '(none)'], `${c.id} %${kind} absent`);
@@ -419,7 +423,7 @@ test('scriptlets run at install in a root that has a shell', async (t) => {
     release: '1',
     scripts: {
       pretrans: { prog: '<lua>', body: 'print("pretrans ran")' },
-      pre: 'echo "pre $1"; test -e /usr/share/mx-run/data && echo "too early" || true',
+      prein: 'echo "pre $1"; test -e /usr/share/mx-run/data && echo "too early" || true',
       post: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"; read -r line < /usr/share/mx-run/data; echo "$line"' },
       posttrans: 'echo posttrans ran',
     },
@@ -501,4 +505,66 @@ print(json.dumps(out))
     for (const r of d.requires ?? []) if (typeof r === 'string') assert.ok((got.requires as string[]).includes(r), `${c.id}: ${r}`);
     for (const p of d.provides ?? []) if (typeof p === 'string') assert.ok((got.provides as string[]).includes(p), `${c.id}: ${p}`);
   });
+});
+
+test('rpm -i without --nodeps accepts the rpmlib() requirements the writer records', async (t) => {
+  if (!requireTool(t, 'rpm')) return;
+  if (!isRoot()) {
+    t.skip('rpm -i --root needs root');
+    return;
+  }
+  const dir = tempDir(t, 'atoll-rpmbuild-');
+  // Packages whose only requirements are rpmlib() features (and their own provides).
+  const selfContained = (await buildMatrix(dir)).filter((c) => c.id.startsWith('compressor-') || c.id === 'caps-setuid-owners');
+  const root = join(dir, 'root');
+  makeRoot(root);
+  const r = run('rpm', ['-i', '--root', root, '--dbpath', '/var/lib/rpm', '--noscripts', '--nosignature', ...selfContained.map((c) => c.path)]);
+  assert.equal(r.status, 0, r.stderr);
+  const unmet = run('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-Va', '--nofiles']);
+  assert.equal(unmet.stdout.trim(), '', 'unsatisfied dependencies');
+});
+
+test('dnf installs a generated package set from a createrepo_c repository, resolving its dependencies', async (t) => {
+  if (!requireTool(t, 'createrepo_c', 'dnf')) return;
+  if (!isRoot()) {
+    t.skip('dnf --installroot needs root');
+    return;
+  }
+  const dir = tempDir(t, 'atoll-rpmbuild-dnf-');
+  const repo = join(dir, 'repo');
+  mkdirSync(repo);
+  const set = fixturePackageSet({ count: 15, seed: 11 });
+  await writeFixturePackages(repo, set);
+  runOk('createrepo_c', ['--quiet', '--no-database', repo]);
+  // The closure of the last package: every requirement has exactly one provider in the set.
+  const providerOf = (req: string): PackageDescription => {
+    const name = req.split(' ')[0] as string;
+    const found = set.find((p) => p.name === name || `${p.name}-virtual` === name || (p.files ?? []).some((f) => f.path === name));
+    assert.ok(found, `no provider for ${req}`);
+    return found;
+  };
+  const closureOf = (top: PackageDescription): Set<string> => {
+    const closure = new Set<string>();
+    const visit = (p: PackageDescription): void => {
+      if (closure.has(p.name)) return;
+      closure.add(p.name);
+      for (const r of p.requires ?? []) visit(providerOf(String(r)));
+    };
+    visit(top);
+    return closure;
+  };
+  // The package with the largest closure (names, versioned names, virtual provides, file paths).
+  const top = [...set].sort((x, y) => closureOf(y).size - closureOf(x).size)[0] as PackageDescription;
+  const closure = closureOf(top);
+  assert.ok(closure.size >= 4, `closure of ${top.name} is too small to test anything`);
+  const root = join(dir, 'root');
+  const r = run('dnf', [
+    '-y', '-q', `--installroot=${root}`, '--releasever=1', '--setopt=reposdir=/nonexistent', `--setopt=cachedir=${join(dir, 'cache')}`,
+    `--repofrompath=fixtures,file://${repo}`, '--repo=fixtures', '--nogpgcheck', '--setopt=tsflags=noscripts', '--setopt=install_weak_deps=False',
+    'install', top.name,
+  ]);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const installed = runOk('rpm', ['--root', root, '-qa', '--qf', '%{NAME}\n']).split('\n').filter(Boolean).sort();
+  assert.deepEqual(installed, [...closure].sort());
+  for (const name of closure) assert.ok(existsSync(join(root, 'usr/bin', name)), `${name} installed its files`);
 });

@@ -10,7 +10,8 @@ import { isAtollError } from '../../errors/index.js';
 import { buildRpm, buildRpmDetailed, rpmFileName } from './build-rpm.js';
 import type { FileInput, PackageDescription } from './description.js';
 import { featureMatrix, fixturePackageSet } from './fixtures.js';
-import { normalizePackage, parseDependency } from './normalize.js';
+import { normalizePackage, parseDependency, type NormalizedFile } from './normalize.js';
+import { readAll } from './content-source.js';
 import { parsePackageDescriptions } from './parse-description.js';
 
 function headers(bytes: Uint8Array): { sig: Header; main: Header; payloadStart: number; mainStart: number } {
@@ -148,6 +149,24 @@ const GOLDEN: Record<string, PackageDescription> = {
     ],
     payload: { compressor: 'none' },
   }),
+  // 4 GiB + 1 zero bytes, generated block by block while streaming into zstd (about 15 s).
+  'golden-large-1.0-1.noarch.rpm': {
+    ...GOLDEN_COMMON,
+    name: 'golden-large',
+    version: '1.0',
+    release: '1',
+    summary: 'Golden vector package with a file of 4 GiB + 1 byte',
+    description: 'Golden vector for the stripped cpio payload format.',
+    license: 'CC0-1.0',
+    platform: 'noarch-debian-linux',
+    files: [
+      { path: '/opt/golden-large', type: 'dir', fileClass: 'directory' },
+      { path: '/opt/golden-large/small.txt', content: 'small\n', fileClass: 'ASCII text' },
+      { path: '/opt/golden-large/big.bin', content: { size: 2 ** 32 + 1 }, fileClass: '' },
+      { path: '/opt/golden-large/link', target: 'small.txt', fileClass: '' },
+    ],
+    payload: { compressor: 'zstd' },
+  },
   'golden-meta-5-1.noarch.rpm': classify({
     ...GOLDEN_COMMON,
     name: 'golden-meta',
@@ -313,7 +332,7 @@ test('descriptions load from YAML and JSON', async () => {
   const fromJson = parsePackageDescriptions(JSON.stringify(fromYaml))[0];
   assert.deepEqual(fromJson, fromYaml);
   const p = normalizePackage(fromYaml as PackageDescription);
-  assert.deepEqual([...(p.files[1]?.data ?? [])], [0, 1, 2, 255]);
+  assert.deepEqual([...readAll((p.files[1] as NormalizedFile).content)], [0, 1, 2, 255]);
   assert.deepEqual(await buildRpm(fromYaml as PackageDescription), await buildRpm(fromJson as PackageDescription));
   assert.throws(() => parsePackageDescriptions('name: [unclosed'), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_SYNTAX'));
   assert.throws(() => parsePackageDescriptions('- 42'), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_SYNTAX'));
@@ -327,4 +346,41 @@ test('fixture package sets are deterministic and internally satisfiable', () => 
   const provided = new Set(a.flatMap((p) => [p.name, `${p.name}-virtual`, ...(p.files ?? []).map((f) => f.path)]));
   for (const p of a) for (const r of p.requires ?? []) assert.ok(provided.has(String(r).split(' ')[0] as string), `${p.name} requires ${String(r)}`);
   assert.equal(rpmFileName(a[0] as PackageDescription), `${a[0]?.name}-${a[0]?.version}-${a[0]?.release}.${a[0]?.arch}.rpm`);
+});
+
+test('unsafePaths (hostile-input tests only) stores escaping names verbatim', async () => {
+  const description: PackageDescription = {
+    name: 'hostile',
+    version: '1',
+    release: '1',
+    payload: { compressor: 'none' },
+    files: [
+      { path: '/../../etc/evil', content: 'x' },
+      { path: '/usr/escape', target: '../../../../etc' },
+      { path: '/usr/escape/through-link', content: 'y' },
+    ],
+  };
+  await assert.rejects(buildRpm(description), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_BAD'));
+  const bytes = await buildRpm(description, { unsafePaths: true });
+  const { main, payloadStart } = headers(bytes);
+  assert.deepEqual(main.strings(TAG.DIRNAMES), ['/../../etc/', '/usr/', '/usr/escape/']);
+  const cpio = Buffer.from(bytes.subarray(payloadStart)).toString('latin1');
+  assert.ok(cpio.includes('./../../etc/evil\0'));
+  assert.ok(cpio.includes('./usr/escape/through-link\0'));
+});
+
+test('bad levels are refused; a compressor that cannot run gives RPM_BUILD_COMPRESS_FAILED', async () => {
+  const description: PackageDescription = { name: 'c', version: '1', release: '1', files: [{ path: '/a', content: { size: 300000, fill: 'x' } }] };
+  for (const payload of [{ compressor: 'xz', level: 99 }, { compressor: 'bzip2', level: 0 }, { compressor: 'none', level: 1 }] as const) {
+    await assert.rejects(buildRpm({ ...description, payload }), (e) => isAtollError(e, 'RPM_BUILD_DESCRIPTION_BAD'), JSON.stringify(payload));
+  }
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    await assert.rejects(buildRpm({ ...description, payload: { compressor: 'zstd' } }), (e) => isAtollError(e, 'RPM_BUILD_COMPRESS_FAILED'));
+  } finally {
+    process.env.PATH = saved;
+  }
+  // Still works afterwards (no stuck state).
+  assert.ok((await buildRpm({ ...description, payload: { compressor: 'zstd', level: 3 } })).length > 0);
 });

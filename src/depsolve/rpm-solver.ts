@@ -431,6 +431,35 @@ export class RpmSolver {
     }
   }
 
+  private obsoletesIndex: Map<number, number[]> | null = null;
+
+  /** Installed package -> available packages whose obsoletes match it (libsolv's obsoletes index). */
+  private obsoletersOf(p: number): number[] {
+    if (!this.obsoletesIndex) {
+      const pool = this.pool;
+      const idx = new Map<number, number[]>();
+      if (this.installedIds.length) {
+        for (let q = 2; q < pool.size; q++) {
+          const qs = pool.solvables[q]!;
+          if (!qs.obsoletes.length || this.isInstalled(q)) continue;
+          if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
+          for (const obs of qs.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip)) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
+              let l = idx.get(ip);
+              if (!l) idx.set(ip, (l = []));
+              if (!l.includes(q)) l.push(q);
+            }
+          }
+        }
+      }
+      this.obsoletesIndex = idx;
+    }
+    return this.obsoletesIndex.get(p) ?? [];
+  }
+
   /** Update candidates of an installed package (policy_findupdatepackages). */
   findUpdatePackages(p: number, allowAll: boolean, dup = false): number[] {
     const pool = this.pool;
@@ -440,24 +469,25 @@ export class RpmSolver {
     const allowArch = dup ? this.flags.dupallowarchchange : this.flags.allowarchchange;
     const allowVendor = dup ? this.flags.dupallowvendorchange : this.flags.allowvendorchange;
     const allowName = dup ? this.flags.dupallownamechange : this.flags.allownamechange;
+    const legal = (q: number): boolean => {
+      const qs = pool.solvables[q]!;
+      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) return false;
+      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
+      return true;
+    };
     for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
-      if (qs.name === s.name) {
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
-        if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
-      } else {
-        if (!allowAll && !allowName) continue;
-        if (this.flags.noupdateprovide) continue;
-        if (!qs.obsoletes.some((obs) => pool.matchNevr(p, obs))) continue;
-        if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, qs)) continue;
-      }
-      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) continue;
-      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) continue;
-      out.push(q);
+      if (qs.name !== s.name) continue;
+      if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+      if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      if (legal(q)) out.push(q);
     }
-    if (!this.flags.noupdateprovide && (allowAll || allowName)) {
-      // Obsoleters that do not provide the name are not update candidates in libsolv either.
+    if (allowAll || allowName) {
+      for (const q of this.obsoletersOf(p)) {
+        if (out.includes(q)) continue;
+        if (legal(q)) out.push(q);
+      }
     }
     return out;
   }
@@ -709,25 +739,44 @@ export class RpmSolver {
 
     // 7. best rules (forcebest): only the best candidates of a job / update
     this.bestRules = this.sat.clauses.length;
+    const locked = new Set<number>();
+    for (const job of jobs) if (job.verb === 'lock') for (const p of this.select(job.select)) locked.add(p);
+    const bestRule = (cands: number[], info: RuleInfo): number => {
+      let q = cands.filter((p) => p > 0);
+      if (pool.flags.whatprovideswithdisabled) q = q.filter((p) => this.isInstalled(p) || !pool.disabled.has(p));
+      if (!q.length) return 0;
+      const oldcnt = q.length;
+      q = this.policy(q, 'recommend');
+      if (q.length === oldcnt) return 0;
+      if (locked.size) {
+        const q2: number[] = [];
+        for (const p of cands) {
+          if (p <= 0) continue;
+          if (this.isInstalled(p)) {
+            if (locked.has(p) && !q.includes(p)) q.push(p);
+          } else if (locked.has(p)) continue;
+          q2.push(p);
+        }
+        for (const p of this.policy(q2, 'recommend')) if (!q.includes(p)) q.push(p);
+      }
+      return this.addRule(q, info);
+    };
     jobs.forEach((job, ji) => {
       if (!job.flags.has('forcebest') || job.verb !== 'install') return;
-      const sel = this.select(job.select);
-      if (sel.length < 2) return;
-      const best = this.bestOf(sel);
-      if (best.length && best.length < sel.length) {
-        const id = this.addRule(best, { type: 'best', job: ji });
-        this.ruleToJob.set(id, ji);
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        if (this.ruleToJob.get(r) !== ji) continue;
+        const id = bestRule([...this.sat.clauses[r]!.lits], { type: 'best', job: ji });
+        if (id) this.ruleToJob.set(id, ji);
       }
     });
     this.installedIds.forEach((p, i) => {
       if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
-      const cands = this.findUpdatePackages(p, false, this.dupAll || this.dupInvolved.has(p));
-      let pruned = cands;
+      let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
+      if (this.emptyRule.has(r)) r = this.updateRules + i;
+      let cands = [...this.sat.clauses[r]!.lits];
       const targets = this.updateTargets.get(p);
-      if (targets) pruned = pruned.filter((q) => targets.has(q));
-      if (!pruned.length) return;
-      const best = this.bestOf(pruned, !this.flags.bestobeypolicy ? this.findUpdatePackages(p, true) : undefined);
-      if (best.length) this.addRule(best, { type: 'best', p: this.installedIds[i] });
+      if (targets) cands = cands.filter((q) => q === p || targets.has(q));
+      bestRule(cands, { type: 'best', p });
     });
     this.bestRulesEnd = this.sat.clauses.length;
 
@@ -747,26 +796,97 @@ export class RpmSolver {
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
 
-    this.choiceRules = this.choiceRulesEnd = this.sat.clauses.length;
+    this.choiceRules = this.sat.clauses.length;
+    this.addChoiceRules();
+    this.choiceRulesEnd = this.sat.clauses.length;
     this.sat.freeze();
 
     // 9. jobs disable conflicting policy rules
     this.disablePolicyRulesForJobs();
   }
 
-  private bestOf(cands: number[], _all?: number[]): number[] {
+  /** solver_addchoicerules: weak rules that prefer updating an installed provider over a new package. */
+  private addChoiceRules(): void {
     const pool = this.pool;
-    // the best EVR per name after policy pruning (repo priority, arch)
-    let list = filterUnwanted({ ...this.policyCtx, isRecommended: () => false, isSupplementing: () => false }, cands, 'recommend');
-    if (!list.length) list = cands;
-    const bestByName = new Map<string, number>();
-    for (const p of list) {
-      const n = pool.solvables[p]!.name;
-      const b = bestByName.get(n);
-      if (b === undefined || pool.evrcmp(p, b) > 0) bestByName.set(n, p);
+    if (!this.installedIds.length) return;
+    const neg = new Set<number>();
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    let last: number[] | null = null;
+    for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
+      const lits = this.sat.clauses[rid]!.lits;
+      if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
+      const q: number[] = [];
+      const qi: Array<[number, number]> = [];
+      let haveChoice = false;
+      for (let k = 1; k < lits.length; k++) {
+        const p = lits[k]!;
+        if (p < 0) continue;
+        if (this.isInstalled(p)) {
+          q.push(p);
+          continue;
+        }
+        const s = pool.solvables[p]!;
+        let blocker = 0;
+        for (const ip of this.installedIds) {
+          const is = pool.solvables[ip]!;
+          if (is.name !== s.name) continue;
+          if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+          blocker = ip;
+          break;
+        }
+        if (!blocker) {
+          outer: for (const obs of s.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip)) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+              blocker = ip;
+              break outer;
+            }
+          }
+        }
+        if (blocker) {
+          if (neg.has(p)) continue;
+          if (this.policyIllegal(blocker, p)) continue;
+          qi.push([blocker, p]);
+          q.push(p);
+          continue;
+        }
+        haveChoice = true;
+      }
+      if (!haveChoice || !q.length || !qi.length) continue;
+      const inRule = new Set<number>();
+      for (const l of lits) if (l > 0) inRule.add(l);
+      let needed = false;
+      for (const [ip] of qi) {
+        const k = this.installedPos.get(ip)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur)) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) continue;
+        if ([...this.sat.clauses[ur]!.lits].some((l) => l > 0 && !inRule.has(l))) {
+          needed = true;
+          break;
+        }
+      }
+      if (!needed) continue;
+      const rule = [lits[0]!, ...q];
+      if (last && last.length === rule.length && last.every((x, i) => x === rule[i])) continue;
+      last = rule;
+      const id = this.addRule(rule, { type: 'choice', p: -lits[0]! });
+      this.weakRules.add(id);
     }
-    const set = new Set(bestByName.values());
-    return cands.filter((p) => set.has(p) || [...set].some((b) => pool.solvables[b]!.name === pool.solvables[p]!.name && pool.evrcmp(p, b) === 0));
+  }
+
+  private policyIllegal(installed: number, p: number): boolean {
+    const pool = this.pool;
+    const is = pool.solvables[installed]!;
+    const s = pool.solvables[p]!;
+    if (is.name === s.name && !this.flags.allowdowngrade && pool.evrcmp(installed, p) > 0) return true;
+    if (!this.flags.allowarchchange && is.arch !== s.arch && this.illegalArchChange(installed, p)) return true;
+    if (!this.flags.allowvendorchange && is.vendor !== s.vendor) return true;
+    if (is.name !== s.name && !this.flags.allownamechange) return true;
+    return false;
   }
 
   private dupKeepAllowed(p: number): boolean {

@@ -27,7 +27,7 @@ export function createTransaction(solver: RpmSolver, newSet: ReadonlySet<number>
   for (const q of incoming) {
     for (const ip of solver.obsoletedInstalled(q)) {
       if (!erasedSet.has(ip)) continue;
-      replacesSomething.add(q);
+      if (pool.solvables[ip]!.name === pool.solvables[q]!.name) replacesSomething.add(q);
       const cur = obsoleter.get(ip);
       if (cur === undefined) obsoleter.set(ip, q);
       else if (pool.solvables[cur]!.name !== pool.solvables[ip]!.name && pool.solvables[q]!.name === pool.solvables[ip]!.name)

@@ -819,11 +819,30 @@ export class RpmSolver {
       const q: number[] = [];
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
+      const requirer = -lits[0]!;
+      const inRuleSet = new Set<number>();
+      for (const l of lits) if (l > 0) inRuleSet.add(l);
+      // When the requiring package is new (or being updated), an installed provider only counts
+      // if its newest versions still satisfy the requirement (solver_choicerulecheck).
+      const doCheck = !this.isInstalled(requirer) || this.updateAll || this.updateMap.has(requirer);
+      const check = (pi: number): boolean => {
+        if (!doCheck) return true;
+        const k = this.installedPos.get(pi)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) return true;
+        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        if (!c.length) return true;
+        c.push(pi);
+        return this.policy(c, 'choose').some((x) => inRuleSet.has(x));
+      };
       for (let k = 1; k < lits.length; k++) {
         const p = lits[k]!;
         if (p < 0) continue;
         if (this.isInstalled(p)) {
+          if (!check(p)) continue;
           q.push(p);
+          qi.push([p, p]);
           continue;
         }
         const s = pool.solvables[p]!;
@@ -849,6 +868,7 @@ export class RpmSolver {
         if (blocker) {
           if (neg.has(p)) continue;
           if (this.policyIllegal(blocker, p)) continue;
+          if (!check(blocker)) continue;
           qi.push([blocker, p]);
           q.push(p);
           continue;
@@ -873,7 +893,7 @@ export class RpmSolver {
       const rule = [lits[0]!, ...q];
       if (last && last.length === rule.length && last.every((x, i) => x === rule[i])) continue;
       last = rule;
-      const id = this.addRule(rule, { type: 'choice', p: -lits[0]! });
+      const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
       this.weakRules.add(id);
     }
   }
@@ -1171,7 +1191,7 @@ export class RpmSolver {
       let el = why;
       if (why >= this.jobRules && why < this.jobRulesEnd) el = -(this.ruleToJob.get(why)! + 1);
       else if (why >= this.bestRules && why < this.bestRulesEnd && this.rules[why]!.job !== undefined)
-        el = why; // best rule of a job
+        el = -(this.rules[why]!.job! + 1); // best rule of a job: the job is the problem
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
@@ -1345,6 +1365,24 @@ export class RpmSolver {
         level = this.resolveWeak(level);
         if (level === 0) return;
         if (level !== olevel || sat.trail.length !== before) continue;
+      }
+      // choice rule minimization: a choice rule that ended up satisfied only by its requiring
+      // package being absent may have forced that; drop it and solve again (libsolv does this)
+      {
+        let disabled = false;
+        for (let r = this.choiceRules; r < this.choiceRulesEnd; r++) {
+          const c = sat.clauses[r]!;
+          if (c.disabled) continue;
+          const inChoice = new Set(c.lits);
+          const orig = sat.clauses[this.rules[r]!.other!]!.lits;
+          if (![...orig].some((l) => l > 0 && !inChoice.has(l) && sat.decisionMap[l]! > 0)) continue;
+          sat.disable(r);
+          disabled = true;
+        }
+        if (disabled) {
+          this.restart = true;
+          return;
+        }
       }
       // installed packages still open are erased
       if (this.installedIds.length) {
@@ -1610,6 +1648,18 @@ export class RpmSolver {
   private isNamespaceDep(d: Dep): boolean {
     if (d.kind === 'simple') return d.name.startsWith('namespace:');
     return this.isNamespaceDep(d.left) || this.isNamespaceDep(d.right) || (d.otherwise ? this.isNamespaceDep(d.otherwise) : false);
+  }
+
+  /** The rules in testsolv's debug order, one line each (for comparing with `testsolv -v -v -v -v`). */
+  dumpRules(): string[] {
+    const out: string[] = [];
+    for (let id = 1; id < this.sat.clauses.length; id++) {
+      const c = this.sat.clauses[id]!;
+      const t = this.rules[id]?.type ?? 'learnt';
+      const lits = [...c.lits].map((l) => (l < 0 ? '!' : '') + (Math.abs(l) === 1 ? 'SYSTEM' : this.pool.nevra(Math.abs(l))));
+      out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
+    }
+    return out;
   }
 
   /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */

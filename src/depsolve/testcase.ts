@@ -498,6 +498,7 @@ function runStep(
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
     const solver = new RpmSolver(state.pool, jobs, sflags);
     const res = solver.solve();
+    if (process.env.ATOLL_DUMP_RULES === '1') for (const l of solver.dumpRules()) process.stderr.write(`${l}\n`);
     output.push(...transactionLines(solver, res.installed));
     for (const [k, prob] of res.problems.entries()) {
       problemCount++;

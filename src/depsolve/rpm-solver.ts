@@ -367,7 +367,8 @@ export class RpmSolver {
         } else {
           const cnf = this.cnf(req, false);
           if (dontfix && cnf.some((c) => !c.some((l) => l < 0 || this.isInstalled(l)))) continue;
-          for (const clause of cnf) {
+          for (const clause0 of cnf) {
+            const clause = [...clause0].sort((a, b) => a - b);
             if (clause.includes(n)) continue;
             if (clause.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
             else this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'requires', p: n, dep: req });
@@ -421,7 +422,6 @@ export class RpmSolver {
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
-        if (!this.added.has(p)) queue.push(p);
       }
       // Weak deps: make the packages reachable so choices can include them.
       if (!this.flags.ignorerecommended) {
@@ -824,7 +824,10 @@ export class RpmSolver {
       for (const l of lits) if (l > 0) inRuleSet.add(l);
       // When the requiring package is new (or being updated), an installed provider only counts
       // if its newest versions still satisfy the requirement (solver_choicerulecheck).
-      const doCheck = !this.isInstalled(requirer) || this.updateAll || this.updateMap.has(requirer);
+      const rs = pool.solvables[requirer]!;
+      const replacesInstalled =
+        !this.isInstalled(requirer) && this.installedIds.some((ip) => pool.solvables[ip]!.name === rs.name);
+      const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
         const k = this.installedPos.get(pi)!;
@@ -890,7 +893,7 @@ export class RpmSolver {
         }
       }
       if (!needed) continue;
-      const rule = [lits[0]!, ...q];
+      const rule = [lits[0]!, ...[...lits].slice(1).filter((l) => l < 0), ...q];
       if (last && last.length === rule.length && last.every((x, i) => x === rule[i])) continue;
       last = rule;
       const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });

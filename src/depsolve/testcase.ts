@@ -406,7 +406,8 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
           expected = b;
           i = j;
         } else if (w[2]) expected = io.readFile(w[2]).split('\n');
-        results.push({ kinds, expected: expected.filter((l) => l.trim() !== '') });
+        // a later result line replaces an earlier one of the same step (as in testsolv)
+        results = [{ kinds, expected: expected.filter((l) => l.trim() !== '') }];
         break;
       }
       case 'nextjob':

@@ -568,19 +568,26 @@ export class RpmSolver {
             }
           }
           break;
-        case 'distupgrade':
-          if (job.select.kind === 'all') {
-            this.dupAll = true;
-            for (const p of this.installedIds) this.dupInvolved.add(p);
-          } else {
-            for (const p of sel) {
-              this.dupMap.add(p);
-              const s = pool.solvables[p]!;
-              for (const ip of this.installedIds) if (pool.solvables[ip]!.name === s.name) this.dupInvolved.add(ip);
-              if (this.isInstalled(p)) this.dupInvolved.add(p);
+        case 'distupgrade': {
+          // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
+          // among them, and the installed packages they obsolete (solver_createdupmaps)
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          if (job.select.kind === 'all') this.dupAll = true;
+          for (const p of targets) {
+            if (this.isInstalled(p)) {
+              if (job.select.kind !== 'all') this.dupInvolved.add(p);
+              continue;
             }
+            this.dupMap.add(p);
+            const s = pool.solvables[p]!;
+            for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
+              if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            this.dupInvolved.add(p);
+            for (const obs of s.obsoletes)
+              for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
           break;
+        }
         case 'verify':
           for (const p of sel) if (this.isInstalled(p)) this.fixMap.add(p);
           break;
@@ -651,10 +658,11 @@ export class RpmSolver {
     this.updateRules = this.sat.clauses.length;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && !this.dupKeepAllowed(p)) {
-        // distupgrade: the installed package may not stay as it is
-        const lits = updateLits[i]!.filter((q) => q !== p);
-        this.addRule(lits.length ? lits : [p], { type: 'update', p });
+      if (dup && updateLits[i]!.length === 1) {
+        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+        this.orphaned.add(p);
+        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
+        else this.addEmptyRule({ type: 'update', p });
         return;
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
@@ -727,11 +735,18 @@ export class RpmSolver {
     this.dupRules = this.sat.clauses.length;
     if (this.dupAll || this.dupMap.size) {
       for (let p = 2; p < pool.size; p++) {
-        if (!this.added.has(p) || this.isInstalled(p)) continue;
-        if (this.dupAll) continue;
-        if (this.dupMap.has(p)) continue;
+        if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (!this.installedIds.some((ip) => this.dupInvolved.has(ip) && pool.solvables[ip]!.name === s.name)) continue;
+        if (this.isInstalled(p)) {
+          // an installed package may stay only if an identical one is in the distupgrade set
+          let identical = false;
+          for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+            const qs = pool.solvables[q]!;
+            if (!this.dupMap.has(q) || qs.name !== s.name) continue;
+            if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
+          }
+          if (identical) continue;
+        }
         this.addRule([-p], { type: 'dup', p });
       }
     }
@@ -1443,8 +1458,12 @@ export class RpmSolver {
         const dq: number[] = [];
         if (
           !this.noUpdate.has(i) &&
-          (sat.decisionMap[i]! < 0 || this.updateAll || this.updateMap.has(i) || rrLits[0] !== i) &&
-          !sat.clauses[rr]!.disabled
+          (sat.decisionMap[i]! < 0 ||
+            this.updateAll ||
+            this.updateMap.has(i) ||
+            this.dupAll ||
+            this.dupInvolved.has(i) ||
+            rrLits[0] !== i)
         ) {
           let fulfilled = false;
           for (const p of rrLits) {

@@ -927,30 +927,6 @@ export class RpmSolver {
     return false;
   }
 
-  private dupKeepAllowed(p: number): boolean {
-    // the installed package may be kept during distupgrade when an identical package is
-    // available, or when it is an orphan (no package of that name is available)
-    const pool = this.pool;
-    const s = pool.solvables[p]!;
-    let sameName = false;
-    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
-      if (this.isInstalled(q)) continue;
-      const qs = pool.solvables[q]!;
-      if (qs.name !== s.name) {
-        if (qs.obsoletes.some((o) => pool.matchNevr(p, o))) sameName = true;
-        continue;
-      }
-      if (!this.dupAll && !this.dupMap.has(q)) continue;
-      sameName = true;
-      if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) return true;
-    }
-    if (!sameName) {
-      this.orphaned.add(p);
-      return true;
-    }
-    return false;
-  }
-
   private depMentionsAdded(d: Dep): boolean {
     if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some((p) => this.added.has(p));
     return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);

@@ -191,7 +191,7 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
     }
   }
   for (const [, m] of byName) {
-    if (m.size < 2) continue;
+    if (m.size < 2 || m.size !== list.length) continue;
     const evrOf = (p: number): string | undefined => m.get(p);
     const sorted = [...list].sort((a, b) => {
       const ea = evrOf(a);

@@ -156,6 +156,7 @@ interface PkgRule {
 }
 
 type Cnf = number[][];
+const TRACE = process.env.ATOLL_TRACE === '1';
 const CNF_TRUE: Cnf = [];
 
 /**
@@ -366,7 +367,8 @@ export class RpmSolver {
           for (const p of prov) if (!this.added.has(p)) queue.push(p);
         } else {
           const cnf = this.cnf(req, false);
-          if (dontfix && cnf.some((c) => !c.some((l) => l < 0 || this.isInstalled(l)))) continue;
+          // an installed package whose requirement is already broken stays as it is (dontfix)
+          if (dontfix && cnf.some((c) => !c.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l))))) continue;
           for (const clause0 of cnf) {
             const clause = [...clause0].sort((a, b) => a - b);
             if (clause.includes(n)) continue;
@@ -1409,6 +1411,7 @@ export class RpmSolver {
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
+    if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
     void ruleId;
     void level;
     return this.decideLit(q[0]!, disableRules);
@@ -1544,7 +1547,7 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      return level;
+      // continue with the following rules (libsolv does not restart from the first rule)
     }
     void n0;
     return level;

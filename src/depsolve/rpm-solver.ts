@@ -1104,8 +1104,16 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- weak-dep helpers
 
+  private recRevertCount = -1;
+
   private updateRecommendsMap(): void {
     const trail = this.sat.trail;
+    if (this.recRevertCount !== this.sat.revertCount) {
+      this.recRevertCount = this.sat.revertCount;
+      this.recommendsIndex = 0;
+      this.recommendsMap.clear();
+      this.suggestsMap.clear();
+    }
     while (this.recommendsIndex < trail.length) {
       const p = trail[this.recommendsIndex++]!;
       if (p < 0 || p === SYSTEM_SOLVABLE) continue;
@@ -1166,10 +1174,58 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- the main loop
 
+  /** Open choice points: the candidates not taken (first = -chosen) and the level before the choice. */
+  private branches: Array<{ elems: number[]; level: number; weak?: boolean }> = [];
+
+  private pruneBranches(): void {
+    const level = this.sat.level;
+    while (this.branches.length && this.branches[this.branches.length - 1]!.level >= level) this.branches.pop();
+  }
+
   private decideLit(lit: number, disableRules: boolean): number {
     const r = this.sat.decide(lit);
-    if (typeof r === 'number') return r;
+    if (typeof r === 'number') {
+      this.pruneBranches();
+      return r;
+    }
     return this.handleRootConflict(r, disableRules);
+  }
+
+  /**
+   * libsolv's auto-minimization: if a candidate skipped at a branch got installed later anyway,
+   * or is recommended/supplemented now, go back to that branch and take it instead.
+   */
+  private minimizeBranches(): number | null {
+    const sat = this.sat;
+    if (!this.branches.length) return null;
+    this.updateRecommendsMap();
+    let pick: [number, number] | null = null;
+    for (let b = this.branches.length - 1; b >= 0; b--) {
+      const br = this.branches[b]!;
+      if (br.weak) continue;
+      let lastsi = -1;
+      let found = -1;
+      for (let k = 0; k < br.elems.length; k++) {
+        const p = br.elems[k]!;
+        if (p <= 0) continue;
+        if (sat.decisionMap[p]! > br.level) {
+          found = k;
+          break;
+        }
+        if ((this.favor.get(p) ?? 0) < 0) continue;
+        if (lastsi < 0 && (this.recommendsMap.has(p) || this.isSupplementing(p))) lastsi = k;
+      }
+      if (found >= 0) pick = [b, found];
+      else if (lastsi >= 0) pick = [b, lastsi];
+    }
+    if (!pick) return null;
+    const br = this.branches[pick[0]]!;
+    const p = br.elems[pick[1]]!;
+    br.elems[pick[1]] = 0;
+    this.branches.length = pick[0] + 1;
+    sat.revert(br.level);
+    if (TRACE) process.stderr.write(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}\n`);
+    return this.decideLit(p, true);
   }
 
   /** Returns 0 (restart after disabling rules, or give up). */
@@ -1267,6 +1323,7 @@ export class RpmSolver {
       this.recommendsIndex = 0;
       this.recommendsMap.clear();
       this.suggestsMap.clear();
+      this.branches = [];
       const root = this.sat.assertRoot();
       // the system solvable is always installed
       if (root) {
@@ -1395,6 +1452,16 @@ export class RpmSolver {
         }
         if (again) continue;
       }
+      {
+        const olevel = level;
+        const m = this.minimizeBranches();
+        if (m !== null) {
+          level = m;
+          if (level === 0) return;
+          void olevel;
+          continue;
+        }
+      }
       // anything else left open is not installed
       for (let p = 2; p < this.pool.size; p++) {
         if (sat.decisionMap[p] !== 0) continue;
@@ -1412,6 +1479,7 @@ export class RpmSolver {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
     if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
+    if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
     return this.decideLit(q[0]!, disableRules);
@@ -1637,6 +1705,7 @@ export class RpmSolver {
         let q = prov.filter((x) => sat.decisionMap[x] === 0 && best.has(x));
         if (!q.length) continue;
         if (q.length > 1) q = this.policy(q, 'choose');
+        if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level, weak: true });
         const olevel = level;
         level = this.decideLit(q[0]!, false);
         if (level === 0) return 0;

@@ -539,7 +539,7 @@ export class RpmSolver {
           } else {
             const targeted =
               job.flags.has('targeted') ||
-              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.some((p) => !this.isInstalled(p)));
+              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
               for (const t of sel) {
                 if (this.isInstalled(t)) {

@@ -367,14 +367,14 @@ export class RpmSolver {
           for (const p of prov) if (!this.added.has(p)) queue.push(p);
         } else {
           const cnf = this.cnf(req, false);
-          // an installed package whose requirement is already broken stays as it is (dontfix)
-          if (dontfix && cnf.some((c) => !c.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l))))) continue;
           for (const clause0 of cnf) {
-            const clause = [...clause0].sort((a, b) => a - b);
-            if (clause.includes(n)) continue;
-            if (clause.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
-            else this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'requires', p: n, dep: req });
-            for (const l of clause) if (!this.added.has(Math.abs(l))) queue.push(Math.abs(l));
+            // an installed package keeps a requirement that is already broken (dontfix), per clause
+            if (dontfix && !clause0.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l)))) continue;
+            if (clause0.includes(n)) continue;
+            const clause = [-n, ...clause0].sort((a, b) => a - b);
+            if (clause0.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            else this.addPkgRule(clause, { type: 'pkg', reason: 'requires', p: n, dep: req });
+            for (const l of clause) if (l > 0 && !this.added.has(l)) queue.push(l);
           }
         }
       }
@@ -622,8 +622,9 @@ export class RpmSolver {
     // 2. package rules for everything reachable from the installed system and the jobs
     for (const p of this.installedIds) this.addPkgRulesFor(p);
     for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
-      if (job.verb === 'multiversion' || job.verb === 'favor' || job.verb === 'disfavor' || job.verb === 'noop') continue;
+      if (job.verb !== 'install') continue;
       for (const p of this.select(job.select)) this.addPkgRulesFor(p);
     }
     // packages whose supplements/enhances can be triggered

@@ -175,8 +175,8 @@ function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
 }
 
 /**
- * Candidates that share a versioned provide (e.g. all provide `Y = n`): the one providing the
- * highest version first (libsolv's sort_by_common_dep).
+ * Candidates that share a versioned provide (e.g. `Y = n`): the ones providing a lower version
+ * than the best go to the back (libsolv's sort_by_common_dep, as observed with testsolv).
  */
 function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
@@ -187,21 +187,21 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
       if (d.name === pool.solvables[p]!.name) continue;
       let m = byName.get(d.name);
       if (!m) byName.set(d.name, (m = new Map()));
-      if (!m.has(p)) m.set(p, d.evr);
+      const cur = m.get(p);
+      if (cur === undefined || compareEvrStrings(d.evr, cur) > 0) m.set(p, d.evr);
     }
   }
+  let out = list;
   for (const [, m] of byName) {
-    if (m.size < 2 || m.size !== list.length) continue;
-    const evrOf = (p: number): string | undefined => m.get(p);
-    const sorted = [...list].sort((a, b) => {
-      const ea = evrOf(a);
-      const eb = evrOf(b);
-      if (ea === undefined || eb === undefined) return ea === undefined ? (eb === undefined ? 0 : 1) : -1;
-      return -compareEvrStrings(ea, eb);
-    });
-    return sorted;
+    if (m.size < 2) continue;
+    let best = '';
+    for (const evr of m.values()) if (best === '' || compareEvrStrings(evr, best) > 0) best = evr;
+    const worse = (p: number): boolean => m.has(p) && compareEvrStrings(m.get(p)!, best) < 0;
+    const front = out.filter((p) => !worse(p));
+    const back = out.filter((p) => worse(p)).sort((x, y) => -compareEvrStrings(m.get(x)!, m.get(y)!));
+    out = [...front, ...back];
   }
-  return list;
+  return out;
 }
 
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */

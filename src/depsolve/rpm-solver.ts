@@ -1280,6 +1280,11 @@ export class RpmSolver {
         return 0;
       }
     }
+    // identical jobs stand or fall together
+    for (const el of [...elements]) {
+      if (el >= 0) continue;
+      for (const other of this.identicalJobs(-el - 1)) if (!elements.includes(-(other + 1))) elements.push(-(other + 1));
+    }
     this.problems.push({ elements, proof: rc.proof });
     if (elements.length === 0) {
       this.unsolvable = true;
@@ -1293,6 +1298,12 @@ export class RpmSolver {
   lastRootConflict: RootConflict | null = null;
   private restart = false;
   unsolvable = false;
+
+  private identicalJobs(ji: number): number[] {
+    const key = (j: Job): string => `${j.verb} ${JSON.stringify(j.select)} ${[...j.flags].sort().join(',')}`;
+    const k = key(this.jobs[ji]!);
+    return this.jobs.flatMap((j, i) => (i !== ji && key(j) === k ? [i] : []));
+  }
 
   private disableProblem(v: number): void {
     if (v < 0) {
@@ -1318,6 +1329,27 @@ export class RpmSolver {
   }
 
   solve(): SolveResult {
+    // Jobs that match nothing at all form one problem together (libsolv's makeruledecisions
+    // meets them as assertions conflicting with the system solvable).
+    {
+      const elements: number[] = [];
+      const proof: number[] = [];
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        const c = this.sat.clauses[r]!;
+        if (c.disabled || c.lits.length !== 1 || c.lits[0] !== -SYSTEM_SOLVABLE) continue;
+        const el = -(this.ruleToJob.get(r)! + 1);
+        if (this.weakRules.has(r)) {
+          this.disableProblem(el);
+          continue;
+        }
+        if (!elements.includes(el)) elements.push(el);
+        proof.push(r);
+      }
+      if (elements.length) {
+        this.problems.push({ elements, proof });
+        for (const el of elements) this.disableProblem(el);
+      }
+    }
     for (let round = 0; round < 10000; round++) {
       this.restart = false;
       this.unsolvable = false;
@@ -1765,7 +1797,12 @@ export class RpmSolver {
       default:
         break;
     }
-    if (info.type === 'job') return `conflicting requests`;
+    if (info.type === 'job') {
+      const job = info.job !== undefined ? this.jobs[info.job] : undefined;
+      if (job && (job.select.kind === 'name' || job.select.kind === 'provides') && this.sat.clauses[best]!.lits[0] === -SYSTEM_SOLVABLE)
+        return job.select.kind === 'name' ? `package ${depToString(job.select.dep)} does not exist` : `nothing provides requested ${depToString(job.select.dep)}`;
+      return `conflicting requests`;
+    }
     if (info.type === 'update' || info.type === 'feature') return `problem with installed package ${P(info.p)}`;
     if (info.type === 'infarch') return `package ${P(info.p)} has inferior architecture`;
     if (info.type === 'best') return `cannot install the best candidate for the job`;

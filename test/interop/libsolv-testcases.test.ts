@@ -5,7 +5,7 @@
 // case still listed) fails this test. Per-tier counts are printed as diagnostics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,25 @@ test('libsolv testcases per tier (T0, T1-core, T1-derived must match; T2-T4 repo
   for (const [tier, c] of [...tiers].sort()) t.diagnostic(`${tier}: ${c.passed} passed, ${c.failed} failed`);
   assert.deepEqual(unexpected, [], 'testcases that fail but are not in known-failures.txt');
   assert.deepEqual(fixed, [], 'testcases that pass now: remove them from known-failures.txt');
+});
+
+test('regression testcases minimized from the differential test (test/fixtures/solver/diff-*.t)', (t) => {
+  const dir = join(repoRoot, 'test', 'fixtures', 'solver');
+  const known = knownFailures();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.t')).sort();
+  let passed = 0;
+  const unexpected: string[] = [];
+  const fixed: string[] = [];
+  for (const f of files) {
+    const res = runTestcase(read(join(dir, f)), { readFile: (n) => read(join(dir, n)) });
+    if (res.pass) passed++;
+    const key = `fixtures/${f}`;
+    if (!res.pass && !known.has(key)) unexpected.push(`${f}: ${res.steps.flatMap((s) => s.diff).join(' | ')}`);
+    if (res.pass && known.has(key)) fixed.push(key);
+  }
+  t.diagnostic(`${passed} passed, ${files.length - passed} failed (of ${files.length})`);
+  assert.deepEqual(unexpected, []);
+  assert.deepEqual(fixed, [], 'fixtures that pass now: remove them from known-failures.txt');
 });
 
 test('atoll testsolv CLI: exit 0 on a matching case, 1 with a diff on a mismatch', (t) => {

@@ -1217,7 +1217,12 @@ export class RpmSolver {
         if (lastsi < 0 && (this.recommendsMap.has(p) || this.isSupplementing(p))) lastsi = k;
       }
       if (found >= 0) pick = [b, found];
-      else if (lastsi >= 0) pick = [b, lastsi];
+      else if (lastsi >= 0) {
+        // take the recommended alternative only if the current selection is not recommended
+        const chosen = -br.elems[0]!;
+        const chosenGood = chosen > 0 && (this.recommendsMap.has(chosen) || this.isSupplementing(chosen));
+        if (!chosenGood) pick = [b, lastsi];
+      }
     }
     if (!pick) return null;
     const br = this.branches[pick[0]]!;

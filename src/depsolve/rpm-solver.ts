@@ -1311,6 +1311,7 @@ export class RpmSolver {
   }
 
   private disableProblem(v: number): void {
+    if (TRACE) process.stderr.write(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}\n`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1425,7 +1426,11 @@ export class RpmSolver {
           const olevel = level;
           level = this.selectAndInstall(level, q, true, i);
           if (level === 0) return;
-          if (level <= olevel) {
+          if (level === olevel) {
+            i--; // a learnt rule changed the picture at this level: try this job again
+            continue;
+          }
+          if (level < olevel) {
             broke = true;
             break;
           }
@@ -1481,6 +1486,7 @@ export class RpmSolver {
         for (const p of this.installedIds) {
           if (sat.decisionMap[p] !== 0) continue;
           const olevel = level;
+          if (TRACE) process.stderr.write(`erase unneeded installed ${this.pool.nevra(p)}\n`);
           level = this.decideLit(-p, false);
           if (level === 0) return;
           if (level <= olevel) {
@@ -1573,7 +1579,8 @@ export class RpmSolver {
           if (level === 0) return 0;
           if (level <= olevel) {
             if (level < passLevel) return level;
-            k = -1;
+            if (level < olevel) k = -1;
+            else k--;
             continue;
           }
         }
@@ -1583,7 +1590,8 @@ export class RpmSolver {
           if (level === 0) return 0;
           if (level <= olevel) {
             if (level < passLevel) return level;
-            k = -1;
+            if (level < olevel) k = -1;
+            else k--;
             continue;
           }
         }

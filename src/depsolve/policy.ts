@@ -1,4 +1,5 @@
 import type { Pool } from './pool.js';
+import { compareEvrStrings } from '../rpm/index.js';
 
 /**
  * The candidate-ordering policy of libsolv (`policy_filter_unwanted` and helpers): what the
@@ -165,15 +166,48 @@ function preferFavored(ctx: PolicyContext, list: number[]): number[] {
   return [...fav, ...neutral, ...dis];
 }
 
-function pruneDisfavored(ctx: PolicyContext, list: number[]): number[] {
-  const out = list.filter((p) => ctx.favorLevel(p) >= 0);
+/** Favor/disfavor jobs: keep only the candidates of the highest favor level. */
+function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
+  let best = -Infinity;
+  for (const p of list) best = Math.max(best, ctx.favorLevel(p));
+  const out = list.filter((p) => ctx.favorLevel(p) === best);
   return out.length ? out : list;
+}
+
+/**
+ * Candidates that share a versioned provide (e.g. `Y = n`): the ones providing a lower version
+ * than the best go to the back (libsolv's sort_by_common_dep, as observed with testsolv).
+ */
+function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
+  const pool = ctx.pool;
+  const byName = new Map<string, Map<number, string>>();
+  for (const p of list) {
+    for (const d of pool.solvables[p]!.provides) {
+      if (d.kind !== 'simple' || d.evr === '' || d.flags !== 8) continue;
+      if (d.name === pool.solvables[p]!.name) continue;
+      let m = byName.get(d.name);
+      if (!m) byName.set(d.name, (m = new Map()));
+      const cur = m.get(p);
+      if (cur === undefined || compareEvrStrings(d.evr, cur) > 0) m.set(p, d.evr);
+    }
+  }
+  let out = list;
+  for (const [, m] of byName) {
+    if (m.size < 2) continue;
+    let best = '';
+    for (const evr of m.values()) if (best === '' || compareEvrStrings(evr, best) > 0) best = evr;
+    const worse = (p: number): boolean => m.has(p) && compareEvrStrings(m.get(p)!, best) < 0;
+    const front = out.filter((p) => !worse(p));
+    const back = out.filter((p) => worse(p)).sort((x, y) => -compareEvrStrings(m.get(x)!, m.get(y)!));
+    out = [...front, ...back];
+  }
+  return out;
 }
 
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */
 export function filterUnwanted(ctx: PolicyContext, input: number[], mode: PolicyMode): number[] {
   let list = input;
-  if (list.length > 1 && mode !== 'supplement') list = pruneDisfavored(ctx, list);
+  if (list.length > 1 && mode !== 'supplement') list = pruneByFavor(ctx, list);
   if (list.length > 1 && mode !== 'suggest') list = pruneToHighestPrio(ctx, list);
   if (list.length > 1) list = pruneToBestArch(ctx.pool, list);
   if (list.length > 1) list = pruneToBestVersion(ctx.pool, list);
@@ -181,6 +215,7 @@ export function filterUnwanted(ctx: PolicyContext, input: number[], mode: Policy
     list = pruneToRecommended(ctx, list);
     if (list.length > 1 && mode === 'choose') {
       list = dislikeOldVersions(ctx, list);
+      list = sortByCommonDep(ctx, list);
       list = moveInstalledToFront(ctx.pool, list);
       list = preferSuggested(ctx, list);
       list = preferFavored(ctx, list);

@@ -156,6 +156,7 @@ interface PkgRule {
 }
 
 type Cnf = number[][];
+const TRACE = process.env.ATOLL_TRACE === '1';
 const CNF_TRUE: Cnf = [];
 
 /**
@@ -366,12 +367,14 @@ export class RpmSolver {
           for (const p of prov) if (!this.added.has(p)) queue.push(p);
         } else {
           const cnf = this.cnf(req, false);
-          if (dontfix && cnf.some((c) => !c.some((l) => l < 0 || this.isInstalled(l)))) continue;
-          for (const clause of cnf) {
-            if (clause.includes(n)) continue;
-            if (clause.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
-            else this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'requires', p: n, dep: req });
-            for (const l of clause) if (!this.added.has(Math.abs(l))) queue.push(Math.abs(l));
+          for (const clause0 of cnf) {
+            // an installed package keeps a requirement that is already broken (dontfix), per clause
+            if (dontfix && !clause0.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l)))) continue;
+            if (clause0.includes(n)) continue;
+            const clause = [-n, ...clause0].sort((a, b) => a - b);
+            if (clause0.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            else this.addPkgRule(clause, { type: 'pkg', reason: 'requires', p: n, dep: req });
+            for (const l of clause) if (l > 0 && !this.added.has(l)) queue.push(l);
           }
         }
       }
@@ -421,7 +424,6 @@ export class RpmSolver {
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
-        if (!this.added.has(p)) queue.push(p);
       }
       // Weak deps: make the packages reachable so choices can include them.
       if (!this.flags.ignorerecommended) {
@@ -429,6 +431,35 @@ export class RpmSolver {
       }
       for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
     }
+  }
+
+  private obsoletesIndex: Map<number, number[]> | null = null;
+
+  /** Installed package -> available packages whose obsoletes match it (libsolv's obsoletes index). */
+  private obsoletersOf(p: number): number[] {
+    if (!this.obsoletesIndex) {
+      const pool = this.pool;
+      const idx = new Map<number, number[]>();
+      if (this.installedIds.length) {
+        for (let q = 2; q < pool.size; q++) {
+          const qs = pool.solvables[q]!;
+          if (!qs.obsoletes.length || this.isInstalled(q)) continue;
+          if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
+          for (const obs of qs.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip)) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
+              let l = idx.get(ip);
+              if (!l) idx.set(ip, (l = []));
+              if (!l.includes(q)) l.push(q);
+            }
+          }
+        }
+      }
+      this.obsoletesIndex = idx;
+    }
+    return this.obsoletesIndex.get(p) ?? [];
   }
 
   /** Update candidates of an installed package (policy_findupdatepackages). */
@@ -440,24 +471,25 @@ export class RpmSolver {
     const allowArch = dup ? this.flags.dupallowarchchange : this.flags.allowarchchange;
     const allowVendor = dup ? this.flags.dupallowvendorchange : this.flags.allowvendorchange;
     const allowName = dup ? this.flags.dupallownamechange : this.flags.allownamechange;
+    const legal = (q: number): boolean => {
+      const qs = pool.solvables[q]!;
+      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) return false;
+      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
+      return true;
+    };
     for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
-      if (qs.name === s.name) {
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
-        if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
-      } else {
-        if (!allowAll && !allowName) continue;
-        if (this.flags.noupdateprovide) continue;
-        if (!qs.obsoletes.some((obs) => pool.matchNevr(p, obs))) continue;
-        if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, qs)) continue;
-      }
-      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) continue;
-      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) continue;
-      out.push(q);
+      if (qs.name !== s.name) continue;
+      if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+      if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      if (legal(q)) out.push(q);
     }
-    if (!this.flags.noupdateprovide && (allowAll || allowName)) {
-      // Obsoleters that do not provide the name are not update candidates in libsolv either.
+    if (allowAll || allowName) {
+      for (const q of this.obsoletersOf(p)) {
+        if (out.includes(q)) continue;
+        if (legal(q)) out.push(q);
+      }
     }
     return out;
   }
@@ -507,7 +539,7 @@ export class RpmSolver {
           } else {
             const targeted =
               job.flags.has('targeted') ||
-              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.some((p) => !this.isInstalled(p)));
+              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
               for (const t of sel) {
                 if (this.isInstalled(t)) {
@@ -538,19 +570,26 @@ export class RpmSolver {
             }
           }
           break;
-        case 'distupgrade':
-          if (job.select.kind === 'all') {
-            this.dupAll = true;
-            for (const p of this.installedIds) this.dupInvolved.add(p);
-          } else {
-            for (const p of sel) {
-              this.dupMap.add(p);
-              const s = pool.solvables[p]!;
-              for (const ip of this.installedIds) if (pool.solvables[ip]!.name === s.name) this.dupInvolved.add(ip);
-              if (this.isInstalled(p)) this.dupInvolved.add(p);
+        case 'distupgrade': {
+          // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
+          // among them, and the installed packages they obsolete (solver_createdupmaps)
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          if (job.select.kind === 'all') this.dupAll = true;
+          for (const p of targets) {
+            if (this.isInstalled(p)) {
+              if (job.select.kind !== 'all') this.dupInvolved.add(p);
+              continue;
             }
+            this.dupMap.add(p);
+            const s = pool.solvables[p]!;
+            for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
+              if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            this.dupInvolved.add(p);
+            for (const obs of s.obsoletes)
+              for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
           break;
+        }
         case 'verify':
           for (const p of sel) if (this.isInstalled(p)) this.fixMap.add(p);
           break;
@@ -583,8 +622,9 @@ export class RpmSolver {
     // 2. package rules for everything reachable from the installed system and the jobs
     for (const p of this.installedIds) this.addPkgRulesFor(p);
     for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
-      if (job.verb === 'multiversion' || job.verb === 'favor' || job.verb === 'disfavor' || job.verb === 'noop') continue;
+      if (job.verb !== 'install') continue;
       for (const p of this.select(job.select)) this.addPkgRulesFor(p);
     }
     // packages whose supplements/enhances can be triggered
@@ -621,10 +661,11 @@ export class RpmSolver {
     this.updateRules = this.sat.clauses.length;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && !this.dupKeepAllowed(p)) {
-        // distupgrade: the installed package may not stay as it is
-        const lits = updateLits[i]!.filter((q) => q !== p);
-        this.addRule(lits.length ? lits : [p], { type: 'update', p });
+      if (dup && updateLits[i]!.length === 1) {
+        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+        this.orphaned.add(p);
+        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
+        else this.addEmptyRule({ type: 'update', p });
         return;
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
@@ -697,11 +738,18 @@ export class RpmSolver {
     this.dupRules = this.sat.clauses.length;
     if (this.dupAll || this.dupMap.size) {
       for (let p = 2; p < pool.size; p++) {
-        if (!this.added.has(p) || this.isInstalled(p)) continue;
-        if (this.dupAll) continue;
-        if (this.dupMap.has(p)) continue;
+        if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (!this.installedIds.some((ip) => this.dupInvolved.has(ip) && pool.solvables[ip]!.name === s.name)) continue;
+        if (this.isInstalled(p)) {
+          // an installed package may stay only if an identical one is in the distupgrade set
+          let identical = false;
+          for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+            const qs = pool.solvables[q]!;
+            if (!this.dupMap.has(q) || qs.name !== s.name) continue;
+            if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
+          }
+          if (identical) continue;
+        }
         this.addRule([-p], { type: 'dup', p });
       }
     }
@@ -709,25 +757,44 @@ export class RpmSolver {
 
     // 7. best rules (forcebest): only the best candidates of a job / update
     this.bestRules = this.sat.clauses.length;
+    const locked = new Set<number>();
+    for (const job of jobs) if (job.verb === 'lock') for (const p of this.select(job.select)) locked.add(p);
+    const bestRule = (cands: number[], info: RuleInfo): number => {
+      let q = cands.filter((p) => p > 0);
+      if (pool.flags.whatprovideswithdisabled) q = q.filter((p) => this.isInstalled(p) || !pool.disabled.has(p));
+      if (!q.length) return 0;
+      const oldcnt = q.length;
+      q = this.policy(q, 'recommend');
+      if (q.length === oldcnt) return 0;
+      if (locked.size) {
+        const q2: number[] = [];
+        for (const p of cands) {
+          if (p <= 0) continue;
+          if (this.isInstalled(p)) {
+            if (locked.has(p) && !q.includes(p)) q.push(p);
+          } else if (locked.has(p)) continue;
+          q2.push(p);
+        }
+        for (const p of this.policy(q2, 'recommend')) if (!q.includes(p)) q.push(p);
+      }
+      return this.addRule(q, info);
+    };
     jobs.forEach((job, ji) => {
       if (!job.flags.has('forcebest') || job.verb !== 'install') return;
-      const sel = this.select(job.select);
-      if (sel.length < 2) return;
-      const best = this.bestOf(sel);
-      if (best.length && best.length < sel.length) {
-        const id = this.addRule(best, { type: 'best', job: ji });
-        this.ruleToJob.set(id, ji);
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        if (this.ruleToJob.get(r) !== ji) continue;
+        const id = bestRule([...this.sat.clauses[r]!.lits], { type: 'best', job: ji });
+        if (id) this.ruleToJob.set(id, ji);
       }
     });
     this.installedIds.forEach((p, i) => {
       if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
-      const cands = this.findUpdatePackages(p, false, this.dupAll || this.dupInvolved.has(p));
-      let pruned = cands;
+      let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
+      if (this.emptyRule.has(r)) r = this.updateRules + i;
+      let cands = [...this.sat.clauses[r]!.lits];
       const targets = this.updateTargets.get(p);
-      if (targets) pruned = pruned.filter((q) => targets.has(q));
-      if (!pruned.length) return;
-      const best = this.bestOf(pruned, !this.flags.bestobeypolicy ? this.findUpdatePackages(p, true) : undefined);
-      if (best.length) this.addRule(best, { type: 'best', p: this.installedIds[i] });
+      if (targets) cands = cands.filter((q) => q === p || targets.has(q));
+      bestRule(cands, { type: 'best', p });
     });
     this.bestRulesEnd = this.sat.clauses.length;
 
@@ -747,49 +814,119 @@ export class RpmSolver {
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
 
-    this.choiceRules = this.choiceRulesEnd = this.sat.clauses.length;
+    this.choiceRules = this.sat.clauses.length;
+    this.addChoiceRules();
+    this.choiceRulesEnd = this.sat.clauses.length;
     this.sat.freeze();
 
     // 9. jobs disable conflicting policy rules
     this.disablePolicyRulesForJobs();
   }
 
-  private bestOf(cands: number[], _all?: number[]): number[] {
+  /** solver_addchoicerules: weak rules that prefer updating an installed provider over a new package. */
+  private addChoiceRules(): void {
     const pool = this.pool;
-    // the best EVR per name after policy pruning (repo priority, arch)
-    let list = filterUnwanted({ ...this.policyCtx, isRecommended: () => false, isSupplementing: () => false }, cands, 'recommend');
-    if (!list.length) list = cands;
-    const bestByName = new Map<string, number>();
-    for (const p of list) {
-      const n = pool.solvables[p]!.name;
-      const b = bestByName.get(n);
-      if (b === undefined || pool.evrcmp(p, b) > 0) bestByName.set(n, p);
+    if (!this.installedIds.length) return;
+    const neg = new Set<number>();
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    let last: number[] | null = null;
+    for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
+      const lits = this.sat.clauses[rid]!.lits;
+      if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
+      const q: number[] = [];
+      const qi: Array<[number, number]> = [];
+      let haveChoice = false;
+      const requirer = -lits[0]!;
+      const inRuleSet = new Set<number>();
+      for (const l of lits) if (l > 0) inRuleSet.add(l);
+      // When the requiring package is new (or being updated), an installed provider only counts
+      // if its newest versions still satisfy the requirement (solver_choicerulecheck).
+      const rs = pool.solvables[requirer]!;
+      const replacesInstalled =
+        !this.isInstalled(requirer) && this.installedIds.some((ip) => pool.solvables[ip]!.name === rs.name);
+      const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
+      const check = (pi: number): boolean => {
+        if (!doCheck) return true;
+        const k = this.installedPos.get(pi)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) return true;
+        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        if (!c.length) return true;
+        c.push(pi);
+        return this.policy(c, 'choose').some((x) => inRuleSet.has(x));
+      };
+      for (let k = 1; k < lits.length; k++) {
+        const p = lits[k]!;
+        if (p < 0) continue;
+        if (this.isInstalled(p)) {
+          if (!check(p)) continue;
+          q.push(p);
+          qi.push([p, p]);
+          continue;
+        }
+        const s = pool.solvables[p]!;
+        let blocker = 0;
+        for (const ip of this.installedIds) {
+          const is = pool.solvables[ip]!;
+          if (is.name !== s.name) continue;
+          if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+          blocker = ip;
+          break;
+        }
+        if (!blocker) {
+          outer: for (const obs of s.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip)) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+              blocker = ip;
+              break outer;
+            }
+          }
+        }
+        if (blocker) {
+          if (neg.has(p)) continue;
+          if (this.policyIllegal(blocker, p)) continue;
+          if (!check(blocker)) continue;
+          qi.push([blocker, p]);
+          q.push(p);
+          continue;
+        }
+        haveChoice = true;
+      }
+      if (!haveChoice || !q.length || !qi.length) continue;
+      const inRule = new Set<number>();
+      for (const l of lits) if (l > 0) inRule.add(l);
+      let needed = false;
+      for (const [ip] of qi) {
+        const k = this.installedPos.get(ip)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur)) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) continue;
+        if ([...this.sat.clauses[ur]!.lits].some((l) => l > 0 && !inRule.has(l))) {
+          needed = true;
+          break;
+        }
+      }
+      if (!needed) continue;
+      const rule = [lits[0]!, ...[...lits].slice(1).filter((l) => l < 0), ...q];
+      if (last && last.length === rule.length && last.every((x, i) => x === rule[i])) continue;
+      last = rule;
+      const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
+      this.weakRules.add(id);
     }
-    const set = new Set(bestByName.values());
-    return cands.filter((p) => set.has(p) || [...set].some((b) => pool.solvables[b]!.name === pool.solvables[p]!.name && pool.evrcmp(p, b) === 0));
   }
 
-  private dupKeepAllowed(p: number): boolean {
-    // the installed package may be kept during distupgrade when an identical package is
-    // available, or when it is an orphan (no package of that name is available)
+  private policyIllegal(installed: number, p: number): boolean {
     const pool = this.pool;
+    const is = pool.solvables[installed]!;
     const s = pool.solvables[p]!;
-    let sameName = false;
-    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
-      if (this.isInstalled(q)) continue;
-      const qs = pool.solvables[q]!;
-      if (qs.name !== s.name) {
-        if (qs.obsoletes.some((o) => pool.matchNevr(p, o))) sameName = true;
-        continue;
-      }
-      if (!this.dupAll && !this.dupMap.has(q)) continue;
-      sameName = true;
-      if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) return true;
-    }
-    if (!sameName) {
-      this.orphaned.add(p);
-      return true;
-    }
+    if (is.name === s.name && !this.flags.allowdowngrade && pool.evrcmp(installed, p) > 0) return true;
+    if (!this.flags.allowarchchange && is.arch !== s.arch && this.illegalArchChange(installed, p)) return true;
+    if (!this.flags.allowvendorchange && is.vendor !== s.vendor) return true;
+    if (is.name !== s.name && !this.flags.allownamechange) return true;
     return false;
   }
 
@@ -968,8 +1105,16 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- weak-dep helpers
 
+  private recRevertCount = -1;
+
   private updateRecommendsMap(): void {
     const trail = this.sat.trail;
+    if (this.recRevertCount !== this.sat.revertCount) {
+      this.recRevertCount = this.sat.revertCount;
+      this.recommendsIndex = 0;
+      this.recommendsMap.clear();
+      this.suggestsMap.clear();
+    }
     while (this.recommendsIndex < trail.length) {
       const p = trail[this.recommendsIndex++]!;
       if (p < 0 || p === SYSTEM_SOLVABLE) continue;
@@ -1030,10 +1175,63 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- the main loop
 
+  /** Open choice points: the candidates not taken (first = -chosen) and the level before the choice. */
+  private branches: Array<{ elems: number[]; level: number; weak?: boolean }> = [];
+
+  private pruneBranches(): void {
+    const level = this.sat.level;
+    while (this.branches.length && this.branches[this.branches.length - 1]!.level >= level) this.branches.pop();
+  }
+
   private decideLit(lit: number, disableRules: boolean): number {
     const r = this.sat.decide(lit);
-    if (typeof r === 'number') return r;
+    if (typeof r === 'number') {
+      this.pruneBranches();
+      return r;
+    }
     return this.handleRootConflict(r, disableRules);
+  }
+
+  /**
+   * libsolv's auto-minimization: if a candidate skipped at a branch got installed later anyway,
+   * or is recommended/supplemented now, go back to that branch and take it instead.
+   */
+  private minimizeBranches(): number | null {
+    const sat = this.sat;
+    if (!this.branches.length) return null;
+    this.updateRecommendsMap();
+    let pick: [number, number] | null = null;
+    for (let b = this.branches.length - 1; b >= 0; b--) {
+      const br = this.branches[b]!;
+      if (br.weak) continue;
+      let lastsi = -1;
+      let found = -1;
+      for (let k = 0; k < br.elems.length; k++) {
+        const p = br.elems[k]!;
+        if (p <= 0) continue;
+        if (sat.decisionMap[p]! > br.level) {
+          found = k;
+          break;
+        }
+        if ((this.favor.get(p) ?? 0) < 0) continue;
+        if (lastsi < 0 && (this.recommendsMap.has(p) || this.isSupplementing(p))) lastsi = k;
+      }
+      if (found >= 0) pick = [b, found];
+      else if (lastsi >= 0) {
+        // take the recommended alternative only if the current selection is not recommended
+        const chosen = -br.elems[0]!;
+        const chosenGood = chosen > 0 && (this.recommendsMap.has(chosen) || this.isSupplementing(chosen));
+        if (!chosenGood) pick = [b, lastsi];
+      }
+    }
+    if (!pick) return null;
+    const br = this.branches[pick[0]]!;
+    const p = br.elems[pick[1]]!;
+    br.elems[pick[1]] = 0;
+    this.branches.length = pick[0] + 1;
+    sat.revert(br.level);
+    if (TRACE) process.stderr.write(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}\n`);
+    return this.decideLit(p, true);
   }
 
   /** Returns 0 (restart after disabling rules, or give up). */
@@ -1051,7 +1249,7 @@ export class RpmSolver {
       let el = why;
       if (why >= this.jobRules && why < this.jobRulesEnd) el = -(this.ruleToJob.get(why)! + 1);
       else if (why >= this.bestRules && why < this.bestRulesEnd && this.rules[why]!.job !== undefined)
-        el = why; // best rule of a job
+        el = -(this.rules[why]!.job! + 1); // best rule of a job: the job is the problem
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
@@ -1087,6 +1285,11 @@ export class RpmSolver {
         return 0;
       }
     }
+    // identical jobs stand or fall together
+    for (const el of [...elements]) {
+      if (el >= 0) continue;
+      for (const other of this.identicalJobs(-el - 1)) if (!elements.includes(-(other + 1))) elements.push(-(other + 1));
+    }
     this.problems.push({ elements, proof: rc.proof });
     if (elements.length === 0) {
       this.unsolvable = true;
@@ -1101,7 +1304,14 @@ export class RpmSolver {
   private restart = false;
   unsolvable = false;
 
+  private identicalJobs(ji: number): number[] {
+    const key = (j: Job): string => `${j.verb} ${JSON.stringify(j.select)} ${[...j.flags].sort().join(',')}`;
+    const k = key(this.jobs[ji]!);
+    return this.jobs.flatMap((j, i) => (i !== ji && key(j) === k ? [i] : []));
+  }
+
   private disableProblem(v: number): void {
+    if (TRACE) process.stderr.write(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}\n`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1125,12 +1335,34 @@ export class RpmSolver {
   }
 
   solve(): SolveResult {
+    // Jobs that match nothing at all form one problem together (libsolv's makeruledecisions
+    // meets them as assertions conflicting with the system solvable).
+    {
+      const elements: number[] = [];
+      const proof: number[] = [];
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        const c = this.sat.clauses[r]!;
+        if (c.disabled || c.lits.length !== 1 || c.lits[0] !== -SYSTEM_SOLVABLE) continue;
+        const el = -(this.ruleToJob.get(r)! + 1);
+        if (this.weakRules.has(r)) {
+          this.disableProblem(el);
+          continue;
+        }
+        if (!elements.includes(el)) elements.push(el);
+        proof.push(r);
+      }
+      if (elements.length) {
+        this.problems.push({ elements, proof });
+        for (const el of elements) this.disableProblem(el);
+      }
+    }
     for (let round = 0; round < 10000; round++) {
       this.restart = false;
       this.unsolvable = false;
       this.recommendsIndex = 0;
       this.recommendsMap.clear();
       this.suggestsMap.clear();
+      this.branches = [];
       const root = this.sat.assertRoot();
       // the system solvable is always installed
       if (root) {
@@ -1194,7 +1426,11 @@ export class RpmSolver {
           const olevel = level;
           level = this.selectAndInstall(level, q, true, i);
           if (level === 0) return;
-          if (level <= olevel) {
+          if (level === olevel) {
+            i--; // a learnt rule changed the picture at this level: try this job again
+            continue;
+          }
+          if (level < olevel) {
             broke = true;
             break;
           }
@@ -1226,12 +1462,31 @@ export class RpmSolver {
         if (level === 0) return;
         if (level !== olevel || sat.trail.length !== before) continue;
       }
+      // choice rule minimization: a choice rule that ended up satisfied only by its requiring
+      // package being absent may have forced that; drop it and solve again (libsolv does this)
+      {
+        let disabled = false;
+        for (let r = this.choiceRules; r < this.choiceRulesEnd; r++) {
+          const c = sat.clauses[r]!;
+          if (c.disabled) continue;
+          const inChoice = new Set(c.lits);
+          const orig = sat.clauses[this.rules[r]!.other!]!.lits;
+          if (![...orig].some((l) => l > 0 && !inChoice.has(l) && sat.decisionMap[l]! > 0)) continue;
+          sat.disable(r);
+          disabled = true;
+        }
+        if (disabled) {
+          this.restart = true;
+          return;
+        }
+      }
       // installed packages still open are erased
       if (this.installedIds.length) {
         let again = false;
         for (const p of this.installedIds) {
           if (sat.decisionMap[p] !== 0) continue;
           const olevel = level;
+          if (TRACE) process.stderr.write(`erase unneeded installed ${this.pool.nevra(p)}\n`);
           level = this.decideLit(-p, false);
           if (level === 0) return;
           if (level <= olevel) {
@@ -1240,6 +1495,16 @@ export class RpmSolver {
           }
         }
         if (again) continue;
+      }
+      {
+        const olevel = level;
+        const m = this.minimizeBranches();
+        if (m !== null) {
+          level = m;
+          if (level === 0) return;
+          void olevel;
+          continue;
+        }
       }
       // anything else left open is not installed
       for (let p = 2; p < this.pool.size; p++) {
@@ -1257,6 +1522,8 @@ export class RpmSolver {
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
+    if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
+    if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
     return this.decideLit(q[0]!, disableRules);
@@ -1282,8 +1549,12 @@ export class RpmSolver {
         const dq: number[] = [];
         if (
           !this.noUpdate.has(i) &&
-          (sat.decisionMap[i]! < 0 || this.updateAll || this.updateMap.has(i) || rrLits[0] !== i) &&
-          !sat.clauses[rr]!.disabled
+          (sat.decisionMap[i]! < 0 ||
+            this.updateAll ||
+            this.updateMap.has(i) ||
+            this.dupAll ||
+            this.dupInvolved.has(i) ||
+            rrLits[0] !== i)
         ) {
           let fulfilled = false;
           for (const p of rrLits) {
@@ -1308,7 +1579,8 @@ export class RpmSolver {
           if (level === 0) return 0;
           if (level <= olevel) {
             if (level < passLevel) return level;
-            k = -1;
+            if (level < olevel) k = -1;
+            else k--;
             continue;
           }
         }
@@ -1318,7 +1590,8 @@ export class RpmSolver {
           if (level === 0) return 0;
           if (level <= olevel) {
             if (level < passLevel) return level;
-            k = -1;
+            if (level < olevel) k = -1;
+            else k--;
             continue;
           }
         }
@@ -1388,7 +1661,7 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      return level;
+      // continue with the following rules (libsolv does not restart from the first rule)
     }
     void n0;
     return level;
@@ -1478,6 +1751,7 @@ export class RpmSolver {
         let q = prov.filter((x) => sat.decisionMap[x] === 0 && best.has(x));
         if (!q.length) continue;
         if (q.length > 1) q = this.policy(q, 'choose');
+        if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level, weak: true });
         const olevel = level;
         level = this.decideLit(q[0]!, false);
         if (level === 0) return 0;
@@ -1490,6 +1764,18 @@ export class RpmSolver {
   private isNamespaceDep(d: Dep): boolean {
     if (d.kind === 'simple') return d.name.startsWith('namespace:');
     return this.isNamespaceDep(d.left) || this.isNamespaceDep(d.right) || (d.otherwise ? this.isNamespaceDep(d.otherwise) : false);
+  }
+
+  /** The rules in testsolv's debug order, one line each (for comparing with `testsolv -v -v -v -v`). */
+  dumpRules(): string[] {
+    const out: string[] = [];
+    for (let id = 1; id < this.sat.clauses.length; id++) {
+      const c = this.sat.clauses[id]!;
+      const t = this.rules[id]?.type ?? 'learnt';
+      const lits = [...c.lits].map((l) => (l < 0 ? '!' : '') + (Math.abs(l) === 1 ? 'SYSTEM' : this.pool.nevra(Math.abs(l))));
+      out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
+    }
+    return out;
   }
 
   /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */
@@ -1524,7 +1810,12 @@ export class RpmSolver {
       default:
         break;
     }
-    if (info.type === 'job') return `conflicting requests`;
+    if (info.type === 'job') {
+      const job = info.job !== undefined ? this.jobs[info.job] : undefined;
+      if (job && (job.select.kind === 'name' || job.select.kind === 'provides') && this.sat.clauses[best]!.lits[0] === -SYSTEM_SOLVABLE)
+        return job.select.kind === 'name' ? `package ${depToString(job.select.dep)} does not exist` : `nothing provides requested ${depToString(job.select.dep)}`;
+      return `conflicting requests`;
+    }
     if (info.type === 'update' || info.type === 'feature') return `problem with installed package ${P(info.p)}`;
     if (info.type === 'infarch') return `package ${P(info.p)} has inferior architecture`;
     if (info.type === 'best') return `cannot install the best candidate for the job`;

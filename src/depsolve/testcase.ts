@@ -406,7 +406,8 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
           expected = b;
           i = j;
         } else if (w[2]) expected = io.readFile(w[2]).split('\n');
-        results.push({ kinds, expected: expected.filter((l) => l.trim() !== '') });
+        // a later result line replaces an earlier one of the same step (as in testsolv)
+        results = [{ kinds, expected: expected.filter((l) => l.trim() !== '') }];
         break;
       }
       case 'nextjob':
@@ -498,6 +499,7 @@ function runStep(
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
     const solver = new RpmSolver(state.pool, jobs, sflags);
     const res = solver.solve();
+    if (process.env.ATOLL_DUMP_RULES === '1') for (const l of solver.dumpRules()) process.stderr.write(`${l}\n`);
     output.push(...transactionLines(solver, res.installed));
     for (const [k, prob] of res.problems.entries()) {
       problemCount++;

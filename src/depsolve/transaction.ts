@@ -1,4 +1,6 @@
 import type { RpmSolver } from './rpm-solver.js';
+import type { Solvable } from './pool.js';
+import { depToString } from './dep.js';
 
 export type StepKind = 'install' | 'erase' | 'obsoleted' | 'upgrade' | 'downgrade' | 'change' | 'reinstall';
 
@@ -27,7 +29,7 @@ export function createTransaction(solver: RpmSolver, newSet: ReadonlySet<number>
   for (const q of incoming) {
     for (const ip of solver.obsoletedInstalled(q)) {
       if (!erasedSet.has(ip)) continue;
-      replacesSomething.add(q);
+      if (pool.solvables[ip]!.name === pool.solvables[q]!.name) replacesSomething.add(q);
       const cur = obsoleter.get(ip);
       if (cur === undefined) obsoleter.set(ip, q);
       else if (pool.solvables[cur]!.name !== pool.solvables[ip]!.name && pool.solvables[q]!.name === pool.solvables[ip]!.name)
@@ -48,7 +50,7 @@ export function createTransaction(solver: RpmSolver, newSet: ReadonlySet<number>
     }
     const r = pool.evrcmp(ip, q);
     let kind: StepKind;
-    if (r === 0 && is.arch === qs.arch && is.vendor === qs.vendor && is.buildtime === qs.buildtime) kind = 'reinstall';
+    if (r === 0 && identical(is, qs)) kind = 'reinstall';
     else if (r < 0) kind = 'upgrade';
     else if (r > 0) kind = 'downgrade';
     else kind = 'change';
@@ -56,6 +58,17 @@ export function createTransaction(solver: RpmSolver, newSet: ReadonlySet<number>
   }
   for (const q of incoming) if (!replacesSomething.has(q)) steps.push({ kind: 'install', p: q });
   return steps;
+}
+
+/**
+ * libsolv's solvable_identical: same name, EVR, arch and vendor, and the same build time; when
+ * a build time is missing, the same requirements (a rebuilt package counts as different).
+ */
+function identical(a: Solvable, b: Solvable): boolean {
+  if (a.name !== b.name || a.evr !== b.evr || a.arch !== b.arch || a.vendor !== b.vendor) return false;
+  if (a.buildtime && b.buildtime) return a.buildtime === b.buildtime;
+  const reqs = (s: Solvable): string => s.requires.map((d) => depToString(d)).sort().join('\n');
+  return reqs(a) === reqs(b);
 }
 
 /** testsolv's transaction lines. */

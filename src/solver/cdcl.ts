@@ -181,8 +181,12 @@ export class CdclSolver {
     return 0;
   }
 
+  /** Incremented whenever assignments are undone (lets callers invalidate derived state). */
+  revertCount = 0;
+
   /** Undo every assignment above `level`. */
   revert(level: number): void {
+    this.revertCount++;
     while (this.trail.length > 0) {
       const lit = this.trail[this.trail.length - 1]!;
       const v = lit > 0 ? lit : -lit;

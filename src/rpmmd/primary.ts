@@ -83,6 +83,9 @@ export async function parsePrimary(
   let count = 0;
   let rootSeen = false;
   let versionSeen = false;
+  // Unknown elements are transparent (as in createrepo_c's reader), but a <package> whose type
+  // is not "rpm" is skipped with everything inside it.
+  let skipDepth = 0;
 
   const invalid = (message: string): AtollError =>
     new AtollError('RPMMD_METADATA_INVALID', `${fileName}: ${message}`, { data: { file: fileName } });
@@ -103,7 +106,9 @@ export async function parsePrimary(
             if (attrs.packages !== undefined) declared = Number(attrs.packages);
             return;
           }
-          if (name === 'package') {
+          if (skipDepth > 0 || (name === 'package' && attrs.type !== undefined && attrs.type !== 'rpm')) {
+            skipDepth++;
+          } else if (name === 'package') {
             pkg = emptyRepoPackage();
             inFormat = false;
             versionSeen = false;
@@ -160,7 +165,10 @@ export async function parsePrimary(
         }
       },
       close(name) {
-        if (pkg === null) return;
+        if (pkg === null) {
+          if (skipDepth > 0) skipDepth--;
+          return;
+        }
         if (textWanted) {
           textWanted = false;
           switch (name) {

@@ -20,7 +20,8 @@ import { writeFileAtomic } from '../../util/index.js';
  */
 export type ObjectKind = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'commitmeta';
 
-export const BATCH_SIZE = 2000;
+/** Objects per store transaction; tests lower it (ATOLL_PULL_BATCH_SIZE) to exercise resume. */
+export const BATCH_SIZE = Number(process.env.ATOLL_PULL_BATCH_SIZE ?? '') > 0 ? Number(process.env.ATOLL_PULL_BATCH_SIZE) : 2000;
 
 export class PullTarget {
   private tx: Promise<Transaction> | undefined;

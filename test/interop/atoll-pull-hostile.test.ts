@@ -113,10 +113,15 @@ test('corrupt, truncated, withheld objects and a lying summary fail cleanly with
     ['a summary understating the commit size', (p, b) => (p === 'summary' ? shrinkCommitSize(b!, second) : b), 'PULL_OBJECT_TOO_LARGE', undefined],
     ['a truncated summary', (p, b) => (p === 'summary' ? otherSummary.subarray(0, 7) : b), 'PULL_BAD_SUMMARY', undefined],
   ];
-  for (const [what, mutate, code, named] of cases) {
+  // Each case starts from a copy of the destination as it was after the first pull.
+  let last = dst;
+  for (const [index, [what, mutate, code, named]] of cases.entries()) {
     state.mutate = mutate;
+    const copy = join(dir, `case-${index}`);
+    runOk('cp', ['-a', dst, copy]);
+    last = copy;
     await assert.rejects(
-      pull({ repo: dst, remote: 'origin', refs: ['os/main'] }),
+      pull({ repo: copy, remote: 'origin', refs: ['os/main'] }),
       (error: unknown) => {
         assert.ok(isAtollError(error, code), `${what}: expected ${code}, got ${String((error as Error).message)} [${(error as { code?: string }).code}]`);
         if (named) assert.ok((error as Error).message.includes(named), `${what}: message names the object: ${(error as Error).message}`);
@@ -124,14 +129,16 @@ test('corrupt, truncated, withheld objects and a lying summary fail cleanly with
       },
       what,
     );
-    assert.equal(refOf(dst), first, `${what}: ref unchanged`);
+    assert.equal(refOf(copy), first, `${what}: ref unchanged`);
   }
-  // Nothing bad was kept: an honest server completes the pull, and ostree fsck agrees.
+  // Nothing bad was kept: an honest server completes every interrupted pull, and ostree fsck agrees.
   state.mutate = undefined;
-  await pull({ repo: dst, remote: 'origin', refs: ['os/main'] });
-  assert.equal(refOf(dst), second);
-  runOk('ostree', [`--repo=${dst}`, 'fsck']);
-  assert.deepEqual(readdirSync(join(dst, 'state')), []);
+  for (const repo of [last, join(dir, 'case-0'), join(dir, 'case-3')]) {
+    await pull({ repo, remote: 'origin', refs: ['os/main'] });
+    assert.equal(refOf(repo), second);
+    runOk('ostree', [`--repo=${repo}`, 'fsck']);
+    assert.deepEqual(readdirSync(join(repo, 'state')), []);
+  }
 });
 
 /** Rewrite the little-endian commit size in front of a checksum in the summary to 10 bytes. */

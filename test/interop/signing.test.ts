@@ -94,6 +94,27 @@ test('GPG: atoll-signed commits pass ostree gpg-verify; ostree gpg-sign commits 
   assert.ok(!existsSync(join(a, 'refs', 'remotes', 'origin', 'os', 'mallory')));
   const check = await runAsync('ostree', [`--repo=${a}`, 'pull', 'origin', 'os/ostree-signed']);
   assert.equal(check.status, 0, `ostree reads the keyring atoll wrote: ${check.stderr}`);
+
+  // Summary signatures: atoll signs, ostree verifies (gpg-verify-summary=true), and back.
+  const summaryGpg = ['--set=gpg-verify-summary=true'];
+  const sumSigned = await atoll(['repo', 'sign', `--repo=${src}`, '--summary', '--sign-type=gpg', `--gpg-homedir=${alice.home}`, alice.fingerprint]);
+  assert.equal(sumSigned.status, 0, sumSigned.stderr);
+  const o2 = join(dir, 'o2');
+  runOk('ostree', [`--repo=${o2}`, 'init', '--mode=archive']);
+  runOk('ostree', [`--repo=${o2}`, 'remote', 'add', ...summaryGpg, `--gpg-import=${alice.publicKey}`, 'origin', server.url]);
+  const viaSummary = await runAsync('ostree', [`--repo=${o2}`, 'pull', 'origin', 'os/atoll-signed']);
+  assert.equal(viaSummary.status, 0, `ostree verifies atoll's summary.sig: ${viaSummary.stderr}`);
+  runOk('ostree', [`--repo=${src}`, 'summary', '-u', `--gpg-sign=${alice.fingerprint}`, `--gpg-homedir=${alice.home}`]);
+  const a2 = join(dir, 'a2');
+  runOk('ostree', [`--repo=${a2}`, 'init', '--mode=archive']);
+  await atoll(['repo', 'remote', 'add', `--repo=${a2}`, ...summaryGpg, `--gpg-import=${alice.publicKey}`, 'origin', server.url]);
+  const viaOstreeSummary = await atoll(['repo', 'pull', `--repo=${a2}`, 'origin', 'os/ostree-signed']);
+  assert.equal(viaOstreeSummary.status, 0, `atoll verifies ostree's summary.sig: ${viaOstreeSummary.stderr}`);
+  // A summary signed by someone else is refused before any commit is fetched.
+  runOk('ostree', [`--repo=${src}`, 'summary', '-u', `--gpg-sign=${mallory.fingerprint}`, `--gpg-homedir=${mallory.home}`]);
+  const forged = await atoll(['repo', 'pull', `--repo=${a2}`, 'origin', 'os/atoll-signed']);
+  assert.equal(forged.status, 1);
+  assert.match(forged.stderr, /summary: none of/);
 });
 
 test('ed25519: atoll verifies OSTree pre-signed test data and refuses a wrong key', async (t) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
-import { atoll, runOk } from '../helpers/run.js';
+import { atoll, atollBin, runOk } from '../helpers/run.js';
 import { makeTree } from '../helpers/trees.js';
 
 /**
@@ -41,4 +41,20 @@ test('pull-local from archive and bare-user sources into archive, bare-user and 
   runOk('ostree', [`--repo=${sources['bare-user'] as string}`, 'checkout', '-U', 'os/main', join(dir, 'co-src')]);
   runOk('ostree', [`--repo=${join(dir, 'dst-bare-user-bare-user')}`, 'checkout', '-U', 'os/main', join(dir, 'co-dst')]);
   runOk('diff', ['-r', '--no-dereference', join(dir, 'co-src'), join(dir, 'co-dst')]);
+});
+
+test('pulling into a bare repository as non-root is a coded error naming the reason', (t) => {
+  if (!requireTool(t, 'ostree', 'setpriv')) return;
+  if (!isRoot()) {
+    t.skip('needs root to drop privileges to nobody');
+    return;
+  }
+  const dir = tempDir(t);
+  const repo = join(dir, 'bare');
+  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=bare']);
+  runOk('ostree', [`--repo=${repo}`, 'remote', 'add', '--no-gpg-verify', 'origin', 'http://127.0.0.1:9/']);
+  runOk('chmod', ['-R', 'a+rX', dir]);
+  const r = runOk('sh', ['-c', `setpriv --reuid=65534 --regid=65534 --clear-groups "$0" "$1" --progress=none repo pull --repo "$2" origin os/main 2>&1; echo "exit=$?"`, process.execPath, atollBin, repo]);
+  assert.match(r, /needs root/);
+  assert.match(r, /exit=1/);
 });

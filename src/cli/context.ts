@@ -32,6 +32,11 @@ export class CliContext {
     this.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }
 
+  /** Write raw bytes to stdout as they are (file contents, preformatted text). */
+  outBytes(data: Uint8Array): void {
+    this.stdout.write(data);
+  }
+
   printJson(value: unknown): void {
     this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }

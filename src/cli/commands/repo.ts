@@ -1,25 +1,355 @@
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
 import { registerRepoNetCommands } from './repo-net.js';
+import { AtollError } from '../../errors/index.js';
+import {
+  Repo,
+  parseRepoMode,
+  listRefs,
+  writeRef,
+  resolveRev,
+  loadCommit,
+  resolvePath,
+  loadContent,
+  listTree,
+  formatLog,
+  formatCommit,
+  printMetadataKey,
+  normalizePath,
+  isValidRefName,
+  type Variant,
+} from '../../ostree/repo/index.js';
+import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
+import { checkout } from '../../ostree/checkout/index.js';
+import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
+import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+
+/** `--repo` as ostree takes it; default: the current directory (or $OSTREE_REPO). */
+function repoOption(): Option {
+  return new Option('--repo <path>', 'path to the OSTree repository').default(process.env.OSTREE_REPO ?? '.');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function intArg(name: string): (value: string) => number {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new AtollError('CLI_USAGE', `--${name} must be a non-negative integer, got '${value}'`);
+    return Number(value);
+  };
+}
+
+function keyValue(option: string, text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new AtollError('CLI_USAGE', `--${option} takes KEY=VALUE, got '${text}'`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
 
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
 export function registerRepoCommands(program: Command, context: CliContext): void {
-  const repo = program.command('repo').description("OSTree repository verbs (init, commit, ls, pull, serve, ...)");
-  registerPlanned(repo, [
-    ['init', 'initialize a new OSTree repository'],
-    ['commit', 'commit a directory tree to a branch'],
-    ['ls', 'list the files of a commit'],
-    ['cat', 'print the content of a file in a commit'],
-    ['log', 'show the history of a ref'],
-    ['show', 'show a commit or object'],
-    ['refs', 'list refs'],
-    ['rev-parse', 'resolve a ref or partial checksum to a full checksum'],
-    ['diff', 'list files added, modified and deleted between two commits'],
-    ['checkout', 'check a commit out into a directory'],
-    ['fsck', 'verify every object of the repository'],
-    ['prune', 'delete unreachable objects'],
-    ['summary', 'update or view the summary file'],
-  ]);
+  const repo = program.command('repo').description('OSTree repository verbs (init, commit, ls, pull, serve, ...)');
+
+  repo
+    .command('init')
+    .description('initialize a new OSTree repository')
+    .addOption(repoOption())
+    .addOption(new Option('--mode <mode>', 'archive (archive-z2), bare, bare-user or bare-user-only').default('bare'))
+    .option('--collection-id <id>', 'set core.collection-id')
+    .action(async (opts: { repo: string; mode: string; collectionId?: string }) => {
+      const mode = (() => {
+        try {
+          return parseRepoMode(opts.mode);
+        } catch (error) {
+          throw new AtollError('CLI_USAGE', (error as Error).message, { hint: 'use --mode=archive|bare|bare-user|bare-user-only' });
+        }
+      })();
+      const r = await Repo.init(opts.repo, mode);
+      if (opts.collectionId) {
+        r.config.setString('core', 'collection-id', opts.collectionId);
+        await r.saveConfig();
+      }
+    });
+
+  repo
+    .command('commit')
+    .description('commit a directory tree to a branch; prints the new commit checksum')
+    .addOption(repoOption())
+    .argument('[path]', 'directory to commit (same as --tree=dir=PATH)')
+    .option('-b, --branch <ref>', 'branch to update')
+    .option('-s, --subject <text>', 'one-line subject')
+    .option('-m, --body <text>', 'full description')
+    .option('--tree <spec>', 'dir=PATH to commit (repeatable; later trees overlay earlier ones)', collect, [])
+    .option('--parent <rev>', "parent commit checksum, or 'none'")
+    .option('--orphan', 'create a commit without a parent')
+    .option('--add-metadata-string <KEY=VALUE>', 'add a string metadata key (repeatable)', collect, [])
+    .option('--add-detached-metadata-string <KEY=VALUE>', 'add a detached string metadata key (repeatable)', collect, [])
+    .option('--owner-uid <uid>', 'set the owner uid of every file', intArg('owner-uid'))
+    .option('--owner-gid <gid>', 'set the owner gid of every file', intArg('owner-gid'))
+    .option('--no-xattrs', 'do not import extended attributes')
+    .option('--canonical-permissions', 'uid/gid 0 and modes masked to 0755')
+    .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
+    .option('--no-bindings', 'do not add ostree.ref-binding')
+    .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
+    .action(async (path: string | undefined, opts: {
+      repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
+      addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
+      xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean;
+    }) => {
+      const trees = opts.tree.map((spec) => {
+        if (!spec.startsWith('dir=')) throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'only --tree=dir=PATH is supported' });
+        return spec.slice(4);
+      });
+      if (path !== undefined) trees.push(path);
+      if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
+      if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
+      const r = await Repo.open(opts.repo);
+      let timestamp: number;
+      if (opts.timestamp !== undefined) timestamp = await parseTimestamp(opts.timestamp);
+      else if (process.env.SOURCE_DATE_EPOCH && /^\d+$/.test(process.env.SOURCE_DATE_EPOCH)) timestamp = Number(process.env.SOURCE_DATE_EPOCH);
+      else timestamp = Math.floor(Date.now() / 1000);
+      let parent: string | null | undefined;
+      if (opts.orphan || opts.parent === 'none') parent = null;
+      else if (opts.parent !== undefined) parent = await resolveRev(r, opts.parent);
+      const meta = (list: string[], option: string): Array<[string, Variant]> =>
+        list.map((kv) => {
+          const [k, v] = keyValue(option, kv);
+          return [k, { type: 's', value: v }];
+        });
+      const result = await commitToRepo(
+        r,
+        {
+          trees,
+          branch: opts.branch,
+          subject: opts.subject,
+          body: opts.body,
+          timestamp,
+          parent,
+          metadata: meta(opts.addMetadataString, 'add-metadata-string'),
+          detachedMetadata: opts.addDetachedMetadataString.length > 0 ? meta(opts.addDetachedMetadataString, 'add-detached-metadata-string') : undefined,
+          ownerUid: opts.ownerUid,
+          ownerGid: opts.ownerGid,
+          noXattrs: !opts.xattrs,
+          canonicalPermissions: opts.canonicalPermissions,
+          noBindings: !opts.bindings,
+          skipIfUnchanged: opts.skipIfUnchanged,
+        },
+        context.reporter,
+      );
+      context.out(result.checksum);
+    });
+
+  repo
+    .command('refs')
+    .description('list refs (optionally under PREFIX), or create/delete one')
+    .addOption(repoOption())
+    .argument('[prefix]', 'only refs under this prefix')
+    .option('--list', 'do not strip the prefix')
+    .option('--delete', 'delete the refs matching PREFIX')
+    .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
+    .option('--force', 'overwrite an existing ref with --create')
+    .action(async (prefix: string | undefined, opts: { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      if (opts.create !== undefined) {
+        if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
+        if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
+        const existing = (await listRefs(r, { remotes: false })).find((e) => e.ref === opts.create);
+        if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `ref '${opts.create}' already exists`, { hint: 'pass --force' });
+        await writeRef(r, opts.create, await resolveRev(r, prefix));
+        return;
+      }
+      const refs = await listRefs(r);
+      const matching = refs.filter((e) => prefix === undefined || e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+      if (opts.delete) {
+        if (!prefix) throw new AtollError('CLI_USAGE', '--delete needs a PREFIX');
+        for (const e of matching) await writeRef(r, e.ref, undefined, e.remote);
+        return;
+      }
+      const lines = matching.map((e) => {
+        if (prefix === undefined || opts.list) return e.name;
+        const stripped = e.name.slice(prefix.length).replace(/^\//, '');
+        return stripped === '' ? e.name : stripped;
+      });
+      if (lines.length > 0) context.out(lines.join('\n'));
+    });
+
+  repo
+    .command('rev-parse')
+    .description('resolve a ref, ref^, or full/short checksum to a commit checksum')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .action(async (rev: string, opts: { repo: string }) => {
+      context.out(await resolveRev(await Repo.open(opts.repo), rev));
+    });
+
+  repo
+    .command('ls')
+    .description('list the files of a commit (same columns as ostree ls)')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .argument('[paths...]')
+    .option('-R, --recursive', 'recurse into directories')
+    .option('-C, --checksum', 'print checksums')
+    .option('-X, --xattrs', 'print extended attributes')
+    .option('-d, --dironly', 'list directories themselves, not their contents')
+    .action(async (rev: string, paths: string[], opts: { repo: string; recursive?: boolean; checksum?: boolean; xattrs?: boolean; dironly?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      const lines = await listTree(r, await resolveRev(r, rev), paths, { recursive: opts.recursive, checksums: opts.checksum, xattrs: opts.xattrs, dirOnly: opts.dironly });
+      context.out(lines.join('\n'));
+    });
+
+  repo
+    .command('cat')
+    .description('print the content of files in a commit')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .argument('<paths...>')
+    .action(async (rev: string, paths: string[], opts: { repo: string }) => {
+      const r = await Repo.open(opts.repo);
+      const commit = await loadCommit(r, await resolveRev(r, rev));
+      for (const path of paths) {
+        const entry = await resolvePath(r, commit, normalizePath(path));
+        if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', `${normalizePath(path)} is a directory`);
+        const content = await loadContent(r, entry.checksum);
+        context.outBytes(await content.readData());
+      }
+    });
+
+  repo
+    .command('log')
+    .description('show the history of a ref')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .action(async (rev: string, opts: { repo: string }) => {
+      const r = await Repo.open(opts.repo);
+      context.outBytes(Buffer.from(await formatLog(r, await resolveRev(r, rev))));
+    });
+
+  repo
+    .command('show')
+    .description('show a commit, or one of its metadata keys')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .option('--print-metadata-key <key>', 'print one metadata value (GVariant text)')
+    .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string }) => {
+      const r = await Repo.open(opts.repo);
+      const checksum = await resolveRev(r, rev);
+      if (opts.printMetadataKey !== undefined) {
+        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey));
+        return;
+      }
+      if (opts.printDetachedMetadataKey !== undefined) {
+        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true));
+        return;
+      }
+      context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
+    });
+
+  repo
+    .command('diff')
+    .description('list files added (A), modified (M) and deleted (D) between two commits')
+    .addOption(repoOption())
+    .argument('<from>')
+    .argument('[to]')
+    .action(async (from: string, to: string | undefined, opts: { repo: string }) => {
+      const r = await Repo.open(opts.repo);
+      const a = await resolveRev(r, to === undefined ? `${from}^` : from);
+      const b = await resolveRev(r, to ?? from);
+      const lines = formatDiff(await diffCommits(r, a, b));
+      if (lines.length > 0) context.out(lines.join('\n'));
+    });
+
+  repo
+    .command('checkout')
+    .description('check a commit out into a directory')
+    .addOption(repoOption())
+    .argument('<rev>')
+    .argument('[destination]', 'default: the rev name')
+    .option('-U, --user-mode', 'do not change ownership, drop setuid/setgid, no xattrs')
+    .option('-H, --require-hardlinks', 'hardlink every file from the repository or fail')
+    .option('-C, --force-copy', 'never hardlink')
+    .option('--union', 'the destination may exist; replace existing files')
+    .option('--union-add', 'the destination may exist; keep existing files')
+    .option('--subpath <path>', 'check out only this path')
+    .action(async (rev: string, destination: string | undefined, opts: {
+      repo: string; userMode?: boolean; requireHardlinks?: boolean; forceCopy?: boolean; union?: boolean; unionAdd?: boolean; subpath?: string;
+    }) => {
+      const r = await Repo.open(opts.repo);
+      const checksum = await resolveRev(r, rev);
+      await checkout(r, checksum, destination ?? rev, {
+        userMode: opts.userMode,
+        requireHardlinks: opts.requireHardlinks,
+        forceCopy: opts.forceCopy,
+        union: opts.union,
+        unionAdd: opts.unionAdd,
+        subpath: opts.subpath,
+        reporter: context.reporter,
+      });
+    });
+
+  repo
+    .command('fsck')
+    .description('verify every object of the repository; exit 1 on any problem')
+    .addOption(repoOption())
+    .option('--json', 'print the findings as JSON')
+    .action(async (opts: { repo: string; json?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      const report = await fsckRepo(r, context.reporter);
+      if (opts.json) context.printJson(report);
+      else {
+        for (const problem of report.problems) context.notice(`error: [${problem.code}] ${problem.message}`);
+        for (const partial of report.partialCommits) context.notice(`commit ${partial} is partial`);
+        if (report.problems.length === 0) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
+      }
+      if (report.problems.length > 0) {
+        throw new AtollError('OSTREE_FSCK_FAILED', `fsck found ${report.problems.length} problem(s)`, { data: { problems: report.problems.length } });
+      }
+    });
+
+  repo
+    .command('prune')
+    .description('delete unreachable objects')
+    .addOption(repoOption())
+    .option('--refs-only', 'only keep objects reachable from refs')
+    .option('--depth <n>', 'keep at most N parents of each ref (-1: all)', '-1')
+    .option('--keep-younger-than <date>', 'keep commits younger than this date')
+    .option('--no-prune', 'only show what would be deleted')
+    .action(async (opts: { repo: string; refsOnly?: boolean; depth: string; keepYoungerThan?: string; prune: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      if (!/^-?\d+$/.test(opts.depth)) throw new AtollError('CLI_USAGE', `--depth must be an integer, got '${opts.depth}'`);
+      const keepYoungerThan = opts.keepYoungerThan === undefined ? undefined : await parseTimestamp(opts.keepYoungerThan);
+      const result = await pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
+      context.out(`Total objects: ${result.total}`);
+      if (result.deleted === 0) context.out('No unreachable objects');
+      else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
+    });
+
+  repo
+    .command('summary')
+    .description('update (-u) or view (-v) the summary file')
+    .addOption(repoOption())
+    .option('-u, --update', 'regenerate the summary file')
+    .option('-v, --view', 'print the summary')
+    .action(async (opts: { repo: string; update?: boolean; view?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      if (!opts.update && !opts.view) throw new AtollError('CLI_USAGE', 'pass -u (update) or -v (view)');
+      if (opts.update) await updateSummary(r);
+      if (opts.view) context.out(await describeSummary(r));
+    });
+
   registerRepoNetCommands(repo, context);
+}
+
+/** GLib's g_format_size: "1.2 kB" (SI units). */
+function formatSize(bytes: number): string {
+  if (bytes < 1000) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -4,9 +4,9 @@ import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
-import { loadContent, isSymlinkMode } from '../repo/content.js';
+import { loadContent } from '../repo/content.js';
 import { writeXattrs } from '../repo/xattrs.js';
-import type { DirMeta, FileHeader } from '../repo/codec.js';
+import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 
 export interface CheckoutOptions {
   /** `-U`: keep the caller's ownership, drop setuid/setgid, write no xattrs. */
@@ -98,7 +98,10 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     }
     const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     stats.files++;
-    if (canHardlink) {
+    // bare-user stores symlinks as regular files, so those are always recreated; empty files
+    // are copied (as ostree does, which keeps them from hitting the hardlink limit).
+    const linkable = canHardlink && !(repo.mode === 'bare-user' && isSymlinkMode(content.header.mode)) && !(content.size === 0 && !isSymlinkMode(content.header.mode));
+    if (linkable) {
       try {
         await link(content.objectPath, path);
         stats.hardlinked++;
@@ -140,7 +143,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
 
 async function writeCopy(path: string, header: FileHeader, data: Buffer, userMode: boolean, noXattrs: boolean): Promise<void> {
   if (isSymlinkMode(header.mode)) {
-    await symlink(header.symlinkTarget, path);
+    await symlink(header.symlinkTarget ?? '', path);
     if (!userMode) await lchown(path, header.uid, header.gid);
     return;
   }

@@ -89,7 +89,7 @@ export async function commitDirectoryToTree(
 
   const fileObject = async (path: string, st: Stats): Promise<string> => {
     const isLink = st.isSymbolicLink();
-    const header: FileHeader = {
+    const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
       uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
       gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
       mode: isLink ? S_IFLNK | 0o777 : modifier.canonicalPermissions ? S_IFREG | (st.mode & 0o755) : S_IFREG | (st.mode & 0o7777),

@@ -1,5 +1,5 @@
 import { AtollError } from '../../errors/index.js';
-import { encodeCommit, encodeVarDict, type VarDict, type Variant } from '../repo/codec.js';
+import { encodeCommit, encodeCommitMeta, type VarDict, type Variant } from '../repo/codec.js';
 import type { Transaction } from '../repo/transaction.js';
 import type { MutableTree } from './mutable-tree.js';
 
@@ -27,17 +27,17 @@ export async function writeCommit(tx: Transaction, tree: MutableTree, options: C
   const rootTree = await tree.write(tx);
   const bytes = encodeCommit({
     metadata: options.metadata ?? new Map<string, Variant>(),
-    parent: options.parent,
+    parent: options.parent ?? null,
     related: [],
     subject: options.subject ?? '',
     body: options.body ?? '',
-    timestamp: options.timestamp,
+    timestamp: BigInt(options.timestamp),
     rootTree,
     rootMeta: tree.metaChecksum,
   });
   const checksum = await tx.writeMetadata('commit', bytes);
   if (options.detachedMetadata && options.detachedMetadata.size > 0) {
-    await tx.writeMetadata('commitmeta', encodeVarDict(options.detachedMetadata), checksum);
+    await tx.writeMetadata('commitmeta', encodeCommitMeta(options.detachedMetadata), checksum);
   }
   return checksum;
 }

@@ -2,11 +2,7 @@ import { readdir, writeFile, mkdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
-import { Repo } from '../repo/repo.js';
-import { Transaction } from '../repo/transaction.js';
-import { writeContent, loadContent } from '../repo/content.js';
-import { readRef, writeRef } from '../repo/refs.js';
-import type { RepoMode } from '../repo/repo-mode.js';
+import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, type RepoMode } from '../repo/index.js';
 import { writeFileAtomic, isFsyncEnabled, runProgram } from '../../util/index.js';
 import { isErrno } from '../../errors/index.js';
 
@@ -112,15 +108,7 @@ export class PullTarget {
 
   async loadContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array }> {
     const loaded = await loadContent(this.repo, checksum);
-    const header: FileHeader = {
-      uid: loaded.header.uid,
-      gid: loaded.header.gid,
-      mode: loaded.header.mode,
-      rdev: loaded.header.rdev,
-      symlinkTarget: loaded.header.symlinkTarget,
-      xattrs: loaded.header.xattrs.map(([name, value]) => ({ name, value })),
-    };
-    return { header, data: await loaded.readData() };
+    return { header: loaded.header, data: await loaded.readData() };
   }
 
   isPartial(checksum: string): Promise<boolean> {
@@ -186,16 +174,8 @@ export class PullTarget {
       return;
     }
     await this.write(async (tx) => {
-      const storeHeader = {
-        uid: header.uid,
-        gid: header.gid,
-        mode: header.mode,
-        rdev: header.rdev ?? 0,
-        symlinkTarget: header.symlinkTarget ?? '',
-        xattrs: header.xattrs.map((x): [string, Uint8Array] => [x.name, x.value]),
-      };
       const isSymlink = (header.mode & 0o170000) === 0o120000;
-      await writeContent(tx, storeHeader, isSymlink ? undefined : { kind: 'bytes', bytes: data }, { knownChecksum: checksum });
+      await writeContent(tx, header, isSymlink ? undefined : { kind: 'bytes', bytes: data }, { knownChecksum: checksum });
       (await this.prefixSet(checksum.slice(0, 2))).add(`${checksum.slice(2)}.${this.extension('file')}`);
     });
   }
@@ -226,7 +206,6 @@ export class PullTarget {
 
 /** A rev (ref, remote:ref, checksum or prefix) → commit checksum, as the store resolves it. */
 export async function resolveCommitRev(repo: string, rev: string): Promise<string> {
-  const { resolveRev } = await import('../repo/read.js');
   return await resolveRev(await Repo.open(repo), rev);
 }
 

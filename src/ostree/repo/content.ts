@@ -1,5 +1,4 @@
 import { readFile, writeFile, copyFile, chown, lchown, chmod, utimes, lutimes, symlink, lstat, readlink, open } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { deflateRaw, inflateRaw, constants as zconst } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -7,14 +6,14 @@ import type { Repo } from './repo.js';
 import type { Transaction } from './transaction.js';
 import {
   type FileHeader,
-  encodeFileHeader,
   encodeArchiveHeader,
   decodeArchiveHeader,
-  contentStreamPrefix,
-  encodeDirMeta,
-  decodeGenericMeta,
+  encodeOwnerModeXattrs,
+  decodeOwnerModeXattrs,
+  ContentHasher,
+  contentChecksum,
+  isSymlinkMode,
   S_IFMT,
-  S_IFREG,
   S_IFLNK,
 } from './codec.js';
 import { readXattrs, writeXattrs, getXattr, type Xattrs } from './xattrs.js';
@@ -28,23 +27,8 @@ export const OSTREEMETA_XATTR = 'user.ostreemeta';
 /** Above this size a regular file is hashed and copied by streaming instead of in memory. */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
 
-export function isSymlinkMode(mode: number): boolean {
-  return (mode & S_IFMT) === S_IFLNK;
-}
-
-export function isRegularMode(mode: number): boolean {
-  return (mode & S_IFMT) === S_IFREG;
-}
-
-/** The content checksum: sha256(BE32 len(H) ‖ 0000 ‖ H ‖ data). */
-export function contentChecksum(header: FileHeader, data: Uint8Array | undefined): string {
-  const hash = createHash('sha256').update(contentStreamPrefix(encodeFileHeader(header)));
-  if (data) hash.update(data);
-  return hash.digest('hex');
-}
-
 async function hashFileStreaming(path: string, header: FileHeader): Promise<string> {
-  const hash = createHash('sha256').update(contentStreamPrefix(encodeFileHeader(header)));
+  const hash = new ContentHasher(header);
   const handle = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1024 * 1024);
@@ -56,7 +40,7 @@ async function hashFileStreaming(path: string, header: FileHeader): Promise<stri
   } finally {
     await handle.close();
   }
-  return hash.digest('hex');
+  return hash.digest();
 }
 
 /**
@@ -75,6 +59,7 @@ export async function writeContent(
   data: ContentData | undefined,
   options: { knownChecksum?: string; zlibLevel?: number } = {},
 ): Promise<string> {
+  if ((header.mode & S_IFMT) !== S_IFLNK && (header.mode & S_IFMT) !== 0o100000) throw new TypeError('writeContent: not a regular file or symlink');
   const symlinkObject = isSymlinkMode(header.mode);
   let bytes: Uint8Array | undefined;
   if (!symlinkObject) {
@@ -84,14 +69,13 @@ export async function writeContent(
   }
   const checksum =
     options.knownChecksum ??
-    (symlinkObject || bytes ? contentChecksum(header, bytes) : await hashFileStreaming((data as { path: string }).path, header));
+    (symlinkObject || bytes ? contentChecksum(header, bytes ?? new Uint8Array(0)) : await hashFileStreaming((data as { path: string }).path, header));
   if (await tx.haveObject(checksum, 'file')) return checksum;
   const temp = tx.tempPath();
   const repo = tx.repo;
   switch (repo.mode) {
     case 'archive': {
-      const headerBytes = encodeArchiveHeader(symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size), header);
-      const prefix = contentStreamPrefix(headerBytes);
+      const prefix = encodeArchiveHeader(header, symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size));
       if (symlinkObject) {
         await writeFile(temp, prefix, { mode: 0o644 });
       } else {
@@ -109,7 +93,7 @@ export async function writeContent(
     }
     case 'bare': {
       if (symlinkObject) {
-        await symlink(header.symlinkTarget, temp);
+        await symlink(header.symlinkTarget ?? '', temp);
         await lchown(temp, header.uid, header.gid);
         if (header.xattrs.length > 0) await writeXattrs(temp, header.xattrs);
         await lutimes(temp, 0, 0);
@@ -123,15 +107,15 @@ export async function writeContent(
       break;
     }
     case 'bare-user': {
-      const meta = encodeDirMeta({ uid: header.uid, gid: header.gid, mode: header.mode, xattrs: header.xattrs });
+      const meta = encodeOwnerModeXattrs({ uid: header.uid, gid: header.gid, mode: header.mode, xattrs: header.xattrs });
       if (symlinkObject) {
-        await writeFile(temp, Buffer.concat([Buffer.from(header.symlinkTarget, 'utf8'), Buffer.from([0])]), { mode: 0o644 });
+        await writeFile(temp, Buffer.concat([Buffer.from(header.symlinkTarget ?? '', 'utf8'), Buffer.from([0])]), { mode: 0o644 });
         await chmod(temp, 0o644);
       } else {
         await writeData(temp, bytes, data);
         await chmod(temp, ((header.mode & 0o775) | 0o400) & 0o7777);
       }
-      await writeXattrs(temp, [[OSTREEMETA_XATTR, meta]]);
+      await writeXattrs(temp, [{ name: OSTREEMETA_XATTR, value: meta }]);
       await utimes(temp, 0, 0);
       break;
     }
@@ -144,7 +128,7 @@ export async function writeContent(
         }
       }
       if (symlinkObject) {
-        await symlink(header.symlinkTarget, temp);
+        await symlink(header.symlinkTarget ?? '', temp);
         await lutimes(temp, 0, 0);
       } else {
         await writeData(temp, bytes, data);
@@ -191,17 +175,14 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
   switch (repo.mode) {
     case 'archive': {
       const whole = await readFile(path);
-      if (whole.length < 8) throw corrupt(checksum, 'truncated archive header');
-      const n = whole.readUInt32BE(0);
-      if (8 + n > whole.length) throw corrupt(checksum, 'truncated archive header');
       let decoded;
       try {
-        decoded = decodeArchiveHeader(whole.subarray(8, 8 + n));
+        decoded = decodeArchiveHeader(whole);
       } catch (error) {
         throw corrupt(checksum, (error as Error).message, error);
       }
       const { size, header } = decoded;
-      const rest = whole.subarray(8 + n);
+      const rest = whole.subarray(decoded.payloadOffset);
       return {
         header: options.noXattrs ? { ...header, xattrs: [] } : header,
         size,
@@ -233,7 +214,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
       if (metaBytes === null) throw corrupt(checksum, `missing ${OSTREEMETA_XATTR}`);
       let meta;
       try {
-        meta = decodeGenericMeta(metaBytes);
+        meta = decodeOwnerModeXattrs(metaBytes, OSTREEMETA_XATTR);
       } catch (error) {
         throw corrupt(checksum, (error as Error).message, error);
       }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AtollError } from '../../errors/index.js';
 import type { Repo } from './repo.js';
-import { decodeCommit, decodeDirMeta, decodeDirTree, decodeVarDict, type CommitObject, type DirMeta, type DirTree, type VarDict } from './codec.js';
+import { decodeCommit, decodeDirMeta, decodeDirTree, decodeCommitMeta, type Commit, type DirMeta, type DirTree, type VarDict } from './codec.js';
 import { isValidChecksum, parseRefspec } from './ref-name.js';
 import { readRef, listRefs } from './refs.js';
 
@@ -18,7 +18,7 @@ async function readVerified(repo: Repo, checksum: string, type: 'commit' | 'dirt
   return bytes;
 }
 
-export async function loadCommit(repo: Repo, checksum: string): Promise<CommitObject> {
+export async function loadCommit(repo: Repo, checksum: string): Promise<Commit> {
   return decodeCommit(await readVerified(repo, checksum, 'commit'));
 }
 
@@ -32,7 +32,7 @@ export async function loadDirMeta(repo: Repo, checksum: string): Promise<DirMeta
 
 export async function loadDetachedMetadata(repo: Repo, checksum: string): Promise<VarDict | undefined> {
   const bytes = await repo.readOptionalObjectBytes(checksum, 'commitmeta');
-  return bytes === undefined ? undefined : decodeVarDict(bytes, `commitmeta ${checksum}`);
+  return bytes === undefined ? undefined : decodeCommitMeta(bytes);
 }
 
 /**
@@ -43,7 +43,7 @@ export async function resolveRev(repo: Repo, rev: string): Promise<string> {
   if (rev.endsWith('^')) {
     const child = await resolveRev(repo, rev.slice(0, -1));
     const commit = await loadCommit(repo, child);
-    if (commit.parent === undefined) throw new AtollError('OSTREE_REV_NO_PARENT', `commit ${child} has no parent`);
+    if (commit.parent === null) throw new AtollError('OSTREE_REV_NO_PARENT', `commit ${child} has no parent`);
     return commit.parent;
   }
   if (isValidChecksum(rev)) return rev;
@@ -83,7 +83,7 @@ export type TreeEntry =
   | { kind: 'file'; name: string; checksum: string };
 
 /** The entry at `path` (absolute inside the commit, `/` = root). Uses binary search, as ostree. */
-export async function resolvePath(repo: Repo, commit: CommitObject, path: string): Promise<TreeEntry> {
+export async function resolvePath(repo: Repo, commit: Commit, path: string): Promise<TreeEntry> {
   let entry: TreeEntry = { kind: 'dir', name: '/', treeChecksum: commit.rootTree, metaChecksum: commit.rootMeta };
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   for (const [i, part] of parts.entries()) {
@@ -114,9 +114,4 @@ function binaryFind<T extends { name: string }>(list: readonly T[], name: string
     else hi = mid;
   }
   return undefined;
-}
-
-/** sha256(root dirtree ‖ root dirmeta): the `ContentChecksum` line of `ostree log`. */
-export function commitContentChecksum(commit: CommitObject): string {
-  return createHash('sha256').update(Buffer.from(commit.rootTree, 'hex')).update(Buffer.from(commit.rootMeta, 'hex')).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { mkdir, link, unlink, readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, link, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -39,9 +39,13 @@ export class Transaction {
     await mkdir(tmp, { recursive: true });
     await cleanStaleStaging(tmp);
     const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot');
-    const dir = join(tmp, `staging-${bootId}-${randomBytes(6).toString('hex')}`);
-    await mkdir(dir);
-    await writeFile(join(dir, '.atoll-pid'), String(process.pid));
+    // Prepared under another name and renamed, so every staging-* dir of ours has its pid file.
+    const suffix = randomBytes(6).toString('hex');
+    const prep = join(tmp, `atoll-prep-${suffix}`);
+    await mkdir(prep);
+    await writeFile(join(prep, '.atoll-pid'), String(process.pid));
+    const dir = join(tmp, `staging-${bootId}-${suffix}`);
+    await rename(prep, dir);
     return new Transaction(repo, dir);
   }
 
@@ -152,6 +156,12 @@ async function cleanStaleStaging(tmp: string): Promise<void> {
     return;
   }
   for (const name of names) {
+    if (name.startsWith('atoll-prep-')) {
+      // A transaction killed while preparing its staging dir; give live ones a minute.
+      const st = await stat(join(tmp, name)).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > 60_000) await rm(join(tmp, name), { recursive: true, force: true }).catch(() => undefined);
+      continue;
+    }
     if (!name.startsWith('staging-')) continue;
     const dir = join(tmp, name);
     const pid = Number(await readFile(join(dir, '.atoll-pid'), 'utf8').catch(() => 'NaN'));

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { AtollError, isErrno } from '../../errors/index.js';
+import type { Xattr } from './codec.js';
 
 /**
  * Extended attributes. Node has no xattr API, so this wraps `@napi-rs/xattr` (an N-API addon
@@ -7,9 +8,9 @@ import { AtollError, isErrno } from '../../errors/index.js';
  * symlinks). It is loaded lazily so that `--no-xattrs` and archive/bare-user-only work where
  * the addon is absent.
  *
- * An xattr list is `[name, value]` sorted by name bytes (strcmp), as ostree serializes it.
+ * An xattr list is `{name, value}` sorted by name bytes (strcmp), as ostree serializes it.
  */
-export type Xattrs = Array<[name: string, value: Uint8Array]>;
+export type Xattrs = Xattr[];
 
 interface XattrAddon {
   listAttributesSync(path: string): string[];
@@ -51,7 +52,7 @@ export function compareNames(a: string, b: string): number {
 }
 
 export function sortXattrs(xattrs: Xattrs): Xattrs {
-  return xattrs.sort((a, b) => compareNames(a[0], b[0]));
+  return xattrs.sort((a, b) => compareNames(a.name, b.name));
 }
 
 /** All xattrs of `path` (not following symlinks), minus `skip`, sorted. */
@@ -68,7 +69,7 @@ export async function readXattrs(path: string, skip: readonly string[] = []): Pr
   for (const name of names) {
     if (skip.includes(name)) continue;
     const value = await a.getAttribute(path, name);
-    if (value !== null) out.push([name, new Uint8Array(value)]);
+    if (value !== null) out.push({ name, value: new Uint8Array(value) });
   }
   return sortXattrs(out);
 }
@@ -82,9 +83,9 @@ export async function getXattr(path: string, name: string): Promise<Uint8Array |
   }
 }
 
-export async function writeXattrs(path: string, xattrs: Xattrs): Promise<void> {
+export async function writeXattrs(path: string, xattrs: readonly Xattr[]): Promise<void> {
   const a = requireAddon();
-  for (const [name, value] of xattrs) {
+  for (const { name, value } of xattrs) {
     try {
       await a.setAttribute(path, name, Buffer.from(value));
     } catch (error) {

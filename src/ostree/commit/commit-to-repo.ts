@@ -1,0 +1,94 @@
+import { AtollError } from '../../errors/index.js';
+import { phase, type Reporter } from '../../report/index.js';
+import { variant } from '../../gvariant/index.js';
+import type { Repo } from '../repo/repo.js';
+import { Transaction } from '../repo/transaction.js';
+import { readRef } from '../repo/refs.js';
+import { validateRefName } from '../repo/ref-name.js';
+import { loadCommit } from '../repo/read.js';
+import type { Variant, VarDict } from '../repo/codec.js';
+import { MutableTree } from './mutable-tree.js';
+import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
+import { writeCommit } from './write-commit.js';
+
+export interface CommitRequest extends CommitModifier {
+  /** Directories to commit, layered in order (ostree's `--tree=dir=` repeated). */
+  trees: string[];
+  branch?: string;
+  subject?: string;
+  body?: string;
+  timestamp: number;
+  /** Explicit parent; `null` = orphan. Default: the branch's current commit. */
+  parent?: string | null;
+  /** User metadata in insertion order. */
+  metadata?: Array<[string, Variant]>;
+  detachedMetadata?: Array<[string, Variant]>;
+  /** Skip `ostree.ref-binding` (`--no-bindings`). */
+  noBindings?: boolean;
+  /** Do nothing when the tree equals the parent's (`--skip-if-unchanged`). */
+  skipIfUnchanged?: boolean;
+}
+
+export interface CommitResult {
+  checksum: string;
+  skipped: boolean;
+  stats: CommitDirectoryStats;
+}
+
+/**
+ * `ostree commit`: one transaction that writes every object, then the commit, then the ref.
+ * Metadata keys keep their order; `ostree.collection-binding` and `ostree.ref-binding` are
+ * appended as the ostree CLI does, so the commit checksum matches `ostree commit`'s.
+ */
+export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?: Reporter): Promise<CommitResult> {
+  if (request.branch !== undefined) validateRefName(request.branch);
+  const parent = request.parent === undefined ? (request.branch ? await readRef(repo, request.branch) : undefined) : (request.parent ?? undefined);
+  const modifier: CommitModifier = {
+    ...request,
+    canonicalPermissions: request.canonicalPermissions ?? repo.mode === 'bare-user-only',
+    zlibLevel: request.zlibLevel ?? Number(repo.config.getStringOr('archive', 'zlib-level', '6')),
+  };
+  const tx = await Transaction.begin(repo);
+  try {
+    const tree = new MutableTree();
+    const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
+    await phase(reporter ?? { emit() {} }, 'commit', async () => {
+      for (const dir of request.trees) {
+        const s = await commitDirectoryToTree(tx, dir, tree, modifier, reporter);
+        stats.files += s.files;
+        stats.bytes += s.bytes;
+        stats.devinoHits += s.devinoHits;
+      }
+    });
+    const metadata: VarDict = new Map();
+    for (const [key, value] of request.metadata ?? []) {
+      if (key === '') throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'commit metadata keys must not be empty');
+      metadata.set(key, value);
+    }
+    const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
+    if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));
+    if (request.branch !== undefined && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [request.branch]));
+    if (request.skipIfUnchanged && parent !== undefined) {
+      const rootTree = await tree.write(tx);
+      const parentCommit = await loadCommit(repo, parent);
+      if (parentCommit.rootTree === rootTree && parentCommit.rootMeta === tree.metaChecksum) {
+        await tx.abort();
+        return { checksum: parent, skipped: true, stats };
+      }
+    }
+    const checksum = await writeCommit(tx, tree, {
+      subject: request.subject,
+      body: request.body,
+      timestamp: request.timestamp,
+      parent,
+      metadata,
+      detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
+    });
+    if (request.branch !== undefined) tx.setRef(request.branch, checksum);
+    await tx.commit();
+    return { checksum, skipped: false, stats };
+  } catch (error) {
+    await tx.abort().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { AtollError, isAtollError } from '../../errors/index.js';
+import { phase, nullReporter, type Reporter } from '../../report/index.js';
+import { mapLimit } from '../../util/index.js';
+import type { Repo } from './repo.js';
+import type { ObjectType } from './object-type.js';
+import { decodeCommit, decodeDirMeta, decodeDirTree, ContentHasher, type DirTree } from './codec.js';
+import { loadContent } from './content.js';
+
+/** One finding: the code says what kind, the message names the object (and the path needing it). */
+export interface FsckProblem {
+  code: string;
+  message: string;
+  checksum: string;
+  type: ObjectType;
+  path?: string;
+  commit?: string;
+}
+
+export interface FsckReport {
+  commits: number;
+  objects: number;
+  problems: FsckProblem[];
+  partialCommits: string[];
+}
+
+function problem(error: AtollError, checksum: string, type: ObjectType, extra: { path?: string; commit?: string } = {}): FsckProblem {
+  return { code: error.code, message: error.message, checksum, type, ...extra };
+}
+
+/**
+ * `ostree fsck`, stricter: every loose object is re-hashed (content objects decompressed and
+ * hashed over their uncompressed header + data), every metadata object decoded and validated
+ * (normal form, dirtree order and names, modes), and every commit's tree walked for missing
+ * objects, each reported with the path that needs it. Commits marked partial are not walked.
+ */
+export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): Promise<FsckReport> {
+  const report: FsckReport = { commits: 0, objects: 0, problems: [], partialCommits: [] };
+  const objects: Array<{ checksum: string; type: ObjectType }> = [];
+  for await (const o of repo.listObjects()) objects.push(o);
+  report.objects = objects.length;
+  const bad = new Set<string>();
+  const trees = new Map<string, DirTree>();
+  const commits: string[] = [];
+
+  await phase(reporter, 'fsck objects', async (tick) => {
+    let done = 0;
+    await mapLimit(objects, 4, async ({ checksum, type }) => {
+      try {
+        if (type === 'file') await verifyContent(repo, checksum);
+        else if (type === 'commit' || type === 'dirtree' || type === 'dirmeta') {
+          const bytes = await repo.readObjectBytes(checksum, type);
+          const actual = createHash('sha256').update(bytes).digest('hex');
+          if (actual !== checksum) {
+            throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `corrupted ${type} object ${checksum}: actual checksum is ${actual}`);
+          }
+          try {
+            if (type === 'commit') {
+              decodeCommit(bytes);
+              commits.push(checksum);
+            } else if (type === 'dirtree') trees.set(checksum, decodeDirTree(bytes));
+            else decodeDirMeta(bytes);
+          } catch (error) {
+            if (!isAtollError(error)) throw error;
+            throw new AtollError(error.code, `invalid ${type} object ${checksum}: ${error.message}`);
+          }
+        }
+      } catch (error) {
+        if (!isAtollError(error)) throw error;
+        bad.add(`${checksum}.${type}`);
+        report.problems.push(problem(error, checksum, type));
+      }
+      tick(++done);
+    });
+  }, { total: objects.length, unit: 'items' });
+
+  report.commits = commits.length;
+  const have = new Set(objects.map((o) => `${o.checksum}.${o.type}`));
+  const walked = new Set<string>();
+  await phase(reporter, 'fsck commits', async () => {
+    for (const commitChecksum of commits.sort()) {
+      if (await repo.isCommitPartial(commitChecksum)) {
+        report.partialCommits.push(commitChecksum);
+        continue;
+      }
+      const commit = decodeCommit(await repo.readObjectBytes(commitChecksum, 'commit'));
+      const missing = (checksum: string, type: ObjectType, path: string): void => {
+        report.problems.push(
+          problem(new AtollError('OSTREE_FSCK_MISSING_OBJECT', `missing ${type} object ${checksum} needed by ${path} in commit ${commitChecksum}`), checksum, type, { path, commit: commitChecksum }),
+        );
+      };
+      const walkDir = (treeChecksum: string, metaChecksum: string, path: string): void => {
+        if (!have.has(`${metaChecksum}.dirmeta`)) missing(metaChecksum, 'dirmeta', path);
+        if (!have.has(`${treeChecksum}.dirtree`)) {
+          missing(treeChecksum, 'dirtree', path);
+          return;
+        }
+        if (walked.has(treeChecksum)) return;
+        walked.add(treeChecksum);
+        const tree = trees.get(treeChecksum);
+        if (!tree) return; // invalid: already reported
+        for (const f of tree.files) {
+          if (!have.has(`${f.checksum}.file`)) missing(f.checksum, 'file', path === '/' ? `/${f.name}` : `${path}/${f.name}`);
+        }
+        for (const d of tree.dirs) walkDir(d.treeChecksum, d.metaChecksum, path === '/' ? `/${d.name}` : `${path}/${d.name}`);
+      };
+      walkDir(commit.rootTree, commit.rootMeta, '/');
+    }
+  });
+  return report;
+}
+
+async function verifyContent(repo: Repo, checksum: string): Promise<void> {
+  let content;
+  try {
+    content = await loadContent(repo, checksum);
+  } catch (error) {
+    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `corrupted file object ${checksum}: ${error.message}`);
+    throw error;
+  }
+  let actual: string;
+  try {
+    const data = await content.readData();
+    actual = new ContentHasher(content.header, content.size).update(data).digest();
+  } catch (error) {
+    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `corrupted file object ${checksum}: ${error.message}`);
+    throw error;
+  }
+  if (actual !== checksum) {
+    throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `corrupted file object ${checksum}: actual checksum is ${actual}`);
+  }
+}

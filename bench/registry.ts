@@ -3,4 +3,5 @@ import type { Benchmark } from './harness.js';
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Loaded lazily. */
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ostree: async () => (await import('./ostree.js')).default,
+  pull: async () => (await import('./pull.js')).default,
 };

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, symlinkSync, readdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileSync, readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { requireTool, tempDir } from '../helpers/env.js';
 import { runOk, atollBin } from '../helpers/run.js';
 import { startAtollServe, startPythonHttp, startNginx } from '../helpers/servers.js';
+import { makeTree, objectSet } from '../helpers/trees.js';
 
 /**
  * `atoll repo pull` against real OSTree repositories (made by `ostree commit`), served by
@@ -31,30 +32,6 @@ async function fsckClean(repo: string): Promise<void> {
   const a = await atoll(['repo', 'fsck', `--repo=${repo}`]);
   // atoll's own fsck lands with the store issue; until then the verb reports "not implemented".
   if (!/not implemented/.test(a.stderr)) assert.equal(a.status, 0, `atoll repo fsck ${repo}: ${a.stderr}`);
-}
-
-export function makeTree(dir: string, files: number, seed: number): string {
-  const tree = join(dir, `tree-${seed}`);
-  rmSync(tree, { recursive: true, force: true });
-  mkdirSync(join(tree, 'usr', 'bin'), { recursive: true });
-  mkdirSync(join(tree, 'empty'));
-  writeFileSync(join(tree, 'hello'), 'hello\n');
-  symlinkSync('hello', join(tree, 'link'));
-  for (let i = 0; i < files; i++) {
-    const sub = join(tree, 'usr', 'share', `d${i % 7}`);
-    mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, `f${i}`), `file ${i} ${'x'.repeat(i * 37)}\n`);
-  }
-  writeFileSync(join(tree, 'usr', 'bin', 'tool'), Buffer.alloc(200_000, seed), { mode: 0o755 });
-  return tree;
-}
-
-export function objectSet(repo: string): Set<string> {
-  const out = new Set<string>();
-  const objects = join(repo, 'objects');
-  if (!existsSync(objects)) return out;
-  for (const prefix of readdirSync(objects)) for (const name of readdirSync(join(objects, prefix))) out.add(`objects/${prefix}/${name}`);
-  return out;
 }
 
 function ostreeRepo(dir: string, name: string, tree: string): string {

@@ -111,6 +111,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         all.unshift(remoteArg.slice(colon + 1));
       }
       const parallel = parseParallel(o.parallel as string | undefined);
+      // Fetched objects are inflated, hashed and written on libuv's thread pool; its default of
+      // 4 threads, not the network, would bound the pull. (Read when the pool first starts.)
+      process.env.UV_THREADPOOL_SIZE ??= '16';
       const result = await pull({
         repo: o.repo as string,
         remote,

@@ -1,7 +1,7 @@
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
-import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader } from '../objects/index.js';
+import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
@@ -213,23 +213,38 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // marks a commit partial before writing any of its objects), so the walk can stop there.
   const trustLocalTrees = !(await target.hasAnyPartial());
 
-  async function metadataObject(type: 'dirtree' | 'dirmeta', checksum: string): Promise<Uint8Array | undefined> {
+  async function fetchDirMeta(checksum: string): Promise<void> {
     total++;
-    const local = type === 'dirtree' ? await target.readObject(checksum, type) : (await target.has(checksum, type)) ? new Uint8Array(0) : undefined;
-    if (local !== undefined) {
+    if (await target.has(checksum, 'dirmeta')) {
       stats.objectsSkipped++;
       done++;
-      return type === 'dirtree' ? local : undefined;
+      return;
     }
-    const bytes = await provider.getMetadata(type, checksum, MAX_METADATA_SIZE);
-    if (bytes === undefined) throw missing(type, checksum);
-    if (type === 'dirtree') verifyDirTree(checksum, bytes);
-    else verifyDirMeta(checksum, bytes);
-    await target.writeMetadata(type, checksum, bytes);
+    const bytes = await provider.getMetadata('dirmeta', checksum, MAX_METADATA_SIZE);
+    if (bytes === undefined) throw missing('dirmeta', checksum);
+    verifyDirMeta(checksum, bytes);
+    await target.writeMetadata('dirmeta', checksum, bytes);
     stats.metadataFetched++;
     done++;
     tick();
-    return bytes;
+  }
+
+  async function fetchDirTree(checksum: string): Promise<DirTree> {
+    total++;
+    const local = (await target.has(checksum, 'dirtree')) ? await target.readObject(checksum, 'dirtree') : undefined;
+    if (local !== undefined) {
+      stats.objectsSkipped++;
+      done++;
+      return verifyDirTree(checksum, local);
+    }
+    const bytes = await provider.getMetadata('dirtree', checksum, MAX_METADATA_SIZE);
+    if (bytes === undefined) throw missing('dirtree', checksum);
+    const tree = verifyDirTree(checksum, bytes);
+    await target.writeMetadata('dirtree', checksum, bytes);
+    stats.metadataFetched++;
+    done++;
+    tick();
+    return tree;
   }
 
   function missing(type: string, checksum: string): AtollError {
@@ -242,9 +257,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   function scanTree(treeChecksum: string, metaChecksum: string): void {
     if (!visitedMeta.has(`m${metaChecksum}`)) {
       visitedMeta.add(`m${metaChecksum}`);
-      pool.add(async () => {
-        await metadataObject('dirmeta', metaChecksum);
-      });
+      pool.add(() => fetchDirMeta(metaChecksum));
     }
     if (visitedMeta.has(`t${treeChecksum}`)) return;
     visitedMeta.add(`t${treeChecksum}`);
@@ -256,8 +269,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         stats.objectsSkipped++;
         return;
       }
-      const bytes = (await metadataObject('dirtree', treeChecksum)) as Uint8Array;
-      const tree = verifyDirTree(treeChecksum, bytes);
+      const tree = await fetchDirTree(treeChecksum);
       for (const file of tree.files) {
         if (visitedContent.has(file.checksum)) continue;
         visitedContent.add(file.checksum);

@@ -136,8 +136,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   const mirror = refs.length === 0;
   if (mirror) {
     // ostree pull-local without refs copies every local ref of the source.
-    const { listRefs } = await import('../repo/refs.js');
-    const { Repo } = await import('../repo/repo.js');
+    const { listRefs, Repo } = await import('../repo/index.js');
     refs = (await listRefs(await Repo.open(src.path))).filter((r) => r.remote === undefined).map((r) => r.ref);
   }
   // Local refs: read them from the source repository (its summary may be stale).

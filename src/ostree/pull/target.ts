@@ -1,12 +1,10 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, writeFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
-import { Repo } from '../repo/repo.js';
-import { Transaction } from '../repo/transaction.js';
-import { writeContent, loadContent } from '../repo/content.js';
-import { readRef, writeRef } from '../repo/refs.js';
-import type { RepoMode } from '../repo/repo-mode.js';
-import { writeFileAtomic } from '../../util/index.js';
+import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, type RepoMode } from '../repo/index.js';
+import { writeFileAtomic, isFsyncEnabled, runProgram } from '../../util/index.js';
+import { isErrno } from '../../errors/index.js';
 
 /**
  * The pull's view of the store: every use of src/ostree/repo is in this file, so the engine
@@ -20,7 +18,8 @@ import { writeFileAtomic } from '../../util/index.js';
  */
 export type ObjectKind = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'commitmeta';
 
-export const BATCH_SIZE = 2000;
+/** Objects per store transaction; tests lower it (ATOLL_PULL_BATCH_SIZE) to exercise resume. */
+export const BATCH_SIZE = Number(process.env.ATOLL_PULL_BATCH_SIZE ?? '') > 0 ? Number(process.env.ATOLL_PULL_BATCH_SIZE) : 2000;
 
 export class PullTarget {
   private tx: Promise<Transaction> | undefined;
@@ -29,11 +28,38 @@ export class PullTarget {
   private idle: Array<() => void> = [];
   private flushing: Promise<void> | undefined;
 
+  /** Object names per `objects/XX` directory, read once (a readdir beats a stat per object). */
+  private readonly index = new Map<string, Promise<Set<string>>>();
+  private readonly madeDirs = new Set<string>();
+  private readonly tempPrefix = `pull-${process.pid}-${randomBytes(4).toString('hex')}-`;
+  private tempCounter = 0;
+  private wroteDirect = false;
+
   private constructor(private readonly repo: Repo) {}
+
+  private extension(type: ObjectKind): string {
+    return type === 'file' && this.repo.mode === 'archive' ? 'filez' : type;
+  }
+
+  private prefixSet(prefix: string): Promise<Set<string>> {
+    let set = this.index.get(prefix);
+    if (!set) {
+      set = readdir(join(this.repo.path, 'objects', prefix)).then(
+        (names) => new Set(names),
+        (error: unknown) => {
+          if (isErrno(error, 'ENOENT')) return new Set<string>();
+          throw error;
+        },
+      );
+      this.index.set(prefix, set);
+    }
+    return set;
+  }
 
   static async open(path: string): Promise<PullTarget> {
     const repo = await Repo.open(path);
     await repo.ensureLayout();
+    await removeStaleTemps(join(repo.path, 'tmp'));
     return new PullTarget(repo);
   }
 
@@ -45,8 +71,35 @@ export class PullTarget {
     return this.repo.mode;
   }
 
-  has(checksum: string, type: ObjectKind): Promise<boolean> {
-    return this.repo.hasObject(checksum, type);
+  async has(checksum: string, type: ObjectKind): Promise<boolean> {
+    return (await this.prefixSet(checksum.slice(0, 2))).has(`${checksum.slice(2)}.${this.extension(type)}`);
+  }
+
+  /**
+   * Write an object straight into `objects/` (temp file in tmp/, then rename): used for all
+   * objects of archive repos and for metadata of the others. The rename makes each object
+   * appear whole or not at all; `flush()` syncs the filesystem before any ref is written.
+   */
+  private async writeDirect(checksum: string, type: ObjectKind, bytes: Uint8Array): Promise<void> {
+    const prefix = checksum.slice(0, 2);
+    const name = `${checksum.slice(2)}.${this.extension(type)}`;
+    const set = await this.prefixSet(prefix);
+    if (set.has(name) && type !== 'commitmeta') return;
+    const dir = join(this.repo.path, 'objects', prefix);
+    if (!this.madeDirs.has(prefix)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(prefix);
+    }
+    const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
+    await writeFile(temp, bytes, { mode: 0o644 });
+    try {
+      await rename(temp, join(dir, name));
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    set.add(name);
+    this.wroteDirect = true;
   }
 
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {
@@ -55,15 +108,7 @@ export class PullTarget {
 
   async loadContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array }> {
     const loaded = await loadContent(this.repo, checksum);
-    const header: FileHeader = {
-      uid: loaded.header.uid,
-      gid: loaded.header.gid,
-      mode: loaded.header.mode,
-      rdev: loaded.header.rdev,
-      symlinkTarget: loaded.header.symlinkTarget,
-      xattrs: loaded.header.xattrs.map(([name, value]) => ({ name, value })),
-    };
-    return { header, data: await loaded.readData() };
+    return { header: loaded.header, data: await loaded.readData() };
   }
 
   isPartial(checksum: string): Promise<boolean> {
@@ -116,9 +161,7 @@ export class PullTarget {
   }
 
   async writeMetadata(type: Exclude<ObjectKind, 'file'>, checksum: string, bytes: Uint8Array): Promise<void> {
-    await this.write(async (tx) => {
-      await tx.writeMetadata(type, bytes, checksum);
-    });
+    await this.writeDirect(checksum, type, bytes);
   }
 
   /**
@@ -126,29 +169,25 @@ export class PullTarget {
    * recompression); other modes write the object in their own form.
    */
   async writeContent(checksum: string, header: FileHeader, data: Uint8Array, archiveBytes: Uint8Array | undefined): Promise<void> {
+    if (this.repo.mode === 'archive' && archiveBytes !== undefined) {
+      await this.writeDirect(checksum, 'file', archiveBytes);
+      return;
+    }
     await this.write(async (tx) => {
-      if (this.repo.mode === 'archive' && archiveBytes !== undefined) {
-        if (await tx.haveObject(checksum, 'file')) return;
-        const temp = tx.tempPath();
-        await writeFile(temp, archiveBytes, { mode: 0o644 });
-        await tx.stage(temp, checksum, 'file');
-        return;
-      }
-      const storeHeader = {
-        uid: header.uid,
-        gid: header.gid,
-        mode: header.mode,
-        rdev: header.rdev ?? 0,
-        symlinkTarget: header.symlinkTarget ?? '',
-        xattrs: header.xattrs.map((x): [string, Uint8Array] => [x.name, x.value]),
-      };
       const isSymlink = (header.mode & 0o170000) === 0o120000;
-      await writeContent(tx, storeHeader, isSymlink ? undefined : { kind: 'bytes', bytes: data }, { knownChecksum: checksum });
+      await writeContent(tx, header, isSymlink ? undefined : { kind: 'bytes', bytes: data }, { knownChecksum: checksum });
+      (await this.prefixSet(checksum.slice(0, 2))).add(`${checksum.slice(2)}.${this.extension('file')}`);
     });
   }
 
   /** Make everything written so far durable and visible in objects/. */
   async flush(): Promise<void> {
+    if (this.wroteDirect && isFsyncEnabled()) {
+      // One syncfs for every directly written object, as ostree's transaction commit does.
+      const synced = await runProgram('sync', ['-f', this.repo.path]).catch(() => undefined);
+      if (!synced || synced.status !== 0) await runProgram('sync', []).catch(() => undefined);
+    }
+    this.wroteDirect = false;
     const tx = this.tx;
     if (!tx) return;
     this.tx = undefined;
@@ -167,6 +206,23 @@ export class PullTarget {
 
 /** A rev (ref, remote:ref, checksum or prefix) → commit checksum, as the store resolves it. */
 export async function resolveCommitRev(repo: string, rev: string): Promise<string> {
-  const { resolveRev } = await import('../repo/read.js');
   return await resolveRev(await Repo.open(repo), rev);
+}
+
+/** Temp files of pulls that were killed (their pid is gone). */
+async function removeStaleTemps(tmp: string): Promise<void> {
+  const names = await readdir(tmp).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^pull-(\d+)-/.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch (error) {
+      alive = isErrno(error, 'EPERM');
+    }
+    if (!alive) await unlink(join(tmp, name)).catch(() => undefined);
+  }
 }

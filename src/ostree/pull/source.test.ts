@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpSource, sourceForUrl, DirectorySource } from './source.js';
+import { isAtollError } from '../../errors/index.js';
+
+async function server(t: import('node:test').TestContext, handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const s = createServer(handler);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    s.closeAllConnections();
+    s.close();
+  });
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/repo`;
+}
+
+test('404 is absence; 5xx and broken connections are retried; other statuses fail', async (t) => {
+  const hits = new Map<string, number>();
+  const url = await server(t, (req, res) => {
+    const n = (hits.get(req.url ?? '') ?? 0) + 1;
+    hits.set(req.url ?? '', n);
+    if (req.url === '/repo/flaky' && n <= 2) return void res.writeHead(503).end();
+    if (req.url === '/repo/reset' && n <= 1) {
+      res.writeHead(200, { 'Content-Length': 100 });
+      res.write('partial');
+      return void res.destroy();
+    }
+    if (req.url === '/repo/forbidden') return void res.writeHead(403).end();
+    if (req.url === '/repo/missing') return void res.writeHead(404).end();
+    if (req.url === '/repo/big') return void res.writeHead(200).end(Buffer.alloc(5000));
+    res.writeHead(200).end(`body of ${req.url}`);
+  });
+  const source = new HttpSource({ url, retries: 3 });
+  t.after(() => source.close());
+  assert.equal(await source.get('missing'), undefined);
+  assert.equal(Buffer.from((await source.get('flaky')) as Uint8Array).toString(), 'body of /repo/flaky');
+  assert.equal(hits.get('/repo/flaky'), 3);
+  assert.equal(Buffer.from((await source.get('reset')) as Uint8Array).toString(), 'body of /repo/reset');
+  await assert.rejects(source.get('forbidden'), (e) => isAtollError(e, 'PULL_HTTP_STATUS'));
+  await assert.rejects(source.get('big', { maxSize: 100 }), (e) => isAtollError(e, 'PULL_OBJECT_TOO_LARGE'));
+  assert.ok(source.bytesTransferred > 0);
+});
+
+test('URL schemes as OSTree accepts them', () => {
+  assert.ok(sourceForUrl('file:///srv/repo') instanceof DirectorySource);
+  assert.ok(sourceForUrl('https://example.com/repo') instanceof HttpSource);
+  assert.throws(() => sourceForUrl('ftp://x/'), (e) => isAtollError(e, 'PULL_UNSUPPORTED_URL'));
+  assert.throws(() => sourceForUrl('metalink=https://x/ml'), (e) => isAtollError(e, 'PULL_UNSUPPORTED_URL'));
+});

@@ -112,7 +112,9 @@ export async function deployTree(
   await repo.checkoutHardlink(csum, deployDir);
   crashPoint('deploy-checked-out');
   const kernel = await findKernel(deployDir);
+  crashPoint('deploy-kernel-found');
   await prepareEtc(deployDir, reporter);
+  crashPoint('deploy-etc-copied');
   await varContentWarning(deployDir, csum, reporter);
   const varDir = layout.staterootVar(osname);
   if (!(await exists(join(varDir, '.ostree-selabeled')))) {
@@ -128,6 +130,7 @@ export async function deployTree(
   await rm(join(deployDir, 'var/.updated'), { force: true });
   crashPoint('deploy-etc-merged');
   if (options.origin) await writeFileAtomic(layout.originFile(osname, csum, deployserial), options.origin.serialize());
+  crashPoint('deploy-origin-written');
   await setImmutable(deployDir, true);
   crashPoint('deploy-sealed');
   const bootconfig = new BootConfig();

@@ -98,7 +98,10 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     }
     const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     stats.files++;
-    if (canHardlink) {
+    // bare-user stores symlinks as regular files, so those are always recreated; empty files
+    // are copied (as ostree does, which keeps them from hitting the hardlink limit).
+    const linkable = canHardlink && !(repo.mode === 'bare-user' && isSymlinkMode(content.header.mode)) && !(content.size === 0 && !isSymlinkMode(content.header.mode));
+    if (linkable) {
       try {
         await link(content.objectPath, path);
         stats.hardlinked++;

@@ -38,12 +38,14 @@ export class MutableTree {
 
   /** Walk `path` (relative, `/`-separated), creating directories; returns the last one. */
   ensurePath(path: string, defaultMeta?: string): MutableTree {
-    let tree: MutableTree = this;
-    for (const part of path.split('/').filter((p) => p !== '' && p !== '.')) {
-      tree = tree.ensureDir(part);
-      tree.metaChecksum ??= defaultMeta;
-    }
-    return tree;
+    return path
+      .split('/')
+      .filter((p) => p !== '' && p !== '.')
+      .reduce((tree: MutableTree, part) => {
+        const child = tree.ensureDir(part);
+        child.metaChecksum ??= defaultMeta;
+        return child;
+      }, this);
   }
 
   remove(name: string): boolean {

@@ -4,4 +4,5 @@ import type { Benchmark } from './harness.js';
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ostree: async () => (await import('./ostree.js')).default,
   pull: async () => (await import('./pull.js')).default,
+  deploy: async () => (await import('./deploy.js')).default,
 };

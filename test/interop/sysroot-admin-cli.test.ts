@@ -93,6 +93,15 @@ test('atoll admin on a populated root: host files untouched, two stateroots, ost
   assert.equal(ostreeAdmin(host, 'status'), ostreeAdmin(ref, 'status'));
   assert.equal(atollOk(['admin', 'unpin', '--sysroot', host, '1']).trim(), ostreeAdmin(ref, 'pin', '--unpin', '1').trim());
   assert.equal(ostreeAdmin(host, 'status'), ostreeAdmin(ref, 'status'));
+  const origins = (root: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const os of ['a', 'b']) {
+      const dir = join(root, 'ostree/deploy', os, 'deploy');
+      for (const n of readdirSync(dir).filter((x) => x.endsWith('.origin'))) out[`${os}/${n}`] = readFileSync(join(dir, n), 'utf8');
+    }
+    return out;
+  };
+  assert.deepEqual(origins(host), origins(ref), 'origin files byte for byte after pin and unpin');
   runOk('ostree', [`--repo=${join(host, 'ostree/repo')}`, 'fsck']);
 
   // the lock: a live holder makes a second writer fail fast, naming it

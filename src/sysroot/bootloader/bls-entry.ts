@@ -65,8 +65,9 @@ export function buildBlsEntry(input: EntryInput): BootConfig {
   if (input.kernel.devicetreeName !== undefined) config.set('devicetree', `${bootDir}/${input.kernel.devicetreeName}`);
   const ostreeArg = `/ostree/boot.${input.bootversion}/${input.osname}/${input.bootcsum}/${input.bootserial}`;
   const kargs = KernelArgs.parse(config.get('options'));
-  kargs.replace(`ostree=${ostreeArg}`);
+  // OSTree replaces init= before ostree= (so a first entry reads `init=... ostree=...`).
   if (input.kernel.initramfsName === undefined) kargs.replace(`init=${ostreeArg}/usr/lib/ostree/ostree-prepare-root`);
+  kargs.replace(`ostree=${ostreeArg}`);
   config.set('options', kargs.toString());
   return config;
 }

@@ -36,6 +36,7 @@ test('BLS entry: the bytes ostree admin deploy 2022.7 wrote for the first deploy
 test('BLS entry: no initramfs adds init=, the ostree= argument is replaced in place', () => {
   const base = new BootConfig();
   base.set('options', `a ostree=/ostree/boot.0/x/${CSUM}/0 b`);
+  // (a first entry, without ostree= yet, reads `init=... ostree=...`: see the kernel interop test)
   const entry = buildBlsEntry({
     base, osname: 'x', bootcsum: CSUM, bootserial: 1, bootversion: 1, index: 1, deploymentCount: 2, multipleStateroots: true,
     osRelease: 'ID=x\n', commitVersion: undefined,

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/index.js';
 import { BootConfig, KernelArgs } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, listDeploymentDirs, loadSysroot, mergeDeployment, sameDeployment, isPinned, listStateroots } from '../deployment/index.js';
 import { applyEtcMerge, copyDirRecurse, diffEtc, snapshotTree } from '../etcmerge/index.js';
-import type { SysrootLayout } from '../layout/index.js';
+import { type SysrootLayout, isValidOsname } from '../layout/index.js';
 import { newOrigin } from '../origin/index.js';
 import type { KeyFile } from '../../keyfile/index.js';
 import { crashPoint } from './crash-point.js';
@@ -112,7 +112,9 @@ export async function deployTree(
   await repo.checkoutHardlink(csum, deployDir);
   crashPoint('deploy-checked-out');
   const kernel = await findKernel(deployDir);
+  crashPoint('deploy-kernel-found');
   await prepareEtc(deployDir, reporter);
+  crashPoint('deploy-etc-copied');
   await varContentWarning(deployDir, csum, reporter);
   const varDir = layout.staterootVar(osname);
   if (!(await exists(join(varDir, '.ostree-selabeled')))) {
@@ -128,6 +130,7 @@ export async function deployTree(
   await rm(join(deployDir, 'var/.updated'), { force: true });
   crashPoint('deploy-etc-merged');
   if (options.origin) await writeFileAtomic(layout.originFile(osname, csum, deployserial), options.origin.serialize());
+  crashPoint('deploy-origin-written');
   await setImmutable(deployDir, true);
   crashPoint('deploy-sealed');
   const bootconfig = new BootConfig();
@@ -201,6 +204,7 @@ export interface AdminDeployOptions extends RetainOptions {
 /** Pick the stateroot: the one asked for, the booted one's, or the only one there is. */
 export async function resolveOsname(layout: SysrootLayout, state: SysrootState, osname: string | undefined): Promise<string> {
   if (osname !== undefined) {
+    if (!isValidOsname(osname)) throw new AtollError('SYSROOT_BAD_OSNAME', `invalid stateroot name '${osname}'`);
     if (!(await exists(layout.stateroot(osname)))) {
       throw new AtollError('SYSROOT_NO_STATEROOT', `stateroot '${osname}' does not exist in ${layout.root}`, { hint: `run atoll admin os-init ${osname}` });
     }

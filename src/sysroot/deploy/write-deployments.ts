@@ -5,7 +5,7 @@ import { type Reporter, info } from '../../report/index.js';
 import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic } from '../../util/index.js';
 import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
 import type { InstalledKernel } from '../bootloader/index.js';
-import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, readSubbootversion } from '../deployment/index.js';
+import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
 import { type SysrootLayout, parseBootfsDirName, deploymentDirName } from '../layout/index.js';
 import { crashPoint } from './crash-point.js';
 import { findKernel, installKernel, type KernelLayout } from './kernel.js';
@@ -155,7 +155,10 @@ export async function writeDeployments(
       const deployDir = layout.deploymentDir(d.osname, d.csum, d.deployserial);
       const kernel = await installedKernelOf(layout, d, kernels);
       const fresh = kernels.get(kernelKey(d));
-      if (fresh) await installKernel(fresh, layout.bootfsDir(d.osname, d.bootcsum));
+      if (fresh) {
+        await installKernel(fresh, layout.bootfsDir(d.osname, d.bootcsum));
+        crashPoint('kernel-installed');
+      }
       const entry = buildBlsEntry({
         base: d.bootconfig,
         osname: d.osname,
@@ -173,6 +176,7 @@ export async function writeDeployments(
       const file = join(entriesDir, entryFileName(d.osname, d.index, list.length));
       await writeFile(file, entry.serialize(), { mode: 0o644 });
       if (isFsyncEnabled()) await syncfs(file);
+      crashPoint('entry-written');
     }
     await fsyncDirectory(entriesDir);
     await fsyncDirectory(layout.loaderDir(newBootversion));
@@ -185,6 +189,7 @@ export async function writeDeployments(
     }
     await rm(layout.loaderTmpLink, { force: true });
     await symlink(`loader.${newBootversion}`, layout.loaderTmpLink);
+    crashPoint('loader-tmp-created');
     await fsyncDirectory(layout.bootDir);
     crashPoint('before-loader-swap');
     // The commit point: after this rename the new list is what boots.
@@ -220,6 +225,16 @@ export async function cleanupSysroot(
   await rm(layout.bootLinkDir(other, 0), { recursive: true, force: true });
   await rm(layout.bootLinkDir(other, 1), { recursive: true, force: true });
   await rm(layout.bootLinkDir(state.bootversion, state.subbootversion === 0 ? 1 : 0), { recursive: true, force: true });
+  // Leftovers of an interrupted swap (we hold the lock, so nobody is mid-swap): the
+  // loader.tmp link and temporary bootlink symlinks.
+  await rm(layout.loaderTmpLink, { force: true });
+  try {
+    for (const name of await readdir(layout.ostreeDir)) {
+      if (/^\.boot\.[01]\.tmp-/.test(name)) await rm(join(layout.ostreeDir, name), { force: true });
+    }
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
   crashPoint('cleanup-bootversions');
 
   const active = new Set(state.deployments.map((d) => kernelKey(d)));
@@ -227,10 +242,26 @@ export async function cleanupSysroot(
     if (active.has(kernelKey(dir))) continue;
     const path = layout.deploymentDir(dir.osname, dir.csum, dir.deployserial);
     await setImmutable(path, false);
+    crashPoint('cleanup-unsealed');
     await rm(path, { recursive: true, force: true });
     crashPoint('cleanup-deployment-dir');
     await rm(`${path}.origin`, { force: true });
+    crashPoint('cleanup-origin-removed');
     info(reporter, `Deleted deployment ${deploymentDirName(dir.csum, dir.deployserial)}`);
+  }
+  // Origins whose deployment directory is gone (a cleanup killed between the two removals).
+  for (const osname of await listStateroots(layout)) {
+    let names: string[] = [];
+    try {
+      names = await readdir(layout.stateDeployDir(osname));
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.origin')) continue;
+      const dir = join(layout.stateDeployDir(osname), name.slice(0, -'.origin'.length));
+      if (!names.includes(name.slice(0, -'.origin'.length))) await rm(`${dir}.origin`, { force: true });
+    }
   }
   // OSTree keys boot directories on the bootcsum alone (not the stateroot), and so do we.
   const activeBootcsums = new Set(state.deployments.map((d) => d.bootcsum));

@@ -2,6 +2,7 @@ import { lstat, mkdir, chown, chmod, rm, unlink, copyFile, readlink, symlink, re
 import { dirname, join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
+import { mapLimit } from '../../util/index.js';
 import type { EtcDiff } from './plan.js';
 
 /**
@@ -70,23 +71,33 @@ export async function copyOne(src: string, dest: string): Promise<void> {
     await lchown(dest, st.uid, st.gid);
     return;
   }
-  await copyFile(src, dest);
-  await chown(dest, st.uid, st.gid);
-  await chmod(dest, st.mode & 0o7777);
+  await copyFile(src, dest); // libuv's copyfile already gives dest the source's mode
+  if (st.uid !== process.getuid?.() || st.gid !== process.getgid?.()) {
+    await chown(dest, st.uid, st.gid);
+    await chmod(dest, st.mode & 0o7777); // chown clears setuid/setgid: restore them
+  }
 }
 
-/** `copy_dir_recurse`: a real copy (never hardlinks), keeping owners and modes. */
+/**
+ * `copy_dir_recurse`: a real copy (never hardlinks), keeping owners and modes. Directories
+ * are made first (walking the tree), then the files are copied with bounded concurrency: a
+ * big /etc has thousands of small files and one-at-a-time copying dominates deploy time.
+ */
 export async function copyDirRecurse(src: string, dest: string, reporter: Reporter): Promise<void> {
-  const st = await lstat(src);
-  await mkdir(dest, { mode: 0o700 });
-  await chown(dest, st.uid, st.gid);
-  await chmod(dest, st.mode & 0o7777);
-  for (const name of (await readdir(src)).sort()) {
-    const from = join(src, name);
-    const to = join(dest, name);
-    const kid = await lstat(from);
-    if (kid.isDirectory()) await copyDirRecurse(from, to, reporter);
-    else if (kid.isFile() || kid.isSymbolicLink()) await copyOne(from, to);
-    else info(reporter, `Ignoring non-regular/non-symlink file ${from}`);
-  }
+  const files: Array<[string, string]> = [];
+  const makeDirs = async (from: string, to: string): Promise<void> => {
+    const st = await lstat(from);
+    await mkdir(to, { mode: 0o700 });
+    await chown(to, st.uid, st.gid);
+    await chmod(to, st.mode & 0o7777);
+    for (const entry of (await readdir(from, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const kidFrom = join(from, entry.name);
+      const kidTo = join(to, entry.name);
+      if (entry.isDirectory()) await makeDirs(kidFrom, kidTo);
+      else if (entry.isFile() || entry.isSymbolicLink()) files.push([kidFrom, kidTo]);
+      else info(reporter, `Ignoring non-regular/non-symlink file ${kidFrom}`);
+    }
+  };
+  await makeDirs(src, dest);
+  await mapLimit(files, 16, async ([from, to]) => copyOne(from, to));
 }

@@ -113,7 +113,8 @@ const OSTREE_KARG = /^\/ostree\/boot\.([01])\/([^/]+)\/([^/]+)\/([0-9]+)$/;
 /** Parse an `ostree=` value with OSTree's own regex (§6.3). */
 export function parseOstreeKarg(value: string): { bootversion: number; osname: string; bootcsum: string; bootserial: number } | undefined {
   const m = OSTREE_KARG.exec(value);
-  if (!m) return undefined;
+  // The stateroot and bootcsum become path components: refuse `..` and the like.
+  if (!m || !isValidOsname(m[2] as string) || !/^[0-9a-f]{64}$/.test(m[3] as string)) return undefined;
   return { bootversion: Number(m[1]), osname: m[2] as string, bootcsum: m[3] as string, bootserial: Number(m[4]) };
 }
 

@@ -18,10 +18,8 @@ export function cloneOrigin(origin: KeyFile): KeyFile {
 export function setPinned(origin: KeyFile, pinned: boolean): KeyFile {
   const copy = cloneOrigin(origin);
   if (pinned) copy.setBoolean('libostree-transient', 'pinned', true);
-  else {
-    copy.removeKey('libostree-transient', 'pinned');
-    if (copy.hasGroup('libostree-transient') && copy.keys('libostree-transient').length === 0) copy.removeGroup('libostree-transient');
-  }
+  else copy.removeKey('libostree-transient', 'pinned'); // ostree leaves the (empty) group
+
   return copy;
 }
 

@@ -136,3 +136,27 @@ test('printGVariant writes the text format exactly as g_variant_print', (t) => {
   }
   assert.deepEqual(diffs.slice(0, 15), []);
 });
+
+test('nesting limits agree with GLib (G_VARIANT_MAX_RECURSION_DEPTH)', (t) => {
+  if (!requirePythonModule(t, 'gi')) return;
+  const cases: Array<{ type: string; bytes: Uint8Array }> = [];
+  const enc = (s: string): number[] => [...new TextEncoder().encode(s)];
+  for (const [inner, innerBytes] of [['u', [1, 0, 0, 0]], ['au', [1, 0, 0, 0]], ['aaau', []], ['(((u)))', [1, 0, 0, 0]]] as const) {
+    for (let n = 120; n <= 130; n++) {
+      let bytes = [...innerBytes] as number[];
+      let type: string = inner;
+      for (let k = 0; k < n; k++) {
+        bytes = [...bytes, 0, ...enc(type)];
+        type = 'v';
+      }
+      cases.push({ type: 'v', bytes: new Uint8Array([...bytes, 0, ...enc(type)]) });
+    }
+  }
+  for (let n = 124; n <= 128; n++) {
+    cases.push({ type: `${'('.repeat(n)}u${')'.repeat(n)}`, bytes: new Uint8Array([1, 0, 0, 0]) });
+    cases.push({ type: `v`, bytes: new Uint8Array([1, 0, 0, 0, 0, ...enc(`${'('.repeat(n)}u${')'.repeat(n)}`)]) });
+  }
+  const answers = oracle(cases.map((c) => ({ check: c.type, hex: hex(c.bytes) })));
+  const diffs = cases.flatMap((c, k) => (isNormalForm(c.type, c.bytes) === (answers[k] === '1') ? [] : [`${c.type.slice(0, 20)} ${c.bytes.length} bytes: glib ${answers[k]}`]));
+  assert.deepEqual(diffs, []);
+});

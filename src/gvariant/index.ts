@@ -7,4 +7,4 @@ export type { GVariantValue, Variant, VarDict } from './value.js';
 export { encodeGVariant, encodeVariant, encodeInto, ByteWriter } from './encode.js';
 export { decodeGVariant, decodeVariant, isNormalForm, isObjectPath, isSignature } from './decode.js';
 export { bswap16, bswap32, bswap64 } from './byte-order.js';
-export { printGVariant } from './print.js';
+export { printGVariant, printVariant } from './print.js';

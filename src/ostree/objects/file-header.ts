@@ -73,6 +73,8 @@ export function encodeFileHeaderGeneric(header: FileHeader, size?: number): Uint
     : encodeGVariant(ARCHIVE_HEADER_GVARIANT_TYPE, [bswap64(BigInt(size)), ...headerMembers(header)]);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function width(body: number, count: number): number {
   return pickOffsetSize(body, count);
 }
@@ -89,6 +91,7 @@ function putOffset(buf: Buffer, at: number, value: number, w: number): void {
  * `BE32(len) ‖ 0000` frame in front, in one allocation. Every committed file goes through here,
  * so it avoids the generic encoder's per-value dispatch; tests compare it with that encoder and
  * with GLib. Integers are written big-endian directly (= ostree's byte-swapped `u`/`t`).
+ * The result can be a view into Node's shared buffer pool: respect byteOffset/byteLength.
  */
 function serializeHeader(header: FileHeader, size: number | undefined, framed: boolean): Uint8Array {
   validateFileHeader(header);
@@ -99,7 +102,7 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   if (targetText.includes('\0') || !(targetText as unknown as { isWellFormed(): boolean }).isWellFormed()) {
     throw new AtollError('OSTREE_OBJECT_BAD_SYMLINK', `invalid symlink target '${targetText.slice(0, 80)}': contains NUL or is not valid UTF-8`, {});
   }
-  const target = Buffer.from(targetText, 'utf8');
+  const target = targetText.length === 0 ? EMPTY : Buffer.from(targetText, 'utf8');
   const xattrs = header.xattrs.length === 0 ? [] : xattrsToGVariant(header.xattrs);
   let arrayBody = 0;
   const elementEnds = new Array<number>(xattrs.length);
@@ -117,8 +120,13 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   const tupleWidth = width(body, 1);
   const total = body + tupleWidth;
   const base = framed ? 8 : 0;
-  const out = Buffer.alloc(base + total);
-  if (framed) out.writeUInt32BE(total, 0);
+  // allocUnsafe draws small buffers from Node's pool (one allocation per header was the top GC
+  // cost); every byte is written below, zeros included.
+  const out = Buffer.allocUnsafe(base + total);
+  if (framed) {
+    out.writeUInt32BE(total, 0);
+    out.writeUInt32BE(0, 4);
+  }
   let p = base;
   if (size !== undefined) {
     out.writeBigUInt64BE(BigInt(size), p);
@@ -127,7 +135,8 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   out.writeUInt32BE(header.uid, p);
   out.writeUInt32BE(header.gid, p + 4);
   out.writeUInt32BE(header.mode, p + 8);
-  p += 16; // rdev is always 0
+  out.writeUInt32BE(0, p + 12); // rdev is always 0
+  p += 16;
   p += target.copy(out, p);
   out[p++] = 0;
   const stringEnd = p - base;

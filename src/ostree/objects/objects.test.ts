@@ -243,3 +243,16 @@ test('ostree.sizes entries: varints, object type, legacy entries without type', 
   const sorted = sizesFromVariant(sizesVariant(entries)).map((e) => e.checksum);
   assert.deepEqual(sorted, [csum(1), csum(2)].sort());
 });
+
+test('compareUtf8 orders like strcmp on UTF-8 bytes; lone surrogates are refused as names', async () => {
+  const { compareUtf8 } = await import('./dirtree.js');
+  const next = rng(8);
+  const alphabet = ['a', 'z', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uffff', '😀', '\u{10000}', '\u{10ffff}', ''];
+  const pick = (): string => Array.from({ length: Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+  for (let k = 0; k < 5000; k++) {
+    const a = pick();
+    const b = pick();
+    assert.equal(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  }
+  assert.throws(() => encodeDirTree({ files: [{ name: 'bad\ud800', checksum: csum(1) }], dirs: [] }), code('OSTREE_OBJECT_BAD_NAME'));
+});

@@ -54,6 +54,29 @@ export function xattrsToGVariant(xattrs: readonly Xattr[]): Array<[Uint8Array, U
   return out;
 }
 
+// The last few decoded names: every file of a tree repeats the same one or two xattr names, and
+// decoding them was the top cost of reading file headers.
+const recentNames: Array<{ bytes: Uint8Array; name: string }> = [];
+
+function cachedName(bytes: Uint8Array, length: number): string | undefined {
+  for (const entry of recentNames) {
+    const cached = entry.bytes;
+    if (cached.length !== length) continue;
+    let k = 0;
+    while (k < length && cached[k] === bytes[k]) k++;
+    if (k === length) return entry.name;
+  }
+  return undefined;
+}
+
+function rememberName(bytes: Uint8Array, length: number, name: string): string {
+  if (length <= 256) {
+    if (recentNames.length >= 8) recentNames.pop();
+    recentNames.unshift({ bytes: bytes.slice(0, length), name });
+  }
+  return name;
+}
+
 /**
  * Xattrs from a decoded `a(ayay)`. Each name must end with its NUL and be UTF-8; order is kept
  * as stored (ostree does not check it, so neither do we: the stored bytes are what is hashed).
@@ -69,7 +92,7 @@ export function xattrsFromGVariant(value: GVariantValue, where: string): Xattr[]
     }
     let name: string;
     try {
-      name = utf8Decoder.decode(nameBytes.subarray(0, nul));
+      name = cachedName(nameBytes, nul) ?? rememberName(nameBytes, nul, utf8Decoder.decode(nameBytes.subarray(0, nul)));
     } catch (cause) {
       throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name #${k} in ${where}: not UTF-8`, { data: { index: k }, cause });
     }

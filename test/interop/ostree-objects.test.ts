@@ -9,7 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import {
   contentChecksum, decodeArchiveHeader, decodeCommit, decodeCommitMeta, decodeDirMeta, decodeDirTree, decodeOwnerModeXattrs,
   decodeSummary, dirMetaChecksum, encodeArchiveHeader, encodeCommit, encodeCommitMeta, encodeDirMeta, encodeDirTree,
-  encodeSummary, metadataChecksum, sizesFromVariant, sizesVariant, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
+  encodeSummary, metadataChecksum, sizesFromVariant, sizesVariant, decodeTombstone, encodeTombstone, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
 } from '../../src/ostree/objects/index.js';
 import { byteswapGVariant, printGVariant } from '../../src/gvariant/index.js';
 import { isRoot, requireTool, tempDir } from '../helpers/env.js';
@@ -265,4 +265,25 @@ test('`ostree checksum` agrees with atoll on files, symlinks and directories, wi
       assert.equal(mine, theirs.get(path), `${path} (ignore-xattrs ${ignoreXattrs})`);
     }
   }
+});
+
+test('a commit tombstone written by ostree prune decodes and re-encodes byte for byte', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t, 'atoll-tombstone-');
+  const repo = join(dir, 'repo');
+  mkdirSync(join(dir, 'tree'));
+  writeFileSync(join(dir, 'tree', 'f'), 'x');
+  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive']);
+  runOk('ostree', [`--repo=${repo}`, 'config', 'set', 'core.tombstone-commits', 'true']);
+  const commit = runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'x', join(dir, 'tree')]).trim();
+  runOk('ostree', [`--repo=${repo}`, 'refs', '--delete', 'x']);
+  runOk('ostree', [`--repo=${repo}`, 'prune', `--delete-commit=${commit}`]);
+  const objects = listObjects(repo);
+  assert.deepEqual(objects.map((o) => o.ext), ['tombstone-commit']);
+  const object = objects[0] as { path: string; checksum: string; ext: string };
+  assert.equal(object.checksum, commit);
+  assert.equal(objectTypeFromExtension(object.ext), ObjectType.TombstoneCommit);
+  const bytes = new Uint8Array(readFileSync(object.path));
+  assert.equal(decodeTombstone(bytes), commit);
+  assert.equal(hex(encodeTombstone(commit)), hex(bytes));
 });

@@ -210,7 +210,7 @@ test('object types, extensions, paths and checksum helpers', () => {
   assert.equal(objectExtension(ObjectType.CommitMeta), 'commitmeta');
   assert.equal(objectTypeFromExtension('.dirtree'), ObjectType.DirTree);
   assert.equal(objectTypeFromExtension('filez'), ObjectType.File);
-  assert.equal(objectTypeFromExtension('commit-tombstone'), ObjectType.TombstoneCommit);
+  assert.equal(objectTypeFromExtension('tombstone-commit'), ObjectType.TombstoneCommit);
   assert.throws(() => objectTypeFromExtension('exe'), code('OSTREE_OBJECT_BAD_TYPE'));
   assert.deepEqual(parseObjectName(`${c}.commit`), { checksum: c, type: ObjectType.Commit });
   assert.equal(formatObjectName({ checksum: c, type: ObjectType.DirMeta }), `${c}.dirmeta`);

@@ -86,12 +86,15 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     return true;
   };
 
-  const placeFile = async (path: string, checksum: string): Promise<void> => {
+  const placeFile = async (path: string, checksum: string, freshDir: boolean): Promise<void> => {
     let existing;
-    try {
-      existing = lstatSync(path);
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
+    // In a directory we just created nothing can be in the way; elsewhere look first.
+    if (!freshDir) {
+      try {
+        existing = lstatSync(path);
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      }
     }
     if (existing) {
       if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
@@ -158,7 +161,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum);
+    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum, created);
     for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
       applyDirMeta(path, meta);
@@ -172,7 +175,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
   } else {
     // A file subpath: the destination is a directory holding that one file (as ostree does).
     await mkdir(destination, { recursive: true, mode: 0o700 });
-    await placeFile(join(destination, basename(entry.name)), entry.checksum);
+    await placeFile(join(destination, basename(entry.name)), entry.checksum, false);
   }
   return stats;
 }

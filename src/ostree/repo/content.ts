@@ -215,7 +215,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
       if (!st.isFile()) throw corrupt(checksum, 'not a regular file or symlink');
-      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user': {
       const metaBytes = getXattrSync(path, OSTREEMETA_XATTR);
@@ -231,15 +231,20 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         const target = content.subarray(0, content.length > 0 && content[content.length - 1] === 0 ? content.length - 1 : content.length).toString('utf8');
         return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user-only': {
       if (st.isSymbolicLink()) {
         return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: readlinkSync(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
   }
+}
+
+/** Small files synchronously (no thread-pool hops), large ones asynchronously. */
+async function readSmallOrLarge(path: string, size: number): Promise<Buffer> {
+  return size <= IN_MEMORY_LIMIT ? readFileSync(path) : await readFile(path);
 }
 
 function corrupt(checksum: string, why: string, cause?: unknown): AtollError {

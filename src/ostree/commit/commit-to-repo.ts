@@ -27,6 +27,17 @@ export interface CommitRequest extends CommitModifier {
   noBindings?: boolean;
   /** Do nothing when the tree equals the parent's (`--skip-if-unchanged`). */
   skipIfUnchanged?: boolean;
+  /** Add `ostree.linux` and `ostree.bootable` (`--bootable`). */
+  bootable?: boolean;
+}
+
+/** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
+export function findKernelVersion(tree: MutableTree): string {
+  const modules = tree.dirs.get('usr')?.dirs.get('lib')?.dirs.get('modules');
+  const found = [...(modules?.dirs ?? new Map<string, MutableTree>())].filter(([, dir]) => dir.files.has('vmlinuz')).map(([name]) => name);
+  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'no kernel found: --bootable needs usr/lib/modules/<kver>/vmlinuz');
+  if (found.length > 1) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', `more than one kernel in usr/lib/modules: ${found.join(', ')}`);
+  return found[0] as string;
 }
 
 export interface CommitResult {
@@ -64,6 +75,12 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     for (const [key, value] of request.metadata ?? []) {
       if (key === '') throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'commit metadata keys must not be empty');
       metadata.set(key, value);
+    }
+    if (request.bootable) {
+      // ostree 2022.7 builds these through a GVariantDict, so its key order is GHashTable
+      // order; readers look keys up by name, so atoll keeps a plain order (user keys first).
+      metadata.set('ostree.linux', variant('s', findKernelVersion(tree)));
+      metadata.set('ostree.bootable', variant('b', true));
     }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
     if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));

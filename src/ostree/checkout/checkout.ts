@@ -7,6 +7,7 @@ import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
+import { wrapIoError } from '../repo/io-error.js';
 import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 
 export interface CheckoutOptions {
@@ -45,6 +46,14 @@ export interface CheckoutStats {
  * replaced), files with O_EXCL, so nothing is ever written outside the destination.
  */
 export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  try {
+    return await checkoutUnwrapped(repo, commitChecksum, destination, options);
+  } catch (error) {
+    throw wrapIoError(error, `checkout into ${destination}`);
+  }
+}
+
+async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions): Promise<CheckoutStats> {
   const commit = await loadCommit(repo, commitChecksum);
   const entry = await resolvePath(repo, commit, options.subpath ?? '/');
   const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };

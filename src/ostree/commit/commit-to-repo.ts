@@ -6,6 +6,7 @@ import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
 import { validateRefName } from '../repo/ref-name.js';
 import { loadCommit } from '../repo/read.js';
+import { wrapIoError } from '../repo/io-error.js';
 import type { Variant, VarDict } from '../repo/codec.js';
 import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
@@ -106,6 +107,6 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     return { checksum, skipped: false, stats };
   } catch (error) {
     await tx.abort().catch(() => undefined);
-    throw error;
+    throw wrapIoError(error, 'commit');
   }
 }

@@ -1,5 +1,5 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
-import { readFileSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
+import { readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -182,24 +182,34 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
   }
   switch (repo.mode) {
     case 'archive': {
-      const whole = await readFile(path);
+      // Read only the head of the file: `ls` and checkout decisions need the header alone.
+      const head = readHead(path, st.size);
       let decoded;
       try {
-        decoded = decodeArchiveHeader(whole);
+        decoded = decodeArchiveHeader(head);
       } catch (error) {
-        throw corrupt(checksum, (error as Error).message, error);
+        if (head.length < st.size) {
+          try {
+            decoded = decodeArchiveHeader(readFileSync(path));
+          } catch (inner) {
+            throw corrupt(checksum, (inner as Error).message, inner);
+          }
+        } else {
+          throw corrupt(checksum, (error as Error).message, error);
+        }
       }
       const { size, header } = decoded;
-      const rest = whole.subarray(decoded.payloadOffset);
+      const payloadOffset = decoded.payloadOffset;
       return {
         header: options.noXattrs ? { ...header, xattrs: [] } : header,
         size,
         objectPath: path,
         readData: async () => {
           if (isSymlinkMode(header.mode)) return Buffer.alloc(0);
+          const whole = head.length >= st.size ? head : await readFile(path);
           let out: Buffer;
           try {
-            out = await inflateRawAsync(rest);
+            out = await inflateRawAsync(whole.subarray(payloadOffset));
           } catch (error) {
             throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
           }
@@ -239,6 +249,19 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
       }
       return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
+  }
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
   }
 }
 

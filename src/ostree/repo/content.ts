@@ -1,6 +1,7 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
-import { readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
-import { deflateRaw, inflateRaw } from 'node:zlib';
+import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
+import { deflateRaw, inflateRaw, createDeflateRaw } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
@@ -89,15 +90,22 @@ export async function writeContent(
       const prefix = encodeArchiveHeader(header, symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size));
       if (symlinkObject) {
         writeFileSync(temp, prefix, { mode: 0o644 });
-      } else {
-        const payload = bytes ?? (await readFile((data as { path: string }).path));
-        const compressed = await deflateRawAsync(payload, { level: options.zlibLevel ?? 6 });
+      } else if (bytes) {
+        const compressed = await deflateRawAsync(bytes, { level: options.zlibLevel ?? 6 });
         const fd = openSync(temp, 'w', 0o644);
         try {
           writevSync(fd, [prefix, compressed]);
         } finally {
           closeSync(fd);
         }
+      } else {
+        // Large files are compressed as a stream, so memory stays flat whatever their size.
+        writeFileSync(temp, prefix, { mode: 0o644 });
+        await pipeline(
+          createReadStream((data as { path: string }).path),
+          createDeflateRaw({ level: options.zlibLevel ?? 6 }),
+          createWriteStream(temp, { flags: 'a' }),
+        );
       }
       break;
     }

@@ -156,6 +156,14 @@ test('--bootable records the kernel version as ostree does', (t) => {
   atollOk(['commit', `--repo=${repo}`, '-b', 'os', '--bootable', `--timestamp=${TS}`, '-s', 's', tree]);
   assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.linux', 'os'), "'6.1.0-test'\n");
   assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.bootable', 'os'), 'true\n');
+  // ostree orders bootable metadata as its GHashTable iterates; the checksums must agree.
+  const theirs = join(dir, 'theirs');
+  ostree(theirs, 'init', '--mode=archive');
+  const keySets = [[], ['version=1'], ['a=1', 'b=2', 'c=3', 'version=4', 'zz=5'], ['zz=1', 'version=2', 'c=3', 'b=4', 'a=5', 'x=6', 'y=7', 'w=8', 'ostree.endoflife=9']];
+  for (const [i, keys] of keySets.entries()) {
+    const args = ['-b', `boot${i}`, '--bootable', `--timestamp=${TS}`, '-s', 's', ...keys.map((k) => `--add-metadata-string=${k}`), tree];
+    assert.equal(atollOk(['commit', `--repo=${repo}`, ...args]).trim(), ostree(theirs, 'commit', ...args).trim(), `bootable commit with ${keys.join(' ')}`);
+  }
   mkdirSync(join(tree, 'usr/lib/modules/6.2.0'), { recursive: true });
   writeFileSync(join(tree, 'usr/lib/modules/6.2.0/vmlinuz'), 'K2');
   const two = atoll(['repo', 'commit', `--repo=${repo}`, '-b', 'os', '--bootable', '-s', 's', tree]);

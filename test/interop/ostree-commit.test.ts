@@ -54,6 +54,11 @@ test('commit gives the same checksum as ostree commit in every mode, and ostree 
     assert.match(ostree(a, 'fsck'), /no errors found/);
     // Whole repos hold the same object set.
     assert.deepEqual(objectNames(a), objectNames(o), `object names in ${mode}`);
+    // Real ostree can copy commits out of atoll's repos.
+    const copy = join(dir, `pulled-from-${mode}`);
+    ostree(copy, 'init', '--mode=bare-user');
+    ostree(copy, 'pull-local', a, 'os/x');
+    assert.match(ostree(copy, 'fsck'), /no errors found/);
   }
 });
 

@@ -85,6 +85,9 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
     mkdirSync(join(tree.root, 'new/deeper'), { recursive: true });
     writeFileSync(join(tree.root, 'new/deeper/f'), 'f');
     chmodSync(join(tree.root, 'etc/secret/key'), 0o640);
+    chmodSync(join(tree.root, 'usr/bin'), 0o750);
+    rmSync(join(tree.root, 'empty-file'));
+    mkdirSync(join(tree.root, 'empty-file/now-a-dir'), { recursive: true });
     commit(['-b', 'os/x', '--timestamp=2026-02-01T10:20:30Z', '-s', '', tree.root]);
     commit(['-b', 'other', `--timestamp=${TS}`, '-s', 'other branch', tree.root]);
     rmSync(tree.root, { recursive: true });

@@ -6,3 +6,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   pull: async () => (await import('./pull.js')).default,
   deploy: async () => (await import('./deploy.js')).default,
 };
+export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {};
+BENCHMARKS.rpm = async () => (await import('./rpm.js')).default;

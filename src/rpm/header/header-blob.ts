@@ -199,14 +199,17 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
 /** Decoded tag values, keyed by tag number. */
 export type TagValue = string | string[] | number[] | bigint[] | Uint8Array;
 
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
-
-function readStrings(store: Uint8Array, offset: number, count: number): string[] {
-  const out: string[] = [];
+/**
+ * Strings are decoded as UTF-8 with U+FFFD for invalid bytes (old packages carry Latin-1 text).
+ * Buffer's native utf8 slice is several times faster than TextDecoder on the short strings
+ * headers are made of (a 15,000-file package has ~200,000 of them).
+ */
+function readStrings(store: Buffer, offset: number, count: number): string[] {
+  const out = new Array<string>(count);
   let pos = offset;
   for (let i = 0; i < count; i++) {
     const nul = store.indexOf(0, pos);
-    out.push(textDecoder.decode(store.subarray(pos, nul)));
+    out[i] = nul === pos ? '' : store.toString('utf8', pos, nul);
     pos = nul + 1;
   }
   return out;
@@ -215,8 +218,10 @@ function readStrings(store: Uint8Array, offset: number, count: number): string[]
 /** A validated header with typed accessors. Accessors accept any string class for string tags. */
 export class Header {
   private readonly byTag = new Map<number, IndexEntry>();
+  private readonly storeBuffer: Buffer;
 
   constructor(readonly blob: HeaderBlob) {
+    this.storeBuffer = Buffer.from(blob.store.buffer, blob.store.byteOffset, blob.store.byteLength);
     for (const e of blob.entries) if (!this.byTag.has(e.tag)) this.byTag.set(e.tag, e);
   }
 
@@ -244,7 +249,7 @@ export class Header {
     const e = this.byTag.get(tag);
     if (!e) return undefined;
     if (!isStringType(e.type)) throw this.typeError(e, 'a string');
-    return readStrings(this.blob.store, e.offset, e.count);
+    return readStrings(this.storeBuffer, e.offset, e.count);
   }
 
   /** A single string: STRING, the first element of a STRING_ARRAY, or locale `C` of an I18NSTRING. */

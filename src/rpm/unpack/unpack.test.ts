@@ -63,6 +63,27 @@ test('unpacks files, symlinks, hardlinks and directories with header metadata', 
   assert.deepEqual(readdirSync(dir).sort(), ['out', 'p.rpm']);
 });
 
+test('unpacks rpm\'s stripped 07070X payload (LONGFILESIZES) from the header metadata alone', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      stripped: true,
+      files: [
+        { path: '/big', mode: 0o40755 },
+        { path: '/big/data', mode: 0o100640, content: 'large file stand-in', mtime: 1500000000 },
+        { path: '/big/link', mode: 0o120777, linkto: 'data' },
+      ],
+    }),
+  );
+  const out = join(dir, 'out');
+  await unpackRpm(rpm, out);
+  assert.equal(readFileSync(join(out, 'big/data'), 'utf8'), 'large file stand-in');
+  assert.equal(lstatSync(join(out, 'big/data')).mode & 0o7777, 0o640);
+  assert.equal(lstatSync(join(out, 'big/data')).mtimeMs, 1500000000000);
+  assert.equal(readlinkSync(join(out, 'big/link')), 'data');
+});
+
 test('a file under a packaged symlink is refused and nothing is written outside', async (t) => {
   const dir = workdir(t);
   const outside = join(dir, 'outside');

@@ -112,7 +112,15 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.unpack-`));
+  let staging: string;
+  try {
+    staging = await mkdtemp(join(dirname(target), `.${basename(target)}.unpack-`));
+  } catch (error) {
+    throw new AtollError('RPM_UNPACK_TARGET', `cannot create a staging directory beside ${target}: ${(error as Error).message}`, {
+      data: { target },
+      cause: error,
+    });
+  }
 
   const result: UnpackResult = {
     pkg,
@@ -249,6 +257,11 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
     return result;
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
+    if (error instanceof AtollError) throw error;
+    const errno = error as NodeJS.ErrnoException;
+    if (typeof errno.code === 'string' && errno.syscall) {
+      throw new AtollError('RPM_IO', `unpacking ${rpmPath} into ${target}: ${errno.message}`, { cause: error });
+    }
     throw error;
   }
 }

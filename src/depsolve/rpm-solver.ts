@@ -1184,6 +1184,7 @@ export class RpmSolver {
   }
 
   private decideLit(lit: number, disableRules: boolean): number {
+    if (TRACE) process.stderr.write(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}\n`);
     const r = this.sat.decide(lit);
     if (typeof r === 'number') {
       this.pruneBranches();
@@ -1450,17 +1451,19 @@ export class RpmSolver {
       // open requires, in rule order
       {
         const olevel = level;
+        const decisions = sat.decisions;
         level = this.resolveDependencies(level, dq);
         if (level === 0) return;
-        if (level !== olevel) continue;
+        if (level !== olevel || sat.decisions !== decisions) continue;
       }
       // weak dependencies
       if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
         const olevel = level;
         const before = sat.trail.length;
+        const decisions = sat.decisions;
         level = this.resolveWeak(level);
         if (level === 0) return;
-        if (level !== olevel || sat.trail.length !== before) continue;
+        if (level !== olevel || sat.trail.length !== before || sat.decisions !== decisions) continue;
       }
       // choice rule minimization: a choice rule that ended up satisfied only by its requiring
       // package being absent may have forced that; drop it and solve again (libsolv does this)
@@ -1526,7 +1529,9 @@ export class RpmSolver {
     if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
-    return this.decideLit(q[0]!, disableRules);
+    const r = this.decideLit(q[0]!, disableRules);
+    if (TRACE) process.stderr.write(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}\n`);
+    return r;
   }
 
   private resolveInstalled(level: number, disableRules: boolean): number {

@@ -1442,9 +1442,10 @@ export class RpmSolver {
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
         const olevel = level;
+        this.installedTrouble = false;
         level = this.resolveInstalled(level, true);
         if (level === 0) return;
-        if (level < olevel) continue;
+        if (level < olevel || this.installedTrouble) continue;
         systemLevel = level + 1;
       }
       if (level < systemLevel) systemLevel = level;
@@ -1534,6 +1535,8 @@ export class RpmSolver {
     return r;
   }
 
+  private installedTrouble = false;
+
   private resolveInstalled(level: number, disableRules: boolean): number {
     const sat = this.sat;
     const installed = this.installedIds;
@@ -1583,7 +1586,10 @@ export class RpmSolver {
           level = this.selectAndInstall(level, q, disableRules, rr);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
             if (level < olevel) k = -1;
             else k--;
             continue;
@@ -1594,7 +1600,10 @@ export class RpmSolver {
           level = this.decideLit(i, disableRules);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
             if (level < olevel) k = -1;
             else k--;
             continue;

@@ -156,7 +156,6 @@ interface PkgRule {
 }
 
 type Cnf = number[][];
-const TRACE = process.env.ATOLL_TRACE === '1';
 const CNF_TRUE: Cnf = [];
 
 /**
@@ -223,31 +222,35 @@ export class RpmSolver {
   private recommendsIndex = 0;
   private policyCtx: PolicyContext;
 
+  private readonly traceFn: ((line: string) => void) | undefined;
+
   constructor(
     readonly pool: Pool,
     readonly jobs: Job[],
     readonly flags: SolverFlags = defaultSolverFlags(),
+    /** Receives a line per decision and rule change (debugging, `atoll testsolv --trace`). */
+    trace?: (line: string) => void,
   ) {
+    this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
     this.sat = new CdclSolver(pool.size);
-    const self = this;
     this.policyCtx = {
       pool,
-      decision: (p) => self.sat.decisionMap[p]!,
+      decision: (p) => this.sat.decisionMap[p]!,
       isRecommended: (p) => {
-        self.updateRecommendsMap();
-        return self.recommendsMap.has(p);
+        this.updateRecommendsMap();
+        return this.recommendsMap.has(p);
       },
       isSuggested: (p) => {
-        self.updateRecommendsMap();
-        return self.suggestsMap.has(p);
+        this.updateRecommendsMap();
+        return this.suggestsMap.has(p);
       },
-      isSupplementing: (p) => self.isSupplementing(p),
-      isEnhancing: (p) => self.isEnhancing(p),
-      favorLevel: (p) => self.favor.get(p) ?? 0,
+      isSupplementing: (p) => this.isSupplementing(p),
+      isEnhancing: (p) => this.isEnhancing(p),
+      favorLevel: (p) => this.favor.get(p) ?? 0,
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();
@@ -1184,7 +1187,7 @@ export class RpmSolver {
   }
 
   private decideLit(lit: number, disableRules: boolean): number {
-    if (TRACE) process.stderr.write(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}\n`);
+    this.traceFn?.(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}`);
     const r = this.sat.decide(lit);
     if (typeof r === 'number') {
       this.pruneBranches();
@@ -1231,7 +1234,7 @@ export class RpmSolver {
     br.elems[pick[1]] = 0;
     this.branches.length = pick[0] + 1;
     sat.revert(br.level);
-    if (TRACE) process.stderr.write(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}\n`);
+    this.traceFn?.(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}`);
     return this.decideLit(p, true);
   }
 
@@ -1312,7 +1315,7 @@ export class RpmSolver {
   }
 
   private disableProblem(v: number): void {
-    if (TRACE) process.stderr.write(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}\n`);
+    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1490,7 +1493,7 @@ export class RpmSolver {
         for (const p of this.installedIds) {
           if (sat.decisionMap[p] !== 0) continue;
           const olevel = level;
-          if (TRACE) process.stderr.write(`erase unneeded installed ${this.pool.nevra(p)}\n`);
+          this.traceFn?.(`erase unneeded installed ${this.pool.nevra(p)}`);
           level = this.decideLit(-p, false);
           if (level === 0) return;
           if (level <= olevel) {
@@ -1526,12 +1529,12 @@ export class RpmSolver {
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
-    if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
+    this.traceFn?.(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}`);
     if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
     const r = this.decideLit(q[0]!, disableRules);
-    if (TRACE) process.stderr.write(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}\n`);
+    this.traceFn?.(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
     return r;
   }
 

@@ -136,6 +136,23 @@ export interface RuleInfo {
   job?: number;
 }
 
+export function describeSelection(sel: Selection, pool: Pool): string {
+  switch (sel.kind) {
+    case 'pkg':
+      return pool.nevra(sel.p);
+    case 'name':
+      return depToString(sel.dep);
+    case 'provides':
+      return `a provider of ${depToString(sel.dep)}`;
+    case 'oneof':
+      return `one of ${sel.ps.map((p) => pool.nevra(p)).join(', ')}`;
+    case 'repo':
+      return `repository ${sel.repo.name}`;
+    case 'all':
+      return 'all packages';
+  }
+}
+
 /** One problem: the disabled rules that made the request solvable, as libsolv reports them. */
 export interface Problem {
   /** Rule ids (>0) or jobs as -(jobIndex+1). */
@@ -1793,6 +1810,82 @@ export class RpmSolver {
       out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
     }
     return out;
+  }
+
+  /** One readable line per rule (for explanation trees). */
+  describeRule(id: number): string {
+    const info = this.rules[id];
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    if (!info) return `learnt rule #${id}`;
+    switch (info.type) {
+      case 'pkg':
+        switch (info.reason) {
+          case 'nothing-provides':
+            return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+          case 'requires':
+            return `${P(info.p)} requires ${depToString(info.dep!)}`;
+          case 'conflicts':
+          case 'self-conflict':
+            return `${P(info.p)} conflicts with ${depToString(info.dep!)}${info.other !== undefined ? ` provided by ${P(info.other)}` : ''}`;
+          case 'obsoletes':
+          case 'installed-obsoletes':
+            return `${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+          case 'same-name':
+          case 'implicit-obsoletes':
+            return `only one of ${P(info.p)} and ${P(info.other)} can be installed`;
+          case 'not-installable':
+            return `${P(info.p)} is not installable (architecture or excluded)`;
+          default:
+            return `package rule #${id}`;
+        }
+      case 'job': {
+        const job = this.jobs[info.job!]!;
+        return `the request: ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      case 'update':
+        return `installed ${P(info.p)} is kept or updated`;
+      case 'feature':
+        return `installed ${P(info.p)} is kept or replaced`;
+      case 'infarch':
+        return `${P(info.p)} has an inferior architecture`;
+      case 'dup':
+        return `${P(info.p)} is not part of the distribution upgrade`;
+      case 'best':
+        return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
+      case 'blacklist':
+        return `${P(info.p)} is blacklisted`;
+      case 'choice':
+        return `prefer updating an installed provider over installing ${P(info.p)}`;
+      default:
+        return `rule #${id}`;
+    }
+  }
+
+  /** libsolv-like solution options for a problem: ways to make the request solvable. */
+  problemSolutions(problem: Problem): string[] {
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    return problem.elements.map((el) => {
+      if (el < 0) {
+        const job = this.jobs[-el - 1]!;
+        return `do not ask to ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      const info = this.rules[el]!;
+      switch (info.type) {
+        case 'update':
+        case 'feature':
+          return `allow erasing or replacing installed ${P(info.p)}`;
+        case 'infarch':
+          return `allow the inferior architecture of ${P(info.p)}`;
+        case 'dup':
+          return `allow keeping ${P(info.p)}`;
+        case 'best':
+          return `allow a candidate that is not the best`;
+        case 'blacklist':
+          return `allow the blacklisted ${P(info.p)}`;
+        default:
+          return `ignore: ${this.describeRule(el)}`;
+      }
+    });
   }
 
   /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */

@@ -362,8 +362,8 @@ export class RpmSolver {
   private addPkgRulesFor(start: number): void {
     const pool = this.pool;
     const queue = [start];
-    while (queue.length) {
-      const n = queue.shift()!;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
       if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
       this.added.add(n);
       const s = pool.solvables[n]!;
@@ -863,8 +863,7 @@ export class RpmSolver {
       // When the requiring package is new (or being updated), an installed provider only counts
       // if its newest versions still satisfy the requirement (solver_choicerulecheck).
       const rs = pool.solvables[requirer]!;
-      const replacesInstalled =
-        !this.isInstalled(requirer) && this.installedIds.some((ip) => pool.solvables[ip]!.name === rs.name);
+      const replacesInstalled = !this.isInstalled(requirer) && (this.installedByName().get(rs.name)?.length ?? 0) > 0;
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
@@ -888,9 +887,8 @@ export class RpmSolver {
         }
         const s = pool.solvables[p]!;
         let blocker = 0;
-        for (const ip of this.installedIds) {
+        for (const ip of this.installedByName().get(s.name) ?? []) {
           const is = pool.solvables[ip]!;
-          if (is.name !== s.name) continue;
           if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
           blocker = ip;
           break;
@@ -937,6 +935,23 @@ export class RpmSolver {
       const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
       this.weakRules.add(id);
     }
+  }
+
+  private installedNames: Map<string, number[]> | null = null;
+
+  /** Installed package ids by name. */
+  installedByName(): Map<string, number[]> {
+    if (!this.installedNames) {
+      const m = new Map<string, number[]>();
+      for (const ip of this.installedIds) {
+        const n = this.pool.solvables[ip]!.name;
+        const l = m.get(n);
+        if (l) l.push(ip);
+        else m.set(n, [ip]);
+      }
+      this.installedNames = m;
+    }
+    return this.installedNames;
   }
 
   private policyIllegal(installed: number, p: number): boolean {
@@ -1530,15 +1545,7 @@ export class RpmSolver {
           continue;
         }
       }
-      // anything else left open is not installed
-      for (let p = 2; p < this.pool.size; p++) {
-        if (sat.decisionMap[p] !== 0) continue;
-        const olevel: number = level;
-        level = this.decideLit(-p, false);
-        if (level === 0) return;
-        if (level <= olevel) break;
-      }
-      if (sat.trail.length < this.pool.size - 1 && [...sat.decisionMap.slice(2)].some((v) => v === 0)) continue;
+      // packages still open are simply not installed: every rule is satisfied at this point
       return;
     }
   }
@@ -1556,6 +1563,7 @@ export class RpmSolver {
   }
 
   private installedTrouble = false;
+  private supplementers: number[] | null = null;
 
   private resolveInstalled(level: number, disableRules: boolean): number {
     const sat = this.sat;
@@ -1706,7 +1714,16 @@ export class RpmSolver {
     const pool = this.pool;
     let dq: number[] = [];
     let dqs: number[] = [];
-    for (let i = 2; i < pool.size; i++) {
+    // candidates: decided-installed packages (their recommends) and packages with supplements
+    if (!this.supplementers) {
+      this.supplementers = [];
+      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+    }
+    const positives: number[] = [];
+    for (const l of sat.trail) if (l > 1) positives.push(l);
+    positives.sort((a, b) => a - b);
+    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    for (const i of cands) {
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;

@@ -563,8 +563,12 @@ export class RpmSolver {
             if (targeted) {
               for (const t of sel) {
                 if (this.isInstalled(t)) {
+                  // an installed package as target: "update" it to itself
                   this.updateMap.add(t);
                   if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
+                  let set = this.updateTargets.get(t);
+                  if (!set) this.updateTargets.set(t, (set = new Set()));
+                  set.add(t);
                   continue;
                 }
                 const ts = pool.solvables[t]!;
@@ -600,6 +604,7 @@ export class RpmSolver {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
               continue;
             }
+            if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
@@ -672,8 +677,10 @@ export class RpmSolver {
     const updateLits: number[][] = [];
     for (const p of this.installedIds) {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      const feature = [p, ...this.findUpdatePackages(p, true, dup)];
-      const update = [p, ...this.findUpdatePackages(p, false, dup)];
+      // an excluded (disabled) installed package stays exactly as it is
+      const locked = pool.disabled.has(p);
+      const feature = locked ? [p] : [p, ...this.findUpdatePackages(p, true, dup)];
+      const update = locked ? [p] : [p, ...this.findUpdatePackages(p, false, dup)];
       updateLits.push(update);
       if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
       else this.addRule(feature, { type: 'feature', p });
@@ -681,7 +688,7 @@ export class RpmSolver {
     this.updateRules = this.sat.clauses.length;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && updateLits[i]!.length === 1) {
+      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
         // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
         this.orphaned.add(p);
         if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
@@ -1023,6 +1030,12 @@ export class RpmSolver {
     this.jobs.forEach((job, ji) => {
       if (this.isJobDisabled(ji)) return;
       const sel = this.select(job.select);
+      if (job.verb === 'lock') {
+        // locked installed packages trump the distupgrade
+        const locked = new Set(sel.filter((p) => this.isInstalled(p)));
+        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.rules[r]!.p!)) this.sat.disable(r);
+        return;
+      }
       if (job.verb === 'erase') {
         if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
           for (const p of this.installedIds) this.disableUpdate(p);

@@ -503,6 +503,8 @@ export class RpmSolver {
       if (qs.name !== s.name) continue;
       if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
       if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      // a multiversion package is not replaced by a distupgrade, new versions come alongside
+      if (!allowAll && dup && this.multiversion.has(p)) continue;
       if (legal(q)) out.push(q);
     }
     if (allowAll || allowName) {
@@ -691,7 +693,9 @@ export class RpmSolver {
       if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
         // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
         this.orphaned.add(p);
+        const all = this.findUpdatePackages(p, true, true);
         if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
+        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
         else this.addEmptyRule({ type: 'update', p });
         return;
       }
@@ -766,6 +770,7 @@ export class RpmSolver {
     if (this.dupAll || this.dupMap.size) {
       for (let p = 2; p < pool.size; p++) {
         if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
@@ -776,6 +781,14 @@ export class RpmSolver {
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
           }
           if (identical) continue;
+          if (this.multiversion.has(p)) {
+            // keep a multiversion package only together with its distupgrade version
+            const repl = pool
+              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+            this.addRule([-p, ...repl], { type: 'dup', p });
+            continue;
+          }
         }
         this.addRule([-p], { type: 'dup', p });
       }
@@ -1344,7 +1357,10 @@ export class RpmSolver {
       this.unsolvable = true;
       return 0;
     }
-    for (const v of elements) this.disableProblem(v);
+    // dup rules stay in force when the problem has other rules to give up (as libsolv's
+    // answers show: the update rule is dropped, the distupgrade still replaces the package)
+    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
+    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
     this.restart = true;
     return 0;
   }

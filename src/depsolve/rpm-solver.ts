@@ -463,11 +463,11 @@ export class RpmSolver {
       if (this.installedIds.length) {
         for (let q = 2; q < pool.size; q++) {
           const qs = pool.solvables[q]!;
-          if (!qs.obsoletes.length || this.isInstalled(q)) continue;
+          if (!qs.obsoletes.length) continue;
           if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
           for (const obs of qs.obsoletes) {
             for (const ip of pool.whatprovides(obs)) {
-              if (!this.isInstalled(ip)) continue;
+              if (!this.isInstalled(ip) || ip === q) continue;
               if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
               if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
               let l = idx.get(ip);
@@ -883,7 +883,8 @@ export class RpmSolver {
       // When the requiring package is new (or being updated), an installed provider only counts
       // if its newest versions still satisfy the requirement (solver_choicerulecheck).
       const rs = pool.solvables[requirer]!;
-      const replacesInstalled = !this.isInstalled(requirer) && (this.installedByName().get(rs.name)?.length ?? 0) > 0;
+      const replacesInstalled =
+        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;

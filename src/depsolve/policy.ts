@@ -108,7 +108,7 @@ function pruneToRecommended(ctx: PolicyContext, list: number[]): number[] {
   return out.length ? out : list;
 }
 
-/** Move names for which a newer version of the same arch exists in the pool to the back. */
+/** Move packages for which a newer version of the same name and arch exists to the back (dislike_old_versions). */
 function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
   const good: number[] = [];
@@ -120,9 +120,12 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
       for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
         const qs = pool.solvables[q]!;
         if (q === p || qs.name !== s.name || qs.arch !== s.arch) continue;
-        if (pool.isInstalled(q) || !pool.installable(q)) continue;
-        if (ctx.decision(q) < 0) continue;
-        if (pool.evrcmp(p, q) < 0) {
+        if (s.repo.priority !== qs.repo.priority) {
+          if (s.repo.priority > qs.repo.priority) continue;
+          old = true;
+          break;
+        }
+        if (pool.evrcmp(q, p) > 0) {
           old = true;
           break;
         }
@@ -130,7 +133,7 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
     }
     (old ? bad : good).push(p);
   }
-  return bad.length && good.length ? [...good, ...bad] : list;
+  return [...good, ...bad];
 }
 
 function moveInstalledToFront(pool: Pool, list: number[]): number[] {

@@ -136,6 +136,23 @@ export interface RuleInfo {
   job?: number;
 }
 
+export function describeSelection(sel: Selection, pool: Pool): string {
+  switch (sel.kind) {
+    case 'pkg':
+      return pool.nevra(sel.p);
+    case 'name':
+      return depToString(sel.dep);
+    case 'provides':
+      return `a provider of ${depToString(sel.dep)}`;
+    case 'oneof':
+      return `one of ${sel.ps.map((p) => pool.nevra(p)).join(', ')}`;
+    case 'repo':
+      return `repository ${sel.repo.name}`;
+    case 'all':
+      return 'all packages';
+  }
+}
+
 /** One problem: the disabled rules that made the request solvable, as libsolv reports them. */
 export interface Problem {
   /** Rule ids (>0) or jobs as -(jobIndex+1). */
@@ -156,7 +173,6 @@ interface PkgRule {
 }
 
 type Cnf = number[][];
-const TRACE = process.env.ATOLL_TRACE === '1';
 const CNF_TRUE: Cnf = [];
 
 /**
@@ -223,31 +239,35 @@ export class RpmSolver {
   private recommendsIndex = 0;
   private policyCtx: PolicyContext;
 
+  private readonly traceFn: ((line: string) => void) | undefined;
+
   constructor(
     readonly pool: Pool,
     readonly jobs: Job[],
     readonly flags: SolverFlags = defaultSolverFlags(),
+    /** Receives a line per decision and rule change (debugging, `atoll testsolv --trace`). */
+    trace?: (line: string) => void,
   ) {
+    this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
     this.sat = new CdclSolver(pool.size);
-    const self = this;
     this.policyCtx = {
       pool,
-      decision: (p) => self.sat.decisionMap[p]!,
+      decision: (p) => this.sat.decisionMap[p]!,
       isRecommended: (p) => {
-        self.updateRecommendsMap();
-        return self.recommendsMap.has(p);
+        this.updateRecommendsMap();
+        return this.recommendsMap.has(p);
       },
       isSuggested: (p) => {
-        self.updateRecommendsMap();
-        return self.suggestsMap.has(p);
+        this.updateRecommendsMap();
+        return this.suggestsMap.has(p);
       },
-      isSupplementing: (p) => self.isSupplementing(p),
-      isEnhancing: (p) => self.isEnhancing(p),
-      favorLevel: (p) => self.favor.get(p) ?? 0,
+      isSupplementing: (p) => this.isSupplementing(p),
+      isEnhancing: (p) => this.isEnhancing(p),
+      favorLevel: (p) => this.favor.get(p) ?? 0,
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();
@@ -342,8 +362,8 @@ export class RpmSolver {
   private addPkgRulesFor(start: number): void {
     const pool = this.pool;
     const queue = [start];
-    while (queue.length) {
-      const n = queue.shift()!;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
       if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
       this.added.add(n);
       const s = pool.solvables[n]!;
@@ -443,11 +463,11 @@ export class RpmSolver {
       if (this.installedIds.length) {
         for (let q = 2; q < pool.size; q++) {
           const qs = pool.solvables[q]!;
-          if (!qs.obsoletes.length || this.isInstalled(q)) continue;
+          if (!qs.obsoletes.length) continue;
           if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
           for (const obs of qs.obsoletes) {
             for (const ip of pool.whatprovides(obs)) {
-              if (!this.isInstalled(ip)) continue;
+              if (!this.isInstalled(ip) || ip === q) continue;
               if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
               if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
               let l = idx.get(ip);
@@ -483,6 +503,8 @@ export class RpmSolver {
       if (qs.name !== s.name) continue;
       if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
       if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      // a multiversion package is not replaced by a distupgrade, new versions come alongside
+      if (!allowAll && dup && this.multiversion.has(p)) continue;
       if (legal(q)) out.push(q);
     }
     if (allowAll || allowName) {
@@ -543,8 +565,12 @@ export class RpmSolver {
             if (targeted) {
               for (const t of sel) {
                 if (this.isInstalled(t)) {
+                  // an installed package as target: "update" it to itself
                   this.updateMap.add(t);
                   if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
+                  let set = this.updateTargets.get(t);
+                  if (!set) this.updateTargets.set(t, (set = new Set()));
+                  set.add(t);
                   continue;
                 }
                 const ts = pool.solvables[t]!;
@@ -580,6 +606,7 @@ export class RpmSolver {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
               continue;
             }
+            if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
@@ -652,8 +679,10 @@ export class RpmSolver {
     const updateLits: number[][] = [];
     for (const p of this.installedIds) {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      const feature = [p, ...this.findUpdatePackages(p, true, dup)];
-      const update = [p, ...this.findUpdatePackages(p, false, dup)];
+      // an excluded (disabled) installed package stays exactly as it is
+      const locked = pool.disabled.has(p);
+      const feature = locked ? [p] : [p, ...this.findUpdatePackages(p, true, dup)];
+      const update = locked ? [p] : [p, ...this.findUpdatePackages(p, false, dup)];
       updateLits.push(update);
       if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
       else this.addRule(feature, { type: 'feature', p });
@@ -661,10 +690,12 @@ export class RpmSolver {
     this.updateRules = this.sat.clauses.length;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && updateLits[i]!.length === 1) {
+      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
         // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
         this.orphaned.add(p);
+        const all = this.findUpdatePackages(p, true, true);
         if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
+        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
         else this.addEmptyRule({ type: 'update', p });
         return;
       }
@@ -739,6 +770,7 @@ export class RpmSolver {
     if (this.dupAll || this.dupMap.size) {
       for (let p = 2; p < pool.size; p++) {
         if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
@@ -749,6 +781,14 @@ export class RpmSolver {
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
           }
           if (identical) continue;
+          if (this.multiversion.has(p)) {
+            // keep a multiversion package only together with its distupgrade version
+            const repl = pool
+              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+            this.addRule([-p, ...repl], { type: 'dup', p });
+            continue;
+          }
         }
         this.addRule([-p], { type: 'dup', p });
       }
@@ -844,7 +884,7 @@ export class RpmSolver {
       // if its newest versions still satisfy the requirement (solver_choicerulecheck).
       const rs = pool.solvables[requirer]!;
       const replacesInstalled =
-        !this.isInstalled(requirer) && this.installedIds.some((ip) => pool.solvables[ip]!.name === rs.name);
+        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
@@ -868,9 +908,8 @@ export class RpmSolver {
         }
         const s = pool.solvables[p]!;
         let blocker = 0;
-        for (const ip of this.installedIds) {
+        for (const ip of this.installedByName().get(s.name) ?? []) {
           const is = pool.solvables[ip]!;
-          if (is.name !== s.name) continue;
           if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
           blocker = ip;
           break;
@@ -917,6 +956,23 @@ export class RpmSolver {
       const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
       this.weakRules.add(id);
     }
+  }
+
+  private installedNames: Map<string, number[]> | null = null;
+
+  /** Installed package ids by name. */
+  installedByName(): Map<string, number[]> {
+    if (!this.installedNames) {
+      const m = new Map<string, number[]>();
+      for (const ip of this.installedIds) {
+        const n = this.pool.solvables[ip]!.name;
+        const l = m.get(n);
+        if (l) l.push(ip);
+        else m.set(n, [ip]);
+      }
+      this.installedNames = m;
+    }
+    return this.installedNames;
   }
 
   private policyIllegal(installed: number, p: number): boolean {
@@ -988,6 +1044,12 @@ export class RpmSolver {
     this.jobs.forEach((job, ji) => {
       if (this.isJobDisabled(ji)) return;
       const sel = this.select(job.select);
+      if (job.verb === 'lock') {
+        // locked installed packages trump the distupgrade
+        const locked = new Set(sel.filter((p) => this.isInstalled(p)));
+        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.rules[r]!.p!)) this.sat.disable(r);
+        return;
+      }
       if (job.verb === 'erase') {
         if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
           for (const p of this.installedIds) this.disableUpdate(p);
@@ -1184,6 +1246,7 @@ export class RpmSolver {
   }
 
   private decideLit(lit: number, disableRules: boolean): number {
+    this.traceFn?.(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}`);
     const r = this.sat.decide(lit);
     if (typeof r === 'number') {
       this.pruneBranches();
@@ -1230,7 +1293,7 @@ export class RpmSolver {
     br.elems[pick[1]] = 0;
     this.branches.length = pick[0] + 1;
     sat.revert(br.level);
-    if (TRACE) process.stderr.write(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}\n`);
+    this.traceFn?.(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}`);
     return this.decideLit(p, true);
   }
 
@@ -1295,7 +1358,10 @@ export class RpmSolver {
       this.unsolvable = true;
       return 0;
     }
-    for (const v of elements) this.disableProblem(v);
+    // dup rules stay in force when the problem has other rules to give up (as libsolv's
+    // answers show: the update rule is dropped, the distupgrade still replaces the package)
+    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
+    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
     this.restart = true;
     return 0;
   }
@@ -1311,7 +1377,7 @@ export class RpmSolver {
   }
 
   private disableProblem(v: number): void {
-    if (TRACE) process.stderr.write(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}\n`);
+    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1441,26 +1507,29 @@ export class RpmSolver {
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
         const olevel = level;
+        this.installedTrouble = false;
         level = this.resolveInstalled(level, true);
         if (level === 0) return;
-        if (level < olevel) continue;
+        if (level < olevel || this.installedTrouble) continue;
         systemLevel = level + 1;
       }
       if (level < systemLevel) systemLevel = level;
       // open requires, in rule order
       {
         const olevel = level;
+        const decisions = sat.decisions;
         level = this.resolveDependencies(level, dq);
         if (level === 0) return;
-        if (level !== olevel) continue;
+        if (level !== olevel || sat.decisions !== decisions) continue;
       }
       // weak dependencies
       if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
         const olevel = level;
         const before = sat.trail.length;
+        const decisions = sat.decisions;
         level = this.resolveWeak(level);
         if (level === 0) return;
-        if (level !== olevel || sat.trail.length !== before) continue;
+        if (level !== olevel || sat.trail.length !== before || sat.decisions !== decisions) continue;
       }
       // choice rule minimization: a choice rule that ended up satisfied only by its requiring
       // package being absent may have forced that; drop it and solve again (libsolv does this)
@@ -1486,7 +1555,7 @@ export class RpmSolver {
         for (const p of this.installedIds) {
           if (sat.decisionMap[p] !== 0) continue;
           const olevel = level;
-          if (TRACE) process.stderr.write(`erase unneeded installed ${this.pool.nevra(p)}\n`);
+          this.traceFn?.(`erase unneeded installed ${this.pool.nevra(p)}`);
           level = this.decideLit(-p, false);
           if (level === 0) return;
           if (level <= olevel) {
@@ -1506,15 +1575,7 @@ export class RpmSolver {
           continue;
         }
       }
-      // anything else left open is not installed
-      for (let p = 2; p < this.pool.size; p++) {
-        if (sat.decisionMap[p] !== 0) continue;
-        const olevel: number = level;
-        level = this.decideLit(-p, false);
-        if (level === 0) return;
-        if (level <= olevel) break;
-      }
-      if (sat.trail.length < this.pool.size - 1 && [...sat.decisionMap.slice(2)].some((v) => v === 0)) continue;
+      // packages still open are simply not installed: every rule is satisfied at this point
       return;
     }
   }
@@ -1522,12 +1583,17 @@ export class RpmSolver {
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
-    if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
+    this.traceFn?.(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}`);
     if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
-    return this.decideLit(q[0]!, disableRules);
+    const r = this.decideLit(q[0]!, disableRules);
+    this.traceFn?.(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
+    return r;
   }
+
+  private installedTrouble = false;
+  private supplementers: number[] | null = null;
 
   private resolveInstalled(level: number, disableRules: boolean): number {
     const sat = this.sat;
@@ -1578,7 +1644,10 @@ export class RpmSolver {
           level = this.selectAndInstall(level, q, disableRules, rr);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
             if (level < olevel) k = -1;
             else k--;
             continue;
@@ -1589,7 +1658,10 @@ export class RpmSolver {
           level = this.decideLit(i, disableRules);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
             if (level < olevel) k = -1;
             else k--;
             continue;
@@ -1672,7 +1744,16 @@ export class RpmSolver {
     const pool = this.pool;
     let dq: number[] = [];
     let dqs: number[] = [];
-    for (let i = 2; i < pool.size; i++) {
+    // candidates: decided-installed packages (their recommends) and packages with supplements
+    if (!this.supplementers) {
+      this.supplementers = [];
+      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+    }
+    const positives: number[] = [];
+    for (const l of sat.trail) if (l > 1) positives.push(l);
+    positives.sort((a, b) => a - b);
+    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    for (const i of cands) {
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;
@@ -1776,6 +1857,82 @@ export class RpmSolver {
       out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
     }
     return out;
+  }
+
+  /** One readable line per rule (for explanation trees). */
+  describeRule(id: number): string {
+    const info = this.rules[id];
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    if (!info) return `learnt rule #${id}`;
+    switch (info.type) {
+      case 'pkg':
+        switch (info.reason) {
+          case 'nothing-provides':
+            return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+          case 'requires':
+            return `${P(info.p)} requires ${depToString(info.dep!)}`;
+          case 'conflicts':
+          case 'self-conflict':
+            return `${P(info.p)} conflicts with ${depToString(info.dep!)}${info.other !== undefined ? ` provided by ${P(info.other)}` : ''}`;
+          case 'obsoletes':
+          case 'installed-obsoletes':
+            return `${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+          case 'same-name':
+          case 'implicit-obsoletes':
+            return `only one of ${P(info.p)} and ${P(info.other)} can be installed`;
+          case 'not-installable':
+            return `${P(info.p)} is not installable (architecture or excluded)`;
+          default:
+            return `package rule #${id}`;
+        }
+      case 'job': {
+        const job = this.jobs[info.job!]!;
+        return `the request: ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      case 'update':
+        return `installed ${P(info.p)} is kept or updated`;
+      case 'feature':
+        return `installed ${P(info.p)} is kept or replaced`;
+      case 'infarch':
+        return `${P(info.p)} has an inferior architecture`;
+      case 'dup':
+        return `${P(info.p)} is not part of the distribution upgrade`;
+      case 'best':
+        return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
+      case 'blacklist':
+        return `${P(info.p)} is blacklisted`;
+      case 'choice':
+        return `prefer updating an installed provider over installing ${P(info.p)}`;
+      default:
+        return `rule #${id}`;
+    }
+  }
+
+  /** libsolv-like solution options for a problem: ways to make the request solvable. */
+  problemSolutions(problem: Problem): string[] {
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    return problem.elements.map((el) => {
+      if (el < 0) {
+        const job = this.jobs[-el - 1]!;
+        return `do not ask to ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      const info = this.rules[el]!;
+      switch (info.type) {
+        case 'update':
+        case 'feature':
+          return `allow erasing or replacing installed ${P(info.p)}`;
+        case 'infarch':
+          return `allow the inferior architecture of ${P(info.p)}`;
+        case 'dup':
+          return `allow keeping ${P(info.p)}`;
+        case 'best':
+          return `allow a candidate that is not the best`;
+        case 'blacklist':
+          return `allow the blacklisted ${P(info.p)}`;
+        default:
+          return `ignore: ${this.describeRule(el)}`;
+      }
+    });
   }
 
   /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */

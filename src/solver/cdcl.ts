@@ -50,10 +50,28 @@ export class CdclSolver {
   conflicts = 0;
   decisions = 0;
 
-  constructor(readonly nvars: number) {
+  nvars: number;
+
+  constructor(nvars: number) {
+    this.nvars = nvars;
     this.decisionMap = new Int32Array(nvars + 1);
     this.trailPos = new Int32Array(nvars + 1);
     this.watches = Array.from({ length: 2 * nvars + 2 }, () => []);
+  }
+
+  /** Add variables (for callers that discover their universe lazily). Returns the first new id. */
+  addVariables(count: number): number {
+    const first = this.nvars + 1;
+    const n = this.nvars + count;
+    const dm = new Int32Array(n + 1);
+    dm.set(this.decisionMap);
+    const tp = new Int32Array(n + 1);
+    tp.set(this.trailPos);
+    this.decisionMap = dm;
+    this.trailPos = tp;
+    for (let i = 0; i < 2 * count; i++) this.watches.push([]);
+    this.nvars = n;
+    return first;
   }
 
   private wi(lit: number): number {

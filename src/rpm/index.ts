@@ -2,6 +2,8 @@
 // Other layers import from here only.
 export * from './package/index.js';
 export * from './header/index.js';
+export * from './payload/index.js';
+export * from './unpack/index.js';
 // build/ re-exports names header/ also defines (RPMFILE, SCRIPT_KINDS, ScriptKind,
 // ChangelogEntry): header's win, the rest of build/ is listed explicitly.
 export {

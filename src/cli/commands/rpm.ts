@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { formatDependency, formatNevra, packageToJson, readRpmFile, RPMFILE, type RpmHeaderPackage } from '../../rpm/index.js';
+import { formatDependency, formatNevra, packageToJson, readRpmFile, RPMFILE, unpackRpm, verifyRpmFile, type RpmHeaderPackage } from '../../rpm/index.js';
+import { AtollError } from '../../errors/index.js';
 
 function describe(pkg: RpmHeaderPackage): string {
   const lines = [
@@ -48,6 +49,7 @@ export function registerRpmCommands(program: Command, context: CliContext): void
       for (const file of files) {
         const { pkg } = await readRpmFile(file);
         const json = packageToJson(pkg);
+        if (options.verify) json.verify = await verifyRpmFile(file);
         if (options.json) results.push(json);
         else {
           context.out(describe(pkg));
@@ -55,5 +57,32 @@ export function registerRpmCommands(program: Command, context: CliContext): void
         }
       }
       if (options.json) context.printJson(files.length === 1 ? results[0] : results);
+      const failed = results.concat([]).length === 0 ? [] : results.filter((r) => (r.verify as { ok?: boolean } | undefined)?.ok === false);
+      if (options.verify && failed.length > 0) process.exitCode = 1;
+    });
+  rpm
+    .command('unpack')
+    .description('unpack an RPM payload into a directory (metadata from the header; all digests checked first)')
+    .argument('<file>', 'RPM package file')
+    .argument('<dir>', 'target directory (absent or empty)')
+    .option('--json', 'print what was unpacked as JSON')
+    .option('--special-files <policy>', 'device nodes/FIFOs/sockets: skip or error', 'skip')
+    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string }) => {
+      if (options.specialFiles !== 'skip' && options.specialFiles !== 'error') {
+        throw new AtollError('CLI_USAGE', `--special-files must be skip or error, not '${options.specialFiles}'`);
+      }
+      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles });
+      const summary = {
+        package: formatNevra(result.pkg),
+        target: dir,
+        entries: result.entries,
+        bytes: result.bytes,
+        checked: result.integrity.checked,
+        warnings: result.integrity.warnings,
+        capabilities: result.capabilities.map((c) => ({ path: c.path, text: c.text, xattr: Buffer.from(c.xattr).toString('hex') })),
+        skipped: result.skipped,
+      };
+      if (options.json) context.printJson(summary);
+      else context.out(`unpacked ${summary.package}: ${summary.entries} entries, ${summary.bytes} bytes into ${dir}`);
     });
 }

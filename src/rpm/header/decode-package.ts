@@ -148,8 +148,11 @@ function files(h: Header, source: boolean): RpmFile[] {
   const langs = arr(h.strings(TAG.FILELANGS), 'FILELANGS', '');
   const colors = arr(h.numbers(TAG.FILECOLORS), 'FILECOLORS', 0);
   const caps = arr(h.strings(TAG.FILECAPS), 'FILECAPS', '');
+  const unique = new Set<string>();
   return paths.map((path, i) => {
     checkPath(path, source, i);
+    if (unique.has(path)) throw fileListBad(`path '${path}' appears twice`, { index: i, path });
+    unique.add(path);
     return {
       path,
       mode: modes(i),

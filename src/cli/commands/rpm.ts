@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { formatDependency, formatNevra, packageToJson, readRpmFile, RPMFILE, unpackRpm, verifyRpmFile, type RpmHeaderPackage } from '../../rpm/index.js';
+import { parsePackageDescriptions, writeRpm, rpmFileName } from '../../rpm/index.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 
 function describe(pkg: RpmHeaderPackage): string {
@@ -37,7 +40,8 @@ function describe(pkg: RpmHeaderPackage): string {
 
 /** `atoll rpm ...`: read and unpack RPM files. */
 export function registerRpmCommands(program: Command, context: CliContext): void {
-  const rpm = program.command('rpm').description('read and unpack RPM package files');
+  const rpm = program.command('rpm').description('read, unpack and build RPM package files');
+  registerRpmBuild(rpm, context);
   rpm
     .command('inspect')
     .description('print the header of RPM files (headers only; --verify also checks the payload)')
@@ -84,5 +88,34 @@ export function registerRpmCommands(program: Command, context: CliContext): void
       };
       if (options.json) context.printJson(summary);
       else context.out(`unpacked ${summary.package}: ${summary.entries} entries, ${summary.bytes} bytes into ${dir}`);
+    });
+}
+
+/** `atoll rpm build`: packages from declarative JSON/YAML descriptions (src/rpm/build). */
+function registerRpmBuild(rpm: Command, context: CliContext): void {
+  rpm
+    .command('build')
+    .description('build RPM packages from JSON/YAML package descriptions (reproducible byte for byte)')
+    .argument('<description...>', 'description files, each one package or a list of packages')
+    .option('-o, --output <dir>', 'directory for the packages (created if missing)', '.')
+    .option('--json', 'print what was built as JSON')
+    .action(async (files: string[], options: { output: string; json?: boolean }) => {
+      const built: Record<string, unknown>[] = [];
+      await mkdir(options.output, { recursive: true });
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (error) {
+          throw new AtollError('CLI_USAGE', `cannot read package description ${file}: ${(error as Error).message}`);
+        }
+        for (const description of parsePackageDescriptions(text, file)) {
+          const path = join(options.output, rpmFileName(description));
+          const result = await writeRpm(description, path);
+          built.push({ path, nevra: result.nevra, size: result.bytes.length, headerRange: { start: result.headerStart, end: result.headerEnd } });
+          if (!options.json) context.out(path);
+        }
+      }
+      if (options.json) context.printJson(built);
     });
 }

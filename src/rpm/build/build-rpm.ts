@@ -5,11 +5,13 @@
  * description gives the same bytes (no clock, no host lookups, single-threaded compressors).
  */
 import { createHash } from 'node:crypto';
-import { formatNevra, type Dependency } from '../package/index.js';
+import type { Dependency } from '../package/index.js';
 import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
-import { normalizePackage, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
-import { writeCpioNewc, writeCpioStripped, type CpioEntry } from './cpio-writer.js';
+import { SCRIPT_KINDS } from '../header/index.js';
+import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
+import { cpioNewcChunks, cpioStrippedChunks, type CpioWriteEntry } from './cpio-writer.js';
+import { bytesSource } from './content-source.js';
 import { compressorSpec } from './payload-compressor.js';
 
 const FOUR_GIB = 2 ** 32;
@@ -23,6 +25,7 @@ export interface BuiltRpm {
   bytes: Uint8Array;
   /** `N-V-R.A.rpm`, rpmbuild's default file name. */
   fileName: string;
+  /** As rpm's `%{NEVRA}` prints it (`name-[E:]V-R.A`, the epoch whenever one is set, even 0). */
   nevra: string;
   /** Main header `[start, end)` in the file (`<rpm:header-range>`). */
   headerStart: number;
@@ -41,11 +44,12 @@ const bin = (tag: number, value: Uint8Array): HeaderEntryInput => ({ tag, type: 
 
 const SCRIPT_TAGS: Record<ScriptKind, { body: number; prog: number; flags: number }> = {
   pretrans: { body: TAG.PRETRANS, prog: TAG.PRETRANSPROG, flags: TAG.PRETRANSFLAGS },
-  pre: { body: TAG.PREIN, prog: TAG.PREINPROG, flags: TAG.PREINFLAGS },
-  post: { body: TAG.POSTIN, prog: TAG.POSTINPROG, flags: TAG.POSTINFLAGS },
+  prein: { body: TAG.PREIN, prog: TAG.PREINPROG, flags: TAG.PREINFLAGS },
+  postin: { body: TAG.POSTIN, prog: TAG.POSTINPROG, flags: TAG.POSTINFLAGS },
   preun: { body: TAG.PREUN, prog: TAG.PREUNPROG, flags: TAG.PREUNFLAGS },
   postun: { body: TAG.POSTUN, prog: TAG.POSTUNPROG, flags: TAG.POSTUNFLAGS },
   posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, flags: TAG.POSTTRANSFLAGS },
+  verifyscript: { body: TAG.VERIFYSCRIPT, prog: TAG.VERIFYSCRIPTPROG, flags: TAG.VERIFYSCRIPTFLAGS },
 };
 
 const DEP_TAGS = {
@@ -65,7 +69,7 @@ function dependencyEntries(tags: readonly [number, number, number], deps: readon
 }
 
 /** Payload order (rpm-format.md §8.2): lone files in path order, then each hardlink set, content on its last member. */
-function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
+function cpioEntries(files: readonly NormalizedFile[]): CpioWriteEntry[] {
   const members = new Map<number, number[]>();
   files.forEach((f, i) => {
     if (f.ghost) return;
@@ -73,7 +77,7 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
     list.push(i);
     members.set(f.inode, list);
   });
-  const entry = (i: number, nlink: number, withData: boolean): CpioEntry => {
+  const entry = (i: number, nlink: number, withData: boolean): CpioWriteEntry => {
     const f = files[i] as NormalizedFile;
     return {
       fileIndex: i,
@@ -86,10 +90,10 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioEntry[] {
       mtime: f.mtime,
       rdevMajor: f.rdev >> 8,
       rdevMinor: f.rdev & 0xff,
-      data: withData ? f.data : new Uint8Array(0),
+      data: withData ? f.content : bytesSource(new Uint8Array(0)),
     };
   };
-  const out: CpioEntry[] = [];
+  const out: CpioWriteEntry[] = [];
   const sets: number[][] = [];
   files.forEach((f, i) => {
     if (f.ghost) return;
@@ -142,6 +146,17 @@ function fileEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
     i32(TAG.FILECOLORS, files.map(() => 0)),
   ];
   if (files.some((f) => f.caps !== '')) out.push(strs(TAG.FILECAPS, files.map((f) => f.caps)));
+  if (files.some((f) => f.fileClass !== undefined)) {
+    // rpmbuild's dictionary: the distinct classes in first-use order ('' included when used).
+    const dict: string[] = [];
+    const index = files.map((f) => {
+      const cls = f.fileClass ?? '';
+      let i = dict.indexOf(cls);
+      if (i < 0) i = dict.push(cls) - 1;
+      return i;
+    });
+    out.push(i32(TAG.FILECLASS, index), strs(TAG.CLASSDICT, dict));
+  }
   return out;
 }
 
@@ -155,7 +170,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
       strs(TAG.TRIGGERVERSION, conds.map((c) => c.evr)),
       i32(TAG.TRIGGERFLAGS, conds.map((c) => c.flags)),
       i32(TAG.TRIGGERINDEX, conds.map((c) => c.index)),
-      strs(TAG.TRIGGERSCRIPTPROG, pkg.triggers.map((t) => t.prog.join(' '))),
+      strs(TAG.TRIGGERSCRIPTPROG, pkg.triggers.map((t) => t.prog[0] as string)),
     );
     if (pkg.triggers.some((t) => t.flags !== 0)) out.push(i32(TAG.TRIGGERSCRIPTFLAGS, pkg.triggers.map((t) => t.flags)));
   }
@@ -165,7 +180,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
     const conds = list.flatMap((t, i) => t.prefixes.map((p) => ({ p, i, flag: t.flag })));
     out.push(
       strs(scripts, list.map((t) => t.body ?? '')),
-      strs(prog, list.map((t) => t.prog.join(' '))),
+      strs(prog, list.map((t) => t.prog[0] as string)),
       strs(name, conds.map((c) => c.p)),
       i32(index, conds.map((c) => c.i)),
       strs(version, conds.map(() => '')),
@@ -185,7 +200,7 @@ function triggerEntries(pkg: NormalizedPackage): HeaderEntryInput[] {
   return out;
 }
 
-function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; archive: Uint8Array; compressorTag: string | undefined; flags: string }): Uint8Array {
+function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; archiveDigest: string; compressorTag: string | undefined; flags: string }): Uint8Array {
   const entries: HeaderEntryInput[] = [
     strs(TAG.HEADERI18NTABLE, ['C']),
     str(TAG.NAME, pkg.name),
@@ -208,16 +223,22 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
     i32(TAG.FILEDIGESTALGO, [8]),
     strs(TAG.PAYLOADDIGEST, [createHash('sha256').update(payload.compressed).digest('hex')]),
     i32(TAG.PAYLOADDIGESTALGO, [8]),
-    strs(TAG.PAYLOADDIGESTALT, [createHash('sha256').update(payload.archive).digest('hex')]),
+    strs(TAG.PAYLOADDIGESTALT, [payload.archiveDigest]),
   ];
   if (pkg.epoch !== null) entries.push(i32(TAG.EPOCH, [pkg.epoch]));
   if (pkg.vendor !== undefined) entries.push(str(TAG.VENDOR, pkg.vendor));
   if (pkg.packager !== undefined) entries.push(str(TAG.PACKAGER, pkg.packager));
   if (pkg.url !== undefined) entries.push(str(TAG.URL, pkg.url));
+  if (pkg.platform !== undefined) entries.push(str(TAG.PLATFORM, pkg.platform));
+  if (pkg.optflags !== undefined) entries.push(str(TAG.OPTFLAGS, pkg.optflags));
   if (pkg.sourcerpm !== null) entries.push(str(TAG.SOURCERPM, pkg.sourcerpm));
   if (payload.compressorTag !== undefined) entries.push(str(TAG.PAYLOADCOMPRESSOR, payload.compressorTag));
-  for (const [kind, s] of Object.entries(pkg.scripts)) entries.push(...scriptEntries(kind as ScriptKind, s));
+  for (const kind of SCRIPT_KINDS) {
+    const s = pkg.scripts[kind];
+    if (s) entries.push(...scriptEntries(kind, s));
+  }
   for (const [kind, tags] of Object.entries(DEP_TAGS)) entries.push(...dependencyEntries(tags, pkg.deps[kind as keyof typeof DEP_TAGS]));
+  entries.push(...dependencyEntries([TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION], pkg.orderWithRequires));
   entries.push(...fileEntries(pkg), ...triggerEntries(pkg));
   if (pkg.changelog.length > 0) {
     entries.push(
@@ -236,9 +257,10 @@ function signatureHeader(main: Uint8Array, compressed: Uint8Array, archiveSize: 
     str(SIGTAG.SHA1, createHash('sha1').update(main).digest('hex')),
     str(SIGTAG.SHA256, createHash('sha256').update(main).digest('hex')),
     bin(SIGTAG.MD5, new Uint8Array(md5)),
-    total >= FOUR_GIB ? i64(SIGTAG.LONGSIZE, [total]) : i32(SIGTAG.SIZE, [total]),
-    archiveSize >= FOUR_GIB ? i64(SIGTAG.LONGARCHIVESIZE, [archiveSize]) : i32(SIGTAG.PAYLOADSIZE, [archiveSize]),
   ];
+  // rpm switches both sizes to the 64-bit tags as soon as either needs them.
+  if (total >= FOUR_GIB || archiveSize >= FOUR_GIB) entries.push(i64(SIGTAG.LONGSIZE, [total]), i64(SIGTAG.LONGARCHIVESIZE, [archiveSize]));
+  else entries.push(i32(SIGTAG.SIZE, [total]), i32(SIGTAG.PAYLOADSIZE, [archiveSize]));
   // RESERVEDSPACE (the last tag) pads the store so signing can later add a signature in place.
   const probe = encodeHeader([...entries, bin(SIGTAG.RESERVEDSPACE, new Uint8Array(1))], 62);
   const probeDl = new DataView(probe.buffer).getUint32(12);
@@ -247,19 +269,29 @@ function signatureHeader(main: Uint8Array, compressed: Uint8Array, archiveSize: 
 }
 
 /** Build a package and return its bytes with the facts repository tooling wants. */
-export async function buildRpmDetailed(description: PackageDescription): Promise<BuiltRpm> {
-  const pkg = normalizePackage(description);
+export async function buildRpmDetailed(description: PackageDescription, options: NormalizeOptions = {}): Promise<BuiltRpm> {
+  const pkg = normalizePackage(description, options);
   const entries = cpioEntries(pkg.files);
-  const archive = pkg.largeFiles ? writeCpioStripped(entries) : writeCpioNewc(entries);
+  // The cpio stream is generated, hashed and counted on its way into the compressor: only the
+  // compressed payload is ever held in memory.
+  const archiveHash = createHash('sha256');
+  let archiveSize = 0;
+  function* archive(): Generator<Uint8Array> {
+    for (const chunk of pkg.largeFiles ? cpioStrippedChunks(entries) : cpioNewcChunks(entries)) {
+      archiveHash.update(chunk);
+      archiveSize += chunk.length;
+      yield chunk;
+    }
+  }
   const spec = compressorSpec(pkg.compressor);
-  const compressed = await spec.compress(archive, pkg.level);
+  const compressed = await spec.compress(archive(), pkg.level);
   const main = mainHeader(pkg, {
     compressed,
-    archive,
+    archiveDigest: archiveHash.digest('hex'),
     compressorTag: spec.tagValue,
     flags: spec.tagValue === undefined ? '' : String(pkg.level ?? ''),
   });
-  const signature = signatureHeader(main, compressed, archive.length);
+  const signature = signatureHeader(main, compressed, archiveSize);
   const pad = signaturePadding(signature.length);
   const lead = encodeLead({ name: `${pkg.name}-${pkg.evr}`, source: false, archnum: 1 });
   const headerStart = lead.length + signature.length + pad;
@@ -268,20 +300,21 @@ export async function buildRpmDetailed(description: PackageDescription): Promise
   bytes.set(signature, lead.length);
   bytes.set(main, headerStart);
   bytes.set(compressed, headerStart + main.length);
-  const nevra = formatNevra({ name: pkg.name, epoch: pkg.epoch, version: pkg.version, release: pkg.release, arch: pkg.arch });
+  // As rpm's %{NEVRA} prints it: the epoch appears whenever the EPOCH tag is present, even 0.
+  const nevra = `${pkg.name}-${pkg.evr}.${pkg.arch}`;
   return {
     bytes,
     fileName: rpmFileName(description),
     nevra,
     headerStart,
     headerEnd: headerStart + main.length,
-    archiveSize: archive.length,
+    archiveSize,
   };
 }
 
 /** Build a package: the complete `.rpm` file bytes. */
-export async function buildRpm(description: PackageDescription): Promise<Uint8Array> {
-  return (await buildRpmDetailed(description)).bytes;
+export async function buildRpm(description: PackageDescription, options: NormalizeOptions = {}): Promise<Uint8Array> {
+  return (await buildRpmDetailed(description, options)).bytes;
 }
 
 /** rpmbuild's default file name, `N-V-R.A.rpm` (no epoch). */

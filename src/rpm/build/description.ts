@@ -4,6 +4,9 @@
  * nothing depends on the clock or the host, so one description always yields the same bytes.
  */
 import type { Dependency } from '../package/index.js';
+import type { ChangelogEntry, ScriptKind } from '../header/index.js';
+
+export type { ChangelogEntry, ScriptKind };
 
 export type PayloadCompressor = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
 
@@ -26,7 +29,9 @@ export interface DependencyObject {
 
 /**
  * Regular-file content: text (UTF-8), bytes, base64 (for JSON/YAML descriptions), or `size`
- * bytes of `fill` (a byte value or a repeated string; zeros by default).
+ * bytes of `fill` (a byte value or a repeated string; zeros by default). Size-filled content is
+ * generated block by block while the payload streams into the compressor, so a real file of
+ * 4 GiB or more (LONGFILESIZES, stripped cpio) costs time, not memory.
  */
 export type FileContent = string | Uint8Array | { base64: string } | { size: number; fill?: number | string };
 
@@ -65,12 +70,18 @@ export interface FileInput extends FileFlagsInput {
   lang?: string;
   /** FILEVERIFYFLAGS; default all bits (ghosts: without digest/size/linkto/mtime). */
   verifyFlags?: number;
+  /**
+   * libmagic's description (FILECLASS/CLASSDICT), informational; rpmbuild computes it, atoll
+   * writes the tags only when some file of the package sets one.
+   */
+  fileClass?: string;
   /** Device number for char/block devices. */
   rdev?: { major: number; minor: number };
   /**
    * Header-level tests only: the size recorded in FILESIZES/LONGFILESIZES instead of the
-   * content's real size (lets a test declare a ≥ 4 GiB file without writing 4 GiB). The payload
-   * still carries the real content, so such a package does not install or unpack correctly.
+   * content's real size (lets a test declare a ≥ 4 GiB file without generating 4 GiB; a real
+   * one is `content: { size }`). The payload still carries the real content, so such a package
+   * does not verify, install or unpack correctly.
    */
   sizeOverride?: number;
 }
@@ -83,8 +94,8 @@ export interface ScriptInput {
   flags?: number;
 }
 
-export type ScriptKind = 'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans';
-export const SCRIPT_KINDS: readonly ScriptKind[] = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'];
+/** Scriptlet keys: the header reader's names (`prein`, `postin`...), plus the spec aliases `pre`/`post`. */
+export type ScriptKey = ScriptKind | 'pre' | 'post';
 
 export interface TriggerInput extends ScriptInput {
   type: 'prein' | 'in' | 'un' | 'postun';
@@ -99,12 +110,6 @@ export interface FileTriggerInput extends ScriptInput {
   prefixes: string[];
   /** Default 1000000, as rpmbuild. */
   priority?: number;
-}
-
-export interface ChangelogEntry {
-  time: number;
-  name: string;
-  text: string;
 }
 
 export interface PackageDescription {
@@ -124,6 +129,9 @@ export interface PackageDescription {
   /** Default: SOURCE_DATE_EPOCH when set, else 1700000000 (never the clock). */
   buildtime?: number;
   buildhost?: string;
+  /** PLATFORM (e.g. `x86_64-redhat-linux`) and OPTFLAGS: build-host facts rpmbuild records; omitted unless given. */
+  platform?: string;
+  optflags?: string;
   /** Default `NAME-VERSION-RELEASE.src.rpm`; null omits the tag. */
   sourcerpm?: string | null;
   provides?: DependencyInput[];
@@ -134,8 +142,10 @@ export interface PackageDescription {
   suggests?: DependencyInput[];
   supplements?: DependencyInput[];
   enhances?: DependencyInput[];
+  /** `OrderWithRequires:` (ORDERNAME/ORDERFLAGS/ORDERVERSION): ordering hints, not requirements. */
+  orderWithRequires?: DependencyInput[];
   files?: FileInput[];
-  scripts?: Partial<Record<ScriptKind, ScriptInput | string>>;
+  scripts?: Partial<Record<ScriptKey, ScriptInput | string>>;
   triggers?: TriggerInput[];
   fileTriggers?: FileTriggerInput[];
   changelog?: ChangelogEntry[];

@@ -5,6 +5,7 @@
  * same arguments always give the same descriptions (and so, built, the same bytes).
  */
 import { join } from 'node:path';
+import { mapLimit, defaultParallelism } from '../../util/index.js';
 import type { PackageDescription, PayloadCompressor, FileInput } from './description.js';
 import { writeRpm } from './write-rpm.js';
 import { rpmFileName } from './build-rpm.js';
@@ -139,6 +140,7 @@ export function featureMatrix(): MatrixCase[] {
       suggests: ['sug-pkg > 0.5'],
       supplements: ['(sup-pkg and langpacks-de)'],
       enhances: ['enh-pkg = 1.0'],
+      orderWithRequires: ['order-first', 'order-second >= 2'],
       files: [{ path: '/usr/share/mx-deps/data', content: 'd\n' }],
       payload: { compressor: 'bzip2' },
     },
@@ -153,11 +155,12 @@ export function featureMatrix(): MatrixCase[] {
       arch: 'x86_64',
       scripts: {
         pretrans: { prog: '<lua>', body: 'print("pretrans")' },
-        pre: 'echo "pre $1"',
-        post: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"' },
+        prein: 'echo "pre $1"',
+        postin: { prog: ['/bin/sh', '-e'], body: 'echo "post $1"' },
         preun: { prog: '/bin/bash', body: 'echo "preun $1"' },
         postun: { prog: '/sbin/ldconfig' },
         posttrans: 'echo posttrans',
+        verifyscript: { prog: '/bin/sh', body: 'echo verify' },
       },
       triggers: [
         { type: 'in', conditions: ['bash >= 5.0'], body: 'echo triggerin' },
@@ -269,13 +272,14 @@ export function fixturePackageSet(options: PackageSetOptions = {}): PackageDescr
   return out;
 }
 
-/** Build every description into `dir` (rpmbuild file names); returns the paths in order. */
+/**
+ * Build every description into `dir` (rpmbuild file names); returns the paths in order. Builds
+ * run concurrently (external compressors use the other cores).
+ */
 export async function writeFixturePackages(dir: string, descriptions: readonly PackageDescription[]): Promise<string[]> {
-  const paths: string[] = [];
-  for (const description of descriptions) {
+  return await mapLimit(descriptions, defaultParallelism(), async (description) => {
     const path = join(dir, rpmFileName(description));
     await writeRpm(description, path);
-    paths.push(path);
-  }
-  return paths;
+    return path;
+  });
 }

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { AtollError } from '../../errors/index.js';
 import { RPMSENSE, DEPENDENCY_KINDS, type Dependency, type DependencyKind } from '../package/index.js';
+import { RPMFILE, SCRIPT_KINDS, type ScriptKind } from '../header/index.js';
 import {
-  SCRIPT_KINDS,
   type DependencyInput,
   type FileContent,
   type FileInput,
@@ -15,21 +15,10 @@ import {
   type PackageDescription,
   type PayloadCompressor,
   type ScriptInput,
-  type ScriptKind,
 } from './description.js';
 import { compressorSpec } from './payload-compressor.js';
+import { bytesSource, fillSource, type ContentSource } from './content-source.js';
 
-/** FILEFLAGS bits (rpm-format.md §7.5). */
-export const RPMFILE = {
-  CONFIG: 0x1,
-  DOC: 0x2,
-  MISSINGOK: 0x8,
-  NOREPLACE: 0x10,
-  GHOST: 0x40,
-  LICENSE: 0x80,
-  README: 0x100,
-  ARTIFACT: 0x1000,
-} as const;
 
 /** FILEVERIFYFLAGS: all checks; %ghost drops digest, size, link target and mtime. */
 export const VERIFY_ALL = 0xffffffff;
@@ -57,7 +46,7 @@ export interface NormalizedFile {
   /** Size recorded in the header (sizeOverride wins). */
   size: number;
   /** Content that goes into the payload (regular, non-ghost files; symlink target bytes). */
-  data: Uint8Array;
+  content: ContentSource;
   digest: string;
   linkto: string;
   flags: number;
@@ -70,6 +59,8 @@ export interface NormalizedFile {
   inode: number;
   lang: string;
   caps: string;
+  /** undefined when the description gives none. */
+  fileClass: string | undefined;
   ghost: boolean;
 }
 
@@ -103,11 +94,14 @@ export interface NormalizedPackage {
   url: string | undefined;
   vendor: string | undefined;
   packager: string | undefined;
+  platform: string | undefined;
+  optflags: string | undefined;
   group: string;
   buildtime: number;
   buildhost: string;
   sourcerpm: string | null;
   deps: Record<DependencyKind, Dependency[]>;
+  orderWithRequires: Dependency[];
   files: NormalizedFile[];
   scripts: Partial<Record<ScriptKind, NormalizedScript>>;
   triggers: NormalizedTrigger[];
@@ -193,21 +187,24 @@ function checkDepText(text: string, what: string): void {
   if (text.includes('\0') || /[\n\r]/.test(text)) throw bad(`${what} '${text}' contains a NUL or newline`);
 }
 
-function toBytes(content: FileContent | undefined): Uint8Array {
-  if (content === undefined) return new Uint8Array(0);
-  if (typeof content === 'string') return encoder.encode(content);
-  if (content instanceof Uint8Array) return content;
-  if ('base64' in content) return new Uint8Array(Buffer.from(content.base64, 'base64'));
+function toSource(content: FileContent | undefined, path: string): ContentSource {
+  if (content === undefined) return bytesSource(new Uint8Array(0));
+  if (typeof content === 'string') return bytesSource(encoder.encode(content));
+  if (content instanceof Uint8Array) return bytesSource(content);
+  if (typeof content !== 'object' || content === null) throw bad(`content of '${path}' is not text, bytes, base64 or size/fill`);
+  if ('base64' in content) return bytesSource(new Uint8Array(Buffer.from(content.base64, 'base64')));
   const { size, fill } = content;
-  if (!Number.isSafeInteger(size) || size < 0) throw bad(`content size ${size} is not a non-negative integer`);
-  if (size > 1024 * 1024 * 1024) throw bad(`content size ${size} is too large to build in memory (use sizeOverride for header-level tests)`);
-  const out = new Uint8Array(size);
-  if (typeof fill === 'number') out.fill(fill & 0xff);
-  else if (typeof fill === 'string' && fill.length > 0) {
-    const pattern = encoder.encode(fill);
-    for (let i = 0; i < size; i += pattern.length) out.set(pattern.subarray(0, Math.min(pattern.length, size - i)), i);
-  }
-  return out;
+  if (!Number.isSafeInteger(size) || size < 0) throw bad(`content size ${size} of '${path}' is not a non-negative integer`);
+  // Produced block by block while the payload is written: large sizes cost no memory.
+  if (fill === undefined) return fillSource(size, new Uint8Array(0));
+  if (typeof fill === 'number') return fillSource(size, Uint8Array.of(fill & 0xff));
+  return fillSource(size, encoder.encode(fill));
+}
+
+function digestOf(source: ContentSource): string {
+  const hash = createHash('sha256');
+  for (const chunk of source.chunks()) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 function checkPath(path: string): void {
@@ -225,10 +222,14 @@ function fileType(input: FileInput): FileType {
   return input.target !== undefined ? 'symlink' : 'file';
 }
 
-function normalizeFiles(inputs: readonly FileInput[], buildtime: number): NormalizedFile[] {
+function normalizeFiles(inputs: readonly FileInput[], buildtime: number, unsafePaths: boolean): NormalizedFile[] {
   const byPath = new Map<string, FileInput>();
   for (const input of inputs) {
-    checkPath(input.path);
+    if (unsafePaths) {
+      if (typeof input.path !== 'string' || input.path.includes('\0')) throw bad(`file path '${input.path}' cannot be stored`);
+    } else {
+      checkPath(input.path);
+    }
     if (byPath.has(input.path)) throw bad(`file '${input.path}' is listed twice`);
     byPath.set(input.path, input);
   }
@@ -248,6 +249,13 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number): Normal
   };
   const sorted = [...byPath.values()].sort((a, b) => byteCompare(a.path, b.path));
   const inodeOfRoot = new Map<string, number>();
+  // Hardlink members share the content: hash it once (it may be gigabytes).
+  const digestCache = new Map<string, string>();
+  const cacheDigest = (path: string, content: ContentSource): string => {
+    const digest = digestOf(content);
+    digestCache.set(path, digest);
+    return digest;
+  };
   const linkedRoots = new Set<string>(sorted.filter((f) => f.hardlink !== undefined).map((f) => rootOf(f).path));
   const out: NormalizedFile[] = [];
   sorted.forEach((input, index) => {
@@ -269,8 +277,9 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number): Normal
     }
     const perms = input.mode ?? DEFAULT_PERMS[type];
     if (!Number.isInteger(perms) || perms < 0 || perms > 0o7777) throw bad(`file '${input.path}' mode ${perms} is not a permission value (0..0o7777)`);
-    const data = type === 'file' && !ghost ? toBytes(root.content) : type === 'symlink' ? encoder.encode(input.target) : new Uint8Array(0);
-    let size = type === 'file' && !ghost ? data.length : type === 'symlink' ? data.length : 0;
+    const content =
+      type === 'file' && !ghost ? toSource(root.content, input.path) : type === 'symlink' ? bytesSource(encoder.encode(input.target)) : bytesSource(new Uint8Array(0));
+    let size = type === 'file' || type === 'symlink' ? content.size : 0;
     const override = input.sizeOverride ?? (isHardlink ? root.sizeOverride : undefined);
     if (override !== undefined) {
       if (!Number.isSafeInteger(override) || override < 0 || type !== 'file') throw bad(`sizeOverride of '${input.path}' must be a non-negative integer on a regular file`);
@@ -300,8 +309,8 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number): Normal
       type,
       mode: TYPE_BITS[type] | perms,
       size,
-      data,
-      digest: type === 'file' && !ghost ? createHash('sha256').update(data).digest('hex') : '',
+      content,
+      digest: type === 'file' && !ghost ? (digestCache.get(root.path) ?? cacheDigest(root.path, content)) : '',
       linkto: type === 'symlink' ? (input.target as string) : '',
       flags,
       verifyFlags: (input.verifyFlags ?? (ghost ? VERIFY_GHOST : VERIFY_ALL)) >>> 0,
@@ -313,6 +322,7 @@ function normalizeFiles(inputs: readonly FileInput[], buildtime: number): Normal
       inode,
       lang: input.lang ?? '',
       caps: input.caps ?? '',
+      fileClass: input.fileClass,
       ghost,
     });
   });
@@ -331,12 +341,14 @@ const TRIGGER_FLAG = { prein: RPMSENSE.TRIGGERPREIN, in: RPMSENSE.TRIGGERIN, un:
 
 const SCRIPT_SENSE: Record<ScriptKind, number> = {
   pretrans: RPMSENSE.PRETRANS,
-  pre: RPMSENSE.SCRIPT_PRE,
-  post: RPMSENSE.SCRIPT_POST,
+  prein: RPMSENSE.SCRIPT_PRE,
+  postin: RPMSENSE.SCRIPT_POST,
   preun: RPMSENSE.SCRIPT_PREUN,
   postun: RPMSENSE.SCRIPT_POSTUN,
   posttrans: RPMSENSE.POSTTRANS,
+  verifyscript: RPMSENSE.SCRIPT_VERIFY,
 };
+const SCRIPT_ALIASES: Record<string, ScriptKind> = { pre: 'prein', post: 'postin' };
 
 /** `%{_isa}` of an arch, as rpm's macros define it (`name(x86-64)`); undefined for noarch/unknown. */
 export function isaSuffix(arch: string): string | undefined {
@@ -373,8 +385,38 @@ const RPMLIB = (name: string, version: string): Dependency => ({
 
 const FOUR_GIB = 2 ** 32;
 
-export function normalizePackage(desc: PackageDescription): NormalizedPackage {
+const PACKAGE_KEYS = new Set([
+  'name', 'epoch', 'version', 'release', 'arch', 'summary', 'description', 'license', 'url', 'vendor', 'packager', 'group',
+  'buildtime', 'buildhost', 'platform', 'optflags', 'sourcerpm', ...DEPENDENCY_KINDS, 'orderWithRequires', 'files', 'scripts', 'triggers',
+  'fileTriggers', 'changelog', 'payload', 'autoDeps', 'autoReqProv',
+]);
+const FILE_KEYS = new Set([
+  'path', 'type', 'content', 'target', 'hardlink', 'mode', 'user', 'group', 'mtime', 'caps', 'lang', 'verifyFlags', 'fileClass',
+  'rdev', 'sizeOverride', 'config', 'noreplace', 'missingok', 'ghost', 'doc', 'license', 'readme', 'artifact',
+]);
+
+/** Descriptions often come from YAML: a misspelt key must not be silently ignored. */
+function checkKeys(value: object, allowed: ReadonlySet<string>, what: string): void {
+  const unknown = Object.keys(value).filter((k) => !allowed.has(k));
+  if (unknown.length > 0) throw bad(`${what} has unknown key(s): ${unknown.join(', ')}`, { unknown });
+}
+
+export interface NormalizeOptions {
+  /**
+   * Hostile-input tests only: accept file paths with `..`, `.`, empty components or no leading
+   * `/` (they end up verbatim in the header and as `.PATH` in the cpio), so readers can be tested
+   * against escape attempts. Never set it for packages meant to be installed.
+   */
+  unsafePaths?: boolean;
+}
+
+export function normalizePackage(desc: PackageDescription, options: NormalizeOptions = {}): NormalizedPackage {
   if (typeof desc !== 'object' || desc === null) throw bad('the package description must be an object');
+  checkKeys(desc, PACKAGE_KEYS, `package '${String(desc.name)}'`);
+  for (const f of desc.files ?? []) {
+    if (typeof f !== 'object' || f === null) throw bad(`package '${desc.name}': a file entry is not an object`);
+    checkKeys(f, FILE_KEYS, `file '${String(f.path)}'`);
+  }
   for (const key of ['name', 'version', 'release'] as const) {
     const value = desc[key];
     if (typeof value !== 'string' || value === '' || /[\s\0]/.test(value)) throw bad(`package ${key} '${String(value)}' must be a non-empty string without whitespace`);
@@ -392,6 +434,12 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
   const compressor = desc.payload?.compressor ?? 'gzip';
   const spec = compressorSpec(compressor);
   const level = desc.payload?.level ?? spec.defaultLevel;
+  if (desc.payload?.level !== undefined) {
+    const range = spec.levels;
+    if (range === undefined || !Number.isInteger(level) || (level as number) < range[0] || (level as number) > range[1]) {
+      throw bad(`payload level ${desc.payload.level} is not valid for ${compressor}${range ? ` (${range[0]}..${range[1]})` : ' (takes no level)'}`);
+    }
+  }
 
   const deps = {} as Record<DependencyKind, Dependency[]>;
   for (const kind of DEPENDENCY_KINDS) {
@@ -402,11 +450,13 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     if (rich) throw bad(`${kind} cannot contain rich dependencies ('${rich.name}')`);
   }
 
-  const files = normalizeFiles(desc.files ?? [], buildtime);
+  const files = normalizeFiles(desc.files ?? [], buildtime, options.unsafePaths === true);
   const scripts: Partial<Record<ScriptKind, NormalizedScript>> = {};
-  for (const [kind, input] of Object.entries(desc.scripts ?? {})) {
-    if (!SCRIPT_KINDS.includes(kind as ScriptKind)) throw bad(`unknown scriptlet '%${kind}' (supported: ${SCRIPT_KINDS.join(', ')})`);
-    if (input !== undefined) scripts[kind as ScriptKind] = normalizeScript(input, `%${kind}`);
+  for (const [key, input] of Object.entries(desc.scripts ?? {})) {
+    const kind = SCRIPT_ALIASES[key] ?? key;
+    if (!SCRIPT_KINDS.includes(kind as ScriptKind)) throw bad(`unknown scriptlet '${key}' (supported: ${SCRIPT_KINDS.join(', ')}, pre, post)`);
+    if (scripts[kind as ScriptKind] !== undefined) throw bad(`scriptlet '${kind}' is given twice (alias '${key}')`);
+    if (input !== undefined) scripts[kind as ScriptKind] = normalizeScript(input, `%${key}`);
   }
   const triggers = (desc.triggers ?? []).map((t, i) => {
     const flag = TRIGGER_FLAG[t.type];
@@ -416,7 +466,10 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
       const d = parseDependency(c, 'trigger condition');
       return { ...d, flags: (d.flags | flag) >>> 0 };
     });
-    return { ...normalizeScript(t, `trigger ${i}`), conditions };
+    const script = normalizeScript(t, `trigger ${i}`);
+    // rpm keeps only the program for trigger scripts (TRIGGERSCRIPTPROG is one string each).
+    if (script.prog.length > 1) throw bad(`trigger ${i}: trigger interpreters take no arguments`);
+    return { ...script, conditions };
   });
   const fileTriggers: NormalizedFileTrigger[] = [];
   const transFileTriggers: NormalizedFileTrigger[] = [];
@@ -424,7 +477,9 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     const flag = t.type === 'in' || t.type === 'un' || t.type === 'postun' ? TRIGGER_FLAG[t.type] : undefined;
     if (flag === undefined) throw bad(`file trigger ${i} has an unknown type '${t.type}'`);
     if (t.prefixes.length === 0 || t.prefixes.some((p) => !p.startsWith('/'))) throw bad(`file trigger ${i} needs absolute path prefixes`);
-    const normalized = { ...normalizeScript(t, `file trigger ${i}`), flag, prefixes: [...t.prefixes], priority: t.priority ?? 1000000 };
+    const script = normalizeScript(t, `file trigger ${i}`);
+    if (script.prog.length > 1) throw bad(`file trigger ${i}: trigger interpreters take no arguments`);
+    const normalized = { ...script, flag, prefixes: [...t.prefixes], priority: t.priority ?? 1000000 };
     (t.scope === 'transaction' ? transFileTriggers : fileTriggers).push(normalized);
   });
 
@@ -487,11 +542,14 @@ export function normalizePackage(desc: PackageDescription): NormalizedPackage {
     url: desc.url,
     vendor: desc.vendor,
     packager: desc.packager,
+    platform: desc.platform,
+    optflags: desc.optflags,
     group: desc.group ?? 'Unspecified',
     buildtime,
     buildhost: desc.buildhost ?? 'atoll.invalid',
     sourcerpm: desc.sourcerpm === undefined ? `${desc.name}-${desc.version}-${desc.release}.src.rpm` : desc.sourcerpm,
     deps,
+    orderWithRequires: sortDependencies((desc.orderWithRequires ?? []).map((d) => parseDependency(d, 'order-with-requires'))),
     files,
     scripts,
     triggers,

@@ -68,10 +68,22 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const remote = await getRemote(target.path, options.remote);
   if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
+  const tlsFile = async (key: string): Promise<Buffer | undefined> => {
+    const path = remote.options[key];
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new AtollError('PULL_BAD_REMOTE_CONFIG', `cannot read ${key} ${path} of remote "${remote.name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
   const source = sourceForUrl(remote.url, {
     contentUrl: remote.contentUrl,
     connections: options.parallel ?? 8,
     tlsPermissive: remote.options['tls-permissive'] === 'true',
+    tlsCa: await tlsFile('tls-ca-path'),
+    tlsClientCert: await tlsFile('tls-client-cert-path'),
+    tlsClientKey: await tlsFile('tls-client-key-path'),
   });
   try {
     return await runPull({
@@ -79,6 +91,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       provider: new ArchiveProvider(source),
       refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
       remote: remote.name,
+      collectionId: remote.collectionId,
       mirror: options.mirror ?? false,
       depth: options.depth ?? 0,
       commitMetadataOnly: options.commitMetadataOnly ?? false,

@@ -29,7 +29,10 @@ export interface HttpSourceOptions {
   /** Per-request timeout in ms (headers and body idle). */
   timeoutMs?: number;
   tlsPermissive?: boolean;
-  tlsCaPath?: string | undefined;
+  /** OSTree's tls-ca-path, tls-client-cert-path, tls-client-key-path (PEM file contents). */
+  tlsCa?: Buffer | undefined;
+  tlsClientCert?: Buffer | undefined;
+  tlsClientKey?: Buffer | undefined;
 }
 
 function withSlash(url: string): string {
@@ -81,6 +84,9 @@ export class HttpSource implements FileSource {
       bodyTimeout: timeout,
       connect: {
         ...(options.tlsPermissive ? { rejectUnauthorized: false } : {}),
+        ...(options.tlsCa ? { ca: options.tlsCa } : {}),
+        ...(options.tlsClientCert ? { cert: options.tlsClientCert } : {}),
+        ...(options.tlsClientKey ? { key: options.tlsClientKey } : {}),
       },
     };
   }

@@ -192,7 +192,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         throw new AtollError('PULL_NO_REF', `no such branch '${ref}' in repository summary of ${files.description}`, { data: { ref } });
       }
       // The summary's commit size is an upper bound for the commit download (as ostree uses it).
-      resolved.push({ ref, checksum: entry.checksum, maxSize: Math.min(MAX_METADATA_SIZE, Number(entry.commitSize)) });
+      resolved.push({ ref, checksum: entry.checksum, maxSize: entry.commitSize > 0n ? Math.min(MAX_METADATA_SIZE, Number(entry.commitSize)) : MAX_METADATA_SIZE });
       continue;
     }
     const text = await files.get(`refs/heads/${ref}`, { maxSize: 4096 });

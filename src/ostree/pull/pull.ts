@@ -85,10 +85,16 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     tlsClientCert: await tlsFile('tls-client-cert-path'),
     tlsClientKey: await tlsFile('tls-client-key-path'),
   });
+  // A file:// remote may be a repository of any mode (as OSTree's local pull path allows).
+  let provider: ObjectProvider = new ArchiveProvider(source);
+  if (source instanceof DirectorySource) {
+    const local = await PullTarget.openSource(source.root).catch(() => undefined);
+    if (local && local.mode !== 'archive') provider = new LocalRepoProvider(local, source);
+  }
   try {
     return await runPull({
       target,
-      provider: new ArchiveProvider(source),
+      provider,
       refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
       remote: remote.name,
       collectionId: remote.collectionId,
@@ -142,7 +148,7 @@ export interface PullLocalOptions {
 export async function pullLocal(options: PullLocalOptions): Promise<PullResult> {
   const target = await PullTarget.open(options.repo);
   checkBareOwnership(target);
-  const src = await PullTarget.open(options.source);
+  const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
   const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
   let refs = [...(options.refs ?? [])];

@@ -63,6 +63,11 @@ export class PullTarget {
     return new PullTarget(repo);
   }
 
+  /** A source repository: read only, nothing created or cleaned in it. */
+  static async openSource(path: string): Promise<PullTarget> {
+    return new PullTarget(await Repo.open(path));
+  }
+
   get path(): string {
     return this.repo.path;
   }

@@ -84,9 +84,16 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--no-merge', 'do not merge /etc from the current deployment')
     .option('--no-prune', 'do not prune the repository afterwards')
     .option('--origin-file <path>', 'use this origin keyfile instead of one made from the refspec')
+    .option('--stage', 'stage the deployment for finalization at shutdown (needs a booted system)')
     .action(async (refspec: string, opts: Record<string, unknown>, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
+      if (opts.stage) {
+        const booted = (await loadSysroot(layout)).booted;
+        throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'cannot stage deployment: not currently booted into an OSTree system', {
+          hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
+        });
+      }
       const origin = typeof opts.originFile === 'string' ? KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
       const result = await withSysrootLock(layout.lockFile, 'admin deploy', async () =>
         adminDeploy(

@@ -144,3 +144,21 @@ test('init writes the config and layout ostree writes', (t) => {
   const bad = atoll(['repo', 'init', `--repo=${join(dir, 'bad')}`, '--mode=zip']);
   assert.equal(bad.status, 2);
 });
+
+test('--bootable records the kernel version as ostree does', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const tree = join(dir, 'tree');
+  mkdirSync(join(tree, 'usr/lib/modules/6.1.0-test'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/modules/6.1.0-test/vmlinuz'), 'KERNEL');
+  const repo = join(dir, 'repo');
+  atollOk(['init', `--repo=${repo}`, '--mode=archive']);
+  atollOk(['commit', `--repo=${repo}`, '-b', 'os', '--bootable', `--timestamp=${TS}`, '-s', 's', tree]);
+  assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.linux', 'os'), "'6.1.0-test'\n");
+  assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.bootable', 'os'), 'true\n');
+  mkdirSync(join(tree, 'usr/lib/modules/6.2.0'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/modules/6.2.0/vmlinuz'), 'K2');
+  const two = atoll(['repo', 'commit', `--repo=${repo}`, '-b', 'os', '--bootable', '-s', 's', tree]);
+  assert.equal(two.status, 1);
+  assert.match(two.stderr, /more than one kernel/);
+});

@@ -27,9 +27,10 @@ export async function updateSummary(repo: Repo, options: { now?: number } = {}):
     const bytes = await repo.readObjectBytes(ref.checksum, 'commit');
     const commit = decodeCommit(bytes);
     const metadata = new Map<string, Variant>();
-    metadata.set('ostree.commit.timestamp', variant('t', bswap64(commit.timestamp)));
+    // ostree writes the version (when there is one) before the timestamp.
     const version = commit.metadata.get('version');
     if (version && version.type === 's') metadata.set('ostree.commit.version', variant('s', version.value));
+    metadata.set('ostree.commit.timestamp', variant('t', bswap64(commit.timestamp)));
     refs.push({ name: ref.ref, commitSize: BigInt(bytes.length), checksum: ref.checksum, metadata });
   }
   const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
@@ -73,10 +74,10 @@ export async function describeSummary(repo: Repo): Promise<string> {
   const lines: string[] = [];
   for (const ref of summary.refs) {
     lines.push(`* ${ref.name}`, `    Latest Commit (${ref.commitSize} bytes):`, `      ${ref.checksum}`);
-    const ts = ref.metadata.get('ostree.commit.timestamp');
-    if (ts) lines.push(`    Timestamp (ostree.commit.timestamp): ${isoDate(ts.value as bigint)}`);
-    const version = ref.metadata.get('ostree.commit.version');
-    if (version) lines.push(`    Version (ostree.commit.version): ${version.value as string}`);
+    for (const [key, value] of ref.metadata) {
+      if (key === 'ostree.commit.timestamp') lines.push(`    Timestamp (ostree.commit.timestamp): ${isoDate(value.value as bigint)}`);
+      else if (key === 'ostree.commit.version') lines.push(`    Version (ostree.commit.version): ${value.value as string}`);
+    }
     lines.push('');
   }
   for (const [key, value] of summary.metadata) {

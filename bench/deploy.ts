@@ -70,6 +70,12 @@ const benchmark: Benchmark = {
       sh(process.execPath, [atollBin, '--progress=none', 'admin', 'deploy', '--sysroot', sysroots.atoll, '--os=bench', 'bench/os']);
       const two = usedKiB(sysroots.atoll);
       const repoOnly = usedKiB(repoDir);
+      await reset('peer');
+      sh('ostree', ['admin', `--sysroot=${sysroots.peer}`, 'deploy', '--os=bench', 'bench/os']);
+      const peerOne = usedKiB(sysroots.peer);
+      sh('ostree', ['admin', `--sysroot=${sysroots.peer}`, 'deploy', '--os=bench', 'bench/os']);
+      const peerTwo = usedKiB(sysroots.peer);
+      ctx.print(`disk (ostree): second deployment adds ${peerTwo - peerOne} KiB = ${((100 * (peerTwo - peerOne)) / Math.max(1, peerOne)).toFixed(1)}% of the first`);
       ctx.print(`disk: repo ${repoOnly} KiB; sysroot with 1 deployment ${one} KiB, with 2 ${two} KiB; second adds ${two - one} KiB = ${((100 * (two - one)) / Math.max(1, one)).toFixed(1)}% of the first (target ≤ 10%) [${deployDir}]`);
     } catch (error) {
       ctx.print(`deploy benchmark failed: ${String(error)}`);

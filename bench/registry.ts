@@ -9,4 +9,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {};
 BENCHMARKS.rpm = async () => (await import('./rpm.js')).default;
   solver: async () => (await import('./solver.js')).default,
+  deploy: async () => (await import('./deploy.js')).default,
 };

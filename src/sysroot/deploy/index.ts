@@ -9,3 +9,5 @@ export { findKernel, installKernel } from './kernel.js';
 export type { KernelLayout } from './kernel.js';
 export { setImmutable } from './seal.js';
 export { storeSysrootRepo, systemRepoProvider } from './system-repo.js';
+export { adminUpgrade } from './upgrade.js';
+export type { UpgradeOptions, UpgradeResult } from './upgrade.js';

@@ -31,7 +31,7 @@ import { translatePath, pkgcacheRef } from './translate-path.js';
  */
 
 /** Bumped when the import layout changes, so old cache entries are re-imported. */
-export const UNPACK_VERSION = 1;
+export const UNPACK_VERSION = 2;
 
 export interface ImportResult {
   ref: string;

@@ -47,7 +47,7 @@ export function translatePath(path: string, isDir: boolean, pkgName: string): Tr
   if ((rest = under(path, '/boot')) !== undefined) return { kind: 'store', path: join('usr/lib/ostree-boot', rest) };
   if ((rest = under(path, '/opt')) !== undefined) {
     const top = rest.split('/')[0]!;
-    return { kind: 'store', path: join('usr/lib/opt', rest), optLink: rest === top ? top : undefined };
+    return { kind: 'store', path: join('usr/lib/opt', rest), optLink: rest === '' ? undefined : top };
   }
   if (under(path, '/var') !== undefined || under(path, '/run') !== undefined) return { kind: 'tmpfiles', path };
   for (const dir of USRMOVE) {

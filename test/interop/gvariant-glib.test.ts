@@ -182,7 +182,10 @@ test('parseGVariantText infers types and values exactly as g_variant_parse', (t)
   texts.push(
     '(1,)', '010', '0x10', '-0x10', '1e5', '[1, 2.5]', '[nothing, just 5]', '[[], [1]]', "{'a': <1>}", "{1, 'x'}", '[@mi 5, nothing]',
     '[5, nothing]', 'inf', '-inf', '+5', "b'a\\101'", "'\\101'", "'\\x41'", '[byte 1, 2]', 'int64 -0x8000000000000000', "objectpath '/a'",
-    '  [ 1 ,2 ]  ', 'boolean true', "string 'x'", "(true, 'a', 0.5)", "{'k': <uint64 5>, 'l': <['a']>}", "'\\u00e9\\U0001f600'", '[{1: 2}, {}]',
+    '  [ 1 ,2 ]  ', 'boolean true', "string 'x'", "(true, 'a', 0.5)", "{'k': <uint64 5>, 'l': <['a']>}", "'\\u00e9\\U0001f600'", '[{1: 2}, {}]', "[<1>, <'a'>]", "[(1, nothing), (nothing, 'a')]", '[just [], just [1]]',
+    '{1: [], 2: [3]}', "[{}, {'a': 1}]", '[@as [], []]', '[[1], [2.5]]', '[nothing, nothing]', '[just 1, 2, nothing]', '(<(1,)>, [0x10, 010])',
+    "{objectpath '/a': 1}", "[@o '/a', '/b']", "[@g 'i', 'x']", '[1, 0x7fffffff, -2147483648]', '[2147483648]', '[int64 1, 2]', '[1.5, nan]',
+    "[b'x', [byte 1]]", '{<1>: 2}', '[(), ()]', '(((1,),),)',
     // errors
     '(1)', '(1, 2,)', '[1, 2,]', '1E5', '[]', 'uint32 4294967296', '[true, 1]', "{'k': 1, 'j': 2.5}", "'a' 'b'", '[1 2]', 'nothing', 'foo', '@z 1',
   );

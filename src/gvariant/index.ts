@@ -8,3 +8,4 @@ export { encodeGVariant, encodeVariant, encodeInto, ByteWriter } from './encode.
 export { decodeGVariant, decodeVariant, isNormalForm, isObjectPath, isSignature } from './decode.js';
 export { bswap16, bswap32, bswap64, byteswapGVariant } from './byte-order.js';
 export { printGVariant, printVariant } from './print.js';
+export { parseGVariantText } from './parse-text.js';

@@ -4,6 +4,7 @@
 #   {"check": TYPE, "hex": HEX}     -> "1" if GLib calls the bytes normal form, else "0"
 #   {"print": TYPE, "value": JSON}  -> g_variant_print(value, TRUE) as a JSON string
 #   {"byteswap": TYPE, "value": JSON} -> hex of g_variant_byteswap(value)
+#   {"parse": TEXT}                 -> [type, hex] of g_variant_parse(NULL, TEXT), or ["ERR", message]
 # Run with Debian's /usr/bin/python3 (python3-gi).
 import json, struct, sys
 from gi.repository import GLib
@@ -62,7 +63,14 @@ def build(t, j):
 out = sys.stdout
 for line in sys.stdin:
     req = json.loads(line)
-    if 'byteswap' in req:
+    if 'parse' in req:
+        try:
+            v = GLib.Variant.parse(None, req['parse'], None, None)
+            d = v.get_data_as_bytes().get_data()
+            out.write(json.dumps([v.get_type_string(), (bytes(d) if d else b'').hex()]) + '\n')
+        except Exception as e:
+            out.write(json.dumps(['ERR', str(e)]) + '\n')
+    elif 'byteswap' in req:
         d = build(req['byteswap'], req['value']).byteswap().get_data_as_bytes().get_data()
         out.write((bytes(d) if d else b'').hex() + '\n')
     elif 'print' in req:

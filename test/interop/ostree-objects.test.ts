@@ -9,7 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import {
   contentChecksum, decodeArchiveHeader, decodeCommit, decodeCommitMeta, decodeDirMeta, decodeDirTree, decodeOwnerModeXattrs,
   decodeSummary, dirMetaChecksum, encodeArchiveHeader, encodeCommit, encodeCommitMeta, encodeDirMeta, encodeDirTree,
-  encodeSummary, metadataChecksum, sizesFromVariant, sizesVariant, decodeTombstone, encodeTombstone, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
+  encodeSummary, metadataChecksum, metadataBigEndianUint64, metadataString, sizesFromVariant, sizesVariant, decodeTombstone, encodeTombstone, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
 } from '../../src/ostree/objects/index.js';
 import { byteswapGVariant, printGVariant } from '../../src/gvariant/index.js';
 import { isRoot, requireTool, tempDir } from '../helpers/env.js';
@@ -182,6 +182,10 @@ test('archive repo by real ostree: every object re-encodes byte for byte and has
   assert.equal(ref?.commitSize, BigInt(readFileSync(join(repo, 'objects', head.slice(0, 2), `${head.slice(2)}.commit`)).length));
   const commit = decodeCommit(new Uint8Array(readFileSync(join(repo, 'objects', head.slice(0, 2), `${head.slice(2)}.commit`))));
   assert.equal(commit.timestamp, 1622548800n);
+  // Summary per-ref timestamp is big-endian, the commit size little-endian (§1.2).
+  assert.equal(metadataBigEndianUint64(ref?.metadata ?? new Map(), 'ostree.commit.timestamp'), 1622548800n);
+  assert.equal(metadataString(ref?.metadata ?? new Map(), 'ostree.commit.version'), '1.0');
+  assert.equal(metadataString(decoded.metadata, 'ostree.summary.mode'), 'archive-z2');
   assert.equal(commit.subject, 'second');
   assert.equal(commit.body, 'a body\nwith lines');
   assert.ok(commit.parent !== null);

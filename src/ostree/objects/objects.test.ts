@@ -289,3 +289,36 @@ test('file header: the fast decoder agrees with the generic one on every single-
   max.set([0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 8);
   assert.equal(decodeArchiveHeader(max).size, Number.MAX_SAFE_INTEGER);
 });
+
+test('hostile input: every object decoder fails only with coded errors on corrupted bytes', async () => {
+  const { encodeCommitMeta, decodeCommitMeta, decodeSizeEntry, encodeSizeEntry } = await import('./index.js');
+  const commit = encodeCommit({
+    metadata: new Map([['version', variant('s', '1')], ['ostree.ref-binding', stringsVariant(['a'])]]),
+    parent: csum('p'), related: [], subject: 's', body: 'b', timestamp: 5n, rootTree: csum('t'), rootMeta: csum('m'),
+  });
+  const summary = encodeSummary({ refs: [{ name: 'a', commitSize: 1n, checksum: csum(1), metadata: new Map([['ostree.commit.timestamp', bigEndianUint64(1)]]) }], metadata: new Map([['k', variant('b', true)]]) });
+  const decoders: Array<[string, Uint8Array, (b: Uint8Array) => unknown]> = [
+    ['commit', commit, decodeCommit],
+    ['dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: 0o40755, xattrs: [{ name: 'user.a', value: new Uint8Array([1]) }] }), decodeDirMeta],
+    ['summary', summary, decodeSummary],
+    ['archive header', encodeArchiveHeader({ uid: 0, gid: 0, mode: 0o100644, xattrs: [{ name: 'user.a', value: new Uint8Array([1]) }] }, 9), decodeArchiveHeader],
+    ['commitmeta', encodeCommitMeta(new Map([['k', variant('aay', [new Uint8Array(3)])]])), decodeCommitMeta],
+    ['tombstone', encodeTombstone(csum(1)), decodeTombstone],
+    ['size entry', encodeSizeEntry({ checksum: csum(1), archivedSize: 300, unpackedSize: 3, objectType: ObjectType.File }), decodeSizeEntry],
+    ['dirtree', encodeDirTree(randomTree(3, 3, 2)), decodeDirTree],
+  ];
+  const next = rng(21);
+  for (const [what, good, decode] of decoders) {
+    for (let k = 0; k < 400; k++) {
+      const bad = new Uint8Array(good);
+      const flips = 1 + Math.floor(next() * 3);
+      for (let f = 0; f < flips; f++) bad[Math.floor(next() * bad.length)] = Math.floor(next() * 256);
+      const input = next() < 0.2 ? bad.subarray(0, Math.floor(next() * bad.length)) : bad;
+      try {
+        decode(input);
+      } catch (error) {
+        assert.ok(isAtollError(error) && /^(GVARIANT|OSTREE_OBJECT)_/.test(error.code), `${what}: ${String(error)}`);
+      }
+    }
+  }
+});

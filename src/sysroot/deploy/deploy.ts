@@ -125,6 +125,8 @@ export async function deployTree(
     const mergeDir = layout.deploymentDir(options.merge.osname, options.merge.csum, options.merge.deployserial);
     const diff = diffEtc(await snapshotTree(join(mergeDir, 'usr/etc')), await snapshotTree(join(mergeDir, 'etc')));
     await applyEtcMerge(join(mergeDir, 'etc'), join(deployDir, 'etc'), diff, reporter);
+    // Not staged: the merge happened now, not at shutdown as rpm-ostree's staged deploys do.
+    info(reporter, 'note: /etc was merged now; /etc changes made from here on are not carried to the new deployment');
   }
   await rm(join(deployDir, 'etc/.updated'), { force: true });
   await rm(join(deployDir, 'var/.updated'), { force: true });

@@ -106,3 +106,27 @@ test('atoll deploy matches ostree admin deploy byte for byte, and each reads the
   assert.match(ostreeAdmin(ours, 'status'), /testos/);
   void c3;
 });
+
+test('kernel argument edits (--karg replaces by key, --karg-delete, --karg-append) as ostree applies them', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src-repo');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  ostreeCommit(src, 'os/k', makeFakeOsTree(join(work, 'tree')), '1');
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(root);
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', 'k');
+    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/k']);
+  }
+  const layout = new SysrootLayout(ours);
+  const repo = await systemRepoProvider().open(layout.repoDir);
+  ostreeAdmin(ref, 'deploy', '--os=k', '--karg=root=/dev/sda', '--karg=quiet', '--karg=console=tty0', '--karg=console=ttyS0', 'os/k');
+  await adminDeploy(layout, repo, { refspec: 'os/k', osname: 'k', kargs: { replace: ['root=/dev/sda', 'quiet', 'console=tty0', 'console=ttyS0'] } }, nullReporter);
+  ostreeAdmin(ref, 'deploy', '--os=k', '--karg=console=hvc0', '--karg-delete=quiet', '--karg-append=x=1', 'os/k');
+  await adminDeploy(layout, repo, { refspec: 'os/k', osname: 'k', kargs: { replace: ['console=hvc0'], delete: ['quiet'], append: ['x=1'] } }, nullReporter);
+  assert.deepEqual(entries(ours), entries(ref));
+  assert.match(Object.values(entries(ours)).join(''), /options root=\/dev\/sda console=hvc0 ostree=\S+ x=1\n/);
+});

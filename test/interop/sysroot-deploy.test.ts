@@ -130,3 +130,35 @@ test('kernel argument edits (--karg replaces by key, --karg-delete, --karg-appen
   assert.deepEqual(entries(ours), entries(ref));
   assert.match(Object.values(entries(ours)).join(''), /options root=\/dev\/sda console=hvc0 ostree=\S+ x=1\n/);
 });
+
+test('retention flags (--retain, --retain-pending, --retain-rollback, --not-as-default) keep what ostree keeps', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src-repo');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  for (let i = 1; i <= 6; i++) ostreeCommit(src, `os/v${i}`, makeFakeOsTree(join(work, `tree${i}`), { kernel: `K${i}` }), String(i));
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(root);
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', 'r');
+    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, ...[1, 2, 3, 4, 5, 6].map((i) => `os/v${i}`)]);
+  }
+  const layout = new SysrootLayout(ours);
+  const repo = await systemRepoProvider().open(layout.repoDir);
+  const steps: Array<[string, string[], Record<string, boolean>]> = [
+    ['os/v1', [], {}],
+    ['os/v2', ['--retain'], { retain: true }],
+    ['os/v3', ['--retain'], { retain: true }],
+    ['os/v4', ['--retain-rollback'], { retainRollback: true }],
+    ['os/v5', ['--retain-pending'], { retainPending: true }],
+    ['os/v6', ['--not-as-default'], { notAsDefault: true }],
+  ];
+  for (const [refspec, flags, options] of steps) {
+    ostreeAdmin(ref, 'deploy', '--os=r', ...flags, refspec);
+    await adminDeploy(layout, repo, { refspec, osname: 'r', ...options }, nullReporter);
+    assert.deepEqual(entries(ours), entries(ref), `after deploy ${flags.join(' ')} ${refspec}`);
+    assert.equal(ostreeAdmin(ours, 'status'), ostreeAdmin(ref, 'status'));
+  }
+});

@@ -11,6 +11,7 @@ import type { Variant, VarDict } from '../repo/codec.js';
 import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
 import { writeCommit } from './write-commit.js';
+import { glibHashTableOrder } from './glib-hash-order.js';
 
 export interface CommitRequest extends CommitModifier {
   /** Directories to commit, layered in order (ostree's `--tree=dir=` repeated). */
@@ -78,14 +79,20 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata.set(key, value);
     }
     if (request.bootable) {
-      // ostree 2022.7 builds these through a GVariantDict, so its key order is GHashTable
-      // order; readers look keys up by name, so atoll keeps a plain order (user keys first).
       metadata.set('ostree.linux', variant('s', findKernelVersion(tree)));
       metadata.set('ostree.bootable', variant('b', true));
     }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
     if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));
     if (request.branch !== undefined && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [request.branch]));
+    if (request.bootable) {
+      // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
+      // GHashTable order, which the commit checksum depends on.
+      const ordered = new Map<string, Variant>();
+      for (const key of glibHashTableOrder([...metadata.keys()])) ordered.set(key, metadata.get(key) as Variant);
+      metadata.clear();
+      for (const [k, v] of ordered) metadata.set(k, v);
+    }
     if (request.skipIfUnchanged && parent !== undefined) {
       const rootTree = await tree.write(tx);
       const parentCommit = await loadCommit(repo, parent);

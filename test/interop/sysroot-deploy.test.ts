@@ -162,3 +162,25 @@ test('retention flags (--retain, --retain-pending, --retain-rollback, --not-as-d
     assert.equal(ostreeAdmin(ours, 'status'), ostreeAdmin(ref, 'status'));
   }
 });
+
+test('eleven deployments: entry versions 10 and 11 sort above 9 (strverscmp), both tools agree on the order', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const sr = join(work, 'sr');
+  mkdirSync(sr);
+  ostreeAdmin(sr, 'init-fs', sr);
+  ostreeAdmin(sr, 'os-init', 'n');
+  const repoDir = join(sr, 'ostree/repo');
+  const layout = new SysrootLayout(sr);
+  const repo = await systemRepoProvider().open(repoDir);
+  const commits: string[] = [];
+  for (let i = 1; i <= 11; i++) {
+    commits.push(ostreeCommit(repoDir, `os/v${i}`, makeFakeOsTree(join(work, `t${i}`), { etc: { 'os-release': 'ID=n\n', v: `${i}\n` } }), String(i)));
+    // alternate the writer: each must read the other's list correctly to keep the order
+    if (i % 2 === 0) ostreeAdmin(sr, 'deploy', '--os=n', '--retain', `os/v${i}`);
+    else await adminDeploy(layout, repo, { refspec: `os/v${i}`, osname: 'n', retain: true }, nullReporter);
+  }
+  const expected = [...commits].reverse();
+  assert.deepEqual((await loadSysroot(layout)).deployments.map((d) => d.csum), expected);
+  assert.deepEqual([...ostreeAdmin(sr, 'status').matchAll(/^. n ([0-9a-f]{64})\./gm)].map((m) => m[1]), expected);
+});

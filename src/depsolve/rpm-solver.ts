@@ -1733,7 +1733,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      // continue with the following rules (libsolv does not restart from the first rule)
+      // continue with the following rules and go around once more (libsolv does not restart
+      // from the first rule, and keeps postponing rules with several candidates)
+      n = 0;
     }
     void n0;
     return level;

@@ -1429,7 +1429,7 @@ export class RpmSolver {
       this.recommendsMap.clear();
       this.suggestsMap.clear();
       this.branches = [];
-      const root = this.sat.assertRoot();
+      const root = this.sat.assertRoot(undefined, true);
       // the system solvable is always installed
       if (root) {
         this.handleRootConflict(root, true);
@@ -1600,7 +1600,9 @@ export class RpmSolver {
     const installed = this.installedIds;
     for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
       const passLevel = level;
-      for (let k = 0; k < installed.length; k++) {
+      // like libsolv: go around once, with wraparound; a retry stays on the same package
+      for (let k = 0, n = 0; n < installed.length; k++, n++) {
+        if (k >= installed.length) k = 0;
         const i = installed[k]!;
         if (sat.decisionMap[i]! > 0) continue;
         if (pass === 0 && !this.updateMap.has(i)) continue;
@@ -1648,8 +1650,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1662,8 +1665,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }

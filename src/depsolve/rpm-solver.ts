@@ -838,6 +838,31 @@ export class RpmSolver {
     });
     this.bestRulesEnd = this.sat.clauses.length;
 
+    // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
+    // obsoletes dependency come together (a package split), as yum did
+    this.yumobsRules = this.sat.clauses.length;
+    if (this.flags.yumobsoletes) {
+      for (const ip of this.installedIds) {
+        const groups = new Map<string, number[]>();
+        for (const q of this.obsoletersOf(ip)) {
+          if (this.isInstalled(q) || !this.added.has(q)) continue;
+          for (const obs of pool.solvables[q]!.obsoletes) {
+            if (!pool.matchNevr(ip, obs)) continue;
+            const key = depToString(obs);
+            const g = groups.get(key) ?? [];
+            if (!g.some((x) => pool.solvables[x]!.name === pool.solvables[q]!.name)) g.push(q);
+            groups.set(key, g);
+          }
+        }
+        for (const g of groups.values()) {
+          if (g.length < 2) continue;
+          g.sort((a, b) => a - b);
+          for (let k = 0; k < g.length; k++) this.addRule([-g[k]!, g[(k + 1) % g.length]!], { type: 'yumobs', p: g[k] });
+        }
+      }
+    }
+    this.yumobsRulesEnd = this.sat.clauses.length;
+
     // 8. blacklist: blacklisted packages only when a job names them
     this.blacklistRules = this.sat.clauses.length;
     if (this.blacklisted.size) {

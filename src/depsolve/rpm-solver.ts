@@ -122,7 +122,8 @@ export type PkgRuleReason =
   | 'installed-obsoletes'
   | 'implicit-obsoletes'
   | 'same-name'
-  | 'self-conflict';
+  | 'self-conflict'
+  | 'recommends';
 
 export interface RuleInfo {
   type: RuleType;
@@ -445,6 +446,15 @@ export class RpmSolver {
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
+      // strongrecommends: recommends become weak package rules (broken only when they must be)
+      if (this.flags.strongrecommends && !installed) {
+        for (const rec of s.recommends) {
+          if (rec.kind !== 'simple') continue;
+          const prov = pool.whatprovidesSimple(rec);
+          if (!prov.length || prov.includes(n)) continue;
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
+        }
+      }
       // Weak deps: make the packages reachable so choices can include them.
       if (!this.flags.ignorerecommended) {
         for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
@@ -670,7 +680,10 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    for (const r of this.pkgRulesTmp) {
+      const id = this.addRule(r.lits, r.info);
+      if (r.info.reason === 'recommends') this.weakRules.add(id);
+    }
     this.pkgRulesTmp = [];
     this.pkgRulesEnd = this.sat.clauses.length;
 
@@ -1341,6 +1354,12 @@ export class RpmSolver {
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
+      if (lastWeak < this.pkgRulesEnd && this.rules[lastWeak]!.reason === 'recommends') {
+        // strong recommends: break every recommends rule of the proof, not just the last one
+        for (const why of rc.proof) if (why < this.pkgRulesEnd && this.weakRules.has(why)) this.sat.disable(why);
+        this.restart = true;
+        return 0;
+      }
       if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
       else this.disableProblem(lastWeak);
       this.restart = true;

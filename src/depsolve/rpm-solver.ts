@@ -1496,6 +1496,14 @@ export class RpmSolver {
     let systemLevel = level + 1;
     const dq: number[] = [];
     for (;;) {
+      // focusinstalled: installed packages are decided before the jobs
+      if (this.flags.focusinstalled && level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        this.installedTrouble = false;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel || this.installedTrouble) continue;
+      }
       // jobs
       if (level < systemLevel) {
         let i = this.jobRules;
@@ -1547,6 +1555,15 @@ export class RpmSolver {
         }
         if (broke) continue;
         systemLevel = level + 1;
+      }
+      // focusbest: the jobs' dependencies get their best candidates before installed packages
+      if (this.flags.focusbest && level < systemLevel) {
+        const olevel = level;
+        const decisions = sat.decisions;
+        level = this.resolveDependencies(level, dq, this.pkgRulesEnd);
+        if (level === 0) return;
+        if (level < olevel) continue;
+        void decisions;
       }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
@@ -1720,13 +1737,13 @@ export class RpmSolver {
     return level;
   }
 
-  private resolveDependencies(level: number, dq: number[]): number {
+  private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
     for (let n = 1; ; i++, n++) {
-      const nrules = sat.clauses.length;
+      const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
         if (postponed <= 0) break;
         i = postponed;

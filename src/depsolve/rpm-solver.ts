@@ -355,7 +355,7 @@ export class RpmSolver {
     this.pkgRulesTmp.push({ lits: l, info });
   }
 
-  private isMultiversion(p: number): boolean {
+  isMultiversion(p: number): boolean {
     return this.multiversion.has(p);
   }
 

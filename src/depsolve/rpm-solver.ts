@@ -446,6 +446,17 @@ export class RpmSolver {
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
+      // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
+      // infarch rules, so they need their rules too
+      if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
+        const a = pool.archScore(s.arch);
+        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          const qs = pool.solvables[q]!;
+          if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
+          const b = pool.archScore(qs.arch);
+          if (b && b !== 1 && b < a) queue.push(q);
+        }
+      }
       // strongrecommends: recommends become weak package rules (broken only when they must be)
       if (this.flags.strongrecommends && !installed) {
         for (const rec of s.recommends) {
@@ -754,12 +765,13 @@ export class RpmSolver {
         doneNames.add(s.name);
         const same = pool
           .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
-          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
+        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
           const a = pool.archScore(pool.solvables[p]!.arch);
-          if (a !== 1 && this.isInstalled(p)) {
+          if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;
           }
@@ -767,12 +779,23 @@ export class RpmSolver {
         }
         if (!best) continue;
         for (const p of same) {
-          if (this.isInstalled(p)) continue;
           const ps = pool.solvables[p]!;
           const a = pool.archScore(ps.arch);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-          this.addRule([-p], { type: 'infarch', p });
+          if (!this.added.has(p)) continue;
+          if (!colors) {
+            if (this.isInstalled(p)) continue;
+            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+            this.addRule([-p], { type: 'infarch', p });
+            continue;
+          }
+          // multilib lock-step: an inferior-arch package only together with the best-arch
+          // package of the same version
+          const partners = same.filter((q) => {
+            const qs = pool.solvables[q]!;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+          });
+          this.addRule([-p, ...partners], { type: 'infarch', p });
         }
       }
     }
@@ -1167,7 +1190,8 @@ export class RpmSolver {
   }
 
   private isInfarchBlocked(p: number): boolean {
-    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+      if (this.rules[r]!.p === p && this.sat.clauses[r]!.lits.length === 1) return true;
     return false;
   }
 

@@ -795,6 +795,12 @@ export class RpmSolver {
             const qs = pool.solvables[q]!;
             return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
           });
+          if (this.isInstalled(p)) {
+            // an installed multilib package stays in lock-step only with an installed partner
+            const inst = partners.filter((q) => this.isInstalled(q));
+            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+            continue;
+          }
           this.addRule([-p, ...partners], { type: 'infarch', p });
         }
       }

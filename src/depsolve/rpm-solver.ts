@@ -531,6 +531,7 @@ export class RpmSolver {
     if (allowAll || allowName) {
       for (const q of this.obsoletersOf(p)) {
         if (out.includes(q)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, pool.solvables[q]!)) continue;
         if (legal(q)) out.push(q);
       }
     }
@@ -886,20 +887,33 @@ export class RpmSolver {
     if (this.flags.yumobsoletes) {
       for (const ip of this.installedIds) {
         const groups = new Map<string, number[]>();
-        for (const q of this.obsoletersOf(ip)) {
+        for (const q of this.findUpdatePackages(ip, true)) {
           if (this.isInstalled(q) || !this.added.has(q)) continue;
           for (const obs of pool.solvables[q]!.obsoletes) {
             if (!pool.matchNevr(ip, obs)) continue;
             const key = depToString(obs);
             const g = groups.get(key) ?? [];
-            if (!g.some((x) => pool.solvables[x]!.name === pool.solvables[q]!.name)) g.push(q);
+            if (!g.includes(q)) g.push(q);
             groups.set(key, g);
           }
         }
         for (const g of groups.values()) {
-          if (g.length < 2) continue;
-          g.sort((a, b) => a - b);
-          for (let k = 0; k < g.length; k++) this.addRule([-g[k]!, g[(k + 1) % g.length]!], { type: 'yumobs', p: g[k] });
+          // all packages of one name may replace the next name's packages, in a cycle
+          const names: string[] = [];
+          const byName = new Map<string, number[]>();
+          for (const q of [...g].sort((x, y) => x - y)) {
+            const n = pool.solvables[q]!.name;
+            if (!byName.has(n)) {
+              names.push(n);
+              byName.set(n, []);
+            }
+            byName.get(n)!.push(q);
+          }
+          if (names.length < 2) continue;
+          names.forEach((n, k) => {
+            const next = byName.get(names[(k + 1) % names.length]!)!;
+            for (const x of byName.get(n)!) this.addRule([-x, ...next], { type: 'yumobs', p: x });
+          });
         }
       }
     }

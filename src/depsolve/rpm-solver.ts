@@ -1303,9 +1303,17 @@ export class RpmSolver {
     return s.supplements.some((d) => this.depFulfilled(d));
   }
 
+  /**
+   * Is the package supplemented only through what was installed before (an "old" supplement)?
+   * A supplement that a newly installed package also satisfies counts as new.
+   */
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
-    return s.supplements.some((d) => this.depFulfilled(d, true));
+    return s.supplements.some((d) => {
+      if (!this.depFulfilled(d, true)) return false;
+      if (d.kind !== 'simple') return true;
+      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+    });
   }
 
   isEnhancing(p: number): boolean {

@@ -466,10 +466,9 @@ export class RpmSolver {
           this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
         }
       }
-      // Weak deps: make the packages reachable so choices can include them.
-      if (!this.flags.ignorerecommended) {
-        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
-      }
+      // Weak deps: make the packages reachable so choices (and the recommendations report)
+      // see their rules.
+      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
       for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
     }
   }
@@ -1976,6 +1975,48 @@ export class RpmSolver {
       out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
     }
     return out;
+  }
+
+  /**
+   * libsolv's solver_get_recommendations: packages recommended (or supplementing) and
+   * suggested (or enhancing) by the result that are not excluded by it, best version per name.
+   */
+  recommendations(): { recommended: number[]; suggested: number[] } {
+    const pool = this.pool;
+    const sat = this.sat;
+    const collect = (kind: 'recommends' | 'suggests', reverse: 'supplements' | 'enhances'): number[] => {
+      const map = new Set<number>();
+      for (const l of sat.trail) {
+        if (l <= 1) continue;
+        for (const d of pool.solvables[l]![kind]) {
+          const prov = pool.whatprovides(d);
+          if (prov.some((q) => sat.decisionMap[q]! > 0)) {
+            for (const q of prov) if (sat.decisionMap[q]! > 0) map.add(q);
+            continue;
+          }
+          for (const q of prov) map.add(q);
+        }
+      }
+      const out: number[] = [];
+      for (let i = 2; i < pool.size; i++) {
+        if (sat.decisionMap[i]! < 0) continue;
+        const s = pool.solvables[i]!;
+        if (!map.has(i)) {
+          if (!s[reverse].length || !pool.installable(i)) continue;
+          if (!s[reverse].some((d) => this.depFulfilled(d))) continue;
+        }
+        out.push(i);
+      }
+      // POLICY_MODE_SUGGEST: highest priority per name, best arch, best version
+      const byName = new Map<string, number>();
+      for (const p of out) {
+        const n = pool.solvables[p]!.name;
+        byName.set(n, Math.max(byName.get(n) ?? -Infinity, pool.solvables[p]!.repo.priority));
+      }
+      const prio = out.filter((p) => pool.solvables[p]!.repo.priority === byName.get(pool.solvables[p]!.name));
+      return filterUnwanted(this.policyCtx, prio, 'suggest');
+    };
+    return { recommended: collect('recommends', 'supplements'), suggested: collect('suggests', 'enhances') };
   }
 
   /** One readable line per rule (for explanation trees). */

@@ -715,13 +715,21 @@ export class RpmSolver {
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
       if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
-        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
-        this.orphaned.add(p);
         const all = this.findUpdatePackages(p, true, true);
-        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
-        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
-        else this.addEmptyRule({ type: 'update', p });
-        return;
+        const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
+        if (!all.length) {
+          // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+          this.orphaned.add(p);
+          if (keep) this.addRule([p], { type: 'update', p });
+          else this.addEmptyRule({ type: 'update', p });
+          return;
+        }
+        if (this.multiversion.has(p)) {
+          // multiversion: treated as an orphan that the distupgrade versions may join
+          this.orphaned.add(p);
+          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
+          return;
+        }
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
     });

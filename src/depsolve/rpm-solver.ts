@@ -111,6 +111,7 @@ export type RuleType =
   | 'yumobs'
   | 'blacklist'
   | 'recommends'
+  | 'strictrepoprio'
   | 'learnt';
 
 export type PkgRuleReason =
@@ -203,6 +204,8 @@ export class RpmSolver {
   yumobsRulesEnd = 0;
   blacklistRules = 0;
   blacklistRulesEnd = 0;
+  strictRules = 0;
+  strictRulesEnd = 0;
   choiceRules = 0;
   choiceRulesEnd = 0;
   /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
@@ -941,6 +944,27 @@ export class RpmSolver {
       }
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
+
+    // strict repo priority: a name's packages from lower-priority repos are not used, unless a
+    // job names the package itself
+    this.strictRules = this.sat.clauses.length;
+    if (this.flags.strictrepopriority) {
+      const named = new Set<string>();
+      for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
+      const bestPrio = new Map<string, number>();
+      for (let p = 2; p < pool.size; p++) {
+        if (this.isInstalled(p) || !pool.installable(p)) continue;
+        const s = pool.solvables[p]!;
+        bestPrio.set(s.name, Math.max(bestPrio.get(s.name) ?? -Infinity, s.repo.priority));
+      }
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || this.isInstalled(p)) continue;
+        const s = pool.solvables[p]!;
+        if (named.has(s.name)) continue;
+        if (s.repo.priority < (bestPrio.get(s.name) ?? -Infinity)) this.addRule([-p], { type: 'strictrepoprio', p });
+      }
+    }
+    this.strictRulesEnd = this.sat.clauses.length;
 
     this.choiceRules = this.sat.clauses.length;
     this.addChoiceRules();
@@ -2069,6 +2093,8 @@ export class RpmSolver {
         return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
       case 'blacklist':
         return `${P(info.p)} is blacklisted`;
+      case 'strictrepoprio':
+        return `${P(info.p)} comes from a lower-priority repository`;
       case 'choice':
         return `prefer updating an installed provider over installing ${P(info.p)}`;
       default:
@@ -2097,6 +2123,8 @@ export class RpmSolver {
           return `allow a candidate that is not the best`;
         case 'blacklist':
           return `allow the blacklisted ${P(info.p)}`;
+        case 'strictrepoprio':
+          return `allow ${P(info.p)} from a lower-priority repository`;
         default:
           return `ignore: ${this.describeRule(el)}`;
       }

@@ -476,6 +476,35 @@ export class RpmSolver {
     }
   }
 
+  /** Targeted update: installed packages related to the targets may only go to those targets. */
+  private addUpdateTargets(sel: number[], forcebest: boolean): void {
+    const pool = this.pool;
+    for (const t of sel) {
+      if (this.isInstalled(t)) {
+        // an installed package as target: "update" it to itself
+        this.updateMap.add(t);
+        if (forcebest) this.bestUpdateMap.add(t);
+        let set = this.updateTargets.get(t);
+        if (!set) this.updateTargets.set(t, (set = new Set()));
+        set.add(t);
+        continue;
+      }
+      const ts = pool.solvables[t]!;
+      for (const ip of this.installedIds) {
+        const is = pool.solvables[ip]!;
+        const rel =
+          (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+          ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+        if (!rel) continue;
+        this.updateMap.add(ip);
+        if (forcebest) this.bestUpdateMap.add(ip);
+        let set = this.updateTargets.get(ip);
+        if (!set) this.updateTargets.set(ip, (set = new Set()));
+        set.add(t);
+      }
+    }
+  }
+
   private obsoletesIndex: Map<number, number[]> | null = null;
 
   /** Installed package -> available packages whose obsoletes match it (libsolv's obsoletes index). */
@@ -587,30 +616,7 @@ export class RpmSolver {
               job.flags.has('targeted') ||
               (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
-              for (const t of sel) {
-                if (this.isInstalled(t)) {
-                  // an installed package as target: "update" it to itself
-                  this.updateMap.add(t);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
-                  let set = this.updateTargets.get(t);
-                  if (!set) this.updateTargets.set(t, (set = new Set()));
-                  set.add(t);
-                  continue;
-                }
-                const ts = pool.solvables[t]!;
-                for (const ip of this.installedIds) {
-                  const is = pool.solvables[ip]!;
-                  const rel =
-                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
-                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
-                  if (!rel) continue;
-                  this.updateMap.add(ip);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
-                  let set = this.updateTargets.get(ip);
-                  if (!set) this.updateTargets.set(ip, (set = new Set()));
-                  set.add(t);
-                }
-              }
+              this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
               for (const p of sel) {
                 if (!this.isInstalled(p)) continue;
@@ -623,8 +629,21 @@ export class RpmSolver {
         case 'distupgrade': {
           // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
           // among them, and the installed packages they obsolete (solver_createdupmaps)
-          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          const byPackages = job.select.kind !== 'all' && job.select.kind !== 'repo';
+          const targeted =
+            byPackages &&
+            (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
+          if (targeted) {
+            // a targeted distupgrade is an update of the installed packages to these targets
+            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            break;
+          }
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          if (byPackages) {
+            // untargeted: the selected installed packages go to what the repositories offer
+            for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
+          }
           for (const p of targets) {
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
@@ -632,6 +651,8 @@ export class RpmSolver {
             }
             if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
+            // with a package selection only the selected installed packages are involved
+            if (byPackages) continue;
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);

@@ -1011,6 +1011,8 @@ export class RpmSolver {
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
       const requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
       const inRuleSet = new Set<number>();
       for (const l of lits) if (l > 0) inRuleSet.add(l);
       // When the requiring package is new (or being updated), an installed provider only counts

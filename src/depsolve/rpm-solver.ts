@@ -954,13 +954,20 @@ export class RpmSolver {
     this.blacklistRules = this.sat.clauses.length;
     if (this.blacklisted.size) {
       const wanted = new Set<number>();
+      // only a direct request (a specific package, or a name with setevr/setev) may install one
       for (const job of jobs) {
         if (job.verb !== 'install') continue;
-        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
-          for (const p of this.select(job.select)) wanted.add(p);
+        const direct =
+          job.select.kind === 'pkg' ||
+          job.select.kind === 'oneof' ||
+          (job.select.kind === 'name' && (job.flags.has('setevr') || job.flags.has('setev')));
+        if (direct) for (const p of this.select(job.select)) wanted.add(p);
       }
+      const installedNames = this.installedByName();
       for (const p of this.blacklisted) {
         if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        // updates of an installed package that is itself blacklisted (a ptf) stay possible
+        if ((installedNames.get(pool.solvables[p]!.name) ?? []).some((ip) => this.blacklisted.has(ip))) continue;
         this.addRule([-p], { type: 'blacklist', p });
       }
     }

@@ -24,8 +24,12 @@ function triggers(t: TriggerSet, priorities: boolean): Record<string, unknown> {
 function project(pkg: RpmHeaderPackage): Record<string, unknown> {
   const json = packageToJson(pkg);
   const sig = json.signature as Record<string, unknown>;
+  const scripts = Object.fromEntries(
+    Object.entries(json.scripts as Record<string, { prog: string | null; body: string | null; flags: number }>).map(([k, v]) => [k, { prog: v.prog, body: v.body, flags: v.flags }]),
+  );
   return {
     ...json,
+    scripts,
     triggers: triggers(pkg.triggers, false),
     fileTriggers: triggers(pkg.fileTriggers, true),
     transFileTriggers: triggers(pkg.transFileTriggers, true),

@@ -46,10 +46,15 @@ export function registerRpmCommands(program: Command, context: CliContext): void
     .option('--verify', 'verify header and payload digests and sizes (reads the whole payload)')
     .action(async (files: string[], options: { json?: boolean; verify?: boolean }) => {
       const results: Record<string, unknown>[] = [];
+      const failed: string[] = [];
       for (const file of files) {
         const { pkg } = await readRpmFile(file);
         const json = packageToJson(pkg);
-        if (options.verify) json.verify = await verifyRpmFile(file);
+        if (options.verify) {
+          const report = await verifyRpmFile(file);
+          json.verify = report;
+          if (!report.ok) failed.push(`${file}: ${report.error?.message ?? 'failed'}`);
+        }
         if (options.json) results.push(json);
         else {
           context.out(describe(pkg));
@@ -57,8 +62,11 @@ export function registerRpmCommands(program: Command, context: CliContext): void
         }
       }
       if (options.json) context.printJson(files.length === 1 ? results[0] : results);
-      const failed = results.concat([]).length === 0 ? [] : results.filter((r) => (r.verify as { ok?: boolean } | undefined)?.ok === false);
-      if (options.verify && failed.length > 0) process.exitCode = 1;
+      if (failed.length > 0) {
+        throw new AtollError('RPM_VERIFY_FAILED', `${failed.length} package(s) failed verification: ${failed.join('; ')}`, {
+          hint: 'the package file is corrupt or was modified; download it again',
+        });
+      }
     });
   rpm
     .command('unpack')

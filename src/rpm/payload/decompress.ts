@@ -119,7 +119,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     try {
       for await (const chunk of child.stdout) yield chunk as Uint8Array;
       await feed; // an input failure (digest mismatch) is the more useful error: it comes first
-      const code = await Promise.race([exited, spawnError]);
+      const code = await Promise.race([spawnError, exited]); // a failed spawn wins over its close event
       if (code !== 0) {
         throw new AtollError('RPM_PAYLOAD_BAD', `${label} payload is corrupt: ${stderr.trim() || `${program} exited ${code}`}`);
       }

@@ -75,11 +75,15 @@ export function registerRpmCommands(program: Command, context: CliContext): void
     .argument('<dir>', 'target directory (absent or empty)')
     .option('--json', 'print what was unpacked as JSON')
     .option('--special-files <policy>', 'device nodes/FIFOs/sockets: skip or error', 'skip')
-    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string }) => {
+    .option('--file-digests <when>', 'check every file digest: always, or auto (only without a payload digest)', 'auto')
+    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string; fileDigests: string }) => {
+      if (options.fileDigests !== 'always' && options.fileDigests !== 'auto') {
+        throw new AtollError('CLI_USAGE', `--file-digests must be always or auto, not '${options.fileDigests}'`);
+      }
       if (options.specialFiles !== 'skip' && options.specialFiles !== 'error') {
         throw new AtollError('CLI_USAGE', `--special-files must be skip or error, not '${options.specialFiles}'`);
       }
-      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles });
+      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles, fileDigests: options.fileDigests });
       const summary = {
         package: formatNevra(result.pkg),
         target: dir,

@@ -79,6 +79,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     // Once the decoder is gone (finished early, or failed), the rest of the input is still read
     // (so digests over the compressed bytes complete) but no longer written.
     let gone = false;
+    let abandoned = false; // the consumer stopped reading: stop reading the input too
     let wake: (() => void) | undefined;
     const markGone = (): void => {
       gone = true;
@@ -100,6 +101,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     })();
     async function feedAll(): Promise<void> {
       for await (const chunk of input) {
+        if (abandoned) break;
         if (gone) continue;
         if (!child.stdin.write(chunk)) {
           await new Promise<void>((resolve) => {
@@ -126,6 +128,8 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
       finished = true;
     } finally {
       if (!finished) {
+        abandoned = true;
+        wake?.();
         child.kill('SIGKILL');
         child.stdin.destroy();
         await feed.catch(() => undefined);

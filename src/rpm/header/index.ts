@@ -9,5 +9,4 @@ export * from './rpm-header-package.js';
 export { decodePackage } from './decode-package.js';
 export { readRpmHeaders, readRpmPackage, rpmHeadersLength, verifyHeaderDigest } from './read-package.js';
 export type { RpmHeaders, ReadHeadersOptions } from './read-package.js';
-export { readRpmFile, readRpmHeaderBytes } from './read-package-file.js';
 export { packageToJson } from './package-json.js';

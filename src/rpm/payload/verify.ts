@@ -1,5 +1,6 @@
 import { isAtollError } from '../../errors/index.js';
-import { readRpmFile, verifyHeaderDigest } from '../header/index.js';
+import { verifyHeaderDigest } from '../header/index.js';
+import { readRpmFile } from './read-rpm-file.js';
 import { readPayloadFiles } from './payload-files.js';
 import { payloadCpioStream, type PayloadIntegrity } from './payload-stream.js';
 

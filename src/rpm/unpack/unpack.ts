@@ -20,8 +20,8 @@ import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { nullReporter, warn, type Reporter } from '../../report/index.js';
 import { runProgram } from '../../util/index.js';
-import { readRpmFile, type RpmFile, type RpmHeaderPackage } from '../header/index.js';
-import { payloadCpioStream, readPayloadFiles, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type PayloadIntegrity } from '../payload/index.js';
+import type { RpmFile, RpmHeaderPackage } from '../header/index.js';
+import { payloadCpioStream, readPayloadFiles, readRpmFile, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type PayloadIntegrity } from '../payload/index.js';
 import { fileCapsXattr } from './file-caps.js';
 
 /**

@@ -40,7 +40,7 @@ function project(pkg: RpmHeaderPackage): Record<string, unknown> {
       text: pkg.changelog.map((c) => c.text),
     },
     payload: { ...pkg.payload, stripped: undefined },
-    signature: { sha1: sig.sha1, sha256: sig.sha256, md5: sig.md5, size: sig.size, rsa: sig.rsa, dsa: sig.dsa },
+    signature: { sha1: sig.sha1, sha256: sig.sha256, md5: sig.md5, size: sig.size, rsa: sig.rsa, dsa: sig.dsa, pgp: sig.pgp, gpg: sig.gpg },
   };
 }
 

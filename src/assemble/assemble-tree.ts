@@ -96,7 +96,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
     mkdirSync(join(root, 'usr', dir), { recursive: true });
     if (!existsSync(join(root, dir))) symlinkSync(`usr/${dir}`, join(root, dir));
   }
-  for (const dir of ['var/tmp', 'var/lib', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['var/tmp', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
 
   const scripts: ScriptRun[] = [];
   const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {

@@ -79,6 +79,7 @@ export function basePackages(options: { altfiles: boolean }): PackageDescription
         post: 'test "$1" = 1 && echo "post $1" > /usr/share/app-post-ran\n',
         posttrans: 'id appuser > /usr/share/app-posttrans-ran\n',
       },
+      fileTriggers: [{ type: 'in', scope: 'transaction', prefixes: ['/usr/share/common/'], body: 'cat > /usr/share/app-trigger-seen\n' }],
       files: [
         { path: '/usr/bin/app', content: '#!/bin/sh\necho app\n', mode: 0o755 },
         { path: '/bin/app-legacy', content: '#!/bin/sh\necho legacy\n', mode: 0o755 },

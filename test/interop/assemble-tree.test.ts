@@ -40,7 +40,8 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   const result = await assembleIt();
   assert.equal(result.kernelVersion, '6.1.0');
   assert.equal(result.timestamp, 1700000000, 'newest build time is the rpmdb time source');
-  assert.deepEqual(result.scripts.map((s) => `${s.package} ${s.script}`), ['app-2:1.0-3.x86_64 %pre', 'app-2:1.0-3.x86_64 %post', 'app-2:1.0-3.x86_64 %posttrans']);
+  assert.deepEqual(result.scripts.map((s) => `${s.package} ${s.script}`), ['app-2:1.0-3.x86_64 %pre', 'app-2:1.0-3.x86_64 %post', 'app-2:1.0-3.x86_64 %posttrans', 'app-2:1.0-3.x86_64 %transfiletriggerin']);
+  assert.equal(readFileSync(join(rootDir, 'usr/share/app-trigger-seen'), 'utf8'), '/usr/share/common/readme\n/usr/share/common/readme\n', 'one line per owning package, as rpm (the dnf comparison checks the same file)');
   assert.equal((await readRef(cache, 'rpmostree/pkg/app/2_3A1.0-3.x86__64')) !== undefined, true, 'pkgcache ref with rpm-ostree escaping');
 
   const target = await Repo.init(join(work, 'repo'), 'bare');

@@ -84,7 +84,7 @@ function pruneObsoleted(pool: Pool, list: number[]): number[] {
 
 export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
   if (input.length < 2) return input;
-  const list = pruneObsoleted(pool, bestVersionSort(pool, input));
+  const list = bestVersionSort(pool, input);
   const out: number[] = [];
   let best = 0;
   for (const p of list) {
@@ -100,7 +100,8 @@ export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
     if (pool.evrcmp(best, p) < 0) best = p;
   }
   if (best) out.push(best);
-  return out;
+  // one package per name now; then drop the ones another candidate obsoletes
+  return pruneObsoleted(pool, out);
 }
 
 function pruneToRecommended(ctx: PolicyContext, list: number[]): number[] {

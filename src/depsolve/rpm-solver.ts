@@ -122,7 +122,8 @@ export type PkgRuleReason =
   | 'installed-obsoletes'
   | 'implicit-obsoletes'
   | 'same-name'
-  | 'self-conflict';
+  | 'self-conflict'
+  | 'recommends';
 
 export interface RuleInfo {
   type: RuleType;
@@ -354,7 +355,7 @@ export class RpmSolver {
     this.pkgRulesTmp.push({ lits: l, info });
   }
 
-  private isMultiversion(p: number): boolean {
+  isMultiversion(p: number): boolean {
     return this.multiversion.has(p);
   }
 
@@ -445,6 +446,26 @@ export class RpmSolver {
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
+      // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
+      // infarch rules, so they need their rules too
+      if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
+        const a = pool.archScore(s.arch);
+        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          const qs = pool.solvables[q]!;
+          if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
+          const b = pool.archScore(qs.arch);
+          if (b && b !== 1 && b < a) queue.push(q);
+        }
+      }
+      // strongrecommends: recommends become weak package rules (broken only when they must be)
+      if (this.flags.strongrecommends && !installed) {
+        for (const rec of s.recommends) {
+          if (rec.kind !== 'simple') continue;
+          const prov = pool.whatprovidesSimple(rec);
+          if (!prov.length || prov.includes(n)) continue;
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
+        }
+      }
       // Weak deps: make the packages reachable so choices can include them.
       if (!this.flags.ignorerecommended) {
         for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
@@ -510,6 +531,7 @@ export class RpmSolver {
     if (allowAll || allowName) {
       for (const q of this.obsoletersOf(p)) {
         if (out.includes(q)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, pool.solvables[q]!)) continue;
         if (legal(q)) out.push(q);
       }
     }
@@ -670,7 +692,10 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    for (const r of this.pkgRulesTmp) {
+      const id = this.addRule(r.lits, r.info);
+      if (r.info.reason === 'recommends') this.weakRules.add(id);
+    }
     this.pkgRulesTmp = [];
     this.pkgRulesEnd = this.sat.clauses.length;
 
@@ -741,12 +766,13 @@ export class RpmSolver {
         doneNames.add(s.name);
         const same = pool
           .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
-          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
+        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
           const a = pool.archScore(pool.solvables[p]!.arch);
-          if (a !== 1 && this.isInstalled(p)) {
+          if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;
           }
@@ -754,12 +780,29 @@ export class RpmSolver {
         }
         if (!best) continue;
         for (const p of same) {
-          if (this.isInstalled(p)) continue;
           const ps = pool.solvables[p]!;
           const a = pool.archScore(ps.arch);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-          this.addRule([-p], { type: 'infarch', p });
+          if (!this.added.has(p)) continue;
+          if (!colors) {
+            if (this.isInstalled(p)) continue;
+            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+            this.addRule([-p], { type: 'infarch', p });
+            continue;
+          }
+          // multilib lock-step: an inferior-arch package only together with the best-arch
+          // package of the same version
+          const partners = same.filter((q) => {
+            const qs = pool.solvables[q]!;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+          });
+          if (this.isInstalled(p)) {
+            // an installed multilib package stays in lock-step only with an installed partner
+            const inst = partners.filter((q) => this.isInstalled(q));
+            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+            continue;
+          }
+          this.addRule([-p, ...partners], { type: 'infarch', p });
         }
       }
     }
@@ -837,6 +880,44 @@ export class RpmSolver {
       bestRule(cands, { type: 'best', p });
     });
     this.bestRulesEnd = this.sat.clauses.length;
+
+    // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
+    // obsoletes dependency come together (a package split), as yum did
+    this.yumobsRules = this.sat.clauses.length;
+    if (this.flags.yumobsoletes) {
+      for (const ip of this.installedIds) {
+        const groups = new Map<string, number[]>();
+        for (const q of this.findUpdatePackages(ip, true)) {
+          if (this.isInstalled(q) || !this.added.has(q)) continue;
+          for (const obs of pool.solvables[q]!.obsoletes) {
+            if (!pool.matchNevr(ip, obs)) continue;
+            const key = depToString(obs);
+            const g = groups.get(key) ?? [];
+            if (!g.includes(q)) g.push(q);
+            groups.set(key, g);
+          }
+        }
+        for (const g of groups.values()) {
+          // all packages of one name may replace the next name's packages, in a cycle
+          const names: string[] = [];
+          const byName = new Map<string, number[]>();
+          for (const q of [...g].sort((x, y) => x - y)) {
+            const n = pool.solvables[q]!.name;
+            if (!byName.has(n)) {
+              names.push(n);
+              byName.set(n, []);
+            }
+            byName.get(n)!.push(q);
+          }
+          if (names.length < 2) continue;
+          names.forEach((n, k) => {
+            const next = byName.get(names[(k + 1) % names.length]!)!;
+            for (const x of byName.get(n)!) this.addRule([-x, ...next], { type: 'yumobs', p: x });
+          });
+        }
+      }
+    }
+    this.yumobsRulesEnd = this.sat.clauses.length;
 
     // 8. blacklist: blacklisted packages only when a job names them
     this.blacklistRules = this.sat.clauses.length;
@@ -1129,7 +1210,8 @@ export class RpmSolver {
   }
 
   private isInfarchBlocked(p: number): boolean {
-    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+      if (this.rules[r]!.p === p && this.sat.clauses[r]!.lits.length === 1) return true;
     return false;
   }
 
@@ -1316,6 +1398,12 @@ export class RpmSolver {
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
+      if (lastWeak < this.pkgRulesEnd && this.rules[lastWeak]!.reason === 'recommends') {
+        // strong recommends: break every recommends rule of the proof, not just the last one
+        for (const why of rc.proof) if (why < this.pkgRulesEnd && this.weakRules.has(why)) this.sat.disable(why);
+        this.restart = true;
+        return 0;
+      }
       if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
       else this.disableProblem(lastWeak);
       this.restart = true;
@@ -1429,7 +1517,7 @@ export class RpmSolver {
       this.recommendsMap.clear();
       this.suggestsMap.clear();
       this.branches = [];
-      const root = this.sat.assertRoot();
+      const root = this.sat.assertRoot(undefined, true);
       // the system solvable is always installed
       if (root) {
         this.handleRootConflict(root, true);
@@ -1452,6 +1540,14 @@ export class RpmSolver {
     let systemLevel = level + 1;
     const dq: number[] = [];
     for (;;) {
+      // focusinstalled: installed packages are decided before the jobs
+      if (this.flags.focusinstalled && level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        this.installedTrouble = false;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel || this.installedTrouble) continue;
+      }
       // jobs
       if (level < systemLevel) {
         let i = this.jobRules;
@@ -1503,6 +1599,15 @@ export class RpmSolver {
         }
         if (broke) continue;
         systemLevel = level + 1;
+      }
+      // focusbest: the jobs' dependencies get their best candidates before installed packages
+      if (this.flags.focusbest && level < systemLevel) {
+        const olevel = level;
+        const decisions = sat.decisions;
+        level = this.resolveDependencies(level, dq, this.pkgRulesEnd);
+        if (level === 0) return;
+        if (level < olevel) continue;
+        void decisions;
       }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
@@ -1600,7 +1705,9 @@ export class RpmSolver {
     const installed = this.installedIds;
     for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
       const passLevel = level;
-      for (let k = 0; k < installed.length; k++) {
+      // like libsolv: go around once, with wraparound; a retry stays on the same package
+      for (let k = 0, n = 0; n < installed.length; k++, n++) {
+        if (k >= installed.length) k = 0;
         const i = installed[k]!;
         if (sat.decisionMap[i]! > 0) continue;
         if (pass === 0 && !this.updateMap.has(i)) continue;
@@ -1648,8 +1755,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1662,8 +1770,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1672,13 +1781,13 @@ export class RpmSolver {
     return level;
   }
 
-  private resolveDependencies(level: number, dq: number[]): number {
+  private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
     for (let n = 1; ; i++, n++) {
-      const nrules = sat.clauses.length;
+      const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
         if (postponed <= 0) break;
         i = postponed;
@@ -1733,7 +1842,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      // continue with the following rules (libsolv does not restart from the first rule)
+      // continue with the following rules and go around once more (libsolv does not restart
+      // from the first rule, and keeps postponing rules with several candidates)
+      n = 0;
     }
     void n0;
     return level;

@@ -1,0 +1,291 @@
+// atoll compose tree end to end: a generated rpm-md repository (atoll's RPM writer + rpm-repo
+// create, with a static busybox shell so scriptlets run) → treefile → commit, checked with real
+// ostree (fsck, checkout, show), real rpm (the rpmdb in the tree) and systemd-tmpfiles.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireTool, tempDir, isRoot } from '../helpers/env.js';
+import { atoll, run, runOk } from '../helpers/run.js';
+import { buildPackages } from '../helpers/rpm-fixtures.js';
+import { BUSYBOX, basePackages } from '../helpers/assemble-fixtures.js';
+import type { PackageDescription } from '../../src/rpm/index.js';
+import { createRepo } from '../../src/rpmmd/index.js';
+import { Repo, readRef, loadCommit, diffCommits } from '../../src/ostree/repo/index.js';
+import { composeTree, type ComposeTreeOptions } from '../../src/compose/index.js';
+import { isAtollError } from '../../src/errors/index.js';
+import { RecordingReporter } from '../../src/report/index.js';
+
+function canRun(t: TestContext): boolean {
+  if (!requireTool(t, 'bwrap', 'ostree', 'rpm')) return false;
+  if (!isRoot() || BUSYBOX === undefined) {
+    t.skip('needs root and busybox-static');
+    return false;
+  }
+  return true;
+}
+
+/** The package set: assemble's fixtures (shell, setup, nss-altfiles, app with scriptlets, kernel) plus units and os-release. */
+function packages(extra: PackageDescription[] = []): PackageDescription[] {
+  return [
+    ...basePackages({ altfiles: true }),
+    {
+      name: 'system-release',
+      version: '42',
+      release: '1',
+      files: [
+        { path: '/usr/lib/os-release', content: 'NAME=Test\nVERSION="42 (Test)"\nID=test\nVERSION_ID=42\nPRETTY_NAME="Test 42"\n', mode: 0o644 },
+        { path: '/etc/os-release', target: '../usr/lib/os-release' },
+        { path: '/usr/lib/systemd/system/app.service', content: '[Service]\nExecStart=/usr/bin/app\n', mode: 0o644 },
+        { path: '/usr/lib/systemd/system/multi-user.target', content: '[Unit]\n', mode: 0o644 },
+        { path: '/usr/share/doc/system-release/README', content: 'docs\n', mode: 0o644, doc: true },
+        { path: '/usr/share/system-release/junk.log', content: 'junk\n', mode: 0o644 },
+      ],
+    },
+    ...extra,
+  ];
+}
+
+interface Fixture {
+  dir: string;
+  rpmDir: string;
+  treefile: string;
+  cachedir: string;
+  repoPath: string;
+}
+
+async function fixture(t: TestContext, descriptions: PackageDescription[], treefileText: string, name = 'fixture'): Promise<Fixture> {
+  const dir = tempDir(t, `atoll-compose-${name}-`);
+  const { dir: rpmDir } = await buildPackages(t, descriptions);
+  await createRepo(rpmDir, { revision: '1700000000' });
+  writeFileSync(join(dir, 'test.repo'), `[test]\nname=Test $releasever\nbaseurl=file://${rpmDir}\ngpgcheck=0\n\n[unused]\nbaseurl=file:///nonexistent\nenabled=1\n`);
+  const treefile = join(dir, 'treefile.yaml');
+  writeFileSync(treefile, treefileText);
+  const repoPath = join(dir, 'repo');
+  await Repo.init(repoPath, 'archive');
+  return { dir, rpmDir, treefile, cachedir: join(dir, 'cache'), repoPath };
+}
+
+const TREEFILE = `ref: test/x86_64/os
+releasever: 42
+repos: [test]
+packages: [app, kernel, nss-altfiles, shared-a, shared-b, system-release]
+automatic-version-prefix: "42.<date:%Y%m%d>"
+mutate-os-release: "42"
+units: [app.service]
+default-target: multi-user.target
+documentation: false
+remove-from-packages:
+  - [system-release, '\\.log$']
+remove-files: [usr/share/shared-b-gone]
+add-files:
+  - [motd, /etc/motd]
+  - [tool.sh, /usr/libexec/tool.sh]
+postprocess:
+  - |
+    #!/bin/sh
+    echo "postprocess ran" > /usr/share/postprocess-ran
+    test -f /etc/motd && echo "etc view" >> /usr/share/postprocess-ran
+readonly-executables: true
+add-commit-metadata:
+  fedora-coreos.stream: testing
+initramfs-args: [--no-hostonly]
+`;
+
+function writeExternals(dir: string): void {
+  writeFileSync(join(dir, 'motd'), 'hello\n', { mode: 0o644 });
+  writeFileSync(join(dir, 'tool.sh'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+}
+
+function opts(f: Fixture, extra: Partial<ComposeTreeOptions> = {}): ComposeTreeOptions {
+  return { treefile: f.treefile, repo: f.repoPath, cachedir: f.cachedir, env: {}, basearch: 'x86_64', ...extra };
+}
+
+test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs and package changes', async (t) => {
+  if (!canRun(t)) return;
+  const f = await fixture(t, packages(), TREEFILE);
+  writeExternals(f.dir);
+
+  // --dry-run through the CLI: the transaction, no commit.
+  const dry = atoll(['compose', 'tree', '--dry-run', '--cachedir', f.cachedir, '--basearch', 'x86_64', f.treefile]);
+  assert.equal(dry.status, 0, dry.stderr);
+  const dryLines = dry.stdout.trim().split('\n');
+  assert.ok(dryLines.includes('app-2:1.0-3.x86_64 (test)'), dry.stdout);
+  assert.ok(dryLines.indexOf('filesystem-3.18-1.x86_64 (test)') < dryLines.indexOf('bbshell-1.36-1.x86_64 (test)'), 'dependencies first');
+  assert.equal(await readRef(await Repo.open(f.repoPath), 'test/x86_64/os'), undefined);
+
+  // The compose itself through the CLI.
+  const composeJsonPath = join(f.dir, 'compose.json');
+  const ran = atoll(['compose', 'tree', '--repo', f.repoPath, '--cachedir', f.cachedir, '--basearch', 'x86_64', '--add-metadata-string', 'build.by=test', '--write-composejson-to', composeJsonPath, f.treefile], {
+    env: { ...process.env, SOURCE_DATE_EPOCH: '' },
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.match(ran.stdout, /^test\/x86_64\/os => [0-9a-f]{64} \(version 42\.\d{8}\): 9 packages, \d+ files/);
+  const repo = await Repo.open(f.repoPath);
+  const commit1 = (await readRef(repo, 'test/x86_64/os'))!;
+  const composeJson = JSON.parse(readFileSync(composeJsonPath, 'utf8')) as Record<string, unknown>;
+  assert.equal(composeJson['ostree-commit'], commit1);
+  assert.equal(composeJson.ref, 'test/x86_64/os');
+  assert.equal(typeof composeJson['rpm-ostree-inputhash'], 'string');
+  const fsck = run('ostree', ['fsck', '--repo', f.repoPath]);
+  assert.equal(fsck.status, 0, fsck.stderr + fsck.stdout);
+  assert.match(runOk('ostree', ['summary', '--repo', f.repoPath, '--view']), /test\/x86_64\/os/);
+
+  // Metadata, as real ostree prints it.
+  const key = (k: string) => runOk('ostree', ['show', '--repo', f.repoPath, `--print-metadata-key=${k}`, commit1]).trim();
+  const version = key('version').replace(/'/g, '');
+  assert.match(version, /^42\.\d{8}$/);
+  assert.equal(key('rpmostree.inputhash'), `'${composeJson['rpm-ostree-inputhash']}'`);
+  assert.match(key('rpmostree.rpmdb.pkglist'), /\('app', '2', '1\.0', '3', 'x86_64'\)/);
+  assert.equal(key('ostree.bootable'), 'true');
+  assert.equal(key('ostree.linux'), "'6.1.0'");
+  assert.equal(key('fedora-coreos.stream'), "'testing'");
+  assert.equal(key('build.by'), "'test'");
+  assert.match(key('rpmostree.rpmmd-repos'), /'id': <'test'>, 'timestamp': <uint64 1700000000>/);
+  assert.equal(key('rpmostree.initramfs-args'), "['--no-hostonly']");
+
+  const checkout = join(f.dir, 'checkout');
+  runOk('ostree', ['checkout', '--repo', f.repoPath, commit1, checkout]);
+  // rpmdb: exactly the resolved packages.
+  const qa = runOk('rpm', ['--dbpath', join(checkout, 'usr/share/rpm'), '-qa', '--qf', '%{NAME}\\n']).trim().split('\n').sort();
+  assert.deepEqual(qa, ['app', 'bbshell', 'filesystem', 'kernel', 'nss-altfiles', 'setup', 'shared-a', 'shared-b', 'system-release'].sort());
+  assert.equal(qa.length, 9);
+  // Scriptlets ran; the %pre user is in usr/lib/passwd (nss-altfiles), root stays in usr/etc.
+  assert.match(readFileSync(join(checkout, 'usr/lib/passwd'), 'utf8'), /^appuser:/m);
+  assert.equal(readFileSync(join(checkout, 'usr/etc/passwd'), 'utf8'), 'root:x:0:0:root:/root:/bin/sh\n');
+  assert.equal(readFileSync(join(checkout, 'usr/share/app-post-ran'), 'utf8'), 'post 1\n');
+  // Header owners and modes, config in usr/etc.
+  const appUid = Number(readFileSync(join(checkout, 'usr/lib/passwd'), 'utf8').match(/^appuser:x:(\d+):/m)![1]);
+  const data = lstatSync(join(checkout, 'usr/lib/app/data'));
+  assert.equal(data.uid, appUid);
+  assert.equal(data.mode & 0o7777, 0o640);
+  assert.equal(lstatSync(join(checkout, 'usr/libexec/app-helper')).mode & 0o7777, 0o4550, 'readonly-executables drops write bits');
+  assert.equal(readFileSync(join(checkout, 'usr/etc/app.conf'), 'utf8'), 'key=value\n');
+  assert.deepEqual(readdirSync(join(checkout, 'var')), []);
+  // Treefile postprocessing.
+  assert.equal(readlinkSync(join(checkout, 'usr/etc/systemd/system/multi-user.target.wants/app.service')), '/usr/lib/systemd/system/app.service');
+  assert.equal(readlinkSync(join(checkout, 'usr/etc/systemd/system/default.target')), '/usr/lib/systemd/system/multi-user.target');
+  const osRelease = readFileSync(join(checkout, 'usr/lib/os-release'), 'utf8');
+  assert.match(osRelease, new RegExp(`^VERSION="${version.replace(/\./g, '\\.')} \\(Test\\)"$`, 'm'));
+  assert.match(osRelease, /^VERSION_ID=42$/m);
+  assert.match(osRelease, new RegExp(`^OSTREE_VERSION='${version.replace(/\./g, '\\.')}'$`, 'm'));
+  assert.ok(!existsSync(join(checkout, 'usr/share/doc/system-release/README')), 'documentation: false');
+  assert.ok(!existsSync(join(checkout, 'usr/share/system-release/junk.log')), 'remove-from-packages');
+  assert.equal(readFileSync(join(checkout, 'usr/etc/motd'), 'utf8'), 'hello\n');
+  assert.equal(lstatSync(join(checkout, 'usr/libexec/tool.sh')).mode & 0o7777, 0o555);
+  assert.equal(readFileSync(join(checkout, 'usr/share/postprocess-ran'), 'utf8'), 'postprocess ran\netc view\n');
+  assert.equal(JSON.parse(readFileSync(join(checkout, 'usr/share/rpm-ostree/treefile.json'), 'utf8')).ref, 'test/x86_64/os');
+  assert.equal(readlinkSync(join(checkout, 'tmp')), 'sysroot/tmp');
+  assert.ok(!existsSync(join(checkout, 'etc')));
+
+  // systemd-tmpfiles recreates /var from the tree's tmpfiles.d.
+  if (requireTool(t, 'systemd-tmpfiles')) {
+    cpSync(join(checkout, 'usr/etc'), join(checkout, 'etc'), { recursive: true });
+    appendFileSync(join(checkout, 'etc/passwd'), readFileSync(join(checkout, 'usr/lib/passwd'), 'utf8'));
+    appendFileSync(join(checkout, 'etc/group'), readFileSync(join(checkout, 'usr/lib/group'), 'utf8'));
+    const tmpfiles = run('systemd-tmpfiles', ['--create', `--root=${checkout}`]);
+    assert.equal(tmpfiles.status, 0, tmpfiles.stderr);
+    assert.equal(lstatSync(join(checkout, 'var/lib/app')).uid, appUid);
+    assert.equal(readlinkSync(join(checkout, 'var/lib/rpm')), '../../usr/share/rpm');
+  }
+
+  // Unchanged inputs: no new commit.
+  const rec = new RecordingReporter();
+  const again = await composeTree(opts(f, { reporter: rec }));
+  assert.equal(again.outcome, 'unchanged');
+  assert.equal(await readRef(repo, 'test/x86_64/os'), commit1);
+  assert.ok(rec.messages().some((m) => m.startsWith('No apparent changes since previous commit')));
+
+  // --force-nocache commits anyway, with the version bumped.
+  const forced = await composeTree(opts(f, { forceNocache: true }));
+  assert.equal(forced.outcome, 'committed');
+  assert.equal(forced.version, `${version}.1`);
+  assert.equal((await loadCommit(repo, forced.commit!)).parent, commit1);
+  assert.equal((await loadCommit(repo, forced.commit!)).rootTree, (await loadCommit(repo, commit1)).rootTree, 'same inputs, same root tree');
+
+  // One package changes: a new commit whose diff is only that package's files.
+  const changed = packages().map((d) => (d.name === 'shared-b' ? { ...d, release: '2', files: [{ path: '/usr/share/common/readme', content: 'same bytes\n', mode: 0o644 }, { path: '/usr/share/b', content: 'b changed\n' }, { path: '/usr/share/b2', content: 'new\n' }] } : d));
+  const { dir: rpmDir2 } = await buildPackages(t, changed);
+  await createRepo(rpmDir2, { revision: '1700000001' });
+  writeFileSync(join(f.dir, 'test.repo'), `[test]\nbaseurl=file://${rpmDir2}\ngpgcheck=0\n`);
+  // Same version prefix and a pinned version so only the package's files differ.
+  const next = await composeTree(opts(f, { addMetadata: [['version', version]] }));
+  assert.equal(next.outcome, 'committed');
+  const diff = await diffCommits(repo, forced.commit!, next.commit!);
+  const changedPaths = [...diff.modified, ...diff.added, ...diff.removed].map((e) => (typeof e === 'string' ? e : (e as { path: string }).path));
+  const outsideRpmdb = changedPaths.filter((p) => !p.startsWith('/usr/share/rpm/') && !p.startsWith('/usr/lib/sysimage/rpm-ostree-base-db/') && p !== '/usr/share/rpm-ostree/treefile.json');
+  assert.deepEqual(outsideRpmdb.sort(), ['/usr/share/b', '/usr/share/b2'], JSON.stringify(diff));
+  const cli = runOk(process.execPath, [join(process.cwd(), 'bin/atoll'), '--progress=none', 'repo', 'diff', '--repo', f.repoPath, forced.commit!, next.commit!]);
+  assert.match(cli, /\/usr\/share\/b2/);
+});
+
+test('compose tree: two composes of the same inputs on different days give the same root tree', async (t) => {
+  if (!canRun(t)) return;
+  const tf = 'ref: test/os\nrepos: [test]\npackages: [app, kernel, nss-altfiles]\nautomatic-version-prefix: "1"\n';
+  const a = await fixture(t, packages(), tf, 'day1');
+  const b = await fixture(t, packages(), tf, 'day2');
+  const r1 = await composeTree(opts(a, { now: () => new Date(Date.UTC(2026, 0, 1, 12)) }));
+  const r2 = await composeTree(opts(b, { now: () => new Date(Date.UTC(2026, 5, 30, 23)) }));
+  const c1 = await loadCommit(await Repo.open(a.repoPath), r1.commit!);
+  const c2 = await loadCommit(await Repo.open(b.repoPath), r2.commit!);
+  assert.notEqual(c1.timestamp, c2.timestamp);
+  assert.equal(c1.rootTree, c2.rootTree);
+  assert.equal(c1.rootMeta, c2.rootMeta);
+  assert.equal(r1.inputHash, r2.inputHash);
+});
+
+test('compose tree: bad treefiles and package sets fail with coded errors, refs untouched', async (t) => {
+  if (!canRun(t)) return;
+  const good = 'ref: test/os\nrepos: [test]\npackages: [app, kernel]\n';
+  const extra: PackageDescription[] = [
+    { name: 'conflict-a', version: '1', release: '1', files: [{ path: '/usr/share/clash', content: 'a\n' }] },
+    { name: 'conflict-b', version: '1', release: '1', files: [{ path: '/usr/share/clash', content: 'b\n' }] },
+    { name: 'fails', version: '1', release: '1', requires: ['bbshell'], scripts: { post: 'echo failing on purpose; exit 3\n' }, files: [{ path: '/usr/share/fails', content: 'x\n' }] },
+  ];
+  const f = await fixture(t, packages(extra), good, 'errors');
+  const first = await composeTree(opts(f));
+  assert.equal(first.outcome, 'committed');
+  const repo = await Repo.open(f.repoPath);
+  const cases: Array<[string, string, (dir: string) => void]> = [
+    ['unknown key', `${good}frobnicate: true\n`, () => {}],
+    ['missing include', `${good}include: nowhere.yaml\n`, () => {}],
+    ['include cycle', `${good}include: a.yaml\n`, (dir) => writeFileSync(join(dir, 'a.yaml'), 'include: treefile.yaml\n')],
+    ['missing package', 'ref: test/os\nrepos: [test]\npackages: [app, no-such-package]\n', () => {}],
+    ['unsatisfiable', 'ref: test/os\nrepos: [test]\npackages: [app]\nexclude-packages: [bbshell]\n', () => {}],
+    ['conflicting files', 'ref: test/os\nrepos: [test]\npackages: [app, conflict-a, conflict-b]\n', () => {}],
+    ['failing scriptlet', 'ref: test/os\nrepos: [test]\npackages: [app, fails]\n', () => {}],
+    ['failing postprocess', `${good}postprocess: ["#!/bin/sh\\nexit 4\\n"]\n`, () => {}],
+    ['unknown repo', 'ref: test/os\nrepos: [nope]\npackages: [app]\n', () => {}],
+  ];
+  const expected: Record<string, string> = {
+    'unknown key': 'TREEFILE_UNKNOWN_KEY',
+    'missing include': 'TREEFILE_INCLUDE_MISSING',
+    'include cycle': 'TREEFILE_INCLUDE_CYCLE',
+    'missing package': 'COMPOSE_PACKAGE_NOT_FOUND',
+    unsatisfiable: 'COMPOSE_DEPSOLVE_FAILED',
+    'conflicting files': 'ASSEMBLE_FILE_CONFLICT',
+    'failing scriptlet': 'ASSEMBLE_SCRIPT_FAILED',
+    'failing postprocess': 'COMPOSE_POSTPROCESS_FAILED',
+    'unknown repo': 'COMPOSE_REPO_NOT_FOUND',
+  };
+  for (const [name, text, prepare] of cases) {
+    writeFileSync(f.treefile, text);
+    prepare(f.dir);
+    await assert.rejects(
+      composeTree(opts(f, { forceNocache: true })),
+      (error: unknown) => {
+        assert.ok(isAtollError(error), `${name}: ${String(error)}`);
+        assert.equal(error.code, expected[name], `${name}: ${error.message}`);
+        return true;
+      },
+      name,
+    );
+    assert.equal(await readRef(repo, 'test/os'), first.commit, `${name}: ref untouched`);
+  }
+  // The CLI maps a coded error to a non-zero exit with the code on stderr.
+  writeFileSync(f.treefile, 'ref: test/os\nrepos: [test]\npackages: [no-such-package]\n');
+  const cli = atoll(['compose', 'tree', '--repo', f.repoPath, '--cachedir', f.cachedir, f.treefile]);
+  assert.notEqual(cli.status, 0);
+  assert.match(cli.stderr, /COMPOSE_PACKAGE_NOT_FOUND|no package matches/);
+  mkdirSync(join(f.dir, 'unused'), { recursive: true });
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AtollError } from '../errors/index.js';
 import { info, nullReporter, phase, warn, type Reporter } from '../report/index.js';
-import { variant, type GVariantValue, type Variant } from '../gvariant/index.js';
+import { bswap64, variant, type GVariantValue, type Variant } from '../gvariant/index.js';
 import { Repo, loadCommit, readRef } from '../ostree/repo/index.js';
 import { commitToRepo } from '../ostree/commit/index.js';
 import { updateSummary } from '../ostree/summary/index.js';
@@ -228,7 +228,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         'aa{sv}',
         repos.map((r) => new Map<GVariantValue, GVariantValue>([
           ['id', variant('s', r.config.id)],
-          ['timestamp', variant('t', BigInt(repoTimestamp(r)))],
+          // Big-endian, as rpm-ostree stores it (GUINT64_TO_BE) and `ostree show` prints it.
+          ['timestamp', variant('t', bswap64(BigInt(repoTimestamp(r))))],
         ])),
       ),
     ]);

@@ -201,7 +201,8 @@ test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs 
   assert.equal(forced.outcome, 'committed');
   assert.equal(forced.version, `${version}.1`);
   assert.equal((await loadCommit(repo, forced.commit!)).parent, commit1);
-  assert.equal((await loadCommit(repo, forced.commit!)).rootTree, (await loadCommit(repo, commit1)).rootTree, 'same inputs, same root tree');
+  const forcedDiff = await diffCommits(repo, commit1, forced.commit!);
+  assert.deepEqual([...forcedDiff.modified, ...forcedDiff.added, ...forcedDiff.removed], ['/usr/lib/os-release'], 'same inputs: only the mutated os-release differs');
 
   // One package changes: a new commit whose diff is only that package's files.
   const changed = packages().map((d) => (d.name === 'shared-b' ? { ...d, release: '2', files: [{ path: '/usr/share/common/readme', content: 'same bytes\n', mode: 0o644 }, { path: '/usr/share/b', content: 'b changed\n' }, { path: '/usr/share/b2', content: 'new\n' }] } : d));
@@ -211,11 +212,11 @@ test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs 
   // Same version prefix and a pinned version so only the package's files differ.
   const next = await composeTree(opts(f, { addMetadata: [['version', version]] }));
   assert.equal(next.outcome, 'committed');
-  const diff = await diffCommits(repo, forced.commit!, next.commit!);
+  const diff = await diffCommits(repo, commit1, next.commit!);
   const changedPaths = [...diff.modified, ...diff.added, ...diff.removed].map((e) => (typeof e === 'string' ? e : (e as { path: string }).path));
   const outsideRpmdb = changedPaths.filter((p) => !p.startsWith('/usr/share/rpm/') && !p.startsWith('/usr/lib/sysimage/rpm-ostree-base-db/') && p !== '/usr/share/rpm-ostree/treefile.json');
   assert.deepEqual(outsideRpmdb.sort(), ['/usr/share/b', '/usr/share/b2'], JSON.stringify(diff));
-  const cli = runOk(process.execPath, [join(process.cwd(), 'bin/atoll'), '--progress=none', 'repo', 'diff', '--repo', f.repoPath, forced.commit!, next.commit!]);
+  const cli = runOk(process.execPath, [join(process.cwd(), 'bin/atoll'), '--progress=none', 'repo', 'diff', '--repo', f.repoPath, commit1, next.commit!]);
   assert.match(cli, /\/usr\/share\/b2/);
 });
 

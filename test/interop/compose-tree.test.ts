@@ -3,7 +3,7 @@
 // ostree (fsck, checkout, show), real rpm (the rpmdb in the tree) and systemd-tmpfiles.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, run, runOk } from '../helpers/run.js';
@@ -191,7 +191,7 @@ test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs 
 
   // Unchanged inputs: no new commit.
   const rec = new RecordingReporter();
-  const again = await composeTree(opts(f, { reporter: rec }));
+  const again = await composeTree(opts(f, { reporter: rec, cacheOnly: true }));
   assert.equal(again.outcome, 'unchanged');
   assert.equal(await readRef(repo, 'test/x86_64/os'), commit1);
   assert.ok(rec.messages().some((m) => m.startsWith('No apparent changes since previous commit')));
@@ -257,6 +257,9 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
     ['failing scriptlet', 'ref: test/os\nrepos: [test]\npackages: [app, fails]\n', () => {}],
     ['failing postprocess', `${good}postprocess: ["#!/bin/sh\\nexit 4\\n"]\n`, () => {}],
     ['unknown repo', 'ref: test/os\nrepos: [nope]\npackages: [app]\n', () => {}],
+    ['uid changed', `${good}check-passwd: {type: data, entries: {appuser: 12345}}\n`, () => {}],
+    ['group removed', `${good}check-groups: {type: data, entries: {gone: 5}}\n`, () => {}],
+    ['add-files outside usr', `${good}add-files: [[motd, /srv/motd]]\n`, (dir) => writeFileSync(join(dir, 'motd'), 'x\n')],
   ];
   const expected: Record<string, string> = {
     'unknown key': 'TREEFILE_UNKNOWN_KEY',
@@ -268,6 +271,9 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
     'failing scriptlet': 'ASSEMBLE_SCRIPT_FAILED',
     'failing postprocess': 'COMPOSE_POSTPROCESS_FAILED',
     'unknown repo': 'COMPOSE_REPO_NOT_FOUND',
+    'uid changed': 'COMPOSE_PASSWD_CHANGED',
+    'group removed': 'COMPOSE_PASSWD_REMOVED',
+    'add-files outside usr': 'COMPOSE_BAD_PATH',
   };
   for (const [name, text, prepare] of cases) {
     writeFileSync(f.treefile, text);
@@ -283,10 +289,12 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
     );
     assert.equal(await readRef(repo, 'test/os'), first.commit, `${name}: ref untouched`);
   }
+  // Removed groups pass when ignored.
+  writeFileSync(f.treefile, `${good}check-groups: {type: data, entries: {gone: 5}}\nignore-removed-groups: [gone]\n`);
+  assert.equal((await composeTree(opts(f, { forceNocache: true }))).outcome, 'committed');
   // The CLI maps a coded error to a non-zero exit with the code on stderr.
   writeFileSync(f.treefile, 'ref: test/os\nrepos: [test]\npackages: [no-such-package]\n');
   const cli = atoll(['compose', 'tree', '--repo', f.repoPath, '--cachedir', f.cachedir, f.treefile]);
   assert.notEqual(cli.status, 0);
   assert.match(cli.stderr, /COMPOSE_PACKAGE_NOT_FOUND|no package matches/);
-  mkdirSync(join(f.dir, 'unused'), { recursive: true });
 });

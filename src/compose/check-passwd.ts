@@ -55,7 +55,9 @@ export interface CheckPasswdOptions {
 /** The reference a check compares against, or null for `none` / nothing to compare with. */
 async function reference(options: CheckPasswdOptions, kind: 'passwd' | 'group'): Promise<IdTable | null> {
   const key = kind === 'passwd' ? 'check-passwd' : 'check-groups';
-  const spec = (options.config[key] ?? { type: 'previous' }) as Record<string, unknown>;
+  // container trees skip the checks (treefile.md); otherwise the default compares with the previous commit.
+  const fallback = options.config.container === true ? 'none' : 'previous';
+  const spec = (options.config[key] ?? { type: fallback }) as Record<string, unknown>;
   switch (spec.type) {
     case 'none':
       return null;

@@ -28,17 +28,14 @@ function stringList(value: unknown): string[] {
 /**
  * The repositories a treefile composes from, as rpm-ostree picks them: every `.repo` file
  * beside the treefile, `releasever`/`repovars` substituted, and exactly the ids listed in
- * `repos` (plus `lockfile-repos`) enabled whatever their `enabled=` says.
+ * `repos` (plus `lockfile-repos`) enabled whatever their `enabled=` says; without `repos`,
+ * the repositories the files enable.
  */
 export async function loadComposeRepos(config: TreefileConfig, options: ComposeReposOptions): Promise<ComposeRepo[]> {
   const reporter = options.reporter ?? nullReporter;
   const dir = dirname(options.treefilePath);
-  const wanted = [...new Set([...stringList(config.repos), ...stringList(config['lockfile-repos'])])];
-  if (wanted.length === 0) {
-    throw new AtollError('COMPOSE_NO_REPOS', `treefile ${options.treefilePath} lists no repositories in 'repos'`, {
-      hint: "add 'repos: [ID...]' naming sections of .repo files in the treefile's directory",
-    });
-  }
+  const listed = config.repos !== undefined || config['lockfile-repos'] !== undefined;
+  let wanted = [...new Set([...stringList(config.repos), ...stringList(config['lockfile-repos'])])];
   const explicit: Record<string, string> = {};
   const repovars = config.repovars;
   if (repovars !== null && typeof repovars === 'object') {
@@ -54,6 +51,13 @@ export async function loadComposeRepos(config: TreefileConfig, options: ComposeR
   for (const name of names) {
     const file = join(dir, name);
     for (const repo of parseRepoFile(await readFile(file, 'utf8'), file, vars, reporter)) if (!defined.has(repo.id)) defined.set(repo.id, repo);
+  }
+  // Without `repos`, every repository the .repo files enable (rpm-ostree's default).
+  if (!listed) wanted = [...defined.values()].filter((r) => r.enabled).map((r) => r.id);
+  if (wanted.length === 0) {
+    throw new AtollError('COMPOSE_NO_REPOS', `treefile ${options.treefilePath} selects no repositories`, {
+      hint: "add 'repos: [ID...]' naming sections of .repo files in the treefile's directory",
+    });
   }
   const out: ComposeRepo[] = [];
   for (const id of wanted) {

@@ -17,6 +17,18 @@ export interface TreefilePostprocessOptions {
   bwrap?: string;
 }
 
+/**
+ * A boolean key with the defaults `edition` and `container` imply (treefile.md): edition 2024
+ * makes /tmp a directory; `container: true` makes /tmp a directory and turns SELinux off.
+ */
+export function effectiveBool(config: TreefileConfig, key: 'tmp-is-dir' | 'selinux'): boolean {
+  const value = config[key];
+  if (typeof value === 'boolean') return value;
+  const container = config.container === true;
+  if (key === 'tmp-is-dir') return container || String(config.edition ?? '2014') === '2024';
+  return !container;
+}
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
@@ -248,6 +260,9 @@ const RECORDED_ONLY: Record<string, string> = {
 export async function postprocessForTreefile(root: string, options: TreefilePostprocessOptions): Promise<void> {
   const reporter = options.reporter ?? nullReporter;
   const config = options.config;
+  if (config['machineid-compat'] === false && strings(config.units).length > 0) {
+    throw new AtollError('COMPOSE_BAD_TREEFILE', "'units' cannot be used with 'machineid-compat: false' (systemd presets apply on first boot instead)");
+  }
   removeFromPackages(root, options, reporter);
   if (config.documentation === false) dropDocs(root, options, reporter);
   enableUnits(root, config);
@@ -265,7 +280,7 @@ export async function postprocessForTreefile(root: string, options: TreefilePost
   addFiles(root, options);
   await runPostprocessScripts(root, options, reporter);
   if (config['readonly-executables'] === true) readonlyExecutables(join(root, 'usr'));
-  if (config['tmp-is-dir'] !== true) {
+  if (!effectiveBool(config, 'tmp-is-dir')) {
     // rpm-ostree's default: /tmp is a link into the physical root.
     rmSync(join(root, 'tmp'), { recursive: true, force: true });
     symlinkSync('sysroot/tmp', join(root, 'tmp'));
@@ -275,7 +290,7 @@ export async function postprocessForTreefile(root: string, options: TreefilePost
   if (bootLocation !== undefined && bootLocation !== 'modules') {
     warn(reporter, `boot-location: '${String(bootLocation)}' is treated as 'modules' (kernel and initramfs in usr/lib/modules/$kver)`, 'COMPOSE_RECORDED_ONLY');
   }
-  if (config.selinux !== false && existsSync(join(root, 'usr/etc/selinux/config'))) {
+  if (effectiveBool(config, 'selinux') && existsSync(join(root, 'usr/etc/selinux/config'))) {
     warn(reporter, 'selinux: the tree ships a policy but atoll does not label files yet', 'COMPOSE_RECORDED_ONLY');
   }
   for (const [key, why] of Object.entries(RECORDED_ONLY)) {

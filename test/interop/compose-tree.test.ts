@@ -86,6 +86,7 @@ postprocess:
     #!/bin/sh
     echo "postprocess ran" > /usr/share/postprocess-ran
     test -f /etc/motd && echo "etc view" >> /usr/share/postprocess-ran
+postprocess-script: post.sh
 readonly-executables: true
 add-commit-metadata:
   fedora-coreos.stream: testing
@@ -95,6 +96,7 @@ initramfs-args: [--no-hostonly]
 function writeExternals(dir: string): void {
   writeFileSync(join(dir, 'motd'), 'hello\n', { mode: 0o644 });
   writeFileSync(join(dir, 'tool.sh'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+  writeFileSync(join(dir, 'post.sh'), '#!/bin/sh\nset -e\necho script >> /usr/share/postprocess-ran\n', { mode: 0o755 });
 }
 
 function opts(f: Fixture, extra: Partial<ComposeTreeOptions> = {}): ComposeTreeOptions {
@@ -173,7 +175,7 @@ test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs 
   assert.ok(!existsSync(join(checkout, 'usr/share/system-release/junk.log')), 'remove-from-packages');
   assert.equal(readFileSync(join(checkout, 'usr/etc/motd'), 'utf8'), 'hello\n');
   assert.equal(lstatSync(join(checkout, 'usr/libexec/tool.sh')).mode & 0o7777, 0o555);
-  assert.equal(readFileSync(join(checkout, 'usr/share/postprocess-ran'), 'utf8'), 'postprocess ran\netc view\n');
+  assert.equal(readFileSync(join(checkout, 'usr/share/postprocess-ran'), 'utf8'), 'postprocess ran\netc view\nscript\n');
   assert.equal(JSON.parse(readFileSync(join(checkout, 'usr/share/rpm-ostree/treefile.json'), 'utf8')).ref, 'test/x86_64/os');
   assert.equal(readlinkSync(join(checkout, 'tmp')), 'sysroot/tmp');
   assert.ok(!existsSync(join(checkout, 'etc')));
@@ -188,6 +190,11 @@ test('compose tree: commit, real ostree/rpm/systemd-tmpfiles accept it, re-runs 
     assert.equal(lstatSync(join(checkout, 'var/lib/app')).uid, appUid);
     assert.equal(readlinkSync(join(checkout, 'var/lib/rpm')), '../../usr/share/rpm');
   }
+
+  // An external file changes the input hash.
+  writeFileSync(join(f.dir, 'post.sh'), '#!/bin/sh\necho changed >> /usr/share/postprocess-ran\n', { mode: 0o755 });
+  assert.notEqual((await composeTree(opts(f, { dryRun: true }))).inputHash, composeJson['rpm-ostree-inputhash']);
+  writeExternals(f.dir);
 
   // Unchanged inputs: no new commit.
   const rec = new RecordingReporter();

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { PackageDescription } from '../../src/rpm/index.js';
 
 export const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
-const APPLETS = ['sh', 'echo', 'cat', 'touch', 'mkdir', 'grep', 'ls', 'test', 'id', 'true', 'false', 'chmod'];
+const APPLETS = ['sh', 'echo', 'cat', 'touch', 'mkdir', 'grep', 'ls', 'test', 'id', 'true', 'false', 'chmod', 'ln', 'rm'];
 
 export function shellPackage(): PackageDescription {
   return {

@@ -161,6 +161,8 @@ test('conflicting files, failing scriptlets, missing interpreters and Lua script
     ['failing script', [shell, { name: 'bad', version: '1', release: '1', scripts: { post: 'echo oops >&2\nexit 3\n' } }], 'ASSEMBLE_SCRIPT_FAILED', /%post of bad-1-1\.noarch failed \(exit status 3\): oops/],
     ['no interpreter', [{ name: 'lonely', version: '1', release: '1', scripts: { pre: 'true\n' } }], 'ASSEMBLE_SCRIPT_INTERPRETER', /%pre of lonely-1-1\.noarch needs \/bin\/sh/],
     ['lua', [shell, { name: 'moon', version: '1', release: '1', scripts: { post: { prog: '<lua>', body: 'print("x")' } } }], 'ASSEMBLE_SCRIPT_LUA', /Lua/],
+    ['below a symlink', [shell, { name: 'one', version: '1', release: '1', files: [{ path: '/usr/share/dir', target: '/etc' }] }, { name: 'two', version: '1', release: '1', files: [{ path: '/usr/share/dir/passwd', content: 'x' }] }], 'ASSEMBLE_FILE_CONFLICT', /\/usr\/share\/dir\/passwd/],
+    ['script plants a symlink', [shell, { name: 'evil', version: '1', release: '1', scripts: { post: 'rm -rf /usr/share\nln -s / /usr/share\n' } }], 'ASSEMBLE_UNSAFE_TREE', /usr\/share/],
     ['unsupported path', [{ name: 'srv', version: '1', release: '1', files: [{ path: '/srv/www/index.html', content: 'x' }] }], 'ASSEMBLE_UNSUPPORTED_PATH', /\/srv\/www\/index\.html/],
   ];
   for (const [label, descriptions, code, message] of cases) {

@@ -111,6 +111,7 @@ export type RuleType =
   | 'yumobs'
   | 'blacklist'
   | 'recommends'
+  | 'strictrepoprio'
   | 'learnt';
 
 export type PkgRuleReason =
@@ -203,6 +204,8 @@ export class RpmSolver {
   yumobsRulesEnd = 0;
   blacklistRules = 0;
   blacklistRulesEnd = 0;
+  strictRules = 0;
+  strictRulesEnd = 0;
   choiceRules = 0;
   choiceRulesEnd = 0;
   /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
@@ -466,11 +469,39 @@ export class RpmSolver {
           this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
         }
       }
-      // Weak deps: make the packages reachable so choices can include them.
-      if (!this.flags.ignorerecommended) {
-        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
-      }
+      // Weak deps: make the packages reachable so choices (and the recommendations report)
+      // see their rules.
+      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
       for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+    }
+  }
+
+  /** Targeted update: installed packages related to the targets may only go to those targets. */
+  private addUpdateTargets(sel: number[], forcebest: boolean): void {
+    const pool = this.pool;
+    for (const t of sel) {
+      if (this.isInstalled(t)) {
+        // an installed package as target: "update" it to itself
+        this.updateMap.add(t);
+        if (forcebest) this.bestUpdateMap.add(t);
+        let set = this.updateTargets.get(t);
+        if (!set) this.updateTargets.set(t, (set = new Set()));
+        set.add(t);
+        continue;
+      }
+      const ts = pool.solvables[t]!;
+      for (const ip of this.installedIds) {
+        const is = pool.solvables[ip]!;
+        const rel =
+          (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+          ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+        if (!rel) continue;
+        this.updateMap.add(ip);
+        if (forcebest) this.bestUpdateMap.add(ip);
+        let set = this.updateTargets.get(ip);
+        if (!set) this.updateTargets.set(ip, (set = new Set()));
+        set.add(t);
+      }
     }
   }
 
@@ -585,30 +616,7 @@ export class RpmSolver {
               job.flags.has('targeted') ||
               (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
-              for (const t of sel) {
-                if (this.isInstalled(t)) {
-                  // an installed package as target: "update" it to itself
-                  this.updateMap.add(t);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
-                  let set = this.updateTargets.get(t);
-                  if (!set) this.updateTargets.set(t, (set = new Set()));
-                  set.add(t);
-                  continue;
-                }
-                const ts = pool.solvables[t]!;
-                for (const ip of this.installedIds) {
-                  const is = pool.solvables[ip]!;
-                  const rel =
-                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
-                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
-                  if (!rel) continue;
-                  this.updateMap.add(ip);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
-                  let set = this.updateTargets.get(ip);
-                  if (!set) this.updateTargets.set(ip, (set = new Set()));
-                  set.add(t);
-                }
-              }
+              this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
               for (const p of sel) {
                 if (!this.isInstalled(p)) continue;
@@ -621,8 +629,21 @@ export class RpmSolver {
         case 'distupgrade': {
           // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
           // among them, and the installed packages they obsolete (solver_createdupmaps)
-          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          const byPackages = job.select.kind !== 'all' && job.select.kind !== 'repo';
+          const targeted =
+            byPackages &&
+            (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
+          if (targeted) {
+            // a targeted distupgrade is an update of the installed packages to these targets
+            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            break;
+          }
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          if (byPackages) {
+            // untargeted: the selected installed packages go to what the repositories offer
+            for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
+          }
           for (const p of targets) {
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
@@ -630,6 +651,8 @@ export class RpmSolver {
             }
             if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
+            // with a package selection only the selected installed packages are involved
+            if (byPackages) continue;
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
@@ -716,13 +739,21 @@ export class RpmSolver {
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
       if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
-        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
-        this.orphaned.add(p);
         const all = this.findUpdatePackages(p, true, true);
-        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
-        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
-        else this.addEmptyRule({ type: 'update', p });
-        return;
+        const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
+        if (!all.length) {
+          // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+          this.orphaned.add(p);
+          if (keep) this.addRule([p], { type: 'update', p });
+          else this.addEmptyRule({ type: 'update', p });
+          return;
+        }
+        if (this.multiversion.has(p)) {
+          // multiversion: treated as an orphan that the distupgrade versions may join
+          this.orphaned.add(p);
+          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
+          return;
+        }
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
     });
@@ -923,17 +954,45 @@ export class RpmSolver {
     this.blacklistRules = this.sat.clauses.length;
     if (this.blacklisted.size) {
       const wanted = new Set<number>();
+      // only a direct request (a specific package, or a name with setevr/setev) may install one
       for (const job of jobs) {
         if (job.verb !== 'install') continue;
-        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
-          for (const p of this.select(job.select)) wanted.add(p);
+        const direct =
+          job.select.kind === 'pkg' ||
+          job.select.kind === 'oneof' ||
+          (job.select.kind === 'name' && (job.flags.has('setevr') || job.flags.has('setev')));
+        if (direct) for (const p of this.select(job.select)) wanted.add(p);
       }
+      const installedNames = this.installedByName();
       for (const p of this.blacklisted) {
         if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        // updates of an installed package that is itself blacklisted (a ptf) stay possible
+        if ((installedNames.get(pool.solvables[p]!.name) ?? []).some((ip) => this.blacklisted.has(ip))) continue;
         this.addRule([-p], { type: 'blacklist', p });
       }
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
+
+    // strict repo priority: a name's packages from lower-priority repos are not used, unless a
+    // job names the package itself
+    this.strictRules = this.sat.clauses.length;
+    if (this.flags.strictrepopriority) {
+      const named = new Set<string>();
+      for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
+      const bestPrio = new Map<string, number>();
+      for (let p = 2; p < pool.size; p++) {
+        if (this.isInstalled(p) || !pool.installable(p)) continue;
+        const s = pool.solvables[p]!;
+        bestPrio.set(s.name, Math.max(bestPrio.get(s.name) ?? -Infinity, s.repo.priority));
+      }
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || this.isInstalled(p)) continue;
+        const s = pool.solvables[p]!;
+        if (named.has(s.name)) continue;
+        if (s.repo.priority < (bestPrio.get(s.name) ?? -Infinity)) this.addRule([-p], { type: 'strictrepoprio', p });
+      }
+    }
+    this.strictRulesEnd = this.sat.clauses.length;
 
     this.choiceRules = this.sat.clauses.length;
     this.addChoiceRules();
@@ -959,6 +1018,8 @@ export class RpmSolver {
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
       const requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
       const inRuleSet = new Set<number>();
       for (const l of lits) if (l > 0) inRuleSet.add(l);
       // When the requiring package is new (or being updated), an installed provider only counts
@@ -1303,9 +1364,17 @@ export class RpmSolver {
     return s.supplements.some((d) => this.depFulfilled(d));
   }
 
+  /**
+   * Is the package supplemented only through what was installed before (an "old" supplement)?
+   * A supplement that a newly installed package also satisfies counts as new.
+   */
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
-    return s.supplements.some((d) => this.depFulfilled(d, true));
+    return s.supplements.some((d) => {
+      if (!this.depFulfilled(d, true)) return false;
+      if (d.kind !== 'simple') return true;
+      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+    });
   }
 
   isEnhancing(p: number): boolean {
@@ -1970,6 +2039,48 @@ export class RpmSolver {
     return out;
   }
 
+  /**
+   * libsolv's solver_get_recommendations: packages recommended (or supplementing) and
+   * suggested (or enhancing) by the result that are not excluded by it, best version per name.
+   */
+  recommendations(): { recommended: number[]; suggested: number[] } {
+    const pool = this.pool;
+    const sat = this.sat;
+    const collect = (kind: 'recommends' | 'suggests', reverse: 'supplements' | 'enhances'): number[] => {
+      const map = new Set<number>();
+      for (const l of sat.trail) {
+        if (l <= 1) continue;
+        for (const d of pool.solvables[l]![kind]) {
+          const prov = pool.whatprovides(d);
+          if (prov.some((q) => sat.decisionMap[q]! > 0)) {
+            for (const q of prov) if (sat.decisionMap[q]! > 0) map.add(q);
+            continue;
+          }
+          for (const q of prov) map.add(q);
+        }
+      }
+      const out: number[] = [];
+      for (let i = 2; i < pool.size; i++) {
+        if (sat.decisionMap[i]! < 0) continue;
+        const s = pool.solvables[i]!;
+        if (!map.has(i)) {
+          if (!s[reverse].length || !pool.installable(i)) continue;
+          if (!s[reverse].some((d) => this.depFulfilled(d))) continue;
+        }
+        out.push(i);
+      }
+      // POLICY_MODE_SUGGEST: highest priority per name, best arch, best version
+      const byName = new Map<string, number>();
+      for (const p of out) {
+        const n = pool.solvables[p]!.name;
+        byName.set(n, Math.max(byName.get(n) ?? -Infinity, pool.solvables[p]!.repo.priority));
+      }
+      const prio = out.filter((p) => pool.solvables[p]!.repo.priority === byName.get(pool.solvables[p]!.name));
+      return filterUnwanted(this.policyCtx, prio, 'suggest');
+    };
+    return { recommended: collect('recommends', 'supplements'), suggested: collect('suggests', 'enhances') };
+  }
+
   /** One readable line per rule (for explanation trees). */
   describeRule(id: number): string {
     const info = this.rules[id];
@@ -2012,6 +2123,8 @@ export class RpmSolver {
         return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
       case 'blacklist':
         return `${P(info.p)} is blacklisted`;
+      case 'strictrepoprio':
+        return `${P(info.p)} comes from a lower-priority repository`;
       case 'choice':
         return `prefer updating an installed provider over installing ${P(info.p)}`;
       default:
@@ -2040,6 +2153,8 @@ export class RpmSolver {
           return `allow a candidate that is not the best`;
         case 'blacklist':
           return `allow the blacklisted ${P(info.p)}`;
+        case 'strictrepoprio':
+          return `allow ${P(info.p)} from a lower-priority repository`;
         default:
           return `ignore: ${this.describeRule(el)}`;
       }

@@ -44,7 +44,7 @@ const bench: Benchmark = {
       argv: [
         'sh',
         '-c',
-        `dnf -q -y --installroot ${peerRoot} --setopt=reposdir=${dir} --setopt=cachedir=${join(dir, 'dnfcache')} --setopt=install_weak_deps=False --releasever=1 install ${names.join(' ')} && ostree commit --repo ${peerRepo} -b bench/os --tree=dir=${peerRoot}`,
+        `dnf -q -y --nogpgcheck --installroot ${peerRoot} --setopt=reposdir=${dir} --setopt=cachedir=${join(dir, 'dnfcache')} --setopt=install_weak_deps=False --releasever=1 install ${names.join(' ')} && ostree commit --repo ${peerRepo} -b bench/os --tree=dir=${peerRoot}`,
       ],
     };
     await ctx.compare({

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AtollError } from '../errors/index.js';
 import { info, nullReporter, phase, warn, type Reporter } from '../report/index.js';
 import { bswap64, variant, type GVariantValue, type Variant } from '../gvariant/index.js';
-import { Repo, loadCommit, readRef } from '../ostree/repo/index.js';
+import { Repo, loadCommit, readRef, resolveRev } from '../ostree/repo/index.js';
+import { checkout } from '../ostree/checkout/index.js';
 import { commitToRepo } from '../ostree/commit/index.js';
 import { updateSummary } from '../ostree/summary/index.js';
 import { downloadPackages, type Transport } from '../rpmmd/index.js';
@@ -32,6 +33,8 @@ export interface ComposeTreeOptions {
   basearch?: string;
   /** `--add-metadata-string K=V`, in order. */
   addMetadata?: Array<[string, string]>;
+  /** Repository holding `ostree-layers` refs (`--layer-repo`; default the target repository). */
+  layerRepo?: string;
   /** Override the previous commit (default: the ref's current commit in --repo). */
   previousCommit?: string;
   /** Clock (dates in the version, commit timestamp when SOURCE_DATE_EPOCH is unset). */
@@ -155,10 +158,22 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     info(reporter, `Installing ${resolved.length} packages:`);
     for (const t of transaction) info(reporter, `  ${t.nevra} (${t.repo})`);
 
+    // ostree-layers: resolved now, since their commits are part of the input hash.
+    const layerRepo = options.layerRepo !== undefined ? await Repo.open(options.layerRepo) : target;
+    const layers: Array<{ ref: string; commit: string; override: boolean }> = [];
+    for (const [key, override] of [['ostree-layers', false], ['ostree-override-layers', true]] as const) {
+      for (const layerRef of Array.isArray(config[key]) ? (config[key] as string[]) : []) {
+        let commit: string | null = null;
+        if (layerRepo !== null) commit = await resolveRev(layerRepo, layerRef).catch(() => null);
+        if (commit === null) warn(reporter, `${key}: '${layerRef}' does not resolve in ${options.layerRepo ?? options.repo ?? 'any repository'}; the layer is not applied`, 'COMPOSE_RECORDED_ONLY');
+        else layers.push({ ref: layerRef, commit, override });
+      }
+    }
+
     // Step 6: input hash.
     const inputHash = computeInputHash({
       config,
-      externals: await externalFiles(config, treefileDir),
+      externals: [...(await externalFiles(config, treefileDir)), ...layers.map((l): [string, Uint8Array] => [`ostree-layer:${l.ref}`, Buffer.from(l.commit)])],
       packages: resolved.map((r) => ({ nevra: r.nevra, checksum: `${r.pkg.checksumType}:${r.pkg.pkgid}` })),
     });
     info(reporter, `Input state hash: ${inputHash}`);
@@ -212,6 +227,21 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         ...(options.bwrap ? { bwrap: options.bwrap } : {}),
       },
     });
+    if (layers.length > 0) {
+      await phase(reporter, 'ostree layers', async () => {
+        for (const l of layers) {
+          // Copies, not hardlinks: postprocessing must never modify the layer repository's objects.
+          // ostree-layers add to the packages' files; ostree-override-layers may replace them.
+          await checkout(layerRepo!, l.commit, rootDir, { forceCopy: true, ...(l.override ? { union: true } : { unionAdd: true }) });
+        }
+        // A layer's /etc belongs in usr/etc like the packages' config.
+        const etc = join(rootDir, 'etc');
+        if (existsSync(etc)) {
+          cpSync(etc, join(rootDir, 'usr/etc'), { recursive: true, force: true, verbatimSymlinks: true });
+          rmSync(etc, { recursive: true, force: true });
+        }
+      });
+    }
     await phase(reporter, 'treefile postprocess', async () => {
       await postprocessForTreefile(rootDir, { config, treefileDir, packages: assembled.packages, version, reporter, ...(options.bwrap ? { bwrap: options.bwrap } : {}) });
       await checkPasswdGroups({ config, treefileDir, root: rootDir, repo: target, previous });

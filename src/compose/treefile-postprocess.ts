@@ -243,8 +243,6 @@ const RECORDED_ONLY: Record<string, string> = {
   'initramfs-args': 'recorded in rpmostree.initramfs-args; atoll does not run dracut',
   'container-cmd': 'recorded only (used by container image builds)',
   'install-langs': 'recorded only; all languages are installed',
-  'ostree-layers': 'not applied; layers are not overlaid',
-  'ostree-override-layers': 'not applied; layers are not overlaid',
   sysusers: 'recorded only; useradd calls in scriptlets are not converted to sysusers.d',
   'gpg-key': 'recorded only; commits are not signed',
   cliwrap: 'recorded only',

@@ -3,7 +3,7 @@
 // ostree (fsck, checkout, show), real rpm (the rpmdb in the tree) and systemd-tmpfiles.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, run, runOk } from '../helpers/run.js';
@@ -251,9 +251,20 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
     { name: 'fails', version: '1', release: '1', requires: ['bbshell'], scripts: { post: 'echo failing on purpose; exit 3\n' }, files: [{ path: '/usr/share/fails', content: 'x\n' }] },
   ];
   const f = await fixture(t, packages(extra), good, 'errors');
-  const first = await composeTree(opts(f));
+  // An ostree-layers commit made by real ostree; a second layer that does not resolve only warns.
+  const layerDir = join(f.dir, 'layer');
+  mkdirSync(join(layerDir, 'usr/share/layered'), { recursive: true });
+  writeFileSync(join(layerDir, 'usr/share/layered/file'), 'from a layer\n');
+  runOk('ostree', ['commit', '--repo', f.repoPath, '-b', 'layers/extra', `--tree=dir=${layerDir}`, '--owner-uid=0', '--owner-gid=0']);
+  writeFileSync(f.treefile, `${good}ostree-layers: [layers/extra, layers/missing]\n`);
+  const rec = new RecordingReporter();
+  const first = await composeTree(opts(f, { reporter: rec }));
   assert.equal(first.outcome, 'committed');
+  assert.ok(rec.messages('warn').some((m) => m.includes("'layers/missing' does not resolve")), rec.messages('warn').join('\n'));
   const repo = await Repo.open(f.repoPath);
+  const layered = runOk('ostree', ['cat', '--repo', f.repoPath, first.commit!, '/usr/share/layered/file']);
+  assert.equal(layered, 'from a layer\n');
+  assert.equal(run('ostree', ['fsck', '--repo', f.repoPath]).status, 0);
   const cases: Array<[string, string, (dir: string) => void]> = [
     ['unknown key', `${good}frobnicate: true\n`, () => {}],
     ['missing include', `${good}include: nowhere.yaml\n`, () => {}],

@@ -16,8 +16,8 @@ interface TreeOptions {
   downloadOnly?: boolean;
   addMetadataString: string[];
   writeComposejsonTo?: string;
-  writeCommitidTo?: string;
   previousCommit?: string;
+  layerRepo?: string;
   unifiedCore?: boolean;
 }
 
@@ -41,6 +41,7 @@ export function registerComposeCommands(program: Command, context: CliContext): 
     .option('--download-only', 'resolve and download the packages, then stop')
     .option('--add-metadata-string <key=value>', 'extra commit metadata (repeatable)', collect, [])
     .option('--write-composejson-to <file>', 'write the result summary (rpm-ostree compose.json fields) to FILE')
+    .option('--layer-repo <path>', 'repository holding the ostree-layers refs (default: --repo)')
     .option('--previous-commit <checksum>', 'compare with and version after this commit instead of the ref\'s')
     .addOption(new Option('--unified-core', 'accepted for rpm-ostree compatibility (atoll always composes this way)').hideHelp())
     .addOption(new Option('--basearch <arch>', 'base architecture for packages-$basearch and ${basearch}').hideHelp())
@@ -66,6 +67,7 @@ export function registerComposeCommands(program: Command, context: CliContext): 
         downloadOnly: Boolean(opts.downloadOnly),
         addMetadata,
         ...(opts.previousCommit !== undefined ? { previousCommit: opts.previousCommit } : {}),
+        ...(opts.layerRepo !== undefined ? { layerRepo: resolve(opts.layerRepo) } : {}),
         ...(opts.basearch !== undefined ? { basearch: opts.basearch } : {}),
         reporter: context.reporter,
       });

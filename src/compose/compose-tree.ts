@@ -15,6 +15,8 @@ import { loadTreefile, type Treefile, type TreefileConfig } from './treefile/ind
 import { loadComposeRepos, type ComposeRepo } from './compose-repos.js';
 import { resolvePackages, type ResolvedPackage } from './resolve-packages.js';
 import { installOrder } from './install-order.js';
+import { lockfileFor, readLockfiles } from './lockfile.js';
+import { writeFileAtomic } from '../util/index.js';
 import { computeInputHash } from './input-hash.js';
 import { nextVersion } from './next-version.js';
 import { addFilesList, postprocessForTreefile, postprocessScriptPath } from './treefile-postprocess.js';
@@ -33,6 +35,11 @@ export interface ComposeTreeOptions {
   basearch?: string;
   /** `--add-metadata-string K=V`, in order. */
   addMetadata?: Array<[string, string]>;
+  /** `--ex-lockfile` files (merged in order) and `--ex-lockfile-strict`. */
+  lockfiles?: string[];
+  lockfileStrict?: boolean;
+  /** `--ex-write-lockfile-to`: written after the depsolve. */
+  writeLockfileTo?: string;
   /** Repository holding `ostree-layers` refs (`--layer-repo`; default the target repository). */
   layerRepo?: string;
   /** Override the previous commit (default: the ref's current commit in --repo). */
@@ -153,7 +160,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     const repos: ComposeRepo[] = await phase(reporter, 'repositories', async () =>
       loadComposeRepos(config, { treefilePath: treefile.path, cacheRoot: cachedir, basearch, cacheOnly: options.cacheOnly, reporter, ...(options.transport ? { transport: options.transport } : {}) }),
     );
-    const resolved: ResolvedPackage[] = await phase(reporter, 'depsolve', async () => installOrder(resolvePackages(config, repos, basearch)));
+    const lockfile = await readLockfiles(options.lockfiles ?? []);
+    const resolved: ResolvedPackage[] = await phase(reporter, 'depsolve', async () =>
+      installOrder(resolvePackages(config, repos, basearch, { lockfile, lockfileStrict: Boolean(options.lockfileStrict) })),
+    );
+    if (options.writeLockfileTo !== undefined) await writeFileAtomic(options.writeLockfileTo, lockfileFor(resolved, now()));
     const transaction = resolved.map((r) => ({ nevra: r.nevra, repo: r.repo.config.id }));
     info(reporter, `Installing ${resolved.length} packages:`);
     for (const t of transaction) info(reporter, `  ${t.nevra} (${t.repo})`);

@@ -5,6 +5,20 @@ import type { RepoPackage } from '../rpmmd/index.js';
 import type { TreefileConfig } from './treefile/index.js';
 import { visiblePackages, type ComposeRepo } from './compose-repos.js';
 
+/** A parsed rpm-ostree lockfile: name → locked EVRA or EVR and optional digest. */
+export type Lockfile = Map<string, { evra?: string; evr?: string; digest?: string }>;
+
+export interface ResolveOptions {
+  lockfile?: Lockfile;
+  /** `--ex-lockfile-strict`: every package must be locked. */
+  lockfileStrict?: boolean;
+}
+
+/** rpm-ostree's EVR string for matching: epoch only when non-zero. */
+function evrOf(p: RepoPackage): string {
+  return `${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
+}
+
 export interface ResolvedPackage {
   nevra: string;
   repo: ComposeRepo;
@@ -40,7 +54,9 @@ function specName(spec: string): string {
  * Requests nothing provides and unsatisfiable sets are coded errors carrying the solver's
  * explanation.
  */
-export function resolvePackages(config: TreefileConfig, repos: readonly ComposeRepo[], basearch: string): ResolvedPackage[] {
+export function resolvePackages(config: TreefileConfig, repos: readonly ComposeRepo[], basearch: string, options: ResolveOptions = {}): ResolvedPackage[] {
+  const lock = options.lockfile ?? new Map();
+  const lockfileRepos = new Set(Array.isArray(config['lockfile-repos']) ? (config['lockfile-repos'] as string[]) : []);
   const pinned = repoPackages(config);
   for (const p of pinned) {
     if (!repos.some((r) => r.config.id === p.repo)) {
@@ -52,6 +68,10 @@ export function resolvePackages(config: TreefileConfig, repos: readonly ComposeR
   const install = [...stringList(config.packages), ...pinned.flatMap((p) => p.packages)];
   if (install.length === 0) throw new AtollError('COMPOSE_NO_PACKAGES', "the treefile's 'packages' list is empty");
 
+  for (const name of lock.keys()) {
+    const offered = repos.some((r) => visiblePackages(r).some((p) => p.name === name));
+    if (!offered) throw new AtollError('COMPOSE_LOCKFILE', `the lockfile locks '${name}', which no repository has`, { data: { name } });
+  }
   const byNevra = new Map<string, ResolvedPackage>();
   const solverRepos: DepsolveRepo[] = [];
   for (const entry of repos) {
@@ -59,6 +79,12 @@ export function resolvePackages(config: TreefileConfig, repos: readonly ComposeR
     for (const pkg of visiblePackages(entry)) {
       const pin = pinnedTo.get(pkg.name);
       if (pin !== undefined && pin !== entry.config.id) continue;
+      // A locked name offers only its locked build; lockfile-repos offer nothing else.
+      const locked = lock.get(pkg.name);
+      if (locked !== undefined) {
+        if (locked.evra !== undefined && locked.evra !== `${evrOf(pkg)}.${pkg.arch}`) continue;
+        if (locked.evr !== undefined && locked.evr !== evrOf(pkg)) continue;
+      } else if (lockfileRepos.has(entry.config.id)) continue;
       const nevra = formatNevra(pkg);
       if (!byNevra.has(nevra)) byNevra.set(nevra, { nevra, repo: entry, pkg });
       pkgs.push({ ...pkg, files: pkg.files.map((f) => f.path) });
@@ -96,9 +122,20 @@ export function resolvePackages(config: TreefileConfig, repos: readonly ComposeR
       data: { problems: result.problems },
     });
   }
-  return result.packages.map((nevra) => {
+  const resolved = result.packages.map((nevra) => {
     const found = byNevra.get(nevra);
     if (found === undefined) throw new Error(`solver returned unknown package ${nevra}`);
     return found;
   });
+  for (const r of resolved) {
+    const locked = lock.get(r.pkg.name);
+    if (locked === undefined) {
+      if (options.lockfileStrict) throw new AtollError('COMPOSE_LOCKFILE', `${r.nevra} is not in the lockfile (--ex-lockfile-strict)`, { data: { nevra: r.nevra } });
+      continue;
+    }
+    if (locked.digest !== undefined && locked.digest !== `${r.pkg.checksumType}:${r.pkg.pkgid}`) {
+      throw new AtollError('COMPOSE_LOCKFILE', `${r.nevra}: repository checksum ${r.pkg.checksumType}:${r.pkg.pkgid} differs from the lockfile's ${locked.digest}`, { data: { nevra: r.nevra } });
+    }
+  }
+  return resolved;
 }

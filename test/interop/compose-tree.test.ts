@@ -307,6 +307,23 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
     );
     assert.equal(await readRef(repo, 'test/os'), first.commit, `${name}: ref untouched`);
   }
+  // Lockfiles: a written lockfile reproduces the set strictly; a wrong digest or a lock on a
+  // build the repository lacks fails.
+  writeFileSync(f.treefile, good);
+  const lockPath = join(f.dir, 'lock.json');
+  const locked = await composeTree(opts(f, { dryRun: true, writeLockfileTo: lockPath }));
+  const lockDoc = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages: Record<string, { evra: string; digest: string }> };
+  assert.equal(lockDoc.packages.app!.evra, '2:1.0-3.x86_64');
+  assert.match(lockDoc.packages.app!.digest, /^sha256:[0-9a-f]{64}$/);
+  const strict = await composeTree(opts(f, { dryRun: true, lockfiles: [lockPath], lockfileStrict: true }));
+  assert.deepEqual(strict.transaction, locked.transaction);
+  const badDigest = join(f.dir, 'bad-digest.json');
+  writeFileSync(badDigest, JSON.stringify({ packages: { app: { evra: '2:1.0-3.x86_64', digest: `sha256:${'0'.repeat(64)}` } } }));
+  await assert.rejects(composeTree(opts(f, { dryRun: true, lockfiles: [badDigest] })), (e: unknown) => isAtollError(e) && e.code === 'COMPOSE_LOCKFILE');
+  const otherBuild = join(f.dir, 'other-build.json');
+  writeFileSync(otherBuild, JSON.stringify({ packages: { app: { evra: '2:9.9-1.x86_64' } } }));
+  await assert.rejects(composeTree(opts(f, { dryRun: true, lockfiles: [otherBuild] })), (e: unknown) => isAtollError(e) && e.code === 'COMPOSE_PACKAGE_NOT_FOUND');
+
   // Removed groups pass when ignored.
   writeFileSync(f.treefile, `${good}check-groups: {type: data, entries: {gone: 5}}\nignore-removed-groups: [gone]\n`);
   assert.equal((await composeTree(opts(f, { forceNocache: true }))).outcome, 'committed');

@@ -18,6 +18,9 @@ interface TreeOptions {
   writeComposejsonTo?: string;
   previousCommit?: string;
   layerRepo?: string;
+  exLockfile: string[];
+  exLockfileStrict?: boolean;
+  exWriteLockfileTo?: string;
   unifiedCore?: boolean;
 }
 
@@ -41,6 +44,9 @@ export function registerComposeCommands(program: Command, context: CliContext): 
     .option('--download-only', 'resolve and download the packages, then stop')
     .option('--add-metadata-string <key=value>', 'extra commit metadata (repeatable)', collect, [])
     .option('--write-composejson-to <file>', 'write the result summary (rpm-ostree compose.json fields) to FILE')
+    .option('--ex-lockfile <file>', 'constrain package versions to this lockfile (repeatable)', collect, [])
+    .option('--ex-lockfile-strict', 'fail when a package is not in the lockfile')
+    .option('--ex-write-lockfile-to <file>', 'write a lockfile of the resolved set')
     .option('--layer-repo <path>', 'repository holding the ostree-layers refs (default: --repo)')
     .option('--previous-commit <checksum>', 'compare with and version after this commit instead of the ref\'s')
     .addOption(new Option('--unified-core', 'accepted for rpm-ostree compatibility (atoll always composes this way)').hideHelp())
@@ -67,6 +73,9 @@ export function registerComposeCommands(program: Command, context: CliContext): 
         downloadOnly: Boolean(opts.downloadOnly),
         addMetadata,
         ...(opts.previousCommit !== undefined ? { previousCommit: opts.previousCommit } : {}),
+        lockfiles: opts.exLockfile.map((p) => resolve(p)),
+        lockfileStrict: Boolean(opts.exLockfileStrict),
+        ...(opts.exWriteLockfileTo !== undefined ? { writeLockfileTo: resolve(opts.exWriteLockfileTo) } : {}),
         ...(opts.layerRepo !== undefined ? { layerRepo: resolve(opts.layerRepo) } : {}),
         ...(opts.basearch !== undefined ? { basearch: opts.basearch } : {}),
         reporter: context.reporter,

@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, run, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
@@ -332,4 +333,69 @@ test('compose tree: bad treefiles and package sets fail with coded errors, refs 
   const cli = atoll(['compose', 'tree', '--repo', f.repoPath, '--cachedir', f.cachedir, f.treefile]);
   assert.notEqual(cli.status, 0);
   assert.match(cli.stderr, /COMPOSE_PACKAGE_NOT_FOUND|no package matches/);
+});
+
+/** Every entry below `dir`: relative path → description (type, mode, owner, content digest or link target). */
+function describeTree(dir: string, skip: (rel: string) => boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const path = rel === '' ? name : `${rel}/${name}`;
+      if (skip(path)) continue;
+      const st = lstatSync(join(dir, path));
+      const owner = `${st.uid}:${st.gid}`;
+      if (st.isSymbolicLink()) out.set(path, `link ${owner} -> ${readlinkSync(join(dir, path))}`);
+      else if (st.isDirectory()) {
+        out.set(path, `dir ${(st.mode & 0o7777).toString(8)} ${owner}`);
+        walk(path);
+      } else out.set(path, `file ${(st.mode & 0o7777).toString(8)} ${owner} ${createHash('sha256').update(readFileSync(join(dir, path))).digest('hex')}`);
+    }
+  };
+  walk('');
+  return out;
+}
+
+test('compose tree: the checkout equals dnf --installroot of the same repository, apart from the documented moves', async (t) => {
+  if (!canRun(t) || !requireTool(t, 'dnf', 'systemd-tmpfiles')) return;
+  const f = await fixture(t, packages(), 'ref: test/os\nrepos: [test]\ntmp-is-dir: true\npackages: [app, kernel, nss-altfiles, shared-a, shared-b]\n', 'dnf');
+  const result = await composeTree(opts(f));
+  const dnfRoot = join(f.dir, 'dnfroot');
+  const dnf = run('dnf', ['--installroot', dnfRoot, `--setopt=reposdir=${f.dir}`, '--disablerepo=*', '--enablerepo=test', '--nogpgcheck', '--setopt=install_weak_deps=False', `--setopt=cachedir=${join(f.dir, 'dnfcache')}`, '-y', '--releasever=42', 'install', 'app', 'kernel', 'nss-altfiles', 'shared-a', 'shared-b']);
+  assert.equal(dnf.status, 0, dnf.stderr + dnf.stdout);
+  // Same package set as the solver picked.
+  const dnfSet = runOk('rpm', ['--root', dnfRoot, '-qa', '--qf', '%{NAME}-%{EPOCH}:%{VERSION}-%{RELEASE}.%{ARCH}\\n']).trim().split('\n').map((l) => l.replace('-(none):', '-').replace(/-0:/, '-')).sort();
+  assert.deepEqual(dnfSet, result.transaction.map((x) => x.nevra).sort());
+
+  const co = join(f.dir, 'co');
+  runOk('ostree', ['checkout', '--repo', f.repoPath, result.commit!, co]);
+  cpSync(join(co, 'usr/etc'), join(co, 'etc'), { recursive: true });
+  appendFileSync(join(co, 'etc/passwd'), readFileSync(join(co, 'usr/lib/passwd'), 'utf8'));
+  appendFileSync(join(co, 'etc/group'), readFileSync(join(co, 'usr/lib/group'), 'utf8'));
+  runOk('systemd-tmpfiles', ['--create', `--root=${co}`]);
+
+  const classicOnly = (p: string): boolean => /^(var\/lib\/(rpm|dnf)|var\/cache|var\/log\/(dnf|hawkey)[^/]*|var\/lib\/rpm-state|var\/tmp|tmp|root|dev|proc|sys|usr\/lib\/sysimage|etc\/(dnf|machine-id))($|\/)/.test(p);
+  const classic = describeTree(dnfRoot, classicOnly);
+  const ours = describeTree(co, (p) => /^(tmp|dev|proc|sys|sysroot|home|root|ostree|mnt|media|srv|opt|run\/media|var\/(home|srv|roothome|mnt|usrlocal|opt|lib\/rpm|tmp))($|\/)/.test(p));
+  const moved = (p: string): string => {
+    if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
+    if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
+    if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    return p;
+  };
+  const differences: string[] = [];
+  for (const [path, what] of classic) {
+    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'etc/nsswitch.conf') {
+      assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
+      continue;
+    }
+    const mine = ours.get(moved(path));
+    if (mine !== what) differences.push(`${path}: dnf ${what} / atoll ${mine ?? 'missing'}`);
+  }
+  assert.deepEqual(differences, []);
+  const expectedExtra = /^(usr\/share\/rpm|usr\/share\/rpm-ostree\/treefile\.json|usr\/share\/rpm-ostree|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  assert.deepEqual([...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p)), []);
+  // The users the %pre created have the same ids in both.
+  const uid = (file: string) => readFileSync(file, 'utf8').match(/^appuser:x:(\d+):/m)?.[1];
+  assert.equal(uid(join(co, 'usr/lib/passwd')), uid(join(dnfRoot, 'etc/passwd')));
 });

@@ -7,7 +7,7 @@ import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
 import type { Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
-import { runScriptlet, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
+import { runScriptlet, runTransFileTriggers, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
 import { postprocessTree } from './postprocess/index.js';
 import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 
@@ -96,7 +96,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
     mkdirSync(join(root, 'usr', dir), { recursive: true });
     if (!existsSync(join(root, dir))) symlinkSync(`usr/${dir}`, join(root, dir));
   }
-  for (const dir of ['var/tmp', 'var/lib', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['var/tmp', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
 
   const scripts: ScriptRun[] = [];
   const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
@@ -111,7 +111,10 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   await phase(reporter, 'scripts', async () => {
     if (runScripts) await runAll(['pretrans', 'prein']);
     await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
-    if (runScripts) await runAll(['postin', 'posttrans']);
+    if (runScripts) {
+      await runAll(['postin', 'posttrans']);
+      scripts.push(...(await runTransFileTriggers(root, pkgs, { reporter, bwrap: options.bwrap })));
+    }
   });
 
   const timestamp = options.timestamp ?? rpmdbTimestamp(pkgs.map((p) => p.buildtime), options.env ?? process.env);

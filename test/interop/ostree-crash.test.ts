@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, atollBin, run } from '../helpers/run.js';
@@ -95,7 +95,11 @@ test('SIGKILL during commit never leaves a ref to an incomplete commit (archive 
     assert.equal(run('ostree', [`--repo=${repo}`, 'rev-parse', 'main']).stdout.trim(), last.stdout.trim());
     assert.equal(atoll(['repo', 'fsck', `--repo=${repo}`]).status, 0);
     const staging = existsSync(join(repo, 'tmp')) ? readdirSync(join(repo, 'tmp')).filter((n) => n.startsWith('staging-')) : [];
-    assert.deepEqual(staging, []);
+    const owners = staging.map((n) => {
+      const pidFile = join(repo, 'tmp', n, '.atoll-pid');
+      return `${n}: pid ${existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '(none)'}`;
+    });
+    assert.deepEqual(owners, [], 'stale staging directories were removed');
   }
   t.diagnostic(`kill points (ms): ${killPoints.join(' ')}`);
   assert.ok(kills >= 20 || !isRoot(), `at least 20 runs were killed mid-way (got ${kills})`);

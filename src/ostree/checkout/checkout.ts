@@ -1,11 +1,13 @@
-import { mkdir, lstat, link, unlink, rm, symlink, chown, lchown, chmod, utimes, open } from 'node:fs/promises';
+import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
-import { writeXattrs } from '../repo/xattrs.js';
+import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
+import { wrapIoError } from '../repo/io-error.js';
 import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 
 export interface CheckoutOptions {
@@ -26,6 +28,9 @@ export interface CheckoutOptions {
   reporter?: Reporter;
 }
 
+const euid = typeof process.geteuid === 'function' ? process.geteuid() : 0;
+const egid = typeof process.getegid === 'function' ? process.getegid() : 0;
+
 export interface CheckoutStats {
   files: number;
   hardlinked: number;
@@ -41,6 +46,14 @@ export interface CheckoutStats {
  * replaced), files with O_EXCL, so nothing is ever written outside the destination.
  */
 export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  try {
+    return await checkoutUnwrapped(repo, commitChecksum, destination, options);
+  } catch (error) {
+    throw wrapIoError(error, `checkout into ${destination}`);
+  }
+}
+
+async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions): Promise<CheckoutStats> {
   const commit = await loadCommit(repo, commitChecksum);
   const entry = await resolvePath(repo, commit, options.subpath ?? '/');
   const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };
@@ -55,23 +68,20 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     });
   }
 
-  const applyDirMeta = async (path: string, meta: DirMeta): Promise<void> => {
-    if (!userMode) {
-      await chown(path, meta.uid, meta.gid);
-      if (!options.noXattrs && meta.xattrs.length > 0) await writeXattrs(path, meta.xattrs);
-    }
-    await chmod(path, userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
+  const applyDirMeta = (path: string, meta: DirMeta): void => {
+    if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
+    chmodSync(path, userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
   };
 
   /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
   const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {
     try {
-      await mkdir(path, { mode: 0o700 });
+      mkdirSync(path, { mode: 0o700 });
       return true;
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
-    const st = await lstat(path);
+    const st = lstatSync(path);
     if (st.isDirectory() && (union || isRoot)) {
       if (isRoot && !union) {
         throw new AtollError('OSTREE_CHECKOUT_EXISTS', `checkout target ${path} already exists`, { hint: 'remove it or pass --union' });
@@ -85,48 +95,86 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     return true;
   };
 
-  const placeFile = async (path: string, checksum: string): Promise<void> => {
-    const existing = await lstat(path).catch((error: unknown) => {
-      if (isErrno(error, 'ENOENT')) return undefined;
-      throw error;
-    });
+  const placeFile = async (path: string, checksum: string, freshDir: boolean): Promise<void> => {
+    let existing;
+    // In a directory we just created nothing can be in the way; elsewhere look first.
+    if (!freshDir) {
+      try {
+        existing = lstatSync(path);
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      }
+    }
     if (existing) {
       if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
       if (options.unionAdd) return;
       if (existing.isDirectory()) await rm(path, { recursive: true, force: true });
-      else await unlink(path);
+      else unlinkSync(path);
     }
-    const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     stats.files++;
-    // bare-user stores symlinks as regular files, so those are always recreated; empty files
-    // are copied (as ostree does, which keeps them from hitting the hardlink limit).
-    const linkable = canHardlink && !(repo.mode === 'bare-user' && isSymlinkMode(content.header.mode)) && !(content.size === 0 && !isSymlinkMode(content.header.mode));
-    if (linkable) {
+    if (canHardlink && repo.mode !== 'bare-user') {
+      // Fast path: the object file is the checked-out file; one lstat tells empty files
+      // (copied, as ostree does, to stay clear of the hardlink limit) from the rest.
+      const objectPath = repo.objectPath(checksum, 'file');
+      let st;
       try {
-        await link(content.objectPath, path);
-        stats.hardlinked++;
-        return;
+        st = lstatSync(objectPath);
       } catch (error) {
-        if (options.requireHardlinks || !isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) {
-          throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink ${path}: ${(error as Error).message}`, { cause: error });
+        if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+        throw error;
+      }
+      if (!(st.isFile() && st.size === 0)) {
+        if (tryLink(objectPath, path)) {
+          stats.hardlinked++;
+          return;
         }
       }
+    }
+    const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
+    // bare-user stores symlinks as regular files, so those are always recreated; empty files
+    // are copied (as ostree does, which keeps them from hitting the hardlink limit).
+    const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0;
+    if (linkable && tryLink(content.objectPath, path)) {
+      stats.hardlinked++;
+      return;
     }
     stats.copied++;
     await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
   };
 
+  const tryLink = (objectPath: string, path: string): boolean => {
+    try {
+      linkSync(objectPath, path);
+      return true;
+    } catch (error) {
+      if (options.requireHardlinks || !isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) {
+        throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      return false;
+    }
+  };
+
+  const metas = new Map<string, DirMeta>();
+  const dirMeta = async (checksum: string): Promise<DirMeta> => {
+    let meta = metas.get(checksum);
+    if (!meta) {
+      meta = await loadDirMeta(repo, checksum);
+      metas.set(checksum, meta);
+    }
+    return meta;
+  };
+
   const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean): Promise<void> => {
-    const meta = await loadDirMeta(repo, metaChecksum);
+    const meta = await dirMeta(metaChecksum);
     const tree = await loadDirTree(repo, treeChecksum);
     const created = await makeDir(path, isRoot);
     stats.dirs++;
-    if (created && !userMode) await chown(path, meta.uid, meta.gid);
-    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum);
+    if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
+    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum, created);
     for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
-      await applyDirMeta(path, meta);
-      await utimes(path, 0, 0);
+      applyDirMeta(path, meta);
+      utimesSync(path, 0, 0);
     }
     options.reporter?.emit({ type: 'progress', phase: 'checkout', done: stats.files, unit: 'items' });
   };
@@ -136,7 +184,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
   } else {
     // A file subpath: the destination is a directory holding that one file (as ostree does).
     await mkdir(destination, { recursive: true, mode: 0o700 });
-    await placeFile(join(destination, basename(entry.name)), entry.checksum);
+    await placeFile(join(destination, basename(entry.name)), entry.checksum, false);
   }
   return stats;
 }

@@ -1,11 +1,12 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import { encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
 import { writeContent } from '../repo/content.js';
-import { readXattrs, type Xattrs } from '../repo/xattrs.js';
+import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
 import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
 import { MutableTree } from './mutable-tree.js';
@@ -71,10 +72,16 @@ export async function commitDirectoryToTree(
   });
   if (!rootStat.isDirectory()) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: not a directory`);
 
-  const xattrsOf = async (path: string, isLink: boolean): Promise<Xattrs> => {
+  const xattrsOf = (path: string, isLink: boolean): Xattrs => {
     if (modifier.noXattrs || modifier.canonicalPermissions) return [];
-    if (isLink) return await readXattrs(path).catch(() => []);
-    return await readXattrs(path);
+    if (isLink) {
+      try {
+        return readXattrsSync(path);
+      } catch {
+        return [];
+      }
+    }
+    return readXattrsSync(path);
   };
 
   const dirMeta = async (path: string, st: Stats): Promise<string> => {
@@ -82,7 +89,7 @@ export async function commitDirectoryToTree(
       uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
       gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
       mode: modifier.canonicalPermissions ? S_IFDIR | (st.mode & 0o755) : S_IFDIR | (st.mode & 0o7777),
-      xattrs: await xattrsOf(path, false),
+      xattrs: xattrsOf(path, false),
     };
     return await tx.writeMetadata('dirmeta', encodeDirMeta(meta));
   };
@@ -94,10 +101,9 @@ export async function commitDirectoryToTree(
       gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
       mode: isLink ? S_IFLNK | 0o777 : modifier.canonicalPermissions ? S_IFREG | (st.mode & 0o755) : S_IFREG | (st.mode & 0o7777),
       rdev: 0,
-      symlinkTarget: isLink ? await readlink(path) : '',
-      xattrs: isLink ? [] : await xattrsOf(path, isLink),
+      symlinkTarget: isLink ? readlinkSync(path) : '',
+      xattrs: xattrsOf(path, isLink),
     };
-    if (isLink && !modifier.noXattrs && !modifier.canonicalPermissions) header.xattrs = await xattrsOf(path, true);
     if (!isLink && devinoAllowed && st.nlink > 1) {
       devino ??= await DevinoCache.forRepo(tx.repo);
       const known = devino.lookup(st.dev, st.ino);
@@ -113,11 +119,11 @@ export async function commitDirectoryToTree(
 
   const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
     into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
-    const names = await readdir(dir);
+    const names = readdirSync(dir);
     const pending: Array<Promise<void>> = [];
     for (const name of names) {
       const path = join(dir, name);
-      const child = await lstat(path);
+      const child = lstatSync(path);
       if (child.isDirectory()) {
         pending.push(walk(path, child, into.ensureDir(name)));
       } else if (child.isFile() || child.isSymbolicLink()) {

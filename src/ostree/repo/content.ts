@@ -1,5 +1,7 @@
-import { readFile, writeFile, copyFile, chown, lchown, chmod, utimes, lutimes, symlink, lstat, readlink, open } from 'node:fs/promises';
-import { deflateRaw, inflateRaw, constants as zconst } from 'node:zlib';
+import { readFile, copyFile, open } from 'node:fs/promises';
+import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
+import { deflateRaw, inflateRaw, createDeflateRaw } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
@@ -15,8 +17,9 @@ import {
   isSymlinkMode,
   S_IFMT,
   S_IFLNK,
+  S_IFREG,
 } from './codec.js';
-import { readXattrs, writeXattrs, getXattr, type Xattrs } from './xattrs.js';
+import { readXattrsSync, writeXattrsSync, getXattrSync, type Xattrs } from './xattrs.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 const inflateRawAsync = promisify(inflateRaw);
@@ -49,9 +52,17 @@ async function hashFileStreaming(path: string, header: FileHeader): Promise<stri
  */
 export type ContentData = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string; size: number };
 
+const euid = typeof process.geteuid === 'function' ? process.geteuid() : 0;
+const egid = typeof process.getegid === 'function' ? process.getegid() : 0;
+
 /**
  * Hash a content object and, unless the repo already has it, write it into the transaction in
  * the repo's storage form (spec §2.5). Returns the checksum.
+ *
+ * The per-file filesystem work is synchronous on purpose: for the small files that dominate an
+ * OS tree each call is a few microseconds, and a thread-pool round trip per syscall costs more
+ * than the syscall. What is worth running in parallel — deflate for archive repos — goes to
+ * zlib's async API (libuv's thread pool), so callers still run several of these at once.
  */
 export async function writeContent(
   tx: Transaction,
@@ -59,91 +70,96 @@ export async function writeContent(
   data: ContentData | undefined,
   options: { knownChecksum?: string; zlibLevel?: number } = {},
 ): Promise<string> {
-  if ((header.mode & S_IFMT) !== S_IFLNK && (header.mode & S_IFMT) !== 0o100000) throw new TypeError('writeContent: not a regular file or symlink');
-  const symlinkObject = isSymlinkMode(header.mode);
+  const type = header.mode & S_IFMT;
+  if (type !== S_IFLNK && type !== S_IFREG) throw new TypeError('writeContent: not a regular file or symlink');
+  const symlinkObject = type === S_IFLNK;
   let bytes: Uint8Array | undefined;
   if (!symlinkObject) {
     if (!data) throw new TypeError('writeContent: a regular file needs data');
     if (data.kind === 'bytes') bytes = data.bytes;
-    else if (data.size <= IN_MEMORY_LIMIT) bytes = await readFile(data.path);
+    else if (data.size <= IN_MEMORY_LIMIT) bytes = readFileSync(data.path);
   }
   const checksum =
     options.knownChecksum ??
     (symlinkObject || bytes ? contentChecksum(header, bytes ?? new Uint8Array(0)) : await hashFileStreaming((data as { path: string }).path, header));
-  if (await tx.haveObject(checksum, 'file')) return checksum;
+  if (tx.haveObjectSync(checksum, 'file')) return checksum;
   const temp = tx.tempPath();
-  const repo = tx.repo;
-  switch (repo.mode) {
+  const target = header.symlinkTarget ?? '';
+  switch (tx.repo.mode) {
     case 'archive': {
       const prefix = encodeArchiveHeader(header, symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size));
       if (symlinkObject) {
-        await writeFile(temp, prefix, { mode: 0o644 });
-      } else {
-        const payload = bytes ?? (await readFile((data as { path: string }).path));
-        // zlib's async API runs on libuv's thread pool: many files compress in parallel.
-        const compressed = await deflateRawAsync(payload, { level: options.zlibLevel ?? 6, strategy: zconst.Z_DEFAULT_STRATEGY });
-        const handle = await open(temp, 'w', 0o644);
+        writeFileSync(temp, prefix, { mode: 0o644 });
+      } else if (bytes) {
+        const compressed = await deflateRawAsync(bytes, { level: options.zlibLevel ?? 6 });
+        const fd = openSync(temp, 'w', 0o644);
         try {
-          await handle.writev([prefix, compressed]);
+          writevSync(fd, [prefix, compressed]);
         } finally {
-          await handle.close();
+          closeSync(fd);
         }
+      } else {
+        // Large files are compressed as a stream, so memory stays flat whatever their size.
+        writeFileSync(temp, prefix, { mode: 0o644 });
+        await pipeline(
+          createReadStream((data as { path: string }).path),
+          createDeflateRaw({ level: options.zlibLevel ?? 6 }),
+          createWriteStream(temp, { flags: 'a' }),
+        );
       }
       break;
     }
     case 'bare': {
       if (symlinkObject) {
-        await symlink(header.symlinkTarget ?? '', temp);
-        await lchown(temp, header.uid, header.gid);
-        if (header.xattrs.length > 0) await writeXattrs(temp, header.xattrs);
-        await lutimes(temp, 0, 0);
+        symlinkSync(target, temp);
+        if (header.uid !== euid || header.gid !== egid) lchownSync(temp, header.uid, header.gid);
+        if (header.xattrs.length > 0) writeXattrsSync(temp, header.xattrs);
+        lutimesSync(temp, 0, 0);
       } else {
         await writeData(temp, bytes, data);
-        await chown(temp, header.uid, header.gid);
-        await chmod(temp, header.mode & 0o7777);
-        if (header.xattrs.length > 0) await writeXattrs(temp, header.xattrs);
-        await utimes(temp, 0, 0);
+        if (header.uid !== euid || header.gid !== egid) chownSync(temp, header.uid, header.gid);
+        chmodSync(temp, header.mode & 0o7777);
+        if (header.xattrs.length > 0) writeXattrsSync(temp, header.xattrs);
+        utimesSync(temp, 0, 0);
       }
       break;
     }
     case 'bare-user': {
       const meta = encodeOwnerModeXattrs({ uid: header.uid, gid: header.gid, mode: header.mode, xattrs: header.xattrs });
       if (symlinkObject) {
-        await writeFile(temp, Buffer.concat([Buffer.from(header.symlinkTarget ?? '', 'utf8'), Buffer.from([0])]), { mode: 0o644 });
-        await chmod(temp, 0o644);
+        writeFileSync(temp, Buffer.concat([Buffer.from(target, 'utf8'), Buffer.from([0])]));
+        chmodSync(temp, 0o644);
       } else {
         await writeData(temp, bytes, data);
-        await chmod(temp, ((header.mode & 0o775) | 0o400) & 0o7777);
+        chmodSync(temp, ((header.mode & 0o775) | 0o400) & 0o7777);
       }
-      await writeXattrs(temp, [{ name: OSTREEMETA_XATTR, value: meta }]);
-      await utimes(temp, 0, 0);
+      writeXattrsSync(temp, [{ name: OSTREEMETA_XATTR, value: meta }]);
+      utimesSync(temp, 0, 0);
       break;
     }
     case 'bare-user-only': {
-      if (header.uid !== 0 || header.gid !== 0 || header.xattrs.length > 0 || (header.mode & ~(S_IFMT | 0o775)) !== 0) {
-        if (!symlinkObject) {
-          throw new AtollError('OSTREE_CONTENT_UNSUPPORTED', `content object ${checksum} has mode ${(header.mode & 0o7777).toString(8)}, uid ${header.uid}, gid ${header.gid} or xattrs, which a bare-user-only repository cannot store`, {
-            hint: 'commit with canonical permissions (bare-user-only does this by default)',
-          });
-        }
+      if (!symlinkObject && (header.uid !== 0 || header.gid !== 0 || header.xattrs.length > 0 || (header.mode & ~(S_IFMT | 0o775)) !== 0)) {
+        throw new AtollError('OSTREE_CONTENT_UNSUPPORTED', `content object ${checksum} has mode ${(header.mode & 0o7777).toString(8)}, uid ${header.uid}, gid ${header.gid} or xattrs, which a bare-user-only repository cannot store`, {
+          hint: 'commit with canonical permissions (bare-user-only does this by default)',
+        });
       }
       if (symlinkObject) {
-        await symlink(header.symlinkTarget ?? '', temp);
-        await lutimes(temp, 0, 0);
+        symlinkSync(target, temp);
+        lutimesSync(temp, 0, 0);
       } else {
         await writeData(temp, bytes, data);
-        await chmod(temp, header.mode & 0o775);
-        await utimes(temp, 0, 0);
+        chmodSync(temp, header.mode & 0o775);
+        utimesSync(temp, 0, 0);
       }
       break;
     }
   }
-  await tx.stage(temp, checksum, 'file');
+  tx.stageSync(temp, checksum, 'file');
   return checksum;
 }
 
 async function writeData(temp: string, bytes: Uint8Array | undefined, data: ContentData | undefined): Promise<void> {
-  if (bytes) await writeFile(temp, bytes, { mode: 0o600 });
+  if (bytes) writeFileSync(temp, bytes, { mode: 0o600 });
   else await copyFile((data as { path: string }).path, temp);
 }
 
@@ -165,7 +181,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
   const path = repo.objectPath(checksum, 'file');
   let st;
   try {
-    st = await lstat(path);
+    st = lstatSync(path);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) {
       throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
@@ -174,24 +190,34 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
   }
   switch (repo.mode) {
     case 'archive': {
-      const whole = await readFile(path);
+      // Read only the head of the file: `ls` and checkout decisions need the header alone.
+      const head = readHead(path, st.size);
       let decoded;
       try {
-        decoded = decodeArchiveHeader(whole);
+        decoded = decodeArchiveHeader(head);
       } catch (error) {
-        throw corrupt(checksum, (error as Error).message, error);
+        if (head.length < st.size) {
+          try {
+            decoded = decodeArchiveHeader(readFileSync(path));
+          } catch (inner) {
+            throw corrupt(checksum, (inner as Error).message, inner);
+          }
+        } else {
+          throw corrupt(checksum, (error as Error).message, error);
+        }
       }
       const { size, header } = decoded;
-      const rest = whole.subarray(decoded.payloadOffset);
+      const payloadOffset = decoded.payloadOffset;
       return {
         header: options.noXattrs ? { ...header, xattrs: [] } : header,
         size,
         objectPath: path,
         readData: async () => {
           if (isSymlinkMode(header.mode)) return Buffer.alloc(0);
+          const whole = head.length >= st.size ? head : await readFile(path);
           let out: Buffer;
           try {
-            out = await inflateRawAsync(rest);
+            out = await inflateRawAsync(whole.subarray(payloadOffset));
           } catch (error) {
             throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
           }
@@ -201,16 +227,16 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
       };
     }
     case 'bare': {
-      const xattrs: Xattrs = options.noXattrs ? [] : await readXattrs(path);
+      const xattrs: Xattrs = options.noXattrs ? [] : readXattrsSync(path);
       if (st.isSymbolicLink()) {
-        const target = await readlink(path);
+        const target = readlinkSync(path);
         return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
       if (!st.isFile()) throw corrupt(checksum, 'not a regular file or symlink');
-      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user': {
-      const metaBytes = await getXattr(path, OSTREEMETA_XATTR);
+      const metaBytes = getXattrSync(path, OSTREEMETA_XATTR);
       if (metaBytes === null) throw corrupt(checksum, `missing ${OSTREEMETA_XATTR}`);
       let meta;
       try {
@@ -223,15 +249,33 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         const target = content.subarray(0, content.length > 0 && content[content.length - 1] === 0 ? content.length - 1 : content.length).toString('utf8');
         return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user-only': {
       if (st.isSymbolicLink()) {
-        return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: await readlink(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+        return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: readlinkSync(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
   }
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Small files synchronously (no thread-pool hops), large ones asynchronously. */
+async function readSmallOrLarge(path: string, size: number): Promise<Buffer> {
+  return size <= IN_MEMORY_LIMIT ? readFileSync(path) : await readFile(path);
 }
 
 function corrupt(checksum: string, why: string, cause?: unknown): AtollError {

@@ -1,4 +1,5 @@
-import { mkdir, link, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
+import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
+import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -60,7 +61,21 @@ export class Transaction {
 
   /** True when the object is already in the repo or staged in this transaction. */
   async haveObject(checksum: string, type: ObjectType): Promise<boolean> {
-    return this.isStaged(checksum, type) || (await this.repo.hasObject(checksum, type));
+    return this.haveObjectSync(checksum, type);
+  }
+
+  haveObjectSync(checksum: string, type: ObjectType): boolean {
+    return this.isStaged(checksum, type) || existsSync(this.repo.objectPath(checksum, type));
+  }
+
+  /** stage() for callers on the synchronous hot path. */
+  stageSync(tempPath: string, checksum: string, type: ObjectType): void {
+    const rel = objectRelativePath(checksum, type, this.repo.mode);
+    if (this.staged.has(rel)) {
+      unlinkSync(tempPath);
+      return;
+    }
+    this.staged.set(rel, { path: tempPath, type });
   }
 
   /**
@@ -81,8 +96,8 @@ export class Transaction {
     const sum = checksum ?? createHash('sha256').update(bytes).digest('hex');
     if (type !== 'commitmeta' && (await this.haveObject(sum, type))) return sum;
     const temp = this.tempPath();
-    await writeFile(temp, bytes, { mode: 0o644 });
-    await this.stage(temp, sum, type);
+    writeFileSync(temp, bytes, { mode: 0o644 });
+    this.stageSync(temp, sum, type);
     return sum;
   }
 
@@ -109,34 +124,47 @@ export class Transaction {
     for (const dir of dirs) await fsyncDirectory(dir);
     for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
     this.done = true;
-    await rm(this.stagingDir, { recursive: true, force: true });
+    await this.removeStaging();
   }
 
   async abort(): Promise<void> {
     this.done = true;
-    await rm(this.stagingDir, { recursive: true, force: true });
+    await this.removeStaging();
   }
 
+  private async removeStaging(): Promise<void> {
+    const trash = join(dirname(this.stagingDir), `atoll-trash-${randomBytes(6).toString('hex')}`);
+    await rename(this.stagingDir, trash).catch(() => undefined);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  /**
+   * Link a staged object to its final name, never replacing: EEXIST means another
+   * transaction already wrote it, and names are content hashes, so it is identical (and a
+   * bare object that deployments hardlink keeps its inode). Then drop the staged name.
+   * commitmeta is not content-addressed (it is named after its commit) and is replaced.
+   */
   private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
     const target = join(this.repo.path, rel);
     const dir = dirname(target);
     if (!dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    if (replace) {
-      await rename(staged, target);
-      return;
-    }
     try {
-      await link(staged, target);
-    } catch (error) {
-      // Content-addressed: an existing object under this name has the same content.
-      if (!isErrno(error, 'EEXIST')) {
-        throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
+      if (replace) {
+        renameSync(staged, target);
+        return;
       }
+      try {
+        linkSync(staged, target);
+      } catch (error) {
+        if (!isErrno(error, 'EEXIST')) throw error;
+      }
+      unlinkSync(staged);
+    } catch (error) {
+      throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
     }
-    await unlink(staged);
   }
 }
 
@@ -156,6 +184,10 @@ async function cleanStaleStaging(tmp: string): Promise<void> {
     return;
   }
   for (const name of names) {
+    if (name.startsWith('atoll-trash-')) {
+      await rm(join(tmp, name), { recursive: true, force: true }).catch(() => undefined);
+      continue;
+    }
     if (name.startsWith('atoll-prep-')) {
       // A transaction killed while preparing its staging dir; give live ones a minute.
       const st = await stat(join(tmp, name)).catch(() => undefined);
@@ -167,7 +199,14 @@ async function cleanStaleStaging(tmp: string): Promise<void> {
     const pid = Number(await readFile(join(dir, '.atoll-pid'), 'utf8').catch(() => 'NaN'));
     if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
     if (!Number.isInteger(pid)) continue; // not ours (ostree's own staging dir): leave it
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    // Rename first, so a cleanup that is itself killed never leaves a pid-less staging dir.
+    const trash = join(tmp, `atoll-trash-${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(dir, trash);
+    } catch {
+      continue;
+    }
+    await rm(trash, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

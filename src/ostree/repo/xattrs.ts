@@ -98,3 +98,46 @@ function wrap(error: unknown, path: string, name?: string): AtollError {
   const message = error instanceof Error ? error.message : String(error);
   return new AtollError('OSTREE_XATTR_IO', `extended attributes of ${path}${name ? ` (${name})` : ''}: ${message}`, { cause: error });
 }
+
+/**
+ * Synchronous variants for the commit/checkout hot paths: one cheap syscall each, and going
+ * through the thread pool for every file costs more than the call itself.
+ */
+export function readXattrsSync(path: string, skip: readonly string[] = []): Xattrs {
+  const a = requireAddon();
+  let names: string[];
+  try {
+    names = a.listAttributesSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOTSUP', 'EOPNOTSUPP')) return [];
+    throw wrap(error, path);
+  }
+  if (names.length === 0) return [];
+  const out: Xattrs = [];
+  for (const name of names) {
+    if (skip.includes(name)) continue;
+    const value = a.getAttributeSync(path, name);
+    if (value !== null) out.push({ name, value: new Uint8Array(value) });
+  }
+  return sortXattrs(out);
+}
+
+export function getXattrSync(path: string, name: string): Uint8Array | null {
+  try {
+    const value = requireAddon().getAttributeSync(path, name);
+    return value === null ? null : new Uint8Array(value);
+  } catch (error) {
+    throw wrap(error, path);
+  }
+}
+
+export function writeXattrsSync(path: string, xattrs: readonly Xattr[]): void {
+  const a = requireAddon();
+  for (const { name, value } of xattrs) {
+    try {
+      a.setAttributeSync(path, name, value);
+    } catch (error) {
+      throw wrap(error, path, name);
+    }
+  }
+}

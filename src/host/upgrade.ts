@@ -87,7 +87,7 @@ export async function commitDiff(repo: Repo, from: string, to: string): Promise<
     const [a, b] = await Promise.all([commitPackages(repo, from), commitPackages(repo, to)]);
     return diffPackages(a.packages, b.packages);
   } catch (error) {
-    if (isAtollError(error) && error.code === 'HOST_NO_PACKAGE_LIST') return undefined;
+    if (isAtollError(error) && (error.code === 'HOST_NO_PACKAGE_LIST' || error.code === 'OSTREE_OBJECT_MISSING')) return undefined;
     throw error;
   }
 }
@@ -157,7 +157,7 @@ export async function hostUpgrade(layout: SysrootLayout, options: HostUpgradeOpt
         });
       }
     }
-    const diff = options.check ? undefined : await commitDiff(repo, merge.csum, target);
+    const diff = await commitDiff(repo, merge.csum, target);
     if (checkOnly) return { ...base, outcome: 'available', diff, deployment: undefined };
     // An upgrade follows the ref again: a commit pinned by `deploy` no longer applies.
     const origin = originForNewDeployment(merge.origin, undefined) ?? newOrigin(refspec);

@@ -8,6 +8,7 @@ import {
   type Deployment,
   type SysrootLayout,
   type SysrootRepo,
+  cleanupSysroot,
   crashPoint,
   deployTree,
   kernelLayoutKey,
@@ -148,7 +149,12 @@ export async function hostUpgrade(layout: SysrootLayout, options: HostUpgradeOpt
     const target = await resolveRev(repo, refspec);
     const facts = await commitFacts(repo, target);
     const base: Omit<HostTransactionResult, 'outcome' | 'diff' | 'deployment'> = { osname, from: merge.csum, to: target, toVersion: facts.version, toTimestamp: facts.timestamp, refspec };
-    if (target === merge.csum) return { ...base, outcome: 'no-change', diff: undefined, deployment: undefined };
+    if (target === merge.csum) {
+      // Re-running after an interrupted upgrade completes it: the swap may have happened and
+      // the removal of what the new list no longer references not (cheap; no repo prune).
+      if (!checkOnly) await cleanupSysroot(layout, sysrepo, state, reporter, { prune: false });
+      return { ...base, outcome: 'no-change', diff: undefined, deployment: undefined };
+    }
     if (!options.allowDowngrade) {
       const now = await commitFacts(repo, merge.csum);
       if (facts.timestamp < now.timestamp) {

@@ -7,7 +7,7 @@ export { hostCleanup } from './cleanup.js';
 export type { HostCleanupOptions } from './cleanup.js';
 export { currentKargs, editKargs, applyKargsEdit } from './kargs.js';
 export type { KargsEdit } from './kargs.js';
-export { hostUpgrade, hostDeploy, hostRebase, parseRevision, combineRefspec, commitDiff } from './upgrade.js';
+export { hostUpgrade, hostDeploy, hostRebase, pullRefspec, parseRevision, combineRefspec, commitDiff } from './upgrade.js';
 export type { HostTransactionResult, HostUpgradeOptions, HostRebaseOptions } from './upgrade.js';
 export { commitPackages, formatEvr, formatNevra, PKGLIST_KEY } from './package-list.js';
 export type { Package, CommitPackages } from './package-list.js';

@@ -63,8 +63,8 @@ function crashingReporter(reporter: Reporter): Reporter {
   };
 }
 
-/** Fetch `refspec` (`remote:ref`) into the system repo; a local ref has nothing to fetch. */
-async function pullRefspec(layout: SysrootLayout, refspec: string, options: { commitOnly?: boolean; depth?: number; checksum?: string }, reporter: Reporter): Promise<void> {
+/** Fetch `refspec` (`remote:ref`) into the system repo; a local ref has nothing to fetch. The caller holds the sysroot lock. */
+export async function pullRefspec(layout: SysrootLayout, refspec: string, options: { commitOnly?: boolean; depth?: number; checksum?: string }, reporter: Reporter): Promise<void> {
   const { remote, ref } = parseRefspec(refspec);
   if (remote === undefined) return;
   await pull({

@@ -159,3 +159,40 @@ test('a second upgrade while the sysroot lock is held fails fast naming the hold
   assert.match(ok(['upgrade', '--sysroot', sr]), /No upgrade available\./);
   assert.equal(existsSync(join(sr, 'ostree/lock')), false);
 });
+
+test('atoll rebase + atoll upgrade and ostree admin deploy + ostree admin upgrade from the same server give the same entries and status', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const srv = join(work, 'srv');
+  runOk('ostree', [`--repo=${srv}`, 'init', '--mode=archive']);
+  commitWithPackages(srv, 'os/stable', makeFakeOsTree(join(work, 't1')), '1', P1, 1);
+  const server = await startAtollServe(t, srv);
+  const ours = join(work, 'ours');
+  const ref = join(work, 'ref');
+  for (const sr of [ours, ref]) {
+    mkdirSync(sr);
+    runOk('ostree', ['admin', 'init-fs', sr]);
+    runOk('ostree', [`--repo=${join(sr, 'ostree/repo')}`, 'remote', 'add', '--no-gpg-verify', 'origin', server.url]);
+  }
+  ostreeAdmin(ref, 'os-init', 'testos');
+  runOk('ostree', [`--repo=${join(ref, 'ostree/repo')}`, 'pull', 'origin', 'os/stable']);
+  ostreeAdmin(ref, 'deploy', '--os=testos', 'origin:os/stable');
+  ok(['rebase', '--sysroot', ours, '--os', 'testos', 'origin:os/stable']);
+  const c2 = commitWithPackages(srv, 'os/stable', makeFakeOsTree(join(work, 't2'), { kernel: 'KERNEL-2' }), '2', P2, 2);
+  ostreeAdmin(ref, 'upgrade', '--os=testos');
+  // `atoll admin upgrade` pulls too; then `atoll upgrade` finds nothing more to do.
+  ok(['admin', 'upgrade', '--sysroot', ours, '--os=testos']);
+  assert.match(ok(['upgrade', '--sysroot', ours]), /No upgrade available\./);
+  const entries = (sr: string): Record<string, string> =>
+    Object.fromEntries(readdirSync(join(sr, 'boot/loader/entries')).map((n) => [n, readFileSync(join(sr, 'boot/loader/entries', n), 'utf8')]));
+  assert.deepEqual(entries(ours), entries(ref), 'BLS entries byte-identical');
+  assert.deepEqual(adminStatusRows(ours).map((r) => [r.csum, r.serial, r.text]), adminStatusRows(ref).map((r) => [r.csum, r.serial, r.text]));
+  assert.equal(adminStatusRows(ours)[0]?.csum, c2);
+  assert.equal(
+    readFileSync(join(ours, 'ostree/deploy/testos/deploy', `${c2}.0.origin`), 'utf8'),
+    readFileSync(join(ref, 'ostree/deploy/testos/deploy', `${c2}.0.origin`), 'utf8'),
+    'origins identical',
+  );
+  // Both system repos hold the same remote ref.
+  assert.equal(runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']), runOk('ostree', [`--repo=${join(ref, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']));
+});

@@ -208,7 +208,13 @@ test('ref and collection bindings: a commit offered under another ref or collect
   runOk('ostree', [`--repo=${dst}`, 'remote', 'add', '--no-gpg-verify', 'origin', url]);
   await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
   assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'testing')), false);
+  // Both refs in one pull (one commit, walked once): still refused, and no ref is written.
+  await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/stable', 'os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'stable')), false);
   await pull({ repo: dst, remote: 'origin', refs: ['os/stable'] });
+  // The commit is now local: asking for it as os/testing is still refused.
+  await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'testing')), false);
 
   const wrongCollection = join(dir, 'dst2');
   runOk('ostree', [`--repo=${wrongCollection}`, 'init', '--mode=archive']);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { AtollError } from '../errors/index.js';
 import { startRepoServer, type RepoServer } from '../ostree/serve/index.js';
+import { setImmutable } from '../sysroot/index.js';
 import { prepareDescriptions, findBusybox } from './prepare-descriptions.js';
 
 export interface DemoRunResult {
@@ -80,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       hint: 'install Debian\'s busybox-static (apt-get install busybox-static) or set ATOLL_DEMO_BUSYBOX to a static busybox binary',
     });
   }
-  resetDemoDir(dir);
+  await resetDemoDir(dir);
 
   const paths = {
     rpms: join(dir, 'rpms'),
@@ -223,13 +224,22 @@ function quote(arg: string): string {
  * Remove what a previous run left so re-running starts over; refuse a non-empty directory that
  * is not a demo directory (the marker file says it is).
  */
-function resetDemoDir(dir: string): void {
+async function resetDemoDir(dir: string): Promise<void> {
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
       throw new AtollError('DEMO_DIR_NOT_DEMO', `${dir} is not empty and was not made by atoll demo`, {
         hint: 'pass --dir with a new or empty directory (a demo directory holds a .atoll-demo file)',
       });
+    }
+    // Deployment roots carry the immutable flag, as OSTree seals them.
+    const stateroots = join(dir, 'sysroot/ostree/deploy');
+    if (existsSync(stateroots)) {
+      for (const os of readdirSync(stateroots)) {
+        const deployDir = join(stateroots, os, 'deploy');
+        if (!existsSync(deployDir)) continue;
+        for (const d of readdirSync(deployDir)) await setImmutable(join(deployDir, d), false);
+      }
     }
     for (const name of OWNED) rmSync(join(dir, name), { recursive: true, force: true });
   }
@@ -254,8 +264,8 @@ function closingNotes(show: (p: string) => string, paths: Record<string, string>
     `  atoll db diff --sysroot ${sr}`,
     `  atoll repo log --repo ${repo} ${DEMO_REF}`,
     `  atoll rpm inspect ${show(paths.rpms as string)}/hello-extra-1.0-1.demo.noarch.rpm`,
-    `  atoll repo serve --repo ${repo} --port ${port} &   # the client's remote points here`,
-    `  atoll upgrade --sysroot ${sr}                      # back to v2`,
+    `  atoll repo serve --repo ${repo} --port ${port} &    (the client's remote points at this port)`,
+    `  atoll upgrade --sysroot ${sr}    (then, with the server running: back to v2)`,
     'See docs/getting-started.md for what each step did.',
     '',
   ].join('\n');

@@ -113,6 +113,16 @@ test('rebase installs, upgrade prints the package diff, rollback and upgrade kee
   assert.deepEqual(rows.map((r) => r.csum), [c2, c3]);
   assert.match(readFileSync(join(sr, 'ostree/deploy/testos/deploy', `${c2}.0.origin`), 'utf8'), new RegExp(`override-commit=${c2}`));
 
+  // A checksum must be in the tracked ref's history (rpm-ostree's branch check).
+  const other = commitWithPackages(srv, 'os/other', makeFakeOsTree(join(work, 'tx')), 'x', P1, 3);
+  const refused = atoll(['deploy', ...S, other]);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, new RegExp(`checksum ${other} does not exist in the history of origin:os/stable`));
+  const previewC3 = ok(['deploy', ...S, '--preview', c3]);
+  assert.match(previewC3, new RegExp(`Commit: ${c3}`));
+  assert.ok(previewC3.includes('  Upgraded:\n    bash 5.2-1.fc36 -> 5.2-2.fc36\n    kernel 6.1.0-1.fc36 -> 6.2.0-1.fc36\n'), previewC3);
+  assert.deepEqual(adminStatusRows(sr).map((r) => r.csum), [c2, c3], '--preview deploys nothing');
+
   // Pinned deployments survive retention.
   ostreeAdmin(sr, 'pin', '1');
   const c4 = commitWithPackages(srv, 'os/stable', makeFakeOsTree(join(work, 't4'), { etc: etc2, kernel: 'KERNEL-4' }), '4', P3, 4);

@@ -150,12 +150,13 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('--os <name>', 'the stateroot')
     .option('--preview', 'show the package diff without deploying')
+    .option('--skip-branch-check', 'do not require the commit to be in the history of the tracked ref')
     .option('--unchanged-exit-77', 'exit 77 when the revision is already deployed')
     .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
     .option('-r, --reboot', 'reboot afterwards (recorded only)')
-    .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
+    .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; skipBranchCheck?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
       const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview) }, context.reporter);
+      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview), skipBranchCheck: Boolean(opts.skipBranchCheck) }, context.reporter);
       report(result, { ...opts, preview: true }, `Revision ${result.to} is already deployed.`);
     });
 

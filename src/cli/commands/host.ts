@@ -72,6 +72,9 @@ export function registerHostCommands(program: Command, context: CliContext): voi
       }
       const removed = await hostCleanup(layout, await systemRepoProvider().open(layout.repoDir), { pending: Boolean(opts.pending), rollback: Boolean(opts.rollback) }, context.reporter);
       for (const d of removed) context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} removed`);
+      // Every cleanup also removes unreferenced deployments, boot files and repo objects (and
+      // partial commits left by --check, --preview or an interrupted pull); -b asks for only that.
+      if (opts.base) context.out('Unreferenced deployments, boot files and objects removed');
       if (opts.repomd) context.out('No rpm-md cache to remove');
     });
 

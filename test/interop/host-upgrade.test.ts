@@ -69,6 +69,8 @@ test('rebase installs, upgrade prints the package diff, rollback and upgrade kee
   assert.match(check, new RegExp(`Commit: ${c2}`));
   assert.match(check, /Diff: 2 upgraded, 1 downgraded, 1 removed, 1 added/);
   assert.deepEqual(adminStatusRows(sr).map((r) => r.csum), [c1], '--check deploys nothing');
+  const cached = (JSON.parse(ok(['status', ...S, '--json'])) as { 'cached-update': { checksum: string; version: string } | null })['cached-update'];
+  assert.deepEqual([cached?.checksum, cached?.version], [c2, '2'], 'status --json shows the fetched update');
   const preview = ok(['upgrade', ...S, '--preview']);
   assert.ok(preview.includes(DIFF_1_2.map((l) => `  ${l}`).join('\n')), preview);
 

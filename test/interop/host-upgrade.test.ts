@@ -207,4 +207,14 @@ test('atoll rebase + atoll upgrade and ostree admin deploy + ostree admin upgrad
   );
   // Both system repos hold the same remote ref.
   assert.equal(runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']), runOk('ostree', [`--repo=${join(ref, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']));
+  // And the other way round: real ostree upgrades the sysroot atoll made; atoll then agrees.
+  const c3 = commitWithPackages(srv, 'os/stable', makeFakeOsTree(join(work, 't3'), { kernel: 'KERNEL-3' }), '3', P3, 3);
+  ostreeAdmin(ours, 'upgrade', '--os=testos');
+  assert.deepEqual(adminStatusRows(ours).map((r) => r.csum), [c3, c2]);
+  assert.match(ok(['upgrade', '--sysroot', ours]), /No upgrade available\./);
+  const diff = ok(['db', 'diff', '--sysroot', ours]);
+  assert.ok(diff.includes('Upgraded:\n  bash 5.2-1.fc36 -> 5.2-2.fc36\n  kernel 6.1.0-1.fc36 -> 6.2.0-1.fc36\n'), diff);
+  ok(['rollback', '--sysroot', ours]);
+  assert.deepEqual(adminStatusRows(ours).map((r) => r.csum), [c2, c3]);
+  runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'fsck']);
 });

@@ -399,3 +399,33 @@ test('compose tree: the checkout equals dnf --installroot of the same repository
   const uid = (file: string) => readFileSync(file, 'utf8').match(/^appuser:x:(\d+):/m)?.[1];
   assert.equal(uid(join(co, 'usr/lib/passwd')), uid(join(dnfRoot, 'etc/passwd')));
 });
+
+test('compose tree --dry-run: repo-packages, exclude-packages and recommends steer the depsolve', async (t) => {
+  if (!requireTool(t, 'rpm')) return;
+  const dir = tempDir(t, 'atoll-compose-resolve-');
+  const mk = async (descs: PackageDescription[], revision: string) => {
+    const { dir: rpmDir } = await buildPackages(t, descs);
+    await createRepo(rpmDir, { revision });
+    return rpmDir;
+  };
+  const main = await mk(
+    [
+      { name: 'tool', version: '1', release: '1', recommends: ['extra'] },
+      { name: 'extra', version: '1', release: '1' },
+      { name: 'lib', version: '1', release: '1' },
+    ],
+    '1',
+  );
+  const updates = await mk([{ name: 'lib', version: '2', release: '1' }, { name: 'tool', version: '2', release: '1', recommends: ['extra'] }], '2');
+  writeFileSync(join(dir, 'r.repo'), `[base]\nbaseurl=file://${main}\n[updates]\nbaseurl=file://${updates}\n`);
+  const tf = join(dir, 'tf.yaml');
+  const solve = async (text: string) => {
+    writeFileSync(tf, text);
+    return (await composeTree({ treefile: tf, dryRun: true, cachedir: join(dir, 'cache'), basearch: 'x86_64', env: {} })).transaction.map((x) => `${x.nevra}@${x.repo}`).sort();
+  };
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool, lib]\n'), ['extra-1-1.noarch@base', 'lib-2-1.noarch@updates', 'tool-2-1.noarch@updates']);
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool]\nrepo-packages: [{repo: base, packages: [lib]}]\nrecommends: false\n'), ['lib-1-1.noarch@base', 'tool-2-1.noarch@updates']);
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool]\nexclude-packages: [extra]\n'), ['tool-2-1.noarch@updates']);
+  // Without `repos`, every enabled repository.
+  assert.deepEqual(await solve('packages: [lib]\n'), ['lib-2-1.noarch@updates']);
+});

@@ -215,3 +215,31 @@ test('dnf-ci-fedora: every package equals dnf repoquery field by field', async (
     assert.deepEqual(new Set(pkg.requires.map(fmt)), dnfSet, name);
   }
 });
+
+test('the fast tokenizer and saxes read every corpus primary, filelists and other identically', async (t) => {
+  const base = requireShared(t, 'corpus/repos');
+  if (base === undefined) return;
+  const { parsePrimary, parseFilelists, parseOther, readDecompressed, detectCompression } = await import('../../src/rpmmd/index.js');
+  const files = readdirSync(base, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /-(primary|filelists|other)\.xml(\.(gz|xz|zst|bz2))?$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+  assert.ok(files.length > 40);
+  for (const path of files) {
+    const name = path.slice(base.length + 1);
+    const kind = await detectCompression(path, path).catch(() => null);
+    if (kind === null) continue;
+    const read = async (engine: 'fast' | 'saxes'): Promise<unknown> => {
+      const out: unknown[] = [];
+      const push = (p: unknown): void => void out.push(p);
+      try {
+        if (/-primary\./.test(path)) await parsePrimary(readDecompressed(path, path, kind), name, push, { engine });
+        else if (/-filelists\./.test(path)) await parseFilelists(readDecompressed(path, path, kind), name, push, { engine });
+        else await parseOther(readDecompressed(path, path, kind), name, push, { engine });
+      } catch (error) {
+        return { code: (error as { code?: string }).code };
+      }
+      return out;
+    };
+    assert.deepEqual(await read('fast'), await read('saxes'), name);
+  }
+});

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { requireShared, requireTool, tempDir } from '../helpers/env.js';
-import { run, runOk } from '../helpers/run.js';
+import { atoll, run, runOk } from '../helpers/run.js';
 import { openRepo, type RepoPackage } from '../../src/rpmmd/index.js';
 import { formatEvr, RPMSENSE, type Dependency } from '../../src/rpm/index.js';
 
@@ -241,5 +241,31 @@ test('the fast tokenizer and saxes read every corpus primary, filelists and othe
       return out;
     };
     assert.deepEqual(await read('fast'), await read('saxes'), name);
+  }
+});
+
+test('CLI query --list and --whatprovides equal dnf repoquery (dnf-ci-fedora; /var/db via filelists)', async (t) => {
+  const root = requireShared(t, 'corpus/repos/ci-dnf-stack/dnf-ci-fedora');
+  if (root === undefined || !requireTool(t, 'dnf')) return;
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'dnf.conf'), '[main]\n');
+  const dnf = (...args: string[]): string[] => {
+    const r = run('dnf', [
+      '-q', '--config', join(dir, 'dnf.conf'), `--setopt=cachedir=${join(dir, 'dnfcache')}`, `--installroot=${join(dir, 'root')}`, '--setopt=reposdir=/dev/null',
+      '--releasever=29', '--disableplugin=*', `--repofrompath=f,${pathToFileURL(root).toString()}`, '--repo=f', 'repoquery', '--queryformat', '%{name}-%{evr}.%{arch}\\n', ...args,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l !== '').sort();
+  };
+  const ours = (...args: string[]): string[] => {
+    const r = atoll(['rpm-repo', 'query', '--repofrompath', `f,${root}`, '--cachedir', join(dir, 'atoll'), ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l !== '');
+  };
+  const list = ours('--list');
+  assert.equal(list.length, 249);
+  assert.deepEqual(list, dnf());
+  for (const cap of ['glibc-common', 'glibc-common = 2.28-9.fc29', 'glibc >= 3', 'kernel-uname-r', 'installonlypkg(kernel)', '/etc/ld.so.conf', '/var/db', 'nothing-provides-this']) {
+    assert.deepEqual(ours('--whatprovides', cap), dnf('--whatprovides', cap), cap);
   }
 });

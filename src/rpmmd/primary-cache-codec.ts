@@ -48,22 +48,17 @@ export function encodePrimaryCache(meta: PrimaryCacheMeta, packages: readonly Re
     push(Math.floor(v / 0x1_0000_0000));
     push(v >>> 0);
   };
-  // Strings unique to one package skip the dedupe map (hashing them costs more than it saves).
-  const own = (s: string): number => {
-    strings.push(s);
-    return strings.length - 1;
-  };
-  const optStr = (s: string | null): void => push(s === null ? 0 : own(s) + 1);
+  const optStr = (s: string | null): void => push(s === null ? 0 : str(s) + 1);
   for (const p of packages) {
     push(str(p.name));
     push(p.epoch === null ? 0 : p.epoch + 1);
     push(str(p.version));
     push(str(p.release));
     push(str(p.arch));
-    push(own(p.summary));
-    push(own(p.description));
+    push(str(p.summary));
+    push(str(p.description));
     push(str(p.license));
-    push(own(p.url));
+    push(str(p.url));
     push(str(p.vendor));
     push(str(p.packager));
     push(str(p.group));
@@ -76,9 +71,9 @@ export function encodePrimaryCache(meta: PrimaryCacheMeta, packages: readonly Re
     num(p.archiveSize);
     num(p.headerStart);
     num(p.headerEnd);
-    push(own(p.pkgid));
+    push(str(p.pkgid));
     push(str(p.checksumType));
-    push(own(p.locationHref));
+    push(str(p.locationHref));
     optStr(p.locationBase);
     for (const kind of DEPENDENCY_KINDS) {
       const deps = p[kind];

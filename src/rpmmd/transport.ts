@@ -1,10 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
-import { fsyncDirectory, isFsyncEnabled } from '../util/index.js';
 import { createChecksum } from './checksum.js';
 
 /** Why one attempt at one URL failed, and whether trying the same URL again can help. */
@@ -122,7 +120,6 @@ export class Transport {
       let received = 0;
       try {
         received = await drainToFile(response.body, handle, append ? Promise.resolve() : handle.truncate(0), onBytes);
-        if (isFsyncEnabled()) await handle.sync();
       } catch (error) {
         throw new AttemptError(`${url}: transfer interrupted: ${(error as Error).message}`, true);
       }
@@ -141,7 +138,6 @@ export class Transport {
         await handle.write(chunk);
         onBytes(chunk.length);
       }
-      if (isFsyncEnabled()) await handle.sync();
     } catch (error) {
       throw new AttemptError(`cannot read ${url}: ${(error as Error).message}`, false);
     } finally {
@@ -223,10 +219,13 @@ export async function verifyFile(path: string, expected: Expected): Promise<stri
   return null;
 }
 
-/** Move a verified part file to its final name (and make the rename durable). */
+/**
+ * Move a verified part file to its final name. No fsync: a downloaded file is verified again
+ * every time it is reused (fetchVerified), so one that a crash damaged is fetched again, never
+ * trusted; syncing every package would only slow downloads down.
+ */
 export async function commitPart(partPath: string, finalPath: string): Promise<void> {
   await rename(partPath, finalPath);
-  await fsyncDirectory(dirname(finalPath));
 }
 
 export async function removeIfExists(path: string): Promise<void> {

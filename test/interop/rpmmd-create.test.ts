@@ -143,3 +143,35 @@ test('create --compress-type zst: dnf and atoll read the golden packages back', 
   assert.deepEqual(ours.stdout.trim().split('\n'), dnf.stdout.split('\n').filter((l) => l !== '').sort());
   assert.ok(ours.stdout.includes('golden-xz-3:2.0~rc1-1.fc99.noarch'));
 });
+
+test('--repofile: variables, baseurl failover and excludepkgs as dnf applies them; malformed file names file:line', async (t) => {
+  const golden = requireShared(t, 'fixtures/rpm-golden');
+  if (golden === undefined || !requireTool(t, 'dnf')) return;
+  const dir = tempDir(t);
+  const repoFile = join(dir, 'golden.repo');
+  writeFileSync(repoFile, [
+    '[golden-$basearch]',
+    'name=Golden $releasever/$basearch',
+    `baseurl=file:///srv/nonexistent/$releasever`,
+    `        file://${golden}`,
+    'excludepkgs=golden-dev,golden-m*',
+    'skip_if_unavailable=0',
+    '',
+  ].join('\n'));
+  const ours = atoll(['rpm-repo', 'query', '--list', '--repofile', repoFile, '--releasever', '9.2', '--cachedir', join(dir, 'atoll')]);
+  assert.equal(ours.status, 0, ours.stderr);
+  writeFileSync(join(dir, 'dnf.conf'), '[main]\n');
+  const dnf = run('dnf', [
+    '-q', '--config', join(dir, 'dnf.conf'), `--setopt=cachedir=${join(dir, 'cache')}`, `--installroot=${join(dir, 'root')}`, `--setopt=reposdir=${dir}`,
+    '--releasever=9.2', '--disableplugin=*', 'repoquery', '--queryformat', '%{name}-%{evr}.%{arch}\\n',
+  ]);
+  assert.equal(dnf.status, 0, dnf.stderr);
+  const expected = dnf.stdout.split('\n').filter((l) => l !== '').sort();
+  assert.equal(expected.length, 3);
+  assert.deepEqual(ours.stdout.trim().split('\n'), expected);
+  const bad = join(dir, 'bad.repo');
+  writeFileSync(bad, '[ok]\nbaseurl=file:///x\nthis line has no equals sign\n');
+  const failed = atoll(['rpm-repo', 'query', '--repofile', bad, '--cachedir', join(dir, 'atoll')]);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /bad\.repo:3: expected 'key=value'/);
+});

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { open } from 'node:fs/promises';
 import { AtollError } from '../errors/index.js';
 
@@ -73,7 +73,8 @@ export async function* readDecompressed(path: string, name: string, kind: Compre
         yield* createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>;
         return;
       case 'gz': {
-        const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+        // A deep read-ahead lets zlib inflate on the thread pool while the parser works.
+        const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 << 20 } as ZlibOptions);
         const source = createReadStream(path, { highWaterMark });
         source.on('error', (error) => gunzip.destroy(error));
         yield* source.pipe(gunzip) as AsyncIterable<Buffer>;

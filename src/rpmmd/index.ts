@@ -24,3 +24,5 @@ export { whatProvides } from './query.js';
 export { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
 export { createRepo, createrepoRequires, createrepoChangelogs } from './create.js';
 export type { CreateRepoOptions, CreateRepoResult } from './create.js';
+export { primaryHeader, primaryPackage, PRIMARY_FOOTER, filelistsHeader, filelistsPackage, FILELISTS_FOOTER, otherHeader, otherPackage, OTHER_FOOTER, repomdXml } from './write-xml.js';
+export type { RepomdDataOut } from './write-xml.js';

@@ -9,7 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { seededRandom, RPMSENSE, type Dependency } from '../src/rpm/index.js';
+import { RPMSENSE, type Dependency } from '../src/rpm/index.js';
+import { mulberry32 as seededRandom } from '../src/util/index.js';
 import { emptyRepoPackage, primaryHeader, primaryPackage, PRIMARY_FOOTER, filelistsHeader, FILELISTS_FOOTER, otherHeader, OTHER_FOOTER, repomdXml, type RepoPackage, type RepomdDataOut } from '../src/rpmmd/index.js';
 
 export async function generateRepo(dir: string, options: { packages: number; seed?: number }): Promise<void> {

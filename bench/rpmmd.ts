@@ -15,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { atollBin, repoRoot, median, timeCommand, type Benchmark } from './harness.js';
 import { generateRepo } from './gen-primary.js';
 import { createRepo } from '../src/rpmmd/index.js';
-import { writeFixturePackages, seededRandom, type PackageDescription } from '../src/rpm/index.js';
+import { writeFixturePackages, type PackageDescription } from '../src/rpm/index.js';
+import { mulberry32 as seededRandom } from '../src/util/index.js';
 import { startHttpServer } from '../test/helpers/http-server.js';
 
 const sharedDir = process.env.ATOLL_SHARED_DIR ?? join(repoRoot, '..', 'shared');

@@ -16,6 +16,7 @@ class Reader {
   }
 
   readOffset(at: number, width: number): number {
+    if (width === 0) return 0;
     if (width === 1) return this.bytes[at] as number;
     if (width === 2) return this.view.getUint16(at, true);
     if (width === 4) return this.view.getUint32(at, true);
@@ -31,6 +32,9 @@ class Reader {
 
   value(type: GVariantType, start: number, end: number, depth: number): GVariantValue {
     const size = end - start;
+    if (depth >= MAX_DEPTH) {
+      throw new AtollError('GVARIANT_TOO_DEEP', `invalid gvariant '${type.text.slice(0, 40)}' at byte ${start - this.base}: nested deeper than ${MAX_DEPTH}`, { data: { type: type.text, offset: start - this.base } });
+    }
     if (type.fixedSize !== 0 && size !== type.fixedSize) {
       throw new AtollError('GVARIANT_WRONG_SIZE', `invalid gvariant '${type.text}' at byte ${start - this.base}: size ${size}, expected ${type.fixedSize}`, {
         data: { type: type.text, offset: start - this.base, size },
@@ -103,7 +107,9 @@ class Reader {
     } catch (cause) {
       throw new AtollError('GVARIANT_BAD_VARIANT', `invalid gvariant 'v' at byte ${sep + 1 - this.base}: '${childText.slice(0, 60)}' is not a single complete type`, { data: { type: type.text, offset: sep + 1 - this.base }, cause });
     }
-    if (depth + childDepth(child) > MAX_DEPTH) {
+    // GLib (G_VARIANT_MAX_RECURSION_DEPTH): the deepest level the child's type can reach, counted
+    // from the top-level value at 0, must stay below 128, whether or not values fill it.
+    if (depth + typeDepth(child) >= MAX_DEPTH) {
       throw new AtollError('GVARIANT_TOO_DEEP', `invalid gvariant 'v' at byte ${start - this.base}: nested deeper than ${MAX_DEPTH}`, { data: { type: type.text, offset: start - this.base } });
     }
     return { type: child.text, value: this.value(child, start, sep, depth + 1) };
@@ -166,7 +172,9 @@ class Reader {
     if (dataEnd < 0) {
       throw new AtollError('GVARIANT_BAD_OFFSET', `invalid gvariant '${type.text}' at byte ${start - this.base}: ${size} bytes cannot hold ${offsetCount} framing offsets`, { data: { type: type.text, offset: start - this.base } });
     }
-    if (offsetCount > 0 && pickOffsetSize(dataEnd, offsetCount) !== width) {
+    // GLib quirk kept on purpose: a zero-byte tuple has 0-byte offsets that read as 0, so e.g.
+    // an empty `(asas)` (or dirtree) counts as normal form although GLib itself writes `00`.
+    if (offsetCount > 0 && size > 0 && pickOffsetSize(dataEnd, offsetCount) !== width) {
       throw new AtollError('GVARIANT_NOT_NORMAL', `invalid gvariant '${type.text}' at byte ${start - this.base}: ${width}-byte framing offsets are not minimal`, { data: { type: type.text, offset: start - this.base } });
     }
     const out: GVariantValue[] = new Array(members.length);
@@ -207,11 +215,11 @@ class Reader {
   }
 }
 
-/** Nesting depth a type adds (GLib counts each container level). */
-function childDepth(type: GVariantType): number {
-  if (type.element) return 1 + childDepth(type.element);
-  if (type.members) return 1 + Math.max(0, ...type.members.map(childDepth));
-  return 0;
+/** Levels in a type: 1 for a basic type or `v`, plus one per enclosing container. */
+function typeDepth(type: GVariantType): number {
+  if (type.element) return 1 + typeDepth(type.element);
+  if (type.members) return 1 + Math.max(0, ...type.members.map(typeDepth));
+  return 1;
 }
 
 const OBJECT_PATH = /^\/$|^(\/[A-Za-z0-9_]+)+$/;

@@ -1,12 +1,121 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
+import { formatDependency, formatNevra, packageToJson, readRpmFile, RPMFILE, unpackRpm, verifyRpmFile, type RpmHeaderPackage } from '../../rpm/index.js';
+import { parsePackageDescriptions, writeRpm, rpmFileName } from '../../rpm/index.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AtollError } from '../../errors/index.js';
+
+function describe(pkg: RpmHeaderPackage): string {
+  const lines = [
+    `${formatNevra(pkg)}${pkg.isSource ? ' (source)' : ''}`,
+    `  summary:    ${pkg.summary}`,
+    `  license:    ${pkg.license}`,
+    `  buildtime:  ${new Date(pkg.buildtime * 1000).toISOString()}`,
+    `  size:       ${pkg.installedSize}`,
+    `  sourcerpm:  ${pkg.sourcerpm ?? '(none)'}`,
+    `  payload:    ${pkg.payload.format ?? 'cpio'}/${pkg.payload.compressor ?? 'none'}${pkg.payload.flags ? ` (${pkg.payload.flags})` : ''}`,
+    `  signed:     ${pkg.signature.signed ? 'yes' : 'no'}`,
+    `  header:     bytes ${pkg.headerRange.start}-${pkg.headerRange.end}`,
+  ];
+  for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const) {
+    if (pkg[kind].length === 0) continue;
+    lines.push(`  ${kind}:`);
+    for (const d of pkg[kind]) lines.push(`    ${formatDependency(d)}`);
+  }
+  if (pkg.files.length > 0) {
+    lines.push(`  files (${pkg.files.length}):`);
+    for (const f of pkg.files) {
+      const tags = [f.flags & RPMFILE.CONFIG ? 'config' : '', f.flags & RPMFILE.GHOST ? 'ghost' : '', f.flags & RPMFILE.DOC ? 'doc' : '']
+        .filter(Boolean)
+        .join(',');
+      lines.push(`    ${f.mode.toString(8).padStart(6, '0')} ${f.user}:${f.group} ${String(f.size).padStart(8)} ${f.path}${f.linkto ? ` -> ${f.linkto}` : ''}${tags ? ` [${tags}]` : ''}`);
+    }
+  }
+  for (const [kind, s] of Object.entries(pkg.scripts)) {
+    if (s) lines.push(`  %${kind} (${s.prog.join(' ') || 'no interpreter'})`);
+  }
+  return lines.join('\n');
+}
 
 /** `atoll rpm ...`: read and unpack RPM files. */
-export function registerRpmCommands(program: Command, _context: CliContext): void {
-  const rpm = program.command('rpm').description('read and unpack RPM package files');
-  registerPlanned(rpm, [
-    ['inspect', 'print the header of RPM files'],
-    ['unpack', 'unpack an RPM payload into a directory'],
-  ]);
+export function registerRpmCommands(program: Command, context: CliContext): void {
+  const rpm = program.command('rpm').description('read, unpack and build RPM package files');
+  registerRpmBuild(rpm, context);
+  rpm
+    .command('inspect')
+    .description('print the header of RPM files (headers only; --verify also checks the payload)')
+    .argument('<file...>', 'RPM package files')
+    .option('--json', 'print the package model as JSON (one object for one file, an array for several)')
+    .option('--verify', 'verify header and payload digests and sizes (reads the whole payload)')
+    .action(async (files: string[], options: { json?: boolean; verify?: boolean }) => {
+      const results: Record<string, unknown>[] = [];
+      for (const file of files) {
+        const { pkg } = await readRpmFile(file);
+        const json = packageToJson(pkg);
+        if (options.verify) json.verify = await verifyRpmFile(file);
+        if (options.json) results.push(json);
+        else {
+          context.out(describe(pkg));
+          if (json.verify) context.out(`  verify:     ${JSON.stringify(json.verify)}`);
+        }
+      }
+      if (options.json) context.printJson(files.length === 1 ? results[0] : results);
+      const failed = results.concat([]).length === 0 ? [] : results.filter((r) => (r.verify as { ok?: boolean } | undefined)?.ok === false);
+      if (options.verify && failed.length > 0) process.exitCode = 1;
+    });
+  rpm
+    .command('unpack')
+    .description('unpack an RPM payload into a directory (metadata from the header; all digests checked first)')
+    .argument('<file>', 'RPM package file')
+    .argument('<dir>', 'target directory (absent or empty)')
+    .option('--json', 'print what was unpacked as JSON')
+    .option('--special-files <policy>', 'device nodes/FIFOs/sockets: skip or error', 'skip')
+    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string }) => {
+      if (options.specialFiles !== 'skip' && options.specialFiles !== 'error') {
+        throw new AtollError('CLI_USAGE', `--special-files must be skip or error, not '${options.specialFiles}'`);
+      }
+      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles });
+      const summary = {
+        package: formatNevra(result.pkg),
+        target: dir,
+        entries: result.entries,
+        bytes: result.bytes,
+        checked: result.integrity.checked,
+        warnings: result.integrity.warnings,
+        capabilities: result.capabilities.map((c) => ({ path: c.path, text: c.text, xattr: Buffer.from(c.xattr).toString('hex') })),
+        skipped: result.skipped,
+      };
+      if (options.json) context.printJson(summary);
+      else context.out(`unpacked ${summary.package}: ${summary.entries} entries, ${summary.bytes} bytes into ${dir}`);
+    });
+}
+
+/** `atoll rpm build`: packages from declarative JSON/YAML descriptions (src/rpm/build). */
+function registerRpmBuild(rpm: Command, context: CliContext): void {
+  rpm
+    .command('build')
+    .description('build RPM packages from JSON/YAML package descriptions (reproducible byte for byte)')
+    .argument('<description...>', 'description files, each one package or a list of packages')
+    .option('-o, --output <dir>', 'directory for the packages (created if missing)', '.')
+    .option('--json', 'print what was built as JSON')
+    .action(async (files: string[], options: { output: string; json?: boolean }) => {
+      const built: Record<string, unknown>[] = [];
+      await mkdir(options.output, { recursive: true });
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (error) {
+          throw new AtollError('CLI_USAGE', `cannot read package description ${file}: ${(error as Error).message}`);
+        }
+        for (const description of parsePackageDescriptions(text, file)) {
+          const path = join(options.output, rpmFileName(description));
+          const result = await writeRpm(description, path);
+          built.push({ path, nevra: result.nevra, size: result.bytes.length, headerRange: { start: result.headerStart, end: result.headerEnd } });
+          if (!options.json) context.out(path);
+        }
+      }
+      if (options.json) context.printJson(built);
+    });
 }

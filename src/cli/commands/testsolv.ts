@@ -1,8 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
+import { AtollError } from '../../errors/index.js';
+import { runTestcase } from '../../depsolve/index.js';
+
+function readMaybeGz(path: string): string {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    throw new AtollError('DEPSOLVE_TESTCASE_READ', `cannot read testcase file ${path}`, { cause: err });
+  }
+  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
+  return data.toString('utf8');
+}
 
 /** `atoll testsolv FILE.t`: run a libsolv testcase through atoll's solver. */
-export function registerTestsolvCommand(program: Command, _context: CliContext): void {
-  registerPlanned(program, [['testsolv', "solve a libsolv testcase file and compare with its expected result"]]);
+export function registerTestsolvCommand(program: Command, context: CliContext): void {
+  program
+    .command('testsolv')
+    .description('solve a libsolv testcase file and compare with its expected result')
+    .argument('<file>', 'the testcase (.t)')
+    .option('-r, --result', 'print the result instead of comparing it')
+    .option('--json', 'print the per-step outcome as JSON')
+    .option('--trace', 'print the solver decisions on stderr')
+    .option('--rules', 'with --trace: also print every rule (compare with testsolv -v -v -v -v)')
+    .action((file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean }) => {
+      const dir = dirname(resolve(file));
+      const res = runTestcase(readMaybeGz(file), {
+        readFile: (name) => readMaybeGz(resolve(dir, name)),
+        trace: opts.trace ? (line) => context.notice(line) : undefined,
+        traceRules: opts.rules ?? false,
+      });
+      if (opts.json) {
+        context.printJson(res);
+      } else {
+        res.steps.forEach((step, i) => {
+          if (res.steps.length > 1) context.out(`test ${i + 1}:`);
+          if (opts.result || step.expected === null) {
+            for (const l of [...step.output].sort()) context.out(l);
+          } else if (!step.pass) {
+            for (const l of step.diff) context.out(l);
+            for (const l of step.solutionCheck) context.out(`invalid solution: ${l}`);
+          }
+        });
+        for (const u of new Set(res.unsupported)) context.notice(`atoll: unsupported in this testcase: ${u}`);
+      }
+      if (!opts.result && !res.pass) {
+        throw new AtollError('DEPSOLVE_TESTCASE_MISMATCH', `${file}: result differs from the expectation`);
+      }
+    });
 }

@@ -30,3 +30,5 @@ export {
   MetadataKey, metadataString, metadataBoolean, metadataStrings, metadataByteArrays, metadataBigEndianUint64,
   bigEndianUint64, stringVariant, booleanVariant, stringsVariant,
 } from './metadata-keys.js';
+export { encodeSizeEntry, decodeSizeEntry, sizesVariant, sizesFromVariant } from './sizes.js';
+export type { ObjectSizeEntry } from './sizes.js';

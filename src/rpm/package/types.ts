@@ -112,11 +112,17 @@ export function formatEvr(evr: Evr): string {
   return `${epoch}${evr.version}${evr.release === '' ? '' : `-${evr.release}`}`;
 }
 
-/** A dependency as `rpm -q --qf '%{REQUIRENEVRS}'` prints it: `name`, or `name >= evr`. */
+/**
+ * A dependency as `rpm -q --qf '%{REQUIRENEVRS}'` prints it (rpmdsNewDNEVR): the name, then the
+ * operator when sense bits are set, then the EVR when non-empty, separated by spaces.
+ */
 export function formatDependency(dep: Dependency): string {
   const sense = dep.flags & RPMSENSE.SENSEMASK;
-  if (sense === 0 || dep.evr === '') return dep.name;
-  const op =
-    (sense & RPMSENSE.LESS ? '<' : '') + (sense & RPMSENSE.GREATER ? '>' : '') + (sense & RPMSENSE.EQUAL ? '=' : '');
-  return `${dep.name} ${op} ${dep.evr}`;
+  let out = dep.name;
+  if (sense !== 0) {
+    const op = (sense & RPMSENSE.LESS ? '<' : '') + (sense & RPMSENSE.GREATER ? '>' : '') + (sense & RPMSENSE.EQUAL ? '=' : '');
+    out += out === '' ? op : ` ${op}`;
+  }
+  if (dep.evr !== '') out += out === '' ? dep.evr : ` ${dep.evr}`;
+  return out;
 }

@@ -1,0 +1,145 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AtollError } from '../errors/index.js';
+import { phase, nullReporter, type Reporter } from '../report/index.js';
+import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
+import type { Repo } from '../ostree/repo/index.js';
+import { importPackage, type ImportResult } from './import/index.js';
+import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
+import { runScriptlet, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
+import { postprocessTree } from './postprocess/index.js';
+import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
+
+/**
+ * packages → tree, shared by compose and client-side layering: import each RPM into the
+ * package cache (once per build), check file conflicts, lay the packages out in transaction
+ * order, run %pre, fix owners, run %post and %posttrans in bubblewrap, postprocess. The result
+ * is a root directory ready for the store's commit (no treefile knowledge here).
+ */
+
+export interface AssemblePackage {
+  /** Path of the .rpm file (downloaded and verified by the caller). */
+  path: string;
+}
+
+export interface AssembleOptions {
+  /** Run scriptlets (default true). */
+  runScripts?: boolean;
+  /** Empty usr/etc/machine-id (default true). */
+  machineidCompat?: boolean;
+  etcGroupMembers?: readonly string[];
+  /** Time source override; default SOURCE_DATE_EPOCH, else the newest build time. */
+  timestamp?: number;
+  env?: NodeJS.ProcessEnv;
+  bwrap?: string;
+}
+
+export interface AssembleRequest {
+  /** In transaction order (dependencies first), as the solver orders them. */
+  packages: readonly AssemblePackage[];
+  /** The package cache repository (bare-user). */
+  repo: Repo;
+  /** Where the tree is built; must not exist or be empty. */
+  rootDir: string;
+  reporter?: Reporter;
+  options?: AssembleOptions;
+}
+
+export interface AssembledPackage {
+  pkg: RpmHeaderPackage;
+  headers: RpmHeaders;
+  ref: string;
+  commit: string;
+  reusedImport: boolean;
+}
+
+export interface AssembleResult {
+  rootDir: string;
+  packages: AssembledPackage[];
+  /** For `rpmostree.rpmdb.pkglist` (pkglistVariant sorts it). */
+  pkglist: PkglistEntry[];
+  scripts: ScriptRun[];
+  kernelVersion: string | null;
+  timestamp: number;
+  files: number;
+}
+
+export async function assembleTree(request: AssembleRequest): Promise<AssembleResult> {
+  const reporter = request.reporter ?? nullReporter;
+  const options = request.options ?? {};
+  const root = request.rootDir;
+  if (existsSync(root) && readdirSync(root).length > 0) {
+    throw new AtollError('ASSEMBLE_ROOT_NOT_EMPTY', `cannot assemble into ${root}: the directory is not empty`);
+  }
+  mkdirSync(root, { recursive: true });
+
+  const imported: ImportResult[] = [];
+  await phase(reporter, 'import', async (tick) => {
+    for (const [i, p] of request.packages.entries()) {
+      imported.push(await importPackage(request.repo, p.path, { reporter }));
+      tick(i + 1, request.packages.length);
+    }
+  });
+  const pkgs = imported.map((r) => r.pkg);
+  assertNoFileConflicts(pkgs);
+
+  let files = 0;
+  await phase(reporter, 'assemble', async () => {
+    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter);
+  });
+
+  // The layout scriptlets expect: /etc at /etc, UsrMove links, mount points.
+  if (existsSync(join(root, 'usr/etc'))) renameSync(join(root, 'usr/etc'), join(root, 'etc'));
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  for (const dir of ['bin', 'sbin', 'lib', 'lib64']) {
+    mkdirSync(join(root, 'usr', dir), { recursive: true });
+    if (!existsSync(join(root, dir))) symlinkSync(`usr/${dir}`, join(root, dir));
+  }
+  for (const dir of ['var/tmp', 'var/lib', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
+
+  const scripts: ScriptRun[] = [];
+  const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
+    for (const kind of kinds) {
+      for (const pkg of pkgs) {
+        const ran = await runScriptlet(root, pkg, kind, { reporter, bwrap: options.bwrap });
+        if (ran) scripts.push(ran);
+      }
+    }
+  };
+  const runScripts = options.runScripts ?? true;
+  await phase(reporter, 'scripts', async () => {
+    if (runScripts) await runAll(['pretrans', 'prein']);
+    await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
+    if (runScripts) await runAll(['postin', 'posttrans']);
+  });
+
+  const timestamp = options.timestamp ?? rpmdbTimestamp(pkgs.map((p) => p.buildtime), options.env ?? process.env);
+  let kernelVersion: string | null = null;
+  await phase(reporter, 'postprocess', async () => {
+    const result = postprocessTree(root, {
+      rpmdbPackages: imported.map((r) => ({ headers: r.headers })),
+      timestamp,
+      machineidCompat: options.machineidCompat,
+      etcGroupMembers: options.etcGroupMembers,
+      reporter,
+    });
+    kernelVersion = result.kernelVersion;
+  });
+
+  return {
+    rootDir: root,
+    packages: imported.map((r) => ({ pkg: r.pkg, headers: r.headers, ref: r.ref, commit: r.commit, reusedImport: r.reused })),
+    pkglist: pkgs.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch })),
+    scripts,
+    kernelVersion,
+    timestamp,
+    files,
+  };
+}
+
+/** A scratch directory beside nothing in particular, for callers that want one. */
+export function scratchRoot(prefix = 'atoll-assemble-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir: join(dir, 'root'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,228 @@
+import type { Pool } from './pool.js';
+import { compareEvrStrings } from '../rpm/index.js';
+
+/**
+ * The candidate-ordering policy of libsolv (`policy_filter_unwanted` and helpers): what the
+ * solver picks when a job, a requirement or an update offers several packages. The solver state
+ * it needs is passed in through this small interface so the policy stays testable.
+ */
+export interface PolicyContext {
+  pool: Pool;
+  /** decision of a package: >0 installed, <0 not, 0 open. */
+  decision(p: number): number;
+  isRecommended(p: number): boolean;
+  isSuggested(p: number): boolean;
+  isSupplementing(p: number): boolean;
+  isEnhancing(p: number): boolean;
+  /** favor level: >0 favored (higher = earlier job), <0 disfavored, 0 neutral. */
+  favorLevel(p: number): number;
+  strictRepoPriority: boolean;
+}
+
+export type PolicyMode = 'choose' | 'choose-noreorder' | 'recommend' | 'suggest' | 'supplement';
+
+function pruneToHighestPrio(ctx: PolicyContext, list: number[]): number[] {
+  let best: number | null = null;
+  for (const p of list) {
+    const s = ctx.pool.solvables[p]!;
+    if (ctx.pool.isInstalled(p)) continue;
+    if (best === null || s.repo.priority > best) best = s.repo.priority;
+  }
+  if (best === null) return list;
+  return list.filter((p) => ctx.pool.isInstalled(p) || ctx.pool.solvables[p]!.repo.priority === best);
+}
+
+function pruneToBestArch(pool: Pool, list: number[]): number[] {
+  if (!pool.hasArchPolicy()) return list;
+  let best = 0;
+  for (const p of list) {
+    const a = pool.archScore(pool.solvables[p]!.arch);
+    if (a && a !== 1 && (!best || a < best)) best = a;
+  }
+  if (!best) return list;
+  return list.filter((p) => {
+    const a = pool.archScore(pool.solvables[p]!.arch);
+    return a === 1 || ((a ^ best) & 0xffff0000) === 0;
+  });
+}
+
+/** libsolv's prune_to_best_version sort: name, installed first, repo sub-priority, id. */
+export function bestVersionSort(pool: Pool, list: number[]): number[] {
+  return [...list].sort((a, b) => {
+    const sa = pool.solvables[a]!;
+    const sb = pool.solvables[b]!;
+    if (sa.name !== sb.name) return sa.name < sb.name ? -1 : 1;
+    const ia = pool.isInstalled(a);
+    const ib = pool.isInstalled(b);
+    if (ia !== ib) return ia ? -1 : 1;
+    const r = sb.repo.subpriority - sa.repo.subpriority;
+    if (r) return r;
+    return a - b;
+  });
+}
+
+function pruneObsoleted(pool: Pool, list: number[]): number[] {
+  if (list.length < 2) return list;
+  const inList = new Set(list);
+  const obsoleted = new Set<number>();
+  for (const p of list) {
+    const s = pool.solvables[p]!;
+    for (const obs of s.obsoletes) {
+      for (const p2 of pool.whatprovides(obs)) {
+        if (!inList.has(p2) || p2 === p) continue;
+        const ps = pool.solvables[p2]!;
+        if (ps.name === s.name) continue;
+        if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(p2, obs)) continue;
+        if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, ps)) continue;
+        obsoleted.add(p2);
+      }
+    }
+  }
+  if (obsoleted.size === 0 || obsoleted.size === list.length) return list;
+  return list.filter((p) => !obsoleted.has(p));
+}
+
+export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
+  if (input.length < 2) return input;
+  const list = pruneObsoleted(pool, bestVersionSort(pool, input));
+  const out: number[] = [];
+  let best = 0;
+  for (const p of list) {
+    if (!best) {
+      best = p;
+      continue;
+    }
+    if (pool.solvables[best]!.name !== pool.solvables[p]!.name) {
+      out.push(best);
+      best = p;
+      continue;
+    }
+    if (pool.evrcmp(best, p) < 0) best = p;
+  }
+  if (best) out.push(best);
+  return out;
+}
+
+function pruneToRecommended(ctx: PolicyContext, list: number[]): number[] {
+  const out = list.filter((p) => ctx.isRecommended(p) || ctx.isSupplementing(p));
+  return out.length ? out : list;
+}
+
+/** Move packages for which a newer version of the same name and arch exists to the back (dislike_old_versions). */
+function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
+  const pool = ctx.pool;
+  const good: number[] = [];
+  const bad: number[] = [];
+  for (const p of list) {
+    const s = pool.solvables[p]!;
+    let old = false;
+    if (!pool.isInstalled(p)) {
+      for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        const qs = pool.solvables[q]!;
+        if (q === p || qs.name !== s.name || qs.arch !== s.arch) continue;
+        if (s.repo.priority !== qs.repo.priority) {
+          if (s.repo.priority > qs.repo.priority) continue;
+          old = true;
+          break;
+        }
+        if (pool.evrcmp(q, p) > 0) {
+          old = true;
+          break;
+        }
+      }
+    }
+    (old ? bad : good).push(p);
+  }
+  return [...good, ...bad];
+}
+
+function moveInstalledToFront(pool: Pool, list: number[]): number[] {
+  const front: number[] = [];
+  const rest: number[] = [];
+  for (const p of list) {
+    const s = pool.solvables[p]!;
+    let inst = pool.isInstalled(p);
+    if (!inst && pool.installed) {
+      for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        if (pool.solvables[q]!.name === s.name && pool.isInstalled(q)) {
+          inst = true;
+          break;
+        }
+      }
+    }
+    (inst ? front : rest).push(p);
+  }
+  return [...front, ...rest];
+}
+
+function preferSuggested(ctx: PolicyContext, list: number[]): number[] {
+  const front: number[] = [];
+  const rest: number[] = [];
+  for (const p of list) (ctx.isSuggested(p) || ctx.isEnhancing(p) ? front : rest).push(p);
+  return [...front, ...rest];
+}
+
+function preferFavored(ctx: PolicyContext, list: number[]): number[] {
+  const fav = list.filter((p) => ctx.favorLevel(p) > 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
+  const neutral = list.filter((p) => ctx.favorLevel(p) === 0);
+  const dis = list.filter((p) => ctx.favorLevel(p) < 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
+  return [...fav, ...neutral, ...dis];
+}
+
+/** Favor/disfavor jobs: keep only the candidates of the highest favor level. */
+function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
+  let best = -Infinity;
+  for (const p of list) best = Math.max(best, ctx.favorLevel(p));
+  const out = list.filter((p) => ctx.favorLevel(p) === best);
+  return out.length ? out : list;
+}
+
+/**
+ * Candidates that share a versioned provide (e.g. `Y = n`): the ones providing a lower version
+ * than the best go to the back (libsolv's sort_by_common_dep, as observed with testsolv).
+ */
+function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
+  const pool = ctx.pool;
+  const byName = new Map<string, Map<number, string>>();
+  for (const p of list) {
+    for (const d of pool.solvables[p]!.provides) {
+      if (d.kind !== 'simple' || d.evr === '' || d.flags !== 8) continue;
+      if (d.name === pool.solvables[p]!.name) continue;
+      let m = byName.get(d.name);
+      if (!m) byName.set(d.name, (m = new Map()));
+      const cur = m.get(p);
+      if (cur === undefined || compareEvrStrings(d.evr, cur) > 0) m.set(p, d.evr);
+    }
+  }
+  let out = list;
+  for (const [, m] of byName) {
+    if (m.size < 2) continue;
+    let best = '';
+    for (const evr of m.values()) if (best === '' || compareEvrStrings(evr, best) > 0) best = evr;
+    const worse = (p: number): boolean => m.has(p) && compareEvrStrings(m.get(p)!, best) < 0;
+    const front = out.filter((p) => !worse(p));
+    const back = out.filter((p) => worse(p)).sort((x, y) => -compareEvrStrings(m.get(x)!, m.get(y)!));
+    out = [...front, ...back];
+  }
+  return out;
+}
+
+/** policy_filter_unwanted: narrow and order a candidate list (best first). */
+export function filterUnwanted(ctx: PolicyContext, input: number[], mode: PolicyMode): number[] {
+  let list = input;
+  if (list.length > 1 && mode !== 'supplement') list = pruneByFavor(ctx, list);
+  if (list.length > 1 && mode !== 'suggest') list = pruneToHighestPrio(ctx, list);
+  if (list.length > 1) list = pruneToBestArch(ctx.pool, list);
+  if (list.length > 1) list = pruneToBestVersion(ctx.pool, list);
+  if (list.length > 1 && (mode === 'choose' || mode === 'choose-noreorder')) {
+    list = pruneToRecommended(ctx, list);
+    if (list.length > 1 && mode === 'choose') {
+      list = dislikeOldVersions(ctx, list);
+      list = sortByCommonDep(ctx, list);
+      list = moveInstalledToFront(ctx.pool, list);
+      list = preferSuggested(ctx, list);
+      list = preferFavored(ctx, list);
+    }
+  }
+  return list;
+}

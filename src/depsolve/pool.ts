@@ -1,0 +1,349 @@
+import { RPMSENSE, compareParsedEvr, parseEvrString, senseOverlap } from '../rpm/index.js';
+import type { ParsedEvr, SimpleDep } from '../rpm/index.js';
+import { depToString, type Dep } from './dep.js';
+
+export interface Repo {
+  name: string;
+  /** libsolv priority: a higher number wins (dnf stores the negated dnf priority here). */
+  priority: number;
+  /** libsolv sub-priority: a higher number wins among equal priorities (negated dnf cost). */
+  subpriority: number;
+  /** Position in the pool, for stable ordering. */
+  index: number;
+}
+
+/** One package in the pool (libsolv's "solvable"). Ids start at 2; 1 is the system solvable. */
+export interface Solvable {
+  id: number;
+  name: string;
+  /** EVR string exactly as the source wrote it (printed back unchanged). */
+  evr: string;
+  pevr: ParsedEvr;
+  arch: string;
+  vendor: string;
+  repo: Repo;
+  provides: Dep[];
+  requires: Dep[];
+  conflicts: Dep[];
+  obsoletes: Dep[];
+  recommends: Dep[];
+  suggests: Dep[];
+  supplements: Dep[];
+  enhances: Dep[];
+  /** File paths this package owns that dependencies may name (`/usr/bin/sh`). */
+  files: string[];
+  buildtime: number;
+}
+
+export type NewSolvable = Omit<Solvable, 'id' | 'pevr' | 'repo'>;
+
+/**
+ * libsolv's built-in arch compatibility table (Debian's 0.7.23 build: no Fedora `athlon`).
+ * `:` separates incompatible classes, `>` orders compatible arches within a class.
+ */
+const ARCH_POLICIES: Record<string, string> = {
+  x86_64: 'x86_64:i686:i586:i486:i386',
+  i686: 'i686:i586:i486:i386',
+  i586: 'i586:i486:i386',
+  i486: 'i486:i386',
+  i386: 'i386',
+  aarch64: 'aarch64',
+  ppc64le: 'ppc64le',
+  ppc64: 'ppc64:ppc',
+  ppc: 'ppc',
+  s390x: 's390x:s390',
+  s390: 's390',
+  ia64: 'ia64:i686:i586:i486:i386',
+  armv7hl: 'armv7hl:armv7l:armv6l:armv5tejl:armv5tel:armv5l:armv4tl:armv4l:armv3l',
+  noarch: 'noarch',
+  riscv64: 'riscv64',
+};
+
+export const SYSTEM_SOLVABLE = 1;
+
+export interface PoolFlags {
+  implicitobsoleteusescolors: boolean;
+  obsoleteusescolors: boolean;
+  obsoleteusesprovides: boolean;
+  noobsoletesmultiversion: boolean;
+  whatprovideswithdisabled: boolean;
+  forbidselfconflicts: boolean;
+}
+
+export function defaultPoolFlags(): PoolFlags {
+  return {
+    implicitobsoleteusescolors: false,
+    obsoleteusescolors: false,
+    obsoleteusesprovides: false,
+    noobsoletesmultiversion: false,
+    whatprovideswithdisabled: false,
+    forbidselfconflicts: false,
+  };
+}
+
+interface ProvideEntry {
+  s: number;
+  flags: number;
+  evr: string;
+  pevr: ParsedEvr | null;
+}
+
+/**
+ * All packages from all repositories, one of which may be the installed system, with the
+ * indexes the solver needs: provides by name (version matching applied on lookup, rpm's rule),
+ * file provides, arch scores and the "considered" (not excluded) set.
+ */
+export class Pool {
+  readonly solvables: Solvable[] = [];
+  readonly repos: Repo[] = [];
+  installed: Repo | null = null;
+  flags: PoolFlags = defaultPoolFlags();
+  /** Arch scores: lower is better; the high 16 bits are the compatibility class. null = no policy. */
+  private archScores: Map<string, number> | null = null;
+  /** Excluded (disabled) packages. */
+  readonly disabled = new Set<number>();
+  /** Answers for namespace dependencies: `namespace:language(de)` -> providers ('@SYSTEM' = always). */
+  readonly namespaces = new Map<string, number[]>();
+  /** Loads file lists on demand: called once per file path a dependency names. */
+  fileProvidesHook: ((path: string) => number[]) | null = null;
+
+  private provideIndex: Map<string, ProvideEntry[]> | null = null;
+  private fileIndex: Map<string, number[]> | null = null;
+  private whatCache = new Map<string, number[]>();
+
+  constructor() {
+    // Id 0 is unused and id 1 is the system solvable, as in libsolv.
+    const sys = this.blank('system:system', 0);
+    this.solvables.push(sys, { ...sys, id: 1 });
+  }
+
+  private blank(name: string, id: number): Solvable {
+    const repo: Repo = { name: '@System-internal', priority: 0, subpriority: 0, index: -1 };
+    return {
+      id,
+      name,
+      evr: '',
+      pevr: parseEvrString(''),
+      arch: 'noarch',
+      vendor: '',
+      repo,
+      provides: [],
+      requires: [],
+      conflicts: [],
+      obsoletes: [],
+      recommends: [],
+      suggests: [],
+      supplements: [],
+      enhances: [],
+      files: [],
+      buildtime: 0,
+    };
+  }
+
+  addRepo(name: string, priority = 0, subpriority = 0): Repo {
+    const repo: Repo = { name, priority, subpriority, index: this.repos.length };
+    this.repos.push(repo);
+    return repo;
+  }
+
+  addSolvable(repo: Repo, pkg: NewSolvable): Solvable {
+    const s: Solvable = { ...pkg, id: this.solvables.length, repo, pevr: parseEvrString(pkg.evr) };
+    this.solvables.push(s);
+    this.invalidate();
+    return s;
+  }
+
+  invalidate(): void {
+    if (this.provideIndex === null && this.whatCache.size === 0) return;
+    this.provideIndex = null;
+    this.fileIndex = null;
+    this.whatCache.clear();
+  }
+
+  get size(): number {
+    return this.solvables.length;
+  }
+
+  setArch(arch: string | null): void {
+    this.invalidate();
+    if (arch === null) {
+      this.archScores = null;
+      return;
+    }
+    const policy = ARCH_POLICIES[arch] ?? arch;
+    const scores = new Map<string, number>();
+    let cls = 0;
+    let sub = 0;
+    let sep = ':';
+    for (const m of policy.matchAll(/([^:>=]+)([:>=]?)/g)) {
+      if (sep === ':') {
+        cls++;
+        sub = 1;
+      } else if (sep === '>') sub++;
+      if (!scores.has(m[1]!)) scores.set(m[1]!, (cls << 16) | sub);
+      sep = m[2] || ':';
+    }
+    scores.set('noarch', 1);
+    scores.set('all', 1);
+    scores.set('any', 1);
+    this.archScores = scores;
+  }
+
+  hasArchPolicy(): boolean {
+    return this.archScores !== null;
+  }
+
+  /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */
+  archScore(arch: string): number {
+    if (!this.archScores) return 1;
+    return this.archScores.get(arch) ?? 0;
+  }
+
+  color(arch: string): number {
+    if (arch === 'noarch' || arch === 'all' || arch === 'any') return 0;
+    return arch === 's390x' || arch.includes('64') ? 2 : 1;
+  }
+
+  colorMatch(a: Solvable, b: Solvable): boolean {
+    if (a.arch === b.arch) return true;
+    const ca = this.color(a.arch);
+    const cb = this.color(b.arch);
+    return ca === 0 || cb === 0 || (ca & cb) !== 0;
+  }
+
+  isInstalled(p: number): boolean {
+    return this.installed !== null && this.solvables[p]!.repo === this.installed;
+  }
+
+  /** Could this package be installed at all (arch, src, not excluded)? (pool_installable) */
+  installable(p: number): boolean {
+    const s = this.solvables[p]!;
+    if (s.arch === 'src' || s.arch === 'nosrc') return false;
+    if (this.archScore(s.arch) === 0) return false;
+    if (this.disabled.has(p)) return false;
+    return true;
+  }
+
+  /** Is the package in the provides index? Installed packages always are. */
+  private inWhatprovides(p: number): boolean {
+    const s = this.solvables[p]!;
+    if (this.installed && s.repo === this.installed) return true;
+    if (s.arch === 'src' || s.arch === 'nosrc') return false;
+    if (this.archScore(s.arch) === 0) return false;
+    if (this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
+    return true;
+  }
+
+  private buildIndex(): Map<string, ProvideEntry[]> {
+    if (this.provideIndex) return this.provideIndex;
+    const idx = new Map<string, ProvideEntry[]>();
+    const files = new Map<string, number[]>();
+    for (let p = 2; p < this.solvables.length; p++) {
+      if (!this.inWhatprovides(p)) continue;
+      const s = this.solvables[p]!;
+      for (const d of s.provides) {
+        if (d.kind !== 'simple') continue;
+        let l = idx.get(d.name);
+        if (!l) idx.set(d.name, (l = []));
+        const hasRange = (d.flags & RPMSENSE.SENSEMASK) !== 0 && d.evr !== '';
+        l.push({ s: p, flags: d.flags, evr: d.evr, pevr: hasRange ? parseEvrString(d.evr) : null });
+      }
+      for (const f of s.files) {
+        let l = files.get(f);
+        if (!l) files.set(f, (l = []));
+        if (l[l.length - 1] !== p) l.push(p);
+      }
+    }
+    this.provideIndex = idx;
+    this.fileIndex = files;
+    return idx;
+  }
+
+  /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
+  whatprovidesSimple(d: SimpleDep): number[] {
+    const key = `${d.name}\u0000${d.flags & RPMSENSE.SENSEMASK}\u0000${d.evr}`;
+    const cached = this.whatCache.get(key);
+    if (cached) return cached;
+    const idx = this.buildIndex();
+    const out = new Set<number>();
+    if (d.name.startsWith('namespace:')) {
+      const ns = this.namespaces.get(d.name);
+      if (ns) for (const p of ns) out.add(p);
+    }
+    const sense = d.flags & RPMSENSE.SENSEMASK;
+    const hasRange = sense !== 0 && d.evr !== '';
+    const rpevr = hasRange ? parseEvrString(d.evr) : null;
+    for (const e of idx.get(d.name) ?? []) {
+      if (!hasRange || e.pevr === null || senseOverlap(e.pevr, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) out.add(e.s);
+    }
+    if (d.name.startsWith('/')) {
+      for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
+      if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
+    }
+    const list = [...out].sort((a, b) => a - b);
+    this.whatCache.set(key, list);
+    return list;
+  }
+
+  /**
+   * Providers of any dependency. For rich deps this is the set of packages that can satisfy
+   * the expression on their own where that is meaningful (or: union, and/with: intersection
+   * for `with`), as libsolv's whatprovides on boolean relations.
+   */
+  whatprovides(d: Dep): number[] {
+    if (d.kind === 'simple') return this.whatprovidesSimple(d);
+    switch (d.op) {
+      case 'or': {
+        const s = new Set([...this.whatprovides(d.left), ...this.whatprovides(d.right)]);
+        return [...s].sort((a, b) => a - b);
+      }
+      case 'with': {
+        const r = new Set(this.whatprovides(d.right));
+        return this.whatprovides(d.left).filter((p) => r.has(p));
+      }
+      case 'without': {
+        const r = new Set(this.whatprovides(d.right));
+        return this.whatprovides(d.left).filter((p) => !r.has(p));
+      }
+      case 'and': {
+        const r = new Set(this.whatprovides(d.right));
+        return this.whatprovides(d.left).filter((p) => r.has(p));
+      }
+      default:
+        return this.whatprovides(d.left);
+    }
+  }
+
+  /** Does the package's own name/EVR match the dependency? (pool_match_nevr) */
+  matchNevr(p: number, d: Dep): boolean {
+    if (d.kind !== 'simple') return false;
+    const s = this.solvables[p]!;
+    if (s.name !== d.name) return false;
+    const sense = d.flags & RPMSENSE.SENSEMASK;
+    if (sense === 0 || d.evr === '') return true;
+    return senseOverlap(s.pevr, RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
+  }
+
+  evrcmp(a: number, b: number): number {
+    const sa = this.solvables[a]!;
+    const sb = this.solvables[b]!;
+    if (sa.evr === sb.evr) return 0;
+    return compareParsedEvr(sa.pevr, sb.pevr);
+  }
+
+  /** `name-evr.arch@repo`, as testsolv prints packages. */
+  str(p: number): string {
+    const s = this.solvables[p]!;
+    return `${s.name}-${s.evr}.${s.arch}@${s.repo.name}`;
+  }
+
+  /** `name-evr.arch` (libsolv's pool_solvid2str). */
+  nevra(p: number): string {
+    const s = this.solvables[p]!;
+    return `${s.name}-${s.evr}.${s.arch}`;
+  }
+
+  depStr(d: Dep): string {
+    return depToString(d);
+  }
+}

@@ -1,0 +1,1981 @@
+import { CdclSolver, type RootConflict } from '../solver/index.js';
+import { RPMSENSE } from '../rpm/index.js';
+import type { Dep } from './dep.js';
+import { depToString } from './dep.js';
+import { SYSTEM_SOLVABLE, type Pool, type Repo } from './pool.js';
+import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
+
+/** Which packages a job talks about (libsolv's job selections). */
+export type Selection =
+  | { kind: 'pkg'; p: number }
+  | { kind: 'name'; dep: Dep }
+  | { kind: 'provides'; dep: Dep }
+  | { kind: 'oneof'; ps: number[] }
+  | { kind: 'repo'; repo: Repo }
+  | { kind: 'all' };
+
+export type JobVerb =
+  | 'install'
+  | 'erase'
+  | 'update'
+  | 'distupgrade'
+  | 'verify'
+  | 'lock'
+  | 'multiversion'
+  | 'weakendeps'
+  | 'droporphaned'
+  | 'userinstalled'
+  | 'allowuninstall'
+  | 'favor'
+  | 'disfavor'
+  | 'blacklist'
+  | 'excludefromweak'
+  | 'noop';
+
+export interface Job {
+  verb: JobVerb;
+  select: Selection;
+  /** Bracket flags: weak, forcebest, cleandeps, targeted, setevr, ... */
+  flags: ReadonlySet<string>;
+}
+
+export interface SolverFlags {
+  allowdowngrade: boolean;
+  allowarchchange: boolean;
+  allowvendorchange: boolean;
+  allownamechange: boolean;
+  allowuninstall: boolean;
+  ignorerecommended: boolean;
+  strongrecommends: boolean;
+  addalreadyrecommended: boolean;
+  onlynamespacerecommended: boolean;
+  bestobeypolicy: boolean;
+  noautotarget: boolean;
+  keeporphans: boolean;
+  focusinstalled: boolean;
+  focusbest: boolean;
+  focusnew: boolean;
+  yumobsoletes: boolean;
+  strictrepopriority: boolean;
+  installalsoupdates: boolean;
+  keepexplicitobsoletes: boolean;
+  dupallowdowngrade: boolean;
+  dupallowarchchange: boolean;
+  dupallowvendorchange: boolean;
+  dupallownamechange: boolean;
+  noupdateprovide: boolean;
+  splitprovides: boolean;
+  noinfarchcheck: boolean;
+}
+
+export function defaultSolverFlags(): SolverFlags {
+  return {
+    allowdowngrade: false,
+    allowarchchange: false,
+    allowvendorchange: false,
+    allownamechange: true,
+    allowuninstall: false,
+    ignorerecommended: false,
+    strongrecommends: false,
+    addalreadyrecommended: false,
+    onlynamespacerecommended: false,
+    bestobeypolicy: false,
+    noautotarget: false,
+    keeporphans: false,
+    focusinstalled: false,
+    focusbest: false,
+    focusnew: false,
+    yumobsoletes: false,
+    strictrepopriority: false,
+    installalsoupdates: false,
+    keepexplicitobsoletes: false,
+    dupallowdowngrade: true,
+    dupallowarchchange: true,
+    dupallowvendorchange: true,
+    dupallownamechange: true,
+    noupdateprovide: false,
+    splitprovides: false,
+    noinfarchcheck: false,
+  };
+}
+
+export type RuleType =
+  | 'pkg'
+  | 'feature'
+  | 'update'
+  | 'job'
+  | 'infarch'
+  | 'dup'
+  | 'best'
+  | 'choice'
+  | 'yumobs'
+  | 'blacklist'
+  | 'recommends'
+  | 'learnt';
+
+export type PkgRuleReason =
+  | 'not-installable'
+  | 'nothing-provides'
+  | 'requires'
+  | 'conflicts'
+  | 'obsoletes'
+  | 'installed-obsoletes'
+  | 'implicit-obsoletes'
+  | 'same-name'
+  | 'self-conflict';
+
+export interface RuleInfo {
+  type: RuleType;
+  reason?: PkgRuleReason;
+  /** The package the rule is about (source of a requires/conflict, the installed package of an update rule). */
+  p?: number;
+  /** The other package (conflict/obsolete target). */
+  other?: number;
+  dep?: Dep;
+  /** Job index for job rules. */
+  job?: number;
+}
+
+export function describeSelection(sel: Selection, pool: Pool): string {
+  switch (sel.kind) {
+    case 'pkg':
+      return pool.nevra(sel.p);
+    case 'name':
+      return depToString(sel.dep);
+    case 'provides':
+      return `a provider of ${depToString(sel.dep)}`;
+    case 'oneof':
+      return `one of ${sel.ps.map((p) => pool.nevra(p)).join(', ')}`;
+    case 'repo':
+      return `repository ${sel.repo.name}`;
+    case 'all':
+      return 'all packages';
+  }
+}
+
+/** One problem: the disabled rules that made the request solvable, as libsolv reports them. */
+export interface Problem {
+  /** Rule ids (>0) or jobs as -(jobIndex+1). */
+  elements: number[];
+  /** The proof's rules (for explanation). */
+  proof: number[];
+}
+
+export interface SolveResult {
+  /** Decided-installed packages (the new system). */
+  installed: Set<number>;
+  problems: Problem[];
+}
+
+interface PkgRule {
+  lits: number[];
+  info: RuleInfo;
+}
+
+type Cnf = number[][];
+const CNF_TRUE: Cnf = [];
+
+/**
+ * libsolv's solver (solver.c, rules.c, policy.c) rebuilt on the generic CDCL engine: the same
+ * rule classes in the same order, the same decision order (jobs, installed packages, open
+ * requires in rule order, weak deps) and the same candidate policy, so that ambiguous choices
+ * come out as libsolv's.
+ */
+export class RpmSolver {
+  readonly sat: CdclSolver;
+  readonly rules: RuleInfo[] = [{ type: 'pkg' }];
+  readonly installedIds: number[];
+  private installedPos = new Map<number, number>();
+
+  pkgRulesEnd = 0;
+  featureRules = 0;
+  updateRules = 0;
+  jobRules = 0;
+  jobRulesEnd = 0;
+  infarchRules = 0;
+  infarchRulesEnd = 0;
+  dupRules = 0;
+  dupRulesEnd = 0;
+  bestRules = 0;
+  bestRulesEnd = 0;
+  yumobsRules = 0;
+  yumobsRulesEnd = 0;
+  blacklistRules = 0;
+  blacklistRulesEnd = 0;
+  choiceRules = 0;
+  choiceRulesEnd = 0;
+  /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
+  private emptyRule = new Set<number>();
+  private weakRules = new Set<number>();
+  private ruleToJob = new Map<number, number>();
+
+  // maps built from the jobs
+  private multiversion = new Set<number>();
+  private updateAll = false;
+  private bestUpdateAll = false;
+  private updateMap = new Set<number>();
+  private bestUpdateMap = new Set<number>();
+  private updateTargets = new Map<number, Set<number>>();
+  private dupAll = false;
+  private dupMap = new Set<number>();
+  private dupInvolved = new Set<number>();
+  private fixMap = new Set<number>();
+  private noUpdate = new Set<number>();
+  private allowUninstallAll = false;
+  private allowUninstallMap = new Set<number>();
+  private favor = new Map<number, number>();
+  private excludeFromWeak = new Set<number>();
+  private blacklisted = new Set<number>();
+  droporphanedAll = false;
+  private droporphanedMap = new Set<number>();
+  private orphaned = new Set<number>();
+
+  private added = new Set<number>();
+  private pkgRulesTmp: PkgRule[] = [];
+
+  problems: Problem[] = [];
+  private recommendsMap = new Set<number>();
+  private suggestsMap = new Set<number>();
+  private recommendsIndex = 0;
+  private policyCtx: PolicyContext;
+
+  private readonly traceFn: ((line: string) => void) | undefined;
+
+  constructor(
+    readonly pool: Pool,
+    readonly jobs: Job[],
+    readonly flags: SolverFlags = defaultSolverFlags(),
+    /** Receives a line per decision and rule change (debugging, `atoll testsolv --trace`). */
+    trace?: (line: string) => void,
+  ) {
+    this.traceFn = trace;
+    const inst = pool.installed;
+    this.installedIds = [];
+    if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
+    this.sat = new CdclSolver(pool.size);
+    this.policyCtx = {
+      pool,
+      decision: (p) => this.sat.decisionMap[p]!,
+      isRecommended: (p) => {
+        this.updateRecommendsMap();
+        return this.recommendsMap.has(p);
+      },
+      isSuggested: (p) => {
+        this.updateRecommendsMap();
+        return this.suggestsMap.has(p);
+      },
+      isSupplementing: (p) => this.isSupplementing(p),
+      isEnhancing: (p) => this.isEnhancing(p),
+      favorLevel: (p) => this.favor.get(p) ?? 0,
+      strictRepoPriority: flags.strictrepopriority,
+    };
+    this.build();
+  }
+
+  // ---------------------------------------------------------------- selections
+
+  select(sel: Selection): number[] {
+    const pool = this.pool;
+    switch (sel.kind) {
+      case 'pkg':
+        return [sel.p];
+      case 'oneof':
+        return sel.ps;
+      case 'name':
+        return pool.whatprovides(sel.dep).filter((p) => pool.matchNevr(p, sel.dep));
+      case 'provides':
+        return pool.whatprovides(sel.dep);
+      case 'repo': {
+        const out: number[] = [];
+        for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === sel.repo) out.push(p);
+        return out;
+      }
+      case 'all': {
+        const out: number[] = [];
+        for (let p = 2; p < pool.size; p++) out.push(p);
+        return out;
+      }
+    }
+  }
+
+  private isInstalled(p: number): boolean {
+    return this.pool.isInstalled(p);
+  }
+
+  // ---------------------------------------------------------------- rule building
+
+  private cnf(d: Dep, negate: boolean): Cnf {
+    const pool = this.pool;
+    if (d.kind === 'simple') {
+      const prov = pool.whatprovidesSimple(d);
+      if (!negate) return [prov.slice()];
+      return prov.map((p) => [-p]);
+    }
+    const or = (a: Cnf, b: Cnf): Cnf => {
+      if (a.length === 0 || b.length === 0) return CNF_TRUE;
+      const out: Cnf = [];
+      for (const ca of a) for (const cb of b) out.push([...new Set([...ca, ...cb])]);
+      return out.filter((c) => !c.some((l) => c.includes(-l)));
+    };
+    const and = (a: Cnf, b: Cnf): Cnf => [...a, ...b];
+    const L = (e: Dep, n: boolean): Cnf => this.cnf(e, n);
+    switch (d.op) {
+      case 'and':
+        return negate ? or(L(d.left, true), L(d.right, true)) : and(L(d.left, false), L(d.right, false));
+      case 'or':
+        return negate ? and(L(d.left, true), L(d.right, true)) : or(L(d.left, false), L(d.right, false));
+      case 'with':
+      case 'without': {
+        const prov = pool.whatprovides(d);
+        return negate ? prov.map((p) => [-p]) : [prov];
+      }
+      case 'if': {
+        // A if B [else C]  ==  (A or not B) [and (B or C)]
+        if (!d.otherwise) return negate ? and(L(d.left, true), L(d.right, false)) : or(L(d.left, false), L(d.right, true));
+        const pos = and(or(L(d.left, false), L(d.right, true)), or(L(d.right, false), L(d.otherwise, false)));
+        if (!negate) return pos;
+        return or(and(L(d.right, false), L(d.left, true)), and(L(d.right, true), L(d.otherwise, true)));
+      }
+      case 'unless': {
+        // A unless B [else C]  ==  (A or B) [and (not B or C)]
+        if (!d.otherwise) return negate ? and(L(d.left, true), L(d.right, true)) : or(L(d.left, false), L(d.right, false));
+        const pos = and(or(L(d.left, false), L(d.right, false)), or(L(d.right, true), L(d.otherwise, false)));
+        if (!negate) return pos;
+        return or(and(L(d.right, true), L(d.left, true)), and(L(d.right, false), L(d.otherwise, true)));
+      }
+    }
+  }
+
+  private addPkgRule(lits: number[], info: RuleInfo): void {
+    let l = [...new Set(lits)];
+    if (l.some((x) => l.includes(-x))) return; // tautology
+    if (l.length === 2 && l[0]! > l[1]!) l = [l[1]!, l[0]!];
+    this.pkgRulesTmp.push({ lits: l, info });
+  }
+
+  private isMultiversion(p: number): boolean {
+    return this.multiversion.has(p);
+  }
+
+  /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
+  private addPkgRulesFor(start: number): void {
+    const pool = this.pool;
+    const queue = [start];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
+      if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
+      this.added.add(n);
+      const s = pool.solvables[n]!;
+      const installed = this.isInstalled(n);
+      const dontfix = installed && !this.fixMap.has(n);
+      if (!installed && !pool.installable(n)) {
+        this.addPkgRule([-n], { type: 'pkg', reason: 'not-installable', p: n });
+        continue;
+      }
+      for (const req of s.requires) {
+        if (req.kind === 'simple' && req.name.startsWith('rpmlib(')) continue;
+        if (req.kind === 'simple') {
+          const prov = pool.whatprovidesSimple(req);
+          if (dontfix && !prov.some((p) => this.isInstalled(p))) continue;
+          if (prov.includes(n)) continue;
+          if (prov.length === 0) {
+            this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            continue;
+          }
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'requires', p: n, dep: req });
+          for (const p of prov) if (!this.added.has(p)) queue.push(p);
+        } else {
+          const cnf = this.cnf(req, false);
+          for (const clause0 of cnf) {
+            // an installed package keeps a requirement that is already broken (dontfix), per clause
+            if (dontfix && !clause0.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l)))) continue;
+            if (clause0.includes(n)) continue;
+            const clause = [-n, ...clause0].sort((a, b) => a - b);
+            if (clause0.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            else this.addPkgRule(clause, { type: 'pkg', reason: 'requires', p: n, dep: req });
+            for (const l of clause) if (l > 0 && !this.added.has(l)) queue.push(l);
+          }
+        }
+      }
+      for (const con of s.conflicts) {
+        if (con.kind === 'simple') {
+          for (const p of pool.whatprovidesSimple(con)) {
+            if (dontfix && this.isInstalled(p)) continue;
+            if (p === n && !pool.flags.forbidselfconflicts) continue;
+            this.addPkgRule([-n, -p], { type: 'pkg', reason: p === n ? 'self-conflict' : 'conflicts', p: n, other: p, dep: con });
+          }
+        } else {
+          for (const clause of this.cnf(con, true)) {
+            if (clause.length === 1 && clause[0] === -n) continue;
+            if (dontfix && clause.every((l) => l < 0 && this.isInstalled(-l))) continue;
+            this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'conflicts', p: n, dep: con });
+          }
+        }
+      }
+      const noobs = this.isMultiversion(n);
+      if (!noobs || this.flags.keepexplicitobsoletes) {
+        for (const obs of s.obsoletes) {
+          for (const p of pool.whatprovides(obs)) {
+            if (p === n) continue;
+            if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(p, obs)) continue;
+            if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[p]!)) continue;
+            if (installed && this.isInstalled(p)) continue;
+            this.addPkgRule([-n, -p], {
+              type: 'pkg',
+              reason: this.isInstalled(p) ? 'installed-obsoletes' : 'obsoletes',
+              p: n,
+              other: p,
+              dep: obs,
+            });
+          }
+        }
+      }
+      // Same name: only one of them (unless multiversion or different colors).
+      for (const p of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        if (p === n) continue;
+        const ps = pool.solvables[p]!;
+        if (ps.name !== s.name) continue;
+        if (installed && this.isInstalled(p)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, ps)) continue;
+        if (noobs && this.isMultiversion(p)) continue;
+        if (noobs || this.isMultiversion(p)) {
+          // one side is multiversion: only forbid identical-EVR pairs
+          if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
+        }
+        this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
+      }
+      // Weak deps: make the packages reachable so choices can include them.
+      if (!this.flags.ignorerecommended) {
+        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
+      }
+      for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+    }
+  }
+
+  private obsoletesIndex: Map<number, number[]> | null = null;
+
+  /** Installed package -> available packages whose obsoletes match it (libsolv's obsoletes index). */
+  private obsoletersOf(p: number): number[] {
+    if (!this.obsoletesIndex) {
+      const pool = this.pool;
+      const idx = new Map<number, number[]>();
+      if (this.installedIds.length) {
+        for (let q = 2; q < pool.size; q++) {
+          const qs = pool.solvables[q]!;
+          if (!qs.obsoletes.length) continue;
+          if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
+          for (const obs of qs.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip) || ip === q) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
+              let l = idx.get(ip);
+              if (!l) idx.set(ip, (l = []));
+              if (!l.includes(q)) l.push(q);
+            }
+          }
+        }
+      }
+      this.obsoletesIndex = idx;
+    }
+    return this.obsoletesIndex.get(p) ?? [];
+  }
+
+  /** Update candidates of an installed package (policy_findupdatepackages). */
+  findUpdatePackages(p: number, allowAll: boolean, dup = false): number[] {
+    const pool = this.pool;
+    const s = pool.solvables[p]!;
+    const out: number[] = [];
+    const allowDowngrade = dup ? this.flags.dupallowdowngrade : this.flags.allowdowngrade;
+    const allowArch = dup ? this.flags.dupallowarchchange : this.flags.allowarchchange;
+    const allowVendor = dup ? this.flags.dupallowvendorchange : this.flags.allowvendorchange;
+    const allowName = dup ? this.flags.dupallownamechange : this.flags.allownamechange;
+    const legal = (q: number): boolean => {
+      const qs = pool.solvables[q]!;
+      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) return false;
+      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
+      return true;
+    };
+    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+      if (this.isInstalled(q)) continue;
+      const qs = pool.solvables[q]!;
+      if (qs.name !== s.name) continue;
+      if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+      if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      // a multiversion package is not replaced by a distupgrade, new versions come alongside
+      if (!allowAll && dup && this.multiversion.has(p)) continue;
+      if (legal(q)) out.push(q);
+    }
+    if (allowAll || allowName) {
+      for (const q of this.obsoletersOf(p)) {
+        if (out.includes(q)) continue;
+        if (legal(q)) out.push(q);
+      }
+    }
+    return out;
+  }
+
+  illegalArchChange(a: number, b: number): boolean {
+    const pool = this.pool;
+    const aa = pool.solvables[a]!.arch;
+    const ba = pool.solvables[b]!.arch;
+    if (aa === ba || aa === 'noarch' || ba === 'noarch' || !pool.hasArchPolicy()) return false;
+    const sa = pool.archScore(aa);
+    const sb = pool.archScore(ba);
+    return ((sa ^ sb) & 0xffff0000) !== 0;
+  }
+
+  private addRule(lits: number[], info: RuleInfo): number {
+    const id = this.sat.addClause(lits);
+    this.rules[id] = info;
+    return id;
+  }
+
+  private addEmptyRule(info: RuleInfo): number {
+    const id = this.sat.addClause([]);
+    this.sat.disable(id);
+    this.emptyRule.add(id);
+    this.rules[id] = info;
+    return id;
+  }
+
+  ruleLits(id: number): Int32Array {
+    return this.sat.clauses[id]!.lits;
+  }
+
+  private build(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
+    // 1. maps from the jobs
+    jobs.forEach((job, ji) => {
+      const sel = this.select(job.select);
+      switch (job.verb) {
+        case 'multiversion':
+          for (const p of sel) this.multiversion.add(p);
+          break;
+        case 'update':
+          if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
+            this.updateAll = true;
+            if (job.flags.has('forcebest')) this.bestUpdateAll = true;
+          } else {
+            const targeted =
+              job.flags.has('targeted') ||
+              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
+            if (targeted) {
+              for (const t of sel) {
+                if (this.isInstalled(t)) {
+                  // an installed package as target: "update" it to itself
+                  this.updateMap.add(t);
+                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
+                  let set = this.updateTargets.get(t);
+                  if (!set) this.updateTargets.set(t, (set = new Set()));
+                  set.add(t);
+                  continue;
+                }
+                const ts = pool.solvables[t]!;
+                for (const ip of this.installedIds) {
+                  const is = pool.solvables[ip]!;
+                  const rel =
+                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+                  if (!rel) continue;
+                  this.updateMap.add(ip);
+                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
+                  let set = this.updateTargets.get(ip);
+                  if (!set) this.updateTargets.set(ip, (set = new Set()));
+                  set.add(t);
+                }
+              }
+            } else {
+              for (const p of sel) {
+                if (!this.isInstalled(p)) continue;
+                this.updateMap.add(p);
+                if (job.flags.has('forcebest')) this.bestUpdateMap.add(p);
+              }
+            }
+          }
+          break;
+        case 'distupgrade': {
+          // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
+          // among them, and the installed packages they obsolete (solver_createdupmaps)
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          if (job.select.kind === 'all') this.dupAll = true;
+          for (const p of targets) {
+            if (this.isInstalled(p)) {
+              if (job.select.kind !== 'all') this.dupInvolved.add(p);
+              continue;
+            }
+            if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
+            this.dupMap.add(p);
+            const s = pool.solvables[p]!;
+            for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
+              if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            this.dupInvolved.add(p);
+            for (const obs of s.obsoletes)
+              for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
+          }
+          break;
+        }
+        case 'verify':
+          for (const p of sel) if (this.isInstalled(p)) this.fixMap.add(p);
+          break;
+        case 'allowuninstall':
+          if (job.select.kind === 'all') this.allowUninstallAll = true;
+          for (const p of sel) if (this.isInstalled(p)) this.allowUninstallMap.add(p);
+          break;
+        case 'favor':
+          for (const p of sel) this.favor.set(p, ji + 1);
+          break;
+        case 'disfavor':
+          for (const p of sel) this.favor.set(p, -(ji + 1));
+          break;
+        case 'excludefromweak':
+          for (const p of sel) this.excludeFromWeak.add(p);
+          break;
+        case 'blacklist':
+          for (const p of sel) this.blacklisted.add(p);
+          break;
+        case 'droporphaned':
+          if (job.select.kind === 'all') this.droporphanedAll = true;
+          for (const p of sel) this.droporphanedMap.add(p);
+          break;
+        default:
+          break;
+      }
+    });
+    if (this.flags.allowuninstall) this.allowUninstallAll = true;
+
+    // 2. package rules for everything reachable from the installed system and the jobs
+    for (const p of this.installedIds) this.addPkgRulesFor(p);
+    for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    // only install jobs add their candidates (libsolv: erase/update/dup do not)
+    for (const job of jobs) {
+      if (job.verb !== 'install') continue;
+      for (const p of this.select(job.select)) this.addPkgRulesFor(p);
+    }
+    // packages whose supplements/enhances can be triggered
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let p = 2; p < pool.size; p++) {
+        if (this.added.has(p)) continue;
+        const s = pool.solvables[p]!;
+        if (!s.supplements.length && !s.enhances.length) continue;
+        if (!pool.installable(p) && !this.isInstalled(p)) continue;
+        const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
+        if (hit) {
+          this.addPkgRulesFor(p);
+          changed = true;
+        }
+      }
+    }
+    this.unifyPkgRules();
+    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    this.pkgRulesTmp = [];
+    this.pkgRulesEnd = this.sat.clauses.length;
+
+    // 3. feature and update rules, one each per installed package
+    this.featureRules = this.sat.clauses.length;
+    const updateLits: number[][] = [];
+    for (const p of this.installedIds) {
+      const dup = this.dupAll || this.dupInvolved.has(p);
+      // an excluded (disabled) installed package stays exactly as it is
+      const locked = pool.disabled.has(p);
+      const feature = locked ? [p] : [p, ...this.findUpdatePackages(p, true, dup)];
+      const update = locked ? [p] : [p, ...this.findUpdatePackages(p, false, dup)];
+      updateLits.push(update);
+      if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
+      else this.addRule(feature, { type: 'feature', p });
+    }
+    this.updateRules = this.sat.clauses.length;
+    this.installedIds.forEach((p, i) => {
+      const dup = this.dupAll || this.dupInvolved.has(p);
+      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
+        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+        this.orphaned.add(p);
+        const all = this.findUpdatePackages(p, true, true);
+        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
+        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
+        else this.addEmptyRule({ type: 'update', p });
+        return;
+      }
+      this.addRule(updateLits[i]!, { type: 'update', p });
+    });
+
+    // 4. job rules
+    this.jobRules = this.sat.clauses.length;
+    jobs.forEach((job, ji) => {
+      const sel = this.select(job.select);
+      const weak = job.flags.has('weak');
+      const add = (lits: number[]): void => {
+        const id = this.addRule(lits, { type: 'job', job: ji });
+        this.ruleToJob.set(id, ji);
+        if (weak) this.weakRules.add(id);
+      };
+      switch (job.verb) {
+        case 'install':
+          if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
+          else if (sel.length === 1 && this.multiversion.has(sel[0]!) && this.isInstalled(sel[0]!)) add([sel[0]!]);
+          else add(sel);
+          break;
+        case 'erase':
+          for (const p of sel) add([-p]);
+          break;
+        case 'lock':
+          for (const p of sel) add([this.isInstalled(p) ? p : -p]);
+          break;
+        default:
+          break;
+      }
+    });
+    this.jobRulesEnd = this.sat.clauses.length;
+
+    // 5. infarch rules
+    this.infarchRules = this.sat.clauses.length;
+    if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
+      const doneNames = new Set<string>();
+      for (let i = 2; i < pool.size; i++) {
+        if (!this.added.has(i)) continue;
+        const s = pool.solvables[i]!;
+        if (doneNames.has(s.name)) continue;
+        doneNames.add(s.name);
+        const same = pool
+          .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+        let best = 0;
+        const allowed = new Set<string>();
+        for (const p of same) {
+          const a = pool.archScore(pool.solvables[p]!.arch);
+          if (a !== 1 && this.isInstalled(p)) {
+            allowed.add(pool.solvables[p]!.arch);
+            continue;
+          }
+          if (a && a !== 1 && (!best || a < best)) best = a;
+        }
+        if (!best) continue;
+        for (const p of same) {
+          if (this.isInstalled(p)) continue;
+          const ps = pool.solvables[p]!;
+          const a = pool.archScore(ps.arch);
+          if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
+          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+          this.addRule([-p], { type: 'infarch', p });
+        }
+      }
+    }
+    this.infarchRulesEnd = this.sat.clauses.length;
+
+    // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
+    this.dupRules = this.sat.clauses.length;
+    if (this.dupAll || this.dupMap.size) {
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
+        const s = pool.solvables[p]!;
+        if (this.isInstalled(p)) {
+          // an installed package may stay only if an identical one is in the distupgrade set
+          let identical = false;
+          for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+            const qs = pool.solvables[q]!;
+            if (!this.dupMap.has(q) || qs.name !== s.name) continue;
+            if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
+          }
+          if (identical) continue;
+          if (this.multiversion.has(p)) {
+            // keep a multiversion package only together with its distupgrade version
+            const repl = pool
+              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+            this.addRule([-p, ...repl], { type: 'dup', p });
+            continue;
+          }
+        }
+        this.addRule([-p], { type: 'dup', p });
+      }
+    }
+    this.dupRulesEnd = this.sat.clauses.length;
+
+    // 7. best rules (forcebest): only the best candidates of a job / update
+    this.bestRules = this.sat.clauses.length;
+    const locked = new Set<number>();
+    for (const job of jobs) if (job.verb === 'lock') for (const p of this.select(job.select)) locked.add(p);
+    const bestRule = (cands: number[], info: RuleInfo): number => {
+      let q = cands.filter((p) => p > 0);
+      if (pool.flags.whatprovideswithdisabled) q = q.filter((p) => this.isInstalled(p) || !pool.disabled.has(p));
+      if (!q.length) return 0;
+      const oldcnt = q.length;
+      q = this.policy(q, 'recommend');
+      if (q.length === oldcnt) return 0;
+      if (locked.size) {
+        const q2: number[] = [];
+        for (const p of cands) {
+          if (p <= 0) continue;
+          if (this.isInstalled(p)) {
+            if (locked.has(p) && !q.includes(p)) q.push(p);
+          } else if (locked.has(p)) continue;
+          q2.push(p);
+        }
+        for (const p of this.policy(q2, 'recommend')) if (!q.includes(p)) q.push(p);
+      }
+      return this.addRule(q, info);
+    };
+    jobs.forEach((job, ji) => {
+      if (!job.flags.has('forcebest') || job.verb !== 'install') return;
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        if (this.ruleToJob.get(r) !== ji) continue;
+        const id = bestRule([...this.sat.clauses[r]!.lits], { type: 'best', job: ji });
+        if (id) this.ruleToJob.set(id, ji);
+      }
+    });
+    this.installedIds.forEach((p, i) => {
+      if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
+      let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
+      if (this.emptyRule.has(r)) r = this.updateRules + i;
+      let cands = [...this.sat.clauses[r]!.lits];
+      const targets = this.updateTargets.get(p);
+      if (targets) cands = cands.filter((q) => q === p || targets.has(q));
+      bestRule(cands, { type: 'best', p });
+    });
+    this.bestRulesEnd = this.sat.clauses.length;
+
+    // 8. blacklist: blacklisted packages only when a job names them
+    this.blacklistRules = this.sat.clauses.length;
+    if (this.blacklisted.size) {
+      const wanted = new Set<number>();
+      for (const job of jobs) {
+        if (job.verb !== 'install') continue;
+        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
+          for (const p of this.select(job.select)) wanted.add(p);
+      }
+      for (const p of this.blacklisted) {
+        if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        this.addRule([-p], { type: 'blacklist', p });
+      }
+    }
+    this.blacklistRulesEnd = this.sat.clauses.length;
+
+    this.choiceRules = this.sat.clauses.length;
+    this.addChoiceRules();
+    this.choiceRulesEnd = this.sat.clauses.length;
+    this.sat.freeze();
+
+    // 9. jobs disable conflicting policy rules
+    this.disablePolicyRulesForJobs();
+  }
+
+  /** solver_addchoicerules: weak rules that prefer updating an installed provider over a new package. */
+  private addChoiceRules(): void {
+    const pool = this.pool;
+    if (!this.installedIds.length) return;
+    const neg = new Set<number>();
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    let last: number[] | null = null;
+    for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
+      const lits = this.sat.clauses[rid]!.lits;
+      if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
+      const q: number[] = [];
+      const qi: Array<[number, number]> = [];
+      let haveChoice = false;
+      const requirer = -lits[0]!;
+      const inRuleSet = new Set<number>();
+      for (const l of lits) if (l > 0) inRuleSet.add(l);
+      // When the requiring package is new (or being updated), an installed provider only counts
+      // if its newest versions still satisfy the requirement (solver_choicerulecheck).
+      const rs = pool.solvables[requirer]!;
+      const replacesInstalled =
+        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
+      const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
+      const check = (pi: number): boolean => {
+        if (!doCheck) return true;
+        const k = this.installedPos.get(pi)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) return true;
+        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        if (!c.length) return true;
+        c.push(pi);
+        return this.policy(c, 'choose').some((x) => inRuleSet.has(x));
+      };
+      for (let k = 1; k < lits.length; k++) {
+        const p = lits[k]!;
+        if (p < 0) continue;
+        if (this.isInstalled(p)) {
+          if (!check(p)) continue;
+          q.push(p);
+          qi.push([p, p]);
+          continue;
+        }
+        const s = pool.solvables[p]!;
+        let blocker = 0;
+        for (const ip of this.installedByName().get(s.name) ?? []) {
+          const is = pool.solvables[ip]!;
+          if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+          blocker = ip;
+          break;
+        }
+        if (!blocker) {
+          outer: for (const obs of s.obsoletes) {
+            for (const ip of pool.whatprovides(obs)) {
+              if (!this.isInstalled(ip)) continue;
+              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+              if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+              blocker = ip;
+              break outer;
+            }
+          }
+        }
+        if (blocker) {
+          if (neg.has(p)) continue;
+          if (this.policyIllegal(blocker, p)) continue;
+          if (!check(blocker)) continue;
+          qi.push([blocker, p]);
+          q.push(p);
+          continue;
+        }
+        haveChoice = true;
+      }
+      if (!haveChoice || !q.length || !qi.length) continue;
+      const inRule = new Set<number>();
+      for (const l of lits) if (l > 0) inRule.add(l);
+      let needed = false;
+      for (const [ip] of qi) {
+        const k = this.installedPos.get(ip)!;
+        let ur = this.updateRules + k;
+        if (this.emptyRule.has(ur)) ur = this.featureRules + k;
+        if (this.emptyRule.has(ur)) continue;
+        if ([...this.sat.clauses[ur]!.lits].some((l) => l > 0 && !inRule.has(l))) {
+          needed = true;
+          break;
+        }
+      }
+      if (!needed) continue;
+      const rule = [lits[0]!, ...[...lits].slice(1).filter((l) => l < 0), ...q];
+      if (last && last.length === rule.length && last.every((x, i) => x === rule[i])) continue;
+      last = rule;
+      const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
+      this.weakRules.add(id);
+    }
+  }
+
+  private installedNames: Map<string, number[]> | null = null;
+
+  /** Installed package ids by name. */
+  installedByName(): Map<string, number[]> {
+    if (!this.installedNames) {
+      const m = new Map<string, number[]>();
+      for (const ip of this.installedIds) {
+        const n = this.pool.solvables[ip]!.name;
+        const l = m.get(n);
+        if (l) l.push(ip);
+        else m.set(n, [ip]);
+      }
+      this.installedNames = m;
+    }
+    return this.installedNames;
+  }
+
+  private policyIllegal(installed: number, p: number): boolean {
+    const pool = this.pool;
+    const is = pool.solvables[installed]!;
+    const s = pool.solvables[p]!;
+    if (is.name === s.name && !this.flags.allowdowngrade && pool.evrcmp(installed, p) > 0) return true;
+    if (!this.flags.allowarchchange && is.arch !== s.arch && this.illegalArchChange(installed, p)) return true;
+    if (!this.flags.allowvendorchange && is.vendor !== s.vendor) return true;
+    if (is.name !== s.name && !this.flags.allownamechange) return true;
+    return false;
+  }
+
+  private depMentionsAdded(d: Dep): boolean {
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some((p) => this.added.has(p));
+    return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);
+  }
+
+  private unifyPkgRules(): void {
+    const cmp = (a: PkgRule, b: PkgRule): number => {
+      const la = a.lits;
+      const lb = b.lits;
+      let x = la[0]! - lb[0]!;
+      if (x) return x;
+      const ad = la.length <= 2;
+      const bd = lb.length <= 2;
+      if (ad && bd) return (la[1] ?? 0) - (lb[1] ?? 0);
+      if (ad) {
+        x = (la[1] ?? 0) - lb[1]!;
+        return x ? x : -1;
+      }
+      if (bd) {
+        x = la[1]! - (lb[1] ?? 0);
+        return x ? x : 1;
+      }
+      let i = 1;
+      while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
+      return (la[i] ?? 0) - (lb[i] ?? 0);
+    };
+    const sorted = [...this.pkgRulesTmp].sort(cmp);
+    const out: PkgRule[] = [];
+    for (const r of sorted) {
+      const prev = out[out.length - 1];
+      if (prev && prev.lits.length === r.lits.length && prev.lits.every((x, i) => x === r.lits[i])) continue;
+      out.push(r);
+    }
+    this.pkgRulesTmp = out;
+  }
+
+  private updateRuleOf(p: number): number {
+    return this.updateRules + this.installedPos.get(p)!;
+  }
+
+  private featureRuleOf(p: number): number {
+    return this.featureRules + this.installedPos.get(p)!;
+  }
+
+  private disableUpdate(p: number): void {
+    this.noUpdate.add(p);
+    const u = this.updateRuleOf(p);
+    const f = this.featureRuleOf(p);
+    if (!this.emptyRule.has(u)) this.sat.disable(u);
+    if (!this.emptyRule.has(f)) this.sat.disable(f);
+  }
+
+  /** jobtodisablelist: policy rules a job overrides. */
+  private disablePolicyRulesForJobs(): void {
+    const pool = this.pool;
+    this.jobs.forEach((job, ji) => {
+      if (this.isJobDisabled(ji)) return;
+      const sel = this.select(job.select);
+      if (job.verb === 'lock') {
+        // locked installed packages trump the distupgrade
+        const locked = new Set(sel.filter((p) => this.isInstalled(p)));
+        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.rules[r]!.p!)) this.sat.disable(r);
+        return;
+      }
+      if (job.verb === 'erase') {
+        if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
+          for (const p of this.installedIds) this.disableUpdate(p);
+        }
+        for (const p of sel) if (this.isInstalled(p)) this.disableUpdate(p);
+        return;
+      }
+      if (job.verb !== 'install') return;
+      let setName = false;
+      let setArch = job.flags.has('setarch');
+      let setEvr = job.flags.has('setevr');
+      let setEv = job.flags.has('setev');
+      let setVendor = job.flags.has('setvendor');
+      if (!job.flags.has('noautoset')) {
+        if (job.select.kind === 'name') setName = true;
+        if (job.select.kind === 'pkg') {
+          setName = setArch = setEvr = setVendor = true;
+        } else if ((job.select.kind === 'name' || job.select.kind === 'provides') && job.select.dep.kind === 'simple') {
+          const d = job.select.dep;
+          if ((d.flags & RPMSENSE.SENSEMASK) === RPMSENSE.EQUAL && job.select.kind === 'name') {
+            if (d.evr.includes('-')) setEvr = true;
+            else setEv = true;
+          }
+        }
+      }
+      if (setArch) {
+        const names = new Set(sel.map((p) => pool.solvables[p]!.name));
+        for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
+          const p = this.rules[r]!.p!;
+          if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
+        }
+      } else if (sel.length && sel.every((p) => this.isInfarchBlocked(p))) {
+        // a job that can only be satisfied by an inferior arch overrides the infarch rules
+        const names = new Set(sel.map((p) => pool.solvables[p]!.name));
+        for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
+          const p = this.rules[r]!.p!;
+          if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
+        }
+      }
+      if (!this.installedIds.length) return;
+      if (!(setName || setArch || setEvr || setEv || setVendor)) return;
+      for (const p of sel) {
+        if (this.isInstalled(p)) return;
+        if (this.multiversion.has(p) && !this.flags.keepexplicitobsoletes) return;
+      }
+      // installed packages obsoleted by every candidate
+      let common: number[] | null = null;
+      for (const p of sel) {
+        const obs = this.obsoletedInstalled(p);
+        common = common === null ? obs : common.filter((x: number) => obs.includes(x));
+        if (!common.length) break;
+      }
+      if (!common || !common.length) return;
+      for (const ip of common) {
+        if (setEvr && setArch && setVendor) {
+          this.disableUpdate(ip);
+          continue;
+        }
+        let illegalAll = true;
+        for (const p of sel) {
+          let illegal = false;
+          if (!setEvr && !this.flags.allowdowngrade && pool.evrcmp(ip, p) > 0) {
+            illegal = true;
+            if (setEv) illegal = false;
+          }
+          if (!setArch && !this.flags.allowarchchange && this.illegalArchChange(ip, p)) illegal = true;
+          if (!setVendor && !this.flags.allowvendorchange && pool.solvables[ip]!.vendor !== pool.solvables[p]!.vendor) illegal = true;
+          if (!setName && pool.solvables[ip]!.name !== pool.solvables[p]!.name && !this.flags.allownamechange) illegal = true;
+          if (illegal) {
+            illegalAll = false;
+            break;
+          }
+        }
+        if (illegalAll) this.disableUpdate(ip);
+      }
+    });
+  }
+
+  private isInfarchBlocked(p: number): boolean {
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    return false;
+  }
+
+  private disabledJobs = new Set<number>();
+  private isJobDisabled(ji: number): boolean {
+    return this.disabledJobs.has(ji);
+  }
+
+  /** Installed packages a new package would replace (same name, or obsoletes). */
+  obsoletedInstalled(p: number): number[] {
+    const pool = this.pool;
+    const s = pool.solvables[p]!;
+    const out: number[] = [];
+    const noobs = this.multiversion.has(p);
+    for (const ip of this.installedIds) {
+      const is = pool.solvables[ip]!;
+      if (is.name === s.name) {
+        if (noobs) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+        out.push(ip);
+      }
+    }
+    if (!noobs || this.flags.keepexplicitobsoletes) {
+      for (const obs of s.obsoletes) {
+        for (const ip of pool.whatprovides(obs)) {
+          if (!this.isInstalled(ip) || out.includes(ip)) continue;
+          if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+          if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+          out.push(ip);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- weak-dep helpers
+
+  private recRevertCount = -1;
+
+  private updateRecommendsMap(): void {
+    const trail = this.sat.trail;
+    if (this.recRevertCount !== this.sat.revertCount) {
+      this.recRevertCount = this.sat.revertCount;
+      this.recommendsIndex = 0;
+      this.recommendsMap.clear();
+      this.suggestsMap.clear();
+    }
+    while (this.recommendsIndex < trail.length) {
+      const p = trail[this.recommendsIndex++]!;
+      if (p < 0 || p === SYSTEM_SOLVABLE) continue;
+      const s = this.pool.solvables[p]!;
+      for (const rec of s.recommends) for (const q of this.pool.whatprovides(rec)) this.recommendsMap.add(q);
+      for (const sug of s.suggests) for (const q of this.pool.whatprovides(sug)) this.suggestsMap.add(q);
+    }
+  }
+
+  /** Is the dependency fulfilled by packages decided installed? (solver_dep_fulfilled) */
+  depFulfilled(d: Dep, installedOnly = false): boolean {
+    const ok = (p: number): boolean =>
+      installedOnly ? this.isInstalled(p) && this.sat.decisionMap[p]! > 0 : this.sat.decisionMap[p]! > 0;
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(ok);
+    switch (d.op) {
+      case 'and':
+        return this.depFulfilled(d.left, installedOnly) && this.depFulfilled(d.right, installedOnly);
+      case 'or':
+        return this.depFulfilled(d.left, installedOnly) || this.depFulfilled(d.right, installedOnly);
+      case 'with':
+      case 'without':
+        return this.pool.whatprovides(d).some(ok);
+      case 'if':
+        if (d.otherwise) {
+          return this.depFulfilled(d.right, installedOnly)
+            ? this.depFulfilled(d.left, installedOnly)
+            : this.depFulfilled(d.otherwise, installedOnly);
+        }
+        return this.depFulfilled(d.left, installedOnly) || !this.depFulfilled(d.right, installedOnly);
+      case 'unless':
+        if (d.otherwise) {
+          return !this.depFulfilled(d.right, installedOnly)
+            ? this.depFulfilled(d.left, installedOnly)
+            : this.depFulfilled(d.otherwise, installedOnly);
+        }
+        return this.depFulfilled(d.left, installedOnly) || this.depFulfilled(d.right, installedOnly);
+    }
+  }
+
+  isSupplementing(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.supplements.some((d) => this.depFulfilled(d));
+  }
+
+  private isSupplementingAlreadyInstalled(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.supplements.some((d) => this.depFulfilled(d, true));
+  }
+
+  isEnhancing(p: number): boolean {
+    const s = this.pool.solvables[p]!;
+    return s.enhances.some((d) => this.depFulfilled(d));
+  }
+
+  private policy(list: number[], mode: PolicyMode): number[] {
+    return filterUnwanted(this.policyCtx, list, mode);
+  }
+
+  // ---------------------------------------------------------------- the main loop
+
+  /** Open choice points: the candidates not taken (first = -chosen) and the level before the choice. */
+  private branches: Array<{ elems: number[]; level: number; weak?: boolean }> = [];
+
+  private pruneBranches(): void {
+    const level = this.sat.level;
+    while (this.branches.length && this.branches[this.branches.length - 1]!.level >= level) this.branches.pop();
+  }
+
+  private decideLit(lit: number, disableRules: boolean): number {
+    this.traceFn?.(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}`);
+    const r = this.sat.decide(lit);
+    if (typeof r === 'number') {
+      this.pruneBranches();
+      return r;
+    }
+    return this.handleRootConflict(r, disableRules);
+  }
+
+  /**
+   * libsolv's auto-minimization: if a candidate skipped at a branch got installed later anyway,
+   * or is recommended/supplemented now, go back to that branch and take it instead.
+   */
+  private minimizeBranches(): number | null {
+    const sat = this.sat;
+    if (!this.branches.length) return null;
+    this.updateRecommendsMap();
+    let pick: [number, number] | null = null;
+    for (let b = this.branches.length - 1; b >= 0; b--) {
+      const br = this.branches[b]!;
+      if (br.weak) continue;
+      let lastsi = -1;
+      let found = -1;
+      for (let k = 0; k < br.elems.length; k++) {
+        const p = br.elems[k]!;
+        if (p <= 0) continue;
+        if (sat.decisionMap[p]! > br.level) {
+          found = k;
+          break;
+        }
+        if ((this.favor.get(p) ?? 0) < 0) continue;
+        if (lastsi < 0 && (this.recommendsMap.has(p) || this.isSupplementing(p))) lastsi = k;
+      }
+      if (found >= 0) pick = [b, found];
+      else if (lastsi >= 0) {
+        // take the recommended alternative only if the current selection is not recommended
+        const chosen = -br.elems[0]!;
+        const chosenGood = chosen > 0 && (this.recommendsMap.has(chosen) || this.isSupplementing(chosen));
+        if (!chosenGood) pick = [b, lastsi];
+      }
+    }
+    if (!pick) return null;
+    const br = this.branches[pick[0]]!;
+    const p = br.elems[pick[1]]!;
+    br.elems[pick[1]] = 0;
+    this.branches.length = pick[0] + 1;
+    sat.revert(br.level);
+    this.traceFn?.(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}`);
+    return this.decideLit(p, true);
+  }
+
+  /** Returns 0 (restart after disabling rules, or give up). */
+  private handleRootConflict(rc: RootConflict, disableRules: boolean): number {
+    this.lastRootConflict = rc;
+    if (!disableRules) {
+      this.unsolvable = true;
+      return 0;
+    }
+    let lastWeak = 0;
+    const elements: number[] = [];
+    for (const why of rc.proof) {
+      if (this.weakRules.has(why) && why > lastWeak) lastWeak = why;
+      if (why < this.pkgRulesEnd) continue;
+      let el = why;
+      if (why >= this.jobRules && why < this.jobRulesEnd) el = -(this.ruleToJob.get(why)! + 1);
+      else if (why >= this.bestRules && why < this.bestRulesEnd && this.rules[why]!.job !== undefined)
+        el = -(this.rules[why]!.job! + 1); // best rule of a job: the job is the problem
+      if (!elements.includes(el)) elements.push(el);
+    }
+    if (lastWeak) {
+      if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
+      else this.disableProblem(lastWeak);
+      this.restart = true;
+      return 0;
+    }
+    if (this.allowUninstallAll || this.allowUninstallMap.size) {
+      let lastUpdate = 0;
+      let lastFeature = 0;
+      for (const v of elements) {
+        if (v >= this.updateRules && v < this.updateRules + this.installedIds.length) {
+          const p = this.installedIds[v - this.updateRules]!;
+          if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
+          if (this.pool.disabled.has(p)) continue;
+          if (!lastUpdate || v > lastUpdate) lastUpdate = v;
+        }
+        if (v >= this.featureRules && v < this.featureRules + this.installedIds.length) {
+          const p = this.installedIds[v - this.featureRules]!;
+          if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
+          if (this.pool.disabled.has(p)) continue;
+          if (!lastFeature || v > lastFeature) lastFeature = v;
+        }
+      }
+      const v = lastUpdate || lastFeature;
+      if (v) {
+        const p = this.rules[v]!.p!;
+        // allowuninstall: the package may go; drop its update and feature rule
+        this.sat.disable(this.updateRuleOf(p));
+        if (!this.emptyRule.has(this.featureRuleOf(p))) this.sat.disable(this.featureRuleOf(p));
+        this.restart = true;
+        return 0;
+      }
+    }
+    // identical jobs stand or fall together
+    for (const el of [...elements]) {
+      if (el >= 0) continue;
+      for (const other of this.identicalJobs(-el - 1)) if (!elements.includes(-(other + 1))) elements.push(-(other + 1));
+    }
+    this.problems.push({ elements, proof: rc.proof });
+    if (elements.length === 0) {
+      this.unsolvable = true;
+      return 0;
+    }
+    // dup rules stay in force when the problem has other rules to give up (as libsolv's
+    // answers show: the update rule is dropped, the distupgrade still replaces the package)
+    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
+    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
+    this.restart = true;
+    return 0;
+  }
+
+  lastRootConflict: RootConflict | null = null;
+  private restart = false;
+  unsolvable = false;
+
+  private identicalJobs(ji: number): number[] {
+    const key = (j: Job): string => `${j.verb} ${JSON.stringify(j.select)} ${[...j.flags].sort().join(',')}`;
+    const k = key(this.jobs[ji]!);
+    return this.jobs.flatMap((j, i) => (i !== ji && key(j) === k ? [i] : []));
+  }
+
+  private disableProblem(v: number): void {
+    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}`);
+    if (v < 0) {
+      const ji = -v - 1;
+      this.disabledJobs.add(ji);
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) if (this.ruleToJob.get(r) === ji) this.sat.disable(r);
+      for (let r = this.bestRules; r < this.bestRulesEnd; r++) if (this.ruleToJob.get(r) === ji) this.sat.disable(r);
+      return;
+    }
+    if (v >= this.infarchRules && v < this.infarchRulesEnd) {
+      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+      return;
+    }
+    if (v >= this.dupRules && v < this.dupRulesEnd) {
+      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      for (let r = this.dupRules; r < this.dupRulesEnd; r++)
+        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+      return;
+    }
+    this.sat.disable(v);
+  }
+
+  solve(): SolveResult {
+    // Jobs that match nothing at all form one problem together (libsolv's makeruledecisions
+    // meets them as assertions conflicting with the system solvable).
+    {
+      const elements: number[] = [];
+      const proof: number[] = [];
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        const c = this.sat.clauses[r]!;
+        if (c.disabled || c.lits.length !== 1 || c.lits[0] !== -SYSTEM_SOLVABLE) continue;
+        const el = -(this.ruleToJob.get(r)! + 1);
+        if (this.weakRules.has(r)) {
+          this.disableProblem(el);
+          continue;
+        }
+        if (!elements.includes(el)) elements.push(el);
+        proof.push(r);
+      }
+      if (elements.length) {
+        this.problems.push({ elements, proof });
+        for (const el of elements) this.disableProblem(el);
+      }
+    }
+    for (let round = 0; round < 10000; round++) {
+      this.restart = false;
+      this.unsolvable = false;
+      this.recommendsIndex = 0;
+      this.recommendsMap.clear();
+      this.suggestsMap.clear();
+      this.branches = [];
+      const root = this.sat.assertRoot();
+      // the system solvable is always installed
+      if (root) {
+        this.handleRootConflict(root, true);
+        if (this.restart) continue;
+        break;
+      }
+      if (this.sat.decisionMap[SYSTEM_SOLVABLE] === 0) this.sat.assign(SYSTEM_SOLVABLE, 0);
+      this.runSat();
+      if (this.restart) continue;
+      break;
+    }
+    const installed = new Set<number>();
+    for (let p = 2; p < this.pool.size; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    return { installed, problems: this.problems };
+  }
+
+  private runSat(): void {
+    const sat = this.sat;
+    let level = 1;
+    let systemLevel = level + 1;
+    const dq: number[] = [];
+    for (;;) {
+      // jobs
+      if (level < systemLevel) {
+        let i = this.jobRules;
+        let broke = false;
+        for (; i < this.jobRulesEnd; i++) {
+          const c = sat.clauses[i]!;
+          if (c.disabled) continue;
+          const cand: number[] = [];
+          let sat1 = false;
+          for (const l of c.lits) {
+            if (l < 0) {
+              if (sat.decisionMap[-l]! <= 0) {
+                sat1 = true;
+                break;
+              }
+            } else {
+              if (sat.decisionMap[l]! > 0) {
+                sat1 = true;
+                break;
+              }
+              if (sat.decisionMap[l] === 0) cand.push(l);
+            }
+          }
+          if (sat1 || !cand.length) continue;
+          let q = cand;
+          const ji = this.ruleToJob.get(i)!;
+          if (q.length > 1 && this.installedIds.length && !this.updateAll && !this.jobs[ji]!.flags.has('orupdate')) {
+            const inst: number[] = [];
+            let hitUpdate = false;
+            for (const p of q) {
+              if (this.isInstalled(p)) {
+                inst.push(p);
+                if (this.updateMap.has(p)) hitUpdate = true;
+              }
+            }
+            if (inst.length && !hitUpdate) q = inst;
+          }
+          const olevel = level;
+          level = this.selectAndInstall(level, q, true, i);
+          if (level === 0) return;
+          if (level === olevel) {
+            i--; // a learnt rule changed the picture at this level: try this job again
+            continue;
+          }
+          if (level < olevel) {
+            broke = true;
+            break;
+          }
+        }
+        if (broke) continue;
+        systemLevel = level + 1;
+      }
+      // installed packages
+      if (level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        this.installedTrouble = false;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel || this.installedTrouble) continue;
+        systemLevel = level + 1;
+      }
+      if (level < systemLevel) systemLevel = level;
+      // open requires, in rule order
+      {
+        const olevel = level;
+        const decisions = sat.decisions;
+        level = this.resolveDependencies(level, dq);
+        if (level === 0) return;
+        if (level !== olevel || sat.decisions !== decisions) continue;
+      }
+      // weak dependencies
+      if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
+        const olevel = level;
+        const before = sat.trail.length;
+        const decisions = sat.decisions;
+        level = this.resolveWeak(level);
+        if (level === 0) return;
+        if (level !== olevel || sat.trail.length !== before || sat.decisions !== decisions) continue;
+      }
+      // choice rule minimization: a choice rule that ended up satisfied only by its requiring
+      // package being absent may have forced that; drop it and solve again (libsolv does this)
+      {
+        let disabled = false;
+        for (let r = this.choiceRules; r < this.choiceRulesEnd; r++) {
+          const c = sat.clauses[r]!;
+          if (c.disabled) continue;
+          const inChoice = new Set(c.lits);
+          const orig = sat.clauses[this.rules[r]!.other!]!.lits;
+          if (![...orig].some((l) => l > 0 && !inChoice.has(l) && sat.decisionMap[l]! > 0)) continue;
+          sat.disable(r);
+          disabled = true;
+        }
+        if (disabled) {
+          this.restart = true;
+          return;
+        }
+      }
+      // installed packages still open are erased
+      if (this.installedIds.length) {
+        let again = false;
+        for (const p of this.installedIds) {
+          if (sat.decisionMap[p] !== 0) continue;
+          const olevel = level;
+          this.traceFn?.(`erase unneeded installed ${this.pool.nevra(p)}`);
+          level = this.decideLit(-p, false);
+          if (level === 0) return;
+          if (level <= olevel) {
+            again = true;
+            break;
+          }
+        }
+        if (again) continue;
+      }
+      {
+        const olevel = level;
+        const m = this.minimizeBranches();
+        if (m !== null) {
+          level = m;
+          if (level === 0) return;
+          void olevel;
+          continue;
+        }
+      }
+      // packages still open are simply not installed: every rule is satisfied at this point
+      return;
+    }
+  }
+
+  private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
+    let q = dq;
+    if (q.length > 1) q = this.policy(q, 'choose');
+    this.traceFn?.(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}`);
+    if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
+    void ruleId;
+    void level;
+    const r = this.decideLit(q[0]!, disableRules);
+    this.traceFn?.(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
+    return r;
+  }
+
+  private installedTrouble = false;
+  private supplementers: number[] | null = null;
+
+  private resolveInstalled(level: number, disableRules: boolean): number {
+    const sat = this.sat;
+    const installed = this.installedIds;
+    for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
+      const passLevel = level;
+      for (let k = 0; k < installed.length; k++) {
+        const i = installed[k]!;
+        if (sat.decisionMap[i]! > 0) continue;
+        if (pass === 0 && !this.updateMap.has(i)) continue;
+        const u = this.updateRules + k;
+        let rr = u;
+        if (sat.clauses[u]!.disabled) rr = this.featureRules + k;
+        if (this.emptyRule.has(rr)) rr = u;
+        const rrLits = sat.clauses[rr]!.lits;
+        if (sat.clauses[rr]!.disabled && rr === u) {
+          // both disabled: nothing forces us; still try to keep it below
+        }
+        const dq: number[] = [];
+        if (
+          !this.noUpdate.has(i) &&
+          (sat.decisionMap[i]! < 0 ||
+            this.updateAll ||
+            this.updateMap.has(i) ||
+            this.dupAll ||
+            this.dupInvolved.has(i) ||
+            rrLits[0] !== i)
+        ) {
+          let fulfilled = false;
+          for (const p of rrLits) {
+            if (p < 0) continue;
+            if (sat.decisionMap[p]! > 0) {
+              fulfilled = true;
+              break;
+            }
+            if (sat.decisionMap[p] === 0) dq.push(p);
+          }
+          if (fulfilled) dq.length = 0;
+        }
+        const targets = this.updateTargets.get(i);
+        let q = dq;
+        if (q.length && targets) {
+          const pr = q.filter((p) => p === i || targets.has(p));
+          q = pr;
+        }
+        if (q.length) {
+          const olevel = level;
+          level = this.selectAndInstall(level, q, disableRules, rr);
+          if (level === 0) return 0;
+          if (level <= olevel) {
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
+            if (level < olevel) k = -1;
+            else k--;
+            continue;
+          }
+        }
+        if (sat.decisionMap[i] === 0) {
+          const olevel = level;
+          level = this.decideLit(i, disableRules);
+          if (level === 0) return 0;
+          if (level <= olevel) {
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
+            if (level < olevel) k = -1;
+            else k--;
+            continue;
+          }
+        }
+      }
+    }
+    return level;
+  }
+
+  private resolveDependencies(level: number, dq: number[]): number {
+    const sat = this.sat;
+    const n0 = sat.clauses.length;
+    let postponed = 0;
+    let i = 1;
+    for (let n = 1; ; i++, n++) {
+      const nrules = sat.clauses.length;
+      if (n >= nrules) {
+        if (postponed <= 0) break;
+        i = postponed;
+        postponed = -1;
+        n = 1;
+      }
+      if (i >= nrules) i = 1;
+      const c = sat.clauses[i]!;
+      if (c.disabled) continue;
+      const lits = c.lits;
+      if (lits.length === 0) continue;
+      const p0 = lits[0]!;
+      if (p0 < 0 && (lits.length <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      dq.length = 0;
+      if (lits.length <= 2) {
+        if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
+        if (sat.decisionMap[p0] || sat.decisionMap[lits[1]!]) continue;
+        dq.push(p0, lits[1]!);
+      } else {
+        let done = false;
+        if (p0 > 0) {
+          if (sat.decisionMap[p0]! > 0) continue;
+          if (sat.decisionMap[p0] === 0) dq.push(p0);
+        }
+        for (let k = 1; k < lits.length; k++) {
+          const p = lits[k]!;
+          if (p < 0) {
+            if (sat.decisionMap[-p]! <= 0) {
+              done = true;
+              break;
+            }
+          } else {
+            if (sat.decisionMap[p]! > 0) {
+              done = true;
+              break;
+            }
+            if (sat.decisionMap[p] === 0) dq.push(p);
+          }
+        }
+        if (done) continue;
+      }
+      if (dq.length < 2) continue;
+      let q = dq.slice();
+      if (postponed >= 0) {
+        q = this.policy(q, 'choose-noreorder');
+        if (q.length > 1) {
+          if (!postponed) postponed = i;
+          continue;
+        }
+      }
+      const olevel = level;
+      level = this.selectAndInstall(level, q, true, i);
+      if (level === 0) return 0;
+      if (level <= olevel) return level;
+      // continue with the following rules (libsolv does not restart from the first rule)
+    }
+    void n0;
+    return level;
+  }
+
+  private resolveWeak(level: number): number {
+    const sat = this.sat;
+    const pool = this.pool;
+    let dq: number[] = [];
+    let dqs: number[] = [];
+    // candidates: decided-installed packages (their recommends) and packages with supplements
+    if (!this.supplementers) {
+      this.supplementers = [];
+      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+    }
+    const positives: number[] = [];
+    for (const l of sat.trail) if (l > 1) positives.push(l);
+    positives.sort((a, b) => a - b);
+    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    for (const i of cands) {
+      const d = sat.decisionMap[i]!;
+      if (d < 0) continue;
+      const s = pool.solvables[i]!;
+      if (d > 0) {
+        if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
+        if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
+        for (const rec of s.recommends) {
+          if (this.flags.onlynamespacerecommended && !this.isNamespaceDep(rec)) continue;
+          const prov = pool.whatprovides(rec);
+          if (prov.some((p) => sat.decisionMap[p]! > 0)) continue;
+          for (const p of prov) {
+            if (sat.decisionMap[p] !== 0) continue;
+            if (this.dupAll && this.isInstalled(p)) continue;
+            if (!dq.includes(p)) dq.push(p);
+          }
+        }
+      } else {
+        if (!s.supplements.length) continue;
+        if (!pool.installable(i)) continue;
+        if (!this.isSupplementing(i)) continue;
+        if (this.dupAll && this.isInstalled(i)) continue;
+        if ((this.favor.get(i) ?? 0) < 0) continue;
+        dqs.push(i);
+      }
+    }
+    dq = dq.filter((p) => (this.favor.get(p) ?? 0) >= 0 && !this.excludeFromWeak.has(p));
+    dqs = dqs.filter((p) => !this.excludeFromWeak.has(p));
+    if (this.installedIds.length && (dq.length || dqs.length)) {
+      const obsoletedByInstalled = (p: number): boolean => {
+        for (const ip of this.installedIds) {
+          if (sat.decisionMap[ip]! <= 0) continue;
+          const is = pool.solvables[ip]!;
+          if (is.obsoletes.some((o) => pool.matchNevr(p, o))) return true;
+        }
+        return false;
+      };
+      dq = dq.filter((p) => !obsoletedByInstalled(p));
+      dqs = dqs.filter((p) => !obsoletedByInstalled(p));
+    }
+    if (!this.flags.addalreadyrecommended && dqs.length) dqs = dqs.filter((p) => !this.isSupplementingAlreadyInstalled(p));
+    if (dqs.length && pool.flags.implicitobsoleteusescolors) {
+      dqs = dqs.filter((p) => {
+        const s = pool.solvables[p]!;
+        for (let q = 2; q < pool.size; q++) {
+          if (q === p || sat.decisionMap[q]! <= 0) continue;
+          if (pool.solvables[q]!.name === s.name) return false;
+        }
+        return true;
+      });
+    }
+    for (const p of dqs) if (!dq.includes(p)) dq.push(p);
+    if (!dq.length) return level;
+    if (dq.length === 1) {
+      return this.decideLit(dq[0]!, false);
+    }
+    const decisionCount = sat.trail.length;
+    const best = new Set(this.policy(dq, 'recommend'));
+    let dqs2 = dqs.filter((p) => best.has(p));
+    if (dqs2.length > 1) dqs2 = this.policy(dqs2, 'supplement');
+    for (const p of dqs2) {
+      if (sat.decisionMap[p]) continue;
+      const olevel = level;
+      level = this.decideLit(p, false);
+      if (level === 0) return 0;
+      if (level <= olevel) return level;
+    }
+    if (sat.trail.length < decisionCount) return level;
+    for (let i = 0; i < decisionCount && i < sat.trail.length; i++) {
+      const p = sat.trail[i]!;
+      if (p <= 1) continue;
+      const s = pool.solvables[p]!;
+      if (!this.flags.addalreadyrecommended && this.isInstalled(p)) continue;
+      for (const rec of s.recommends) {
+        const prov = pool.whatprovides(rec);
+        if (prov.some((q) => sat.decisionMap[q]! > 0)) continue;
+        let q = prov.filter((x) => sat.decisionMap[x] === 0 && best.has(x));
+        if (!q.length) continue;
+        if (q.length > 1) q = this.policy(q, 'choose');
+        if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level, weak: true });
+        const olevel = level;
+        level = this.decideLit(q[0]!, false);
+        if (level === 0) return 0;
+        if (level <= olevel || sat.trail.length < decisionCount) return level;
+      }
+    }
+    return level;
+  }
+
+  private isNamespaceDep(d: Dep): boolean {
+    if (d.kind === 'simple') return d.name.startsWith('namespace:');
+    return this.isNamespaceDep(d.left) || this.isNamespaceDep(d.right) || (d.otherwise ? this.isNamespaceDep(d.otherwise) : false);
+  }
+
+  /** The rules in testsolv's debug order, one line each (for comparing with `testsolv -v -v -v -v`). */
+  dumpRules(): string[] {
+    const out: string[] = [];
+    for (let id = 1; id < this.sat.clauses.length; id++) {
+      const c = this.sat.clauses[id]!;
+      const t = this.rules[id]?.type ?? 'learnt';
+      const lits = [...c.lits].map((l) => (l < 0 ? '!' : '') + (Math.abs(l) === 1 ? 'SYSTEM' : this.pool.nevra(Math.abs(l))));
+      out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
+    }
+    return out;
+  }
+
+  /** One readable line per rule (for explanation trees). */
+  describeRule(id: number): string {
+    const info = this.rules[id];
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    if (!info) return `learnt rule #${id}`;
+    switch (info.type) {
+      case 'pkg':
+        switch (info.reason) {
+          case 'nothing-provides':
+            return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+          case 'requires':
+            return `${P(info.p)} requires ${depToString(info.dep!)}`;
+          case 'conflicts':
+          case 'self-conflict':
+            return `${P(info.p)} conflicts with ${depToString(info.dep!)}${info.other !== undefined ? ` provided by ${P(info.other)}` : ''}`;
+          case 'obsoletes':
+          case 'installed-obsoletes':
+            return `${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+          case 'same-name':
+          case 'implicit-obsoletes':
+            return `only one of ${P(info.p)} and ${P(info.other)} can be installed`;
+          case 'not-installable':
+            return `${P(info.p)} is not installable (architecture or excluded)`;
+          default:
+            return `package rule #${id}`;
+        }
+      case 'job': {
+        const job = this.jobs[info.job!]!;
+        return `the request: ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      case 'update':
+        return `installed ${P(info.p)} is kept or updated`;
+      case 'feature':
+        return `installed ${P(info.p)} is kept or replaced`;
+      case 'infarch':
+        return `${P(info.p)} has an inferior architecture`;
+      case 'dup':
+        return `${P(info.p)} is not part of the distribution upgrade`;
+      case 'best':
+        return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
+      case 'blacklist':
+        return `${P(info.p)} is blacklisted`;
+      case 'choice':
+        return `prefer updating an installed provider over installing ${P(info.p)}`;
+      default:
+        return `rule #${id}`;
+    }
+  }
+
+  /** libsolv-like solution options for a problem: ways to make the request solvable. */
+  problemSolutions(problem: Problem): string[] {
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    return problem.elements.map((el) => {
+      if (el < 0) {
+        const job = this.jobs[-el - 1]!;
+        return `do not ask to ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      const info = this.rules[el]!;
+      switch (info.type) {
+        case 'update':
+        case 'feature':
+          return `allow erasing or replacing installed ${P(info.p)}`;
+        case 'infarch':
+          return `allow the inferior architecture of ${P(info.p)}`;
+        case 'dup':
+          return `allow keeping ${P(info.p)}`;
+        case 'best':
+          return `allow a candidate that is not the best`;
+        case 'blacklist':
+          return `allow the blacklisted ${P(info.p)}`;
+        default:
+          return `ignore: ${this.describeRule(el)}`;
+      }
+    });
+  }
+
+  /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */
+  problemInfo(problem: Problem): string {
+    const pool = this.pool;
+    // libsolv picks the most relevant rule: prefer a pkg rule about a job's package
+    const proof = problem.proof;
+    let best = proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'nothing-provides');
+    best ??= proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'conflicts');
+    best ??= proof.find((r) => r < this.pkgRulesEnd);
+    best ??= proof[0];
+    if (best === undefined) return 'unknown problem';
+    const info = this.rules[best]!;
+    const P = (p: number | undefined): string => (p === undefined ? '?' : pool.nevra(p));
+    switch (info.reason) {
+      case 'nothing-provides':
+        return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+      case 'requires':
+        return `package ${P(info.p)} requires ${depToString(info.dep!)}, but none of the providers can be installed`;
+      case 'conflicts':
+        return info.other !== undefined
+          ? `package ${P(info.p)} conflicts with ${depToString(info.dep!)} provided by ${P(info.other)}`
+          : `package ${P(info.p)} conflicts with ${depToString(info.dep!)}`;
+      case 'obsoletes':
+        return `package ${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+      case 'installed-obsoletes':
+        return `installed package ${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+      case 'same-name':
+        return `cannot install both ${P(info.p)} and ${P(info.other)}`;
+      case 'not-installable':
+        return `package ${P(info.p)} is not installable`;
+      default:
+        break;
+    }
+    if (info.type === 'job') {
+      const job = info.job !== undefined ? this.jobs[info.job] : undefined;
+      if (job && (job.select.kind === 'name' || job.select.kind === 'provides') && this.sat.clauses[best]!.lits[0] === -SYSTEM_SOLVABLE)
+        return job.select.kind === 'name' ? `package ${depToString(job.select.dep)} does not exist` : `nothing provides requested ${depToString(job.select.dep)}`;
+      return `conflicting requests`;
+    }
+    if (info.type === 'update' || info.type === 'feature') return `problem with installed package ${P(info.p)}`;
+    if (info.type === 'infarch') return `package ${P(info.p)} has inferior architecture`;
+    if (info.type === 'best') return `cannot install the best candidate for the job`;
+    return 'unknown problem';
+  }
+}

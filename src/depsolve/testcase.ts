@@ -1,0 +1,548 @@
+import { AtollError } from '../errors/index.js';
+import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
+import type { RichExpr, RichOp } from '../rpm/index.js';
+import { simpleDep, type Dep } from './dep.js';
+import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
+import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolverFlags } from './rpm-solver.js';
+import { transactionLines } from './transaction.js';
+import { checkSolution } from './checker.js';
+
+/**
+ * libsolv's testcase format (solver.md §1): parse a `.t` file into steps, run each step on a
+ * persistent pool, and compare the printed result with the file's expectation as testsolv
+ * does (sorted sets of lines).
+ */
+
+export interface TestcaseIo {
+  /** Read a file named by a testcase line (relative to the testcase; `.gz` already inflated). */
+  readFile(name: string): string;
+  /** Debug output: the solver's decisions (and the rule dump with `traceRules`). */
+  trace?: (line: string) => void;
+  traceRules?: boolean;
+}
+
+const REL_OPS: Array<[string, number]> = [
+  ['<=', RPMSENSE.LESS | RPMSENSE.EQUAL],
+  ['>=', RPMSENSE.GREATER | RPMSENSE.EQUAL],
+  ['<>', RPMSENSE.LESS | RPMSENSE.GREATER],
+  ['==', RPMSENSE.EQUAL],
+  ['=', RPMSENSE.EQUAL],
+  ['<', RPMSENSE.LESS],
+  ['>', RPMSENSE.GREATER],
+];
+
+const BOOL_OPS: Array<[string, RichOp | 'else']> = [
+  ['<IF>', 'if'],
+  ['<UNLESS>', 'unless'],
+  ['<ELSE>', 'else'],
+  ['&', 'and'],
+  ['|', 'or'],
+  ['+', 'with'],
+  ['-', 'without'],
+];
+
+function unescape(s: string): string {
+  return s.replace(/\\([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+type Parsed = RichExpr | { kind: 'else'; left: RichExpr; right: RichExpr };
+
+/** testcase_str2dep: libsolv's dependency spelling, including boolean operators. */
+export function parseTestcaseDep(text: string): Dep {
+  let pos = 0;
+  const ws = (): void => {
+    while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
+  };
+  const fail = (what: string): never => {
+    throw new AtollError('DEPSOLVE_TESTCASE_SYNTAX', `invalid dependency '${text}': ${what}`);
+  };
+  const expr = (): Parsed => {
+    ws();
+    let left: Parsed;
+    if (text[pos] === '(') {
+      pos++;
+      left = expr();
+      ws();
+      if (text[pos] !== ')') fail("missing ')'");
+      pos++;
+    } else {
+      // a name: up to whitespace, balanced parentheses allowed inside (libc.so.6()(64bit))
+      const start = pos;
+      let depth = 0;
+      while (pos < text.length) {
+        const c = text[pos]!;
+        if (c === '(') depth++;
+        else if (c === ')') {
+          if (depth === 0) break;
+          depth--;
+        } else if ((c === ' ' || c === '\t') && depth === 0) break;
+        pos++;
+      }
+      const name = unescape(text.slice(start, pos));
+      if (name === '') fail('empty name');
+      ws();
+      let flags = 0;
+      let evr = '';
+      for (const [op, f] of REL_OPS) {
+        if (text.startsWith(op, pos) && (text[pos + op.length] === ' ' || text[pos + op.length] === '\t')) {
+          pos += op.length;
+          ws();
+          const s2 = pos;
+          while (pos < text.length && text[pos] !== ' ' && text[pos] !== ')' && text[pos] !== '\t') pos++;
+          evr = unescape(text.slice(s2, pos));
+          flags = f;
+          break;
+        }
+      }
+      left = simpleDep(name, flags, evr);
+    }
+    ws();
+    for (const [opname, op] of BOOL_OPS) {
+      if (!text.startsWith(opname, pos)) continue;
+      pos += opname.length;
+      const right = expr();
+      if (op === 'else') return { kind: 'else', left: asRich(left), right: asRich(right) };
+      if (right.kind === 'else' && (op === 'if' || op === 'unless'))
+        return { kind: 'rich', op, left: asRich(left), right: right.left, otherwise: right.right };
+      return { kind: 'rich', op, left: asRich(left), right: asRich(right) };
+    }
+    return left;
+  };
+  const asRich = (p: Parsed): RichExpr => (p.kind === 'else' ? fail('misplaced <ELSE>') : p);
+  const r = expr();
+  ws();
+  if (pos !== text.length) fail(`trailing text at ${pos}`);
+  return asRich(r);
+}
+
+/** Parse a testtags repository into packages. */
+export function parseTesttags(text: string): NewSolvable[] {
+  const out: NewSolvable[] = [];
+  let cur: NewSolvable | null = null;
+  let version = 0;
+  let addSelf = true;
+  let block: string | null = null;
+  const finish = (): void => {
+    if (!cur) return;
+    if (addSelf && cur.arch !== 'src' && cur.arch !== 'nosrc') {
+      const self = simpleDep(cur.name, RPMSENSE.EQUAL, cur.evr);
+      if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
+        cur.provides.push(self);
+    }
+    out.push(cur);
+    cur = null;
+  };
+  const tagKey: Record<string, keyof NewSolvable> = {
+    Req: 'requires',
+    Prq: 'requires',
+    Prv: 'provides',
+    Obs: 'obsoletes',
+    Con: 'conflicts',
+    Rec: 'recommends',
+    Sug: 'suggests',
+    Sup: 'supplements',
+    Enh: 'enhances',
+  };
+  const addValue = (tag: string, value: string): void => {
+    if (!cur) return;
+    const key = tagKey[tag];
+    if (key) {
+      const dep = parseTestcaseDep(value.trim());
+      (cur[key] as Dep[]).push(dep);
+      if (tag === 'Prv' && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
+      return;
+    }
+    if (tag === 'Fls') {
+      const parts = value.trim().split(/\s+/);
+      cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
+    }
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (block !== null) {
+      if (line.startsWith(`-${block}:`)) {
+        block = null;
+        continue;
+      }
+      addValue(block, line);
+      continue;
+    }
+    const m = /^([=+])([A-Za-z]{3}):\s?(.*)$/.exec(line);
+    if (!m) continue;
+    const [, kind, tag, value] = m as unknown as [string, string, string, string];
+    if (kind === '+') {
+      block = tag;
+      continue;
+    }
+    switch (tag) {
+      case 'Ver': {
+        version = Number.parseFloat(value);
+        addSelf = !(version >= 3) || value.includes('addselfprovides');
+        break;
+      }
+      case 'Pkg': {
+        finish();
+        const f = value.trim().split(/\s+/);
+        if (f.length !== 4) break;
+        let evr = f[1]!;
+        if (!(f[2] === '-')) evr += `-${f[2]}`;
+        if (evr.startsWith('0:') && evr.length > 2) evr = evr.slice(2);
+        cur = {
+          name: f[0]!,
+          evr,
+          arch: f[3]!,
+          vendor: '',
+          provides: [],
+          requires: [],
+          conflicts: [],
+          obsoletes: [],
+          recommends: [],
+          suggests: [],
+          supplements: [],
+          enhances: [],
+          files: [],
+          buildtime: 0,
+        };
+        break;
+      }
+      case 'Vnd':
+        if (cur) cur.vendor = value.trim();
+        break;
+      case 'Tim':
+        if (cur) cur.buildtime = Number(value.trim());
+        break;
+      default:
+        addValue(tag, value);
+    }
+  }
+  finish();
+  return out;
+}
+
+export interface StepResult {
+  /** The lines atoll printed for the requested result kinds. */
+  output: string[];
+  expected: string[] | null;
+  kinds: string[];
+  pass: boolean;
+  /** Diff lines (+ only in atoll, - only expected). */
+  diff: string[];
+  unsupported: string[];
+  solutionCheck: string[];
+}
+
+export interface TestcaseResult {
+  steps: StepResult[];
+  pass: boolean;
+  unsupported: string[];
+}
+
+interface State {
+  pool: Pool;
+  poolFlags: PoolFlags;
+  disttypeOk: boolean;
+  firstRepo: boolean;
+  repos: Map<string, Repo>;
+  installedName: string | null;
+  arch: string | null;
+}
+
+function splitWords(line: string): string[] {
+  return line.trim().split(/\s+/).filter((w) => w !== '');
+}
+
+const SOLVER_FLAG_NAMES = new Set(Object.keys(defaultSolverFlags()));
+const POOL_FLAG_NAMES = new Set(Object.keys(defaultPoolFlags()));
+
+/** Run every step of a testcase file. */
+export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const state: State = {
+    pool: new Pool(),
+    poolFlags: defaultPoolFlags(),
+    disttypeOk: true,
+    firstRepo: true,
+    repos: new Map(),
+    installedName: null,
+    arch: null,
+  };
+  const steps: StepResult[] = [];
+  const unsupportedAll: string[] = [];
+  let jobs: Job[] = [];
+  let jobLines: string[] = [];
+  let sflags: SolverFlags = defaultSolverFlags();
+  let results: Array<{ kinds: string[]; expected: string[] }> = [];
+  let unsupported: string[] = [];
+  let evrcmpJobs: string[] = [];
+
+  const inline = (i: number): [string[], number] => {
+    const out: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && lines[j]!.startsWith('#>')) out.push(lines[j++]!.slice(2));
+    return [out, j - 1];
+  };
+
+  const flush = (): void => {
+    if (!results.length && !jobs.length && !evrcmpJobs.length) return;
+    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
+    unsupportedAll.push(...unsupported);
+    jobs = [];
+    jobLines = [];
+    sflags = defaultSolverFlags();
+    results = [];
+    unsupported = [];
+    evrcmpJobs = [];
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const w = splitWords(line);
+    const cmd = w[0]!;
+    switch (cmd) {
+      case 'repo': {
+        if (state.firstRepo) {
+          state.poolFlags = defaultPoolFlags();
+          state.pool.flags = state.poolFlags;
+          state.firstRepo = false;
+        }
+        const [name, prio = '0', type = 'testtags', src = '<inline>'] = w.slice(1);
+        const [pr, sub] = prio.split('.');
+        const repo = state.pool.addRepo(name!, Number(pr), Number(sub ?? 0));
+        state.repos.set(name!, repo);
+        if (name === state.installedName) state.pool.installed = repo;
+        let body: string[] = [];
+        if (src === '<inline>') {
+          const [b, j] = inline(i);
+          body = b;
+          i = j;
+        } else if (type !== 'empty') {
+          body = io.readFile(src).split('\n');
+        }
+        if (type === 'testtags') for (const p of parseTesttags(body.join('\n'))) state.pool.addSolvable(repo, p);
+        else if (type !== 'empty') unsupported.push(`repo type ${type}`);
+        break;
+      }
+      case 'system': {
+        const [arch = '-', disttype = '*', inst] = w.slice(1);
+        if (disttype !== '*' && disttype !== 'rpm' && !disttype.split(',').includes('rpm')) {
+          state.disttypeOk = false;
+          unsupported.push(`disttype ${disttype}`);
+        }
+        state.arch = arch === 'unset' || arch === '-' ? null : arch;
+        state.pool.setArch(state.arch);
+        state.installedName = inst ?? null;
+        state.pool.installed = inst ? (state.repos.get(inst) ?? null) : null;
+        state.pool.invalidate();
+        break;
+      }
+      case 'job': {
+        if (w[2] === 'selection' || w[1]?.startsWith('selection')) {
+          unsupported.push('selection jobs');
+          break;
+        }
+        try {
+          jobs.push(parseJob(state, w.slice(1)));
+          jobLines.push(line.trim());
+        } catch (err) {
+          unsupported.push(`job: ${(err as Error).message}`);
+        }
+        break;
+      }
+      case 'solverflags':
+        for (const f of w.slice(1)) {
+          const on = !f.startsWith('!');
+          const name = on ? f : f.slice(1);
+          if (SOLVER_FLAG_NAMES.has(name)) (sflags as unknown as Record<string, boolean>)[name] = on;
+          else unsupported.push(`solverflag ${name}`);
+        }
+        break;
+      case 'poolflags':
+        for (const f of w.slice(1)) {
+          const on = !f.startsWith('!');
+          const name = on ? f : f.slice(1);
+          if (POOL_FLAG_NAMES.has(name)) (state.poolFlags as unknown as Record<string, boolean>)[name] = on;
+          else unsupported.push(`poolflag ${name}`);
+        }
+        state.pool.flags = state.poolFlags;
+        state.pool.invalidate();
+        break;
+      case 'disable': {
+        if (w[1] === 'pkg') {
+          const p = findPkg(state, w[2]!);
+          if (p) state.pool.disabled.add(p);
+        } else unsupported.push(`disable ${w[1]}`);
+        state.pool.invalidate();
+        break;
+      }
+      case 'namespace': {
+        const name = w[1]!;
+        const provs: number[] = [];
+        for (const x of w.slice(2)) {
+          if (x === '@SYSTEM') provs.push(1);
+          else {
+            const p = findPkg(state, x);
+            if (p) provs.push(p);
+          }
+        }
+        state.pool.namespaces.set(name, provs);
+        state.pool.invalidate();
+        break;
+      }
+      case 'feature':
+        break;
+      case 'vendorclass':
+        unsupported.push('vendorclass');
+        break;
+      case 'evrcmp': {
+        const [a = '', b = ''] = w.slice(1);
+        const r = compareEvrStrings(a, b);
+        evrcmpJobs.push(`job noop provides ${a} ${r < 0 ? '<' : r > 0 ? '>' : '='} ${b}`);
+        break;
+      }
+      case 'result': {
+        const kinds = (w[1] ?? '').split(',');
+        let expected: string[] = [];
+        if (w[2] === '<inline>') {
+          const [b, j] = inline(i);
+          expected = b;
+          i = j;
+        } else if (w[2]) expected = io.readFile(w[2]).split('\n');
+        // a later result line replaces an earlier one of the same step (as in testsolv)
+        results = [{ kinds, expected: expected.filter((l) => l.trim() !== '') }];
+        break;
+      }
+      case 'nextjob':
+        flush();
+        break;
+      default:
+        unsupported.push(`command ${cmd}`);
+    }
+  }
+  flush();
+  return { steps, pass: steps.every((s) => s.pass), unsupported: unsupportedAll };
+}
+
+
+function findPkg(state: State, spec: string): number | undefined {
+  const pool = state.pool;
+  for (let p = 2; p < pool.size; p++) if (pool.str(p) === spec) return p;
+  const noRepo = spec.replace(/@[^@]*$/, '');
+  for (let p = 2; p < pool.size; p++) if (pool.nevra(p) === noRepo) return p;
+  return undefined;
+}
+
+function parseJob(state: State, w: string[]): Job {
+  let flags = new Set<string>();
+  const last = w[w.length - 1]!;
+  if (last.startsWith('[') && last.endsWith(']')) {
+    flags = new Set(last.slice(1, -1).split(',').filter((x) => x));
+    w = w.slice(0, -1);
+  }
+  const verb = (w[0] === 'noobsoletes' ? 'multiversion' : w[0]) as JobVerb;
+  const kind = w[1];
+  const rest = w.slice(2).join(' ');
+  let select: Selection;
+  switch (kind) {
+    case 'pkg': {
+      const p = findPkg(state, rest);
+      if (!p) throw new AtollError('DEPSOLVE_TESTCASE_SYNTAX', `unknown package ${rest}`);
+      select = { kind: 'pkg', p };
+      break;
+    }
+    case 'name':
+      select = { kind: 'name', dep: parseTestcaseDep(rest) };
+      break;
+    case 'provides':
+      select = { kind: 'provides', dep: parseTestcaseDep(rest) };
+      break;
+    case 'oneof': {
+      const ps: number[] = [];
+      for (const x of w.slice(2)) {
+        if (x === 'nothing') continue;
+        const p = findPkg(state, x);
+        if (p) ps.push(p);
+      }
+      select = { kind: 'oneof', ps };
+      break;
+    }
+    case 'repo': {
+      const repo = state.repos.get(rest);
+      if (!repo) throw new AtollError('DEPSOLVE_TESTCASE_SYNTAX', `unknown repo ${rest}`);
+      select = { kind: 'repo', repo };
+      break;
+    }
+    case 'all':
+      select = { kind: 'all' };
+      break;
+    default:
+      throw new AtollError('DEPSOLVE_TESTCASE_SYNTAX', `unknown job selector ${kind}`);
+  }
+  return { verb, select, flags };
+}
+
+function runStep(
+  state: State,
+  jobs: Job[],
+  _jobLines: string[],
+  sflags: SolverFlags,
+  results: Array<{ kinds: string[]; expected: string[] }>,
+  unsupported: string[],
+  evrcmpJobs: string[],
+  trace: ((line: string) => void) | undefined,
+  traceRules: boolean,
+): StepResult {
+  const kinds = [...new Set(results.flatMap((r) => r.kinds))];
+  const expected = results.length ? results.flatMap((r) => r.expected) : null;
+  const output: string[] = [];
+  const solutionCheck: string[] = [];
+  const local = [...unsupported];
+  if (!state.disttypeOk) local.push('disttype');
+  let problemCount = 0;
+  if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
+    const solver = new RpmSolver(state.pool, jobs, sflags, trace);
+    const res = solver.solve();
+    if (trace && traceRules) for (const l of solver.dumpRules()) trace(l);
+    output.push(...transactionLines(solver, res.installed));
+    for (const [k, prob] of res.problems.entries()) {
+      problemCount++;
+      output.push(`problem ${k.toString(16).padStart(8, '0')} info ${solver.problemInfo(prob)}`);
+    }
+    if (!res.problems.length) solutionCheck.push(...checkSolution(state.pool, res.installed, solver));
+  }
+  if (kinds.includes('jobs')) output.push(...evrcmpJobs);
+  for (const k of kinds) {
+    if (!['transaction', 'problems', 'jobs'].includes(k)) local.push(`result kind ${k}`);
+  }
+  if (expected === null) {
+    return { output, expected, kinds, pass: true, diff: [], unsupported: local, solutionCheck };
+  }
+  // transaction and job lines exactly; problems loosely (same number of problems)
+  const exact = (l: string): boolean => !l.startsWith('problem ') && !l.startsWith('alternative ');
+  const relevantKinds = new Set(kinds);
+  const want = expected.filter((l) => exact(l) && kindOf(l, relevantKinds)).sort();
+  const got = output.filter(exact).sort();
+  const diff: string[] = [];
+  const wantCount = new Map<string, number>();
+  for (const l of want) wantCount.set(l, (wantCount.get(l) ?? 0) + 1);
+  for (const l of got) {
+    const c = wantCount.get(l) ?? 0;
+    if (c > 0) wantCount.set(l, c - 1);
+    else diff.push(`+${l}`);
+  }
+  for (const [l, c] of wantCount) for (let k = 0; k < c; k++) diff.push(`-${l}`);
+  const expectedProblems = new Set(expected.filter((l) => / info /.test(l) && l.startsWith('problem ')).map((l) => l.split(' ')[1])).size;
+  if (kinds.includes('problems') && expectedProblems !== problemCount) {
+    diff.push(`problems: expected ${expectedProblems}, atoll found ${problemCount}`);
+  }
+  const pass = diff.length === 0 && solutionCheck.length === 0;
+  return { output, expected, kinds, pass, diff, unsupported: local, solutionCheck };
+}
+
+function kindOf(line: string, kinds: Set<string>): boolean {
+  const w = line.split(' ')[0]!;
+  if (['install', 'erase', 'upgrade', 'downgrade', 'change', 'reinstall', 'multiinstall', 'multireinstall'].includes(w))
+    return kinds.has('transaction');
+  if (w === 'job') return kinds.has('jobs');
+  return true;
+}

@@ -1,0 +1,30 @@
+import { parse as parseYaml } from 'yaml';
+import { AtollError } from '../../errors/index.js';
+import type { PackageDescription } from './description.js';
+
+/**
+ * Read a package description from JSON or YAML text (YAML is a superset of JSON, so one parser
+ * serves both). Binary content is written `{ base64: ... }`; the structure is checked when the
+ * package is built (normalizePackage), which reports problems with RPM_BUILD_DESCRIPTION_BAD.
+ * A file may hold one description or a list of them.
+ */
+export function parsePackageDescriptions(text: string, source = 'description'): PackageDescription[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+  } catch (error) {
+    throw new AtollError('RPM_BUILD_DESCRIPTION_SYNTAX', `cannot parse ${source}: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'package descriptions are JSON or YAML objects (or lists of them)',
+    });
+  }
+  const list = Array.isArray(value) ? value : [value];
+  for (const [i, item] of list.entries()) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new AtollError('RPM_BUILD_DESCRIPTION_SYNTAX', `${source}: entry ${i} is not an object`, {
+        hint: 'each package description is a mapping with at least name, version and release',
+      });
+    }
+  }
+  return list as PackageDescription[];
+}

@@ -1,0 +1,13 @@
+export * from './tags.js';
+export { readHeaderBlob, Header, HEADER_MAGIC } from './header-blob.js';
+export type { HeaderBlob, HeaderKind, IndexEntry, HeaderReadOptions, TagValue } from './header-blob.js';
+export { encodeHeader, signaturePadding } from './header-encode.js';
+export type { EncodableValue, HeaderEntryInput } from './header-encode.js';
+export { readLead, encodeLead, LEAD_SIZE, LEAD_MAGIC } from './lead.js';
+export type { Lead } from './lead.js';
+export * from './rpm-header-package.js';
+export { decodePackage } from './decode-package.js';
+export { readRpmHeaders, readRpmPackage, rpmHeadersLength, verifyHeaderDigest } from './read-package.js';
+export type { RpmHeaders, ReadHeadersOptions } from './read-package.js';
+export { readRpmFile, readRpmHeaderBytes } from './read-package-file.js';
+export { packageToJson } from './package-json.js';

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { createGunzip } from 'node:zlib';
+import { AtollError } from '../../errors/index.js';
+
+/**
+ * Payload decompressors, chosen by PAYLOADCOMPRESSOR (rpm-format.md §8.1). Each turns an async
+ * iterable of compressed chunks into an async iterable of cpio bytes, streaming, never holding a
+ * whole payload.
+ *
+ * gzip runs in-process (node:zlib). Node 20 has no xz, lzma, zstd or bzip2, and the npm options
+ * are either pure JS/wasm (several times slower than liblzma/libzstd) or download binaries at
+ * install time; so those run through Debian's own `xz`, `zstd` and `bzip2` programs on a pipe,
+ * which decode at native speed on another core while we parse cpio and write files. The
+ * registry hides which is which; a native binding can replace an entry without callers noticing.
+ */
+
+export type ByteSource = AsyncIterable<Uint8Array>;
+export type Decompressor = (input: ByteSource) => ByteSource;
+
+async function* gunzip(input: ByteSource): ByteSource {
+  const iterator = input[Symbol.asyncIterator]();
+  // rpm's gzip reader passes data that is not gzip through unchanged (uncompressed payloads
+  // written without a PAYLOADCOMPRESSOR tag rely on it).
+  const first = await iterator.next();
+  if (first.done) return;
+  const head = first.value;
+  const rest: ByteSource = {
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  if (!(head[0] === 0x1f && head[1] === 0x8b)) {
+    yield head;
+    yield* rest;
+    return;
+  }
+  // Concatenated gzip members are decoded too (zlib's gunzip handles multi-member input).
+  const z = createGunzip({ chunkSize: 256 * 1024 });
+  const feed = (async () => {
+    try {
+      if (!z.write(head)) await new Promise((r) => z.once('drain', r));
+      for await (const chunk of rest) {
+        if (!z.write(chunk)) await new Promise((r) => z.once('drain', r));
+      }
+      z.end();
+    } catch (error) {
+      z.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of z) yield chunk as Uint8Array;
+  } catch (error) {
+    if (error instanceof AtollError) throw error;
+    throw new AtollError('RPM_PAYLOAD_BAD', `gzip payload is corrupt: ${(error as Error).message}`, { cause: error });
+  } finally {
+    z.destroy();
+    await feed.catch(() => undefined);
+  }
+}
+
+function viaProgram(program: string, args: string[], label: string): Decompressor {
+  return async function* (input: ByteSource): ByteSource {
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 4096) stderr += d;
+    });
+    const spawnError = new Promise<never>((_, reject) => {
+      child.once('error', (error) =>
+        reject(
+          new AtollError('UTIL_PROGRAM_NOT_RUNNABLE', `cannot run ${program} to decompress the ${label} payload: ${error.message}`, {
+            hint: `install ${program} (Debian package ${program === 'zstd' ? 'zstd' : program === 'bzip2' ? 'bzip2' : 'xz-utils'})`,
+            cause: error,
+          }),
+        ),
+      );
+    });
+    spawnError.catch(() => undefined);
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    // Once the decoder is gone (finished early, or failed), the rest of the input is still read
+    // (so digests over the compressed bytes complete) but no longer written.
+    let gone = false;
+    let wake: (() => void) | undefined;
+    const markGone = (): void => {
+      gone = true;
+      wake?.();
+    };
+    child.once('exit', markGone);
+    child.stdin.once('close', markGone);
+    child.stdin.on('error', markGone); // EPIPE when the decoder stops early: its exit status tells
+    const feed = (async () => {
+      try {
+        await feedAll();
+      } catch (error) {
+        // The input failed (a read error, a digest mismatch): stop the decoder instead of
+        // leaving it waiting for bytes that will never come.
+        child.stdin.destroy();
+        child.kill('SIGKILL');
+        throw error;
+      }
+    })();
+    async function feedAll(): Promise<void> {
+      for await (const chunk of input) {
+        if (gone) continue;
+        if (!child.stdin.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            child.stdin.once('drain', resolve);
+            if (gone) resolve();
+          });
+          wake = undefined;
+        }
+      }
+      if (!gone) child.stdin.end();
+    }
+    // Handled later (awaited after the output ends); without this an early failure would be an
+    // unhandled rejection while we are still reading the decoder's output.
+    feed.catch(() => undefined);
+    let finished = false;
+    try {
+      for await (const chunk of child.stdout) yield chunk as Uint8Array;
+      await feed; // an input failure (digest mismatch) is the more useful error: it comes first
+      const code = await Promise.race([exited, spawnError]);
+      if (code !== 0) {
+        throw new AtollError('RPM_PAYLOAD_BAD', `${label} payload is corrupt: ${stderr.trim() || `${program} exited ${code}`}`);
+      }
+      finished = true;
+    } finally {
+      if (!finished) {
+        child.kill('SIGKILL');
+        child.stdin.destroy();
+        await feed.catch(() => undefined);
+      }
+    }
+  };
+}
+
+const registry = new Map<string, Decompressor>([
+  ['gzip', gunzip],
+  ['xz', viaProgram('xz', ['-dc', '--format=xz', '--single-stream', '-T0'], 'xz')],
+  ['lzma', viaProgram('xz', ['-dc', '--format=lzma'], 'lzma')],
+  ['zstd', viaProgram('zstd', ['-dcq', '--no-progress'], 'zstd')],
+  ['bzip2', viaProgram('bzip2', ['-dc'], 'bzip2')],
+]);
+
+/** Replace or add a decompressor (e.g. a native binding). */
+export function registerDecompressor(name: string, decompressor: Decompressor): void {
+  registry.set(name, decompressor);
+}
+
+/**
+ * The decoder for a PAYLOADCOMPRESSOR value; null (tag absent) means rpm's default, gzip with
+ * pass-through of non-gzip data.
+ */
+export function payloadDecompressor(compressor: string | null): Decompressor {
+  const found = registry.get(compressor ?? 'gzip');
+  if (!found) {
+    throw new AtollError('RPM_COMPRESSOR_UNKNOWN', `unknown payload compressor '${compressor}'`, {
+      hint: 'rpm knows gzip, bzip2, xz, lzma and zstd',
+      data: { compressor },
+    });
+  }
+  return found;
+}

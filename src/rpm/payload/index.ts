@@ -1,0 +1,10 @@
+export { payloadDecompressor, registerDecompressor } from './decompress.js';
+export type { ByteSource, Decompressor } from './decompress.js';
+export { readCpio, ByteReader, CPIO_TRAILER } from './cpio-reader.js';
+export type { CpioEntry, CpioEntryWithBody, StrippedSize } from './cpio-reader.js';
+export { readPayloadFiles, hardlinkSets, isRegular, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK } from './payload-files.js';
+export type { PayloadFile, PayloadReadOptions } from './payload-files.js';
+export { payloadCpioStream } from './payload-stream.js';
+export type { PayloadIntegrity, PayloadStreamOptions } from './payload-stream.js';
+export { verifyRpmFile } from './verify.js';
+export type { VerifyReport } from './verify.js';

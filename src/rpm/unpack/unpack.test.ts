@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { craftRpm } from '../../../test/helpers/craft-rpm.js';
+import { unpackRpm } from './unpack.js';
+import { fileCapsXattr, parseCapText } from './file-caps.js';
+
+function workdir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'atoll-unpack-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function write(dir: string, bytes: Uint8Array): string {
+  const path = join(dir, 'p.rpm');
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function code(expected: string): (e: unknown) => boolean {
+  return (e) => {
+    assert.equal((e as { code?: string }).code, expected, (e as Error).message);
+    return true;
+  };
+}
+
+test('unpacks files, symlinks, hardlinks and directories with header metadata', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [
+        { path: '/opt/a', mode: 0o40750, mtime: 1600000000 },
+        { path: '/opt/a/file', mode: 0o104755, content: 'setuid!', mtime: 1600000001 },
+        { path: '/opt/a/link', mode: 0o120777, linkto: '/absolute/target', mtime: 1600000002 },
+        { path: '/opt/a/h1', mode: 0o100644, content: 'same', inode: 9 },
+        { path: '/opt/a/h2', mode: 0o100644, content: 'same', inode: 9 },
+      ],
+      // rpm's order: the set's content on the last member only.
+      cpio: (items) => {
+        const h1 = items.find((i) => i.name.endsWith('/h1'))!;
+        const h2 = items.find((i) => i.name.endsWith('/h2'))!;
+        h1.data = new Uint8Array(0);
+        h1.nlink = h2.nlink = 2;
+        return [...items.filter((i) => i !== h1 && i !== h2), h1, h2];
+      },
+    }),
+  );
+  const out = join(dir, 'out');
+  const result = await unpackRpm(rpm, out);
+  assert.equal(readFileSync(join(out, 'opt/a/file'), 'utf8'), 'setuid!');
+  assert.equal(lstatSync(join(out, 'opt/a/file')).mode & 0o7777, 0o4755);
+  assert.equal(lstatSync(join(out, 'opt/a/file')).mtimeMs, 1600000001000);
+  assert.equal(readlinkSync(join(out, 'opt/a/link')), '/absolute/target');
+  assert.equal(lstatSync(join(out, 'opt/a')).mode & 0o7777, 0o750);
+  assert.equal(lstatSync(join(out, 'opt/a')).mtimeMs, 1600000000000);
+  assert.equal(lstatSync(join(out, 'opt/a/h1')).ino, lstatSync(join(out, 'opt/a/h2')).ino);
+  assert.equal(readFileSync(join(out, 'opt/a/h1'), 'utf8'), 'same');
+  assert.ok(result.integrity.checked.includes('payload-digest'));
+  assert.deepEqual(readdirSync(dir).sort(), ['out', 'p.rpm']);
+});
+
+test('unpacks rpm\'s stripped 07070X payload (LONGFILESIZES) from the header metadata alone', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      stripped: true,
+      files: [
+        { path: '/big', mode: 0o40755 },
+        { path: '/big/data', mode: 0o100640, content: 'large file stand-in', mtime: 1500000000 },
+        { path: '/big/link', mode: 0o120777, linkto: 'data' },
+      ],
+    }),
+  );
+  const out = join(dir, 'out');
+  await unpackRpm(rpm, out);
+  assert.equal(readFileSync(join(out, 'big/data'), 'utf8'), 'large file stand-in');
+  assert.equal(lstatSync(join(out, 'big/data')).mode & 0o7777, 0o640);
+  assert.equal(lstatSync(join(out, 'big/data')).mtimeMs, 1500000000000);
+  assert.equal(readlinkSync(join(out, 'big/link')), 'data');
+});
+
+test('a file under a packaged symlink is refused and nothing is written outside', async (t) => {
+  const dir = workdir(t);
+  const outside = join(dir, 'outside');
+  mkdirSync(outside);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [
+        { path: '/escape', mode: 0o120777, linkto: outside },
+        { path: '/escape/evil', mode: 0o100644, content: 'pwned' },
+      ],
+    }),
+  );
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_UNPACK_UNSAFE'));
+  assert.deepEqual(readdirSync(outside), []);
+  assert.deepEqual(readdirSync(dir).sort(), ['outside', 'p.rpm']);
+});
+
+test('a relative symlink escape (../..) is refused the same way', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [
+        { path: '/a/up', mode: 0o120777, linkto: '../../..' },
+        { path: '/a/up/evil', mode: 0o100644, content: 'pwned' },
+      ],
+    }),
+  );
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_UNPACK_UNSAFE'));
+  assert.ok(!existsSync(join(dir, 'evil')));
+  assert.deepEqual(readdirSync(dir).sort(), ['p.rpm']);
+});
+
+test('cpio names with ../ are not in the header: refused', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [{ path: '/x', mode: 0o100644, content: 'x' }],
+      cpio: (items) => items.map((i) => ({ ...i, name: './../../x' })),
+    }),
+  );
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_PAYLOAD_BAD'));
+  assert.deepEqual(readdirSync(dir), ['p.rpm']);
+});
+
+test('header paths with .. are refused when the header is read', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(dir, craftRpm({ files: [{ path: '/usr/../../etc/passwd', mode: 0o100644, content: 'x' }] }));
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_FILELIST_BAD'));
+});
+
+test('payload entry sizes, duplicates, missing files and trailing data are refused', async (t) => {
+  const dir = workdir(t);
+  const files = [
+    { path: '/a', mode: 0o100644, content: 'aaaa' },
+    { path: '/b', mode: 0o100644, content: 'bb' },
+  ];
+  const cases: [string, Parameters<typeof craftRpm>[0], string][] = [
+    ['size differs', { files, cpio: (items) => items.map((i) => (i.name === './a' ? { ...i, data: new TextEncoder().encode('aaaaaa') } : i)) }, 'RPM_PAYLOAD_BAD'],
+    ['duplicate', { files, cpio: (items) => [items[0]!, items[0]!, items[1]!] }, 'RPM_PAYLOAD_BAD'],
+    ['missing', { files, cpio: (items) => [items[0]!] }, 'RPM_PAYLOAD_BAD'],
+    ['content differs', { files, cpio: (items) => items.map((i) => (i.name === './b' ? { ...i, data: new TextEncoder().encode('XX') } : i)) }, 'RPM_DIGEST_MISMATCH'],
+    ['not cpio', { files, rawCpio: new TextEncoder().encode('this is not a cpio archive at all') }, 'RPM_PAYLOAD_BAD'],
+  ];
+  for (const [name, options, expected] of cases) {
+    const rpm = write(dir, craftRpm(options));
+    await assert.rejects(unpackRpm(rpm, join(dir, `out-${name}`)), code(expected), name);
+    assert.ok(!existsSync(join(dir, `out-${name}`)), name);
+  }
+  assert.deepEqual(readdirSync(dir), ['p.rpm']);
+});
+
+test('a non-empty target is refused', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(dir, craftRpm({ files: [{ path: '/a', mode: 0o100644, content: 'a' }] }));
+  mkdirSync(join(dir, 'out'));
+  writeFileSync(join(dir, 'out', 'keep'), 'x');
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_UNPACK_TARGET'));
+  assert.deepEqual(readdirSync(join(dir, 'out')), ['keep']);
+});
+
+test('capability text parses like libcap', () => {
+  assert.equal(Buffer.from(fileCapsXattr('cap_net_raw=ep')!).toString('hex'), '0100000200200000000000000000000000000000');
+  assert.equal(fileCapsXattr(''), null);
+  const all = parseCapText('=ep cap_sys_admin-e');
+  assert.equal(all.permitted, (1n << 41n) - 1n);
+  assert.equal(all.effective, ((1n << 41n) - 1n) & ~(1n << 21n));
+  assert.throws(() => parseCapText('cap_bogus=ep'), code('RPM_FILECAPS_BAD'));
+});

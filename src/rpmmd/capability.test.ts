@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rpmvercmp, rangesOverlap, parseCapability } from './capability.js';
+import { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
+import { emptyRepoPackage } from './primary.js';
+import { RPMSENSE } from '../rpm/index.js';
+
+test('rpmvercmp: rpm test-suite cases', () => {
+  const cases: Array<[string, string, number]> = [
+    ['1.0', '1.0', 0], ['1.0', '2.0', -1], ['2.0.1', '2.0.1a', -1], ['5.5p1', '5.5p10', -1], ['10xyz', '10.1xyz', -1],
+    ['xyz10', 'xyz10.1', -1], ['1.0~rc1', '1.0', -1], ['1.0~rc1', '1.0~rc2', -1], ['1.0~rc1~git123', '1.0~rc1', -1],
+    ['1.0^', '1.0', 1], ['1.0^git1', '1.0', 1], ['1.0^git1', '1.01', -1], ['1.0^20160101', '1.0.1', -1], ['1.0~rc1^git1', '1.0~rc1', 1],
+    ['1.0a', '1.0.a', 0], ['a', '1', -1], ['001', '1', 0], ['2_0', '2_0', 0], ['2.0', '2_0', 0], ['1.1.α', '1.1.α', 0],
+  ];
+  for (const [a, b, expected] of cases) {
+    assert.equal(rpmvercmp(a, b), expected, `${a} vs ${b}`);
+    assert.equal(rpmvercmp(b, a), expected === 0 ? 0 : -expected, `${b} vs ${a}`);
+  }
+});
+
+test('range overlap (rpmdsCompare) and capability parsing', () => {
+  const dep = (text: string) => parseCapability(text);
+  assert.deepEqual(dep('foo >= 1.0-2'), { name: 'foo', flags: RPMSENSE.GREATER | RPMSENSE.EQUAL, evr: '1.0-2' });
+  assert.ok(rangesOverlap(dep('foo = 1.2-3'), dep('foo >= 1.0')));
+  assert.ok(!rangesOverlap(dep('foo = 1.2-3'), dep('foo < 1.2')));
+  assert.ok(rangesOverlap(dep('foo = 1.2-3'), dep('foo = 1.2')));
+  assert.ok(rangesOverlap(dep('foo = 1:1.0'), dep('foo >= 2.0')));
+  assert.ok(!rangesOverlap(dep('foo = 1.0'), dep('foo > 1.0')));
+  assert.ok(rangesOverlap(dep('foo'), dep('foo > 99')));
+});
+
+test('primary cache codec round-trips every field, including numbers ≥ 2^32 and null epochs', () => {
+  const a = { ...emptyRepoPackage(), name: 'a', epoch: 3, version: '1', release: '2', arch: 'x86_64', pkgid: 'ff', checksumType: 'sha256', locationHref: 'a.rpm', installedSize: 5 * 2 ** 32 + 7, sourcerpm: null };
+  a.requires = [{ name: 'b', flags: RPMSENSE.GREATER | RPMSENSE.EQUAL | RPMSENSE.PREREQ, evr: '1.0' }];
+  a.files = [{ path: '/etc/é', type: 'dir' }, { path: '/usr/bin/a', type: 'ghost' }];
+  const b = { ...emptyRepoPackage(), name: 'b', version: '1', release: '1', arch: 'noarch', pkgid: 'ee', checksumType: 'sha256', locationHref: 'b.rpm', locationBase: 'http://x/', sourcerpm: 'b.src.rpm', description: 'multi\nline ✓' };
+  const encoded = encodePrimaryCache({ primaryChecksum: 'k', count: 2 }, [a, b]);
+  assert.deepEqual(decodePrimaryCache(encoded), { meta: { primaryChecksum: 'k', count: 2 }, packages: [a, b] });
+  assert.throws(() => decodePrimaryCache(encoded.subarray(0, encoded.length - 9)));
+});

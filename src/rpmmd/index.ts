@@ -1,0 +1,26 @@
+// rpm-md package repositories: .repo files, repomd/primary/filelists/other metadata, a
+// verified cache and downloads, and (create.ts) writing repodata. Other layers import from here.
+export type { RepoPackage, RepoFileEntry, Repomd, RepomdRecord, ChangelogEntry } from './types.js';
+export { parseRepomd, findRecord } from './repomd.js';
+export { parsePrimary, emptyRepoPackage } from './primary.js';
+export { parseFilelists, parseOther } from './filelists.js';
+export type { FilelistsPackage, OtherPackage, PackageRef } from './filelists.js';
+export { readDecompressed, detectCompression, compressionFromMagic, compressionFromName } from './decompress.js';
+export type { Compression } from './decompress.js';
+export { parseRepoFile, parseIni, parseBool, parseList, parseSeconds, defaultRepoConfig, packageFilter, DEFAULT_METADATA_EXPIRE } from './repo-file.js';
+export type { RepoConfig } from './repo-file.js';
+export { substituteVars, buildVars, baseArch, hostArch } from './vars.js';
+export type { RepoVars } from './vars.js';
+export { parseMirrorlist, parseMetalink, normalizeBaseUrl } from './mirrors.js';
+export type { Metalink } from './mirrors.js';
+export { Transport } from './transport.js';
+export { fetchVerified, resolveHref } from './fetch-verified.js';
+export { openRepo, repoCacheDir, RpmmdRepo } from './repo.js';
+export type { RepoSource, OpenRepoOptions } from './repo.js';
+export { downloadPackages } from './download.js';
+export type { DownloadOptions, DownloadResult } from './download.js';
+export { rpmvercmp, rangesOverlap, parseCapability, packageProvides, isPrimaryPath, compareDepEvr } from './capability.js';
+export { whatProvides } from './query.js';
+export { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
+export { createRepo, createrepoRequires, createrepoChangelogs } from './create.js';
+export type { CreateRepoOptions, CreateRepoResult } from './create.js';

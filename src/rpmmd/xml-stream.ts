@@ -1,0 +1,90 @@
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { AtollError } from '../errors/index.js';
+import { createChecksum } from './checksum.js';
+
+/** Callbacks of a streaming metadata reader; element names arrive without namespace prefix. */
+export interface XmlHandlers {
+  open(name: string, attributes: Record<string, string>): void;
+  close(name: string): void;
+  /** Character data (text and CDATA), only delivered while `wantText()` is true. */
+  text(data: string): void;
+  wantText(): boolean;
+}
+
+export interface XmlStreamResult {
+  /** Decompressed bytes seen. */
+  bytes: number;
+  /** Digest of the decompressed bytes, when asked for. */
+  digest: string | null;
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+/**
+ * Feed decompressed chunks through saxes (a SAX parser: constant memory, no DOM) into
+ * `handlers`. Malformed XML becomes RPMMD_XML_MALFORMED with the file name, line and column.
+ * Optionally hashes the decompressed bytes on the way (open-checksum verification).
+ */
+export async function parseXmlStream(
+  chunks: AsyncIterable<Uint8Array>,
+  fileName: string,
+  handlers: XmlHandlers,
+  options: { openChecksumType?: string } = {},
+): Promise<XmlStreamResult> {
+  const parser = new SaxesParser({ xmlns: false, fileName });
+  parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes));
+  parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));
+  parser.on('text', (text: string) => {
+    if (handlers.wantText()) handlers.text(text);
+  });
+  parser.on('cdata', (text: string) => {
+    if (handlers.wantText()) handlers.text(text);
+  });
+  const hash = options.openChecksumType !== undefined ? createChecksum(options.openChecksumType) : null;
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      hash?.update(chunk);
+      parser.write(decoder.decode(chunk, { stream: true }));
+    }
+    parser.write(decoder.decode());
+    parser.close();
+  } catch (error) {
+    if (error instanceof AtollError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AtollError('RPMMD_XML_MALFORMED', `malformed XML in ${message.startsWith(fileName) ? message : `${fileName}: ${message}`}`, {
+      cause: error,
+      data: { file: fileName, line: parser.line, column: parser.column },
+    });
+  }
+  return { bytes, digest: hash ? hash.digest('hex') : null };
+}
+
+/** Parse a small in-memory XML document the same way (repomd.xml, metalink). */
+export async function parseXmlString(text: string | Uint8Array, fileName: string, handlers: XmlHandlers): Promise<void> {
+  const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  await parseXmlStream(
+    (async function* () {
+      yield data;
+    })(),
+    fileName,
+    handlers,
+  );
+}
+
+/** Parse a decimal attribute or text; malformed numbers are a metadata error. */
+export function parseInteger(value: string | undefined, what: string, fileName: string): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const n = Number(value.trim());
+  if (!Number.isSafeInteger(n)) {
+    throw new AtollError('RPMMD_METADATA_INVALID', `${fileName}: ${what} is not an integer: '${value}'`, {
+      data: { file: fileName, what, value },
+    });
+  }
+  return n;
+}

@@ -1,0 +1,6 @@
+export { BootConfig } from './boot-config.js';
+export { KernelArgs, splitKernelArgs } from './kernel-args.js';
+export { strverscmp } from './strverscmp.js';
+export { parseOsRelease, shellUnquote } from './os-release.js';
+export { buildBlsEntry, entryFileName, entryTitle } from './bls-entry.js';
+export type { EntryInput, InstalledKernel } from './bls-entry.js';

@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import { AtollError } from '../../errors/index.js';
+import { type Reporter, info } from '../../report/index.js';
+import { writeFileAtomic } from '../../util/index.js';
+import { KernelArgs, entryFileName } from '../bootloader/index.js';
+import { type Deployment, type SysrootState, loadSysroot, mergeDeployment, isPinned, deploymentName, originRefspec, unlockedState, sameDeployment } from '../deployment/index.js';
+import { diffEtc, snapshotTree, type EtcDiff } from '../etcmerge/index.js';
+import type { SysrootLayout } from '../layout/index.js';
+import { newOrigin, setPinned, setRefspec } from '../origin/index.js';
+import type { SysrootRepo } from './repo-port.js';
+import { resolveOsname } from './deploy.js';
+import { cleanupSysroot, writeDeployments } from './write-deployments.js';
+
+function pick(state: SysrootState, index: number): Deployment {
+  if (!Number.isInteger(index) || index < 0 || index >= state.deployments.length) {
+    throw new AtollError('SYSROOT_BAD_INDEX', `out of range deployment index ${index}, must be < ${state.deployments.length}`);
+  }
+  return state.deployments[index] as Deployment;
+}
+
+/** `ostree admin undeploy INDEX`. */
+export async function undeploy(layout: SysrootLayout, repo: SysrootRepo, index: number, reporter: Reporter): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const target = pick(state, index);
+  if (sameDeployment(target, state.booted)) throw new AtollError('SYSROOT_UNDEPLOY_BOOTED', `cannot undeploy currently booted deployment ${index}`);
+  const list = state.deployments.filter((_, i) => i !== index);
+  return await writeDeployments(layout, repo, state, list, reporter);
+}
+
+/** `ostree admin set-default INDEX` (rpm-ostree's rollback primitive): move INDEX to the front. */
+export async function setDefault(layout: SysrootLayout, repo: SysrootRepo, index: number, reporter: Reporter): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const target = pick(state, index);
+  if (index === 0) return state;
+  const list = [target, ...state.deployments.filter((_, i) => i !== index)];
+  return await writeDeployments(layout, repo, state, list, reporter, { noPrune: true });
+}
+
+/** `ostree admin pin INDEX` / `--unpin`: only the origin file changes; no bootloader write. */
+export async function setDeploymentPinned(layout: SysrootLayout, index: number, pinned: boolean): Promise<{ deployment: Deployment; changed: boolean }> {
+  const state = await loadSysroot(layout);
+  const d = pick(state, index);
+  if (isPinned(d) === pinned) return { deployment: d, changed: false };
+  const origin = setPinned(d.origin ?? newOrigin(d.csum), pinned);
+  await writeFileAtomic(layout.originFile(d.osname, d.csum, d.deployserial), origin.serialize());
+  d.origin = origin;
+  return { deployment: d, changed: true };
+}
+
+/** `ostree admin set-origin`: point the merge (or INDEX) deployment's origin at a new refspec. */
+export async function setOrigin(layout: SysrootLayout, refspec: string, options: { index?: number; osname?: string }): Promise<Deployment> {
+  const state = await loadSysroot(layout);
+  let d: Deployment | undefined;
+  if (options.index !== undefined) d = pick(state, options.index);
+  else d = mergeDeployment(state, await resolveOsname(layout, state, options.osname));
+  if (!d) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'no deployment to set the origin of');
+  const origin = setRefspec(d.origin ?? newOrigin(refspec), refspec);
+  await writeFileAtomic(layout.originFile(d.osname, d.csum, d.deployserial), origin.serialize());
+  d.origin = origin;
+  return d;
+}
+
+/**
+ * `ostree admin kargs edit-in-place --append-if-missing=K=V`: rewrite the current entries in
+ * place (no new bootversion), each keeping its title and other keys.
+ */
+export async function kargsEditInPlace(layout: SysrootLayout, appendIfMissing: string[]): Promise<number> {
+  const state = await loadSysroot(layout);
+  let changed = 0;
+  for (const d of state.deployments) {
+    const kargs = KernelArgs.parse(d.bootconfig.get('options'));
+    let touched = false;
+    for (const arg of appendIfMissing) {
+      const key = arg.split('=')[0] as string;
+      if (!kargs.has(key)) {
+        kargs.append(arg);
+        touched = true;
+      }
+    }
+    if (!touched) continue;
+    const config = d.bootconfig.clone();
+    config.set('options', kargs.toString());
+    await writeFileAtomic(join(layout.entriesDir(state.bootversion), entryFileName(d.osname, d.index, state.deployments.length)), config.serialize());
+    changed++;
+  }
+  return changed;
+}
+
+/** `ostree admin config-diff`: the merge deployment's /etc against its defaults. */
+export async function configDiff(layout: SysrootLayout, osname: string | undefined): Promise<EtcDiff> {
+  const state = await loadSysroot(layout);
+  const d = mergeDeployment(state, await resolveOsname(layout, state, osname));
+  if (!d) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'no deployment to diff /etc of');
+  const dir = layout.deploymentDir(d.osname, d.csum, d.deployserial);
+  return diffEtc(await snapshotTree(join(dir, 'usr/etc')), await snapshotTree(join(dir, 'etc')));
+}
+
+/** `ostree admin cleanup`: what a deploy does after its swap, on its own. */
+export async function cleanup(layout: SysrootLayout, repo: SysrootRepo, reporter: Reporter): Promise<void> {
+  const state = await loadSysroot(layout);
+  await cleanupSysroot(layout, repo, state, reporter, { prune: true });
+  info(reporter, 'cleanup done');
+}
+
+/** One row of `status`, with rpm-ostree's `status --json` field names where they exist. */
+export interface DeploymentStatus {
+  id: string;
+  osname: string;
+  checksum: string;
+  serial: number;
+  index: number;
+  booted: boolean;
+  staged: boolean;
+  pinned: boolean;
+  unlocked: string;
+  origin: string | null;
+  version: string | null;
+  timestamp: number | null;
+  bootcsum: string;
+  kargs: string;
+}
+
+export async function deploymentStatus(repo: SysrootRepo | undefined, state: SysrootState): Promise<DeploymentStatus[]> {
+  const out: DeploymentStatus[] = [];
+  for (const d of state.deployments) {
+    const commit = repo ? await repo.commitInfo(d.csum) : undefined;
+    const kargs = KernelArgs.parse(d.bootconfig.get('options'));
+    kargs.delete('ostree');
+    out.push({
+      id: `${d.osname}-${deploymentName(d)}`,
+      osname: d.osname,
+      checksum: d.csum,
+      serial: d.deployserial,
+      index: d.index,
+      booted: sameDeployment(d, state.booted),
+      staged: false,
+      pinned: isPinned(d),
+      unlocked: unlockedState(d),
+      origin: originRefspec(d) ?? null,
+      version: commit?.version ?? null,
+      timestamp: commit?.timestamp ?? null,
+      bootcsum: d.bootcsum,
+      kargs: kargs.toString(),
+    });
+  }
+  return out;
+}
+
+/** The text `ostree admin status` (2022.7) prints for a non-staged sysroot. */
+export function formatAdminStatus(state: SysrootState, rows: DeploymentStatus[]): string {
+  if (rows.length === 0) return 'No deployments.\n';
+  const bootedIndex = rows.findIndex((r) => r.booted);
+  let out = '';
+  rows.forEach((r, i) => {
+    const d = state.deployments[i] as Deployment;
+    let tag = '';
+    if (bootedIndex >= 0 && !r.booted && r.osname === rows[bootedIndex]?.osname) tag = i < bootedIndex ? ' (pending)' : ' (rollback)';
+    out += `${r.booted ? '*' : ' '} ${r.osname} ${r.checksum}.${r.serial}${tag}\n`;
+    if (r.version) out += `    Version: ${r.version}\n`;
+    if (r.unlocked !== 'none') out += `    Unlocked: ${r.unlocked}\n`;
+    if (r.pinned) out += '    Pinned: yes\n';
+    if (!d.origin) out += '    origin: none\n';
+    else if (r.origin === null) out += '    origin: <unknown origin type>\n';
+    else out += `    origin refspec: ${r.origin}\n`;
+  });
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * What the sysroot layer needs from the system repository (`ostree/repo`, bare mode). The
+ * CLI passes an adapter over the repo module's public API; tests may pass one over the real
+ * `ostree` tool. Keeping the port this small is what lets deploy run against either.
+ */
+export interface SysrootRepo {
+  /** A ref, `remote:ref` or full checksum → the commit checksum; a coded error if unknown. */
+  resolveRev(rev: string): Promise<string>;
+  /** The commit's `version` metadata and timestamp, or undefined when the commit is missing. */
+  commitInfo(csum: string): Promise<{ version: string | undefined; timestamp: number } | undefined>;
+  /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept). */
+  checkoutHardlink(csum: string, dest: string): Promise<void>;
+  /** Every ref name starting with `prefix` (e.g. `ostree/`). */
+  listRefs(prefix: string): Promise<string[]>;
+  setRef(name: string, csum: string): Promise<void>;
+  deleteRef(name: string): Promise<void>;
+  /** Delete objects no ref reaches; optional (cleanup skips it when absent). */
+  prune?(): Promise<{ objectsDeleted: number }>;
+}
+
+/** Creating and opening a system repo (init-fs makes it in bare mode). */
+export interface SysrootRepoProvider {
+  init(path: string): Promise<void>;
+  open(path: string): Promise<SysrootRepo>;
+}

@@ -1,0 +1,56 @@
+import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo } from '../../ostree/repo/index.js';
+import { checkout } from '../../ostree/checkout/index.js';
+import { metadataString } from '../../ostree/objects/index.js';
+import { isAtollError } from '../../errors/index.js';
+import type { SysrootRepo, SysrootRepoProvider } from './repo-port.js';
+
+/** The SysrootRepo port over atoll's own repository module (the system repo is bare). */
+export function storeSysrootRepo(repo: Repo): SysrootRepo {
+  const infoCache = new Map<string, { version: string | undefined; timestamp: number } | undefined>();
+  return {
+    async resolveRev(rev) {
+      return await resolveRev(repo, rev);
+    },
+    async commitInfo(csum) {
+      if (infoCache.has(csum)) return infoCache.get(csum);
+      let info: { version: string | undefined; timestamp: number } | undefined;
+      try {
+        const commit = await loadCommit(repo, csum);
+        info = { version: metadataString(commit.metadata, 'version'), timestamp: Number(commit.timestamp) };
+      } catch (error) {
+        if (!isAtollError(error)) throw error;
+        info = undefined; // a missing commit: status shows no version, as ostree does
+      }
+      infoCache.set(csum, info);
+      return info;
+    },
+    async checkoutHardlink(csum, dest) {
+      await checkout(repo, csum, dest, { requireHardlinks: true });
+    },
+    async listRefs(prefix) {
+      return (await listRefs(repo, { remotes: false })).map((r) => r.name).filter((name) => name.startsWith(prefix));
+    },
+    async setRef(name, csum) {
+      await writeRef(repo, name, csum);
+    },
+    async deleteRef(name) {
+      await writeRef(repo, name, undefined);
+    },
+    async prune() {
+      const result = await pruneRepo(repo, { refsOnly: true, depth: 0 });
+      return { objectsDeleted: result.deleted };
+    },
+  };
+}
+
+/** init-fs creates the system repo in bare mode; everything else opens it. */
+export function systemRepoProvider(): SysrootRepoProvider {
+  return {
+    async init(path) {
+      await Repo.init(path, 'bare');
+    },
+    async open(path) {
+      return storeSysrootRepo(await Repo.open(path));
+    },
+  };
+}

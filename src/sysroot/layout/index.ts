@@ -1,0 +1,1 @@
+export { SysrootLayout, deploymentDirName, bootfsDirName, parseDeploymentDirName, parseBootfsDirName, parseOstreeKarg, isValidOsname } from './sysroot-layout.js';

@@ -1,0 +1,2 @@
+export { lockSysroot, withSysrootLock } from './sysroot-lock.js';
+export type { SysrootLock } from './sysroot-lock.js';

@@ -1,0 +1,1 @@
+export { newOrigin, cloneOrigin, setPinned, setRefspec, originForNewDeployment } from './origin.js';

@@ -19,7 +19,7 @@ export { openRepo, repoCacheDir, RpmmdRepo } from './repo.js';
 export type { RepoSource, OpenRepoOptions } from './repo.js';
 export { downloadPackages } from './download.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
-export { rpmvercmp, rangesOverlap, parseCapability, packageProvides, isPrimaryPath, compareDepEvr } from './capability.js';
+export { parseCapability, packageProvides, isPrimaryPath } from './capability.js';
 export { whatProvides } from './query.js';
 export { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
 export { createRepo, createrepoRequires, createrepoChangelogs } from './create.js';

@@ -135,6 +135,17 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
   };
 
+  /** Hardlink into a fresh directory; false when the slow path must handle it (EMLINK...). */
+  const linkFast = (path: string, checksum: string): boolean => {
+    const objectPath = `${repo.path}/objects/${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
+    const linked = tryLink(objectPath, path);
+    if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+    if (linked !== 'linked') return false;
+    stats.files++;
+    stats.hardlinked++;
+    return true;
+  };
+
   const tryLink = (objectPath: string, path: string): 'linked' | 'copy' | 'missing' => {
     try {
       linkSync(objectPath, path);
@@ -162,7 +173,13 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum, created);
+    const fastPath = created && canHardlink && repo.mode !== 'bare-user';
+    for (const file of tree.files) {
+      const filePath = `${path}/${file.name}`;
+      // The common case stays synchronous: no promise per file.
+      if (fastPath && linkFast(filePath, file.checksum)) continue;
+      await placeFile(filePath, file.checksum, created);
+    }
     for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
       applyDirMeta(path, meta);

@@ -12,3 +12,5 @@ export type { TransactionStep } from './transaction.js';
 export { checkSolution } from './checker.js';
 export { runTestcase, parseTestcaseDep, parseTesttags } from './testcase.js';
 export type { TestcaseResult, StepResult, TestcaseIo } from './testcase.js';
+export { depsolve } from './depsolve.js';
+export type { DepsolveRequest, DepsolveResult, DepsolveRepo, DepsolveStep, DepsolveProblem, SolverPackage } from './depsolve.js';

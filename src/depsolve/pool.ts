@@ -154,6 +154,7 @@ export class Pool {
   }
 
   invalidate(): void {
+    if (this.provideIndex === null && this.whatCache.size === 0) return;
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();

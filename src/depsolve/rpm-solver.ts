@@ -111,6 +111,7 @@ export type RuleType =
   | 'yumobs'
   | 'blacklist'
   | 'recommends'
+  | 'strictrepoprio'
   | 'learnt';
 
 export type PkgRuleReason =
@@ -122,7 +123,8 @@ export type PkgRuleReason =
   | 'installed-obsoletes'
   | 'implicit-obsoletes'
   | 'same-name'
-  | 'self-conflict';
+  | 'self-conflict'
+  | 'recommends';
 
 export interface RuleInfo {
   type: RuleType;
@@ -134,6 +136,23 @@ export interface RuleInfo {
   dep?: Dep;
   /** Job index for job rules. */
   job?: number;
+}
+
+export function describeSelection(sel: Selection, pool: Pool): string {
+  switch (sel.kind) {
+    case 'pkg':
+      return pool.nevra(sel.p);
+    case 'name':
+      return depToString(sel.dep);
+    case 'provides':
+      return `a provider of ${depToString(sel.dep)}`;
+    case 'oneof':
+      return `one of ${sel.ps.map((p) => pool.nevra(p)).join(', ')}`;
+    case 'repo':
+      return `repository ${sel.repo.name}`;
+    case 'all':
+      return 'all packages';
+  }
 }
 
 /** One problem: the disabled rules that made the request solvable, as libsolv reports them. */
@@ -156,7 +175,6 @@ interface PkgRule {
 }
 
 type Cnf = number[][];
-const TRACE = process.env.ATOLL_TRACE === '1';
 const CNF_TRUE: Cnf = [];
 
 /**
@@ -186,6 +204,8 @@ export class RpmSolver {
   yumobsRulesEnd = 0;
   blacklistRules = 0;
   blacklistRulesEnd = 0;
+  strictRules = 0;
+  strictRulesEnd = 0;
   choiceRules = 0;
   choiceRulesEnd = 0;
   /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
@@ -223,31 +243,35 @@ export class RpmSolver {
   private recommendsIndex = 0;
   private policyCtx: PolicyContext;
 
+  private readonly traceFn: ((line: string) => void) | undefined;
+
   constructor(
     readonly pool: Pool,
     readonly jobs: Job[],
     readonly flags: SolverFlags = defaultSolverFlags(),
+    /** Receives a line per decision and rule change (debugging, `atoll testsolv --trace`). */
+    trace?: (line: string) => void,
   ) {
+    this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
     this.sat = new CdclSolver(pool.size);
-    const self = this;
     this.policyCtx = {
       pool,
-      decision: (p) => self.sat.decisionMap[p]!,
+      decision: (p) => this.sat.decisionMap[p]!,
       isRecommended: (p) => {
-        self.updateRecommendsMap();
-        return self.recommendsMap.has(p);
+        this.updateRecommendsMap();
+        return this.recommendsMap.has(p);
       },
       isSuggested: (p) => {
-        self.updateRecommendsMap();
-        return self.suggestsMap.has(p);
+        this.updateRecommendsMap();
+        return this.suggestsMap.has(p);
       },
-      isSupplementing: (p) => self.isSupplementing(p),
-      isEnhancing: (p) => self.isEnhancing(p),
-      favorLevel: (p) => self.favor.get(p) ?? 0,
+      isSupplementing: (p) => this.isSupplementing(p),
+      isEnhancing: (p) => this.isEnhancing(p),
+      favorLevel: (p) => this.favor.get(p) ?? 0,
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();
@@ -334,7 +358,7 @@ export class RpmSolver {
     this.pkgRulesTmp.push({ lits: l, info });
   }
 
-  private isMultiversion(p: number): boolean {
+  isMultiversion(p: number): boolean {
     return this.multiversion.has(p);
   }
 
@@ -342,8 +366,8 @@ export class RpmSolver {
   private addPkgRulesFor(start: number): void {
     const pool = this.pool;
     const queue = [start];
-    while (queue.length) {
-      const n = queue.shift()!;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
       if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
       this.added.add(n);
       const s = pool.solvables[n]!;
@@ -425,11 +449,59 @@ export class RpmSolver {
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
-      // Weak deps: make the packages reachable so choices can include them.
-      if (!this.flags.ignorerecommended) {
-        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
+      // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
+      // infarch rules, so they need their rules too
+      if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
+        const a = pool.archScore(s.arch);
+        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          const qs = pool.solvables[q]!;
+          if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
+          const b = pool.archScore(qs.arch);
+          if (b && b !== 1 && b < a) queue.push(q);
+        }
       }
+      // strongrecommends: recommends become weak package rules (broken only when they must be)
+      if (this.flags.strongrecommends && !installed) {
+        for (const rec of s.recommends) {
+          if (rec.kind !== 'simple') continue;
+          const prov = pool.whatprovidesSimple(rec);
+          if (!prov.length || prov.includes(n)) continue;
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
+        }
+      }
+      // Weak deps: make the packages reachable so choices (and the recommendations report)
+      // see their rules.
+      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
       for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+    }
+  }
+
+  /** Targeted update: installed packages related to the targets may only go to those targets. */
+  private addUpdateTargets(sel: number[], forcebest: boolean): void {
+    const pool = this.pool;
+    for (const t of sel) {
+      if (this.isInstalled(t)) {
+        // an installed package as target: "update" it to itself
+        this.updateMap.add(t);
+        if (forcebest) this.bestUpdateMap.add(t);
+        let set = this.updateTargets.get(t);
+        if (!set) this.updateTargets.set(t, (set = new Set()));
+        set.add(t);
+        continue;
+      }
+      const ts = pool.solvables[t]!;
+      for (const ip of this.installedIds) {
+        const is = pool.solvables[ip]!;
+        const rel =
+          (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+          ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+        if (!rel) continue;
+        this.updateMap.add(ip);
+        if (forcebest) this.bestUpdateMap.add(ip);
+        let set = this.updateTargets.get(ip);
+        if (!set) this.updateTargets.set(ip, (set = new Set()));
+        set.add(t);
+      }
     }
   }
 
@@ -443,11 +515,11 @@ export class RpmSolver {
       if (this.installedIds.length) {
         for (let q = 2; q < pool.size; q++) {
           const qs = pool.solvables[q]!;
-          if (!qs.obsoletes.length || this.isInstalled(q)) continue;
+          if (!qs.obsoletes.length) continue;
           if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
           for (const obs of qs.obsoletes) {
             for (const ip of pool.whatprovides(obs)) {
-              if (!this.isInstalled(ip)) continue;
+              if (!this.isInstalled(ip) || ip === q) continue;
               if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
               if (pool.flags.obsoleteusescolors && !pool.colorMatch(qs, pool.solvables[ip]!)) continue;
               let l = idx.get(ip);
@@ -483,11 +555,14 @@ export class RpmSolver {
       if (qs.name !== s.name) continue;
       if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
       if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
+      // a multiversion package is not replaced by a distupgrade, new versions come alongside
+      if (!allowAll && dup && this.multiversion.has(p)) continue;
       if (legal(q)) out.push(q);
     }
     if (allowAll || allowName) {
       for (const q of this.obsoletersOf(p)) {
         if (out.includes(q)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, pool.solvables[q]!)) continue;
         if (legal(q)) out.push(q);
       }
     }
@@ -541,26 +616,7 @@ export class RpmSolver {
               job.flags.has('targeted') ||
               (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
-              for (const t of sel) {
-                if (this.isInstalled(t)) {
-                  this.updateMap.add(t);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
-                  continue;
-                }
-                const ts = pool.solvables[t]!;
-                for (const ip of this.installedIds) {
-                  const is = pool.solvables[ip]!;
-                  const rel =
-                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
-                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
-                  if (!rel) continue;
-                  this.updateMap.add(ip);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
-                  let set = this.updateTargets.get(ip);
-                  if (!set) this.updateTargets.set(ip, (set = new Set()));
-                  set.add(t);
-                }
-              }
+              this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
               for (const p of sel) {
                 if (!this.isInstalled(p)) continue;
@@ -573,14 +629,30 @@ export class RpmSolver {
         case 'distupgrade': {
           // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
           // among them, and the installed packages they obsolete (solver_createdupmaps)
-          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          const byPackages = job.select.kind !== 'all' && job.select.kind !== 'repo';
+          const targeted =
+            byPackages &&
+            (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
+          if (targeted) {
+            // a targeted distupgrade is an update of the installed packages to these targets
+            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            break;
+          }
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          if (byPackages) {
+            // untargeted: the selected installed packages go to what the repositories offer
+            for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
+          }
           for (const p of targets) {
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
               continue;
             }
+            if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
+            // with a package selection only the selected installed packages are involved
+            if (byPackages) continue;
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
@@ -643,7 +715,10 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    for (const r of this.pkgRulesTmp) {
+      const id = this.addRule(r.lits, r.info);
+      if (r.info.reason === 'recommends') this.weakRules.add(id);
+    }
     this.pkgRulesTmp = [];
     this.pkgRulesEnd = this.sat.clauses.length;
 
@@ -652,8 +727,10 @@ export class RpmSolver {
     const updateLits: number[][] = [];
     for (const p of this.installedIds) {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      const feature = [p, ...this.findUpdatePackages(p, true, dup)];
-      const update = [p, ...this.findUpdatePackages(p, false, dup)];
+      // an excluded (disabled) installed package stays exactly as it is
+      const locked = pool.disabled.has(p);
+      const feature = locked ? [p] : [p, ...this.findUpdatePackages(p, true, dup)];
+      const update = locked ? [p] : [p, ...this.findUpdatePackages(p, false, dup)];
       updateLits.push(update);
       if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
       else this.addRule(feature, { type: 'feature', p });
@@ -661,12 +738,22 @@ export class RpmSolver {
     this.updateRules = this.sat.clauses.length;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && updateLits[i]!.length === 1) {
-        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
-        this.orphaned.add(p);
-        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
-        else this.addEmptyRule({ type: 'update', p });
-        return;
+      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
+        const all = this.findUpdatePackages(p, true, true);
+        const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
+        if (!all.length) {
+          // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+          this.orphaned.add(p);
+          if (keep) this.addRule([p], { type: 'update', p });
+          else this.addEmptyRule({ type: 'update', p });
+          return;
+        }
+        if (this.multiversion.has(p)) {
+          // multiversion: treated as an orphan that the distupgrade versions may join
+          this.orphaned.add(p);
+          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
+          return;
+        }
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
     });
@@ -710,12 +797,13 @@ export class RpmSolver {
         doneNames.add(s.name);
         const same = pool
           .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
-          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
+        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
           const a = pool.archScore(pool.solvables[p]!.arch);
-          if (a !== 1 && this.isInstalled(p)) {
+          if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;
           }
@@ -723,12 +811,29 @@ export class RpmSolver {
         }
         if (!best) continue;
         for (const p of same) {
-          if (this.isInstalled(p)) continue;
           const ps = pool.solvables[p]!;
           const a = pool.archScore(ps.arch);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-          this.addRule([-p], { type: 'infarch', p });
+          if (!this.added.has(p)) continue;
+          if (!colors) {
+            if (this.isInstalled(p)) continue;
+            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+            this.addRule([-p], { type: 'infarch', p });
+            continue;
+          }
+          // multilib lock-step: an inferior-arch package only together with the best-arch
+          // package of the same version
+          const partners = same.filter((q) => {
+            const qs = pool.solvables[q]!;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+          });
+          if (this.isInstalled(p)) {
+            // an installed multilib package stays in lock-step only with an installed partner
+            const inst = partners.filter((q) => this.isInstalled(q));
+            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+            continue;
+          }
+          this.addRule([-p, ...partners], { type: 'infarch', p });
         }
       }
     }
@@ -739,6 +844,7 @@ export class RpmSolver {
     if (this.dupAll || this.dupMap.size) {
       for (let p = 2; p < pool.size; p++) {
         if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
@@ -749,6 +855,14 @@ export class RpmSolver {
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
           }
           if (identical) continue;
+          if (this.multiversion.has(p)) {
+            // keep a multiversion package only together with its distupgrade version
+            const repl = pool
+              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+            this.addRule([-p, ...repl], { type: 'dup', p });
+            continue;
+          }
         }
         this.addRule([-p], { type: 'dup', p });
       }
@@ -798,21 +912,87 @@ export class RpmSolver {
     });
     this.bestRulesEnd = this.sat.clauses.length;
 
+    // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
+    // obsoletes dependency come together (a package split), as yum did
+    this.yumobsRules = this.sat.clauses.length;
+    if (this.flags.yumobsoletes) {
+      for (const ip of this.installedIds) {
+        const groups = new Map<string, number[]>();
+        for (const q of this.findUpdatePackages(ip, true)) {
+          if (this.isInstalled(q) || !this.added.has(q)) continue;
+          for (const obs of pool.solvables[q]!.obsoletes) {
+            if (!pool.matchNevr(ip, obs)) continue;
+            const key = depToString(obs);
+            const g = groups.get(key) ?? [];
+            if (!g.includes(q)) g.push(q);
+            groups.set(key, g);
+          }
+        }
+        for (const g of groups.values()) {
+          // all packages of one name may replace the next name's packages, in a cycle
+          const names: string[] = [];
+          const byName = new Map<string, number[]>();
+          for (const q of [...g].sort((x, y) => x - y)) {
+            const n = pool.solvables[q]!.name;
+            if (!byName.has(n)) {
+              names.push(n);
+              byName.set(n, []);
+            }
+            byName.get(n)!.push(q);
+          }
+          if (names.length < 2) continue;
+          names.forEach((n, k) => {
+            const next = byName.get(names[(k + 1) % names.length]!)!;
+            for (const x of byName.get(n)!) this.addRule([-x, ...next], { type: 'yumobs', p: x });
+          });
+        }
+      }
+    }
+    this.yumobsRulesEnd = this.sat.clauses.length;
+
     // 8. blacklist: blacklisted packages only when a job names them
     this.blacklistRules = this.sat.clauses.length;
     if (this.blacklisted.size) {
       const wanted = new Set<number>();
+      // only a direct request (a specific package, or a name with setevr/setev) may install one
       for (const job of jobs) {
         if (job.verb !== 'install') continue;
-        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
-          for (const p of this.select(job.select)) wanted.add(p);
+        const direct =
+          job.select.kind === 'pkg' ||
+          job.select.kind === 'oneof' ||
+          (job.select.kind === 'name' && (job.flags.has('setevr') || job.flags.has('setev')));
+        if (direct) for (const p of this.select(job.select)) wanted.add(p);
       }
+      const installedNames = this.installedByName();
       for (const p of this.blacklisted) {
         if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        // updates of an installed package that is itself blacklisted (a ptf) stay possible
+        if ((installedNames.get(pool.solvables[p]!.name) ?? []).some((ip) => this.blacklisted.has(ip))) continue;
         this.addRule([-p], { type: 'blacklist', p });
       }
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
+
+    // strict repo priority: a name's packages from lower-priority repos are not used, unless a
+    // job names the package itself
+    this.strictRules = this.sat.clauses.length;
+    if (this.flags.strictrepopriority) {
+      const named = new Set<string>();
+      for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
+      const bestPrio = new Map<string, number>();
+      for (let p = 2; p < pool.size; p++) {
+        if (this.isInstalled(p) || !pool.installable(p)) continue;
+        const s = pool.solvables[p]!;
+        bestPrio.set(s.name, Math.max(bestPrio.get(s.name) ?? -Infinity, s.repo.priority));
+      }
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || this.isInstalled(p)) continue;
+        const s = pool.solvables[p]!;
+        if (named.has(s.name)) continue;
+        if (s.repo.priority < (bestPrio.get(s.name) ?? -Infinity)) this.addRule([-p], { type: 'strictrepoprio', p });
+      }
+    }
+    this.strictRulesEnd = this.sat.clauses.length;
 
     this.choiceRules = this.sat.clauses.length;
     this.addChoiceRules();
@@ -838,13 +1018,15 @@ export class RpmSolver {
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
       const requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
       const inRuleSet = new Set<number>();
       for (const l of lits) if (l > 0) inRuleSet.add(l);
       // When the requiring package is new (or being updated), an installed provider only counts
       // if its newest versions still satisfy the requirement (solver_choicerulecheck).
       const rs = pool.solvables[requirer]!;
       const replacesInstalled =
-        !this.isInstalled(requirer) && this.installedIds.some((ip) => pool.solvables[ip]!.name === rs.name);
+        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
@@ -868,9 +1050,8 @@ export class RpmSolver {
         }
         const s = pool.solvables[p]!;
         let blocker = 0;
-        for (const ip of this.installedIds) {
+        for (const ip of this.installedByName().get(s.name) ?? []) {
           const is = pool.solvables[ip]!;
-          if (is.name !== s.name) continue;
           if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
           blocker = ip;
           break;
@@ -917,6 +1098,23 @@ export class RpmSolver {
       const id = this.addRule(rule, { type: 'choice', p: -lits[0]!, other: rid });
       this.weakRules.add(id);
     }
+  }
+
+  private installedNames: Map<string, number[]> | null = null;
+
+  /** Installed package ids by name. */
+  installedByName(): Map<string, number[]> {
+    if (!this.installedNames) {
+      const m = new Map<string, number[]>();
+      for (const ip of this.installedIds) {
+        const n = this.pool.solvables[ip]!.name;
+        const l = m.get(n);
+        if (l) l.push(ip);
+        else m.set(n, [ip]);
+      }
+      this.installedNames = m;
+    }
+    return this.installedNames;
   }
 
   private policyIllegal(installed: number, p: number): boolean {
@@ -988,6 +1186,12 @@ export class RpmSolver {
     this.jobs.forEach((job, ji) => {
       if (this.isJobDisabled(ji)) return;
       const sel = this.select(job.select);
+      if (job.verb === 'lock') {
+        // locked installed packages trump the distupgrade
+        const locked = new Set(sel.filter((p) => this.isInstalled(p)));
+        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.rules[r]!.p!)) this.sat.disable(r);
+        return;
+      }
       if (job.verb === 'erase') {
         if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
           for (const p of this.installedIds) this.disableUpdate(p);
@@ -1067,7 +1271,8 @@ export class RpmSolver {
   }
 
   private isInfarchBlocked(p: number): boolean {
-    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+      if (this.rules[r]!.p === p && this.sat.clauses[r]!.lits.length === 1) return true;
     return false;
   }
 
@@ -1159,9 +1364,17 @@ export class RpmSolver {
     return s.supplements.some((d) => this.depFulfilled(d));
   }
 
+  /**
+   * Is the package supplemented only through what was installed before (an "old" supplement)?
+   * A supplement that a newly installed package also satisfies counts as new.
+   */
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
-    return s.supplements.some((d) => this.depFulfilled(d, true));
+    return s.supplements.some((d) => {
+      if (!this.depFulfilled(d, true)) return false;
+      if (d.kind !== 'simple') return true;
+      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+    });
   }
 
   isEnhancing(p: number): boolean {
@@ -1184,6 +1397,7 @@ export class RpmSolver {
   }
 
   private decideLit(lit: number, disableRules: boolean): number {
+    this.traceFn?.(`decide ${lit < 0 ? '-' : ''}${this.pool.nevra(Math.abs(lit))} at level ${this.sat.level + 1}`);
     const r = this.sat.decide(lit);
     if (typeof r === 'number') {
       this.pruneBranches();
@@ -1230,7 +1444,7 @@ export class RpmSolver {
     br.elems[pick[1]] = 0;
     this.branches.length = pick[0] + 1;
     sat.revert(br.level);
-    if (TRACE) process.stderr.write(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}\n`);
+    this.traceFn?.(`minimizing -> ${this.pool.nevra(p)} at level ${br.level}`);
     return this.decideLit(p, true);
   }
 
@@ -1253,6 +1467,12 @@ export class RpmSolver {
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
+      if (lastWeak < this.pkgRulesEnd && this.rules[lastWeak]!.reason === 'recommends') {
+        // strong recommends: break every recommends rule of the proof, not just the last one
+        for (const why of rc.proof) if (why < this.pkgRulesEnd && this.weakRules.has(why)) this.sat.disable(why);
+        this.restart = true;
+        return 0;
+      }
       if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
       else this.disableProblem(lastWeak);
       this.restart = true;
@@ -1295,7 +1515,10 @@ export class RpmSolver {
       this.unsolvable = true;
       return 0;
     }
-    for (const v of elements) this.disableProblem(v);
+    // dup rules stay in force when the problem has other rules to give up (as libsolv's
+    // answers show: the update rule is dropped, the distupgrade still replaces the package)
+    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
+    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
     this.restart = true;
     return 0;
   }
@@ -1311,7 +1534,7 @@ export class RpmSolver {
   }
 
   private disableProblem(v: number): void {
-    if (TRACE) process.stderr.write(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}\n`);
+    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1363,7 +1586,7 @@ export class RpmSolver {
       this.recommendsMap.clear();
       this.suggestsMap.clear();
       this.branches = [];
-      const root = this.sat.assertRoot();
+      const root = this.sat.assertRoot(undefined, true);
       // the system solvable is always installed
       if (root) {
         this.handleRootConflict(root, true);
@@ -1386,6 +1609,14 @@ export class RpmSolver {
     let systemLevel = level + 1;
     const dq: number[] = [];
     for (;;) {
+      // focusinstalled: installed packages are decided before the jobs
+      if (this.flags.focusinstalled && level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        this.installedTrouble = false;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel || this.installedTrouble) continue;
+      }
       // jobs
       if (level < systemLevel) {
         let i = this.jobRules;
@@ -1438,29 +1669,41 @@ export class RpmSolver {
         if (broke) continue;
         systemLevel = level + 1;
       }
+      // focusbest: the jobs' dependencies get their best candidates before installed packages
+      if (this.flags.focusbest && level < systemLevel) {
+        const olevel = level;
+        const decisions = sat.decisions;
+        level = this.resolveDependencies(level, dq, this.pkgRulesEnd);
+        if (level === 0) return;
+        if (level < olevel) continue;
+        void decisions;
+      }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
         const olevel = level;
+        this.installedTrouble = false;
         level = this.resolveInstalled(level, true);
         if (level === 0) return;
-        if (level < olevel) continue;
+        if (level < olevel || this.installedTrouble) continue;
         systemLevel = level + 1;
       }
       if (level < systemLevel) systemLevel = level;
       // open requires, in rule order
       {
         const olevel = level;
+        const decisions = sat.decisions;
         level = this.resolveDependencies(level, dq);
         if (level === 0) return;
-        if (level !== olevel) continue;
+        if (level !== olevel || sat.decisions !== decisions) continue;
       }
       // weak dependencies
       if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
         const olevel = level;
         const before = sat.trail.length;
+        const decisions = sat.decisions;
         level = this.resolveWeak(level);
         if (level === 0) return;
-        if (level !== olevel || sat.trail.length !== before) continue;
+        if (level !== olevel || sat.trail.length !== before || sat.decisions !== decisions) continue;
       }
       // choice rule minimization: a choice rule that ended up satisfied only by its requiring
       // package being absent may have forced that; drop it and solve again (libsolv does this)
@@ -1486,7 +1729,7 @@ export class RpmSolver {
         for (const p of this.installedIds) {
           if (sat.decisionMap[p] !== 0) continue;
           const olevel = level;
-          if (TRACE) process.stderr.write(`erase unneeded installed ${this.pool.nevra(p)}\n`);
+          this.traceFn?.(`erase unneeded installed ${this.pool.nevra(p)}`);
           level = this.decideLit(-p, false);
           if (level === 0) return;
           if (level <= olevel) {
@@ -1506,15 +1749,7 @@ export class RpmSolver {
           continue;
         }
       }
-      // anything else left open is not installed
-      for (let p = 2; p < this.pool.size; p++) {
-        if (sat.decisionMap[p] !== 0) continue;
-        const olevel: number = level;
-        level = this.decideLit(-p, false);
-        if (level === 0) return;
-        if (level <= olevel) break;
-      }
-      if (sat.trail.length < this.pool.size - 1 && [...sat.decisionMap.slice(2)].some((v) => v === 0)) continue;
+      // packages still open are simply not installed: every rule is satisfied at this point
       return;
     }
   }
@@ -1522,19 +1757,26 @@ export class RpmSolver {
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
     let q = dq;
     if (q.length > 1) q = this.policy(q, 'choose');
-    if (TRACE) process.stderr.write(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}\n`);
+    this.traceFn?.(`select [${dq.map((p) => this.pool.nevra(p)).join(', ')}] rule #${ruleId} -> ${this.pool.nevra(q[0]!)}`);
     if (q.length > 1) this.branches.push({ elems: [-q[0]!, ...q.slice(1)], level: this.sat.level });
     void ruleId;
     void level;
-    return this.decideLit(q[0]!, disableRules);
+    const r = this.decideLit(q[0]!, disableRules);
+    this.traceFn?.(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
+    return r;
   }
+
+  private installedTrouble = false;
+  private supplementers: number[] | null = null;
 
   private resolveInstalled(level: number, disableRules: boolean): number {
     const sat = this.sat;
     const installed = this.installedIds;
     for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
       const passLevel = level;
-      for (let k = 0; k < installed.length; k++) {
+      // like libsolv: go around once, with wraparound; a retry stays on the same package
+      for (let k = 0, n = 0; n < installed.length; k++, n++) {
+        if (k >= installed.length) k = 0;
         const i = installed[k]!;
         if (sat.decisionMap[i]! > 0) continue;
         if (pass === 0 && !this.updateMap.has(i)) continue;
@@ -1578,9 +1820,13 @@ export class RpmSolver {
           level = this.selectAndInstall(level, q, disableRules, rr);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1589,9 +1835,13 @@ export class RpmSolver {
           level = this.decideLit(i, disableRules);
           if (level === 0) return 0;
           if (level <= olevel) {
-            if (level < passLevel) return level;
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < passLevel) {
+              this.installedTrouble = true;
+              return level;
+            }
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1600,13 +1850,13 @@ export class RpmSolver {
     return level;
   }
 
-  private resolveDependencies(level: number, dq: number[]): number {
+  private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
     for (let n = 1; ; i++, n++) {
-      const nrules = sat.clauses.length;
+      const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
         if (postponed <= 0) break;
         i = postponed;
@@ -1661,7 +1911,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      // continue with the following rules (libsolv does not restart from the first rule)
+      // continue with the following rules and go around once more (libsolv does not restart
+      // from the first rule, and keeps postponing rules with several candidates)
+      n = 0;
     }
     void n0;
     return level;
@@ -1672,7 +1924,16 @@ export class RpmSolver {
     const pool = this.pool;
     let dq: number[] = [];
     let dqs: number[] = [];
-    for (let i = 2; i < pool.size; i++) {
+    // candidates: decided-installed packages (their recommends) and packages with supplements
+    if (!this.supplementers) {
+      this.supplementers = [];
+      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+    }
+    const positives: number[] = [];
+    for (const l of sat.trail) if (l > 1) positives.push(l);
+    positives.sort((a, b) => a - b);
+    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    for (const i of cands) {
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;
@@ -1776,6 +2037,128 @@ export class RpmSolver {
       out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
     }
     return out;
+  }
+
+  /**
+   * libsolv's solver_get_recommendations: packages recommended (or supplementing) and
+   * suggested (or enhancing) by the result that are not excluded by it, best version per name.
+   */
+  recommendations(): { recommended: number[]; suggested: number[] } {
+    const pool = this.pool;
+    const sat = this.sat;
+    const collect = (kind: 'recommends' | 'suggests', reverse: 'supplements' | 'enhances'): number[] => {
+      const map = new Set<number>();
+      for (const l of sat.trail) {
+        if (l <= 1) continue;
+        for (const d of pool.solvables[l]![kind]) {
+          const prov = pool.whatprovides(d);
+          if (prov.some((q) => sat.decisionMap[q]! > 0)) {
+            for (const q of prov) if (sat.decisionMap[q]! > 0) map.add(q);
+            continue;
+          }
+          for (const q of prov) map.add(q);
+        }
+      }
+      const out: number[] = [];
+      for (let i = 2; i < pool.size; i++) {
+        if (sat.decisionMap[i]! < 0) continue;
+        const s = pool.solvables[i]!;
+        if (!map.has(i)) {
+          if (!s[reverse].length || !pool.installable(i)) continue;
+          if (!s[reverse].some((d) => this.depFulfilled(d))) continue;
+        }
+        out.push(i);
+      }
+      // POLICY_MODE_SUGGEST: highest priority per name, best arch, best version
+      const byName = new Map<string, number>();
+      for (const p of out) {
+        const n = pool.solvables[p]!.name;
+        byName.set(n, Math.max(byName.get(n) ?? -Infinity, pool.solvables[p]!.repo.priority));
+      }
+      const prio = out.filter((p) => pool.solvables[p]!.repo.priority === byName.get(pool.solvables[p]!.name));
+      return filterUnwanted(this.policyCtx, prio, 'suggest');
+    };
+    return { recommended: collect('recommends', 'supplements'), suggested: collect('suggests', 'enhances') };
+  }
+
+  /** One readable line per rule (for explanation trees). */
+  describeRule(id: number): string {
+    const info = this.rules[id];
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    if (!info) return `learnt rule #${id}`;
+    switch (info.type) {
+      case 'pkg':
+        switch (info.reason) {
+          case 'nothing-provides':
+            return `nothing provides ${depToString(info.dep!)} needed by ${P(info.p)}`;
+          case 'requires':
+            return `${P(info.p)} requires ${depToString(info.dep!)}`;
+          case 'conflicts':
+          case 'self-conflict':
+            return `${P(info.p)} conflicts with ${depToString(info.dep!)}${info.other !== undefined ? ` provided by ${P(info.other)}` : ''}`;
+          case 'obsoletes':
+          case 'installed-obsoletes':
+            return `${P(info.p)} obsoletes ${depToString(info.dep!)} provided by ${P(info.other)}`;
+          case 'same-name':
+          case 'implicit-obsoletes':
+            return `only one of ${P(info.p)} and ${P(info.other)} can be installed`;
+          case 'not-installable':
+            return `${P(info.p)} is not installable (architecture or excluded)`;
+          default:
+            return `package rule #${id}`;
+        }
+      case 'job': {
+        const job = this.jobs[info.job!]!;
+        return `the request: ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      case 'update':
+        return `installed ${P(info.p)} is kept or updated`;
+      case 'feature':
+        return `installed ${P(info.p)} is kept or replaced`;
+      case 'infarch':
+        return `${P(info.p)} has an inferior architecture`;
+      case 'dup':
+        return `${P(info.p)} is not part of the distribution upgrade`;
+      case 'best':
+        return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
+      case 'blacklist':
+        return `${P(info.p)} is blacklisted`;
+      case 'strictrepoprio':
+        return `${P(info.p)} comes from a lower-priority repository`;
+      case 'choice':
+        return `prefer updating an installed provider over installing ${P(info.p)}`;
+      default:
+        return `rule #${id}`;
+    }
+  }
+
+  /** libsolv-like solution options for a problem: ways to make the request solvable. */
+  problemSolutions(problem: Problem): string[] {
+    const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
+    return problem.elements.map((el) => {
+      if (el < 0) {
+        const job = this.jobs[-el - 1]!;
+        return `do not ask to ${job.verb} ${describeSelection(job.select, this.pool)}`;
+      }
+      const info = this.rules[el]!;
+      switch (info.type) {
+        case 'update':
+        case 'feature':
+          return `allow erasing or replacing installed ${P(info.p)}`;
+        case 'infarch':
+          return `allow the inferior architecture of ${P(info.p)}`;
+        case 'dup':
+          return `allow keeping ${P(info.p)}`;
+        case 'best':
+          return `allow a candidate that is not the best`;
+        case 'blacklist':
+          return `allow the blacklisted ${P(info.p)}`;
+        case 'strictrepoprio':
+          return `allow ${P(info.p)} from a lower-priority repository`;
+        default:
+          return `ignore: ${this.describeRule(el)}`;
+      }
+    });
   }
 
   /** Human-readable info line for a problem (libsolv's solver_problemruleinfo2str subset). */

@@ -1,5 +1,5 @@
 import { AtollError } from '../errors/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
 import type { RichExpr, RichOp } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
@@ -16,6 +16,9 @@ import { checkSolution } from './checker.js';
 export interface TestcaseIo {
   /** Read a file named by a testcase line (relative to the testcase; `.gz` already inflated). */
   readFile(name: string): string;
+  /** Debug output: the solver's decisions (and the rule dump with `traceRules`). */
+  trace?: (line: string) => void;
+  traceRules?: boolean;
 }
 
 const REL_OPS: Array<[string, number]> = [
@@ -281,7 +284,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
 
   const flush = (): void => {
     if (!results.length && !jobs.length && !evrcmpJobs.length) return;
-    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs));
+    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
     unsupportedAll.push(...unsupported);
     jobs = [];
     jobLines = [];
@@ -393,7 +396,6 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         break;
       case 'evrcmp': {
         const [a = '', b = ''] = w.slice(1);
-        const { compareEvrStrings } = evrcmpModule;
         const r = compareEvrStrings(a, b);
         evrcmpJobs.push(`job noop provides ${a} ${r < 0 ? '<' : r > 0 ? '>' : '='} ${b}`);
         break;
@@ -421,7 +423,6 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
   return { steps, pass: steps.every((s) => s.pass), unsupported: unsupportedAll };
 }
 
-import * as evrcmpModule from '../rpm/vercmp/evr.js';
 
 function findPkg(state: State, spec: string): number | undefined {
   const pool = state.pool;
@@ -488,6 +489,8 @@ function runStep(
   results: Array<{ kinds: string[]; expected: string[] }>,
   unsupported: string[],
   evrcmpJobs: string[],
+  trace: ((line: string) => void) | undefined,
+  traceRules: boolean,
 ): StepResult {
   const kinds = [...new Set(results.flatMap((r) => r.kinds))];
   const expected = results.length ? results.flatMap((r) => r.expected) : null;
@@ -497,25 +500,31 @@ function runStep(
   if (!state.disttypeOk) local.push('disttype');
   let problemCount = 0;
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
-    const solver = new RpmSolver(state.pool, jobs, sflags);
+    const solver = new RpmSolver(state.pool, jobs, sflags, trace);
     const res = solver.solve();
-    if (process.env.ATOLL_DUMP_RULES === '1') for (const l of solver.dumpRules()) process.stderr.write(`${l}\n`);
+    if (trace && traceRules) for (const l of solver.dumpRules()) trace(l);
     output.push(...transactionLines(solver, res.installed));
     for (const [k, prob] of res.problems.entries()) {
       problemCount++;
       output.push(`problem ${k.toString(16).padStart(8, '0')} info ${solver.problemInfo(prob)}`);
     }
     if (!res.problems.length) solutionCheck.push(...checkSolution(state.pool, res.installed, solver));
+    if (kinds.includes('recommended')) {
+      const rec = solver.recommendations();
+      for (const p of rec.recommended) output.push(`recommended ${state.pool.str(p)}`);
+      for (const p of rec.suggested) output.push(`suggested ${state.pool.str(p)}`);
+    }
   }
   if (kinds.includes('jobs')) output.push(...evrcmpJobs);
   for (const k of kinds) {
-    if (!['transaction', 'problems', 'jobs'].includes(k)) local.push(`result kind ${k}`);
+    if (!['transaction', 'problems', 'jobs', 'recommended'].includes(k)) local.push(`result kind ${k}`);
   }
   if (expected === null) {
     return { output, expected, kinds, pass: true, diff: [], unsupported: local, solutionCheck };
   }
   // transaction and job lines exactly; problems loosely (same number of problems)
   const exact = (l: string): boolean => !l.startsWith('problem ') && !l.startsWith('alternative ');
+
   const relevantKinds = new Set(kinds);
   const want = expected.filter((l) => exact(l) && kindOf(l, relevantKinds)).sort();
   const got = output.filter(exact).sort();
@@ -541,5 +550,6 @@ function kindOf(line: string, kinds: Set<string>): boolean {
   if (['install', 'erase', 'upgrade', 'downgrade', 'change', 'reinstall', 'multiinstall', 'multireinstall'].includes(w))
     return kinds.has('transaction');
   if (w === 'job') return kinds.has('jobs');
+  if (w === 'recommended' || w === 'suggested') return kinds.has('recommended');
   return true;
 }

@@ -32,6 +32,9 @@ class Reader {
 
   value(type: GVariantType, start: number, end: number, depth: number): GVariantValue {
     const size = end - start;
+    if (depth >= MAX_DEPTH) {
+      throw new AtollError('GVARIANT_TOO_DEEP', `invalid gvariant '${type.text.slice(0, 40)}' at byte ${start - this.base}: nested deeper than ${MAX_DEPTH}`, { data: { type: type.text, offset: start - this.base } });
+    }
     if (type.fixedSize !== 0 && size !== type.fixedSize) {
       throw new AtollError('GVARIANT_WRONG_SIZE', `invalid gvariant '${type.text}' at byte ${start - this.base}: size ${size}, expected ${type.fixedSize}`, {
         data: { type: type.text, offset: start - this.base, size },
@@ -104,7 +107,9 @@ class Reader {
     } catch (cause) {
       throw new AtollError('GVARIANT_BAD_VARIANT', `invalid gvariant 'v' at byte ${sep + 1 - this.base}: '${childText.slice(0, 60)}' is not a single complete type`, { data: { type: type.text, offset: sep + 1 - this.base }, cause });
     }
-    if (depth + childDepth(child) > MAX_DEPTH) {
+    // GLib (G_VARIANT_MAX_RECURSION_DEPTH): the deepest level the child's type can reach, counted
+    // from the top-level value at 0, must stay below 128, whether or not values fill it.
+    if (depth + typeDepth(child) >= MAX_DEPTH) {
       throw new AtollError('GVARIANT_TOO_DEEP', `invalid gvariant 'v' at byte ${start - this.base}: nested deeper than ${MAX_DEPTH}`, { data: { type: type.text, offset: start - this.base } });
     }
     return { type: child.text, value: this.value(child, start, sep, depth + 1) };
@@ -210,11 +215,11 @@ class Reader {
   }
 }
 
-/** Nesting depth a type adds (GLib counts each container level). */
-function childDepth(type: GVariantType): number {
-  if (type.element) return 1 + childDepth(type.element);
-  if (type.members) return 1 + Math.max(0, ...type.members.map(childDepth));
-  return 0;
+/** Levels in a type: 1 for a basic type or `v`, plus one per enclosing container. */
+function typeDepth(type: GVariantType): number {
+  if (type.element) return 1 + typeDepth(type.element);
+  if (type.members) return 1 + Math.max(0, ...type.members.map(typeDepth));
+  return 1;
 }
 
 const OBJECT_PATH = /^\/$|^(\/[A-Za-z0-9_]+)+$/;

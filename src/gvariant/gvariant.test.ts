@@ -175,3 +175,37 @@ test('printGVariant: the text ostree show --print-metadata-key prints', async ()
   assert.equal(printGVariant('d', 2), '2.0');
   assert.equal(printGVariant('ms', null), '@ms nothing');
 });
+
+test('parseGVariantText: inference, type hints, round trip with printGVariant, coded errors', async () => {
+  const { parseGVariantText, printGVariant } = await import('./index.js');
+  assert.deepEqual(parseGVariantText("'1.0'"), { type: 's', value: '1.0' });
+  assert.deepEqual(parseGVariantText('uint64 5'), { type: 't', value: 5n });
+  assert.deepEqual(parseGVariantText('[1, 2.5]'), { type: 'ad', value: [1, 2.5] });
+  assert.deepEqual(parseGVariantText("{'k': <true>}"), { type: 'a{sv}', value: [['k', { type: 'b', value: true }]] });
+  assert.deepEqual(parseGVariantText('[]', 'as'), { type: 'as', value: [] });
+  assert.deepEqual(parseGVariantText('5', 'mt'), { type: 'mt', value: 5n });
+  assert.deepEqual(parseGVariantText("b'ab'"), { type: 'ay', value: new Uint8Array([0x61, 0x62, 0]) });
+  const { RandomGVariant } = await import('../../test/helpers/gvariant-random.js');
+  const gen = new RandomGVariant(5);
+  for (let k = 0; k < 1000; k++) {
+    const type = gen.typeString(3);
+    const value = gen.value(type);
+    const text = printGVariant(type, value);
+    if (text.includes('e-324')) continue; // GLib (and we) refuse subnormal double literals
+    assert.deepEqual(parseGVariantText(text, type).value, value, text);
+  }
+  for (const bad of ['', '[', '(1)', '[]', "'unterminated", '[true, 1]', 'uint32 -1', 'foo', '@zz 1', '<>', '{1: 2', '1 2', "objectpath 'x'"]) {
+    assert.throws(() => parseGVariantText(bad), (e: unknown) => isAtollError(e, 'GVARIANT_TEXT_INVALID'), JSON.stringify(bad));
+  }
+  const next = (await import('../../test/helpers/gvariant-random.js')).rng(3);
+  const chars = "[](){}<>,:@'\"b0123456789.-+exjustnothingtruefalse a\\";
+  for (let k = 0; k < 3000; k++) {
+    let text = '';
+    for (let i = 0; i < 1 + Math.floor(next() * 12); i++) text += chars[Math.floor(next() * chars.length)];
+    try {
+      parseGVariantText(text);
+    } catch (error) {
+      assert.ok(isAtollError(error) && error.code.startsWith('GVARIANT_'), `${JSON.stringify(text)}: ${String(error)}`);
+    }
+  }
+});

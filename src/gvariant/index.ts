@@ -6,5 +6,6 @@ export { variant } from './value.js';
 export type { GVariantValue, Variant, VarDict } from './value.js';
 export { encodeGVariant, encodeVariant, encodeInto, ByteWriter } from './encode.js';
 export { decodeGVariant, decodeVariant, isNormalForm, isObjectPath, isSignature } from './decode.js';
-export { bswap16, bswap32, bswap64 } from './byte-order.js';
-export { printGVariant } from './print.js';
+export { bswap16, bswap32, bswap64, byteswapGVariant } from './byte-order.js';
+export { printGVariant, printVariant } from './print.js';
+export { parseGVariantText } from './parse-text.js';

@@ -180,3 +180,8 @@ function print(type: GVariantType, value: GVariantValue, annotate: boolean, out:
     }
   }
 }
+
+/** `printGVariant` for a tagged value (e.g. one entry of an `a{sv}`). */
+export function printVariant(v: Variant, typeAnnotate = true): string {
+  return printGVariant(v.type, v.value, typeAnnotate);
+}

@@ -6,12 +6,3 @@ export * from './payload/index.js';
 export * from './unpack/index.js';
 export * from './build/index.js';
 export * from './vercmp/index.js';
-// build/ re-exports names header/ also defines (RPMFILE, SCRIPT_KINDS, ScriptKind,
-// ChangelogEntry): header's win, the rest of build/ is listed explicitly.
-export {
-  buildRpm, buildRpmDetailed, rpmFileName, EMULATED_RPM_VERSION, writeRpm, parsePackageDescriptions, normalizePackage, parseDependency,
-  sortDependencies, isaSuffix, DEFAULT_BUILDTIME, writeCpioNewc, writeCpioStripped, PAYLOAD_COMPRESSORS, compressorSpec, featureMatrix,
-  fixturePackageSet, writeFixturePackages, seededRandom, COMPRESSORS,
-} from './build/index.js';
-export type { BuiltRpm, NormalizedPackage, NormalizedFile, CpioEntry, MatrixCase, PackageSetOptions } from './build/index.js';
-export type { PackageDescription, PayloadCompressor, FileInput, DependencyInput } from './build/description.js';

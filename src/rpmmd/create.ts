@@ -239,7 +239,7 @@ function firstForbiddenString(p: RepoPackage, files: readonly RepoFileEntry[], c
 
 async function compress(data: Buffer, kind: 'gz' | 'zst'): Promise<Uint8Array> {
   if (kind === 'gz') return gzipSync(data, { level: 6 });
-  return await PAYLOAD_COMPRESSORS.zstd.compress(data, 10);
+  return await PAYLOAD_COMPRESSORS.zstd.compress([data], 10);
 }
 
 /**

@@ -69,7 +69,7 @@ export class RpmmdRepo {
     readonly repomd: Repomd,
     readonly repomdChecksum: string,
     readonly packages: RepoPackage[],
-    private readonly options: OpenRepoOptions & { transport: Transport },
+    private readonly options: OpenRepoOptions,
     /** True when primary came from the binary cache (no XML parsed). */
     readonly fromCache: boolean,
   ) {}
@@ -78,14 +78,26 @@ export class RpmmdRepo {
     return this.options.reporter ?? nullReporter;
   }
 
-  /** Download (or reuse) one metadata file named by repomd, verified; returns its local path. */
-  async metadataFile(type: string): Promise<{ path: string; record: RepomdRecord } | null> {
+  /**
+   * Download (or reuse) one metadata file named by repomd, verified; returns its local path.
+   * Uses the caller's transport, else one made (and closed) for this call.
+   */
+  async metadataFile(type: string, transport?: Transport): Promise<{ path: string; record: RepomdRecord } | null> {
     const record = findRecord(this.repomd, type);
     if (record === undefined) return null;
+    const own = transport ?? this.options.transport ?? new Transport();
+    try {
+      return await this.fetchMetadata(type, record, own);
+    } finally {
+      if (own !== transport && own !== this.options.transport) await own.close();
+    }
+  }
+
+  private async fetchMetadata(type: string, record: RepomdRecord, transport: Transport): Promise<{ path: string; record: RepomdRecord }> {
     const dest = join(this.cacheDir, 'repodata', metadataFileName(record));
     await mkdir(join(this.cacheDir, 'repodata'), { recursive: true });
     await fetchVerified(
-      this.options.transport,
+      transport,
       this.mirrors,
       { what: `${this.id} ${type}`, kind: 'metadata', href: record.locationHref, base: record.locationBase, dest, expected: { size: record.size, checksum: record.checksum } },
       { retries: this.options.retries, backoffMs: this.options.backoffMs, reporter: this.reporter },
@@ -233,17 +245,15 @@ async function fetchRepomd(
  */
 export async function openRepo(source: RepoSource, options: OpenRepoOptions): Promise<RpmmdRepo> {
   const reporter = options.reporter ?? nullReporter;
-  const ownTransport = options.transport === undefined;
   const transport = options.transport ?? new Transport();
   try {
-    return await openRepoWith(source, { ...options, transport }, reporter);
+    return await openRepoWith(source, options, transport, reporter);
   } finally {
-    if (ownTransport) await transport.close();
+    if (transport !== options.transport) await transport.close();
   }
 }
 
-async function openRepoWith(source: RepoSource, options: OpenRepoOptions & { transport: Transport }, reporter: Reporter): Promise<RpmmdRepo> {
-  const { transport } = options;
+async function openRepoWith(source: RepoSource, options: OpenRepoOptions, transport: Transport, reporter: Reporter): Promise<RpmmdRepo> {
   const cacheDir = repoCacheDir(options.cacheRoot, source);
   const repomdPath = join(cacheDir, 'repomd.xml');
   const mirrorsPath = join(cacheDir, 'mirrors.json');
@@ -307,7 +317,7 @@ async function openRepoWith(source: RepoSource, options: OpenRepoOptions & { tra
     }
   }
   const repo = new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, [], options, false);
-  const file = await phase(reporter, `${source.id}: downloading primary`, () => repo.metadataFile('primary'));
+  const file = await phase(reporter, `${source.id}: downloading primary`, () => repo.metadataFile('primary', transport));
   if (file === null) throw new TypeError('primary record vanished');
   const name = basename(file.path);
   const kind = await detectCompression(file.path, name);

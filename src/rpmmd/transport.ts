@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open, stat, readFile, rename, unlink } from 'node:fs/promises';
+import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled } from '../util/index.js';
 import { createChecksum } from './checksum.js';
@@ -31,6 +31,8 @@ export interface TransportOptions {
  */
 export class Transport {
   private readonly agent: Agent;
+  /** The agent plus redirect following (mirrors and CDNs redirect). */
+  private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
 
   constructor(options: TransportOptions = {}) {
@@ -41,6 +43,7 @@ export class Transport {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
+    this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 5 }));
   }
 
   async close(): Promise<void> {
@@ -58,7 +61,7 @@ export class Transport {
     }
     let response;
     try {
-      response = await request(url, { dispatcher: this.agent, method: 'GET', maxRedirections: 5 } as Parameters<typeof request>[1]);
+      response = await request(url, { dispatcher: this.dispatcher, method: 'GET' });
     } catch (error) {
       throw new AttemptError(`${url}: ${(error as Error).message}`, true);
     }
@@ -90,44 +93,44 @@ export class Transport {
       return;
     }
     const have = await stat(partPath).then((s) => s.size, () => 0);
-    let response;
+    // The file is open before the request so that the body's listeners are attached in the
+    // same tick the response arrives: a connection that breaks meanwhile is still seen.
+    const handle = await open(partPath, 'a');
     try {
-      response = await request(url, {
-        dispatcher: this.agent,
-        method: 'GET',
-        headers: have > 0 ? { range: `bytes=${have}-` } : {},
-      });
-    } catch (error) {
-      throw new AttemptError(`${url}: ${(error as Error).message}`, true);
-    }
-    const status = response.statusCode;
-    if (status === 416 && have > 0) {
-      // Nothing left to send: the partial file is already complete (verification decides).
-      await response.body.dump().catch(() => undefined);
-      return;
-    }
-    if (status !== 200 && status !== 206) {
-      await response.body.dump().catch(() => undefined);
-      throw new AttemptError(`${url}: HTTP ${status}`, status >= 500 || status === 429 || status === 408, status);
-    }
-    const append = status === 206 && have > 0;
-    const expected = Number(response.headers['content-length'] ?? NaN);
-    const handle = await open(partPath, append ? 'a' : 'w');
-    let received = 0;
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        await handle.write(chunk);
-        received += chunk.length;
-        onBytes(chunk.length);
+      let response;
+      try {
+        response = await request(url, {
+          dispatcher: this.dispatcher,
+          method: 'GET',
+          headers: have > 0 ? { range: `bytes=${have}-` } : {},
+        });
+      } catch (error) {
+        throw new AttemptError(`${url}: ${(error as Error).message}`, true);
       }
-      if (isFsyncEnabled()) await handle.sync();
-    } catch (error) {
-      throw new AttemptError(`${url}: transfer interrupted after ${received} bytes: ${(error as Error).message}`, true);
+      const status = response.statusCode;
+      if (status === 416 && have > 0) {
+        // Nothing left to send: the partial file is already complete (verification decides).
+        await response.body.dump().catch(() => undefined);
+        return;
+      }
+      if (status !== 200 && status !== 206) {
+        await response.body.dump().catch(() => undefined);
+        throw new AttemptError(`${url}: HTTP ${status}`, status >= 500 || status === 429 || status === 408, status);
+      }
+      const append = status === 206 && have > 0;
+      const expected = Number(response.headers['content-length'] ?? NaN);
+      let received = 0;
+      try {
+        received = await drainToFile(response.body, handle, append ? Promise.resolve() : handle.truncate(0), onBytes);
+        if (isFsyncEnabled()) await handle.sync();
+      } catch (error) {
+        throw new AttemptError(`${url}: transfer interrupted: ${(error as Error).message}`, true);
+      }
+      if (Number.isFinite(expected) && received !== expected) {
+        throw new AttemptError(`${url}: truncated body (${received} of ${expected} bytes)`, true);
+      }
     } finally {
       await handle.close();
-    }
-    if (Number.isFinite(expected) && received !== expected) {
-      throw new AttemptError(`${url}: truncated body (${received} of ${expected} bytes)`, true);
     }
   }
 
@@ -145,6 +148,52 @@ export class Transport {
       await handle.close();
     }
   }
+}
+
+/**
+ * Write a response body to `handle` as it arrives (flowing mode), so that when the connection
+ * breaks every byte already received is on disk for the next attempt to resume from; an
+ * async iterator would drop buffered chunks on error. Pauses the body while more than 8 MiB
+ * wait for the disk. Rejects with the body's error after the received bytes are written.
+ */
+async function drainToFile(
+  body: NodeJS.ReadableStream & { destroy?: () => void; errored?: Error | null },
+  handle: FileHandle,
+  before: Promise<void>,
+  onBytes: (n: number) => void,
+): Promise<number> {
+  let written = 0;
+  let queued = 0;
+  let writeError: unknown = null;
+  let chain: Promise<void> = before.catch((error: unknown) => {
+    writeError = error;
+  });
+  if (body.errored) throw body.errored;
+  await new Promise<void>((resolve, reject) => {
+    const finish = (error: unknown): void => {
+      void chain.then(() => (error ?? writeError ? reject(error ?? writeError) : resolve()));
+    };
+    body.on('data', (chunk: Buffer) => {
+      queued += chunk.length;
+      if (queued > 8 << 20) body.pause();
+      chain = chain.then(async () => {
+        if (writeError) return;
+        try {
+          await handle.write(chunk);
+          written += chunk.length;
+          onBytes(chunk.length);
+        } catch (error) {
+          writeError = error;
+          body.destroy?.();
+        }
+        queued -= chunk.length;
+        if (queued <= 1 << 20 && body.isPaused()) body.resume();
+      });
+    });
+    body.on('end', () => finish(null));
+    body.on('error', (error) => finish(error));
+  });
+  return written;
 }
 
 /** Digest and size of a file on disk. */

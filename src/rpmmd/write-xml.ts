@@ -19,7 +19,7 @@ export function escapeText(s: string): string {
 
 /** Attribute values as libxml2 writes them: quotes, tab/LF/CR and every non-ASCII character as references. */
 export function escapeAttr(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   if (/^[\u0020-\u007e]*$/.test(s) && !/[&<>"]/.test(s)) return s;
   let out = '';
   for (const ch of escapeText(s)) {

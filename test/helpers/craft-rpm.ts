@@ -37,6 +37,26 @@ export interface CraftOptions {
   /** Extra/overriding main header entries. */
   mainExtra?: HeaderEntryInput[];
   compress?: boolean;
+  /** Write LONGFILESIZES and rpm's stripped 07070X payload (as rpm does for files ≥ 4 GiB and rpm 6). */
+  stripped?: boolean;
+}
+
+/** rpm's stripped large-file cpio: `07070X` + file index, data, newc trailer. */
+export function encodeStrippedCpio(entries: readonly { index: number; data: Uint8Array }[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let off = 0;
+  const push = (b: Uint8Array): void => {
+    parts.push(b);
+    off += b.length;
+  };
+  for (const e of entries) {
+    push(enc.encode(`07070X${hex8(e.index)}\0\0`));
+    push(e.data);
+    const p = (4 - (off % 4)) % 4;
+    if (p) push(new Uint8Array(p));
+  }
+  push(encodeCpio([]));
+  return Buffer.concat(parts);
 }
 
 const enc = new TextEncoder();
@@ -100,7 +120,9 @@ export function craftRpm(options: CraftOptions): Uint8Array {
     data: data[i]!,
   }));
   if (options.cpio) items = options.cpio(items);
-  const cpio = options.rawCpio ?? encodeCpio(items);
+  const cpio =
+    options.rawCpio ??
+    (options.stripped ? encodeStrippedCpio(files.map((_, i) => ({ index: i, data: data[i]! }))) : encodeCpio(items));
   const payload = options.compress === false ? cpio : gzipSync(cpio);
   const main: HeaderEntryInput[] = [
     { tag: TAG.NAME, type: RPM_TYPE.STRING, value: name },
@@ -124,7 +146,9 @@ export function craftRpm(options: CraftOptions): Uint8Array {
       { tag: TAG.DIRINDEXES, type: RPM_TYPE.INT32, value: dirindexes },
       { tag: TAG.BASENAMES, type: RPM_TYPE.STRING_ARRAY, value: basenames },
       { tag: TAG.FILEMODES, type: RPM_TYPE.INT16, value: files.map((f) => f.mode) },
-      { tag: TAG.FILESIZES, type: RPM_TYPE.INT32, value: data.map((d) => d.length) },
+      options.stripped
+        ? { tag: TAG.LONGFILESIZES, type: RPM_TYPE.INT64, value: data.map((d) => d.length) }
+        : { tag: TAG.FILESIZES, type: RPM_TYPE.INT32, value: data.map((d) => d.length) },
       { tag: TAG.FILEMTIMES, type: RPM_TYPE.INT32, value: files.map((f) => f.mtime ?? 1700000000) },
       { tag: TAG.FILEDIGESTS, type: RPM_TYPE.STRING_ARRAY, value: files.map((f, i) => (isReg(f) ? createHash('sha256').update(data[i]!).digest('hex') : '')) },
       { tag: TAG.FILELINKTOS, type: RPM_TYPE.STRING_ARRAY, value: files.map((f) => f.linkto ?? '') },

@@ -128,9 +128,9 @@ export function generateTestcase(seed: number, opts: GenOptions = defaultGenOpti
   }
   jobs.forEach((js, i) => {
     if (i > 0) out.push('nextjob');
-    // dnf's pool and solver flags (solver.md §2.1), without yumobsoletes
+    // dnf's pool and solver flags (solver.md §2.1)
     out.push('poolflags implicitobsoleteusescolors');
-    out.push('solverflags allowvendorchange keeporphans bestobeypolicy');
+    out.push('solverflags allowvendorchange keeporphans bestobeypolicy yumobsoletes');
     out.push(...js);
   });
   return out.join('\n') + '\n';

@@ -191,3 +191,31 @@ test('a pull killed mid-way resumes: the re-run completes and fetches only what 
   assert.ok(result.metadataFetched + result.contentFetched <= total - kept + 1, `re-run fetched ${result.metadataFetched + result.contentFetched} of ${total}, ${kept} were kept`);
   runOk('ostree', [`--repo=${dst}`, 'fsck']);
 });
+
+test('ref and collection bindings: a commit offered under another ref or collection is refused', async (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const src = join(dir, 'src');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive', '--collection-id=org.example.Os']);
+  runOk('ostree', [`--repo=${src}`, 'commit', '-b', 'os/stable', '--owner-uid=0', '--owner-gid=0', makeTree(dir, 2, 1)]);
+  const stable = runOk('ostree', [`--repo=${src}`, 'rev-parse', 'os/stable']).trim();
+  // The server publishes the stable commit as os/testing too (no summary: refs/heads is read).
+  runOk('sh', ['-c', `mkdir -p "$0/refs/heads/os" && echo ${stable} > "$0/refs/heads/os/testing"`, src]);
+  const state: { mutate: Mutation | undefined; served: string[] } = { mutate: undefined, served: [] };
+  const url = await lyingServer(t, src, state);
+  const dst = join(dir, 'dst');
+  runOk('ostree', [`--repo=${dst}`, 'init', '--mode=archive']);
+  runOk('ostree', [`--repo=${dst}`, 'remote', 'add', '--no-gpg-verify', 'origin', url]);
+  await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'testing')), false);
+  await pull({ repo: dst, remote: 'origin', refs: ['os/stable'] });
+
+  const wrongCollection = join(dir, 'dst2');
+  runOk('ostree', [`--repo=${wrongCollection}`, 'init', '--mode=archive']);
+  runOk('ostree', [`--repo=${wrongCollection}`, 'remote', 'add', '--no-gpg-verify', '--collection-id=org.example.Other', 'origin', url]);
+  await assert.rejects(pull({ repo: wrongCollection, remote: 'origin', refs: ['os/stable'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  runOk('ostree', [`--repo=${wrongCollection}`, 'remote', 'delete', 'origin']);
+  runOk('ostree', [`--repo=${wrongCollection}`, 'remote', 'add', '--no-gpg-verify', '--collection-id=org.example.Os', 'origin', url]);
+  await pull({ repo: wrongCollection, remote: 'origin', refs: ['os/stable'] });
+  runOk('ostree', [`--repo=${wrongCollection}`, 'fsck']);
+});

@@ -58,3 +58,18 @@ test('pulling into a bare repository as non-root is a coded error naming the rea
   assert.match(r, /needs root/);
   assert.match(r, /exit=1/);
 });
+
+test('pull from a file:// remote whose repository is bare-user (OSTree local pull semantics)', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const src = join(dir, 'src');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=bare-user']);
+  runOk('ostree', [`--repo=${src}`, 'commit', '-b', 'os/main', '--owner-uid=0', '--owner-gid=0', makeTree(dir, 5, 1)]);
+  const dst = join(dir, 'dst');
+  runOk('ostree', [`--repo=${dst}`, 'init', '--mode=archive']);
+  assert.equal(atoll(['repo', 'remote', 'add', `--repo=${dst}`, '--no-gpg-verify', 'origin', `file://${src}`]).status, 0);
+  const r = atoll(['repo', 'pull', `--repo=${dst}`, 'origin', 'os/main']);
+  assert.equal(r.status, 0, r.stderr);
+  runOk('ostree', [`--repo=${dst}`, 'fsck']);
+  assert.equal(runOk('ostree', [`--repo=${dst}`, 'rev-parse', 'origin:os/main']), runOk('ostree', [`--repo=${src}`, 'rev-parse', 'os/main']));
+});

@@ -3,6 +3,8 @@
 #   {"build": TYPE, "value": JSON}  -> hex of GLib's serialization of that value
 #   {"check": TYPE, "hex": HEX}     -> "1" if GLib calls the bytes normal form, else "0"
 #   {"print": TYPE, "value": JSON}  -> g_variant_print(value, TRUE) as a JSON string
+#   {"byteswap": TYPE, "value": JSON} -> hex of g_variant_byteswap(value)
+#   {"parse": TEXT}                 -> [type, hex] of g_variant_parse(NULL, TEXT), or ["ERR", message]
 # Run with Debian's /usr/bin/python3 (python3-gi).
 import json, struct, sys
 from gi.repository import GLib
@@ -61,7 +63,17 @@ def build(t, j):
 out = sys.stdout
 for line in sys.stdin:
     req = json.loads(line)
-    if 'print' in req:
+    if 'parse' in req:
+        try:
+            v = GLib.Variant.parse(None, req['parse'], None, None)
+            d = v.get_data_as_bytes().get_data()
+            out.write(json.dumps([v.get_type_string(), (bytes(d) if d else b'').hex()]) + '\n')
+        except Exception as e:
+            out.write(json.dumps(['ERR', str(e)]) + '\n')
+    elif 'byteswap' in req:
+        d = build(req['byteswap'], req['value']).byteswap().get_data_as_bytes().get_data()
+        out.write((bytes(d) if d else b'').hex() + '\n')
+    elif 'print' in req:
         out.write(json.dumps(build(req['print'], req['value']).print_(True)) + '\n')
     elif 'build' in req:
         v = build(req['build'], req['value'])

@@ -54,6 +54,11 @@ test('commit gives the same checksum as ostree commit in every mode, and ostree 
     assert.match(ostree(a, 'fsck'), /no errors found/);
     // Whole repos hold the same object set.
     assert.deepEqual(objectNames(a), objectNames(o), `object names in ${mode}`);
+    // Real ostree can copy commits out of atoll's repos.
+    const copy = join(dir, `pulled-from-${mode}`);
+    ostree(copy, 'init', '--mode=bare-user');
+    ostree(copy, 'pull-local', a, 'os/x');
+    assert.match(ostree(copy, 'fsck'), /no errors found/);
   }
 });
 
@@ -74,12 +79,15 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
       if (repo === a) atollOk(['commit', `--repo=${a}`, ...args]);
       else ostree(o, 'commit', ...args);
     };
-    commit(['-b', 'os/x', `--timestamp=${TS}`, '-s', 'first', '--body', 'body\n\nmore', '--add-metadata-string=version=1', tree.root]);
+    commit(['-b', 'os/x', `--timestamp=${TS}`, '-s', 'first', '--body', 'body\n\nmore', '--add-metadata-string=version=1', '--add-detached-metadata-string=note=detached value', tree.root]);
     writeFileSync(join(tree.root, 'hello'), 'changed\n');
     rmSync(join(tree.root, 'usr/lib/empty'), { recursive: true });
     mkdirSync(join(tree.root, 'new/deeper'), { recursive: true });
     writeFileSync(join(tree.root, 'new/deeper/f'), 'f');
     chmodSync(join(tree.root, 'etc/secret/key'), 0o640);
+    chmodSync(join(tree.root, 'usr/bin'), 0o750);
+    rmSync(join(tree.root, 'empty-file'));
+    mkdirSync(join(tree.root, 'empty-file/now-a-dir'), { recursive: true });
     commit(['-b', 'os/x', '--timestamp=2026-02-01T10:20:30Z', '-s', '', tree.root]);
     commit(['-b', 'other', `--timestamp=${TS}`, '-s', 'other branch', tree.root]);
     rmSync(tree.root, { recursive: true });
@@ -99,6 +107,7 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
     ['show', 'os/x^'],
     ['show', '--print-metadata-key=version', 'os/x^'],
     ['show', '--print-metadata-key=ostree.ref-binding', 'os/x'],
+    ['show', '--print-detached-metadata-key=note', 'os/x^'],
     ['refs'],
     ['refs', 'os'],
     ['refs', '--list', 'os'],
@@ -143,4 +152,30 @@ test('init writes the config and layout ostree writes', (t) => {
   }
   const bad = atoll(['repo', 'init', `--repo=${join(dir, 'bad')}`, '--mode=zip']);
   assert.equal(bad.status, 2);
+});
+
+test('--bootable records the kernel version as ostree does', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const tree = join(dir, 'tree');
+  mkdirSync(join(tree, 'usr/lib/modules/6.1.0-test'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/modules/6.1.0-test/vmlinuz'), 'KERNEL');
+  const repo = join(dir, 'repo');
+  atollOk(['init', `--repo=${repo}`, '--mode=archive']);
+  atollOk(['commit', `--repo=${repo}`, '-b', 'os', '--bootable', `--timestamp=${TS}`, '-s', 's', tree]);
+  assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.linux', 'os'), "'6.1.0-test'\n");
+  assert.equal(ostree(repo, 'show', '--print-metadata-key=ostree.bootable', 'os'), 'true\n');
+  // ostree orders bootable metadata as its GHashTable iterates; the checksums must agree.
+  const theirs = join(dir, 'theirs');
+  ostree(theirs, 'init', '--mode=archive');
+  const keySets = [[], ['version=1'], ['a=1', 'b=2', 'c=3', 'version=4', 'zz=5'], ['zz=1', 'version=2', 'c=3', 'b=4', 'a=5', 'x=6', 'y=7', 'w=8', 'ostree.endoflife=9']];
+  for (const [i, keys] of keySets.entries()) {
+    const args = ['-b', `boot${i}`, '--bootable', `--timestamp=${TS}`, '-s', 's', ...keys.map((k) => `--add-metadata-string=${k}`), tree];
+    assert.equal(atollOk(['commit', `--repo=${repo}`, ...args]).trim(), ostree(theirs, 'commit', ...args).trim(), `bootable commit with ${keys.join(' ')}`);
+  }
+  mkdirSync(join(tree, 'usr/lib/modules/6.2.0'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/modules/6.2.0/vmlinuz'), 'K2');
+  const two = atoll(['repo', 'commit', `--repo=${repo}`, '-b', 'os', '--bootable', '-s', 's', tree]);
+  assert.equal(two.status, 1);
+  assert.match(two.stderr, /more than one kernel/);
 });

@@ -9,8 +9,9 @@ import { inflateRawSync } from 'node:zlib';
 import {
   contentChecksum, decodeArchiveHeader, decodeCommit, decodeCommitMeta, decodeDirMeta, decodeDirTree, decodeOwnerModeXattrs,
   decodeSummary, dirMetaChecksum, encodeArchiveHeader, encodeCommit, encodeCommitMeta, encodeDirMeta, encodeDirTree,
-  encodeSummary, metadataChecksum, sizesFromVariant, sizesVariant, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
+  encodeSummary, metadataChecksum, metadataBigEndianUint64, metadataString, sizesFromVariant, sizesVariant, decodeTombstone, encodeTombstone, ContentHasher, isSymlinkMode, type FileHeader, type Xattr, objectTypeFromExtension, ObjectType,
 } from '../../src/ostree/objects/index.js';
+import { byteswapGVariant, printGVariant } from '../../src/gvariant/index.js';
 import { isRoot, requireTool, tempDir } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 
@@ -43,6 +44,9 @@ function readXattrs(path: string): Xattr[] {
 function buildTree(root: string, withXattrs: boolean): void {
   mkdirSync(join(root, 'sub', 'deeper'), { recursive: true });
   mkdirSync(join(root, 'many'));
+  mkdirSync(join(root, 'usr', 'lib', 'modules', '6.1.0-test'), { recursive: true });
+  writeFileSync(join(root, 'usr', 'lib', 'modules', '6.1.0-test', 'vmlinuz'), 'KERNEL');
+  writeFileSync(join(root, 'usr', 'lib', 'modules', '6.1.0-test', 'initramfs.img'), 'INITRD');
   mkdirSync(join(root, 'private'), { mode: 0o700 });
   chmodSync(join(root, 'private'), 0o700);
   writeFileSync(join(root, 'hello'), 'hello\n');
@@ -78,6 +82,20 @@ function buildTree(root: string, withXattrs: boolean): void {
   }
 }
 
+/** `--add-metadata` values in GVariant text; printGVariant must print them as ostree show does. */
+const TYPED_METADATA: Array<[string, string]> = [
+  ['n.u64', 'uint64 5'],
+  ['n.i32', '-7'],
+  ['n.dbl', '0.10000000000000001'],
+  ['s.quote', `"it's"`],
+  ['list', "['b', 'a', 'ü']"],
+  ['empty', '@as []'],
+  ['dict', "{'k': <uint32 1>, 'nested': <{'x': <[byte 0x01, 0x02]>}>}"],
+  ['tuple', "('one',)"],
+  ['maybe', '@ms nothing'],
+  ['bytes', "b'abc'"],
+];
+
 function walk(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
@@ -107,10 +125,12 @@ function makeRepo(t: TestContext, mode: string, withXattrs: boolean): { repo: st
   const repo = join(dir, 'repo');
   runOk('ostree', [`--repo=${repo}`, 'init', `--mode=${mode}`]);
   runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'test', '--timestamp=2020-01-01T00:00:00Z', '-s', 'first', tree]);
+  if (mode !== 'archive') return { repo, tree }; // one commit is enough to check user.ostreemeta
   runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'test', '--timestamp=2021-06-01T12:00:00Z', '-s', 'second', '-m', 'a body\nwith lines',
     '--add-metadata-string=version=1.0', '--add-detached-metadata-string=signed-by=me', '--owner-uid=0', '--owner-gid=0', tree]);
-  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'other/branch', '--timestamp=2022-02-02T00:00:00Z', '--no-xattrs', '--canonical-permissions', '--generate-sizes', tree]);
-  if (mode === 'archive') runOk('ostree', [`--repo=${repo}`, 'summary', '-u']);
+  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'other/branch', '--timestamp=2022-02-02T00:00:00Z', '--no-xattrs', '--canonical-permissions', '--generate-sizes',
+    '--bootable', ...TYPED_METADATA.map(([k, v]) => `--add-metadata=${k}=${v}`), tree]);
+  runOk('ostree', [`--repo=${repo}`, 'summary', '-u']);
   return { repo, tree };
 }
 
@@ -162,16 +182,30 @@ test('archive repo by real ostree: every object re-encodes byte for byte and has
   assert.equal(ref?.commitSize, BigInt(readFileSync(join(repo, 'objects', head.slice(0, 2), `${head.slice(2)}.commit`)).length));
   const commit = decodeCommit(new Uint8Array(readFileSync(join(repo, 'objects', head.slice(0, 2), `${head.slice(2)}.commit`))));
   assert.equal(commit.timestamp, 1622548800n);
+  // Summary per-ref timestamp is big-endian, the commit size little-endian (§1.2).
+  assert.equal(metadataBigEndianUint64(ref?.metadata ?? new Map(), 'ostree.commit.timestamp'), 1622548800n);
+  assert.equal(metadataString(ref?.metadata ?? new Map(), 'ostree.commit.version'), '1.0');
+  assert.equal(metadataString(decoded.metadata, 'ostree.summary.mode'), 'archive-z2');
   assert.equal(commit.subject, 'second');
   assert.equal(commit.body, 'a body\nwith lines');
   assert.ok(commit.parent !== null);
   assert.deepEqual(commit.metadata.get('version'), { type: 's', value: '1.0' });
 
   // ostree.sizes from `commit --generate-sizes`: every entry matches the stored object.
+  // (The same commit carries --bootable and typed --add-metadata values: printGVariant must print
+  // each key exactly as `ostree show --print-metadata-key` does.)
   const other = runOk('ostree', [`--repo=${repo}`, 'rev-parse', 'other/branch']).trim();
   const withSizes = decodeCommit(new Uint8Array(readFileSync(join(repo, 'objects', other.slice(0, 2), `${other.slice(2)}.commit`))));
   const sizesValue = withSizes.metadata.get('ostree.sizes');
   assert.ok(sizesValue);
+  for (const key of [...TYPED_METADATA.map(([k]) => k), 'ostree.bootable', 'ostree.linux', 'ostree.ref-binding']) {
+    const value = withSizes.metadata.get(key);
+    assert.ok(value, `commit has ${key}`);
+    const shown = runOk('ostree', [`--repo=${repo}`, 'show', `--print-metadata-key=${key}`, 'other/branch']).replace(/\n$/, '');
+    // ostree's CLI prints g_variant_byteswap()ed values (ostree integers are big-endian).
+    assert.equal(printGVariant(value.type, byteswapGVariant(value.type, value.value)), shown, key);
+  }
+  assert.equal(withSizes.metadata.get('ostree.linux')?.value, '6.1.0-test');
   const entries = sizesFromVariant(sizesValue);
   assert.ok(entries.length > 1000);
   assert.deepEqual(sizesVariant(entries), sizesValue, 'sizes re-encode identically');
@@ -235,4 +269,25 @@ test('`ostree checksum` agrees with atoll on files, symlinks and directories, wi
       assert.equal(mine, theirs.get(path), `${path} (ignore-xattrs ${ignoreXattrs})`);
     }
   }
+});
+
+test('a commit tombstone written by ostree prune decodes and re-encodes byte for byte', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t, 'atoll-tombstone-');
+  const repo = join(dir, 'repo');
+  mkdirSync(join(dir, 'tree'));
+  writeFileSync(join(dir, 'tree', 'f'), 'x');
+  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive']);
+  runOk('ostree', [`--repo=${repo}`, 'config', 'set', 'core.tombstone-commits', 'true']);
+  const commit = runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'x', join(dir, 'tree')]).trim();
+  runOk('ostree', [`--repo=${repo}`, 'refs', '--delete', 'x']);
+  runOk('ostree', [`--repo=${repo}`, 'prune', `--delete-commit=${commit}`]);
+  const objects = listObjects(repo);
+  assert.deepEqual(objects.map((o) => o.ext), ['tombstone-commit']);
+  const object = objects[0] as { path: string; checksum: string; ext: string };
+  assert.equal(object.checksum, commit);
+  assert.equal(objectTypeFromExtension(object.ext), ObjectType.TombstoneCommit);
+  const bytes = new Uint8Array(readFileSync(object.path));
+  assert.equal(decodeTombstone(bytes), commit);
+  assert.equal(hex(encodeTombstone(commit)), hex(bytes));
 });

@@ -69,6 +69,7 @@ function subset(): string[] {
   const byKind = new Map<string, typeof rows>();
   for (const r of rows) {
     if (r.path.endsWith('.drpm') || r.payload_magic === 'empty') continue; // delta rpm; the deliberately corrupted package
+    if (r.nfiles > 1000) continue; // keeps the test fast; header-only checks cover the big ones
     const list = byKind.get(r.payload_magic) ?? [];
     list.push(r);
     byKind.set(r.payload_magic, list);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
-import { runOk, atoll, type Ran } from '../helpers/run.js';
+import { runOk, run, atoll, type Ran } from '../helpers/run.js';
 import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
 
 function atollOk(args: string[]): string {
@@ -112,4 +112,20 @@ test('atoll admin on a populated root: host files untouched, two stateroots, ost
   // a dead holder's lock is taken over
   writeFileSync(join(host, 'ostree/lock'), 'pid=999999999\ncommand=dead\n');
   atollOk(['admin', 'pin', '--sysroot', host, '0']);
+});
+
+test('a host /boot/loader directory (systemd-boot) is refused, as ostree refuses it, and left alone', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const host = join(work, 'host');
+  mkdirSync(join(host, 'boot/loader/entries'), { recursive: true });
+  writeFileSync(join(host, 'boot/loader/loader.conf'), 'timeout 3\n');
+  atollOk(['admin', 'init-fs', host]);
+  atollOk(['admin', 'os-init', '--sysroot', host, 'x']);
+  const r = atoll(['admin', 'status', '--sysroot', host]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not a symbolic link/);
+  const o = run('ostree', ['admin', `--sysroot=${host}`, 'status']);
+  assert.notEqual(o.status, 0, 'ostree refuses it too');
+  assert.equal(readFileSync(join(host, 'boot/loader/loader.conf'), 'utf8'), 'timeout 3\n');
 });

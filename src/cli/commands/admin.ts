@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
 import { AtollError } from '../../errors/index.js';
 import {
   SysrootLayout,
   adminDeploy,
+  adminUpgrade,
   cleanup,
   configDiff,
   configDiffLines,
@@ -84,9 +84,16 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--no-merge', 'do not merge /etc from the current deployment')
     .option('--no-prune', 'do not prune the repository afterwards')
     .option('--origin-file <path>', 'use this origin keyfile instead of one made from the refspec')
+    .option('--stage', 'stage the deployment for finalization at shutdown (needs a booted system)')
     .action(async (refspec: string, opts: Record<string, unknown>, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
+      if (opts.stage) {
+        const booted = (await loadSysroot(layout)).booted;
+        throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'cannot stage deployment: not currently booted into an OSTree system', {
+          hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
+        });
+      }
       const origin = typeof opts.originFile === 'string' ? KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
       const result = await withSysrootLock(layout.lockFile, 'admin deploy', async () =>
         adminDeploy(
@@ -177,8 +184,40 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       await withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
-  registerPlanned(admin, [
-    ['upgrade', 'pull and deploy the origin of the merge deployment'],
-    ['switch', 'deploy another ref'],
-  ]);
+  const upgrade = async (cmd: Command, opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, refspec?: string): Promise<void> => {
+    const layout = layoutOf(cmd);
+    const g = globals(cmd);
+    const result = await withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
+      adminUpgrade(
+        layout,
+        await repoOf(layout),
+        {
+          ...(g.os !== undefined ? { osname: g.os } : {}),
+          ...(refspec !== undefined ? { refspec } : {}),
+          ...(opts.overrideCommit !== undefined ? { overrideCommit: opts.overrideCommit } : {}),
+          allowDowngrade: Boolean(opts.allowDowngrade),
+          // Pulling belongs to the network layer: a remote refspec needs its commit pulled
+          // into the system repo first (atoll repo pull), then --deploy-only.
+          pull: async (spec: string) => {
+            if (spec.includes(':') && !opts.deployOnly) {
+              throw new AtollError('CLI_NOT_IMPLEMENTED', `pulling ${spec} during upgrade is not wired up yet`, {
+                hint: `pull it into ${layout.repoDir} with atoll repo pull, then rerun with --deploy-only`,
+              });
+            }
+          },
+        },
+        context.reporter,
+      ),
+    );
+    if (!result.changed) context.out('No update available.');
+    else context.out(`${result.deployment.osname} ${result.deployment.csum}.${result.deployment.deployserial}`);
+  };
+  withSysrootOptions(admin.command('upgrade').description('deploy the newest commit of the merge deployment\'s origin'))
+    .option('--deploy-only', 'do not pull; deploy what the system repo has')
+    .option('--allow-downgrade', 'permit deploying an older commit')
+    .option('--override-commit <checksum>', 'deploy this commit of the origin')
+    .action(async (opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, cmd: Command) => upgrade(cmd, opts));
+  withSysrootOptions(admin.command('switch <refspec>').description('track another refspec and deploy it'))
+    .option('--deploy-only', 'do not pull; deploy what the system repo has')
+    .action(async (refspec: string, opts: { deployOnly?: boolean }, cmd: Command) => upgrade(cmd, { ...opts, allowDowngrade: true }, refspec));
 }

@@ -91,10 +91,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
     .option('--no-bindings', 'do not add ostree.ref-binding')
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
+    .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
     .action(async (path: string | undefined, opts: {
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
-      xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean;
+      xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
     }) => {
       const trees = opts.tree.map((spec) => {
         if (!spec.startsWith('dir=')) throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'only --tree=dir=PATH is supported' });
@@ -133,6 +134,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           canonicalPermissions: opts.canonicalPermissions,
           noBindings: !opts.bindings,
           skipIfUnchanged: opts.skipIfUnchanged,
+          bootable: opts.bootable,
         },
         context.reporter,
       );

@@ -25,9 +25,15 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
     .argument('<file>', 'the testcase (.t)')
     .option('-r, --result', 'print the result instead of comparing it')
     .option('--json', 'print the per-step outcome as JSON')
-    .action((file: string, opts: { result?: boolean; json?: boolean }) => {
+    .option('--trace', 'print the solver decisions on stderr')
+    .option('--rules', 'with --trace: also print every rule (compare with testsolv -v -v -v -v)')
+    .action((file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean }) => {
       const dir = dirname(resolve(file));
-      const res = runTestcase(readMaybeGz(file), { readFile: (name) => readMaybeGz(resolve(dir, name)) });
+      const res = runTestcase(readMaybeGz(file), {
+        readFile: (name) => readMaybeGz(resolve(dir, name)),
+        trace: opts.trace ? (line) => context.notice(line) : undefined,
+        traceRules: opts.rules ?? false,
+      });
       if (opts.json) {
         context.printJson(res);
       } else {

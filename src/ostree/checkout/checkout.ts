@@ -7,6 +7,7 @@ import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
+import { wrapIoError } from '../repo/io-error.js';
 import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 
 export interface CheckoutOptions {
@@ -45,6 +46,14 @@ export interface CheckoutStats {
  * replaced), files with O_EXCL, so nothing is ever written outside the destination.
  */
 export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  try {
+    return await checkoutUnwrapped(repo, commitChecksum, destination, options);
+  } catch (error) {
+    throw wrapIoError(error, `checkout into ${destination}`);
+  }
+}
+
+async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions): Promise<CheckoutStats> {
   const commit = await loadCommit(repo, commitChecksum);
   const entry = await resolvePath(repo, commit, options.subpath ?? '/');
   const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };
@@ -86,12 +95,15 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     return true;
   };
 
-  const placeFile = async (path: string, checksum: string): Promise<void> => {
+  const placeFile = async (path: string, checksum: string, freshDir: boolean): Promise<void> => {
     let existing;
-    try {
-      existing = lstatSync(path);
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
+    // In a directory we just created nothing can be in the way; elsewhere look first.
+    if (!freshDir) {
+      try {
+        existing = lstatSync(path);
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      }
     }
     if (existing) {
       if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
@@ -158,7 +170,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum);
+    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum, created);
     for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
       applyDirMeta(path, meta);
@@ -172,7 +184,7 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
   } else {
     // A file subpath: the destination is a directory holding that one file (as ostree does).
     await mkdir(destination, { recursive: true, mode: 0o700 });
-    await placeFile(join(destination, basename(entry.name)), entry.checksum);
+    await placeFile(join(destination, basename(entry.name)), entry.checksum, false);
   }
   return stats;
 }

@@ -6,10 +6,12 @@ import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
 import { validateRefName } from '../repo/ref-name.js';
 import { loadCommit } from '../repo/read.js';
+import { wrapIoError } from '../repo/io-error.js';
 import type { Variant, VarDict } from '../repo/codec.js';
 import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
 import { writeCommit } from './write-commit.js';
+import { glibHashTableOrder } from './glib-hash-order.js';
 
 export interface CommitRequest extends CommitModifier {
   /** Directories to commit, layered in order (ostree's `--tree=dir=` repeated). */
@@ -27,6 +29,17 @@ export interface CommitRequest extends CommitModifier {
   noBindings?: boolean;
   /** Do nothing when the tree equals the parent's (`--skip-if-unchanged`). */
   skipIfUnchanged?: boolean;
+  /** Add `ostree.linux` and `ostree.bootable` (`--bootable`). */
+  bootable?: boolean;
+}
+
+/** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
+export function findKernelVersion(tree: MutableTree): string {
+  const modules = tree.dirs.get('usr')?.dirs.get('lib')?.dirs.get('modules');
+  const found = [...(modules?.dirs ?? new Map<string, MutableTree>())].filter(([, dir]) => dir.files.has('vmlinuz')).map(([name]) => name);
+  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'no kernel found: --bootable needs usr/lib/modules/<kver>/vmlinuz');
+  if (found.length > 1) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', `more than one kernel in usr/lib/modules: ${found.join(', ')}`);
+  return found[0] as string;
 }
 
 export interface CommitResult {
@@ -65,9 +78,21 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       if (key === '') throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'commit metadata keys must not be empty');
       metadata.set(key, value);
     }
+    if (request.bootable) {
+      metadata.set('ostree.linux', variant('s', findKernelVersion(tree)));
+      metadata.set('ostree.bootable', variant('b', true));
+    }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
     if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));
     if (request.branch !== undefined && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [request.branch]));
+    if (request.bootable) {
+      // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
+      // GHashTable order, which the commit checksum depends on.
+      const ordered = new Map<string, Variant>();
+      for (const key of glibHashTableOrder([...metadata.keys()])) ordered.set(key, metadata.get(key) as Variant);
+      metadata.clear();
+      for (const [k, v] of ordered) metadata.set(k, v);
+    }
     if (request.skipIfUnchanged && parent !== undefined) {
       const rootTree = await tree.write(tx);
       const parentCommit = await loadCommit(repo, parent);
@@ -89,6 +114,6 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     return { checksum, skipped: false, stats };
   } catch (error) {
     await tx.abort().catch(() => undefined);
-    throw error;
+    throw wrapIoError(error, 'commit');
   }
 }

@@ -4,6 +4,6 @@ export { commitDirectoryToTree } from './commit-directory.js';
 export type { CommitModifier, CommitDirectoryStats } from './commit-directory.js';
 export { writeCommit } from './write-commit.js';
 export type { CommitOptions } from './write-commit.js';
-export { commitToRepo } from './commit-to-repo.js';
+export { commitToRepo, findKernelVersion } from './commit-to-repo.js';
 export type { CommitRequest, CommitResult } from './commit-to-repo.js';
 export { parseTimestamp, parseCommonTimestamp } from './parse-timestamp.js';

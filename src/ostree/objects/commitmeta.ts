@@ -21,7 +21,7 @@ export function decodeCommitMeta(bytes: Uint8Array): VarDict {
 }
 
 /**
- * A `.commit-tombstone` object: `{"commit": <ay>}` holding the deleted commit's checksum as hex
+ * A `.tombstone-commit` object: `{"commit": <ay>}` holding the deleted commit's checksum as hex
  * text with a trailing NUL (as ostree writes it).
  */
 export function encodeTombstone(commitChecksum: string): Uint8Array {

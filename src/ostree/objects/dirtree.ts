@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { AtollError, addContext } from '../../errors/index.js';
 import { decodeGVariant, offsetSizeFor, pickOffsetSize, type GVariantValue } from '../../gvariant/index.js';
 import { isSafeFilename } from '../../util/index.js';
-import { assertChecksum, checksumFromBytes, metadataChecksum } from './checksum.js';
+import { assertChecksum, checksumFromBytes, isChecksum, metadataChecksum } from './checksum.js';
 
 /** GVariant type of a dirtree object. */
 export const DIRTREE_GVARIANT_TYPE = '(a(say)a(sayay))';
@@ -44,28 +44,46 @@ function unsorted(name: string): AtollError {
   return new AtollError('OSTREE_OBJECT_BAD_DIRTREE', `dirtree entries are not sorted by name: '${name.slice(0, 80)}' is out of order`, { data: { name } });
 }
 
-interface Keyed<T> {
-  entry: T;
-  bytes: Buffer;
+/**
+ * strcmp order of the UTF-8 encodings of two well-formed strings, without encoding them: UTF-16
+ * code-unit order equals UTF-8 byte order except that surrogates (code points ≥ U+10000) sort
+ * after U+E000–U+FFFF in UTF-8.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        const xs = x <= 0xdfff;
+        const ys = y <= 0xdfff;
+        if (xs !== ys) return xs ? 1 : -1;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
 }
 
-/** Entries with their UTF-8 names, sorted by name bytes (strcmp order ≠ JS string order). */
-function sortedByNameBytes<T extends { readonly name: string }>(entries: readonly T[], where: string): Array<Keyed<T>> {
-  const keyed: Array<Keyed<T>> = new Array(entries.length);
+function isWellFormed(name: string): boolean {
+  return (name as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Entries sorted by name bytes (strcmp); names validated and unique. */
+function sortedByName<T extends { readonly name: string }>(entries: readonly T[], where: string): readonly T[] {
   let sorted = true;
   for (let k = 0; k < entries.length; k++) {
-    const entry = entries[k] as T;
-    checkName(entry.name, where);
-    const bytes = Buffer.from(entry.name, 'utf8');
-    keyed[k] = { entry, bytes };
-    if (k > 0 && sorted && Buffer.compare((keyed[k - 1] as Keyed<T>).bytes, bytes) >= 0) sorted = false;
+    const name = (entries[k] as T).name;
+    if (typeof name !== 'string' || !isSafeFilename(name) || !isWellFormed(name)) throw badName(name, where);
+    if (k > 0 && sorted && compareUtf8((entries[k - 1] as T).name, name) >= 0) sorted = false;
   }
-  if (sorted) return keyed; // the common case: callers usually list in order already
-  keyed.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
-  for (let k = 1; k < keyed.length; k++) {
-    if (Buffer.compare((keyed[k - 1] as Keyed<T>).bytes, (keyed[k] as Keyed<T>).bytes) === 0) throw duplicate((keyed[k] as Keyed<T>).entry.name);
+  if (sorted) return entries; // the common case: callers usually list in order already
+  const copy = [...entries].sort((a, b) => compareUtf8(a.name, b.name));
+  for (let k = 1; k < copy.length; k++) {
+    if ((copy[k - 1] as T).name === (copy[k] as T).name) throw duplicate((copy[k] as T).name);
   }
-  return keyed;
+  return copy;
 }
 
 /** Write one offset of width 1/2/4 (dirtrees never reach 4 GiB). */
@@ -83,23 +101,24 @@ function putOffset(buf: Buffer, at: number, value: number, width: number): void 
  * against the generic encoder and GLib.
  */
 export function encodeDirTree(tree: DirTree): Uint8Array {
-  const files = sortedByNameBytes(tree.files, 'dirtree files');
-  const dirs = sortedByNameBytes(tree.dirs, 'dirtree dirs');
+  const files = sortedByName(tree.files, 'dirtree files');
+  const dirs = sortedByName(tree.dirs, 'dirtree dirs');
   checkDisjoint(files, dirs);
+  // Upper bound: 3 UTF-8 bytes per UTF-16 unit, the widest offsets a dirtree below 4 GiB needs.
   let capacity = 16;
-  for (const f of files) capacity += f.bytes.length + 1 + 32 + 4 + 4;
-  for (const d of dirs) capacity += d.bytes.length + 1 + 64 + 8 + 4;
+  for (const f of files) capacity += f.name.length * 3 + 1 + 32 + 4 + 4;
+  for (const d of dirs) capacity += d.name.length * 3 + 1 + 64 + 8 + 4;
   const buf = Buffer.alloc(capacity);
   let pos = 0;
   // files: a(say); element alignment 1, so no padding anywhere.
   const filesEnds = new Array<number>(files.length);
   for (let k = 0; k < files.length; k++) {
-    const { entry, bytes } = files[k] as Keyed<DirTreeFile>;
+    const entry = files[k] as DirTreeFile;
     const start = pos;
-    pos += bytes.copy(buf, pos);
+    pos += buf.write(entry.name, pos, 'utf8');
     buf[pos++] = 0;
     const nameEnd = pos - start;
-    assertChecksum(entry.checksum, `checksum of file '${entry.name}'`);
+    if (!isChecksum(entry.checksum)) assertChecksum(entry.checksum, `checksum of file '${entry.name}'`);
     pos += buf.write(entry.checksum, pos, 32, 'hex');
     const width = pickOffsetSize(pos - start, 1);
     putOffset(buf, pos, nameEnd, width);
@@ -111,9 +130,9 @@ export function encodeDirTree(tree: DirTree): Uint8Array {
   // dirs: a(sayay); each element has two offsets, in reverse order (end of tree ay, end of name).
   const dirsEnds = new Array<number>(dirs.length);
   for (let k = 0; k < dirs.length; k++) {
-    const { entry, bytes } = dirs[k] as Keyed<DirTreeDir>;
+    const entry = dirs[k] as DirTreeDir;
     const start = pos;
-    pos += bytes.copy(buf, pos);
+    pos += buf.write(entry.name, pos, 'utf8');
     buf[pos++] = 0;
     const nameEnd = pos - start;
     assertChecksum(entry.treeChecksum, `dirtree checksum of '${entry.name}'`);
@@ -143,13 +162,13 @@ function putOffsets(buf: Buffer, start: number, pos: number, ends: readonly numb
   return pos;
 }
 
-function checkDisjoint(files: ReadonlyArray<Keyed<DirTreeFile>>, dirs: ReadonlyArray<Keyed<DirTreeDir>>): void {
+function checkDisjoint(files: readonly { readonly name: string }[], dirs: readonly { readonly name: string }[]): void {
   let i = 0;
   let j = 0;
   while (i < files.length && j < dirs.length) {
-    const file = files[i] as Keyed<DirTreeFile>;
-    const c = Buffer.compare(file.bytes, (dirs[j] as Keyed<DirTreeDir>).bytes);
-    if (c === 0) throw duplicate(file.entry.name);
+    const name = (files[i] as { name: string }).name;
+    const c = compareUtf8(name, (dirs[j] as { name: string }).name);
+    if (c === 0) throw duplicate(name);
     if (c < 0) i++;
     else j++;
   }
@@ -188,14 +207,24 @@ function arrayElements(buf: Buffer, start: number, end: number): number[] {
   return out;
 }
 
-/** Name bytes [start, nulAt) followed by exactly one NUL; validated like isSafeFilename. */
+/** Name bytes [start, end - 1) followed by exactly one NUL; validated like isSafeFilename. */
 function readName(buf: Buffer, start: number, end: number): string {
-  // The string member must be NUL-terminated with no NUL inside (else: not normal form).
+  // The string member must be NUL-terminated with no NUL inside (else: not normal form). One
+  // pass also finds '/' and non-ASCII bytes, so ASCII names (nearly all) skip UTF-8 validation.
   if (end <= start || buf[end - 1] !== 0) throw notFast;
-  const nul = buf.indexOf(0, start);
-  if (nul !== end - 1) throw notFast;
-  if (!isUtf8(buf.subarray(start, end - 1))) throw notFast;
-  const name = buf.toString('utf8', start, end - 1);
+  let ascii = true;
+  for (let p = start; p < end - 1; p++) {
+    const b = buf[p] as number;
+    if (b === 0) throw notFast;
+    if (b === 0x2f) throw badName(buf.toString('utf8', start, end - 1), 'dirtree');
+    if (b >= 0x80) ascii = false;
+  }
+  let name: string;
+  if (ascii) name = buf.toString('latin1', start, end - 1);
+  else {
+    if (!isUtf8(buf.subarray(start, end - 1))) throw notFast;
+    name = buf.toString('utf8', start, end - 1);
+  }
   checkName(name, 'dirtree');
   return name;
 }
@@ -306,16 +335,14 @@ export function decodeDirTreeGeneric(bytes: Uint8Array): DirTree {
     checkName(name, 'dirtree');
     return { name, treeChecksum: checksumFromBytes(tree, `dirtree checksum of '${name}'`), metaChecksum: checksumFromBytes(meta, `dirmeta checksum of '${name}'`) };
   });
-  const fileKeys = files.map((f) => ({ entry: f, bytes: Buffer.from(f.name) }));
-  const dirKeys = dirs.map((d) => ({ entry: d, bytes: Buffer.from(d.name) }));
-  for (const keys of [fileKeys, dirKeys] as Array<Array<Keyed<{ name: string }>>>) {
-    for (let k = 1; k < keys.length; k++) {
-      const c = Buffer.compare((keys[k - 1] as Keyed<{ name: string }>).bytes, (keys[k] as Keyed<{ name: string }>).bytes);
-      if (c === 0) throw duplicate((keys[k] as Keyed<{ name: string }>).entry.name);
-      if (c > 0) throw unsorted((keys[k] as Keyed<{ name: string }>).entry.name);
+  for (const list of [files, dirs] as Array<ReadonlyArray<{ name: string }>>) {
+    for (let k = 1; k < list.length; k++) {
+      const c = compareUtf8((list[k - 1] as { name: string }).name, (list[k] as { name: string }).name);
+      if (c === 0) throw duplicate((list[k] as { name: string }).name);
+      if (c > 0) throw unsorted((list[k] as { name: string }).name);
     }
   }
-  checkDisjoint(fileKeys, dirKeys);
+  checkDisjoint(files, dirs);
   return { files, dirs };
 }
 

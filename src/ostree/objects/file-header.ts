@@ -1,6 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import type { Hash } from 'node:crypto';
 import { AtollError, addContext } from '../../errors/index.js';
-import { bswap32, bswap64, decodeGVariant, encodeGVariant, pickOffsetSize, type GVariantValue } from '../../gvariant/index.js';
+import { bswap32, bswap64, decodeGVariant, encodeGVariant, offsetSizeFor, pickOffsetSize, type GVariantValue } from '../../gvariant/index.js';
 import { newSha256 } from './checksum.js';
 import { S_IFLNK, S_IFMT, S_IFREG } from './dirmeta.js';
 import { xattrsFromGVariant, xattrsToGVariant, type Xattr } from './xattrs.js';
@@ -73,6 +74,8 @@ export function encodeFileHeaderGeneric(header: FileHeader, size?: number): Uint
     : encodeGVariant(ARCHIVE_HEADER_GVARIANT_TYPE, [bswap64(BigInt(size)), ...headerMembers(header)]);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function width(body: number, count: number): number {
   return pickOffsetSize(body, count);
 }
@@ -89,6 +92,7 @@ function putOffset(buf: Buffer, at: number, value: number, w: number): void {
  * `BE32(len) ‖ 0000` frame in front, in one allocation. Every committed file goes through here,
  * so it avoids the generic encoder's per-value dispatch; tests compare it with that encoder and
  * with GLib. Integers are written big-endian directly (= ostree's byte-swapped `u`/`t`).
+ * The result can be a view into Node's shared buffer pool: respect byteOffset/byteLength.
  */
 function serializeHeader(header: FileHeader, size: number | undefined, framed: boolean): Uint8Array {
   validateFileHeader(header);
@@ -99,7 +103,7 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   if (targetText.includes('\0') || !(targetText as unknown as { isWellFormed(): boolean }).isWellFormed()) {
     throw new AtollError('OSTREE_OBJECT_BAD_SYMLINK', `invalid symlink target '${targetText.slice(0, 80)}': contains NUL or is not valid UTF-8`, {});
   }
-  const target = Buffer.from(targetText, 'utf8');
+  const target = targetText.length === 0 ? EMPTY : Buffer.from(targetText, 'utf8');
   const xattrs = header.xattrs.length === 0 ? [] : xattrsToGVariant(header.xattrs);
   let arrayBody = 0;
   const elementEnds = new Array<number>(xattrs.length);
@@ -117,8 +121,13 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   const tupleWidth = width(body, 1);
   const total = body + tupleWidth;
   const base = framed ? 8 : 0;
-  const out = Buffer.alloc(base + total);
-  if (framed) out.writeUInt32BE(total, 0);
+  // allocUnsafe draws small buffers from Node's pool (one allocation per header was the top GC
+  // cost); every byte is written below, zeros included.
+  const out = Buffer.allocUnsafe(base + total);
+  if (framed) {
+    out.writeUInt32BE(total, 0);
+    out.writeUInt32BE(0, 4);
+  }
   let p = base;
   if (size !== undefined) {
     out.writeBigUInt64BE(BigInt(size), p);
@@ -127,7 +136,8 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   out.writeUInt32BE(header.uid, p);
   out.writeUInt32BE(header.gid, p + 4);
   out.writeUInt32BE(header.mode, p + 8);
-  p += 16; // rdev is always 0
+  out.writeUInt32BE(0, p + 12); // rdev is always 0
+  p += 16;
   p += target.copy(out, p);
   out[p++] = 0;
   const stringEnd = p - base;
@@ -147,6 +157,89 @@ function serializeHeader(header: FileHeader, size: number | undefined, framed: b
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
+class NotFast extends Error {}
+const notFast = new NotFast('nf');
+
+function offsetAt(buf: Buffer, at: number, w: number): number {
+  if (w === 1) return buf[at] as number;
+  if (w === 2) return buf.readUInt16LE(at);
+  if (w === 4) return buf.readUInt32LE(at);
+  throw notFast;
+}
+
+/** A NUL-terminated UTF-8 string in [start, end) with no NUL inside, or NotFast. */
+function fastString(buf: Buffer, start: number, end: number): string {
+  if (end <= start || buf[end - 1] !== 0) throw notFast;
+  let ascii = true;
+  for (let p = start; p < end - 1; p++) {
+    const b = buf[p] as number;
+    if (b === 0) throw notFast;
+    if (b >= 0x80) ascii = false;
+  }
+  if (ascii) return buf.toString('latin1', start, end - 1);
+  if (!isUtf8(buf.subarray(start, end - 1))) throw notFast;
+  return buf.toString('utf8', start, end - 1);
+}
+
+/**
+ * Members of `(uuuusa(ayay))` (or with a leading `t`) in the generic decoder's shape, read
+ * directly; throws NotFast on anything unusual so the generic decoder can report it exactly.
+ */
+function fastHeaderMembers(bytes: Uint8Array, withSize: boolean): GVariantValue[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = buf.length;
+  const fixed = withSize ? 24 : 16;
+  if (size <= fixed) throw notFast;
+  const w = offsetSizeFor(size);
+  const dataEnd = size - w;
+  const stringEnd = offsetAt(buf, dataEnd, w);
+  if (pickOffsetSize(dataEnd, 1) !== w || stringEnd <= fixed || stringEnd > dataEnd) throw notFast;
+  const members: GVariantValue[] = [];
+  let p = 0;
+  if (withSize) {
+    members.push(0n); // placeholder: decodeArchiveHeader reads the size from the bytes
+    p = 8;
+  }
+  members.push(buf.readUInt32LE(p), buf.readUInt32LE(p + 4), buf.readUInt32LE(p + 8), buf.readUInt32LE(p + 12));
+  members.push(fastString(buf, fixed, stringEnd));
+  // xattrs a(ayay): alignment 1, so it starts right after the string.
+  const xattrs: Array<[Uint8Array, Uint8Array]> = [];
+  const arraySize = dataEnd - stringEnd;
+  if (arraySize > 0) {
+    const aw = offsetSizeFor(arraySize);
+    const table = offsetAt(buf, dataEnd - aw, aw);
+    const tableSize = arraySize - table;
+    if (table > arraySize || tableSize === 0 || tableSize % aw !== 0) throw notFast;
+    const count = tableSize / aw;
+    if (pickOffsetSize(table, count) !== aw) throw notFast;
+    let prev = 0;
+    for (let k = 0; k < count; k++) {
+      const elemEnd = offsetAt(buf, stringEnd + table + k * aw, aw);
+      if (elemEnd < prev || elemEnd > table) throw notFast;
+      const start = stringEnd + prev;
+      const end = stringEnd + elemEnd;
+      const elemSize = end - start;
+      if (elemSize === 0) throw notFast;
+      const ew = offsetSizeFor(elemSize);
+      const nameEnd = offsetAt(buf, end - ew, ew);
+      if (pickOffsetSize(elemSize - ew, 1) !== ew || nameEnd > elemSize - ew) throw notFast;
+      xattrs.push([bytes.slice(start, start + nameEnd), bytes.slice(start + nameEnd, end - ew)]);
+      prev = elemEnd;
+    }
+  }
+  members.push(xattrs);
+  return members;
+}
+
+function headerMembersOf(bytes: Uint8Array, withSize: boolean): GVariantValue[] {
+  try {
+    return fastHeaderMembers(bytes, withSize);
+  } catch (error) {
+    if (error !== notFast) throw error;
+  }
+  return decodeGVariant(withSize ? ARCHIVE_HEADER_GVARIANT_TYPE : FILE_HEADER_GVARIANT_TYPE, bytes) as GVariantValue[];
+}
+
 function headerFromMembers(value: GVariantValue[], offset: number, what: string): FileHeader {
   const header: FileHeader = {
     uid: bswap32(value[offset] as number),
@@ -160,11 +253,22 @@ function headerFromMembers(value: GVariantValue[], offset: number, what: string)
   return header;
 }
 
+/** The generic-decoder path, exported for tests that compare it with the fast path. */
+export function decodeFileHeaderGeneric(bytes: Uint8Array): FileHeader {
+  let value: GVariantValue[];
+  try {
+    value = decodeGVariant(FILE_HEADER_GVARIANT_TYPE, bytes) as GVariantValue[];
+  } catch (error) {
+    throw addContext('invalid file header', error);
+  }
+  return headerFromMembers(value, 0, 'file header');
+}
+
 /** Parse and validate a bare file header `(uuuusa(ayay))`. */
 export function decodeFileHeader(bytes: Uint8Array): FileHeader {
   let value: GVariantValue[];
   try {
-    value = decodeGVariant(FILE_HEADER_GVARIANT_TYPE, bytes) as GVariantValue[];
+    value = headerMembersOf(bytes, false);
   } catch (error) {
     throw addContext('invalid file header', error);
   }
@@ -224,19 +328,23 @@ export function decodeArchiveHeader(bytes: Uint8Array): ArchiveHeader {
   const length = readFrame(bytes, 'archive file header');
   let value: GVariantValue[];
   try {
-    value = decodeGVariant(ARCHIVE_HEADER_GVARIANT_TYPE, bytes.subarray(8, 8 + length)) as GVariantValue[];
+    value = headerMembersOf(bytes.subarray(8, 8 + length), true);
   } catch (error) {
     throw addContext('invalid archive file header', error);
   }
-  const size = bswap64(value[0] as bigint);
-  if (size > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid archive file header: content size ${size} is too large`, { data: { size: String(size) } });
+  // The big-endian `t` is the first 8 bytes of the (normal-form) variant; read it without BigInt.
+  const view = new DataView(bytes.buffer, bytes.byteOffset + 8, 8);
+  const high = view.getUint32(0, false);
+  if (high >= 0x200000) {
+    const big = (BigInt(high) << 32n) | BigInt(view.getUint32(4, false));
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid archive file header: content size ${big} is too large`, { data: { size: String(big) } });
   }
+  const size = high * 0x100000000 + view.getUint32(4, false);
   const header = headerFromMembers(value, 1, 'archive file header');
-  if (isSymlinkMode(header.mode) && size !== 0n) {
+  if (isSymlinkMode(header.mode) && size !== 0) {
     throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid archive file header: symlink with content size ${size}`, { data: { size: String(size) } });
   }
-  return { header, size: Number(size), payloadOffset: 8 + length };
+  return { header, size, payloadOffset: 8 + length };
 }
 
 /**

@@ -19,7 +19,8 @@ const EXTENSIONS: Record<ObjectType, string> = {
   [ObjectType.DirTree]: 'dirtree',
   [ObjectType.DirMeta]: 'dirmeta',
   [ObjectType.Commit]: 'commit',
-  [ObjectType.TombstoneCommit]: 'commit-tombstone',
+  // Real ostree 2022.7 writes '.tombstone-commit' (the shared spec §2.3 says 'commit-tombstone').
+  [ObjectType.TombstoneCommit]: 'tombstone-commit',
   [ObjectType.CommitMeta]: 'commitmeta',
   [ObjectType.PayloadLink]: 'payload-link',
   [ObjectType.FileXattrs]: 'file-xattrs',

@@ -210,7 +210,7 @@ test('object types, extensions, paths and checksum helpers', () => {
   assert.equal(objectExtension(ObjectType.CommitMeta), 'commitmeta');
   assert.equal(objectTypeFromExtension('.dirtree'), ObjectType.DirTree);
   assert.equal(objectTypeFromExtension('filez'), ObjectType.File);
-  assert.equal(objectTypeFromExtension('commit-tombstone'), ObjectType.TombstoneCommit);
+  assert.equal(objectTypeFromExtension('tombstone-commit'), ObjectType.TombstoneCommit);
   assert.throws(() => objectTypeFromExtension('exe'), code('OSTREE_OBJECT_BAD_TYPE'));
   assert.deepEqual(parseObjectName(`${c}.commit`), { checksum: c, type: ObjectType.Commit });
   assert.equal(formatObjectName({ checksum: c, type: ObjectType.DirMeta }), `${c}.dirmeta`);
@@ -242,4 +242,83 @@ test('ostree.sizes entries: varints, object type, legacy entries without type', 
   const entries = [{ checksum: csum(2), archivedSize: 1, unpackedSize: 1, objectType: ObjectType.File }, { checksum: csum(1), archivedSize: 2, unpackedSize: 2, objectType: ObjectType.DirMeta }];
   const sorted = sizesFromVariant(sizesVariant(entries)).map((e) => e.checksum);
   assert.deepEqual(sorted, [csum(1), csum(2)].sort());
+});
+
+test('compareUtf8 orders like strcmp on UTF-8 bytes; lone surrogates are refused as names', async () => {
+  const { compareUtf8 } = await import('./dirtree.js');
+  const next = rng(8);
+  const alphabet = ['a', 'z', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uffff', '😀', '\u{10000}', '\u{10ffff}', ''];
+  const pick = (): string => Array.from({ length: Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+  for (let k = 0; k < 5000; k++) {
+    const a = pick();
+    const b = pick();
+    assert.equal(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  }
+  assert.throws(() => encodeDirTree({ files: [{ name: 'bad\ud800', checksum: csum(1) }], dirs: [] }), code('OSTREE_OBJECT_BAD_NAME'));
+});
+
+test('file header: the fast decoder agrees with the generic one on every single-byte corruption', async () => {
+  const { decodeFileHeaderGeneric } = await import('./file-header.js');
+  const header: FileHeader = { uid: 1000, gid: 5, mode: 0o120777, symlinkTarget: 'tärget', xattrs: [{ name: 'security.selinux', value: new TextEncoder().encode('system_u:object_r:lib_t:s0\0') }, { name: 'user.x', value: new Uint8Array(3) }] };
+  const next = rng(12);
+  for (const good of [encodeFileHeader(header), encodeFileHeader({ uid: 0, gid: 0, mode: 0o100644, xattrs: [] })]) {
+    for (let at = 0; at < good.length; at++) {
+      for (const value of [good[at] as number ^ 1, Math.floor(next() * 256), 0]) {
+        const bad = new Uint8Array(good);
+        bad[at] = value;
+        let fast: unknown;
+        let slow: unknown;
+        try { fast = decodeFileHeader(bad); } catch (e) { fast = (e as { code?: string }).code ?? String(e); }
+        try { slow = decodeFileHeaderGeneric(bad); } catch (e) { slow = (e as { code?: string }).code ?? String(e); }
+        assert.deepEqual(fast, slow, `byte ${at} = ${value}`);
+      }
+    }
+    for (let cut = 0; cut < good.length; cut++) {
+      let fast: unknown;
+      let slow: unknown;
+      try { fast = decodeFileHeader(good.subarray(0, cut)); } catch (e) { fast = (e as { code?: string }).code ?? String(e); }
+      try { slow = decodeFileHeaderGeneric(good.subarray(0, cut)); } catch (e) { slow = (e as { code?: string }).code ?? String(e); }
+      assert.deepEqual(fast, slow, `cut ${cut}`);
+    }
+  }
+  const big = encodeArchiveHeader({ uid: 0, gid: 0, mode: 0o100644, xattrs: [] }, 0);
+  const huge = new Uint8Array(big);
+  huge[8] = 0xff;
+  assert.throws(() => decodeArchiveHeader(huge), code('OSTREE_OBJECT_BAD_FILE_HEADER'));
+  const max = new Uint8Array(big);
+  max.set([0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 8);
+  assert.equal(decodeArchiveHeader(max).size, Number.MAX_SAFE_INTEGER);
+});
+
+test('hostile input: every object decoder fails only with coded errors on corrupted bytes', async () => {
+  const { encodeCommitMeta, decodeCommitMeta, decodeSizeEntry, encodeSizeEntry } = await import('./index.js');
+  const commit = encodeCommit({
+    metadata: new Map([['version', variant('s', '1')], ['ostree.ref-binding', stringsVariant(['a'])]]),
+    parent: csum('p'), related: [], subject: 's', body: 'b', timestamp: 5n, rootTree: csum('t'), rootMeta: csum('m'),
+  });
+  const summary = encodeSummary({ refs: [{ name: 'a', commitSize: 1n, checksum: csum(1), metadata: new Map([['ostree.commit.timestamp', bigEndianUint64(1)]]) }], metadata: new Map([['k', variant('b', true)]]) });
+  const decoders: Array<[string, Uint8Array, (b: Uint8Array) => unknown]> = [
+    ['commit', commit, decodeCommit],
+    ['dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: 0o40755, xattrs: [{ name: 'user.a', value: new Uint8Array([1]) }] }), decodeDirMeta],
+    ['summary', summary, decodeSummary],
+    ['archive header', encodeArchiveHeader({ uid: 0, gid: 0, mode: 0o100644, xattrs: [{ name: 'user.a', value: new Uint8Array([1]) }] }, 9), decodeArchiveHeader],
+    ['commitmeta', encodeCommitMeta(new Map([['k', variant('aay', [new Uint8Array(3)])]])), decodeCommitMeta],
+    ['tombstone', encodeTombstone(csum(1)), decodeTombstone],
+    ['size entry', encodeSizeEntry({ checksum: csum(1), archivedSize: 300, unpackedSize: 3, objectType: ObjectType.File }), decodeSizeEntry],
+    ['dirtree', encodeDirTree(randomTree(3, 3, 2)), decodeDirTree],
+  ];
+  const next = rng(21);
+  for (const [what, good, decode] of decoders) {
+    for (let k = 0; k < 400; k++) {
+      const bad = new Uint8Array(good);
+      const flips = 1 + Math.floor(next() * 3);
+      for (let f = 0; f < flips; f++) bad[Math.floor(next() * bad.length)] = Math.floor(next() * 256);
+      const input = next() < 0.2 ? bad.subarray(0, Math.floor(next() * bad.length)) : bad;
+      try {
+        decode(input);
+      } catch (error) {
+        assert.ok(isAtollError(error) && /^(GVARIANT|OSTREE_OBJECT)_/.test(error.code), `${what}: ${String(error)}`);
+      }
+    }
+  }
 });

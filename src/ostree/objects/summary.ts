@@ -1,5 +1,5 @@
 import { AtollError, addContext } from '../../errors/index.js';
-import { decodeGVariant, encodeGVariant, type GVariantValue, type VarDict, type Variant } from '../../gvariant/index.js';
+import { decodeGVariant, encodeGVariant, type GVariantValue, type VarDict } from '../../gvariant/index.js';
 import { checksumFromBytes, checksumToBytes } from './checksum.js';
 import { varDictFromGVariant, varDictToGVariant } from './vardict.js';
 
@@ -60,4 +60,3 @@ export function decodeSummary(bytes: Uint8Array): Summary {
   return { refs, metadata: varDictFromGVariant(value[1] as GVariantValue, 'summary metadata') };
 }
 
-export type { Variant };

@@ -15,8 +15,21 @@ export function compareNameBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+// Encoded `name\0` per xattr name: a tree has a handful of distinct names (security.selinux,
+// user.*) repeated on every file, and encoding them each time showed up in commit profiles.
+const nameBytesCache = new Map<string, Uint8Array>();
+
+function nameBytes(name: string): Uint8Array {
+  let bytes = nameBytesCache.get(name);
+  if (bytes === undefined) {
+    bytes = utf8.encode(`${name}\0`);
+    if (nameBytesCache.size < 1024) nameBytesCache.set(name, bytes);
+  }
+  return bytes;
+}
+
 /**
- * The `a(ayay)` GVariant value for `xattrs`: names get their trailing NUL, entries are sorted by
+ * The `a(ayay)` GVariant value for `xattrs` (the name arrays are shared: do not mutate them): names get their trailing NUL, entries are sorted by
  * name bytes (strcmp, as libglnx does). Duplicate or invalid names are refused.
  */
 export function xattrsToGVariant(xattrs: readonly Xattr[]): Array<[Uint8Array, Uint8Array]> {
@@ -27,8 +40,7 @@ export function xattrsToGVariant(xattrs: readonly Xattr[]): Array<[Uint8Array, U
       throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name '${String(name).slice(0, 80)}': must be non-empty without NUL`, { data: { name } });
     }
     if (!(value instanceof Uint8Array)) throw new TypeError(`xattr ${name}: value must be a Uint8Array`);
-    const bytes = utf8.encode(`${name}\0`);
-    out[k] = [bytes, value];
+    out[k] = [nameBytes(name), value];
   }
   if (out.length > 1) {
     out.sort((a, b) => compareNameBytes(a[0], b[0]));
@@ -40,6 +52,29 @@ export function xattrsToGVariant(xattrs: readonly Xattr[]): Array<[Uint8Array, U
     }
   }
   return out;
+}
+
+// The last few decoded names: every file of a tree repeats the same one or two xattr names, and
+// decoding them was the top cost of reading file headers.
+const recentNames: Array<{ bytes: Uint8Array; name: string }> = [];
+
+function cachedName(bytes: Uint8Array, length: number): string | undefined {
+  for (const entry of recentNames) {
+    const cached = entry.bytes;
+    if (cached.length !== length) continue;
+    let k = 0;
+    while (k < length && cached[k] === bytes[k]) k++;
+    if (k === length) return entry.name;
+  }
+  return undefined;
+}
+
+function rememberName(bytes: Uint8Array, length: number, name: string): string {
+  if (length <= 256) {
+    if (recentNames.length >= 8) recentNames.pop();
+    recentNames.unshift({ bytes: bytes.slice(0, length), name });
+  }
+  return name;
 }
 
 /**
@@ -57,7 +92,7 @@ export function xattrsFromGVariant(value: GVariantValue, where: string): Xattr[]
     }
     let name: string;
     try {
-      name = utf8Decoder.decode(nameBytes.subarray(0, nul));
+      name = cachedName(nameBytes, nul) ?? rememberName(nameBytes, nul, utf8Decoder.decode(nameBytes.subarray(0, nul)));
     } catch (cause) {
       throw new AtollError('OSTREE_OBJECT_BAD_XATTRS', `invalid xattr name #${k} in ${where}: not UTF-8`, { data: { index: k }, cause });
     }

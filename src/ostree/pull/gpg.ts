@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { runProgram, writeFileAtomic } from '../../util/index.js';
 
@@ -15,6 +15,15 @@ import { runProgram, writeFileAtomic } from '../../util/index.js';
  */
 export const GPG_METADATA_KEY = 'ostree.gpgsigs';
 
+// OpenPGP.js is loaded on first use: importing it costs ~0.3 s, which every CLI invocation
+// would otherwise pay.
+let loaded: Promise<typeof OpenPGP> | undefined;
+function openpgpLib(): Promise<typeof OpenPGP> {
+  loaded ??= import('openpgp');
+  return loaded;
+}
+type PublicKeyT = OpenPGP.PublicKey;
+
 export interface GpgVerifyResult {
   valid: Array<{ keyId: string; fingerprint: string }>;
   /** Key IDs of signatures that did not verify or whose key is not trusted. */
@@ -22,10 +31,11 @@ export interface GpgVerifyResult {
 }
 
 /** Parse binary keyrings and/or armored key blocks, concatenated or alone. */
-export async function readPublicKeys(bytes: Uint8Array): Promise<openpgp.PublicKey[]> {
+export async function readPublicKeys(bytes: Uint8Array): Promise<PublicKeyT[]> {
+  const openpgp = await openpgpLib();
   const text = Buffer.from(bytes).toString('latin1');
   if (text.includes('-----BEGIN PGP')) {
-    const keys: openpgp.PublicKey[] = [];
+    const keys: PublicKeyT[] = [];
     for (const block of text.match(/-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----/g) ?? []) {
       keys.push(...(await openpgp.readKeys({ armoredKeys: block })).map((k) => k.toPublic()));
     }
@@ -35,7 +45,7 @@ export async function readPublicKeys(bytes: Uint8Array): Promise<openpgp.PublicK
   return (await openpgp.readKeys({ binaryKeys: bytes })).map((k) => k.toPublic());
 }
 
-async function keysFromPath(path: string): Promise<openpgp.PublicKey[]> {
+async function keysFromPath(path: string): Promise<PublicKeyT[]> {
   let info;
   try {
     info = await stat(path);
@@ -44,7 +54,7 @@ async function keysFromPath(path: string): Promise<openpgp.PublicKey[]> {
     throw error;
   }
   if (info.isDirectory()) {
-    const keys: openpgp.PublicKey[] = [];
+    const keys: PublicKeyT[] = [];
     for (const name of (await readdir(path)).sort()) {
       if (name.endsWith('.gpg') || name.endsWith('.asc')) keys.push(...(await keysFromPath(join(path, name))));
     }
@@ -61,7 +71,7 @@ export function remoteKeyringPath(repo: string, remote: string): string {
   return join(repo, `${remote}.trustedkeys.gpg`);
 }
 
-export async function trustedGpgKeys(repo: string, remote: string, gpgKeyPath: string | undefined): Promise<openpgp.PublicKey[]> {
+export async function trustedGpgKeys(repo: string, remote: string, gpgKeyPath: string | undefined): Promise<PublicKeyT[]> {
   const keys = await keysFromPath(remoteKeyringPath(repo, remote));
   for (const path of (gpgKeyPath ?? '').split(/[;,]/).map((p) => p.trim()).filter(Boolean)) keys.push(...(await keysFromPath(path)));
   if (keys.length === 0) keys.push(...(await keysFromPath('/usr/share/ostree/trusted.gpg.d')));
@@ -83,10 +93,11 @@ export async function importRemoteGpgKeys(repo: string, remote: string, file: st
 }
 
 /** Check each binary signature in `signatures` over `data` against `keys`. */
-export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly openpgp.PublicKey[]): Promise<GpgVerifyResult> {
+export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly PublicKeyT[]): Promise<GpgVerifyResult> {
+  const openpgp = await openpgpLib();
   const result: GpgVerifyResult = { valid: [], invalid: [] };
   for (const binary of signatures) {
-    let signature: openpgp.Signature;
+    let signature: OpenPGP.Signature;
     try {
       signature = await openpgp.readSignature({ binarySignature: binary });
     } catch {

@@ -49,6 +49,8 @@ export interface PullEngineOptions {
   refs: readonly string[];
   /** Remote name: refs go to refs/remotes/REMOTE/ (unless mirror); undefined = refs/heads. */
   remote?: string | undefined;
+  /** The remote's collection-id: commits must carry a matching ostree.collection-binding. */
+  collectionId?: string | undefined;
   mirror?: boolean;
   /** Parent commits to fetch too: 0 (default) none, -1 all. */
   depth?: number;
@@ -190,7 +192,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         throw new AtollError('PULL_NO_REF', `no such branch '${ref}' in repository summary of ${files.description}`, { data: { ref } });
       }
       // The summary's commit size is an upper bound for the commit download (as ostree uses it).
-      resolved.push({ ref, checksum: entry.checksum, maxSize: Math.min(MAX_METADATA_SIZE, Number(entry.commitSize)) });
+      resolved.push({ ref, checksum: entry.checksum, maxSize: entry.commitSize > 0n ? Math.min(MAX_METADATA_SIZE, Number(entry.commitSize)) : MAX_METADATA_SIZE });
       continue;
     }
     const text = await files.get(`refs/heads/${ref}`, { maxSize: 4096 });
@@ -308,7 +310,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
       const commit = verifyCommit(checksum, fetched);
       await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
-      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref);
+      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+      if (options.collectionId !== undefined) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
       // The marker goes down before the commit object, so a commit without its tree is never
       // mistaken for a complete one.
       await target.markPartial(checksum, true);
@@ -367,12 +370,25 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   return result;
 }
 
-function checkRefBinding(checksum: string, metadata: VarDict, ref: string): void {
+function checkCollectionBinding(checksum: string, metadata: VarDict, collectionId: string): void {
+  const bound = metadata.get('ostree.collection-binding');
+  const value = bound?.type === 's' ? (bound.value as string) : undefined;
+  if (value !== collectionId) {
+    throw new AtollError('PULL_REF_BINDING', `commit ${checksum} is bound to collection '${value ?? '(none)'}', but the remote's collection-id is '${collectionId}'`, {
+      data: { checksum, collectionId, bound: value },
+    });
+  }
+}
+
+function checkRefBinding(checksum: string, metadata: VarDict, ref: string, required: boolean): void {
   let bindings: string[] | undefined;
   try {
     bindings = metadataStrings(metadata, 'ostree.ref-binding');
   } catch (error) {
     throw new AtollError('PULL_CORRUPT_OBJECT', `commit ${checksum} has a malformed ostree.ref-binding: ${(error as Error).message}`, { cause: error });
+  }
+  if (bindings === undefined && required) {
+    throw new AtollError('PULL_REF_BINDING', `commit ${checksum} has no ostree.ref-binding, which a remote with a collection-id requires`, { data: { checksum, ref } });
   }
   if (bindings !== undefined && !bindings.includes(ref)) {
     throw new AtollError('PULL_REF_BINDING', `commit ${checksum} is not bound to ref '${ref}' (bound to: ${bindings.join(', ') || 'none'})`, {

@@ -68,17 +68,36 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const remote = await getRemote(target.path, options.remote);
   if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
+  const tlsFile = async (key: string): Promise<Buffer | undefined> => {
+    const path = remote.options[key];
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new AtollError('PULL_BAD_REMOTE_CONFIG', `cannot read ${key} ${path} of remote "${remote.name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
   const source = sourceForUrl(remote.url, {
     contentUrl: remote.contentUrl,
     connections: options.parallel ?? 8,
     tlsPermissive: remote.options['tls-permissive'] === 'true',
+    tlsCa: await tlsFile('tls-ca-path'),
+    tlsClientCert: await tlsFile('tls-client-cert-path'),
+    tlsClientKey: await tlsFile('tls-client-key-path'),
   });
+  // A file:// remote may be a repository of any mode (as OSTree's local pull path allows).
+  let provider: ObjectProvider = new ArchiveProvider(source);
+  if (source instanceof DirectorySource) {
+    const local = await PullTarget.openSource(source.root).catch(() => undefined);
+    if (local && local.mode !== 'archive') provider = new LocalRepoProvider(local, source);
+  }
   try {
     return await runPull({
       target,
-      provider: new ArchiveProvider(source),
+      provider,
       refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
       remote: remote.name,
+      collectionId: remote.collectionId,
       mirror: options.mirror ?? false,
       depth: options.depth ?? 0,
       commitMetadataOnly: options.commitMetadataOnly ?? false,
@@ -129,7 +148,7 @@ export interface PullLocalOptions {
 export async function pullLocal(options: PullLocalOptions): Promise<PullResult> {
   const target = await PullTarget.open(options.repo);
   checkBareOwnership(target);
-  const src = await PullTarget.open(options.source);
+  const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
   const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
   let refs = [...(options.refs ?? [])];

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request, errors as undiciErrors } from 'undici';
+import type { Agent } from 'undici';
 import { AtollError, isErrno } from '../../errors/index.js';
 
 /**
@@ -29,7 +29,10 @@ export interface HttpSourceOptions {
   /** Per-request timeout in ms (headers and body idle). */
   timeoutMs?: number;
   tlsPermissive?: boolean;
-  tlsCaPath?: string | undefined;
+  /** OSTree's tls-ca-path, tls-client-cert-path, tls-client-key-path (PEM file contents). */
+  tlsCa?: Buffer | undefined;
+  tlsClientCert?: Buffer | undefined;
+  tlsClientKey?: Buffer | undefined;
 }
 
 function withSlash(url: string): string {
@@ -43,10 +46,18 @@ function tooLarge(path: string, maxSize: number): AtollError {
   });
 }
 
+// undici is loaded on first HTTP use (~0.2 s of startup that other commands need not pay).
+let undiciLoaded: Promise<typeof import('undici')> | undefined;
+function undiciLib(): Promise<typeof import('undici')> {
+  undiciLoaded ??= import('undici');
+  return undiciLoaded;
+}
+
 /** Errors worth another try: the connection, not the content, failed. */
 function isTransient(error: unknown): boolean {
   if (error instanceof AtollError) return error.code === 'PULL_HTTP_STATUS' && Number(error.data?.status) >= 500;
-  if (error instanceof undiciErrors.UndiciError) return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('UND_ERR')) return true;
   return isErrno(error, 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET');
 }
 
@@ -54,7 +65,8 @@ export class HttpSource implements FileSource {
   readonly description: string;
   bytesTransferred = 0;
   requests = 0;
-  private readonly agent: Agent;
+  private agent: Promise<Agent> | undefined;
+  private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
   private readonly base: URL;
   private readonly contentBase: URL;
   private readonly retries: number;
@@ -65,15 +77,18 @@ export class HttpSource implements FileSource {
     this.description = this.base.href;
     this.retries = options.retries ?? 5;
     const timeout = options.timeoutMs ?? 60_000;
-    this.agent = new Agent({
+    this.agentOptions = {
       connections: options.connections ?? 8,
       keepAliveTimeout: 30_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       connect: {
         ...(options.tlsPermissive ? { rejectUnauthorized: false } : {}),
+        ...(options.tlsCa ? { ca: options.tlsCa } : {}),
+        ...(options.tlsClientCert ? { cert: options.tlsClientCert } : {}),
+        ...(options.tlsClientKey ? { key: options.tlsClientKey } : {}),
       },
-    });
+    };
   }
 
   async get(path: string, options: { maxSize?: number; contentUrl?: boolean } = {}): Promise<Uint8Array | undefined> {
@@ -98,7 +113,9 @@ export class HttpSource implements FileSource {
 
   private async once(url: URL, path: string, maxSize: number | undefined): Promise<Uint8Array | undefined> {
     this.requests++;
-    const response = await request(url, { method: 'GET', dispatcher: this.agent, headers: { 'user-agent': 'atoll-pull' } });
+    const { Agent, request } = await undiciLib();
+    this.agent ??= Promise.resolve(new Agent(this.agentOptions));
+    const response = await request(url, { method: 'GET', dispatcher: await this.agent, headers: { 'user-agent': 'atoll-pull' } });
     if (response.statusCode === 404 || response.statusCode === 410) {
       await response.body.dump();
       return undefined;
@@ -129,7 +146,7 @@ export class HttpSource implements FileSource {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent) await (await this.agent).close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdir, writeFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { readdir, mkdir, rename, unlink, open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
@@ -63,6 +63,11 @@ export class PullTarget {
     return new PullTarget(repo);
   }
 
+  /** A source repository: read only, nothing created or cleaned in it. */
+  static async openSource(path: string): Promise<PullTarget> {
+    return new PullTarget(await Repo.open(path));
+  }
+
   get path(): string {
     return this.repo.path;
   }
@@ -91,7 +96,13 @@ export class PullTarget {
       this.madeDirs.add(prefix);
     }
     const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
-    await writeFile(temp, bytes, { mode: 0o644 });
+    // An explicit handle: fs.promises.writeFile costs several more thread-pool round trips.
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.write(bytes, 0, bytes.length, 0);
+    } finally {
+      await handle.close();
+    }
     try {
       await rename(temp, join(dir, name));
     } catch (error) {

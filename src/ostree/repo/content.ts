@@ -1,6 +1,7 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
-import { readFileSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
-import { deflateRaw, inflateRaw } from 'node:zlib';
+import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
+import { deflateRaw, inflateRaw, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
@@ -89,15 +90,22 @@ export async function writeContent(
       const prefix = encodeArchiveHeader(header, symlinkObject ? 0 : (bytes?.length ?? (data as { size: number }).size));
       if (symlinkObject) {
         writeFileSync(temp, prefix, { mode: 0o644 });
-      } else {
-        const payload = bytes ?? (await readFile((data as { path: string }).path));
-        const compressed = await deflateRawAsync(payload, { level: options.zlibLevel ?? 6 });
+      } else if (bytes) {
+        const compressed = await deflateRawAsync(bytes, { level: options.zlibLevel ?? 6 });
         const fd = openSync(temp, 'w', 0o644);
         try {
           writevSync(fd, [prefix, compressed]);
         } finally {
           closeSync(fd);
         }
+      } else {
+        // Large files are compressed as a stream, so memory stays flat whatever their size.
+        writeFileSync(temp, prefix, { mode: 0o644 });
+        await pipeline(
+          createReadStream((data as { path: string }).path),
+          createDeflateRaw({ level: options.zlibLevel ?? 6 }),
+          createWriteStream(temp, { flags: 'a' }),
+        );
       }
       break;
     }
@@ -163,6 +171,32 @@ export interface LoadedContent {
   objectPath: string;
   /** The uncompressed data (empty for symlinks). */
   readData(): Promise<Buffer>;
+  /** Archive repos: where the raw-deflate payload starts in objectPath. */
+  payloadOffset?: number;
+}
+
+/**
+ * Re-hash a loaded content object (fsck). Large objects are streamed (inflated on the fly for
+ * archive repos), so memory stays flat whatever the file size.
+ */
+export async function hashLoadedContent(checksum: string, content: LoadedContent): Promise<string> {
+  const hasher = new ContentHasher(content.header, content.size);
+  if (isSymlinkMode(content.header.mode)) return hasher.digest();
+  if (content.size <= IN_MEMORY_LIMIT) return hasher.update(await content.readData()).digest();
+  const consume = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of chunks) hasher.update(chunk);
+  };
+  try {
+    if (content.payloadOffset !== undefined) {
+      await pipeline(createReadStream(content.objectPath, { start: content.payloadOffset }), createInflateRaw(), consume);
+    } else {
+      await pipeline(createReadStream(content.objectPath), consume);
+    }
+  } catch (error) {
+    if (error instanceof AtollError) throw error;
+    throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
+  }
+  return hasher.digest();
 }
 
 /**
@@ -182,24 +216,35 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
   }
   switch (repo.mode) {
     case 'archive': {
-      const whole = await readFile(path);
+      // Read only the head of the file: `ls` and checkout decisions need the header alone.
+      const head = readHead(path, st.size);
       let decoded;
       try {
-        decoded = decodeArchiveHeader(whole);
+        decoded = decodeArchiveHeader(head);
       } catch (error) {
-        throw corrupt(checksum, (error as Error).message, error);
+        if (head.length < st.size) {
+          try {
+            decoded = decodeArchiveHeader(readFileSync(path));
+          } catch (inner) {
+            throw corrupt(checksum, (inner as Error).message, inner);
+          }
+        } else {
+          throw corrupt(checksum, (error as Error).message, error);
+        }
       }
       const { size, header } = decoded;
-      const rest = whole.subarray(decoded.payloadOffset);
+      const payloadOffset = decoded.payloadOffset;
       return {
         header: options.noXattrs ? { ...header, xattrs: [] } : header,
         size,
         objectPath: path,
+        payloadOffset,
         readData: async () => {
           if (isSymlinkMode(header.mode)) return Buffer.alloc(0);
+          const whole = head.length >= st.size ? head : await readFile(path);
           let out: Buffer;
           try {
-            out = await inflateRawAsync(rest);
+            out = await inflateRawAsync(whole.subarray(payloadOffset));
           } catch (error) {
             throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
           }
@@ -215,7 +260,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
       if (!st.isFile()) throw corrupt(checksum, 'not a regular file or symlink');
-      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user': {
       const metaBytes = getXattrSync(path, OSTREEMETA_XATTR);
@@ -231,15 +276,33 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         const target = content.subarray(0, content.length > 0 && content[content.length - 1] === 0 ? content.length - 1 : content.length).toString('utf8');
         return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user-only': {
       if (st.isSymbolicLink()) {
         return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: readlinkSync(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: () => readFile(path) };
+      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
     }
   }
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Small files synchronously (no thread-pool hops), large ones asynchronously. */
+async function readSmallOrLarge(path: string, size: number): Promise<Buffer> {
+  return size <= IN_MEMORY_LIMIT ? readFileSync(path) : await readFile(path);
 }
 
 function corrupt(checksum: string, why: string, cause?: unknown): AtollError {

@@ -10,6 +10,7 @@ export interface DiffResult {
 interface Child {
   name: string;
   kind: 'file' | 'dir';
+  /** Content checksum of a file; dirmeta checksum of a directory (what ostree compares). */
   checksum: string;
   tree?: string;
 }
@@ -18,14 +19,15 @@ async function children(repo: Repo, tree: string): Promise<Child[]> {
   const t = await loadDirTree(repo, tree);
   return [
     ...t.files.map((f): Child => ({ name: f.name, kind: 'file', checksum: f.checksum })),
-    ...t.dirs.map((d): Child => ({ name: d.name, kind: 'dir', checksum: d.treeChecksum, tree: d.treeChecksum })),
+    ...t.dirs.map((d): Child => ({ name: d.name, kind: 'dir', checksum: d.metaChecksum, tree: d.treeChecksum })),
   ];
 }
 
 /**
  * `ostree diff A B` (ostree_diff_dirs): walk both trees in enumeration order (files, then
  * directories, each by name). A file whose checksum changed, or an entry whose type changed, is
- * modified; directories are recursed into, not compared; a removed directory is listed alone;
+ * modified, and so is a directory whose dirmeta changed (then recursed into); a removed
+ * directory is listed alone;
  * an added directory is listed with everything under it.
  */
 export async function diffCommits(repo: Repo, from: string, to: string): Promise<DiffResult> {
@@ -50,8 +52,11 @@ export async function diffCommits(repo: Repo, from: string, to: string): Promise
       const p = join(path, ca.name);
       if (!cb) result.removed.push(p);
       else if (ca.kind !== cb.kind) result.modified.push(p);
-      else if (ca.kind === 'dir') await recurse(p, ca.tree as string, cb.tree as string);
-      else if (ca.checksum !== cb.checksum) result.modified.push(p);
+      else {
+        // A directory is "modified" when its dirmeta changed; its contents are diffed below.
+        if (ca.checksum !== cb.checksum) result.modified.push(p);
+        if (ca.kind === 'dir') await recurse(p, ca.tree as string, cb.tree as string);
+      }
     }
     for (const cb of listB) {
       if (namesA.has(cb.name)) continue;

@@ -25,3 +25,4 @@ export { pruneRepo } from './prune.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export { diffCommits, formatDiff } from './diff.js';
 export type { DiffResult } from './diff.js';
+export { wrapIoError } from './io-error.js';

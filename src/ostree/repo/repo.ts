@@ -1,4 +1,5 @@
 import { mkdir, readFile, stat, readdir, open, unlink } from 'node:fs/promises';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -76,19 +77,14 @@ export class Repo {
   }
 
   async hasObject(checksum: string, type: ObjectType): Promise<boolean> {
-    try {
-      await stat(this.objectPath(checksum, type));
-      return true;
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return false;
-      throw error;
-    }
+    return existsSync(this.objectPath(checksum, type));
   }
 
   /** The bytes of a metadata object; a coded error names the object when it is missing. */
   async readObjectBytes(checksum: string, type: ObjectType): Promise<Buffer> {
     try {
-      return await readFile(this.objectPath(checksum, type));
+      // Metadata objects are small: a synchronous read beats a thread-pool round trip.
+      return readFileSync(this.objectPath(checksum, type));
     } catch (error) {
       if (isErrno(error, 'ENOENT')) {
         throw new AtollError('OSTREE_OBJECT_MISSING', `no such ${type} object ${checksum}`, { data: { checksum, type } });
@@ -100,7 +96,7 @@ export class Repo {
   /** Like readObjectBytes but undefined when absent (commitmeta is optional). */
   async readOptionalObjectBytes(checksum: string, type: ObjectType): Promise<Buffer | undefined> {
     try {
-      return await readFile(this.objectPath(checksum, type));
+      return readFileSync(this.objectPath(checksum, type));
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return undefined;
       throw error;

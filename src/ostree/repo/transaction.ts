@@ -124,12 +124,18 @@ export class Transaction {
     for (const dir of dirs) await fsyncDirectory(dir);
     for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
     this.done = true;
-    await rm(this.stagingDir, { recursive: true, force: true });
+    await this.removeStaging();
   }
 
   async abort(): Promise<void> {
     this.done = true;
-    await rm(this.stagingDir, { recursive: true, force: true });
+    await this.removeStaging();
+  }
+
+  private async removeStaging(): Promise<void> {
+    const trash = join(dirname(this.stagingDir), `atoll-trash-${randomBytes(6).toString('hex')}`);
+    await rename(this.stagingDir, trash).catch(() => undefined);
+    await rm(trash, { recursive: true, force: true });
   }
 
   /**
@@ -178,6 +184,10 @@ async function cleanStaleStaging(tmp: string): Promise<void> {
     return;
   }
   for (const name of names) {
+    if (name.startsWith('atoll-trash-')) {
+      await rm(join(tmp, name), { recursive: true, force: true }).catch(() => undefined);
+      continue;
+    }
     if (name.startsWith('atoll-prep-')) {
       // A transaction killed while preparing its staging dir; give live ones a minute.
       const st = await stat(join(tmp, name)).catch(() => undefined);
@@ -189,7 +199,14 @@ async function cleanStaleStaging(tmp: string): Promise<void> {
     const pid = Number(await readFile(join(dir, '.atoll-pid'), 'utf8').catch(() => 'NaN'));
     if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
     if (!Number.isInteger(pid)) continue; // not ours (ostree's own staging dir): leave it
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    // Rename first, so a cleanup that is itself killed never leaves a pid-less staging dir.
+    const trash = join(tmp, `atoll-trash-${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(dir, trash);
+    } catch {
+      continue;
+    }
+    await rm(trash, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -106,8 +106,17 @@ function checkPath(path: string, source: boolean, index: number): void {
   if (path.startsWith('/')) rest = path.slice(1);
   else if (source) rest = path;
   else throw fileListBad(`file ${index} path '${path}' is not absolute`, { index, path });
-  for (const part of rest.split('/')) {
-    if (part === '' || part === '.' || part === '..') throw fileListBad(`file ${index} path '${path}' has an unsafe component`, { index, path });
+  // Component scan without allocating (split() on 15,000 paths shows up in profiles).
+  let start = 0;
+  for (;;) {
+    const slash = rest.indexOf('/', start);
+    const end = slash < 0 ? rest.length : slash;
+    const len = end - start;
+    if (len === 0 || (len === 1 && rest.charCodeAt(start) === 46) || (len === 2 && rest.charCodeAt(start) === 46 && rest.charCodeAt(start + 1) === 46)) {
+      throw fileListBad(`file ${index} path '${path}' has an unsafe component`, { index, path });
+    }
+    if (slash < 0) break;
+    start = slash + 1;
   }
 }
 

@@ -1,6 +1,5 @@
 // Seeded mutation fuzzing: 12,000 mutated package headers and 2,000 mutated cpio payloads must
 // each either parse or fail with a coded AtollError: no other exception, no hang.
-/* eslint-disable no-console */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -5,9 +5,13 @@ import type { RpmHeaderPackage, RpmScript, TriggerSet } from './rpm-header-packa
  * The JSON shape of `atoll rpm inspect --json`: strings exactly as `rpm -qp --queryformat`
  * prints them (dependencies as %{PROVIDENEVRS}..., epoch null when absent).
  */
-function scriptJson(s: RpmScript | null): { prog: string | null; body: string | null; flags: number } {
-  if (s === null) return { prog: null, body: null, flags: 0 };
-  return { prog: s.prog.length === 0 ? null : s.prog.join(' '), body: s.body, flags: s.flags };
+/**
+ * `prog` is the interpreter line as `rpm -qp --scripts` shows it ("/bin/sh -e"); `%{PREINPROG}`
+ * prints only its first element, which `progArgs[0]` holds. null when the tag is absent.
+ */
+function scriptJson(s: RpmScript | null): { prog: string | null; progArgs: string[]; body: string | null; flags: number } {
+  if (s === null) return { prog: null, progArgs: [], body: null, flags: 0 };
+  return { prog: s.prog.length === 0 ? null : s.prog.join(' '), progArgs: s.prog, body: s.body, flags: s.flags };
 }
 
 function triggersJson(t: TriggerSet): unknown {

@@ -76,25 +76,60 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     });
     spawnError.catch(() => undefined);
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    child.stdin.on('error', () => undefined); // EPIPE when the decoder stops early: its exit status tells
+    // Once the decoder is gone (finished early, or failed), the rest of the input is still read
+    // (so digests over the compressed bytes complete) but no longer written.
+    let gone = false;
+    let abandoned = false; // the consumer stopped reading: stop reading the input too
+    let wake: (() => void) | undefined;
+    const markGone = (): void => {
+      gone = true;
+      wake?.();
+    };
+    child.once('exit', markGone);
+    child.stdin.once('close', markGone);
+    child.stdin.on('error', markGone); // EPIPE when the decoder stops early: its exit status tells
     const feed = (async () => {
-      for await (const chunk of input) {
-        if (child.stdin.destroyed) return;
-        if (!child.stdin.write(chunk)) await new Promise((r) => { child.stdin.once('drain', r); child.stdin.once('close', r); });
+      try {
+        await feedAll();
+      } catch (error) {
+        // The input failed (a read error, a digest mismatch): stop the decoder instead of
+        // leaving it waiting for bytes that will never come.
+        child.stdin.destroy();
+        child.kill('SIGKILL');
+        throw error;
       }
-      child.stdin.end();
     })();
+    async function feedAll(): Promise<void> {
+      for await (const chunk of input) {
+        if (abandoned) break;
+        if (gone) continue;
+        if (!child.stdin.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            child.stdin.once('drain', resolve);
+            if (gone) resolve();
+          });
+          wake = undefined;
+        }
+      }
+      if (!gone) child.stdin.end();
+    }
+    // Handled later (awaited after the output ends); without this an early failure would be an
+    // unhandled rejection while we are still reading the decoder's output.
+    feed.catch(() => undefined);
     let finished = false;
     try {
       for await (const chunk of child.stdout) yield chunk as Uint8Array;
-      await feed;
-      const code = await Promise.race([exited, spawnError]);
+      await feed; // an input failure (digest mismatch) is the more useful error: it comes first
+      const code = await Promise.race([spawnError, exited]); // a failed spawn wins over its close event
       if (code !== 0) {
         throw new AtollError('RPM_PAYLOAD_BAD', `${label} payload is corrupt: ${stderr.trim() || `${program} exited ${code}`}`);
       }
       finished = true;
     } finally {
       if (!finished) {
+        abandoned = true;
+        wake?.();
         child.kill('SIGKILL');
         child.stdin.destroy();
         await feed.catch(() => undefined);

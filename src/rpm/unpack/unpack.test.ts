@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { craftRpm } from '../../../test/helpers/craft-rpm.js';
 import { unpackRpm } from './unpack.js';
+import { RPM_TYPE, TAG } from '../header/index.js';
 import { fileCapsXattr, parseCapText } from './file-caps.js';
 
 function workdir(t: TestContext): string {
@@ -61,6 +62,27 @@ test('unpacks files, symlinks, hardlinks and directories with header metadata', 
   assert.equal(readFileSync(join(out, 'opt/a/h1'), 'utf8'), 'same');
   assert.ok(result.integrity.checked.includes('payload-digest'));
   assert.deepEqual(readdirSync(dir).sort(), ['out', 'p.rpm']);
+});
+
+test('unpacks rpm\'s stripped 07070X payload (LONGFILESIZES) from the header metadata alone', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      stripped: true,
+      files: [
+        { path: '/big', mode: 0o40755 },
+        { path: '/big/data', mode: 0o100640, content: 'large file stand-in', mtime: 1500000000 },
+        { path: '/big/link', mode: 0o120777, linkto: 'data' },
+      ],
+    }),
+  );
+  const out = join(dir, 'out');
+  await unpackRpm(rpm, out);
+  assert.equal(readFileSync(join(out, 'big/data'), 'utf8'), 'large file stand-in');
+  assert.equal(lstatSync(join(out, 'big/data')).mode & 0o7777, 0o640);
+  assert.equal(lstatSync(join(out, 'big/data')).mtimeMs, 1500000000000);
+  assert.equal(readlinkSync(join(out, 'big/link')), 'data');
 });
 
 test('a file under a packaged symlink is refused and nothing is written outside', async (t) => {
@@ -131,9 +153,22 @@ test('payload entry sizes, duplicates, missing files and trailing data are refus
   ];
   for (const [name, options, expected] of cases) {
     const rpm = write(dir, craftRpm(options));
-    await assert.rejects(unpackRpm(rpm, join(dir, `out-${name}`)), code(expected), name);
+    await assert.rejects(unpackRpm(rpm, join(dir, `out-${name}`), { fileDigests: 'always' }), code(expected), name);
     assert.ok(!existsSync(join(dir, `out-${name}`)), name);
   }
+  assert.deepEqual(readdirSync(dir), ['p.rpm']);
+});
+
+test('an unknown payload compressor is refused', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [{ path: '/a', mode: 0o100644, content: 'a' }],
+      mainExtra: [{ tag: TAG.PAYLOADCOMPRESSOR, type: RPM_TYPE.STRING, value: 'lz4' }],
+    }),
+  );
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_COMPRESSOR_UNKNOWN'));
   assert.deepEqual(readdirSync(dir), ['p.rpm']);
 });
 

@@ -40,7 +40,18 @@ export async function requireSysroot(layout: SysrootLayout): Promise<void> {
 
 /** `boot/loader` → `loader.N`; no link means bootversion 0 (as OSTree). */
 export async function readBootversion(layout: SysrootLayout): Promise<number> {
-  const target = await readlinkOrUndefined(layout.loaderLink);
+  let target: string | undefined;
+  try {
+    target = await readlinkOrUndefined(layout.loaderLink);
+  } catch (error) {
+    // e.g. systemd-boot's own /boot/loader directory on a host root: never write over it
+    if (isErrno(error, 'EINVAL')) {
+      throw new AtollError('SYSROOT_BAD_LOADER_LINK', `not a symbolic link: ${layout.loaderLink}`, {
+        hint: 'this /boot is managed by another boot loader setup (e.g. systemd-boot); OSTree needs boot/loader to be its symlink',
+      });
+    }
+    throw error;
+  }
   if (target === undefined) return 0;
   if (target === 'loader.0') return 0;
   if (target === 'loader.1') return 1;

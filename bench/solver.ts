@@ -1,0 +1,96 @@
+/**
+ * Depsolver benchmark: a generated RPM-like universe written as a libsolv testcase, solved by
+ * `atoll testsolv -r` and by Debian's `testsolv -r` (libsolv 0.7.23) with dnf's flags:
+ *   1. install a ~400-package, CoreOS-like set into an empty system;
+ *   2. distupgrade an installed 1,500-package system.
+ * Both sides parse the same testtags text, so the timing includes loading the metadata.
+ * Sizes: ATOLL_BENCH_SOLVER_PACKAGES (default 60000).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Benchmark } from './harness.js';
+import { atollBin } from './harness.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A layered universe: package i only requires libraries of lower layers, like a distribution. */
+export function generateUniverse(total: number, seed = 1): { repo: string[]; names: string[]; installedLines: string[] } {
+  const r = rng(seed);
+  const names: string[] = [];
+  const repo: string[] = [];
+  const installedLines: string[] = [];
+  const perName = 2;
+  const count = Math.floor(total / perName);
+  for (let i = 0; i < count; i++) names.push(`pkg${i}`);
+  for (let i = 0; i < count; i++) {
+    const nreq = i < 50 ? 0 : 1 + Math.floor(r() * 4);
+    const reqs: string[] = [];
+    for (let k = 0; k < nreq; k++) {
+      // prefer "core" packages, as real distributions do
+      const j = r() < 0.5 ? Math.floor(r() * Math.min(i, 200)) : Math.floor(r() * i);
+      reqs.push(r() < 0.2 ? `lib${j}.so()(64bit)` : names[j]!);
+    }
+    for (let v = 1; v <= perName; v++) {
+      const arch = r() < 0.3 ? 'noarch' : 'x86_64';
+      const lines = [`#>=Pkg: ${names[i]} ${v}.0 1 ${arch}`];
+      lines.push(`#>=Prv: lib${i}.so()(64bit)`);
+      for (const q of reqs) lines.push(`#>=Req: ${q}`);
+      if (r() < 0.05) lines.push(`#>=Rec: ${names[Math.floor(r() * count)]}`);
+      if (r() < 0.01) lines.push(`#>=Con: ${names[Math.floor(r() * count)]} < 1.0`);
+      repo.push(...lines);
+      if (v === 1 && i < 1500) installedLines.push(...lines);
+    }
+  }
+  return { repo, names, installedLines };
+}
+
+const bench: Benchmark = {
+  name: 'solver',
+  description: 'depsolve on a generated 60k-package repository: atoll testsolv vs testsolv',
+  async run(ctx) {
+    const total = Number(process.env.ATOLL_BENCH_SOLVER_PACKAGES ?? 60000);
+    const { repo, names, installedLines } = generateUniverse(total);
+    const flags = ['poolflags implicitobsoleteusescolors', 'solverflags allowvendorchange keeporphans bestobeypolicy'];
+    const r = rng(2);
+    const wanted = new Set<string>();
+    while (wanted.size < 120) wanted.add(names[200 + Math.floor(r() * (names.length - 200))]!);
+    const install = [
+      'repo system 0 empty',
+      'repo available 0 testtags <inline>',
+      ...repo,
+      'system x86_64 rpm system',
+      ...flags,
+      ...[...wanted].map((n) => `job install name ${n}`),
+    ].join('\n');
+    const dup = [
+      'repo system 0 testtags <inline>',
+      ...installedLines,
+      'repo available 0 testtags <inline>',
+      ...repo,
+      'system x86_64 rpm system',
+      ...flags,
+      'job distupgrade all packages',
+    ].join('\n');
+    const files = { install: join(ctx.workDir, 'install.t'), dup: join(ctx.workDir, 'dup.t') };
+    writeFileSync(files.install, install + '\n');
+    writeFileSync(files.dup, dup + '\n');
+    for (const [label, file] of Object.entries(files)) {
+      await ctx.compare({
+        label: `solver ${label} (${total} packages)`,
+        atoll: { argv: [process.execPath, atollBin, 'testsolv', '-r', file] },
+        peer: { argv: ['testsolv', '-r', file] },
+        target: { ratioMax: 2.0, rssMaxMB: 500 },
+      });
+    }
+  },
+};
+
+export default bench;

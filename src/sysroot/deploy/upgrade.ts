@@ -1,0 +1,68 @@
+import { AtollError } from '../../errors/index.js';
+import { type Reporter, info } from '../../report/index.js';
+import { type Deployment, type SysrootState, loadSysroot, mergeDeployment, originRefspec } from '../deployment/index.js';
+import type { SysrootLayout } from '../layout/index.js';
+import { newOrigin, originForNewDeployment } from '../origin/index.js';
+import { resolveOsname, deployTree, newDeploymentKargs, simpleDeploymentList } from './deploy.js';
+import type { SysrootRepo } from './repo-port.js';
+import { kernelKey, writeDeployments } from './write-deployments.js';
+import type { KernelLayout } from './kernel.js';
+
+export interface UpgradeOptions {
+  osname?: string;
+  /** `switch`: track this refspec from now on. */
+  refspec?: string;
+  /** Deploy this commit instead of the ref's head (`--override-commit`). */
+  overrideCommit?: string;
+  allowDowngrade?: boolean;
+  /**
+   * Fetch the target into the system repo before resolving it (`remote:ref` origins). The
+   * sysroot layer does not pull; the caller (host layer / CLI) passes this when it can.
+   */
+  pull?: (refspec: string) => Promise<void>;
+}
+
+export type UpgradeResult = { changed: false; merge: Deployment } | { changed: true; merge: Deployment; deployment: Deployment; state: SysrootState };
+
+/**
+ * `ostree admin upgrade` / `switch` (ostree_sysroot_upgrader): take the merge deployment's
+ * origin, resolve its refspec (or override-commit), and deploy the result when it differs,
+ * carrying the origin (minus transient state: pinning, unlock) and the kernel arguments.
+ * An older target is refused unless `allowDowngrade`, as ostree does.
+ */
+export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, options: UpgradeOptions, reporter: Reporter): Promise<UpgradeResult> {
+  const state = await loadSysroot(layout);
+  const osname = await resolveOsname(layout, state, options.osname);
+  const merge = mergeDeployment(state, osname);
+  if (!merge) throw new AtollError('SYSROOT_NO_DEPLOYMENT', `no deployment of stateroot '${osname}' to upgrade`, { hint: 'deploy a first commit with atoll admin deploy' });
+  // `ostree admin switch` starts from a fresh origin for the new refspec (other groups go;
+  // rpm-ostree's rebase, which keeps them, is a host-layer concern).
+  const origin = options.refspec !== undefined ? newOrigin(options.refspec) : originForNewDeployment(merge.origin, undefined);
+  const refspec = origin ? originRefspec({ ...merge, origin }) : undefined;
+  if (origin?.hasKey('origin', 'unconfigured-state')) {
+    throw new AtollError('SYSROOT_ORIGIN_UNCONFIGURED', origin.getString('origin', 'unconfigured-state'));
+  }
+  if (refspec === undefined) throw new AtollError('SYSROOT_NO_REFSPEC', `the origin of ${merge.csum}.${merge.deployserial} has no refspec to upgrade from`);
+  if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
+  const override = origin?.hasKey('origin', 'override-commit') ? origin.getString('origin', 'override-commit') : undefined;
+  if (options.pull && override === undefined) await options.pull(refspec);
+  const target = await repo.resolveRev(override ?? refspec);
+  if (target === merge.csum && options.refspec === undefined) {
+    info(reporter, 'No update available.');
+    return { changed: false, merge };
+  }
+  if (!options.allowDowngrade && override === undefined) {
+    const [now, next] = await Promise.all([repo.commitInfo(merge.csum), repo.commitInfo(target)]);
+    if (now && next && next.timestamp < now.timestamp) {
+      throw new AtollError('SYSROOT_DOWNGRADE', `upgrade target revision '${target}' is chronologically older than current revision '${merge.csum}'`, {
+        hint: 'pass --allow-downgrade to deploy it anyway',
+      });
+    }
+  }
+  const kargs = newDeploymentKargs(merge, {});
+  const { deployment, kernel } = await deployTree(layout, repo, { osname, csum: target, origin, merge, kargs }, reporter);
+  const list = simpleDeploymentList(state, osname, deployment, merge, {});
+  const kernels = new Map<string, KernelLayout>([[kernelKey(deployment), kernel]]);
+  const newState = await writeDeployments(layout, repo, state, list, reporter, { kernels });
+  return { changed: true, merge, deployment, state: newState };
+}

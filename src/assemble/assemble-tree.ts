@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, mkdtempSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtollError } from '../errors/index.js';
+import { mapLimit, defaultParallelism } from '../util/index.js';
 import { phase, nullReporter, type Reporter } from '../report/index.js';
 import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
-import type { Repo } from '../ostree/repo/index.js';
+import { Transaction, type Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
-import { runScriptlet, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
+import { runScriptlet, runTransFileTriggers, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
 import { postprocessTree } from './postprocess/index.js';
 import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 
@@ -33,6 +34,8 @@ export interface AssembleOptions {
   timestamp?: number;
   env?: NodeJS.ProcessEnv;
   bwrap?: string;
+  /** Packages imported at once (default min(4, cores)). */
+  importConcurrency?: number;
 }
 
 export interface AssembleRequest {
@@ -74,11 +77,22 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   }
   mkdirSync(root, { recursive: true });
 
-  const imported: ImportResult[] = [];
+  let imported: ImportResult[] = [];
   await phase(reporter, 'import', async (tick) => {
-    for (const [i, p] of request.packages.entries()) {
-      imported.push(await importPackage(request.repo, p.path, { reporter }));
-      tick(i + 1, request.packages.length);
+    // Each import is its own store transaction; decompression and hashing overlap across packages.
+    // One store transaction for the batch: one sync, and the refs move only if all verified.
+    let done = 0;
+    const tx = await Transaction.begin(request.repo);
+    try {
+      imported = await mapLimit(request.packages, options.importConcurrency ?? Math.min(4, defaultParallelism()), async (p) => {
+        const result = await importPackage(request.repo, p.path, { reporter, transaction: tx });
+        tick(++done, request.packages.length);
+        return result;
+      });
+      await tx.commit();
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      throw error;
     }
   });
   const pkgs = imported.map((r) => r.pkg);
@@ -96,7 +110,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
     mkdirSync(join(root, 'usr', dir), { recursive: true });
     if (!existsSync(join(root, dir))) symlinkSync(`usr/${dir}`, join(root, dir));
   }
-  for (const dir of ['var/tmp', 'var/lib', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['var/tmp', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
 
   const scripts: ScriptRun[] = [];
   const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
@@ -111,7 +125,10 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   await phase(reporter, 'scripts', async () => {
     if (runScripts) await runAll(['pretrans', 'prein']);
     await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
-    if (runScripts) await runAll(['postin', 'posttrans']);
+    if (runScripts) {
+      await runAll(['postin', 'posttrans']);
+      scripts.push(...(await runTransFileTriggers(root, pkgs, { reporter, bwrap: options.bwrap })));
+    }
   });
 
   const timestamp = options.timestamp ?? rpmdbTimestamp(pkgs.map((p) => p.buildtime), options.env ?? process.env);

@@ -4,99 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
+import { BUSYBOX, basePackages, shellPackage } from '../helpers/assemble-fixtures.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
-import { Repo, readRef } from '../../src/ostree/repo/index.js';
+import { Repo, readRef, loadCommit } from '../../src/ostree/repo/index.js';
 import { commitToRepo } from '../../src/ostree/commit/index.js';
 import { assembleTree, pkglistVariant, translatePath } from '../../src/assemble/index.js';
 import { isAtollError } from '../../src/errors/index.js';
-
-const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
-const APPLETS = ['sh', 'echo', 'cat', 'touch', 'mkdir', 'grep', 'ls', 'test', 'id', 'true', 'false', 'chmod'];
-
-function shellPackage(): PackageDescription {
-  return {
-    name: 'bbshell',
-    version: '1.36',
-    release: '1',
-    arch: 'x86_64',
-    provides: ['/bin/sh'],
-    files: [
-      { path: '/usr/bin/busybox', content: readFileSync(BUSYBOX!), mode: 0o755 },
-      ...APPLETS.map((a) => ({ path: `/usr/bin/${a}`, target: 'busybox' })),
-    ],
-  };
-}
-
-function basePackages(options: { altfiles: boolean }): PackageDescription[] {
-  return [
-    shellPackage(),
-    {
-      name: 'setup',
-      version: '2.14',
-      release: '1',
-      files: [
-        { path: '/etc', type: 'dir', mode: 0o755 },
-        { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/etc/shadow', content: 'root:*:19000:0:99999:7:::\n', config: true, noreplace: true, mode: 0o000 },
-        { path: '/etc/nsswitch.conf', content: 'passwd: files\ngroup: files\nhosts: files dns\n', config: true, mode: 0o644 },
-        { path: '/var', type: 'dir', mode: 0o755 },
-        { path: '/var/log', type: 'dir', mode: 0o755 },
-        { path: '/var/spool', type: 'dir', mode: 0o755 },
-        { path: '/var/mail', target: 'spool/mail' },
-        { path: '/run/setup', type: 'dir', mode: 0o750 },
-        { path: '/opt/setupapp/bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 },
-      ],
-    },
-    ...(options.altfiles
-      ? [{ name: 'nss-altfiles', version: '2.23', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib64/libnss_altfiles.so.2', content: 'not really a library\n', mode: 0o755 }] }]
-      : []),
-    { name: 'shared-a', version: '1', release: '1', files: [{ path: '/usr/share/common/readme', content: 'same bytes\n', mode: 0o644 }, { path: '/usr/share/a', content: 'a\n' }] },
-    { name: 'shared-b', version: '1', release: '1', files: [{ path: '/usr/share/common/readme', content: 'same bytes\n', mode: 0o644 }, { path: '/usr/share/b', content: 'b\n' }] },
-    {
-      name: 'app',
-      epoch: 2,
-      version: '1.0',
-      release: '3',
-      arch: 'x86_64',
-      requires: ['setup', 'bbshell'],
-      scripts: {
-        // Debian's busybox-static has no adduser: a useradd-like append, as shadow-utils would write.
-        pre: 'grep -q ^appgrp: /etc/group || echo appgrp:x:990: >> /etc/group\ngrep -q ^appuser: /etc/passwd || echo appuser:x:990:990::/var/lib/app:/bin/false >> /etc/passwd\n',
-        post: 'test "$1" = 1 && echo "post $1" > /usr/share/app-post-ran\n',
-        posttrans: 'id appuser > /usr/share/app-posttrans-ran\n',
-      },
-      files: [
-        { path: '/usr/bin/app', content: '#!/bin/sh\necho app\n', mode: 0o755 },
-        { path: '/bin/app-legacy', content: '#!/bin/sh\necho legacy\n', mode: 0o755 },
-        { path: '/usr/libexec/app-helper', content: 'helper\n', mode: 0o4750, group: 'appgrp' },
-        { path: '/usr/lib/app', type: 'dir', mode: 0o750, user: 'appuser', group: 'appgrp' },
-        { path: '/usr/lib/app/data', content: 'secret\n', mode: 0o640, user: 'appuser', group: 'appgrp' },
-        { path: '/usr/bin/app-ping', content: 'ping\n', mode: 0o755, caps: 'cap_net_raw=ep' },
-        { path: '/etc/app.conf', content: 'key=value\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/var/lib/app', type: 'dir', mode: 0o750, user: 'appuser', group: 'appgrp' },
-        { path: '/var/lib/app/state', content: '', mode: 0o640, user: 'appuser', group: 'appgrp' },
-        { path: '/var/log/app.log', content: '', mode: 0o600, ghost: true },
-        { path: '/boot/config-6.1.0', content: 'CONFIG_X=y\n', mode: 0o644 },
-      ],
-    },
-    {
-      name: 'kernel',
-      version: '6.1.0',
-      release: '1',
-      arch: 'x86_64',
-      files: [
-        { path: '/usr/lib/modules/6.1.0', type: 'dir', mode: 0o755 },
-        { path: '/usr/lib/modules/6.1.0/vmlinuz', content: 'kernel image\n', mode: 0o755 },
-        { path: '/boot/initramfs-6.1.0.img', content: 'initramfs\n', mode: 0o600 },
-      ],
-    },
-  ];
-}
 
 function canRun(t: import('node:test').TestContext): boolean {
   if (!requireTool(t, 'bwrap', 'ostree', 'rpm')) return false;
@@ -122,7 +40,8 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   const result = await assembleIt();
   assert.equal(result.kernelVersion, '6.1.0');
   assert.equal(result.timestamp, 1700000000, 'newest build time is the rpmdb time source');
-  assert.deepEqual(result.scripts.map((s) => `${s.package} ${s.script}`), ['app-2:1.0-3.x86_64 %pre', 'app-2:1.0-3.x86_64 %post', 'app-2:1.0-3.x86_64 %posttrans']);
+  assert.deepEqual(result.scripts.map((s) => `${s.package} ${s.script}`), ['app-2:1.0-3.x86_64 %pre', 'app-2:1.0-3.x86_64 %post', 'app-2:1.0-3.x86_64 %posttrans', 'app-2:1.0-3.x86_64 %transfiletriggerin']);
+  assert.equal(readFileSync(join(rootDir, 'usr/share/app-trigger-seen'), 'utf8'), '/usr/share/common/readme\n/usr/share/common/readme\n', 'one line per owning package, as rpm (the dnf comparison checks the same file)');
   assert.equal((await readRef(cache, 'rpmostree/pkg/app/2_3A1.0-3.x86__64')) !== undefined, true, 'pkgcache ref with rpm-ostree escaping');
 
   const target = await Repo.init(join(work, 'repo'), 'bare');
@@ -231,6 +150,26 @@ test('re-import of an unchanged package reuses the cached commit; without nss-al
   const second = await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: `${rootDir}2`, options: { env: { SOURCE_DATE_EPOCH: '1800000000' } } });
   assert.ok(second.packages.every((p) => p.reusedImport));
   assert.deepEqual(readFileSync(join(`${rootDir}2`, 'usr/share/rpm/rpmdb.sqlite')), readFileSync(join(rootDir, 'usr/share/rpm/rpmdb.sqlite')), 'the rpmdb is reproducible');
+  // Same inputs, same root tree checksum.
+  const target = await Repo.init(join(dirname(rootDir), 'repo'), 'bare');
+  const a = await commitToRepo(target, { trees: [rootDir], branch: 'a', timestamp: 0 });
+  const b = await commitToRepo(target, { trees: [`${rootDir}2`], branch: 'b', timestamp: 0 });
+  const [ca, cb] = [await loadCommit(target, a.checksum), await loadCommit(target, b.checksum)];
+  assert.equal(ca.rootTree, cb.rootTree);
+  assert.equal(ca.rootMeta, cb.rootMeta);
+});
+
+test('a corrupt payload is refused at import and leaves the package cache without the ref', async (t) => {
+  if (!canRun(t)) return;
+  const { paths } = await buildPackages(t, [{ name: 'victim', version: '1', release: '1', files: [{ path: '/usr/share/victim', content: { size: 50000, fill: 'abc' } }] }]);
+  const bytes = readFileSync(paths[0]!);
+  bytes[bytes.length - 100] ^= 0xff;
+  writeFileSync(paths[0]!, bytes);
+  const work = tempDir(t, 'atoll-assemble-');
+  const cache = await Repo.init(join(work, 'pkgcache'), 'bare-user');
+  await assert.rejects(assembleTree({ packages: [{ path: paths[0]! }], repo: cache, rootDir: join(work, 'root') }), (error: unknown) => isAtollError(error) && /^RPM_/.test(error.code));
+  assert.equal(await readRef(cache, 'rpmostree/pkg/victim/1-1.noarch'), undefined);
+  assert.equal(run('ostree', ['fsck', '--repo', cache.path]).status, 0);
 });
 
 test('conflicting files, failing scriptlets, missing interpreters and Lua scripts give coded errors', async (t) => {
@@ -242,6 +181,8 @@ test('conflicting files, failing scriptlets, missing interpreters and Lua script
     ['failing script', [shell, { name: 'bad', version: '1', release: '1', scripts: { post: 'echo oops >&2\nexit 3\n' } }], 'ASSEMBLE_SCRIPT_FAILED', /%post of bad-1-1\.noarch failed \(exit status 3\): oops/],
     ['no interpreter', [{ name: 'lonely', version: '1', release: '1', scripts: { pre: 'true\n' } }], 'ASSEMBLE_SCRIPT_INTERPRETER', /%pre of lonely-1-1\.noarch needs \/bin\/sh/],
     ['lua', [shell, { name: 'moon', version: '1', release: '1', scripts: { post: { prog: '<lua>', body: 'print("x")' } } }], 'ASSEMBLE_SCRIPT_LUA', /Lua/],
+    ['below a symlink', [shell, { name: 'one', version: '1', release: '1', files: [{ path: '/usr/share/dir', target: '/etc' }] }, { name: 'two', version: '1', release: '1', files: [{ path: '/usr/share/dir/passwd', content: 'x' }] }], 'ASSEMBLE_FILE_CONFLICT', /\/usr\/share\/dir\/passwd/],
+    ['script plants a symlink', [shell, { name: 'evil', version: '1', release: '1', scripts: { post: 'rm -rf /usr/share\nln -s / /usr/share\n' } }], 'ASSEMBLE_UNSAFE_TREE', /usr\/share/],
     ['unsupported path', [{ name: 'srv', version: '1', release: '1', files: [{ path: '/srv/www/index.html', content: 'x' }] }], 'ASSEMBLE_UNSUPPORTED_PATH', /\/srv\/www\/index\.html/],
   ];
   for (const [label, descriptions, code, message] of cases) {
@@ -256,4 +197,72 @@ test('conflicting files, failing scriptlets, missing interpreters and Lua script
   const { assembleIt } = await assemble(t, [shell, { name: 'moon', version: '1', release: '1', scripts: { post: { prog: '<lua>', body: '-- rpm-ostree-skip\nprint("x")' } } }]);
   const ok = await assembleIt();
   assert.equal(ok.scripts[0]?.skipped, 'lua rpm-ostree-skip');
+});
+
+/** Every entry below `dir`: relative path → description (type, mode, owner, content digest or link target). */
+function describeTree(dir: string, skip: (rel: string) => boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const path = rel === '' ? name : `${rel}/${name}`;
+      if (skip(path)) continue;
+      const st = lstatSync(join(dir, path));
+      const owner = `${st.uid}:${st.gid}`;
+      if (st.isSymbolicLink()) out.set(path, `link ${owner} -> ${readlinkSync(join(dir, path))}`);
+      else if (st.isDirectory()) {
+        out.set(path, `dir ${(st.mode & 0o7777).toString(8)} ${owner}`);
+        walk(path);
+      } else out.set(path, `file ${(st.mode & 0o7777).toString(8)} ${owner} ${createHash('sha256').update(readFileSync(join(dir, path))).digest('hex')}`);
+    }
+  };
+  walk('');
+  return out;
+}
+
+test('the tree equals a dnf --installroot install of the same packages, apart from the documented moves', async (t) => {
+  if (!canRun(t) || !requireTool(t, 'dnf', 'systemd-tmpfiles')) return;
+  const { work, rootDir, assembleIt, paths } = await assemble(t, basePackages({ altfiles: true }));
+  await assembleIt();
+  const dnfRoot = join(work, 'dnfroot');
+  const dnf = run('dnf', ['--installroot', dnfRoot, '--setopt=reposdir=/nonexistent', '--setopt=install_weak_deps=False', `--setopt=cachedir=${join(work, 'dnfcache')}`, '--disablerepo=*', '-y', '--releasever=40', 'install', ...paths]);
+  assert.equal(dnf.status, 0, dnf.stderr + dnf.stdout);
+  // Recreate /var and /run from tmpfiles.d as a booted deployment would, with /etc from usr/etc.
+  const target = await Repo.init(join(work, 'repo'), 'bare');
+  const commit = await commitToRepo(target, { trees: [rootDir], timestamp: 0 });
+  const co = join(work, 'co');
+  runOk('ostree', ['checkout', '--repo', target.path, commit.checksum, co]);
+  cpSync(join(co, 'usr/etc'), join(co, 'etc'), { recursive: true });
+  appendFileSync(join(co, 'etc/passwd'), readFileSync(join(co, 'usr/lib/passwd'), 'utf8'));
+  appendFileSync(join(co, 'etc/group'), readFileSync(join(co, 'usr/lib/group'), 'utf8'));
+  runOk('systemd-tmpfiles', ['--create', `--root=${co}`]);
+
+  // What rpm/dnf keep for themselves, and what only a booted system has.
+  const classicOnly = (p: string): boolean => /^(var\/lib\/(rpm|dnf)|var\/cache|var\/log\/(dnf|hawkey)[^/]*|var\/lib\/rpm-state|var\/tmp|tmp|root|dev|proc|sys|usr\/lib\/sysimage|etc\/(dnf|machine-id))($|\/)/.test(p);
+  const classic = describeTree(dnfRoot, classicOnly);
+  const ours = describeTree(co, (p) => /^(tmp|dev|proc|sys|sysroot|home|root|ostree|mnt|media|srv|opt|run\/media|var\/(home|srv|roothome|mnt|usrlocal|opt|lib\/rpm|tmp))($|\/)/.test(p));
+  // The documented moves: /etc → usr/etc (etc recreated above), /boot → usr/lib/ostree-boot or
+  // usr/lib/modules/$kver, /opt → usr/lib/opt; passwd/group split for nss-altfiles.
+  const moved = (p: string): string => {
+    if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
+    if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
+    if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    return p;
+  };
+  const differences: string[] = [];
+  for (const [path, what] of classic) {
+    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'etc/nsswitch.conf') {
+      // The nss-altfiles edit is the only change.
+      assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
+      continue;
+    }
+    const mine = ours.get(moved(path));
+    // mtimes are not compared (OSTree stores none); /var files come back empty from tmpfiles.d.
+    if (mine !== what) differences.push(`${path}: dnf ${what} / atoll ${mine ?? 'missing'}`);
+  }
+  assert.deepEqual(differences, []);
+  // Nothing else in /usr except what compose adds.
+  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const extra = [...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p));
+  assert.deepEqual(extra, []);
 });

@@ -35,7 +35,8 @@ function join(prefix: string, rest: string): string {
 
 /** Translate one header path; `isDir` tells whether it is a directory entry. */
 export function translatePath(path: string, isDir: boolean, pkgName: string): Translation {
-  if (TOPLEVEL_SKIP.has(path) && isDir) return { kind: 'skip' };
+  // The top-level directories and links (filesystem's /bin → usr/bin...) are compose's to create.
+  if (TOPLEVEL_SKIP.has(path)) return { kind: 'skip' };
   for (const [from, to] of VAR_TO_USR) {
     const rest = under(path, from);
     if (rest !== undefined) return { kind: 'store', path: join(to, rest) };

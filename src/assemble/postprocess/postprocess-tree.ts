@@ -110,8 +110,27 @@ function placeKernel(root: string): string | null {
   return found[0] ?? null;
 }
 
+/**
+ * Scriptlets ran as root inside the tree: before writing into it from outside the sandbox,
+ * make sure none of the directories written to is a symlink that could lead out of it.
+ */
+function assertRealDirectories(root: string): void {
+  for (const dir of ['etc', 'usr', 'usr/etc', 'usr/lib', 'usr/share', 'usr/share/rpm', 'usr/lib/sysimage', 'usr/lib/rpm', 'usr/lib/rpm/macros.d', 'usr/lib/tmpfiles.d', 'usr/lib/modules', 'usr/lib/ostree-boot', 'usr/lib/rpm-ostree', 'var']) {
+    let st;
+    try {
+      st = lstatSync(join(root, dir));
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw new AtollError('ASSEMBLE_UNSAFE_TREE', `${dir} in the assembled tree is not a directory (a scriptlet replaced it?)`, { data: { path: dir } });
+    }
+  }
+}
+
 export function postprocessTree(root: string, options: PostprocessOptions): PostprocessResult {
   const reporter = options.reporter;
+  assertRealDirectories(root);
   // /etc → /usr/etc (scriptlets saw it at /etc).
   if (existsSync(join(root, 'etc'))) {
     if (existsSync(join(root, 'usr/etc'))) throw new AtollError('ASSEMBLE_BOTH_ETC', 'the tree has both /etc and /usr/etc after scriptlets');

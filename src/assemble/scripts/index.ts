@@ -1,3 +1,4 @@
-// Scriptlets inside the tree, in bubblewrap.
-export { runScriptlet, resolveInRoot, SCRIPT_ORDER } from './run-scriptlet.js';
-export type { ScriptletOptions, ScriptRun } from './run-scriptlet.js';
+// Scriptlets and transaction file triggers inside the tree, in bubblewrap.
+export { runScriptlet, runInSandbox, resolveInRoot, SCRIPT_ORDER } from './run-scriptlet.js';
+export type { ScriptletOptions, ScriptRun, SandboxRun } from './run-scriptlet.js';
+export { runTransFileTriggers } from './file-triggers.js';

@@ -82,6 +82,28 @@ export async function runScriptlet(root: string, pkg: RpmHeaderPackage, kind: Sc
       data: { package: nevra, script: name },
     });
   }
+  await runInSandbox(root, { nevra, label: name, script: { ...script, prog }, args: ['1'], env: pkg, reporter, bwrap: options.bwrap });
+  return { package: nevra, script: name };
+}
+
+export interface SandboxRun {
+  nevra: string;
+  /** `%post`, `%transfiletriggerin`... for messages. */
+  label: string;
+  script: RpmScript;
+  args: string[];
+  /** Standard input (file triggers get the matching paths). */
+  input?: string;
+  env: { name: string; version: string; release: string };
+  reporter?: Reporter;
+  bwrap?: string;
+}
+
+/** Run a script body with its interpreter inside the tree (see the module comment for the sandbox). */
+export async function runInSandbox(root: string, run: SandboxRun): Promise<void> {
+  const { nevra, label: name, script, reporter } = run;
+  const prog = script.prog.length > 0 ? script.prog : ['/bin/sh'];
+  const pkg = run.env;
   const interpreter = prog[0]!;
   const resolved = interpreter.startsWith('/') ? resolveInRoot(root, interpreter) : undefined;
   if (resolved === undefined || !existsSync(join(root, resolved))) {
@@ -97,7 +119,7 @@ export async function runScriptlet(root: string, pkg: RpmHeaderPackage, kind: Sc
       writeFileSync(join(work, 'script'), script.body, { mode: 0o755 });
       args.push('/run/atoll-script');
     }
-    args.push('1');
+    args.push(...run.args);
     for (const dir of ['dev', 'proc', 'tmp', 'run', 'var/tmp', 'etc', 'usr']) mkdirSync(join(root, dir), { recursive: true });
     const bwrapArgs = [
       '--bind', root, '/',
@@ -124,7 +146,7 @@ export async function runScriptlet(root: string, pkg: RpmHeaderPackage, kind: Sc
     ];
     let result;
     try {
-      result = await runProgram(options.bwrap ?? 'bwrap', bwrapArgs);
+      result = await runProgram(run.bwrap ?? 'bwrap', bwrapArgs, run.input !== undefined ? { input: run.input } : {});
     } catch (error) {
       throw new AtollError('ASSEMBLE_SCRIPT_SANDBOX', `cannot start bubblewrap for ${name} of ${nevra}: ${(error as Error).message}`, {
         hint: 'install bubblewrap (bwrap); scriptlets run inside it',
@@ -138,7 +160,6 @@ export async function runScriptlet(root: string, pkg: RpmHeaderPackage, kind: Sc
       });
     }
     if (output !== '' && reporter) warn(reporter, `${name} of ${nevra}: ${output}`);
-    return { package: nevra, script: name };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

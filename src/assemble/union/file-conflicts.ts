@@ -33,10 +33,29 @@ function differs(a: RpmFile, b: RpmFile): boolean {
 export function findFileConflicts(packages: readonly RpmHeaderPackage[]): FileConflict[] {
   const owners = new Map<string, { pkg: RpmHeaderPackage; file: RpmFile }>();
   const conflicts: FileConflict[] = [];
+  // Stored symlinks: a file of another package below one of them would be written through it.
+  const symlinks = new Map<string, RpmHeaderPackage>();
+  for (const pkg of packages) {
+    for (const file of pkg.files) {
+      if ((file.mode & S_IFMT) !== S_IFLNK || file.flags & RPMFILE.GHOST) continue;
+      const t = translatePath(file.path, false, pkg.name);
+      if (t.kind === 'store') symlinks.set(t.path, pkg);
+    }
+  }
   for (const pkg of packages) {
     for (const file of pkg.files) {
       const t = translatePath(file.path, (file.mode & S_IFMT) === S_IFDIR, pkg.name);
       if (t.kind === 'skip') continue;
+      if (t.kind === 'store' && symlinks.size > 0) {
+        const parts = t.path.split('/');
+        for (let i = 1; i < parts.length; i++) {
+          const owner = symlinks.get(parts.slice(0, i).join('/'));
+          if (owner !== undefined) {
+            conflicts.push({ path: file.path, packages: [formatNevra(owner), formatNevra(pkg)] });
+            break;
+          }
+        }
+      }
       const key = `${t.kind}:${t.path}`;
       const previous = owners.get(key);
       if (previous === undefined) {

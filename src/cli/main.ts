@@ -29,7 +29,9 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.ATOLL_DEBUG === '1';
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command may ask for a specific status (upgrade --check: 77 when unchanged).
+    const requested = process.exitCode;
+    return typeof requested === 'number' && requested !== 0 ? requested : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {

@@ -134,6 +134,15 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   assert.equal(readlinkSync(join(checkoutDir, 'var/opt/setupapp')), '/usr/lib/opt/setupapp');
   assert.ok(lstatSync(join(checkoutDir, 'var/home')).isDirectory());
   assert.equal(lstatSync(join(checkoutDir, 'var/roothome')).mode & 0o7777, 0o700);
+  // rpm -V of the deployed-like tree: only the files scriptlets and compose changed, and /boot.
+  const verify = run('rpm', ['--root', checkoutDir, '--dbpath', '/usr/share/rpm', '-Va', '--nomtime']);
+  assert.deepEqual(verify.stdout.trim().split('\n').sort(), [
+    'S.5......  c /etc/group',
+    'S.5......  c /etc/nsswitch.conf',
+    'S.5......  c /etc/passwd',
+    'missing     /boot/config-6.1.0',
+    'missing     /boot/initramfs-6.1.0.img',
+  ]);
   // rpm finds the db through the recreated /var/lib/rpm link.
   assert.match(runOk('rpm', ['--root', checkoutDir, '--dbpath', '/var/lib/rpm', '-q', 'kernel']), /^kernel-6\.1\.0-1/);
   void writeFileSync;

@@ -275,3 +275,20 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
   const extra = [...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p));
   assert.deepEqual(extra, []);
 });
+
+test('an archive package cache assembles the same tree as a bare-user one', async (t) => {
+  if (!canRun(t)) return;
+  const descriptions = [shellPackage(), { name: 'data', version: '1', release: '1', files: [{ path: '/usr/share/data/blob', content: { size: 100000, fill: 'xyz' }, mode: 0o640 }, { path: '/usr/share/data/link', target: 'blob' }] }];
+  const { paths } = await buildPackages(t, descriptions);
+  const work = tempDir(t, 'atoll-assemble-');
+  const trees: string[] = [];
+  for (const mode of ['bare-user', 'archive'] as const) {
+    const cache = await Repo.init(join(work, `cache-${mode}`), mode);
+    const root = join(work, `root-${mode}`);
+    await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: root, options: { env: {} } });
+    const target = await Repo.init(join(work, `repo-${mode}`), 'bare');
+    trees.push((await loadCommit(target, (await commitToRepo(target, { trees: [root], timestamp: 0 })).checksum)).rootTree);
+    assert.equal(readFileSync(join(root, 'usr/share/data/blob')).length, 100000);
+  }
+  assert.equal(trees[0], trees[1]);
+});

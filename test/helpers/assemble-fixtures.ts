@@ -92,6 +92,7 @@ export function basePackages(options: { altfiles: boolean }): PackageDescription
         { path: '/var/lib/app/state', content: '', mode: 0o640, user: 'appuser', group: 'appgrp' },
         { path: '/var/log/app.log', content: '', mode: 0o600, ghost: true },
         { path: '/boot/config-6.1.0', content: 'CONFIG_X=y\n', mode: 0o644 },
+        { path: '/var/lib/alternatives/app', target: '/usr/bin/app' },
       ],
     },
     {

@@ -131,6 +131,8 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   assert.ok(lstatSync(join(checkoutDir, 'var/lib/app/state')).isFile());
   assert.equal(readlinkSync(join(checkoutDir, 'var/lib/rpm')), '../../usr/share/rpm');
   assert.equal(readlinkSync(join(checkoutDir, 'var/mail')), 'spool/mail');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives/app')), '/usr/bin/app', 'alternatives live in usr/lib, reached through the compat link');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives')), '../../usr/lib/alternatives');
   assert.equal(readlinkSync(join(checkoutDir, 'var/opt/setupapp')), '/usr/lib/opt/setupapp');
   assert.ok(lstatSync(join(checkoutDir, 'var/home')).isDirectory());
   assert.equal(lstatSync(join(checkoutDir, 'var/roothome')).mode & 0o7777, 0o700);
@@ -255,11 +257,12 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
     if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
     if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
     if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    if (p.startsWith('var/lib/alternatives/')) return `usr/lib/alternatives/${p.slice(21)}`;
     return p;
   };
   const differences: string[] = [];
   for (const [path, what] of classic) {
-    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'boot' || path === 'opt' || path === 'var/lib/alternatives' || path === 'etc/passwd' || path === 'etc/group') continue;
     if (path === 'etc/nsswitch.conf') {
       // The nss-altfiles edit is the only change.
       assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
@@ -271,7 +274,7 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
   }
   assert.deepEqual(differences, []);
   // Nothing else in /usr except what compose adds.
-  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/alternatives|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
   const extra = [...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p));
   assert.deepEqual(extra, []);
 });

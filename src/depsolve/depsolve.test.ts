@@ -120,3 +120,22 @@ test('upgrade of an installed system with an obsoleting rename', () => {
     { kind: 'install', nevra: 'newname-2-1.noarch', repo: 'base' },
   ]);
 });
+
+test('installonly limit: the oldest installed kernels go, the protected one stays', () => {
+  const kernels = ['6.0', '6.1', '6.2'].map((v) => pkg(`kernel ${v} 1`, 'x86_64'));
+  const res = depsolve({
+    arch: 'x86_64',
+    installed: kernels,
+    repos: [{ name: 'base', packages: [pkg('kernel 6.3 1', 'x86_64')] }],
+    installonly: ['kernel'],
+    installonlyLimit: 2,
+    protectedPackages: ['kernel-6.0-1.x86_64'],
+    update: 'all',
+  });
+  assert.ok(res.ok);
+  assert.deepEqual(res.packages, ['kernel-6.0-1.x86_64', 'kernel-6.3-1.x86_64']);
+  assert.deepEqual(
+    res.steps.map((s) => `${s.kind} ${s.nevra}`).sort(),
+    ['erase kernel-6.1-1.x86_64', 'erase kernel-6.2-1.x86_64', 'install kernel-6.3-1.x86_64'],
+  );
+});

@@ -36,6 +36,10 @@ export interface DepsolveRequest {
   disfavor?: readonly string[];
   /** Provides that are installonly (dnf: kernel, installonlypkg(kernel), ...). */
   installonly?: readonly string[];
+  /** dnf installonly_limit: versions kept per installonly name (default 3; 0 = no limit). */
+  installonlyLimit?: number;
+  /** NEVRA of the running kernel, never removed by the installonly limit. */
+  protectedPackages?: readonly string[];
   /** Names or NEVRAs hidden from the solver (dnf excludes). */
   excludes?: readonly string[];
   /** dnf best=True: fail instead of falling back to older candidates. */
@@ -160,8 +164,38 @@ export function depsolve(req: DepsolveRequest): DepsolveResult {
   for (const n of req.favor ?? []) jobs.push({ verb: 'favor', select: { kind: 'name', dep: specDep(n) }, flags: new Set() });
   for (const n of req.disfavor ?? []) jobs.push({ verb: 'disfavor', select: { kind: 'name', dep: specDep(n) }, flags: new Set() });
 
-  const solver = new RpmSolver(pool, jobs, flags);
-  const res = solver.solve();
+  let solver = new RpmSolver(pool, jobs, flags);
+  let res = solver.solve();
+  // dnf's installonly_limit: keep the newest N versions of each installonly name (never the
+  // protected ones), by solving again with erase jobs for the oldest installed versions
+  const limit = req.installonlyLimit ?? 3;
+  if (limit > 0 && req.installonly?.length && res.problems.length === 0) {
+    const installonly = new Set<number>();
+    for (const prov of req.installonly) for (const p of pool.whatprovides(simpleDep(prov))) installonly.add(p);
+    const byName = new Map<string, number[]>();
+    for (const p of res.installed) {
+      if (!installonly.has(p)) continue;
+      const n = pool.solvables[p]!.name;
+      byName.set(n, [...(byName.get(n) ?? []), p]);
+    }
+    const protectedSet = new Set(req.protectedPackages ?? []);
+    const extra: Job[] = [];
+    for (const list of byName.values()) {
+      if (list.length <= limit) continue;
+      const oldestFirst = [...list].sort((a, b) => pool.evrcmp(a, b));
+      let excess = list.length - limit;
+      for (const p of oldestFirst) {
+        if (excess <= 0) break;
+        if (!pool.isInstalled(p) || protectedSet.has(pool.nevra(p))) continue;
+        extra.push({ verb: 'erase', select: { kind: 'pkg', p }, flags: new Set() });
+        excess--;
+      }
+    }
+    if (extra.length) {
+      solver = new RpmSolver(pool, [...jobs, ...extra], flags);
+      res = solver.solve();
+    }
+  }
   const problems: DepsolveProblem[] = res.problems.map((prob) => ({
     message: solver.problemInfo(prob),
     explanation: [...new Set(prob.proof.map((r) => solver.describeRule(r)))],

@@ -84,7 +84,7 @@ function pruneObsoleted(pool: Pool, list: number[]): number[] {
 
 export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
   if (input.length < 2) return input;
-  const list = pruneObsoleted(pool, bestVersionSort(pool, input));
+  const list = bestVersionSort(pool, input);
   const out: number[] = [];
   let best = 0;
   for (const p of list) {
@@ -100,7 +100,8 @@ export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
     if (pool.evrcmp(best, p) < 0) best = p;
   }
   if (best) out.push(best);
-  return out;
+  // one package per name now; then drop the ones another candidate obsoletes
+  return pruneObsoleted(pool, out);
 }
 
 function pruneToRecommended(ctx: PolicyContext, list: number[]): number[] {
@@ -177,6 +178,12 @@ function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
   return out.length ? out : list;
 }
 
+function cmpRank(a: string, b: string): number {
+  const [ea, fa] = a.split('\u0000') as [string, string];
+  const [eb, fb] = b.split('\u0000') as [string, string];
+  return compareEvrStrings(ea, eb) || (fa === fb ? 0 : fa > fb ? 1 : -1);
+}
+
 /**
  * Candidates that share a versioned provide (e.g. `Y = n`): the ones providing a lower version
  * than the best go to the back (libsolv's sort_by_common_dep, as observed with testsolv).
@@ -186,22 +193,25 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
   const byName = new Map<string, Map<number, string>>();
   for (const p of list) {
     for (const d of pool.solvables[p]!.provides) {
-      if (d.kind !== 'simple' || d.evr === '' || d.flags !== 8) continue;
+      if (d.kind !== 'simple' || d.evr === '' || (d.flags & 0xe) === 0) continue;
       if (d.name === pool.solvables[p]!.name) continue;
+      // rank = EVR, then "<=" / "=" above "<" at the same EVR
+      const key = `${d.flags & 8 ? 1 : 0}`;
       let m = byName.get(d.name);
       if (!m) byName.set(d.name, (m = new Map()));
       const cur = m.get(p);
-      if (cur === undefined || compareEvrStrings(d.evr, cur) > 0) m.set(p, d.evr);
+      const val = `${d.evr}\u0000${key}`;
+      if (cur === undefined || cmpRank(val, cur) > 0) m.set(p, val);
     }
   }
   let out = list;
   for (const [, m] of byName) {
     if (m.size < 2) continue;
     let best = '';
-    for (const evr of m.values()) if (best === '' || compareEvrStrings(evr, best) > 0) best = evr;
-    const worse = (p: number): boolean => m.has(p) && compareEvrStrings(m.get(p)!, best) < 0;
+    for (const evr of m.values()) if (best === '' || cmpRank(evr, best) > 0) best = evr;
+    const worse = (p: number): boolean => m.has(p) && cmpRank(m.get(p)!, best) < 0;
     const front = out.filter((p) => !worse(p));
-    const back = out.filter((p) => worse(p)).sort((x, y) => -compareEvrStrings(m.get(x)!, m.get(y)!));
+    const back = out.filter((p) => worse(p)).sort((x, y) => -cmpRank(m.get(x)!, m.get(y)!));
     out = [...front, ...back];
   }
   return out;

@@ -111,6 +111,7 @@ export type RuleType =
   | 'yumobs'
   | 'blacklist'
   | 'recommends'
+  | 'strictrepoprio'
   | 'learnt';
 
 export type PkgRuleReason =
@@ -122,7 +123,8 @@ export type PkgRuleReason =
   | 'installed-obsoletes'
   | 'implicit-obsoletes'
   | 'same-name'
-  | 'self-conflict';
+  | 'self-conflict'
+  | 'recommends';
 
 export interface RuleInfo {
   type: RuleType;
@@ -202,6 +204,8 @@ export class RpmSolver {
   yumobsRulesEnd = 0;
   blacklistRules = 0;
   blacklistRulesEnd = 0;
+  strictRules = 0;
+  strictRulesEnd = 0;
   choiceRules = 0;
   choiceRulesEnd = 0;
   /** Update/feature rules that exist (libsolv keeps empty ones as p = 0). */
@@ -354,7 +358,7 @@ export class RpmSolver {
     this.pkgRulesTmp.push({ lits: l, info });
   }
 
-  private isMultiversion(p: number): boolean {
+  isMultiversion(p: number): boolean {
     return this.multiversion.has(p);
   }
 
@@ -445,11 +449,59 @@ export class RpmSolver {
         }
         this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
-      // Weak deps: make the packages reachable so choices can include them.
-      if (!this.flags.ignorerecommended) {
-        for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
+      // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
+      // infarch rules, so they need their rules too
+      if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
+        const a = pool.archScore(s.arch);
+        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          const qs = pool.solvables[q]!;
+          if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
+          const b = pool.archScore(qs.arch);
+          if (b && b !== 1 && b < a) queue.push(q);
+        }
       }
+      // strongrecommends: recommends become weak package rules (broken only when they must be)
+      if (this.flags.strongrecommends && !installed) {
+        for (const rec of s.recommends) {
+          if (rec.kind !== 'simple') continue;
+          const prov = pool.whatprovidesSimple(rec);
+          if (!prov.length || prov.includes(n)) continue;
+          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
+        }
+      }
+      // Weak deps: make the packages reachable so choices (and the recommendations report)
+      // see their rules.
+      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
       for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+    }
+  }
+
+  /** Targeted update: installed packages related to the targets may only go to those targets. */
+  private addUpdateTargets(sel: number[], forcebest: boolean): void {
+    const pool = this.pool;
+    for (const t of sel) {
+      if (this.isInstalled(t)) {
+        // an installed package as target: "update" it to itself
+        this.updateMap.add(t);
+        if (forcebest) this.bestUpdateMap.add(t);
+        let set = this.updateTargets.get(t);
+        if (!set) this.updateTargets.set(t, (set = new Set()));
+        set.add(t);
+        continue;
+      }
+      const ts = pool.solvables[t]!;
+      for (const ip of this.installedIds) {
+        const is = pool.solvables[ip]!;
+        const rel =
+          (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
+          ts.obsoletes.some((o) => pool.matchNevr(ip, o));
+        if (!rel) continue;
+        this.updateMap.add(ip);
+        if (forcebest) this.bestUpdateMap.add(ip);
+        let set = this.updateTargets.get(ip);
+        if (!set) this.updateTargets.set(ip, (set = new Set()));
+        set.add(t);
+      }
     }
   }
 
@@ -510,6 +562,7 @@ export class RpmSolver {
     if (allowAll || allowName) {
       for (const q of this.obsoletersOf(p)) {
         if (out.includes(q)) continue;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, pool.solvables[q]!)) continue;
         if (legal(q)) out.push(q);
       }
     }
@@ -563,30 +616,7 @@ export class RpmSolver {
               job.flags.has('targeted') ||
               (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
-              for (const t of sel) {
-                if (this.isInstalled(t)) {
-                  // an installed package as target: "update" it to itself
-                  this.updateMap.add(t);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(t);
-                  let set = this.updateTargets.get(t);
-                  if (!set) this.updateTargets.set(t, (set = new Set()));
-                  set.add(t);
-                  continue;
-                }
-                const ts = pool.solvables[t]!;
-                for (const ip of this.installedIds) {
-                  const is = pool.solvables[ip]!;
-                  const rel =
-                    (is.name === ts.name && (!pool.flags.implicitobsoleteusescolors || pool.colorMatch(is, ts))) ||
-                    ts.obsoletes.some((o) => pool.matchNevr(ip, o));
-                  if (!rel) continue;
-                  this.updateMap.add(ip);
-                  if (job.flags.has('forcebest')) this.bestUpdateMap.add(ip);
-                  let set = this.updateTargets.get(ip);
-                  if (!set) this.updateTargets.set(ip, (set = new Set()));
-                  set.add(t);
-                }
-              }
+              this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
               for (const p of sel) {
                 if (!this.isInstalled(p)) continue;
@@ -599,8 +629,21 @@ export class RpmSolver {
         case 'distupgrade': {
           // dupMap: the packages to distupgrade to; dupInvolved: every package whose name is
           // among them, and the installed packages they obsolete (solver_createdupmaps)
-          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : sel;
+          const byPackages = job.select.kind !== 'all' && job.select.kind !== 'repo';
+          const targeted =
+            byPackages &&
+            (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
+          if (targeted) {
+            // a targeted distupgrade is an update of the installed packages to these targets
+            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            break;
+          }
+          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          if (byPackages) {
+            // untargeted: the selected installed packages go to what the repositories offer
+            for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
+          }
           for (const p of targets) {
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
@@ -608,6 +651,8 @@ export class RpmSolver {
             }
             if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
             this.dupMap.add(p);
+            // with a package selection only the selected installed packages are involved
+            if (byPackages) continue;
             const s = pool.solvables[p]!;
             for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
@@ -670,7 +715,10 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) this.addRule(r.lits, r.info);
+    for (const r of this.pkgRulesTmp) {
+      const id = this.addRule(r.lits, r.info);
+      if (r.info.reason === 'recommends') this.weakRules.add(id);
+    }
     this.pkgRulesTmp = [];
     this.pkgRulesEnd = this.sat.clauses.length;
 
@@ -691,13 +739,21 @@ export class RpmSolver {
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
       if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
-        // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
-        this.orphaned.add(p);
         const all = this.findUpdatePackages(p, true, true);
-        if (this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p)) this.addRule([p], { type: 'update', p });
-        else if (all.length) this.addRule([p, ...all], { type: 'update', p });
-        else this.addEmptyRule({ type: 'update', p });
-        return;
+        const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
+        if (!all.length) {
+          // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
+          this.orphaned.add(p);
+          if (keep) this.addRule([p], { type: 'update', p });
+          else this.addEmptyRule({ type: 'update', p });
+          return;
+        }
+        if (this.multiversion.has(p)) {
+          // multiversion: treated as an orphan that the distupgrade versions may join
+          this.orphaned.add(p);
+          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
+          return;
+        }
       }
       this.addRule(updateLits[i]!, { type: 'update', p });
     });
@@ -741,12 +797,13 @@ export class RpmSolver {
         doneNames.add(s.name);
         const same = pool
           .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
-          .filter((p) => pool.solvables[p]!.name === s.name && this.added.has(p));
+          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
+        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
           const a = pool.archScore(pool.solvables[p]!.arch);
-          if (a !== 1 && this.isInstalled(p)) {
+          if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;
           }
@@ -754,12 +811,29 @@ export class RpmSolver {
         }
         if (!best) continue;
         for (const p of same) {
-          if (this.isInstalled(p)) continue;
           const ps = pool.solvables[p]!;
           const a = pool.archScore(ps.arch);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-          this.addRule([-p], { type: 'infarch', p });
+          if (!this.added.has(p)) continue;
+          if (!colors) {
+            if (this.isInstalled(p)) continue;
+            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+            this.addRule([-p], { type: 'infarch', p });
+            continue;
+          }
+          // multilib lock-step: an inferior-arch package only together with the best-arch
+          // package of the same version
+          const partners = same.filter((q) => {
+            const qs = pool.solvables[q]!;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+          });
+          if (this.isInstalled(p)) {
+            // an installed multilib package stays in lock-step only with an installed partner
+            const inst = partners.filter((q) => this.isInstalled(q));
+            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+            continue;
+          }
+          this.addRule([-p, ...partners], { type: 'infarch', p });
         }
       }
     }
@@ -838,21 +912,87 @@ export class RpmSolver {
     });
     this.bestRulesEnd = this.sat.clauses.length;
 
+    // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
+    // obsoletes dependency come together (a package split), as yum did
+    this.yumobsRules = this.sat.clauses.length;
+    if (this.flags.yumobsoletes) {
+      for (const ip of this.installedIds) {
+        const groups = new Map<string, number[]>();
+        for (const q of this.findUpdatePackages(ip, true)) {
+          if (this.isInstalled(q) || !this.added.has(q)) continue;
+          for (const obs of pool.solvables[q]!.obsoletes) {
+            if (!pool.matchNevr(ip, obs)) continue;
+            const key = depToString(obs);
+            const g = groups.get(key) ?? [];
+            if (!g.includes(q)) g.push(q);
+            groups.set(key, g);
+          }
+        }
+        for (const g of groups.values()) {
+          // all packages of one name may replace the next name's packages, in a cycle
+          const names: string[] = [];
+          const byName = new Map<string, number[]>();
+          for (const q of [...g].sort((x, y) => x - y)) {
+            const n = pool.solvables[q]!.name;
+            if (!byName.has(n)) {
+              names.push(n);
+              byName.set(n, []);
+            }
+            byName.get(n)!.push(q);
+          }
+          if (names.length < 2) continue;
+          names.forEach((n, k) => {
+            const next = byName.get(names[(k + 1) % names.length]!)!;
+            for (const x of byName.get(n)!) this.addRule([-x, ...next], { type: 'yumobs', p: x });
+          });
+        }
+      }
+    }
+    this.yumobsRulesEnd = this.sat.clauses.length;
+
     // 8. blacklist: blacklisted packages only when a job names them
     this.blacklistRules = this.sat.clauses.length;
     if (this.blacklisted.size) {
       const wanted = new Set<number>();
+      // only a direct request (a specific package, or a name with setevr/setev) may install one
       for (const job of jobs) {
         if (job.verb !== 'install') continue;
-        if (job.select.kind === 'pkg' || job.select.kind === 'name' || job.select.kind === 'oneof')
-          for (const p of this.select(job.select)) wanted.add(p);
+        const direct =
+          job.select.kind === 'pkg' ||
+          job.select.kind === 'oneof' ||
+          (job.select.kind === 'name' && (job.flags.has('setevr') || job.flags.has('setev')));
+        if (direct) for (const p of this.select(job.select)) wanted.add(p);
       }
+      const installedNames = this.installedByName();
       for (const p of this.blacklisted) {
         if (this.isInstalled(p) || wanted.has(p) || !this.added.has(p)) continue;
+        // updates of an installed package that is itself blacklisted (a ptf) stay possible
+        if ((installedNames.get(pool.solvables[p]!.name) ?? []).some((ip) => this.blacklisted.has(ip))) continue;
         this.addRule([-p], { type: 'blacklist', p });
       }
     }
     this.blacklistRulesEnd = this.sat.clauses.length;
+
+    // strict repo priority: a name's packages from lower-priority repos are not used, unless a
+    // job names the package itself
+    this.strictRules = this.sat.clauses.length;
+    if (this.flags.strictrepopriority) {
+      const named = new Set<string>();
+      for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
+      const bestPrio = new Map<string, number>();
+      for (let p = 2; p < pool.size; p++) {
+        if (this.isInstalled(p) || !pool.installable(p)) continue;
+        const s = pool.solvables[p]!;
+        bestPrio.set(s.name, Math.max(bestPrio.get(s.name) ?? -Infinity, s.repo.priority));
+      }
+      for (let p = 2; p < pool.size; p++) {
+        if (!this.added.has(p) || this.isInstalled(p)) continue;
+        const s = pool.solvables[p]!;
+        if (named.has(s.name)) continue;
+        if (s.repo.priority < (bestPrio.get(s.name) ?? -Infinity)) this.addRule([-p], { type: 'strictrepoprio', p });
+      }
+    }
+    this.strictRulesEnd = this.sat.clauses.length;
 
     this.choiceRules = this.sat.clauses.length;
     this.addChoiceRules();
@@ -878,6 +1018,8 @@ export class RpmSolver {
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
       const requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
       const inRuleSet = new Set<number>();
       for (const l of lits) if (l > 0) inRuleSet.add(l);
       // When the requiring package is new (or being updated), an installed provider only counts
@@ -1129,7 +1271,8 @@ export class RpmSolver {
   }
 
   private isInfarchBlocked(p: number): boolean {
-    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) if (this.rules[r]!.p === p) return true;
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
+      if (this.rules[r]!.p === p && this.sat.clauses[r]!.lits.length === 1) return true;
     return false;
   }
 
@@ -1221,9 +1364,17 @@ export class RpmSolver {
     return s.supplements.some((d) => this.depFulfilled(d));
   }
 
+  /**
+   * Is the package supplemented only through what was installed before (an "old" supplement)?
+   * A supplement that a newly installed package also satisfies counts as new.
+   */
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
-    return s.supplements.some((d) => this.depFulfilled(d, true));
+    return s.supplements.some((d) => {
+      if (!this.depFulfilled(d, true)) return false;
+      if (d.kind !== 'simple') return true;
+      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+    });
   }
 
   isEnhancing(p: number): boolean {
@@ -1316,6 +1467,12 @@ export class RpmSolver {
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
+      if (lastWeak < this.pkgRulesEnd && this.rules[lastWeak]!.reason === 'recommends') {
+        // strong recommends: break every recommends rule of the proof, not just the last one
+        for (const why of rc.proof) if (why < this.pkgRulesEnd && this.weakRules.has(why)) this.sat.disable(why);
+        this.restart = true;
+        return 0;
+      }
       if (lastWeak >= this.jobRules && lastWeak < this.jobRulesEnd) this.disableProblem(-(this.ruleToJob.get(lastWeak)! + 1));
       else this.disableProblem(lastWeak);
       this.restart = true;
@@ -1429,7 +1586,7 @@ export class RpmSolver {
       this.recommendsMap.clear();
       this.suggestsMap.clear();
       this.branches = [];
-      const root = this.sat.assertRoot();
+      const root = this.sat.assertRoot(undefined, true);
       // the system solvable is always installed
       if (root) {
         this.handleRootConflict(root, true);
@@ -1452,6 +1609,14 @@ export class RpmSolver {
     let systemLevel = level + 1;
     const dq: number[] = [];
     for (;;) {
+      // focusinstalled: installed packages are decided before the jobs
+      if (this.flags.focusinstalled && level < systemLevel && this.installedIds.length) {
+        const olevel = level;
+        this.installedTrouble = false;
+        level = this.resolveInstalled(level, true);
+        if (level === 0) return;
+        if (level < olevel || this.installedTrouble) continue;
+      }
       // jobs
       if (level < systemLevel) {
         let i = this.jobRules;
@@ -1503,6 +1668,15 @@ export class RpmSolver {
         }
         if (broke) continue;
         systemLevel = level + 1;
+      }
+      // focusbest: the jobs' dependencies get their best candidates before installed packages
+      if (this.flags.focusbest && level < systemLevel) {
+        const olevel = level;
+        const decisions = sat.decisions;
+        level = this.resolveDependencies(level, dq, this.pkgRulesEnd);
+        if (level === 0) return;
+        if (level < olevel) continue;
+        void decisions;
       }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
@@ -1600,7 +1774,9 @@ export class RpmSolver {
     const installed = this.installedIds;
     for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
       const passLevel = level;
-      for (let k = 0; k < installed.length; k++) {
+      // like libsolv: go around once, with wraparound; a retry stays on the same package
+      for (let k = 0, n = 0; n < installed.length; k++, n++) {
+        if (k >= installed.length) k = 0;
         const i = installed[k]!;
         if (sat.decisionMap[i]! > 0) continue;
         if (pass === 0 && !this.updateMap.has(i)) continue;
@@ -1648,8 +1824,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1662,8 +1839,9 @@ export class RpmSolver {
               this.installedTrouble = true;
               return level;
             }
-            if (level < olevel) k = -1;
-            else k--;
+            if (level < olevel) n = 0; // redo all, starting with this package
+            k--;
+            n--;
             continue;
           }
         }
@@ -1672,13 +1850,13 @@ export class RpmSolver {
     return level;
   }
 
-  private resolveDependencies(level: number, dq: number[]): number {
+  private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
     for (let n = 1; ; i++, n++) {
-      const nrules = sat.clauses.length;
+      const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
         if (postponed <= 0) break;
         i = postponed;
@@ -1733,7 +1911,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
-      // continue with the following rules (libsolv does not restart from the first rule)
+      // continue with the following rules and go around once more (libsolv does not restart
+      // from the first rule, and keeps postponing rules with several candidates)
+      n = 0;
     }
     void n0;
     return level;
@@ -1859,6 +2039,48 @@ export class RpmSolver {
     return out;
   }
 
+  /**
+   * libsolv's solver_get_recommendations: packages recommended (or supplementing) and
+   * suggested (or enhancing) by the result that are not excluded by it, best version per name.
+   */
+  recommendations(): { recommended: number[]; suggested: number[] } {
+    const pool = this.pool;
+    const sat = this.sat;
+    const collect = (kind: 'recommends' | 'suggests', reverse: 'supplements' | 'enhances'): number[] => {
+      const map = new Set<number>();
+      for (const l of sat.trail) {
+        if (l <= 1) continue;
+        for (const d of pool.solvables[l]![kind]) {
+          const prov = pool.whatprovides(d);
+          if (prov.some((q) => sat.decisionMap[q]! > 0)) {
+            for (const q of prov) if (sat.decisionMap[q]! > 0) map.add(q);
+            continue;
+          }
+          for (const q of prov) map.add(q);
+        }
+      }
+      const out: number[] = [];
+      for (let i = 2; i < pool.size; i++) {
+        if (sat.decisionMap[i]! < 0) continue;
+        const s = pool.solvables[i]!;
+        if (!map.has(i)) {
+          if (!s[reverse].length || !pool.installable(i)) continue;
+          if (!s[reverse].some((d) => this.depFulfilled(d))) continue;
+        }
+        out.push(i);
+      }
+      // POLICY_MODE_SUGGEST: highest priority per name, best arch, best version
+      const byName = new Map<string, number>();
+      for (const p of out) {
+        const n = pool.solvables[p]!.name;
+        byName.set(n, Math.max(byName.get(n) ?? -Infinity, pool.solvables[p]!.repo.priority));
+      }
+      const prio = out.filter((p) => pool.solvables[p]!.repo.priority === byName.get(pool.solvables[p]!.name));
+      return filterUnwanted(this.policyCtx, prio, 'suggest');
+    };
+    return { recommended: collect('recommends', 'supplements'), suggested: collect('suggests', 'enhances') };
+  }
+
   /** One readable line per rule (for explanation trees). */
   describeRule(id: number): string {
     const info = this.rules[id];
@@ -1901,6 +2123,8 @@ export class RpmSolver {
         return info.job !== undefined ? `the request wants the best candidate` : `${P(info.p)} must be updated to the best version`;
       case 'blacklist':
         return `${P(info.p)} is blacklisted`;
+      case 'strictrepoprio':
+        return `${P(info.p)} comes from a lower-priority repository`;
       case 'choice':
         return `prefer updating an installed provider over installing ${P(info.p)}`;
       default:
@@ -1929,6 +2153,8 @@ export class RpmSolver {
           return `allow a candidate that is not the best`;
         case 'blacklist':
           return `allow the blacklisted ${P(info.p)}`;
+        case 'strictrepoprio':
+          return `allow ${P(info.p)} from a lower-priority repository`;
         default:
           return `ignore: ${this.describeRule(el)}`;
       }

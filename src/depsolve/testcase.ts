@@ -509,16 +509,22 @@ function runStep(
       output.push(`problem ${k.toString(16).padStart(8, '0')} info ${solver.problemInfo(prob)}`);
     }
     if (!res.problems.length) solutionCheck.push(...checkSolution(state.pool, res.installed, solver));
+    if (kinds.includes('recommended')) {
+      const rec = solver.recommendations();
+      for (const p of rec.recommended) output.push(`recommended ${state.pool.str(p)}`);
+      for (const p of rec.suggested) output.push(`suggested ${state.pool.str(p)}`);
+    }
   }
   if (kinds.includes('jobs')) output.push(...evrcmpJobs);
   for (const k of kinds) {
-    if (!['transaction', 'problems', 'jobs'].includes(k)) local.push(`result kind ${k}`);
+    if (!['transaction', 'problems', 'jobs', 'recommended'].includes(k)) local.push(`result kind ${k}`);
   }
   if (expected === null) {
     return { output, expected, kinds, pass: true, diff: [], unsupported: local, solutionCheck };
   }
   // transaction and job lines exactly; problems loosely (same number of problems)
   const exact = (l: string): boolean => !l.startsWith('problem ') && !l.startsWith('alternative ');
+
   const relevantKinds = new Set(kinds);
   const want = expected.filter((l) => exact(l) && kindOf(l, relevantKinds)).sort();
   const got = output.filter(exact).sort();
@@ -544,5 +550,6 @@ function kindOf(line: string, kinds: Set<string>): boolean {
   if (['install', 'erase', 'upgrade', 'downgrade', 'change', 'reinstall', 'multiinstall', 'multireinstall'].includes(w))
     return kinds.has('transaction');
   if (w === 'job') return kinds.has('jobs');
+  if (w === 'recommended' || w === 'suggested') return kinds.has('recommended');
   return true;
 }

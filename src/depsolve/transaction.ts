@@ -27,6 +27,8 @@ export function createTransaction(solver: RpmSolver, newSet: ReadonlySet<number>
   const obsoleter = new Map<number, number>();
   const replacesSomething = new Set<number>();
   for (const q of incoming) {
+    // a multiversion package replaces nothing in the transaction (libsolv: "multi")
+    if (solver.isMultiversion(q)) continue;
     for (const ip of solver.obsoletedInstalled(q)) {
       if (!erasedSet.has(ip)) continue;
       if (pool.solvables[ip]!.name === pool.solvables[q]!.name) replacesSomething.add(q);

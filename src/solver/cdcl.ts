@@ -217,11 +217,33 @@ export class CdclSolver {
     this.level = level;
   }
 
-  /** Forget every assignment and every learnt clause (after the clause set changed). */
-  reset(): void {
+  /**
+   * Forget every assignment. Learnt clauses are dropped, or with `keepLearnt` kept and enabled
+   * exactly when every clause they were derived from is still enabled (libsolv's
+   * enabledisablelearntrules).
+   */
+  reset(keepLearnt = false): void {
     this.revert(0);
     this.propagateIndex = 0;
     this.level = 0;
+    if (keepLearnt && this.originalEnd >= 0) {
+      const ok = new Map<number, boolean>();
+      const valid = (id: number): boolean => {
+        const known = ok.get(id);
+        if (known !== undefined) return known;
+        const c = this.clauses[id]!;
+        let v: boolean;
+        if (!c.why) v = !c.disabled;
+        else {
+          ok.set(id, true); // cycles cannot happen (why points to older clauses), but be safe
+          v = [...c.why].every(valid);
+        }
+        ok.set(id, v);
+        return v;
+      };
+      for (let id = this.originalEnd; id < this.clauses.length; id++) this.clauses[id]!.disabled = !valid(id);
+      return;
+    }
     if (this.originalEnd >= 0 && this.clauses.length > this.originalEnd) {
       this.clauses.length = this.originalEnd;
       for (const wl of this.watches) {
@@ -236,8 +258,8 @@ export class CdclSolver {
    * Start the root level: assign every enabled unit clause at level 1 and propagate.
    * Returns null, or the root conflict.
    */
-  assertRoot(units?: (id: number) => boolean): RootConflict | null {
-    this.reset();
+  assertRoot(units?: (id: number) => boolean, keepLearnt = false): RootConflict | null {
+    this.reset(keepLearnt);
     this.level = 1;
     for (let id = 1; id < this.clauses.length; id++) {
       const c = this.clauses[id]!;

@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
 import { BUSYBOX, basePackages, shellPackage } from '../helpers/assemble-fixtures.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
-import { Repo, readRef } from '../../src/ostree/repo/index.js';
+import { Repo, readRef, loadCommit } from '../../src/ostree/repo/index.js';
 import { commitToRepo } from '../../src/ostree/commit/index.js';
 import { assembleTree, pkglistVariant, translatePath } from '../../src/assemble/index.js';
 import { isAtollError } from '../../src/errors/index.js';
@@ -150,6 +150,26 @@ test('re-import of an unchanged package reuses the cached commit; without nss-al
   const second = await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: `${rootDir}2`, options: { env: { SOURCE_DATE_EPOCH: '1800000000' } } });
   assert.ok(second.packages.every((p) => p.reusedImport));
   assert.deepEqual(readFileSync(join(`${rootDir}2`, 'usr/share/rpm/rpmdb.sqlite')), readFileSync(join(rootDir, 'usr/share/rpm/rpmdb.sqlite')), 'the rpmdb is reproducible');
+  // Same inputs, same root tree checksum.
+  const target = await Repo.init(join(dirname(rootDir), 'repo'), 'bare');
+  const a = await commitToRepo(target, { trees: [rootDir], branch: 'a', timestamp: 0 });
+  const b = await commitToRepo(target, { trees: [`${rootDir}2`], branch: 'b', timestamp: 0 });
+  const [ca, cb] = [await loadCommit(target, a.checksum), await loadCommit(target, b.checksum)];
+  assert.equal(ca.rootTree, cb.rootTree);
+  assert.equal(ca.rootMeta, cb.rootMeta);
+});
+
+test('a corrupt payload is refused at import and leaves the package cache without the ref', async (t) => {
+  if (!canRun(t)) return;
+  const { paths } = await buildPackages(t, [{ name: 'victim', version: '1', release: '1', files: [{ path: '/usr/share/victim', content: { size: 50000, fill: 'abc' } }] }]);
+  const bytes = readFileSync(paths[0]!);
+  bytes[bytes.length - 100] ^= 0xff;
+  writeFileSync(paths[0]!, bytes);
+  const work = tempDir(t, 'atoll-assemble-');
+  const cache = await Repo.init(join(work, 'pkgcache'), 'bare-user');
+  await assert.rejects(assembleTree({ packages: [{ path: paths[0]! }], repo: cache, rootDir: join(work, 'root') }), (error: unknown) => isAtollError(error) && /^RPM_/.test(error.code));
+  assert.equal(await readRef(cache, 'rpmostree/pkg/victim/1-1.noarch'), undefined);
+  assert.equal(run('ostree', ['fsck', '--repo', cache.path]).status, 0);
 });
 
 test('conflicting files, failing scriptlets, missing interpreters and Lua scripts give coded errors', async (t) => {

@@ -241,6 +241,22 @@ test('compose tree: two composes of the same inputs on different days give the s
   assert.equal(c1.rootTree, c2.rootTree);
   assert.equal(c1.rootMeta, c2.rootMeta);
   assert.equal(r1.inputHash, r2.inputHash);
+
+  // --write-commitid-to leaves the ref alone; --no-parent; --touch-if-changed.
+  const idFile = join(a.dir, 'commitid');
+  const touched = join(a.dir, 'changed');
+  const cli = atoll(['compose', 'tree', '--repo', a.repoPath, '--cachedir', a.cachedir, '--force-nocache', '--no-parent', '--write-commitid-to', idFile, '--touch-if-changed', touched, a.treefile], { env: { ...process.env, SOURCE_DATE_EPOCH: '1800000000' } });
+  assert.equal(cli.status, 0, cli.stderr);
+  const id = readFileSync(idFile, 'utf8');
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.ok(existsSync(touched));
+  assert.equal(await readRef(await Repo.open(a.repoPath), 'test/os'), r1.commit);
+  const c3 = await loadCommit(await Repo.open(a.repoPath), id);
+  assert.equal(c3.parent, null);
+  assert.equal(c3.timestamp, 1800000000n, 'SOURCE_DATE_EPOCH is the commit timestamp');
+  // SOURCE_DATE_EPOCH is also the rpmdb's install time: only the rpmdb differs.
+  const d = await diffCommits(await Repo.open(a.repoPath), r1.commit!, id);
+  assert.deepEqual([...d.modified, ...d.added, ...d.removed].sort(), ['/usr/lib/sysimage/rpm-ostree-base-db/rpmdb.sqlite', '/usr/share/rpm/rpmdb.sqlite']);
 });
 
 test('compose tree: bad treefiles and package sets fail with coded errors, refs untouched', async (t) => {

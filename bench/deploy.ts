@@ -61,6 +61,15 @@ const benchmark: Benchmark = {
         before: reset,
         target: { ratioMax: 1.0 },
       });
+      // ostree prunes the repo after every deploy; atoll only when a deployed commit left the
+      // list. Same work on both sides: ostree without its prune.
+      await ctx.compare({
+        label: 'deploy 50k files (ostree --no-prune)',
+        atoll: { argv: [process.execPath, atollBin, '--progress=none', 'admin', 'deploy', '--sysroot', sysroots.atoll, '--os=bench', 'bench/os'] },
+        peer: { argv: ['ostree', 'admin', `--sysroot=${sysroots.peer}`, 'deploy', '--no-prune', '--os=bench', 'bench/os'] },
+        before: reset,
+        target: { ratioMax: 1.0 },
+      });
       // disk added by a second deployment of the same commit
       await reset('atoll');
       const deployDir = join(sysroots.atoll, 'ostree/deploy/bench/deploy');

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, mkdtempSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtollError } from '../errors/index.js';
+import { mapLimit, defaultParallelism } from '../util/index.js';
 import { phase, nullReporter, type Reporter } from '../report/index.js';
 import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
-import type { Repo } from '../ostree/repo/index.js';
+import { Transaction, type Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
 import { runScriptlet, runTransFileTriggers, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
@@ -21,6 +22,8 @@ import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 export interface AssemblePackage {
   /** Path of the .rpm file (downloaded and verified by the caller). */
   path: string;
+  /** The package checksum from the repo metadata, recorded as `rpmostree.repodata_checksum`. */
+  repodataChecksum?: string;
 }
 
 export interface AssembleOptions {
@@ -33,6 +36,8 @@ export interface AssembleOptions {
   timestamp?: number;
   env?: NodeJS.ProcessEnv;
   bwrap?: string;
+  /** Packages imported at once (default min(4, cores)). */
+  importConcurrency?: number;
 }
 
 export interface AssembleRequest {
@@ -74,11 +79,22 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   }
   mkdirSync(root, { recursive: true });
 
-  const imported: ImportResult[] = [];
+  let imported: ImportResult[] = [];
   await phase(reporter, 'import', async (tick) => {
-    for (const [i, p] of request.packages.entries()) {
-      imported.push(await importPackage(request.repo, p.path, { reporter }));
-      tick(i + 1, request.packages.length);
+    // Each import is its own store transaction; decompression and hashing overlap across packages.
+    // One store transaction for the batch: one sync, and the refs move only if all verified.
+    let done = 0;
+    const tx = await Transaction.begin(request.repo);
+    try {
+      imported = await mapLimit(request.packages, options.importConcurrency ?? Math.min(4, defaultParallelism()), async (p) => {
+        const result = await importPackage(request.repo, p.path, { reporter, transaction: tx, repodataChecksum: p.repodataChecksum });
+        tick(++done, request.packages.length);
+        return result;
+      });
+      await tx.commit();
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      throw error;
     }
   });
   const pkgs = imported.map((r) => r.pkg);

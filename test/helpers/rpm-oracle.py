@@ -114,6 +114,7 @@ for path in sys.argv[1:]:
             'sha1': one(h, rpm.RPMTAG_SHA1HEADER), 'sha256': one(h, rpm.RPMTAG_SHA256HEADER),
             'md5': md5.hex() if md5 else None, 'size': h[rpm.RPMTAG_LONGSIGSIZE],
             'rsa': (h[rpm.RPMTAG_RSAHEADER] or b'').hex() or None, 'dsa': (h[rpm.RPMTAG_DSAHEADER] or b'').hex() or None,
+            'pgp': (h[rpm.RPMTAG_SIGPGP] or b'').hex() or None, 'gpg': (h[rpm.RPMTAG_SIGGPG] or b'').hex() or None,
         },
     }
     print(json.dumps(out))

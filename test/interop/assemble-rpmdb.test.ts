@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { requireShared, requireTool, tempDir } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 import { readRpmHeaders, Header, readHeaderBlob } from '../../src/rpm/index.js';
-import { installedBlob, indexRows, writeRpmdb, readRpmdbPackages, richDependencyKeys } from '../../src/assemble/rpmdb/index.js';
+import { installedBlob, indexRows, writeRpmdb, readRpmdbPackages, readRpmdbHeaders, richDependencyKeys } from '../../src/assemble/rpmdb/index.js';
 
 const GOLDEN_ORDER = ['golden-zst', 'golden-gz', 'golden-xz', 'golden-meta', 'golden-dev'];
 
@@ -99,4 +99,20 @@ test('rpm reads the written database: -qa, -q, -qf, --whatprovides, --verifydb, 
     readRpmdbPackages(db).map((p) => p.name),
     GOLDEN_ORDER,
   );
+});
+
+test('rewriting a database keeps installed blobs verbatim and adds new packages (layering)', (t) => {
+  const dir = requireShared(t, 'fixtures/rpm-golden');
+  if (!dir || !requireTool(t, 'rpm')) return;
+  const headers = goldenHeaders(dir);
+  const base = join(tempDir(t), 'base');
+  writeRpmdb(base, headers.slice(0, 3).map((h) => ({ headers: h })), { timestamp: 1600000000 });
+  const kept = readRpmdbHeaders(base).filter((h) => h.header.string(1000) !== 'golden-gz');
+  const layered = join(tempDir(t), 'layered');
+  writeRpmdb(layered, [...kept.map((h) => ({ installedBlob: h.blob })), { headers: headers[4]! }], { timestamp: 1700000000 });
+  const rows = runOk('rpm', ['--dbpath', layered, '-qa', '--qf', '%{NAME} %{INSTALLTID}\\n']).trim().split('\n');
+  assert.deepEqual(rows, ['golden-zst 1600000000', 'golden-xz 1600000000', 'golden-dev 1700000000']);
+  const again = readRpmdbHeaders(layered);
+  assert.deepEqual(Buffer.from(again[0]!.blob), Buffer.from(kept[0]!.blob));
+  assert.equal(run('rpmdb', ['--dbpath', layered, '--verifydb']).status, 0);
 });

@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { run, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
 import { BUSYBOX, basePackages, shellPackage } from '../helpers/assemble-fixtures.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
-import { Repo, readRef } from '../../src/ostree/repo/index.js';
+import { Repo, readRef, loadCommit } from '../../src/ostree/repo/index.js';
 import { commitToRepo } from '../../src/ostree/commit/index.js';
 import { assembleTree, pkglistVariant, translatePath } from '../../src/assemble/index.js';
 import { isAtollError } from '../../src/errors/index.js';
@@ -131,9 +131,20 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   assert.ok(lstatSync(join(checkoutDir, 'var/lib/app/state')).isFile());
   assert.equal(readlinkSync(join(checkoutDir, 'var/lib/rpm')), '../../usr/share/rpm');
   assert.equal(readlinkSync(join(checkoutDir, 'var/mail')), 'spool/mail');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives/app')), '/usr/bin/app', 'alternatives live in usr/lib, reached through the compat link');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives')), '../../usr/lib/alternatives');
   assert.equal(readlinkSync(join(checkoutDir, 'var/opt/setupapp')), '/usr/lib/opt/setupapp');
   assert.ok(lstatSync(join(checkoutDir, 'var/home')).isDirectory());
   assert.equal(lstatSync(join(checkoutDir, 'var/roothome')).mode & 0o7777, 0o700);
+  // rpm -V of the deployed-like tree: only the files scriptlets and compose changed, and /boot.
+  const verify = run('rpm', ['--root', checkoutDir, '--dbpath', '/usr/share/rpm', '-Va', '--nomtime']);
+  assert.deepEqual(verify.stdout.trim().split('\n').sort(), [
+    'S.5......  c /etc/group',
+    'S.5......  c /etc/nsswitch.conf',
+    'S.5......  c /etc/passwd',
+    'missing     /boot/config-6.1.0',
+    'missing     /boot/initramfs-6.1.0.img',
+  ]);
   // rpm finds the db through the recreated /var/lib/rpm link.
   assert.match(runOk('rpm', ['--root', checkoutDir, '--dbpath', '/var/lib/rpm', '-q', 'kernel']), /^kernel-6\.1\.0-1/);
   void writeFileSync;
@@ -150,6 +161,26 @@ test('re-import of an unchanged package reuses the cached commit; without nss-al
   const second = await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: `${rootDir}2`, options: { env: { SOURCE_DATE_EPOCH: '1800000000' } } });
   assert.ok(second.packages.every((p) => p.reusedImport));
   assert.deepEqual(readFileSync(join(`${rootDir}2`, 'usr/share/rpm/rpmdb.sqlite')), readFileSync(join(rootDir, 'usr/share/rpm/rpmdb.sqlite')), 'the rpmdb is reproducible');
+  // Same inputs, same root tree checksum.
+  const target = await Repo.init(join(dirname(rootDir), 'repo'), 'bare');
+  const a = await commitToRepo(target, { trees: [rootDir], branch: 'a', timestamp: 0 });
+  const b = await commitToRepo(target, { trees: [`${rootDir}2`], branch: 'b', timestamp: 0 });
+  const [ca, cb] = [await loadCommit(target, a.checksum), await loadCommit(target, b.checksum)];
+  assert.equal(ca.rootTree, cb.rootTree);
+  assert.equal(ca.rootMeta, cb.rootMeta);
+});
+
+test('a corrupt payload is refused at import and leaves the package cache without the ref', async (t) => {
+  if (!canRun(t)) return;
+  const { paths } = await buildPackages(t, [{ name: 'victim', version: '1', release: '1', files: [{ path: '/usr/share/victim', content: { size: 50000, fill: 'abc' } }] }]);
+  const bytes = readFileSync(paths[0]!);
+  bytes[bytes.length - 100] ^= 0xff;
+  writeFileSync(paths[0]!, bytes);
+  const work = tempDir(t, 'atoll-assemble-');
+  const cache = await Repo.init(join(work, 'pkgcache'), 'bare-user');
+  await assert.rejects(assembleTree({ packages: [{ path: paths[0]! }], repo: cache, rootDir: join(work, 'root') }), (error: unknown) => isAtollError(error) && /^RPM_/.test(error.code));
+  assert.equal(await readRef(cache, 'rpmostree/pkg/victim/1-1.noarch'), undefined);
+  assert.equal(run('ostree', ['fsck', '--repo', cache.path]).status, 0);
 });
 
 test('conflicting files, failing scriptlets, missing interpreters and Lua scripts give coded errors', async (t) => {
@@ -226,11 +257,12 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
     if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
     if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
     if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    if (p.startsWith('var/lib/alternatives/')) return `usr/lib/alternatives/${p.slice(21)}`;
     return p;
   };
   const differences: string[] = [];
   for (const [path, what] of classic) {
-    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'boot' || path === 'opt' || path === 'var/lib/alternatives' || path === 'etc/passwd' || path === 'etc/group') continue;
     if (path === 'etc/nsswitch.conf') {
       // The nss-altfiles edit is the only change.
       assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
@@ -242,7 +274,24 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
   }
   assert.deepEqual(differences, []);
   // Nothing else in /usr except what compose adds.
-  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/alternatives|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
   const extra = [...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p));
   assert.deepEqual(extra, []);
+});
+
+test('an archive package cache assembles the same tree as a bare-user one', async (t) => {
+  if (!canRun(t)) return;
+  const descriptions = [shellPackage(), { name: 'data', version: '1', release: '1', files: [{ path: '/usr/share/data/blob', content: { size: 100000, fill: 'xyz' }, mode: 0o640 }, { path: '/usr/share/data/link', target: 'blob' }] }];
+  const { paths } = await buildPackages(t, descriptions);
+  const work = tempDir(t, 'atoll-assemble-');
+  const trees: string[] = [];
+  for (const mode of ['bare-user', 'archive'] as const) {
+    const cache = await Repo.init(join(work, `cache-${mode}`), mode);
+    const root = join(work, `root-${mode}`);
+    await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: root, options: { env: {} } });
+    const target = await Repo.init(join(work, `repo-${mode}`), 'bare');
+    trees.push((await loadCommit(target, (await commitToRepo(target, { trees: [root], timestamp: 0 })).checksum)).rootTree);
+    assert.equal(readFileSync(join(root, 'usr/share/data/blob')).length, 100000);
+  }
+  assert.equal(trees[0], trees[1]);
 });

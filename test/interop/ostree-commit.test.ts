@@ -79,7 +79,7 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
       if (repo === a) atollOk(['commit', `--repo=${a}`, ...args]);
       else ostree(o, 'commit', ...args);
     };
-    commit(['-b', 'os/x', `--timestamp=${TS}`, '-s', 'first', '--body', 'body\n\nmore', '--add-metadata-string=version=1', tree.root]);
+    commit(['-b', 'os/x', `--timestamp=${TS}`, '-s', 'first', '--body', 'body\n\nmore', '--add-metadata-string=version=1', '--add-detached-metadata-string=note=detached value', tree.root]);
     writeFileSync(join(tree.root, 'hello'), 'changed\n');
     rmSync(join(tree.root, 'usr/lib/empty'), { recursive: true });
     mkdirSync(join(tree.root, 'new/deeper'), { recursive: true });
@@ -107,6 +107,7 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
     ['show', 'os/x^'],
     ['show', '--print-metadata-key=version', 'os/x^'],
     ['show', '--print-metadata-key=ostree.ref-binding', 'os/x'],
+    ['show', '--print-detached-metadata-key=note', 'os/x^'],
     ['refs'],
     ['refs', 'os'],
     ['refs', '--list', 'os'],

@@ -138,3 +138,24 @@ test('fsck verifies bare repositories too, including file modes', (t) => {
   assert.equal(r.status, 1);
   assert.match(r.out, /OSTREE_FSCK_CHECKSUM_MISMATCH/);
 });
+
+test('fsck streams objects larger than the in-memory limit and still catches damage', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const tree = join(dir, 'tree');
+  mkdirSync(tree);
+  const big = Buffer.alloc(17 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+  writeFileSync(join(tree, 'big'), big);
+  for (const mode of ['archive', 'bare-user-only']) {
+    const repo = join(dir, mode);
+    atollOk(['init', `--repo=${repo}`, `--mode=${mode}`]);
+    atollOk(['commit', `--repo=${repo}`, '-b', 'main', `--timestamp=${TS}`, '-s', 's', tree]);
+    assert.equal(fsck(repo).status, 0, mode);
+    assert.match(runOk('ostree', [`--repo=${repo}`, 'fsck']), /no errors found/);
+    flip(findObject(repo, mode === 'archive' ? 'filez' : 'file'), -100);
+    const r = fsck(repo);
+    assert.equal(r.status, 1, mode);
+    assert.match(r.out, /OSTREE_FSCK_(CORRUPT_OBJECT|CHECKSUM_MISMATCH)/, mode);
+  }
+});

@@ -106,3 +106,81 @@ test('atoll deploy matches ostree admin deploy byte for byte, and each reads the
   assert.match(ostreeAdmin(ours, 'status'), /testos/);
   void c3;
 });
+
+test('kernel argument edits (--karg replaces by key, --karg-delete, --karg-append) as ostree applies them', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src-repo');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  ostreeCommit(src, 'os/k', makeFakeOsTree(join(work, 'tree')), '1');
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(root);
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', 'k');
+    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/k']);
+  }
+  const layout = new SysrootLayout(ours);
+  const repo = await systemRepoProvider().open(layout.repoDir);
+  ostreeAdmin(ref, 'deploy', '--os=k', '--karg=root=/dev/sda', '--karg=quiet', '--karg=console=tty0', '--karg=console=ttyS0', 'os/k');
+  await adminDeploy(layout, repo, { refspec: 'os/k', osname: 'k', kargs: { replace: ['root=/dev/sda', 'quiet', 'console=tty0', 'console=ttyS0'] } }, nullReporter);
+  ostreeAdmin(ref, 'deploy', '--os=k', '--karg=console=hvc0', '--karg-delete=quiet', '--karg-append=x=1', 'os/k');
+  await adminDeploy(layout, repo, { refspec: 'os/k', osname: 'k', kargs: { replace: ['console=hvc0'], delete: ['quiet'], append: ['x=1'] } }, nullReporter);
+  assert.deepEqual(entries(ours), entries(ref));
+  assert.match(Object.values(entries(ours)).join(''), /options root=\/dev\/sda console=hvc0 ostree=\S+ x=1\n/);
+});
+
+test('retention flags (--retain, --retain-pending, --retain-rollback, --not-as-default) keep what ostree keeps', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src-repo');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  for (let i = 1; i <= 6; i++) ostreeCommit(src, `os/v${i}`, makeFakeOsTree(join(work, `tree${i}`), { kernel: `K${i}` }), String(i));
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(root);
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', 'r');
+    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, ...[1, 2, 3, 4, 5, 6].map((i) => `os/v${i}`)]);
+  }
+  const layout = new SysrootLayout(ours);
+  const repo = await systemRepoProvider().open(layout.repoDir);
+  const steps: Array<[string, string[], Record<string, boolean>]> = [
+    ['os/v1', [], {}],
+    ['os/v2', ['--retain'], { retain: true }],
+    ['os/v3', ['--retain'], { retain: true }],
+    ['os/v4', ['--retain-rollback'], { retainRollback: true }],
+    ['os/v5', ['--retain-pending'], { retainPending: true }],
+    ['os/v6', ['--not-as-default'], { notAsDefault: true }],
+  ];
+  for (const [refspec, flags, options] of steps) {
+    ostreeAdmin(ref, 'deploy', '--os=r', ...flags, refspec);
+    await adminDeploy(layout, repo, { refspec, osname: 'r', ...options }, nullReporter);
+    assert.deepEqual(entries(ours), entries(ref), `after deploy ${flags.join(' ')} ${refspec}`);
+    assert.equal(ostreeAdmin(ours, 'status'), ostreeAdmin(ref, 'status'));
+  }
+});
+
+test('eleven deployments: entry versions 10 and 11 sort above 9 (strverscmp), both tools agree on the order', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const sr = join(work, 'sr');
+  mkdirSync(sr);
+  ostreeAdmin(sr, 'init-fs', sr);
+  ostreeAdmin(sr, 'os-init', 'n');
+  const repoDir = join(sr, 'ostree/repo');
+  const layout = new SysrootLayout(sr);
+  const repo = await systemRepoProvider().open(repoDir);
+  const commits: string[] = [];
+  for (let i = 1; i <= 11; i++) {
+    commits.push(ostreeCommit(repoDir, `os/v${i}`, makeFakeOsTree(join(work, `t${i}`), { etc: { 'os-release': 'ID=n\n', v: `${i}\n` } }), String(i)));
+    // alternate the writer: each must read the other's list correctly to keep the order
+    if (i % 2 === 0) ostreeAdmin(sr, 'deploy', '--os=n', '--retain', `os/v${i}`);
+    else await adminDeploy(layout, repo, { refspec: `os/v${i}`, osname: 'n', retain: true }, nullReporter);
+  }
+  const expected = [...commits].reverse();
+  assert.deepEqual((await loadSysroot(layout)).deployments.map((d) => d.csum), expected);
+  assert.deepEqual([...ostreeAdmin(sr, 'status').matchAll(/^. n ([0-9a-f]{64})\./gm)].map((m) => m[1]), expected);
+});

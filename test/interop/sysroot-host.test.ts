@@ -55,3 +55,29 @@ test('atoll status --json and atoll rollback: swaps default and rollback, ostree
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no rollback deployment/);
 });
+
+test('atoll kargs makes a new deployment of the same commit; atoll cleanup -r drops the rollback; ostree agrees', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  const c1 = ostreeCommit(src, 'os/x', makeFakeOsTree(join(work, 't1')), '1.0');
+  const sr = join(work, 'sr');
+  mkdirSync(sr);
+  ostreeAdmin(sr, 'init-fs', sr);
+  ostreeAdmin(sr, 'os-init', 'x');
+  runOk('ostree', [`--repo=${join(sr, 'ostree/repo')}`, 'pull-local', src, 'os/x']);
+  ostreeAdmin(sr, 'deploy', '--os=x', '--karg=root=/dev/vda', '--karg=quiet', 'os/x');
+  assert.match(atollOk(['kargs', '--sysroot', sr]), /^root=\/dev\/vda quiet ostree=\/ostree\/boot\.1\/x\//);
+  atollOk(['kargs', '--sysroot', sr, '--append=console=ttyS0', '--delete=quiet', '--replace=root=/dev/vdb']);
+  assert.deepEqual(ostreeOrder(sr), [c1, c1]);
+  const entries = readdirSync(join(sr, 'boot/loader/entries')).sort().map((n) => readFileSync(join(sr, 'boot/loader/entries', n), 'utf8'));
+  assert.match(entries[1] ?? '', /^options root=\/dev\/vdb ostree=\S+ console=ttyS0$/m, 'the new default has the edited arguments');
+  assert.match(entries[0] ?? '', /^options root=\/dev\/vda quiet ostree=/m, 'the previous deployment is untouched');
+  const r = atoll(['kargs', '--sysroot', sr, '--delete=nosuch']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no kernel argument 'nosuch'/);
+  assert.match(atollOk(['cleanup', '--sysroot', sr, '-r']), /removed/);
+  assert.deepEqual(ostreeOrder(sr), [c1]);
+  assert.match(ostreeAdmin(sr, 'status'), new RegExp(`${c1}\\.1`));
+});

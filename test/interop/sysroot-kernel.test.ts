@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
-import { runOk, atoll } from '../helpers/run.js';
+import { runOk, run, atoll } from '../helpers/run.js';
 import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
 
 function entries(sysroot: string): Record<string, string> {
@@ -57,4 +57,29 @@ test('kernel layouts: no initramfs, devicetree, legacy ostree-boot names; sealed
   for (const name of readdirSync(deploy).filter((n) => !n.endsWith('.origin'))) {
     assert.match(runOk('lsattr', ['-d', join(deploy, name)]), /^\S*i\S* /, `${name} is immutable`);
   }
+});
+
+test('a separate /boot filesystem: kernels are copied (not hardlinked), entries match ostree', async (t) => {
+  if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const src = join(work, 'src');
+  runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
+  ostreeCommit(src, 'os/a', makeFakeOsTree(join(work, 't1')), '1');
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(join(root, 'boot'), { recursive: true });
+    runOk('mount', ['-t', 'tmpfs', 'tmpfs', join(root, 'boot')]);
+    t.after(() => run('umount', [join(root, 'boot')]));
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', 'k');
+    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/a']);
+  }
+  ostreeAdmin(ref, 'deploy', '--os=k', 'os/a');
+  const r = atoll(['admin', 'deploy', '--sysroot', ours, '--os=k', 'os/a']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(entries(ours), entries(ref));
+  assert.deepEqual(describeTree(join(ours, 'boot')), describeTree(join(ref, 'boot')));
+  const kernelDir = readdirSync(join(ours, 'boot/ostree'))[0] as string;
+  assert.equal(readFileSync(join(ours, 'boot/ostree', kernelDir, 'vmlinuz-5.10.0'), 'utf8'), 'KERNEL');
 });

@@ -63,6 +63,13 @@ export interface ImportOptions {
   reporter?: Reporter;
   /** Re-import even when the ref already holds this build. */
   force?: boolean;
+  /**
+   * Write into this open transaction instead of a private one (the caller commits: one sync
+   * for a whole batch of packages, and the batch's refs move together).
+   */
+  transaction?: Transaction;
+  /** `rpmostree.repodata_checksum` (the package checksum from repo metadata), when known. */
+  repodataChecksum?: string;
 }
 
 export async function importPackage(repo: Repo, rpmPath: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -84,7 +91,8 @@ export async function importPackage(repo: Repo, rpmPath: string, options: Import
     }
   }
 
-  const tx = await Transaction.begin(repo);
+  const shared = options.transaction;
+  const tx = shared ?? (await Transaction.begin(repo));
   try {
     const rootMeta = await tx.writeMetadata('dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | 0o755, xattrs: [] }));
     const tree = new MutableTree(rootMeta);
@@ -183,12 +191,13 @@ export async function importPackage(repo: Repo, rpmPath: string, options: Import
       ['rpmostree.unpack_version', variant('u', UNPACK_VERSION)],
       ['rpmostree.atoll.tmpfiles', variant('as', tmpfiles)],
     ]);
+    if (options.repodataChecksum !== undefined) metadata.set('rpmostree.repodata_checksum', variant('s', options.repodataChecksum));
     const commit = await writeCommit(tx, tree, { timestamp: pkg.buildtime, metadata, subject: formatNevra(pkg) });
     tx.setRef(ref, commit);
-    await tx.commit();
+    if (!shared) await tx.commit();
     return { ref, commit, reused: false, pkg, headers, tmpfiles };
   } catch (error) {
-    await tx.abort().catch(() => undefined);
+    if (!shared) await tx.abort().catch(() => undefined);
     throw error;
   }
 }

@@ -22,10 +22,12 @@ export function openSqlite(path: string, options: { readonly?: boolean } = {}): 
   return new Sqlite(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
 }
 
-export interface RpmdbPackage {
-  /** Signature and main header of the package file (readRpmHeaders). */
-  headers: Pick<RpmHeaders, 'signature' | 'main'>;
-}
+/**
+ * A package to record: either the headers of its package file (a fresh install: dribbles are
+ * added with this transaction's times) or an installed blob read from another rpmdb (kept
+ * verbatim, so client-side layering keeps the base image's install times and states).
+ */
+export type RpmdbPackage = { headers: Pick<RpmHeaders, 'signature' | 'main'> } | { installedBlob: Uint8Array };
 
 export interface WriteRpmdbOptions {
   /** INSTALLTID of every package; INSTALLTIME is this + k for the k-th package (rpm-ostree's normaliser). */
@@ -68,7 +70,7 @@ export function rpmdbSchema(): string[] {
 }
 
 /** The installed blob of one package (exported for tests and for layering, which appends). */
-export function installedBlob(pkg: RpmdbPackage, installTime: number, installTid: number, installColor = 3): Uint8Array {
+export function installedBlob(pkg: { headers: Pick<RpmHeaders, 'signature' | 'main'> }, installTime: number, installTid: number, installColor = 3): Uint8Array {
   const main = pkg.headers.main;
   const fileCount = main.strings(1117)?.length ?? 0;
   const dribbles = installDribbles(pkg.headers.signature, fileCount, { installTime, installTid, installColor });
@@ -90,10 +92,14 @@ export function writeRpmdb(dbDir: string, packages: readonly RpmdbPackage[], opt
     const insertPackage = db.prepare('INSERT INTO Packages(blob) VALUES (?)');
     const inserts = new Map(INDEX_TABLES.map((t) => [t.table, db!.prepare(`INSERT INTO '${t.table}' (key, hnum, idx) VALUES (?, ?, ?)`)]));
     const run = db.transaction(() => {
-      packages.forEach((pkg, k) => {
-        const tid = options.timestamp;
-        const time = options.constantInstallTime ? options.timestamp : options.timestamp + k;
-        const blob = installedBlob(pkg, time, tid, options.installColor ?? 3);
+      let k = 0;
+      packages.forEach((pkg) => {
+        let blob: Uint8Array;
+        if ('installedBlob' in pkg) blob = pkg.installedBlob;
+        else {
+          const time = options.constantInstallTime ? options.timestamp : options.timestamp + k++;
+          blob = installedBlob(pkg, time, options.timestamp, options.installColor ?? 3);
+        }
         const hnum = Number(insertPackage.run(Buffer.from(blob)).lastInsertRowid);
         const header = new Header(readHeaderBlob(blob, 0, 'main', { noMagic: true, exactRegion: false }));
         for (const row of indexRows(header)) {

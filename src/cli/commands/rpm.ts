@@ -50,10 +50,15 @@ export function registerRpmCommands(program: Command, context: CliContext): void
     .option('--verify', 'verify header and payload digests and sizes (reads the whole payload)')
     .action(async (files: string[], options: { json?: boolean; verify?: boolean }) => {
       const results: Record<string, unknown>[] = [];
+      const failed: string[] = [];
       for (const file of files) {
         const { pkg } = await readRpmFile(file);
         const json = packageToJson(pkg);
-        if (options.verify) json.verify = await verifyRpmFile(file);
+        if (options.verify) {
+          const report = await verifyRpmFile(file);
+          json.verify = report;
+          if (!report.ok) failed.push(`${file}: ${report.error?.message ?? 'failed'}`);
+        }
         if (options.json) results.push(json);
         else {
           context.out(describe(pkg));
@@ -61,8 +66,11 @@ export function registerRpmCommands(program: Command, context: CliContext): void
         }
       }
       if (options.json) context.printJson(files.length === 1 ? results[0] : results);
-      const failed = results.concat([]).length === 0 ? [] : results.filter((r) => (r.verify as { ok?: boolean } | undefined)?.ok === false);
-      if (options.verify && failed.length > 0) process.exitCode = 1;
+      if (failed.length > 0) {
+        throw new AtollError('RPM_VERIFY_FAILED', `${failed.length} package(s) failed verification: ${failed.join('; ')}`, {
+          hint: 'the package file is corrupt or was modified; download it again',
+        });
+      }
     });
   rpm
     .command('unpack')
@@ -71,11 +79,15 @@ export function registerRpmCommands(program: Command, context: CliContext): void
     .argument('<dir>', 'target directory (absent or empty)')
     .option('--json', 'print what was unpacked as JSON')
     .option('--special-files <policy>', 'device nodes/FIFOs/sockets: skip or error', 'skip')
-    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string }) => {
+    .option('--file-digests <when>', 'check every file digest: always, or auto (only without a payload digest)', 'auto')
+    .action(async (file: string, dir: string, options: { json?: boolean; specialFiles: string; fileDigests: string }) => {
+      if (options.fileDigests !== 'always' && options.fileDigests !== 'auto') {
+        throw new AtollError('CLI_USAGE', `--file-digests must be always or auto, not '${options.fileDigests}'`);
+      }
       if (options.specialFiles !== 'skip' && options.specialFiles !== 'error') {
         throw new AtollError('CLI_USAGE', `--special-files must be skip or error, not '${options.specialFiles}'`);
       }
-      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles });
+      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles, fileDigests: options.fileDigests });
       const summary = {
         package: formatNevra(result.pkg),
         target: dir,

@@ -1,6 +1,6 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
 import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
-import { deflateRaw, inflateRaw, createDeflateRaw } from 'node:zlib';
+import { deflateRaw, inflateRaw, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -171,6 +171,32 @@ export interface LoadedContent {
   objectPath: string;
   /** The uncompressed data (empty for symlinks). */
   readData(): Promise<Buffer>;
+  /** Archive repos: where the raw-deflate payload starts in objectPath. */
+  payloadOffset?: number;
+}
+
+/**
+ * Re-hash a loaded content object (fsck). Large objects are streamed (inflated on the fly for
+ * archive repos), so memory stays flat whatever the file size.
+ */
+export async function hashLoadedContent(checksum: string, content: LoadedContent): Promise<string> {
+  const hasher = new ContentHasher(content.header, content.size);
+  if (isSymlinkMode(content.header.mode)) return hasher.digest();
+  if (content.size <= IN_MEMORY_LIMIT) return hasher.update(await content.readData()).digest();
+  const consume = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of chunks) hasher.update(chunk);
+  };
+  try {
+    if (content.payloadOffset !== undefined) {
+      await pipeline(createReadStream(content.objectPath, { start: content.payloadOffset }), createInflateRaw(), consume);
+    } else {
+      await pipeline(createReadStream(content.objectPath), consume);
+    }
+  } catch (error) {
+    if (error instanceof AtollError) throw error;
+    throw corrupt(checksum, `invalid compressed data: ${(error as Error).message}`, error);
+  }
+  return hasher.digest();
 }
 
 /**
@@ -212,6 +238,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
         header: options.noXattrs ? { ...header, xattrs: [] } : header,
         size,
         objectPath: path,
+        payloadOffset,
         readData: async () => {
           if (isSymlinkMode(header.mode)) return Buffer.alloc(0);
           const whole = head.length >= st.size ? head : await readFile(path);

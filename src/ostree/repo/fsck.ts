@@ -4,8 +4,8 @@ import { phase, nullReporter, type Reporter } from '../../report/index.js';
 import { mapLimit } from '../../util/index.js';
 import type { Repo } from './repo.js';
 import type { ObjectType } from './object-type.js';
-import { decodeCommit, decodeDirMeta, decodeDirTree, ContentHasher, type DirTree } from './codec.js';
-import { loadContent } from './content.js';
+import { decodeCommit, decodeDirMeta, decodeDirTree, type DirTree } from './codec.js';
+import { loadContent, hashLoadedContent } from './content.js';
 
 /** One finding: the code says what kind, the message names the object (and the path needing it). */
 export interface FsckProblem {
@@ -120,8 +120,7 @@ async function verifyContent(repo: Repo, checksum: string): Promise<void> {
   }
   let actual: string;
   try {
-    const data = await content.readData();
-    actual = new ContentHasher(content.header, content.size).update(data).digest();
+    actual = await hashLoadedContent(checksum, content);
   } catch (error) {
     if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `corrupted file object ${checksum}: ${error.message}`);
     throw error;

@@ -196,6 +196,25 @@ export function readHeaderBlob(input: Uint8Array, start: number, kind: HeaderKin
   };
 }
 
+/**
+ * The bytes rpm's header digests and signatures cover (rpm-format.md §4.4): magic, `ril`, `rdl`,
+ * the region's index entries and data. For a package file that is the header as stored; for an
+ * rpmdb blob with dribbles it is rebuilt, which is how installed headers are re-verified.
+ */
+export function immutableRegionBytes(blob: HeaderBlob): Uint8Array {
+  if (blob.regionTag === 0) throw new AtollError('RPM_HEADER_BAD', `${blob.kind} header: no immutable region to digest`);
+  if (blob.ril === blob.il && blob.rdl === blob.dl && blob.bytes.length === 16 + 16 * blob.il + blob.dl) return blob.bytes;
+  const out = new Uint8Array(16 + 16 * blob.ril + blob.rdl);
+  const view = new DataView(out.buffer);
+  out.set(HEADER_MAGIC, 0);
+  view.setUint32(8, blob.ril);
+  view.setUint32(12, blob.rdl);
+  const indexStart = blob.bytes.length - blob.dl - 16 * blob.il;
+  out.set(blob.bytes.subarray(indexStart, indexStart + 16 * blob.ril), 16);
+  out.set(blob.store.subarray(0, blob.rdl), 16 + 16 * blob.ril);
+  return out;
+}
+
 /** Decoded tag values, keyed by tag number. */
 export type TagValue = string | string[] | number[] | bigint[] | Uint8Array;
 

@@ -6,7 +6,7 @@ import { isAtollError } from '../../errors/index.js';
 import { craftRpm } from '../../../test/helpers/craft-rpm.js';
 import { sharedDir } from '../../../test/helpers/env.js';
 import { encodeHeader, type HeaderEntryInput } from './header-encode.js';
-import { Header, readHeaderBlob } from './header-blob.js';
+import { Header, immutableRegionBytes, readHeaderBlob } from './header-blob.js';
 import { readRpmHeaders, readRpmPackage } from './read-package.js';
 import { RPM_TYPE, TAG } from './tags.js';
 
@@ -144,4 +144,30 @@ test('hostile packages give coded errors', () => {
   assert.throws(() => readRpmPackage(badLength), code('RPM_FILELIST_BAD'));
   const relative = craftRpm({ files: [{ path: '/a', mode: 0o100644, content: 'a' }], mainExtra: [{ tag: TAG.DIRNAMES, type: RPM_TYPE.STRING_ARRAY, value: ['etc/'] }] });
   assert.throws(() => readRpmPackage(relative), code('RPM_FILELIST_BAD'));
+});
+
+test('rpmdb-style blob: no magic, dribbles after the region; the region bytes are recovered for digests', () => {
+  const sealed = sample();
+  const view = new DataView(sealed.buffer, sealed.byteOffset);
+  const il = view.getUint32(8);
+  const dl = view.getUint32(12);
+  // Append one dribble entry (INSTALLTIME, INT32) after the region, as rpm does at install.
+  const blob = new Uint8Array(8 + 16 * (il + 1) + dl + 4);
+  const b = new DataView(blob.buffer);
+  b.setUint32(0, il + 1);
+  b.setUint32(4, dl + 4);
+  blob.set(sealed.subarray(16, 16 + 16 * il), 8);
+  const dribble = 8 + 16 * il;
+  b.setUint32(dribble, TAG.INSTALLTIME);
+  b.setUint32(dribble + 4, RPM_TYPE.INT32);
+  b.setInt32(dribble + 8, dl);
+  b.setUint32(dribble + 12, 1);
+  blob.set(sealed.subarray(16 + 16 * il), 8 + 16 * (il + 1));
+  b.setUint32(8 + 16 * (il + 1) + dl, 1700000123);
+  assert.throws(() => readHeaderBlob(blob, 0, 'main', { noMagic: true }), code('RPM_HEADER_BAD'));
+  const parsed = readHeaderBlob(blob, 0, 'main', { noMagic: true, exactRegion: false });
+  assert.equal(parsed.ril, il);
+  assert.equal(parsed.il, il + 1);
+  assert.equal(new Header(parsed).number(TAG.INSTALLTIME), 1700000123);
+  assert.deepEqual(Buffer.from(immutableRegionBytes(parsed)), Buffer.from(sealed));
 });

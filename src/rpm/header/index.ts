@@ -1,5 +1,5 @@
 export * from './tags.js';
-export { readHeaderBlob, Header, HEADER_MAGIC } from './header-blob.js';
+export { readHeaderBlob, immutableRegionBytes, Header, HEADER_MAGIC } from './header-blob.js';
 export type { HeaderBlob, HeaderKind, IndexEntry, HeaderReadOptions, TagValue } from './header-blob.js';
 export { encodeHeader, signaturePadding } from './header-encode.js';
 export type { EncodableValue, HeaderEntryInput } from './header-encode.js';
@@ -9,5 +9,4 @@ export * from './rpm-header-package.js';
 export { decodePackage } from './decode-package.js';
 export { readRpmHeaders, readRpmPackage, rpmHeadersLength, verifyHeaderDigest } from './read-package.js';
 export type { RpmHeaders, ReadHeadersOptions } from './read-package.js';
-export { readRpmFile, readRpmHeaderBytes } from './read-package-file.js';
 export { packageToJson } from './package-json.js';

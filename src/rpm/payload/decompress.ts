@@ -79,6 +79,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     // Once the decoder is gone (finished early, or failed), the rest of the input is still read
     // (so digests over the compressed bytes complete) but no longer written.
     let gone = false;
+    let abandoned = false; // the consumer stopped reading: stop reading the input too
     let wake: (() => void) | undefined;
     const markGone = (): void => {
       gone = true;
@@ -100,6 +101,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     })();
     async function feedAll(): Promise<void> {
       for await (const chunk of input) {
+        if (abandoned) break;
         if (gone) continue;
         if (!child.stdin.write(chunk)) {
           await new Promise<void>((resolve) => {
@@ -119,13 +121,15 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     try {
       for await (const chunk of child.stdout) yield chunk as Uint8Array;
       await feed; // an input failure (digest mismatch) is the more useful error: it comes first
-      const code = await Promise.race([exited, spawnError]);
+      const code = await Promise.race([spawnError, exited]); // a failed spawn wins over its close event
       if (code !== 0) {
         throw new AtollError('RPM_PAYLOAD_BAD', `${label} payload is corrupt: ${stderr.trim() || `${program} exited ${code}`}`);
       }
       finished = true;
     } finally {
       if (!finished) {
+        abandoned = true;
+        wake?.();
         child.kill('SIGKILL');
         child.stdin.destroy();
         await feed.catch(() => undefined);

@@ -43,6 +43,12 @@ export interface PayloadStreamOptions {
   payloadStart: number;
   /** Skip integrity checks (default false). */
   noVerify?: boolean;
+  /**
+   * 'all' checks every digest the package carries (inspect --verify, like rpm -K); 'strongest'
+   * (default) checks what an install needs: PAYLOADDIGEST when present (the ALT digest and the
+   * legacy MD5 then cover nothing more), else the ALT digest, else MD5.
+   */
+  digests?: 'all' | 'strongest';
   integrity?: PayloadIntegrity;
 }
 
@@ -51,6 +57,7 @@ export function payloadCpioStream(path: string, pkg: RpmHeaderPackage, options: 
   const integrity = options.integrity ?? { checked: [], warnings: [], compressedBytes: 0, archiveBytes: 0 };
   const decompress = payloadDecompressor(pkg.payload.compressor);
   const verify = !options.noVerify;
+  const all = options.digests === 'all';
   // Absent PAYLOADDIGESTALGO means SHA-256 (rpm 6 packages omit it; rpm 4.18 verifies them so).
   const algo = HASH_ALGO[pkg.payload.digestAlgo ?? 8];
   if (verify && (pkg.payload.digest !== null || pkg.payload.digestAlt !== null) && algo === undefined) {
@@ -59,7 +66,10 @@ export function payloadCpioStream(path: string, pkg: RpmHeaderPackage, options: 
 
   async function* compressed(): ByteSource {
     const compressedHash = verify && pkg.payload.digest !== null ? createHash(algo!.node) : undefined;
-    const md5 = verify && pkg.signature.md5 !== null ? createHash('md5').update(options.mainHeader) : undefined;
+    const md5 =
+      verify && pkg.signature.md5 !== null && (all || (pkg.payload.digest === null && pkg.payload.digestAlt === null))
+        ? createHash('md5').update(options.mainHeader)
+        : undefined;
     const count = { n: 0 };
     let stream;
     try {
@@ -100,7 +110,7 @@ export function payloadCpioStream(path: string, pkg: RpmHeaderPackage, options: 
   }
 
   async function* archive(): ByteSource {
-    const altHash = verify && pkg.payload.digestAlt !== null ? createHash(algo!.node) : undefined;
+    const altHash = verify && pkg.payload.digestAlt !== null && (all || pkg.payload.digest === null) ? createHash(algo!.node) : undefined;
     const count = { n: 0 };
     yield* hashed(decompress(compressed()), altHash ? [altHash] : [], count);
     integrity.archiveBytes = count.n;

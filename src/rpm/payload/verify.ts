@@ -1,5 +1,6 @@
 import { isAtollError } from '../../errors/index.js';
-import { readRpmFile, verifyHeaderDigest } from '../header/index.js';
+import { verifyHeaderDigest } from '../header/index.js';
+import { readRpmFile } from './read-rpm-file.js';
 import { readPayloadFiles } from './payload-files.js';
 import { payloadCpioStream, type PayloadIntegrity } from './payload-stream.js';
 
@@ -24,7 +25,7 @@ export async function verifyRpmFile(path: string): Promise<VerifyReport> {
     const algo = verifyHeaderDigest(headers.signature, headers.main.blob.bytes);
     if (algo) checked.push(`header-${algo}`);
     const integrity: PayloadIntegrity = { checked, warnings, compressedBytes: 0, archiveBytes: 0 };
-    const cpio = payloadCpioStream(path, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
+    const cpio = payloadCpioStream(path, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity, digests: 'all' });
     for await (const f of readPayloadFiles(pkg, cpio, { verifyFileDigests: true })) {
       for await (const _ of f.body) void _;
     }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { craftRpm } from '../../../test/helpers/craft-rpm.js';
 import { unpackRpm } from './unpack.js';
+import { RPM_TYPE, TAG } from '../header/index.js';
 import { fileCapsXattr, parseCapText } from './file-caps.js';
 
 function workdir(t: TestContext): string {
@@ -152,9 +153,22 @@ test('payload entry sizes, duplicates, missing files and trailing data are refus
   ];
   for (const [name, options, expected] of cases) {
     const rpm = write(dir, craftRpm(options));
-    await assert.rejects(unpackRpm(rpm, join(dir, `out-${name}`)), code(expected), name);
+    await assert.rejects(unpackRpm(rpm, join(dir, `out-${name}`), { fileDigests: 'always' }), code(expected), name);
     assert.ok(!existsSync(join(dir, `out-${name}`)), name);
   }
+  assert.deepEqual(readdirSync(dir), ['p.rpm']);
+});
+
+test('an unknown payload compressor is refused', async (t) => {
+  const dir = workdir(t);
+  const rpm = write(
+    dir,
+    craftRpm({
+      files: [{ path: '/a', mode: 0o100644, content: 'a' }],
+      mainExtra: [{ tag: TAG.PAYLOADCOMPRESSOR, type: RPM_TYPE.STRING, value: 'lz4' }],
+    }),
+  );
+  await assert.rejects(unpackRpm(rpm, join(dir, 'out')), code('RPM_COMPRESSOR_UNKNOWN'));
   assert.deepEqual(readdirSync(dir), ['p.rpm']);
 });
 

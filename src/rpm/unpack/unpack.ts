@@ -20,8 +20,8 @@ import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { nullReporter, warn, type Reporter } from '../../report/index.js';
 import { runProgram } from '../../util/index.js';
-import { readRpmFile, type RpmFile, type RpmHeaderPackage } from '../header/index.js';
-import { payloadCpioStream, readPayloadFiles, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type PayloadIntegrity } from '../payload/index.js';
+import type { RpmFile, RpmHeaderPackage } from '../header/index.js';
+import { payloadCpioStream, readPayloadFiles, readRpmFile, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type PayloadIntegrity } from '../payload/index.js';
 import { fileCapsXattr } from './file-caps.js';
 
 /**
@@ -43,6 +43,14 @@ export interface UnpackOptions {
   passwdRoot?: string;
   /** Write `security.capability` xattrs: 'auto' (default) = when root. Always reported in the result. */
   capabilities?: 'auto' | 'never' | 'always';
+  /**
+   * Check each file's digest while writing: 'always' (like rpm's install; SHA-256 of every byte,
+   * the largest CPU cost of an unpack) or 'auto' (default: only when the package has no
+   * PAYLOADDIGEST. With one, the payload digest, checked before the tree is renamed into place,
+   * pins every byte, and the verified header pins PAYLOADDIGEST; rpm-ostree's importer, which
+   * unpacks through libarchive, checks no file digests at all).
+   */
+  fileDigests?: 'always' | 'auto';
   /** Device nodes, FIFOs and sockets: 'skip' (default, reported) or 'error' (RPM_SPECIAL_FILE). */
   specialFiles?: 'skip' | 'error';
 }
@@ -175,7 +183,8 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
   try {
     const integrity = result.integrity;
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
-    for await (const pf of readPayloadFiles(pkg, cpio, { verifyFileDigests: true })) {
+    const verifyFileDigests = options.fileDigests === 'always' || pkg.payload.digest === null;
+    for await (const pf of readPayloadFiles(pkg, cpio, { verifyFileDigests })) {
       const { file } = pf;
       const rel = relativeOf(file);
       const type = file.mode & S_IFMT;

@@ -125,6 +125,8 @@ export async function deployTree(
     const mergeDir = layout.deploymentDir(options.merge.osname, options.merge.csum, options.merge.deployserial);
     const diff = diffEtc(await snapshotTree(join(mergeDir, 'usr/etc')), await snapshotTree(join(mergeDir, 'etc')));
     await applyEtcMerge(join(mergeDir, 'etc'), join(deployDir, 'etc'), diff, reporter);
+    // Not staged: the merge happened now, not at shutdown as rpm-ostree's staged deploys do.
+    info(reporter, 'note: /etc was merged now; /etc changes made from here on are not carried to the new deployment');
   }
   await rm(join(deployDir, 'etc/.updated'), { force: true });
   await rm(join(deployDir, 'var/.updated'), { force: true });
@@ -165,23 +167,37 @@ export interface RetainOptions {
  * retain flags ask for. With one stateroot and no booted system this is rpm-ostree's
  * retention: the new default plus the previous one (plus pinned).
  */
-export function simpleDeploymentList(state: SysrootState, osname: string | undefined, added: Deployment, merge: Deployment | undefined, retain: RetainOptions): Deployment[] {
+export function simpleDeploymentList(state: SysrootState, osname: string | undefined, added: Deployment, merge: Deployment | undefined, retainOptions: RetainOptions): Deployment[] {
   const out: Deployment[] = [];
   let addedNew = false;
-  if (!retain.notAsDefault) {
+  if (!retainOptions.notAsDefault) {
     out.push(added);
     addedNew = true;
   }
-  let passedCrossover = state.booted === undefined;
+  // Without a booted and a merge deployment the pending/rollback split is meaningless: keep all.
+  const retain = Boolean(retainOptions.retain) || (!state.booted && !merge && Boolean(retainOptions.retainPending || retainOptions.retainRollback));
+  let beforeBooted = true;
+  let beforeMerge = true;
   for (const d of state.deployments) {
     const osnameMatches = osname === undefined || d.osname === osname;
     const isBooted = sameDeployment(d, state.booted);
     const isMerge = sameDeployment(d, merge);
-    if (retain.retain || isPinned(d) || !osnameMatches || (retain.retainPending && !passedCrossover) || isBooted || isMerge || (retain.retainRollback && passedCrossover)) {
+    if (isBooted) beforeBooted = false;
+    if (isMerge) beforeMerge = false;
+    // The booted deployment splits pending from rollback; the merge one when not booted.
+    const passedCrossover = state.booted ? !beforeBooted : !beforeMerge;
+    if (
+      retain ||
+      isPinned(d) ||
+      !osnameMatches ||
+      (retainOptions.retainPending && !passedCrossover) ||
+      isBooted ||
+      isMerge ||
+      (retainOptions.retainRollback && passedCrossover)
+    ) {
       out.push(d);
     }
-    if (isBooted) passedCrossover = true;
-    if (!addedNew && (isBooted || (state.booted === undefined && isMerge))) {
+    if (!addedNew && passedCrossover) {
       out.push(added);
       addedNew = true;
     }

@@ -50,8 +50,12 @@ export async function osInit(layout: SysrootLayout, osname: string): Promise<boo
   if (!(await exists(layout.ostreeDir))) {
     throw new AtollError('SYSROOT_NOT_INITIALIZED', `${layout.root} has no ostree/ directory`, { hint: 'run atoll admin init-fs first' });
   }
-  const created = await ensureDir(layout.stateroot(osname), 0o755);
   await ensureDir(layout.deployRoot, 0o755);
+  if (await exists(layout.stateroot(osname))) {
+    // as ostree 2022.7: "Creating ostree/deploy/NAME: File exists"
+    throw new AtollError('SYSROOT_STATEROOT_EXISTS', `stateroot '${osname}' already exists in ${layout.root}`, { hint: 'deploy into it with --os, or pick another name' });
+  }
+  const created = await ensureDir(layout.stateroot(osname), 0o755);
   const varDir = layout.staterootVar(osname);
   await ensureDir(varDir, 0o755);
   await ensureDir(join(varDir, 'tmp'), 0o1777);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, stat, link, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, stat, link, copyFile, mkdir, readFile, open, rename, unlink } from 'node:fs/promises';
+import { tempSibling, isFsyncEnabled } from '../../util/index.js';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { InstalledKernel } from '../bootloader/index.js';
@@ -138,7 +139,20 @@ async function hardlinkOrCopy(src: string, dest: string): Promise<void> {
     await link(src, dest);
   } catch (error) {
     if (!isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) throw error;
-    await copyFile(src, dest);
+    // A separate /boot: copy under a temporary name and rename, so a crash never leaves a
+    // truncated kernel that a later deploy would keep ("kept if already present").
+    const temp = tempSibling(dest);
+    try {
+      await copyFile(src, temp);
+      if (isFsyncEnabled()) {
+        const handle = await open(temp, 'r');
+        await handle.sync().finally(() => handle.close());
+      }
+      await rename(temp, dest);
+    } catch (copyError) {
+      await unlink(temp).catch(() => undefined);
+      throw copyError;
+    }
   }
 }
 

@@ -203,7 +203,11 @@ export async function writeDeployments(
     bootversion = newBootversion;
   }
   const newState: SysrootState = { bootversion, subbootversion, deployments: list, booted: list.find((d) => sameDeployment(d, state.booted)) };
-  await cleanupSysroot(layout, repo, newState, reporter, { prune: !options.noPrune });
+  // Pruning walks the whole repo; it can only free something when a deployed commit left the
+  // list, so a deploy that only adds (a first install, --retain) skips it.
+  const kept = new Set(list.map((d) => d.csum));
+  const lostCommit = state.deployments.some((d) => !kept.has(d.csum));
+  await cleanupSysroot(layout, repo, newState, reporter, { prune: !options.noPrune && lostCommit });
   return newState;
 }
 

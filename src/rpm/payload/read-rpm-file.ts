@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises';
 import { AtollError } from '../../errors/index.js';
-import { readRpmPackage, rpmHeadersLength, type ReadHeadersOptions, type RpmHeaders } from './read-package.js';
-import type { RpmHeaderPackage } from './rpm-header-package.js';
+import { readRpmPackage, rpmHeadersLength, type ReadHeadersOptions, type RpmHeaders, type RpmHeaderPackage } from '../header/index.js';
 
 /**
- * Read only the header part of a package file (lead, signature, main header) without touching
+ * File access for the pure header codec (rpm/header stays fs-free). Read only the header part of a package file (lead, signature, main header) without touching
  * the payload, as `rpm -qp` does: a package with a corrupt payload still reads.
  */
 export async function readRpmHeaderBytes(path: string): Promise<{ bytes: Uint8Array; fileSize: number }> {

@@ -233,7 +233,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     const rootDir = join(work, 'rootfs');
     const pkgcache = await openOrInit(join(cachedir, 'pkgcache-repo'), 'bare-user');
     const assembled: AssembleResult = await assembleTree({
-      packages: resolved.map((r) => ({ path: paths.get(r.pkg.pkgid)! })),
+      // rpm-ostree's repodata checksum repr: "TYPE:HEX".
+      packages: resolved.map((r) => ({ path: paths.get(r.pkg.pkgid)!, repodataChecksum: `${r.pkg.checksumType}:${r.pkg.pkgid}` })),
       repo: pkgcache,
       rootDir,
       reporter,

@@ -396,11 +396,12 @@ test('compose tree: the checkout equals dnf --installroot of the same repository
     if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
     if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
     if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    if (p.startsWith('var/lib/alternatives/')) return `usr/lib/alternatives/${p.slice(21)}`;
     return p;
   };
   const differences: string[] = [];
   for (const [path, what] of classic) {
-    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'boot' || path === 'opt' || path === 'var/lib/alternatives' || path === 'etc/passwd' || path === 'etc/group') continue;
     if (path === 'etc/nsswitch.conf') {
       assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
       continue;
@@ -409,7 +410,7 @@ test('compose tree: the checkout equals dnf --installroot of the same repository
     if (mine !== what) differences.push(`${path}: dnf ${what} / atoll ${mine ?? 'missing'}`);
   }
   assert.deepEqual(differences, []);
-  const expectedExtra = /^(usr\/share\/rpm|usr\/share\/rpm-ostree\/treefile\.json|usr\/share\/rpm-ostree|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const expectedExtra = /^(usr\/share\/rpm|usr\/share\/rpm-ostree\/treefile\.json|usr\/share\/rpm-ostree|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/alternatives|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
   assert.deepEqual([...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p)), []);
   // The users the %pre created have the same ids in both.
   const uid = (file: string) => readFileSync(file, 'utf8').match(/^appuser:x:(\d+):/m)?.[1];

@@ -1,16 +1,11 @@
-/** A small seeded PRNG (mulberry32) so generated inputs repeat exactly from run to run. */
+import { mulberry32 } from '../src/util/index.js';
+
+/** Seeded random choices over mulberry32, so generated inputs repeat exactly from run to run. */
 export class SeededRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
   /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   /** An integer in [min, max]. */
   int(min: number, max: number): number {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './harness.js';
 
 /** Files in bench/ that are machinery or input generators, not benchmarks. */
-const NOT_BENCHMARKS = new Set(['harness', 'run', 'registry', 'random', 'gen-tree']);
+const NOT_BENCHMARKS = new Set(['harness', 'run', 'registry', 'random', 'gen-tree', 'gen-primary']);
 
 /**
  * Every benchmark, by the name `npm run bench -- NAME` takes: each `bench/NAME.ts` whose default

@@ -11,15 +11,7 @@ import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
 import { atollBin } from './harness.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/util/index.js';
 
 /** A layered universe: package i only requires libraries of lower layers, like a distribution. */
 export function generateUniverse(total: number, seed = 1): { repo: string[]; names: string[]; installedLines: string[] } {

@@ -11,7 +11,9 @@ export const EXIT_USAGE = 2;
  * Run the CLI and return the exit code. Usage errors print one line; user errors print
  * `atoll: error: <message>` and the hint, never a stack trace unless --debug or ATOLL_DEBUG=1.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], options: { errorPrefix?: string } = {}): Promise<number> {
+  // The ostree front end (src/cli/ostree-compat) prints errors as OSTree does: "error: ...".
+  const prefix = options.errorPrefix ?? 'atoll: error: ';
   const { program, context } = buildProgram();
   program.exitOverride();
   program.configureOutput({
@@ -19,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     writeErr: (text) => process.stderr.write(text),
     outputError: (text, write) => {
       const message = text.trim().replace(/^error: /, '');
-      write(`atoll: error: ${message}\n`);
+      write(`${prefix}${message}\n`);
     },
   });
   for (const command of allCommands(program)) {
@@ -29,7 +31,9 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.ATOLL_DEBUG === '1';
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command may ask for a specific status (upgrade --check: 77 when unchanged).
+    const requested = process.exitCode;
+    return typeof requested === 'number' && requested !== 0 ? requested : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
@@ -41,11 +45,11 @@ export async function main(argv: string[]): Promise<number> {
     context.close();
     if (error instanceof AtollError) {
       if (error.code === 'CLI_USAGE') {
-        process.stderr.write(`atoll: error: ${error.message}\n`);
+        process.stderr.write(`${prefix}${error.message}\n`);
         if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
         return EXIT_USAGE;
       }
-      process.stderr.write(`atoll: error: ${formatChain(error)}\n`);
+      process.stderr.write(`${prefix}${formatChain(error)}\n`);
       if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
       if (debug) process.stderr.write(`[${error.code}] ${error.stack ?? ''}\n`);
       return EXIT_FAILURE;

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { AtollError } from '../errors/index.js';
 import { phase, warn, nullReporter, type Reporter } from '../report/index.js';
 import { fsyncDirectory, mapLimit, writeFileAtomic } from '../util/index.js';
-import { readRpmFile, PAYLOAD_COMPRESSORS, RPMSENSE, RPMFILE, type Dependency, type RpmHeaderPackage } from '../rpm/index.js';
+import { readRpmFile, PAYLOAD_COMPRESSORS, RPMSENSE, RPMFILE, rpmvercmp, type Dependency, type RpmHeaderPackage } from '../rpm/index.js';
 import type { ChangelogEntry, RepoFileEntry, RepoPackage } from './types.js';
 import { createChecksum, checksumHex, isKnownChecksumType } from './checksum.js';
-import { isPrimaryPath, rpmvercmp } from './capability.js';
+import { isPrimaryPath } from './capability.js';
 import { isPreRequirement } from './dependency-xml.js';
 import { repairLatin1 } from './latin1-repair.js';
 import {

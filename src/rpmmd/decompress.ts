@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { open } from 'node:fs/promises';
 import { AtollError } from '../errors/index.js';
+import { payloadDecompressor } from '../rpm/index.js';
 
 export type Compression = 'none' | 'gz' | 'xz' | 'zst' | 'bz2' | 'zck';
 
@@ -73,42 +73,20 @@ export async function* readDecompressed(path: string, name: string, kind: Compre
         yield* createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>;
         return;
       case 'gz': {
-        const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+        // A deep read-ahead lets zlib inflate on the thread pool while the parser works.
+        const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 << 20 } as ZlibOptions);
         const source = createReadStream(path, { highWaterMark });
         source.on('error', (error) => gunzip.destroy(error));
         yield* source.pipe(gunzip) as AsyncIterable<Buffer>;
         return;
       }
-      case 'zst': {
-        const out: Uint8Array[] = [];
-        // Decoders other than gzip load on first use: most repositories never need them.
-        const { Decompress } = await import('fzstd');
-        const decoder = new Decompress((data) => {
-          out.push(data);
-        });
-        let ended = false;
-        for await (const chunk of createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>) {
-          decoder.push(chunk);
-          while (out.length > 0) yield out.shift() as Uint8Array;
-        }
-        decoder.push(new Uint8Array(0), true);
-        ended = true;
-        while (out.length > 0) yield out.shift() as Uint8Array;
-        if (!ended) throw new Error('unexpected end of zstd stream');
-        return;
-      }
-      case 'xz': {
-        const web = Readable.toWeb(createReadStream(path, { highWaterMark })) as unknown as ReadableStream<Uint8Array>;
-        const xz = (await import('xz-decompress')) as unknown as { default: { XzReadableStream: typeof import('xz-decompress').XzReadableStream } };
-        const stream = new xz.default.XzReadableStream(web);
-        yield* stream as unknown as AsyncIterable<Uint8Array>;
-        return;
-      }
+      case 'zst':
+      case 'xz':
       case 'bz2': {
-        const chunks: Buffer[] = [];
-        for await (const chunk of createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>) chunks.push(chunk);
-        const { default: Bunzip } = await import('seek-bzip');
-        yield Bunzip.decode(Buffer.concat(chunks), undefined, true);
+        // The same streaming decoders rpm payloads use (Debian's zstd/xz/bzip2 on a pipe, at
+        // native speed on the other core), so there is one registry of decompressors.
+        const decoder = payloadDecompressor(kind === 'zst' ? 'zstd' : kind === 'bz2' ? 'bzip2' : 'xz');
+        yield* decoder(createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>);
         return;
       }
       case 'zck':
@@ -118,7 +96,7 @@ export async function* readDecompressed(path: string, name: string, kind: Compre
         });
     }
   } catch (error) {
-    if (error instanceof AtollError) throw error;
+    if (error instanceof AtollError && error.code.startsWith('RPMMD_')) throw error;
     throw corrupt(name, kind, error);
   }
 }

@@ -58,8 +58,9 @@ export async function fetchVerified(transport: Transport, mirrors: readonly stri
     const url = resolveHref(base, job.href);
     for (let attempt = 0; attempt <= retries; attempt++) {
       const resumedFrom = await stat(part).then((s) => s.size, () => 0);
+      let known: { size: number; digest: string } | null = null;
       try {
-        await transport.fetchToPart(url, part, options.onBytes);
+        known = await transport.fetchToPart(url, part, options.onBytes, job.expected.checksum?.type ?? 'sha256');
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;
         attempts.push(error.message);
@@ -70,7 +71,7 @@ export async function fetchVerified(transport: Transport, mirrors: readonly stri
         }
         break;
       }
-      const reason = await verifyFile(part, job.expected);
+      const reason = await verifyFile(part, job.expected, known);
       if (reason === null) {
         await commitPart(part, job.dest);
         return url;

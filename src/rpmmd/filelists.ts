@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import type { ChangelogEntry, RepoFileEntry } from './types.js';
-import { parseXmlStream, parseInteger, type XmlStreamResult } from './xml-stream.js';
+import { parseXmlStream, parseInteger, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 
 /** The identity every filelists/other `package` element repeats (joined to primary by pkgid). */
 export interface PackageRef {
@@ -31,7 +31,7 @@ async function parsePerPackage<T extends PackageRef>(
   make: (ref: PackageRef) => T,
   child: (pkg: T, name: string, attrs: Record<string, string>) => ((text: string) => void) | null,
   onPackage: (pkg: T) => void,
-  options: { openChecksumType?: string },
+  options: { openChecksumType?: string; engine?: XmlEngine },
 ): Promise<XmlStreamResult & { count: number }> {
   let pkg: T | null = null;
   let rootSeen = false;
@@ -106,7 +106,7 @@ export async function parseFilelists(
   chunks: AsyncIterable<Uint8Array>,
   fileName: string,
   onPackage: (pkg: FilelistsPackage) => void,
-  options: { openChecksumType?: string } = {},
+  options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult & { count: number }> {
   return await parsePerPackage<FilelistsPackage>(
     chunks,
@@ -128,7 +128,7 @@ export async function parseOther(
   chunks: AsyncIterable<Uint8Array>,
   fileName: string,
   onPackage: (pkg: OtherPackage) => void,
-  options: { openChecksumType?: string } = {},
+  options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult & { count: number }> {
   return await parsePerPackage<OtherPackage>(
     chunks,

@@ -16,9 +16,9 @@ async function* bytes(data: string | Uint8Array, chunk = 7): AsyncGenerator<Uint
   for (let i = 0; i < buf.length; i += chunk) yield buf.subarray(i, i + chunk);
 }
 
-async function primaryOf(data: string | Uint8Array, name = 'primary.xml'): Promise<RepoPackage[]> {
+async function primaryOf(data: string | Uint8Array, name = 'primary.xml', engine: 'fast' | 'saxes' = 'fast'): Promise<RepoPackage[]> {
   const out: RepoPackage[] = [];
-  await parsePrimary(bytes(data), name, (p) => out.push(p));
+  await parsePrimary(bytes(data), name, (p) => out.push(p), { engine });
   return out;
 }
 
@@ -77,18 +77,33 @@ test('createrepo_c modified_repo_files: unknown elements ignored, errors coded',
   assert.ok(files.length > 0);
 });
 
-test('malformed and truncated XML: RPMMD_XML_MALFORMED with file and line', async () => {
-  const xml = '<?xml version="1.0"?>\n<metadata packages="1">\n<package type="rpm">\n  <name>a</name>\n  <arch>noarch</ar>\n';
-  await assert.rejects(primaryOf(xml, 'bad.xml'), (e: Error & { code?: string; data?: Record<string, unknown> }) => e.code === 'RPMMD_XML_MALFORMED' && e.data?.line === 5 && /bad\.xml/.test(e.message));
-  await assert.rejects(primaryOf('<?xml version="1.0"?>\n<metadata packages="1">\n<package type="rpm">\n  <name>a'), code('RPMMD_XML_MALFORMED'));
-  await assert.rejects(primaryOf('<?xml version="1.0"?>\n<metadata packages="3">\n</metadata>\n'), (e: Error & { code?: string }) => e.code === 'RPMMD_METADATA_INVALID' && /declares 3/.test(e.message));
-  await assert.rejects(primaryOf('<repomd/>'), code('RPMMD_METADATA_INVALID'));
-  await assert.rejects(primaryOf('<?xml version="1.0"?><metadata><package><name>x</name><arch>a</arch><version ver="1" rel="1"/><checksum type="sha256">ab</checksum><location href="x.rpm"/><format><rpm:requires><rpm:entry name="y" flags="XX"/></rpm:requires></format></package></metadata>'), code('RPMMD_METADATA_INVALID'));
-});
+for (const engine of ['fast', 'saxes'] as const) {
+  test(`malformed and truncated XML (${engine}): RPMMD_XML_MALFORMED with file and line`, async () => {
+    const xml = '<?xml version="1.0"?>\n<metadata packages="1">\n<package type="rpm">\n  <name>a</name>\n  <arch>noarch</ar>\n';
+    await assert.rejects(primaryOf(xml, 'bad.xml', engine), (e: Error & { code?: string; data?: Record<string, unknown> }) => e.code === 'RPMMD_XML_MALFORMED' && e.data?.line === 5 && /bad\.xml/.test(e.message));
+    for (const bad of [
+      '<?xml version="1.0"?>\n<metadata packages="1">\n<package type="rpm">\n  <name>a',
+      '<metadata><package a=b/></metadata>',
+      '<metadata><package a="<"/></metadata>',
+      '<metadata>&bogus;</metadata>',
+      '<metadata/><second/>',
+      'text<metadata/>',
+      '<metadata><x></y></metadata>',
+      '<metadata a="1" a="2"/>',
+    ]) {
+      await assert.rejects(primaryOf(bad, 'bad.xml', engine), code('RPMMD_XML_MALFORMED'), bad);
+    }
+    await assert.rejects(primaryOf('<?xml version="1.0"?>\n<metadata packages="3">\n</metadata>\n', 'p', engine), (e: Error & { code?: string }) => e.code === 'RPMMD_METADATA_INVALID' && /declares 3/.test(e.message));
+    await assert.rejects(primaryOf('<repomd/>', 'p', engine), code('RPMMD_METADATA_INVALID'));
+    await assert.rejects(primaryOf('<?xml version="1.0"?><metadata><package><name>x</name><arch>a</arch><version ver="1" rel="1"/><checksum type="sha256">ab</checksum><location href="x.rpm"/><format><rpm:requires><rpm:entry name="y" flags="XX"/></rpm:requires></format></package></metadata>', 'p', engine), code('RPMMD_METADATA_INVALID'));
+  });
+}
 
 test('multi-byte UTF-8 split across chunks and entities decode exactly', async () => {
   const xml = '<?xml version="1.0"?><metadata packages="1"><package type="rpm"><name>é-pkg</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><checksum type="SHA256" pkgid="YES">AB</checksum><summary>a &amp; b &lt;c&gt; žluťoučký</summary><location xml:base="http://m.example/" href="é.rpm"/><format><file type="dir">/etc/é</file><file>/usr/bin/x</file></format></package></metadata>';
   const [p] = await primaryOf(xml);
+  assert.deepEqual(await primaryOf(xml, 'p', 'saxes'), [p]);
+  assert.deepEqual(await primaryOf(`<!-- c -->${xml.replace('<summary>', '<summary><![CDATA[]]>')}`, 'p'), [p]);
   assert.ok(p);
   assert.equal(p.name, 'é-pkg');
   assert.equal(p.summary, 'a & b <c> žluťoučký');

@@ -2,7 +2,7 @@ import { AtollError } from '../errors/index.js';
 import type { Dependency, DependencyKind } from '../rpm/index.js';
 import { RPMSENSE } from '../rpm/index.js';
 import type { RepoPackage } from './types.js';
-import { parseXmlStream, type XmlStreamResult } from './xml-stream.js';
+import { parseXmlStream, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 import { evrFromAttributes, senseFromFlagsAttribute } from './dependency-xml.js';
 
 const TEXT_FIELDS = new Set([
@@ -71,7 +71,7 @@ export async function parsePrimary(
   chunks: AsyncIterable<Uint8Array>,
   fileName: string,
   onPackage: (pkg: RepoPackage) => void,
-  options: { openChecksumType?: string } = {},
+  options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult & { count: number }> {
   let pkg: RepoPackage | null = null;
   let inFormat = false;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import { AtollError } from '../errors/index.js';
@@ -238,6 +238,17 @@ async function fetchRepomd(
   throw downloadFailed(`repomd.xml of repository ${source.id}`, attempts);
 }
 
+/** Delete cached metadata files (and their partial downloads) that the new repomd.xml no longer names. */
+async function pruneMetadata(cacheDir: string, repomd: Repomd, reporter: Reporter): Promise<void> {
+  const keep = new Set(repomd.records.map((r) => basename(r.locationHref)));
+  const dir = join(cacheDir, 'repodata');
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (keep.has(name.replace(/\.part$/, ''))) continue;
+    await rm(join(dir, name), { force: true });
+    debug(reporter, `removed stale metadata ${name}`);
+  }
+}
+
 /**
  * Open a repository: reuse the cached repomd.xml while it is younger than metadata_expire
  * (else fetch it; unchanged bytes keep every cached file), verify and parse primary (or load
@@ -287,6 +298,7 @@ async function openRepoWith(source: RepoSource, options: OpenRepoOptions, transp
         const t = new Date(now);
         await utimes(repomdPath, t, t);
       }
+      await pruneMetadata(cacheDir, await parseRepomd(fetched.bytes, `${source.id}/repodata/repomd.xml`), reporter);
     }
     await writeFileAtomic(mirrorsPath, JSON.stringify(fetched.mirrors));
     repomdBytes = fetched.bytes;

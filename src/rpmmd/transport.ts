@@ -1,11 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
-import { fsyncDirectory, isFsyncEnabled } from '../util/index.js';
 import { createChecksum } from './checksum.js';
+import type { Hash } from 'node:crypto';
 
 /** Why one attempt at one URL failed, and whether trying the same URL again can help. */
 export class AttemptError extends Error {
@@ -86,11 +85,20 @@ export class Transport {
    * Download `url` into `partPath`, appending to what is already there when the server
    * honours a Range request (resume). `onBytes` reports bytes as they arrive. A body shorter
    * than its Content-Length leaves the partial file in place for the next attempt.
+   * With `checksumType`, the file's digest is computed on the way (the kept prefix of a
+   * resumed file is read once) and returned with its size, so verification needs no second
+   * pass; null when the digest is not known (the server had nothing left to send).
    */
-  async fetchToPart(url: string, partPath: string, onBytes: (n: number) => void = () => undefined): Promise<void> {
+  async fetchToPart(
+    url: string,
+    partPath: string,
+    onBytes: (n: number) => void = () => undefined,
+    checksumType?: string,
+  ): Promise<{ size: number; digest: string } | null> {
+    const hash = checksumType !== undefined ? createChecksum(checksumType) : null;
     if (url.startsWith('file:')) {
-      await this.copyFile(fileURLToPath(url), url, partPath, onBytes);
-      return;
+      const size = await this.copyFile(fileURLToPath(url), url, partPath, onBytes, hash);
+      return hash ? { size, digest: hash.digest('hex') } : null;
     }
     const have = await stat(partPath).then((s) => s.size, () => 0);
     // The file is open before the request so that the body's listeners are attached in the
@@ -111,7 +119,7 @@ export class Transport {
       if (status === 416 && have > 0) {
         // Nothing left to send: the partial file is already complete (verification decides).
         await response.body.dump().catch(() => undefined);
-        return;
+        return null;
       }
       if (status !== 200 && status !== 206) {
         await response.body.dump().catch(() => undefined);
@@ -119,29 +127,33 @@ export class Transport {
       }
       const append = status === 206 && have > 0;
       const expected = Number(response.headers['content-length'] ?? NaN);
+      const prefix = append && hash ? hashPrefix(partPath, have, hash) : Promise.resolve();
       let received = 0;
       try {
-        received = await drainToFile(response.body, handle, append ? Promise.resolve() : handle.truncate(0), onBytes);
-        if (isFsyncEnabled()) await handle.sync();
+        received = await drainToFile(response.body, handle, append ? prefix : handle.truncate(0), onBytes, hash);
       } catch (error) {
         throw new AttemptError(`${url}: transfer interrupted: ${(error as Error).message}`, true);
       }
       if (Number.isFinite(expected) && received !== expected) {
         throw new AttemptError(`${url}: truncated body (${received} of ${expected} bytes)`, true);
       }
+      return hash ? { size: (append ? have : 0) + received, digest: hash.digest('hex') } : null;
     } finally {
       await handle.close();
     }
   }
 
-  private async copyFile(path: string, url: string, partPath: string, onBytes: (n: number) => void): Promise<void> {
+  private async copyFile(path: string, url: string, partPath: string, onBytes: (n: number) => void, hash: Hash | null): Promise<number> {
     const handle = await open(partPath, 'w');
+    let size = 0;
     try {
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
         await handle.write(chunk);
+        hash?.update(chunk);
+        size += chunk.length;
         onBytes(chunk.length);
       }
-      if (isFsyncEnabled()) await handle.sync();
+      return size;
     } catch (error) {
       throw new AttemptError(`cannot read ${url}: ${(error as Error).message}`, false);
     } finally {
@@ -161,6 +173,7 @@ async function drainToFile(
   handle: FileHandle,
   before: Promise<void>,
   onBytes: (n: number) => void,
+  hash: Hash | null,
 ): Promise<number> {
   let written = 0;
   let queued = 0;
@@ -180,6 +193,7 @@ async function drainToFile(
         if (writeError) return;
         try {
           await handle.write(chunk);
+          hash?.update(chunk);
           written += chunk.length;
           onBytes(chunk.length);
         } catch (error) {
@@ -194,6 +208,12 @@ async function drainToFile(
     body.on('error', (error) => finish(error));
   });
   return written;
+}
+
+/** Feed the first `length` bytes of a file (the kept part of a resumed download) into `hash`. */
+async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
 }
 
 /** Digest and size of a file on disk. */
@@ -212,10 +232,13 @@ export interface Expected {
   checksum: { type: string; value: string } | null;
 }
 
-/** Check a finished file against what metadata promised; returns a reason when it does not match. */
-export async function verifyFile(path: string, expected: Expected): Promise<string | null> {
+/**
+ * Check a finished file against what metadata promised; returns a reason when it does not
+ * match. `known` is the size and digest computed while the file was written (same type).
+ */
+export async function verifyFile(path: string, expected: Expected, known?: { size: number; digest: string } | null): Promise<string | null> {
   const type = expected.checksum?.type ?? 'sha256';
-  const actual = await fileChecksum(path, type);
+  const actual = known ?? (await fileChecksum(path, type));
   if (expected.size !== null && actual.size !== expected.size) return `size ${actual.size}, expected ${expected.size}`;
   if (expected.checksum !== null && actual.digest !== expected.checksum.value.toLowerCase()) {
     return `${expected.checksum.type} ${actual.digest}, expected ${expected.checksum.value}`;
@@ -223,10 +246,13 @@ export async function verifyFile(path: string, expected: Expected): Promise<stri
   return null;
 }
 
-/** Move a verified part file to its final name (and make the rename durable). */
+/**
+ * Move a verified part file to its final name. No fsync: a downloaded file is verified again
+ * every time it is reused (fetchVerified), so one that a crash damaged is fetched again, never
+ * trusted; syncing every package would only slow downloads down.
+ */
 export async function commitPart(partPath: string, finalPath: string): Promise<void> {
   await rename(partPath, finalPath);
-  await fsyncDirectory(dirname(finalPath));
 }
 
 export async function removeIfExists(path: string): Promise<void> {

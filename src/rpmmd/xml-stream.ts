@@ -1,6 +1,13 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
+import { XmlScanner, XmlSyntaxError } from './xml-scanner.js';
+
+/**
+ * Which tokenizer reads the XML: `fast` (xml-scanner.ts, the default: indexOf-based) or
+ * `saxes` (the reference; tests require both to agree on the whole corpus).
+ */
+export type XmlEngine = 'fast' | 'saxes';
 
 /** Callbacks of a streaming metadata reader; element names arrive without namespace prefix. */
 export interface XmlHandlers {
@@ -32,8 +39,9 @@ export async function parseXmlStream(
   chunks: AsyncIterable<Uint8Array>,
   fileName: string,
   handlers: XmlHandlers,
-  options: { openChecksumType?: string } = {},
+  options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult> {
+  if ((options.engine ?? 'fast') === 'fast') return await parseWithScanner(chunks, fileName, handlers, options);
   const parser = new SaxesParser({ xmlns: false, fileName });
   parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes));
   parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));
@@ -61,6 +69,36 @@ export async function parseXmlStream(
       cause: error,
       data: { file: fileName, line: parser.line, column: parser.column },
     });
+  }
+  return { bytes, digest: hash ? hash.digest('hex') : null };
+}
+
+async function parseWithScanner(
+  chunks: AsyncIterable<Uint8Array>,
+  fileName: string,
+  handlers: XmlHandlers,
+  options: { openChecksumType?: string },
+): Promise<XmlStreamResult> {
+  const scanner = new XmlScanner(handlers);
+  const hash = options.openChecksumType !== undefined ? createChecksum(options.openChecksumType) : null;
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      hash?.update(chunk);
+      scanner.write(decoder.decode(chunk, { stream: true }));
+    }
+    scanner.write(decoder.decode());
+    scanner.close();
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) {
+      throw new AtollError('RPMMD_XML_MALFORMED', `malformed XML in ${fileName}:${error.message}`, {
+        cause: error,
+        data: { file: fileName, line: error.line, column: error.column },
+      });
+    }
+    throw error;
   }
   return { bytes, digest: hash ? hash.digest('hex') : null };
 }

@@ -2,16 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CdclSolver } from './cdcl.js';
 import { solveWithProvider, type DependencyProvider } from './provider.js';
+import { mulberry32 as rng } from '../util/index.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bruteForce(nvars: number, clauses: number[][]): boolean {
   for (let m = 0; m < 1 << nvars; m++) {

@@ -3,3 +3,4 @@ export { mapLimit, defaultParallelism } from './concurrency.js';
 export { runProgram } from './subprocess.js';
 export type { RunResult } from './subprocess.js';
 export { isSafeFilename, safePathComponents } from './safe-name.js';
+export { mulberry32 } from './seeded-random.js';

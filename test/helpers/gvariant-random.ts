@@ -1,18 +1,9 @@
 // Seeded random GVariant types and values, for round-trip tests and the GLib cross-check.
 import type { GVariantValue, Variant } from '../../src/gvariant/index.js';
 import { parseType, type GVariantType } from '../../src/gvariant/index.js';
+import { mulberry32 as rng } from '../../src/util/index.js';
+export { rng };
 
-/** mulberry32: tiny, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASICS = 'bynqiuxthdsog';
 

@@ -2,16 +2,8 @@
 // (testtags repos, `system`, dnf's solver flags, several `nextjob` segments). Used by the
 // differential test against Debian's testsolv and by the solver benchmark.
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/util/index.js';
+export { mulberry32 };
 
 export interface GenOptions {
   names: number;

@@ -10,6 +10,7 @@ import { requireTool, tempDir } from '../helpers/env.js';
 import { runOk, atollBin } from '../helpers/run.js';
 import { pull } from '../../src/ostree/pull/index.js';
 import { isAtollError } from '../../src/errors/index.js';
+import { RecordingReporter } from '../../src/report/index.js';
 import { makeTree, objectSet } from '../helpers/trees.js';
 
 /**
@@ -185,8 +186,13 @@ test('a pull killed mid-way resumes: the re-run completes and fetches only what 
 
   state.served = [];
   state.mutate = undefined;
-  const result = await pull({ repo: dst, remote: 'origin', refs: ['os/main'] });
+  const reporter = new RecordingReporter();
+  const result = await pull({ repo: dst, remote: 'origin', refs: ['os/main'], reporter });
   assert.equal(refOf(dst), tip);
+  // Progress: object counts and bytes as it goes, then a summary line with the rate.
+  const ticks = reporter.events.filter((e) => e.type === 'progress');
+  assert.ok(ticks.length > 0 && ticks.every((e) => e.type === 'progress' && e.phase === 'pull' && typeof e.bytes === 'number'));
+  assert.ok(reporter.messages('info').some((m) => /content objects fetched; .* transferred in .* seconds \(.*\/s\)/.test(m)));
   assert.ok(!existsSync(join(dst, 'state', `${tip}.commitpartial`)));
   assert.ok(result.metadataFetched + result.contentFetched <= total - kept + 1, `re-run fetched ${result.metadataFetched + result.contentFetched} of ${total}, ${kept} were kept`);
   runOk('ostree', [`--repo=${dst}`, 'fsck']);
@@ -208,7 +214,13 @@ test('ref and collection bindings: a commit offered under another ref or collect
   runOk('ostree', [`--repo=${dst}`, 'remote', 'add', '--no-gpg-verify', 'origin', url]);
   await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
   assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'testing')), false);
+  // Both refs in one pull (one commit, walked once): still refused, and no ref is written.
+  await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/stable', 'os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'stable')), false);
   await pull({ repo: dst, remote: 'origin', refs: ['os/stable'] });
+  // The commit is now local: asking for it as os/testing is still refused.
+  await assert.rejects(pull({ repo: dst, remote: 'origin', refs: ['os/testing'] }), (e) => isAtollError(e, 'PULL_REF_BINDING'));
+  assert.equal(existsSync(join(dst, 'refs', 'remotes', 'origin', 'os', 'testing')), false);
 
   const wrongCollection = join(dir, 'dst2');
   runOk('ostree', [`--repo=${wrongCollection}`, 'init', '--mode=archive']);

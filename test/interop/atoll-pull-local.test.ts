@@ -18,7 +18,7 @@ test('pull-local from archive and bare-user sources into archive, bare-user and 
   for (const mode of ['archive', 'bare-user']) {
     const src = join(dir, `src-${mode}`);
     runOk('ostree', [`--repo=${src}`, 'init', `--mode=${mode}`]);
-    runOk('ostree', [`--repo=${src}`, 'commit', '-b', 'os/main', '--owner-uid=0', '--owner-gid=0', '-s', 'one', tree]);
+    runOk('ostree', [`--repo=${src}`, 'commit', '-b', 'os/main', '--owner-uid=0', '--owner-gid=0', '--timestamp=2024-01-01T00:00:00Z', '-s', 'one', tree]);
     sources[mode] = src;
   }
   const expected = runOk('ostree', [`--repo=${sources.archive as string}`, 'rev-parse', 'os/main']).trim();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { requireShared, requireTool, tempDir } from '../helpers/env.js';
-import { run, runOk } from '../helpers/run.js';
+import { atoll, run, runOk } from '../helpers/run.js';
 import { openRepo, type RepoPackage } from '../../src/rpmmd/index.js';
 import { formatEvr, RPMSENSE, type Dependency } from '../../src/rpm/index.js';
 
@@ -213,5 +213,59 @@ test('dnf-ci-fedora: every package equals dnf repoquery field by field', async (
       return op === undefined ? d.name : `${d.name} ${op} ${d.evr}`;
     };
     assert.deepEqual(new Set(pkg.requires.map(fmt)), dnfSet, name);
+  }
+});
+
+test('the fast tokenizer and saxes read every corpus primary, filelists and other identically', async (t) => {
+  const base = requireShared(t, 'corpus/repos');
+  if (base === undefined) return;
+  const { parsePrimary, parseFilelists, parseOther, readDecompressed, detectCompression } = await import('../../src/rpmmd/index.js');
+  const files = readdirSync(base, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /-(primary|filelists|other)\.xml(\.(gz|xz|zst|bz2))?$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+  assert.ok(files.length > 40);
+  for (const path of files) {
+    const name = path.slice(base.length + 1);
+    const kind = await detectCompression(path, path).catch(() => null);
+    if (kind === null) continue;
+    const read = async (engine: 'fast' | 'saxes'): Promise<unknown> => {
+      const out: unknown[] = [];
+      const push = (p: unknown): void => void out.push(p);
+      try {
+        if (/-primary\./.test(path)) await parsePrimary(readDecompressed(path, path, kind), name, push, { engine });
+        else if (/-filelists\./.test(path)) await parseFilelists(readDecompressed(path, path, kind), name, push, { engine });
+        else await parseOther(readDecompressed(path, path, kind), name, push, { engine });
+      } catch (error) {
+        return { code: (error as { code?: string }).code };
+      }
+      return out;
+    };
+    assert.deepEqual(await read('fast'), await read('saxes'), name);
+  }
+});
+
+test('CLI query --list and --whatprovides equal dnf repoquery (dnf-ci-fedora; /var/db via filelists)', async (t) => {
+  const root = requireShared(t, 'corpus/repos/ci-dnf-stack/dnf-ci-fedora');
+  if (root === undefined || !requireTool(t, 'dnf')) return;
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'dnf.conf'), '[main]\n');
+  const dnf = (...args: string[]): string[] => {
+    const r = run('dnf', [
+      '-q', '--config', join(dir, 'dnf.conf'), `--setopt=cachedir=${join(dir, 'dnfcache')}`, `--installroot=${join(dir, 'root')}`, '--setopt=reposdir=/dev/null',
+      '--releasever=29', '--disableplugin=*', `--repofrompath=f,${pathToFileURL(root).toString()}`, '--repo=f', 'repoquery', '--queryformat', '%{name}-%{evr}.%{arch}\\n', ...args,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l !== '').sort();
+  };
+  const ours = (...args: string[]): string[] => {
+    const r = atoll(['rpm-repo', 'query', '--repofrompath', `f,${root}`, '--cachedir', join(dir, 'atoll'), ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l !== '');
+  };
+  const list = ours('--list');
+  assert.equal(list.length, 249);
+  assert.deepEqual(list, dnf());
+  for (const cap of ['glibc-common', 'glibc-common = 2.28-9.fc29', 'glibc >= 3', 'kernel-uname-r', 'installonlypkg(kernel)', '/etc/ld.so.conf', '/var/db', 'nothing-provides-this']) {
+    assert.deepEqual(ours('--whatprovides', cap), dnf('--whatprovides', cap), cap);
   }
 });

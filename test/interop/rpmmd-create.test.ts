@@ -122,3 +122,56 @@ test('rpm/build package set: createrepo_c metadata equals the headers; atoll cre
   const expected = repo.packages.map((p: RepoPackage) => `${formatNevra(p)} ${p.locationHref}`).sort();
   assert.deepEqual(listed, expected);
 });
+
+test('create --compress-type zst: dnf and atoll read the golden packages back', async (t) => {
+  const golden = requireShared(t, 'fixtures/rpm-golden');
+  if (golden === undefined || !requireTool(t, 'dnf', 'zstd')) return;
+  const repo = tempDir(t);
+  for (const f of readdirSync(golden).filter((f) => /^golden-(dev|gz|meta|xz|zst)-.*\.rpm$/.test(f))) cpSync(join(golden, f), join(repo, f));
+  const made = atoll(['rpm-repo', 'create', '--compress-type', 'zst', repo]);
+  assert.equal(made.status, 0, made.stderr);
+  assert.equal(readdirSync(join(repo, 'repodata')).filter((f) => f.endsWith('.xml.zst')).length, 3);
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'dnf.conf'), '[main]\n');
+  const dnf = run('dnf', [
+    '-q', '--config', join(dir, 'dnf.conf'), `--setopt=cachedir=${join(dir, 'cache')}`, `--installroot=${join(dir, 'root')}`, '--setopt=reposdir=/dev/null',
+    '--releasever=1', '--disableplugin=*', `--repofrompath=z,${pathToFileURL(repo).toString()}`, '--repo=z', 'repoquery', '--queryformat', '%{name}-%{evr}.%{arch}\\n',
+  ]);
+  assert.equal(dnf.status, 0, dnf.stderr);
+  const ours = atoll(['rpm-repo', 'query', '--list', '--repofrompath', `z,${repo}`, '--cachedir', join(dir, 'atoll')]);
+  assert.equal(ours.status, 0, ours.stderr);
+  assert.deepEqual(ours.stdout.trim().split('\n'), dnf.stdout.split('\n').filter((l) => l !== '').sort());
+  assert.ok(ours.stdout.includes('golden-xz-3:2.0~rc1-1.fc99.noarch'));
+});
+
+test('--repofile: variables, baseurl failover and excludepkgs as dnf applies them; malformed file names file:line', async (t) => {
+  const golden = requireShared(t, 'fixtures/rpm-golden');
+  if (golden === undefined || !requireTool(t, 'dnf')) return;
+  const dir = tempDir(t);
+  const repoFile = join(dir, 'golden.repo');
+  writeFileSync(repoFile, [
+    '[golden-$basearch]',
+    'name=Golden $releasever/$basearch',
+    `baseurl=file:///srv/nonexistent/$releasever`,
+    `        file://${golden}`,
+    'excludepkgs=golden-dev,golden-m*',
+    'skip_if_unavailable=0',
+    '',
+  ].join('\n'));
+  const ours = atoll(['rpm-repo', 'query', '--list', '--repofile', repoFile, '--releasever', '9.2', '--cachedir', join(dir, 'atoll')]);
+  assert.equal(ours.status, 0, ours.stderr);
+  writeFileSync(join(dir, 'dnf.conf'), '[main]\n');
+  const dnf = run('dnf', [
+    '-q', '--config', join(dir, 'dnf.conf'), `--setopt=cachedir=${join(dir, 'cache')}`, `--installroot=${join(dir, 'root')}`, `--setopt=reposdir=${dir}`,
+    '--releasever=9.2', '--disableplugin=*', 'repoquery', '--queryformat', '%{name}-%{evr}.%{arch}\\n',
+  ]);
+  assert.equal(dnf.status, 0, dnf.stderr);
+  const expected = dnf.stdout.split('\n').filter((l) => l !== '').sort();
+  assert.equal(expected.length, 3);
+  assert.deepEqual(ours.stdout.trim().split('\n'), expected);
+  const bad = join(dir, 'bad.repo');
+  writeFileSync(bad, '[ok]\nbaseurl=file:///x\nthis line has no equals sign\n');
+  const failed = atoll(['rpm-repo', 'query', '--repofile', bad, '--cachedir', join(dir, 'atoll')]);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /bad\.repo:3: expected 'key=value'/);
+});

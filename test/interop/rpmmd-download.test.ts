@@ -170,6 +170,10 @@ test('cache: metadata_expire, unchanged repomd reuse, changed repomd, damaged pr
   const fourth = await openRepo(src, opts);
   assert.equal(fourth.packages.length, 5);
   assert.equal(fourth.fromCache, false);
+  // The previous generation's metadata files are gone from the cache.
+  const cached = readdirSync(join(fourth.cacheDir, 'repodata'));
+  assert.deepEqual(cached, readdirSync(join(root, 'repodata')).filter((f) => cached.includes(f)));
+  assert.ok(cached.every((f) => existsSync(join(root, 'repodata', f))));
   // A damaged binary cache is ignored, not trusted.
   const bin = join(fourth.cacheDir, 'primary.bin');
   truncateSync(bin, Math.floor(statSync(bin).size / 2));

@@ -21,6 +21,7 @@ import {
   systemRepoProvider,
 } from '../../sysroot/index.js';
 import { KeyFile } from '../../keyfile/index.js';
+import { pullRefspec } from '../../host/index.js';
 import { readFile } from 'node:fs/promises';
 
 interface AdminGlobals {
@@ -196,14 +197,9 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           ...(refspec !== undefined ? { refspec } : {}),
           ...(opts.overrideCommit !== undefined ? { overrideCommit: opts.overrideCommit } : {}),
           allowDowngrade: Boolean(opts.allowDowngrade),
-          // Pulling belongs to the network layer: a remote refspec needs its commit pulled
-          // into the system repo first (atoll repo pull), then --deploy-only.
+          // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
           pull: async (spec: string) => {
-            if (spec.includes(':') && !opts.deployOnly) {
-              throw new AtollError('CLI_NOT_IMPLEMENTED', `pulling ${spec} during upgrade is not wired up yet`, {
-                hint: `pull it into ${layout.repoDir} with atoll repo pull, then rerun with --deploy-only`,
-              });
-            }
+            if (!opts.deployOnly) await pullRefspec(layout, spec, {}, context.reporter);
           },
         },
         context.reporter,

@@ -1,13 +1,47 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
+import { AtollError } from '../../errors/index.js';
+import { SysrootLayout } from '../../sysroot/index.js';
+import { dbDiff, dbList, dbVersion, diffJson, formatDiffBlock, formatDiffLines, formatNevra } from '../../host/index.js';
 
-/** `atoll db ...`: package-level views of commits. */
-export function registerDbCommands(program: Command, _context: CliContext): void {
+interface DbOptions {
+  sysroot?: string;
+  repo?: string;
+}
+
+/** `atoll db ...`: package-level views of commits (rpm-ostree db). */
+export function registerDbCommands(program: Command, context: CliContext): void {
   const db = program.command('db').description('package-level views of commits (diff, list, version)');
-  registerPlanned(db, [
-    ['diff', 'show package changes between two commits'],
-    ['list', 'list the packages of a commit'],
-    ['version', 'show the rpmdb version of a commit'],
-  ]);
+  const common = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('-r, --repo <path>', 'read commits from this repository instead of the system repo');
+
+  common(db.command('diff [revs...]').description('show package changes between two commits (default: booted or rollback → pending or default)'))
+    .option('-F, --format <format>', 'block, diff or json', 'block')
+    .action(async (revs: string[], opts: DbOptions & { format: string }) => {
+      if (!['block', 'diff', 'json'].includes(opts.format)) throw new AtollError('CLI_USAGE', `unknown format '${opts.format}' (block, diff, json)`);
+      const result = await dbDiff(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, revs);
+      if (opts.format === 'json') {
+        context.printJson({ 'ostree-commit-from': result.from.checksum, 'ostree-commit-to': result.to.checksum, pkgdiff: diffJson(result.diff), advisories: [] });
+        return;
+      }
+      context.out(`ostree diff commit from: ${result.from.label} (${result.from.checksum})`);
+      context.out(`ostree diff commit to:   ${result.to.label} (${result.to.checksum})`);
+      const lines = opts.format === 'diff' ? formatDiffLines(result.diff) : formatDiffBlock(result.diff);
+      context.out(lines.length > 0 ? lines.join('\n') : 'No changes.');
+    });
+
+  common(db.command('list <rev> [patterns...]').description('list the packages of a commit (names starting with PATTERN, or matching a glob)')).action(
+    async (rev: string, patterns: string[], opts: DbOptions) => {
+      const result = await dbList(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, rev, patterns);
+      context.out(`ostree commit: ${result.commit.label} (${result.commit.checksum})`);
+      for (const p of result.packages) context.out(` ${formatNevra(p)}`);
+    },
+  );
+
+  common(db.command('version <revs...>').description('show the rpmdb version (package-set digest) of commits')).action(async (revs: string[], opts: DbOptions) => {
+    for (const rev of revs) {
+      const result = await dbVersion(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, rev);
+      context.out(`ostree commit: ${result.commit.label} (${result.commit.checksum})`);
+      context.out(`  ${result.version}`);
+    }
+  });
 }

@@ -3,7 +3,20 @@ import type { CliContext } from '../context.js';
 import { registerPlanned } from '../planned.js';
 import { SysrootLayout, systemRepoProvider } from '../../sysroot/index.js';
 import { AtollError } from '../../errors/index.js';
-import { hostStatus, formatHostStatus, rollback, hostCleanup, currentKargs, editKargs } from '../../host/index.js';
+import {
+  type HostTransactionResult,
+  hostStatus,
+  formatHostStatus,
+  rollback,
+  hostCleanup,
+  currentKargs,
+  editKargs,
+  hostUpgrade,
+  hostDeploy,
+  hostRebase,
+  formatDiffBlock,
+  formatDiffSummary,
+} from '../../host/index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -83,10 +96,84 @@ export function registerHostCommands(program: Command, context: CliContext): voi
       context.out(changed ? 'Kernel arguments updated.\nRun "systemctl reboot" to start a reboot' : 'Kernel arguments unchanged.');
     });
 
+  const isoTime = (seconds: number | undefined): string => (seconds === undefined ? '' : ` (${new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')})`);
+  /** What every deployment verb prints: the package diff, then the reboot and /etc notes. */
+  const report = (result: HostTransactionResult, opts: { reboot?: boolean; check?: boolean; preview?: boolean; unchangedExit77?: boolean }, noChange: string): void => {
+    if (result.outcome === 'no-change') {
+      context.out(noChange);
+      if (opts.check || opts.unchangedExit77) process.exitCode = 77;
+      return;
+    }
+    if (result.outcome === 'available') {
+      context.out('AvailableUpdate:');
+      if (result.toVersion !== undefined) context.out(`${'Version'.padStart(15)}: ${result.toVersion}${isoTime(result.toTimestamp)}`);
+      context.out(`${'Commit'.padStart(15)}: ${result.to}`);
+      if (opts.preview && result.diff) for (const line of formatDiffBlock(result.diff)) context.out(`  ${line}`);
+      else context.out(`${'Diff'.padStart(15)}: ${result.diff ? formatDiffSummary(result.diff) : 'unknown (no package list)'}`);
+      return;
+    }
+    if (result.diff) {
+      const lines = formatDiffBlock(result.diff);
+      context.out(lines.length > 0 ? lines.join('\n') : 'No package changes.');
+    } else if (result.from !== undefined) {
+      context.out('No package list in the commits: package changes unknown.');
+    }
+    const d = result.deployment;
+    if (d) context.out(`Deployed ${d.osname} ${d.csum}.${d.deployserial}${result.toVersion !== undefined ? ` (version ${result.toVersion})` : ''}`);
+    // Not staged: the /etc merge happened just now, not at shutdown as on a booted rpm-ostree system.
+    context.out('Note: /etc was merged into the new deployment now; /etc changes made after this are not carried over.');
+    if (opts.reboot) context.notice('--reboot: not rebooting (atoll leaves reboots to you); run systemctl reboot');
+    else context.out('Run "systemctl reboot" to start a reboot');
+  };
+
+  program
+    .command('upgrade')
+    .alias('update')
+    .description('pull the latest commit of the origin and deploy it')
+    .option('--sysroot <dir>', 'the system root (default /)')
+    .option('--os <name>', 'the stateroot')
+    .option('--check', 'only check whether an update is available (exit 77 when not)')
+    .option('--preview', 'as --check, and show the package diff')
+    .option('--allow-downgrade', 'permit an older commit')
+    .option('--unchanged-exit-77', 'exit 77 when there is no update')
+    .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
+    .option('-r, --reboot', 'reboot afterwards (recorded only: atoll never reboots the machine)')
+    .action(async (opts: { sysroot?: string; os?: string; check?: boolean; preview?: boolean; allowDowngrade?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
+      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const result = await hostUpgrade(layout, { osname: opts.os, check: Boolean(opts.check), preview: Boolean(opts.preview), allowDowngrade: Boolean(opts.allowDowngrade) }, context.reporter);
+      report(result, opts, 'No upgrade available.');
+    });
+
+  program
+    .command('deploy <revision>')
+    .description('deploy a specific commit (checksum, revision=CSUM) or version (version=V) of the origin\'s ref')
+    .option('--sysroot <dir>', 'the system root (default /)')
+    .option('--os <name>', 'the stateroot')
+    .option('--preview', 'show the package diff without deploying')
+    .option('--unchanged-exit-77', 'exit 77 when the revision is already deployed')
+    .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
+    .option('-r, --reboot', 'reboot afterwards (recorded only)')
+    .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
+      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview) }, context.reporter);
+      report(result, { ...opts, preview: true }, `Revision ${result.to} is already deployed.`);
+    });
+
+  program
+    .command('rebase <refspec>')
+    .description('track another refspec (remote:ref, :localref, remote:, or ref on the current remote); installs the first deployment of a stateroot')
+    .option('--sysroot <dir>', 'the system root (default /)')
+    .option('--os <name>', 'the stateroot (created when it does not exist yet)')
+    .option('--skip-purge', 'keep the old ref in the repository')
+    .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
+    .option('-r, --reboot', 'reboot afterwards (recorded only)')
+    .action(async (refspec: string, opts: { sysroot?: string; os?: string; skipPurge?: boolean; reboot?: boolean }) => {
+      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const result = await hostRebase(layout, refspec, { osname: opts.os, skipPurge: Boolean(opts.skipPurge) }, context.reporter);
+      report(result, opts, `Already on ${result.refspec} at ${result.to}.`);
+    });
+
   registerPlanned(program, [
-    ['upgrade', 'pull the latest commit of the origin and deploy it'],
-    ['deploy', 'deploy a specific commit or version'],
-    ['rebase', 'switch to another refspec (or install the first deployment)'],
     ['install', 'layer packages onto the base tree'],
     ['uninstall', 'remove layered packages'],
     ['override', 'remove or replace base packages (remove, replace, reset)'],

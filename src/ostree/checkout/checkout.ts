@@ -1,5 +1,5 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
-import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync } from 'node:fs';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
@@ -113,28 +113,21 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     }
     stats.files++;
     if (canHardlink && repo.mode !== 'bare-user') {
-      // Fast path: the object file is the checked-out file; one lstat tells empty files
-      // (copied, as ostree does, to stay clear of the hardlink limit) from the rest.
+      // Fast path: the object file is the checked-out file, one link() and nothing else. (ostree
+      // copies empty files to stay clear of the hardlink limit; here EMLINK falls back to a copy.)
       const objectPath = repo.objectPath(checksum, 'file');
-      let st;
-      try {
-        st = lstatSync(objectPath);
-      } catch (error) {
-        if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
-        throw error;
-      }
-      if (!(st.isFile() && st.size === 0)) {
-        if (tryLink(objectPath, path)) {
-          stats.hardlinked++;
-          return;
-        }
+      const linked = tryLink(objectPath, path);
+      if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+      if (linked === 'linked') {
+        stats.hardlinked++;
+        return;
       }
     }
     const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     // bare-user stores symlinks as regular files, so those are always recreated; empty files
     // are copied (as ostree does, which keeps them from hitting the hardlink limit).
     const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0;
-    if (linkable && tryLink(content.objectPath, path)) {
+    if (linkable && tryLink(content.objectPath, path) === 'linked') {
       stats.hardlinked++;
       return;
     }
@@ -142,15 +135,25 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
   };
 
-  const tryLink = (objectPath: string, path: string): boolean => {
+  /** Hardlink into a fresh directory; false when the slow path must handle it (EMLINK...). */
+  const linkFast = (path: string, checksum: string): boolean => {
+    const objectPath = `${repo.path}/objects/${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
+    const linked = tryLink(objectPath, path);
+    if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+    if (linked !== 'linked') return false;
+    stats.files++;
+    stats.hardlinked++;
+    return true;
+  };
+
+  const tryLink = (objectPath: string, path: string): 'linked' | 'copy' | 'missing' => {
     try {
       linkSync(objectPath, path);
-      return true;
+      return 'linked';
     } catch (error) {
-      if (options.requireHardlinks || !isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) {
-        throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink ${path}: ${(error as Error).message}`, { cause: error });
-      }
-      return false;
+      if (isErrno(error, 'ENOENT') && !existsSync(objectPath)) return 'missing';
+      if (options.requireHardlinks ? isErrno(error, 'EMLINK') : isErrno(error, 'EXDEV', 'EMLINK', 'EPERM')) return 'copy';
+      throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink ${path}: ${(error as Error).message}`, { cause: error });
     }
   };
 
@@ -170,7 +173,13 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    for (const file of tree.files) await placeFile(join(path, file.name), file.checksum, created);
+    const fastPath = created && canHardlink && repo.mode !== 'bare-user';
+    for (const file of tree.files) {
+      const filePath = `${path}/${file.name}`;
+      // The common case stays synchronous: no promise per file.
+      if (fastPath && linkFast(filePath, file.checksum)) continue;
+      await placeFile(filePath, file.checksum, created);
+    }
     for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
       applyDirMeta(path, meta);

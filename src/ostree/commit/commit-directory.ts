@@ -9,6 +9,7 @@ import { writeContent } from '../repo/content.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
 import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
+import type { ContentWorkerPool } from '../repo/content-workers.js';
 import { MutableTree } from './mutable-tree.js';
 
 /** How file metadata is taken from the filesystem (ostree's commit modifier flags). */
@@ -23,7 +24,16 @@ export interface CommitModifier {
   useDevinoCache?: boolean;
   concurrency?: number;
   zlibLevel?: number;
+  /** Worker threads that hash and compress archive content objects. */
+  workers?: ContentWorkerPool;
 }
+
+/**
+ * Archive files between these sizes go to the compression workers whole: below, a message
+ * round trip costs more than compressing in place; above, they are streamed.
+ */
+const WORKER_FILE_MIN = 64 * 1024;
+const WORKER_FILE_LIMIT = 16 * 1024 * 1024;
 
 /** Bounded concurrency for the whole walk (zlib and fs work run on libuv's thread pool). */
 class Limiter {
@@ -114,6 +124,12 @@ export async function commitDirectoryToTree(
     }
     stats.files++;
     stats.bytes += isLink ? 0 : st.size;
+    if (!isLink && modifier.workers && tx.repo.mode === 'archive' && st.size > WORKER_FILE_MIN && st.size <= WORKER_FILE_LIMIT) {
+      const temp = tx.tempPath();
+      const result = await modifier.workers.run({ path, header, objectsDir: join(tx.repo.path, 'objects'), temp, level: modifier.zlibLevel ?? 6 });
+      if (result.written) tx.stageSync(temp, result.checksum, 'file');
+      return result.checksum;
+    }
     return await writeContent(tx, header, isLink ? undefined : { kind: 'path', path, size: st.size }, { zlibLevel: modifier.zlibLevel });
   };
 

@@ -7,6 +7,7 @@ import { readRef } from '../repo/refs.js';
 import { validateRefName } from '../repo/ref-name.js';
 import { loadCommit } from '../repo/read.js';
 import { wrapIoError } from '../repo/io-error.js';
+import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
 import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
@@ -62,6 +63,10 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     zlibLevel: request.zlibLevel ?? Number(repo.config.getStringOr('archive', 'zlib-level', '6')),
   };
   const tx = await Transaction.begin(repo);
+  // Archive commits hash and deflate in worker threads (one per core); ATOLL_NO_WORKERS=1 keeps
+  // everything on the main thread (zlib's async API still uses the thread pool).
+  const workers = repo.mode === 'archive' && process.env.ATOLL_NO_WORKERS !== '1' ? new ContentWorkerPool() : undefined;
+  modifier.workers = workers;
   try {
     const tree = new MutableTree();
     const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
@@ -115,5 +120,7 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
   } catch (error) {
     await tx.abort().catch(() => undefined);
     throw wrapIoError(error, 'commit');
+  } finally {
+    await workers?.close();
   }
 }

@@ -127,7 +127,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const policy = options.policy ?? {};
   const depth = options.depth ?? 0;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0 };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, fetchedCommits: new Set<string>() };
 
   for (const ref of options.refs) {
     if (!isChecksum(ref) && !isValidRef(ref)) throw new AtollError('PULL_BAD_REF', `invalid ref name '${ref}'`);
@@ -203,6 +203,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   }
 
   const visitedMeta = new Set<string>();
+  const commitsSeen = new Map<string, Promise<VarDict | undefined>>();
   const visitedContent = new Set<string>();
   const partials = new Set<string>();
   let done = 0;
@@ -296,8 +297,30 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
 
   /** Fetch (or find) one commit; walk its tree; follow parents down to `remaining` levels. */
   async function pullCommit(checksum: string, ref: string | undefined, maxSize: number, remaining: number, optional = false): Promise<void> {
-    if (visitedMeta.has(`c${checksum}`)) return;
-    visitedMeta.add(`c${checksum}`);
+    // Two refs may name one commit: each ref's binding is checked, the commit is walked once.
+    const seen = commitsSeen.get(checksum);
+    if (seen) {
+      const metadata = await seen;
+      if (ref !== undefined && metadata) checkRefBinding(checksum, metadata, ref, options.collectionId !== undefined);
+      return;
+    }
+    let settle: (metadata: VarDict | undefined) => void = () => undefined;
+    commitsSeen.set(checksum, new Promise((resolve) => (settle = resolve)));
+    try {
+      await pullOneCommit(checksum, ref, maxSize, remaining, optional, (metadata) => settle(metadata));
+    } finally {
+      settle(undefined);
+    }
+  }
+
+  async function pullOneCommit(
+    checksum: string,
+    ref: string | undefined,
+    maxSize: number,
+    remaining: number,
+    optional: boolean,
+    decoded: (metadata: VarDict) => void,
+  ): Promise<void> {
     let bytes = await target.readObject(checksum, 'commit');
     const partial = bytes !== undefined && (await target.isPartial(checksum));
     if (bytes === undefined) {
@@ -318,6 +341,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       partials.add(checksum);
       if (detachedBytes !== undefined) await target.writeMetadata('commitmeta', checksum, detachedBytes);
       await target.writeMetadata('commit', checksum, fetched);
+      stats.fetchedCommits.add(checksum);
       stats.metadataFetched++;
       bytes = fetched;
     } else {
@@ -325,6 +349,11 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       stats.objectsSkipped++;
     }
     const commit = verifyCommit(checksum, bytes);
+    // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
+    if (!stats.fetchedCommits.has(checksum)) {
+      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+    }
+    decoded(commit.metadata);
     if (!options.commitMetadataOnly && partials.has(checksum)) scanTree(commit.rootTree, commit.rootMeta);
     if (remaining !== 0 && commit.parent !== null) {
       const parent = commit.parent;
@@ -357,7 +386,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const seconds = (Date.now() - started) / 1000;
   const result: PullResult = {
     refs: resolved.map(({ ref, checksum }) => ({ ref, checksum })),
-    ...stats,
+    metadataFetched: stats.metadataFetched,
+    contentFetched: stats.contentFetched,
+    objectsSkipped: stats.objectsSkipped,
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,
     seconds,

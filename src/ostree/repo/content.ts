@@ -1,6 +1,6 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
 import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
-import { deflateRaw, inflateRaw, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRaw, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -26,6 +26,8 @@ const inflateRawAsync = promisify(inflateRaw);
 
 /** bare-user keeps the real uid/gid/mode/xattrs of a content object in this xattr. */
 export const OSTREEMETA_XATTR = 'user.ostreemeta';
+
+const SYNC_DEFLATE_LIMIT = 64 * 1024;
 
 /** Above this size a regular file is hashed and copied by streaming instead of in memory. */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -91,7 +93,9 @@ export async function writeContent(
       if (symlinkObject) {
         writeFileSync(temp, prefix, { mode: 0o644 });
       } else if (bytes) {
-        const compressed = await deflateRawAsync(bytes, { level: options.zlibLevel ?? 6 });
+        // Small payloads compress in place: a thread-pool round trip (and zlib's per-chunk
+        // callbacks) would cost more than the work.
+        const compressed = bytes.length <= SYNC_DEFLATE_LIMIT ? deflateRawSync(bytes, { level: options.zlibLevel ?? 6 }) : await deflateRawAsync(bytes, { level: options.zlibLevel ?? 6 });
         const fd = openSync(temp, 'w', 0o644);
         try {
           writevSync(fd, [prefix, compressed]);

@@ -9,18 +9,8 @@ import { mapLimit, defaultParallelism } from '../../util/index.js';
 import type { PackageDescription, PayloadCompressor, FileInput } from './description.js';
 import { writeRpm } from './write-rpm.js';
 import { rpmFileName } from './build-rpm.js';
+import { mulberry32 as seededRandom } from '../../util/index.js';
 
-/** mulberry32: tiny, fast, good enough to vary fixtures reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const COMPRESSORS: readonly PayloadCompressor[] = ['gzip', 'xz', 'zstd', 'bzip2', 'none'];
 

@@ -11,5 +11,5 @@ export type { ContentSource } from './content-source.js';
 export type { CpioWriteEntry } from './cpio-writer.js';
 export { PAYLOAD_COMPRESSORS, compressorSpec } from './payload-compressor.js';
 export type * from './description.js';
-export { featureMatrix, fixturePackageSet, writeFixturePackages, seededRandom, COMPRESSORS } from './fixtures.js';
+export { featureMatrix, fixturePackageSet, writeFixturePackages, COMPRESSORS } from './fixtures.js';
 export type { MatrixCase, PackageSetOptions } from './fixtures.js';

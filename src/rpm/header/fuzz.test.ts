@@ -11,18 +11,8 @@ import { sharedDir } from '../../../test/helpers/env.js';
 import { packageToJson } from './package-json.js';
 import { readRpmHeaders, readRpmPackage } from './read-package.js';
 import { readPayloadFiles } from '../payload/payload-files.js';
+import { mulberry32 as rng } from '../../util/index.js';
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0, 1, 7, 15, 16, 0x7f, 0x80, 0xff, 0xffff, 0x10000, 0xfffff, 0x100000, 0x0fffffff, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
 

@@ -9,6 +9,7 @@ import { compareEvr, compareEvrStrings, parseEvr, parseEvrString } from './evr.j
 import { rangesOverlap } from './dep-match.js';
 import { formatRichDependency, parseRichDependency } from './rich-dep.js';
 import { isAtollError } from '../../errors/index.js';
+import { mulberry32 } from '../../util/index.js';
 
 function rows(path: string): string[][] {
   return readFileSync(path, 'utf8')
@@ -81,17 +82,6 @@ test('rich dependency parser', () => {
   }
 });
 
-/** Deterministic PRNG so the differential test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVersion(rnd: () => number): string {
   const alphabet = ['0', '1', '2', '9', '10', '007', 'a', 'b', 'Z', 'rc', '.', '.', '_', '+', '~', '^', 'git'];

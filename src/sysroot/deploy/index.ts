@@ -8,6 +8,7 @@ export type { DeploymentStatus } from './admin-ops.js';
 export { findKernel, installKernel } from './kernel.js';
 export type { KernelLayout } from './kernel.js';
 export { setImmutable } from './seal.js';
+export { crashPoint } from './crash-point.js';
 export { storeSysrootRepo, systemRepoProvider } from './system-repo.js';
 export { adminUpgrade } from './upgrade.js';
 export type { UpgradeOptions, UpgradeResult } from './upgrade.js';

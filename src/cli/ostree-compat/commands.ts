@@ -1,0 +1,169 @@
+// OSTree's command tree (the part atoll implements), with OSTree's option names, mapped onto
+// atoll's own verbs (`atoll repo ...`, `atoll admin ...`). Only argv is translated here: the
+// behaviour is atoll's. Options atoll does not implement are absent, so GOption rejects them
+// ("Unknown option"), which keeps `--help` honest.
+import type { OptionSpec } from './goption.js';
+
+export interface OstreeCommand {
+  name: string;
+  summary: string;
+  /** Positional part of the usage line, e.g. "PATH". */
+  usage?: string;
+  options?: OptionSpec[];
+  subcommands?: OstreeCommand[];
+  /** Does not need a repository (admin verbs use the sysroot). */
+  noRepo?: boolean;
+  /** atoll argv (without --repo) for a parsed call. */
+  toAtoll?: (positionals: string[], options: Map<string, string[]>) => string[];
+}
+
+const flag = (long: string, help: string, short?: string): OptionSpec => ({ long, short, help });
+const value = (long: string, arg: string, help: string, short?: string): OptionSpec => ({ long, short, arg, help });
+const multi = (long: string, arg: string, help: string, short?: string): OptionSpec => ({ long, short, arg, help, repeat: true });
+const ignored = (spec: OptionSpec): OptionSpec => ({ ...spec, ignored: true });
+
+/** Passes every given option (except ignored ones) through under the same long name. */
+function passOptions(options: Map<string, string[]>, specs: OptionSpec[], rename: Record<string, string> = {}): string[] {
+  const out: string[] = [];
+  for (const spec of specs) {
+    if (spec.ignored) continue;
+    const values = options.get(spec.long);
+    if (!values) continue;
+    const name = rename[spec.long] ?? spec.long;
+    for (const v of values) out.push(spec.arg ? `--${name}=${v}` : `--${name}`);
+  }
+  return out;
+}
+
+function repoVerb(verb: string[], specs: OptionSpec[], rename: Record<string, string> = {}) {
+  return (positionals: string[], options: Map<string, string[]>): string[] => ['repo', ...verb, ...passOptions(options, specs, rename), '--', ...positionals];
+}
+
+/** `ostree admin VERB` → `atoll admin VERB` (the sysroot is added by the dispatcher). */
+function admin(name: string, summary: string, usage: string, options: OptionSpec[], verb: string[] = [name]): OstreeCommand {
+  return { name, summary, usage, options, noRepo: true, toAtoll: (positionals, given) => ['admin', ...verb, ...passOptions(given, options), '--', ...positionals] };
+}
+
+function cmd(name: string, summary: string, usage: string, options: OptionSpec[], verb: string[] = [name], rename: Record<string, string> = {}): OstreeCommand {
+  return { name, summary, usage, options, toAtoll: repoVerb(verb, options, rename) };
+}
+
+const initOptions = [value('mode', 'MODE', 'Initialize repository in given mode (bare, bare-user, bare-user-only, archive)'), value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository as an collection of refs')];
+
+const commitOptions = [
+  value('subject', 'SUBJECT', 'One line subject', 's'),
+  value('body', 'BODY', 'Full description', 'm'),
+  value('branch', 'BRANCH', 'Branch', 'b'),
+  multi('tree', 'dir=PATH', 'Overlay the given argument as a tree'),
+  value('parent', 'COMMIT', "Parent commit checksum, or 'none'"),
+  flag('orphan', 'Create a commit without writing a ref'),
+  multi('add-metadata-string', 'KEY=VALUE', 'Add a key/value pair to metadata'),
+  multi('add-detached-metadata-string', 'KEY=VALUE', 'Add a key/value pair to detached metadata'),
+  value('owner-uid', 'UID', 'Set file ownership user id'),
+  value('owner-gid', 'GID', 'Set file ownership group id'),
+  flag('no-xattrs', 'Do not import extended attributes'),
+  flag('canonical-permissions', 'Canonicalize permissions in the same way bare-user does for hardlinked files'),
+  value('timestamp', 'TIMESTAMP', 'Override the timestamp of the commit'),
+  flag('no-bindings', 'Do not write any ref bindings'),
+  flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
+  flag('bootable', 'Flag this commit as a bootable OSTree'),
+  ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
+  ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
+];
+
+const checkoutOptions = [
+  flag('user-mode', 'Do not change file ownership or initialize extended attributes', 'U'),
+  flag('require-hardlinks', 'Do not fall back to full copies if hardlinking fails', 'H'),
+  flag('force-copy', 'Never hardlink (but may reflink if available)', 'C'),
+  flag('union', 'Keep existing directories, overwrite existing files'),
+  flag('union-add', 'Keep existing files/directories, only add new'),
+  value('subpath', 'PATH', 'Checkout sub-directory PATH'),
+  ignored(flag('disable-fsync', 'Do not invoke fsync()')),
+];
+
+const lsOptions = [
+  flag('recursive', 'Print directories recursively', 'R'),
+  flag('checksum', 'Print checksum', 'C'),
+  flag('xattrs', 'Print extended attributes', 'X'),
+  flag('dironly', 'Only print directories', 'd'),
+];
+
+const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating')];
+
+const pruneOptions = [flag('refs-only', 'Only delete unreachable objects, ignoring commit history'), value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'), flag('no-prune', 'Only display unreachable objects; don\'t delete')];
+
+const remoteAddOptions = [
+  multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote'),
+  flag('no-gpg-verify', 'Disable GPG verification'),
+  flag('no-sign-verify', 'Disable signature verification'),
+  flag('if-not-exists', 'Do nothing if the provided remote exists'),
+  flag('force', 'Replace the provided remote if it exists'),
+  value('contenturl', 'URL', 'Use URL when fetching content'),
+  value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository'),
+  value('gpg-import', 'FILE', 'Import GPG key from FILE'),
+];
+
+export const OSTREE_COMMANDS: OstreeCommand[] = [
+  {
+    name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
+    options: [value('sysroot', 'PATH', 'Create a new OSTree sysroot at PATH'), flag('print-current-dir', 'Print the current deployment directory')],
+    subcommands: [
+      admin('cleanup', 'Delete untagged deployments and repository objects', '', []),
+      admin('config-diff', 'Diff current /etc configuration versus default', '', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
+      admin('deploy', 'Checkout revision REFSPEC as the new default deployment', 'REFSPEC', [
+        value('os', 'OSNAME', 'Use a different operating system root than the current one'),
+        multi('karg', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
+        multi('karg-append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
+        multi('karg-delete', 'NAME=VALUE', 'Delete kernel argument if exists'),
+        flag('retain', 'Do not delete previous deployments'),
+        flag('retain-pending', 'Do not delete pending deployments'),
+        flag('retain-rollback', 'Do not delete rollback deployments'),
+        flag('not-as-default', 'Append rather than prepend new deployment'),
+        flag('no-merge', 'Do not apply configuration (/etc and kernel arguments) from booted deployment'),
+        value('origin-file', 'FILENAME', 'Specify origin file'),
+        flag('stage', 'Complete deployment at OS shutdown'),
+      ]),
+      admin('init-fs', 'Initialize a root filesystem', 'PATH', [ignored(flag('modern', 'Only create /boot and /ostree'))]),
+      admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
+      admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),
+      admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', [value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')]),
+      admin('status', 'List deployments', '', []),
+      admin('switch', 'Construct new tree from REFSPEC and deploy it', 'REFSPEC', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
+      admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
+      admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', [
+        value('os', 'OSNAME', 'Use a different operating system root than the current one'),
+        flag('deploy-only', 'Do not pull, only deploy'),
+        flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
+        value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
+      ]),
+      {
+        name: 'kargs', summary: 'Change kernel arguments', usage: 'COMMAND', noRepo: true,
+        subcommands: [admin('edit-in-place', 'Set new kernel command line arguments in place (applies to all deployments by default)', '', [multi('append-if-missing', 'NAME=VALUE', 'Append kernel arguments if they do not exist')], ['kargs', 'edit-in-place'])],
+      },
+    ],
+  },
+  cmd('cat', 'Concatenate contents of files', 'COMMIT PATH...', []),
+  cmd('checkout', 'Check out a commit into a filesystem tree', 'COMMIT [DESTINATION]', checkoutOptions),
+  cmd('commit', 'Commit a new revision', '[PATH]', commitOptions),
+  cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', []),
+  cmd('fsck', 'Check the repository for consistency', '', [ignored(flag('quiet', 'Only print error messages', 'q'))]),
+  cmd('init', 'Initialize a new empty repository', '', initOptions),
+  cmd('log', 'Show log starting at commit or ref', 'REF', []),
+  cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
+  cmd('prune', 'Search for unreachable objects', '', pruneOptions),
+  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
+  cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', [value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('mirror', 'Write refs suitable for a mirror'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
+  cmd('refs', 'List refs', '[PREFIX]', refsOptions),
+  {
+    name: 'remote', summary: 'Remote commands that may involve internet access', usage: 'COMMAND',
+    subcommands: [
+      cmd('add', 'Add a remote repository', 'NAME [metalink=|mirrorlist=]URL [BRANCH...]', remoteAddOptions, ['remote', 'add']),
+      cmd('delete', 'Delete a remote repository', 'NAME', [flag('if-exists', 'Do nothing if the provided remote does not exist')], ['remote', 'delete']),
+      cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
+      cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
+    ],
+  },
+  cmd('rev-parse', 'Output the target of a rev', 'REV', []),
+  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key')]),
+  cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
+];

@@ -4,7 +4,7 @@
 // console parsed for the ATOLL-BOOTED line, a kill timeout per boot, and the syncback of what
 // the guest wrote on its disk.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, statSync, rmSync, cpSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BOOT_TIMEOUT_MS = Number(process.env.ATOLL_BOOT_TIMEOUT_MS ?? 120_000);
@@ -146,7 +146,7 @@ export function syncBack(img: string, sysroot: string, os: string, workDir: stri
     debugfs(img, `rdump /${rel} ${out}`);
     const base = rel.split('/').pop() as string;
     // chattr +i on a deployment root would forbid replacing etc/ itself: copy the contents in place.
-    cpSync(join(out, base), join(sysroot, rel), { recursive: true, force: true, preserveTimestamps: true });
+    run('cp', ['-a', '--remove-destination', join(out, base) + '/.', join(sysroot, rel) + '/']);
   }
   rmSync(tmp, { recursive: true, force: true });
 }

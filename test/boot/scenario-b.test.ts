@@ -1,7 +1,7 @@
 // Scenario B of the QEMU boot test: atoll runs INSIDE the guest. The test OS carries node 20 and
 // atoll's built JS; the guest pulls v2 from a server repository on a second, read-only disk,
 // runs `atoll admin upgrade`, the harness "reboots" (re-reads the BLS entries from the one
-// persistent disk), the guest's `atoll admin status` marks v2 as booted (dev/inode of / +
+// persistent disk), the guest's `atoll status` marks v2 as booted (dev/inode of / +
 // /run/ostree-booted), then `atoll rollback` in the guest and a last reboot into v1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,7 +70,7 @@ test('boot scenario B: atoll upgrade and rollback inside the guest', { timeout: 
     return r;
   };
 
-  await t.test('boot A: v1; the guest edits /etc, runs atoll upgrade from the read-only disk; its status marks v1 booted, v2 pending', async () => {
+  await t.test('boot A: v1; the guest edits /etc, runs atoll upgrade from the read-only disk; `atoll status` marks v1 booted, v2 pending', async () => {
     const r = await boot('A-v1-upgrade', { kargs: ['atoll.test.write-etc=edited-in-guest', 'atoll.test.cmd=status,upgrade,status'] });
     assert.ok(r.booted, explain(r));
     assert.equal(r.fields.csum, v1);
@@ -81,7 +81,7 @@ test('boot scenario B: atoll upgrade and rollback inside the guest', { timeout: 
     assert.deepEqual(after.deployments.map((d) => [d.checksum, d.booted]), [[v2, false], [v1, true]]);
   });
 
-  await t.test('boot B: the harness reboots into v2; atoll status in the guest marks v2 booted; /etc edit merged', async () => {
+  await t.test('boot B: the harness reboots into v2; `atoll status` in the guest marks v2 booted; /etc edit merged', async () => {
     const r = await boot('B-v2', { kargs: ['atoll.test.cmd=status'] });
     assert.ok(r.booted, explain(r));
     assert.equal(r.fields.csum, v2);

@@ -2,7 +2,7 @@
 // Runs the compiled node:test suites (unit tests beside the code under dist/src, cross-tool
 // tests under dist/test), one suite after the other, printing each suite's duration and a
 // closing "tests: N passed, N failed, N skipped" line. Exit status is non-zero if any suite
-// failed. Usage: node scripts/run-tests.mjs [--unit] [--interop] [--e2e] [FILTER...]
+// failed. Usage: node scripts/run-tests.mjs [--unit] [--interop] [--e2e] [--boot] [FILTER...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,6 +18,8 @@ const suites = [
   { name: 'arch', dir: 'dist/test/arch' },
   { name: 'interop', dir: 'dist/test/interop' },
   { name: 'e2e', dir: 'dist/test/e2e' },
+  // QEMU boot tests (test/boot, issue 13): their own suite, last; `npm run test:boot` runs only them.
+  { name: 'boot', dir: 'dist/test/boot' },
 ].filter((s) => wanted.size === 0 || wanted.has(s.name));
 
 function findTests(dir) {

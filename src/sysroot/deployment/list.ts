@@ -155,12 +155,20 @@ export async function loadSysroot(layout: SysrootLayout): Promise<SysrootState> 
 }
 
 /**
- * The booted deployment: only when the sysroot is `/` and the running root is one of its
- * deployment directories (same device and inode, as OSTree compares). A sysroot given with
- * --sysroot is never booted.
+ * The booted deployment: only when the sysroot is `/`, `/run/ostree-booted` exists, and the
+ * running root is one of its deployment directories (same device and inode, as OSTree compares;
+ * the `ostree=` karg is only a hint, the dev/inode decides). A sysroot given with --sysroot is
+ * never booted. The QEMU boot test (test/boot, scenario B) exercises this inside a guest.
  */
 async function findBootedDeployment(layout: SysrootLayout, deployments: Deployment[]): Promise<Deployment | undefined> {
   if (layout.root !== '/') return undefined;
+  // libostree's first hint: the initramfs (ostree-prepare-root) leaves /run/ostree-booted.
+  // Without it this is not a booted OSTree system, whatever / looks like.
+  try {
+    await stat('/run/ostree-booted');
+  } catch {
+    return undefined;
+  }
   let rootStat;
   try {
     rootStat = await stat('/');

@@ -87,10 +87,17 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
       if (keep) writeFileSync(join(cwd, '..', `${cwd.split('/').pop()}.log`), log);
       else rmSync(cwd, { recursive: true, force: true });
       const tap = countTap(out);
-      if (!tap.firstFailure && code !== 0) tap.firstFailure = err.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
+      if (!tap.firstFailure && code !== 0) tap.firstFailure = failureLine(err);
       resolvePromise({ ...tap, exitCode: code, timedOut, seconds: (Date.now() - started) / 1000, log, cwd });
     });
   });
+}
+
+/** The most telling stderr line: the last `error:`/assertion message before libtest's cleanup noise. */
+function failureLine(err: string): string {
+  const lines = err.split('\n').filter((l) => l.trim() && !/gpg-(connect-)?agent|^\+|^OK$/.test(l));
+  const telling = lines.filter((l) => /error|assert|fatal|not found|fail|unknown/i.test(l));
+  return (telling.at(-1) ?? lines.at(-1) ?? '').trim().slice(0, 200);
 }
 
 export function passed(count: TapCount): boolean {

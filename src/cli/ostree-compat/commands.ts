@@ -144,7 +144,11 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   },
   cmd('cat', 'Concatenate contents of files', 'COMMIT PATH...', []),
   cmd('checkout', 'Check out a commit into a filesystem tree', 'COMMIT [DESTINATION]', checkoutOptions),
-  cmd('commit', 'Commit a new revision', '[PATH]', commitOptions),
+  {
+    ...cmd('commit', 'Commit a new revision', '[PATH]', commitOptions),
+    // OSTree commits the current directory when neither PATH nor --tree is given.
+    toAtoll: (positionals, options) => repoVerb(['commit'], commitOptions)(positionals.length === 0 && !options.has('tree') ? ['.'] : positionals, options),
+  },
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', []),
   cmd('fsck', 'Check the repository for consistency', '', [ignored(flag('quiet', 'Only print error messages', 'q'))]),
   cmd('init', 'Initialize a new empty repository', '', initOptions),

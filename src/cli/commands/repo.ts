@@ -17,6 +17,7 @@ import {
   printMetadataKey,
   normalizePath,
   isValidRefName,
+  parseRefspec,
   type Variant,
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
@@ -338,6 +339,54 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       if (!opts.update && !opts.view) throw new AtollError('CLI_USAGE', 'pass -u (update) or -v (view)');
       if (opts.update) await updateSummary(r);
       if (opts.view) context.out(await describeSummary(r));
+    });
+
+  repo
+    .command('reset')
+    .description('point REF at COMMIT (any rev), as ostree reset does')
+    .addOption(repoOption())
+    .argument('<ref>')
+    .argument('<commit>')
+    .action(async (ref: string, rev: string, opts: { repo: string }) => {
+      const r = await Repo.open(opts.repo);
+      await resolveRev(r, ref);
+      const parsed = parseRefspec(ref);
+      await writeRef(r, parsed.ref, await resolveRev(r, rev), parsed.remote ?? undefined);
+    });
+
+  repo
+    .command('config')
+    .description('get, set or unset a key of the repository config (KEY is GROUP.NAME, or NAME with --group)')
+    .addOption(repoOption())
+    .argument('<action>', 'get, set or unset')
+    .argument('<key>')
+    .argument('[value]')
+    .argument('[extra...]')
+    .option('--group <group>', 'the config group (then KEY is the plain key name)')
+    .action(async (action: string, key: string, value: string | undefined, extra: string[], opts: { repo: string; group?: string }) => {
+      const wanted = action === 'set' ? 1 : 0;
+      if (extra.length > 0 || (action !== 'set' && value !== undefined)) throw new AtollError('CLI_USAGE', 'Too many arguments given');
+      if (!['get', 'set', 'unset'].includes(action)) throw new AtollError('CLI_USAGE', `unknown config action '${action}'`, { hint: 'use get, set or unset' });
+      if (wanted === 1 && value === undefined) throw new AtollError('CLI_USAGE', 'config set needs KEY and VALUE');
+      let group = opts.group;
+      let name = key;
+      if (group === undefined) {
+        // ostree splits GROUP.NAME at the first dot.
+        const dot = key.indexOf('.');
+        if (dot <= 0 || dot === key.length - 1) throw new AtollError('CLI_USAGE', `key '${key}' must be GROUP.NAME (or pass --group)`);
+        group = key.slice(0, dot);
+        name = key.slice(dot + 1);
+      }
+      const r = await Repo.open(opts.repo);
+      if (action === 'get') {
+        const raw = r.config.rawValue(group, name);
+        if (raw === undefined) throw new AtollError('OSTREE_CONFIG_NO_KEY', `Key file does not have key “${name}” in group “${group}”`);
+        context.out(r.config.getString(group, name));
+        return;
+      }
+      if (action === 'set') r.config.setString(group, name, value!);
+      else r.config.removeKey(group, name);
+      await r.saveConfig();
     });
 
   registerRepoNetCommands(repo, context);

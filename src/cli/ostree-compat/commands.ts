@@ -149,6 +149,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     // OSTree commits the current directory when neither PATH nor --tree is given.
     toAtoll: (positionals, options) => repoVerb(['commit'], commitOptions)(positionals.length === 0 && !options.has('tree') ? ['.'] : positionals, options),
   },
+  cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
+  cmd('reset', 'Reset a REF to a previous COMMIT', 'REF COMMIT', []),
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', []),
   cmd('fsck', 'Check the repository for consistency', '', [ignored(flag('quiet', 'Only print error messages', 'q'))]),
   cmd('init', 'Initialize a new empty repository', '', initOptions),

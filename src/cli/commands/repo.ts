@@ -47,6 +47,8 @@ function keyValue(option: string, text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
+interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }
+
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
 export function registerRepoCommands(program: Command, context: CliContext): void {
   const repo = program.command('repo').description('OSTree repository verbs (init, commit, ls, pull, serve, ...)');
@@ -146,13 +148,21 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .command('refs')
     .description('list refs (optionally under PREFIX), or create/delete one')
     .addOption(repoOption())
-    .argument('[prefix]', 'only refs under this prefix')
+    .argument('[prefixes...]', 'only refs under these prefixes (--delete: each is deleted)')
     .option('--list', 'do not strip the prefix')
     .option('--delete', 'delete the refs matching PREFIX')
     .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
     .option('--force', 'overwrite an existing ref with --create')
-    .action(async (prefix: string | undefined, opts: { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }) => {
+    .action(async (prefixes: string[], opts: RefsOpts) => {
       const r = await Repo.open(opts.repo);
+      if (prefixes.length > 1 && opts.create === undefined) {
+        // ostree refs takes several prefixes: each is listed (or deleted) in turn.
+        for (const one of prefixes) await refsFor(r, one, opts);
+        return;
+      }
+      await refsFor(r, prefixes[0], opts);
+    });
+  async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
         if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
         if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
@@ -174,7 +184,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return stripped === '' ? e.name : stripped;
       });
       if (lines.length > 0) context.out(lines.join('\n'));
-    });
+    }
 
   repo
     .command('rev-parse')

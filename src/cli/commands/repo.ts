@@ -100,14 +100,16 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
     }) => {
-      const trees = opts.tree.map((spec) => {
-        if (!spec.startsWith('dir=')) throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'only --tree=dir=PATH is supported' });
-        return spec.slice(4);
-      });
-      if (path !== undefined) trees.push(path);
-      if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
+      const trees: Array<string | { commit: string }> = [];
+      for (const spec of opts.tree) {
+        if (spec.startsWith('dir=')) trees.push(spec.slice(4));
+        else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });
+        else throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'use --tree=dir=PATH or --tree=ref=REV' });
+      }
+      if (path !== undefined) trees.push(path);
+      if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
       let timestamp: number;
       if (opts.timestamp !== undefined) timestamp = await parseTimestamp(opts.timestamp);
       else if (process.env.SOURCE_DATE_EPOCH) timestamp = sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
@@ -190,9 +192,24 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .command('rev-parse')
     .description('resolve a ref, ref^, or full/short checksum to a commit checksum')
     .addOption(repoOption())
-    .argument('<rev>')
-    .action(async (rev: string, opts: { repo: string }) => {
-      context.out(await resolveRev(await Repo.open(opts.repo), rev));
+    .argument('[rev]')
+    .option('-S, --single', 'print the only commit of the repository; error if there are none or several')
+    .action(async (rev: string | undefined, opts: { repo: string; single?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      if (opts.single) {
+        if (rev !== undefined) throw new AtollError('CLI_USAGE', 'Cannot specify arguments with --single');
+        let found: string | undefined;
+        for await (const o of r.listObjects()) {
+          if (o.type !== 'commit') continue;
+          if (found !== undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', `Multiple commit objects found`);
+          found = o.checksum;
+        }
+        if (found === undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', 'No commit objects found');
+        context.out(found);
+        return;
+      }
+      if (rev === undefined) throw new AtollError('CLI_USAGE', 'Usage error: REV must be specified');
+      context.out(await resolveRev(r, rev));
     });
 
   repo

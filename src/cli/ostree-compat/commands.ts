@@ -169,7 +169,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
     ],
   },
-  cmd('rev-parse', 'Output the target of a rev', 'REV', []),
+  cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
   cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key')]),
   cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
 ];

@@ -143,6 +143,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         },
         context.reporter,
       );
+      if (opts.branch) await autoUpdateSummary(r, 'commit');
       context.out(result.checksum);
     });
 
@@ -160,9 +161,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       if (prefixes.length > 1 && opts.create === undefined) {
         // ostree refs takes several prefixes: each is listed (or deleted) in turn.
         for (const one of prefixes) await refsFor(r, one, opts);
+        if (opts.delete) await autoUpdateSummary(r);
         return;
       }
       await refsFor(r, prefixes[0], opts);
+      if (opts.create !== undefined || opts.delete) await autoUpdateSummary(r);
     });
   async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
@@ -382,6 +385,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       await resolveRev(r, ref);
       const parsed = parseRefspec(ref);
       await writeRef(r, parsed.ref, await resolveRev(r, rev), parsed.remote ?? undefined);
+      await autoUpdateSummary(r);
     });
 
   repo
@@ -420,6 +424,15 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
 
   registerRepoNetCommands(repo, context);
+}
+
+/**
+ * `core.auto-update-summary=true`: ostree regenerates the summary whenever a ref changes;
+ * `core.commit-update-summary=true`: after every commit.
+ */
+async function autoUpdateSummary(r: Repo, why: 'commit' | 'ref' = 'ref'): Promise<void> {
+  const commitToo = why === 'commit' && r.config.getBooleanOr('core', 'commit-update-summary', false);
+  if (commitToo || r.config.getBooleanOr('core', 'auto-update-summary', false)) await updateSummary(r);
 }
 
 /** SOURCE_DATE_EPOCH as ostree reads it (g_ascii_strtoll), with ostree's error texts. */

@@ -157,7 +157,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
-  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
+  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
   cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', [value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('mirror', 'Write refs suitable for a mirror'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
   cmd('refs', 'List refs', '[PREFIX]', refsOptions),
   {

@@ -19,6 +19,8 @@ export const PASSING = [
   'test-reset-nonlinear.sh',
   'test-config.sh',
   'test-local-pull-depth.sh',
+  'test-auto-summary.sh',
+  'test-pull-untrusted.sh',
 ];
 
 test('OSTree installed tests pass against atoll (regression guard)', async (t) => {

@@ -134,7 +134,7 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
   // Errors are coded, not crashes.
   const missing = atoll(['repo', 'rev-parse', `--repo=${a}`, 'nope']);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /refspec 'nope' not found/);
+  assert.match(missing.stderr, /Refspec 'nope' not found/);
   const noParent = atoll(['repo', 'rev-parse', `--repo=${a}`, 'other^^^^']);
   assert.equal(noParent.status, 1);
   assert.match(noParent.stderr, /has no parent/);

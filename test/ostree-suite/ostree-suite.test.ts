@@ -9,7 +9,7 @@ import { findTestDir, makeShimDir, missingPrerequisite, passed, runProgram } fro
 import { PROGRAMS } from './programs.js';
 import { rmSync } from 'node:fs';
 
-/** Programs that pass against atoll today (stage 1 so far); keep in step with docs/ostree-suite.md. */
+/** Programs that pass against atoll today; keep in step with docs/ostree-suite.md. */
 export const PASSING = [
   'test-help.sh',
   'test-cli-extensions.sh',
@@ -21,6 +21,13 @@ export const PASSING = [
   'test-local-pull-depth.sh',
   'test-auto-summary.sh',
   'test-pull-untrusted.sh',
+  // stage 2
+  'test-pull-commit-only.sh',
+  'test-pull-depth.sh',
+  // stage 3
+  'test-admin-deploy-clean.sh',
+  'test-admin-kargs.sh',
+  'test-admin-pull-deploy-commit.sh',
 ];
 
 test('OSTree installed tests pass against atoll (regression guard)', async (t) => {

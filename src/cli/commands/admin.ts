@@ -21,6 +21,7 @@ import {
   systemRepoProvider,
 } from '../../sysroot/index.js';
 import { KeyFile } from '../../keyfile/index.js';
+import { pull } from '../../ostree/pull/index.js';
 import { readFile } from 'node:fs/promises';
 
 interface AdminGlobals {
@@ -196,14 +197,11 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           ...(refspec !== undefined ? { refspec } : {}),
           ...(opts.overrideCommit !== undefined ? { overrideCommit: opts.overrideCommit } : {}),
           allowDowngrade: Boolean(opts.allowDowngrade),
-          // Pulling belongs to the network layer: a remote refspec needs its commit pulled
-          // into the system repo first (atoll repo pull), then --deploy-only.
+          // Pulling belongs to the network layer (ostree/pull); the sysroot layer only asks for it.
           pull: async (spec: string) => {
-            if (spec.includes(':') && !opts.deployOnly) {
-              throw new AtollError('CLI_NOT_IMPLEMENTED', `pulling ${spec} during upgrade is not wired up yet`, {
-                hint: `pull it into ${layout.repoDir} with atoll repo pull, then rerun with --deploy-only`,
-              });
-            }
+            const colon = spec.indexOf(':');
+            if (colon <= 0 || opts.deployOnly) return;
+            await pull({ repo: layout.repoDir, remote: spec.slice(0, colon), refs: [spec.slice(colon + 1)], reporter: context.reporter });
           },
         },
         context.reporter,

@@ -123,7 +123,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         value('origin-file', 'FILENAME', 'Specify origin file'),
         flag('stage', 'Complete deployment at OS shutdown'),
       ]),
-      admin('init-fs', 'Initialize a root filesystem', 'PATH', [ignored(flag('modern', 'Only create /boot and /ostree'))]),
+      admin('init-fs', 'Initialize a root filesystem', 'PATH', [flag('modern', 'Only create /boot and /ostree')]),
       admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
       admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),
       admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', [value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')]),

@@ -18,6 +18,7 @@ const suites = [
   { name: 'arch', dir: 'dist/test/arch' },
   { name: 'interop', dir: 'dist/test/interop' },
   { name: 'e2e', dir: 'dist/test/e2e' },
+  { name: 'ostree-suite', dir: 'dist/test/ostree-suite' },
   // QEMU boot tests (test/boot, issue 13): their own suite, last; `npm run test:boot` runs only them.
   { name: 'boot', dir: 'dist/test/boot' },
 ].filter((s) => wanted.size === 0 || wanted.has(s.name));

@@ -134,7 +134,7 @@ test('read verbs print what ostree prints, on atoll-made and ostree-made repos',
   // Errors are coded, not crashes.
   const missing = atoll(['repo', 'rev-parse', `--repo=${a}`, 'nope']);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /refspec 'nope' not found/);
+  assert.match(missing.stderr, /Refspec 'nope' not found/);
   const noParent = atoll(['repo', 'rev-parse', `--repo=${a}`, 'other^^^^']);
   assert.equal(noParent.status, 1);
   assert.match(noParent.stderr, /has no parent/);
@@ -178,4 +178,23 @@ test('--bootable records the kernel version as ostree does', (t) => {
   const two = atoll(['repo', 'commit', `--repo=${repo}`, '-b', 'os', '--bootable', '-s', 's', tree]);
   assert.equal(two.status, 1);
   assert.match(two.stderr, /more than one kernel/);
+});
+
+test('commit --tree=ref= layers an existing commit like ostree (same checksum)', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'd1', 'sub'), { recursive: true });
+  mkdirSync(join(dir, 'd2', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'd1', 'a'), 'a\n');
+  writeFileSync(join(dir, 'd1', 'sub', 'b'), 'b\n');
+  writeFileSync(join(dir, 'd2', 'a'), 'A\n');
+  writeFileSync(join(dir, 'd2', 'sub', 'c'), 'c\n');
+  const real = join(dir, 'real');
+  const ours = join(dir, 'ours');
+  ostree(real, 'init', '--mode=archive');
+  atollOk(['init', '--repo', ours, '--mode', 'archive']);
+  const layered = ['-b', 'top', `--tree=ref=base`, `--tree=dir=${join(dir, 'd2')}`, `--timestamp=${TS}`, '-s', 'y'];
+  ostree(real, 'commit', '-b', 'base', `--tree=dir=${join(dir, 'd1')}`, `--timestamp=${TS}`, '-s', 'x');
+  atollOk(['commit', '--repo', ours, '-b', 'base', `--tree=dir=${join(dir, 'd1')}`, `--timestamp=${TS}`, '-s', 'x']);
+  assert.equal(atollOk(['commit', '--repo', ours, ...layered]).trim(), ostree(real, 'commit', ...layered).trim());
 });

@@ -184,3 +184,15 @@ test('eleven deployments: entry versions 10 and 11 sort above 9 (strverscmp), bo
   assert.deepEqual((await loadSysroot(layout)).deployments.map((d) => d.csum), expected);
   assert.deepEqual([...ostreeAdmin(sr, 'status').matchAll(/^. n ([0-9a-f]{64})\./gm)].map((m) => m[1]), expected);
 });
+
+test('init-fs --modern creates the same layout as ostree admin init-fs --modern', async (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const work = tmpfsDir(t);
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  mkdirSync(ref);
+  mkdirSync(ours);
+  runOk('ostree', ['admin', 'init-fs', '--modern', ref]);
+  await initFs(ours, systemRepoProvider(), { modern: true });
+  assert.deepEqual(readdirSync(ours).sort(), readdirSync(ref).sort());
+});

@@ -87,10 +87,17 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
       if (keep) writeFileSync(join(cwd, '..', `${cwd.split('/').pop()}.log`), log);
       else rmSync(cwd, { recursive: true, force: true });
       const tap = countTap(out);
-      if (!tap.firstFailure && code !== 0) tap.firstFailure = err.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
+      if (!tap.firstFailure && code !== 0) tap.firstFailure = failureLine(err);
       resolvePromise({ ...tap, exitCode: code, timedOut, seconds: (Date.now() - started) / 1000, log, cwd });
     });
   });
+}
+
+/** The most telling stderr line: the last `error:`/assertion message before libtest's cleanup noise. */
+function failureLine(err: string): string {
+  const lines = err.split('\n').filter((l) => l.trim() && !/gpg-(connect-)?agent|^\+|^OK$/.test(l));
+  const telling = lines.filter((l) => /error|assert|fatal|not found|fail|unknown/i.test(l));
+  return (telling.at(-1) ?? lines.at(-1) ?? '').trim().slice(0, 200);
 }
 
 export function passed(count: TapCount): boolean {
@@ -120,7 +127,8 @@ export async function runSuite(options: SuiteOptions): Promise<ProgramResult[]> 
 
 function cell(count: TapCount | undefined): string {
   if (!count) return '-';
-  const state = count.timedOut ? 'TIMEOUT' : passed(count) ? 'pass' : 'FAIL';
+  // `1..0 # SKIP`: the whole program skipped itself (a feature --version does not declare).
+  const state = count.timedOut ? 'TIMEOUT' : count.plan === 0 ? 'SKIP' : passed(count) ? 'pass' : 'FAIL';
   return `${state} ${count.ok - count.skip}/${count.plan ?? '?'}${count.skip ? ` (${count.skip} skip)` : ''}`;
 }
 
@@ -147,7 +155,8 @@ export function summarize(results: ProgramResult[]): string {
       `${results.some((r) => r.debian) ? `, debian here ${debOk}` : ''}, doc baseline ${docOk}`);
   }
   const pass = results.filter((r) => passed(r.atoll)).length;
-  lines.push(`${pass} passed, ${results.length - pass} failed`);
+  const skipped = results.filter((r) => passed(r.atoll) && r.atoll.plan === 0).length;
+  lines.push(`${pass} passed, ${results.length - pass} failed${skipped ? ` (${skipped} of the passed skipped themselves: 1..0)` : ''}`);
   return lines.join('\n');
 }
 

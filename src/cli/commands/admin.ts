@@ -64,8 +64,10 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   const withSysrootOptions = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('--os <name>', 'the stateroot');
   const repoOf = async (layout: SysrootLayout) => await systemRepoProvider().open(layout.repoDir);
 
-  withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root')).action(async (dir: string) => {
-    await initFs(dir, systemRepoProvider());
+  withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root'))
+    .option('--modern', 'only create /boot and /ostree')
+    .action(async (dir: string, opts: { modern?: boolean }) => {
+    await initFs(dir, systemRepoProvider(), { modern: opts.modern === true });
   });
 
   withSysrootOptions(admin.command('os-init <name>').description('create a stateroot')).action(async (name: string, _o: unknown, cmd: Command) => {

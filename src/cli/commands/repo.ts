@@ -17,6 +17,7 @@ import {
   printMetadataKey,
   normalizePath,
   isValidRefName,
+  parseRefspec,
   type Variant,
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
@@ -45,6 +46,8 @@ function keyValue(option: string, text: string): [string, string] {
   if (eq <= 0) throw new AtollError('CLI_USAGE', `--${option} takes KEY=VALUE, got '${text}'`);
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
+
+interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }
 
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
 export function registerRepoCommands(program: Command, context: CliContext): void {
@@ -97,17 +100,19 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
     }) => {
-      const trees = opts.tree.map((spec) => {
-        if (!spec.startsWith('dir=')) throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'only --tree=dir=PATH is supported' });
-        return spec.slice(4);
-      });
-      if (path !== undefined) trees.push(path);
-      if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
+      const trees: Array<string | { commit: string }> = [];
+      for (const spec of opts.tree) {
+        if (spec.startsWith('dir=')) trees.push(spec.slice(4));
+        else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });
+        else throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'use --tree=dir=PATH or --tree=ref=REV' });
+      }
+      if (path !== undefined) trees.push(path);
+      if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
       let timestamp: number;
       if (opts.timestamp !== undefined) timestamp = await parseTimestamp(opts.timestamp);
-      else if (process.env.SOURCE_DATE_EPOCH && /^\d+$/.test(process.env.SOURCE_DATE_EPOCH)) timestamp = Number(process.env.SOURCE_DATE_EPOCH);
+      else if (process.env.SOURCE_DATE_EPOCH) timestamp = sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
       else timestamp = Math.floor(Date.now() / 1000);
       let parent: string | null | undefined;
       if (opts.orphan || opts.parent === 'none') parent = null;
@@ -138,6 +143,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         },
         context.reporter,
       );
+      if (opts.branch) await autoUpdateSummary(r, 'commit');
       context.out(result.checksum);
     });
 
@@ -145,13 +151,23 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .command('refs')
     .description('list refs (optionally under PREFIX), or create/delete one')
     .addOption(repoOption())
-    .argument('[prefix]', 'only refs under this prefix')
+    .argument('[prefixes...]', 'only refs under these prefixes (--delete: each is deleted)')
     .option('--list', 'do not strip the prefix')
     .option('--delete', 'delete the refs matching PREFIX')
     .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
     .option('--force', 'overwrite an existing ref with --create')
-    .action(async (prefix: string | undefined, opts: { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }) => {
+    .action(async (prefixes: string[], opts: RefsOpts) => {
       const r = await Repo.open(opts.repo);
+      if (prefixes.length > 1 && opts.create === undefined) {
+        // ostree refs takes several prefixes: each is listed (or deleted) in turn.
+        for (const one of prefixes) await refsFor(r, one, opts);
+        if (opts.delete) await autoUpdateSummary(r);
+        return;
+      }
+      await refsFor(r, prefixes[0], opts);
+      if (opts.create !== undefined || opts.delete) await autoUpdateSummary(r);
+    });
+  async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
         if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
         if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
@@ -173,15 +189,30 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return stripped === '' ? e.name : stripped;
       });
       if (lines.length > 0) context.out(lines.join('\n'));
-    });
+    }
 
   repo
     .command('rev-parse')
     .description('resolve a ref, ref^, or full/short checksum to a commit checksum')
     .addOption(repoOption())
-    .argument('<rev>')
-    .action(async (rev: string, opts: { repo: string }) => {
-      context.out(await resolveRev(await Repo.open(opts.repo), rev));
+    .argument('[rev]')
+    .option('-S, --single', 'print the only commit of the repository; error if there are none or several')
+    .action(async (rev: string | undefined, opts: { repo: string; single?: boolean }) => {
+      const r = await Repo.open(opts.repo);
+      if (opts.single) {
+        if (rev !== undefined) throw new AtollError('CLI_USAGE', 'Cannot specify arguments with --single');
+        let found: string | undefined;
+        for await (const o of r.listObjects()) {
+          if (o.type !== 'commit') continue;
+          if (found !== undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', `Multiple commit objects found`);
+          found = o.checksum;
+        }
+        if (found === undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', 'No commit objects found');
+        context.out(found);
+        return;
+      }
+      if (rev === undefined) throw new AtollError('CLI_USAGE', 'Usage error: REV must be specified');
+      context.out(await resolveRev(r, rev));
     });
 
   repo
@@ -300,6 +331,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const report = await fsckRepo(r, context.reporter);
       if (opts.json) context.printJson(report);
       else {
+        // OSTree's progress lines (the suite greps them), then the findings.
+        context.out('Validating refs...\nValidating refs in collections...\nEnumerating commits...');
+        context.out(`Verifying content integrity of ${report.commits} commit objects...`);
         for (const problem of report.problems) context.notice(`error: [${problem.code}] ${problem.message}`);
         for (const partial of report.partialCommits) context.notice(`commit ${partial} is partial`);
         if (report.problems.length === 0) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
@@ -340,7 +374,73 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       if (opts.view) context.out(await describeSummary(r));
     });
 
+  repo
+    .command('reset')
+    .description('point REF at COMMIT (any rev), as ostree reset does')
+    .addOption(repoOption())
+    .argument('<ref>')
+    .argument('<commit>')
+    .action(async (ref: string, rev: string, opts: { repo: string }) => {
+      const r = await Repo.open(opts.repo);
+      await resolveRev(r, ref);
+      const parsed = parseRefspec(ref);
+      await writeRef(r, parsed.ref, await resolveRev(r, rev), parsed.remote ?? undefined);
+      await autoUpdateSummary(r);
+    });
+
+  repo
+    .command('config')
+    .description('get, set or unset a key of the repository config (KEY is GROUP.NAME, or NAME with --group)')
+    .addOption(repoOption())
+    .argument('<action>', 'get, set or unset')
+    .argument('<key>')
+    .argument('[value]')
+    .argument('[extra...]')
+    .option('--group <group>', 'the config group (then KEY is the plain key name)')
+    .action(async (action: string, key: string, value: string | undefined, extra: string[], opts: { repo: string; group?: string }) => {
+      const wanted = action === 'set' ? 1 : 0;
+      if (extra.length > 0 || (action !== 'set' && value !== undefined)) throw new AtollError('CLI_USAGE', 'Too many arguments given');
+      if (!['get', 'set', 'unset'].includes(action)) throw new AtollError('CLI_USAGE', `unknown config action '${action}'`, { hint: 'use get, set or unset' });
+      if (wanted === 1 && value === undefined) throw new AtollError('CLI_USAGE', 'config set needs KEY and VALUE');
+      let group = opts.group;
+      let name = key;
+      if (group === undefined) {
+        // ostree splits GROUP.NAME at the first dot.
+        const dot = key.indexOf('.');
+        if (dot <= 0 || dot === key.length - 1) throw new AtollError('CLI_USAGE', `key '${key}' must be GROUP.NAME (or pass --group)`);
+        group = key.slice(0, dot);
+        name = key.slice(dot + 1);
+      }
+      const r = await Repo.open(opts.repo);
+      if (action === 'get') {
+        const raw = r.config.rawValue(group, name);
+        if (raw === undefined) throw new AtollError('OSTREE_CONFIG_NO_KEY', `Key file does not have key “${name}” in group “${group}”`);
+        context.out(r.config.getString(group, name));
+        return;
+      }
+      if (action === 'set') r.config.setString(group, name, value!);
+      else r.config.removeKey(group, name);
+      await r.saveConfig();
+    });
+
   registerRepoNetCommands(repo, context);
+}
+
+/**
+ * `core.auto-update-summary=true`: ostree regenerates the summary whenever a ref changes;
+ * `core.commit-update-summary=true`: after every commit.
+ */
+async function autoUpdateSummary(r: Repo, why: 'commit' | 'ref' = 'ref'): Promise<void> {
+  const commitToo = why === 'commit' && r.config.getBooleanOr('core', 'commit-update-summary', false);
+  if (commitToo || r.config.getBooleanOr('core', 'auto-update-summary', false)) await updateSummary(r);
+}
+
+/** SOURCE_DATE_EPOCH as ostree reads it (g_ascii_strtoll), with ostree's error texts. */
+function sourceDateEpoch(text: string): number {
+  const digits = /^\s*\+?(\d+)/.exec(text)?.[1];
+  if (digits === undefined) throw new AtollError('OSTREE_COMMIT_BAD_TIMESTAMP', `Failed to convert SOURCE_DATE_EPOCH = '${text}' to a number`);
+  if (BigInt(digits) > 0x7fffffffffffffffn) throw new AtollError('OSTREE_COMMIT_BAD_TIMESTAMP', 'Parsing SOURCE_DATE_EPOCH: Numerical result out of range');
+  return Number(digits);
 }
 
 /** GLib's g_format_size: "1.2 kB" (SI units). */

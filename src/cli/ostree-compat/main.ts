@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { main as atollMain } from '../main.js';
 import { OSTREE_COMMANDS, type OstreeCommand } from './commands.js';
 import { GOptionError, parseGOptions, type OptionSpec } from './goption.js';
 
@@ -173,6 +172,8 @@ function sysrootOf(args: string[]): string {
 
 async function runAtoll(atollArgv: string[]): Promise<number> {
   if (process.env.ATOLL_OSTREE_TRACE) writeAll(2, `atoll-ostree: atoll ${atollArgv.join(' ')}\n`);
+  // Loaded lazily: help, errors and extensions never pay for atoll's whole command tree.
+  const { main: atollMain } = await import('../main.js');
   const code = await atollMain(['--progress', 'none', ...atollArgv], { errorPrefix: 'error: ' });
   // OSTree exits 1 on every failure (atoll uses 2 for usage errors).
   return code === 0 ? 0 : 1;

@@ -5,7 +5,7 @@ import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
 import { validateRefName } from '../repo/ref-name.js';
-import { loadCommit } from '../repo/read.js';
+import { loadCommit, loadDirTree } from '../repo/read.js';
 import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
@@ -15,8 +15,11 @@ import { writeCommit } from './write-commit.js';
 import { glibHashTableOrder } from './glib-hash-order.js';
 
 export interface CommitRequest extends CommitModifier {
-  /** Directories to commit, layered in order (ostree's `--tree=dir=` repeated). */
-  trees: string[];
+  /**
+   * What to commit, layered in order: directories (ostree's `--tree=dir=`) and existing commits
+   * of this repository (`--tree=ref=`, given as `{ commit: checksum }`).
+   */
+  trees: Array<string | { commit: string }>;
   branch?: string;
   subject?: string;
   body?: string;
@@ -35,6 +38,21 @@ export interface CommitRequest extends CommitModifier {
 }
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
+/** Layer an existing dirtree (and its subtrees) over `into`: files replace, directories merge. */
+async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree): Promise<void> {
+  const dirTree = await loadDirTree(repo, treeChecksum);
+  for (const file of dirTree.files) {
+    into.dirs.delete(file.name);
+    into.setFile(file.name, file.checksum);
+  }
+  for (const dir of dirTree.dirs) {
+    into.files.delete(dir.name);
+    const child = into.ensureDir(dir.name);
+    child.metaChecksum = dir.metaChecksum;
+    await overlayDirTree(repo, dir.treeChecksum, child);
+  }
+}
+
 export function findKernelVersion(tree: MutableTree): string {
   const modules = tree.dirs.get('usr')?.dirs.get('lib')?.dirs.get('modules');
   const found = [...(modules?.dirs ?? new Map<string, MutableTree>())].filter(([, dir]) => dir.files.has('vmlinuz')).map(([name]) => name);
@@ -72,6 +90,12 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
     await phase(reporter ?? { emit() {} }, 'commit', async () => {
       for (const dir of request.trees) {
+        if (typeof dir !== 'string') {
+          const commit = await loadCommit(repo, dir.commit);
+          tree.metaChecksum = commit.rootMeta;
+          await overlayDirTree(repo, commit.rootTree, tree);
+          continue;
+        }
         const s = await commitDirectoryToTree(tx, dir, tree, modifier, reporter);
         stats.files += s.files;
         stats.bytes += s.bytes;

@@ -27,7 +27,10 @@ export interface DirTree {
 }
 
 function badName(name: string, where: string): AtollError {
-  return new AtollError('OSTREE_OBJECT_BAD_NAME', `invalid name '${String(name).slice(0, 80)}' in ${where}: empty, '.', '..' or containing '/' or NUL`, {
+  // OSTree's wording (ot_util_filename_validate), which its test suite greps.
+  const shown = String(name).slice(0, 80);
+  const why = shown.includes('/') ? `Invalid / in filename ${shown}` : `Invalid filename '${shown}'`;
+  return new AtollError('OSTREE_OBJECT_BAD_NAME', `${why} in ${where}: empty, '.', '..' or containing '/' or NUL`, {
     data: { name: String(name).slice(0, 200) },
   });
 }

@@ -52,7 +52,7 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
           const bytes = await repo.readObjectBytes(checksum, type);
           const actual = createHash('sha256').update(bytes).digest('hex');
           if (actual !== checksum) {
-            throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `corrupted ${type} object ${checksum}: actual checksum is ${actual}`);
+            throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `Corrupted ${type} object; checksum expected='${checksum}' actual='${actual}'`);
           }
           try {
             if (type === 'commit') {
@@ -86,7 +86,7 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
       const commit = decodeCommit(await repo.readObjectBytes(commitChecksum, 'commit'));
       const missing = (checksum: string, type: ObjectType, path: string): void => {
         report.problems.push(
-          problem(new AtollError('OSTREE_FSCK_MISSING_OBJECT', `missing ${type} object ${checksum} needed by ${path} in commit ${commitChecksum}`), checksum, type, { path, commit: commitChecksum }),
+          problem(new AtollError('OSTREE_FSCK_MISSING_OBJECT', `Object missing: ${checksum}.${type} (needed by ${path} in commit ${commitChecksum})`), checksum, type, { path, commit: commitChecksum }),
         );
       };
       const walkDir = (treeChecksum: string, metaChecksum: string, path: string): void => {
@@ -115,17 +115,17 @@ async function verifyContent(repo: Repo, checksum: string): Promise<void> {
   try {
     content = await loadContent(repo, checksum);
   } catch (error) {
-    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `corrupted file object ${checksum}: ${error.message}`);
+    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `Corrupted file object ${checksum}: ${error.message}`);
     throw error;
   }
   let actual: string;
   try {
     actual = await hashLoadedContent(checksum, content);
   } catch (error) {
-    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `corrupted file object ${checksum}: ${error.message}`);
+    if (isAtollError(error)) throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `Corrupted file object ${checksum}: ${error.message}`);
     throw error;
   }
   if (actual !== checksum) {
-    throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `corrupted file object ${checksum}: actual checksum is ${actual}`);
+    throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `Corrupted file object; checksum expected='${checksum}' actual='${actual}'`);
   }
 }

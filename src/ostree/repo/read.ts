@@ -57,7 +57,7 @@ export async function resolveRev(repo: Repo, rev: string): Promise<string> {
   try {
     spec = parseRefspec(rev);
   } catch {
-    throw new AtollError('OSTREE_REV_NOT_FOUND', `refspec '${rev}' not found`);
+    throw new AtollError('OSTREE_REV_NOT_FOUND', `Refspec '${rev}' not found`);
   }
   if (spec.remote !== undefined) {
     const found = await readRef(repo, spec.ref, spec.remote);
@@ -73,8 +73,11 @@ export async function resolveRev(repo: Repo, rev: string): Promise<string> {
     }
     const mirror = (await listRefs(repo, { remotes: false, mirrors: true })).find((r) => r.ref === spec.ref && r.name !== r.ref);
     if (mirror) return mirror.checksum;
+    // Last, as ostree's find_ref_in_remotes: the ref pulled under any remote (refs/remotes/*/REF).
+    const remotes = (await listRefs(repo, { remotes: true })).filter((r) => r.remote !== undefined && r.ref === spec.ref);
+    if (remotes.length === 1) return remotes[0]!.checksum;
   }
-  throw new AtollError('OSTREE_REV_NOT_FOUND', `refspec '${rev}' not found`);
+  throw new AtollError('OSTREE_REV_NOT_FOUND', `Refspec '${rev}' not found`);
 }
 
 /** One entry of a commit's tree. */

@@ -78,8 +78,16 @@ async function walkRefs(dir: string, prefix: string, out: Array<[string, string]
     throw error;
   }
   for (const name of names) {
+    // Dotfiles are never refs: they are writeFileAtomic temp files of a concurrent ref update.
+    if (name.startsWith('.')) continue;
     const path = join(dir, name);
-    const st = await lstat(path);
+    let st;
+    try {
+      st = await lstat(path);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue; // deleted while we were listing
+      throw error;
+    }
     const refName = prefix === '' ? name : `${prefix}/${name}`;
     if (st.isDirectory()) await walkRefs(path, refName, out);
     else {

@@ -27,7 +27,7 @@ async function ensureDir(path: string, mode: number): Promise<boolean> {
  * populated root (an existing OS, the "parallel installation" case) only what is missing is
  * created: no host file, directory mode or /boot content is touched.
  */
-export async function initFs(dir: string, repos: SysrootRepoProvider): Promise<void> {
+export async function initFs(dir: string, repos: SysrootRepoProvider, options: { modern?: boolean } = {}): Promise<void> {
   try {
     if (!(await stat(dir)).isDirectory()) throw new AtollError('SYSROOT_NOT_A_DIRECTORY', `${dir} is not a directory`);
   } catch (error) {
@@ -36,9 +36,12 @@ export async function initFs(dir: string, repos: SysrootRepoProvider): Promise<v
     }
     throw error;
   }
-  for (const name of ['boot', 'dev', 'home', 'proc', 'run', 'sys']) await ensureDir(join(dir, name), 0o755);
-  await ensureDir(join(dir, 'root'), 0o700);
-  await ensureDir(join(dir, 'tmp'), 0o1777);
+  // `--modern` (ostree 2022.7): only /boot and /ostree; the rest comes from the deployments.
+  for (const name of options.modern ? ['boot'] : ['boot', 'dev', 'home', 'proc', 'run', 'sys']) await ensureDir(join(dir, name), 0o755);
+  if (!options.modern) {
+    await ensureDir(join(dir, 'root'), 0o700);
+    await ensureDir(join(dir, 'tmp'), 0o1777);
+  }
   const layout = new SysrootLayout(dir);
   await ensureDir(layout.ostreeDir, 0o755);
   if (!(await exists(join(layout.repoDir, 'config')))) await repos.init(layout.repoDir);

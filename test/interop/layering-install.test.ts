@@ -40,6 +40,7 @@ const PACKAGES: PackageDescription[] = [
       { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
     ],
   },
+  { name: 'system-release', version: '42', release: '1', files: [{ path: '/usr/lib/os-release', content: 'NAME=Test\nID=test\nVERSION_ID=42\nPRETTY_NAME="Test 42"\n', mode: 0o644 }] },
   { name: 'kernel', version: '6.1.0', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib/modules/6.1.0/vmlinuz', content: 'kernel image\n', mode: 0o755 }] },
   { name: 'extra-base', version: '1', release: '1', files: [{ path: '/usr/share/extra-base/data', content: 'base extra\n', mode: 0o644 }] },
   { name: 'libhello', version: '1.0', release: '1', arch: 'x86_64', provides: ['libhello.so.1()(64bit)'], files: [{ path: '/usr/lib64/libhello.so.1', content: 'lib\n', mode: 0o755 }] },
@@ -89,7 +90,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
     const r = await composeTree({ treefile: join(compose, 'treefile.yaml'), repo: srv, cachedir: join(work, 'cache'), addMetadata: [['version', version]], env: { SOURCE_DATE_EPOCH: String(1700000000 + Number(version)) } });
     return r.commit!;
   };
-  const base1 = await composeBase(['filesystem', 'bbshell', 'setup', 'kernel', 'extra-base'], '1');
+  const base1 = await composeBase(['filesystem', 'bbshell', 'setup', 'system-release', 'kernel', 'extra-base'], '1');
 
   const sr = join(work, 'sr');
   mkdirSync(sr);
@@ -100,7 +101,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   const deployDir = (csum: string, serial: number): string => join(sr, 'ostree/deploy/testos/deploy', `${csum}.${serial}`);
   const status = (): StatusJson => JSON.parse(ok(['status', ...S, '--json'])) as StatusJson;
   const repoArg = ['--repofrompath', `layer,file://${rpmDir}`];
-  assert.deepEqual(rpmQa(deployDir(base1, 0)), ['bbshell', 'extra-base', 'filesystem', 'kernel', 'setup']);
+  assert.deepEqual(rpmQa(deployDir(base1, 0)), ['bbshell', 'extra-base', 'filesystem', 'kernel', 'setup', 'system-release']);
 
   // A request nothing can satisfy: the solver's explanation, no new deployment.
   const bad = atoll(['install', ...S, ...repoArg, 'broken']);
@@ -120,7 +121,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.deepEqual(layered1['requested-packages'], ['hello']);
   assert.deepEqual(layered1.packages, ['hello']);
   const d1 = deployDir(layered1.checksum, layered1.serial);
-  assert.deepEqual(rpmQa(d1), ['bbshell', 'extra-base', 'filesystem', 'hello', 'kernel', 'libhello', 'setup']);
+  assert.deepEqual(rpmQa(d1), ['bbshell', 'extra-base', 'filesystem', 'hello', 'kernel', 'libhello', 'setup', 'system-release']);
   assert.equal(readFileSync(join(d1, 'usr/bin/hello'), 'utf8'), '#!/bin/sh\necho hello\n');
   assert.equal(readFileSync(join(d1, 'etc/hello.conf'), 'utf8'), 'greeting=hi\n');
   assert.equal(readFileSync(join(d1, 'usr/share/hello-post-ran'), 'utf8'), 'hello post 1\n', '%post ran in bubblewrap');
@@ -138,7 +139,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.match(ok(['install', ...S, ...repoArg, '--idempotent', 'hello']), /No change/);
 
   // Upgrade to a new base: the layering is applied again.
-  const base2 = await composeBase(['filesystem', 'bbshell', 'setup', 'kernel', 'extra-base'].concat([]), '2');
+  const base2 = await composeBase(['filesystem', 'bbshell', 'setup', 'system-release', 'kernel', 'extra-base'].concat([]), '2');
   assert.notEqual(base2, base1);
   ok(['upgrade', ...S]);
   st = status();
@@ -170,7 +171,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.equal(st.deployments[0]!.checksum, base2);
   assert.deepEqual(st.deployments[0]!['requested-packages'], []);
   const d5 = deployDir(base2, st.deployments[0]!.serial);
-  assert.deepEqual(rpmQa(d5), ['bbshell', 'extra-base', 'filesystem', 'kernel', 'setup']);
+  assert.deepEqual(rpmQa(d5), ['bbshell', 'extra-base', 'filesystem', 'kernel', 'setup', 'system-release']);
   assert.match(readFileSync(`${d5}.origin`, 'utf8'), /^refspec=origin:test\/os$/m);
 
   // Rollback returns to the layered deployment.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, info, phase } from '../../report/index.js';
 import { variant, type Variant } from '../../gvariant/index.js';
-import { formatNevra, readRpmPackage, decodePackage, type RpmHeaderPackage, type RpmHeaders } from '../../rpm/index.js';
+import { Header, formatNevra, readRpmPackage, decodePackage, type RpmHeaderPackage, type RpmHeaders } from '../../rpm/index.js';
 import { Repo, loadCommit } from '../../ostree/repo/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { commitToRepo } from '../../ostree/commit/index.js';
@@ -72,6 +72,8 @@ interface BasePackage {
   nevra: string;
 }
 
+const EMPTY_SIGNATURE = new Header({ kind: 'signature', il: 0, dl: 0, entries: [], store: new Uint8Array(0) } as unknown as ConstructorParameters<typeof Header>[0]);
+
 function baseFromRpmdb(root: string): BasePackage[] {
   const dbDir = join(root, 'usr/share/rpm');
   if (!existsSync(join(dbDir, 'rpmdb.sqlite'))) {
@@ -80,8 +82,9 @@ function baseFromRpmdb(root: string): BasePackage[] {
   return readRpmdbHeaders(dbDir)
     .filter(({ header }) => header.string(1000) !== 'gpg-pubkey')
     .map(({ header, blob }) => {
-      // Installed blobs carry the signature tags in the main header: decode with it twice.
-      const pkg = decodePackage(header, header, { headerStart: 0, payloadStart: 0, leadMajor: 3 });
+      // Installed blobs keep the signature's digests as main-header tags; the dependency
+      // model needs none of them, so an empty signature header stands in.
+      const pkg = decodePackage(EMPTY_SIGNATURE, header, { headerStart: 0, payloadStart: 0, leadMajor: 3 });
       return { pkg, blob, nevra: formatNevra(pkg) };
     });
 }

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
@@ -73,6 +73,15 @@ interface BasePackage {
 }
 
 const EMPTY_SIGNATURE = new Header({ kind: 'signature', il: 0, dl: 0, entries: [], store: new Uint8Array(0) } as unknown as ConstructorParameters<typeof Header>[0]);
+
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function baseFromRpmdb(root: string): BasePackage[] {
   const dbDir = join(root, 'usr/share/rpm');
@@ -254,13 +263,29 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     const etcMoved = existsSync(join(root, 'usr/etc')) && !existsSync(join(root, 'etc'));
     if (etcMoved) renameSync(join(root, 'usr/etc'), join(root, 'etc'));
     const pkgs = imported.map((i) => i.pkg);
+    // The base's toplevel links (tmp → sysroot/tmp ...) dangle here; scriptlets get real dirs.
+    const links = new Map<string, string>();
+    for (const name of ['tmp', 'root', 'home', 'mnt', 'opt', 'srv', 'media']) {
+      const p = join(root, name);
+      if (existsSync(p) || lstatExists(p)) {
+        if (lstatSync(p).isSymbolicLink()) {
+          links.set(name, readlinkSync(p));
+          rmSync(p);
+          if (name === 'tmp') mkdirSync(p);
+        }
+      }
+    }
     await phase(reporter, 'scripts', async () => {
       for (const kind of ['pretrans', 'prein'] as const) for (const p of pkgs) await runScriptlet(root, p, kind, { reporter, ...(options.bwrap ? { bwrap: options.bwrap } : {}) });
       await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
       for (const kind of ['postin', 'posttrans'] as const) for (const p of pkgs) await runScriptlet(root, p, kind, { reporter, ...(options.bwrap ? { bwrap: options.bwrap } : {}) });
     });
     if (etcMoved) renameSync(join(root, 'etc'), join(root, 'usr/etc'));
-    for (const scratch of ['run', 'tmp', 'var/tmp']) {
+    for (const [name, target] of links) {
+      rmSync(join(root, name), { recursive: true, force: true });
+      symlinkSync(target, join(root, name));
+    }
+    for (const scratch of ['run', 'var/tmp']) {
       const dir = join(root, scratch);
       if (existsSync(dir) && lstatSync(dir).isDirectory()) for (const e of readdirSync(dir)) rmSync(join(dir, e), { recursive: true, force: true });
     }

@@ -87,7 +87,7 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   await Repo.init(srv, 'archive');
   const composeBase = async (packages: string[], version: string): Promise<string> => {
     writeFileSync(join(compose, 'treefile.yaml'), treefile(packages));
-    const r = await composeTree({ treefile: join(compose, 'treefile.yaml'), repo: srv, cachedir: join(work, 'cache'), addMetadata: [['version', version]], env: { SOURCE_DATE_EPOCH: String(1700000000 + Number(version)) } });
+    const r = await composeTree({ treefile: join(compose, 'treefile.yaml'), repo: srv, cachedir: join(work, 'cache'), addMetadata: [['version', version]], forceNocache: true, env: { SOURCE_DATE_EPOCH: String(1700000000 + Number(version)) } });
     return r.commit!;
   };
   const base1 = await composeBase(['filesystem', 'bbshell', 'setup', 'system-release', 'kernel', 'extra-base'], '1');
@@ -138,7 +138,9 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.notEqual(atoll(['install', ...S, ...repoArg, 'hello']).status, 0);
   assert.match(ok(['install', ...S, ...repoArg, '--idempotent', 'hello']), /No change/);
 
-  // Upgrade to a new base: the layering is applied again.
+  // Upgrade to a new base: the layering is applied again, from the repos in the merge deployment's /etc.
+  mkdirSync(join(d1, 'etc/yum.repos.d'), { recursive: true });
+  writeFileSync(join(d1, 'etc/yum.repos.d/layer.repo'), `[layer]\nbaseurl=file://${rpmDir}\ngpgcheck=0\n`);
   const base2 = await composeBase(['filesystem', 'bbshell', 'setup', 'system-release', 'kernel', 'extra-base'].concat([]), '2');
   assert.notEqual(base2, base1);
   ok(['upgrade', ...S]);

@@ -80,6 +80,8 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   const work = tmpfsDir(t);
   const { dir: rpmDir } = await buildPackages(t, PACKAGES);
   await createRepo(rpmDir, { revision: '1700000000' });
+  const { paths: localPaths } = await buildPackages(t, [{ name: 'extra-base', version: '2', release: '1', files: [{ path: '/usr/share/extra-base/data', content: 'replaced\n', mode: 0o644 }] }]);
+  const extraBase2 = localPaths[0]!;
   const compose = join(work, 'compose');
   mkdirSync(compose);
   writeFileSync(join(compose, 'test.repo'), `[test]\nbaseurl=file://${rpmDir}\ngpgcheck=0\n`);
@@ -134,6 +136,10 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.match(runOk('ostree', [`--repo=${join(sr, 'ostree/repo')}`, 'rev-parse', `${layered1.checksum}^`]), new RegExp(base1));
   assert.match(runOk('ostree', [`--repo=${join(sr, 'ostree/repo')}`, 'refs']), /rpmostree\/base\/0/);
   assert.match(ok(['status', ...S]), /LayeredPackages: hello/);
+  // db diff (default: rollback → default) shows the layered packages as added.
+  const dbdiff = ok(['db', 'diff', ...S]);
+  assert.match(dbdiff, /Added:\n(  .*\n)*  hello-2\.0-1\.x86_64/);
+  assert.match(dbdiff, /  libhello-1\.0-1\.x86_64/);
   // Installing it again is refused, unless --idempotent.
   assert.notEqual(atoll(['install', ...S, ...repoArg, 'hello']).status, 0);
   assert.match(ok(['install', ...S, ...repoArg, '--idempotent', 'hello']), /No change/);
@@ -163,6 +169,13 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.ok(!existsSync(join(d3, 'usr/share/extra-base/data')));
   assert.ok(rpmQa(d3).includes('hello'));
   assert.match(ok(['status', ...S]), /RemovedBasePackages: extra-base/);
+  // Override replace of a base package with a local .rpm (in the repo dir: extra-base 2).
+  ok(['override', 'replace', ...S, extraBase2]);
+  const replacedRow = status().deployments[0]!;
+  const d3b = deployDir(replacedRow.checksum, replacedRow.serial);
+  assert.equal(runOk('rpm', ['--dbpath', join(d3b, 'usr/share/rpm'), '-q', 'extra-base']).trim(), 'extra-base-2-1.noarch');
+  assert.equal(readFileSync(join(d3b, 'usr/share/extra-base/data'), 'utf8'), 'replaced\n');
+  assert.match(ok(['status', ...S]), /ReplacedBasePackages: extra-base-2-1\.noarch/);
   ok(['override', 'reset', ...S, '--all']);
   const d4row = status().deployments[0]!;
   assert.ok(rpmQa(deployDir(d4row.checksum, d4row.serial)).includes('extra-base'));

@@ -198,7 +198,8 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     for (const l of cmdline) byNevra.set(formatNevra(l.pkg), l);
     if (cmdline.length > 0) solverRepos.push({ name: '@commandline', packages: cmdline.map((l) => solverPackage(l.pkg)) });
 
-    const install = [...spec.requested, ...cmdline.map((l) => formatNevra(l.pkg))];
+    // Local packages by exact EVR (the solver's specs are names, provides or `name = evr`).
+    const install = [...spec.requested, ...cmdline.map((l) => `${l.pkg.name} = ${l.pkg.epoch ? `${l.pkg.epoch}:` : ''}${l.pkg.version}-${l.pkg.release}`)];
     let layered: string[] = [];
     if (install.length > 0) {
       const result = depsolve({

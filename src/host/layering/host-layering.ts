@@ -143,6 +143,7 @@ export function applyChange(layout: SysrootLayout, spec: LayeringSpec, change: L
     const local = cacheLocal(layout, path);
     if (!baseNames.has(local.name) && !options.allowInactive) throw new AtollError('HOST_LAYER_NOT_IN_BASE', `package '${local.name}' is not in the base commit: nothing to replace`);
     next.replaceLocal = next.replaceLocal.filter((l) => localName(l) !== local.name);
+    next.removals = next.removals.filter((r) => r !== local.name);
     next.replaceLocal.push(local.entry);
   }
   const reset = change.overrideReset;

@@ -22,6 +22,8 @@ import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 export interface AssemblePackage {
   /** Path of the .rpm file (downloaded and verified by the caller). */
   path: string;
+  /** The package checksum from the repo metadata, recorded as `rpmostree.repodata_checksum`. */
+  repodataChecksum?: string;
 }
 
 export interface AssembleOptions {
@@ -85,7 +87,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
     const tx = await Transaction.begin(request.repo);
     try {
       imported = await mapLimit(request.packages, options.importConcurrency ?? Math.min(4, defaultParallelism()), async (p) => {
-        const result = await importPackage(request.repo, p.path, { reporter, transaction: tx });
+        const result = await importPackage(request.repo, p.path, { reporter, transaction: tx, repodataChecksum: p.repodataChecksum });
         tick(++done, request.packages.length);
         return result;
       });

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AtollError } from '../errors/index.js';
@@ -40,6 +40,12 @@ export interface ComposeTreeOptions {
   lockfileStrict?: boolean;
   /** `--ex-write-lockfile-to`: written after the depsolve. */
   writeLockfileTo?: string;
+  /** `--write-commitid-to`: write the checksum here and leave the ref alone. */
+  writeCommitidTo?: string;
+  /** `--parent REV` / `--no-parent` (null); default the previous commit. */
+  parent?: string | null;
+  /** `--touch-if-changed`: touch this file when a new commit is written. */
+  touchIfChanged?: string;
   /** Repository holding `ostree-layers` refs (`--layer-repo`; default the target repository). */
   layerRepo?: string;
   /** Override the previous commit (default: the ref's current commit in --repo). */
@@ -227,7 +233,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     const rootDir = join(work, 'rootfs');
     const pkgcache = await openOrInit(join(cachedir, 'pkgcache-repo'), 'bare-user');
     const assembled: AssembleResult = await assembleTree({
-      packages: resolved.map((r) => ({ path: paths.get(r.pkg.pkgid)! })),
+      // rpm-ostree's repodata checksum repr: "TYPE:HEX".
+      packages: resolved.map((r) => ({ path: paths.get(r.pkg.pkgid)!, repodataChecksum: `${r.pkg.checksumType}:${r.pkg.pkgid}` })),
       repo: pkgcache,
       rootDir,
       reporter,
@@ -287,12 +294,26 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     }
     const sde = env.SOURCE_DATE_EPOCH;
     const timestamp = sde !== undefined && /^\d+$/.test(sde) ? Number(sde) : Math.floor(now().getTime() / 1000);
+    const parent = options.parent !== undefined ? (options.parent === null ? null : await resolveRev(target!, options.parent)) : previous;
     const committed = await commitToRepo(
       target!,
-      { trees: [rootDir], branch: ref!, timestamp, metadata, ...(previous !== null ? { parent: previous } : {}), bootable: assembled.kernelVersion !== null },
+      {
+        trees: [rootDir],
+        ...(options.writeCommitidTo === undefined ? { branch: ref! } : {}),
+        timestamp,
+        metadata,
+        parent,
+        bootable: assembled.kernelVersion !== null,
+      },
       reporter,
     );
-    await updateSummary(target!);
+    if (options.writeCommitidTo !== undefined) await writeFileAtomic(options.writeCommitidTo, committed.checksum);
+    else await updateSummary(target!);
+    if (options.touchIfChanged !== undefined) {
+      const t = new Date();
+      await writeFile(options.touchIfChanged, '', { flag: 'a' });
+      await utimes(options.touchIfChanged, t, t);
+    }
     const commitObj = await loadCommit(target!, committed.checksum);
     const seconds = (Date.now() - started) / 1000;
     info(

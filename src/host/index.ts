@@ -1,7 +1,7 @@
 // rpm-ostree's client verbs on a sysroot (status, upgrade, deploy, rebase, rollback, cleanup,
 // kargs) and its package views (db diff/list/version).
 export { hostStatus, formatHostStatus, rollbackTarget } from './status.js';
-export type { HostStatus, HostDeployment } from './status.js';
+export type { HostStatus, HostDeployment, CachedUpdate } from './status.js';
 export { rollback } from './rollback.js';
 export { hostCleanup } from './cleanup.js';
 export type { HostCleanupOptions } from './cleanup.js';

@@ -29,10 +29,20 @@ export interface HostDeployment {
   role: 'default' | 'rollback' | 'pinned' | 'other';
 }
 
+/** rpm-ostree's `cached-update`: the tracked ref (as last fetched, e.g. by `upgrade --check`) is ahead of the default. */
+export interface CachedUpdate {
+  osname: string;
+  checksum: string;
+  version: string | null;
+  timestamp: number | null;
+  origin: string;
+  'ref-has-new-commit': boolean;
+}
+
 export interface HostStatus {
   deployments: HostDeployment[];
   transaction: null;
-  'cached-update': null;
+  'cached-update': CachedUpdate | null;
   'update-driver': null;
 }
 
@@ -42,6 +52,22 @@ export function rollbackTarget(state: SysrootState): Deployment | undefined {
   if (!first) return undefined;
   if (state.booted && !sameDeployment(state.booted, first)) return state.booted;
   return state.deployments.slice(1).find((d) => d.osname === first.osname);
+}
+
+async function cachedUpdate(repo: SysrootRepo | undefined, state: SysrootState): Promise<CachedUpdate | null> {
+  const first = state.deployments[0];
+  const refspec = first?.origin?.getStringOr('origin', 'refspec', undefined);
+  if (!repo || !first || refspec === undefined) return null;
+  let head: string;
+  try {
+    head = await repo.resolveRev(refspec);
+  } catch {
+    return null; // the ref was never fetched into this repo (or was purged)
+  }
+  if (head === first.csum) return null;
+  const info = await repo.commitInfo(head);
+  if (!info) return null;
+  return { osname: first.osname, checksum: head, version: info.version ?? null, timestamp: info.timestamp, origin: refspec, 'ref-has-new-commit': true };
 }
 
 export async function hostStatus(layout: SysrootLayout, repo: SysrootRepo | undefined): Promise<{ status: HostStatus; state: SysrootState }> {
@@ -75,7 +101,7 @@ export async function hostStatus(layout: SysrootLayout, repo: SysrootRepo | unde
       role,
     };
   });
-  return { status: { deployments, transaction: null, 'cached-update': null, 'update-driver': null }, state };
+  return { status: { deployments, transaction: null, 'cached-update': await cachedUpdate(repo, state), 'update-driver': null }, state };
 }
 
 /** `SHA256:NEVRA` (origin form of local packages) → NEVRA. */

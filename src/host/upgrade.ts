@@ -213,8 +213,24 @@ async function findVersion(repo: Repo, head: string, version: string): Promise<s
   return undefined;
 }
 
+async function inHistory(repo: Repo, head: string, wanted: string): Promise<boolean> {
+  let csum: string | null = head;
+  const seen = new Set<string>();
+  while (csum !== null && !seen.has(csum)) {
+    if (csum === wanted) return true;
+    seen.add(csum);
+    try {
+      csum = (await commitFacts(repo, csum)).parent;
+    } catch (error) {
+      if (isAtollError(error)) return false;
+      throw error;
+    }
+  }
+  return false;
+}
+
 /** `rpm-ostree deploy REVISION`: a given commit (or version) of the origin's ref, pinned in the origin. */
-export async function hostDeploy(layout: SysrootLayout, revision: string, options: { osname?: string | undefined; preview?: boolean }, reporter: Reporter): Promise<HostTransactionResult> {
+export async function hostDeploy(layout: SysrootLayout, revision: string, options: { osname?: string | undefined; preview?: boolean; skipBranchCheck?: boolean }, reporter: Reporter): Promise<HostTransactionResult> {
   return await withSysrootLock(layout.lockFile, 'deploy', async () => {
     crashPoint('host-locked');
     const { repo, sysrepo } = await openRepos(layout);
@@ -235,6 +251,13 @@ export async function hostDeploy(layout: SysrootLayout, revision: string, option
     } else {
       if (!/^[0-9a-f]{64}$/.test(rev.checksum)) throw new AtollError('HOST_BAD_REVISION', `invalid revision '${rev.checksum}': a full 64-character commit checksum is needed`);
       target = rev.checksum;
+      if (!options.skipBranchCheck) {
+        // As rpm-ostree: the commit must be in the history of the tracked ref.
+        await pullRefspec(layout, refspec, { commitOnly: true, depth: -1 }, reporter);
+        if (!(await inHistory(repo, await resolveRev(repo, refspec), target))) {
+          throw new AtollError('HOST_NOT_IN_BRANCH', `checksum ${target} does not exist in the history of ${refspec}`, { hint: 'pass --skip-branch-check to deploy it anyway' });
+        }
+      }
     }
     if (!options.preview) await pullRefspec(layout, refspec, { checksum: target }, reporter);
     else await pullRefspec(layout, refspec, { checksum: target, commitOnly: true }, reporter);

@@ -14,6 +14,7 @@ export const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['ostree/pull', 3], ['ostree/serve', 3], ['depsolve', 3], ['sysroot', 3],
   ['assemble', 4],
   ['compose', 5], ['host', 5],
+  ['demo', 5.5],
   ['cli', 6],
 ];
 

@@ -77,9 +77,9 @@ export function basePackages(options: { altfiles: boolean }): PackageDescription
         // Debian's busybox-static has no adduser: a useradd-like append, as shadow-utils would write.
         pre: 'grep -q ^appgrp: /etc/group || echo appgrp:x:990: >> /etc/group\ngrep -q ^appuser: /etc/passwd || echo appuser:x:990:990::/var/lib/app:/bin/false >> /etc/passwd\n',
         post: 'test "$1" = 1 && echo "post $1" > /usr/share/app-post-ran\n',
-        posttrans: 'id appuser > /usr/share/app-posttrans-ran\n',
+        posttrans: 'id appuser > /usr/share/app-posttrans-ran\necho "posttrans $#:$1" > /usr/share/app-posttrans-args\n',
       },
-      fileTriggers: [{ type: 'in', scope: 'transaction', prefixes: ['/usr/share/common/'], body: 'cat > /usr/share/app-trigger-seen\n' }],
+      fileTriggers: [{ type: 'in', scope: 'transaction', prefixes: ['/usr/share/common/'], body: 'echo "trigger $#:$1:$2" > /usr/share/app-trigger-args\ncat > /usr/share/app-trigger-seen\n' }],
       files: [
         { path: '/usr/bin/app', content: '#!/bin/sh\necho app\n', mode: 0o755 },
         { path: '/bin/app-legacy', content: '#!/bin/sh\necho legacy\n', mode: 0o755 },
@@ -92,6 +92,7 @@ export function basePackages(options: { altfiles: boolean }): PackageDescription
         { path: '/var/lib/app/state', content: '', mode: 0o640, user: 'appuser', group: 'appgrp' },
         { path: '/var/log/app.log', content: '', mode: 0o600, ghost: true },
         { path: '/boot/config-6.1.0', content: 'CONFIG_X=y\n', mode: 0o644 },
+        { path: '/var/lib/alternatives/app', target: '/usr/bin/app' },
       ],
     },
     {

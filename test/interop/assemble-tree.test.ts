@@ -131,9 +131,20 @@ test('assembled tree commits cleanly and real rpm, ostree and systemd-tmpfiles a
   assert.ok(lstatSync(join(checkoutDir, 'var/lib/app/state')).isFile());
   assert.equal(readlinkSync(join(checkoutDir, 'var/lib/rpm')), '../../usr/share/rpm');
   assert.equal(readlinkSync(join(checkoutDir, 'var/mail')), 'spool/mail');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives/app')), '/usr/bin/app', 'alternatives live in usr/lib, reached through the compat link');
+  assert.equal(readlinkSync(join(checkoutDir, 'var/lib/alternatives')), '../../usr/lib/alternatives');
   assert.equal(readlinkSync(join(checkoutDir, 'var/opt/setupapp')), '/usr/lib/opt/setupapp');
   assert.ok(lstatSync(join(checkoutDir, 'var/home')).isDirectory());
   assert.equal(lstatSync(join(checkoutDir, 'var/roothome')).mode & 0o7777, 0o700);
+  // rpm -V of the deployed-like tree: only the files scriptlets and compose changed, and /boot.
+  const verify = run('rpm', ['--root', checkoutDir, '--dbpath', '/usr/share/rpm', '-Va', '--nomtime']);
+  assert.deepEqual(verify.stdout.trim().split('\n').sort(), [
+    'S.5......  c /etc/group',
+    'S.5......  c /etc/nsswitch.conf',
+    'S.5......  c /etc/passwd',
+    'missing     /boot/config-6.1.0',
+    'missing     /boot/initramfs-6.1.0.img',
+  ]);
   // rpm finds the db through the recreated /var/lib/rpm link.
   assert.match(runOk('rpm', ['--root', checkoutDir, '--dbpath', '/var/lib/rpm', '-q', 'kernel']), /^kernel-6\.1\.0-1/);
   void writeFileSync;
@@ -246,11 +257,12 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
     if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
     if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
     if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    if (p.startsWith('var/lib/alternatives/')) return `usr/lib/alternatives/${p.slice(21)}`;
     return p;
   };
   const differences: string[] = [];
   for (const [path, what] of classic) {
-    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'boot' || path === 'opt' || path === 'var/lib/alternatives' || path === 'etc/passwd' || path === 'etc/group') continue;
     if (path === 'etc/nsswitch.conf') {
       // The nss-altfiles edit is the only change.
       assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
@@ -262,7 +274,24 @@ test('the tree equals a dnf --installroot install of the same packages, apart fr
   }
   assert.deepEqual(differences, []);
   // Nothing else in /usr except what compose adds.
-  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const expectedExtra = /^(usr\/share\/rpm|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/alternatives|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
   const extra = [...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p));
   assert.deepEqual(extra, []);
+});
+
+test('an archive package cache assembles the same tree as a bare-user one', async (t) => {
+  if (!canRun(t)) return;
+  const descriptions = [shellPackage(), { name: 'data', version: '1', release: '1', files: [{ path: '/usr/share/data/blob', content: { size: 100000, fill: 'xyz' }, mode: 0o640 }, { path: '/usr/share/data/link', target: 'blob' }] }];
+  const { paths } = await buildPackages(t, descriptions);
+  const work = tempDir(t, 'atoll-assemble-');
+  const trees: string[] = [];
+  for (const mode of ['bare-user', 'archive'] as const) {
+    const cache = await Repo.init(join(work, `cache-${mode}`), mode);
+    const root = join(work, `root-${mode}`);
+    await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: root, options: { env: {} } });
+    const target = await Repo.init(join(work, `repo-${mode}`), 'bare');
+    trees.push((await loadCommit(target, (await commitToRepo(target, { trees: [root], timestamp: 0 })).checksum)).rootTree);
+    assert.equal(readFileSync(join(root, 'usr/share/data/blob')).length, 100000);
+  }
+  assert.equal(trees[0], trees[1]);
 });

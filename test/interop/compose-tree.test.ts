@@ -241,6 +241,22 @@ test('compose tree: two composes of the same inputs on different days give the s
   assert.equal(c1.rootTree, c2.rootTree);
   assert.equal(c1.rootMeta, c2.rootMeta);
   assert.equal(r1.inputHash, r2.inputHash);
+
+  // --write-commitid-to leaves the ref alone; --no-parent; --touch-if-changed.
+  const idFile = join(a.dir, 'commitid');
+  const touched = join(a.dir, 'changed');
+  const cli = atoll(['compose', 'tree', '--repo', a.repoPath, '--cachedir', a.cachedir, '--force-nocache', '--no-parent', '--write-commitid-to', idFile, '--touch-if-changed', touched, a.treefile], { env: { ...process.env, SOURCE_DATE_EPOCH: '1800000000' } });
+  assert.equal(cli.status, 0, cli.stderr);
+  const id = readFileSync(idFile, 'utf8');
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.ok(existsSync(touched));
+  assert.equal(await readRef(await Repo.open(a.repoPath), 'test/os'), r1.commit);
+  const c3 = await loadCommit(await Repo.open(a.repoPath), id);
+  assert.equal(c3.parent, null);
+  assert.equal(c3.timestamp, 1800000000n, 'SOURCE_DATE_EPOCH is the commit timestamp');
+  // SOURCE_DATE_EPOCH is also the rpmdb's install time: only the rpmdb differs.
+  const d = await diffCommits(await Repo.open(a.repoPath), r1.commit!, id);
+  assert.deepEqual([...d.modified, ...d.added, ...d.removed].sort(), ['/usr/lib/sysimage/rpm-ostree-base-db/rpmdb.sqlite', '/usr/share/rpm/rpmdb.sqlite']);
 });
 
 test('compose tree: bad treefiles and package sets fail with coded errors, refs untouched', async (t) => {
@@ -380,11 +396,12 @@ test('compose tree: the checkout equals dnf --installroot of the same repository
     if (p === 'boot/initramfs-6.1.0.img') return 'usr/lib/modules/6.1.0/initramfs.img';
     if (p.startsWith('boot/')) return `usr/lib/ostree-boot/${p.slice(5)}`;
     if (p.startsWith('opt/')) return `usr/lib/opt/${p.slice(4)}`;
+    if (p.startsWith('var/lib/alternatives/')) return `usr/lib/alternatives/${p.slice(21)}`;
     return p;
   };
   const differences: string[] = [];
   for (const [path, what] of classic) {
-    if (path === 'boot' || path === 'opt' || path === 'etc/passwd' || path === 'etc/group') continue;
+    if (path === 'boot' || path === 'opt' || path === 'var/lib/alternatives' || path === 'etc/passwd' || path === 'etc/group') continue;
     if (path === 'etc/nsswitch.conf') {
       assert.equal(readFileSync(join(co, path), 'utf8'), readFileSync(join(dnfRoot, path), 'utf8').replace(/^(passwd|group): files$/gm, '$1: files altfiles'));
       continue;
@@ -393,9 +410,39 @@ test('compose tree: the checkout equals dnf --installroot of the same repository
     if (mine !== what) differences.push(`${path}: dnf ${what} / atoll ${mine ?? 'missing'}`);
   }
   assert.deepEqual(differences, []);
-  const expectedExtra = /^(usr\/share\/rpm|usr\/share\/rpm-ostree\/treefile\.json|usr\/share\/rpm-ostree|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
+  const expectedExtra = /^(usr\/share\/rpm|usr\/share\/rpm-ostree\/treefile\.json|usr\/share\/rpm-ostree|usr\/lib\/sysimage|usr\/lib\/rpm|usr\/lib\/tmpfiles\.d|usr\/lib\/passwd|usr\/lib\/group|usr\/etc|usr\/lib\/ostree-boot|usr\/lib\/opt|usr\/lib\/alternatives|usr\/lib\/modules\/6\.1\.0\/initramfs\.img|usr\/local|etc|var|run|boot|bin|sbin|lib|lib64)($|\/)/;
   assert.deepEqual([...ours.keys()].filter((p) => !classic.has(p) && !expectedExtra.test(p)), []);
   // The users the %pre created have the same ids in both.
   const uid = (file: string) => readFileSync(file, 'utf8').match(/^appuser:x:(\d+):/m)?.[1];
   assert.equal(uid(join(co, 'usr/lib/passwd')), uid(join(dnfRoot, 'etc/passwd')));
+});
+
+test('compose tree --dry-run: repo-packages, exclude-packages and recommends steer the depsolve', async (t) => {
+  if (!requireTool(t, 'rpm')) return;
+  const dir = tempDir(t, 'atoll-compose-resolve-');
+  const mk = async (descs: PackageDescription[], revision: string) => {
+    const { dir: rpmDir } = await buildPackages(t, descs);
+    await createRepo(rpmDir, { revision });
+    return rpmDir;
+  };
+  const main = await mk(
+    [
+      { name: 'tool', version: '1', release: '1', recommends: ['extra'] },
+      { name: 'extra', version: '1', release: '1' },
+      { name: 'lib', version: '1', release: '1' },
+    ],
+    '1',
+  );
+  const updates = await mk([{ name: 'lib', version: '2', release: '1' }, { name: 'tool', version: '2', release: '1', recommends: ['extra'] }], '2');
+  writeFileSync(join(dir, 'r.repo'), `[base]\nbaseurl=file://${main}\n[updates]\nbaseurl=file://${updates}\n`);
+  const tf = join(dir, 'tf.yaml');
+  const solve = async (text: string) => {
+    writeFileSync(tf, text);
+    return (await composeTree({ treefile: tf, dryRun: true, cachedir: join(dir, 'cache'), basearch: 'x86_64', env: {} })).transaction.map((x) => `${x.nevra}@${x.repo}`).sort();
+  };
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool, lib]\n'), ['extra-1-1.noarch@base', 'lib-2-1.noarch@updates', 'tool-2-1.noarch@updates']);
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool]\nrepo-packages: [{repo: base, packages: [lib]}]\nrecommends: false\n'), ['lib-1-1.noarch@base', 'tool-2-1.noarch@updates']);
+  assert.deepEqual(await solve('repos: [base, updates]\npackages: [tool]\nexclude-packages: [extra]\n'), ['tool-2-1.noarch@updates']);
+  // Without `repos`, every enabled repository.
+  assert.deepEqual(await solve('packages: [lib]\n'), ['lib-2-1.noarch@updates']);
 });

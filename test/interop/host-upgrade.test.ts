@@ -69,6 +69,8 @@ test('rebase installs, upgrade prints the package diff, rollback and upgrade kee
   assert.match(check, new RegExp(`Commit: ${c2}`));
   assert.match(check, /Diff: 2 upgraded, 1 downgraded, 1 removed, 1 added/);
   assert.deepEqual(adminStatusRows(sr).map((r) => r.csum), [c1], '--check deploys nothing');
+  const cached = (JSON.parse(ok(['status', ...S, '--json'])) as { 'cached-update': { checksum: string; version: string } | null })['cached-update'];
+  assert.deepEqual([cached?.checksum, cached?.version], [c2, '2'], 'status --json shows the fetched update');
   const preview = ok(['upgrade', ...S, '--preview']);
   assert.ok(preview.includes(DIFF_1_2.map((l) => `  ${l}`).join('\n')), preview);
 
@@ -112,6 +114,16 @@ test('rebase installs, upgrade prints the package diff, rollback and upgrade kee
   rows = adminStatusRows(sr);
   assert.deepEqual(rows.map((r) => r.csum), [c2, c3]);
   assert.match(readFileSync(join(sr, 'ostree/deploy/testos/deploy', `${c2}.0.origin`), 'utf8'), new RegExp(`override-commit=${c2}`));
+
+  // A checksum must be in the tracked ref's history (rpm-ostree's branch check).
+  const other = commitWithPackages(srv, 'os/other', makeFakeOsTree(join(work, 'tx')), 'x', P1, 3);
+  const refused = atoll(['deploy', ...S, other]);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, new RegExp(`checksum ${other} does not exist in the history of origin:os/stable`));
+  const previewC3 = ok(['deploy', ...S, '--preview', c3]);
+  assert.match(previewC3, new RegExp(`Commit: ${c3}`));
+  assert.ok(previewC3.includes('  Upgraded:\n    bash 5.2-1.fc36 -> 5.2-2.fc36\n    kernel 6.1.0-1.fc36 -> 6.2.0-1.fc36\n'), previewC3);
+  assert.deepEqual(adminStatusRows(sr).map((r) => r.csum), [c2, c3], '--preview deploys nothing');
 
   // Pinned deployments survive retention.
   ostreeAdmin(sr, 'pin', '1');
@@ -195,4 +207,14 @@ test('atoll rebase + atoll upgrade and ostree admin deploy + ostree admin upgrad
   );
   // Both system repos hold the same remote ref.
   assert.equal(runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']), runOk('ostree', [`--repo=${join(ref, 'ostree/repo')}`, 'rev-parse', 'origin:os/stable']));
+  // And the other way round: real ostree upgrades the sysroot atoll made; atoll then agrees.
+  const c3 = commitWithPackages(srv, 'os/stable', makeFakeOsTree(join(work, 't3'), { kernel: 'KERNEL-3' }), '3', P3, 3);
+  ostreeAdmin(ours, 'upgrade', '--os=testos');
+  assert.deepEqual(adminStatusRows(ours).map((r) => r.csum), [c3, c2]);
+  assert.match(ok(['upgrade', '--sysroot', ours]), /No upgrade available\./);
+  const diff = ok(['db', 'diff', '--sysroot', ours]);
+  assert.ok(diff.includes('Upgraded:\n  bash 5.2-1.fc36 -> 5.2-2.fc36\n  kernel 6.1.0-1.fc36 -> 6.2.0-1.fc36\n'), diff);
+  ok(['rollback', '--sysroot', ours]);
+  assert.deepEqual(adminStatusRows(ours).map((r) => r.csum), [c2, c3]);
+  runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'fsck']);
 });

@@ -167,7 +167,7 @@ export function postprocessTree(root: string, options: PostprocessOptions): Post
   // /var → tmpfiles.d, then empty.
   const leftover = varToTmpfiles(root, { user: idName(root, 'passwd'), group: idName(root, 'group') }).filter((l) => !/^d \/var\/tmp /.test(l));
   const merged = mergeTmpfiles(root, leftover);
-  writeFileSync(join(root, INTEGRATION_CONF), integrationConf(), { mode: 0o644 });
+  writeFileSync(join(root, INTEGRATION_CONF), integrationConf(root), { mode: 0o644 });
   writeFileSync(join(root, AUTOVAR_CONF), merged.length > 0 ? `${merged.join('\n')}\n` : '', { mode: 0o644 });
   if (reporter) debug(reporter, `tmpfiles.d: ${merged.length} lines for /var, /run and /opt content`);
 

@@ -49,7 +49,8 @@ export async function runTransFileTriggers(root: string, packages: readonly RpmH
       nevra,
       label: '%transfiletriggerin',
       script: { ...script, prog },
-      args: ['1'],
+      // rpm 4.18 passes a single 0 to transaction file triggers (checked against dnf --installroot).
+      args: ['0'],
       input: `${matched.join('\n')}\n`,
       env: job.pkg,
       reporter: options.reporter,

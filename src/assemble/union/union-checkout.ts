@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, constants, copyFileSync, lchownSync, mkdirSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync, constants, copyFileSync, lchownSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
@@ -72,7 +72,9 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
       symlinkSync(header.symlinkTarget ?? '', target);
       lchownSync(target, header.uid, header.gid);
     } else {
-      copyFileSync(content.objectPath, target, constants.COPYFILE_EXCL);
+      // Bare modes store the data as is; an archive cache stores it compressed.
+      if (repo.mode === 'archive') writeFileSync(target, await content.readData(), { flag: 'wx', mode: 0o600 });
+      else copyFileSync(content.objectPath, target, constants.COPYFILE_EXCL);
       chownSync(target, header.uid, header.gid);
       chmodSync(target, header.mode & 0o7777);
       if (header.xattrs.length > 0) await writeXattrs(target, header.xattrs);

@@ -18,6 +18,9 @@ interface TreeOptions {
   writeComposejsonTo?: string;
   previousCommit?: string;
   layerRepo?: string;
+  writeCommitidTo?: string;
+  parent?: string | false;
+  touchIfChanged?: string;
   exLockfile: string[];
   exLockfileStrict?: boolean;
   exWriteLockfileTo?: string;
@@ -47,6 +50,10 @@ export function registerComposeCommands(program: Command, context: CliContext): 
     .option('--ex-lockfile <file>', 'constrain package versions to this lockfile (repeatable)', collect, [])
     .option('--ex-lockfile-strict', 'fail when a package is not in the lockfile')
     .option('--ex-write-lockfile-to <file>', 'write a lockfile of the resolved set')
+    .option('--write-commitid-to <file>', 'write the commit checksum to FILE and do not update the ref')
+    .option('--parent <rev>', 'parent of the new commit (default: the ref\'s previous commit)')
+    .option('--no-parent', 'make the commit without a parent')
+    .option('--touch-if-changed <file>', 'update the timestamp of FILE when a new commit is written')
     .option('--layer-repo <path>', 'repository holding the ostree-layers refs (default: --repo)')
     .option('--previous-commit <checksum>', 'compare with and version after this commit instead of the ref\'s')
     .addOption(new Option('--unified-core', 'accepted for rpm-ostree compatibility (atoll always composes this way)').hideHelp())
@@ -73,6 +80,9 @@ export function registerComposeCommands(program: Command, context: CliContext): 
         downloadOnly: Boolean(opts.downloadOnly),
         addMetadata,
         ...(opts.previousCommit !== undefined ? { previousCommit: opts.previousCommit } : {}),
+        ...(opts.writeCommitidTo !== undefined ? { writeCommitidTo: resolve(opts.writeCommitidTo) } : {}),
+        ...(opts.parent === false ? { parent: null } : typeof opts.parent === 'string' ? { parent: opts.parent } : {}),
+        ...(opts.touchIfChanged !== undefined ? { touchIfChanged: resolve(opts.touchIfChanged) } : {}),
         lockfiles: opts.exLockfile.map((p) => resolve(p)),
         lockfileStrict: Boolean(opts.exLockfileStrict),
         ...(opts.exWriteLockfileTo !== undefined ? { writeLockfileTo: resolve(opts.exWriteLockfileTo) } : {}),

@@ -1,8 +1,48 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
+import { runDemo, type DemoRunResult } from '../../demo/index.js';
+
+/** This build's bin/atoll and examples/ (dist/src/cli/commands → repository root). */
+const ROOT = new URL('../../../../', import.meta.url);
+const ATOLL_BIN = fileURLToPath(new URL('bin/atoll', ROOT));
+const EXAMPLE_DIR = fileURLToPath(new URL('examples/demo-os', ROOT));
 
 /** `atoll demo`: the bundled example, end to end. */
-export function registerDemoCommand(program: Command, _context: CliContext): void {
-  registerPlanned(program, [['demo', 'build, compose, serve, deploy, upgrade and roll back the example OS']]);
+export function registerDemoCommand(program: Command, context: CliContext): void {
+  program
+    .command('demo')
+    .description('build, compose, serve, deploy, upgrade and roll back the example OS')
+    .option('--dir <dir>', 'the demo directory (rpms/, repo/, sysroot/ are left there; a previous demo in it is replaced)', 'demo')
+    .option('--keep-server', 'keep serving the compose repository after the walkthrough (until Ctrl-C)')
+    .action(async (opts: { dir: string; keepServer?: boolean }) => {
+      const run = (args: string[]): Promise<DemoRunResult> =>
+        new Promise((resolvePromise, reject) => {
+          // Each step is a real `atoll` process, exactly the command the transcript shows.
+          const child = spawn(process.execPath, [ATOLL_BIN, '--progress=none', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; context.outBytes(Buffer.from(chunk)); });
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; context.outBytes(Buffer.from(chunk)); });
+          child.on('error', reject);
+          child.on('close', (code) => resolvePromise({ status: code ?? 1, stdout, stderr }));
+        });
+      const result = await runDemo({
+        dir: opts.dir,
+        exampleDir: EXAMPLE_DIR,
+        run,
+        write: (text) => context.outBytes(Buffer.from(text)),
+        keepServer: Boolean(opts.keepServer),
+      });
+      if (result.server) {
+        const server = result.server;
+        context.out(`Serving ${result.url} until Ctrl-C.`);
+        await new Promise<void>((done) => {
+          const stop = (): void => { void server.close().then(done); };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      }
+    });
 }

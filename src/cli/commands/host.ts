@@ -73,6 +73,9 @@ export function registerHostCommands(program: Command, context: CliContext): voi
       }
       const removed = await hostCleanup(layout, await systemRepoProvider().open(layout.repoDir), { pending: Boolean(opts.pending), rollback: Boolean(opts.rollback) }, context.reporter);
       for (const d of removed) context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} removed`);
+      // Every cleanup also removes unreferenced deployments, boot files and repo objects (and
+      // partial commits left by --check, --preview or an interrupted pull); -b asks for only that.
+      if (opts.base) context.out('Unreferenced deployments, boot files and objects removed');
       if (opts.repomd) context.out('No rpm-md cache to remove');
     });
 
@@ -151,12 +154,13 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('--os <name>', 'the stateroot')
     .option('--preview', 'show the package diff without deploying')
+    .option('--skip-branch-check', 'do not require the commit to be in the history of the tracked ref')
     .option('--unchanged-exit-77', 'exit 77 when the revision is already deployed')
     .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
     .option('-r, --reboot', 'reboot afterwards (recorded only)')
-    .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
+    .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; skipBranchCheck?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
       const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview) }, context.reporter);
+      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview), skipBranchCheck: Boolean(opts.skipBranchCheck) }, context.reporter);
       report(result, { ...opts, preview: true }, `Revision ${result.to} is already deployed.`);
     });
 

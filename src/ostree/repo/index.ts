@@ -18,7 +18,7 @@ export { DevinoCache } from './devino-cache.js';
 export * from './codec.js';
 export { listTree, formatCommit, formatLog, formatCommitDate, printMetadataKey, normalizePath } from './inspect.js';
 export type { LsOptions } from './inspect.js';
-export { printGVariant, printVariant } from './gvariant-text.js';
+export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo } from './fsck.js';
 export type { FsckReport, FsckProblem } from './fsck.js';
 export { pruneRepo } from './prune.js';

@@ -3,7 +3,7 @@ import type { Repo } from './repo.js';
 import { loadCommit, loadDirMeta, loadDirTree, loadDetachedMetadata, resolvePath, type TreeEntry } from './read.js';
 import { loadContent } from './content.js';
 import { commitContentChecksum, isSymlinkMode, type Commit, type Xattr, S_IFMT, S_IFDIR, S_IFLNK } from './codec.js';
-import { printGVariant } from './gvariant-text.js';
+import { printGVariant } from '../../gvariant/index.js';
 
 /**
  * The text of `ostree ls`, `log` and `show`, byte for byte (ot-builtin-ls.c, ot-dump.c).

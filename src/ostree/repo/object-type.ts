@@ -1,7 +1,7 @@
 import type { RepoMode } from './repo-mode.js';
 
 /** Loose object kinds (spec §2.3); `file` is a content object. */
-export type ObjectType = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'commitmeta' | 'commit-tombstone';
+export type ObjectType = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'commitmeta' | 'tombstone-commit';
 
 export const METADATA_TYPES: readonly ObjectType[] = ['dirtree', 'dirmeta', 'commit'];
 
@@ -25,7 +25,7 @@ export function objectTypeFromExtension(ext: string): ObjectType | undefined {
     case 'dirmeta':
     case 'commit':
     case 'commitmeta':
-    case 'commit-tombstone':
+    case 'tombstone-commit':
       return ext;
     default:
       return undefined;

@@ -15,3 +15,5 @@ export { diffPackages, formatDiffBlock, formatDiffLines, formatDiffSummary, diff
 export type { PackageDiff } from './package-diff.js';
 export { dbDiff, dbList, dbVersion } from './db.js';
 export type { DbDiffResult, DbListResult, DbSide } from './db.js';
+export { hostLayering, buildForSpec, baseCommitOf, syncBaseRefs, readSpec, writeSpec, baseRefspecOf, deriveCommit } from './layering/index.js';
+export type { LayeringChange, LayeringOptions, LayeringResult, LayeringSpec, RepoSpec } from './layering/index.js';

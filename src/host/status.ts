@@ -1,3 +1,4 @@
+import { readSpec, baseRefspecOf } from './layering/layering-spec.js';
 import { type Deployment, type SysrootLayout, type SysrootRepo, type SysrootState, deploymentStatus, isPinned, loadSysroot, sameDeployment, unlockedState } from '../sysroot/index.js';
 
 /**
@@ -21,6 +22,8 @@ export interface HostDeployment {
   packages: string[];
   'base-removals': string[];
   'requested-base-removals': string[];
+  'base-local-replacements': string[];
+  'requested-base-local-replacements': string[];
   /** atoll extras: the position, and which role the deployment plays. */
   index: number;
   role: 'default' | 'rollback' | 'pinned' | 'other';
@@ -73,6 +76,7 @@ export async function hostStatus(layout: SysrootLayout, repo: SysrootRepo | unde
   const rollback = rollbackTarget(state);
   const deployments = rows.map((r, i): HostDeployment => {
     const d = state.deployments[i] as Deployment;
+    const spec = readSpec(d.origin);
     const role = i === 0 ? 'default' : sameDeployment(d, rollback) ? 'rollback' : isPinned(d) ? 'pinned' : 'other';
     return {
       id: r.id,
@@ -83,19 +87,26 @@ export async function hostStatus(layout: SysrootLayout, repo: SysrootRepo | unde
       staged: false,
       pinned: r.pinned,
       unlocked: unlockedState(d),
-      origin: r.origin,
+      origin: r.origin ?? baseRefspecOf(d.origin) ?? null,
       version: r.version,
       timestamp: r.timestamp,
-      'requested-packages': d.origin?.hasKey('packages', 'requested') ? d.origin.getStringList('packages', 'requested') : [],
-      'requested-local-packages': [],
-      packages: [],
-      'base-removals': [],
-      'requested-base-removals': [],
+      'requested-packages': spec.requested,
+      'requested-local-packages': spec.requestedLocal.map(nevraOf),
+      packages: spec.requested,
+      'base-removals': spec.removals,
+      'requested-base-removals': spec.removals,
+      'base-local-replacements': spec.replaceLocal.map(nevraOf),
+      'requested-base-local-replacements': spec.replaceLocal.map(nevraOf),
       index: r.index,
       role,
     };
   });
   return { status: { deployments, transaction: null, 'cached-update': await cachedUpdate(repo, state), 'update-driver': null }, state };
+}
+
+/** `SHA256:NEVRA` (origin form of local packages) → NEVRA. */
+function nevraOf(entry: string): string {
+  return entry.slice(entry.indexOf(':') + 1);
 }
 
 function isoTime(seconds: number): string {
@@ -113,7 +124,10 @@ export function formatHostStatus(status: HostStatus, verbose = false): string {
     if (d.version !== null) lines.push(kv('Version', `${d.version}${d.timestamp !== null ? ` (${isoTime(d.timestamp)})` : ''}`));
     lines.push(kv('Commit', d.checksum));
     if (verbose) lines.push(kv('StateRoot', d.osname));
+    if (d['base-removals'].length > 0) lines.push(kv('RemovedBasePackages', d['base-removals'].join(' ')));
+    if (d['base-local-replacements'].length > 0) lines.push(kv('ReplacedBasePackages', d['base-local-replacements'].join(' ')));
     if (d['requested-packages'].length > 0) lines.push(kv('LayeredPackages', d['requested-packages'].join(' ')));
+    if (d['requested-local-packages'].length > 0) lines.push(kv('LocalPackages', d['requested-local-packages'].join(' ')));
     if (d.unlocked !== 'none') lines.push(kv('Unlocked', d.unlocked));
     if (d.pinned) lines.push(kv('Pinned', 'yes'));
   });

@@ -29,6 +29,8 @@ import {
 } from '../sysroot/index.js';
 import { commitPackages } from './package-list.js';
 import { type PackageDiff, diffPackages } from './package-diff.js';
+import { baseRefspecOf, isEmptySpec, readSpec } from './layering/layering-spec.js';
+import { baseCommitOf, buildForSpec, syncBaseRefs } from './layering/host-layering.js';
 
 /**
  * rpm-ostree's deployment verbs on a sysroot that is not booted (or booted, without staging):
@@ -94,7 +96,7 @@ export async function commitDiff(repo: Repo, from: string, to: string): Promise<
 }
 
 /** Deploy `csum` with `origin` after `merge`, keep new + merge + pinned + other stateroots, swap, prune. */
-async function deployCommit(
+export async function deployCommit(
   layout: SysrootLayout,
   sysrepo: SysrootRepo,
   osname: string,
@@ -138,8 +140,11 @@ export async function hostUpgrade(layout: SysrootLayout, options: HostUpgradeOpt
     if (!merge) {
       throw new AtollError('HOST_NO_DEPLOYMENT', `no deployment of stateroot '${osname}' to upgrade`, { hint: 'install a first deployment with atoll rebase REMOTE:REF --os NAME' });
     }
-    const refspec = originRefspec(merge);
+    // A layered deployment's origin follows `baserefspec=`.
+    const refspec = baseRefspecOf(merge.origin);
     if (refspec === undefined) throw new AtollError('HOST_NO_REFSPEC', `the origin of ${merge.csum}.${merge.deployserial} has no refspec to upgrade from`);
+    const mergeBase = await baseCommitOf(repo, merge.csum);
+    const spec = readSpec(merge.origin);
     if (merge.origin?.hasKey('origin', 'unconfigured-state')) {
       throw new AtollError('HOST_ORIGIN_UNCONFIGURED', merge.origin.getString('origin', 'unconfigured-state'));
     }
@@ -149,27 +154,36 @@ export async function hostUpgrade(layout: SysrootLayout, options: HostUpgradeOpt
     const target = await resolveRev(repo, refspec);
     const facts = await commitFacts(repo, target);
     const base: Omit<HostTransactionResult, 'outcome' | 'diff' | 'deployment'> = { osname, from: merge.csum, to: target, toVersion: facts.version, toTimestamp: facts.timestamp, refspec };
-    if (target === merge.csum) {
+    if (target === mergeBase) {
       // Re-running after an interrupted upgrade completes it: the swap may have happened and
       // the removal of what the new list no longer references not (cheap; no repo prune).
       if (!checkOnly) await cleanupSysroot(layout, sysrepo, state, reporter, { prune: false });
       return { ...base, outcome: 'no-change', diff: undefined, deployment: undefined };
     }
     if (!options.allowDowngrade) {
-      const now = await commitFacts(repo, merge.csum);
+      const now = await commitFacts(repo, mergeBase);
       if (facts.timestamp < now.timestamp) {
         throw new AtollError('HOST_DOWNGRADE', `upgrade target revision '${target}' is chronologically older than current revision '${merge.csum}'`, {
           hint: 'use atoll deploy to go back to an older commit',
         });
       }
     }
-    const diff = await commitDiff(repo, merge.csum, target);
-    if (checkOnly) return { ...base, outcome: 'available', diff, deployment: undefined };
+    if (checkOnly) return { ...base, outcome: 'available', diff: await commitDiff(repo, mergeBase, target), deployment: undefined };
     // An upgrade follows the ref again: a commit pinned by `deploy` no longer applies.
     const origin = originForNewDeployment(merge.origin, undefined) ?? newOrigin(refspec);
     origin.removeKey('origin', 'override-commit');
-    const deployment = await deployCommit(layout, sysrepo, osname, merge, target, origin, reporter);
-    return { ...base, outcome: 'deployed', diff, deployment };
+    // Layered packages and overrides are applied again on the new base.
+    let deployed = target;
+    if (!isEmptySpec(spec)) {
+      const built = await buildForSpec(layout, repo, target, spec, merge, {}, reporter);
+      if (built.commit === undefined) throw new Error('layering produced no commit');
+      deployed = built.commit;
+      await syncBaseRefs(layout, repo, [target]);
+    }
+    const diff = await commitDiff(repo, merge.csum, deployed);
+    const deployment = await deployCommit(layout, sysrepo, osname, merge, deployed, origin, reporter);
+    if (!isEmptySpec(spec)) await syncBaseRefs(layout, repo);
+    return { ...base, to: deployed, outcome: 'deployed', diff, deployment };
   });
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerPlanned } from '../planned.js';
 import { SysrootLayout, systemRepoProvider } from '../../sysroot/index.js';
 import { AtollError } from '../../errors/index.js';
 import {
@@ -16,6 +15,8 @@ import {
   hostRebase,
   formatDiffBlock,
   formatDiffSummary,
+  hostLayering,
+  type LayeringChange,
 } from '../../host/index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -177,9 +178,78 @@ export function registerHostCommands(program: Command, context: CliContext): voi
       report(result, opts, `Already on ${result.refspec} at ${result.to}.`);
     });
 
-  registerPlanned(program, [
-    ['install', 'layer packages onto the base tree'],
-    ['uninstall', 'remove layered packages'],
-    ['override', 'remove or replace base packages (remove, replace, reset)'],
-  ]);
+  /** Shared by install/uninstall/override: run the layering change and print what happened. */
+  const layering = async (change: LayeringChange, opts: LayeringCliOptions): Promise<void> => {
+    const layout = new SysrootLayout(opts.sysroot ?? '/');
+    const repofrompath = (opts.repofrompath ?? []).map((v) => {
+      const comma = v.indexOf(',');
+      if (comma <= 0) throw new AtollError('CLI_USAGE', `--repofrompath wants ID,URL, got '${v}'`);
+      return { id: v.slice(0, comma), url: v.slice(comma + 1) };
+    });
+    const result = await hostLayering(
+      layout,
+      change,
+      { osname: opts.os, repofrompath, dryRun: Boolean(opts.dryRun), idempotent: Boolean(opts.idempotent), allowInactive: Boolean(opts.allowInactive), cacheOnly: Boolean(opts.cacheonly) },
+      context.reporter,
+    );
+    if (result.outcome === 'no-change') {
+      context.out('No change.');
+      if (opts.unchangedExit77) process.exitCode = 77;
+      return;
+    }
+    if (result.layered.length > 0) context.out(`Added:\n${result.layered.map((n) => `  ${n}`).join('\n')}`);
+    if (result.removed.length > 0) context.out(`Removed (base):\n${result.removed.map((n) => `  ${n}`).join('\n')}`);
+    if (result.replaced.length > 0) context.out(`Replaced (base):\n${result.replaced.map(([n, o]) => `  ${o} -> ${n}`).join('\n')}`);
+    if (result.outcome === 'dry-run') {
+      context.out('Exiting because of \'--dry-run\' option');
+      return;
+    }
+    report({ osname: result.osname, from: undefined, to: result.commit ?? '', toVersion: undefined, toTimestamp: undefined, diff: result.diff, deployment: result.deployment, refspec: '', outcome: 'deployed' }, opts, '');
+  };
+  const layeringOptions = (cmd: Command): Command =>
+    cmd
+      .option('--sysroot <dir>', 'the system root (default /)')
+      .option('--os <name>', 'the stateroot')
+      .option('--repofrompath <id,url>', 'an extra rpm-md repository', collect)
+      .option('-n, --dry-run', 'resolve and print the transaction; deploy nothing')
+      .option('--idempotent', 'do nothing when the request is already satisfied')
+      .option('--allow-inactive', 'record requests that the base does not need (yet)')
+      .option('-C, --cacheonly', 'use only cached rpm-md metadata')
+      .option('--unchanged-exit-77', 'exit 77 when nothing changes')
+      .option('-r, --reboot', 'reboot afterwards (recorded only)');
+  const isLocal = (arg: string): boolean => arg.endsWith('.rpm');
+
+  layeringOptions(program.command('install <packages...>').description('layer packages (names, provides, or local .rpm files) onto the base tree')).action(
+    async (packages: string[], opts: LayeringCliOptions) => {
+      await layering({ install: packages.filter((p) => !isLocal(p)), installLocal: packages.filter(isLocal) }, opts);
+    },
+  );
+  layeringOptions(program.command('uninstall <packages...>').description('remove layered packages')).action(async (packages: string[], opts: LayeringCliOptions) => {
+    await layering({ uninstall: packages }, opts);
+  });
+  const override = program.command('override').description('remove or replace base packages (remove, replace, reset)');
+  layeringOptions(override.command('remove <packages...>').description('remove base packages in a new deployment')).action(async (packages: string[], opts: LayeringCliOptions) => {
+    await layering({ overrideRemove: packages }, opts);
+  });
+  layeringOptions(override.command('replace <files...>').description('replace base packages with local .rpm files')).action(async (files: string[], opts: LayeringCliOptions) => {
+    await layering({ overrideReplace: files }, opts);
+  });
+  layeringOptions(override.command('reset [packages...]').description('undo overrides of base packages').option('-a, --all', 'undo every override')).action(
+    async (packages: string[], opts: LayeringCliOptions & { all?: boolean }) => {
+      if (!opts.all && packages.length === 0) throw new AtollError('CLI_USAGE', 'override reset needs package names or --all');
+      await layering({ overrideReset: opts.all ? 'all' : packages }, opts);
+    },
+  );
+}
+
+interface LayeringCliOptions {
+  sysroot?: string;
+  os?: string;
+  repofrompath?: string[];
+  dryRun?: boolean;
+  idempotent?: boolean;
+  allowInactive?: boolean;
+  cacheonly?: boolean;
+  unchangedExit77?: boolean;
+  reboot?: boolean;
 }

@@ -138,8 +138,8 @@ test('install a package with a dependency missing from the base, upgrade keeps i
   assert.match(ok(['status', ...S]), /LayeredPackages: hello/);
   // db diff (default: rollback → default) shows the layered packages as added.
   const dbdiff = ok(['db', 'diff', ...S]);
-  assert.match(dbdiff, /Added:\n(  .*\n)*  hello-2\.0-1\.x86_64/);
-  assert.match(dbdiff, /  libhello-1\.0-1\.x86_64/);
+  assert.match(dbdiff, /Added:\n( {2}.*\n)* {2}hello-2\.0-1\.x86_64/);
+  assert.match(dbdiff, / {2}libhello-1\.0-1\.x86_64/);
   // Installing it again is refused, unless --idempotent.
   assert.notEqual(atoll(['install', ...S, ...repoArg, 'hello']).status, 0);
   assert.match(ok(['install', ...S, ...repoArg, '--idempotent', 'hello']), /No change/);

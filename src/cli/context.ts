@@ -83,10 +83,3 @@ export class CliContext {
     this.tty?.close();
   }
 }
-
-/** For verbs that a later issue implements: listed in --help, fail with a coded error. */
-export function notImplemented(what: string): never {
-  throw new AtollError('CLI_NOT_IMPLEMENTED', `${what} is not implemented yet`, {
-    hint: 'see README.md for what works today',
-  });
-}

@@ -103,7 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     action: async () => {
       const r = await options.run(args);
       if (r.status !== 0) {
-        // A verb whose issue has not landed is a registerPlanned stub: say so, fake nothing.
+        // A verb that says it is not implemented (a build older than the demo): say so, fake nothing.
         if (/not implemented yet/.test(r.stderr)) return 'skip';
         throw new AtollError('DEMO_STEP_FAILED', `demo step '${title}' failed: atoll ${args.join(' ')} exited ${r.status}`, {
           hint: 'its output is above; the demo directory is left as it was for a look',

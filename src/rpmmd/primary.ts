@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import type { Dependency, DependencyKind } from '../rpm/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, emptyDependencies } from '../rpm/index.js';
 import type { RepoPackage } from './types.js';
 import { parseXmlStream, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 import { evrFromAttributes, senseFromFlagsAttribute } from './dependency-xml.js';
@@ -28,14 +28,7 @@ export function emptyRepoPackage(): RepoPackage {
     buildhost: '',
     installedSize: 0,
     sourcerpm: null,
-    provides: [],
-    requires: [],
-    conflicts: [],
-    obsoletes: [],
-    recommends: [],
-    suggests: [],
-    supplements: [],
-    enhances: [],
+    ...emptyDependencies(),
     pkgid: '',
     checksumType: '',
     locationHref: '',

@@ -80,6 +80,11 @@ export type DependencyKind = (typeof DEPENDENCY_KINDS)[number];
 
 export type Dependencies = Record<DependencyKind, Dependency[]>;
 
+/** Eight empty dependency lists, for building a package value field by field. */
+export function emptyDependencies(): Dependencies {
+  return { provides: [], requires: [], conflicts: [], obsoletes: [], recommends: [], suggests: [], supplements: [], enhances: [] };
+}
+
 /**
  * What every package source knows about a package: identity, description and dependencies.
  * Header-derived packages extend this with files, scripts and digests (rpm/header); repository

@@ -20,7 +20,8 @@ const suites = [
   { name: 'e2e', dir: 'dist/test/e2e' },
   { name: 'ostree-suite', dir: 'dist/test/ostree-suite' },
   // QEMU boot tests (test/boot, issue 13): their own suite, last; `npm run test:boot` runs only them.
-  { name: 'boot', dir: 'dist/test/boot' },
+  // Both scenarios fill and read one download cache (~/.cache/atoll-boot): run them one at a time.
+  { name: 'boot', dir: 'dist/test/boot', concurrency: 1 },
 ].filter((s) => wanted.size === 0 || wanted.has(s.name));
 
 function findTests(dir) {
@@ -34,13 +35,13 @@ function findTests(dir) {
   return out.sort();
 }
 
-function runSuite(files) {
+function runSuite(files, concurrency) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
       ['--test', '--enable-source-maps', '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=tap', '--test-reporter-destination=' + join(root, 'dist', '.last-tap'),
-        `--test-concurrency=${process.env.ATOLL_TEST_CONCURRENCY ?? 2}`, ...files],
+        `--test-concurrency=${concurrency ?? process.env.ATOLL_TEST_CONCURRENCY ?? 2}`, ...files],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     child.on('close', (code) => resolve(code ?? 1));
@@ -62,7 +63,7 @@ for (const suite of suites) {
   if (files.length === 0) continue;
   const started = Date.now();
   process.stdout.write(`\n=== suite ${suite.name}: ${files.length} files\n`);
-  const code = await runSuite(files.map((f) => relative(root, f)));
+  const code = await runSuite(files.map((f) => relative(root, f)), suite.concurrency);
   const counts = await countTap();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   totals.pass += counts.pass;

@@ -43,7 +43,9 @@ test('boot scenario A: install, upgrade, reboot, menu rollback, rollback, reboot
   const work = tempDir(t, 'atoll-boot-');
   const cache = process.env.ATOLL_BOOT_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'atoll-boot');
   const fixture = join(repoRoot, 'test', 'boot', 'fixture');
-  runOk('sh', [join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
+  // flock: another run may be filling the same cache right now.
+  mkdirSync(cache, { recursive: true });
+  runOk('flock', [`${cache}.lock`, 'sh', join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
   const initramfs = join(work, 'initramfs.img');
   runOk('sh', [join(fixture, 'build-initramfs.sh'), cache, initramfs]);
   runOk('sh', [join(fixture, 'build-tree.sh'), cache, '1', join(work, 'tree1'), initramfs]);

@@ -39,7 +39,9 @@ test('boot scenario B: atoll upgrade and rollback inside the guest', { timeout: 
   const work = tempDir(t, 'atoll-bootb-');
   const cache = process.env.ATOLL_BOOT_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'atoll-boot');
   const fixture = join(repoRoot, 'test', 'boot', 'fixture');
-  runOk('sh', [join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
+  // flock: another run may be filling the same cache right now.
+  mkdirSync(cache, { recursive: true });
+  runOk('flock', [`${cache}.lock`, 'sh', join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
   const initramfs = join(work, 'initramfs.img');
   runOk('sh', [join(fixture, 'build-initramfs.sh'), cache, initramfs]);
   const env = { ...process.env, ATOLL_GUEST_PROJECT: repoRoot };

@@ -129,9 +129,9 @@ test('hostile trees are refused with a coded error and nothing is written outsid
   const fileSum = runOk('ostree', [`--repo=${repo}`, 'ls', '-C', 'good', '/payload']).split(' ').filter(Boolean)[4] as string;
   const emptyTree = plant(repo, 'dirtree', new Uint8Array([0]), 'archive');
   const cases: Array<{ name: string; files: Array<[string, string]>; dirs: Array<[string, string, string]>; code: RegExp }> = [
-    { name: 'dotdot file', files: [['..', fileSum]], dirs: [], code: /invalid name/ },
-    { name: 'slash file', files: [['../../escaped', fileSum]], dirs: [], code: /invalid name/ },
-    { name: 'dotdot dir', files: [], dirs: [['..', emptyTree, '']], code: /invalid name/ },
+    { name: 'dotdot file', files: [['..', fileSum]], dirs: [], code: /Invalid (\/ in )?filename/ },
+    { name: 'slash file', files: [['../../escaped', fileSum]], dirs: [], code: /Invalid (\/ in )?filename/ },
+    { name: 'dotdot dir', files: [], dirs: [['..', emptyTree, '']], code: /Invalid (\/ in )?filename/ },
     { name: 'unsorted', files: [['b', fileSum], ['a', fileSum]], dirs: [], code: /not sorted/ },
     { name: 'file and dir with one name', files: [['x', fileSum]], dirs: [['x', emptyTree, '']], code: /duplicate name/ },
   ];

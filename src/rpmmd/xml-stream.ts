@@ -51,17 +51,8 @@ export async function parseXmlStream(
   parser.on('cdata', (text: string) => {
     if (handlers.wantText()) handlers.text(text);
   });
-  const hash = options.openChecksumType !== undefined ? createChecksum(options.openChecksumType) : null;
-  const decoder = new TextDecoder('utf-8');
-  let bytes = 0;
   try {
-    for await (const chunk of chunks) {
-      bytes += chunk.length;
-      hash?.update(chunk);
-      parser.write(decoder.decode(chunk, { stream: true }));
-    }
-    parser.write(decoder.decode());
-    parser.close();
+    return await feedText(chunks, options.openChecksumType, (text) => parser.write(text), () => parser.close());
   } catch (error) {
     if (error instanceof AtollError) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -70,7 +61,6 @@ export async function parseXmlStream(
       data: { file: fileName, line: parser.line, column: parser.column },
     });
   }
-  return { bytes, digest: hash ? hash.digest('hex') : null };
 }
 
 async function parseWithScanner(
@@ -80,17 +70,8 @@ async function parseWithScanner(
   options: { openChecksumType?: string },
 ): Promise<XmlStreamResult> {
   const scanner = new XmlScanner(handlers);
-  const hash = options.openChecksumType !== undefined ? createChecksum(options.openChecksumType) : null;
-  const decoder = new TextDecoder('utf-8');
-  let bytes = 0;
   try {
-    for await (const chunk of chunks) {
-      bytes += chunk.length;
-      hash?.update(chunk);
-      scanner.write(decoder.decode(chunk, { stream: true }));
-    }
-    scanner.write(decoder.decode());
-    scanner.close();
+    return await feedText(chunks, options.openChecksumType, (text) => scanner.write(text), () => scanner.close());
   } catch (error) {
     if (error instanceof XmlSyntaxError) {
       throw new AtollError('RPMMD_XML_MALFORMED', `malformed XML in ${fileName}:${error.message}`, {
@@ -100,6 +81,28 @@ async function parseWithScanner(
     }
     throw error;
   }
+}
+
+/**
+ * Decode UTF-8 chunks into a tokenizer (`write`, then `close`), counting the bytes and hashing
+ * them on the way when an open-checksum type is given. Shared by both engines.
+ */
+async function feedText(
+  chunks: AsyncIterable<Uint8Array>,
+  openChecksumType: string | undefined,
+  write: (text: string) => void,
+  close: () => void,
+): Promise<XmlStreamResult> {
+  const hash = openChecksumType !== undefined ? createChecksum(openChecksumType) : null;
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    hash?.update(chunk);
+    write(decoder.decode(chunk, { stream: true }));
+  }
+  write(decoder.decode());
+  close();
   return { bytes, digest: hash ? hash.digest('hex') : null };
 }
 

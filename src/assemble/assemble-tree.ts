@@ -8,7 +8,7 @@ import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
 import { Transaction, type Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
-import { runScriptlet, runTransFileTriggers, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
+import { runScriptlet, runTransFileTriggers, withScriptOverlay, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
 import { postprocessTree } from './postprocess/index.js';
 import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 
@@ -38,6 +38,8 @@ export interface AssembleOptions {
   bwrap?: string;
   /** Packages imported at once (default min(4, cores)). */
   importConcurrency?: number;
+  /** Hardlink package files from the cache (default true); scriptlets then run on an overlay. */
+  hardlink?: boolean;
 }
 
 export interface AssembleRequest {
@@ -102,7 +104,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
 
   let files = 0;
   await phase(reporter, 'assemble', async () => {
-    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter);
+    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink: options.hardlink ?? true });
   });
 
   // The layout scriptlets expect: /etc at /etc, UsrMove links, mount points.
@@ -115,21 +117,26 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   for (const dir of ['var/tmp', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
 
   const scripts: ScriptRun[] = [];
-  const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
+  const runAll = async (sandboxRoot: string, kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
     for (const kind of kinds) {
       for (const pkg of pkgs) {
-        const ran = await runScriptlet(root, pkg, kind, { reporter, bwrap: options.bwrap });
+        const ran = await runScriptlet(sandboxRoot, pkg, kind, { reporter, bwrap: options.bwrap });
         if (ran) scripts.push(ran);
       }
     }
   };
   const runScripts = options.runScripts ?? true;
+  const hasScripts = (kinds: readonly (typeof SCRIPT_ORDER)[number][], triggers = false): boolean =>
+    runScripts && pkgs.some((p) => kinds.some((k) => p.scripts[k] !== null) || (triggers && (p.transFileTriggers.scripts.length > 0 || p.fileTriggers.conditions.length > 0)));
   await phase(reporter, 'scripts', async () => {
-    if (runScripts) await runAll(['pretrans', 'prein']);
+    // Scriptlets write on an overlay of the hardlinked tree (script-overlay.ts), never through a cache object.
+    if (hasScripts(['pretrans', 'prein'])) await withScriptOverlay(root, reporter, async (r) => runAll(r, ['pretrans', 'prein']));
     await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
-    if (runScripts) {
-      await runAll(['postin', 'posttrans']);
-      scripts.push(...(await runTransFileTriggers(root, pkgs, { reporter, bwrap: options.bwrap })));
+    if (hasScripts(['postin', 'posttrans'], true)) {
+      await withScriptOverlay(root, reporter, async (r) => {
+        await runAll(r, ['postin', 'posttrans']);
+        scripts.push(...(await runTransFileTriggers(r, pkgs, { reporter, bwrap: options.bwrap })));
+      });
     }
   });
 

@@ -160,6 +160,7 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
 
   // 2. Override remove and replace (local .rpm) of base packages.
   ok(['override', 'remove', ...S, 'removable']);
+  const b0 = rows()[0]!;
   ok(['override', 'replace', ...S, localPaths[0]!]);
   const b = rows()[0]!;
   assert.deepEqual(b['requested-base-removals'], ['removable']);
@@ -170,7 +171,7 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
   assert.ok(!existsSync(join(deployDir(b), 'usr/share/removable/data')));
   assert.equal(readFileSync(join(deployDir(b), 'usr/share/replaceable/data'), 'utf8'), 'version 2\n');
   assert.equal(parentOf(b.checksum), base1);
-  rollbackRoundTrip(b, a.checksum);
+  rollbackRoundTrip(b, b0.checksum);
 
   // 3. A new base: upgrade keeps the layered package, the removal and the replacement.
   const base2 = await composeBase('2');
@@ -198,6 +199,8 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
 
   // 4. override reset restores the base packages of the new base; tool stays layered.
   ok(['override', 'reset', ...S, 'removable']);
+  const d0 = rows()[0]!;
+  assert.ok(rpmQa(d0).includes('removable-1') && rpmQa(d0).includes('replaceable-2'), rpmQa(d0).join(' '));
   ok(['override', 'reset', ...S, 'replaceable']);
   const d = rows()[0]!;
   assert.deepEqual(d['requested-base-removals'], []);
@@ -206,7 +209,7 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
   assert.equal(readFileSync(join(deployDir(d), 'usr/share/removable/data'), 'utf8'), 'removable\n');
   assert.equal(readFileSync(join(deployDir(d), 'usr/share/replaceable/data'), 'utf8'), 'version 1\n');
   assert.equal(parentOf(d.checksum), base2);
-  rollbackRoundTrip(d, c.checksum);
+  rollbackRoundTrip(d, d0.checksum);
 
   // 5. Uninstall: the plain new base is deployed again.
   ok(['uninstall', ...S, 'tool']);

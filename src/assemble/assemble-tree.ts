@@ -38,7 +38,12 @@ export interface AssembleOptions {
   bwrap?: string;
   /** Packages imported at once (default min(4, cores)). */
   importConcurrency?: number;
-  /** Hardlink package files from the cache (default true); scriptlets then run on an overlay. */
+  /**
+   * Hardlink package files from the cache (default false). Scriptlets and postprocessing then
+   * copy up before writing (script-overlay.ts, copy-up.ts), but the caller must too for any
+   * later in-place edit, and commit with `skipXattrs: [OSTREEMETA_XATTR]`; compose still edits
+   * the tree after assembly (postprocess scripts, os-release), so it does not opt in yet.
+   */
   hardlink?: boolean;
 }
 
@@ -103,8 +108,9 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   assertNoFileConflicts(pkgs);
 
   let files = 0;
+  const hardlink = options.hardlink ?? false;
   await phase(reporter, 'assemble', async () => {
-    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink: options.hardlink ?? true });
+    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink });
   });
 
   // The layout scriptlets expect: /etc at /etc, UsrMove links, mount points.
@@ -128,12 +134,13 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   const runScripts = options.runScripts ?? true;
   const hasScripts = (kinds: readonly (typeof SCRIPT_ORDER)[number][], triggers = false): boolean =>
     runScripts && pkgs.some((p) => kinds.some((k) => p.scripts[k] !== null) || (triggers && (p.transFileTriggers.scripts.length > 0 || p.fileTriggers.conditions.length > 0)));
+  // Scriptlets write on an overlay of a hardlinked tree (script-overlay.ts), never through a cache object.
+  const sandboxed = async (fn: (sandboxRoot: string) => Promise<void>): Promise<void> => (hardlink ? withScriptOverlay(root, reporter, fn) : fn(root));
   await phase(reporter, 'scripts', async () => {
-    // Scriptlets write on an overlay of the hardlinked tree (script-overlay.ts), never through a cache object.
-    if (hasScripts(['pretrans', 'prein'])) await withScriptOverlay(root, reporter, async (r) => runAll(r, ['pretrans', 'prein']));
+    if (hasScripts(['pretrans', 'prein'])) await sandboxed(async (r) => runAll(r, ['pretrans', 'prein']));
     await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
     if (hasScripts(['postin', 'posttrans'], true)) {
-      await withScriptOverlay(root, reporter, async (r) => {
+      await sandboxed(async (r) => {
         await runAll(r, ['postin', 'posttrans']);
         scripts.push(...(await runTransFileTriggers(r, pkgs, { reporter, bwrap: options.bwrap })));
       });

@@ -43,7 +43,7 @@ export function prepareTestOs(work: string, opts: { guest?: boolean } = {}): Tes
   const cache = bootCache();
   const fixture = join(repoRoot, 'test', 'boot', 'fixture');
   const initramfs = join(work, 'initramfs.img');
-  runOk('sh', [join(fixture, 'build-initramfs.sh'), cache, initramfs]);
+  runOk('sh', [join(repoRoot, 'scripts', 'boot', 'build-initramfs.sh'), cache, initramfs]);
   const rpms = join(work, 'rpms');
   const treefiles = join(work, 'treefiles');
   const repo = join(work, 'compose-repo');

@@ -14,7 +14,7 @@ const SCRIPTS_DIR = fileURLToPath(new URL('scripts', ROOT));
 export function registerDemoCommand(program: Command, context: CliContext): void {
   program
     .command('demo')
-    .description('build, compose, serve, deploy, upgrade and roll back the example OS')
+    .description('build, compose, serve, deploy, upgrade and roll back the example OS (with --boot: then boot it in QEMU)')
     .option('--dir <dir>', 'the demo directory (rpms/, repo/, sysroot/ are left there; a previous demo in it is replaced)', 'demo')
     .option('--keep-server', 'keep serving the compose repository after the walkthrough (until Ctrl-C)')
     .option('--boot', 'use a real kernel (Debian\'s cloud kernel, apt-get download) and end by booting the result in QEMU (TCG): the default entry, then the rollback entry; needs root, qemu-system-x86_64, e2fsprogs, cpio')

@@ -323,24 +323,26 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
 
   repo
     .command('fsck')
-    .description('verify every object of the repository; exit 1 on any problem')
+    .description('verify every object reachable from a commit; exit 1 on any problem')
     .addOption(repoOption())
     .option('--json', 'print the findings as JSON')
-    .action(async (opts: { repo: string; json?: boolean }) => {
+    .option('--delete', 'delete corrupted objects and mark the commits needing them partial')
+    .option('-a, --all', 'report every corrupted object instead of stopping at the first')
+    .option('--verify-bindings', "check that each ref's commit is bound to the ref (and collection)")
+    .option('--verify-back-refs', 'check that every ref a commit is bound to exists (implies --verify-bindings)')
+    .action(async (opts: { repo: string; json?: boolean; delete?: boolean; all?: boolean; verifyBindings?: boolean; verifyBackRefs?: boolean }) => {
       const r = await Repo.open(opts.repo);
-      const report = await fsckRepo(r, context.reporter);
-      if (opts.json) context.printJson(report);
+      const report = await fsckRepo(r, context.reporter, { delete: opts.delete, all: opts.all, verifyBindings: opts.verifyBindings, verifyBackRefs: opts.verifyBackRefs });
+      if (opts.json) context.printJson({ ...report, error: report.error ? { code: report.error.code, message: report.error.message } : undefined });
       else {
         // OSTree's progress lines (the suite greps them), then the findings.
         context.out('Validating refs...\nValidating refs in collections...\nEnumerating commits...');
         context.out(`Verifying content integrity of ${report.commits} commit objects...`);
-        for (const problem of report.problems) context.notice(`error: [${problem.code}] ${problem.message}`);
-        for (const partial of report.partialCommits) context.notice(`commit ${partial} is partial`);
-        if (report.problems.length === 0) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
+        for (const message of report.messages) context.notice(message);
+        if (report.partialCommits.length > 0) context.out(`${report.partialCommits.length} partial commits not verified`);
+        if (report.error === undefined) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
       }
-      if (report.problems.length > 0) {
-        throw new AtollError('OSTREE_FSCK_FAILED', `fsck found ${report.problems.length} problem(s)`, { data: { problems: report.problems.length } });
-      }
+      if (report.error) throw report.error;
     });
 
   repo

@@ -1,5 +1,5 @@
 import { mkdir, readFile, stat, readdir, open, unlink } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -77,7 +77,13 @@ export class Repo {
   }
 
   async hasObject(checksum: string, type: ObjectType): Promise<boolean> {
-    return existsSync(this.objectPath(checksum, type));
+    // lstat, not existsSync: a bare-mode symlink object is a symlink whose target need not exist.
+    try {
+      lstatSync(this.objectPath(checksum, type));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The bytes of a metadata object; a coded error names the object when it is missing. */
@@ -137,10 +143,27 @@ export class Repo {
     return await stat(this.commitPartialPath(checksum)).then(() => true, () => false);
   }
 
-  async markCommitPartial(checksum: string, partial: boolean): Promise<void> {
+  /**
+   * undefined when the commit is not partial; else the state file's content: '' (pull) or
+   * 'f' (marked by fsck after finding corruption, as ostree's OSTREE_REPO_COMMIT_STATE_FSCK_PARTIAL).
+   */
+  async commitPartialReason(checksum: string): Promise<string | undefined> {
+    try {
+      return readFileSync(this.commitPartialPath(checksum), 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+  }
+
+  async markCommitPartial(checksum: string, partial: boolean, reason?: 'f'): Promise<void> {
     const path = this.commitPartialPath(checksum);
     if (partial) {
       await mkdir(join(this.path, 'state'), { recursive: true });
+      if (reason !== undefined) {
+        await writeFileAtomic(path, reason);
+        return;
+      }
       const handle = await open(path, 'a');
       await handle.close();
     } else {

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands } from './repo-net.js';
@@ -16,8 +18,14 @@ import {
   formatCommit,
   printMetadataKey,
   normalizePath,
-  isValidRefName,
+  validateRefName,
   parseRefspec,
+  listCollectionRefs,
+  writeCollectionRef,
+  validateCollectionId,
+  listRefAliases,
+  writeRefAlias,
+  aliasesOf,
   type Variant,
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
@@ -47,7 +55,12 @@ function keyValue(option: string, text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }
+interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean; collections?: boolean; alias?: boolean }
+
+async function isRefDirectory(r: Repo, ref: string, remote: string | undefined): Promise<boolean> {
+  const path = remote === undefined ? join(r.path, 'refs', 'heads', ref) : join(r.path, 'refs', 'remotes', remote, ref);
+  return await stat(path).then((st) => st.isDirectory(), () => false);
+}
 
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
 export function registerRepoCommands(program: Command, context: CliContext): void {
@@ -93,12 +106,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--canonical-permissions', 'uid/gid 0 and modes masked to 0755')
     .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
     .option('--no-bindings', 'do not add ostree.ref-binding')
+    .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
     .action(async (path: string | undefined, opts: {
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
+      bindRef: string[];
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
@@ -138,6 +153,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           noXattrs: !opts.xattrs,
           canonicalPermissions: opts.canonicalPermissions,
           noBindings: !opts.bindings,
+          bindRefs: opts.bindRef.map((ref) => validateRefName(ref)),
           skipIfUnchanged: opts.skipIfUnchanged,
           bootable: opts.bootable,
         },
@@ -156,8 +172,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--delete', 'delete the refs matching PREFIX')
     .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
     .option('--force', 'overwrite an existing ref with --create')
+    .option('-c, --collections', 'refs as (collection-id, ref); PREFIX is a collection-id')
+    .option('-A, --alias', 'list aliases (ALIAS -> REF); with --create, make NEWREF an alias of PREFIX')
     .action(async (prefixes: string[], opts: RefsOpts) => {
       const r = await Repo.open(opts.repo);
+      if (opts.delete && prefixes.length === 0) throw new AtollError('CLI_USAGE', 'At least one PREFIX is required when deleting refs');
       if (prefixes.length > 1 && opts.create === undefined) {
         // ostree refs takes several prefixes: each is listed (or deleted) in turn.
         for (const one of prefixes) await refsFor(r, one, opts);
@@ -169,22 +188,64 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
   async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
-        if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
-        if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
-        const existing = (await listRefs(r, { remotes: false })).find((e) => e.ref === opts.create);
-        if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `ref '${opts.create}' already exists`, { hint: 'pass --force' });
-        await writeRef(r, opts.create, await resolveRev(r, prefix));
+        if (!prefix) throw new AtollError('CLI_USAGE', 'You must specify an existing ref when creating a new ref');
+        if (opts.collections) {
+          const colon = opts.create.indexOf(':');
+          if (colon <= 0) throw new AtollError('CLI_USAGE', `--create with --collections takes COLLECTION-ID:REF, got '${opts.create}'`);
+          const collectionId = opts.create.slice(0, colon);
+          const ref = opts.create.slice(colon + 1);
+          const existing = (await listCollectionRefs(r)).find((e) => e.collectionId === collectionId && e.ref === ref);
+          if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `--create specified but ref (${collectionId}, ${ref}) already exists`);
+          await writeCollectionRef(r, collectionId, ref, await resolveRev(r, prefix));
+          return;
+        }
+        const target = parseRefspec(opts.create);
+        if (opts.alias) {
+          if (target.remote !== undefined) throw new AtollError('OSTREE_REF_INVALID', `Cannot create alias to remote ref: ${opts.create}`);
+          await writeRefAlias(r, target.ref, prefix);
+          return;
+        }
+        validateRefName(target.ref);
+        const existing = (await listRefs(r)).find((e) => e.ref === target.ref && e.remote === target.remote);
+        if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `--create specified but ref ${opts.create} already exists`, { hint: 'pass --force' });
+        if (await isRefDirectory(r, target.ref, target.remote)) throw new AtollError('OSTREE_REF_EXISTS', `Ref ${opts.create} conflicts with an existing directory of refs`);
+        await writeRef(r, target.ref, await resolveRev(r, prefix), target.remote);
+        return;
+      }
+      if (opts.collections) {
+        if (prefix !== undefined) validateCollectionId(prefix);
+        const matching = (await listCollectionRefs(r)).filter((e) => prefix === undefined || e.collectionId === prefix);
+        if (opts.delete) {
+          for (const e of matching) {
+            if (e.kind === 'remote') await writeRef(r, e.ref, undefined, e.remote);
+            else await writeCollectionRef(r, e.collectionId, e.ref, undefined);
+          }
+          return;
+        }
+        if (matching.length > 0) context.out(matching.map((e) => `(${e.collectionId}, ${e.ref})`).join('\n'));
+        return;
+      }
+      if (opts.alias && !opts.delete) {
+        const aliases = (await listRefAliases(r)).filter((a) => prefix === undefined || a.alias === prefix || a.alias.startsWith(`${prefix}/`));
+        if (aliases.length > 0) context.out(aliases.map((a) => `${a.alias} -> ${a.target}`).join('\n'));
         return;
       }
       const refs = await listRefs(r);
-      const matching = refs.filter((e) => prefix === undefined || e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+      // `REMOTE:` (or `REMOTE:.`, flatpak's spelling) lists every ref of that remote.
+      const remoteOnly = prefix !== undefined && /^[^:]+:\.?$/.test(prefix) ? prefix.slice(0, prefix.indexOf(':') + 1) : undefined;
+      const matching = refs.filter((e) => prefix === undefined || (remoteOnly !== undefined ? e.name.startsWith(remoteOnly) : e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)));
       if (opts.delete) {
-        if (!prefix) throw new AtollError('CLI_USAGE', '--delete needs a PREFIX');
+        for (const e of matching) {
+          if (e.remote === undefined) {
+            const aliases = await aliasesOf(r, e.ref);
+            if (aliases.length > 0) throw new AtollError('OSTREE_REF_HAS_ALIASES', `Ref '${e.ref}' has active aliases: ${aliases.join(', ')}`);
+          }
+        }
         for (const e of matching) await writeRef(r, e.ref, undefined, e.remote);
         return;
       }
       const lines = matching.map((e) => {
-        if (prefix === undefined || opts.list) return e.name;
+        if (prefix === undefined || opts.list || remoteOnly !== undefined) return e.name;
         const stripped = e.name.slice(prefix.length).replace(/^\//, '');
         return stripped === '' ? e.name : stripped;
       });

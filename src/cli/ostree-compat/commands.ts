@@ -65,6 +65,7 @@ const commitOptions = [
   flag('canonical-permissions', 'Canonicalize permissions in the same way bare-user does for hardlinked files'),
   value('timestamp', 'TIMESTAMP', 'Override the timestamp of the commit'),
   flag('no-bindings', 'Do not write any ref bindings'),
+  multi('bind-ref', 'BRANCH', 'Add a ref to ref binding commit metadata'),
   flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
   flag('bootable', 'Flag this commit as a bootable OSTree'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
@@ -88,7 +89,7 @@ const lsOptions = [
   flag('dironly', 'Only print directories', 'd'),
 ];
 
-const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating')];
+const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating'), flag('collections', 'Enable listing collection IDs for refs', 'c'), flag('alias', 'If used with --create, create an alias, otherwise just list aliases', 'A')];
 
 const pruneOptions = [flag('refs-only', 'Only delete unreachable objects, ignoring commit history'), value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'), flag('no-prune', 'Only display unreachable objects; don\'t delete')];
 

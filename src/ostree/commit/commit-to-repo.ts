@@ -4,7 +4,7 @@ import { variant } from '../../gvariant/index.js';
 import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
-import { validateRefName } from '../repo/ref-name.js';
+import { validateRefName, parseRefspec } from '../repo/ref-name.js';
 import { loadCommit, loadDirTree } from '../repo/read.js';
 import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
@@ -29,6 +29,8 @@ export interface CommitRequest extends CommitModifier {
   /** User metadata in insertion order. */
   metadata?: Array<[string, Variant]>;
   detachedMetadata?: Array<[string, Variant]>;
+  /** More refs for `ostree.ref-binding` besides the branch (`--bind-ref`). */
+  bindRefs?: string[];
   /** Skip `ostree.ref-binding` (`--no-bindings`). */
   noBindings?: boolean;
   /** Do nothing when the tree equals the parent's (`--skip-if-unchanged`). */
@@ -73,8 +75,10 @@ export interface CommitResult {
  * appended as the ostree CLI does, so the commit checksum matches `ostree commit`'s.
  */
 export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?: Reporter): Promise<CommitResult> {
-  if (request.branch !== undefined) validateRefName(request.branch);
-  const parent = request.parent === undefined ? (request.branch ? await readRef(repo, request.branch) : undefined) : (request.parent ?? undefined);
+  // The branch is a refspec: `REMOTE:REF` commits onto a remote ref, as `ostree commit -b` does.
+  const branch = request.branch === undefined ? undefined : parseRefspec(request.branch);
+  if (branch !== undefined) validateRefName(branch.ref);
+  const parent = request.parent === undefined ? (branch ? await readRef(repo, branch.ref, branch.remote) : undefined) : (request.parent ?? undefined);
   const modifier: CommitModifier = {
     ...request,
     canonicalPermissions: request.canonicalPermissions ?? repo.mode === 'bare-user-only',
@@ -112,8 +116,10 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata.set('ostree.bootable', variant('b', true));
     }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
-    if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));
-    if (request.branch !== undefined && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [request.branch]));
+    if (collectionId !== undefined && !request.noBindings && !metadata.has('ostree.collection-binding')) metadata.set('ostree.collection-binding', variant('s', collectionId));
+    // `--bind-ref`: more refs the commit may be pulled under; ostree sorts the list.
+    const bindRefs = [...(branch !== undefined ? [branch.ref] : []), ...(request.bindRefs ?? [])];
+    if (bindRefs.length > 0 && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [...new Set(bindRefs)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))));
     if (request.bootable) {
       // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
       // GHashTable order, which the commit checksum depends on.
@@ -138,7 +144,7 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata,
       detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
     });
-    if (request.branch !== undefined) tx.setRef(request.branch, checksum);
+    if (branch !== undefined) tx.setRef(branch.ref, checksum, branch.remote);
     await tx.commit();
     return { checksum, skipped: false, stats };
   } catch (error) {

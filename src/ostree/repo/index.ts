@@ -5,8 +5,8 @@ export { type RepoMode, REPO_MODES, parseRepoMode, configModeString } from './re
 export { type ObjectType, objectRelativePath, objectExtension } from './object-type.js';
 export { isValidRefName, validateRefName, isValidRemoteName, isValidChecksum, parseRefspec } from './ref-name.js';
 export type { Refspec } from './ref-name.js';
-export { readRef, writeRef, listRefs, listCollectionRefs, writeCollectionRef, isValidCollectionId, validateCollectionId, remoteCollectionIds } from './refs.js';
-export type { RefEntry, CollectionRefEntry } from './refs.js';
+export { readRef, writeRef, listRefs, listCollectionRefs, writeCollectionRef, isValidCollectionId, validateCollectionId, remoteCollectionIds, listRefAliases, writeRefAlias, aliasesOf } from './refs.js';
+export type { RefEntry, CollectionRefEntry, RefAlias } from './refs.js';
 export { Transaction, syncFilesystem } from './transaction.js';
 export { writeContent, loadContent, OSTREEMETA_XATTR } from './content.js';
 export type { LoadedContent, ContentData } from './content.js';

@@ -1,9 +1,9 @@
-import { mkdir, readFile, readdir, lstat, rmdir, unlink } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { mkdir, readFile, readdir, readlink, lstat, rmdir, unlink } from 'node:fs/promises';
+import { join, dirname, relative, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
-import { writeFileAtomic } from '../../util/index.js';
+import { writeFileAtomic, replaceSymlinkAtomic } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import { isValidChecksum, validateRefName, isValidRemoteName } from './ref-name.js';
+import { isValidChecksum, isValidRefName, validateRefName, isValidRemoteName } from './ref-name.js';
 
 /**
  * Refs are files holding a checksum and `\n` under refs/heads (local), refs/remotes/<remote>
@@ -223,4 +223,61 @@ export async function writeCollectionRef(repo: Repo, collectionId: string, ref: 
   if (!isValidChecksum(checksum)) throw new TypeError(`writeCollectionRef: not a checksum: ${checksum}`);
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, `${checksum}\n`);
+}
+
+/** A local ref that is a symlink to another (`ostree refs --alias`). */
+export interface RefAlias {
+  alias: string;
+  target: string;
+}
+
+/** Every alias under refs/heads with the ref it points to (a symlink, as ostree writes them). */
+export async function listRefAliases(repo: Repo): Promise<RefAlias[]> {
+  const heads = join(repo.path, 'refs', 'heads');
+  const out: RefAlias[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const path = join(dir, name);
+      const st = await lstat(path).catch(() => undefined);
+      if (!st) continue;
+      const ref = prefix === '' ? name : `${prefix}/${name}`;
+      if (st.isDirectory()) await walk(path, ref);
+      else if (st.isSymbolicLink()) {
+        const target = relative(heads, resolve(dir, await readlink(path)));
+        if (!target.startsWith('..') && isValidRefName(target)) out.push({ alias: ref, target });
+      }
+    }
+  };
+  await walk(heads, '');
+  return out.sort((a, b) => compareBytes(a.alias, b.alias));
+}
+
+/**
+ * Make the local ref `alias` a symlink to the local ref `target` (replacing an earlier alias),
+ * so it follows every update of `target`. ostree's wording for the refusals.
+ */
+export async function writeRefAlias(repo: Repo, alias: string, target: string): Promise<void> {
+  validateRefName(alias);
+  validateRefName(target);
+  if ((await readRef(repo, target)) === undefined) {
+    throw new AtollError('OSTREE_REF_NOT_FOUND', `Cannot create alias to non-existent ref: ${target}`);
+  }
+  const path = refPath(repo, undefined, alias);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isSymbolicLink()) throw new AtollError('OSTREE_REF_EXISTS', `Ref '${alias}' already exists and is not an alias`);
+  await mkdir(dirname(path), { recursive: true });
+  await replaceSymlinkAtomic(relative(dirname(path), refPath(repo, undefined, target)), path);
+}
+
+/** Aliases pointing at `ref` (a ref with aliases cannot be deleted). */
+export async function aliasesOf(repo: Repo, ref: string): Promise<string[]> {
+  return (await listRefAliases(repo)).filter((a) => a.target === ref).map((a) => a.alias);
 }

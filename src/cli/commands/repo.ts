@@ -106,6 +106,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--canonical-permissions', 'uid/gid 0 and modes masked to 0755')
     .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
     .option('--no-bindings', 'do not add ostree.ref-binding')
+    .option('--base <rev>', 'start from the tree of REV, then lay the given trees over it')
     .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
@@ -113,11 +114,12 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
-      bindRef: string[];
+      bindRef: string[]; base?: string;
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
       const trees: Array<string | { commit: string }> = [];
+      if (opts.base !== undefined) trees.push({ commit: await resolveRev(r, opts.base) });
       for (const spec of opts.tree) {
         if (spec.startsWith('dir=')) trees.push(spec.slice(4));
         else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });

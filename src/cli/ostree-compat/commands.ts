@@ -55,6 +55,7 @@ const commitOptions = [
   value('body', 'BODY', 'Full description', 'm'),
   value('branch', 'BRANCH', 'Branch', 'b'),
   multi('tree', 'dir=PATH', 'Overlay the given argument as a tree'),
+  value('base', 'REV', 'Start from the given commit as a base (no modifiers apply)'),
   value('parent', 'COMMIT', "Parent commit checksum, or 'none'"),
   flag('orphan', 'Create a commit without writing a ref'),
   multi('add-metadata-string', 'KEY=VALUE', 'Add a key/value pair to metadata'),

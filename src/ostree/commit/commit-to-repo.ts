@@ -5,7 +5,9 @@ import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
 import { validateRefName, parseRefspec } from '../repo/ref-name.js';
-import { loadCommit, loadDirTree } from '../repo/read.js';
+import { loadCommit, loadDirTree, loadDirMeta } from '../repo/read.js';
+import { loadContent, writeContent } from '../repo/content.js';
+import { encodeDirMeta, S_IFMT, S_IFLNK } from '../repo/codec.js';
 import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
@@ -41,18 +43,45 @@ export interface CommitRequest extends CommitModifier {
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
 /** Layer an existing dirtree (and its subtrees) over `into`: files replace, directories merge. */
-async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree): Promise<void> {
+async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree, owner?: OwnerRewrite): Promise<void> {
   const dirTree = await loadDirTree(repo, treeChecksum);
   for (const file of dirTree.files) {
     into.dirs.delete(file.name);
-    into.setFile(file.name, file.checksum);
+    into.setFile(file.name, owner ? await owner.file(file.checksum) : file.checksum);
   }
   for (const dir of dirTree.dirs) {
     into.files.delete(dir.name);
     const child = into.ensureDir(dir.name);
-    child.metaChecksum = dir.metaChecksum;
-    await overlayDirTree(repo, dir.treeChecksum, child);
+    child.metaChecksum = owner ? await owner.dirMeta(dir.metaChecksum) : dir.metaChecksum;
+    await overlayDirTree(repo, dir.treeChecksum, child, owner);
   }
+}
+
+/** `--owner-uid/--owner-gid` over a `--tree=ref=` tree: ostree re-writes each object with the new owner. */
+interface OwnerRewrite {
+  file(checksum: string): Promise<string>;
+  dirMeta(checksum: string): Promise<string>;
+}
+
+function ownerRewrite(repo: Repo, tx: Transaction, uid: number | undefined, gid: number | undefined, zlibLevel: number | undefined): OwnerRewrite | undefined {
+  if (uid === undefined && gid === undefined) return undefined;
+  const files = new Map<string, string>();
+  return {
+    async file(checksum) {
+      const known = files.get(checksum);
+      if (known !== undefined) return known;
+      const content = await loadContent(repo, checksum);
+      const header = { ...content.header, uid: uid ?? content.header.uid, gid: gid ?? content.header.gid };
+      const isLink = (header.mode & S_IFMT) === S_IFLNK;
+      const written = await writeContent(tx, header, isLink ? undefined : { kind: 'bytes', bytes: await content.readData() }, { zlibLevel });
+      files.set(checksum, written);
+      return written;
+    },
+    async dirMeta(checksum) {
+      const meta = await loadDirMeta(repo, checksum);
+      return await tx.writeMetadata('dirmeta', encodeDirMeta({ ...meta, uid: uid ?? meta.uid, gid: gid ?? meta.gid }));
+    },
+  };
 }
 
 export function findKernelVersion(tree: MutableTree): string {
@@ -96,8 +125,9 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       for (const dir of request.trees) {
         if (typeof dir !== 'string') {
           const commit = await loadCommit(repo, dir.commit);
-          tree.metaChecksum = commit.rootMeta;
-          await overlayDirTree(repo, commit.rootTree, tree);
+          const owner = ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);
+          tree.metaChecksum = owner ? await owner.dirMeta(commit.rootMeta) : commit.rootMeta;
+          await overlayDirTree(repo, commit.rootTree, tree, owner);
           continue;
         }
         const s = await commitDirectoryToTree(tx, dir, tree, modifier, reporter);

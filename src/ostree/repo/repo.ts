@@ -1,5 +1,5 @@
 import { mkdir, readFile, stat, readdir, open, unlink } from 'node:fs/promises';
-import { readFileSync, lstatSync } from 'node:fs';
+import { readFileSync, lstatSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -65,6 +65,12 @@ export class Repo {
       throw new AtollError('OSTREE_REPO_BAD_CONFIG', 'obsolete core.archive=true repositories are not supported');
     }
     const mode = parseRepoMode(config.getStringOr('core', 'mode', 'bare'));
+    // ostree recreates tmp/ on open (a cleaner may have removed it); read-only repos are fine without.
+    try {
+      mkdirSync(join(root, 'tmp'), { mode: 0o755 });
+    } catch {
+      // exists, or not writable
+    }
     return new Repo(root, mode, config);
   }
 

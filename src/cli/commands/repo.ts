@@ -196,8 +196,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           if (colon <= 0) throw new AtollError('CLI_USAGE', `--create with --collections takes COLLECTION-ID:REF, got '${opts.create}'`);
           const collectionId = opts.create.slice(0, colon);
           const ref = opts.create.slice(colon + 1);
-          const existing = (await listCollectionRefs(r)).find((e) => e.collectionId === collectionId && e.ref === ref);
-          if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `--create specified but ref (${collectionId}, ${ref}) already exists`);
+          // ostree replaces an existing collection ref without --force.
           await writeCollectionRef(r, collectionId, ref, await resolveRev(r, prefix));
           return;
         }

@@ -146,10 +146,11 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata.set('ostree.bootable', variant('b', true));
     }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
-    if (collectionId !== undefined && !request.noBindings && !metadata.has('ostree.collection-binding')) metadata.set('ostree.collection-binding', variant('s', collectionId));
-    // `--bind-ref`: more refs the commit may be pulled under; ostree sorts the list.
+    // `--bind-ref`: more refs the commit may be pulled under; ostree sorts the list. ostree
+    // appends the ref binding, then the collection binding (unless the user already set it).
     const bindRefs = [...(branch !== undefined ? [branch.ref] : []), ...(request.bindRefs ?? [])];
     if (bindRefs.length > 0 && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [...new Set(bindRefs)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))));
+    if (collectionId !== undefined && !request.noBindings && !metadata.has('ostree.collection-binding')) metadata.set('ostree.collection-binding', variant('s', collectionId));
     if (request.bootable) {
       // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
       // GHashTable order, which the commit checksum depends on.

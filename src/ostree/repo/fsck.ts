@@ -7,7 +7,7 @@ import type { Repo } from './repo.js';
 import type { ObjectType } from './object-type.js';
 import { decodeCommit, decodeDirMeta, decodeDirTree, type Commit, type DirTree } from './codec.js';
 import { loadContent, hashLoadedContent } from './content.js';
-import { listRefs, listCollectionRefs, type CollectionRefEntry } from './refs.js';
+import { listRefs, listCollectionRefs, listRefAliases, type CollectionRefEntry } from './refs.js';
 import { metadataStrings, metadataString } from '../objects/index.js';
 
 /** One finding: the code says what kind, the message is ostree's line for it. */
@@ -97,9 +97,11 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     if (why !== undefined) throw fatal(`Commit ${checksum}: ${why}`, 'OSTREE_FSCK_BINDING');
   };
 
-  // "Validating refs...": heads and remote refs.
+  // "Validating refs...": heads and remote refs. Aliases are bound through their target.
+  const aliases = new Set((await listRefAliases(repo)).map((a) => a.alias));
   for (const entry of await listRefs(repo)) {
     const commit = await loadRefCommit(entry.checksum, entry.name);
+    if (entry.remote === undefined && aliases.has(entry.ref)) continue;
     const collectionId = entry.remote === undefined ? undefined : options.remoteCollectionIds?.get(entry.remote);
     checkBindings(entry.checksum, commit, collectionId, entry.ref);
   }
@@ -107,6 +109,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
   const collectionRefs = await listCollectionRefs(repo, { remoteCollectionIds: options.remoteCollectionIds });
   for (const entry of collectionRefs) {
     const commit = await loadRefCommit(entry.checksum, `(${entry.collectionId}, ${entry.ref})`);
+    if (entry.kind === 'head' && aliases.has(entry.ref)) continue;
     checkBindings(entry.checksum, commit, entry.collectionId, entry.ref);
   }
 
@@ -329,7 +332,10 @@ async function verifyContent(repo: Repo, checksum: string): Promise<void> {
   } catch (error) {
     if (isAtollError(error)) {
       if (error.code === 'OSTREE_OBJECT_MISSING') throw error;
-      throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `${prefix}Corrupted file object ${checksum}: ${error.message}`);
+      // The codec's own words (e.g. libostree's "File header size N exceeds size M").
+      let inner: Error = error;
+      while (inner.cause instanceof Error) inner = inner.cause;
+      throw new AtollError('OSTREE_FSCK_CORRUPT_OBJECT', `${prefix}${inner.message}`);
     }
     throw error;
   }

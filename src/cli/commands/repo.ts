@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
@@ -28,7 +28,7 @@ import {
   aliasesOf,
   type Variant,
 } from '../../ostree/repo/index.js';
-import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
+import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
@@ -106,6 +106,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--canonical-permissions', 'uid/gid 0 and modes masked to 0755')
     .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
     .option('--no-bindings', 'do not add ostree.ref-binding')
+    .option('--consume', 'delete the input directories after the commit (adopting files in bare repos)')
+    .option('-F, --body-file <file>', 'read the full description from FILE')
     .option('--base <rev>', 'start from the tree of REV, then lay the given trees over it')
     .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
@@ -114,7 +116,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
-      bindRef: string[]; base?: string;
+      bindRef: string[]; base?: string; consume?: boolean; bodyFile?: string;
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
@@ -145,7 +147,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           trees,
           branch: opts.branch,
           subject: opts.subject,
-          body: opts.body,
+          body: opts.bodyFile !== undefined ? await readFile(opts.bodyFile, 'utf8') : opts.body,
           timestamp,
           parent,
           metadata: meta(opts.addMetadataString, 'add-metadata-string'),
@@ -161,6 +163,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         },
         context.reporter,
       );
+      if (opts.consume) {
+        const dirs = trees.filter((t): t is string => typeof t === 'string');
+        for (const dir of dirs) await consumeTree(r, dir, result.checksum, { adopt: trees.length === 1 });
+      }
       if (opts.branch) await autoUpdateSummary(r, 'commit');
       context.out(result.checksum);
     });

@@ -55,6 +55,8 @@ const commitOptions = [
   value('body', 'BODY', 'Full description', 'm'),
   value('branch', 'BRANCH', 'Branch', 'b'),
   multi('tree', 'dir=PATH', 'Overlay the given argument as a tree'),
+  flag('consume', 'Consume (delete) content after commit (for local directories)'),
+  value('body-file', 'FILE', 'Commit message from FILE path', 'F'),
   value('base', 'REV', 'Start from the given commit as a base (no modifiers apply)'),
   value('parent', 'COMMIT', "Parent commit checksum, or 'none'"),
   flag('orphan', 'Create a commit without writing a ref'),

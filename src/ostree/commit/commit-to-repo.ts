@@ -87,7 +87,7 @@ function ownerRewrite(repo: Repo, tx: Transaction, uid: number | undefined, gid:
 export function findKernelVersion(tree: MutableTree): string {
   const modules = tree.dirs.get('usr')?.dirs.get('lib')?.dirs.get('modules');
   const found = [...(modules?.dirs ?? new Map<string, MutableTree>())].filter(([, dir]) => dir.files.has('vmlinuz')).map(([name]) => name);
-  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'no kernel found: --bootable needs usr/lib/modules/<kver>/vmlinuz');
+  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'Failed to find kernel in usr/lib/modules/<kver>/vmlinuz: No such file or directory');
   if (found.length > 1) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', `more than one kernel in usr/lib/modules: ${found.join(', ')}`);
   return found[0] as string;
 }

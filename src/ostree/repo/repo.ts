@@ -99,7 +99,7 @@ export class Repo {
       return readFileSync(this.objectPath(checksum, type));
     } catch (error) {
       if (isErrno(error, 'ENOENT')) {
-        throw new AtollError('OSTREE_OBJECT_MISSING', `no such ${type} object ${checksum}`, { data: { checksum, type } });
+        throw new AtollError('OSTREE_OBJECT_MISSING', `No such metadata object ${checksum}.${type}`, { data: { checksum, type } });
       }
       throw error;
     }

@@ -107,6 +107,18 @@ const remoteAddOptions = [
   value('gpg-import', 'FILE', 'Import GPG key from FILE'),
 ];
 
+/** The libostree version in the User-Agent (the same as --version prints). */
+const USER_AGENT_VERSION = '2022.7';
+
+const pullOptions = [
+  value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'),
+  flag('mirror', 'Write refs suitable for a mirror'),
+  flag('commit-metadata-only', 'Fetch only the commit metadata'),
+  value('url', 'URL', 'Pull objects from this URL instead of the one from the remote config'),
+  multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
+  ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -168,13 +180,25 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
   cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
-  cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', [value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('mirror', 'Write refs suitable for a mirror'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
+  {
+    ...cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', pullOptions),
+    // libostree's User-Agent is `libostree/VERSION`, with --append-user-agent after a space.
+    toAtoll: (positionals, options) => {
+      const append = options.get('append-user-agent')?.at(-1);
+      const argv = repoVerb(['pull'], pullOptions)(positionals, options);
+      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`);
+      return argv;
+    },
+  },
   cmd('refs', 'List refs', '[PREFIX]', refsOptions),
   {
     name: 'remote', summary: 'Remote commands that may involve internet access', usage: 'COMMAND',
     subcommands: [
       cmd('add', 'Add a remote repository', 'NAME [metalink=|mirrorlist=]URL [BRANCH...]', remoteAddOptions, ['remote', 'add']),
       cmd('delete', 'Delete a remote repository', 'NAME', [flag('if-exists', 'Do nothing if the provided remote does not exist')], ['remote', 'delete']),
+      cmd('add-cookie', 'Add a cookie to remote', 'NAME DOMAIN PATH COOKIE_NAME VALUE', [], ['remote', 'add-cookie']),
+      cmd('delete-cookie', 'Remove one cookie from remote', 'NAME DOMAIN PATH COOKIE_NAME VALUE', [], ['remote', 'delete-cookie']),
+      cmd('list-cookies', 'Show remote repository cookies', 'NAME', [], ['remote', 'list-cookies']),
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
     ],

@@ -4,6 +4,7 @@ import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import { getRemote, type Remote } from './remote-config.js';
 import { sourceForUrl, DirectorySource } from './source.js';
+import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
 import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
@@ -22,6 +23,12 @@ export interface PullOptions {
   mirror?: boolean;
   commitMetadataOnly?: boolean;
   parallel?: number;
+  /** `--url`: fetch from this URL instead of the remote's configured one. */
+  url?: string;
+  /** `--http-header NAME=VALUE` pairs. */
+  httpHeaders?: ReadonlyArray<readonly [string, string]>;
+  /** The User-Agent header to send. */
+  userAgent?: string;
   reporter?: Reporter;
 }
 
@@ -77,7 +84,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       throw new AtollError('PULL_BAD_REMOTE_CONFIG', `cannot read ${key} ${path} of remote "${remote.name}": ${(error as Error).message}`, { cause: error });
     }
   };
-  const source = sourceForUrl(remote.url, {
+  const source = sourceForUrl(options.url ?? remote.url, {
+    headers: options.httpHeaders,
+    userAgent: options.userAgent,
+    cookies: await readCookies(target.path, remote.name),
     contentUrl: remote.contentUrl,
     connections: options.parallel ?? 8,
     tlsPermissive: remote.options['tls-permissive'] === 'true',

@@ -21,6 +21,7 @@ import {
   parsePublicKeyList,
   readPublicKeys,
   resolveCommitRev,
+  formatBytes,
   type PullResult,
   type VerifyPolicy,
 } from '../../ostree/pull/index.js';
@@ -89,8 +90,10 @@ function printPullResult(context: CliContext, result: PullResult, json: boolean 
     context.printJson(result);
     return;
   }
-  // The summary line ("N metadata, M content objects fetched; …") comes through the reporter.
   for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
+  // ostree's closing line (its tests grep it); the reporter shows the same on stderr as progress.
+  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
+  context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
 }
 
 function registerPullCommands(repo: Command, context: CliContext): void {
@@ -107,6 +110,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--url <url>', "pull from URL instead of the remote's configured url")
     .option('--http-header <name=value>', 'add an HTTP request header (repeatable)', collect, [])
     .option('--user-agent <text>', 'the User-Agent header to send')
+    .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
@@ -130,6 +134,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         ...(parallel !== undefined ? { parallel } : {}),
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
+        localCacheRepos: o.localcacheRepo as string[],
         httpHeaders: (o.httpHeader as string[]).map((kv): [string, string] => {
           const eq = kv.indexOf('=');
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);

@@ -223,6 +223,8 @@ export class RpmSolver {
   private dupAll = false;
   private dupMap = new Set<number>();
   private dupInvolved = new Set<number>();
+  /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
+  private dupForbidden = new Set<number>();
   private fixMap = new Set<number>();
   private noUpdate = new Set<number>();
   private allowUninstallAll = false;
@@ -614,7 +616,7 @@ export class RpmSolver {
           } else {
             const targeted =
               job.flags.has('targeted') ||
-              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
+              (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
               this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
@@ -842,8 +844,12 @@ export class RpmSolver {
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
     this.dupRules = this.sat.clauses.length;
     if (this.dupAll || this.dupMap.size) {
+      // solver_addduprules: installed packages involved in the distupgrade (all of them for
+      // "distupgrade all") are updated in the first pass over the installed packages
+      if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
       for (let p = 2; p < pool.size; p++) {
         if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
@@ -864,6 +870,7 @@ export class RpmSolver {
             continue;
           }
         }
+        if (this.isInstalled(p)) this.dupForbidden.add(p);
         this.addRule([-p], { type: 'dup', p });
       }
     }
@@ -1486,7 +1493,12 @@ export class RpmSolver {
           const p = this.installedIds[v - this.updateRules]!;
           if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
           if (this.pool.disabled.has(p)) continue;
-          if (!lastUpdate || v > lastUpdate) lastUpdate = v;
+          // the highest rule id; with keeporphans a package the distupgrade does not forbid goes
+          // first (as testsolv 0.7.23 answers: dup_orphan2.t)
+          const keepFirst = (q: number): number => (this.flags.keeporphans && !this.dupForbidden.has(q) ? 1 : 0);
+          const orphan = keepFirst(p);
+          const lastOrphan = lastUpdate ? keepFirst(this.installedIds[lastUpdate - this.updateRules]!) : 0;
+          if (!lastUpdate || orphan > lastOrphan || (orphan === lastOrphan && v > lastUpdate)) lastUpdate = v;
         }
         if (v >= this.featureRules && v < this.featureRules + this.installedIds.length) {
           const p = this.installedIds[v - this.featureRules]!;
@@ -1517,8 +1529,7 @@ export class RpmSolver {
     }
     // dup rules stay in force when the problem has other rules to give up (as libsolv's
     // answers show: the update rule is dropped, the distupgrade still replaces the package)
-    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
-    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
+    for (const v of elements) this.disableProblem(v);
     this.restart = true;
     return 0;
   }
@@ -1815,6 +1826,9 @@ export class RpmSolver {
           const pr = q.filter((p) => p === i || targets.has(p));
           q = pr;
         }
+        // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
+        if (q.length && (this.dupAll || this.dupInvolved.has(i)))
+          q = q.filter((p) => (this.isInstalled(p) ? !this.dupForbidden.has(p) : this.dupMap.has(p)));
         if (q.length) {
           const olevel = level;
           level = this.selectAndInstall(level, q, disableRules, rr);

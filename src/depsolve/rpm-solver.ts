@@ -1688,6 +1688,8 @@ export class RpmSolver {
         if (level === 0) return;
         if (level < olevel) continue;
         void decisions;
+        // the installed packages come next, above the jobs' dependencies
+        systemLevel = level + 1;
       }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {

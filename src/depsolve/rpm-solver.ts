@@ -642,6 +642,10 @@ export class RpmSolver {
           }
           const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          // forcebest: every installed package the distupgrade involves gets a best rule
+          const forcebest = job.flags.has('forcebest');
+          if (forcebest && job.select.kind === 'all') this.bestUpdateAll = true;
+          const involvedBefore = forcebest ? new Set(this.dupInvolved) : null;
           if (byPackages) {
             // untargeted: the selected installed packages go to what the repositories offer
             for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
@@ -662,6 +666,8 @@ export class RpmSolver {
             for (const obs of s.obsoletes)
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
+          if (involvedBefore)
+            for (const p of this.dupInvolved) if (!involvedBefore.has(p) && this.isInstalled(p)) this.bestUpdateMap.add(p);
           break;
         }
         case 'verify':

@@ -225,6 +225,8 @@ export class RpmSolver {
   private dupInvolved = new Set<number>();
   /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
   private dupForbidden = new Set<number>();
+  /** Installed packages whose update targets come from a targeted distupgrade only. */
+  private dupTargetedOnly = new Set<number>();
   private fixMap = new Set<number>();
   private noUpdate = new Set<number>();
   private allowUninstallAll = false;
@@ -636,8 +638,14 @@ export class RpmSolver {
             byPackages &&
             (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
           if (targeted) {
-            // a targeted distupgrade is an update of the installed packages to these targets
-            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            // a targeted distupgrade is an update of the installed packages to these targets,
+            // and a forced one: libsolv reports a problem ("allow" the other version) rather than
+            // going elsewhere (targeted_dup.t)
+            // The targets bind through that best rule only: once a problem gives it up, the
+            // installed package goes to its best update, not to the targets.
+            const before = new Set(this.updateTargets.keys());
+            this.addUpdateTargets(sel, true);
+            for (const [ip, ts] of this.updateTargets) if (!before.has(ip) && !ts.has(ip)) this.dupTargetedOnly.add(ip);
             break;
           }
           const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
@@ -1830,7 +1838,7 @@ export class RpmSolver {
         }
         const targets = this.updateTargets.get(i);
         let q = dq;
-        if (q.length && targets) {
+        if (q.length && targets && !this.dupTargetedOnly.has(i)) {
           const pr = q.filter((p) => p === i || targets.has(p));
           q = pr;
         }

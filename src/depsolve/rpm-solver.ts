@@ -225,6 +225,8 @@ export class RpmSolver {
   private dupInvolved = new Set<number>();
   /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
   private dupForbidden = new Set<number>();
+  /** Namespace deps named by install jobs (libsolv's installsuppdepq): their supplements count as new. */
+  private installSuppDeps: Array<{ ns: string; arg: string | null }> = [];
   /** Installed packages whose update targets come from a targeted distupgrade only. */
   private dupTargetedOnly = new Set<number>();
   private fixMap = new Set<number>();
@@ -611,6 +613,11 @@ export class RpmSolver {
         case 'multiversion':
           for (const p of sel) this.multiversion.add(p);
           break;
+        case 'install': {
+          const nsd = this.namespaceOfSelection(job.select);
+          if (nsd) this.installSuppDeps.push(nsd);
+          break;
+        }
         case 'update':
           if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
             this.updateAll = true;
@@ -786,13 +793,25 @@ export class RpmSolver {
       };
       switch (job.verb) {
         case 'install':
-          if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
+          if (sel.length === 0 && this.namespaceOfSelection(job.select)) add([SYSTEM_SOLVABLE]);
+          else if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
           else if (sel.length === 1 && this.multiversion.has(sel[0]!) && this.isInstalled(sel[0]!)) add([sel[0]!]);
           else add(sel);
           break;
-        case 'erase':
+        case 'erase': {
           for (const p of sel) add([-p]);
+          // erasing a namespace that nothing provides (or all of it, `ns(<NULL>)`) with
+          // cleandeps takes the installed packages that supplemented it (solver_createcleandepsmap)
+          const nsd = this.namespaceOfSelection(job.select);
+          if (nsd && job.flags.has('cleandeps') && (nsd.arg === null || sel.length === 0)) {
+            for (const ip of this.installedIds) {
+              const sups = pool.solvables[ip]!.supplements;
+              if (sups.some((d) => this.mentionsNamespace(d, [nsd]) && !this.depFulfilledBy(d, (q) => q === SYSTEM_SOLVABLE || this.isInstalled(q))))
+                if (!sel.includes(ip)) add([-ip]);
+            }
+          }
           break;
+        }
         case 'lock':
           for (const p of sel) add([this.isInstalled(p) ? p : -p]);
           break;
@@ -1218,6 +1237,12 @@ export class RpmSolver {
           for (const p of this.installedIds) this.disableUpdate(p);
         }
         for (const p of sel) if (this.isInstalled(p)) this.disableUpdate(p);
+        // and the packages its rules erase beyond the selection (namespace supplements)
+        for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+          if (this.ruleToJob.get(r) !== ji) continue;
+          const lits = this.sat.clauses[r]!.lits;
+          if (lits.length === 1 && lits[0]! < 0 && this.isInstalled(-lits[0]!) && !sel.includes(-lits[0]!)) this.disableUpdate(-lits[0]!);
+        }
         return;
       }
       if (job.verb !== 'install') return;
@@ -1352,8 +1377,11 @@ export class RpmSolver {
 
   /** Is the dependency fulfilled by packages decided installed? (solver_dep_fulfilled) */
   depFulfilled(d: Dep, installedOnly = false): boolean {
+    // the system solvable (a namespace the system provides) counts as already installed
     const ok = (p: number): boolean =>
-      installedOnly ? this.isInstalled(p) && this.sat.decisionMap[p]! > 0 : this.sat.decisionMap[p]! > 0;
+      installedOnly
+        ? (p === SYSTEM_SOLVABLE || this.isInstalled(p)) && this.sat.decisionMap[p]! > 0
+        : this.sat.decisionMap[p]! > 0;
     if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(ok);
     switch (d.op) {
       case 'and':
@@ -1392,9 +1420,11 @@ export class RpmSolver {
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
     return s.supplements.some((d) => {
+      // a namespace an install job asked for makes its supplements new
+      if (this.installSuppDeps.length && this.mentionsNamespace(d, this.installSuppDeps)) return false;
       if (!this.depFulfilled(d, true)) return false;
       if (d.kind !== 'simple') return true;
-      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+      return !this.pool.whatprovidesSimple(d).some((q) => q !== SYSTEM_SOLVABLE && !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
     });
   }
 
@@ -1983,6 +2013,7 @@ export class RpmSolver {
       } else {
         if (!s.supplements.length) continue;
         if (!pool.installable(i)) continue;
+        if (this.flags.onlynamespacerecommended && !s.supplements.some((sd) => this.isNamespaceDep(sd) && this.depFulfilled(sd))) continue;
         if (!this.isSupplementing(i)) continue;
         if (this.dupAll && this.isInstalled(i)) continue;
         if ((this.favor.get(i) ?? 0) < 0) continue;
@@ -2050,6 +2081,35 @@ export class RpmSolver {
       }
     }
     return level;
+  }
+
+  /** `provides namespace:x(arg)` selections: the namespace and its argument (null for `<NULL>`). */
+  private namespaceOfSelection(sel: Selection): { ns: string; arg: string | null } | null {
+    if (sel.kind !== 'provides' || sel.dep.kind !== 'simple') return null;
+    const m = /^(namespace:[^(]*)\((.*)\)$/.exec(sel.dep.name);
+    if (!m) return null;
+    return { ns: m[1]!, arg: m[2] === '<NULL>' ? null : m[2]! };
+  }
+
+  private mentionsNamespace(d: Dep, list: ReadonlyArray<{ ns: string; arg: string | null }>): boolean {
+    if (d.kind === 'simple') {
+      if (!d.name.startsWith('namespace:')) return false;
+      return list.some((n) => (n.arg === null ? d.name.startsWith(`${n.ns}(`) : d.name === `${n.ns}(${n.arg})`));
+    }
+    return this.mentionsNamespace(d.left, list) || this.mentionsNamespace(d.right, list) || (d.otherwise ? this.mentionsNamespace(d.otherwise, list) : false);
+  }
+
+  /** Is a (supplements) dependency true when exactly the packages `has` accepts are installed? */
+  private depFulfilledBy(d: Dep, has: (p: number) => boolean): boolean {
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(has);
+    switch (d.op) {
+      case 'and':
+        return this.depFulfilledBy(d.left, has) && this.depFulfilledBy(d.right, has);
+      case 'or':
+        return this.depFulfilledBy(d.left, has) || this.depFulfilledBy(d.right, has);
+      default:
+        return this.pool.whatprovides(d).some(has);
+    }
   }
 
   private isNamespaceDep(d: Dep): boolean {

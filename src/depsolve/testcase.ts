@@ -115,6 +115,38 @@ export function parseTestcaseDep(text: string): Dep {
   return asRich(r);
 }
 
+/**
+ * libsolv's repo_fix_supplements, which its testtags reader applies to every package: a
+ * `locale(de)` provide means "supplements namespace:language(de)", `locale(pkg:de;en)` means
+ * "supplements pkg and (namespace:language(de) or namespace:language(en))".
+ */
+export function localeSupplements(provides: readonly Dep[]): Dep[] {
+  const out: Dep[] = [];
+  for (const d of provides) {
+    if (d.kind !== 'simple' || d.flags !== 0 || !d.name.startsWith('locale(')) continue;
+    let body = d.name.slice(7);
+    let pkg: string | null = null;
+    const colon = body.indexOf(':');
+    if (colon > 0) {
+      pkg = body.slice(0, colon);
+      body = body.slice(colon + 1);
+    }
+    let expr: Dep | null = null;
+    const add = (lang: string): void => {
+      const ns = simpleDep(`namespace:language(${lang})`);
+      expr = expr ? { kind: 'rich', op: 'or', left: expr, right: ns } : ns;
+    };
+    const parts = body.split(';');
+    const last = parts.pop()!;
+    for (const l of parts) if (l) add(l);
+    // the last language runs up to the closing parenthesis and needs two characters at least
+    if (last.length >= 2) add(last.replace(/\).*$/, ''));
+    if (!expr) continue;
+    out.push(pkg ? { kind: 'rich', op: 'and', left: simpleDep(pkg), right: expr } : expr);
+  }
+  return out;
+}
+
 /** Parse a testtags repository into packages. */
 export function parseTesttags(text: string): NewSolvable[] {
   const out: NewSolvable[] = [];
@@ -129,6 +161,7 @@ export function parseTesttags(text: string): NewSolvable[] {
       if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
         cur.provides.push(self);
     }
+    for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
     out.push(cur);
     cur = null;
   };

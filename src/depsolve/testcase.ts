@@ -116,7 +116,7 @@ export function parseTestcaseDep(text: string): Dep {
 }
 
 /**
- * libsolv's repo_fix_supplements, which its testtags reader applies to every package: a
+ * libsolv's repo_fix_supplements, which its testtags reader applies to `=Ver: 2` packages: a
  * `locale(de)` provide means "supplements namespace:language(de)", `locale(pkg:de;en)` means
  * "supplements pkg and (namespace:language(de) or namespace:language(en))".
  */
@@ -161,7 +161,8 @@ export function parseTesttags(text: string): NewSolvable[] {
       if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
         cur.provides.push(self);
     }
-    for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
+    // only the `=Ver: 2` (and later) reader finishes packages with repo_fix_supplements
+    if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
     out.push(cur);
     cur = null;
   };

@@ -85,7 +85,8 @@ interface ProvideEntry {
   s: number;
   flags: number;
   evr: string;
-  pevr: ParsedEvr | null;
+  /** null: unversioned; undefined: not parsed yet. */
+  pevr: ParsedEvr | null | undefined;
 }
 
 /**
@@ -147,7 +148,26 @@ export class Pool {
   }
 
   addSolvable(repo: Repo, pkg: NewSolvable): Solvable {
-    const s: Solvable = { ...pkg, id: this.solvables.length, repo, pevr: parseEvrString(pkg.evr) };
+    // one object shape for every solvable (a spread copy is slow and allocates twice)
+    const s: Solvable = {
+      id: this.solvables.length,
+      name: pkg.name,
+      evr: pkg.evr,
+      pevr: parseEvrString(pkg.evr),
+      arch: pkg.arch,
+      vendor: pkg.vendor,
+      repo,
+      provides: pkg.provides,
+      requires: pkg.requires,
+      conflicts: pkg.conflicts,
+      obsoletes: pkg.obsoletes,
+      recommends: pkg.recommends,
+      suggests: pkg.suggests,
+      supplements: pkg.supplements,
+      enhances: pkg.enhances,
+      files: pkg.files,
+      buildtime: pkg.buildtime,
+    };
     this.solvables.push(s);
     this.invalidate();
     return s;
@@ -158,6 +178,19 @@ export class Pool {
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
+    this.nameCache.clear();
+  }
+
+  private nameCache = new Map<string, number[]>();
+
+  /** The packages called `name` that provide their name (libsolv's FOR_PROVIDES(name) + same-name check). */
+  sameName(name: string): number[] {
+    let l = this.nameCache.get(name);
+    if (!l) {
+      l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
+      this.nameCache.set(name, l);
+    }
+    return l;
   }
 
   get size(): number {
@@ -245,8 +278,8 @@ export class Pool {
         if (d.kind !== 'simple') continue;
         let l = idx.get(d.name);
         if (!l) idx.set(d.name, (l = []));
-        const hasRange = (d.flags & RPMSENSE.SENSEMASK) !== 0 && d.evr !== '';
-        l.push({ s: p, flags: d.flags, evr: d.evr, pevr: hasRange ? parseEvrString(d.evr) : null });
+        // the parsed EVR is filled in on the first versioned lookup of this name
+        l.push({ s: p, flags: d.flags, evr: d.evr, pevr: undefined });
       }
       for (const f of s.files) {
         let l = files.get(f);
@@ -261,26 +294,53 @@ export class Pool {
 
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
-    const key = `${d.name}\u0000${d.flags & RPMSENSE.SENSEMASK}\u0000${d.evr}`;
+    const sense = d.flags & RPMSENSE.SENSEMASK;
+    const hasRange = sense !== 0 && d.evr !== '';
+    const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
     const cached = this.whatCache.get(key);
     if (cached) return cached;
     const idx = this.buildIndex();
-    const out = new Set<number>();
-    if (d.name.startsWith('namespace:')) {
-      const ns = this.namespaces.get(d.name);
-      if (ns) for (const p of ns) out.add(p);
+    const entries = idx.get(d.name);
+    const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
+    let list: number[];
+    if (!special) {
+      // the common case: one provides list, already in id order
+      list = [];
+      if (entries) {
+        const rpevr = hasRange ? parseEvrString(d.evr) : null;
+        let last = -1;
+        for (const e of entries) {
+          if (hasRange) {
+            let pe = e.pevr;
+            if (pe === undefined) {
+              pe = e.pevr = (e.flags & RPMSENSE.SENSEMASK) !== 0 && e.evr !== '' ? parseEvrString(e.evr) : null;
+            }
+            if (pe !== null && !senseOverlap(pe, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) continue;
+          }
+          if (e.s !== last) list.push((last = e.s));
+        }
+      }
+    } else {
+      const out = new Set<number>();
+      if (d.name.startsWith('namespace:')) {
+        const ns = this.namespaces.get(d.name);
+        if (ns) for (const p of ns) out.add(p);
+      }
+      const rpevr = hasRange ? parseEvrString(d.evr) : null;
+      for (const e of entries ?? []) {
+        if (hasRange) {
+          let pe = e.pevr;
+          if (pe === undefined) pe = e.pevr = (e.flags & RPMSENSE.SENSEMASK) !== 0 && e.evr !== '' ? parseEvrString(e.evr) : null;
+          if (pe !== null && !senseOverlap(pe, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) continue;
+        }
+        out.add(e.s);
+      }
+      if (d.name.startsWith('/')) {
+        for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
+        if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
+      }
+      list = [...out].sort((a, b) => a - b);
     }
-    const sense = d.flags & RPMSENSE.SENSEMASK;
-    const hasRange = sense !== 0 && d.evr !== '';
-    const rpevr = hasRange ? parseEvrString(d.evr) : null;
-    for (const e of idx.get(d.name) ?? []) {
-      if (!hasRange || e.pevr === null || senseOverlap(e.pevr, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) out.add(e.s);
-    }
-    if (d.name.startsWith('/')) {
-      for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
-      if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
-    }
-    const list = [...out].sort((a, b) => a - b);
     this.whatCache.set(key, list);
     return list;
   }

@@ -262,6 +262,8 @@ export class RpmSolver {
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    this.installedMask = new Uint8Array(pool.size);
+    for (const p of this.installedIds) this.installedMask[p] = 1;
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
     this.sat = new CdclSolver(pool.size);
     this.policyCtx = {
@@ -309,8 +311,11 @@ export class RpmSolver {
     }
   }
 
+  /** Installed-repo membership by id (the pool does not change while a solver lives). */
+  private installedMask: Uint8Array | null = null;
+
   private isInstalled(p: number): boolean {
-    return this.pool.isInstalled(p);
+    return this.installedMask !== null ? this.installedMask[p] === 1 : this.pool.isInstalled(p);
   }
 
   // ---------------------------------------------------------------- rule building
@@ -442,7 +447,7 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+      for (const p of pool.sameName(s.name)) {
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -459,7 +464,7 @@ export class RpmSolver {
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
         const a = pool.archScore(s.arch);
-        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        for (const q of pool.sameName(s.name)) {
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
           const b = pool.archScore(qs.arch);
@@ -555,7 +560,7 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+    for (const q of pool.sameName(s.name)) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -675,7 +680,7 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
+            for (const q of pool.sameName(s.name))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
             this.dupInvolved.add(p);
             for (const obs of s.obsoletes)
@@ -831,7 +836,7 @@ export class RpmSolver {
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
         const same = pool
-          .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+          .sameName(s.name)
           .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
@@ -888,7 +893,7 @@ export class RpmSolver {
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          for (const q of pool.sameName(s.name)) {
             const qs = pool.solvables[q]!;
             if (!this.dupMap.has(q) || qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
@@ -897,7 +902,7 @@ export class RpmSolver {
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
             const repl = pool
-              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .sameName(s.name)
               .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;
@@ -1333,13 +1338,11 @@ export class RpmSolver {
     const s = pool.solvables[p]!;
     const out: number[] = [];
     const noobs = this.multiversion.has(p);
-    for (const ip of this.installedIds) {
+    for (const ip of this.installedByName().get(s.name) ?? []) {
       const is = pool.solvables[ip]!;
-      if (is.name === s.name) {
-        if (noobs) continue;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-        out.push(ip);
-      }
+      if (noobs) continue;
+      if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+      out.push(ip);
     }
     if (!noobs || this.flags.keepexplicitobsoletes) {
       for (const obs of s.obsoletes) {

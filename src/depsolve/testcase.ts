@@ -147,6 +147,10 @@ export function localeSupplements(provides: readonly Dep[]): Dep[] {
   return out;
 }
 
+const NO_DEPS: Dep[] = Object.freeze([]) as unknown as Dep[];
+const NO_FILES: string[] = Object.freeze([]) as unknown as string[];
+const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
+
 /** Parse a testtags repository into packages. */
 export function parseTesttags(text: string): NewSolvable[] {
   const out: NewSolvable[] = [];
@@ -154,6 +158,7 @@ export function parseTesttags(text: string): NewSolvable[] {
   let version = 0;
   let addSelf = true;
   let block: string | null = null;
+  const depCache = new Map<string, Dep>();
   const finish = (): void => {
     if (!cur) return;
     if (addSelf && cur.arch !== 'src' && cur.arch !== 'nosrc') {
@@ -163,6 +168,10 @@ export function parseTesttags(text: string): NewSolvable[] {
     }
     // only the `=Ver: 2` (and later) reader finishes packages with repo_fix_supplements
     if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
+    // most dependency lists are empty: share one (frozen) array instead of keeping tens of
+    // thousands of empty ones alive
+    for (const k of DEP_KEYS) if (cur[k].length === 0) cur[k] = NO_DEPS;
+    if (cur.files.length === 0) cur.files = NO_FILES;
     out.push(cur);
     cur = null;
   };
@@ -181,7 +190,10 @@ export function parseTesttags(text: string): NewSolvable[] {
     if (!cur) return;
     const key = tagKey[tag];
     if (key) {
-      const dep = parseTestcaseDep(value.trim());
+      const text = value.trim();
+      // a distribution repeats the same few thousand dependencies: parse (and keep) each once
+      let dep = depCache.get(text);
+      if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
       (cur[key] as Dep[]).push(dep);
       if (tag === 'Prv' && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
       return;

@@ -81,12 +81,10 @@ export function defaultPoolFlags(): PoolFlags {
   };
 }
 
-interface ProvideEntry {
-  s: number;
-  flags: number;
-  evr: string;
-  /** null: unversioned; undefined: not parsed yet. */
-  pevr: ParsedEvr | null | undefined;
+/** The providers of one name: parallel arrays (package id, its provide), in id order. */
+interface ProvideList {
+  ids: number[];
+  deps: SimpleDep[];
 }
 
 /**
@@ -108,7 +106,9 @@ export class Pool {
   /** Loads file lists on demand: called once per file path a dependency names. */
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
-  private provideIndex: Map<string, ProvideEntry[]> | null = null;
+  private provideIndex: Map<string, ProvideList> | null = null;
+  /** Parsed provide EVRs by EVR string. */
+  private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   private whatCache = new Map<string, number[]>();
 
@@ -267,19 +267,21 @@ export class Pool {
     return true;
   }
 
-  private buildIndex(): Map<string, ProvideEntry[]> {
+  private buildIndex(): Map<string, ProvideList> {
     if (this.provideIndex) return this.provideIndex;
-    const idx = new Map<string, ProvideEntry[]>();
+    const idx = new Map<string, ProvideList>();
     const files = new Map<string, number[]>();
     for (let p = 2; p < this.solvables.length; p++) {
       if (!this.inWhatprovides(p)) continue;
       const s = this.solvables[p]!;
       for (const d of s.provides) {
         if (d.kind !== 'simple') continue;
-        let l = idx.get(d.name);
-        if (!l) idx.set(d.name, (l = []));
-        // the parsed EVR is filled in on the first versioned lookup of this name
-        l.push({ s: p, flags: d.flags, evr: d.evr, pevr: undefined });
+        const l = idx.get(d.name);
+        if (!l) idx.set(d.name, { ids: [p], deps: [d] });
+        else {
+          l.ids.push(p);
+          l.deps.push(d);
+        }
       }
       for (const f of s.files) {
         let l = files.get(f);
@@ -292,6 +294,15 @@ export class Pool {
     return idx;
   }
 
+  /** Does a provide match a versioned request? (rpm's overlap rule; unversioned provides always do) */
+  private provideMatches(e: SimpleDep, rpevr: ParsedEvr, sense: number): boolean {
+    const esense = e.flags & RPMSENSE.SENSEMASK;
+    if (esense === 0 || e.evr === '') return true;
+    let pe = this.evrCache.get(e.evr);
+    if (!pe) this.evrCache.set(e.evr, (pe = parseEvrString(e.evr)));
+    return senseOverlap(pe, esense, rpevr, sense);
+  }
+
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
     const sense = d.flags & RPMSENSE.SENSEMASK;
@@ -302,22 +313,17 @@ export class Pool {
     const idx = this.buildIndex();
     const entries = idx.get(d.name);
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
+    const rpevr = hasRange ? parseEvrString(d.evr) : null;
     let list: number[];
     if (!special) {
       // the common case: one provides list, already in id order
       list = [];
       if (entries) {
-        const rpevr = hasRange ? parseEvrString(d.evr) : null;
+        const { ids, deps } = entries;
         let last = -1;
-        for (const e of entries) {
-          if (hasRange) {
-            let pe = e.pevr;
-            if (pe === undefined) {
-              pe = e.pevr = (e.flags & RPMSENSE.SENSEMASK) !== 0 && e.evr !== '' ? parseEvrString(e.evr) : null;
-            }
-            if (pe !== null && !senseOverlap(pe, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) continue;
-          }
-          if (e.s !== last) list.push((last = e.s));
+        for (let k = 0; k < ids.length; k++) {
+          if (hasRange && !this.provideMatches(deps[k]!, rpevr!, sense)) continue;
+          if (ids[k] !== last) list.push((last = ids[k]!));
         }
       }
     } else {
@@ -326,14 +332,11 @@ export class Pool {
         const ns = this.namespaces.get(d.name);
         if (ns) for (const p of ns) out.add(p);
       }
-      const rpevr = hasRange ? parseEvrString(d.evr) : null;
-      for (const e of entries ?? []) {
-        if (hasRange) {
-          let pe = e.pevr;
-          if (pe === undefined) pe = e.pevr = (e.flags & RPMSENSE.SENSEMASK) !== 0 && e.evr !== '' ? parseEvrString(e.evr) : null;
-          if (pe !== null && !senseOverlap(pe, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) continue;
+      if (entries) {
+        for (let k = 0; k < entries.ids.length; k++) {
+          if (hasRange && !this.provideMatches(entries.deps[k]!, rpevr!, sense)) continue;
+          out.add(entries.ids[k]!);
         }
-        out.add(e.s);
       }
       if (d.name.startsWith('/')) {
         for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);

@@ -152,7 +152,7 @@ const NO_FILES: string[] = Object.freeze([]) as unknown as string[];
 const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 
 /** Parse a testtags repository into packages. */
-export function parseTesttags(text: string): NewSolvable[] {
+export function parseTesttags(text: string | readonly string[]): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
@@ -203,21 +203,28 @@ export function parseTesttags(text: string): NewSolvable[] {
       cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let blockEnd = '';
+  for (const raw of typeof text === 'string' ? text.split('\n') : text) {
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     if (block !== null) {
-      if (line.startsWith(`-${block}:`)) {
+      if (line.startsWith(blockEnd)) {
         block = null;
         continue;
       }
       addValue(block, line);
       continue;
     }
-    const m = /^([=+])([A-Za-z]{3}):\s?(.*)$/.exec(line);
-    if (!m) continue;
-    const [, kind, tag, value] = m as unknown as [string, string, string, string];
-    if (kind === '+') {
+    // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
+    const kind = line.charCodeAt(0);
+    if ((kind !== 61 && kind !== 43) || line.charCodeAt(4) !== 58) continue;
+    if (!isLetter(line.charCodeAt(1)) || !isLetter(line.charCodeAt(2)) || !isLetter(line.charCodeAt(3))) continue;
+    const tag = line.slice(1, 4);
+    const ws = line.charCodeAt(5);
+    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(6) : line.slice(5);
+    if (kind === 43) {
       block = tag;
+      blockEnd = `-${tag}:`;
       continue;
     }
     switch (tag) {
@@ -302,7 +309,11 @@ const POOL_FLAG_NAMES = new Set(Object.keys(defaultPoolFlags()));
 
 /** Run every step of a testcase file. */
 export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
   const state: State = {
     pool: new Pool(),
     poolFlags: defaultPoolFlags(),
@@ -365,7 +376,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         } else if (type !== 'empty') {
           body = io.readFile(src).split('\n');
         }
-        if (type === 'testtags') for (const p of parseTesttags(body.join('\n'))) state.pool.addSolvable(repo, p);
+        if (type === 'testtags') for (const p of parseTesttags(body)) state.pool.addSolvable(repo, p);
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;
       }

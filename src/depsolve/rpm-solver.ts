@@ -174,6 +174,28 @@ interface PkgRule {
   info: RuleInfo;
 }
 
+/** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
+class IdSet {
+  private readonly bits: Uint8Array;
+  size = 0;
+
+  constructor(n: number) {
+    this.bits = new Uint8Array(n);
+  }
+
+  has(p: number): boolean {
+    return this.bits[p] === 1;
+  }
+
+  add(p: number): this {
+    if (this.bits[p] !== 1) {
+      this.bits[p] = 1;
+      this.size++;
+    }
+    return this;
+  }
+}
+
 type Cnf = number[][];
 const CNF_TRUE: Cnf = [];
 
@@ -221,8 +243,8 @@ export class RpmSolver {
   private bestUpdateMap = new Set<number>();
   private updateTargets = new Map<number, Set<number>>();
   private dupAll = false;
-  private dupMap = new Set<number>();
-  private dupInvolved = new Set<number>();
+  private dupMap: IdSet;
+  private dupInvolved: IdSet;
   /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
   private dupForbidden = new Set<number>();
   /** Namespace deps named by install jobs (libsolv's installsuppdepq): their supplements count as new. */
@@ -240,7 +262,7 @@ export class RpmSolver {
   private droporphanedMap = new Set<number>();
   private orphaned = new Set<number>();
 
-  private added = new Set<number>();
+  private added: IdSet;
   private pkgRulesTmp: PkgRule[] = [];
 
   problems: Problem[] = [];
@@ -262,6 +284,9 @@ export class RpmSolver {
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    this.added = new IdSet(pool.size);
+    this.dupMap = new IdSet(pool.size);
+    this.dupInvolved = new IdSet(pool.size);
     this.installedMask = new Uint8Array(pool.size);
     for (const p of this.installedIds) this.installedMask[p] = 1;
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
@@ -665,7 +690,7 @@ export class RpmSolver {
           // forcebest: every installed package the distupgrade involves gets a best rule
           const forcebest = job.flags.has('forcebest');
           if (forcebest && job.select.kind === 'all') this.bestUpdateAll = true;
-          const involvedBefore = forcebest ? new Set(this.dupInvolved) : null;
+          const involvedBefore = forcebest ? new Set(this.installedIds.filter((p) => this.dupInvolved.has(p))) : null;
           if (byPackages) {
             // untargeted: the selected installed packages go to what the repositories offer
             for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
@@ -687,7 +712,7 @@ export class RpmSolver {
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
           if (involvedBefore)
-            for (const p of this.dupInvolved) if (!involvedBefore.has(p) && this.isInstalled(p)) this.bestUpdateMap.add(p);
+            for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;
         }
         case 'verify':

@@ -1081,6 +1081,26 @@ export class RpmSolver {
     for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
     for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
     let last: number[] | null = null;
+    // the policy's pick among an installed package's updates does not depend on the rule (and
+    // nothing is decided yet): computed once per installed package
+    const bestUpdates = new Map<number, number[] | null>();
+    const bestUpdatesOf = (pi: number): number[] | null => {
+      let b = bestUpdates.get(pi);
+      if (b !== undefined) return b;
+      const k = this.installedPos.get(pi)!;
+      let ur = this.updateRules + k;
+      if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+      b = null;
+      if (!this.emptyRule.has(ur)) {
+        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        if (c.length) {
+          c.push(pi);
+          b = this.policy(c, 'choose');
+        }
+      }
+      bestUpdates.set(pi, b);
+      return b;
+    };
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
       const lits = this.sat.clauses[rid]!.lits;
       if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
@@ -1100,14 +1120,8 @@ export class RpmSolver {
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
-        const k = this.installedPos.get(pi)!;
-        let ur = this.updateRules + k;
-        if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
-        if (this.emptyRule.has(ur)) return true;
-        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
-        if (!c.length) return true;
-        c.push(pi);
-        return this.policy(c, 'choose').some((x) => inRuleSet.has(x));
+        const b = bestUpdatesOf(pi);
+        return b === null || b.some((x) => inRuleSet.has(x));
       };
       for (let k = 1; k < lits.length; k++) {
         const p = lits[k]!;

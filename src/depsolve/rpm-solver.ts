@@ -1697,7 +1697,78 @@ export class RpmSolver {
     }
     const installed = new Set<number>();
     for (let p = 2; p < this.pool.size; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    this.cleandeps = this.jobs.some((j) => j.flags.has('cleandeps')) ? this.computeCleandeps(installed) : [];
+    for (const p of this.cleandeps) installed.delete(p);
     return { installed, problems: this.problems };
+  }
+
+  /** Installed packages a cleandeps job removed because nothing needs them any more. */
+  cleandeps: number[] = [];
+
+  /**
+   * libsolv's cleandeps (solver_createcleandepsmap), applied to the solution: the installed
+   * packages that the jobs with the cleandeps flag erase or replace take along the installed
+   * packages only they needed (requires and recommends, transitively), unless a package that
+   * stays (or comes in) still needs them or the user installed them.
+   */
+  private computeCleandeps(result: ReadonlySet<number>): number[] {
+    const pool = this.pool;
+    const userinstalled = new Set<number>();
+    for (const job of this.jobs) if (job.verb === 'userinstalled') for (const p of this.select(job.select)) userinstalled.add(p);
+    const roots: number[] = [];
+    const addRoot = (ip: number): void => {
+      if (this.isInstalled(ip) && !result.has(ip) && !roots.includes(ip)) roots.push(ip);
+    };
+    for (const job of this.jobs) {
+      if (!job.flags.has('cleandeps')) continue;
+      if (job.select.kind === 'all') {
+        for (const ip of this.installedIds) addRoot(ip);
+        continue;
+      }
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        if (job.verb !== 'erase') break;
+        const lits = this.sat.clauses[r]!.lits;
+        if (this.ruleToJob.get(r) === this.jobs.indexOf(job) && lits.length === 1 && lits[0]! < 0) addRoot(-lits[0]!);
+      }
+      for (const p of this.select(job.select)) {
+        if (this.isInstalled(p)) {
+          addRoot(p);
+          for (const ip of this.installedByName().get(pool.solvables[p]!.name) ?? []) addRoot(ip);
+        } else {
+          for (const ip of this.obsoletedInstalled(p)) addRoot(ip);
+        }
+      }
+    }
+    if (!roots.length) return [];
+    const deps = (p: number): number[] => {
+      const s = pool.solvables[p]!;
+      const out: number[] = [];
+      for (const d of [...s.requires, ...s.recommends]) for (const q of pool.whatprovides(d)) out.push(q);
+      return out;
+    };
+    // what the removed packages needed, transitively, among the installed packages that stay
+    const candidates = new Set<number>();
+    const queue = [...roots];
+    while (queue.length) {
+      const r = queue.pop()!;
+      for (const q of deps(r)) {
+        if (!this.isInstalled(q) || !result.has(q) || candidates.has(q) || userinstalled.has(q)) continue;
+        candidates.add(q);
+        queue.push(q);
+      }
+    }
+    if (!candidates.size) return [];
+    // everything the remaining packages need is kept
+    const back = [...result].filter((p) => !candidates.has(p));
+    while (back.length) {
+      const p = back.pop()!;
+      for (const q of deps(p)) {
+        if (!candidates.has(q)) continue;
+        candidates.delete(q);
+        back.push(q);
+      }
+    }
+    return [...candidates].sort((a, b) => a - b);
   }
 
   private runSat(): void {

@@ -566,6 +566,7 @@ function runStep(
       output.push(`problem ${k.toString(16).padStart(8, '0')} info ${solver.problemInfo(prob)}`);
     }
     if (!res.problems.length) solutionCheck.push(...checkSolution(state.pool, res.installed, solver));
+    if (kinds.includes('cleandeps')) for (const p of solver.cleandeps) output.push(`cleandeps ${state.pool.str(p)}`);
     if (kinds.includes('recommended')) {
       const rec = solver.recommendations();
       for (const p of rec.recommended) output.push(`recommended ${state.pool.str(p)}`);
@@ -574,7 +575,7 @@ function runStep(
   }
   if (kinds.includes('jobs')) output.push(...evrcmpJobs);
   for (const k of kinds) {
-    if (!['transaction', 'problems', 'jobs', 'recommended'].includes(k)) local.push(`result kind ${k}`);
+    if (!['transaction', 'problems', 'jobs', 'recommended', 'cleandeps'].includes(k)) local.push(`result kind ${k}`);
   }
   if (expected === null) {
     return { output, expected, kinds, pass: true, diff: [], unsupported: local, solutionCheck };

@@ -18,7 +18,8 @@ export interface Solvable {
   name: string;
   /** EVR string exactly as the source wrote it (printed back unchanged). */
   evr: string;
-  pevr: ParsedEvr;
+  /** The parsed EVR, filled in on first comparison (most packages are never compared). */
+  pevr: ParsedEvr | null;
   arch: string;
   vendor: string;
   repo: Repo;
@@ -153,7 +154,7 @@ export class Pool {
       id: this.solvables.length,
       name: pkg.name,
       evr: pkg.evr,
-      pevr: parseEvrString(pkg.evr),
+      pevr: null,
       arch: pkg.arch,
       vendor: pkg.vendor,
       repo,
@@ -294,6 +295,10 @@ export class Pool {
     return idx;
   }
 
+  parsedEvr(s: Solvable): ParsedEvr {
+    return s.pevr ?? (s.pevr = parseEvrString(s.evr));
+  }
+
   /** Does a provide match a versioned request? (rpm's overlap rule; unversioned provides always do) */
   private provideMatches(e: SimpleDep, rpevr: ParsedEvr, sense: number): boolean {
     const esense = e.flags & RPMSENSE.SENSEMASK;
@@ -384,14 +389,14 @@ export class Pool {
     if (s.name !== d.name) return false;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     if (sense === 0 || d.evr === '') return true;
-    return senseOverlap(s.pevr, RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
+    return senseOverlap(this.parsedEvr(s), RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
   }
 
   evrcmp(a: number, b: number): number {
     const sa = this.solvables[a]!;
     const sb = this.solvables[b]!;
     if (sa.evr === sb.evr) return 0;
-    return compareParsedEvr(sa.pevr, sb.pevr);
+    return compareParsedEvr(this.parsedEvr(sa), this.parsedEvr(sb));
   }
 
   /** `name-evr.arch@repo`, as testsolv prints packages. */

@@ -152,7 +152,7 @@ const NO_FILES: string[] = Object.freeze([]) as unknown as string[];
 const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 
 /** Parse a testtags repository into packages. */
-export function parseTesttags(text: string | readonly string[]): NewSolvable[] {
+export function parseTesttags(text: string | readonly string[], prefix = 0): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
@@ -206,22 +206,24 @@ export function parseTesttags(text: string | readonly string[]): NewSolvable[] {
   const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
   let blockEnd = '';
   for (const raw of typeof text === 'string' ? text.split('\n') : text) {
+    // `prefix` characters (the `#>` of an inline block) are skipped without copying the line
     const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    const o = prefix;
     if (block !== null) {
-      if (line.startsWith(blockEnd)) {
+      if (line.startsWith(blockEnd, o)) {
         block = null;
         continue;
       }
-      addValue(block, line);
+      addValue(block, o ? line.slice(o) : line);
       continue;
     }
     // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
-    const kind = line.charCodeAt(0);
-    if ((kind !== 61 && kind !== 43) || line.charCodeAt(4) !== 58) continue;
-    if (!isLetter(line.charCodeAt(1)) || !isLetter(line.charCodeAt(2)) || !isLetter(line.charCodeAt(3))) continue;
-    const tag = line.slice(1, 4);
-    const ws = line.charCodeAt(5);
-    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(6) : line.slice(5);
+    const kind = line.charCodeAt(o);
+    if ((kind !== 61 && kind !== 43) || line.charCodeAt(o + 4) !== 58) continue;
+    if (!isLetter(line.charCodeAt(o + 1)) || !isLetter(line.charCodeAt(o + 2)) || !isLetter(line.charCodeAt(o + 3))) continue;
+    const tag = line.slice(o + 1, o + 4);
+    const ws = line.charCodeAt(o + 5);
+    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(o + 6) : line.slice(o + 5);
     if (kind === 43) {
       block = tag;
       blockEnd = `-${tag}:`;
@@ -369,14 +371,18 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         state.repos.set(name!, repo);
         if (name === state.installedName) state.pool.installed = repo;
         let body: string[] = [];
+        let prefix = 0;
         if (src === '<inline>') {
-          const [b, j] = inline(i);
-          body = b;
-          i = j;
+          // the block's lines, still with their `#>` prefix (parseTesttags skips it)
+          let j = i + 1;
+          while (j < lines.length && lines[j]!.startsWith('#>')) j++;
+          body = lines.slice(i + 1, j);
+          prefix = 2;
+          i = j - 1;
         } else if (type !== 'empty') {
           body = io.readFile(src).split('\n');
         }
-        if (type === 'testtags') for (const p of parseTesttags(body)) state.pool.addSolvable(repo, p);
+        if (type === 'testtags') for (const p of parseTesttags(body, prefix)) state.pool.addSolvable(repo, p);
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;
       }

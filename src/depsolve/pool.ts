@@ -279,7 +279,12 @@ export class Pool {
         if (d.kind !== 'simple') continue;
         const l = idx.get(d.name);
         if (!l) idx.set(d.name, { ids: [p], deps: [d] });
-        else {
+        else if (l.ids.length === 1) {
+          // array literals are allocated at their exact size, pushes grow them by 16: most
+          // names have one or two providers
+          l.ids = [l.ids[0]!, p];
+          l.deps = [l.deps[0]!, d];
+        } else {
           l.ids.push(p);
           l.deps.push(d);
         }

@@ -170,7 +170,8 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
     if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
     // most dependency lists are empty: share one (frozen) array instead of keeping tens of
     // thousands of empty ones alive
-    for (const k of DEP_KEYS) if (cur[k].length === 0) cur[k] = NO_DEPS;
+    // (and the others at their exact size: a pushed-to array keeps 16 spare slots)
+    for (const k of DEP_KEYS) cur[k] = cur[k].length === 0 ? NO_DEPS : cur[k].slice();
     if (cur.files.length === 0) cur.files = NO_FILES;
     out.push(cur);
     cur = null;

@@ -80,3 +80,17 @@ job install name app
 #>install app-1-1.noarch@avail
 `);
 });
+
+test('cleandeps: what only the replaced package needed goes, transitively, unless still recommended', () => {
+  const sys = (withOther: boolean): string => `repo system 0 testtags <inline>
+${inline(['=Pkg: app 1 1 noarch', '=Req: libold', '=Pkg: libold 1 1 noarch', '=Req: helper', '=Pkg: helper 1 1 noarch', ...(withOther ? ['=Pkg: other 1 1 noarch', '=Rec: helper'] : [])])}
+repo avail 0 testtags <inline>
+${inline(['=Pkg: app 2 1 noarch', '=Req: libnew', '=Pkg: libnew 1 1 noarch'])}
+system x86_64 rpm system
+job update name app [cleandeps]
+result transaction,problems,cleandeps <inline>
+`;
+  const common = ['#>erase libold-1-1.noarch@system', '#>cleandeps libold-1-1.noarch@system', '#>install libnew-1-1.noarch@avail', '#>upgrade app-1-1.noarch@system app-2-1.noarch@avail'];
+  check(`${sys(true)}${common.join('\n')}\n`);
+  check(`${sys(false)}${[...common, '#>erase helper-1-1.noarch@system', '#>cleandeps helper-1-1.noarch@system'].join('\n')}\n`);
+});

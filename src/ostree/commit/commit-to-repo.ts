@@ -16,12 +16,33 @@ import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats }
 import { writeCommit } from './write-commit.js';
 import { glibHashTableOrder } from './glib-hash-order.js';
 
+/**
+ * Layers beyond ostree's `--tree=dir=`/`--tree=ref=`, for building a commit as a delta over
+ * another (client-side layering): `remove` deletes paths from the tree so far (`filesOnly`:
+ * only non-directories, leaving directories alone); `dir` with `keepExistingDirMeta` lays a
+ * directory over the tree but keeps the metadata of directories the tree already has.
+ */
+export type CommitTreeLayer = { remove: string[]; filesOnly?: boolean } | { dir: string; keepExistingDirMeta: true };
+
+function removePath(tree: MutableTree, path: string, filesOnly: boolean): void {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  const name = parts.pop();
+  if (name === undefined) return;
+  let dir: MutableTree | undefined = tree;
+  for (const part of parts) {
+    dir = dir.dirs.get(part);
+    if (dir === undefined) return;
+  }
+  if (filesOnly) dir.files.delete(name);
+  else dir.remove(name);
+}
+
 export interface CommitRequest extends CommitModifier {
   /**
    * What to commit, layered in order: directories (ostree's `--tree=dir=`) and existing commits
    * of this repository (`--tree=ref=`, given as `{ commit: checksum }`).
    */
-  trees: Array<string | { commit: string }>;
+  trees: Array<string | { commit: string } | CommitTreeLayer>;
   branch?: string;
   subject?: string;
   body?: string;
@@ -123,6 +144,17 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
     await phase(reporter ?? { emit() {} }, 'commit', async () => {
       for (const dir of request.trees) {
+        if (typeof dir !== 'string' && 'remove' in dir) {
+          for (const path of dir.remove) removePath(tree, path, Boolean(dir.filesOnly));
+          continue;
+        }
+        if (typeof dir !== 'string' && 'dir' in dir) {
+          const s = await commitDirectoryToTree(tx, dir.dir, tree, { ...modifier, keepExistingDirMeta: true }, reporter);
+          stats.files += s.files;
+          stats.bytes += s.bytes;
+          stats.devinoHits += s.devinoHits;
+          continue;
+        }
         if (typeof dir !== 'string') {
           const commit = await loadCommit(repo, dir.commit);
           const owner = ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);

@@ -176,35 +176,53 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
     out.push(cur);
     cur = null;
   };
-  const tagKey: Record<string, keyof NewSolvable> = {
-    Req: 'requires',
-    Prq: 'requires',
-    Prv: 'provides',
-    Obs: 'obsoletes',
-    Con: 'conflicts',
-    Rec: 'recommends',
-    Sug: 'suggests',
-    Sup: 'supplements',
-    Enh: 'enhances',
+  // tags by their three letters packed into a number (no string per line)
+  const code = (t: string): number => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
+  const depTags = new Map<number, keyof NewSolvable>([
+    [code('Req'), 'requires'],
+    [code('Prq'), 'requires'],
+    [code('Prv'), 'provides'],
+    [code('Obs'), 'obsoletes'],
+    [code('Con'), 'conflicts'],
+    [code('Rec'), 'recommends'],
+    [code('Sug'), 'suggests'],
+    [code('Sup'), 'supplements'],
+    [code('Enh'), 'enhances'],
+  ]);
+  const PRV = code('Prv');
+  const FLS = code('Fls');
+  const VER = code('Ver');
+  const PKG = code('Pkg');
+  const VND = code('Vnd');
+  const TIM = code('Tim');
+  const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
+  /** The value of line[from..] without surrounding white space, sliced once. */
+  const trimmed = (line: string, from: number): string => {
+    let a = from;
+    let b = line.length;
+    while (a < b && isSpace(line.charCodeAt(a))) a++;
+    while (b > a && isSpace(line.charCodeAt(b - 1))) b--;
+    return line.slice(a, b);
   };
-  const addValue = (tag: string, value: string): void => {
+  const addValue = (tag: number, line: string, from: number): void => {
     if (!cur) return;
-    const key = tagKey[tag];
+    const key = depTags.get(tag);
     if (key) {
-      const text = value.trim();
+      const text = trimmed(line, from);
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
       if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
       (cur[key] as Dep[]).push(dep);
-      if (tag === 'Prv' && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
+      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
       return;
     }
-    if (tag === 'Fls') {
-      const parts = value.trim().split(/\s+/);
+    if (tag === FLS) {
+      const parts = trimmed(line, from).split(/\s+/);
       cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
   const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let blockTag = 0;
   let blockEnd = '';
   for (const raw of typeof text === 'string' ? text.split('\n') : text) {
     // `prefix` characters (the `#>` of an inline block) are skipped without copying the line
@@ -215,30 +233,35 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
         block = null;
         continue;
       }
-      addValue(block, o ? line.slice(o) : line);
+      addValue(blockTag, line, o);
       continue;
     }
     // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
     const kind = line.charCodeAt(o);
     if ((kind !== 61 && kind !== 43) || line.charCodeAt(o + 4) !== 58) continue;
-    if (!isLetter(line.charCodeAt(o + 1)) || !isLetter(line.charCodeAt(o + 2)) || !isLetter(line.charCodeAt(o + 3))) continue;
-    const tag = line.slice(o + 1, o + 4);
+    const c1 = line.charCodeAt(o + 1);
+    const c2 = line.charCodeAt(o + 2);
+    const c3 = line.charCodeAt(o + 3);
+    if (!isLetter(c1) || !isLetter(c2) || !isLetter(c3)) continue;
+    const tag = (c1 << 16) | (c2 << 8) | c3;
     const ws = line.charCodeAt(o + 5);
-    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(o + 6) : line.slice(o + 5);
+    const from = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? o + 6 : o + 5;
     if (kind === 43) {
-      block = tag;
-      blockEnd = `-${tag}:`;
+      block = line.slice(o + 1, o + 4);
+      blockTag = tag;
+      blockEnd = `-${block}:`;
       continue;
     }
     switch (tag) {
-      case 'Ver': {
+      case VER: {
+        const value = line.slice(from);
         version = Number.parseFloat(value);
         addSelf = !(version >= 3) || value.includes('addselfprovides');
         break;
       }
-      case 'Pkg': {
+      case PKG: {
         finish();
-        const f = value.trim().split(/\s+/);
+        const f = trimmed(line, from).split(/\s+/);
         if (f.length !== 4) break;
         let evr = f[1]!;
         if (!(f[2] === '-')) evr += `-${f[2]}`;
@@ -261,14 +284,14 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
         };
         break;
       }
-      case 'Vnd':
-        if (cur) cur.vendor = value.trim();
+      case VND:
+        if (cur) cur.vendor = trimmed(line, from);
         break;
-      case 'Tim':
-        if (cur) cur.buildtime = Number(value.trim());
+      case TIM:
+        if (cur) cur.buildtime = Number(trimmed(line, from));
         break;
       default:
-        addValue(tag, value);
+        addValue(tag, line, from);
     }
   }
   finish();

@@ -6,6 +6,7 @@ import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } f
 import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolverFlags } from './rpm-solver.js';
 import { transactionLines } from './transaction.js';
 import { checkSolution } from './checker.js';
+import { flatten, jobPackages, matchDeps, selectFilelist, selectName, selectionJobString, type SelectionJob } from './selection.js';
 
 /**
  * libsolv's testcase format (solver.md §1): parse a `.t` file into steps, run each step on a
@@ -365,7 +366,11 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
     return [out, j - 1];
   };
 
+  // selection jobs of the current step (`job VERB selection…`), printed by `result jobs`
+  let selJobs: Array<{ verb: string; job: SelectionJob }> = [];
   const flush = (): void => {
+    for (const { verb, job } of selJobs) evrcmpJobs.push(selectionJobString(state.pool, verb, job));
+    selJobs = [];
     if (!results.length && !jobs.length && !evrcmpJobs.length) return;
     steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
     unsupportedAll.push(...unsupported);
@@ -424,8 +429,10 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         break;
       }
       case 'job': {
-        if (w[2] === 'selection' || w[1]?.startsWith('selection')) {
-          unsupported.push('selection jobs');
+        if (w[2]?.startsWith('selection')) {
+          const sel = runSelection(state, w.slice(1), selJobs);
+          if (sel === null) unsupported.push(`selection job: ${line.trim()}`);
+          else selJobs = sel;
           break;
         }
         try {
@@ -510,6 +517,55 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
   return { steps, pass: steps.every((s) => s.pass), unsupported: unsupportedAll };
 }
 
+
+/**
+ * One `job VERB selection…` line: the new selection replaces, is added to, or filters the
+ * step's selection so far. null when the line uses what this subset does not implement.
+ */
+function runSelection(
+  state: State,
+  w: string[],
+  current: Array<{ verb: string; job: SelectionJob }>,
+): Array<{ verb: string; job: SelectionJob }> | null {
+  const verb = w[0]!;
+  const kind = w[1]!;
+  const flags = new Set((w[w.length - 1] ?? '').split(',').filter((x) => x));
+  const pool = state.pool;
+  let made: SelectionJob[] | null;
+  if (kind === 'selection') {
+    const what = w.slice(2, -1).join(' ');
+    const known = ['name', 'filelist', 'glob', 'nocase', 'flat', 'withsource', 'sourceonly', 'withbadarch', 'withdisabled', 'add', 'filter'];
+    if ([...flags].some((f) => !known.includes(f))) return null;
+    if (flags.has('filelist') && what.startsWith('/')) made = selectFilelist(pool, what, flags);
+    else if (flags.has('name')) made = selectName(pool, what, flags);
+    else return null;
+  } else {
+    const mode = kind.slice('selection_'.length);
+    if (mode !== 'matchdeps' && mode !== 'matchdepid' && mode !== 'matchsolvable') return null;
+    const key = w[2]!;
+    const what = w.slice(3, -1).join(' ');
+    let solvable: number | undefined;
+    if (mode === 'matchsolvable') {
+      solvable = findPkg(state, what);
+      if (solvable === undefined) return null;
+    }
+    const ps = matchDeps(pool, mode, key, what, flags, parseTestcaseDep, solvable);
+    if (ps === null) return null;
+    made = ps.length ? [{ kind: 'pkgs', ps }] : [];
+  }
+  if (flags.has('flat')) made = flatten(pool, made, flags);
+  const fresh = made.map((job) => ({ verb, job }));
+  if (flags.has('filter')) {
+    const keep = new Set(made.flatMap((j) => jobPackages(pool, j, flags)));
+    return current.flatMap(({ verb: v, job }) => {
+      const ps = jobPackages(pool, job, flags).filter((p) => keep.has(p));
+      if (!ps.length) return [];
+      if (job.kind === 'pkgs' && ps.length === job.ps.length) return [{ verb: v, job }];
+      return [{ verb: v, job: { kind: 'pkgs', ps } as SelectionJob }];
+    });
+  }
+  return [...current, ...fresh];
+}
 
 function findPkg(state: State, spec: string): number | undefined {
   const pool = state.pool;

@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
-import { CliContext } from './context.js';
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+import { createProgram } from './program-base.js';
 import { registerRepoCommands } from './commands/repo.js';
 import { registerComposeCommands } from './commands/compose.js';
 import { registerAdminCommands } from './commands/admin.js';
@@ -9,27 +10,13 @@ import { registerRpmCommands } from './commands/rpm.js';
 import { registerRpmRepoCommands } from './commands/rpm-repo.js';
 import { registerTestsolvCommand } from './commands/testsolv.js';
 import { registerDemoCommand } from './commands/demo.js';
-import { ATOLL_VERSION } from './version.js';
 
 /**
  * The whole command tree. Each group lives in its own file under commands/ and registers its
  * verbs here; actions receive the CliContext for output.
  */
 export function buildProgram(): { program: Command; context: CliContext } {
-  const program = new Command('atoll');
-  const context = new CliContext(program);
-  program
-    .description('Image-like, atomic OS updates built from RPM packages (rpm-ostree and OSTree compatible)')
-    .version(ATOLL_VERSION, '--version', 'print the version')
-    .addOption(new Option('--debug', 'show stack traces and debug messages (also ATOLL_DEBUG=1)'))
-    .addOption(
-      new Option('--progress <mode>', 'how progress is shown on stderr')
-        .choices(['auto', 'tty', 'plain', 'json', 'none'])
-        .default('auto'),
-    )
-    .showSuggestionAfterError(true)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
-
+  const { program, context } = createProgram();
   registerHostCommands(program, context);
   registerComposeCommands(program, context);
   registerDbCommands(program, context);

@@ -10,7 +10,7 @@ import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/r
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
 import { wrapIoError } from '../repo/io-error.js';
-import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
+import { ObjectType, isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 import type { LinkWorkerData, LinkWorkerDone } from './link-worker.js';
 import { runLinkBatch, FINISH, type LinkBatch } from './link-batch.js';
 
@@ -124,7 +124,7 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     if (canHardlink && repo.mode !== 'bare-user') {
       // Fast path: the object file is the checked-out file, one link() and nothing else. (ostree
       // copies empty files to stay clear of the hardlink limit; here EMLINK falls back to a copy.)
-      const objectPath = repo.objectPath(checksum, 'file');
+      const objectPath = repo.objectPath(checksum, ObjectType.File);
       const linked = tryLink(objectPath, path);
       if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
       if (linked === 'linked') {

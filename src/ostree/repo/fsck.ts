@@ -3,7 +3,7 @@ import { AtollError, isAtollError } from '../../errors/index.js';
 import { phase, nullReporter, type Reporter } from '../../report/index.js';
 import { mapLimit } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import type { ObjectType } from './object-type.js';
+import { ObjectType, objectExtension } from './codec.js';
 import { decodeCommit, decodeDirMeta, decodeDirTree, type DirTree } from './codec.js';
 import { loadContent, hashLoadedContent } from './content.js';
 
@@ -12,7 +12,8 @@ export interface FsckProblem {
   code: string;
   message: string;
   checksum: string;
-  type: ObjectType;
+  /** The object's kind as ostree names it (`file`, `dirtree`, `dirmeta`, `commit`...). */
+  type: string;
   path?: string;
   commit?: string;
 }
@@ -25,7 +26,7 @@ export interface FsckReport {
 }
 
 function problem(error: AtollError, checksum: string, type: ObjectType, extra: { path?: string; commit?: string } = {}): FsckProblem {
-  return { code: error.code, message: error.message, checksum, type, ...extra };
+  return { code: error.code, message: error.message, checksum, type: objectExtension(type), ...extra };
 }
 
 /**
@@ -46,28 +47,29 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
   await phase(reporter, 'fsck objects', async (tick) => {
     let done = 0;
     await mapLimit(objects, 4, async ({ checksum, type }) => {
+      const name = objectExtension(type);
       try {
-        if (type === 'file') await verifyContent(repo, checksum);
-        else if (type === 'commit' || type === 'dirtree' || type === 'dirmeta') {
+        if (type === ObjectType.File) await verifyContent(repo, checksum);
+        else if (type === ObjectType.Commit || type === ObjectType.DirTree || type === ObjectType.DirMeta) {
           const bytes = await repo.readObjectBytes(checksum, type);
           const actual = createHash('sha256').update(bytes).digest('hex');
           if (actual !== checksum) {
-            throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `Corrupted ${type} object; checksum expected='${checksum}' actual='${actual}'`);
+            throw new AtollError('OSTREE_FSCK_CHECKSUM_MISMATCH', `Corrupted ${name} object; checksum expected='${checksum}' actual='${actual}'`);
           }
           try {
-            if (type === 'commit') {
+            if (type === ObjectType.Commit) {
               decodeCommit(bytes);
               commits.push(checksum);
-            } else if (type === 'dirtree') trees.set(checksum, decodeDirTree(bytes));
+            } else if (type === ObjectType.DirTree) trees.set(checksum, decodeDirTree(bytes));
             else decodeDirMeta(bytes);
           } catch (error) {
             if (!isAtollError(error)) throw error;
-            throw new AtollError(error.code, `invalid ${type} object ${checksum}: ${error.message}`);
+            throw new AtollError(error.code, `invalid ${name} object ${checksum}: ${error.message}`);
           }
         }
       } catch (error) {
         if (!isAtollError(error)) throw error;
-        bad.add(`${checksum}.${type}`);
+        bad.add(`${checksum}.${name}`);
         report.problems.push(problem(error, checksum, type));
       }
       tick(++done);
@@ -75,7 +77,7 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
   }, { total: objects.length, unit: 'items' });
 
   report.commits = commits.length;
-  const have = new Set(objects.map((o) => `${o.checksum}.${o.type}`));
+  const have = new Set(objects.map((o) => `${o.checksum}.${objectExtension(o.type)}`));
   const walked = new Set<string>();
   await phase(reporter, 'fsck commits', async () => {
     for (const commitChecksum of commits.sort()) {
@@ -83,16 +85,16 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
         report.partialCommits.push(commitChecksum);
         continue;
       }
-      const commit = decodeCommit(await repo.readObjectBytes(commitChecksum, 'commit'));
+      const commit = decodeCommit(await repo.readObjectBytes(commitChecksum, ObjectType.Commit));
       const missing = (checksum: string, type: ObjectType, path: string): void => {
         report.problems.push(
-          problem(new AtollError('OSTREE_FSCK_MISSING_OBJECT', `Object missing: ${checksum}.${type} (needed by ${path} in commit ${commitChecksum})`), checksum, type, { path, commit: commitChecksum }),
+          problem(new AtollError('OSTREE_FSCK_MISSING_OBJECT', `Object missing: ${checksum}.${objectExtension(type)} (needed by ${path} in commit ${commitChecksum})`), checksum, type, { path, commit: commitChecksum }),
         );
       };
       const walkDir = (treeChecksum: string, metaChecksum: string, path: string): void => {
-        if (!have.has(`${metaChecksum}.dirmeta`)) missing(metaChecksum, 'dirmeta', path);
+        if (!have.has(`${metaChecksum}.dirmeta`)) missing(metaChecksum, ObjectType.DirMeta, path);
         if (!have.has(`${treeChecksum}.dirtree`)) {
-          missing(treeChecksum, 'dirtree', path);
+          missing(treeChecksum, ObjectType.DirTree, path);
           return;
         }
         if (walked.has(treeChecksum)) return;
@@ -100,7 +102,7 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter): P
         const tree = trees.get(treeChecksum);
         if (!tree) return; // invalid: already reported
         for (const f of tree.files) {
-          if (!have.has(`${f.checksum}.file`)) missing(f.checksum, 'file', path === '/' ? `/${f.name}` : `${path}/${f.name}`);
+          if (!have.has(`${f.checksum}.file`)) missing(f.checksum, ObjectType.File, path === '/' ? `/${f.name}` : `${path}/${f.name}`);
         }
         for (const d of tree.dirs) walkDir(d.treeChecksum, d.metaChecksum, path === '/' ? `/${d.name}` : `${path}/${d.name}`);
       };

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
 import type { Hash } from 'node:crypto';
@@ -24,6 +25,14 @@ export interface TransportOptions {
   timeoutMs?: number;
 }
 
+// undici is loaded with the first Transport, not at import: every CLI start that merely
+// reaches this module (admin, host verbs) would otherwise pay ~50 ms for it.
+let undiciLib: typeof import('undici') | undefined;
+function undici(): typeof import('undici') {
+  undiciLib ??= createRequire(import.meta.url)('undici') as typeof import('undici');
+  return undiciLib;
+}
+
 /**
  * HTTP(S) through one undici Agent (keep-alive, bounded connections per origin) and
  * `file://` through the filesystem. Only moves bytes: verification is the caller's job.
@@ -36,6 +45,7 @@ export class Transport {
 
   constructor(options: TransportOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    const { Agent, interceptors } = undici();
     this.agent = new Agent({
       connections: options.connections ?? 4,
       keepAliveTimeout: 10_000,
@@ -60,7 +70,7 @@ export class Transport {
     }
     let response;
     try {
-      response = await request(url, { dispatcher: this.dispatcher, method: 'GET' });
+      response = await undici().request(url, { dispatcher: this.dispatcher, method: 'GET' });
     } catch (error) {
       throw new AttemptError(`${url}: ${(error as Error).message}`, true);
     }
@@ -107,7 +117,7 @@ export class Transport {
     try {
       let response;
       try {
-        response = await request(url, {
+        response = await undici().request(url, {
           dispatcher: this.dispatcher,
           method: 'GET',
           headers: have > 0 ? { range: `bytes=${have}-` } : {},

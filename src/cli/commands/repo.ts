@@ -30,7 +30,7 @@ import {
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
+import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
 
 /** `--repo` as ostree takes it; default: the current directory (or $OSTREE_REPO). */
@@ -271,7 +271,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         if (rev !== undefined) throw new AtollError('CLI_USAGE', 'Cannot specify arguments with --single');
         let found: string | undefined;
         for await (const o of r.listObjects()) {
-          if (o.type !== 'commit') continue;
+          if (o.type !== ObjectType.Commit) continue;
           if (found !== undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', `Multiple commit objects found`);
           found = o.checksum;
         }

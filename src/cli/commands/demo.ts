@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { runDemo, type DemoRunResult } from '../../demo/index.js';
+import type { DemoRunResult } from '../../demo/index.js';
 
 /** This build's bin/atoll and examples/ (dist/src/cli/commands → repository root). */
 const ROOT = new URL('../../../../', import.meta.url);
@@ -17,6 +17,8 @@ export function registerDemoCommand(program: Command, context: CliContext): void
     .option('--dir <dir>', 'the demo directory (rpms/, repo/, sysroot/ are left there; a previous demo in it is replaced)', 'demo')
     .option('--keep-server', 'keep serving the compose repository after the walkthrough (until Ctrl-C)')
     .action(async (opts: { dir: string; keepServer?: boolean }) => {
+      // Loaded when the verb runs, not when the CLI starts (start-up cost).
+      const { runDemo } = await import('../../demo/index.js');
       const run = (args: string[]): Promise<DemoRunResult> =>
         new Promise((resolvePromise, reject) => {
           // Each step is a real `atoll` process, exactly the command the transcript shows.

@@ -1,29 +1,24 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerRepoNetCommands } from './repo-net.js';
+import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
 import { AtollError } from '../../errors/index.js';
-import {
-  Repo,
-  parseRepoMode,
-  listRefs,
-  writeRef,
-  resolveRev,
-  loadCommit,
-  resolvePath,
-  loadContent,
-  listTree,
-  formatLog,
-  formatCommit,
-  printMetadataKey,
-  normalizePath,
-  isValidRefName,
-  parseRefspec,
-  type Variant,
-} from '../../ostree/repo/index.js';
-import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
-import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
-import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+import type { Repo, Variant } from '../../ostree/repo/index.js';
+import type * as OstreeRepoModule from '../../ostree/repo/index.js';
+import type * as OstreeCommitModule from '../../ostree/commit/index.js';
+import type * as OstreeCheckoutModule from '../../ostree/checkout/index.js';
+import type * as OstreeSummaryModule from '../../ostree/summary/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let ostreeRepo: typeof OstreeRepoModule;
+let ostreeCommit: typeof OstreeCommitModule;
+let ostreeCheckout: typeof OstreeCheckoutModule;
+let ostreeSummary: typeof OstreeSummaryModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadRepoCommands(): Promise<void> {
+  [ostreeRepo, ostreeCommit, ostreeCheckout, ostreeSummary] = await Promise.all([import('../../ostree/repo/index.js'), import('../../ostree/commit/index.js'), import('../../ostree/checkout/index.js'), import('../../ostree/summary/index.js')]);
+  await loadRepoNetCommands();
+}
 
 /** `--repo` as ostree takes it; default: the current directory (or $OSTREE_REPO). */
 function repoOption(): Option {
@@ -62,12 +57,12 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .action(async (opts: { repo: string; mode: string; collectionId?: string }) => {
       const mode = (() => {
         try {
-          return parseRepoMode(opts.mode);
+          return ostreeRepo.parseRepoMode(opts.mode);
         } catch (error) {
           throw new AtollError('CLI_USAGE', (error as Error).message, { hint: 'use --mode=archive|bare|bare-user|bare-user-only' });
         }
       })();
-      const r = await Repo.init(opts.repo, mode);
+      const r = await ostreeRepo.Repo.init(opts.repo, mode);
       if (opts.collectionId) {
         r.config.setString('core', 'collection-id', opts.collectionId);
         await r.saveConfig();
@@ -101,28 +96,28 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       const trees: Array<string | { commit: string }> = [];
       for (const spec of opts.tree) {
         if (spec.startsWith('dir=')) trees.push(spec.slice(4));
-        else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });
+        else if (spec.startsWith('ref=')) trees.push({ commit: await ostreeRepo.resolveRev(r, spec.slice(4)) });
         else throw new AtollError('CLI_USAGE', `unsupported --tree '${spec}'`, { hint: 'use --tree=dir=PATH or --tree=ref=REV' });
       }
       if (path !== undefined) trees.push(path);
       if (trees.length === 0) throw new AtollError('CLI_USAGE', 'nothing to commit: give a PATH or --tree=dir=PATH');
       let timestamp: number;
-      if (opts.timestamp !== undefined) timestamp = await parseTimestamp(opts.timestamp);
+      if (opts.timestamp !== undefined) timestamp = await ostreeCommit.parseTimestamp(opts.timestamp);
       else if (process.env.SOURCE_DATE_EPOCH) timestamp = sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
       else timestamp = Math.floor(Date.now() / 1000);
       let parent: string | null | undefined;
       if (opts.orphan || opts.parent === 'none') parent = null;
-      else if (opts.parent !== undefined) parent = await resolveRev(r, opts.parent);
+      else if (opts.parent !== undefined) parent = await ostreeRepo.resolveRev(r, opts.parent);
       const meta = (list: string[], option: string): Array<[string, Variant]> =>
         list.map((kv) => {
           const [k, v] = keyValue(option, kv);
           return [k, { type: 's', value: v }];
         });
-      const result = await commitToRepo(
+      const result = await ostreeCommit.commitToRepo(
         r,
         {
           trees,
@@ -157,7 +152,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
     .option('--force', 'overwrite an existing ref with --create')
     .action(async (prefixes: string[], opts: RefsOpts) => {
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       if (prefixes.length > 1 && opts.create === undefined) {
         // ostree refs takes several prefixes: each is listed (or deleted) in turn.
         for (const one of prefixes) await refsFor(r, one, opts);
@@ -170,17 +165,17 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
   async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
         if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
-        if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
-        const existing = (await listRefs(r, { remotes: false })).find((e) => e.ref === opts.create);
+        if (!ostreeRepo.isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
+        const existing = (await ostreeRepo.listRefs(r, { remotes: false })).find((e) => e.ref === opts.create);
         if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `ref '${opts.create}' already exists`, { hint: 'pass --force' });
-        await writeRef(r, opts.create, await resolveRev(r, prefix));
+        await ostreeRepo.writeRef(r, opts.create, await ostreeRepo.resolveRev(r, prefix));
         return;
       }
-      const refs = await listRefs(r);
+      const refs = await ostreeRepo.listRefs(r);
       const matching = refs.filter((e) => prefix === undefined || e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
       if (opts.delete) {
         if (!prefix) throw new AtollError('CLI_USAGE', '--delete needs a PREFIX');
-        for (const e of matching) await writeRef(r, e.ref, undefined, e.remote);
+        for (const e of matching) await ostreeRepo.writeRef(r, e.ref, undefined, e.remote);
         return;
       }
       const lines = matching.map((e) => {
@@ -198,7 +193,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('[rev]')
     .option('-S, --single', 'print the only commit of the repository; error if there are none or several')
     .action(async (rev: string | undefined, opts: { repo: string; single?: boolean }) => {
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       if (opts.single) {
         if (rev !== undefined) throw new AtollError('CLI_USAGE', 'Cannot specify arguments with --single');
         let found: string | undefined;
@@ -212,7 +207,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return;
       }
       if (rev === undefined) throw new AtollError('CLI_USAGE', 'Usage error: REV must be specified');
-      context.out(await resolveRev(r, rev));
+      context.out(await ostreeRepo.resolveRev(r, rev));
     });
 
   repo
@@ -226,8 +221,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('-X, --xattrs', 'print extended attributes')
     .option('-d, --dironly', 'list directories themselves, not their contents')
     .action(async (rev: string, paths: string[], opts: { repo: string; recursive?: boolean; checksum?: boolean; xattrs?: boolean; dironly?: boolean }) => {
-      const r = await Repo.open(opts.repo);
-      const lines = await listTree(r, await resolveRev(r, rev), paths, { recursive: opts.recursive, checksums: opts.checksum, xattrs: opts.xattrs, dirOnly: opts.dironly });
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const lines = await ostreeRepo.listTree(r, await ostreeRepo.resolveRev(r, rev), paths, { recursive: opts.recursive, checksums: opts.checksum, xattrs: opts.xattrs, dirOnly: opts.dironly });
       context.out(lines.join('\n'));
     });
 
@@ -238,12 +233,12 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('<rev>')
     .argument('<paths...>')
     .action(async (rev: string, paths: string[], opts: { repo: string }) => {
-      const r = await Repo.open(opts.repo);
-      const commit = await loadCommit(r, await resolveRev(r, rev));
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const commit = await ostreeRepo.loadCommit(r, await ostreeRepo.resolveRev(r, rev));
       for (const path of paths) {
-        const entry = await resolvePath(r, commit, normalizePath(path));
-        if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', `${normalizePath(path)} is a directory`);
-        const content = await loadContent(r, entry.checksum);
+        const entry = await ostreeRepo.resolvePath(r, commit, ostreeRepo.normalizePath(path));
+        if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', `${ostreeRepo.normalizePath(path)} is a directory`);
+        const content = await ostreeRepo.loadContent(r, entry.checksum);
         context.outBytes(await content.readData());
       }
     });
@@ -254,8 +249,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .addOption(repoOption())
     .argument('<rev>')
     .action(async (rev: string, opts: { repo: string }) => {
-      const r = await Repo.open(opts.repo);
-      context.outBytes(Buffer.from(await formatLog(r, await resolveRev(r, rev))));
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      context.outBytes(Buffer.from(await ostreeRepo.formatLog(r, await ostreeRepo.resolveRev(r, rev))));
     });
 
   repo
@@ -266,17 +261,17 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--print-metadata-key <key>', 'print one metadata value (GVariant text)')
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
     .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string }) => {
-      const r = await Repo.open(opts.repo);
-      const checksum = await resolveRev(r, rev);
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const checksum = await ostreeRepo.resolveRev(r, rev);
       if (opts.printMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey));
+        context.out(await ostreeRepo.printMetadataKey(r, checksum, opts.printMetadataKey));
         return;
       }
       if (opts.printDetachedMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true));
+        context.out(await ostreeRepo.printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true));
         return;
       }
-      context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
+      context.outBytes(Buffer.from(ostreeRepo.formatCommit(checksum, await ostreeRepo.loadCommit(r, checksum))));
     });
 
   repo
@@ -286,10 +281,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('<from>')
     .argument('[to]')
     .action(async (from: string, to: string | undefined, opts: { repo: string }) => {
-      const r = await Repo.open(opts.repo);
-      const a = await resolveRev(r, to === undefined ? `${from}^` : from);
-      const b = await resolveRev(r, to ?? from);
-      const lines = formatDiff(await diffCommits(r, a, b));
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const a = await ostreeRepo.resolveRev(r, to === undefined ? `${from}^` : from);
+      const b = await ostreeRepo.resolveRev(r, to ?? from);
+      const lines = ostreeRepo.formatDiff(await ostreeRepo.diffCommits(r, a, b));
       if (lines.length > 0) context.out(lines.join('\n'));
     });
 
@@ -308,9 +303,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .action(async (rev: string, destination: string | undefined, opts: {
       repo: string; userMode?: boolean; requireHardlinks?: boolean; forceCopy?: boolean; union?: boolean; unionAdd?: boolean; subpath?: string;
     }) => {
-      const r = await Repo.open(opts.repo);
-      const checksum = await resolveRev(r, rev);
-      await checkout(r, checksum, destination ?? rev, {
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const checksum = await ostreeRepo.resolveRev(r, rev);
+      await ostreeCheckout.checkout(r, checksum, destination ?? rev, {
         userMode: opts.userMode,
         requireHardlinks: opts.requireHardlinks,
         forceCopy: opts.forceCopy,
@@ -327,8 +322,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .addOption(repoOption())
     .option('--json', 'print the findings as JSON')
     .action(async (opts: { repo: string; json?: boolean }) => {
-      const r = await Repo.open(opts.repo);
-      const report = await fsckRepo(r, context.reporter);
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      const report = await ostreeRepo.fsckRepo(r, context.reporter);
       if (opts.json) context.printJson(report);
       else {
         // OSTree's progress lines (the suite greps them), then the findings.
@@ -352,10 +347,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--keep-younger-than <date>', 'keep commits younger than this date')
     .option('--no-prune', 'only show what would be deleted')
     .action(async (opts: { repo: string; refsOnly?: boolean; depth: string; keepYoungerThan?: string; prune: boolean }) => {
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       if (!/^-?\d+$/.test(opts.depth)) throw new AtollError('CLI_USAGE', `--depth must be an integer, got '${opts.depth}'`);
-      const keepYoungerThan = opts.keepYoungerThan === undefined ? undefined : await parseTimestamp(opts.keepYoungerThan);
-      const result = await pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
+      const keepYoungerThan = opts.keepYoungerThan === undefined ? undefined : await ostreeCommit.parseTimestamp(opts.keepYoungerThan);
+      const result = await ostreeRepo.pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
       context.out(`Total objects: ${result.total}`);
       if (result.deleted === 0) context.out('No unreachable objects');
       else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
@@ -368,10 +363,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('-u, --update', 'regenerate the summary file')
     .option('-v, --view', 'print the summary')
     .action(async (opts: { repo: string; update?: boolean; view?: boolean }) => {
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       if (!opts.update && !opts.view) throw new AtollError('CLI_USAGE', 'pass -u (update) or -v (view)');
-      if (opts.update) await updateSummary(r);
-      if (opts.view) context.out(await describeSummary(r));
+      if (opts.update) await ostreeSummary.updateSummary(r);
+      if (opts.view) context.out(await ostreeSummary.describeSummary(r));
     });
 
   repo
@@ -381,10 +376,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('<ref>')
     .argument('<commit>')
     .action(async (ref: string, rev: string, opts: { repo: string }) => {
-      const r = await Repo.open(opts.repo);
-      await resolveRev(r, ref);
-      const parsed = parseRefspec(ref);
-      await writeRef(r, parsed.ref, await resolveRev(r, rev), parsed.remote ?? undefined);
+      const r = await ostreeRepo.Repo.open(opts.repo);
+      await ostreeRepo.resolveRev(r, ref);
+      const parsed = ostreeRepo.parseRefspec(ref);
+      await ostreeRepo.writeRef(r, parsed.ref, await ostreeRepo.resolveRev(r, rev), parsed.remote ?? undefined);
       await autoUpdateSummary(r);
     });
 
@@ -411,7 +406,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         group = key.slice(0, dot);
         name = key.slice(dot + 1);
       }
-      const r = await Repo.open(opts.repo);
+      const r = await ostreeRepo.Repo.open(opts.repo);
       if (action === 'get') {
         const raw = r.config.rawValue(group, name);
         if (raw === undefined) throw new AtollError('OSTREE_CONFIG_NO_KEY', `Key file does not have key “${name}” in group “${group}”`);
@@ -432,7 +427,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
  */
 async function autoUpdateSummary(r: Repo, why: 'commit' | 'ref' = 'ref'): Promise<void> {
   const commitToo = why === 'commit' && r.config.getBooleanOr('core', 'commit-update-summary', false);
-  if (commitToo || r.config.getBooleanOr('core', 'auto-update-summary', false)) await updateSummary(r);
+  if (commitToo || r.config.getBooleanOr('core', 'auto-update-summary', false)) await ostreeSummary.updateSummary(r);
 }
 
 /** SOURCE_DATE_EPOCH as ostree reads it (g_ascii_strtoll), with ostree's error texts. */

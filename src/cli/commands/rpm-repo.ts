@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
+import type { Nevra } from '../../rpm/index.js';
 import type * as RpmModule from '../../rpm/index.js';
 import type { RepoPackage, RepoConfig, RpmmdRepo } from '../../rpmmd/index.js';
 import type * as RpmmdModule from '../../rpmmd/index.js';
@@ -79,7 +80,7 @@ async function openAll(configs: RepoConfig[], opts: RepoSelection, context: CliC
   return out;
 }
 
-function visible(config: RepoConfig, packages: readonly RepoPackage[]): RepoPackage[] {
+function visible<P extends Nevra>(config: RepoConfig, packages: readonly P[]): P[] {
   if (config.excludepkgs.length === 0 && config.includepkgs.length === 0) return [...packages];
   const keep = rpmmd.packageFilter(config);
   return packages.filter((p) => keep({ name: p.name, nevras: [rpm.formatNevra(p), `${p.name}-${p.version}-${p.release}.${p.arch}`, `${p.name}.${p.arch}`] }));
@@ -156,6 +157,13 @@ export function registerRpmRepoCommands(program: Command, context: CliContext): 
           const keep = new Set(visible(config, repo.packages));
           for (const pkg of await rpmmd.whatProvides([repo], opts.whatprovides)) if (keep.has(pkg)) results.push({ repo: repo.id, pkg });
         }
+      } else if (!opts.json) {
+        // A plain listing needs only NEVRAs: read them without building whole packages.
+        const lines = new Set<string>();
+        for (const { repo, config } of opened) for (const id of visible(config, repo.identities())) lines.add(rpm.formatNevra(id));
+        const sorted = [...lines].sort();
+        context.out(sorted.length === 0 ? '' : `${sorted.join('\n')}\n`);
+        return;
       } else {
         for (const { repo, config } of opened) for (const pkg of visible(config, repo.packages)) results.push({ repo: repo.id, pkg });
       }

@@ -1,6 +1,11 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import type { Reporter, ReportEvent } from '../../report/index.js';
 import { formatBytes } from './plain-reporter.js';
+
+// cli-progress loads when a bar is first drawn, not with every command.
+let loaded: typeof CliProgress | undefined;
+const cliProgress = (): typeof CliProgress => (loaded ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress);
 
 /**
  * Interactive terminals: one redrawn progress line on stderr (cli-progress, throttled to
@@ -8,7 +13,7 @@ import { formatBytes } from './plain-reporter.js';
  * and cleared before any message line.
  */
 export class TtyReporter implements Reporter {
-  private bar: cliProgress.SingleBar | undefined;
+  private bar: CliProgress.SingleBar | undefined;
   private barPhase: string | undefined;
   private readonly started = new Map<string, number>();
 
@@ -44,7 +49,7 @@ export class TtyReporter implements Reporter {
     const value = (n: number): string => (unit === 'bytes' ? formatBytes(n) : String(n));
     if (this.barPhase !== phase) {
       this.stop();
-      this.bar = new cliProgress.SingleBar(
+      this.bar = new (cliProgress().SingleBar)(
         {
           stream: this.stream,
           fps: 10,
@@ -52,7 +57,7 @@ export class TtyReporter implements Reporter {
           hideCursor: true,
           format: total ? `${phase} [{bar}] {percentage}% {shown}` : `${phase} {shown}`,
         },
-        cliProgress.Presets.shades_classic,
+        cliProgress().Presets.shades_classic,
       );
       this.bar.start(total ?? 0, done, { shown: '' });
       this.barPhase = phase;

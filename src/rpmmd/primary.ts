@@ -87,6 +87,10 @@ export async function parsePrimary(
   // Unknown elements are transparent (as in createrepo_c's reader), but a <package> whose type
   // is not "rpm" is skipped with everything inside it.
   let skipDepth = 0;
+  let lastEpoch: string | undefined;
+  let lastVer: string | undefined;
+  let lastRel: string | undefined;
+  let lastEvr = '';
 
   const invalid = (message: string): AtollError =>
     new AtollError('RPMMD_METADATA_INVALID', `${fileName}: ${message}`, { data: { file: fileName } });
@@ -122,7 +126,16 @@ export async function parsePrimary(
           const flags = senseFromFlagsAttribute(attrs.flags);
           if (flags === undefined) throw invalid(`package '${pkg.name}': unknown dependency flags '${attrs.flags}'`);
           const pre = attrs.pre === '1' || attrs.pre === 'true' ? RPMSENSE.PREREQ : 0;
-          depList.push({ name: attrs.name ?? '', flags: flags | pre, evr: evrFromAttributes(attrs.epoch, attrs.ver, attrs.rel) });
+          // Neighbouring entries often carry the same version (a package's own provides,
+          // its subpackage requirements): reuse the string instead of concatenating again.
+          const { epoch, ver, rel } = attrs;
+          if (epoch !== lastEpoch || ver !== lastVer || rel !== lastRel) {
+            lastEvr = evrFromAttributes(epoch, ver, rel);
+            lastEpoch = epoch;
+            lastVer = ver;
+            lastRel = rel;
+          }
+          depList.push({ name: attrs.name ?? '', flags: flags | pre, evr: lastEvr });
           return;
         }
         if (TEXT_FIELDS.has(name)) {

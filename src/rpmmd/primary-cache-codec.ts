@@ -61,6 +61,9 @@ export class PrimaryCacheWriter {
   private blobLen = 0;
   private ints = new Uint32Array(1 << 16);
   private n = 0;
+  private emptyIndex = -1;
+  private lastShared = '';
+  private lastSharedIndex = -1;
   count = 0;
 
   /** Append a string to the table; returns its index. */
@@ -83,11 +86,17 @@ export class PrimaryCacheWriter {
 
   /** A repeated string: stored once. */
   private shared(s: string): number {
+    // Most dependencies are unversioned, and neighbours share EVR strings (the parser reuses
+    // them): both are answered without hashing.
+    if (s.length === 0) return this.emptyIndex >= 0 ? this.emptyIndex : (this.emptyIndex = this.append(''));
+    if (s === this.lastShared) return this.lastSharedIndex;
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.append(s);
       this.index.set(detach(s), i);
     }
+    this.lastShared = s;
+    this.lastSharedIndex = i;
     return i;
   }
 
@@ -242,12 +251,15 @@ export function openPrimaryCache(data: Uint8Array): PrimaryCacheView {
   return { meta, ends, blob, ints };
 }
 
-/** Strings of a view by index, each made once, on first use. */
-function stringTable(view: PrimaryCacheView): (i: number) => string {
+/**
+ * Strings of a view by index, each made once, on first use. `all`: most strings will be used,
+ * so the blob is decoded as latin1 in one call and ASCII strings are slices of it; otherwise
+ * each string is decoded on its own (a listing needs a few per package out of many).
+ */
+function stringTable(view: PrimaryCacheView, all: boolean): (i: number) => string {
   const { ends, blob } = view;
   const made = new Array<string | undefined>(ends.length);
-  // One latin1 decode of the whole blob: ASCII strings are slices of it.
-  const latin1 = blob.toString('latin1');
+  const latin1 = all ? blob.toString('latin1') : null;
   return (i) => {
     let s = made[i];
     if (s !== undefined) return s;
@@ -255,7 +267,7 @@ function stringTable(view: PrimaryCacheView): (i: number) => string {
     if (raw === undefined) throw new CacheFormatError('primary cache string index out of range');
     const start = i === 0 ? 0 : (ends[i - 1] as number) & ~NON_ASCII;
     const end = raw & ~NON_ASCII;
-    s = (raw & NON_ASCII) !== 0 ? blob.toString('utf8', start, end) : latin1.slice(start, end);
+    s = (raw & NON_ASCII) !== 0 ? blob.toString('utf8', start, end) : latin1 !== null ? latin1.slice(start, end) : blob.toString('latin1', start, end);
     made[i] = s;
     return s;
   };
@@ -264,7 +276,7 @@ function stringTable(view: PrimaryCacheView): (i: number) => string {
 /** Name, epoch, version, release and arch of every package, without the rest. */
 export function primaryCacheIdentities(view: PrimaryCacheView): Nevra[] {
   const { ints, meta } = view;
-  const str = stringTable(view);
+  const str = stringTable(view, false);
   const out = new Array<Nevra>(meta.count);
   let i = 0;
   for (let k = 0; k < meta.count; k++) {
@@ -283,7 +295,7 @@ export function primaryCacheIdentities(view: PrimaryCacheView): Nevra[] {
 export function primaryCachePackages(view: PrimaryCacheView): RepoPackage[] {
   const { ints, meta } = view;
   const nInts = ints.length;
-  const str = stringTable(view);
+  const str = stringTable(view, true);
   let i = 0;
   const s = (): string => str(ints[i++] as number);
   const opt = (): string | null => {

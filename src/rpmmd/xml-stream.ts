@@ -1,4 +1,5 @@
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesTagPlain } from 'saxes';
 import { isAscii } from 'node:buffer';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
@@ -43,6 +44,8 @@ export async function parseXmlStream(
   options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult> {
   if ((options.engine ?? 'fast') === 'fast') return await parseWithScanner(chunks, fileName, handlers, options);
+  // saxes (the reference engine) loads only when asked for.
+  const { SaxesParser } = createRequire(import.meta.url)('saxes') as typeof import('saxes');
   const parser = new SaxesParser({ xmlns: false, fileName });
   parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes));
   parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));

@@ -3,9 +3,12 @@ import type CliProgress from 'cli-progress';
 import type { Reporter, ReportEvent } from '../../report/index.js';
 import { formatBytes } from './plain-reporter.js';
 
-// cli-progress loads when a bar is first drawn, not with every command.
-let loaded: typeof CliProgress | undefined;
-const cliProgress = (): typeof CliProgress => (loaded ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress);
+// Loaded on the first bar, not at every start (20 files; most runs never draw a bar).
+let cliProgressLib: typeof CliProgress | undefined;
+function loadCliProgress(): typeof CliProgress {
+  cliProgressLib ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+  return cliProgressLib;
+}
 
 /**
  * Interactive terminals: one redrawn progress line on stderr (cli-progress, throttled to
@@ -49,7 +52,8 @@ export class TtyReporter implements Reporter {
     const value = (n: number): string => (unit === 'bytes' ? formatBytes(n) : String(n));
     if (this.barPhase !== phase) {
       this.stop();
-      this.bar = new (cliProgress().SingleBar)(
+      const cliProgress = loadCliProgress();
+      this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
           fps: 10,
@@ -57,7 +61,7 @@ export class TtyReporter implements Reporter {
           hideCursor: true,
           format: total ? `${phase} [{bar}] {percentage}% {shown}` : `${phase} {shown}`,
         },
-        cliProgress().Presets.shades_classic,
+        cliProgress.Presets.shades_classic,
       );
       this.bar.start(total ?? 0, done, { shown: '' });
       this.barPhase = phase;

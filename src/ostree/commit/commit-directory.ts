@@ -18,6 +18,10 @@ export interface CommitModifier {
   ownerGid?: number;
   /** Do not read or store xattrs. */
   noXattrs?: boolean;
+  /** Directories already in the tree keep their dirmeta (a delta laid over another commit). */
+  keepExistingDirMeta?: boolean;
+  /** xattrs never read from the filesystem (e.g. `user.ostreemeta` of hardlinked bare-user objects). */
+  skipXattrs?: readonly string[];
   /** uid = gid = 0, modes & 0755, no xattrs (`--canonical-permissions`; bare-user-only default). */
   canonicalPermissions?: boolean;
   /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
@@ -86,12 +90,12 @@ export async function commitDirectoryToTree(
     if (modifier.noXattrs || modifier.canonicalPermissions) return [];
     if (isLink) {
       try {
-        return readXattrsSync(path);
+        return readXattrsSync(path, modifier.skipXattrs);
       } catch {
         return [];
       }
     }
-    return readXattrsSync(path);
+    return readXattrsSync(path, modifier.skipXattrs);
   };
 
   const dirMeta = async (path: string, st: Stats): Promise<string> => {
@@ -134,7 +138,7 @@ export async function commitDirectoryToTree(
   };
 
   const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
-    into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
+    if (!(modifier.keepExistingDirMeta && into.metaChecksum !== undefined)) into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
     const names = readdirSync(dir);
     const pending: Array<Promise<void>> = [];
     for (const name of names) {

@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from './repo.js';
 
@@ -14,17 +14,27 @@ export class DevinoCache {
     const map = new Map<string, string>();
     if (repo.mode === 'archive') return new DevinoCache(map);
     const objects = join(repo.path, 'objects');
-    const prefixes = await readdir(objects).catch(() => [] as string[]);
+    let prefixes: string[] = [];
+    try {
+      prefixes = readdirSync(objects);
+    } catch {
+      return new DevinoCache(map);
+    }
+    // Synchronous on purpose: one lstat is ~1µs, and a promise per object (tens of thousands)
+    // cost several times the syscalls themselves in thread-pool hops and garbage collection.
     for (const prefix of prefixes) {
       if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-      const names = await readdir(join(objects, prefix));
-      await Promise.all(
-        names.map(async (name) => {
-          if (!name.endsWith('.file') || name.length !== 67) return;
-          const st = await lstat(join(objects, prefix, name)).catch(() => undefined);
-          if (st && st.isFile()) map.set(`${st.dev}:${st.ino}`, prefix + name.slice(0, 62));
-        }),
-      );
+      const dir = join(objects, prefix);
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith('.file') || name.length !== 67) continue;
+        let st;
+        try {
+          st = lstatSync(join(dir, name), { bigint: false });
+        } catch {
+          continue;
+        }
+        if (st.isFile()) map.set(`${st.dev}:${st.ino}`, prefix + name.slice(0, 62));
+      }
     }
     return new DevinoCache(map);
   }

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type { Agent, Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
@@ -25,38 +24,36 @@ export interface TransportOptions {
   timeoutMs?: number;
 }
 
-// undici is loaded with the first Transport, not at import: every CLI start that merely
-// reaches this module (admin, host verbs) would otherwise pay ~50 ms for it.
-let undiciLib: typeof import('undici') | undefined;
-function undici(): typeof import('undici') {
-  undiciLib ??= createRequire(import.meta.url)('undici') as typeof import('undici');
-  return undiciLib;
-}
-
 /**
  * HTTP(S) through one undici Agent (keep-alive, bounded connections per origin) and
  * `file://` through the filesystem. Only moves bytes: verification is the caller's job.
  */
 export class Transport {
-  private readonly agent: Agent;
-  /** The agent plus redirect following (mirrors and CDNs redirect). */
-  private readonly dispatcher: Dispatcher;
+  /** Made on the first HTTP request: undici is not even loaded for file:// repositories. */
+  private http: Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> | null = null;
+  private readonly connections: number;
   private readonly timeoutMs: number;
 
   constructor(options: TransportOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const { Agent, interceptors } = undici();
-    this.agent = new Agent({
-      connections: options.connections ?? 4,
-      keepAliveTimeout: 10_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+    this.connections = options.connections ?? 4;
+  }
+
+  private client(): Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> {
+    this.http ??= import('undici').then(({ Agent, interceptors, request }) => {
+      const agent = new Agent({
+        connections: this.connections,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      return { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: 5 })), request };
     });
-    this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+    return this.http;
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.http !== null) await (await this.http).agent.close();
   }
 
   /** Fetch a small document whole (repomd.xml, mirrorlist, metalink). */
@@ -68,9 +65,10 @@ export class Transport {
         throw new AttemptError(`cannot read ${url}: ${(error as Error).message}`, false);
       }
     }
+    const { request, dispatcher } = await this.client();
     let response;
     try {
-      response = await undici().request(url, { dispatcher: this.dispatcher, method: 'GET' });
+      response = await request(url, { dispatcher, method: 'GET' });
     } catch (error) {
       throw new AttemptError(`${url}: ${(error as Error).message}`, true);
     }
@@ -113,12 +111,13 @@ export class Transport {
     const have = await stat(partPath).then((s) => s.size, () => 0);
     // The file is open before the request so that the body's listeners are attached in the
     // same tick the response arrives: a connection that breaks meanwhile is still seen.
+    const { request, dispatcher } = await this.client();
     const handle = await open(partPath, 'a');
     try {
       let response;
       try {
-        response = await undici().request(url, {
-          dispatcher: this.dispatcher,
+        response = await request(url, {
+          dispatcher,
           method: 'GET',
           headers: have > 0 ? { range: `bytes=${have}-` } : {},
         });

@@ -110,6 +110,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--url <url>', "pull from URL instead of the remote's configured url")
     .option('--http-header <name=value>', 'add an HTTP request header (repeatable)', collect, [])
     .option('--user-agent <text>', 'the User-Agent header to send')
+    .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
@@ -135,6 +136,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
         localCacheRepos: o.localcacheRepo as string[],
+        ...((o.subpath as string[]).length > 0 ? { subpaths: o.subpath as string[] } : {}),
         httpHeaders: (o.httpHeader as string[]).map((kv): [string, string] => {
           const eq = kv.indexOf('=');
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);

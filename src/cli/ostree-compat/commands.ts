@@ -116,6 +116,7 @@ const pullOptions = [
   flag('commit-metadata-only', 'Fetch only the commit metadata'),
   value('url', 'URL', 'Pull objects from this URL instead of the one from the remote config'),
   multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
+  multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];

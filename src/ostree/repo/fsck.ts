@@ -74,15 +74,11 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter, op
   return report;
 }
 
-function fatal(message: string, code = 'OSTREE_FSCK_FAILED'): AtollError {
-  return new AtollError(code, message);
-}
-
 async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, verifyBindings: boolean, report: FsckReport): Promise<void> {
   const loadRefCommit = async (checksum: string, label: string): Promise<Commit | undefined> => {
     if (!(await repo.hasObject(checksum, 'commit'))) {
       report.messages.push(`Object missing: ${checksum}.commit`);
-      throw fatal(`Loading commit for ref ${label}: No such metadata object ${checksum}.commit`, 'OSTREE_FSCK_MISSING_OBJECT');
+      throw new AtollError('OSTREE_FSCK_MISSING_OBJECT', `Loading commit for ref ${label}: No such metadata object ${checksum}.commit`);
     }
     try {
       return decodeCommit(await repo.readObjectBytes(checksum, 'commit'));
@@ -94,7 +90,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
   const checkBindings = (checksum: string, commit: Commit | undefined, collectionId: string | undefined, ref: string): void => {
     if (!verifyBindings || commit === undefined) return;
     const why = bindingError(commit, collectionId, ref);
-    if (why !== undefined) throw fatal(`Commit ${checksum}: ${why}`, 'OSTREE_FSCK_BINDING');
+    if (why !== undefined) throw new AtollError('OSTREE_FSCK_BINDING', `Commit ${checksum}: ${why}`);
   };
 
   // "Validating refs...": heads and remote refs. Aliases are bound through their target.
@@ -232,8 +228,8 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     await repo.markCommitPartial(c, true, 'f');
     report.markedPartial.push(c);
   }
-  if (corrupted) throw fatal('Repository corruption encountered');
-  if (report.fsckPartialCommits.length > 0) throw fatal(`${report.fsckPartialCommits.length} partial commits from fsck-detected corruption`);
+  if (corrupted) throw new AtollError('OSTREE_FSCK_FAILED', 'Repository corruption encountered');
+  if (report.fsckPartialCommits.length > 0) throw new AtollError('OSTREE_FSCK_FAILED', `${report.fsckPartialCommits.length} partial commits from fsck-detected corruption`);
 }
 
 /** Why a commit is not bound to (collectionId, ref), in libostree's words; undefined if it is. */
@@ -286,10 +282,10 @@ async function verifyBackRefs(repo: Repo, commits: string[], collectionRefs: Col
     for (const ref of refs) {
       if (collectionId !== undefined) {
         if (!collection.has(`${collectionId}\0${ref}`)) {
-          throw fatal(`Collection–ref (${collectionId}, ${ref}) in bindings for commit ${checksum} does not exist`, 'OSTREE_FSCK_BINDING');
+          throw new AtollError('OSTREE_FSCK_BINDING', `Collection–ref (${collectionId}, ${ref}) in bindings for commit ${checksum} does not exist`);
         }
       } else if (!heads.has(ref)) {
-        throw fatal(`Ref ‘${ref}’ in bindings for commit ${checksum} does not exist`, 'OSTREE_FSCK_BINDING');
+        throw new AtollError('OSTREE_FSCK_BINDING', `Ref ‘${ref}’ in bindings for commit ${checksum} does not exist`);
       }
     }
   }

@@ -18,6 +18,8 @@ export interface FsckProblem {
   type: ObjectType;
   /** Commits (not marked partial) whose tree needs the object. */
   commits: string[];
+  /** Where the (first) commit needs it, e.g. `/usr/bin/ls`. */
+  path?: string;
 }
 
 export interface FsckOptions {
@@ -128,15 +130,15 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
 
   // Reachable objects, each with the commits needing it (ostree walks each commit alone).
   const parents = new Map<Key, Set<string>>();
-  const order: Array<{ checksum: string; type: ObjectType }> = [];
-  const add = (checksum: string, type: ObjectType, commit: string): boolean => {
+  const order: Array<{ checksum: string; type: ObjectType; path: string }> = [];
+  const add = (checksum: string, type: ObjectType, commit: string, path = '/'): boolean => {
     const key: Key = `${checksum}.${type}`;
     let set = parents.get(key);
     const fresh = set === undefined;
     if (!set) {
       set = new Set();
       parents.set(key, set);
-      order.push({ checksum, type });
+      order.push({ checksum, type, path });
     }
     set.add(commit);
     return fresh;
@@ -165,17 +167,18 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     commitObjects.set(checksum, commit);
     if (commit === null) continue;
     const seen = new Set<string>();
-    const walk = async (tree: string, meta: string): Promise<void> => {
-      add(meta, 'dirmeta', checksum);
-      add(tree, 'dirtree', checksum);
+    const walk = async (tree: string, meta: string, path: string): Promise<void> => {
+      add(meta, 'dirmeta', checksum, path);
+      add(tree, 'dirtree', checksum, path);
       if (seen.has(tree)) return;
       seen.add(tree);
       const dirtree = await loadTree(tree);
       if (!dirtree) return;
-      for (const f of dirtree.files) add(f.checksum, 'file', checksum);
-      for (const d of dirtree.dirs) await walk(d.treeChecksum, d.metaChecksum);
+      const child = (name: string): string => (path === '/' ? `/${name}` : `${path}/${name}`);
+      for (const f of dirtree.files) add(f.checksum, 'file', checksum, child(f.name));
+      for (const d of dirtree.dirs) await walk(d.treeChecksum, d.metaChecksum, child(d.name));
     };
-    await walk(commit.rootTree, commit.rootMeta);
+    await walk(commit.rootTree, commit.rootMeta, '/');
   }
   report.objects = order.length;
 
@@ -194,17 +197,17 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
   for (let i = 0; i < order.length; i++) {
     const result = results[i];
     if (result === undefined) continue;
-    const { checksum, type } = order[i]!;
+    const { checksum, type, path } = order[i]!;
     const needing = [...(parents.get(`${checksum}.${type}`) ?? [])];
     const inCommits = type === 'commit' ? '' : `In commits ${needing.join(', ')}: `;
     let missing = false;
     if (result === 'missing') {
       report.messages.push(type === 'commit' ? `Object missing: ${checksum}.${type}` : `Object missing in commits ${needing.join(', ')}: ${checksum}.${type}`);
-      report.problems.push({ code: 'OSTREE_FSCK_MISSING_OBJECT', message: `Object missing: ${checksum}.${type}`, checksum, type, commits: needing });
+      report.problems.push({ code: 'OSTREE_FSCK_MISSING_OBJECT', message: `Object missing: ${checksum}.${type} (needed by ${path} in commit ${needing[0] ?? checksum})`, checksum, type, commits: needing, path });
       missing = true;
     } else {
       const message = `${inCommits}${result.message}`;
-      report.problems.push({ code: result.code, message, checksum, type, commits: needing });
+      report.problems.push({ code: result.code, message, checksum, type, commits: needing, path });
       if (options.delete) {
         report.messages.push(message);
         await unlink(repo.objectPath(checksum, type)).catch((error: unknown) => {

@@ -48,7 +48,7 @@ test('pull --subpath fetches what ostree fetches and leaves the commit partial',
   const fresh = join(dir, 'fresh');
   runOk('ostree', [`--repo=${fresh}`, 'init', '--mode=archive']);
   runOk('ostree', [`--repo=${fresh}`, 'remote', 'add', '--no-gpg-verify', 'origin', `file://${server}`]);
-  const a = atoll(['repo', 'pull', `--repo=${fresh}`, `--localcache-repo=${repos.theirs}`, 'origin', 'main']);
+  const a = atoll(['repo', 'pull', `--repo=${fresh}`, '--print-stats', `--localcache-repo=${repos.theirs}`, 'origin', 'main']);
   assert.equal(a.status, 0, a.stderr);
   assert.match(a.stdout, /^0 metadata, 0 content objects fetched \(\d+ meta, 4 content local\)/m);
   assert.deepEqual(objects(fresh), objects(repos.theirs));

@@ -85,13 +85,17 @@ function parseParallel(text: string | undefined): number | undefined {
   return n;
 }
 
-function printPullResult(context: CliContext, result: PullResult, json: boolean | undefined): void {
+function printPullResult(context: CliContext, result: PullResult, json: boolean | undefined, stats = false): void {
   if (json) {
     context.printJson(result);
     return;
   }
-  for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
-  // ostree's closing line (its tests grep it); the reporter shows the same on stderr as progress.
+  if (!stats) {
+    // The summary line ("N metadata, M content objects fetched; …") comes through the reporter.
+    for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
+    return;
+  }
+  // --print-stats: ostree's closing line instead (what `ostree pull` prints; its tests grep it).
   const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
   context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
 }
@@ -112,6 +116,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--user-agent <text>', 'the User-Agent header to send')
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
+    .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
@@ -144,7 +149,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         }),
         reporter: context.reporter,
       });
-      printPullResult(context, result, o.json === true);
+      printPullResult(context, result, o.json === true, o.printStats === true);
     });
   repo
     .command('pull-local')

@@ -188,7 +188,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     toAtoll: (positionals, options) => {
       const append = options.get('append-user-agent')?.at(-1);
       const argv = repoVerb(['pull'], pullOptions)(positionals, options);
-      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`);
+      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`, '--print-stats');
       return argv;
     },
   },

@@ -57,11 +57,15 @@ test('collection refs, aliases and ref bindings as ostree', (t) => {
   const ref1 = runOk('ostree', [`--repo=${theirs}`, 'rev-parse', 'ref1']).trim();
   same(['commit', '-b', 'owned', '--tree=ref=ref1', '--owner-uid=1', '--owner-gid=2', '--timestamp=@0', '-s', 's']);
   same(['ls', '-R', 'owned']);
+  // --base: the base tree is taken as it is, modifiers apply to the trees laid over it.
+  same(['commit', '-b', 'based', '--base=ref1', '--owner-uid=42', '--timestamp=@0', '-s', 's', tree]);
+  same(['ls', '-R', 'based']);
   same(['refs', '--collections', '--create=org.example.Collection2:ref2', ref1]);
   same(['refs', '--collections', '--create=org.example.Collection2:ref2', ref1], 'status');
   same(['refs', '--collections'], 'sorted');
   same(['refs', '--collections', '--list', 'org.example.Collection2'], 'sorted');
-  same(['refs']);
+  // ostree lists refs in hash-table order in a repository with a collection-id.
+  same(['refs'], 'sorted');
   same(['fsck', '--verify-bindings'], 'status');
   same(['refs', '--alias', '--create=stable', 'ref1']);
   same(['refs', '--alias', '--create=broken', 'nonexistent'], 'status');

@@ -38,6 +38,8 @@ export const PASSING = [
   'test-pull-override-url.sh',
   'test-remote-cookies.sh',
   'test-remote-headers.sh',
+  'test-pull-subpath.sh',
+  'test-oldstyle-partial.sh',
   // stage 3
   'test-admin-deploy-clean.sh',
   'test-admin-kargs.sh',

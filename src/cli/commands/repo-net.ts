@@ -73,13 +73,17 @@ function parseParallel(text: string | undefined): number | undefined {
   return n;
 }
 
-function printPullResult(context: CliContext, result: PullResult, json: boolean | undefined): void {
+function printPullResult(context: CliContext, result: PullResult, json: boolean | undefined, stats = false): void {
   if (json) {
     context.printJson(result);
     return;
   }
-  for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
-  // ostree's closing line (its tests grep it); the reporter shows the same on stderr as progress.
+  if (!stats) {
+    // The summary line ("N metadata, M content objects fetched; …") comes through the reporter.
+    for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
+    return;
+  }
+  // --print-stats: ostree's closing line instead (what `ostree pull` prints; its tests grep it).
   const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
   context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${ostreePull.formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
 }
@@ -98,7 +102,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--url <url>', "pull from URL instead of the remote's configured url")
     .option('--http-header <name=value>', 'add an HTTP request header (repeatable)', collect, [])
     .option('--user-agent <text>', 'the User-Agent header to send')
+    .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
+    .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
@@ -123,6 +129,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
         localCacheRepos: o.localcacheRepo as string[],
+        ...((o.subpath as string[]).length > 0 ? { subpaths: o.subpath as string[] } : {}),
         httpHeaders: (o.httpHeader as string[]).map((kv): [string, string] => {
           const eq = kv.indexOf('=');
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);
@@ -130,7 +137,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         }),
         reporter: context.reporter,
       });
-      printPullResult(context, result, o.json === true);
+      printPullResult(context, result, o.json === true, o.printStats === true);
     });
   repo
     .command('pull-local')

@@ -129,8 +129,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
-      const trees: Array<string | { commit: string }> = [];
-      if (opts.base !== undefined) trees.push({ commit: await resolveRev(r, opts.base) });
+      const trees: Array<string | { commit: string; noModifiers?: boolean }> = [];
+      if (opts.base !== undefined) trees.push({ commit: await resolveRev(r, opts.base), noModifiers: true });
       for (const spec of opts.tree) {
         if (spec.startsWith('dir=')) trees.push(spec.slice(4));
         else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });

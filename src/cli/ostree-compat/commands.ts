@@ -116,6 +116,7 @@ const pullOptions = [
   flag('commit-metadata-only', 'Fetch only the commit metadata'),
   value('url', 'URL', 'Pull objects from this URL instead of the one from the remote config'),
   multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
+  multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
@@ -187,7 +188,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     toAtoll: (positionals, options) => {
       const append = options.get('append-user-agent')?.at(-1);
       const argv = repoVerb(['pull'], pullOptions)(positionals, options);
-      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`);
+      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`, '--print-stats');
       return argv;
     },
   },

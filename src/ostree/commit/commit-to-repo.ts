@@ -42,7 +42,7 @@ export interface CommitRequest extends CommitModifier {
    * What to commit, layered in order: directories (ostree's `--tree=dir=`) and existing commits
    * of this repository (`--tree=ref=`, given as `{ commit: checksum }`).
    */
-  trees: Array<string | { commit: string } | CommitTreeLayer>;
+  trees: Array<string | { commit: string; noModifiers?: boolean } | CommitTreeLayer>;
   branch?: string;
   subject?: string;
   body?: string;
@@ -157,7 +157,8 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
         }
         if (typeof dir !== 'string') {
           const commit = await loadCommit(repo, dir.commit);
-          const owner = ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);
+          // `--base` trees are taken as they are (ostree: "no modifiers apply").
+          const owner = dir.noModifiers ? undefined : ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);
           tree.metaChecksum = owner ? await owner.dirMeta(commit.rootMeta) : commit.rootMeta;
           await overlayDirTree(repo, commit.rootTree, tree, owner);
           continue;

@@ -55,6 +55,8 @@ export interface PullEngineOptions {
   /** Parent commits to fetch too: 0 (default) none, -1 all. */
   depth?: number;
   commitMetadataOnly?: boolean;
+  /** `--subpath`: fetch only these paths of each commit's tree (the commits stay partial). */
+  subpaths?: readonly string[];
   /** Requests in flight at once (default 8, as OSTree). */
   parallel?: number;
   policy?: VerifyPolicy;
@@ -131,6 +133,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const depth = options.depth ?? 0;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
   const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, fetchedCommits: new Set<string>() };
+  // `/` (or no subpath) is the whole tree.
+  const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
+  const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
 
   for (const ref of options.refs) {
     if (!isChecksum(ref) && !isValidRef(ref)) throw new AtollError('PULL_BAD_REF', `invalid ref name '${ref}'`);
@@ -276,25 +281,50 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         return;
       }
       const tree = await fetchDirTree(treeChecksum);
-      for (const file of tree.files) {
-        if (visitedContent.has(file.checksum)) continue;
-        visitedContent.add(file.checksum);
-        pool.add(async () => {
-          total++;
-          if (await target.has(file.checksum, 'file')) {
-            stats.objectsSkipped++;
-            done++;
-            return;
-          }
-          const content = await provider.getContent(file.checksum);
-          if (content === undefined) throw missing('file', file.checksum);
-          await target.writeContent(file.checksum, content.header, content.data, content.archiveBytes);
-          stats.contentFetched++;
-          done++;
-          tick();
-        });
-      }
+      for (const file of tree.files) fetchFile(file.checksum);
       for (const dir of tree.dirs) scanTree(dir.treeChecksum, dir.metaChecksum);
+    });
+  }
+
+  function fetchFile(checksum: string): void {
+    if (visitedContent.has(checksum)) return;
+    visitedContent.add(checksum);
+    pool.add(async () => {
+      total++;
+      if (await target.has(checksum, 'file')) {
+        stats.objectsSkipped++;
+        done++;
+        return;
+      }
+      const content = await provider.getContent(checksum);
+      if (content === undefined) throw missing('file', checksum);
+      await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+      stats.contentFetched++;
+      done++;
+      tick();
+    });
+  }
+
+  /** `--subpath`: the directories down to `parts`, then everything below it (or that one file). */
+  function scanSubpath(treeChecksum: string, metaChecksum: string, parts: readonly string[]): void {
+    if (parts.length === 0) {
+      scanTree(treeChecksum, metaChecksum);
+      return;
+    }
+    if (!visitedMeta.has(`m${metaChecksum}`)) {
+      visitedMeta.add(`m${metaChecksum}`);
+      pool.add(() => fetchDirMeta(metaChecksum));
+    }
+    pool.add(async () => {
+      const tree = await fetchDirTree(treeChecksum);
+      const [name, ...rest] = parts;
+      const file = rest.length === 0 ? tree.files.find((f) => f.name === name) : undefined;
+      if (file) {
+        fetchFile(file.checksum);
+        return;
+      }
+      const dir = tree.dirs.find((d) => d.name === name);
+      if (dir) scanSubpath(dir.treeChecksum, dir.metaChecksum, rest);
     });
   }
 
@@ -357,7 +387,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
-    if (!options.commitMetadataOnly && partials.has(checksum)) scanTree(commit.rootTree, commit.rootMeta);
+    if (!options.commitMetadataOnly && partials.has(checksum)) {
+      if (subpaths) for (const parts of subpaths) scanSubpath(commit.rootTree, commit.rootMeta, parts);
+      else scanTree(commit.rootTree, commit.rootMeta);
+    }
     if (remaining !== 0 && commit.parent !== null) {
       const parent = commit.parent;
       pool.add(() => pullCommit(parent, undefined, MAX_METADATA_SIZE, remaining < 0 ? -1 : remaining - 1, true));
@@ -371,7 +404,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     await pool.drain();
     // Every object durable before any marker is cleared or ref is written.
     await target.flush();
-    if (!options.commitMetadataOnly) for (const checksum of partials) await target.markPartial(checksum, false);
+    // A subpath pull leaves its commits partial: the rest of their trees is not here.
+    if (!options.commitMetadataOnly && !subpaths) for (const checksum of partials) await target.markPartial(checksum, false);
     for (const { ref, checksum } of resolved) {
       if (ref === undefined) continue;
       await target.writeRef(ref, checksum, options.mirror ? undefined : options.remote);

@@ -29,6 +29,8 @@ export interface PullOptions {
   httpHeaders?: ReadonlyArray<readonly [string, string]>;
   /** The User-Agent header to send. */
   userAgent?: string;
+  /** `--subpath`: fetch only these paths of the commits' trees. */
+  subpaths?: readonly string[];
   /** `--localcache-repo`: local repositories to take objects from before fetching them. */
   localCacheRepos?: readonly string[];
   reporter?: Reporter;
@@ -117,6 +119,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       mirror: options.mirror ?? false,
       depth: options.depth ?? 0,
       commitMetadataOnly: options.commitMetadataOnly ?? false,
+      ...(options.subpaths ? { subpaths: options.subpaths } : {}),
       parallel: options.parallel ?? 8,
       policy: policies.commit,
       summaryPolicy: policies.summary,

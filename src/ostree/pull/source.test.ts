@@ -48,3 +48,30 @@ test('URL schemes as OSTree accepts them', () => {
   assert.throws(() => sourceForUrl('ftp://x/'), (e) => isAtollError(e, 'PULL_UNSUPPORTED_URL'));
   assert.throws(() => sourceForUrl('metalink=https://x/ml'), (e) => isAtollError(e, 'PULL_UNSUPPORTED_URL'));
 });
+
+test('URL credentials become basic auth; extra headers, User-Agent and matching cookies are sent', async (t) => {
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const url = await server(t, (req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200).end('x');
+  });
+  const withCreds = url.replace('http://', 'http://foouser:bar%20pw@');
+  const source = new HttpSource({
+    url: withCreds,
+    headers: [['Foo', 'bar']],
+    userAgent: 'libostree/2022.7 dodo/2.15',
+    cookies: [
+      { domain: '127.0.0.1', path: '/', secure: false, expires: 0, name: 'a', value: '1' },
+      { domain: 'example.com', path: '/', secure: false, expires: 0, name: 'b', value: '2' },
+      { domain: '127.0.0.1', path: '/other', secure: false, expires: 0, name: 'c', value: '3' },
+    ],
+  });
+  t.after(() => source.close());
+  assert.deepEqual(Buffer.from((await source.get('config'))!).toString(), 'x');
+  const h = seen[0]!;
+  assert.equal(h.authorization, `Basic ${Buffer.from('foouser:bar pw').toString('base64')}`);
+  assert.equal(h.foo, 'bar');
+  assert.equal(h['user-agent'], 'libostree/2022.7 dodo/2.15');
+  assert.equal(h.cookie, 'a=1');
+  assert.ok(!source.description.includes('foouser'), 'credentials are not shown in messages');
+});

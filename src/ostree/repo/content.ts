@@ -215,7 +215,7 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
     st = lstatSync(path);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) {
-      throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
+      throw new AtollError('OSTREE_OBJECT_MISSING', `Couldn't find file object '${checksum}'`, { data: { checksum, type: 'file' } });
     }
     throw error;
   }

@@ -20,6 +20,8 @@ export interface FsckProblem {
   type: ObjectName;
   /** Commits (not marked partial) whose tree needs the object. */
   commits: string[];
+  /** Where the (first) commit needs it, e.g. `/usr/bin/ls`. */
+  path?: string;
 }
 
 export interface FsckOptions {
@@ -76,15 +78,11 @@ export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter, op
   return report;
 }
 
-function fatal(message: string, code = 'OSTREE_FSCK_FAILED'): AtollError {
-  return new AtollError(code, message);
-}
-
 async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, verifyBindings: boolean, report: FsckReport): Promise<void> {
   const loadRefCommit = async (checksum: string, label: string): Promise<Commit | undefined> => {
     if (!(await repo.hasObject(checksum, ObjectType.Commit))) {
       report.messages.push(`Object missing: ${checksum}.commit`);
-      throw fatal(`Loading commit for ref ${label}: No such metadata object ${checksum}.commit`, 'OSTREE_FSCK_MISSING_OBJECT');
+      throw new AtollError('OSTREE_FSCK_MISSING_OBJECT', `Loading commit for ref ${label}: No such metadata object ${checksum}.commit`);
     }
     try {
       return decodeCommit(await repo.readObjectBytes(checksum, ObjectType.Commit));
@@ -96,7 +94,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
   const checkBindings = (checksum: string, commit: Commit | undefined, collectionId: string | undefined, ref: string): void => {
     if (!verifyBindings || commit === undefined) return;
     const why = bindingError(commit, collectionId, ref);
-    if (why !== undefined) throw fatal(`Commit ${checksum}: ${why}`, 'OSTREE_FSCK_BINDING');
+    if (why !== undefined) throw new AtollError('OSTREE_FSCK_BINDING', `Commit ${checksum}: ${why}`);
   };
 
   // "Validating refs...": heads and remote refs. Aliases are bound through their target.
@@ -134,15 +132,15 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
 
   // Reachable objects, each with the commits needing it (ostree walks each commit alone).
   const parents = new Map<Key, Set<string>>();
-  const order: Array<{ checksum: string; type: ObjectName }> = [];
-  const add = (checksum: string, type: ObjectName, commit: string): boolean => {
+  const order: Array<{ checksum: string; type: ObjectName; path: string }> = [];
+  const add = (checksum: string, type: ObjectName, commit: string, path = '/'): boolean => {
     const key: Key = `${checksum}.${type}`;
     let set = parents.get(key);
     const fresh = set === undefined;
     if (!set) {
       set = new Set();
       parents.set(key, set);
-      order.push({ checksum, type });
+      order.push({ checksum, type, path });
     }
     set.add(commit);
     return fresh;
@@ -171,17 +169,18 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     commitObjects.set(checksum, commit);
     if (commit === null) continue;
     const seen = new Set<string>();
-    const walk = async (tree: string, meta: string): Promise<void> => {
-      add(meta, 'dirmeta', checksum);
-      add(tree, 'dirtree', checksum);
+    const walk = async (tree: string, meta: string, path: string): Promise<void> => {
+      add(meta, 'dirmeta', checksum, path);
+      add(tree, 'dirtree', checksum, path);
       if (seen.has(tree)) return;
       seen.add(tree);
       const dirtree = await loadTree(tree);
       if (!dirtree) return;
-      for (const f of dirtree.files) add(f.checksum, 'file', checksum);
-      for (const d of dirtree.dirs) await walk(d.treeChecksum, d.metaChecksum);
+      const child = (name: string): string => (path === '/' ? `/${name}` : `${path}/${name}`);
+      for (const f of dirtree.files) add(f.checksum, 'file', checksum, child(f.name));
+      for (const d of dirtree.dirs) await walk(d.treeChecksum, d.metaChecksum, child(d.name));
     };
-    await walk(commit.rootTree, commit.rootMeta);
+    await walk(commit.rootTree, commit.rootMeta, '/');
   }
   report.objects = order.length;
 
@@ -200,17 +199,17 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
   for (let i = 0; i < order.length; i++) {
     const result = results[i];
     if (result === undefined) continue;
-    const { checksum, type } = order[i]!;
+    const { checksum, type, path } = order[i]!;
     const needing = [...(parents.get(`${checksum}.${type}`) ?? [])];
     const inCommits = type === 'commit' ? '' : `In commits ${needing.join(', ')}: `;
     let missing = false;
     if (result === 'missing') {
       report.messages.push(type === 'commit' ? `Object missing: ${checksum}.${type}` : `Object missing in commits ${needing.join(', ')}: ${checksum}.${type}`);
-      report.problems.push({ code: 'OSTREE_FSCK_MISSING_OBJECT', message: `Object missing: ${checksum}.${type}`, checksum, type, commits: needing });
+      report.problems.push({ code: 'OSTREE_FSCK_MISSING_OBJECT', message: `Object missing: ${checksum}.${type} (needed by ${path} in commit ${needing[0] ?? checksum})`, checksum, type, commits: needing, path });
       missing = true;
     } else {
       const message = `${inCommits}${result.message}`;
-      report.problems.push({ code: result.code, message, checksum, type, commits: needing });
+      report.problems.push({ code: result.code, message, checksum, type, commits: needing, path });
       if (options.delete) {
         report.messages.push(message);
         await unlink(repo.objectPath(checksum, objectTypeFromExtension(type))).catch((error: unknown) => {
@@ -234,8 +233,8 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     await repo.markCommitPartial(c, true, 'f');
     report.markedPartial.push(c);
   }
-  if (corrupted) throw fatal('Repository corruption encountered');
-  if (report.fsckPartialCommits.length > 0) throw fatal(`${report.fsckPartialCommits.length} partial commits from fsck-detected corruption`);
+  if (corrupted) throw new AtollError('OSTREE_FSCK_FAILED', 'Repository corruption encountered');
+  if (report.fsckPartialCommits.length > 0) throw new AtollError('OSTREE_FSCK_FAILED', `${report.fsckPartialCommits.length} partial commits from fsck-detected corruption`);
 }
 
 /** Why a commit is not bound to (collectionId, ref), in libostree's words; undefined if it is. */
@@ -288,10 +287,10 @@ async function verifyBackRefs(repo: Repo, commits: string[], collectionRefs: Col
     for (const ref of refs) {
       if (collectionId !== undefined) {
         if (!collection.has(`${collectionId}\0${ref}`)) {
-          throw fatal(`Collection–ref (${collectionId}, ${ref}) in bindings for commit ${checksum} does not exist`, 'OSTREE_FSCK_BINDING');
+          throw new AtollError('OSTREE_FSCK_BINDING', `Collection–ref (${collectionId}, ${ref}) in bindings for commit ${checksum} does not exist`);
         }
       } else if (!heads.has(ref)) {
-        throw fatal(`Ref ‘${ref}’ in bindings for commit ${checksum} does not exist`, 'OSTREE_FSCK_BINDING');
+        throw new AtollError('OSTREE_FSCK_BINDING', `Ref ‘${ref}’ in bindings for commit ${checksum} does not exist`);
       }
     }
   }

@@ -11,6 +11,8 @@ interface WriteOp {
 
 /** Bytes queued or in flight before `write` makes the caller wait (bounds the pull's memory). */
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+const MAX_BATCH_OBJECTS = 256;
+const BATCH_DELAY_MS = 4;
 
 /**
  * Writes verified objects (temp file, then rename into objects/) on one worker thread, in
@@ -23,6 +25,7 @@ export class ObjectWriter {
   private worker: Worker | undefined;
   private queue: WriteOp[] = [];
   private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private readonly inFlight = new Map<number, number>();
   private pendingBytes = 0;
@@ -62,15 +65,19 @@ export class ObjectWriter {
     if (this.failure) throw this.failure;
     this.queue.push({ temp, dir, final, bytes });
     this.pendingBytes += bytes.length;
-    if (!this.scheduled) {
+    // Batches close on size or after a few milliseconds: each message to the worker costs
+    // about as much as writing a small object, and nothing waits for a single object's rename.
+    if (this.queue.length >= MAX_BATCH_OBJECTS) this.send();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.send());
+      this.timer = setTimeout(() => this.send(), BATCH_DELAY_MS);
     }
     while (this.pendingBytes > MAX_PENDING_BYTES && !this.failure) await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
   }
 
   private send(): void {
+    if (this.scheduled) clearTimeout(this.timer);
     this.scheduled = false;
     if (this.queue.length === 0) return;
     const ops = this.queue;

@@ -21,7 +21,7 @@ export type { LsOptions } from './inspect.js';
 export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo } from './fsck.js';
 export type { FsckReport, FsckProblem } from './fsck.js';
-export { pruneRepo } from './prune.js';
+export { pruneRepo, pruneCommits } from './prune.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export { diffCommits, formatDiff } from './diff.js';
 export type { DiffResult } from './diff.js';

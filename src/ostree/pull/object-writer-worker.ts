@@ -1,11 +1,14 @@
 /**
- * Worker thread body of ObjectWriter (object-writer.ts): writes batches of verified objects,
- * each to a fresh temp file that is then renamed to its final name under objects/. The calls
+ * Worker thread body of ObjectWriter (object-writer.ts): writes batches of objects, each to a
+ * fresh temp file that is then renamed to its final name under objects/; archive content
+ * objects are verified here first (inflate and re-hash), off the pulling thread. The calls
  * are synchronous here, so one object costs four plain syscalls instead of four thread-pool
  * round trips (with their futex wake-ups) on the pulling thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { openSync, writeSync, closeSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
+import { isAtollError } from '../../errors/index.js';
+import { verifyArchiveContentSync } from './verify.js';
 
 export interface WriteSpan {
   temp: string;
@@ -15,6 +18,8 @@ export interface WriteSpan {
   /** The object's bytes within the batch's buffer. */
   offset: number;
   length: number;
+  /** An archive `.filez` to verify (inflate and re-hash) against this checksum before writing. */
+  verify?: string;
 }
 
 export interface WriteBatch {
@@ -23,7 +28,7 @@ export interface WriteBatch {
   ops: WriteSpan[];
 }
 
-export type WriteReply = { id: number } | { id: number; error: { message: string; code?: string; path: string } };
+export type WriteReply = { id: number } | { id: number; error: { message: string; code?: string; path: string; corrupt?: string } };
 
 const madeDirs = new Set<string>();
 
@@ -54,6 +59,15 @@ function writeOne(op: WriteSpan, bytes: Uint8Array): void {
 parentPort?.on('message', (batch: WriteBatch) => {
   let reply: WriteReply = { id: batch.id };
   for (const op of batch.ops) {
+    if (op.verify !== undefined) {
+      try {
+        verifyArchiveContentSync(op.verify, batch.bytes.subarray(op.offset, op.offset + op.length));
+      } catch (error) {
+        if (!isAtollError(error)) throw error;
+        reply = { id: batch.id, error: { message: error.message, path: op.final, corrupt: op.verify } };
+        break;
+      }
+    }
     try {
       writeOne(op, batch.bytes);
     } catch (error) {

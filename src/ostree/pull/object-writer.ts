@@ -7,6 +7,7 @@ interface WriteOp {
   dir: string;
   final: string;
   bytes: Uint8Array;
+  verify?: string;
 }
 
 /** Bytes queued or in flight before `write` makes the caller wait (bounds the pull's memory). */
@@ -38,7 +39,12 @@ export class ObjectWriter {
       const bytes = this.inFlight.get(reply.id) ?? 0;
       this.inFlight.delete(reply.id);
       this.pendingBytes -= bytes;
-      if ('error' in reply && !this.failure) {
+      if ('error' in reply && reply.error.corrupt !== undefined && !this.failure) {
+        this.failure = new AtollError('PULL_CORRUPT_OBJECT', reply.error.message, {
+          data: { checksum: reply.error.corrupt, type: 'file' },
+          hint: 'the server sent bytes that do not match the object name; nothing was written to refs',
+        });
+      } else if ('error' in reply && !this.failure) {
         this.failure = new AtollError('PULL_WRITE_FAILED', `cannot write object ${reply.error.path}: ${reply.error.message}`, {
           data: { path: reply.error.path, errno: reply.error.code },
         });
@@ -61,9 +67,9 @@ export class ObjectWriter {
   }
 
   /** Queue one object; waits when too many bytes are queued; throws an earlier write failure. */
-  async write(temp: string, dir: string, final: string, bytes: Uint8Array): Promise<void> {
+  async write(temp: string, dir: string, final: string, bytes: Uint8Array, verify?: string): Promise<void> {
     if (this.failure) throw this.failure;
-    this.queue.push({ temp, dir, final, bytes });
+    this.queue.push({ temp, dir, final, bytes, ...(verify === undefined ? {} : { verify }) });
     this.pendingBytes += bytes.length;
     // Batches close on size or after a few milliseconds: each message to the worker costs
     // about as much as writing a small object, and nothing waits for a single object's rename.
@@ -92,7 +98,7 @@ export class ObjectWriter {
     let offset = 0;
     for (const op of ops) {
       joined.set(op.bytes, offset);
-      spans.push({ temp: op.temp, dir: op.dir, final: op.final, offset, length: op.bytes.length });
+      spans.push({ temp: op.temp, dir: op.dir, final: op.final, offset, length: op.bytes.length, ...(op.verify === undefined ? {} : { verify: op.verify }) });
       offset += op.bytes.length;
     }
     this.inFlight.set(id, total);

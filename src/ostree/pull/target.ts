@@ -86,7 +86,7 @@ export class PullTarget {
    * objects of archive repos and for metadata of the others. The rename makes each object
    * appear whole or not at all; `flush()` syncs the filesystem before any ref is written.
    */
-  private async writeDirect(checksum: string, type: ObjectKind, bytes: Uint8Array): Promise<void> {
+  private async writeDirect(checksum: string, type: ObjectKind, bytes: Uint8Array, verify = false): Promise<void> {
     const prefix = checksum.slice(0, 2);
     const name = `${checksum.slice(2)}.${this.extension(type)}`;
     const set = await this.prefixSet(prefix);
@@ -97,7 +97,7 @@ export class PullTarget {
     // never queued. Nothing outside this pull sees the set.
     set.add(name);
     this.wroteDirect = true;
-    await this.writer.write(temp, dir, join(dir, name), bytes);
+    await this.writer.write(temp, dir, join(dir, name), bytes, verify ? checksum : undefined);
   }
 
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {
@@ -178,10 +178,27 @@ export class PullTarget {
     });
   }
 
+  /** True when fetched `.filez` bytes are stored as they are (archive repos). */
+  get storesArchiveBytes(): boolean {
+    return this.repo.mode === 'archive';
+  }
+
+  /**
+   * An unverified `.filez` for an archive repo: verified (inflated and re-hashed) on the writer
+   * thread before it is written; a mismatch fails the next write or `flush()` with
+   * PULL_CORRUPT_OBJECT, and the object is never written.
+   */
+  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array): Promise<void> {
+    if (!this.storesArchiveBytes) throw new TypeError('writeArchiveContentUnverified: not an archive repository');
+    await this.writeDirect(checksum, 'file', bytes, true);
+  }
+
   /** Make everything written so far durable and visible in objects/. */
   async flush(): Promise<void> {
     await this.writer.idle();
-    if (this.wroteDirect && isFsyncEnabled()) {
+    // A transaction's commit syncs the filesystem too (after linking its objects, before any
+    // commit object): that one syncfs covers the direct writes as well.
+    if (this.wroteDirect && isFsyncEnabled() && !this.tx) {
       // One syncfs for every directly written object, as ostree's transaction commit does.
       const synced = await runProgram('sync', ['-f', this.repo.path]).catch(() => undefined);
       if (!synced || synced.status !== 0) await runProgram('sync', []).catch(() => undefined);

@@ -1,5 +1,7 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
 import type { ObjectType } from './object-type.js';
@@ -108,9 +110,15 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
  * left for a full prune. The commit objects go first, so a run killed midway leaves only
  * unreferenced objects, never a commit with a partial tree.
  */
-export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number } = {}): Promise<{ deleted: number }> {
+export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number }> {
   const depth = options.depth ?? -1;
   const refs = await listRefs(repo, { mirrors: true });
+  if (options.partials) {
+    // Commits fetched for their metadata only (history walks, --check) stay marked partial
+    // and are garbage once no ref reaches them; the caller holds the lock that keeps pulls out.
+    const names = await readdir(join(repo.path, 'state')).catch(() => [] as string[]);
+    commits = [...commits, ...names.filter((n) => n.endsWith('.commitpartial')).map((n) => n.slice(0, -'.commitpartial'.length))];
+  }
   const key = (checksum: string, type: ObjectType): string => `${checksum}.${type}`;
   // Synchronous reads: a walk reads thousands of small dirtrees, one thread-pool round trip
   // each would cost more than the read.

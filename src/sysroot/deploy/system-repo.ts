@@ -37,7 +37,7 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       await writeRef(repo, name, undefined);
     },
     async prune(commits) {
-      if (commits !== undefined) return { objectsDeleted: (await pruneCommits(repo, commits, { depth: 0 })).deleted };
+      if (commits !== undefined) return { objectsDeleted: (await pruneCommits(repo, commits, { depth: 0, partials: true })).deleted };
       const result = await pruneRepo(repo, { refsOnly: true, depth: 0 });
       return { objectsDeleted: result.deleted };
     },

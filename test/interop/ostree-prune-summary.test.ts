@@ -82,3 +82,35 @@ test('summary -u writes what ostree summary -u writes', (t) => {
   assert.match(view, /\* main\n {4}Latest Commit/);
   assert.equal(atollOk(['summary', '-v', `--repo=${mine}`]), view.replace(/\n+$/, '\n'));
 });
+
+test('pruneCommits (the prune after a deployment change) leaves what ostree prune --refs-only --depth=0 leaves', async (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const base = join(dir, 'repo');
+  atollOk(['init', `--repo=${base}`, '--mode=archive']);
+  const tree = join(dir, 'tree');
+  for (const sub of ['kept/deep', 'changed/deep', 'moved']) mkdirSync(join(tree, sub), { recursive: true });
+  writeFileSync(join(tree, 'kept/deep/same'), 'same in both');
+  writeFileSync(join(tree, 'changed/deep/file'), 'old');
+  writeFileSync(join(tree, 'changed/only-old'), 'only in the old commit');
+  writeFileSync(join(tree, 'moved/file'), 'moves to another directory');
+  const old = atollOk(['commit', `--repo=${base}`, '-b', 'old', '--timestamp=@1700000000', tree]).trim().split('\n').pop() as string;
+  writeFileSync(join(tree, 'changed/deep/file'), 'new');
+  rmSync(join(tree, 'changed/only-old'));
+  mkdirSync(join(tree, 'elsewhere'));
+  cpSync(join(tree, 'moved/file'), join(tree, 'elsewhere/file'));
+  rmSync(join(tree, 'moved'), { recursive: true });
+  atollOk(['commit', `--repo=${base}`, '-b', 'new', '--timestamp=@1700086400', tree]);
+  const mine = join(dir, 'mine');
+  const theirs = join(dir, 'theirs');
+  for (const copy of [mine, theirs]) {
+    cpSync(base, copy, { recursive: true });
+    runOk('ostree', [`--repo=${copy}`, 'refs', '--delete', 'old']);
+  }
+  const { Repo, pruneCommits } = await import('../../src/ostree/repo/index.js');
+  const result = await pruneCommits(await Repo.open(mine), [old], { depth: 0 });
+  runOk('ostree', [`--repo=${theirs}`, 'prune', '--refs-only', '--depth=0']);
+  assert.ok(result.deleted > 0);
+  assert.deepEqual(objectNames(mine), objectNames(theirs));
+  assert.match(runOk('ostree', [`--repo=${mine}`, 'fsck']), /no errors found/);
+});

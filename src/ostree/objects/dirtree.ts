@@ -296,10 +296,19 @@ function fastDecode(bytes: Uint8Array): DirTree {
 const fileNameEnds: number[] = [];
 
 function checkOrder(buf: Buffer, prevStart: number, prevEnd: number, start: number, end: number, name: string): void {
-  // Names include their NUL, so comparing the NUL-terminated ranges is strcmp.
-  const c = buf.compare(buf, start, end, prevStart, prevEnd);
+  // Names include their NUL, so comparing the NUL-terminated ranges is strcmp. A plain loop:
+  // names are short, and Buffer#compare's per-call cost is several times the comparison.
+  const n = Math.min(end - start, prevEnd - prevStart);
+  for (let i = 0; i < n; i++) {
+    const a = buf[start + i] as number;
+    const b = buf[prevStart + i] as number;
+    if (a === b) continue;
+    if (a < b) throw unsorted(name);
+    return;
+  }
+  const c = end - start - (prevEnd - prevStart);
   if (c === 0) throw duplicate(name);
-  if (c > 0) throw unsorted(name);
+  if (c < 0) throw unsorted(name);
 }
 
 /**

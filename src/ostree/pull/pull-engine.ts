@@ -20,6 +20,8 @@ import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './s
 export interface ObjectProvider {
   readonly files: FileSource;
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
+  /** The raw `.filez` bytes, not yet verified (archive sources only). */
+  getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
   /** A verified content object; `archiveBytes` when it came as a `.filez`. */
   getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined>;
 }
@@ -33,6 +35,9 @@ export class ArchiveProvider implements ObjectProvider {
   constructor(readonly files: FileSource) {}
   getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
     return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
+  }
+  getArchiveBytes(checksum: string): Promise<Uint8Array | undefined> {
+    return this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
   }
   async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes: Uint8Array } | undefined> {
     const bytes = await this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
@@ -223,6 +228,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // With no partial commit in the repository every local dirtree has its whole subtree (a pull
   // marks a commit partial before writing any of its objects), so the walk can stop there.
   const trustLocalTrees = !(await target.hasAnyPartial());
+  const archiveToArchive = target.storesArchiveBytes && provider.getArchiveBytes !== undefined;
 
   async function fetchDirMeta(checksum: string): Promise<void> {
     total++;
@@ -296,9 +302,17 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      const content = await provider.getContent(checksum);
-      if (content === undefined) throw missing('file', checksum);
-      await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+      if (archiveToArchive && provider.getArchiveBytes) {
+        // archive → archive: the bytes are stored as fetched, so the writer thread can
+        // verify them (inflate, re-hash) before writing, off this thread.
+        const bytes = await provider.getArchiveBytes(checksum);
+        if (bytes === undefined) throw missing('file', checksum);
+        await target.writeArchiveContentUnverified(checksum, bytes);
+      } else {
+        const content = await provider.getContent(checksum);
+        if (content === undefined) throw missing('file', checksum);
+        await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+      }
       stats.contentFetched++;
       done++;
       tick();

@@ -133,40 +133,74 @@ export class HttpSource implements FileSource {
     }
   }
 
+  /**
+   * One GET through undici's dispatch API: the body chunks are collected in the handler's
+   * callbacks, without the Readable stream and async iterator `request()` builds per response
+   * (a cost paid on the pull's only thread, ~50,000 times for an OS tree).
+   */
   private async once(url: URL, path: string, maxSize: number | undefined): Promise<Uint8Array | undefined> {
     this.requests++;
-    const { Agent, request } = await undiciLib();
+    const { Agent } = await undiciLib();
     this.agent ??= Promise.resolve(new Agent(this.agentOptions));
+    const agent = await this.agent;
     const cookie = cookieHeader(this.cookies, url);
     const headers = cookie === undefined ? this.headers : { ...this.headers, cookie };
-    const response = await request(url, { method: 'GET', dispatcher: await this.agent, headers });
-    if (response.statusCode === 404 || response.statusCode === 410) {
-      await response.body.dump();
-      return undefined;
-    }
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new AtollError('PULL_HTTP_STATUS', `server returned HTTP ${response.statusCode} for ${url.href}`, {
-        data: { status: response.statusCode, url: url.href },
-      });
-    }
-    const declared = Number(response.headers['content-length'] ?? Number.NaN);
-    if (maxSize !== undefined && declared > maxSize) {
-      await response.body.dump();
-      throw tooLarge(path, maxSize);
-    }
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      length += chunk.length;
-      this.bytesTransferred += chunk.length;
-      if (maxSize !== undefined && length > maxSize) {
-        response.body.destroy();
-        throw tooLarge(path, maxSize);
-      }
-      chunks.push(chunk);
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+    return await new Promise<Uint8Array | undefined>((resolve, reject) => {
+      let status = 0;
+      const chunks: Buffer[] = [];
+      let length = 0;
+      let settled = false;
+      let abort: (error?: Error) => void = () => undefined;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      agent.dispatch(
+        { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers },
+        {
+          // undici's Client takes the callback form of a dispatch handler.
+          onConnect: (abortRequest: (error?: Error) => void) => {
+            abort = abortRequest;
+          },
+          onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
+            status = statusCode;
+            if (status !== 200 || maxSize === undefined) return true;
+            for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+              if (String(rawHeaders[i]).toLowerCase() !== 'content-length') continue;
+              if (Number(String(rawHeaders[i + 1])) > maxSize) {
+                const error = tooLarge(path, maxSize);
+                fail(error);
+                abort(error);
+              }
+            }
+            return true;
+          },
+          onData: (chunk: Buffer) => {
+            if (status !== 200 || settled) return true;
+            length += chunk.length;
+            this.bytesTransferred += chunk.length;
+            if (maxSize !== undefined && length > maxSize) {
+              const error = tooLarge(path, maxSize);
+              fail(error);
+              abort(error);
+              return false;
+            }
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete: () => {
+            if (settled) return;
+            settled = true;
+            if (status === 404 || status === 410) resolve(undefined);
+            else if (status !== 200) {
+              reject(new AtollError('PULL_HTTP_STATUS', `server returned HTTP ${status} for ${url.href}`, { data: { status, url: url.href } }));
+            } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+          },
+          onError: (error: Error) => fail(error),
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {

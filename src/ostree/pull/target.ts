@@ -1,4 +1,5 @@
-import { readdir, mkdir, unlink, open, rename } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
+import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
@@ -30,7 +31,7 @@ export class PullTarget {
 
   /** Object names per `objects/XX` directory, read once (a readdir beats a stat per object). */
   private readonly index = new Map<string, Promise<Set<string>>>();
-  private readonly madeDirs = new Set<string>();
+  private readonly writer = new ObjectWriter();
   private readonly tempPrefix = `pull-${process.pid}-${randomBytes(4).toString('hex')}-`;
   private tempCounter = 0;
   private wroteDirect = false;
@@ -85,33 +86,18 @@ export class PullTarget {
    * objects of archive repos and for metadata of the others. The rename makes each object
    * appear whole or not at all; `flush()` syncs the filesystem before any ref is written.
    */
-  private async writeDirect(checksum: string, type: ObjectKind, bytes: Uint8Array): Promise<void> {
+  private async writeDirect(checksum: string, type: ObjectKind, bytes: Uint8Array, verify = false): Promise<void> {
     const prefix = checksum.slice(0, 2);
     const name = `${checksum.slice(2)}.${this.extension(type)}`;
     const set = await this.prefixSet(prefix);
     if (set.has(name) && type !== 'commitmeta') return;
-    const dir = join(this.repo.path, 'objects', prefix);
-    if (!this.madeDirs.has(prefix)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(prefix);
-    }
     const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
-    // An explicit handle: fs.promises.writeFile costs several more thread-pool round trips.
-    // (Synchronous writes measured no better here: they stall the fetches they overlap with.)
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.write(bytes, 0, bytes.length, 0);
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, join(dir, name));
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    const dir = join(this.repo.path, 'objects', prefix);
+    // Marked present before the rename: the object is verified, and a second copy of it is
+    // never queued. Nothing outside this pull sees the set.
     set.add(name);
     this.wroteDirect = true;
+    await this.writer.write(temp, dir, join(dir, name), bytes, verify ? checksum : undefined);
   }
 
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {
@@ -192,9 +178,27 @@ export class PullTarget {
     });
   }
 
+  /** True when fetched `.filez` bytes are stored as they are (archive repos). */
+  get storesArchiveBytes(): boolean {
+    return this.repo.mode === 'archive';
+  }
+
+  /**
+   * An unverified `.filez` for an archive repo: verified (inflated and re-hashed) on the writer
+   * thread before it is written; a mismatch fails the next write or `flush()` with
+   * PULL_CORRUPT_OBJECT, and the object is never written.
+   */
+  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array): Promise<void> {
+    if (!this.storesArchiveBytes) throw new TypeError('writeArchiveContentUnverified: not an archive repository');
+    await this.writeDirect(checksum, 'file', bytes, true);
+  }
+
   /** Make everything written so far durable and visible in objects/. */
   async flush(): Promise<void> {
-    if (this.wroteDirect && isFsyncEnabled()) {
+    await this.writer.idle();
+    // A transaction's commit syncs the filesystem too (after linking its objects, before any
+    // commit object): that one syncfs covers the direct writes as well.
+    if (this.wroteDirect && isFsyncEnabled() && !this.tx) {
       // One syncfs for every directly written object, as ostree's transaction commit does.
       const synced = await runProgram('sync', ['-f', this.repo.path]).catch(() => undefined);
       if (!synced || synced.status !== 0) await runProgram('sync', []).catch(() => undefined);
@@ -210,6 +214,7 @@ export class PullTarget {
 
   /** Drop staged (uncommitted) objects, e.g. after a verification failure. */
   async abort(): Promise<void> {
+    await this.writer.idle().catch(() => undefined);
     const tx = this.tx;
     this.tx = undefined;
     if (tx) await (await tx).abort().catch(() => undefined);

@@ -77,6 +77,42 @@ function checkHash(type: string, checksum: string, bytes: Uint8Array): void {
  * declares, and re-hash header + content as OSTree does. Returns the header and the content.
  */
 export async function verifyArchiveContent(checksum: string, bytes: Uint8Array): Promise<{ header: FileHeader; data: Uint8Array }> {
+  const { header, size, payload } = parseArchive(checksum, bytes);
+  let data = new Uint8Array(0);
+  if (payload) {
+    try {
+      // Small payloads (most files of an OS tree) inflate faster inline than through the
+      // thread pool, whose per-call setup dominates at these sizes.
+      data = size <= SYNC_INFLATE_LIMIT ? inflateRawSync(payload) : await inflateRawAsync(payload);
+    } catch (error) {
+      throw invalidPayload(checksum, error);
+    }
+  }
+  verifyContent(checksum, header, data, size);
+  return { header, data };
+}
+
+/** verifyArchiveContent for a worker thread, where inflating inline holds up nothing else. */
+export function verifyArchiveContentSync(checksum: string, bytes: Uint8Array): { header: FileHeader; data: Uint8Array } {
+  const { header, size, payload } = parseArchive(checksum, bytes);
+  let data = new Uint8Array(0);
+  if (payload) {
+    try {
+      data = inflateRawSync(payload);
+    } catch (error) {
+      throw invalidPayload(checksum, error);
+    }
+  }
+  verifyContent(checksum, header, data, size);
+  return { header, data };
+}
+
+function invalidPayload(checksum: string, error: unknown): AtollError {
+  return corrupt('file', checksum, `invalid compressed data: ${(error as Error).message}`, error);
+}
+
+/** The archive header, the declared size, and the compressed payload (none for a symlink). */
+function parseArchive(checksum: string, bytes: Uint8Array): { header: FileHeader; size: number; payload: Uint8Array | undefined } {
   let parsed;
   try {
     parsed = decodeArchiveHeader(bytes);
@@ -84,22 +120,11 @@ export async function verifyArchiveContent(checksum: string, bytes: Uint8Array):
     throw corrupt('file', checksum, (error as Error).message, error);
   }
   const { header, size, payloadOffset } = parsed;
-  let data: Uint8Array;
   if (isSymlinkMode(header.mode)) {
     if (bytes.length !== payloadOffset) throw corrupt('file', checksum, 'a symlink object carries payload bytes');
-    data = new Uint8Array(0);
-  } else {
-    try {
-      // Small payloads (most files of an OS tree) inflate faster inline than through the
-      // thread pool, whose per-call setup dominates at these sizes.
-      const payload = bytes.subarray(payloadOffset);
-      data = size <= SYNC_INFLATE_LIMIT ? inflateRawSync(payload) : await inflateRawAsync(payload);
-    } catch (error) {
-      throw corrupt('file', checksum, `invalid compressed data: ${(error as Error).message}`, error);
-    }
+    return { header, size, payload: undefined };
   }
-  verifyContent(checksum, header, data, size);
-  return { header, data };
+  return { header, size, payload: bytes.subarray(payloadOffset) };
 }
 
 /** Re-hash a content object (any source) and compare with its name. */

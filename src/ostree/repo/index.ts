@@ -20,7 +20,7 @@ export type { LsOptions } from './inspect.js';
 export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo, bindingError } from './fsck.js';
 export type { FsckReport, FsckProblem, FsckOptions } from './fsck.js';
-export { pruneRepo } from './prune.js';
+export { pruneRepo, pruneCommits } from './prune.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export { diffCommits, formatDiff } from './diff.js';
 export type { DiffResult } from './diff.js';

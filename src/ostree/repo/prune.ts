@@ -1,4 +1,7 @@
 import { lstat, unlink } from 'node:fs/promises';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
 import { ObjectType } from './codec.js';
@@ -96,4 +99,108 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
     if (o.type === ObjectType.Commit && !options.dryRun) await repo.markCommitPartial(o.checksum, false);
   }
   return { total, deleted: deletedCount, freedBytes };
+}
+
+/**
+ * Prune after a deployment change: delete what the given commits reach and nothing that the
+ * refs (and their parents down to `depth`) still reach. Same outcome as `pruneRepo` with
+ * `refsOnly` for every object those commits referenced, without listing the whole object
+ * store or re-walking subtrees the kept commits share with them: a dirtree still reachable
+ * keeps its whole subtree. Objects that were garbage before (not reached by the commits) are
+ * left for a full prune. The commit objects go first, so a run killed midway leaves only
+ * unreferenced objects, never a commit with a partial tree.
+ */
+export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number }> {
+  const depth = options.depth ?? -1;
+  const refs = await listRefs(repo, { mirrors: true });
+  if (options.partials) {
+    // Commits fetched for their metadata only (history walks, --check) stay marked partial
+    // and are garbage once no ref reaches them; the caller holds the lock that keeps pulls out.
+    const names = await readdir(join(repo.path, 'state')).catch(() => [] as string[]);
+    commits = [...commits, ...names.filter((n) => n.endsWith('.commitpartial')).map((n) => n.slice(0, -'.commitpartial'.length))];
+  }
+  const key = (checksum: string, type: ObjectType): string => `${checksum}.${type}`;
+  // Synchronous reads: a walk reads thousands of small dirtrees, one thread-pool round trip
+  // each would cost more than the read.
+  const read = (checksum: string, type: ObjectType): Buffer | undefined => {
+    try {
+      return readFileSync(repo.objectPath(checksum, type));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  };
+
+  const reachable = new Set<string>();
+  const markTree = (tree: string, meta: string): void => {
+    reachable.add(key(meta, ObjectType.DirMeta));
+    if (reachable.has(key(tree, ObjectType.DirTree))) return;
+    reachable.add(key(tree, ObjectType.DirTree));
+    const bytes = read(tree, ObjectType.DirTree);
+    if (!bytes) return;
+    const dirtree = decodeDirTree(bytes);
+    for (const f of dirtree.files) reachable.add(key(f.checksum, ObjectType.File));
+    for (const d of dirtree.dirs) markTree(d.treeChecksum, d.metaChecksum);
+  };
+  const markCommit = (checksum: string, remaining: number): void => {
+    if (reachable.has(key(checksum, ObjectType.Commit))) return;
+    const bytes = read(checksum, ObjectType.Commit);
+    if (!bytes) return;
+    reachable.add(key(checksum, ObjectType.Commit));
+    const commit = decodeCommit(bytes);
+    markTree(commit.rootTree, commit.rootMeta);
+    if (commit.parent !== null && remaining !== 0) markCommit(commit.parent, remaining - 1);
+  };
+
+  const doomed = commits.filter((c, i) => commits.indexOf(c) === i && !refs.some((r) => r.checksum === c));
+  if (doomed.length === 0) return { deleted: 0 };
+  for (const ref of refs) markCommit(ref.checksum, depth);
+
+  const garbage: Array<{ checksum: string; type: ObjectType }> = [];
+  const seen = new Set<string>();
+  const collectTree = (tree: string, meta: string): void => {
+    const metaKey = key(meta, ObjectType.DirMeta);
+    if (!reachable.has(metaKey) && !seen.has(metaKey)) {
+      seen.add(metaKey);
+      garbage.push({ checksum: meta, type: ObjectType.DirMeta });
+    }
+    const treeKey = key(tree, ObjectType.DirTree);
+    if (reachable.has(treeKey) || seen.has(treeKey)) return;
+    seen.add(treeKey);
+    const bytes = read(tree, ObjectType.DirTree);
+    if (!bytes) return;
+    garbage.push({ checksum: tree, type: ObjectType.DirTree });
+    const dirtree = decodeDirTree(bytes);
+    for (const f of dirtree.files) {
+      const fileKey = key(f.checksum, ObjectType.File);
+      if (reachable.has(fileKey) || seen.has(fileKey)) continue;
+      seen.add(fileKey);
+      garbage.push({ checksum: f.checksum, type: ObjectType.File });
+    }
+    for (const d of dirtree.dirs) collectTree(d.treeChecksum, d.metaChecksum);
+  };
+
+  let deleted = 0;
+  const remove = (checksum: string, type: ObjectType): void => {
+    try {
+      unlinkSync(repo.objectPath(checksum, type));
+      deleted++;
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+  };
+  const trees: Array<[string, string]> = [];
+  for (const checksum of doomed) {
+    if (reachable.has(key(checksum, ObjectType.Commit))) continue; // a kept commit's parent
+    const bytes = read(checksum, ObjectType.Commit);
+    if (!bytes) continue;
+    const commit = decodeCommit(bytes);
+    trees.push([commit.rootTree, commit.rootMeta]);
+    remove(checksum, ObjectType.CommitMeta);
+    remove(checksum, ObjectType.Commit);
+    await repo.markCommitPartial(checksum, false);
+  }
+  for (const [tree, meta] of trees) collectTree(tree, meta);
+  for (const { checksum, type } of garbage) remove(checksum, type);
+  return { deleted };
 }

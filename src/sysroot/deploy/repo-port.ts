@@ -14,8 +14,12 @@ export interface SysrootRepo {
   listRefs(prefix: string): Promise<string[]>;
   setRef(name: string, csum: string): Promise<void>;
   deleteRef(name: string): Promise<void>;
-  /** Delete objects no ref reaches; optional (cleanup skips it when absent). */
-  prune?(): Promise<{ objectsDeleted: number }>;
+  /**
+   * Delete objects no ref reaches; optional (cleanup skips it when absent). With `commits`,
+   * only what those commits reached is considered (the deployments that just left the list):
+   * the rest of the store is not listed.
+   */
+  prune?(commits?: readonly string[]): Promise<{ objectsDeleted: number }>;
 }
 
 /** Creating and opening a system repo (init-fs makes it in bare mode). */

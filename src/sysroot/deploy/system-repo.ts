@@ -1,4 +1,4 @@
-import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo } from '../../ostree/repo/index.js';
+import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits } from '../../ostree/repo/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { metadataString } from '../../ostree/objects/index.js';
 import { isAtollError } from '../../errors/index.js';
@@ -36,7 +36,8 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
     async deleteRef(name) {
       await writeRef(repo, name, undefined);
     },
-    async prune() {
+    async prune(commits) {
+      if (commits !== undefined) return { objectsDeleted: (await pruneCommits(repo, commits, { depth: 0, partials: true })).deleted };
       const result = await pruneRepo(repo, { refsOnly: true, depth: 0 });
       return { objectsDeleted: result.deleted };
     },

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, symlink, writeFile, open, readdir, lstat, rename }
 import { basename, join } from 'node:path';
 import { isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
-import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic } from '../../util/index.js';
+import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram } from '../../util/index.js';
 import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
 import type { InstalledKernel } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
@@ -206,9 +206,18 @@ export async function writeDeployments(
   // Pruning walks the whole repo; it can only free something when a deployed commit left the
   // list, so a deploy that only adds (a first install, --retain) skips it.
   const kept = new Set(list.map((d) => d.csum));
-  const lostCommit = state.deployments.some((d) => !kept.has(d.csum));
-  await cleanupSysroot(layout, repo, newState, reporter, { prune: !options.noPrune && lostCommit });
+  const lostCommits = state.deployments.filter((d) => !kept.has(d.csum)).map((d) => d.csum);
+  await cleanupSysroot(layout, repo, newState, reporter, { prune: !options.noPrune && lostCommits.length > 0, pruneCommits: lostCommits });
   return newState;
+}
+
+/**
+ * `rm -rf` of a deployment directory: coreutils walks a 50,000-file tree several times faster
+ * than fs.rm, which pays a thread-pool round trip per entry. fs.rm finishes what rm could not.
+ */
+async function removeTree(path: string): Promise<void> {
+  const result = await runProgram('rm', ['-rf', '--', path]).catch(() => undefined);
+  if (!result || result.status !== 0) await rm(path, { recursive: true, force: true });
 }
 
 /**
@@ -221,7 +230,7 @@ export async function cleanupSysroot(
   repo: SysrootRepo,
   state: SysrootState,
   reporter: Reporter,
-  options: { prune: boolean },
+  options: { prune: boolean; pruneCommits?: readonly string[] },
 ): Promise<void> {
   const other = state.bootversion === 0 ? 1 : 0;
   await rm(layout.loaderDir(other), { recursive: true, force: true });
@@ -247,7 +256,7 @@ export async function cleanupSysroot(
     const path = layout.deploymentDir(dir.osname, dir.csum, dir.deployserial);
     await setImmutable(path, false);
     crashPoint('cleanup-unsealed');
-    await rm(path, { recursive: true, force: true });
+    await removeTree(path);
     crashPoint('cleanup-deployment-dir');
     await rm(`${path}.origin`, { force: true });
     crashPoint('cleanup-origin-removed');
@@ -294,7 +303,9 @@ export async function cleanupSysroot(
   }
   crashPoint('cleanup-refs');
   if (options.prune && repo.prune) {
-    const pruned = await repo.prune();
+    // After a deploy only the commits that left the list can have freed anything; a full
+    // prune (`cleanup`) also collects older garbage.
+    const pruned = await repo.prune(options.pruneCommits);
     if (pruned.objectsDeleted > 0) info(reporter, `Freed objects: ${pruned.objectsDeleted}`);
   }
 }

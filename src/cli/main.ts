@@ -14,7 +14,7 @@ export const EXIT_USAGE = 2;
 export async function main(argv: string[], options: { errorPrefix?: string } = {}): Promise<number> {
   // The ostree front end (src/cli/ostree-compat) prints errors as OSTree does: "error: ...".
   const prefix = options.errorPrefix ?? 'atoll: error: ';
-  const { program, context } = buildProgram();
+  const { program, context } = await buildProgram(argv);
   program.exitOverride();
   program.configureOutput({
     writeOut: (text) => process.stdout.write(text),

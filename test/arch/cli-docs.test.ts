@@ -7,15 +7,15 @@ import { repoRoot } from '../helpers/env.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { renderCliReference } from '../../src/cli/cli-reference.js';
 
-test('docs/cli.md matches the CLI definitions (regenerate with npm run docs:cli)', () => {
+test('docs/cli.md matches the CLI definitions (regenerate with npm run docs:cli)', async () => {
   const committed = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
-  const { program } = buildProgram();
+  const { program } = await buildProgram();
   assert.equal(committed, renderCliReference(program), 'docs/cli.md is stale: run npm run docs:cli');
 });
 
-test('the CLI reference covers every command and subcommand', () => {
+test('the CLI reference covers every command and subcommand', async () => {
   const text = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
-  const { program } = buildProgram();
+  const { program } = await buildProgram();
   const walk = (cmd: typeof program, path: string[]): void => {
     for (const sub of cmd.commands) {
       if (sub.name() === 'help') continue;

@@ -4,5 +4,5 @@ import { writeFileSync } from 'node:fs';
 import { buildProgram } from '../dist/src/cli/program.js';
 import { renderCliReference } from '../dist/src/cli/cli-reference.js';
 
-const { program } = await buildProgram();
+const { program } = buildProgram();
 writeFileSync(new URL('../docs/cli.md', import.meta.url), renderCliReference(program));

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { AtollError } from '../errors/index.js';
-import { buildProgram } from './program.js';
+import { loadProgram } from './load-program.js';
 
 /** Exit codes, as rpm-ostree and OSTree use them: 0 ok, 1 failure, 2 usage error. */
 export const EXIT_OK = 0;
@@ -14,7 +14,7 @@ export const EXIT_USAGE = 2;
 export async function main(argv: string[], options: { errorPrefix?: string } = {}): Promise<number> {
   // The ostree front end (src/cli/ostree-compat) prints errors as OSTree does: "error: ...".
   const prefix = options.errorPrefix ?? 'atoll: error: ';
-  const { program, context } = await buildProgram(argv);
+  const { program, context } = await loadProgram(argv);
   program.exitOverride();
   program.configureOutput({
     writeOut: (text) => process.stdout.write(text),

@@ -7,15 +7,15 @@ import { repoRoot } from '../helpers/env.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { renderCliReference } from '../../src/cli/cli-reference.js';
 
-test('docs/cli.md matches the CLI definitions (regenerate with npm run docs:cli)', async () => {
+test('docs/cli.md matches the CLI definitions (regenerate with npm run docs:cli)', () => {
   const committed = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
-  const { program } = await buildProgram();
+  const { program } = buildProgram();
   assert.equal(committed, renderCliReference(program), 'docs/cli.md is stale: run npm run docs:cli');
 });
 
-test('the CLI reference covers every command and subcommand', async () => {
+test('the CLI reference covers every command and subcommand', () => {
   const text = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
-  const { program } = await buildProgram();
+  const { program } = buildProgram();
   const walk = (cmd: typeof program, path: string[]): void => {
     for (const sub of cmd.commands) {
       if (sub.name() === 'help') continue;

@@ -1,6 +1,14 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import type { Reporter, ReportEvent } from '../../report/index.js';
 import { formatBytes } from './plain-reporter.js';
+
+// Loaded on the first bar, not at every start (20 files; most runs never draw a bar).
+let cliProgressLib: typeof CliProgress | undefined;
+function loadCliProgress(): typeof CliProgress {
+  cliProgressLib ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+  return cliProgressLib;
+}
 
 /**
  * Interactive terminals: one redrawn progress line on stderr (cli-progress, throttled to
@@ -8,7 +16,7 @@ import { formatBytes } from './plain-reporter.js';
  * and cleared before any message line.
  */
 export class TtyReporter implements Reporter {
-  private bar: cliProgress.SingleBar | undefined;
+  private bar: CliProgress.SingleBar | undefined;
   private barPhase: string | undefined;
   private readonly started = new Map<string, number>();
 
@@ -44,6 +52,7 @@ export class TtyReporter implements Reporter {
     const value = (n: number): string => (unit === 'bytes' ? formatBytes(n) : String(n));
     if (this.barPhase !== phase) {
       this.stop();
+      const cliProgress = loadCliProgress();
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,

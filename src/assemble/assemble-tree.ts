@@ -8,7 +8,7 @@ import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
 import { Transaction, type Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
-import { runScriptlet, runTransFileTriggers, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
+import { runScriptlet, runTransFileTriggers, withScriptOverlay, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
 import { postprocessTree } from './postprocess/index.js';
 import { rpmdbTimestamp, type PkglistEntry } from './rpmdb/index.js';
 
@@ -38,6 +38,13 @@ export interface AssembleOptions {
   bwrap?: string;
   /** Packages imported at once (default min(4, cores)). */
   importConcurrency?: number;
+  /**
+   * Hardlink package files from the cache (default false). Scriptlets and postprocessing then
+   * copy up before writing (script-overlay.ts, copy-up.ts), but the caller must too for any
+   * later in-place edit, and commit with `skipXattrs: [OSTREEMETA_XATTR]`; compose still edits
+   * the tree after assembly (postprocess scripts, os-release), so it does not opt in yet.
+   */
+  hardlink?: boolean;
 }
 
 export interface AssembleRequest {
@@ -101,8 +108,9 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   assertNoFileConflicts(pkgs);
 
   let files = 0;
+  const hardlink = options.hardlink ?? false;
   await phase(reporter, 'assemble', async () => {
-    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter);
+    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink });
   });
 
   // The layout scriptlets expect: /etc at /etc, UsrMove links, mount points.
@@ -115,21 +123,27 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
   for (const dir of ['var/tmp', 'dev', 'proc', 'sys', 'run', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
 
   const scripts: ScriptRun[] = [];
-  const runAll = async (kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
+  const runAll = async (sandboxRoot: string, kinds: readonly (typeof SCRIPT_ORDER)[number][]): Promise<void> => {
     for (const kind of kinds) {
       for (const pkg of pkgs) {
-        const ran = await runScriptlet(root, pkg, kind, { reporter, bwrap: options.bwrap });
+        const ran = await runScriptlet(sandboxRoot, pkg, kind, { reporter, bwrap: options.bwrap });
         if (ran) scripts.push(ran);
       }
     }
   };
   const runScripts = options.runScripts ?? true;
+  const hasScripts = (kinds: readonly (typeof SCRIPT_ORDER)[number][], triggers = false): boolean =>
+    runScripts && pkgs.some((p) => kinds.some((k) => p.scripts[k] !== null) || (triggers && (p.transFileTriggers.scripts.length > 0 || p.fileTriggers.conditions.length > 0)));
+  // Scriptlets write on an overlay of a hardlinked tree (script-overlay.ts), never through a cache object.
+  const sandboxed = async (fn: (sandboxRoot: string) => Promise<void>): Promise<void> => (hardlink ? withScriptOverlay(root, reporter, fn) : fn(root));
   await phase(reporter, 'scripts', async () => {
-    if (runScripts) await runAll(['pretrans', 'prein']);
+    if (hasScripts(['pretrans', 'prein'])) await sandboxed(async (r) => runAll(r, ['pretrans', 'prein']));
     await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
-    if (runScripts) {
-      await runAll(['postin', 'posttrans']);
-      scripts.push(...(await runTransFileTriggers(root, pkgs, { reporter, bwrap: options.bwrap })));
+    if (hasScripts(['postin', 'posttrans'], true)) {
+      await sandboxed(async (r) => {
+        await runAll(r, ['postin', 'posttrans']);
+        scripts.push(...(await runTransFileTriggers(r, pkgs, { reporter, bwrap: options.bwrap })));
+      });
     }
   });
 

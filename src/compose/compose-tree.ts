@@ -10,7 +10,7 @@ import { checkout } from '../ostree/checkout/index.js';
 import { commitToRepo } from '../ostree/commit/index.js';
 import { updateSummary } from '../ostree/summary/index.js';
 import { downloadPackages, type Transport } from '../rpmmd/index.js';
-import { assembleTree, pkglistVariant, type AssembleResult } from '../assemble/index.js';
+import { assembleTree, pkglistVariant, OSTREEMETA_XATTR, type AssembleResult } from '../assemble/index.js';
 import { loadTreefile, type Treefile, type TreefileConfig } from './treefile/index.js';
 import { loadComposeRepos, type ComposeRepo } from './compose-repos.js';
 import { resolvePackages, type ResolvedPackage } from './resolve-packages.js';
@@ -306,6 +306,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         bootable: assembled.kernelVersion !== null,
         // Files still hardlinked to package-cache objects keep their checksum unhashed.
         devinoFrom: [pkgcache],
+        // Package files are hardlinks of bare-user cache objects: their metadata xattr is not the file's.
+        skipXattrs: [OSTREEMETA_XATTR],
       },
       reporter,
     );

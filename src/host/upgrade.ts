@@ -178,11 +178,11 @@ export async function hostUpgrade(layout: SysrootLayout, options: HostUpgradeOpt
       const built = await buildForSpec(layout, repo, target, spec, merge, {}, reporter);
       if (built.commit === undefined) throw new Error('layering produced no commit');
       deployed = built.commit;
-      await syncBaseRefs(layout, repo, [target]);
+      await syncBaseRefs(layout, repo, [target], undefined, true);
     }
     const diff = await commitDiff(repo, merge.csum, deployed);
     const deployment = await deployCommit(layout, sysrepo, osname, merge, deployed, origin, reporter);
-    if (!isEmptySpec(spec)) await syncBaseRefs(layout, repo);
+    await syncBaseRefs(layout, repo);
     return { ...base, to: deployed, outcome: 'deployed', diff, deployment };
   });
 }

@@ -295,3 +295,44 @@ test('an archive package cache assembles the same tree as a bare-user one', asyn
   }
   assert.equal(trees[0], trees[1]);
 });
+
+test('a hardlinked union gives the same committed tree as a copied one, and a %post appending to a shipped file leaves the cache object intact', async (t) => {
+  if (!canRun(t)) return;
+  const descriptions: PackageDescription[] = [
+    shellPackage(),
+    {
+      name: 'appender',
+      version: '1',
+      release: '1',
+      requires: ['bbshell'],
+      scripts: { post: 'echo "post $1" >> /usr/share/appender/data\nchmod 0600 /usr/share/appender/other\n' },
+      files: [
+        { path: '/usr/share/appender/data', content: 'shipped\n', mode: 0o644 },
+        { path: '/usr/share/appender/other', content: 'other\n', mode: 0o644 },
+        { path: '/usr/share/appender/untouched', content: 'untouched\n', mode: 0o644 },
+      ],
+    },
+  ];
+  const { paths } = await buildPackages(t, descriptions);
+  const work = tempDir(t, 'atoll-assemble-');
+  const cache = await Repo.init(join(work, 'pkgcache'), 'bare-user');
+  const trees: string[] = [];
+  for (const hardlink of [false, true]) {
+    const root = join(work, `root-${hardlink}`);
+    await assembleTree({ packages: paths.map((path) => ({ path })), repo: cache, rootDir: root, options: { env: {}, hardlink } });
+    assert.equal(readFileSync(join(root, 'usr/share/appender/data'), 'utf8'), 'shipped\npost 1\n');
+    assert.equal(lstatSync(join(root, 'usr/share/appender/other')).mode & 0o7777, 0o600);
+    if (hardlink) assert.ok(lstatSync(join(root, 'usr/share/appender/untouched')).nlink > 1, 'files no one wrote stay hardlinks of the cache');
+    const target = await Repo.init(join(work, `repo-${hardlink}`), 'bare');
+    const committed = await commitToRepo(target, { trees: [root], timestamp: 0, skipXattrs: ['user.ostreemeta'] });
+    trees.push((await loadCommit(target, committed.checksum)).rootTree);
+    const fsckTarget = run('ostree', ['fsck', '--repo', target.path]);
+    assert.equal(fsckTarget.status, 0, fsckTarget.stdout + fsckTarget.stderr);
+  }
+  assert.equal(trees[0], trees[1], 'hardlinking changes nothing in the committed tree');
+  // Real ostree re-hashes every cache object: the %post's append and chmod did not reach them.
+  const fsck = run('ostree', ['fsck', '--repo', cache.path]);
+  assert.equal(fsck.status, 0, fsck.stdout + fsck.stderr);
+  const ref = runOk('ostree', ['refs', '--repo', cache.path]).split('\n').find((r) => r.startsWith('rpmostree/pkg/appender/'))!;
+  assert.equal(runOk('ostree', ['cat', '--repo', cache.path, ref, '/usr/share/appender/data']), 'shipped\n');
+});

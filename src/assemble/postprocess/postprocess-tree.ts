@@ -1,5 +1,6 @@
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyUp } from '../union/copy-up.js';
 import { AtollError } from '../../errors/index.js';
 import { debug, type Reporter } from '../../report/index.js';
 import { writeRpmdb, type RpmdbPackage } from '../rpmdb/index.js';
@@ -62,6 +63,8 @@ function splitPasswd(root: string, keepGroups: readonly string[]): void {
     const usrFile = join(root, 'usr/lib', name);
     const existing = existsSync(usrFile) ? readFileSync(usrFile, 'utf8').split('\n').filter((l) => l !== '') : [];
     const names = new Set(existing.map((l) => l.split(':')[0]));
+    copyUp(usrFile);
+    copyUp(etcFile);
     writeFileSync(usrFile, [...existing, ...move.filter((l) => !names.has(l.split(':')[0]))].map((l) => `${l}\n`).join(''), { mode: 0o644 });
     writeFileSync(etcFile, stay.map((l) => `${l}\n`).join(''));
   }
@@ -70,6 +73,7 @@ function splitPasswd(root: string, keepGroups: readonly string[]): void {
     const text = readFileSync(nss, 'utf8').replace(/^(passwd|group):(.*)$/gm, (line, key: string, rest: string) =>
       /\baltfiles\b/.test(rest) ? line : `${key}:${rest.replace(/\bfiles\b/, 'files altfiles')}`,
     );
+    copyUp(nss);
     writeFileSync(nss, text);
   }
 }
@@ -151,6 +155,7 @@ export function postprocessTree(root: string, options: PostprocessOptions): Post
   mkdirSync(baseDb);
   linkSync(join(dbDir, 'rpmdb.sqlite'), join(baseDb, 'rpmdb.sqlite'));
   mkdirSync(join(root, 'usr/lib/rpm/macros.d'), { recursive: true });
+  copyUp(join(root, 'usr/lib/rpm/macros.d/macros.rpm-ostree'));
   writeFileSync(join(root, 'usr/lib/rpm/macros.d/macros.rpm-ostree'), '%_dbpath /usr/share/rpm\n', { mode: 0o644 });
 
   // passwd/group: split for nss-altfiles, else they stay in usr/etc so users exist at run time.
@@ -160,6 +165,7 @@ export function postprocessTree(root: string, options: PostprocessOptions): Post
   // Kernel.
   const kernelVersion = placeKernel(root);
   const machineId = join(root, 'usr/etc/machine-id');
+  copyUp(machineId);
   if (options.machineidCompat ?? true) writeFileSync(machineId, '', { mode: 0o444 });
   else rmSync(machineId, { force: true });
   if (existsSync(machineId)) chmodSync(machineId, 0o444);
@@ -167,6 +173,8 @@ export function postprocessTree(root: string, options: PostprocessOptions): Post
   // /var → tmpfiles.d, then empty.
   const leftover = varToTmpfiles(root, { user: idName(root, 'passwd'), group: idName(root, 'group') }).filter((l) => !/^d \/var\/tmp /.test(l));
   const merged = mergeTmpfiles(root, leftover);
+  copyUp(join(root, INTEGRATION_CONF));
+  copyUp(join(root, AUTOVAR_CONF));
   writeFileSync(join(root, INTEGRATION_CONF), integrationConf(root), { mode: 0o644 });
   writeFileSync(join(root, AUTOVAR_CONF), merged.length > 0 ? `${merged.join('\n')}\n` : '', { mode: 0o644 });
   if (reporter) debug(reporter, `tmpfiles.d: ${merged.length} lines for /var, /run and /opt content`);

@@ -4,6 +4,7 @@ import { warn, type Reporter } from '../../report/index.js';
 import { RPMFILE, S_IFMT, S_IFDIR, formatNevra, fileCapsXattr, type RpmHeaderPackage } from '../../rpm/index.js';
 import { writeXattrs } from '../../ostree/repo/index.js';
 import { translatePath } from '../import/index.js';
+import { copyUp } from './copy-up.js';
 
 /**
  * Give files their header owners once the tree's own passwd/group can resolve the names
@@ -67,6 +68,8 @@ export async function applyOwners(root: string, packages: readonly RpmHeaderPack
       } catch {
         continue; // a scriptlet removed it; rpm would not complain either
       }
+      // A hardlink of a repository object gets its own inode before its owner changes.
+      if (copyUp(target, st)) st = lstatSync(target);
       lchownSync(target, uid, gid);
       changed++;
       // chown clears setuid/setgid and file capabilities: put them back as the header says.

@@ -1,14 +1,19 @@
-import { chmodSync, chownSync, constants, copyFileSync, lchownSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, constants, copyFileSync, lchownSync, linkSync, lstatSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { isErrno } from '../../errors/index.js';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, type Repo, type DirMeta } from '../../ostree/repo/index.js';
 
 /**
- * Lay the package commits out in one fresh root, in transaction order. The package cache is
- * bare-user, whose objects carry owners only in xattrs, so files are copied (copy_file_range)
- * and given their stored owner and mode: hardlinking would let a scriptlet or the ownership
- * fix-up alter the cache, which rpm-ostree prevents with rofiles-fuse.
+ * Lay the package commits out in one fresh root, in transaction order. Files are hardlinks of
+ * the package cache's objects (rpm-ostree's hardlink union) whenever the object file already is
+ * the file to check out: a bare object always, a bare-user object when its real owner and mode
+ * are the stored ones and it has no other xattrs than `user.ostreemeta` (which the commit of
+ * the tree skips). Everything else — other owners, setuid, capabilities, symlinks, another
+ * filesystem — is copied and given its stored owner and mode. Nothing may then write through
+ * these links: the ownership fix-up copies up first (copy-up.ts) and scriptlets run on an
+ * overlay (script-overlay.ts), as rpm-ostree runs them on rofiles-fuse.
  *
  * The whole union is planned first from the dirtrees (later packages replace files — identical
  * ones, conflicts were refused before — and the first package to create a directory gives it
@@ -20,7 +25,15 @@ import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, type Re
 
 type PlanEntry = { kind: 'dir'; meta: string } | { kind: 'file'; checksum: string };
 
-export async function unionCheckout(repo: Repo, commits: readonly string[], rootDir: string, reporter?: Reporter): Promise<number> {
+export interface UnionOptions {
+  /** Hardlink objects where possible (default true); false copies every file. */
+  hardlink?: boolean;
+}
+
+export async function unionCheckout(repo: Repo, commits: readonly string[], rootDir: string, reporter?: Reporter, options: UnionOptions = {}): Promise<number> {
+  let canLink = (options.hardlink ?? true) && (repo.mode === 'bare' || repo.mode === 'bare-user');
+  const euid = process.geteuid?.() ?? -1;
+  const egid = process.getegid?.() ?? -1;
   const plan = new Map<string, PlanEntry>();
   const trees = new Map<string, Awaited<ReturnType<typeof loadDirTree>>>();
   const walk = async (prefix: string, treeChecksum: string, metaChecksum: string): Promise<void> => {
@@ -53,6 +66,14 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
     }
     return meta;
   };
+  /** Is the object file, as it is on disk, exactly the file the header describes? */
+  const linkable = (objectPath: string, header: { uid: number; gid: number; mode: number }): boolean => {
+    if (repo.mode === 'bare') return true;
+    // bare-user objects belong to whoever wrote them, with the mode masked to 0775|0400.
+    if (header.uid !== euid || header.gid !== egid) return false;
+    const st = lstatSync(objectPath);
+    return st.isFile() && st.uid === header.uid && st.gid === header.gid && (st.mode & 0o7777) === (header.mode & 0o7777);
+  };
   mkdirSync(rootDir, { recursive: true });
   // Map order is parents-first (a directory is planned before anything inside it).
   const dirs: Array<[string, DirMeta]> = [];
@@ -72,6 +93,17 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
       symlinkSync(header.symlinkTarget ?? '', target);
       lchownSync(target, header.uid, header.gid);
     } else {
+      if (canLink && header.xattrs.length === 0 && linkable(content.objectPath, header)) {
+        try {
+          linkSync(content.objectPath, target);
+          files++;
+          continue;
+        } catch (error) {
+          // Another filesystem, or the link limit: copy from now on (EXDEV) or just this one.
+          if (isErrno(error, 'EXDEV', 'EPERM')) canLink = false;
+          else if (!isErrno(error, 'EMLINK')) throw error;
+        }
+      }
       // Bare modes store the data as is; an archive cache stores it compressed.
       if (repo.mode === 'archive') writeFileSync(target, await content.readData(), { flag: 'wx', mode: 0o600 });
       else copyFileSync(content.objectPath, target, constants.COPYFILE_EXCL);

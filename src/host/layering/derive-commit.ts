@@ -1,4 +1,4 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
@@ -17,6 +17,9 @@ import {
   readRpmdbHeaders,
   runScriptlet,
   unionCheckout,
+  moveTreeInto,
+  withScriptOverlay,
+  OSTREEMETA_XATTR,
   writeRpmdb,
   assertNoFileConflicts,
   type RpmdbPackage,
@@ -32,6 +35,13 @@ import { type LayeringSpec, splitLocal } from './layering-spec.js';
  * removed, and the result committed with the base as parent. Nothing in the sysroot's
  * deployments changes here; the work directory is removed whatever happens.
  */
+
+/**
+ * The local ref the derived commit is written under, in the commit's own transaction, so no
+ * prune can take it before it is deployed; once deployed, the deployment's `ostree/B/S/I` ref
+ * keeps it (as for rpm-ostree's layered commits) and syncBaseRefs drops this one.
+ */
+export const LAYERED_REF = 'rpmostree/client-layer/pending';
 
 export interface RepoSpec {
   id: string;
@@ -150,9 +160,11 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
   try {
     const root = join(work, 'root');
     const baseCommit = await loadCommit(repo, options.baseCsum);
-    // Copies, not hardlinks: scriptlets and the rpmdb rewrite must never touch repo objects.
+    // A hardlink checkout (ostree checkout -H), as rpm-ostree's tmp rootfs: nothing below
+    // writes through a link — removed files are unlinked, package files and the rpmdb are
+    // renamed in, owners change after a copy-up and scriptlets write on an overlay.
     await phase(reporter, 'checkout base', async () => {
-      await checkout(repo, options.baseCsum, root, { forceCopy: true });
+      await checkout(repo, options.baseCsum, root, {});
     });
     const base = baseFromRpmdb(root);
 
@@ -257,7 +269,9 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
       await unionCheckout(pkgcache, imported.map((i) => i.commit), layer, reporter);
       // /var is not part of commits (rpm-ostree turns it into tmpfiles.d entries).
       rmSync(join(layer, 'var'), { recursive: true, force: true });
-      cpSync(layer, root, { recursive: true, force: true, verbatimSymlinks: true });
+      // Renamed in (a base file a package replaces is unlinked, not written through); the
+      // base keeps the metadata of directories it already has.
+      moveTreeInto(layer, root, { existingDirs: 'keep' });
     });
 
     // Scriptlets see /etc at /etc, as on a running system.
@@ -277,9 +291,17 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
       }
     }
     await phase(reporter, 'scripts', async () => {
-      for (const kind of ['pretrans', 'prein'] as const) for (const p of pkgs) await runScriptlet(root, p, kind, { reporter, ...(options.bwrap ? { bwrap: options.bwrap } : {}) });
+      const bwrap = options.bwrap ? { bwrap: options.bwrap } : {};
+      const run = async (kinds: readonly ('pretrans' | 'prein' | 'postin' | 'posttrans')[]): Promise<void> => {
+        if (!pkgs.some((p) => kinds.some((k) => p.scripts[k] !== null))) return;
+        // On an overlay of the hardlinked tree: a script's write never reaches a repo object.
+        await withScriptOverlay(root, reporter, async (r) => {
+          for (const kind of kinds) for (const p of pkgs) await runScriptlet(r, p, kind, { reporter, ...bwrap });
+        });
+      };
+      await run(['pretrans', 'prein']);
       await applyOwners(root, pkgs, { etcAt: 'etc', reporter });
-      for (const kind of ['postin', 'posttrans'] as const) for (const p of pkgs) await runScriptlet(root, p, kind, { reporter, ...(options.bwrap ? { bwrap: options.bwrap } : {}) });
+      await run(['postin', 'posttrans']);
     });
     if (etcMoved) renameSync(join(root, 'etc'), join(root, 'usr/etc'));
     for (const [name, target] of links) {
@@ -311,7 +333,9 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     metadata.push(['rpmostree.replaced-base-packages', variant('as', replaced.map(([n, o]) => `${n}:${o}`))]);
     metadata.push(['rpmostree.rpmdb.pkglist', pkglistVariant(all)]);
     const committed = await phase(reporter, 'commit', async () =>
-      commitToRepo(repo, { trees: [root], timestamp: now, metadata, parent: options.baseCsum, bootable: baseCommit.metadata.has('ostree.bootable') }, reporter),
+      // Base files are hardlinks of this repo's objects (the devino cache reuses their checksums);
+      // package files of the bare-user cache's, whose metadata xattr is not the file's.
+      commitToRepo(repo, { trees: [root], timestamp: now, metadata, parent: options.baseCsum, bootable: baseCommit.metadata.has('ostree.bootable'), skipXattrs: [OSTREEMETA_XATTR], branch: LAYERED_REF, noBindings: true }, reporter),
     );
     result.commit = committed.checksum;
     return result;

@@ -22,7 +22,7 @@ import { Repo as OstreeRepo } from '../../ostree/repo/index.js';
 import { deployCommit, commitDiff } from '../upgrade.js';
 import type { PackageDiff } from '../package-diff.js';
 import { type LayeringSpec, baseRefspecOf, isEmptySpec, readSpec, splitLocal, writeSpec } from './layering-spec.js';
-import { type RepoSpec, deriveCommit } from './derive-commit.js';
+import { type RepoSpec, LAYERED_REF, deriveCommit } from './derive-commit.js';
 
 /**
  * rpm-ostree's package verbs: `install`, `uninstall`, `override remove|replace|reset`. Each
@@ -208,13 +208,16 @@ export async function buildForSpec(
 
 /**
  * Keep the base commits of layered deployments alive with `rpmostree/base/N` refs (as
- * rpm-ostree does) so pruning never takes a deployment's base away; `extra` are bases about
- * to be deployed.
+ * rpm-ostree does) so pruning never takes a deployment's base away, and drop the refs no
+ * deployment needs any more: bases of deployments that are gone, and the derived commit's
+ * pending ref (a deployed derived commit is held by its deployment ref). `deployments`
+ * defaults to the sysroot's current list; `extra` are bases about to be deployed (with
+ * `keepPending`, before the derived commit is deployed).
  */
-export async function syncBaseRefs(layout: SysrootLayout, repo: Repo, extra: string[] = []): Promise<void> {
-  const state = await loadSysroot(layout);
+export async function syncBaseRefs(layout: SysrootLayout, repo: Repo, extra: string[] = [], deployments?: readonly Deployment[], keepPending = false): Promise<void> {
+  const list = deployments ?? (await loadSysroot(layout)).deployments;
   const bases = new Set<string>(extra);
-  for (const d of state.deployments) {
+  for (const d of list) {
     try {
       const b = await baseCommitOf(repo, d.csum);
       if (b !== d.csum) bases.add(b);
@@ -223,10 +226,17 @@ export async function syncBaseRefs(layout: SysrootLayout, repo: Repo, extra: str
     }
   }
   const wanted = [...bases].sort();
-  for (const r of await listRefs(repo)) {
-    if (r.remote === undefined && r.ref.startsWith('rpmostree/base/')) await writeRef(repo, r.ref, undefined);
+  const existing = new Map<string, string>();
+  for (const r of await listRefs(repo)) if (r.remote === undefined && r.ref.startsWith('rpmostree/')) existing.set(r.ref, r.checksum);
+  // New refs first, stale ones after: a crash in between never leaves a base unreferenced.
+  const keep = new Set<string>();
+  for (const [i, csum] of wanted.entries()) {
+    keep.add(`rpmostree/base/${i}`);
+    if (existing.get(`rpmostree/base/${i}`) !== csum) await writeRef(repo, `rpmostree/base/${i}`, csum);
   }
-  for (const [i, csum] of wanted.entries()) await writeRef(repo, `rpmostree/base/${i}`, csum);
+  for (const ref of existing.keys()) {
+    if ((ref.startsWith('rpmostree/base/') || (ref === LAYERED_REF && !keepPending)) && !keep.has(ref)) await writeRef(repo, ref, undefined);
+  }
 }
 
 export async function hostLayering(layout: SysrootLayout, change: LayeringChange, options: LayeringOptions, reporter: Reporter): Promise<LayeringResult> {
@@ -246,7 +256,7 @@ export async function hostLayering(layout: SysrootLayout, change: LayeringChange
     if (options.dryRun || built.commit === undefined) return { ...empty, ...built, outcome: 'dry-run', commit: undefined };
     const origin: KeyFile = originForNewDeployment(merge.origin, undefined) ?? newOrigin(baseRefspecOf(merge.origin) ?? '');
     writeSpec(origin, next);
-    await syncBaseRefs(layout, repo, built.commit !== base ? [base] : []);
+    await syncBaseRefs(layout, repo, built.commit !== base ? [base] : [], undefined, true);
     const diff = await commitDiff(repo, merge.csum, built.commit);
     const deployment = await deployCommit(layout, sysrepo, osname, merge, built.commit, origin, reporter);
     await syncBaseRefs(layout, repo);

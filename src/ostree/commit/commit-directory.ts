@@ -19,6 +19,8 @@ export interface CommitModifier {
   ownerGid?: number;
   /** Do not read or store xattrs. */
   noXattrs?: boolean;
+  /** xattrs never read from the filesystem (e.g. `user.ostreemeta` of hardlinked bare-user objects). */
+  skipXattrs?: readonly string[];
   /** uid = gid = 0, modes & 0755, no xattrs (`--canonical-permissions`; bare-user-only default). */
   canonicalPermissions?: boolean;
   /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
@@ -101,12 +103,12 @@ export async function commitDirectoryToTree(
     if (modifier.noXattrs || modifier.canonicalPermissions) return [];
     if (isLink) {
       try {
-        return readXattrsSync(path);
+        return readXattrsSync(path, modifier.skipXattrs);
       } catch {
         return [];
       }
     }
-    return readXattrsSync(path);
+    return readXattrsSync(path, modifier.skipXattrs);
   };
 
   const dirMeta = async (path: string, st: Stats): Promise<string> => {

@@ -16,6 +16,7 @@ interface XattrAddon {
   listAttributesSync(path: string): string[];
   getAttributeSync(path: string, name: string): Buffer | null;
   setAttributeSync(path: string, name: string, value: Uint8Array): void;
+  removeAttributeSync(path: string, name: string): void;
   listAttributes(path: string): Promise<string[]>;
   getAttribute(path: string, name: string): Promise<Buffer | null>;
   setAttribute(path: string, name: string, value: Buffer): Promise<void>;
@@ -139,5 +140,16 @@ export function writeXattrsSync(path: string, xattrs: readonly Xattr[]): void {
     } catch (error) {
       throw wrap(error, path, name);
     }
+  }
+}
+
+/** Remove `name` from `path` (not following symlinks); absent attributes are not an error. */
+export function removeXattrSync(path: string, name: string): void {
+  try {
+    requireAddon().removeAttributeSync(path, name);
+  } catch (error) {
+    // The addon reports errno only in the message ("No data available (os error 61)").
+    if (isErrno(error, 'ENODATA') || /os error 61\)/.test(error instanceof Error ? error.message : '')) return;
+    throw wrap(error, path, name);
   }
 }

@@ -243,6 +243,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         etcGroupMembers: Array.isArray(config['etc-group-members']) ? (config['etc-group-members'] as string[]) : [],
         env,
         ...(options.bwrap ? { bwrap: options.bwrap } : {}),
+        // Package files are hardlinks of the cache's objects (rpm-ostree's hardlink union; cheap
+        // to lay out, to commit through the devino cache, and to delete). Every later in-place
+        // edit copies up first; ostree-layers are checked out over the tree in union mode,
+        // which the copying assembly keeps safe.
+        hardlink: layers.length === 0,
       },
     });
     if (layers.length > 0) {

@@ -1,4 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from './repo.js';
 
@@ -31,15 +32,15 @@ export class DevinoCache {
       const prefixes = await readdir(objects).catch(() => [] as string[]);
       for (const prefix of prefixes) {
         if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-        const names = await readdir(join(objects, prefix));
-        await Promise.all(
-          names.map(async (name) => {
-            if (!name.endsWith('.file') || name.length !== 67) return;
-            const st = await lstat(join(objects, prefix, name)).catch(() => undefined);
-            const key = st && st.isFile() ? `${st.dev}:${st.ino}` : undefined;
-            if (key !== undefined && !map.has(key)) map.set(key, { checksum: prefix + name.slice(0, 62), repo });
-          }),
-        );
+        const dir = join(objects, prefix);
+        // Synchronous lstat: the inodes are usually cached (a checkout just linked them), and
+        // a thread-pool round trip per object costs more than the call.
+        for (const name of readdirSync(dir)) {
+          if (!name.endsWith('.file') || name.length !== 67) continue;
+          const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+          const key = st && st.isFile() ? `${st.dev}:${st.ino}` : undefined;
+          if (key !== undefined && !map.has(key)) map.set(key, { checksum: prefix + name.slice(0, 62), repo });
+        }
       }
     }
     return new DevinoCache(map);

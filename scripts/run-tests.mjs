@@ -20,7 +20,8 @@ const suites = [
   { name: 'e2e', dir: 'dist/test/e2e' },
   { name: 'ostree-suite', dir: 'dist/test/ostree-suite' },
   // QEMU boot tests (test/boot, issue 13): their own suite, last; `npm run test:boot` runs only them.
-  // Both scenarios fill and read one download cache (~/.cache/atoll-boot): run them one at a time.
+  // The scenarios and `demo --boot` fill and read one download cache (~/.cache/atoll-boot, under
+  // flock): run them one at a time (each boots QEMU under TCG on a 2-core machine).
   { name: 'boot', dir: 'dist/test/boot', concurrency: 1 },
 ].filter((s) => wanted.size === 0 || wanted.has(s.name));
 

@@ -12,6 +12,7 @@ import { AtollError } from '../errors/index.js';
 import { startRepoServer, type RepoServer } from '../ostree/serve/index.js';
 import { setImmutable } from '../sysroot/index.js';
 import { prepareDescriptions, findBusybox } from './prepare-descriptions.js';
+import { bootDemoSysroot, prepareBootAssets, useBootKernel, type DemoBootOptions } from './boot-demo.js';
 
 export interface DemoRunResult {
   status: number;
@@ -36,6 +37,8 @@ export interface DemoOptions {
   busybox?: string;
   /** Directory the displayed paths are relative to (default: process.cwd()). */
   cwd?: string;
+  /** `--boot`: a kernel that boots, and the result booted in QEMU as the last step. */
+  boot?: DemoBootOptions;
 }
 
 export interface DemoResult {
@@ -46,6 +49,8 @@ export interface DemoResult {
   url: string;
   server?: RepoServer;
   commits: { v1: string; v2: string };
+  /** With `boot`: what the default and the rollback entry reported on the console. */
+  boots?: Array<{ label: string; fields: Record<string, string> }>;
 }
 
 /** The stateroot, the remote and the ref the walkthrough uses (the ref is base.yaml's). */
@@ -54,7 +59,7 @@ export const DEMO_REMOTE = 'demo';
 export const DEMO_REF = 'demo/stable';
 const MARKER = '.atoll-demo';
 /** Everything a run creates, removed by the next run. */
-const OWNED = ['rpms', 'repo', 'sysroot', 'cache', 'packages', 'treefiles', MARKER];
+const OWNED = ['rpms', 'repo', 'sysroot', 'cache', 'packages', 'treefiles', 'boot', MARKER];
 
 interface Step {
   title: string;
@@ -90,6 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     cache: join(dir, 'cache'),
     packages: join(dir, 'packages'),
     treefiles: join(dir, 'treefiles'),
+    boot: join(dir, 'boot'),
   };
   const S = ['--sysroot', paths.sysroot];
   let server: RepoServer | undefined;
@@ -129,11 +135,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       shown: `cp -r ${show(join(options.exampleDir, 'packages'))} ${show(paths.packages)}    # and embed ${busybox} into busybox.yaml`,
       action: async () => {
         prepareDescriptions(join(options.exampleDir, 'packages'), paths.packages, busybox);
+        let bootNote = '';
+        if (options.boot !== undefined) {
+          const assets = prepareBootAssets(options.boot, paths.boot);
+          const n = useBootKernel(paths.packages, assets);
+          bootNote = `--boot: ${n} kernel.yaml replaced by Debian's cloud kernel ${assets.kver} + virtio modules + initramfs + a reporting /sbin/init (downloads cached in ${show(assets.cache)})\n`;
+        }
         mkdirSync(paths.treefiles, { recursive: true });
         for (const name of ['base.yaml', 'v1.yaml', 'v2.yaml']) writeFileSync(join(paths.treefiles, name), readFileSync(join(options.exampleDir, name)));
         // The treefiles name the rpm-md repository `demo`; its URL depends on DIR.
         writeFileSync(join(paths.treefiles, 'demo.repo'), `[demo]\nname=Atoll demo packages\nbaseurl=file://${paths.rpms}\ngpgcheck=0\n`);
-        return `${readdirSync(paths.packages).map((v) => `${v}: ${readdirSync(join(paths.packages, v)).length} descriptions`).join('\n')}\ntreefiles and demo.repo (baseurl=file://${show(paths.rpms)}) in ${show(paths.treefiles)}\n`;
+        return `${readdirSync(paths.packages).map((v) => `${v}: ${readdirSync(join(paths.packages, v)).length} descriptions`).join('\n')}\ntreefiles and demo.repo (baseurl=file://${show(paths.rpms)}) in ${show(paths.treefiles)}\n${bootNote}`;
       },
     },
     () => ({ ...atoll(['rpm', 'build', ...packagesOf('v1'), ...packagesOf('extra'), '-o', paths.rpms], 'Build the v1 packages (and hello-extra, libextra for layering)'), shown: `atoll rpm build ${show(paths.packages)}/v1/*.yaml ${show(paths.packages)}/extra/*.yaml -o ${show(paths.rpms)}` }),
@@ -179,6 +191,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     atoll(['rollback', ...S], 'Roll back to v1'),
     atoll(['status', ...S], 'v1 is the default again'),
   ];
+  if (options.boot !== undefined) {
+    steps.push({
+      title: 'Boot the result in QEMU: the default entry (v1), then the rollback entry (v2)',
+      shown: `mkfs.ext4 -d ${show(paths.sysroot)} ${show(join(paths.boot, 'sysroot.img'))} && qemu-system-x86_64 -accel tcg -kernel ... -initrd ... -append "$(options of the entry) root=/dev/vda rw"`,
+      action: async () => {
+        const booted = await bootDemoSysroot(paths.sysroot, paths.boot, options.write);
+        result.boots = booted.map((b) => ({ label: b.label, fields: b.result.fields }));
+        return booted.map(({ label, result: r }) => {
+          const f = r.fields;
+          const which = f.csum === commits.v1 ? 'v1' : f.csum === commits.v2 ? 'v2' : 'an unknown commit';
+          return `${label} entry: booted ${which} (commit ${(f.csum ?? '').slice(0, 12)}, VERSION_ID=${f.version}) in ${r.seconds.toFixed(1)} s; `
+            + `/ is the deployment: ${f['root-is-deployment']}, /usr read-only: ${f['usr-ro']}, /var is the stateroot's: ${f['var-is-stateroot']}, boots counted in /var: ${f['boots-in-var']}`;
+        }).join('\n') + '\n';
+      },
+    });
+  }
 
   for (const [i, spec] of steps.entries()) {
     const s = typeof spec === 'function' ? spec() : spec;

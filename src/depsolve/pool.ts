@@ -18,7 +18,8 @@ export interface Solvable {
   name: string;
   /** EVR string exactly as the source wrote it (printed back unchanged). */
   evr: string;
-  pevr: ParsedEvr;
+  /** The parsed EVR, filled in on first comparison (most packages are never compared). */
+  pevr: ParsedEvr | null;
   arch: string;
   vendor: string;
   repo: Repo;
@@ -81,11 +82,10 @@ export function defaultPoolFlags(): PoolFlags {
   };
 }
 
-interface ProvideEntry {
-  s: number;
-  flags: number;
-  evr: string;
-  pevr: ParsedEvr | null;
+/** The providers of one name: parallel arrays (package id, its provide), in id order. */
+interface ProvideList {
+  ids: number[];
+  deps: SimpleDep[];
 }
 
 /**
@@ -107,7 +107,9 @@ export class Pool {
   /** Loads file lists on demand: called once per file path a dependency names. */
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
-  private provideIndex: Map<string, ProvideEntry[]> | null = null;
+  private provideIndex: Map<string, ProvideList> | null = null;
+  /** Parsed provide EVRs by EVR string. */
+  private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   private whatCache = new Map<string, number[]>();
 
@@ -147,7 +149,26 @@ export class Pool {
   }
 
   addSolvable(repo: Repo, pkg: NewSolvable): Solvable {
-    const s: Solvable = { ...pkg, id: this.solvables.length, repo, pevr: parseEvrString(pkg.evr) };
+    // one object shape for every solvable (a spread copy is slow and allocates twice)
+    const s: Solvable = {
+      id: this.solvables.length,
+      name: pkg.name,
+      evr: pkg.evr,
+      pevr: null,
+      arch: pkg.arch,
+      vendor: pkg.vendor,
+      repo,
+      provides: pkg.provides,
+      requires: pkg.requires,
+      conflicts: pkg.conflicts,
+      obsoletes: pkg.obsoletes,
+      recommends: pkg.recommends,
+      suggests: pkg.suggests,
+      supplements: pkg.supplements,
+      enhances: pkg.enhances,
+      files: pkg.files,
+      buildtime: pkg.buildtime,
+    };
     this.solvables.push(s);
     this.invalidate();
     return s;
@@ -158,6 +179,19 @@ export class Pool {
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
+    this.nameCache.clear();
+  }
+
+  private nameCache = new Map<string, number[]>();
+
+  /** The packages called `name` that provide their name (libsolv's FOR_PROVIDES(name) + same-name check). */
+  sameName(name: string): number[] {
+    let l = this.nameCache.get(name);
+    if (!l) {
+      l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
+      this.nameCache.set(name, l);
+    }
+    return l;
   }
 
   get size(): number {
@@ -234,19 +268,26 @@ export class Pool {
     return true;
   }
 
-  private buildIndex(): Map<string, ProvideEntry[]> {
+  private buildIndex(): Map<string, ProvideList> {
     if (this.provideIndex) return this.provideIndex;
-    const idx = new Map<string, ProvideEntry[]>();
+    const idx = new Map<string, ProvideList>();
     const files = new Map<string, number[]>();
     for (let p = 2; p < this.solvables.length; p++) {
       if (!this.inWhatprovides(p)) continue;
       const s = this.solvables[p]!;
       for (const d of s.provides) {
         if (d.kind !== 'simple') continue;
-        let l = idx.get(d.name);
-        if (!l) idx.set(d.name, (l = []));
-        const hasRange = (d.flags & RPMSENSE.SENSEMASK) !== 0 && d.evr !== '';
-        l.push({ s: p, flags: d.flags, evr: d.evr, pevr: hasRange ? parseEvrString(d.evr) : null });
+        const l = idx.get(d.name);
+        if (!l) idx.set(d.name, { ids: [p], deps: [d] });
+        else if (l.ids.length === 1) {
+          // array literals are allocated at their exact size, pushes grow them by 16: most
+          // names have one or two providers
+          l.ids = [l.ids[0]!, p];
+          l.deps = [l.deps[0]!, d];
+        } else {
+          l.ids.push(p);
+          l.deps.push(d);
+        }
       }
       for (const f of s.files) {
         let l = files.get(f);
@@ -259,28 +300,60 @@ export class Pool {
     return idx;
   }
 
+  parsedEvr(s: Solvable): ParsedEvr {
+    return s.pevr ?? (s.pevr = parseEvrString(s.evr));
+  }
+
+  /** Does a provide match a versioned request? (rpm's overlap rule; unversioned provides always do) */
+  private provideMatches(e: SimpleDep, rpevr: ParsedEvr, sense: number): boolean {
+    const esense = e.flags & RPMSENSE.SENSEMASK;
+    if (esense === 0 || e.evr === '') return true;
+    let pe = this.evrCache.get(e.evr);
+    if (!pe) this.evrCache.set(e.evr, (pe = parseEvrString(e.evr)));
+    return senseOverlap(pe, esense, rpevr, sense);
+  }
+
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
-    const key = `${d.name}\u0000${d.flags & RPMSENSE.SENSEMASK}\u0000${d.evr}`;
+    const sense = d.flags & RPMSENSE.SENSEMASK;
+    const hasRange = sense !== 0 && d.evr !== '';
+    const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
     const cached = this.whatCache.get(key);
     if (cached) return cached;
     const idx = this.buildIndex();
-    const out = new Set<number>();
-    if (d.name.startsWith('namespace:')) {
-      const ns = this.namespaces.get(d.name);
-      if (ns) for (const p of ns) out.add(p);
-    }
-    const sense = d.flags & RPMSENSE.SENSEMASK;
-    const hasRange = sense !== 0 && d.evr !== '';
+    const entries = idx.get(d.name);
+    const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
     const rpevr = hasRange ? parseEvrString(d.evr) : null;
-    for (const e of idx.get(d.name) ?? []) {
-      if (!hasRange || e.pevr === null || senseOverlap(e.pevr, e.flags & RPMSENSE.SENSEMASK, rpevr!, sense)) out.add(e.s);
+    let list: number[];
+    if (!special) {
+      // the common case: one provides list, already in id order
+      list = [];
+      if (entries) {
+        const { ids, deps } = entries;
+        let last = -1;
+        for (let k = 0; k < ids.length; k++) {
+          if (hasRange && !this.provideMatches(deps[k]!, rpevr!, sense)) continue;
+          if (ids[k] !== last) list.push((last = ids[k]!));
+        }
+      }
+    } else {
+      const out = new Set<number>();
+      if (d.name.startsWith('namespace:')) {
+        const ns = this.namespaces.get(d.name);
+        if (ns) for (const p of ns) out.add(p);
+      }
+      if (entries) {
+        for (let k = 0; k < entries.ids.length; k++) {
+          if (hasRange && !this.provideMatches(entries.deps[k]!, rpevr!, sense)) continue;
+          out.add(entries.ids[k]!);
+        }
+      }
+      if (d.name.startsWith('/')) {
+        for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
+        if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
+      }
+      list = [...out].sort((a, b) => a - b);
     }
-    if (d.name.startsWith('/')) {
-      for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
-      if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
-    }
-    const list = [...out].sort((a, b) => a - b);
     this.whatCache.set(key, list);
     return list;
   }
@@ -321,14 +394,14 @@ export class Pool {
     if (s.name !== d.name) return false;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     if (sense === 0 || d.evr === '') return true;
-    return senseOverlap(s.pevr, RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
+    return senseOverlap(this.parsedEvr(s), RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
   }
 
   evrcmp(a: number, b: number): number {
     const sa = this.solvables[a]!;
     const sb = this.solvables[b]!;
     if (sa.evr === sb.evr) return 0;
-    return compareParsedEvr(sa.pevr, sb.pevr);
+    return compareParsedEvr(this.parsedEvr(sa), this.parsedEvr(sb));
   }
 
   /** `name-evr.arch@repo`, as testsolv prints packages. */

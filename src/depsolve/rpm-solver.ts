@@ -174,6 +174,28 @@ interface PkgRule {
   info: RuleInfo;
 }
 
+/** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
+class IdSet {
+  private readonly bits: Uint8Array;
+  size = 0;
+
+  constructor(n: number) {
+    this.bits = new Uint8Array(n);
+  }
+
+  has(p: number): boolean {
+    return this.bits[p] === 1;
+  }
+
+  add(p: number): this {
+    if (this.bits[p] !== 1) {
+      this.bits[p] = 1;
+      this.size++;
+    }
+    return this;
+  }
+}
+
 type Cnf = number[][];
 const CNF_TRUE: Cnf = [];
 
@@ -221,8 +243,14 @@ export class RpmSolver {
   private bestUpdateMap = new Set<number>();
   private updateTargets = new Map<number, Set<number>>();
   private dupAll = false;
-  private dupMap = new Set<number>();
-  private dupInvolved = new Set<number>();
+  private dupMap: IdSet;
+  private dupInvolved: IdSet;
+  /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
+  private dupForbidden = new Set<number>();
+  /** Namespace deps named by install jobs (libsolv's installsuppdepq): their supplements count as new. */
+  private installSuppDeps: Array<{ ns: string; arg: string | null }> = [];
+  /** Installed packages whose update targets come from a targeted distupgrade only. */
+  private dupTargetedOnly = new Set<number>();
   private fixMap = new Set<number>();
   private noUpdate = new Set<number>();
   private allowUninstallAll = false;
@@ -234,7 +262,7 @@ export class RpmSolver {
   private droporphanedMap = new Set<number>();
   private orphaned = new Set<number>();
 
-  private added = new Set<number>();
+  private added: IdSet;
   private pkgRulesTmp: PkgRule[] = [];
 
   problems: Problem[] = [];
@@ -256,6 +284,11 @@ export class RpmSolver {
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    this.added = new IdSet(pool.size);
+    this.dupMap = new IdSet(pool.size);
+    this.dupInvolved = new IdSet(pool.size);
+    this.installedMask = new Uint8Array(pool.size);
+    for (const p of this.installedIds) this.installedMask[p] = 1;
     this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
     this.sat = new CdclSolver(pool.size);
     this.policyCtx = {
@@ -303,8 +336,11 @@ export class RpmSolver {
     }
   }
 
+  /** Installed-repo membership by id (the pool does not change while a solver lives). */
+  private installedMask: Uint8Array | null = null;
+
   private isInstalled(p: number): boolean {
-    return this.pool.isInstalled(p);
+    return this.installedMask !== null ? this.installedMask[p] === 1 : this.pool.isInstalled(p);
   }
 
   // ---------------------------------------------------------------- rule building
@@ -436,7 +472,7 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+      for (const p of pool.sameName(s.name)) {
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -453,7 +489,7 @@ export class RpmSolver {
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
         const a = pool.archScore(s.arch);
-        for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+        for (const q of pool.sameName(s.name)) {
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
           const b = pool.archScore(qs.arch);
@@ -549,7 +585,7 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+    for (const q of pool.sameName(s.name)) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -607,6 +643,11 @@ export class RpmSolver {
         case 'multiversion':
           for (const p of sel) this.multiversion.add(p);
           break;
+        case 'install': {
+          const nsd = this.namespaceOfSelection(job.select);
+          if (nsd) this.installSuppDeps.push(nsd);
+          break;
+        }
         case 'update':
           if (job.select.kind === 'all' || (job.select.kind === 'repo' && job.select.repo === pool.installed)) {
             this.updateAll = true;
@@ -614,7 +655,7 @@ export class RpmSolver {
           } else {
             const targeted =
               job.flags.has('targeted') ||
-              (!this.flags.noautotarget && job.select.kind !== 'repo' && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
+              (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p)));
             if (targeted) {
               this.addUpdateTargets(sel, job.flags.has('forcebest'));
             } else {
@@ -634,12 +675,22 @@ export class RpmSolver {
             byPackages &&
             (job.flags.has('targeted') || (!this.flags.noautotarget && sel.length > 0 && !sel.some((p) => this.isInstalled(p))));
           if (targeted) {
-            // a targeted distupgrade is an update of the installed packages to these targets
-            this.addUpdateTargets(sel, job.flags.has('forcebest'));
+            // a targeted distupgrade is an update of the installed packages to these targets,
+            // and a forced one: libsolv reports a problem ("allow" the other version) rather than
+            // going elsewhere (targeted_dup.t)
+            // The targets bind through that best rule only: once a problem gives it up, the
+            // installed package goes to its best update, not to the targets.
+            const before = new Set(this.updateTargets.keys());
+            this.addUpdateTargets(sel, true);
+            for (const [ip, ts] of this.updateTargets) if (!before.has(ip) && !ts.has(ip)) this.dupTargetedOnly.add(ip);
             break;
           }
           const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
+          // forcebest: every installed package the distupgrade involves gets a best rule
+          const forcebest = job.flags.has('forcebest');
+          if (forcebest && job.select.kind === 'all') this.bestUpdateAll = true;
+          const involvedBefore = forcebest ? new Set(this.installedIds.filter((p) => this.dupInvolved.has(p))) : null;
           if (byPackages) {
             // untargeted: the selected installed packages go to what the repositories offer
             for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
@@ -654,12 +705,14 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' }))
+            for (const q of pool.sameName(s.name))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
             this.dupInvolved.add(p);
             for (const obs of s.obsoletes)
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
+          if (involvedBefore)
+            for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;
         }
         case 'verify':
@@ -770,13 +823,25 @@ export class RpmSolver {
       };
       switch (job.verb) {
         case 'install':
-          if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
+          if (sel.length === 0 && this.namespaceOfSelection(job.select)) add([SYSTEM_SOLVABLE]);
+          else if (sel.length === 0) add([-SYSTEM_SOLVABLE]);
           else if (sel.length === 1 && this.multiversion.has(sel[0]!) && this.isInstalled(sel[0]!)) add([sel[0]!]);
           else add(sel);
           break;
-        case 'erase':
+        case 'erase': {
           for (const p of sel) add([-p]);
+          // erasing a namespace that nothing provides (or all of it, `ns(<NULL>)`) with
+          // cleandeps takes the installed packages that supplemented it (solver_createcleandepsmap)
+          const nsd = this.namespaceOfSelection(job.select);
+          if (nsd && job.flags.has('cleandeps') && (nsd.arg === null || sel.length === 0)) {
+            for (const ip of this.installedIds) {
+              const sups = pool.solvables[ip]!.supplements;
+              if (sups.some((d) => this.mentionsNamespace(d, [nsd]) && !this.depFulfilledBy(d, (q) => q === SYSTEM_SOLVABLE || this.isInstalled(q))))
+                if (!sel.includes(ip)) add([-ip]);
+            }
+          }
           break;
+        }
         case 'lock':
           for (const p of sel) add([this.isInstalled(p) ? p : -p]);
           break;
@@ -796,7 +861,7 @@ export class RpmSolver {
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
         const same = pool
-          .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+          .sameName(s.name)
           .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
         let best = 0;
         const allowed = new Set<string>();
@@ -842,14 +907,18 @@ export class RpmSolver {
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
     this.dupRules = this.sat.clauses.length;
     if (this.dupAll || this.dupMap.size) {
+      // solver_addduprules: installed packages involved in the distupgrade (all of them for
+      // "distupgrade all") are updated in the first pass over the installed packages
+      if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
       for (let p = 2; p < pool.size; p++) {
         if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+        if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })) {
+          for (const q of pool.sameName(s.name)) {
             const qs = pool.solvables[q]!;
             if (!this.dupMap.has(q) || qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
@@ -858,12 +927,13 @@ export class RpmSolver {
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
             const repl = pool
-              .whatprovidesSimple({ kind: 'simple', name: s.name, flags: 0, evr: '' })
+              .sameName(s.name)
               .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;
           }
         }
+        if (this.isInstalled(p)) this.dupForbidden.add(p);
         this.addRule([-p], { type: 'dup', p });
       }
     }
@@ -1011,6 +1081,26 @@ export class RpmSolver {
     for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
     for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
     let last: number[] | null = null;
+    // the policy's pick among an installed package's updates does not depend on the rule (and
+    // nothing is decided yet): computed once per installed package
+    const bestUpdates = new Map<number, number[] | null>();
+    const bestUpdatesOf = (pi: number): number[] | null => {
+      let b = bestUpdates.get(pi);
+      if (b !== undefined) return b;
+      const k = this.installedPos.get(pi)!;
+      let ur = this.updateRules + k;
+      if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+      b = null;
+      if (!this.emptyRule.has(ur)) {
+        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        if (c.length) {
+          c.push(pi);
+          b = this.policy(c, 'choose');
+        }
+      }
+      bestUpdates.set(pi, b);
+      return b;
+    };
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
       const lits = this.sat.clauses[rid]!.lits;
       if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
@@ -1030,14 +1120,8 @@ export class RpmSolver {
       const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
-        const k = this.installedPos.get(pi)!;
-        let ur = this.updateRules + k;
-        if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
-        if (this.emptyRule.has(ur)) return true;
-        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
-        if (!c.length) return true;
-        c.push(pi);
-        return this.policy(c, 'choose').some((x) => inRuleSet.has(x));
+        const b = bestUpdatesOf(pi);
+        return b === null || b.some((x) => inRuleSet.has(x));
       };
       for (let k = 1; k < lits.length; k++) {
         const p = lits[k]!;
@@ -1197,6 +1281,12 @@ export class RpmSolver {
           for (const p of this.installedIds) this.disableUpdate(p);
         }
         for (const p of sel) if (this.isInstalled(p)) this.disableUpdate(p);
+        // and the packages its rules erase beyond the selection (namespace supplements)
+        for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+          if (this.ruleToJob.get(r) !== ji) continue;
+          const lits = this.sat.clauses[r]!.lits;
+          if (lits.length === 1 && lits[0]! < 0 && this.isInstalled(-lits[0]!) && !sel.includes(-lits[0]!)) this.disableUpdate(-lits[0]!);
+        }
         return;
       }
       if (job.verb !== 'install') return;
@@ -1287,13 +1377,11 @@ export class RpmSolver {
     const s = pool.solvables[p]!;
     const out: number[] = [];
     const noobs = this.multiversion.has(p);
-    for (const ip of this.installedIds) {
+    for (const ip of this.installedByName().get(s.name) ?? []) {
       const is = pool.solvables[ip]!;
-      if (is.name === s.name) {
-        if (noobs) continue;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-        out.push(ip);
-      }
+      if (noobs) continue;
+      if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+      out.push(ip);
     }
     if (!noobs || this.flags.keepexplicitobsoletes) {
       for (const obs of s.obsoletes) {
@@ -1331,8 +1419,11 @@ export class RpmSolver {
 
   /** Is the dependency fulfilled by packages decided installed? (solver_dep_fulfilled) */
   depFulfilled(d: Dep, installedOnly = false): boolean {
+    // the system solvable (a namespace the system provides) counts as already installed
     const ok = (p: number): boolean =>
-      installedOnly ? this.isInstalled(p) && this.sat.decisionMap[p]! > 0 : this.sat.decisionMap[p]! > 0;
+      installedOnly
+        ? (p === SYSTEM_SOLVABLE || this.isInstalled(p)) && this.sat.decisionMap[p]! > 0
+        : this.sat.decisionMap[p]! > 0;
     if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(ok);
     switch (d.op) {
       case 'and':
@@ -1371,9 +1462,11 @@ export class RpmSolver {
   private isSupplementingAlreadyInstalled(p: number): boolean {
     const s = this.pool.solvables[p]!;
     return s.supplements.some((d) => {
+      // a namespace an install job asked for makes its supplements new
+      if (this.installSuppDeps.length && this.mentionsNamespace(d, this.installSuppDeps)) return false;
       if (!this.depFulfilled(d, true)) return false;
       if (d.kind !== 'simple') return true;
-      return !this.pool.whatprovidesSimple(d).some((q) => !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
+      return !this.pool.whatprovidesSimple(d).some((q) => q !== SYSTEM_SOLVABLE && !this.isInstalled(q) && this.sat.decisionMap[q]! > 0);
     });
   }
 
@@ -1486,7 +1579,12 @@ export class RpmSolver {
           const p = this.installedIds[v - this.updateRules]!;
           if (!this.allowUninstallAll && !this.allowUninstallMap.has(p)) continue;
           if (this.pool.disabled.has(p)) continue;
-          if (!lastUpdate || v > lastUpdate) lastUpdate = v;
+          // the highest rule id; with keeporphans a package the distupgrade does not forbid goes
+          // first (as testsolv 0.7.23 answers: dup_orphan2.t)
+          const keepFirst = (q: number): number => (this.flags.keeporphans && !this.dupForbidden.has(q) ? 1 : 0);
+          const orphan = keepFirst(p);
+          const lastOrphan = lastUpdate ? keepFirst(this.installedIds[lastUpdate - this.updateRules]!) : 0;
+          if (!lastUpdate || orphan > lastOrphan || (orphan === lastOrphan && v > lastUpdate)) lastUpdate = v;
         }
         if (v >= this.featureRules && v < this.featureRules + this.installedIds.length) {
           const p = this.installedIds[v - this.featureRules]!;
@@ -1517,8 +1615,7 @@ export class RpmSolver {
     }
     // dup rules stay in force when the problem has other rules to give up (as libsolv's
     // answers show: the update rule is dropped, the distupgrade still replaces the package)
-    const nonDup = elements.filter((v) => !(v >= this.dupRules && v < this.dupRulesEnd && this.sat.clauses[v]!.lits.length === 1));
-    for (const v of nonDup.length ? nonDup : elements) this.disableProblem(v);
+    for (const v of elements) this.disableProblem(v);
     this.restart = true;
     return 0;
   }
@@ -1600,7 +1697,78 @@ export class RpmSolver {
     }
     const installed = new Set<number>();
     for (let p = 2; p < this.pool.size; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    this.cleandeps = this.jobs.some((j) => j.flags.has('cleandeps')) ? this.computeCleandeps(installed) : [];
+    for (const p of this.cleandeps) installed.delete(p);
     return { installed, problems: this.problems };
+  }
+
+  /** Installed packages a cleandeps job removed because nothing needs them any more. */
+  cleandeps: number[] = [];
+
+  /**
+   * libsolv's cleandeps (solver_createcleandepsmap), applied to the solution: the installed
+   * packages that the jobs with the cleandeps flag erase or replace take along the installed
+   * packages only they needed (requires and recommends, transitively), unless a package that
+   * stays (or comes in) still needs them or the user installed them.
+   */
+  private computeCleandeps(result: ReadonlySet<number>): number[] {
+    const pool = this.pool;
+    const userinstalled = new Set<number>();
+    for (const job of this.jobs) if (job.verb === 'userinstalled') for (const p of this.select(job.select)) userinstalled.add(p);
+    const roots: number[] = [];
+    const addRoot = (ip: number): void => {
+      if (this.isInstalled(ip) && !result.has(ip) && !roots.includes(ip)) roots.push(ip);
+    };
+    for (const job of this.jobs) {
+      if (!job.flags.has('cleandeps')) continue;
+      if (job.select.kind === 'all') {
+        for (const ip of this.installedIds) addRoot(ip);
+        continue;
+      }
+      for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
+        if (job.verb !== 'erase') break;
+        const lits = this.sat.clauses[r]!.lits;
+        if (this.ruleToJob.get(r) === this.jobs.indexOf(job) && lits.length === 1 && lits[0]! < 0) addRoot(-lits[0]!);
+      }
+      for (const p of this.select(job.select)) {
+        if (this.isInstalled(p)) {
+          addRoot(p);
+          for (const ip of this.installedByName().get(pool.solvables[p]!.name) ?? []) addRoot(ip);
+        } else {
+          for (const ip of this.obsoletedInstalled(p)) addRoot(ip);
+        }
+      }
+    }
+    if (!roots.length) return [];
+    const deps = (p: number): number[] => {
+      const s = pool.solvables[p]!;
+      const out: number[] = [];
+      for (const d of [...s.requires, ...s.recommends]) for (const q of pool.whatprovides(d)) out.push(q);
+      return out;
+    };
+    // what the removed packages needed, transitively, among the installed packages that stay
+    const candidates = new Set<number>();
+    const queue = [...roots];
+    while (queue.length) {
+      const r = queue.pop()!;
+      for (const q of deps(r)) {
+        if (!this.isInstalled(q) || !result.has(q) || candidates.has(q) || userinstalled.has(q)) continue;
+        candidates.add(q);
+        queue.push(q);
+      }
+    }
+    if (!candidates.size) return [];
+    // everything the remaining packages need is kept
+    const back = [...result].filter((p) => !candidates.has(p));
+    while (back.length) {
+      const p = back.pop()!;
+      for (const q of deps(p)) {
+        if (!candidates.has(q)) continue;
+        candidates.delete(q);
+        back.push(q);
+      }
+    }
+    return [...candidates].sort((a, b) => a - b);
   }
 
   private runSat(): void {
@@ -1677,6 +1845,8 @@ export class RpmSolver {
         if (level === 0) return;
         if (level < olevel) continue;
         void decisions;
+        // the installed packages come next, above the jobs' dependencies
+        systemLevel = level + 1;
       }
       // installed packages
       if (level < systemLevel && this.installedIds.length) {
@@ -1811,10 +1981,13 @@ export class RpmSolver {
         }
         const targets = this.updateTargets.get(i);
         let q = dq;
-        if (q.length && targets) {
+        if (q.length && targets && !this.dupTargetedOnly.has(i)) {
           const pr = q.filter((p) => p === i || targets.has(p));
           q = pr;
         }
+        // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
+        if (q.length && (this.dupAll || this.dupInvolved.has(i)))
+          q = q.filter((p) => (this.isInstalled(p) ? !this.dupForbidden.has(p) : this.dupMap.has(p)));
         if (q.length) {
           const olevel = level;
           level = this.selectAndInstall(level, q, disableRules, rr);
@@ -1953,6 +2126,7 @@ export class RpmSolver {
       } else {
         if (!s.supplements.length) continue;
         if (!pool.installable(i)) continue;
+        if (this.flags.onlynamespacerecommended && !s.supplements.some((sd) => this.isNamespaceDep(sd) && this.depFulfilled(sd))) continue;
         if (!this.isSupplementing(i)) continue;
         if (this.dupAll && this.isInstalled(i)) continue;
         if ((this.favor.get(i) ?? 0) < 0) continue;
@@ -2020,6 +2194,35 @@ export class RpmSolver {
       }
     }
     return level;
+  }
+
+  /** `provides namespace:x(arg)` selections: the namespace and its argument (null for `<NULL>`). */
+  private namespaceOfSelection(sel: Selection): { ns: string; arg: string | null } | null {
+    if (sel.kind !== 'provides' || sel.dep.kind !== 'simple') return null;
+    const m = /^(namespace:[^(]*)\((.*)\)$/.exec(sel.dep.name);
+    if (!m) return null;
+    return { ns: m[1]!, arg: m[2] === '<NULL>' ? null : m[2]! };
+  }
+
+  private mentionsNamespace(d: Dep, list: ReadonlyArray<{ ns: string; arg: string | null }>): boolean {
+    if (d.kind === 'simple') {
+      if (!d.name.startsWith('namespace:')) return false;
+      return list.some((n) => (n.arg === null ? d.name.startsWith(`${n.ns}(`) : d.name === `${n.ns}(${n.arg})`));
+    }
+    return this.mentionsNamespace(d.left, list) || this.mentionsNamespace(d.right, list) || (d.otherwise ? this.mentionsNamespace(d.otherwise, list) : false);
+  }
+
+  /** Is a (supplements) dependency true when exactly the packages `has` accepts are installed? */
+  private depFulfilledBy(d: Dep, has: (p: number) => boolean): boolean {
+    if (d.kind === 'simple') return this.pool.whatprovidesSimple(d).some(has);
+    switch (d.op) {
+      case 'and':
+        return this.depFulfilledBy(d.left, has) && this.depFulfilledBy(d.right, has);
+      case 'or':
+        return this.depFulfilledBy(d.left, has) || this.depFulfilledBy(d.right, has);
+      default:
+        return this.pool.whatprovides(d).some(has);
+    }
   }
 
   private isNamespaceDep(d: Dep): boolean {

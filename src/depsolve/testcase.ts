@@ -115,13 +115,50 @@ export function parseTestcaseDep(text: string): Dep {
   return asRich(r);
 }
 
+/**
+ * libsolv's repo_fix_supplements, which its testtags reader applies to `=Ver: 2` packages: a
+ * `locale(de)` provide means "supplements namespace:language(de)", `locale(pkg:de;en)` means
+ * "supplements pkg and (namespace:language(de) or namespace:language(en))".
+ */
+export function localeSupplements(provides: readonly Dep[]): Dep[] {
+  const out: Dep[] = [];
+  for (const d of provides) {
+    if (d.kind !== 'simple' || d.flags !== 0 || !d.name.startsWith('locale(')) continue;
+    let body = d.name.slice(7);
+    let pkg: string | null = null;
+    const colon = body.indexOf(':');
+    if (colon > 0) {
+      pkg = body.slice(0, colon);
+      body = body.slice(colon + 1);
+    }
+    let expr: Dep | null = null;
+    const add = (lang: string): void => {
+      const ns = simpleDep(`namespace:language(${lang})`);
+      expr = expr ? { kind: 'rich', op: 'or', left: expr, right: ns } : ns;
+    };
+    const parts = body.split(';');
+    const last = parts.pop()!;
+    for (const l of parts) if (l) add(l);
+    // the last language runs up to the closing parenthesis and needs two characters at least
+    if (last.length >= 2) add(last.replace(/\).*$/, ''));
+    if (!expr) continue;
+    out.push(pkg ? { kind: 'rich', op: 'and', left: simpleDep(pkg), right: expr } : expr);
+  }
+  return out;
+}
+
+const NO_DEPS: Dep[] = Object.freeze([]) as unknown as Dep[];
+const NO_FILES: string[] = Object.freeze([]) as unknown as string[];
+const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
+
 /** Parse a testtags repository into packages. */
-export function parseTesttags(text: string): NewSolvable[] {
+export function parseTesttags(text: string | readonly string[], prefix = 0): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
   let addSelf = true;
   let block: string | null = null;
+  const depCache = new Map<string, Dep>();
   const finish = (): void => {
     if (!cur) return;
     if (addSelf && cur.arch !== 'src' && cur.arch !== 'nosrc') {
@@ -129,6 +166,13 @@ export function parseTesttags(text: string): NewSolvable[] {
       if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
         cur.provides.push(self);
     }
+    // only the `=Ver: 2` (and later) reader finishes packages with repo_fix_supplements
+    if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
+    // most dependency lists are empty: share one (frozen) array instead of keeping tens of
+    // thousands of empty ones alive
+    // (and the others at their exact size: a pushed-to array keeps 16 spare slots)
+    for (const k of DEP_KEYS) cur[k] = cur[k].length === 0 ? NO_DEPS : cur[k].slice();
+    if (cur.files.length === 0) cur.files = NO_FILES;
     out.push(cur);
     cur = null;
   };
@@ -147,7 +191,10 @@ export function parseTesttags(text: string): NewSolvable[] {
     if (!cur) return;
     const key = tagKey[tag];
     if (key) {
-      const dep = parseTestcaseDep(value.trim());
+      const text = value.trim();
+      // a distribution repeats the same few thousand dependencies: parse (and keep) each once
+      let dep = depCache.get(text);
+      if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
       (cur[key] as Dep[]).push(dep);
       if (tag === 'Prv' && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
       return;
@@ -157,21 +204,30 @@ export function parseTesttags(text: string): NewSolvable[] {
       cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let blockEnd = '';
+  for (const raw of typeof text === 'string' ? text.split('\n') : text) {
+    // `prefix` characters (the `#>` of an inline block) are skipped without copying the line
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    const o = prefix;
     if (block !== null) {
-      if (line.startsWith(`-${block}:`)) {
+      if (line.startsWith(blockEnd, o)) {
         block = null;
         continue;
       }
-      addValue(block, line);
+      addValue(block, o ? line.slice(o) : line);
       continue;
     }
-    const m = /^([=+])([A-Za-z]{3}):\s?(.*)$/.exec(line);
-    if (!m) continue;
-    const [, kind, tag, value] = m as unknown as [string, string, string, string];
-    if (kind === '+') {
+    // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
+    const kind = line.charCodeAt(o);
+    if ((kind !== 61 && kind !== 43) || line.charCodeAt(o + 4) !== 58) continue;
+    if (!isLetter(line.charCodeAt(o + 1)) || !isLetter(line.charCodeAt(o + 2)) || !isLetter(line.charCodeAt(o + 3))) continue;
+    const tag = line.slice(o + 1, o + 4);
+    const ws = line.charCodeAt(o + 5);
+    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(o + 6) : line.slice(o + 5);
+    if (kind === 43) {
       block = tag;
+      blockEnd = `-${tag}:`;
       continue;
     }
     switch (tag) {
@@ -256,7 +312,11 @@ const POOL_FLAG_NAMES = new Set(Object.keys(defaultPoolFlags()));
 
 /** Run every step of a testcase file. */
 export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
   const state: State = {
     pool: new Pool(),
     poolFlags: defaultPoolFlags(),
@@ -312,14 +372,18 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         state.repos.set(name!, repo);
         if (name === state.installedName) state.pool.installed = repo;
         let body: string[] = [];
+        let prefix = 0;
         if (src === '<inline>') {
-          const [b, j] = inline(i);
-          body = b;
-          i = j;
+          // the block's lines, still with their `#>` prefix (parseTesttags skips it)
+          let j = i + 1;
+          while (j < lines.length && lines[j]!.startsWith('#>')) j++;
+          body = lines.slice(i + 1, j);
+          prefix = 2;
+          i = j - 1;
         } else if (type !== 'empty') {
           body = io.readFile(src).split('\n');
         }
-        if (type === 'testtags') for (const p of parseTesttags(body.join('\n'))) state.pool.addSolvable(repo, p);
+        if (type === 'testtags') for (const p of parseTesttags(body, prefix)) state.pool.addSolvable(repo, p);
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;
       }
@@ -509,6 +573,7 @@ function runStep(
       output.push(`problem ${k.toString(16).padStart(8, '0')} info ${solver.problemInfo(prob)}`);
     }
     if (!res.problems.length) solutionCheck.push(...checkSolution(state.pool, res.installed, solver));
+    if (kinds.includes('cleandeps')) for (const p of solver.cleandeps) output.push(`cleandeps ${state.pool.str(p)}`);
     if (kinds.includes('recommended')) {
       const rec = solver.recommendations();
       for (const p of rec.recommended) output.push(`recommended ${state.pool.str(p)}`);
@@ -517,7 +582,7 @@ function runStep(
   }
   if (kinds.includes('jobs')) output.push(...evrcmpJobs);
   for (const k of kinds) {
-    if (!['transaction', 'problems', 'jobs', 'recommended'].includes(k)) local.push(`result kind ${k}`);
+    if (!['transaction', 'problems', 'jobs', 'recommended', 'cleandeps'].includes(k)) local.push(`result kind ${k}`);
   }
   if (expected === null) {
     return { output, expected, kinds, pass: true, diff: [], unsupported: local, solutionCheck };

@@ -44,7 +44,8 @@ export class CdclSolver {
   readonly trailWhy: number[] = [];
   private propagateIndex = 0;
   private trailPos: Int32Array;
-  private watches: number[][];
+  /** Watch lists by literal index, created on first use (most literals are never watched). */
+  private watches: Array<number[] | undefined>;
   level = 0;
   /** Statistics. */
   conflicts = 0;
@@ -56,7 +57,7 @@ export class CdclSolver {
     this.nvars = nvars;
     this.decisionMap = new Int32Array(nvars + 1);
     this.trailPos = new Int32Array(nvars + 1);
-    this.watches = Array.from({ length: 2 * nvars + 2 }, () => []);
+    this.watches = new Array<number[] | undefined>(2 * nvars + 2);
   }
 
   /** Add variables (for callers that discover their universe lazily). Returns the first new id. */
@@ -69,7 +70,7 @@ export class CdclSolver {
     tp.set(this.trailPos);
     this.decisionMap = dm;
     this.trailPos = tp;
-    for (let i = 0; i < 2 * count; i++) this.watches.push([]);
+    this.watches.length += 2 * count;
     this.nvars = n;
     return first;
   }
@@ -81,8 +82,23 @@ export class CdclSolver {
   /** Add a clause (a disjunction of literals); returns its id. */
   addClause(lits: ArrayLike<number>, why: Int32Array | null = null): number {
     const id = this.clauses.length;
-    const arr = Int32Array.from(new Set(Array.from(lits)));
-    for (const l of arr) if (l === 0 || Math.abs(l) > this.nvars) throw new RangeError(`bad literal ${l}`);
+    // drop repeated literals, keeping the first occurrence (clauses are short: a scan is cheapest)
+    const n = lits.length;
+    let arr = new Int32Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lits[i]!;
+      if (l === 0 || l > this.nvars || -l > this.nvars) throw new RangeError(`bad literal ${l}`);
+      let dup = false;
+      for (let k = 0; k < m; k++) {
+        if (arr[k] === l) {
+          dup = true;
+          break;
+        }
+      }
+      if (!dup) arr[m++] = l;
+    }
+    if (m !== n) arr = arr.slice(0, m);
     const c: Clause = { lits: arr, w1: -1, w2: -1, disabled: false, why };
     this.clauses.push(c);
     if (arr.length >= 2) this.attach(id, c);
@@ -100,17 +116,30 @@ export class CdclSolver {
 
   private attach(id: number, c: Clause): void {
     // Prefer watching literals that are not false, so a clause added during search stays correct.
+    // The first two positions by (true, undecided, false), then by position.
     const n = c.lits.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    const rank = (i: number): number => {
-      const v = this.litValue(c.lits[i]!);
-      return v > 0 ? 0 : v === 0 ? 1 : 2;
-    };
-    order.sort((a, b) => rank(a) - rank(b) || a - b);
-    c.w1 = order[0]!;
-    c.w2 = order[1]!;
-    this.watches[this.wi(c.lits[c.w1]!)]!.push(id);
-    this.watches[this.wi(c.lits[c.w2]!)]!.push(id);
+    let w1 = -1;
+    let w2 = -1;
+    for (let rank = 0; rank < 3 && w2 < 0; rank++) {
+      for (let i = 0; i < n && w2 < 0; i++) {
+        const v = this.litValue(c.lits[i]!);
+        const r = v > 0 ? 0 : v === 0 ? 1 : 2;
+        if (r !== rank) continue;
+        if (w1 < 0) w1 = i;
+        else w2 = i;
+      }
+    }
+    c.w1 = w1;
+    c.w2 = w2;
+    this.watch(c.lits[w1]!, id);
+    this.watch(c.lits[w2]!, id);
+  }
+
+  private watch(lit: number, id: number): void {
+    const k = this.wi(lit);
+    const wl = this.watches[k];
+    if (wl) wl.push(id);
+    else this.watches[k] = [id];
   }
 
   disable(id: number): void {
@@ -146,7 +175,8 @@ export class CdclSolver {
     while (this.propagateIndex < this.trail.length) {
       const lit = this.trail[this.propagateIndex++]!;
       const falseLit = -lit;
-      const wl = this.watches[this.wi(falseLit)]!;
+      const wl = this.watches[this.wi(falseLit)];
+      if (!wl) continue;
       let j = 0;
       let i = 0;
       for (; i < wl.length; i++) {
@@ -181,7 +211,7 @@ export class CdclSolver {
         if (found >= 0) {
           if (fw === 1) c.w1 = found;
           else c.w2 = found;
-          this.watches[this.wi(lits[found]!)]!.push(id);
+          this.watch(lits[found]!, id);
           continue;
         }
         wl[j++] = id;
@@ -247,6 +277,7 @@ export class CdclSolver {
     if (this.originalEnd >= 0 && this.clauses.length > this.originalEnd) {
       this.clauses.length = this.originalEnd;
       for (const wl of this.watches) {
+        if (!wl) continue;
         let j = 0;
         for (const id of wl) if (id < this.originalEnd) wl[j++] = id;
         wl.length = j;

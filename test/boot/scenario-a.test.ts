@@ -1,24 +1,18 @@
-// Scenario A of the QEMU boot test (issue 13, shared/docs/boot-test.md): atoll writes the
-// sysroot on the host (init-fs, os-init, commit, deploy, upgrade, rollback); the harness builds
-// the disk image, plays the bootloader from the image's BLS entries and boots it under TCG.
+// Scenario A of the QEMU boot test (issue 13, shared/docs/boot-test.md): the test OS is composed
+// by `atoll compose tree` from packages built by `atoll rpm build` (test-os.ts); atoll writes the
+// sysroot on the host with the product verbs (init-fs, os-init, `rebase` from a file:// remote
+// serving the compose repository, `kargs`, `upgrade`, `rollback`); the harness builds the disk
+// image, plays the bootloader from the image's BLS entries and boots it under TCG.
 // The referee at boot time is the real ostree-prepare-root inside the fixture's initramfs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { repoRoot, requireTool, tempDir } from '../helpers/env.js';
 import { requireRoot, tmpfsDir } from '../helpers/sysroot.js';
-import { atoll, runOk } from '../helpers/run.js';
+import { runOk } from '../helpers/run.js';
 import { bootImage, explain, makeImage, readEntries, syncBack, type BootResult } from './harness.js';
-
-const OS = 'testos';
-const KARGS = ['--karg', 'root=/dev/vda', '--karg', 'rw'];
-
-function atollOk(args: string[]): string {
-  const r = atoll(args);
-  if (r.status !== 0) throw new Error(`atoll ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+import { OS, REF, REMOTE, atollOk, installTestOs, prepareTestOs } from './test-os.js';
 
 function mustBoot(r: BootResult): Record<string, string> {
   assert.ok(r.booted, explain(r));
@@ -41,21 +35,12 @@ test('boot scenario A: install, upgrade, reboot, menu rollback, rollback, reboot
   }
   if (!requireRoot(t)) return;
   const work = tempDir(t, 'atoll-boot-');
-  const cache = process.env.ATOLL_BOOT_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'atoll-boot');
-  const fixture = join(repoRoot, 'test', 'boot', 'fixture');
-  // flock: another run may be filling the same cache right now.
-  mkdirSync(cache, { recursive: true });
-  runOk('flock', [`${cache}.lock`, 'sh', join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
-  const initramfs = join(work, 'initramfs.img');
-  runOk('sh', [join(fixture, 'build-initramfs.sh'), cache, initramfs]);
-  runOk('sh', [join(fixture, 'build-tree.sh'), cache, '1', join(work, 'tree1'), initramfs]);
-  runOk('sh', [join(fixture, 'build-tree.sh'), cache, '2', join(work, 'tree2'), initramfs]);
+  const os = prepareTestOs(work);
+  os.build('1');
+  const v1 = os.compose('1');
 
   const sysroot = tmpfsDir(t);
-  const repo = join(sysroot, 'ostree', 'repo');
   const img = join(work, 'sys.img');
-  const commit = (v: string): string => atollOk(['repo', 'commit', '--repo', repo, '-b', `${OS}/x86_64/test`, '--bootable',
-    '--add-metadata-string', `version=${v}`, '-s', `test OS ${v}`, join(work, `tree${v}`)]).trim().split('\n').pop() as string;
   const boots: string[] = [];
   const boot = async (name: string, opts: { entry?: number; kargs?: string[] } = {}): Promise<BootResult> => {
     const r = await bootImage(img, { workDir: work, name, ...opts });
@@ -63,11 +48,20 @@ test('boot scenario A: install, upgrade, reboot, menu rollback, rollback, reboot
     return r;
   };
 
-  atollOk(['admin', 'init-fs', sysroot]);
-  atollOk(['admin', 'os-init', '--sysroot', sysroot, OS]);
-  const v1 = commit('1');
-  atollOk(['admin', 'deploy', '--sysroot', sysroot, '--os', OS, ...KARGS, `${OS}/x86_64/test`]);
+  installTestOs(sysroot, os);
   makeImage(sysroot, img);
+
+  await t.test('the composed v1 (real ostree reads it): kernel and initramfs in usr/lib/modules/$kver, initramfs-args recorded', (tt) => {
+    if (!requireTool(tt, 'ostree')) return;
+    const ls = runOk('ostree', ['ls', '--repo', os.repo, REF, `/usr/lib/modules/${os.kver}`]);
+    assert.match(ls, /\/vmlinuz$/m);
+    assert.match(ls, /\/initramfs\.img$/m);
+    assert.match(runOk('ostree', ['show', '--repo', os.repo, '--print-metadata-key=rpmostree.initramfs-args', REF]), /--no-hostonly/);
+    assert.match(runOk('ostree', ['cat', '--repo', os.repo, REF, '/usr/etc/atoll-shipped.conf']), /^1$/m);
+    const origins = readdirSync(join(sysroot, 'ostree/deploy', OS, 'deploy')).filter((n) => n.endsWith('.origin'));
+    assert.equal(origins.length, 1, 'one deployment after rebase + kargs + cleanup -r');
+    assert.match(readFileSync(join(sysroot, 'ostree/deploy', OS, 'deploy', origins[0]!), 'utf8'), new RegExp(`^refspec=${REMOTE}:${REF}$`, 'm'));
+  });
 
   await t.test('boot 1: v1 boots through the real ostree-prepare-root; the guest edits /etc', async () => {
     const f = mustBoot(await boot('1-v1', { kargs: ['atoll.test.write-etc=edited-in-v1'] }));
@@ -87,9 +81,17 @@ test('boot scenario A: install, upgrade, reboot, menu rollback, rollback, reboot
   });
 
   syncBack(img, sysroot, OS, work);
-  const v2 = commit('2');
-  atollOk(['admin', 'upgrade', '--sysroot', sysroot, '--os', OS]);
+  // The distribution publishes v2: new packages, re-indexed, composed from v2's treefile; the
+  // client's `atoll upgrade` pulls it through the origin's remote.
+  os.build('2');
+  const v2 = os.compose('2');
+  const upgraded = atollOk(['upgrade', '--sysroot', sysroot, '--os', OS]);
   makeImage(sysroot, img);
+
+  await t.test('atoll upgrade pulled v2 from the remote and printed the package diff', () => {
+    assert.match(upgraded, /testos-release 1-1 -> 2-1/);
+    assert.match(upgraded, /testos-news-2-1\.x86_64/);
+  });
 
   await t.test('the image has two BLS entries after the upgrade, v2 first', () => {
     const entries = readEntries(img);

@@ -1,27 +1,21 @@
-// Scenario B of the QEMU boot test: atoll runs INSIDE the guest. The test OS carries node 20 and
-// atoll's built JS; the guest pulls v2 from a server repository on a second, read-only disk,
-// runs `atoll admin upgrade`, the harness "reboots" (re-reads the BLS entries from the one
+// Scenario B of the QEMU boot test: atoll runs INSIDE the guest. The composed test OS (test-os.ts)
+// carries node 20 and atoll's built JS as packages (testos-node, testos-atoll); the compose
+// repository holding v1 and v2 is a second, read-only disk; the guest points the origin's remote at
+// it (file:///tmp/srv/repo) and runs `atoll upgrade`, the harness "reboots" (re-reads the BLS entries from the one
 // persistent disk), the guest's `atoll status` marks v2 as booted (dev/inode of / +
 // /run/ostree-booted), then `atoll rollback` in the guest and a last reboot into v1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { repoRoot, requireTool, tempDir } from '../helpers/env.js';
+import { requireTool, tempDir } from '../helpers/env.js';
 import { requireRoot, tmpfsDir } from '../helpers/sysroot.js';
-import { atoll, runOk } from '../helpers/run.js';
+import { runOk } from '../helpers/run.js';
 import { bootImage, explain, makeImage, type BootResult } from './harness.js';
+import { installTestOs, prepareTestOs } from './test-os.js';
 
-const OS = 'testos';
-const REF = `${OS}/x86_64/test`;
 // Node under TCG on a shared 2-core machine is slow; the in-guest boots get a longer kill timeout.
 const GUEST_CMD_TIMEOUT_MS = 300_000;
-
-function atollOk(args: string[]): string {
-  const r = atoll(args);
-  if (r.status !== 0) throw new Error(`atoll ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 interface GuestStatus { deployments: Array<{ checksum: string; booted: boolean; index: number; version?: string }> }
 
@@ -37,30 +31,17 @@ test('boot scenario B: atoll upgrade and rollback inside the guest', { timeout: 
   if (!requireTool(t, 'qemu-system-x86_64', 'debugfs', 'mkfs.ext4', 'cpio', 'apt-get', 'dpkg-deb', 'node')) return;
   if (!requireRoot(t)) return;
   const work = tempDir(t, 'atoll-bootb-');
-  const cache = process.env.ATOLL_BOOT_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'atoll-boot');
-  const fixture = join(repoRoot, 'test', 'boot', 'fixture');
-  // flock: another run may be filling the same cache right now.
-  mkdirSync(cache, { recursive: true });
-  runOk('flock', [`${cache}.lock`, 'sh', join(repoRoot, 'scripts', 'fetch-boot-deps.sh'), cache]);
-  const initramfs = join(work, 'initramfs.img');
-  runOk('sh', [join(fixture, 'build-initramfs.sh'), cache, initramfs]);
-  const env = { ...process.env, ATOLL_GUEST_PROJECT: repoRoot };
-  runOk('sh', [join(fixture, 'build-tree.sh'), cache, '1', join(work, 'tree1'), initramfs], { env });
-  runOk('sh', [join(fixture, 'build-tree.sh'), cache, '2', join(work, 'tree2'), initramfs], { env });
-
+  const os = prepareTestOs(work, { guest: true });
+  os.build('1');
+  const v1 = os.compose('1');
   const sysroot = tmpfsDir(t);
-  const commit = (repo: string, v: string): string => atollOk(['repo', 'commit', '--repo', repo, '-b', REF, '--bootable',
-    '--add-metadata-string', `version=${v}`, '-s', `test OS ${v}`, join(work, `tree${v}`)]).trim().split('\n').pop() as string;
-  atollOk(['admin', 'init-fs', sysroot]);
-  atollOk(['admin', 'os-init', '--sysroot', sysroot, OS]);
-  const v1 = commit(join(sysroot, 'ostree', 'repo'), '1');
-  atollOk(['admin', 'deploy', '--sysroot', sysroot, '--os', OS, '--karg', 'root=/dev/vda', '--karg', 'rw', REF]);
-  // The server: v1 then v2 on the same branch, in an archive repository on its own disk.
+  installTestOs(sysroot, os);
+  // The server: the compose repository, v2 composed after the client installed v1, on its own disk.
+  os.build('2');
+  const v2 = os.compose('2');
   const srv = join(work, 'srv');
   mkdirSync(srv);
-  atollOk(['repo', 'init', '--repo', join(srv, 'repo'), '--mode', 'archive']);
-  commit(join(srv, 'repo'), '1');
-  const v2 = commit(join(srv, 'repo'), '2');
+  runOk('cp', ['-al', os.repo, join(srv, 'repo')]);
   const img = join(work, 'sys.img');
   const srvImg = join(work, 'srv.img');
   makeImage(sysroot, img, 512);

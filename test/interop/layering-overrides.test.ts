@@ -219,6 +219,27 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
   assert.equal(readFileSync(join(deployDir(e), 'usr/share/basefile/data'), 'utf8'), BASEFILE);
   rollbackRoundTrip(e, d.checksum);
 
+  // 6. A package with no scriptlets and root-owned files takes the delta path (no checkout of
+  //    the base); the full path (forced) must give the same tree apart from the rpmdb's times.
+  ok(['install', ...S, 'libtool-dep']);
+  const fast = rows()[0]!;
+  assert.ok(rpmQa(fast).includes('libtool-dep-1.0'));
+  assert.equal(readFileSync(join(deployDir(fast), 'usr/lib64/libdep.so.1'), 'utf8'), 'lib\n');
+  // mode, owner, size and content checksum of every entry; directories without their tree checksum.
+  const listing = (csum: string): string[] =>
+    ostree('ls', '-R', '-C', csum)
+      .split('\n')
+      .filter((l) => l !== '' && !l.endsWith('/usr/share/rpm/rpmdb.sqlite'))
+      .map((l) => (l.startsWith('d') ? l.replace(/ [0-9a-f]{64}/g, '') : l));
+  const fastListing = listing(fast.checksum);
+  ok(['uninstall', ...S, 'libtool-dep']);
+  const full = atoll(['install', ...S, 'libtool-dep'], { env: { ...process.env, ATOLL_LAYERING_FULL_TREE: '1' } });
+  assert.equal(full.status, 0, full.stderr);
+  const slow = rows()[0]!;
+  assert.notEqual(slow.checksum, fast.checksum);
+  assert.deepEqual(listing(slow.checksum), fastListing);
+  ok(['uninstall', ...S, 'libtool-dep']);
+
   // cleanup: dropping the rollback (d) leaves no layered deployment of base2... but the older
   // ones still use base1/base2; refs follow the deployments that remain.
   ok(['cleanup', ...S, '-r']);

@@ -8,15 +8,17 @@ import { runDemo, type DemoRunResult } from '../../demo/index.js';
 const ROOT = new URL('../../../../', import.meta.url);
 const ATOLL_BIN = fileURLToPath(new URL('bin/atoll', ROOT));
 const EXAMPLE_DIR = fileURLToPath(new URL('examples/demo-os', ROOT));
+const SCRIPTS_DIR = fileURLToPath(new URL('scripts', ROOT));
 
 /** `atoll demo`: the bundled example, end to end. */
 export function registerDemoCommand(program: Command, context: CliContext): void {
   program
     .command('demo')
-    .description('build, compose, serve, deploy, upgrade and roll back the example OS')
+    .description('build, compose, serve, deploy, upgrade and roll back the example OS (with --boot: then boot it in QEMU)')
     .option('--dir <dir>', 'the demo directory (rpms/, repo/, sysroot/ are left there; a previous demo in it is replaced)', 'demo')
     .option('--keep-server', 'keep serving the compose repository after the walkthrough (until Ctrl-C)')
-    .action(async (opts: { dir: string; keepServer?: boolean }) => {
+    .option('--boot', 'use a real kernel (Debian\'s cloud kernel, apt-get download) and end by booting the result in QEMU (TCG): the default entry, then the rollback entry; needs root, qemu-system-x86_64, e2fsprogs, cpio')
+    .action(async (opts: { dir: string; keepServer?: boolean; boot?: boolean }) => {
       const run = (args: string[]): Promise<DemoRunResult> =>
         new Promise((resolvePromise, reject) => {
           // Each step is a real `atoll` process, exactly the command the transcript shows.
@@ -34,6 +36,7 @@ export function registerDemoCommand(program: Command, context: CliContext): void
         run,
         write: (text) => context.outBytes(Buffer.from(text)),
         keepServer: Boolean(opts.keepServer),
+        ...(opts.boot === true ? { boot: { scriptsDir: SCRIPTS_DIR } } : {}),
       });
       if (result.server) {
         const server = result.server;

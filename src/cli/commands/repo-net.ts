@@ -5,6 +5,9 @@ import { startRepoServer, checkServableRepo } from '../../ostree/serve/index.js'
 import {
   addRemote,
   deleteRemote,
+  addCookie,
+  deleteCookie,
+  readCookies,
   listRemotes,
   getRemote,
   pull,
@@ -18,6 +21,7 @@ import {
   parsePublicKeyList,
   readPublicKeys,
   resolveCommitRev,
+  formatBytes,
   type PullResult,
   type VerifyPolicy,
 } from '../../ostree/pull/index.js';
@@ -86,8 +90,10 @@ function printPullResult(context: CliContext, result: PullResult, json: boolean 
     context.printJson(result);
     return;
   }
-  // The summary line ("N metadata, M content objects fetched; …") comes through the reporter.
   for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
+  // ostree's closing line (its tests grep it); the reporter shows the same on stderr as progress.
+  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
+  context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
 }
 
 function registerPullCommands(repo: Command, context: CliContext): void {
@@ -101,8 +107,12 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--mirror', 'write refs/heads (not refs/remotes) and copy the summary, as a mirror')
     .option('--commit-metadata-only', 'fetch only commit objects and their detached metadata')
     .option('--parallel <n>', 'requests in flight at once (default 8)')
+    .option('--url <url>', "pull from URL instead of the remote's configured url")
+    .option('--http-header <name=value>', 'add an HTTP request header (repeatable)', collect, [])
+    .option('--user-agent <text>', 'the User-Agent header to send')
+    .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
-    .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
+    .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
       const all = [...refs];
       const colon = remoteArg.indexOf(':');
@@ -122,6 +132,14 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         mirror: o.mirror === true,
         commitMetadataOnly: o.commitMetadataOnly === true,
         ...(parallel !== undefined ? { parallel } : {}),
+        ...(typeof o.url === 'string' ? { url: o.url } : {}),
+        ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
+        localCacheRepos: o.localcacheRepo as string[],
+        httpHeaders: (o.httpHeader as string[]).map((kv): [string, string] => {
+          const eq = kv.indexOf('=');
+          if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);
+          return [kv.slice(0, eq), kv.slice(eq + 1)];
+        }),
         reporter: context.reporter,
       });
       printPullResult(context, result, o.json === true);
@@ -271,6 +289,36 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       // ostree: "%-*s  %s" padded to the longest name.
       const width = Math.max(0, ...remotes.map((r) => r.name.length));
       for (const r of remotes) context.out(o.showUrls ? `${r.name.padEnd(width)}  ${r.url}` : r.name);
+    });
+  const cookieCommand = (verb: 'add-cookie' | 'delete-cookie', description: string): void => {
+    remote
+      .command(verb)
+      .description(description)
+      .argument('<name>', 'remote name')
+      .argument('<domain>')
+      .argument('<path>')
+      .argument('<cookie-name>')
+      .argument('<value>')
+      .requiredOption('--repo <path>', 'the repository')
+      .action(async (name: string, domain: string, path: string, cookieName: string, value: string, o: { repo: string }) => {
+        await getRemote(o.repo, name);
+        const cookie = { domain, path, name: cookieName, value };
+        if (verb === 'add-cookie') await addCookie(o.repo, name, cookie);
+        else if (!(await deleteCookie(o.repo, name, cookie))) throw new AtollError('PULL_NO_COOKIE', `Cookie ${cookieName} not found in jar`);
+      });
+  };
+  cookieCommand('add-cookie', "add a cookie to the remote's jar (sent with every pull)");
+  cookieCommand('delete-cookie', "delete a cookie from the remote's jar");
+  remote
+    .command('list-cookies')
+    .description("list the cookies of the remote's jar")
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .action(async (name: string, o: { repo: string }) => {
+      await getRemote(o.repo, name);
+      for (const c of await readCookies(o.repo, name)) {
+        context.out(`--\nDomain: ${c.domain}\nPath: ${c.path}\nName: ${c.name}\nSecure: ${c.secure ? 'yes' : 'no'}\nExpires: ${new Date(c.expires * 1000).toISOString()}\nValue: ${c.value}`);
+      }
     });
   remote
     .command('show-url')

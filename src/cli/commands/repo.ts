@@ -1,3 +1,5 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands } from './repo-net.js';
@@ -16,11 +18,17 @@ import {
   formatCommit,
   printMetadataKey,
   normalizePath,
-  isValidRefName,
+  validateRefName,
   parseRefspec,
+  listCollectionRefs,
+  writeCollectionRef,
+  validateCollectionId,
+  listRefAliases,
+  writeRefAlias,
+  aliasesOf,
   type Variant,
 } from '../../ostree/repo/index.js';
-import { commitToRepo, parseTimestamp } from '../../ostree/commit/index.js';
+import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
@@ -47,7 +55,12 @@ function keyValue(option: string, text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean }
+interface RefsOpts { repo: string; list?: boolean; delete?: boolean; create?: string; force?: boolean; collections?: boolean; alias?: boolean }
+
+async function isRefDirectory(r: Repo, ref: string, remote: string | undefined): Promise<boolean> {
+  const path = remote === undefined ? join(r.path, 'refs', 'heads', ref) : join(r.path, 'refs', 'remotes', remote, ref);
+  return await stat(path).then((st) => st.isDirectory(), () => false);
+}
 
 /** `atoll repo ...`: OSTree's repository verbs, with OSTree's flag names. */
 export function registerRepoCommands(program: Command, context: CliContext): void {
@@ -93,16 +106,22 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--canonical-permissions', 'uid/gid 0 and modes masked to 0755')
     .option('--timestamp <date>', "commit timestamp, e.g. '2026-01-01 00:00:00 +0000'")
     .option('--no-bindings', 'do not add ostree.ref-binding')
+    .option('--consume', 'delete the input directories after the commit (adopting files in bare repos)')
+    .option('-F, --body-file <file>', 'read the full description from FILE')
+    .option('--base <rev>', 'start from the tree of REV, then lay the given trees over it')
+    .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
     .action(async (path: string | undefined, opts: {
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
+      bindRef: string[]; base?: string; consume?: boolean; bodyFile?: string;
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
       const r = await Repo.open(opts.repo);
       const trees: Array<string | { commit: string }> = [];
+      if (opts.base !== undefined) trees.push({ commit: await resolveRev(r, opts.base) });
       for (const spec of opts.tree) {
         if (spec.startsWith('dir=')) trees.push(spec.slice(4));
         else if (spec.startsWith('ref=')) trees.push({ commit: await resolveRev(r, spec.slice(4)) });
@@ -128,7 +147,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           trees,
           branch: opts.branch,
           subject: opts.subject,
-          body: opts.body,
+          body: opts.bodyFile !== undefined ? await readFile(opts.bodyFile, 'utf8') : opts.body,
           timestamp,
           parent,
           metadata: meta(opts.addMetadataString, 'add-metadata-string'),
@@ -138,11 +157,16 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           noXattrs: !opts.xattrs,
           canonicalPermissions: opts.canonicalPermissions,
           noBindings: !opts.bindings,
+          bindRefs: opts.bindRef.map((ref) => validateRefName(ref)),
           skipIfUnchanged: opts.skipIfUnchanged,
           bootable: opts.bootable,
         },
         context.reporter,
       );
+      if (opts.consume) {
+        const dirs = trees.filter((t): t is string => typeof t === 'string');
+        for (const dir of dirs) await consumeTree(r, dir, result.checksum, { adopt: trees.length === 1 });
+      }
       if (opts.branch) await autoUpdateSummary(r, 'commit');
       context.out(result.checksum);
     });
@@ -156,8 +180,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--delete', 'delete the refs matching PREFIX')
     .option('--create <newref>', 'create NEWREF pointing at PREFIX (a rev)')
     .option('--force', 'overwrite an existing ref with --create')
+    .option('-c, --collections', 'refs as (collection-id, ref); PREFIX is a collection-id')
+    .option('-A, --alias', 'list aliases (ALIAS -> REF); with --create, make NEWREF an alias of PREFIX')
     .action(async (prefixes: string[], opts: RefsOpts) => {
       const r = await Repo.open(opts.repo);
+      if (opts.delete && prefixes.length === 0) throw new AtollError('CLI_USAGE', 'At least one PREFIX is required when deleting refs');
       if (prefixes.length > 1 && opts.create === undefined) {
         // ostree refs takes several prefixes: each is listed (or deleted) in turn.
         for (const one of prefixes) await refsFor(r, one, opts);
@@ -169,22 +196,63 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
   async function refsFor(r: Repo, prefix: string | undefined, opts: RefsOpts): Promise<void> {
       if (opts.create !== undefined) {
-        if (!prefix) throw new AtollError('CLI_USAGE', '--create needs the rev to point at');
-        if (!isValidRefName(opts.create)) throw new AtollError('CLI_USAGE', `invalid ref name '${opts.create}'`);
-        const existing = (await listRefs(r, { remotes: false })).find((e) => e.ref === opts.create);
-        if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `ref '${opts.create}' already exists`, { hint: 'pass --force' });
-        await writeRef(r, opts.create, await resolveRev(r, prefix));
+        if (!prefix) throw new AtollError('CLI_USAGE', 'You must specify an existing ref when creating a new ref');
+        if (opts.collections) {
+          const colon = opts.create.indexOf(':');
+          if (colon <= 0) throw new AtollError('CLI_USAGE', `--create with --collections takes COLLECTION-ID:REF, got '${opts.create}'`);
+          const collectionId = opts.create.slice(0, colon);
+          const ref = opts.create.slice(colon + 1);
+          // ostree replaces an existing collection ref without --force.
+          await writeCollectionRef(r, collectionId, ref, await resolveRev(r, prefix));
+          return;
+        }
+        const target = parseRefspec(opts.create);
+        if (opts.alias) {
+          if (target.remote !== undefined) throw new AtollError('OSTREE_REF_INVALID', `Cannot create alias to remote ref: ${opts.create}`);
+          await writeRefAlias(r, target.ref, prefix);
+          return;
+        }
+        validateRefName(target.ref);
+        const existing = (await listRefs(r)).find((e) => e.ref === target.ref && e.remote === target.remote);
+        if (existing && !opts.force) throw new AtollError('OSTREE_REF_EXISTS', `--create specified but ref ${opts.create} already exists`, { hint: 'pass --force' });
+        if (await isRefDirectory(r, target.ref, target.remote)) throw new AtollError('OSTREE_REF_EXISTS', `Ref ${opts.create} conflicts with an existing directory of refs`);
+        await writeRef(r, target.ref, await resolveRev(r, prefix), target.remote);
+        return;
+      }
+      if (opts.collections) {
+        if (prefix !== undefined) validateCollectionId(prefix);
+        const matching = (await listCollectionRefs(r)).filter((e) => prefix === undefined || e.collectionId === prefix);
+        if (opts.delete) {
+          for (const e of matching) {
+            if (e.kind === 'remote') await writeRef(r, e.ref, undefined, e.remote);
+            else await writeCollectionRef(r, e.collectionId, e.ref, undefined);
+          }
+          return;
+        }
+        if (matching.length > 0) context.out(matching.map((e) => `(${e.collectionId}, ${e.ref})`).join('\n'));
+        return;
+      }
+      if (opts.alias && !opts.delete) {
+        const aliases = (await listRefAliases(r)).filter((a) => prefix === undefined || a.alias === prefix || a.alias.startsWith(`${prefix}/`));
+        if (aliases.length > 0) context.out(aliases.map((a) => `${a.alias} -> ${a.target}`).join('\n'));
         return;
       }
       const refs = await listRefs(r);
-      const matching = refs.filter((e) => prefix === undefined || e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+      // `REMOTE:` (or `REMOTE:.`, flatpak's spelling) lists every ref of that remote.
+      const remoteOnly = prefix !== undefined && /^[^:]+:\.?$/.test(prefix) ? prefix.slice(0, prefix.indexOf(':') + 1) : undefined;
+      const matching = refs.filter((e) => prefix === undefined || (remoteOnly !== undefined ? e.name.startsWith(remoteOnly) : e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)));
       if (opts.delete) {
-        if (!prefix) throw new AtollError('CLI_USAGE', '--delete needs a PREFIX');
+        for (const e of matching) {
+          if (e.remote === undefined) {
+            const aliases = await aliasesOf(r, e.ref);
+            if (aliases.length > 0) throw new AtollError('OSTREE_REF_HAS_ALIASES', `Ref '${e.ref}' has active aliases: ${aliases.join(', ')}`);
+          }
+        }
         for (const e of matching) await writeRef(r, e.ref, undefined, e.remote);
         return;
       }
       const lines = matching.map((e) => {
-        if (prefix === undefined || opts.list) return e.name;
+        if (prefix === undefined || opts.list || remoteOnly !== undefined) return e.name;
         const stripped = e.name.slice(prefix.length).replace(/^\//, '');
         return stripped === '' ? e.name : stripped;
       });
@@ -323,24 +391,26 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
 
   repo
     .command('fsck')
-    .description('verify every object of the repository; exit 1 on any problem')
+    .description('verify every object reachable from a commit; exit 1 on any problem')
     .addOption(repoOption())
     .option('--json', 'print the findings as JSON')
-    .action(async (opts: { repo: string; json?: boolean }) => {
+    .option('--delete', 'delete corrupted objects and mark the commits needing them partial')
+    .option('-a, --all', 'report every corrupted object instead of stopping at the first')
+    .option('--verify-bindings', "check that each ref's commit is bound to the ref (and collection)")
+    .option('--verify-back-refs', 'check that every ref a commit is bound to exists (implies --verify-bindings)')
+    .action(async (opts: { repo: string; json?: boolean; delete?: boolean; all?: boolean; verifyBindings?: boolean; verifyBackRefs?: boolean }) => {
       const r = await Repo.open(opts.repo);
-      const report = await fsckRepo(r, context.reporter);
-      if (opts.json) context.printJson(report);
+      const report = await fsckRepo(r, context.reporter, { delete: opts.delete, all: opts.all, verifyBindings: opts.verifyBindings, verifyBackRefs: opts.verifyBackRefs });
+      if (opts.json) context.printJson({ ...report, error: report.error ? { code: report.error.code, message: report.error.message } : undefined });
       else {
         // OSTree's progress lines (the suite greps them), then the findings.
         context.out('Validating refs...\nValidating refs in collections...\nEnumerating commits...');
         context.out(`Verifying content integrity of ${report.commits} commit objects...`);
-        for (const problem of report.problems) context.notice(`error: [${problem.code}] ${problem.message}`);
-        for (const partial of report.partialCommits) context.notice(`commit ${partial} is partial`);
-        if (report.problems.length === 0) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
+        for (const message of report.messages) context.notice(message);
+        if (report.partialCommits.length > 0) context.out(`${report.partialCommits.length} partial commits not verified`);
+        if (report.error === undefined) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
       }
-      if (report.problems.length > 0) {
-        throw new AtollError('OSTREE_FSCK_FAILED', `fsck found ${report.problems.length} problem(s)`, { data: { problems: report.problems.length } });
-      }
+      if (report.error) throw report.error;
     });
 
   repo

@@ -55,6 +55,9 @@ const commitOptions = [
   value('body', 'BODY', 'Full description', 'm'),
   value('branch', 'BRANCH', 'Branch', 'b'),
   multi('tree', 'dir=PATH', 'Overlay the given argument as a tree'),
+  flag('consume', 'Consume (delete) content after commit (for local directories)'),
+  value('body-file', 'FILE', 'Commit message from FILE path', 'F'),
+  value('base', 'REV', 'Start from the given commit as a base (no modifiers apply)'),
   value('parent', 'COMMIT', "Parent commit checksum, or 'none'"),
   flag('orphan', 'Create a commit without writing a ref'),
   multi('add-metadata-string', 'KEY=VALUE', 'Add a key/value pair to metadata'),
@@ -65,6 +68,7 @@ const commitOptions = [
   flag('canonical-permissions', 'Canonicalize permissions in the same way bare-user does for hardlinked files'),
   value('timestamp', 'TIMESTAMP', 'Override the timestamp of the commit'),
   flag('no-bindings', 'Do not write any ref bindings'),
+  multi('bind-ref', 'BRANCH', 'Add a ref to ref binding commit metadata'),
   flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
   flag('bootable', 'Flag this commit as a bootable OSTree'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
@@ -88,7 +92,7 @@ const lsOptions = [
   flag('dironly', 'Only print directories', 'd'),
 ];
 
-const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating')];
+const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating'), flag('collections', 'Enable listing collection IDs for refs', 'c'), flag('alias', 'If used with --create, create an alias, otherwise just list aliases', 'A')];
 
 const pruneOptions = [flag('refs-only', 'Only delete unreachable objects, ignoring commit history'), value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'), flag('no-prune', 'Only display unreachable objects; don\'t delete')];
 
@@ -101,6 +105,19 @@ const remoteAddOptions = [
   value('contenturl', 'URL', 'Use URL when fetching content'),
   value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository'),
   value('gpg-import', 'FILE', 'Import GPG key from FILE'),
+];
+
+/** The libostree version in the User-Agent (the same as --version prints). */
+const USER_AGENT_VERSION = '2022.7';
+
+const pullOptions = [
+  value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'),
+  flag('mirror', 'Write refs suitable for a mirror'),
+  flag('commit-metadata-only', 'Fetch only the commit metadata'),
+  value('url', 'URL', 'Pull objects from this URL instead of the one from the remote config'),
+  multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
+  multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
+  ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
 
 export const OSTREE_COMMANDS: OstreeCommand[] = [
@@ -152,19 +169,37 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
   cmd('reset', 'Reset a REF to a previous COMMIT', 'REF COMMIT', []),
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', []),
-  cmd('fsck', 'Check the repository for consistency', '', [ignored(flag('quiet', 'Only print error messages', 'q'))]),
+  cmd('fsck', 'Check the repository for consistency', '', [
+    ignored(flag('quiet', 'Only print error messages', 'q')),
+    flag('delete', 'Remove corrupted objects'),
+    flag('all', "Don't stop on first error", 'a'),
+    flag('verify-bindings', 'Verify ref bindings'),
+    flag('verify-back-refs', 'Verify back-references (implies --verify-bindings)'),
+  ]),
   cmd('init', 'Initialize a new empty repository', '', initOptions),
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
   cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
-  cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', [value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('mirror', 'Write refs suitable for a mirror'), flag('commit-metadata-only', 'Fetch only the commit metadata')]),
+  {
+    ...cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', pullOptions),
+    // libostree's User-Agent is `libostree/VERSION`, with --append-user-agent after a space.
+    toAtoll: (positionals, options) => {
+      const append = options.get('append-user-agent')?.at(-1);
+      const argv = repoVerb(['pull'], pullOptions)(positionals, options);
+      argv.splice(argv.indexOf('--'), 0, `--user-agent=libostree/${USER_AGENT_VERSION}${append ? ` ${append}` : ''}`);
+      return argv;
+    },
+  },
   cmd('refs', 'List refs', '[PREFIX]', refsOptions),
   {
     name: 'remote', summary: 'Remote commands that may involve internet access', usage: 'COMMAND',
     subcommands: [
       cmd('add', 'Add a remote repository', 'NAME [metalink=|mirrorlist=]URL [BRANCH...]', remoteAddOptions, ['remote', 'add']),
       cmd('delete', 'Delete a remote repository', 'NAME', [flag('if-exists', 'Do nothing if the provided remote does not exist')], ['remote', 'delete']),
+      cmd('add-cookie', 'Add a cookie to remote', 'NAME DOMAIN PATH COOKIE_NAME VALUE', [], ['remote', 'add-cookie']),
+      cmd('delete-cookie', 'Remove one cookie from remote', 'NAME DOMAIN PATH COOKIE_NAME VALUE', [], ['remote', 'delete-cookie']),
+      cmd('list-cookies', 'Show remote repository cookies', 'NAME', [], ['remote', 'list-cookies']),
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
     ],

@@ -136,6 +136,16 @@ function matches(p: { name: string; nevra: string }, spec: string): boolean {
   return p.name === spec || p.nevra === spec;
 }
 
+const SCRIPT_KINDS = ['pretrans', 'prein', 'postin', 'posttrans'] as const;
+
+/** Where a package path lives in an OSTree commit (config under usr/etc); undefined for /var and /. */
+function storedPath(path: string): string | undefined {
+  let rel = path.replace(/^\/+/, '');
+  if (rel.startsWith('etc/')) rel = `usr/${rel}`;
+  if (rel.startsWith('var/') || rel === '' || rel === 'var') return undefined;
+  return rel;
+}
+
 /** Delete a removed package's files from an OSTree-shaped tree (config under usr/etc; /var is not in commits). */
 function removeFiles(root: string, pkg: RpmHeaderPackage, keep: ReadonlySet<string>): void {
   for (const f of pkg.files) {
@@ -160,13 +170,15 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
   try {
     const root = join(work, 'root');
     const baseCommit = await loadCommit(repo, options.baseCsum);
-    // A hardlink checkout (ostree checkout -H), as rpm-ostree's tmp rootfs: nothing below
-    // writes through a link — removed files are unlinked, package files and the rpmdb are
-    // renamed in, owners change after a copy-up and scriptlets write on an overlay.
-    await phase(reporter, 'checkout base', async () => {
-      await checkout(repo, options.baseCsum, root, {});
-    });
-    const base = baseFromRpmdb(root);
+    // The base's rpmdb alone first: solving needs nothing else from the base tree.
+    const dbRoot = join(work, 'base-rpmdb');
+    mkdirSync(join(dbRoot, 'usr/share'), { recursive: true });
+    try {
+      await checkout(repo, options.baseCsum, join(dbRoot, 'usr/share/rpm'), { subpath: '/usr/share/rpm', forceCopy: true });
+    } catch {
+      // no usr/share/rpm in the base: baseFromRpmdb says so
+    }
+    const base = baseFromRpmdb(dbRoot);
 
     // Local packages (cached by SHA256 when requested).
     const localDir = join(options.cacheDir, 'local');
@@ -261,9 +273,51 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     });
     assertNoFileConflicts([...kept.map((b) => b.pkg), ...imported.map((i) => i.pkg)]);
 
+    const pkgs = imported.map((i) => i.pkg);
+    const owned = new Set<string>([...kept, ...imported].flatMap((p) => p.pkg.files.map((f) => f.path)));
+    const now = Math.floor((options.now ?? (() => new Date()))().getTime() / 1000);
+    const all: PkglistEntry[] = [...kept.map((b) => b.pkg), ...pkgs].map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch }));
+    const metadata: Array<[string, Variant]> = [];
+    const version = baseCommit.metadata.get('version');
+    if (version !== undefined) metadata.push(['version', version]);
+    metadata.push(['rpmostree.clientlayer', variant('b', true)]);
+    metadata.push(['rpmostree.clientlayer_version', variant('u', 6)]);
+    metadata.push(['rpmostree.packages', variant('as', [...spec.requested].sort())]);
+    metadata.push(['rpmostree.modules', variant('as', [])]);
+    metadata.push(['rpmostree.removed-base-packages', variant('as', removed.map((b) => b.nevra))]);
+    metadata.push(['rpmostree.replaced-base-packages', variant('as', replaced.map(([n, o]) => `${n}:${o}`))]);
+    metadata.push(['rpmostree.rpmdb.pkglist', pkglistVariant(all)]);
+    const dbPackages: RpmdbPackage[] = [...kept.map((b) => ({ installedBlob: b.blob })), ...imported.map((i) => ({ headers: i.headers }))];
+    const commitRequest = { timestamp: now, metadata, parent: options.baseCsum, bootable: baseCommit.metadata.has('ostree.bootable'), skipXattrs: [OSTREEMETA_XATTR], branch: LAYERED_REF, noBindings: true };
+
+    // Nothing to run and no owner to fix: the derived commit is the base's trees plus a delta
+    // (files of removed packages out, the new rpmdb and the package files in), built without
+    // checking the base out or re-reading its files.
+    // ATOLL_LAYERING_FULL_TREE=1 forces the full path (tests compare the two).
+    const needsTree = process.env.ATOLL_LAYERING_FULL_TREE === '1' || pkgs.some((p) => SCRIPT_KINDS.some((k) => p.scripts[k] !== null) || p.files.some((f) => f.user !== 'root' || f.group !== 'root'));
+    if (!needsTree) {
+      const layer = join(work, 'layer');
+      await phase(reporter, 'assemble', async () => {
+        await unionCheckout(pkgcache, imported.map((i) => i.commit), layer, reporter);
+        rmSync(join(layer, 'var'), { recursive: true, force: true });
+        writeRpmdb(join(layer, 'usr/share/rpm'), dbPackages, { timestamp: now });
+      });
+      const gonePaths = [...removed, ...replacedOld].flatMap((b) => b.pkg.files.filter((f) => !owned.has(f.path)).map((f) => storedPath(f.path))).filter((p): p is string => p !== undefined);
+      const committed = await phase(reporter, 'commit', async () =>
+        commitToRepo(repo, { ...commitRequest, trees: [{ commit: options.baseCsum }, { remove: gonePaths, filesOnly: true }, { remove: ['usr/share/rpm'] }, { dir: layer, keepExistingDirMeta: true }] }, reporter),
+      );
+      result.commit = committed.checksum;
+      return result;
+    }
+
+    // A hardlink checkout (ostree checkout -H), as rpm-ostree's tmp rootfs: nothing below
+    // writes through a link — removed files are unlinked, package files and the rpmdb are
+    // renamed in, owners change after a copy-up and scriptlets write on an overlay.
+    await phase(reporter, 'checkout base', async () => {
+      await checkout(repo, options.baseCsum, root, {});
+    });
     await phase(reporter, 'assemble', async () => {
       // Files of removed packages go unless a kept or new package owns the same path.
-      const owned = new Set<string>([...kept, ...imported].flatMap((p) => p.pkg.files.map((f) => f.path)));
       for (const b of [...removed, ...replacedOld]) removeFiles(root, b.pkg, owned);
       const layer = join(work, 'layer');
       await unionCheckout(pkgcache, imported.map((i) => i.commit), layer, reporter);
@@ -277,7 +331,6 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     // Scriptlets see /etc at /etc, as on a running system.
     const etcMoved = existsSync(join(root, 'usr/etc')) && !existsSync(join(root, 'etc'));
     if (etcMoved) renameSync(join(root, 'usr/etc'), join(root, 'etc'));
-    const pkgs = imported.map((i) => i.pkg);
     // The base's toplevel links (tmp → sysroot/tmp ...) dangle here; scriptlets get real dirs.
     const links = new Map<string, string>();
     for (const name of ['tmp', 'root', 'home', 'mnt', 'opt', 'srv', 'media']) {
@@ -314,29 +367,13 @@ export async function deriveCommit(options: DeriveOptions): Promise<DeriveResult
     }
 
     // rpmdb: the base's installed blobs verbatim, then the new packages.
-    const now = Math.floor((options.now ?? (() => new Date()))().getTime() / 1000);
     const dbDir = join(root, 'usr/share/rpm');
     rmSync(dbDir, { recursive: true, force: true });
     mkdirSync(dbDir, { recursive: true });
-    const dbPackages: RpmdbPackage[] = [...kept.map((b) => ({ installedBlob: b.blob })), ...imported.map((i) => ({ headers: i.headers }))];
     writeRpmdb(dbDir, dbPackages, { timestamp: now });
-
-    const all: PkglistEntry[] = [...kept.map((b) => b.pkg), ...pkgs].map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch }));
-    const metadata: Array<[string, Variant]> = [];
-    const version = baseCommit.metadata.get('version');
-    if (version !== undefined) metadata.push(['version', version]);
-    metadata.push(['rpmostree.clientlayer', variant('b', true)]);
-    metadata.push(['rpmostree.clientlayer_version', variant('u', 6)]);
-    metadata.push(['rpmostree.packages', variant('as', [...spec.requested].sort())]);
-    metadata.push(['rpmostree.modules', variant('as', [])]);
-    metadata.push(['rpmostree.removed-base-packages', variant('as', removed.map((b) => b.nevra))]);
-    metadata.push(['rpmostree.replaced-base-packages', variant('as', replaced.map(([n, o]) => `${n}:${o}`))]);
-    metadata.push(['rpmostree.rpmdb.pkglist', pkglistVariant(all)]);
-    const committed = await phase(reporter, 'commit', async () =>
-      // Base files are hardlinks of this repo's objects (the devino cache reuses their checksums);
-      // package files of the bare-user cache's, whose metadata xattr is not the file's.
-      commitToRepo(repo, { trees: [root], timestamp: now, metadata, parent: options.baseCsum, bootable: baseCommit.metadata.has('ostree.bootable'), skipXattrs: [OSTREEMETA_XATTR], branch: LAYERED_REF, noBindings: true }, reporter),
-    );
+    // Base files are hardlinks of this repo's objects (the devino cache reuses their checksums);
+    // package files of the bare-user cache's, whose metadata xattr is not the file's.
+    const committed = await phase(reporter, 'commit', async () => commitToRepo(repo, { ...commitRequest, trees: [root] }, reporter));
     result.commit = committed.checksum;
     return result;
   } finally {

@@ -63,7 +63,9 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     !options.forceCopy &&
     (userMode ? repo.mode === 'bare-user' || repo.mode === 'bare-user-only' : repo.mode === 'bare' || repo.mode === 'bare-user-only');
   if (options.requireHardlinks && !canHardlink) {
-    throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `cannot hardlink from a ${repo.mode} repository in ${userMode ? 'user' : 'root'} mode`, {
+    // libostree's wording (its test suite greps it).
+    const why = repo.mode === 'bare-user' ? 'User repository mode requires user checkout mode to hardlink' : userMode && repo.mode === 'bare' ? 'Bare repository mode cannot hardlink in user checkout mode' : `cannot hardlink from a ${repo.mode} repository in ${userMode ? 'user' : 'root'} mode`;
+    throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', why, {
       hint: userMode ? 'hardlink checkouts in user mode need a bare-user repository' : 'hardlink checkouts need a bare repository; drop -H to copy',
     });
   }

@@ -19,6 +19,8 @@ export interface CommitModifier {
   ownerGid?: number;
   /** Do not read or store xattrs. */
   noXattrs?: boolean;
+  /** Directories already in the tree keep their dirmeta (a delta laid over another commit). */
+  keepExistingDirMeta?: boolean;
   /** xattrs never read from the filesystem (e.g. `user.ostreemeta` of hardlinked bare-user objects). */
   skipXattrs?: readonly string[];
   /** uid = gid = 0, modes & 0755, no xattrs (`--canonical-permissions`; bare-user-only default). */
@@ -156,7 +158,7 @@ export async function commitDirectoryToTree(
   };
 
   const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
-    into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
+    if (!(modifier.keepExistingDirMeta && into.metaChecksum !== undefined)) into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
     const names = readdirSync(dir);
     const pending: Array<Promise<void>> = [];
     for (const name of names) {

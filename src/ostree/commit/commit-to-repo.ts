@@ -4,8 +4,10 @@ import { variant } from '../../gvariant/index.js';
 import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
 import { readRef } from '../repo/refs.js';
-import { validateRefName } from '../repo/ref-name.js';
-import { loadCommit, loadDirTree } from '../repo/read.js';
+import { validateRefName, parseRefspec } from '../repo/ref-name.js';
+import { loadCommit, loadDirTree, loadDirMeta } from '../repo/read.js';
+import { loadContent, writeContent } from '../repo/content.js';
+import { encodeDirMeta, S_IFMT, S_IFLNK } from '../repo/codec.js';
 import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
@@ -14,12 +16,33 @@ import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats }
 import { writeCommit } from './write-commit.js';
 import { glibHashTableOrder } from './glib-hash-order.js';
 
+/**
+ * Layers beyond ostree's `--tree=dir=`/`--tree=ref=`, for building a commit as a delta over
+ * another (client-side layering): `remove` deletes paths from the tree so far (`filesOnly`:
+ * only non-directories, leaving directories alone); `dir` with `keepExistingDirMeta` lays a
+ * directory over the tree but keeps the metadata of directories the tree already has.
+ */
+export type CommitTreeLayer = { remove: string[]; filesOnly?: boolean } | { dir: string; keepExistingDirMeta: true };
+
+function removePath(tree: MutableTree, path: string, filesOnly: boolean): void {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  const name = parts.pop();
+  if (name === undefined) return;
+  let dir: MutableTree | undefined = tree;
+  for (const part of parts) {
+    dir = dir.dirs.get(part);
+    if (dir === undefined) return;
+  }
+  if (filesOnly) dir.files.delete(name);
+  else dir.remove(name);
+}
+
 export interface CommitRequest extends CommitModifier {
   /**
    * What to commit, layered in order: directories (ostree's `--tree=dir=`) and existing commits
    * of this repository (`--tree=ref=`, given as `{ commit: checksum }`).
    */
-  trees: Array<string | { commit: string }>;
+  trees: Array<string | { commit: string } | CommitTreeLayer>;
   branch?: string;
   subject?: string;
   body?: string;
@@ -29,6 +52,8 @@ export interface CommitRequest extends CommitModifier {
   /** User metadata in insertion order. */
   metadata?: Array<[string, Variant]>;
   detachedMetadata?: Array<[string, Variant]>;
+  /** More refs for `ostree.ref-binding` besides the branch (`--bind-ref`). */
+  bindRefs?: string[];
   /** Skip `ostree.ref-binding` (`--no-bindings`). */
   noBindings?: boolean;
   /** Do nothing when the tree equals the parent's (`--skip-if-unchanged`). */
@@ -39,24 +64,51 @@ export interface CommitRequest extends CommitModifier {
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
 /** Layer an existing dirtree (and its subtrees) over `into`: files replace, directories merge. */
-async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree): Promise<void> {
+async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree, owner?: OwnerRewrite): Promise<void> {
   const dirTree = await loadDirTree(repo, treeChecksum);
   for (const file of dirTree.files) {
     into.dirs.delete(file.name);
-    into.setFile(file.name, file.checksum);
+    into.setFile(file.name, owner ? await owner.file(file.checksum) : file.checksum);
   }
   for (const dir of dirTree.dirs) {
     into.files.delete(dir.name);
     const child = into.ensureDir(dir.name);
-    child.metaChecksum = dir.metaChecksum;
-    await overlayDirTree(repo, dir.treeChecksum, child);
+    child.metaChecksum = owner ? await owner.dirMeta(dir.metaChecksum) : dir.metaChecksum;
+    await overlayDirTree(repo, dir.treeChecksum, child, owner);
   }
+}
+
+/** `--owner-uid/--owner-gid` over a `--tree=ref=` tree: ostree re-writes each object with the new owner. */
+interface OwnerRewrite {
+  file(checksum: string): Promise<string>;
+  dirMeta(checksum: string): Promise<string>;
+}
+
+function ownerRewrite(repo: Repo, tx: Transaction, uid: number | undefined, gid: number | undefined, zlibLevel: number | undefined): OwnerRewrite | undefined {
+  if (uid === undefined && gid === undefined) return undefined;
+  const files = new Map<string, string>();
+  return {
+    async file(checksum) {
+      const known = files.get(checksum);
+      if (known !== undefined) return known;
+      const content = await loadContent(repo, checksum);
+      const header = { ...content.header, uid: uid ?? content.header.uid, gid: gid ?? content.header.gid };
+      const isLink = (header.mode & S_IFMT) === S_IFLNK;
+      const written = await writeContent(tx, header, isLink ? undefined : { kind: 'bytes', bytes: await content.readData() }, { zlibLevel });
+      files.set(checksum, written);
+      return written;
+    },
+    async dirMeta(checksum) {
+      const meta = await loadDirMeta(repo, checksum);
+      return await tx.writeMetadata('dirmeta', encodeDirMeta({ ...meta, uid: uid ?? meta.uid, gid: gid ?? meta.gid }));
+    },
+  };
 }
 
 export function findKernelVersion(tree: MutableTree): string {
   const modules = tree.dirs.get('usr')?.dirs.get('lib')?.dirs.get('modules');
   const found = [...(modules?.dirs ?? new Map<string, MutableTree>())].filter(([, dir]) => dir.files.has('vmlinuz')).map(([name]) => name);
-  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'no kernel found: --bootable needs usr/lib/modules/<kver>/vmlinuz');
+  if (found.length === 0) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', 'Failed to find kernel in usr/lib/modules/<kver>/vmlinuz: No such file or directory');
   if (found.length > 1) throw new AtollError('OSTREE_COMMIT_NO_KERNEL', `more than one kernel in usr/lib/modules: ${found.join(', ')}`);
   return found[0] as string;
 }
@@ -73,8 +125,10 @@ export interface CommitResult {
  * appended as the ostree CLI does, so the commit checksum matches `ostree commit`'s.
  */
 export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?: Reporter): Promise<CommitResult> {
-  if (request.branch !== undefined) validateRefName(request.branch);
-  const parent = request.parent === undefined ? (request.branch ? await readRef(repo, request.branch) : undefined) : (request.parent ?? undefined);
+  // The branch is a refspec: `REMOTE:REF` commits onto a remote ref, as `ostree commit -b` does.
+  const branch = request.branch === undefined ? undefined : parseRefspec(request.branch);
+  if (branch !== undefined) validateRefName(branch.ref);
+  const parent = request.parent === undefined ? (branch ? await readRef(repo, branch.ref, branch.remote) : undefined) : (request.parent ?? undefined);
   const modifier: CommitModifier = {
     ...request,
     canonicalPermissions: request.canonicalPermissions ?? repo.mode === 'bare-user-only',
@@ -90,10 +144,22 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
     await phase(reporter ?? { emit() {} }, 'commit', async () => {
       for (const dir of request.trees) {
+        if (typeof dir !== 'string' && 'remove' in dir) {
+          for (const path of dir.remove) removePath(tree, path, Boolean(dir.filesOnly));
+          continue;
+        }
+        if (typeof dir !== 'string' && 'dir' in dir) {
+          const s = await commitDirectoryToTree(tx, dir.dir, tree, { ...modifier, keepExistingDirMeta: true }, reporter);
+          stats.files += s.files;
+          stats.bytes += s.bytes;
+          stats.devinoHits += s.devinoHits;
+          continue;
+        }
         if (typeof dir !== 'string') {
           const commit = await loadCommit(repo, dir.commit);
-          tree.metaChecksum = commit.rootMeta;
-          await overlayDirTree(repo, commit.rootTree, tree);
+          const owner = ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);
+          tree.metaChecksum = owner ? await owner.dirMeta(commit.rootMeta) : commit.rootMeta;
+          await overlayDirTree(repo, commit.rootTree, tree, owner);
           continue;
         }
         const s = await commitDirectoryToTree(tx, dir, tree, modifier, reporter);
@@ -112,8 +178,11 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata.set('ostree.bootable', variant('b', true));
     }
     const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
-    if (collectionId !== undefined && !request.noBindings) metadata.set('ostree.collection-binding', variant('s', collectionId));
-    if (request.branch !== undefined && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [request.branch]));
+    // `--bind-ref`: more refs the commit may be pulled under; ostree sorts the list. ostree
+    // appends the ref binding, then the collection binding (unless the user already set it).
+    const bindRefs = [...(branch !== undefined ? [branch.ref] : []), ...(request.bindRefs ?? [])];
+    if (bindRefs.length > 0 && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [...new Set(bindRefs)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))));
+    if (collectionId !== undefined && !request.noBindings && !metadata.has('ostree.collection-binding')) metadata.set('ostree.collection-binding', variant('s', collectionId));
     if (request.bootable) {
       // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
       // GHashTable order, which the commit checksum depends on.
@@ -138,7 +207,7 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       metadata,
       detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
     });
-    if (request.branch !== undefined) tx.setRef(request.branch, checksum);
+    if (branch !== undefined) tx.setRef(branch.ref, checksum, branch.remote);
     await tx.commit();
     return { checksum, skipped: false, stats };
   } catch (error) {

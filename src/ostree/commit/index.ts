@@ -7,3 +7,4 @@ export type { CommitOptions } from './write-commit.js';
 export { commitToRepo, findKernelVersion } from './commit-to-repo.js';
 export type { CommitRequest, CommitResult } from './commit-to-repo.js';
 export { parseTimestamp, parseCommonTimestamp } from './parse-timestamp.js';
+export { consumeTree } from './consume.js';

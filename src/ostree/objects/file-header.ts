@@ -291,11 +291,15 @@ export function decodeContentStreamHeader(bytes: Uint8Array): { header: FileHead
 }
 
 function readFrame(bytes: Uint8Array, what: string): number {
-  if (bytes.length < 8) {
+  if (bytes.length < 4) {
     throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid ${what}: ${bytes.length} bytes is too short for the header size prefix`, { data: { size: bytes.length } });
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(0, false);
+  if (bytes.length < 8 || length > bytes.length - 8) {
+    // libostree's wording (ostree fsck prints it; its test suite greps fsck output).
+    throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `File header size ${length} exceeds size ${bytes.length}`, { data: { length } });
+  }
   if (view.getUint32(4, false) !== 0) {
     throw new AtollError('OSTREE_OBJECT_BAD_FILE_HEADER', `invalid ${what}: padding after the header size is not zero`, {});
   }

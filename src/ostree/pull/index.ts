@@ -13,3 +13,5 @@ export type { VerifyPolicy, SignOptions, SignatureReport } from './signatures.js
 export { HttpSource, DirectorySource, sourceForUrl } from './source.js';
 export type { FileSource } from './source.js';
 export { resolveCommitRev } from './target.js';
+export { addCookie, deleteCookie, readCookies } from './cookies.js';
+export type { Cookie } from './cookies.js';

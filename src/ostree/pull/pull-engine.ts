@@ -75,6 +75,9 @@ export interface PullResult {
   bytesTransferred: number;
   requests: number;
   seconds: number;
+  /** Objects taken from a `--localcache-repo` (not counted as fetched). */
+  localMetadata?: number;
+  localContent?: number;
 }
 
 /** Bounded set of async tasks; tasks may add tasks; the first failure stops new work. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
 import { writeFileAtomic } from '../../util/index.js';
@@ -97,6 +97,9 @@ export function parseSignVerify(spec: string): [string, string] {
 /** Returns false when the remote existed and `ifNotExists` made this a no-op. */
 export async function addRemote(repo: string, options: RemoteAddOptions): Promise<boolean> {
   checkName(options.name);
+  if (options.ifNotExists && options.force) {
+    throw new AtollError('PULL_REMOTE_EXISTS', 'Can only specify one of --if-not-exists and --force');
+  }
   const config = await readConfig(repo);
   const group = remoteGroup(options.name);
   if (config.hasGroup(group)) {
@@ -139,23 +142,47 @@ export async function deleteRemote(repo: string, name: string, options: { ifExis
 }
 
 /** Remote names, sorted as `ostree remote list` prints them. */
+/**
+ * The repository's config, then those of its `core.parent` chain: ostree inherits the parent's
+ * remotes (ostree_repo_remote_list, ostree_repo_get_remote_inherited). Loops are cut.
+ */
+async function configChain(repo: string): Promise<KeyFile[]> {
+  const out: KeyFile[] = [];
+  const seen = new Set<string>();
+  let path: string | undefined = resolve(repo);
+  while (path !== undefined && !seen.has(path) && out.length < 16) {
+    seen.add(path);
+    let config: KeyFile;
+    try {
+      config = await readConfig(path);
+    } catch (error) {
+      if (out.length === 0) throw error;
+      break; // an unreadable parent: the child's own remotes still count
+    }
+    out.push(config);
+    const parent = config.getStringOr('core', 'parent', undefined);
+    path = parent === undefined || parent === '' ? undefined : resolve(path, parent);
+  }
+  return out;
+}
+
 export async function listRemotes(repo: string): Promise<Remote[]> {
-  const config = await readConfig(repo);
-  const names = config
-    .groupNames()
-    .map((g) => /^remote "(.+)"$/.exec(g)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return names.map((name) => remoteFrom(config, name));
+  const remotes = new Map<string, Remote>();
+  for (const config of await configChain(repo)) {
+    for (const group of config.groupNames()) {
+      const name = /^remote "(.+)"$/.exec(group)?.[1];
+      if (name !== undefined && !remotes.has(name)) remotes.set(name, remoteFrom(config, name));
+    }
+  }
+  return [...remotes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function getRemote(repo: string, name: string): Promise<Remote> {
   checkName(name);
-  const config = await readConfig(repo);
-  if (!config.hasGroup(remoteGroup(name))) {
-    throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'add it with `atoll repo remote add NAME URL`' });
+  for (const config of await configChain(repo)) {
+    if (config.hasGroup(remoteGroup(name))) return remoteFrom(config, name);
   }
-  return remoteFrom(config, name);
+  throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'add it with `atoll repo remote add NAME URL`' });
 }
 
 function remoteFrom(config: KeyFile, name: string): Remote {

@@ -124,7 +124,7 @@ async function readCommitBytes(repo: string, checksum: string): Promise<Buffer> 
   const bytes = await readOptional(objectPath(repo, checksum, 'commit'));
   if (bytes === undefined) throw new AtollError('PULL_MISSING_OBJECT', `no commit ${checksum} in ${repo}`, { data: { checksum, type: 'commit' } });
   if (sha256Hex(bytes) !== checksum) {
-    throw new AtollError('PULL_CORRUPT_OBJECT', `corrupted commit object ${checksum}: its checksum is ${sha256Hex(bytes)}`, { data: { checksum, type: 'commit' } });
+    throw new AtollError('PULL_CORRUPT_OBJECT', `Corrupted commit object; checksum expected='${checksum}' actual='${sha256Hex(bytes)}'`, { data: { checksum, type: 'commit' } });
   }
   return bytes;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from 'undici';
 import { AtollError, isErrno } from '../../errors/index.js';
+import { cookieHeader, type Cookie } from './cookies.js';
 
 /**
  * Where a pull reads files from: an HTTP(S) server (undici, keep-alive, bounded connections,
@@ -33,6 +34,11 @@ export interface HttpSourceOptions {
   tlsCa?: Buffer | undefined;
   tlsClientCert?: Buffer | undefined;
   tlsClientKey?: Buffer | undefined;
+  /** Extra request headers (`pull --http-header`), then the cookies of the remote's jar. */
+  headers?: ReadonlyArray<readonly [string, string]>;
+  /** The User-Agent header (default `atoll-pull`). */
+  userAgent?: string;
+  cookies?: readonly Cookie[];
 }
 
 function withSlash(url: string): string {
@@ -71,9 +77,25 @@ export class HttpSource implements FileSource {
   private readonly contentBase: URL;
   private readonly retries: number;
 
+  private readonly headers: Record<string, string>;
+  private readonly cookies: readonly Cookie[];
+
   constructor(options: HttpSourceOptions) {
     this.base = new URL(withSlash(options.url));
     this.contentBase = new URL(withSlash(options.contentUrl ?? options.url));
+    this.headers = { 'user-agent': options.userAgent ?? 'atoll-pull' };
+    for (const [name, value] of options.headers ?? []) this.headers[name.toLowerCase()] = value;
+    // Credentials in the URL (http://user:pw@host/) become HTTP basic auth, as with libcurl.
+    if (this.base.username !== '' || this.base.password !== '') {
+      const user = decodeURIComponent(this.base.username);
+      const password = decodeURIComponent(this.base.password);
+      this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      for (const url of [this.base, this.contentBase]) {
+        url.username = '';
+        url.password = '';
+      }
+    }
+    this.cookies = options.cookies ?? [];
     this.description = this.base.href;
     this.retries = options.retries ?? 5;
     const timeout = options.timeoutMs ?? 60_000;
@@ -115,7 +137,9 @@ export class HttpSource implements FileSource {
     this.requests++;
     const { Agent, request } = await undiciLib();
     this.agent ??= Promise.resolve(new Agent(this.agentOptions));
-    const response = await request(url, { method: 'GET', dispatcher: await this.agent, headers: { 'user-agent': 'atoll-pull' } });
+    const cookie = cookieHeader(this.cookies, url);
+    const headers = cookie === undefined ? this.headers : { ...this.headers, cookie };
+    const response = await request(url, { method: 'GET', dispatcher: await this.agent, headers });
     if (response.statusCode === 404 || response.statusCode === 410) {
       await response.body.dump();
       return undefined;

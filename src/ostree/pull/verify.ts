@@ -63,7 +63,13 @@ export function verifyCommit(checksum: string, bytes: Uint8Array): Commit {
 
 function checkHash(type: string, checksum: string, bytes: Uint8Array): void {
   const actual = sha256Hex(bytes);
-  if (actual !== checksum) throw corrupt(type, checksum, `its checksum is ${actual}`);
+  if (actual !== checksum) {
+    // libostree's wording, which its test suite greps.
+    throw new AtollError('PULL_CORRUPT_OBJECT', `Corrupted ${type} object; checksum expected='${checksum}' actual='${actual}'`, {
+      data: { checksum, type },
+      hint: 'the server sent bytes that do not match the object name; nothing was written to refs',
+    });
+  }
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from './repo.js';
@@ -29,7 +28,12 @@ export class DevinoCache {
     for (const repo of repos) {
       if (repo.mode === 'archive') continue;
       const objects = join(repo.path, 'objects');
-      const prefixes = await readdir(objects).catch(() => [] as string[]);
+      let prefixes: string[] = [];
+      try {
+        prefixes = readdirSync(objects);
+      } catch {
+        continue;
+      }
       for (const prefix of prefixes) {
         if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
         const dir = join(objects, prefix);

@@ -12,7 +12,7 @@ export function isValidRefName(ref: string): boolean {
 
 export function validateRefName(ref: string): string {
   if (!isValidRefName(ref)) {
-    throw new AtollError('OSTREE_REF_INVALID', `invalid ref name '${ref}'`, {
+    throw new AtollError('OSTREE_REF_INVALID', `Invalid ref name ${ref}`, {
       hint: 'ref names are fragments of [A-Za-z0-9_][-._A-Za-z0-9]* separated by /',
     });
   }
@@ -46,7 +46,7 @@ export function parseRefspec(refspec: string): Refspec {
     throw new AtollError('OSTREE_REF_INVALID', `invalid remote name '${remote}' in refspec '${refspec}'`);
   }
   if (!isValidRefName(ref) && !isValidChecksum(ref)) {
-    throw new AtollError('OSTREE_REF_INVALID', `invalid refspec '${refspec}'`);
+    throw new AtollError('OSTREE_REF_INVALID', `Invalid refspec ${refspec}`);
   }
   return { remote, ref };
 }

@@ -1,9 +1,9 @@
-import { mkdir, readFile, readdir, lstat, rmdir, unlink } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { mkdir, readFile, readdir, readlink, lstat, rmdir, unlink } from 'node:fs/promises';
+import { join, dirname, relative, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
-import { writeFileAtomic } from '../../util/index.js';
+import { writeFileAtomic, replaceSymlinkAtomic } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import { isValidChecksum, validateRefName, isValidRemoteName } from './ref-name.js';
+import { isValidChecksum, isValidRefName, validateRefName, isValidRemoteName } from './ref-name.js';
 
 /**
  * Refs are files holding a checksum and `\n` under refs/heads (local), refs/remotes/<remote>
@@ -128,4 +128,156 @@ export async function listRefs(repo: Repo, options: { remotes?: boolean; mirrors
     }
   }
   return out.sort((a, b) => compareBytes(a.name, b.name));
+}
+
+/** A ref in a collection: `(collection-id, ref)`, as `ostree refs --collections` prints it. */
+export interface CollectionRefEntry {
+  collectionId: string;
+  ref: string;
+  checksum: string;
+  /** Where it lives: refs/heads (the repo's own collection), refs/mirrors, or refs/remotes/<remote>. */
+  kind: 'head' | 'mirror' | 'remote';
+  remote?: string;
+}
+
+const COLLECTION_ELEMENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** ostree_validate_collection_id: reverse DNS, at least two elements, at most 255 bytes. */
+export function isValidCollectionId(id: string): boolean {
+  const parts = id.split('.');
+  return id.length <= 255 && parts.length >= 2 && parts.every((p) => COLLECTION_ELEMENT.test(p));
+}
+
+export function validateCollectionId(id: string): string {
+  if (!isValidCollectionId(id)) throw new AtollError('OSTREE_COLLECTION_ID_INVALID', `Invalid collection ID ${id}`);
+  return id;
+}
+
+/** The collection-id of every remote of the repository config that has one. */
+export function remoteCollectionIds(repo: Repo): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const group of repo.config.groupNames()) {
+    const match = /^remote "(.+)"$/.exec(group);
+    if (!match) continue;
+    const id = repo.config.getStringOr(group, 'collection-id', undefined);
+    if (id !== undefined && id !== '') out.set(match[1]!, id);
+  }
+  return out;
+}
+
+/**
+ * ostree_repo_list_collection_refs: refs/heads under the repo's core.collection-id, refs/mirrors/<id>/,
+ * and the refs of remotes that have a collection-id. Sorted by (collection-id, ref).
+ */
+export async function listCollectionRefs(repo: Repo, options: { remoteCollectionIds?: ReadonlyMap<string, string>; remotes?: boolean } = {}): Promise<CollectionRefEntry[]> {
+  const out: CollectionRefEntry[] = [];
+  const own = repo.config.getStringOr('core', 'collection-id', undefined);
+  if (own !== undefined && own !== '') {
+    for (const e of await listRefs(repo, { remotes: false })) out.push({ collectionId: own, ref: e.ref, checksum: e.checksum, kind: 'head' });
+  }
+  const mirrors: Array<[string, string]> = [];
+  await walkRefs(join(repo.path, 'refs', 'mirrors'), '', mirrors);
+  for (const [path, checksum] of mirrors) {
+    const slash = path.indexOf('/');
+    if (slash < 0) continue;
+    out.push({ collectionId: path.slice(0, slash), ref: path.slice(slash + 1), checksum, kind: 'mirror' });
+  }
+  if (options.remotes !== false) {
+    const ids = options.remoteCollectionIds ?? remoteCollectionIds(repo);
+    for (const [remote, collectionId] of ids) {
+      const refs: Array<[string, string]> = [];
+      await walkRefs(join(repo.path, 'refs', 'remotes', remote), '', refs);
+      for (const [ref, checksum] of refs) out.push({ collectionId, ref, checksum, kind: 'remote', remote });
+    }
+  }
+  return out.sort((a, b) => compareBytes(a.collectionId, b.collectionId) || compareBytes(a.ref, b.ref));
+}
+
+/**
+ * Point the collection ref (collectionId, ref) at a commit, or delete it (`undefined`): the repo's
+ * own collection-id lives in refs/heads, any other in refs/mirrors/<collection-id>/.
+ */
+export async function writeCollectionRef(repo: Repo, collectionId: string, ref: string, checksum: string | undefined): Promise<void> {
+  validateCollectionId(collectionId);
+  validateRefName(ref);
+  const own = repo.config.getStringOr('core', 'collection-id', undefined);
+  if (collectionId === own) {
+    await writeRef(repo, ref, checksum);
+    return;
+  }
+  const base = join(repo.path, 'refs', 'mirrors', collectionId);
+  const path = join(base, ref);
+  if (checksum === undefined) {
+    await unlink(path).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+    });
+    for (let dir = dirname(path); dir.startsWith(base) && dir !== dirname(base); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
+      }
+    }
+    return;
+  }
+  if (!isValidChecksum(checksum)) throw new TypeError(`writeCollectionRef: not a checksum: ${checksum}`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, `${checksum}\n`);
+}
+
+/** A local ref that is a symlink to another (`ostree refs --alias`). */
+export interface RefAlias {
+  alias: string;
+  target: string;
+}
+
+/** Every alias under refs/heads with the ref it points to (a symlink, as ostree writes them). */
+export async function listRefAliases(repo: Repo): Promise<RefAlias[]> {
+  const heads = join(repo.path, 'refs', 'heads');
+  const out: RefAlias[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const path = join(dir, name);
+      const st = await lstat(path).catch(() => undefined);
+      if (!st) continue;
+      const ref = prefix === '' ? name : `${prefix}/${name}`;
+      if (st.isDirectory()) await walk(path, ref);
+      else if (st.isSymbolicLink()) {
+        const target = relative(heads, resolve(dir, await readlink(path)));
+        if (!target.startsWith('..') && isValidRefName(target)) out.push({ alias: ref, target });
+      }
+    }
+  };
+  await walk(heads, '');
+  return out.sort((a, b) => compareBytes(a.alias, b.alias));
+}
+
+/**
+ * Make the local ref `alias` a symlink to the local ref `target` (replacing an earlier alias),
+ * so it follows every update of `target`. ostree's wording for the refusals.
+ */
+export async function writeRefAlias(repo: Repo, alias: string, target: string): Promise<void> {
+  validateRefName(alias);
+  validateRefName(target);
+  if ((await readRef(repo, target)) === undefined) {
+    throw new AtollError('OSTREE_REF_NOT_FOUND', `Cannot create alias to non-existent ref: ${target}`);
+  }
+  const path = refPath(repo, undefined, alias);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isSymbolicLink()) throw new AtollError('OSTREE_REF_EXISTS', `Ref '${alias}' already exists and is not an alias`);
+  await mkdir(dirname(path), { recursive: true });
+  await replaceSymlinkAtomic(relative(dirname(path), refPath(repo, undefined, target)), path);
+}
+
+/** Aliases pointing at `ref` (a ref with aliases cannot be deleted). */
+export async function aliasesOf(repo: Repo, ref: string): Promise<string[]> {
+  return (await listRefAliases(repo)).filter((a) => a.target === ref).map((a) => a.alias);
 }

@@ -1,5 +1,5 @@
 import { mkdir, readFile, stat, readdir, open, unlink } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, lstatSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -65,6 +65,12 @@ export class Repo {
       throw new AtollError('OSTREE_REPO_BAD_CONFIG', 'obsolete core.archive=true repositories are not supported');
     }
     const mode = parseRepoMode(config.getStringOr('core', 'mode', 'bare'));
+    // ostree recreates tmp/ on open (a cleaner may have removed it); read-only repos are fine without.
+    try {
+      mkdirSync(join(root, 'tmp'), { mode: 0o755 });
+    } catch {
+      // exists, or not writable
+    }
     return new Repo(root, mode, config);
   }
 
@@ -77,7 +83,13 @@ export class Repo {
   }
 
   async hasObject(checksum: string, type: ObjectType): Promise<boolean> {
-    return existsSync(this.objectPath(checksum, type));
+    // lstat, not existsSync: a bare-mode symlink object is a symlink whose target need not exist.
+    try {
+      lstatSync(this.objectPath(checksum, type));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The bytes of a metadata object; a coded error names the object when it is missing. */
@@ -87,7 +99,7 @@ export class Repo {
       return readFileSync(this.objectPath(checksum, type));
     } catch (error) {
       if (isErrno(error, 'ENOENT')) {
-        throw new AtollError('OSTREE_OBJECT_MISSING', `no such ${type} object ${checksum}`, { data: { checksum, type } });
+        throw new AtollError('OSTREE_OBJECT_MISSING', `No such metadata object ${checksum}.${type}`, { data: { checksum, type } });
       }
       throw error;
     }
@@ -137,10 +149,27 @@ export class Repo {
     return await stat(this.commitPartialPath(checksum)).then(() => true, () => false);
   }
 
-  async markCommitPartial(checksum: string, partial: boolean): Promise<void> {
+  /**
+   * undefined when the commit is not partial; else the state file's content: '' (pull) or
+   * 'f' (marked by fsck after finding corruption, as ostree's OSTREE_REPO_COMMIT_STATE_FSCK_PARTIAL).
+   */
+  async commitPartialReason(checksum: string): Promise<string | undefined> {
+    try {
+      return readFileSync(this.commitPartialPath(checksum), 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+  }
+
+  async markCommitPartial(checksum: string, partial: boolean, reason?: 'f'): Promise<void> {
     const path = this.commitPartialPath(checksum);
     if (partial) {
       await mkdir(join(this.path, 'state'), { recursive: true });
+      if (reason !== undefined) {
+        await writeFileAtomic(path, reason);
+        return;
+      }
       const handle = await open(path, 'a');
       await handle.close();
     } else {

@@ -6,6 +6,7 @@ import { bswap64, variant, type Variant } from '../../gvariant/index.js';
 import {
   type Repo,
   listRefs,
+  listCollectionRefs,
   configModeString,
   encodeSummary,
   decodeSummary,
@@ -22,24 +23,43 @@ import { formatCommitDate } from '../repo/index.js';
  * stale `summary.sig`, as ostree does.
  */
 export async function updateSummary(repo: Repo, options: { now?: number } = {}): Promise<Summary> {
-  const refs: SummaryRef[] = [];
-  for (const ref of await listRefs(repo, { remotes: false })) {
-    const bytes = await repo.readObjectBytes(ref.checksum, 'commit');
+  const summaryRef = async (name: string, checksum: string): Promise<SummaryRef> => {
+    const bytes = await repo.readObjectBytes(checksum, 'commit');
     const commit = decodeCommit(bytes);
     const metadata = new Map<string, Variant>();
     // ostree writes the version (when there is one) before the timestamp.
     const version = commit.metadata.get('version');
     if (version && version.type === 's') metadata.set('ostree.commit.version', variant('s', version.value));
     metadata.set('ostree.commit.timestamp', variant('t', bswap64(commit.timestamp)));
-    refs.push({ name: ref.ref, commitSize: BigInt(bytes.length), checksum: ref.checksum, metadata });
+    return { name, commitSize: BigInt(bytes.length), checksum, metadata };
+  };
+  const refs: SummaryRef[] = [];
+  for (const ref of await listRefs(repo, { remotes: false })) refs.push(await summaryRef(ref.ref, ref.checksum));
+  const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
+  // Refs of other collections (refs/mirrors, remotes with a collection-id) go in
+  // ostree.summary.collection-map, sorted by collection-id then ref, as ostree writes it.
+  const others = new Map<string, SummaryRef[]>();
+  for (const entry of await listCollectionRefs(repo)) {
+    if (entry.kind === 'head') continue;
+    if (entry.collectionId === collectionId) continue;
+    const list = others.get(entry.collectionId) ?? [];
+    if (list.some((r) => r.name === entry.ref)) continue;
+    list.push(await summaryRef(entry.ref, entry.checksum));
+    others.set(entry.collectionId, list);
   }
   const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
   const metadata = new Map<string, Variant>();
   metadata.set('ostree.summary.mode', variant('s', configModeString(repo.mode)));
   metadata.set('ostree.summary.last-modified', variant('t', bswap64(now)));
   metadata.set('ostree.summary.tombstone-commits', variant('b', repo.config.getBooleanOr('core', 'tombstone-commits', false)));
+  if (others.size > 0) {
+    const map = [...others.keys()].sort(compareText).map((id) => [
+      id,
+      [...others.get(id)!].sort((a, b) => compareText(a.name, b.name)).map((r) => [r.name, [r.commitSize, Buffer.from(r.checksum, 'hex'), [...r.metadata]]]),
+    ]);
+    metadata.set('ostree.summary.collection-map', { type: 'a{sa(s(taya{sv}))}', value: map } as Variant);
+  }
   metadata.set('ostree.summary.indexed-deltas', variant('b', true));
-  const collectionId = repo.config.getStringOr('core', 'collection-id', undefined);
   if (collectionId !== undefined) metadata.set('ostree.summary.collection-id', variant('s', collectionId));
   const summary: Summary = { refs, metadata };
   if (!repo.config.getBooleanOr('core', 'indexed-deltas', false)) {
@@ -51,6 +71,10 @@ export async function updateSummary(repo: Repo, options: { now?: number } = {}):
     if (!isErrno(error, 'ENOENT')) throw error;
   });
   return summary;
+}
+
+function compareText(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 export async function readSummary(repo: Repo): Promise<Summary> {
@@ -72,7 +96,19 @@ function isoDate(beSeconds: bigint): string {
 export async function describeSummary(repo: Repo): Promise<string> {
   const summary = await readSummary(repo);
   const lines: string[] = [];
-  for (const ref of summary.refs) {
+  // With a collection-id, refs are shown as (collection-id, ref), then those of the collection map.
+  const ownId = summary.metadata.get('ostree.summary.collection-id');
+  const listed: Array<{ name: string; commitSize: bigint; checksum: string; metadata: ReadonlyMap<string, Variant> }> = summary.refs.map((r) => ({
+    ...r,
+    name: ownId?.type === 's' ? `(${ownId.value as string}, ${r.name})` : r.name,
+  }));
+  const map = summary.metadata.get('ostree.summary.collection-map');
+  if (map?.type === 'a{sa(s(taya{sv}))}') {
+    for (const [id, refs] of map.value as Array<[string, Array<[string, [bigint, Uint8Array, Array<[string, Variant]>]]>]>) {
+      for (const [name, [size, csum, meta]] of refs) listed.push({ name: `(${id}, ${name})`, commitSize: size, checksum: Buffer.from(csum).toString('hex'), metadata: new Map(meta) });
+    }
+  }
+  for (const ref of listed) {
     lines.push(`* ${ref.name}`, `    Latest Commit (${ref.commitSize} bytes):`, `      ${ref.checksum}`);
     for (const [key, value] of ref.metadata) {
       if (key === 'ostree.commit.timestamp') lines.push(`    Timestamp (ostree.commit.timestamp): ${isoDate(value.value as bigint)}`);
@@ -84,6 +120,8 @@ export async function describeSummary(repo: Repo): Promise<string> {
     if (key === 'ostree.summary.mode') lines.push(`Repository Mode (ostree.summary.mode): ${value.value as string}`);
     else if (key === 'ostree.summary.last-modified') lines.push(`Last-Modified (ostree.summary.last-modified): ${isoDate(value.value as bigint)}`);
     else if (key === 'ostree.summary.tombstone-commits') lines.push(`Has Tombstone Commits (ostree.summary.tombstone-commits): ${value.value ? 'Yes' : 'No'}`);
+    else if (key === 'ostree.summary.collection-map') lines.push('Collection Map (ostree.summary.collection-map): (printed above)');
+    else if (key === 'ostree.summary.collection-id') lines.push(`Collection ID (ostree.summary.collection-id): ${value.value as string}`);
     else lines.push(`${key}: ${String(value.value)}`);
   }
   return lines.join('\n');

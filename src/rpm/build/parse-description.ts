@@ -11,7 +11,10 @@ import type { PackageDescription } from './description.js';
 export function parsePackageDescriptions(text: string, source = 'description'): PackageDescription[] {
   let value: unknown;
   try {
-    value = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    // JSON text goes through JSON.parse: same value, and the YAML parser needs minutes and
+    // gigabytes for descriptions embedding large binaries as base64 (a 100 MB node binary).
+    // YAML flow mappings (`{ name: x }`) are not JSON and fall through to the YAML parser.
+    value = jsonOrUndefined(text) ?? parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (error) {
     throw new AtollError('RPM_BUILD_DESCRIPTION_SYNTAX', `cannot parse ${source}: ${(error as Error).message}`, {
       cause: error,
@@ -27,4 +30,14 @@ export function parsePackageDescriptions(text: string, source = 'description'): 
     }
   }
   return list as PackageDescription[];
+}
+
+function jsonOrUndefined(text: string): unknown {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { createProgram } from './program-base.js';
+import { createProgram, withLoader } from './program-base.js';
 
 type Register = (program: Command, context: CliContext) => void;
 
@@ -25,16 +25,29 @@ export const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   override: host,
   compose: async () => (await import('./commands/compose.js')).registerComposeCommands,
   db: async () => (await import('./commands/db.js')).registerDbCommands,
-  repo: async () => (await import('./commands/repo.js')).registerRepoCommands,
-  admin: async () => (await import('./commands/admin.js')).registerAdminCommands,
-  rpm: async () => (await import('./commands/rpm.js')).registerRpmCommands,
-  'rpm-repo': async () => (await import('./commands/rpm-repo.js')).registerRpmRepoCommands,
+  repo: async () => {
+    const group = await import('./commands/repo.js');
+    return withLoader(group.registerRepoCommands, group.loadRepoCommands);
+  },
+  admin: async () => {
+    const group = await import('./commands/admin.js');
+    return withLoader(group.registerAdminCommands, group.loadAdminCommands);
+  },
+  rpm: async () => {
+    const group = await import('./commands/rpm.js');
+    return withLoader(group.registerRpmCommands, group.loadRpmCommands);
+  },
+  'rpm-repo': async () => {
+    const group = await import('./commands/rpm-repo.js');
+    return withLoader(group.registerRpmRepoCommands, group.loadRpmRepoCommands);
+  },
   testsolv: async () => (await import('./commands/testsolv.js')).registerTestsolvCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
 };
 
 async function host(): Promise<Register> {
-  return (await import('./commands/host.js')).registerHostCommands;
+  const group = await import('./commands/host.js');
+  return withLoader(group.registerHostCommands, group.loadHostCommands);
 }
 
 /** The command name argv selects: the first word after the global options (or undefined). */

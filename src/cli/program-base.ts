@@ -22,3 +22,20 @@ export function createProgram(): { program: Command; context: CliContext } {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
   return { program, context };
 }
+
+/** What a command group file exports to add its verbs. */
+export type Register = (program: Command, context: CliContext) => void;
+
+/**
+ * `register`, made lazy: the group's files register names and options only, and every
+ * top-level command it adds awaits `load` (the group's implementation modules) in a preAction
+ * hook, which commander runs for the command and its ancestors and parseAsync awaits. So even
+ * the whole tree (`--help`, `--version`) costs no module loading beyond the CLI itself.
+ */
+export function withLoader(register: Register, load: () => Promise<void>): Register {
+  return (program, context) => {
+    const before = new Set(program.commands);
+    register(program, context);
+    for (const command of program.commands) if (!before.has(command)) command.hook('preAction', load);
+  };
+}

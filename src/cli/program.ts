@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { createProgram } from './program-base.js';
-import { registerRepoCommands } from './commands/repo.js';
+import { createProgram, withLoader } from './program-base.js';
+import { registerRepoCommands, loadRepoCommands } from './commands/repo.js';
 import { registerComposeCommands } from './commands/compose.js';
-import { registerAdminCommands } from './commands/admin.js';
+import { registerAdminCommands, loadAdminCommands } from './commands/admin.js';
 import { registerDbCommands } from './commands/db.js';
-import { registerHostCommands } from './commands/host.js';
-import { registerRpmCommands } from './commands/rpm.js';
-import { registerRpmRepoCommands } from './commands/rpm-repo.js';
+import { registerHostCommands, loadHostCommands } from './commands/host.js';
+import { registerRpmCommands, loadRpmCommands } from './commands/rpm.js';
+import { registerRpmRepoCommands, loadRpmRepoCommands } from './commands/rpm-repo.js';
 import { registerTestsolvCommand } from './commands/testsolv.js';
 import { registerDemoCommand } from './commands/demo.js';
 
@@ -17,13 +17,15 @@ import { registerDemoCommand } from './commands/demo.js';
  */
 export function buildProgram(): { program: Command; context: CliContext } {
   const { program, context } = createProgram();
-  registerHostCommands(program, context);
+  // Group files register names and options only; their implementations load when a verb
+  // runs (withLoader's preAction hook, or an import inside the action for the smaller groups).
+  withLoader(registerHostCommands, loadHostCommands)(program, context);
   registerComposeCommands(program, context);
   registerDbCommands(program, context);
-  registerRepoCommands(program, context);
-  registerAdminCommands(program, context);
-  registerRpmCommands(program, context);
-  registerRpmRepoCommands(program, context);
+  withLoader(registerRepoCommands, loadRepoCommands)(program, context);
+  withLoader(registerAdminCommands, loadAdminCommands)(program, context);
+  withLoader(registerRpmCommands, loadRpmCommands)(program, context);
+  withLoader(registerRpmRepoCommands, loadRpmRepoCommands)(program, context);
   registerTestsolvCommand(program, context);
   registerDemoCommand(program, context);
   return { program, context };

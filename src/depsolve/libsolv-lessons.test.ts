@@ -94,3 +94,18 @@ result transaction,problems,cleandeps <inline>
   check(`${sys(true)}${common.join('\n')}\n`);
   check(`${sys(false)}${[...common, '#>erase helper-1-1.noarch@system', '#>cleandeps helper-1-1.noarch@system'].join('\n')}\n`);
 });
+
+test('selections: file-list globs give one job per package group, matchdeps with rel compares versions', () => {
+  check(`repo available 0 testtags <inline>
+${inline(['=Pkg: tool 1 1 noarch', '=Fls: /usr/bin/tool', '=Req: libz >= 2', '=Pkg: tool 2 1 noarch', '=Fls: /usr/bin/tool', '=Req: libz >= 3', '=Pkg: toolkit 1 1 x86_64', '=Fls: /usr/bin/toolkit'])}
+system x86_64 rpm
+job noop selection /usr/bin/tool* filelist,glob
+result jobs <inline>
+#>job noop oneof tool-1-1.noarch@available tool-2-1.noarch@available
+#>job noop pkg toolkit-1-1.x86_64@available [noautoset]
+nextjob
+job noop selection_matchdeps solvable:requires LIBZ < 3 rel,flat,nocase
+result jobs <inline>
+#>job noop pkg tool-1-1.noarch@available [noautoset]
+`);
+});

@@ -1117,7 +1117,7 @@ export class RpmSolver {
       const rs = pool.solvables[requirer]!;
       const replacesInstalled =
         !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
-      const doCheck = replacesInstalled || this.updateAll || this.updateMap.has(requirer);
+      const doCheck = replacesInstalled || this.updateAll || this.dupAll || this.updateMap.has(requirer);
       const check = (pi: number): boolean => {
         if (!doCheck) return true;
         const b = bestUpdatesOf(pi);
@@ -1127,6 +1127,8 @@ export class RpmSolver {
         const p = lits[k]!;
         if (p < 0) continue;
         if (this.isInstalled(p)) {
+          // an installed provider that a dup/infarch rule removes cannot be the choice
+          if (neg.has(p)) continue;
           if (!check(p)) continue;
           q.push(p);
           qi.push([p, p]);

@@ -6,6 +6,7 @@ import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } f
 import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolverFlags } from './rpm-solver.js';
 import { transactionLines } from './transaction.js';
 import { checkSolution } from './checker.js';
+import { flatten, jobPackages, matchDeps, selectFilelist, selectName, selectionJobString, type SelectionJob } from './selection.js';
 
 /**
  * libsolv's testcase format (solver.md §1): parse a `.t` file into steps, run each step on a
@@ -176,35 +177,53 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
     out.push(cur);
     cur = null;
   };
-  const tagKey: Record<string, keyof NewSolvable> = {
-    Req: 'requires',
-    Prq: 'requires',
-    Prv: 'provides',
-    Obs: 'obsoletes',
-    Con: 'conflicts',
-    Rec: 'recommends',
-    Sug: 'suggests',
-    Sup: 'supplements',
-    Enh: 'enhances',
+  // tags by their three letters packed into a number (no string per line)
+  const code = (t: string): number => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
+  const depTags = new Map<number, keyof NewSolvable>([
+    [code('Req'), 'requires'],
+    [code('Prq'), 'requires'],
+    [code('Prv'), 'provides'],
+    [code('Obs'), 'obsoletes'],
+    [code('Con'), 'conflicts'],
+    [code('Rec'), 'recommends'],
+    [code('Sug'), 'suggests'],
+    [code('Sup'), 'supplements'],
+    [code('Enh'), 'enhances'],
+  ]);
+  const PRV = code('Prv');
+  const FLS = code('Fls');
+  const VER = code('Ver');
+  const PKG = code('Pkg');
+  const VND = code('Vnd');
+  const TIM = code('Tim');
+  const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
+  /** The value of line[from..] without surrounding white space, sliced once. */
+  const trimmed = (line: string, from: number): string => {
+    let a = from;
+    let b = line.length;
+    while (a < b && isSpace(line.charCodeAt(a))) a++;
+    while (b > a && isSpace(line.charCodeAt(b - 1))) b--;
+    return line.slice(a, b);
   };
-  const addValue = (tag: string, value: string): void => {
+  const addValue = (tag: number, line: string, from: number): void => {
     if (!cur) return;
-    const key = tagKey[tag];
+    const key = depTags.get(tag);
     if (key) {
-      const text = value.trim();
+      const text = trimmed(line, from);
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
       if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
       (cur[key] as Dep[]).push(dep);
-      if (tag === 'Prv' && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
+      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
       return;
     }
-    if (tag === 'Fls') {
-      const parts = value.trim().split(/\s+/);
+    if (tag === FLS) {
+      const parts = trimmed(line, from).split(/\s+/);
       cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
   const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let blockTag = 0;
   let blockEnd = '';
   for (const raw of typeof text === 'string' ? text.split('\n') : text) {
     // `prefix` characters (the `#>` of an inline block) are skipped without copying the line
@@ -215,30 +234,35 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
         block = null;
         continue;
       }
-      addValue(block, o ? line.slice(o) : line);
+      addValue(blockTag, line, o);
       continue;
     }
     // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
     const kind = line.charCodeAt(o);
     if ((kind !== 61 && kind !== 43) || line.charCodeAt(o + 4) !== 58) continue;
-    if (!isLetter(line.charCodeAt(o + 1)) || !isLetter(line.charCodeAt(o + 2)) || !isLetter(line.charCodeAt(o + 3))) continue;
-    const tag = line.slice(o + 1, o + 4);
+    const c1 = line.charCodeAt(o + 1);
+    const c2 = line.charCodeAt(o + 2);
+    const c3 = line.charCodeAt(o + 3);
+    if (!isLetter(c1) || !isLetter(c2) || !isLetter(c3)) continue;
+    const tag = (c1 << 16) | (c2 << 8) | c3;
     const ws = line.charCodeAt(o + 5);
-    const value = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? line.slice(o + 6) : line.slice(o + 5);
+    const from = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? o + 6 : o + 5;
     if (kind === 43) {
-      block = tag;
-      blockEnd = `-${tag}:`;
+      block = line.slice(o + 1, o + 4);
+      blockTag = tag;
+      blockEnd = `-${block}:`;
       continue;
     }
     switch (tag) {
-      case 'Ver': {
+      case VER: {
+        const value = line.slice(from);
         version = Number.parseFloat(value);
         addSelf = !(version >= 3) || value.includes('addselfprovides');
         break;
       }
-      case 'Pkg': {
+      case PKG: {
         finish();
-        const f = value.trim().split(/\s+/);
+        const f = trimmed(line, from).split(/\s+/);
         if (f.length !== 4) break;
         let evr = f[1]!;
         if (!(f[2] === '-')) evr += `-${f[2]}`;
@@ -261,14 +285,14 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
         };
         break;
       }
-      case 'Vnd':
-        if (cur) cur.vendor = value.trim();
+      case VND:
+        if (cur) cur.vendor = trimmed(line, from);
         break;
-      case 'Tim':
-        if (cur) cur.buildtime = Number(value.trim());
+      case TIM:
+        if (cur) cur.buildtime = Number(trimmed(line, from));
         break;
       default:
-        addValue(tag, value);
+        addValue(tag, line, from);
     }
   }
   finish();
@@ -342,7 +366,11 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
     return [out, j - 1];
   };
 
+  // selection jobs of the current step (`job VERB selection…`), printed by `result jobs`
+  let selJobs: Array<{ verb: string; job: SelectionJob }> = [];
   const flush = (): void => {
+    for (const { verb, job } of selJobs) evrcmpJobs.push(selectionJobString(state.pool, verb, job));
+    selJobs = [];
     if (!results.length && !jobs.length && !evrcmpJobs.length) return;
     steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
     unsupportedAll.push(...unsupported);
@@ -401,8 +429,10 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         break;
       }
       case 'job': {
-        if (w[2] === 'selection' || w[1]?.startsWith('selection')) {
-          unsupported.push('selection jobs');
+        if (w[2]?.startsWith('selection')) {
+          const sel = runSelection(state, w.slice(1), selJobs);
+          if (sel === null) unsupported.push(`selection job: ${line.trim()}`);
+          else selJobs = sel;
           break;
         }
         try {
@@ -487,6 +517,55 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
   return { steps, pass: steps.every((s) => s.pass), unsupported: unsupportedAll };
 }
 
+
+/**
+ * One `job VERB selection…` line: the new selection replaces, is added to, or filters the
+ * step's selection so far. null when the line uses what this subset does not implement.
+ */
+function runSelection(
+  state: State,
+  w: string[],
+  current: Array<{ verb: string; job: SelectionJob }>,
+): Array<{ verb: string; job: SelectionJob }> | null {
+  const verb = w[0]!;
+  const kind = w[1]!;
+  const flags = new Set((w[w.length - 1] ?? '').split(',').filter((x) => x));
+  const pool = state.pool;
+  let made: SelectionJob[] | null;
+  if (kind === 'selection') {
+    const what = w.slice(2, -1).join(' ');
+    const known = ['name', 'filelist', 'glob', 'nocase', 'flat', 'withsource', 'sourceonly', 'withbadarch', 'withdisabled', 'add', 'filter'];
+    if ([...flags].some((f) => !known.includes(f))) return null;
+    if (flags.has('filelist') && what.startsWith('/')) made = selectFilelist(pool, what, flags);
+    else if (flags.has('name')) made = selectName(pool, what, flags);
+    else return null;
+  } else {
+    const mode = kind.slice('selection_'.length);
+    if (mode !== 'matchdeps' && mode !== 'matchdepid' && mode !== 'matchsolvable') return null;
+    const key = w[2]!;
+    const what = w.slice(3, -1).join(' ');
+    let solvable: number | undefined;
+    if (mode === 'matchsolvable') {
+      solvable = findPkg(state, what);
+      if (solvable === undefined) return null;
+    }
+    const ps = matchDeps(pool, mode, key, what, flags, parseTestcaseDep, solvable);
+    if (ps === null) return null;
+    made = ps.length ? [{ kind: 'pkgs', ps }] : [];
+  }
+  if (flags.has('flat')) made = flatten(pool, made, flags);
+  const fresh = made.map((job) => ({ verb, job }));
+  if (flags.has('filter')) {
+    const keep = new Set(made.flatMap((j) => jobPackages(pool, j, flags)));
+    return current.flatMap(({ verb: v, job }) => {
+      const ps = jobPackages(pool, job, flags).filter((p) => keep.has(p));
+      if (!ps.length) return [];
+      if (job.kind === 'pkgs' && ps.length === job.ps.length) return [{ verb: v, job }];
+      return [{ verb: v, job: { kind: 'pkgs', ps } as SelectionJob }];
+    });
+  }
+  return [...current, ...fresh];
+}
 
 function findPkg(state: State, spec: string): number | undefined {
   const pool = state.pool;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCapability } from './capability.js';
-import { encodePrimaryCache, decodePrimaryCache } from './primary-cache-codec.js';
+import { encodePrimaryCache, decodePrimaryCache, openPrimaryCache, primaryCacheIdentities, primaryCachePackages, PrimaryCacheWriter, serializePrimaryCache } from './primary-cache-codec.js';
 import { emptyRepoPackage } from './primary.js';
 import { RPMSENSE, rangesOverlap } from '../rpm/index.js';
 
@@ -24,4 +24,18 @@ test('primary cache codec round-trips every field, including numbers ≥ 2^32 an
   const encoded = encodePrimaryCache({ primaryChecksum: 'k', count: 2 }, [a, b]);
   assert.deepEqual(decodePrimaryCache(encoded), { meta: { primaryChecksum: 'k', count: 2 }, packages: [a, b] });
   assert.throws(() => decodePrimaryCache(encoded.subarray(0, encoded.length - 9)));
+  // The listing reads the same identities without decoding packages.
+  const view = openPrimaryCache(encoded);
+  assert.deepEqual(primaryCacheIdentities(view), [a, b].map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch })));
+  // The incremental writer (what a cold open uses) makes the same file.
+  const writer = new PrimaryCacheWriter();
+  writer.add(a);
+  writer.add(b);
+  const streamed = writer.finish('k');
+  assert.deepEqual(Buffer.concat(serializePrimaryCache(streamed)), encoded);
+  assert.deepEqual(primaryCachePackages(streamed), [a, b]);
+  // A cache from an older format is not trusted.
+  const old = Buffer.from(encoded);
+  old[7] = 1;
+  assert.throws(() => openPrimaryCache(old));
 });

@@ -139,3 +139,17 @@ test('decompression: gz, xz, zst, bz2 of createrepo_c test files; suffix/magic m
     await assert.rejects(collect(join(tmp, name), name), code('RPMMD_DECOMPRESS_FAILED'), suffix);
   }
 });
+
+test('UTF-8 split across chunks at every offset reads the same as one chunk (ASCII fast path and decoder hand-over)', async () => {
+  const text = 'é ✓ 𝄞 plain ascii ü';
+  const xml = `<?xml version="1.0"?>\n<metadata packages="1"><package type="rpm"><name>u</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><checksum type="sha256" pkgid="YES">ab</checksum><summary>${text}</summary><description>${'x'.repeat(40)}${text}${'y'.repeat(40)}</description><location href="u.rpm"/><format><rpm:provides><rpm:entry name="ü-cap" flags="EQ" epoch="0" ver="1" rel="1"/></rpm:provides></format></package></metadata>`;
+  const whole: RepoPackage[] = [];
+  await parsePrimary(bytes(xml, 1 << 20), 'p', (p) => whole.push(p));
+  assert.equal(whole[0]?.summary, text);
+  assert.equal(whole[0]?.provides[0]?.name, 'ü-cap');
+  for (let chunk = 1; chunk <= 9; chunk++) {
+    const out: RepoPackage[] = [];
+    await parsePrimary(bytes(xml, chunk), 'p', (p) => out.push(p));
+    assert.deepEqual(out, whole, `chunk size ${chunk}`);
+  }
+});

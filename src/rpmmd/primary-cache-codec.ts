@@ -1,20 +1,29 @@
-import { DEPENDENCY_KINDS, type Dependency } from '../rpm/index.js';
+import { DEPENDENCY_KINDS, type Dependency, type Nevra } from '../rpm/index.js';
 import type { RepoFileEntry, RepoPackage } from './types.js';
 
 /**
  * Compact binary form of parsed primary data, so a warm start does not re-parse XML.
  * Pure codec (bytes in, values out). Layout, all integers little-endian u32:
  *
- *   "ATRPMMD\x01" | u32 metaLen | meta JSON | pad to 4 | u32 nStrings | u32 utf16Len |
- *   u32 lengths[nStrings] | u32 utf8Len | utf8 of all strings concatenated | pad to 4 |
- *   u32 nInts | u32 ints[nInts]
+ *   "ATRPMMD\x02" | u32 metaLen | meta JSON | pad to 4 | u32 nStrings | u32 ends[nStrings] |
+ *   u32 blobLen | UTF-8 of all strings concatenated | pad to 4 | u32 nInts | u32 ints[nInts]
  *
- * Strings are deduplicated (dependency names repeat across thousands of packages) and decoded
- * with one TextDecoder call, then sliced. Each package is a fixed sequence in `ints`
- * (string indexes, numbers as hi/lo pairs, dependency and file lists with counts).
+ * `ends[i]` is the byte offset where string i ends in the blob; bit 31 marks a string that is
+ * not pure ASCII. The blob is read as latin1 in one call and ASCII strings are sliced from it
+ * (only the others need a UTF-8 decode). Repeated strings (dependency names, EVRs, arches,
+ * licenses, paths) are stored once; per-package unique ones (description, pkgid) are appended
+ * without a lookup. Each package is a fixed head of FIXED ints (NEVRA first, so a listing can
+ * read five ints and skip the rest), then eight dependency lists and the file list, each as a
+ * count followed by its entries.
+ *
+ * The writer is incremental (PrimaryCacheWriter.add per package): a cold parse streams packages
+ * into it without keeping them, so memory holds the compact form, not the package objects.
  */
-const MAGIC = Buffer.from('ATRPMMD\x01', 'latin1');
+const MAGIC = Buffer.from('ATRPMMD\x02', 'latin1');
 const FILE_TYPES = ['file', 'dir', 'ghost'] as const;
+const NON_ASCII = 0x8000_0000;
+/** Ints in a package head: 13 strings and epoch, 7 numbers as hi/lo, 4 strings. */
+const FIXED = 14 + 14 + 4;
 
 export interface PrimaryCacheMeta {
   /** Checksum of the primary file this was parsed from (the cache key). */
@@ -22,103 +31,191 @@ export interface PrimaryCacheMeta {
   count: number;
 }
 
-export function encodePrimaryCache(meta: PrimaryCacheMeta, packages: readonly RepoPackage[]): Buffer {
-  const index = new Map<string, number>();
-  const strings: string[] = [];
-  const str = (s: string): number => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
-  let ints = new Uint32Array(1 << 16);
-  let n = 0;
-  const push = (v: number): void => {
-    if (n === ints.length) {
-      const bigger = new Uint32Array(ints.length * 2);
-      bigger.set(ints);
-      ints = bigger;
-    }
-    ints[n++] = v;
-  };
-  const num = (v: number): void => {
-    push(Math.floor(v / 0x1_0000_0000));
-    push(v >>> 0);
-  };
-  const optStr = (s: string | null): void => push(s === null ? 0 : str(s) + 1);
-  for (const p of packages) {
-    push(str(p.name));
-    push(p.epoch === null ? 0 : p.epoch + 1);
-    push(str(p.version));
-    push(str(p.release));
-    push(str(p.arch));
-    push(str(p.summary));
-    push(str(p.description));
-    push(str(p.license));
-    push(str(p.url));
-    push(str(p.vendor));
-    push(str(p.packager));
-    push(str(p.group));
-    push(str(p.buildhost));
-    optStr(p.sourcerpm);
-    num(p.buildtime);
-    num(p.installedSize);
-    num(p.fileTime);
-    num(p.packageSize);
-    num(p.archiveSize);
-    num(p.headerStart);
-    num(p.headerEnd);
-    push(str(p.pkgid));
-    push(str(p.checksumType));
-    push(str(p.locationHref));
-    optStr(p.locationBase);
-    for (const kind of DEPENDENCY_KINDS) {
-      const deps = p[kind];
-      push(deps.length);
-      for (const d of deps) {
-        push(str(d.name));
-        push(d.flags >>> 0);
-        push(str(d.evr));
-      }
-    }
-    push(p.files.length);
-    for (const f of p.files) {
-      push(str(f.path));
-      push(FILE_TYPES.indexOf(f.type));
-    }
-  }
-  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-  const joined = strings.join('');
-  const utf8 = Buffer.from(joined, 'utf8');
-  const lengths = Uint32Array.from(strings, (s) => s.length);
-  const pad = (len: number): number => (4 - (len % 4)) % 4;
-  const parts: Buffer[] = [];
-  const u32 = (v: number): Buffer => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v);
-    return b;
-  };
-  parts.push(MAGIC, u32(metaBytes.length), metaBytes, Buffer.alloc(pad(metaBytes.length)));
-  parts.push(u32(strings.length), u32(joined.length), Buffer.from(lengths.buffer, 0, lengths.byteLength));
-  parts.push(u32(utf8.length), utf8, Buffer.alloc(pad(utf8.length)));
-  parts.push(u32(n), Buffer.from(ints.buffer, 0, n * 4));
-  return Buffer.concat(parts);
+/** The decoded layout: what a cache file holds, without package objects. */
+export interface PrimaryCacheView {
+  meta: PrimaryCacheMeta;
+  ends: Uint32Array;
+  blob: Buffer;
+  ints: Uint32Array;
 }
 
 /** Thrown as a plain Error: a cache that does not decode is simply not used. */
 export class CacheFormatError extends Error {}
 
+/**
+ * A copy of `s` that does not keep its parent alive. The parser's strings are slices of the
+ * decoded chunk they came from; a slice kept as a map key would keep the whole chunk (and so
+ * the whole document) in memory. Concatenation then slicing makes V8 flatten into a new string
+ * of just this length (strings under 13 characters are copied by slice anyway).
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** Builds a cache one package at a time. */
+export class PrimaryCacheWriter {
+  private readonly index = new Map<string, number>();
+  private ends = new Uint32Array(1 << 14);
+  private nStrings = 0;
+  private blob = Buffer.allocUnsafe(1 << 20);
+  private blobLen = 0;
+  private ints = new Uint32Array(1 << 16);
+  private n = 0;
+  private emptyIndex = -1;
+  private lastShared = '';
+  private lastSharedIndex = -1;
+  count = 0;
+
+  /** Append a string to the table; returns its index. */
+  private append(s: string): number {
+    if (this.blobLen + s.length * 3 > this.blob.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.blob.length * 2, this.blobLen + s.length * 3));
+      this.blob.copy(bigger, 0, 0, this.blobLen);
+      this.blob = bigger;
+    }
+    const written = s.length === 0 ? 0 : this.blob.write(s, this.blobLen, 'utf8');
+    this.blobLen += written;
+    if (this.nStrings === this.ends.length) {
+      const bigger = new Uint32Array(this.ends.length * 2);
+      bigger.set(this.ends);
+      this.ends = bigger;
+    }
+    this.ends[this.nStrings] = this.blobLen | (written !== s.length ? NON_ASCII : 0);
+    return this.nStrings++;
+  }
+
+  /** A repeated string: stored once. */
+  private shared(s: string): number {
+    // Most dependencies are unversioned, and neighbours share EVR strings (the parser reuses
+    // them): both are answered without hashing.
+    if (s.length === 0) return this.emptyIndex >= 0 ? this.emptyIndex : (this.emptyIndex = this.append(''));
+    if (s === this.lastShared) return this.lastSharedIndex;
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.append(s);
+      this.index.set(detach(s), i);
+    }
+    this.lastShared = s;
+    this.lastSharedIndex = i;
+    return i;
+  }
+
+  private push(v: number): void {
+    if (this.n === this.ints.length) {
+      const bigger = new Uint32Array(this.ints.length * 2);
+      bigger.set(this.ints);
+      this.ints = bigger;
+    }
+    this.ints[this.n++] = v;
+  }
+
+  private num(v: number): void {
+    this.push(Math.floor(v / 0x1_0000_0000));
+    this.push(v >>> 0);
+  }
+
+  private optShared(s: string | null): void {
+    this.push(s === null ? 0 : this.shared(s) + 1);
+  }
+
+  add(p: RepoPackage): void {
+    this.count++;
+    this.push(this.shared(p.name));
+    this.push(p.epoch === null ? 0 : p.epoch + 1);
+    this.push(this.shared(p.version));
+    this.push(this.shared(p.release));
+    this.push(this.shared(p.arch));
+    this.push(this.shared(p.summary));
+    this.push(this.append(p.description));
+    this.push(this.shared(p.license));
+    this.push(this.shared(p.url));
+    this.push(this.shared(p.vendor));
+    this.push(this.shared(p.packager));
+    this.push(this.shared(p.group));
+    this.push(this.shared(p.buildhost));
+    this.optShared(p.sourcerpm);
+    this.num(p.buildtime);
+    this.num(p.installedSize);
+    this.num(p.fileTime);
+    this.num(p.packageSize);
+    this.num(p.archiveSize);
+    this.num(p.headerStart);
+    this.num(p.headerEnd);
+    this.push(this.append(p.pkgid));
+    this.push(this.shared(p.checksumType));
+    this.push(this.append(p.locationHref));
+    this.optShared(p.locationBase);
+    for (const kind of DEPENDENCY_KINDS) {
+      const deps = p[kind];
+      this.push(deps.length);
+      for (const d of deps) {
+        this.push(this.shared(d.name));
+        this.push(d.flags >>> 0);
+        this.push(this.shared(d.evr));
+      }
+    }
+    this.push(p.files.length);
+    for (const f of p.files) {
+      this.push(this.shared(f.path));
+      this.push(FILE_TYPES.indexOf(f.type));
+    }
+  }
+
+  /** The finished cache (the writer must not be used afterwards). */
+  finish(primaryChecksum: string): PrimaryCacheView {
+    this.index.clear();
+    return {
+      meta: { primaryChecksum, count: this.count },
+      ends: this.ends.subarray(0, this.nStrings),
+      blob: this.blob.subarray(0, this.blobLen),
+      ints: this.ints.subarray(0, this.n),
+    };
+  }
+}
+
+const pad = (len: number): Buffer => Buffer.alloc((4 - (len % 4)) % 4);
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+};
+const bytesOf = (a: Uint32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The file content as a list of buffers (written in sequence; no concatenated copy). */
+export function serializePrimaryCache(view: PrimaryCacheView): Buffer[] {
+  const metaBytes = Buffer.from(JSON.stringify(view.meta), 'utf8');
+  return [
+    MAGIC, u32(metaBytes.length), metaBytes, pad(metaBytes.length),
+    u32(view.ends.length), bytesOf(view.ends),
+    u32(view.blob.length), view.blob, pad(view.blob.length),
+    u32(view.ints.length), bytesOf(view.ints),
+  ];
+}
+
+export function encodePrimaryCache(meta: PrimaryCacheMeta, packages: readonly RepoPackage[]): Buffer {
+  const writer = new PrimaryCacheWriter();
+  for (const p of packages) writer.add(p);
+  const view = writer.finish(meta.primaryChecksum);
+  return Buffer.concat(serializePrimaryCache({ ...view, meta: { ...meta, count: view.meta.count } }));
+}
+
 export function decodePrimaryCacheMeta(data: Uint8Array): PrimaryCacheMeta {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new CacheFormatError('not a primary cache file');
   const metaLen = buf.readUInt32LE(8);
+  if (12 + metaLen > buf.length) throw new CacheFormatError('primary cache file is truncated');
   return JSON.parse(buf.toString('utf8', 12, 12 + metaLen)) as PrimaryCacheMeta;
 }
 
-export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; packages: RepoPackage[] } {
+/** u32s at `pos` without copying when aligned (files read whole are), else copied. */
+function u32Array(buf: Buffer, pos: number, count: number): Uint32Array {
+  const offset = buf.byteOffset + pos;
+  if (offset % 4 === 0) return new Uint32Array(buf.buffer, offset, count);
+  return new Uint32Array(buf.buffer.slice(offset, offset + count * 4));
+}
+
+/** Check the layout of a cache file and return views into it (no package objects yet). */
+export function openPrimaryCache(data: Uint8Array): PrimaryCacheView {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const meta = decodePrimaryCacheMeta(buf);
   let pos = 12 + buf.readUInt32LE(8);
@@ -126,42 +223,84 @@ export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; 
   const need = (bytes: number): void => {
     if (pos + bytes > buf.length) throw new CacheFormatError('primary cache file is truncated');
   };
-  need(8);
+  need(4);
   const nStrings = buf.readUInt32LE(pos);
-  const utf16Len = buf.readUInt32LE(pos + 4);
-  pos += 8;
+  pos += 4;
   need(nStrings * 4);
-  const lengths = new Uint32Array(buf.buffer.slice(buf.byteOffset + pos, buf.byteOffset + pos + nStrings * 4));
+  const ends = u32Array(buf, pos, nStrings);
   pos += nStrings * 4;
   need(4);
-  const utf8Len = buf.readUInt32LE(pos);
+  const blobLen = buf.readUInt32LE(pos);
   pos += 4;
-  need(utf8Len);
-  const joined = buf.toString('utf8', pos, pos + utf8Len);
-  if (joined.length !== utf16Len) throw new CacheFormatError('primary cache string table is corrupt');
-  pos += utf8Len;
+  need(blobLen);
+  const blob = buf.subarray(pos, pos + blobLen);
+  pos += blobLen;
   pos += (4 - (pos % 4)) % 4;
-  const strings = new Array<string>(nStrings);
-  let offset = 0;
-  for (let i = 0; i < nStrings; i++) {
-    const len = lengths[i] as number;
-    strings[i] = joined.slice(offset, offset + len);
-    offset += len;
-  }
   need(4);
   const nInts = buf.readUInt32LE(pos);
   pos += 4;
   need(nInts * 4);
-  const ints = new Uint32Array(buf.buffer.slice(buf.byteOffset + pos, buf.byteOffset + pos + nInts * 4));
-  let i = 0;
-  const s = (): string => {
-    const v = strings[ints[i++] as number];
-    if (v === undefined) throw new CacheFormatError('primary cache string index out of range');
-    return v;
+  const ints = u32Array(buf, pos, nInts);
+  if (pos + nInts * 4 !== buf.length) throw new CacheFormatError('primary cache has trailing data');
+  let last = 0;
+  for (let i = 0; i < nStrings; i++) {
+    const end = (ends[i] as number) & ~NON_ASCII;
+    if (end < last || end > blobLen) throw new CacheFormatError('primary cache string table is corrupt');
+    last = end;
+  }
+  return { meta, ends, blob, ints };
+}
+
+/**
+ * Strings of a view by index, each made once, on first use. `all`: most strings will be used,
+ * so the blob is decoded as latin1 in one call and ASCII strings are slices of it; otherwise
+ * each string is decoded on its own (a listing needs a few per package out of many).
+ */
+function stringTable(view: PrimaryCacheView, all: boolean): (i: number) => string {
+  const { ends, blob } = view;
+  const made = new Array<string | undefined>(ends.length);
+  const latin1 = all ? blob.toString('latin1') : null;
+  return (i) => {
+    let s = made[i];
+    if (s !== undefined) return s;
+    const raw = ends[i];
+    if (raw === undefined) throw new CacheFormatError('primary cache string index out of range');
+    const start = i === 0 ? 0 : (ends[i - 1] as number) & ~NON_ASCII;
+    const end = raw & ~NON_ASCII;
+    s = (raw & NON_ASCII) !== 0 ? blob.toString('utf8', start, end) : latin1 !== null ? latin1.slice(start, end) : blob.toString('latin1', start, end);
+    made[i] = s;
+    return s;
   };
+}
+
+/** Name, epoch, version, release and arch of every package, without the rest. */
+export function primaryCacheIdentities(view: PrimaryCacheView): Nevra[] {
+  const { ints, meta } = view;
+  const str = stringTable(view, false);
+  const out = new Array<Nevra>(meta.count);
+  let i = 0;
+  for (let k = 0; k < meta.count; k++) {
+    if (i + FIXED > ints.length) throw new CacheFormatError('primary cache package table is truncated');
+    const epochPlus = ints[i + 1] as number;
+    out[k] = { name: str(ints[i] as number), epoch: epochPlus === 0 ? null : epochPlus - 1, version: str(ints[i + 2] as number), release: str(ints[i + 3] as number), arch: str(ints[i + 4] as number) };
+    i += FIXED;
+    for (let d = 0; d < DEPENDENCY_KINDS.length; d++) i += 1 + 3 * (ints[i] as number);
+    i += 1 + 2 * (ints[i] as number);
+  }
+  if (i !== ints.length) throw new CacheFormatError('primary cache has trailing data');
+  return out;
+}
+
+/** Every package of a view, as full RepoPackage values. */
+export function primaryCachePackages(view: PrimaryCacheView): RepoPackage[] {
+  const { ints, meta } = view;
+  const nInts = ints.length;
+  const str = stringTable(view, true);
+  let i = 0;
+  const s = (): string => str(ints[i++] as number);
   const opt = (): string | null => {
     const v = ints[i++] as number;
-    return v === 0 ? null : (strings[v - 1] as string);
+    return v === 0 ? null : str(v - 1);
   };
   const num = (): number => {
     const hi = ints[i++] as number;
@@ -170,13 +309,14 @@ export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; 
   };
   const deps = (): Dependency[] => {
     const count = ints[i++] as number;
+    if (i + count * 3 > nInts) throw new CacheFormatError('primary cache package table is truncated');
     const out = new Array<Dependency>(count);
     for (let k = 0; k < count; k++) out[k] = { name: s(), flags: ints[i++] as number, evr: s() };
     return out;
   };
   const packages: RepoPackage[] = new Array(meta.count);
   for (let k = 0; k < meta.count; k++) {
-    if (i >= nInts) throw new CacheFormatError('primary cache package table is truncated');
+    if (i + FIXED > nInts) throw new CacheFormatError('primary cache package table is truncated');
     const name = s();
     const epochPlus = ints[i++] as number;
     const version = s();
@@ -211,6 +351,7 @@ export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; 
     const supplements = deps();
     const enhances = deps();
     const nFiles = ints[i++] as number;
+    if (i + nFiles * 2 > nInts) throw new CacheFormatError('primary cache package table is truncated');
     const files = new Array<RepoFileEntry>(nFiles);
     for (let f = 0; f < nFiles; f++) files[f] = { path: s(), type: FILE_TYPES[ints[i++] as number] ?? 'file' };
     packages[k] = {
@@ -220,5 +361,10 @@ export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; 
     };
   }
   if (i !== nInts) throw new CacheFormatError('primary cache has trailing data');
-  return { meta, packages };
+  return packages;
+}
+
+export function decodePrimaryCache(data: Uint8Array): { meta: PrimaryCacheMeta; packages: RepoPackage[] } {
+  const view = openPrimaryCache(data);
+  return { meta: view.meta, packages: primaryCachePackages(view) };
 }

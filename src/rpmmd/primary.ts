@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import type { Dependency, DependencyKind } from '../rpm/index.js';
-import { RPMSENSE, emptyDependencies } from '../rpm/index.js';
+import { RPMSENSE } from '../rpm/index.js';
 import type { RepoPackage } from './types.js';
 import { parseXmlStream, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 import { evrFromAttributes, senseFromFlagsAttribute } from './dependency-xml.js';
@@ -28,7 +28,15 @@ export function emptyRepoPackage(): RepoPackage {
     buildhost: '',
     installedSize: 0,
     sourcerpm: null,
-    ...emptyDependencies(),
+    // Spelled out rather than spread from emptyDependencies(): this runs once per package.
+    provides: [],
+    requires: [],
+    conflicts: [],
+    obsoletes: [],
+    recommends: [],
+    suggests: [],
+    supplements: [],
+    enhances: [],
     pkgid: '',
     checksumType: '',
     locationHref: '',
@@ -79,6 +87,10 @@ export async function parsePrimary(
   // Unknown elements are transparent (as in createrepo_c's reader), but a <package> whose type
   // is not "rpm" is skipped with everything inside it.
   let skipDepth = 0;
+  let lastEpoch: string | undefined;
+  let lastVer: string | undefined;
+  let lastRel: string | undefined;
+  let lastEvr = '';
 
   const invalid = (message: string): AtollError =>
     new AtollError('RPMMD_METADATA_INVALID', `${fileName}: ${message}`, { data: { file: fileName } });
@@ -106,6 +118,24 @@ export async function parsePrimary(
             inFormat = false;
             versionSeen = false;
           }
+          return;
+        }
+        // Dependency entries are most of the elements: handled first.
+        if (name === 'entry') {
+          if (depList === null) return;
+          const flags = senseFromFlagsAttribute(attrs.flags);
+          if (flags === undefined) throw invalid(`package '${pkg.name}': unknown dependency flags '${attrs.flags}'`);
+          const pre = attrs.pre === '1' || attrs.pre === 'true' ? RPMSENSE.PREREQ : 0;
+          // Neighbouring entries often carry the same version (a package's own provides,
+          // its subpackage requirements): reuse the string instead of concatenating again.
+          const { epoch, ver, rel } = attrs;
+          if (epoch !== lastEpoch || ver !== lastVer || rel !== lastRel) {
+            lastEvr = evrFromAttributes(epoch, ver, rel);
+            lastEpoch = epoch;
+            lastVer = ver;
+            lastRel = rel;
+          }
+          depList.push({ name: attrs.name ?? '', flags: flags | pre, evr: lastEvr });
           return;
         }
         if (TEXT_FIELDS.has(name)) {
@@ -142,14 +172,6 @@ export async function parsePrimary(
             pkg.headerStart = int(attrs.start, 'header-range start', fileName, pkg);
             pkg.headerEnd = int(attrs.end, 'header-range end', fileName, pkg);
             break;
-          case 'entry': {
-            if (depList === null) break;
-            const flags = senseFromFlagsAttribute(attrs.flags);
-            if (flags === undefined) throw invalid(`package '${pkg.name}': unknown dependency flags '${attrs.flags}'`);
-            const pre = attrs.pre === '1' || attrs.pre === 'true' ? RPMSENSE.PREREQ : 0;
-            depList.push({ name: attrs.name ?? '', flags: flags | pre, evr: evrFromAttributes(attrs.epoch, attrs.ver, attrs.rel) });
-            break;
-          }
           case 'file':
             fileType = attrs.type === 'dir' ? 'dir' : attrs.type === 'ghost' ? 'ghost' : 'file';
             break;
@@ -162,6 +184,7 @@ export async function parsePrimary(
           if (skipDepth > 0) skipDepth--;
           return;
         }
+        if (name === 'entry') return;
         if (textWanted) {
           textWanted = false;
           switch (name) {

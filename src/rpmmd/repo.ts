@@ -15,7 +15,16 @@ import { Transport, AttemptError, downloadFailed } from './transport.js';
 import { fetchVerified } from './fetch-verified.js';
 import { parseMetalink, parseMirrorlist, normalizeBaseUrl } from './mirrors.js';
 import { checksumHex } from './checksum.js';
-import { encodePrimaryCache, decodePrimaryCache, CacheFormatError } from './primary-cache-codec.js';
+import {
+  PrimaryCacheWriter,
+  openPrimaryCache,
+  primaryCacheIdentities,
+  primaryCachePackages,
+  serializePrimaryCache,
+  CacheFormatError,
+  type PrimaryCacheView,
+} from './primary-cache-codec.js';
+import type { Nevra } from '../rpm/index.js';
 
 /** Where a repository comes from: a RepoConfig or just an id and base URLs (`--repofrompath`). */
 export type RepoSource = Pick<RepoConfig, 'id' | 'baseurls' | 'mirrorlist' | 'metalink'> & Partial<Pick<RepoConfig, 'metadataExpire'>>;
@@ -37,7 +46,7 @@ export interface OpenRepoOptions {
   now?: () => number;
 }
 
-const CACHE_FORMAT = 'primary-v1';
+const CACHE_FORMAT = 'primary-v2';
 
 /** Stable per-repo cache directory name: id plus a hash of where its metadata comes from. */
 export function repoCacheDir(cacheRoot: string, source: RepoSource): string {
@@ -61,6 +70,8 @@ function metadataFileName(record: RepomdRecord): string {
  */
 export class RpmmdRepo {
   private filelistsPromise: Promise<void> | null = null;
+  private decoded: RepoPackage[] | null;
+  private view: PrimaryCacheView | null;
 
   constructor(
     readonly id: string,
@@ -68,11 +79,33 @@ export class RpmmdRepo {
     readonly mirrors: string[],
     readonly repomd: Repomd,
     readonly repomdChecksum: string,
-    readonly packages: RepoPackage[],
+    /** The packages, or their compact cache form (decoded on first use of `packages`). */
+    primary: RepoPackage[] | PrimaryCacheView,
     private readonly options: OpenRepoOptions,
     /** True when primary came from the binary cache (no XML parsed). */
     readonly fromCache: boolean,
-  ) {}
+  ) {
+    this.decoded = Array.isArray(primary) ? primary : null;
+    this.view = Array.isArray(primary) ? null : primary;
+  }
+
+  /** Every package of primary, in document order (made from the compact form on first use). */
+  get packages(): RepoPackage[] {
+    if (this.decoded === null) {
+      this.decoded = primaryCachePackages(this.view as PrimaryCacheView);
+      this.view = null;
+    }
+    return this.decoded;
+  }
+
+  /**
+   * Name, epoch, version, release and arch of every package, in document order: what a
+   * listing needs, read straight from the compact form while `packages` is not needed.
+   */
+  identities(): Nevra[] {
+    if (this.view !== null) return primaryCacheIdentities(this.view);
+    return this.packages;
+  }
 
   get reporter(): Reporter {
     return this.options.reporter ?? nullReporter;
@@ -318,29 +351,32 @@ async function openRepoWith(source: RepoSource, options: OpenRepoOptions, transp
   const cached = await readFile(binPath).catch(() => null);
   if (cached !== null) {
     try {
-      const decoded = decodePrimaryCache(cached);
-      if (decoded.meta.primaryChecksum === cacheKey) {
-        debug(reporter, `${source.id}: ${decoded.packages.length} packages from the primary cache`);
-        return new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, decoded.packages, options, true);
+      const view = openPrimaryCache(cached);
+      if (view.meta.primaryChecksum === cacheKey) {
+        debug(reporter, `${source.id}: ${view.meta.count} packages from the primary cache`);
+        return new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, view, options, true);
       }
     } catch (error) {
       if (!(error instanceof CacheFormatError)) throw error;
       debug(reporter, `${source.id}: ignoring unreadable primary cache: ${error.message}`);
     }
   }
-  const repo = new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, [], options, false);
-  const file = await phase(reporter, `${source.id}: downloading primary`, () => repo.metadataFile('primary', transport));
+  const fetcher = new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, [], options, false);
+  const file = await phase(reporter, `${source.id}: downloading primary`, () => fetcher.metadataFile('primary', transport));
   if (file === null) throw new TypeError('primary record vanished');
   const name = basename(file.path);
   const kind = await detectCompression(file.path, name);
-  const packages = repo.packages;
+  // Packages go straight into the compact cache form as they are parsed (none is kept as an
+  // object): memory holds one package at a time plus the cache, and the repository reads its
+  // packages back from that form only if a caller asks for them.
+  const writer = new PrimaryCacheWriter();
   await phase(reporter, `${source.id}: reading primary`, async (tick) => {
     const result = await parsePrimary(
       readDecompressed(file.path, name, kind),
       name,
       (p) => {
-        packages.push(p);
-        if (packages.length % 2000 === 0) tick(packages.length);
+        writer.add(p);
+        if (writer.count % 2000 === 0) tick(writer.count);
       },
       options.verifyOpenChecksum && file.record.openChecksum ? { openChecksumType: file.record.openChecksum.type } : {},
     );
@@ -351,11 +387,11 @@ async function openRepoWith(source: RepoSource, options: OpenRepoOptions, transp
       throw new AtollError('RPMMD_METADATA_CHECKSUM_MISMATCH', `${name}: decompressed content does not match open-checksum in repomd.xml`, { data: { file: name } });
     }
   });
+  const view = writer.finish(cacheKey);
   try {
-    await writeFileAtomic(binPath, encodePrimaryCache({ primaryChecksum: cacheKey, count: packages.length }, packages));
+    await writeFileAtomic(binPath, serializePrimaryCache(view));
   } catch (error) {
     info(reporter, `${source.id}: cannot write the primary cache: ${(error as Error).message}`);
   }
-  return repo;
+  return new RpmmdRepo(source.id, cacheDir, mirrors, repomd, repomdChecksum, view, options, false);
 }
-

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
 import type { Hash } from 'node:crypto';
@@ -29,24 +29,31 @@ export interface TransportOptions {
  * `file://` through the filesystem. Only moves bytes: verification is the caller's job.
  */
 export class Transport {
-  private readonly agent: Agent;
-  /** The agent plus redirect following (mirrors and CDNs redirect). */
-  private readonly dispatcher: Dispatcher;
+  /** Made on the first HTTP request: undici is not even loaded for file:// repositories. */
+  private http: Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> | null = null;
+  private readonly connections: number;
   private readonly timeoutMs: number;
 
   constructor(options: TransportOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.agent = new Agent({
-      connections: options.connections ?? 4,
-      keepAliveTimeout: 10_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+    this.connections = options.connections ?? 4;
+  }
+
+  private client(): Promise<{ agent: Agent; dispatcher: Dispatcher; request: typeof import('undici').request }> {
+    this.http ??= import('undici').then(({ Agent, interceptors, request }) => {
+      const agent = new Agent({
+        connections: this.connections,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      return { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: 5 })), request };
     });
-    this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+    return this.http;
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.http !== null) await (await this.http).agent.close();
   }
 
   /** Fetch a small document whole (repomd.xml, mirrorlist, metalink). */
@@ -58,9 +65,10 @@ export class Transport {
         throw new AttemptError(`cannot read ${url}: ${(error as Error).message}`, false);
       }
     }
+    const { request, dispatcher } = await this.client();
     let response;
     try {
-      response = await request(url, { dispatcher: this.dispatcher, method: 'GET' });
+      response = await request(url, { dispatcher, method: 'GET' });
     } catch (error) {
       throw new AttemptError(`${url}: ${(error as Error).message}`, true);
     }
@@ -103,12 +111,13 @@ export class Transport {
     const have = await stat(partPath).then((s) => s.size, () => 0);
     // The file is open before the request so that the body's listeners are attached in the
     // same tick the response arrives: a connection that breaks meanwhile is still seen.
+    const { request, dispatcher } = await this.client();
     const handle = await open(partPath, 'a');
     try {
       let response;
       try {
         response = await request(url, {
-          dispatcher: this.dispatcher,
+          dispatcher,
           method: 'GET',
           headers: have > 0 ? { range: `bytes=${have}-` } : {},
         });

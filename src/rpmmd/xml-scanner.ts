@@ -48,6 +48,20 @@ function decodeEntities(s: string, fail: (message: string, at: number) => never,
   }
 }
 
+/** An element name seen before: validated, with its local part and its last attribute names. */
+interface ElementName {
+  name: string;
+  local: string;
+  first: number;
+  attrs: string[];
+}
+
+/** Characters that end an element name in a start tag (blank, '>' or '/'). */
+function isNameEnd(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x3e || c === 0x2f;
+}
+
+const SPECIAL_IN_VALUE = /[<&\t\n\r]/;
 const isBlank = (s: string): boolean => /^[ \t\r\n]*$/.test(s);
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.\u00b7\u00c0-\uffff]*$/;
 
@@ -56,6 +70,13 @@ export class XmlScanner {
   /** Lines before `buf` starts (for error positions). */
   private lineBase = 1;
   private readonly stack: string[] = [];
+  /** Local names (prefix dropped) of `stack`, made once per open tag. */
+  private readonly locals: string[] = [];
+  /** Element names seen, and the two most recent (matched in place without slicing). */
+  private readonly names = new Map<string, ElementName>();
+  private readonly recent: Array<ElementName | undefined> = [undefined, undefined];
+  /** Position of the next '&' in `buf` at or after the scan position (-1: none), or -2: unknown. */
+  private amp = -2;
   private rootClosed = false;
   private rootSeen = false;
   private first = true;
@@ -89,11 +110,13 @@ export class XmlScanner {
       this.first = false;
     }
     this.buf = buf;
+    this.amp = -2;
     const pos = this.scan(false);
     this.consume(pos);
   }
 
   close(): void {
+    this.amp = -2;
     const pos = this.scan(true);
     this.consume(pos);
     if (this.buf.length > 0) this.fail('unexpected end of document', 0);
@@ -103,8 +126,8 @@ export class XmlScanner {
 
   private consume(pos: number): void {
     if (pos === 0) return;
-    const done = this.buf.slice(0, pos);
-    for (let i = done.indexOf('\n'); i >= 0; i = done.indexOf('\n', i + 1)) this.lineBase++;
+    const buf = this.buf;
+    for (let i = buf.indexOf('\n'); i >= 0 && i < pos; i = buf.indexOf('\n', i + 1)) this.lineBase++;
     this.buf = this.buf.slice(pos);
   }
 
@@ -120,19 +143,28 @@ export class XmlScanner {
         if (pos < buf.length) this.text(buf.slice(pos), pos);
         return buf.length;
       }
-      if (lt > pos) this.text(buf.slice(pos, lt), pos);
+      if (lt > pos) {
+        // Text between tags: only sliced when wanted, or when it holds an entity to check.
+        if (this.stack.length === 0 || h.wantText()) this.text(buf.slice(pos, lt), pos);
+        else {
+          if (this.amp !== -1 && this.amp < pos) this.amp = buf.indexOf('&', pos);
+          if (this.amp !== -1 && this.amp < lt) this.text(buf.slice(pos, lt), pos);
+        }
+      }
       pos = lt;
       const next = buf.charCodeAt(lt + 1);
       if (Number.isNaN(next)) return pos;
       if (next === 0x2f /* / */) {
         const gt = buf.indexOf('>', lt);
         if (gt < 0) return pos;
-        const name = buf.slice(lt + 2, gt).trimEnd();
         const open = this.stack.pop();
-        if (open === undefined) this.fail(`unexpected close tag </${name}>`, lt);
-        if (open !== name) this.fail(`close tag </${name}> does not match <${open}>`, lt);
-        const colon = name.indexOf(':');
-        h.close(colon < 0 ? name : name.slice(colon + 1));
+        // The usual case, </name> exactly, is checked in place (no slice).
+        if (open === undefined || gt !== lt + 2 + open.length || !buf.startsWith(open, lt + 2)) {
+          const name = buf.slice(lt + 2, gt).trimEnd();
+          if (open === undefined) this.fail(`unexpected close tag </${name}>`, lt);
+          if (open !== name) this.fail(`close tag </${name}> does not match <${open}>`, lt);
+        }
+        h.close(this.locals.pop() as string);
         if (this.stack.length === 0) this.rootClosed = true;
         pos = gt + 1;
         continue;
@@ -169,17 +201,42 @@ export class XmlScanner {
         this.fail('malformed markup declaration', lt);
       }
       // Start tag: name, then attributes with quoted values (which may contain '>').
+      // Metadata repeats a few element names (rpm:entry above all): the last two are matched
+      // in place, others looked up after slicing; each name is validated once.
       let i = lt + 1;
-      let j = i;
-      for (; j < buf.length; j++) {
-        const c = buf.charCodeAt(j);
-        if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x3e || c === 0x2f) break;
+      let known: ElementName | undefined;
+      for (let r = 0; r < 2; r++) {
+        const e = this.recent[r];
+        if (e !== undefined && buf.charCodeAt(i) === e.first && isNameEnd(buf.charCodeAt(i + e.name.length)) && buf.startsWith(e.name, i)) {
+          known = e;
+          if (r === 1) {
+            this.recent[1] = this.recent[0] as ElementName;
+            this.recent[0] = e;
+          }
+          break;
+        }
       }
-      if (j >= buf.length) return pos;
-      const name = buf.slice(i, j);
-      if (!NAME.test(name)) this.fail(`bad element name '${name}'`, lt);
+      if (known === undefined) {
+        let j = i;
+        for (; j < buf.length; j++) {
+          if (isNameEnd(buf.charCodeAt(j))) break;
+        }
+        if (j >= buf.length) return pos;
+        const sliced = buf.slice(i, j);
+        known = this.names.get(sliced);
+        if (known === undefined) {
+          if (!NAME.test(sliced)) this.fail(`bad element name '${sliced}'`, lt);
+          const colon = sliced.indexOf(':');
+          known = { name: sliced, local: colon < 0 ? sliced : sliced.slice(colon + 1), first: sliced.charCodeAt(0), attrs: [] };
+          this.names.set(sliced, known);
+        }
+        this.recent[1] = this.recent[0] as ElementName;
+        this.recent[0] = known;
+      }
+      const name = known.name;
       if (this.rootClosed) this.fail('a second root element', lt);
-      i = j;
+      i += name.length;
+      let attrIndex = 0;
       const attrs: Record<string, string> = {};
       let selfClosing = false;
       let complete = false;
@@ -204,10 +261,19 @@ export class XmlScanner {
           i += 2;
           break;
         }
-        const eq = buf.indexOf('=', i);
-        if (eq < 0) break;
-        const attrName = buf.slice(i, eq).trimEnd();
-        if (!NAME.test(attrName)) this.fail(`bad attribute name in <${name}>`, i);
+        // The attribute names of an element usually come in the same order as last time.
+        let attrName = known.attrs[attrIndex];
+        let eq: number;
+        if (attrName !== undefined && buf.charCodeAt(i + attrName.length) === 0x3d && buf.startsWith(attrName, i)) {
+          eq = i + attrName.length;
+        } else {
+          eq = buf.indexOf('=', i);
+          if (eq < 0) break;
+          attrName = buf.slice(i, eq).trimEnd();
+          if (!NAME.test(attrName)) this.fail(`bad attribute name in <${name}>`, i);
+          if (attrIndex < 8) known.attrs[attrIndex] = attrName;
+        }
+        attrIndex++;
         let q = eq + 1;
         while (q < buf.length && (buf[q] === ' ' || buf[q] === '\t' || buf[q] === '\n' || buf[q] === '\r')) q++;
         if (q >= buf.length) break;
@@ -216,10 +282,14 @@ export class XmlScanner {
         const endQuote = buf.indexOf(quote, q + 1);
         if (endQuote < 0) break;
         let value = buf.slice(q + 1, endQuote);
-        if (value.includes('<')) this.fail(`'<' in attribute '${attrName}' of <${name}>`, q);
-        if (value.includes('\n') || value.includes('\t') || value.includes('\r')) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
+        // One scan for everything that needs care; most values have none of it.
+        if (SPECIAL_IN_VALUE.test(value)) {
+          if (value.includes('<')) this.fail(`'<' in attribute '${attrName}' of <${name}>`, q);
+          if (value.includes('\n') || value.includes('\t') || value.includes('\r')) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
+          value = decodeEntities(value, (m, p) => this.fail(m, p), q + 1);
+        }
         if (Object.prototype.hasOwnProperty.call(attrs, attrName)) this.fail(`duplicate attribute '${attrName}' in <${name}>`, i);
-        attrs[attrName] = decodeEntities(value, (m, p) => this.fail(m, p), q + 1);
+        attrs[attrName] = value;
         i = endQuote + 1;
         const after = buf.charCodeAt(i);
         if (i < buf.length && after !== 0x20 && after !== 0x0a && after !== 0x09 && after !== 0x0d && after !== 0x3e && after !== 0x2f) {
@@ -231,12 +301,13 @@ export class XmlScanner {
         return pos;
       }
       this.rootSeen = true;
-      const colon = name.indexOf(':');
-      const local = colon < 0 ? name : name.slice(colon + 1);
-      this.stack.push(name);
+      const local = known.local;
+      if (!selfClosing) {
+        this.stack.push(name);
+        this.locals.push(local);
+      }
       h.open(local, attrs);
       if (selfClosing) {
-        this.stack.pop();
         h.close(local);
         if (this.stack.length === 0) this.rootClosed = true;
       }

@@ -1,4 +1,6 @@
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesTagPlain } from 'saxes';
+import { isAscii } from 'node:buffer';
 import { AtollError } from '../errors/index.js';
 import { createChecksum } from './checksum.js';
 import { XmlScanner, XmlSyntaxError } from './xml-scanner.js';
@@ -42,6 +44,8 @@ export async function parseXmlStream(
   options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult> {
   if ((options.engine ?? 'fast') === 'fast') return await parseWithScanner(chunks, fileName, handlers, options);
+  // saxes (the reference engine) loads only when asked for.
+  const { SaxesParser } = createRequire(import.meta.url)('saxes') as typeof import('saxes');
   const parser = new SaxesParser({ xmlns: false, fileName });
   parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes));
   parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));
@@ -96,14 +100,34 @@ async function feedText(
   const hash = openChecksumType !== undefined ? createChecksum(openChecksumType) : null;
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
+  // Metadata is mostly ASCII: such a chunk is copied as latin1 (no UTF-8 decoding), unless the
+  // decoder still holds the start of a character from the previous chunk.
+  let pending = false;
   for await (const chunk of chunks) {
     bytes += chunk.length;
     hash?.update(chunk);
-    write(decoder.decode(chunk, { stream: true }));
+    if (!pending && isAscii(chunk)) {
+      write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'));
+    } else {
+      write(decoder.decode(chunk, { stream: true }));
+      pending = endsInsideCharacter(chunk);
+    }
   }
   write(decoder.decode());
   close();
   return { bytes, digest: hash ? hash.digest('hex') : null };
+}
+
+/** True when `chunk` ends with an incomplete UTF-8 sequence (the decoder keeps it for the next chunk). */
+function endsInsideCharacter(chunk: Uint8Array): boolean {
+  for (let back = 1; back <= 4 && back <= chunk.length; back++) {
+    const b = chunk[chunk.length - back] as number;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
+    if (b < 0x80) return false;
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > back;
+  }
+  return false;
 }
 
 /** Parse a small in-memory XML document the same way (repomd.xml, metalink). */

@@ -34,17 +34,23 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 /**
  * Write a whole file atomically: temp file in the same directory, write, fsync, rename over
  * the target, fsync the directory. A reader sees the old content or the new, never a mix.
+ * `data` may be a list of buffers, written in order (no concatenated copy of a large file).
  */
 export async function writeFileAtomic(
   path: string,
-  data: Uint8Array | string,
+  data: Uint8Array | string | readonly Uint8Array[],
   options: { mode?: number } = {},
 ): Promise<void> {
   const temp = tempSibling(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else {
+        for (const part of data) {
+          for (let done = 0; done < part.length; ) done += (await handle.write(part, done, part.length - done)).bytesWritten;
+        }
+      }
       if (fsyncEnabled) await handle.sync();
     } finally {
       await handle.close();

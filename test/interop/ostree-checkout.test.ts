@@ -4,12 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, readdirSync, statSync, unlinkSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, runOk } from '../helpers/run.js';
 import { makeTestTree } from '../helpers/ostree-tree.js';
 import { encodeGVariant, bswap32, bswap64 } from '../../src/gvariant/index.js';
+import { Repo, resolveRev } from '../../src/ostree/repo/index.js';
+import { checkout } from '../../src/ostree/checkout/index.js';
+import { AtollError } from '../../src/errors/index.js';
 
 const TS = '2026-01-01 00:00:00 +0000';
 
@@ -95,6 +98,56 @@ test('checkout matches ostree checkout: copy, hardlink, user mode, subpath, unio
   assert.deepEqual(readdirSync(outside), []);
   const again = atoll(['repo', 'checkout', `--repo=${repo}`, 'os/x', target]);
   assert.equal(again.status, 1, 'an existing target needs --union');
+});
+
+test('hardlink checkout through the link worker thread matches ostree -H, inode for inode', async (t) => {
+  if (!requireTool(t, 'ostree', 'getfattr')) return;
+  if (!isRoot()) {
+    t.skip('needs root for ownership');
+    return;
+  }
+  const dir = tempDir(t);
+  const tree = makeTestTree(join(dir, 'tree'));
+  // Enough directories and files that several batches are posted (and some run here).
+  for (let d = 0; d < 40; d++) {
+    const sub = join(tree.root, 'many', `d${d}`, 'inner');
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < 60; f++) writeFileSync(join(sub, `f${f}`), `${d}/${f}\n`);
+    chmodSync(join(tree.root, 'many', `d${d}`), d % 2 ? 0o700 : 0o555);
+  }
+  const repoPath = join(dir, 'repo');
+  runOk('ostree', [`--repo=${repoPath}`, 'init', '--mode=bare']);
+  runOk('ostree', [`--repo=${repoPath}`, 'commit', '-b', 'os/x', `--timestamp=${TS}`, '-s', 's', tree.root]);
+  const repo = await Repo.open(repoPath);
+  const rev = await resolveRev(repo, 'os/x');
+  const mine = join(dir, 'co-atoll');
+  const theirs = join(dir, 'co-ostree');
+  const stats = await checkout(repo, rev, mine, { requireHardlinks: true, linkWorkerAfter: 0 });
+  runOk('ostree', [`--repo=${repoPath}`, 'checkout', '-H', 'os/x', theirs]);
+  assert.equal(stats.files, stats.hardlinked + stats.copied);
+  // One find per tree (describe() spawns per file): modes, owners, sizes, symlink targets,
+  // directory mtimes, and for non-empty files the inode, so the same repo object is linked
+  // (ostree copies empty files; atoll links them too, as long as the link count allows).
+  const list = (root: string): string[] =>
+    runOk('find', [root, '-mindepth', '1', '(', '-type', 'f', '-size', '+0', '-printf', '%P f %m %U:%G %s %i\n', ')', '-o', '(', '-type', 'd', '-printf', '%P d %m %U:%G %T@\n', ')', '-o', '-printf', '%P %y %m %U:%G %s %l\n'])
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+  const mineList = list(mine);
+  assert.ok(mineList.length > 2400);
+  const theirList = list(theirs);
+  const firstDiff = mineList.findIndex((line, i) => line !== theirList[i]);
+  assert.equal(firstDiff === -1 && mineList.length === theirList.length ? '' : `${mineList[firstDiff]} != ${theirList[firstDiff]}`, '', 'same tree as ostree checkout -H');
+
+  // A file object missing from the repo: the worker's failure is retried here and reported.
+  const victim = runOk('ostree', [`--repo=${repoPath}`, 'ls', '-C', 'os/x', '/many/d7/inner/f3']).split(' ').filter(Boolean)[4] as string;
+  unlinkSync(join(repoPath, 'objects', victim.slice(0, 2), `${victim.slice(2)}.file`));
+  await assert.rejects(checkout(repo, rev, join(dir, 'co-missing'), { requireHardlinks: true, linkWorkerAfter: 0 }), (error: unknown) => {
+    assert.ok(error instanceof AtollError);
+    assert.equal(error.code, 'OSTREE_OBJECT_MISSING');
+    assert.match(error.message, new RegExp(victim));
+    return true;
+  });
 });
 
 /** Write raw object bytes into a repo, as a corrupt or hostile peer could. */

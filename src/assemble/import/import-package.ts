@@ -17,7 +17,7 @@ import {
   type RpmHeaderPackage,
   type RpmHeaders,
 } from '../../rpm/index.js';
-import { Transaction, readRef, loadCommit, writeContent, encodeDirMeta, type Repo, type VarDict, type Variant } from '../../ostree/repo/index.js';
+import { ObjectType, Transaction, readRef, loadCommit, writeContent, encodeDirMeta, type Repo, type VarDict, type Variant } from '../../ostree/repo/index.js';
 import { MutableTree, writeCommit } from '../../ostree/commit/index.js';
 import { translatePath, pkgcacheRef } from './translate-path.js';
 
@@ -94,7 +94,7 @@ export async function importPackage(repo: Repo, rpmPath: string, options: Import
   const shared = options.transaction;
   const tx = shared ?? (await Transaction.begin(repo));
   try {
-    const rootMeta = await tx.writeMetadata('dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | 0o755, xattrs: [] }));
+    const rootMeta = await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | 0o755, xattrs: [] }));
     const tree = new MutableTree(rootMeta);
     const tmpfiles: string[] = [];
     const optLinks: string[] = [];
@@ -124,7 +124,7 @@ export async function importPackage(repo: Repo, rpmPath: string, options: Import
       }
       if (t.optLink !== undefined) optLinks.push(t.optLink);
       if ((file.mode & S_IFMT) === S_IFDIR) {
-        const meta = await tx.writeMetadata('dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | (file.mode & 0o7777), xattrs: [] }));
+        const meta = await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | (file.mode & 0o7777), xattrs: [] }));
         tree.ensurePath(t.path, rootMeta).metaChecksum = meta;
       } else if ((file.mode & S_IFMT) !== S_IFREG && (file.mode & S_IFMT) !== S_IFLNK) {
         throw new AtollError('ASSEMBLE_UNSUPPORTED_FILE', `package ${pkg.name}: ${file.path} is a device, fifo or socket`, { data: { package: pkg.name, path: file.path } });

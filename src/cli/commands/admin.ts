@@ -1,28 +1,21 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
-import {
-  SysrootLayout,
-  adminDeploy,
-  adminUpgrade,
-  cleanup,
-  configDiff,
-  configDiffLines,
-  deploymentStatus,
-  formatAdminStatus,
-  initFs,
-  kargsEditInPlace,
-  loadSysroot,
-  osInit,
-  setDeploymentPinned,
-  setOrigin,
-  undeploy,
-  withSysrootLock,
-  systemRepoProvider,
-} from '../../sysroot/index.js';
-import { KeyFile } from '../../keyfile/index.js';
-import { pullRefspec } from '../../host/index.js';
 import { readFile } from 'node:fs/promises';
+import type { SysrootLayout } from '../../sysroot/index.js';
+import type * as SysrootModule from '../../sysroot/index.js';
+import type * as KeyfileModule from '../../keyfile/index.js';
+import type * as HostModule from '../../host/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let sysroot: typeof SysrootModule;
+let keyfile: typeof KeyfileModule;
+let host: typeof HostModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadAdminCommands(): Promise<void> {
+  [sysroot, keyfile, host] = await Promise.all([import('../../sysroot/index.js'), import('../../keyfile/index.js'), import('../../host/index.js')]);
+}
 
 interface AdminGlobals {
   sysroot?: string;
@@ -53,26 +46,26 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
         admin.help();
         return;
       }
-      const layout = new SysrootLayout(g.sysroot ?? '/');
-      const state = await loadSysroot(layout);
+      const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
+      const state = await sysroot.loadSysroot(layout);
       if (!state.booted) throw new AtollError('SYSROOT_NOT_BOOTED', 'not currently booted into an OSTree system');
       context.out(layout.deploymentDir(state.booted.osname, state.booted.csum, state.booted.deployserial));
     });
   // Options like --sysroot are accepted both before and after the verb, as ostree does.
   const globals = (cmd: Command): AdminGlobals => ({ ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() });
-  const layoutOf = (cmd: Command): SysrootLayout => new SysrootLayout(globals(cmd).sysroot ?? '/');
+  const layoutOf = (cmd: Command): SysrootLayout => new sysroot.SysrootLayout(globals(cmd).sysroot ?? '/');
   const withSysrootOptions = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('--os <name>', 'the stateroot');
-  const repoOf = async (layout: SysrootLayout) => await systemRepoProvider().open(layout.repoDir);
+  const repoOf = async (layout: SysrootLayout) => await sysroot.systemRepoProvider().open(layout.repoDir);
 
   withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root'))
     .option('--modern', 'only create /boot and /ostree')
     .action(async (dir: string, opts: { modern?: boolean }) => {
-    await initFs(dir, systemRepoProvider(), { modern: opts.modern === true });
+    await sysroot.initFs(dir, sysroot.systemRepoProvider(), { modern: opts.modern === true });
   });
 
   withSysrootOptions(admin.command('os-init <name>').description('create a stateroot')).action(async (name: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await withSysrootLock(layout.lockFile, 'admin os-init', () => osInit(layout, name));
+    await sysroot.withSysrootLock(layout.lockFile, 'admin os-init', () => sysroot.osInit(layout, name));
     context.out(`ostree/deploy/${name} initialized as OSTree root`);
   });
 
@@ -92,14 +85,14 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       const layout = layoutOf(cmd);
       const g = globals(cmd);
       if (opts.stage) {
-        const booted = (await loadSysroot(layout)).booted;
+        const booted = (await sysroot.loadSysroot(layout)).booted;
         throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'cannot stage deployment: not currently booted into an OSTree system', {
           hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
         });
       }
-      const origin = typeof opts.originFile === 'string' ? KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
-      const result = await withSysrootLock(layout.lockFile, 'admin deploy', async () =>
-        adminDeploy(
+      const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
+      const result = await sysroot.withSysrootLock(layout.lockFile, 'admin deploy', async () =>
+        sysroot.adminDeploy(
           layout,
           await repoOf(layout),
           {
@@ -124,33 +117,33 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const layout = layoutOf(cmd);
-      const state = await loadSysroot(layout);
+      const state = await sysroot.loadSysroot(layout);
       let repo;
       try {
         repo = await repoOf(layout);
       } catch {
         repo = undefined; // status still lists deployments without the repo (versions unknown)
       }
-      const rows = await deploymentStatus(repo, state);
+      const rows = await sysroot.deploymentStatus(repo, state);
       if (opts.json) context.printJson({ deployments: rows, bootversion: state.bootversion, subbootversion: state.subbootversion });
-      else context.out(formatAdminStatus(state, rows));
+      else context.out(sysroot.formatAdminStatus(state, rows));
     });
 
   withSysrootOptions(admin.command('undeploy <index>').description('remove a deployment by index')).action(async (index: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
     const i = parseIndex(index);
-    await withSysrootLock(layout.lockFile, 'admin undeploy', async () => undeploy(layout, await repoOf(layout), i, context.reporter));
+    await sysroot.withSysrootLock(layout.lockFile, 'admin undeploy', async () => sysroot.undeploy(layout, await repoOf(layout), i, context.reporter));
   });
 
   withSysrootOptions(admin.command('cleanup').description('delete deployments, boot files and objects no longer needed')).action(async (_o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await withSysrootLock(layout.lockFile, 'admin cleanup', async () => cleanup(layout, await repoOf(layout), context.reporter));
+    await sysroot.withSysrootLock(layout.lockFile, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
   });
 
   const pin = async (index: string, cmd: Command, pinned: boolean): Promise<void> => {
     const layout = layoutOf(cmd);
     const i = parseIndex(index);
-    const { changed } = await withSysrootLock(layout.lockFile, 'admin pin', () => setDeploymentPinned(layout, i, pinned));
+    const { changed } = await sysroot.withSysrootLock(layout.lockFile, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
     context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
   };
   withSysrootOptions(admin.command('pin <index>').description('keep a deployment across upgrades'))
@@ -165,15 +158,15 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .action(async (refspec: string, opts: { index?: string }, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      const d = await withSysrootLock(layout.lockFile, 'admin set-origin', () =>
-        setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) }),
+      const d = await sysroot.withSysrootLock(layout.lockFile, 'admin set-origin', () =>
+        sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) }),
       );
       context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${refspec}`);
     });
 
   withSysrootOptions(admin.command('config-diff').description('show /etc files changed from the defaults (M, A, D)')).action(async (_o: unknown, cmd: Command) => {
-    const diff = await configDiff(layoutOf(cmd), globals(cmd).os);
-    const lines = configDiffLines(diff);
+    const diff = await sysroot.configDiff(layoutOf(cmd), globals(cmd).os);
+    const lines = sysroot.configDiffLines(diff);
     if (lines.length > 0) context.out(lines.join('\n'));
   });
 
@@ -182,16 +175,16 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--append-if-missing <arg>', 'append KEY=VALUE where KEY is absent', collect)
     .action(async (opts: { appendIfMissing?: string[] }, cmd: Command) => {
       const g = { ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() };
-      const layout = new SysrootLayout(g.sysroot ?? '/');
+      const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
       if (!opts.appendIfMissing?.length) throw new AtollError('CLI_USAGE', 'kargs edit-in-place needs --append-if-missing=KEY=VALUE');
-      await withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => kargsEditInPlace(layout, opts.appendIfMissing ?? []));
+      await sysroot.withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
   const upgrade = async (cmd: Command, opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, refspec?: string): Promise<void> => {
     const layout = layoutOf(cmd);
     const g = globals(cmd);
-    const result = await withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
-      adminUpgrade(
+    const result = await sysroot.withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
+      sysroot.adminUpgrade(
         layout,
         await repoOf(layout),
         {
@@ -201,7 +194,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           allowDowngrade: Boolean(opts.allowDowngrade),
           // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
           pull: async (spec: string) => {
-            if (!opts.deployOnly) await pullRefspec(layout, spec, {}, context.reporter);
+            if (!opts.deployOnly) await host.pullRefspec(layout, spec, {}, context.reporter);
           },
         },
         context.reporter,

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
 import { writeFileAtomic } from '../../util/index.js';
-import { composeTree, loadTreefile } from '../../compose/index.js';
+
+// The implementation loads when the verb runs, not when the CLI starts (start-up cost).
+const compose = (): Promise<typeof import('../../compose/index.js')> => import('../../compose/index.js');
 
 interface TreeOptions {
   repo?: string;
@@ -33,8 +35,8 @@ function collect(value: string, previous: string[]): string[] {
 
 /** `atoll compose ...`: server side, treefile to OSTree commit. */
 export function registerComposeCommands(program: Command, context: CliContext): void {
-  const compose = program.command('compose').description('server side: build OSTree commits from RPM packages');
-  compose
+  const group = program.command('compose').description('server side: build OSTree commits from RPM packages');
+  group
     .command('tree')
     .description('depsolve, download and assemble a treefile into a commit')
     .argument('<treefile>', 'the treefile (YAML or JSON, rpm-ostree format)')
@@ -59,6 +61,7 @@ export function registerComposeCommands(program: Command, context: CliContext): 
     .addOption(new Option('--unified-core', 'accepted for rpm-ostree compatibility (atoll always composes this way)').hideHelp())
     .addOption(new Option('--basearch <arch>', 'base architecture for packages-$basearch and ${basearch}').hideHelp())
     .action(async (treefilePath: string, opts: TreeOptions) => {
+      const { composeTree, loadTreefile } = await compose();
       if (opts.printOnly) {
         const treefile = await loadTreefile(treefilePath, { reporter: context.reporter, ...(opts.basearch ? { basearch: opts.basearch } : {}) });
         context.printJson(treefile.config);

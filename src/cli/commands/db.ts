@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
-import { SysrootLayout } from '../../sysroot/index.js';
-import { dbDiff, dbList, dbVersion, diffJson, formatDiffBlock, formatDiffLines, formatNevra } from '../../host/index.js';
+
+// The implementations load when a verb runs, not when the CLI starts (start-up cost).
+const sysroot = (): Promise<typeof import('../../sysroot/index.js')> => import('../../sysroot/index.js');
+const host = (): Promise<typeof import('../../host/index.js')> => import('../../host/index.js');
 
 interface DbOptions {
   sysroot?: string;
@@ -18,6 +20,7 @@ export function registerDbCommands(program: Command, context: CliContext): void 
     .option('-F, --format <format>', 'block, diff or json', 'block')
     .action(async (revs: string[], opts: DbOptions & { format: string }) => {
       if (!['block', 'diff', 'json'].includes(opts.format)) throw new AtollError('CLI_USAGE', `unknown format '${opts.format}' (block, diff, json)`);
+      const [{ SysrootLayout }, { dbDiff, diffJson, formatDiffLines, formatDiffBlock }] = await Promise.all([sysroot(), host()]);
       const result = await dbDiff(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, revs);
       if (opts.format === 'json') {
         context.printJson({ 'ostree-commit-from': result.from.checksum, 'ostree-commit-to': result.to.checksum, pkgdiff: diffJson(result.diff), advisories: [] });
@@ -31,6 +34,7 @@ export function registerDbCommands(program: Command, context: CliContext): void 
 
   common(db.command('list <rev> [patterns...]').description('list the packages of a commit (names starting with PATTERN, or matching a glob)')).action(
     async (rev: string, patterns: string[], opts: DbOptions) => {
+      const [{ SysrootLayout }, { dbList, formatNevra }] = await Promise.all([sysroot(), host()]);
       const result = await dbList(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, rev, patterns);
       context.out(`ostree commit: ${result.commit.label} (${result.commit.checksum})`);
       for (const p of result.packages) context.out(` ${formatNevra(p)}`);
@@ -38,6 +42,7 @@ export function registerDbCommands(program: Command, context: CliContext): void 
   );
 
   common(db.command('version <revs...>').description('show the rpmdb version (package-set digest) of commits')).action(async (revs: string[], opts: DbOptions) => {
+    const [{ SysrootLayout }, { dbVersion }] = await Promise.all([sysroot(), host()]);
     for (const rev of revs) {
       const result = await dbVersion(new SysrootLayout(opts.sysroot ?? '/'), opts.repo, rev);
       context.out(`ostree commit: ${result.commit.label} (${result.commit.checksum})`);

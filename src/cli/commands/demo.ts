@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { runDemo, type DemoRunResult } from '../../demo/index.js';
+import type { DemoRunResult } from '../../demo/index.js';
 
 /** This build's bin/atoll and examples/ (dist/src/cli/commands → repository root). */
 const ROOT = new URL('../../../../', import.meta.url);
@@ -19,6 +19,8 @@ export function registerDemoCommand(program: Command, context: CliContext): void
     .option('--keep-server', 'keep serving the compose repository after the walkthrough (until Ctrl-C)')
     .option('--boot', 'use a real kernel (Debian\'s cloud kernel, apt-get download) and end by booting the result in QEMU (TCG): the default entry, then the rollback entry; needs root, qemu-system-x86_64, e2fsprogs, cpio')
     .action(async (opts: { dir: string; keepServer?: boolean; boot?: boolean }) => {
+      // Loaded when the verb runs, not when the CLI starts (start-up cost).
+      const { runDemo } = await import('../../demo/index.js');
       const run = (args: string[]): Promise<DemoRunResult> =>
         new Promise((resolvePromise, reject) => {
           // Each step is a real `atoll` process, exactly the command the transcript shows.

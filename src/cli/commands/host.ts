@@ -1,23 +1,18 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { SysrootLayout, systemRepoProvider } from '../../sysroot/index.js';
 import { AtollError } from '../../errors/index.js';
-import {
-  type HostTransactionResult,
-  hostStatus,
-  formatHostStatus,
-  rollback,
-  hostCleanup,
-  currentKargs,
-  editKargs,
-  hostUpgrade,
-  hostDeploy,
-  hostRebase,
-  formatDiffBlock,
-  formatDiffSummary,
-  hostLayering,
-  type LayeringChange,
-} from '../../host/index.js';
+import type * as SysrootModule from '../../sysroot/index.js';
+import type { HostTransactionResult, LayeringChange } from '../../host/index.js';
+import type * as HostModule from '../../host/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let sysroot: typeof SysrootModule;
+let host: typeof HostModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadHostCommands(): Promise<void> {
+  [sysroot, host] = await Promise.all([import('../../sysroot/index.js'), import('../../host/index.js')]);
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -32,16 +27,16 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--json', 'print rpm-ostree status --json shaped output')
     .option('-v, --verbose', 'more fields (StateRoot)')
     .action(async (opts: { sysroot?: string; json?: boolean; verbose?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
       let repo;
       try {
-        repo = await systemRepoProvider().open(layout.repoDir);
+        repo = await sysroot.systemRepoProvider().open(layout.repoDir);
       } catch {
         repo = undefined; // still list deployments when the repo cannot be opened
       }
-      const { status } = await hostStatus(layout, repo);
+      const { status } = await host.hostStatus(layout, repo);
       if (opts.json) context.printJson(status);
-      else context.out(formatHostStatus(status, Boolean(opts.verbose)));
+      else context.out(host.formatHostStatus(status, Boolean(opts.verbose)));
     });
 
   program
@@ -50,8 +45,8 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('-r, --reboot', 'reboot afterwards (recorded only: atoll never reboots the machine)')
     .action(async (opts: { sysroot?: string; reboot?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const { from, to } = await rollback(layout, await systemRepoProvider().open(layout.repoDir), context.reporter);
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
+      const { from, to } = await host.rollback(layout, await sysroot.systemRepoProvider().open(layout.repoDir), context.reporter);
       context.out(`Moving '${to.csum}.${to.deployserial}' to be first deployment`);
       context.out(`Previous default: ${from.osname} ${from.csum}.${from.deployserial}`);
       if (opts.reboot) context.notice('--reboot: not rebooting (atoll leaves reboots to you); run systemctl reboot');
@@ -67,11 +62,11 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('-b, --base', 'remove temporary files of interrupted operations')
     .option('-m, --repomd', 'remove cached rpm-md data')
     .action(async (opts: { sysroot?: string; pending?: boolean; rollback?: boolean; base?: boolean; repomd?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
       if (!opts.pending && !opts.rollback && !opts.base && !opts.repomd) {
         throw new AtollError('CLI_USAGE', 'cleanup needs at least one of -p, -r, -b, -m');
       }
-      const removed = await hostCleanup(layout, await systemRepoProvider().open(layout.repoDir), { pending: Boolean(opts.pending), rollback: Boolean(opts.rollback) }, context.reporter);
+      const removed = await host.hostCleanup(layout, await sysroot.systemRepoProvider().open(layout.repoDir), { pending: Boolean(opts.pending), rollback: Boolean(opts.rollback) }, context.reporter);
       for (const d of removed) context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} removed`);
       // Every cleanup also removes unreferenced deployments, boot files and repo objects (and
       // partial commits left by --check, --preview or an interrupted pull); -b asks for only that.
@@ -90,13 +85,13 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--delete-if-present <karg>', 'delete if present', collect)
     .option('--replace <karg>', 'KEY=VALUE or KEY=OLD=NEW', collect)
     .action(async (opts: { sysroot?: string; os?: string; append?: string[]; appendIfMissing?: string[]; delete?: string[]; deleteIfPresent?: string[]; replace?: string[] }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
       const edit = { append: opts.append ?? [], appendIfMissing: opts.appendIfMissing ?? [], delete: opts.delete ?? [], deleteIfPresent: opts.deleteIfPresent ?? [], replace: opts.replace ?? [] };
       if (Object.values(edit).every((list) => list.length === 0)) {
-        context.out(await currentKargs(layout, opts.os));
+        context.out(await host.currentKargs(layout, opts.os));
         return;
       }
-      const { changed } = await editKargs(layout, await systemRepoProvider().open(layout.repoDir), opts.os, edit, context.reporter);
+      const { changed } = await host.editKargs(layout, await sysroot.systemRepoProvider().open(layout.repoDir), opts.os, edit, context.reporter);
       context.out(changed ? 'Kernel arguments updated.\nRun "systemctl reboot" to start a reboot' : 'Kernel arguments unchanged.');
     });
 
@@ -112,12 +107,12 @@ export function registerHostCommands(program: Command, context: CliContext): voi
       context.out('AvailableUpdate:');
       if (result.toVersion !== undefined) context.out(`${'Version'.padStart(15)}: ${result.toVersion}${isoTime(result.toTimestamp)}`);
       context.out(`${'Commit'.padStart(15)}: ${result.to}`);
-      if (opts.preview && result.diff) for (const line of formatDiffBlock(result.diff)) context.out(`  ${line}`);
-      else context.out(`${'Diff'.padStart(15)}: ${result.diff ? formatDiffSummary(result.diff) : 'unknown (no package list)'}`);
+      if (opts.preview && result.diff) for (const line of host.formatDiffBlock(result.diff)) context.out(`  ${line}`);
+      else context.out(`${'Diff'.padStart(15)}: ${result.diff ? host.formatDiffSummary(result.diff) : 'unknown (no package list)'}`);
       return;
     }
     if (result.diff) {
-      const lines = formatDiffBlock(result.diff);
+      const lines = host.formatDiffBlock(result.diff);
       context.out(lines.length > 0 ? lines.join('\n') : 'No package changes.');
     } else if (result.from !== undefined) {
       context.out('No package list in the commits: package changes unknown.');
@@ -143,8 +138,8 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
     .option('-r, --reboot', 'reboot afterwards (recorded only: atoll never reboots the machine)')
     .action(async (opts: { sysroot?: string; os?: string; check?: boolean; preview?: boolean; allowDowngrade?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const result = await hostUpgrade(layout, { osname: opts.os, check: Boolean(opts.check), preview: Boolean(opts.preview), allowDowngrade: Boolean(opts.allowDowngrade) }, context.reporter);
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
+      const result = await host.hostUpgrade(layout, { osname: opts.os, check: Boolean(opts.check), preview: Boolean(opts.preview), allowDowngrade: Boolean(opts.allowDowngrade) }, context.reporter);
       report(result, opts, 'No upgrade available.');
     });
 
@@ -159,8 +154,8 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
     .option('-r, --reboot', 'reboot afterwards (recorded only)')
     .action(async (revision: string, opts: { sysroot?: string; os?: string; preview?: boolean; skipBranchCheck?: boolean; unchangedExit77?: boolean; reboot?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const result = await hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview), skipBranchCheck: Boolean(opts.skipBranchCheck) }, context.reporter);
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
+      const result = await host.hostDeploy(layout, revision, { osname: opts.os, preview: Boolean(opts.preview), skipBranchCheck: Boolean(opts.skipBranchCheck) }, context.reporter);
       report(result, { ...opts, preview: true }, `Revision ${result.to} is already deployed.`);
     });
 
@@ -173,20 +168,20 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .option('--bypass-driver', 'ignore a registered update driver (atoll has none)')
     .option('-r, --reboot', 'reboot afterwards (recorded only)')
     .action(async (refspec: string, opts: { sysroot?: string; os?: string; skipPurge?: boolean; reboot?: boolean }) => {
-      const layout = new SysrootLayout(opts.sysroot ?? '/');
-      const result = await hostRebase(layout, refspec, { osname: opts.os, skipPurge: Boolean(opts.skipPurge) }, context.reporter);
+      const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
+      const result = await host.hostRebase(layout, refspec, { osname: opts.os, skipPurge: Boolean(opts.skipPurge) }, context.reporter);
       report(result, opts, `Already on ${result.refspec} at ${result.to}.`);
     });
 
   /** Shared by install/uninstall/override: run the layering change and print what happened. */
   const layering = async (change: LayeringChange, opts: LayeringCliOptions): Promise<void> => {
-    const layout = new SysrootLayout(opts.sysroot ?? '/');
+    const layout = new sysroot.SysrootLayout(opts.sysroot ?? '/');
     const repofrompath = (opts.repofrompath ?? []).map((v) => {
       const comma = v.indexOf(',');
       if (comma <= 0) throw new AtollError('CLI_USAGE', `--repofrompath wants ID,URL, got '${v}'`);
       return { id: v.slice(0, comma), url: v.slice(comma + 1) };
     });
-    const result = await hostLayering(
+    const result = await host.hostLayering(
       layout,
       change,
       { osname: opts.os, repofrompath, dryRun: Boolean(opts.dryRun), idempotent: Boolean(opts.idempotent), allowInactive: Boolean(opts.allowInactive), cacheOnly: Boolean(opts.cacheonly) },

@@ -1,31 +1,19 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
-import { startRepoServer, checkServableRepo } from '../../ostree/serve/index.js';
-import {
-  addRemote,
-  deleteRemote,
-  addCookie,
-  deleteCookie,
-  readCookies,
-  listRemotes,
-  getRemote,
-  pull,
-  pullLocal,
-  signCommit,
-  signSummary,
-  verifyCommitSignatures,
-  verifySummarySignatures,
-  ed25519SecretKey,
-  ed25519PublicKey,
-  parsePublicKeyList,
-  readPublicKeys,
-  resolveCommitRev,
-  formatBytes,
-  type PullResult,
-  type VerifyPolicy,
-} from '../../ostree/pull/index.js';
 import { readFile } from 'node:fs/promises';
+import type * as ServeModule from '../../ostree/serve/index.js';
+import type { PullResult, VerifyPolicy } from '../../ostree/pull/index.js';
+import type * as OstreePullModule from '../../ostree/pull/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let serve: typeof ServeModule;
+let ostreePull: typeof OstreePullModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadRepoNetCommands(): Promise<void> {
+  [serve, ostreePull] = await Promise.all([import('../../ostree/serve/index.js'), import('../../ostree/pull/index.js')]);
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -46,8 +34,8 @@ export function registerRepoNetCommands(repo: Command, context: CliContext): voi
     .action(async (options: { repo: string; port: string; address: string; log?: boolean }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AtollError('CLI_USAGE', `invalid port '${options.port}'`);
-      await checkServableRepo(options.repo);
-      const server = await startRepoServer({
+      await serve.checkServableRepo(options.repo);
+      const server = await serve.startRepoServer({
         root: options.repo,
         address: options.address,
         port,
@@ -93,7 +81,7 @@ function printPullResult(context: CliContext, result: PullResult, json: boolean 
   for (const { ref, checksum } of result.refs) context.out(ref === undefined ? checksum : `${ref} ${checksum}`);
   // ostree's closing line (its tests grep it); the reporter shows the same on stderr as progress.
   const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
-  context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
+  context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${ostreePull.formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
 }
 
 function registerPullCommands(repo: Command, context: CliContext): void {
@@ -122,9 +110,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
       }
       const parallel = parseParallel(o.parallel as string | undefined);
       // Fetched objects are inflated, hashed and written on libuv's thread pool; its default of
-      // 4 threads, not the network, would bound the pull. (Read when the pool first starts.)
+      // 4 threads, not the network, would bound the ostreePull.pull. (Read when the pool first starts.)
       process.env.UV_THREADPOOL_SIZE ??= '16';
-      const result = await pull({
+      const result = await ostreePull.pull({
         repo: o.repo as string,
         remote,
         refs: all,
@@ -155,7 +143,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
-      const result = await pullLocal({
+      const result = await ostreePull.pullLocal({
         repo: o.repo as string,
         source,
         refs,
@@ -195,30 +183,30 @@ function registerSignCommand(repo: Command, context: CliContext): void {
       const summary = o.summary === true;
       if (!summary && commit === undefined) throw new AtollError('CLI_USAGE', 'a commit checksum is required (or --summary)');
       if (summary && commit !== undefined) keys.unshift(commit);
-      const checksum = summary ? '' : await resolveCommitRev(repoPath, commit as string);
+      const checksum = summary ? '' : await ostreePull.resolveCommitRev(repoPath, commit as string);
       const fileText = typeof o.keysFile === 'string' ? await readKeysFile(o.keysFile) : undefined;
       if (o.verify) {
         const policy: VerifyPolicy = {};
         if (type === 'ed25519') {
-          const pub = [...keys.map((k) => ed25519PublicKey(k)), ...(fileText ? parsePublicKeyList(fileText) : [])];
+          const pub = [...keys.map((k) => ostreePull.ed25519PublicKey(k)), ...(fileText ? ostreePull.parsePublicKeyList(fileText) : [])];
           if (pub.length === 0) throw new AtollError('CLI_USAGE', 'no public keys given to verify with');
           policy.ed25519 = pub;
         } else {
           if (typeof o.keysFile !== 'string') throw new AtollError('CLI_USAGE', '--verify with gpg needs --keys-file KEYRING');
-          policy.gpg = await readPublicKeys(await readFile(o.keysFile));
+          policy.gpg = await ostreePull.readPublicKeys(await readFile(o.keysFile));
         }
-        const report = summary ? await verifySummarySignatures(repoPath, policy) : await verifyCommitSignatures(repoPath, checksum, policy);
+        const report = summary ? await ostreePull.verifySummarySignatures(repoPath, policy) : await ostreePull.verifyCommitSignatures(repoPath, checksum, policy);
         for (const k of report.ed25519Valid) context.out(`Signature verified successfully with key '${k}'`);
         for (const k of report.gpgValid) context.out(`Good GPG signature from key ${k}`);
         return;
       }
       const options =
         type === 'ed25519'
-          ? { ed25519Keys: [...keys, ...(fileText ? fileText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [])].map((k) => ed25519SecretKey(k)) }
+          ? { ed25519Keys: [...keys, ...(fileText ? fileText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [])].map((k) => ostreePull.ed25519SecretKey(k)) }
           : { gpgKeyIds: keys, gpgHomedir: o.gpgHomedir as string | undefined };
       if ((options.ed25519Keys?.length ?? 0) + (options.gpgKeyIds?.length ?? 0) === 0) throw new AtollError('CLI_USAGE', 'no keys given to sign with');
-      if (summary) await signSummary(repoPath, options);
-      else await signCommit(repoPath, checksum, options);
+      if (summary) await ostreePull.signSummary(repoPath, options);
+      else await ostreePull.signCommit(repoPath, checksum, options);
     });
 }
 
@@ -246,7 +234,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
         return [kv.slice(0, eq), kv.slice(eq + 1)];
       });
-      const added = await addRemote(o.repo as string, {
+      const added = await ostreePull.addRemote(o.repo as string, {
         name,
         url,
         branches,
@@ -272,7 +260,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .requiredOption('--repo <path>', 'the repository')
     .option('--if-exists', 'do nothing if the remote does not exist')
     .action(async (name: string, o: { repo: string; ifExists?: boolean }) => {
-      await deleteRemote(o.repo, name, { ifExists: o.ifExists === true });
+      await ostreePull.deleteRemote(o.repo, name, { ifExists: o.ifExists === true });
     });
   remote
     .command('list')
@@ -281,7 +269,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .option('-u, --show-urls', 'show remote URLs in list')
     .option('--json', 'print the remotes as JSON')
     .action(async (o: { repo: string; showUrls?: boolean; json?: boolean }) => {
-      const remotes = await listRemotes(o.repo);
+      const remotes = await ostreePull.listRemotes(o.repo);
       if (o.json) {
         context.printJson(remotes);
         return;
@@ -301,10 +289,10 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       .argument('<value>')
       .requiredOption('--repo <path>', 'the repository')
       .action(async (name: string, domain: string, path: string, cookieName: string, value: string, o: { repo: string }) => {
-        await getRemote(o.repo, name);
+        await ostreePull.getRemote(o.repo, name);
         const cookie = { domain, path, name: cookieName, value };
-        if (verb === 'add-cookie') await addCookie(o.repo, name, cookie);
-        else if (!(await deleteCookie(o.repo, name, cookie))) throw new AtollError('PULL_NO_COOKIE', `Cookie ${cookieName} not found in jar`);
+        if (verb === 'add-cookie') await ostreePull.addCookie(o.repo, name, cookie);
+        else if (!(await ostreePull.deleteCookie(o.repo, name, cookie))) throw new AtollError('PULL_NO_COOKIE', `Cookie ${cookieName} not found in jar`);
       });
   };
   cookieCommand('add-cookie', "add a cookie to the remote's jar (sent with every pull)");
@@ -315,8 +303,8 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .argument('<name>', 'remote name')
     .requiredOption('--repo <path>', 'the repository')
     .action(async (name: string, o: { repo: string }) => {
-      await getRemote(o.repo, name);
-      for (const c of await readCookies(o.repo, name)) {
+      await ostreePull.getRemote(o.repo, name);
+      for (const c of await ostreePull.readCookies(o.repo, name)) {
         context.out(`--\nDomain: ${c.domain}\nPath: ${c.path}\nName: ${c.name}\nSecure: ${c.secure ? 'yes' : 'no'}\nExpires: ${new Date(c.expires * 1000).toISOString()}\nValue: ${c.value}`);
       }
     });
@@ -326,7 +314,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .argument('<name>', 'remote name')
     .requiredOption('--repo <path>', 'the repository')
     .action(async (name: string, o: { repo: string }) => {
-      const r = await getRemote(o.repo, name);
+      const r = await ostreePull.getRemote(o.repo, name);
       if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
       context.out(r.url);
     });

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerRepoNetCommands } from './repo-net.js';
+import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
 import { AtollError } from '../../errors/index.js';
 import {
   Repo,
@@ -30,8 +30,17 @@ import {
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff } from '../../ostree/repo/index.js';
+import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+
+/**
+ * What the actions need beyond the static imports (once, before the first action runs). The
+ * ostree store modules are imported statically: every `repo` verb needs them, and load-program.ts
+ * already loads this group only when argv names `repo`.
+ */
+export async function loadRepoCommands(): Promise<void> {
+  await loadRepoNetCommands();
+}
 
 /** `--repo` as ostree takes it; default: the current directory (or $OSTREE_REPO). */
 function repoOption(): Option {
@@ -271,7 +280,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         if (rev !== undefined) throw new AtollError('CLI_USAGE', 'Cannot specify arguments with --single');
         let found: string | undefined;
         for await (const o of r.listObjects()) {
-          if (o.type !== 'commit') continue;
+          if (o.type !== ObjectType.Commit) continue;
           if (found !== undefined) throw new AtollError('OSTREE_REV_NOT_SINGLE', `Multiple commit objects found`);
           found = o.checksum;
         }

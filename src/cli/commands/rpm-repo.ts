@@ -4,22 +4,19 @@ import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
-import { formatNevra } from '../../rpm/index.js';
-import {
-  openRepo,
-  createRepo,
-  whatProvides,
-  downloadPackages,
-  parseRepoFile,
-  buildVars,
-  normalizeBaseUrl,
-  defaultRepoConfig,
-  packageFilter,
-  Transport,
-  type RepoPackage,
-  type RepoConfig,
-  type RpmmdRepo,
-} from '../../rpmmd/index.js';
+import type { Nevra } from '../../rpm/index.js';
+import type * as RpmModule from '../../rpm/index.js';
+import type { RepoPackage, RepoConfig, RpmmdRepo } from '../../rpmmd/index.js';
+import type * as RpmmdModule from '../../rpmmd/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let rpm: typeof RpmModule;
+let rpmmd: typeof RpmmdModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadRpmRepoCommands(): Promise<void> {
+  [rpm, rpmmd] = await Promise.all([import('../../rpm/index.js'), import('../../rpmmd/index.js')]);
+}
 
 /** `$XDG_CACHE_HOME/atoll`, else `~/.cache/atoll`. */
 export function defaultCacheRoot(): string {
@@ -40,7 +37,7 @@ export function parseRepoFromPath(spec: string): RepoConfig {
   const id = spec.slice(0, comma);
   let url = spec.slice(comma + 1);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) url = resolve(url);
-  return defaultRepoConfig(id, [normalizeBaseUrl(url)]);
+  return rpmmd.defaultRepoConfig(id, [rpmmd.normalizeBaseUrl(url)]);
 }
 
 interface RepoSelection {
@@ -54,12 +51,12 @@ interface RepoSelection {
 
 async function selectRepos(opts: RepoSelection, context: CliContext): Promise<RepoConfig[]> {
   const repos = opts.repofrompath.map(parseRepoFromPath);
-  const vars = buildVars({ env: process.env, ...(opts.releasever !== undefined ? { releasever: opts.releasever } : {}) });
+  const vars = rpmmd.buildVars({ env: process.env, ...(opts.releasever !== undefined ? { releasever: opts.releasever } : {}) });
   for (const file of opts.repofile) {
     const text = await readFile(file, 'utf8').catch((error: unknown) => {
       throw new AtollError('CLI_USAGE', `cannot read repo file ${file}: ${(error as Error).message}`);
     });
-    repos.push(...parseRepoFile(text, file, vars, context.reporter).filter((r) => r.enabled));
+    repos.push(...rpmmd.parseRepoFile(text, file, vars, context.reporter).filter((r) => r.enabled));
   }
   if (repos.length === 0) throw new AtollError('CLI_USAGE', 'no repository given', { hint: 'use --repofrompath ID,URL or --repofile FILE' });
   return repos;
@@ -70,7 +67,7 @@ async function openAll(configs: RepoConfig[], opts: RepoSelection, context: CliC
   const out: Array<{ repo: RpmmdRepo; config: RepoConfig }> = [];
   for (const config of configs) {
     try {
-      const repo = await openRepo(config, { cacheRoot, reporter: context.reporter, refresh: Boolean(opts.refresh), cacheOnly: Boolean(opts.cacheonly) });
+      const repo = await rpmmd.openRepo(config, { cacheRoot, reporter: context.reporter, refresh: Boolean(opts.refresh), cacheOnly: Boolean(opts.cacheonly) });
       out.push({ repo, config });
     } catch (error) {
       if (config.skipIfUnavailable && error instanceof AtollError) {
@@ -83,16 +80,16 @@ async function openAll(configs: RepoConfig[], opts: RepoSelection, context: CliC
   return out;
 }
 
-function visible(config: RepoConfig, packages: readonly RepoPackage[]): RepoPackage[] {
+function visible<P extends Nevra>(config: RepoConfig, packages: readonly P[]): P[] {
   if (config.excludepkgs.length === 0 && config.includepkgs.length === 0) return [...packages];
-  const keep = packageFilter(config);
-  return packages.filter((p) => keep({ name: p.name, nevras: [formatNevra(p), `${p.name}-${p.version}-${p.release}.${p.arch}`, `${p.name}.${p.arch}`] }));
+  const keep = rpmmd.packageFilter(config);
+  return packages.filter((p) => keep({ name: p.name, nevras: [rpm.formatNevra(p), `${p.name}-${p.version}-${p.release}.${p.arch}`, `${p.name}.${p.arch}`] }));
 }
 
 function packageJson(repoId: string, p: RepoPackage): Record<string, unknown> {
   return {
     repo: repoId,
-    nevra: formatNevra(p),
+    nevra: rpm.formatNevra(p),
     name: p.name,
     epoch: p.epoch ?? 0,
     version: p.version,
@@ -135,7 +132,7 @@ export function registerRpmRepoCommands(program: Command, context: CliContext): 
       if (opts.compressType !== 'gz' && opts.compressType !== 'zst') throw new AtollError('CLI_USAGE', `--compress-type must be gz or zst, got '${opts.compressType}'`);
       const limit = Number(opts.changelogLimit);
       if (!Number.isInteger(limit) || limit < 0) throw new AtollError('CLI_USAGE', `--changelog-limit must be a non-negative integer, got '${opts.changelogLimit}'`);
-      const result = await createRepo(resolve(dir), {
+      const result = await rpmmd.createRepo(resolve(dir), {
         compression: opts.compressType,
         checksumType: opts.checksum,
         ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
@@ -158,8 +155,15 @@ export function registerRpmRepoCommands(program: Command, context: CliContext): 
       if (opts.whatprovides !== undefined) {
         for (const { repo, config } of opened) {
           const keep = new Set(visible(config, repo.packages));
-          for (const pkg of await whatProvides([repo], opts.whatprovides)) if (keep.has(pkg)) results.push({ repo: repo.id, pkg });
+          for (const pkg of await rpmmd.whatProvides([repo], opts.whatprovides)) if (keep.has(pkg)) results.push({ repo: repo.id, pkg });
         }
+      } else if (!opts.json) {
+        // A plain listing needs only NEVRAs: read them without building whole packages.
+        const lines = new Set<string>();
+        for (const { repo, config } of opened) for (const id of visible(config, repo.identities())) lines.add(rpm.formatNevra(id));
+        const sorted = [...lines].sort();
+        context.out(sorted.length === 0 ? '' : `${sorted.join('\n')}\n`);
+        return;
       } else {
         for (const { repo, config } of opened) for (const pkg of visible(config, repo.packages)) results.push({ repo: repo.id, pkg });
       }
@@ -167,7 +171,7 @@ export function registerRpmRepoCommands(program: Command, context: CliContext): 
         context.printJson(results.map((r) => packageJson(r.repo, r.pkg)));
         return;
       }
-      const lines = [...new Set(results.map((r) => formatNevra(r.pkg)))].sort();
+      const lines = [...new Set(results.map((r) => rpm.formatNevra(r.pkg)))].sort();
       context.out(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
     });
 
@@ -182,18 +186,18 @@ export function registerRpmRepoCommands(program: Command, context: CliContext): 
       const opened = await openAll(await selectRepos(opts, context), opts, context);
       const wanted = new Set(names);
       const found = new Set<string>();
-      const transport = new Transport({ connections: parallel });
+      const transport = new rpmmd.Transport({ connections: parallel });
       const downloaded: Array<{ repo: string; nevra: string; path: string }> = [];
       try {
         for (const { repo, config } of opened) {
           const pick = visible(config, repo.packages).filter((p) => {
-            const keys = [p.name, formatNevra(p), `${p.name}-${p.version}-${p.release}.${p.arch}`];
+            const keys = [p.name, rpm.formatNevra(p), `${p.name}-${p.version}-${p.release}.${p.arch}`];
             const hit = keys.find((k) => wanted.has(k));
             if (hit !== undefined) found.add(hit);
             return hit !== undefined;
           });
-          for (const r of await downloadPackages(repo, pick, { destDir: resolve(opts.destdir), parallel, transport })) {
-            downloaded.push({ repo: repo.id, nevra: formatNevra(r.pkg), path: r.path });
+          for (const r of await rpmmd.downloadPackages(repo, pick, { destDir: resolve(opts.destdir), parallel, transport })) {
+            downloaded.push({ repo: repo.id, nevra: rpm.formatNevra(r.pkg), path: r.path });
           }
         }
       } finally {

@@ -1,14 +1,22 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { formatDependency, formatNevra, packageToJson, readRpmFile, RPMFILE, unpackRpm, verifyRpmFile, type RpmHeaderPackage } from '../../rpm/index.js';
-import { parsePackageDescriptions, writeRpm, rpmFileName } from '../../rpm/index.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
+import type { RpmHeaderPackage } from '../../rpm/index.js';
+import type * as RpmLibModule from '../../rpm/index.js';
+
+// Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
+let rpmLib: typeof RpmLibModule;
+
+/** Load what the actions of this file call (once; before the first action runs). */
+export async function loadRpmCommands(): Promise<void> {
+  [rpmLib] = await Promise.all([import('../../rpm/index.js')]);
+}
 
 function describe(pkg: RpmHeaderPackage): string {
   const lines = [
-    `${formatNevra(pkg)}${pkg.isSource ? ' (source)' : ''}`,
+    `${rpmLib.formatNevra(pkg)}${pkg.isSource ? ' (source)' : ''}`,
     `  summary:    ${pkg.summary}`,
     `  license:    ${pkg.license}`,
     `  buildtime:  ${new Date(pkg.buildtime * 1000).toISOString()}`,
@@ -21,12 +29,12 @@ function describe(pkg: RpmHeaderPackage): string {
   for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const) {
     if (pkg[kind].length === 0) continue;
     lines.push(`  ${kind}:`);
-    for (const d of pkg[kind]) lines.push(`    ${formatDependency(d)}`);
+    for (const d of pkg[kind]) lines.push(`    ${rpmLib.formatDependency(d)}`);
   }
   if (pkg.files.length > 0) {
     lines.push(`  files (${pkg.files.length}):`);
     for (const f of pkg.files) {
-      const tags = [f.flags & RPMFILE.CONFIG ? 'config' : '', f.flags & RPMFILE.GHOST ? 'ghost' : '', f.flags & RPMFILE.DOC ? 'doc' : '']
+      const tags = [f.flags & rpmLib.RPMFILE.CONFIG ? 'config' : '', f.flags & rpmLib.RPMFILE.GHOST ? 'ghost' : '', f.flags & rpmLib.RPMFILE.DOC ? 'doc' : '']
         .filter(Boolean)
         .join(',');
       lines.push(`    ${f.mode.toString(8).padStart(6, '0')} ${f.user}:${f.group} ${String(f.size).padStart(8)} ${f.path}${f.linkto ? ` -> ${f.linkto}` : ''}${tags ? ` [${tags}]` : ''}`);
@@ -52,10 +60,10 @@ export function registerRpmCommands(program: Command, context: CliContext): void
       const results: Record<string, unknown>[] = [];
       const failed: string[] = [];
       for (const file of files) {
-        const { pkg } = await readRpmFile(file);
-        const json = packageToJson(pkg);
+        const { pkg } = await rpmLib.readRpmFile(file);
+        const json = rpmLib.packageToJson(pkg);
         if (options.verify) {
-          const report = await verifyRpmFile(file);
+          const report = await rpmLib.verifyRpmFile(file);
           json.verify = report;
           if (!report.ok) failed.push(`${file}: ${report.error?.message ?? 'failed'}`);
         }
@@ -87,9 +95,9 @@ export function registerRpmCommands(program: Command, context: CliContext): void
       if (options.specialFiles !== 'skip' && options.specialFiles !== 'error') {
         throw new AtollError('CLI_USAGE', `--special-files must be skip or error, not '${options.specialFiles}'`);
       }
-      const result = await unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles, fileDigests: options.fileDigests });
+      const result = await rpmLib.unpackRpm(file, dir, { reporter: context.reporter, specialFiles: options.specialFiles, fileDigests: options.fileDigests });
       const summary = {
-        package: formatNevra(result.pkg),
+        package: rpmLib.formatNevra(result.pkg),
         target: dir,
         entries: result.entries,
         bytes: result.bytes,
@@ -121,9 +129,9 @@ function registerRpmBuild(rpm: Command, context: CliContext): void {
         } catch (error) {
           throw new AtollError('CLI_USAGE', `cannot read package description ${file}: ${(error as Error).message}`);
         }
-        for (const description of parsePackageDescriptions(text, file)) {
-          const path = join(options.output, rpmFileName(description));
-          const result = await writeRpm(description, path);
+        for (const description of rpmLib.parsePackageDescriptions(text, file)) {
+          const path = join(options.output, rpmLib.rpmFileName(description));
+          const result = await rpmLib.writeRpm(description, path);
           built.push({ path, nevra: result.nevra, size: result.bytes.length, headerRange: { start: result.headerStart, end: result.headerEnd } });
           if (!options.json) context.out(path);
         }

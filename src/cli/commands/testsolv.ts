@@ -4,7 +4,9 @@ import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
-import { runTestcase } from '../../depsolve/index.js';
+
+// The solver loads when the verb runs, not when the CLI starts (start-up cost).
+const depsolve = (): Promise<typeof import('../../depsolve/index.js')> => import('../../depsolve/index.js');
 
 function readMaybeGz(path: string): string {
   let data: Buffer;
@@ -27,7 +29,8 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
     .option('--json', 'print the per-step outcome as JSON')
     .option('--trace', 'print the solver decisions on stderr')
     .option('--rules', 'with --trace: also print every rule (compare with testsolv -v -v -v -v)')
-    .action((file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean }) => {
+    .action(async (file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean }) => {
+      const { runTestcase } = await depsolve();
       const dir = dirname(resolve(file));
       const res = runTestcase(readMaybeGz(file), {
         readFile: (name) => readMaybeGz(resolve(dir, name)),

@@ -1,14 +1,18 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
 import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import type { Repo } from '../repo/repo.js';
-import { loadCommit, loadDirTree, loadDirMeta, resolvePath } from '../repo/read.js';
+import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
 import { wrapIoError } from '../repo/io-error.js';
-import { isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
+import { ObjectType, isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
+import type { LinkWorkerData, LinkWorkerDone } from './link-worker.js';
+import { runLinkBatch, FINISH, type LinkBatch } from './link-batch.js';
 
 export interface CheckoutOptions {
   /** `-U`: keep the caller's ownership, drop setuid/setgid, write no xattrs. */
@@ -25,6 +29,11 @@ export interface CheckoutOptions {
   subpath?: string;
   /** Do not write xattrs even in root mode. */
   noXattrs?: boolean;
+  /**
+   * Hardlink checkouts hand links to a second thread once this many files are done (default
+   * 4096: small checkouts do not pay for starting it; tests pass 0). Infinity: never.
+   */
+  linkWorkerAfter?: number;
   reporter?: Reporter;
 }
 
@@ -70,10 +79,10 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     });
   }
 
-  const applyDirMeta = (path: string, meta: DirMeta): void => {
+  const dirXattrs = (path: string, meta: DirMeta): void => {
     if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
-    chmodSync(path, userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
   };
+  const dirMode = (meta: DirMeta): number => (userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
 
   /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
   const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {
@@ -117,7 +126,7 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     if (canHardlink && repo.mode !== 'bare-user') {
       // Fast path: the object file is the checked-out file, one link() and nothing else. (ostree
       // copies empty files to stay clear of the hardlink limit; here EMLINK falls back to a copy.)
-      const objectPath = repo.objectPath(checksum, 'file');
+      const objectPath = repo.objectPath(checksum, ObjectType.File);
       const linked = tryLink(objectPath, path);
       if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
       if (linked === 'linked') {
@@ -138,9 +147,9 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   };
 
   /** Hardlink into a fresh directory; false when the slow path must handle it (EMLINK...). */
+  const objectsDir = `${repo.path}/objects/`;
   const linkFast = (path: string, checksum: string): boolean => {
-    const objectPath = `${repo.path}/objects/${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
-    const linked = tryLink(objectPath, path);
+    const linked = tryLink(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`, path);
     if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
     if (linked !== 'linked') return false;
     stats.files++;
@@ -169,35 +178,174 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     return meta;
   };
 
+  // Directories are finished (mode, mtime 0) after their contents. With the link helper the
+  // finishing is queued behind the directory's links; `handedOver` keeps their metadata in
+  // case something in them has to be redone on this thread.
+  const finishDir = (path: string, meta: DirMeta): void => {
+    dirXattrs(path, meta);
+    chmodSync(path, dirMode(meta));
+    utimesSync(path, 0, 0);
+  };
+  const handedOver = new Map<string, DirMeta>();
+
+  const fastPathPossible = canHardlink && repo.mode !== 'bare-user';
+  const linkWorkerAfter = options.linkWorkerAfter ?? 1024;
+  const linker = fastPathPossible && Number.isFinite(linkWorkerAfter) && availableParallelism() > 1 ? new LinkHelper(objectsDir) : undefined;
+
   const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean): Promise<void> => {
     const meta = await dirMeta(metaChecksum);
-    const tree = await loadDirTree(repo, treeChecksum);
+    const tree = loadDirTreeSync(repo, treeChecksum);
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    const fastPath = created && canHardlink && repo.mode !== 'bare-user';
-    for (const file of tree.files) {
-      const filePath = `${path}/${file.name}`;
-      // The common case stays synchronous: no promise per file.
-      if (fastPath && linkFast(filePath, file.checksum)) continue;
-      await placeFile(filePath, file.checksum, created);
+    const files = tree.files;
+    if (created && fastPathPossible && linker && stats.files >= linkWorkerAfter && files.length > 0) {
+      // Into a directory we just created nothing can be in the way: hand the links over.
+      linker.add(path, files);
+      stats.files += files.length;
+      stats.hardlinked += files.length;
+    } else {
+      const fastPath = created && fastPathPossible;
+      for (const file of files) {
+        const filePath = `${path}/${file.name}`;
+        // The common case stays synchronous: no promise per file.
+        if (fastPath && linkFast(filePath, file.checksum)) continue;
+        await placeFile(filePath, file.checksum, created);
+      }
     }
-    for (const dir of tree.dirs) await checkoutDir(join(path, dir.name), dir.treeChecksum, dir.metaChecksum, false);
+    for (const dir of tree.dirs) await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false);
     if (created) {
-      applyDirMeta(path, meta);
-      utimesSync(path, 0, 0);
+      if (linker?.started) {
+        // xattrs do not touch the mtime: set them here, where the addon is loaded.
+        dirXattrs(path, meta);
+        linker.finishLater(path, dirMode(meta));
+        handedOver.set(path, meta);
+      } else finishDir(path, meta);
     }
     options.reporter?.emit({ type: 'progress', phase: 'checkout', done: stats.files, unit: 'items' });
   };
 
   if (entry.kind === 'dir') {
-    await checkoutDir(destination, entry.treeChecksum, entry.metaChecksum, true);
+    try {
+      await checkoutDir(destination, entry.treeChecksum, entry.metaChecksum, true);
+    } catch (error) {
+      await linker?.abort();
+      throw error;
+    }
+    if (linker?.started) {
+      const failed = await linker.finish();
+      // Redo what failed on the ordinary path (EMLINK → copy, a missing object → its coded
+      // error), exactly as if this thread had tried first, then finish the directory again.
+      const redo = new Set<string>();
+      for (let i = 0; i < failed.length; i += 3) {
+        const dir = failed[i] as string;
+        const name = failed[i + 1] as string;
+        if (!redo.has(dir)) {
+          redo.add(dir);
+          // It may be finished already, read-only for a non-root user.
+          chmodSync(dir, 0o700);
+        }
+        if (name === '') continue;
+        stats.files--;
+        stats.hardlinked--;
+        await placeFile(`${dir}/${name}`, failed[i + 2] as string, true);
+      }
+      for (const dir of redo) finishDir(dir, handedOver.get(dir) as DirMeta);
+    }
   } else {
     // A file subpath: the destination is a directory holding that one file (as ostree does).
     await mkdir(destination, { recursive: true, mode: 0o700 });
     await placeFile(join(destination, basename(entry.name)), entry.checksum, false);
   }
   return stats;
+}
+
+const BATCH_ENTRIES = 512;
+// The worker's backlog (batches posted, not yet run) above which this thread runs the next
+// batch itself: keeps both threads busy whichever is faster on this machine.
+const MAX_BACKLOG = 2;
+
+/**
+ * The main thread's side of link-worker.ts: batches link and finish records and posts them, or
+ * runs the links of a batch itself while the worker is behind (also while it is still
+ * starting). Finish records always go to the worker, behind everything posted before them: a
+ * directory's links are then done, whether they were posted earlier or just run here.
+ */
+class LinkHelper {
+  private worker: Worker | undefined;
+  private counter: Int32Array | undefined;
+  private batch: LinkBatch = [];
+  private finishes: LinkBatch = [];
+  private entries = 0;
+  private posted = 0;
+  private readonly failedHere: string[] = [];
+  private done: Promise<LinkWorkerDone> | undefined;
+
+  constructor(private readonly objectsDir: string) {}
+
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
+  add(dir: string, files: ReadonlyArray<{ name: string; checksum: string }>): void {
+    if (!this.worker) this.start();
+    this.batch.push(dir, String(files.length));
+    for (const f of files) this.batch.push(f.name, f.checksum);
+    this.entries += files.length;
+    if (this.entries >= BATCH_ENTRIES) this.flush();
+  }
+
+  finishLater(dir: string, mode: number): void {
+    this.finishes.push(dir, FINISH, String(mode));
+    this.entries += 2;
+    if (this.entries >= BATCH_ENTRIES) this.flush();
+  }
+
+  private start(): void {
+    const progress = new SharedArrayBuffer(4);
+    this.counter = new Int32Array(progress);
+    const worker = new Worker(new URL('./link-worker.js', import.meta.url), { workerData: { objectsDir: this.objectsDir, progress } satisfies LinkWorkerData });
+    this.done = new Promise<LinkWorkerDone>((resolve, reject) => {
+      worker.once('message', (message: LinkWorkerDone) => resolve(message));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`checkout link worker exited early (code ${code})`)));
+    });
+    // Handled by finish()/abort(); never an unhandled rejection in between.
+    this.done.catch(() => undefined);
+    this.worker = worker;
+  }
+
+  private flush(): void {
+    if (this.entries === 0) return;
+    let post: LinkBatch;
+    if (this.posted - Atomics.load(this.counter as Int32Array, 0) > MAX_BACKLOG) {
+      runLinkBatch(this.batch, this.objectsDir, this.failedHere);
+      post = this.finishes;
+    } else {
+      post = this.batch;
+      for (const s of this.finishes) post.push(s);
+    }
+    if (post.length > 0) {
+      this.worker?.postMessage(post);
+      this.posted++;
+    }
+    this.batch = [];
+    this.finishes = [];
+    this.entries = 0;
+  }
+
+  /** Post the rest and wait for all of it; what failed, as flat triples (see runLinkBatch). */
+  async finish(): Promise<string[]> {
+    this.flush();
+    this.worker?.postMessage(null);
+    const { failed } = await (this.done as Promise<LinkWorkerDone>);
+    await this.worker?.terminate();
+    return [...this.failedHere, ...failed];
+  }
+
+  async abort(): Promise<void> {
+    await this.worker?.terminate();
+  }
 }
 
 async function writeCopy(path: string, header: FileHeader, data: Buffer, userMode: boolean, noXattrs: boolean): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import { encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
+import { ObjectType, encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
 import { loadContent, writeContent } from '../repo/content.js';
 import type { Repo } from '../repo/repo.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
@@ -120,7 +120,7 @@ export async function commitDirectoryToTree(
       mode: modifier.canonicalPermissions ? S_IFDIR | (st.mode & 0o755) : S_IFDIR | (st.mode & 0o7777),
       xattrs: xattrsOf(path, false),
     };
-    return await tx.writeMetadata('dirmeta', encodeDirMeta(meta));
+    return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta(meta));
   };
 
   const fileObject = async (path: string, st: Stats): Promise<string> => {
@@ -132,7 +132,7 @@ export async function commitDirectoryToTree(
       // already are canonical.
       if (known !== undefined && (known.repo === tx.repo || !modifier.canonicalPermissions)) {
         stats.devinoHits++;
-        if (known.repo === tx.repo || tx.haveObjectSync(known.checksum, 'file')) return known.checksum;
+        if (known.repo === tx.repo || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
         // The file is another repository's object: copy it over under its known checksum.
         const source = await loadContent(known.repo, known.checksum);
         return await writeContent(tx, source.header, { kind: 'path', path, size: source.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
@@ -151,7 +151,7 @@ export async function commitDirectoryToTree(
     if (!isLink && modifier.workers && tx.repo.mode === 'archive' && st.size > WORKER_FILE_MIN && st.size <= WORKER_FILE_LIMIT) {
       const temp = tx.tempPath();
       const result = await modifier.workers.run({ path, header, objectsDir: join(tx.repo.path, 'objects'), temp, level: modifier.zlibLevel ?? 6 });
-      if (result.written) tx.stageSync(temp, result.checksum, 'file');
+      if (result.written) tx.stageSync(temp, result.checksum, ObjectType.File);
       return result.checksum;
     }
     return await writeContent(tx, header, isLink ? undefined : { kind: 'path', path, size: st.size }, { zlibLevel: modifier.zlibLevel });

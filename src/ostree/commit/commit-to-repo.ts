@@ -7,7 +7,7 @@ import { readRef } from '../repo/refs.js';
 import { validateRefName, parseRefspec } from '../repo/ref-name.js';
 import { loadCommit, loadDirTree, loadDirMeta } from '../repo/read.js';
 import { loadContent, writeContent } from '../repo/content.js';
-import { encodeDirMeta, S_IFMT, S_IFLNK } from '../repo/codec.js';
+import { ObjectType, encodeDirMeta, S_IFMT, S_IFLNK } from '../repo/codec.js';
 import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
@@ -100,7 +100,7 @@ function ownerRewrite(repo: Repo, tx: Transaction, uid: number | undefined, gid:
     },
     async dirMeta(checksum) {
       const meta = await loadDirMeta(repo, checksum);
-      return await tx.writeMetadata('dirmeta', encodeDirMeta({ ...meta, uid: uid ?? meta.uid, gid: gid ?? meta.gid }));
+      return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ ...meta, uid: uid ?? meta.uid, gid: gid ?? meta.gid }));
     },
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTree } from '../repo/read.js';
 import { readXattrs } from '../repo/xattrs.js';
-import type { Xattr } from '../repo/codec.js';
+import { ObjectType, type Xattr } from '../repo/codec.js';
 
 function sameXattrs(a: readonly Xattr[], b: readonly Xattr[]): boolean {
   if (a.length !== b.length) return false;
@@ -28,7 +28,7 @@ export async function consumeTree(repo: Repo, dir: string, commitChecksum: strin
       const tree = await loadDirTree(repo, treeChecksum);
       for (const file of tree.files) {
         const input = join(path, file.name);
-        const objectPath = repo.objectPath(file.checksum, 'file');
+        const objectPath = repo.objectPath(file.checksum, ObjectType.File);
         const [a, b] = await Promise.all([lstat(input).catch(() => undefined), lstat(objectPath).catch(() => undefined)]);
         if (!a || !b || !a.isFile() || !b.isFile()) continue;
         if (a.ino === b.ino && a.dev === b.dev) continue;

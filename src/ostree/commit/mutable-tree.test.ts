@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Repo, Transaction, writeContent, encodeDirMeta, S_IFDIR, S_IFREG, S_IFLNK } from '../repo/index.js';
+import { ObjectType, Repo, Transaction, writeContent, encodeDirMeta, S_IFDIR, S_IFREG, S_IFLNK } from '../repo/index.js';
 import { isAtollError } from '../../errors/index.js';
 import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree } from './commit-directory.js';
@@ -31,7 +31,7 @@ test('an in-memory tree commits to the same checksum as the directory', async (t
   await tx1.commit();
 
   const tx2 = await Transaction.begin(repo);
-  const meta = await tx2.writeMetadata('dirmeta', encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | 0o755, xattrs: [] }));
+  const meta = await tx2.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ uid: 0, gid: 0, mode: S_IFDIR | 0o755, xattrs: [] }));
   const root = new MutableTree(meta);
   const bin = root.ensurePath('usr/bin', meta);
   bin.setFile('tool', await writeContent(tx2, { uid: 0, gid: 0, mode: S_IFREG | 0o755, xattrs: [] }, { kind: 'bytes', bytes: Buffer.from('tool\n') }));

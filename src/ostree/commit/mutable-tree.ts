@@ -1,6 +1,6 @@
 import { AtollError } from '../../errors/index.js';
 import { isSafeFilename } from '../../util/index.js';
-import { compareNames, encodeDirTree, type DirTree } from '../repo/codec.js';
+import { ObjectType, compareNames, encodeDirTree, type DirTree } from '../repo/codec.js';
 import type { Transaction } from '../repo/transaction.js';
 
 /**
@@ -68,7 +68,7 @@ export class MutableTree {
   async write(tx: Transaction): Promise<string> {
     const childTrees = new Map<string, string>();
     for (const [name, child] of this.dirs) childTrees.set(name, await child.write(tx));
-    return await tx.writeMetadata('dirtree', encodeDirTree(this.toDirTree(childTrees)));
+    return await tx.writeMetadata(ObjectType.DirTree, encodeDirTree(this.toDirTree(childTrees)));
   }
 }
 

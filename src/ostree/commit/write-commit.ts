@@ -1,5 +1,5 @@
 import { AtollError } from '../../errors/index.js';
-import { encodeCommit, encodeCommitMeta, type VarDict, type Variant } from '../repo/codec.js';
+import { ObjectType, encodeCommit, encodeCommitMeta, type VarDict, type Variant } from '../repo/codec.js';
 import type { Transaction } from '../repo/transaction.js';
 import type { MutableTree } from './mutable-tree.js';
 
@@ -35,9 +35,9 @@ export async function writeCommit(tx: Transaction, tree: MutableTree, options: C
     rootTree,
     rootMeta: tree.metaChecksum,
   });
-  const checksum = await tx.writeMetadata('commit', bytes);
+  const checksum = await tx.writeMetadata(ObjectType.Commit, bytes);
   if (options.detachedMetadata && options.detachedMetadata.size > 0) {
-    await tx.writeMetadata('commitmeta', encodeCommitMeta(options.detachedMetadata), checksum);
+    await tx.writeMetadata(ObjectType.CommitMeta, encodeCommitMeta(options.detachedMetadata), checksum);
   }
   return checksum;
 }

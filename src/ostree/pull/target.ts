@@ -2,7 +2,7 @@ import { readdir, mkdir, unlink, open, rename } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
-import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, type RepoMode } from '../repo/index.js';
+import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, objectTypeFromExtension, type RepoMode } from '../repo/index.js';
 import { writeFileAtomic, isFsyncEnabled, runProgram } from '../../util/index.js';
 import { isErrno } from '../../errors/index.js';
 
@@ -115,7 +115,7 @@ export class PullTarget {
   }
 
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {
-    return this.repo.readOptionalObjectBytes(checksum, type);
+    return this.repo.readOptionalObjectBytes(checksum, objectTypeFromExtension(type));
   }
 
   async loadContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array }> {

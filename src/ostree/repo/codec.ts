@@ -11,6 +11,7 @@ export {
   encodeCommit, decodeCommit, commitContentChecksum,
   encodeCommitMeta, decodeCommitMeta,
   encodeSummary, decodeSummary,
+  ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension, isMetadataObject,
 } from '../objects/index.js';
 export type { DirMeta, DirTree, DirTreeFile, DirTreeDir, FileHeader, Commit, Xattr, Summary, SummaryRef } from '../objects/index.js';
 export type { Variant, VarDict, GVariantValue } from '../../gvariant/index.js';

@@ -18,6 +18,7 @@ import {
   S_IFMT,
   S_IFLNK,
   S_IFREG,
+  ObjectType,
 } from './codec.js';
 import { readXattrsSync, writeXattrsSync, getXattrSync, type Xattrs } from './xattrs.js';
 
@@ -84,7 +85,7 @@ export async function writeContent(
   const checksum =
     options.knownChecksum ??
     (symlinkObject || bytes ? contentChecksum(header, bytes ?? new Uint8Array(0)) : await hashFileStreaming((data as { path: string }).path, header));
-  if (tx.haveObjectSync(checksum, 'file')) return checksum;
+  if (tx.haveObjectSync(checksum, ObjectType.File)) return checksum;
   const temp = tx.tempPath();
   const target = header.symlinkTarget ?? '';
   switch (tx.repo.mode) {
@@ -158,7 +159,7 @@ export async function writeContent(
       break;
     }
   }
-  tx.stageSync(temp, checksum, 'file');
+  tx.stageSync(temp, checksum, ObjectType.File);
   return checksum;
 }
 
@@ -208,7 +209,7 @@ export async function hashLoadedContent(checksum: string, content: LoadedContent
  * coded: a missing object is OSTREE_OBJECT_MISSING, an undecodable one OSTREE_OBJECT_CORRUPT.
  */
 export async function loadContent(repo: Repo, checksum: string, options: { noXattrs?: boolean } = {}): Promise<LoadedContent> {
-  const path = repo.objectPath(checksum, 'file');
+  const path = repo.objectPath(checksum, ObjectType.File);
   let st;
   try {
     st = lstatSync(path);

@@ -4,8 +4,10 @@ import { AtollError, isAtollError, isErrno } from '../../errors/index.js';
 import { phase, nullReporter, type Reporter } from '../../report/index.js';
 import { mapLimit } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import type { ObjectType } from './object-type.js';
-import { decodeCommit, decodeDirMeta, decodeDirTree, type Commit, type DirTree } from './codec.js';
+import { decodeCommit, decodeDirMeta, decodeDirTree, ObjectType, objectTypeFromExtension, type Commit, type DirTree } from './codec.js';
+
+/** The object kinds fsck walks, by ostree's names (its messages and FsckProblem.type use them). */
+type ObjectName = 'file' | 'dirtree' | 'dirmeta' | 'commit';
 import { loadContent, hashLoadedContent } from './content.js';
 import { listRefs, listCollectionRefs, listRefAliases, type CollectionRefEntry } from './refs.js';
 import { metadataStrings, metadataString } from '../objects/index.js';
@@ -15,7 +17,7 @@ export interface FsckProblem {
   code: string;
   message: string;
   checksum: string;
-  type: ObjectType;
+  type: ObjectName;
   /** Commits (not marked partial) whose tree needs the object. */
   commits: string[];
 }
@@ -51,7 +53,7 @@ export interface FsckReport {
   error?: AtollError;
 }
 
-type Key = `${string}.${ObjectType}`;
+type Key = `${string}.${ObjectName}`;
 
 /**
  * `ostree fsck`: validate every ref (its commit must exist; with verifyBindings its commit
@@ -80,12 +82,12 @@ function fatal(message: string, code = 'OSTREE_FSCK_FAILED'): AtollError {
 
 async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, verifyBindings: boolean, report: FsckReport): Promise<void> {
   const loadRefCommit = async (checksum: string, label: string): Promise<Commit | undefined> => {
-    if (!(await repo.hasObject(checksum, 'commit'))) {
+    if (!(await repo.hasObject(checksum, ObjectType.Commit))) {
       report.messages.push(`Object missing: ${checksum}.commit`);
       throw fatal(`Loading commit for ref ${label}: No such metadata object ${checksum}.commit`, 'OSTREE_FSCK_MISSING_OBJECT');
     }
     try {
-      return decodeCommit(await repo.readObjectBytes(checksum, 'commit'));
+      return decodeCommit(await repo.readObjectBytes(checksum, ObjectType.Commit));
     } catch (error) {
       if (!isAtollError(error)) throw error;
       return undefined; // corrupt: reported with its checksum below
@@ -115,7 +117,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
 
   // "Enumerating commits...".
   const commits: string[] = [];
-  for await (const o of repo.listObjects()) if (o.type === 'commit') commits.push(o.checksum);
+  for await (const o of repo.listObjects()) if (o.type === ObjectType.Commit) commits.push(o.checksum);
   commits.sort();
   const verified: string[] = [];
   for (const checksum of commits) {
@@ -132,8 +134,8 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
 
   // Reachable objects, each with the commits needing it (ostree walks each commit alone).
   const parents = new Map<Key, Set<string>>();
-  const order: Array<{ checksum: string; type: ObjectType }> = [];
-  const add = (checksum: string, type: ObjectType, commit: string): boolean => {
+  const order: Array<{ checksum: string; type: ObjectName }> = [];
+  const add = (checksum: string, type: ObjectName, commit: string): boolean => {
     const key: Key = `${checksum}.${type}`;
     let set = parents.get(key);
     const fresh = set === undefined;
@@ -150,7 +152,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     if (trees.has(checksum)) return trees.get(checksum)!;
     let tree: DirTree | null = null;
     try {
-      tree = decodeDirTree(await repo.readObjectBytes(checksum, 'dirtree'));
+      tree = decodeDirTree(await repo.readObjectBytes(checksum, ObjectType.DirTree));
     } catch (error) {
       if (!isAtollError(error)) throw error;
     }
@@ -162,7 +164,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     add(checksum, 'commit', checksum);
     let commit: Commit | null = null;
     try {
-      commit = decodeCommit(await repo.readObjectBytes(checksum, 'commit'));
+      commit = decodeCommit(await repo.readObjectBytes(checksum, ObjectType.Commit));
     } catch (error) {
       if (!isAtollError(error)) throw error;
     }
@@ -211,7 +213,7 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
       report.problems.push({ code: result.code, message, checksum, type, commits: needing });
       if (options.delete) {
         report.messages.push(message);
-        await unlink(repo.objectPath(checksum, type)).catch((error: unknown) => {
+        await unlink(repo.objectPath(checksum, objectTypeFromExtension(type))).catch((error: unknown) => {
           if (!isErrno(error, 'ENOENT')) throw error;
         });
         missing = true;
@@ -270,7 +272,7 @@ async function verifyBackRefs(repo: Repo, commits: string[], collectionRefs: Col
   for (const checksum of commits) {
     let commit: Commit;
     try {
-      commit = decodeCommit(await repo.readObjectBytes(checksum, 'commit'));
+      commit = decodeCommit(await repo.readObjectBytes(checksum, ObjectType.Commit));
     } catch (error) {
       if (!isAtollError(error)) throw error;
       continue;
@@ -296,12 +298,12 @@ async function verifyBackRefs(repo: Repo, commits: string[], collectionRefs: Col
 }
 
 /** undefined when the object is fine, 'missing', or the corruption (ostree's message). */
-async function fsckObject(repo: Repo, checksum: string, type: ObjectType): Promise<AtollError | 'missing' | undefined> {
-  if (!(await repo.hasObject(checksum, type))) return 'missing';
+async function fsckObject(repo: Repo, checksum: string, type: ObjectName): Promise<AtollError | 'missing' | undefined> {
+  if (!(await repo.hasObject(checksum, objectTypeFromExtension(type)))) return 'missing';
   try {
     if (type === 'file') await verifyContent(repo, checksum);
     else {
-      const bytes = await repo.readObjectBytes(checksum, type);
+      const bytes = await repo.readObjectBytes(checksum, objectTypeFromExtension(type));
       const actual = createHash('sha256').update(bytes).digest('hex');
       const name = `${checksum}.${type}`;
       if (actual !== checksum) {

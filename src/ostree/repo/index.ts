@@ -2,7 +2,6 @@
 // reading commits and trees. Other folders import from here only.
 export { Repo } from './repo.js';
 export { type RepoMode, REPO_MODES, parseRepoMode, configModeString } from './repo-mode.js';
-export { type ObjectType, objectRelativePath, objectExtension } from './object-type.js';
 export { isValidRefName, validateRefName, isValidRemoteName, isValidChecksum, parseRefspec } from './ref-name.js';
 export type { Refspec } from './ref-name.js';
 export { readRef, writeRef, listRefs, listCollectionRefs, writeCollectionRef, isValidCollectionId, validateCollectionId, remoteCollectionIds, listRefAliases, writeRefAlias, aliasesOf } from './refs.js';

@@ -2,7 +2,7 @@ import { AtollError } from '../../errors/index.js';
 import type { Repo } from './repo.js';
 import { loadCommit, loadDirMeta, loadDirTree, loadDetachedMetadata, resolvePath, type TreeEntry } from './read.js';
 import { loadContent } from './content.js';
-import { commitContentChecksum, isSymlinkMode, type Commit, type Xattr, S_IFMT, S_IFDIR, S_IFLNK } from './codec.js';
+import { ObjectType, commitContentChecksum, isSymlinkMode, type Commit, type Xattr, S_IFMT, S_IFDIR, S_IFLNK } from './codec.js';
 import { printGVariant } from '../../gvariant/index.js';
 
 /**
@@ -127,7 +127,7 @@ export async function formatLog(repo: Repo, checksum: string): Promise<string> {
   let out = '';
   let current: string | null = checksum;
   while (current !== null) {
-    if (!(await repo.hasObject(current, 'commit'))) {
+    if (!(await repo.hasObject(current, ObjectType.Commit))) {
       out += '<< History beyond this commit not fetched >>\n';
       break;
     }

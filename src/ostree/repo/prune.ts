@@ -1,7 +1,7 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
-import type { ObjectType } from './object-type.js';
+import { ObjectType } from './codec.js';
 import { listRefs } from './refs.js';
 import { decodeCommit, decodeDirTree } from './codec.js';
 
@@ -50,12 +50,12 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
 
   if (options.keepYoungerThan !== undefined) {
     for (const o of objects) {
-      if (o.type !== 'commit' || tips.has(o.checksum)) continue;
-      const commit = decodeCommit(await repo.readObjectBytes(o.checksum, 'commit'));
+      if (o.type !== ObjectType.Commit || tips.has(o.checksum)) continue;
+      const commit = decodeCommit(await repo.readObjectBytes(o.checksum, ObjectType.Commit));
       if (commit.timestamp < BigInt(options.keepYoungerThan)) {
         deleted.add(o.checksum);
         await remove(o.path);
-        await remove(repo.objectPath(o.checksum, 'commitmeta'));
+        await remove(repo.objectPath(o.checksum, ObjectType.CommitMeta));
         if (!options.dryRun) await repo.markCommitPartial(o.checksum, false);
       }
     }
@@ -64,21 +64,21 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
   const reachable = new Set<string>();
   const key = (checksum: string, type: ObjectType): string => `${checksum}.${type}`;
   const walkTree = async (tree: string, meta: string): Promise<void> => {
-    reachable.add(key(meta, 'dirmeta'));
-    if (reachable.has(key(tree, 'dirtree'))) return;
-    reachable.add(key(tree, 'dirtree'));
-    const bytes = await repo.readOptionalObjectBytes(tree, 'dirtree');
+    reachable.add(key(meta, ObjectType.DirMeta));
+    if (reachable.has(key(tree, ObjectType.DirTree))) return;
+    reachable.add(key(tree, ObjectType.DirTree));
+    const bytes = await repo.readOptionalObjectBytes(tree, ObjectType.DirTree);
     if (!bytes) return;
     const dirtree = decodeDirTree(bytes);
-    for (const f of dirtree.files) reachable.add(key(f.checksum, 'file'));
+    for (const f of dirtree.files) reachable.add(key(f.checksum, ObjectType.File));
     for (const d of dirtree.dirs) await walkTree(d.treeChecksum, d.metaChecksum);
   };
   const walkCommit = async (checksum: string, remaining: number): Promise<void> => {
-    if (deleted.has(checksum) || reachable.has(key(checksum, 'commit'))) return;
-    const bytes = await repo.readOptionalObjectBytes(checksum, 'commit');
+    if (deleted.has(checksum) || reachable.has(key(checksum, ObjectType.Commit))) return;
+    const bytes = await repo.readOptionalObjectBytes(checksum, ObjectType.Commit);
     if (!bytes) return;
-    reachable.add(key(checksum, 'commit'));
-    reachable.add(key(checksum, 'commitmeta'));
+    reachable.add(key(checksum, ObjectType.Commit));
+    reachable.add(key(checksum, ObjectType.CommitMeta));
     const commit = decodeCommit(bytes);
     await walkTree(commit.rootTree, commit.rootMeta);
     if (commit.parent !== null && remaining !== 0) await walkCommit(commit.parent, remaining - 1);
@@ -86,14 +86,14 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
 
   for (const ref of refs) await walkCommit(ref.checksum, depth);
   if (!options.refsOnly) {
-    for (const o of objects) if (o.type === 'commit' && !deleted.has(o.checksum)) await walkCommit(o.checksum, depth);
+    for (const o of objects) if (o.type === ObjectType.Commit && !deleted.has(o.checksum)) await walkCommit(o.checksum, depth);
   }
 
   for (const o of objects) {
-    if (deleted.has(o.checksum) && o.type === 'commit') continue;
+    if (deleted.has(o.checksum) && o.type === ObjectType.Commit) continue;
     if (reachable.has(key(o.checksum, o.type))) continue;
     await remove(o.path);
-    if (o.type === 'commit' && !options.dryRun) await repo.markCommitPartial(o.checksum, false);
+    if (o.type === ObjectType.Commit && !options.dryRun) await repo.markCommitPartial(o.checksum, false);
   }
   return { total, deleted: deletedCount, freedBytes };
 }

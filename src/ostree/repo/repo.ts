@@ -5,7 +5,22 @@ import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { type RepoMode, parseRepoMode, configModeString } from './repo-mode.js';
-import { type ObjectType, objectRelativePath, objectTypeFromExtension } from './object-type.js';
+import { ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension } from './codec.js';
+
+/**
+ * The object type of a loose object's extension; undefined for anything else in objects/
+ * (temp files, and the payload-link / file-xattrs kinds of newer repo modes, which this store
+ * neither writes nor checks).
+ */
+function looseObjectType(ext: string): ObjectType | undefined {
+  let type: ObjectType;
+  try {
+    type = objectTypeFromExtension(ext);
+  } catch {
+    return undefined;
+  }
+  return type === ObjectType.PayloadLink || type === ObjectType.FileXattrs || type === ObjectType.FileXattrsLink ? undefined : type;
+}
 
 /** The directories `ostree init` creates (spec §2.1). */
 const INIT_DIRS = ['objects', 'tmp', 'tmp/cache', 'refs', 'refs/heads', 'refs/mirrors', 'refs/remotes', 'state', 'extensions'];
@@ -79,7 +94,7 @@ export class Repo {
   }
 
   objectPath(checksum: string, type: ObjectType): string {
-    return join(this.path, objectRelativePath(checksum, type, this.mode));
+    return join(this.path, objectRelativePath(checksum, type, this.mode === 'archive'));
   }
 
   async hasObject(checksum: string, type: ObjectType): Promise<boolean> {
@@ -99,7 +114,8 @@ export class Repo {
       return readFileSync(this.objectPath(checksum, type));
     } catch (error) {
       if (isErrno(error, 'ENOENT')) {
-        throw new AtollError('OSTREE_OBJECT_MISSING', `No such metadata object ${checksum}.${type}`, { data: { checksum, type } });
+        const name = objectExtension(type);
+        throw new AtollError('OSTREE_OBJECT_MISSING', `No such metadata object ${checksum}.${name}`, { data: { checksum, type: name } });
       }
       throw error;
     }
@@ -132,9 +148,9 @@ export class Repo {
         if (dot !== 62) continue;
         const rest = name.slice(0, dot);
         if (!/^[0-9a-f]{62}$/.test(rest)) continue;
-        const type = objectTypeFromExtension(name.slice(dot + 1));
+        const type = looseObjectType(name.slice(dot + 1));
         if (type === undefined) continue;
-        if (type === 'file' && (name.endsWith('.filez') !== (this.mode === 'archive'))) continue;
+        if (type === ObjectType.File && (name.endsWith('.filez') !== (this.mode === 'archive'))) continue;
         yield { checksum: prefix + rest, type, path: join(objectsDir, prefix, name) };
       }
     }

@@ -5,8 +5,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import type { ObjectType } from './object-type.js';
-import { objectRelativePath } from './object-type.js';
+import { ObjectType, objectRelativePath } from './codec.js';
 import { writeRef } from './refs.js';
 
 /**
@@ -56,7 +55,7 @@ export class Transaction {
   }
 
   isStaged(checksum: string, type: ObjectType): boolean {
-    return this.staged.has(objectRelativePath(checksum, type, this.repo.mode));
+    return this.staged.has(objectRelativePath(checksum, type, this.repo.mode === 'archive'));
   }
 
   /** True when the object is already in the repo or staged in this transaction. */
@@ -70,7 +69,7 @@ export class Transaction {
 
   /** stage() for callers on the synchronous hot path. */
   stageSync(tempPath: string, checksum: string, type: ObjectType): void {
-    const rel = objectRelativePath(checksum, type, this.repo.mode);
+    const rel = objectRelativePath(checksum, type, this.repo.mode === 'archive');
     if (this.staged.has(rel)) {
       unlinkSync(tempPath);
       return;
@@ -83,7 +82,7 @@ export class Transaction {
    * hold the final bytes, owner, mode and xattrs.
    */
   async stage(tempPath: string, checksum: string, type: ObjectType): Promise<void> {
-    const rel = objectRelativePath(checksum, type, this.repo.mode);
+    const rel = objectRelativePath(checksum, type, this.repo.mode === 'archive');
     if (this.staged.has(rel)) {
       await unlink(tempPath);
       return;
@@ -94,7 +93,7 @@ export class Transaction {
   /** Write a metadata object (dirtree, dirmeta, commit, commitmeta); returns its checksum. */
   async writeMetadata(type: ObjectType, bytes: Uint8Array, checksum?: string): Promise<string> {
     const sum = checksum ?? createHash('sha256').update(bytes).digest('hex');
-    if (type !== 'commitmeta' && (await this.haveObject(sum, type))) return sum;
+    if (type !== ObjectType.CommitMeta && (await this.haveObject(sum, type))) return sum;
     const temp = this.tempPath();
     writeFileSync(temp, bytes, { mode: 0o644 });
     this.stageSync(temp, sum, type);
@@ -111,7 +110,7 @@ export class Transaction {
     const commits: Array<[string, { path: string; type: ObjectType }]> = [];
     const dirs = new Set<string>();
     for (const entry of this.staged) {
-      if (entry[1].type === 'commit' || entry[1].type === 'commitmeta') {
+      if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) {
         commits.push(entry);
         continue;
       }
@@ -119,8 +118,8 @@ export class Transaction {
     }
     await syncFilesystem(this.repo.path);
     // commitmeta first, so a visible commit has its detached metadata.
-    commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === 'commitmeta' ? -1 : 1));
-    for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === 'commitmeta');
+    commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === ObjectType.CommitMeta ? -1 : 1));
+    for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === ObjectType.CommitMeta);
     for (const dir of dirs) await fsyncDirectory(dir);
     for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
     this.done = true;

@@ -14,7 +14,7 @@ import {
   type SummaryRef,
   type Summary,
 } from '../repo/index.js';
-import { formatCommitDate } from '../repo/index.js';
+import { formatCommitDate, ObjectType } from '../repo/index.js';
 
 /**
  * `ostree summary -u`: the `summary` file listing every local ref (refs/heads; never
@@ -24,7 +24,7 @@ import { formatCommitDate } from '../repo/index.js';
  */
 export async function updateSummary(repo: Repo, options: { now?: number } = {}): Promise<Summary> {
   const summaryRef = async (name: string, checksum: string): Promise<SummaryRef> => {
-    const bytes = await repo.readObjectBytes(checksum, 'commit');
+    const bytes = await repo.readObjectBytes(checksum, ObjectType.Commit);
     const commit = decodeCommit(bytes);
     const metadata = new Map<string, Variant>();
     // ostree writes the version (when there is one) before the timestamp.

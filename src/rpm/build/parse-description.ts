@@ -1,6 +1,14 @@
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { AtollError } from '../../errors/index.js';
 import type { PackageDescription } from './description.js';
+
+// yaml (25 modules) loads on the first description parsed, not with the rpm codec: most
+// commands that read RPMs or repositories never parse one.
+let yamlParse: typeof import('yaml').parse | undefined;
+function parseYaml(text: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  return yamlParse(text, options);
+}
 
 /**
  * Read a package description from JSON or YAML text (YAML is a superset of JSON, so one parser

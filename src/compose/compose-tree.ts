@@ -243,6 +243,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         etcGroupMembers: Array.isArray(config['etc-group-members']) ? (config['etc-group-members'] as string[]) : [],
         env,
         ...(options.bwrap ? { bwrap: options.bwrap } : {}),
+        // Package files are hardlinks of the cache's objects (rpm-ostree's hardlink union; cheap
+        // to lay out, to commit through the devino cache, and to delete). Every later in-place
+        // edit copies up first; ostree-layers are checked out over the tree in union mode,
+        // which the copying assembly keeps safe.
+        hardlink: layers.length === 0,
       },
     });
     if (layers.length > 0) {
@@ -304,6 +309,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         metadata,
         parent,
         bootable: assembled.kernelVersion !== null,
+        // Files still hardlinked to package-cache objects keep their checksum unhashed.
+        devinoFrom: [pkgcache],
         // Package files are hardlinks of bare-user cache objects: their metadata xattr is not the file's.
         skipXattrs: [OSTREEMETA_XATTR],
       },
@@ -317,10 +324,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
       await utimes(options.touchIfChanged, t, t);
     }
     const commitObj = await loadCommit(target!, committed.checksum);
+    const fileCount = committed.stats.files + committed.stats.devinoHits;
     const seconds = (Date.now() - started) / 1000;
     info(
       reporter,
-      `Composed ${ref}: ${resolved.length} packages, ${committed.stats.files} files, ${humanBytes(committed.stats.bytes)}, ${seconds.toFixed(1)} s, commit ${committed.checksum}`,
+      `Composed ${ref}: ${resolved.length} packages, ${fileCount} files, ${humanBytes(committed.stats.bytes)}, ${seconds.toFixed(1)} s, commit ${committed.checksum}`,
     );
     const composeJson: Record<string, unknown> = {
       ref,
@@ -329,11 +337,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
       ...(version !== null ? { 'ostree-version': version } : {}),
       'ostree-timestamp': timestamp,
       'rpm-ostree-inputhash': inputHash,
-      'ostree-n-content-total': committed.stats.files,
+      'ostree-n-content-total': fileCount,
       'ostree-n-cache-hits': committed.stats.devinoHits,
       'ostree-content-bytes-written': committed.stats.bytes,
     };
-    return { ...base, outcome: 'committed', commit: committed.checksum, version, files: committed.stats.files, bytes: committed.stats.bytes, seconds, composeJson };
+    return { ...base, outcome: 'committed', commit: committed.checksum, version, files: fileCount, bytes: committed.stats.bytes, seconds, composeJson };
   } finally {
     if (work !== null) rmSync(work, { recursive: true, force: true });
     if (tempCache !== null) rmSync(tempCache, { recursive: true, force: true });

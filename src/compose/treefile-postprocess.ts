@@ -1,9 +1,9 @@
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AtollError } from '../errors/index.js';
 import { debug, nullReporter, warn, type Reporter } from '../report/index.js';
 import { RPMFILE, formatNevra } from '../rpm/index.js';
-import { runInSandbox, translatePath, type AssembledPackage } from '../assemble/index.js';
+import { breakHardlinks, copyUp, runInSandbox, translatePath, writeFileReplacing, type AssembledPackage } from '../assemble/index.js';
 import type { TreefileConfig } from './treefile/index.js';
 
 export interface TreefilePostprocessOptions {
@@ -204,6 +204,9 @@ async function runPostprocessScripts(root: string, options: TreefilePostprocessO
     }
   }
   if (scripts.length === 0) return;
+  // A script may edit any file in place: none may still be a package-cache object.
+  const copied = breakHardlinks(root);
+  if (copied > 0) debug(reporter, `postprocess scripts: ${copied} hardlinked files copied up first`);
   // Scripts see the tree as it boots: /etc at /etc (rpm-ostree's temporary /etc view).
   renameSync(join(root, 'usr/etc'), join(root, 'etc'));
   const createdVar = readdirSync(join(root, 'var')).length === 0;
@@ -235,7 +238,10 @@ function readonlyExecutables(dir: string): void {
     const p = join(dir, name);
     const st = lstatSync(p);
     if (st.isDirectory()) readonlyExecutables(p);
-    else if (st.isFile() && (st.mode & 0o111) !== 0 && (st.mode & 0o222) !== 0) chmodSync(p, st.mode & 0o7555);
+    else if (st.isFile() && (st.mode & 0o111) !== 0 && (st.mode & 0o222) !== 0) {
+      copyUp(p, st);
+      chmodSync(p, st.mode & 0o7555);
+    }
   }
 }
 
@@ -266,13 +272,14 @@ export async function postprocessForTreefile(root: string, options: TreefilePost
   enableUnits(root, config);
 
   mkdirSync(join(root, 'usr/share/rpm-ostree'), { recursive: true, mode: 0o755 });
-  writeFileSync(join(root, 'usr/share/rpm-ostree/treefile.json'), JSON.stringify(config), { mode: 0o644 });
+  // Package files may be hardlinks of package-cache objects: replace, never write through them.
+  writeFileReplacing(join(root, 'usr/share/rpm-ostree/treefile.json'), JSON.stringify(config), 0o644);
 
   const base = config['mutate-os-release'];
   if (typeof base === 'string' && options.version !== null) {
     const path = osReleasePath(root);
     if (path === null) warn(reporter, 'mutate-os-release: the tree has no os-release file', 'COMPOSE_RECORDED_ONLY');
-    else writeFileSync(path, mutateOsRelease(readFileSync(path, 'utf8'), base, options.version), { mode: 0o644 });
+    else writeFileReplacing(path, mutateOsRelease(readFileSync(path, 'utf8'), base, options.version), 0o644);
   }
   removeFiles(root, config);
   addFiles(root, options);

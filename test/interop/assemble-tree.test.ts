@@ -330,6 +330,13 @@ test('a hardlinked union gives the same committed tree as a copied one, and a %p
     assert.equal(fsckTarget.status, 0, fsckTarget.stdout + fsckTarget.stderr);
   }
   assert.equal(trees[0], trees[1], 'hardlinking changes nothing in the committed tree');
+  // What compose does: commit through the package cache's devino cache into an archive repo.
+  const archive = await Repo.init(join(work, 'repo-archive'), 'archive');
+  const viaDevino = await commitToRepo(archive, { trees: [join(work, 'root-true')], timestamp: 0, skipXattrs: ['user.ostreemeta'], devinoFrom: [cache] });
+  assert.ok(viaDevino.stats.devinoHits > 0, 'linked files take their checksum from the cache');
+  assert.equal((await loadCommit(archive, viaDevino.checksum)).rootTree, trees[0], 'the devino cache changes nothing in the committed tree');
+  const fsckArchive = run('ostree', ['fsck', '--repo', archive.path]);
+  assert.equal(fsckArchive.status, 0, fsckArchive.stdout + fsckArchive.stderr);
   // Real ostree re-hashes every cache object: the %post's append and chmod did not reach them.
   const fsck = run('ostree', ['fsck', '--repo', cache.path]);
   assert.equal(fsck.status, 0, fsck.stdout + fsck.stderr);

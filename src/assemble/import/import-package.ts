@@ -132,7 +132,10 @@ export async function importPackage(repo: Repo, rpmPath: string, options: Import
     }
 
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart });
-    for await (const entry of readPayloadFiles(pkg, cpio)) {
+    // With a PAYLOADDIGEST (verified before the commit and ref are written) every byte is
+    // pinned by the verified header already: per-file digests would hash everything twice.
+    // Packages without one get each file checked, as rpm's install does.
+    for await (const entry of readPayloadFiles(pkg, cpio, { verifyFileDigests: pkg.payload.digest === null })) {
       const t = translated[entry.index]!;
       const file = entry.file;
       const type = file.mode & S_IFMT;

@@ -5,7 +5,8 @@ import type { Stats } from 'node:fs';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import { ObjectType, encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
-import { writeContent } from '../repo/content.js';
+import { loadContent, writeContent } from '../repo/content.js';
+import type { Repo } from '../repo/repo.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
 import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
@@ -26,6 +27,13 @@ export interface CommitModifier {
   canonicalPermissions?: boolean;
   /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
   useDevinoCache?: boolean;
+  /**
+   * Other (bare-ish) repositories the tree may be hardlinked from, e.g. a compose's bare-user
+   * package cache: a file that is one of their objects takes that object's checksum unhashed,
+   * and a target lacking the object gets a copy of it (header and data from the source repo,
+   * stored in the target's mode), as ostree's devino cache does for its own repository.
+   */
+  devinoFrom?: readonly Repo[];
   concurrency?: number;
   zlibLevel?: number;
   /** Worker threads that hash and compress archive content objects. */
@@ -78,7 +86,14 @@ export async function commitDirectoryToTree(
   const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
   const inodes = new Map<string, Promise<string>>();
   let devino: DevinoCache | undefined;
-  const devinoAllowed = modifier.useDevinoCache !== false && modifier.ownerUid === undefined && modifier.ownerGid === undefined && !modifier.noXattrs && tx.repo.mode !== 'archive';
+  // The cached checksum covers the object's stored owner, mode and xattrs: any override of
+  // those makes a different object, which only hashing can name.
+  const devinoAllowed =
+    modifier.useDevinoCache !== false &&
+    modifier.ownerUid === undefined &&
+    modifier.ownerGid === undefined &&
+    !modifier.noXattrs &&
+    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0);
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
@@ -110,6 +125,19 @@ export async function commitDirectoryToTree(
 
   const fileObject = async (path: string, st: Stats): Promise<string> => {
     const isLink = st.isSymbolicLink();
+    if (!isLink && devinoAllowed && st.nlink > 1) {
+      devino ??= await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]);
+      const known = devino.lookupEntry(st.dev, st.ino);
+      // Canonical permissions may rewrite another repository's object; the target's own objects
+      // already are canonical.
+      if (known !== undefined && (known.repo === tx.repo || !modifier.canonicalPermissions)) {
+        stats.devinoHits++;
+        if (known.repo === tx.repo || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
+        // The file is another repository's object: copy it over under its known checksum.
+        const source = await loadContent(known.repo, known.checksum);
+        return await writeContent(tx, source.header, { kind: 'path', path, size: source.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
+      }
+    }
     const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
       uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
       gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
@@ -118,14 +146,6 @@ export async function commitDirectoryToTree(
       symlinkTarget: isLink ? readlinkSync(path) : '',
       xattrs: xattrsOf(path, isLink),
     };
-    if (!isLink && devinoAllowed && st.nlink > 1) {
-      devino ??= await DevinoCache.forRepo(tx.repo);
-      const known = devino.lookup(st.dev, st.ino);
-      if (known !== undefined) {
-        stats.devinoHits++;
-        return known;
-      }
-    }
     stats.files++;
     stats.bytes += isLink ? 0 : st.size;
     if (!isLink && modifier.workers && tx.repo.mode === 'archive' && st.size > WORKER_FILE_MIN && st.size <= WORKER_FILE_LIMIT) {

@@ -1,5 +1,5 @@
 import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
+import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -138,9 +138,9 @@ export class Transaction {
   }
 
   /**
-   * Link a staged object to its final name, never replacing: EEXIST means another
+   * Move a staged object to its final name, not replacing an existing one: another
    * transaction already wrote it, and names are content hashes, so it is identical (and a
-   * bare object that deployments hardlink keeps its inode). Then drop the staged name.
+   * bare object that deployments hardlink keeps its inode); the staged copy is dropped.
    * commitmeta is not content-addressed (it is named after its commit) and is replaced.
    */
   private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
@@ -155,12 +155,12 @@ export class Transaction {
         renameSync(staged, target);
         return;
       }
-      try {
-        linkSync(staged, target);
-      } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw error;
-      }
-      unlinkSync(staged);
+      // Usually the object is new (writers check before writing): one rename moves it in.
+      // When it exists, keep the existing file (same bytes, and a bare object's inode stays
+      // the one deployments hardlink) and drop ours. A concurrent writer landing the same
+      // object between the check and the rename only swaps identical content.
+      if (existsSync(target)) unlinkSync(staged);
+      else renameSync(staged, target);
     } catch (error) {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
     }

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
@@ -157,12 +157,17 @@ export async function commitDirectoryToTree(
     return await writeContent(tx, header, isLink ? undefined : { kind: 'path', path, size: st.size }, { zlibLevel: modifier.zlibLevel });
   };
 
+  const ownStaging = resolve(tx.stagingDir);
   const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
     if (!(modifier.keepExistingDirMeta && into.metaChecksum !== undefined)) into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
     const names = readdirSync(dir);
     const pending: Array<Promise<void>> = [];
     for (const name of names) {
       const path = join(dir, name);
+      // A tree that holds the repository itself (`ostree commit` of `.`, as OSTree's test-refs
+      // does) would otherwise see this very transaction's temp files come and go; OSTree's are
+      // O_TMPFILE and never visible, so its own staging directory is left out.
+      if (name.startsWith('staging-') && resolve(path) === ownStaging) continue;
       const child = lstatSync(path);
       if (child.isDirectory()) {
         pending.push(walk(path, child, into.ensureDir(name)));

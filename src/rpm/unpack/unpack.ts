@@ -1,20 +1,4 @@
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  lchownSync,
-  linkSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  symlinkSync,
-  utimesSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, lchownSync, utimesSync } from 'node:fs';
 import { lstat, mkdtemp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
@@ -23,6 +7,7 @@ import { runProgram } from '../../util/index.js';
 import type { RpmFile, RpmHeaderPackage } from '../header/index.js';
 import { payloadCpioStream, readPayloadFiles, readRpmFile, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type PayloadIntegrity } from '../payload/index.js';
 import { fileCapsXattr } from './file-caps.js';
+import { FileWriter } from './file-writer.js';
 
 /**
  * Unpack a package's payload into a directory, taking every piece of metadata from the header
@@ -70,10 +55,6 @@ export interface UnpackResult {
   capabilities: UnpackedCapability[];
   skipped: { path: string; reason: string }[];
   integrity: PayloadIntegrity;
-}
-
-function unsafe(message: string, path: string): AtollError {
-  return new AtollError('RPM_UNPACK_UNSAFE', message, { data: { path }, hint: 'the package would write outside the target or through a symlink' });
 }
 
 function isRoot(): boolean {
@@ -138,53 +119,27 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
     skipped: [],
     integrity: { checked: [], warnings: [], compressedBytes: 0, archiveBytes: 0 },
   };
-  // Directories known to be real (not symlinks) inside staging: "" is the staging root.
-  const realDirs = new Set<string>(['']);
   const headerDirs: { rel: string; file: RpmFile }[] = [];
+  const ownerOf = (file: RpmFile): [number, number] => (setOwners ? [users.get(file.user) ?? 0, groups.get(file.group) ?? 0] : [-1, -1]);
 
-  // Small synchronous syscalls: unpacking is sequential anyway, and a thread-pool hop per
-  // chmod/utimes would cost more than the call (packages with 10,000+ entries exist).
-  function ensureDir(rel: string, mode: number): void {
-    if (realDirs.has(rel)) return;
-    const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-    ensureDir(parent, 0o755);
-    const abs = join(staging, rel);
-    try {
-      mkdirSync(abs, { mode });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const st = lstatSync(abs);
-      if (st.isSymbolicLink()) throw unsafe(`refusing to write through symlink /${rel}`, `/${rel}`);
-      if (!st.isDirectory()) throw unsafe(`/${rel} is not a directory but the package puts files under it`, `/${rel}`);
-    }
-    realDirs.add(rel);
-  }
-  const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
-
-  function applyMetadata(abs: string, file: RpmFile, isLink: boolean): void {
+  function applyMetadata(abs: string, file: RpmFile): void {
     // Owner first: chown clears setuid/setgid bits.
     if (setOwners) lchownSync(abs, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
-    if (!isLink) chmodSync(abs, file.mode & 0o7777);
-    if (isLink) lutimesSync(abs, file.mtime, file.mtime);
-    else utimesSync(abs, file.mtime, file.mtime);
+    chmodSync(abs, file.mode & 0o7777);
+    utimesSync(abs, file.mtime, file.mtime);
   }
 
-  async function capabilities(abs: string, file: RpmFile): Promise<void> {
-    if (file.caps === '') return;
-    const xattr = fileCapsXattr(file.caps);
-    if (!xattr) return;
-    result.capabilities.push({ path: file.path, text: file.caps, xattr });
-    if (writeCaps) {
-      // Node has no setxattr: attr's setfattr writes it (root only; a kernel refuses otherwise).
-      await runProgram('setfattr', ['-h', '-n', 'security.capability', '-v', `0x${Buffer.from(xattr).toString('hex')}`, abs], { check: true });
-    }
-  }
+  // File creation runs on a worker thread (unpack-worker.ts), in payload order, while this
+  // thread decodes the cpio stream: the two overlap instead of taking turns.
+  const writer = new FileWriter(staging);
+  const capsToWrite: { abs: string; xattr: Uint8Array }[] = [];
 
   try {
     const integrity = result.integrity;
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
     const verifyFileDigests = options.fileDigests === 'always' || pkg.payload.digest === null;
     for await (const pf of readPayloadFiles(pkg, cpio, { verifyFileDigests })) {
+      writer.check();
       const { file } = pf;
       const rel = relativeOf(file);
       const type = file.mode & S_IFMT;
@@ -193,58 +148,37 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
         if (type === S_IFDIR) headerDirs.push({ rel, file });
         continue;
       }
-      const abs = join(staging, rel);
       if (type === S_IFDIR) {
-        ensureDir(rel, 0o700);
+        writer.op({ t: 'dir', rel });
         headerDirs.push({ rel, file });
         result.entries++;
         continue;
       }
-      ensureDir(parentOf(rel), 0o755);
       if (type === S_IFREG) {
         if (pf.hardlinks.length > 0 && !pf.carriesContent) continue; // linked when the content arrives
-        let fd: number;
-        try {
-          fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'EEXIST' || code === 'ELOOP') throw unsafe(`${file.path} already exists in the target`, file.path);
-          throw error;
+        writer.op({ t: 'open', rel, path: file.path });
+        for await (const chunk of pf.body) {
+          await writer.data(chunk);
+          result.bytes += chunk.length;
         }
-        try {
-          for await (const chunk of pf.body) {
-            let off = 0;
-            while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-            result.bytes += chunk.length;
+        const [uid, gid] = ownerOf(file);
+        writer.op({ t: 'close', mode: file.mode & 0o7777, uid, gid, mtime: file.mtime });
+        if (file.caps !== '') {
+          const xattr = fileCapsXattr(file.caps);
+          if (xattr) {
+            result.capabilities.push({ path: file.path, text: file.caps, xattr });
+            if (writeCaps) capsToWrite.push({ abs: join(staging, rel), xattr });
           }
-          if (setOwners) fchownSync(fd, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
-          fchmodSync(fd, file.mode & 0o7777);
-          futimesSync(fd, file.mtime, file.mtime);
-        } finally {
-          closeSync(fd);
         }
-        await capabilities(abs, file);
         result.entries++;
         for (const other of pf.hardlinks) {
           const otherFile = pkg.files[other]!;
-          const otherRel = relativeOf(otherFile);
-          ensureDir(parentOf(otherRel), 0o755);
-          try {
-            linkSync(abs, join(staging, otherRel));
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw unsafe(`${otherFile.path} already exists in the target`, otherFile.path);
-            throw error;
-          }
+          writer.op({ t: 'link', from: rel, rel: relativeOf(otherFile), path: otherFile.path });
           result.entries++;
         }
       } else if (type === S_IFLNK) {
-        try {
-          symlinkSync(file.linkto, abs);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw unsafe(`${file.path} already exists in the target`, file.path);
-          throw error;
-        }
-        applyMetadata(abs, file, true);
+        const [uid, gid] = ownerOf(file);
+        writer.op({ t: 'symlink', rel, path: file.path, target: file.linkto, uid, gid, mtime: file.mtime });
         result.entries++;
       } else {
         if (options.specialFiles === 'error') {
@@ -256,15 +190,22 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
         warn(reporter, `skipping special file ${file.path}`, 'RPM_SPECIAL_FILE');
       }
     }
+    await writer.finish();
+    // Node has no setxattr: attr's setfattr writes it (root only; a kernel refuses otherwise).
+    for (const { abs, xattr } of capsToWrite) {
+      await runProgram('setfattr', ['-h', '-n', 'security.capability', '-v', `0x${Buffer.from(xattr).toString('hex')}`, abs], { check: true });
+    }
     // Directory metadata last, deepest first, so adding entries does not disturb mtimes and a
     // read-only directory mode does not block its own content.
     headerDirs.sort((a, b) => b.rel.split('/').length - a.rel.split('/').length);
-    for (const { rel, file } of headerDirs) applyMetadata(rel === '' ? staging : join(staging, rel), file, false);
+    for (const { rel, file } of headerDirs) applyMetadata(rel === '' ? staging : join(staging, rel), file);
     if (!headerDirs.some((d) => d.rel === '')) chmodSync(staging, 0o755);
     if (targetExists) await rmdir(target);
     await rename(staging, target);
     return result;
   } catch (error) {
+    // Stop the writer before removing what it wrote.
+    await writer.abort();
     await rm(staging, { recursive: true, force: true });
     if (error instanceof AtollError) throw error;
     const errno = error as NodeJS.ErrnoException;

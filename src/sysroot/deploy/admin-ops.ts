@@ -4,7 +4,7 @@ import { type Reporter, info } from '../../report/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { KernelArgs, entryFileName } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, loadSysroot, mergeDeployment, isPinned, deploymentName, originRefspec, unlockedState, sameDeployment } from '../deployment/index.js';
-import { diffEtc, snapshotTree, type EtcDiff } from '../etcmerge/index.js';
+import { diffEtcDirs, type EtcDiff } from '../etcmerge/index.js';
 import type { SysrootLayout } from '../layout/index.js';
 import { newOrigin, setPinned, setRefspec } from '../origin/index.js';
 import type { SysrootRepo } from './repo-port.js';
@@ -92,7 +92,7 @@ export async function configDiff(layout: SysrootLayout, osname: string | undefin
   const d = mergeDeployment(state, await resolveOsname(layout, state, osname));
   if (!d) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'no deployment to diff /etc of');
   const dir = layout.deploymentDir(d.osname, d.csum, d.deployserial);
-  return diffEtc(await snapshotTree(join(dir, 'usr/etc')), await snapshotTree(join(dir, 'etc')));
+  return diffEtcDirs(join(dir, 'usr/etc'), join(dir, 'etc'));
 }
 
 /** `ostree admin cleanup`: what a deploy does after its swap, on its own. */

@@ -5,7 +5,7 @@ import { type Reporter, info, warn } from '../../report/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { BootConfig, KernelArgs } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, listDeploymentDirs, loadSysroot, mergeDeployment, sameDeployment, isPinned, listStateroots } from '../deployment/index.js';
-import { applyEtcMerge, copyDirRecurse, diffEtc, snapshotTree } from '../etcmerge/index.js';
+import { applyEtcMerge, copyDirRecurse, diffEtcDirs } from '../etcmerge/index.js';
 import { type SysrootLayout, isValidOsname } from '../layout/index.js';
 import { newOrigin } from '../origin/index.js';
 import type { KeyFile } from '../../keyfile/index.js';
@@ -123,7 +123,7 @@ export async function deployTree(
   }
   if (options.merge && !options.noMerge) {
     const mergeDir = layout.deploymentDir(options.merge.osname, options.merge.csum, options.merge.deployserial);
-    const diff = diffEtc(await snapshotTree(join(mergeDir, 'usr/etc')), await snapshotTree(join(mergeDir, 'etc')));
+    const diff = diffEtcDirs(join(mergeDir, 'usr/etc'), join(mergeDir, 'etc'));
     await applyEtcMerge(join(mergeDir, 'etc'), join(deployDir, 'etc'), diff, reporter);
     // Not staged: the merge happened now, not at shutdown as rpm-ostree's staged deploys do.
     info(reporter, 'note: /etc was merged now; /etc changes made from here on are not carried to the new deployment');

@@ -1,9 +1,11 @@
-import { lstat, mkdir, chown, chmod, rm, unlink, copyFile, readlink, symlink, readdir, lchown } from 'node:fs/promises';
+import { type Stats, lstatSync, mkdirSync, chownSync, chmodSync, rmSync, unlinkSync, copyFileSync, readlinkSync, symlinkSync, readdirSync, lchownSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
-import { mapLimit } from '../../util/index.js';
 import type { EtcDiff } from './plan.js';
+
+// Synchronous file system calls throughout: /etc holds thousands of small entries and each
+// async call costs a thread-pool round trip (futex + epoll wake-ups) larger than the syscall.
 
 /**
  * Replay an /etc diff onto the new deployment's `etc` (ostree-format.md §6.6), in OSTree's
@@ -12,14 +14,25 @@ import type { EtcDiff } from './plan.js';
  */
 export async function applyEtcMerge(modifiedEtc: string, newEtc: string, diff: EtcDiff, reporter: Reporter): Promise<void> {
   info(reporter, `Copying /etc changes: ${diff.modified.length} modified, ${diff.removed.length} removed, ${diff.added.length} added`);
-  for (const path of diff.removed) await rm(join(newEtc, path), { recursive: true, force: true });
-  for (const path of diff.modified) await copyModifiedConfigFile(modifiedEtc, newEtc, path, reporter);
-  for (const path of diff.added) await copyModifiedConfigFile(modifiedEtc, newEtc, path, reporter);
+  for (const path of diff.removed) rmSync(join(newEtc, path), { recursive: true, force: true });
+  const owner = currentOwner();
+  for (const path of diff.modified) copyModifiedConfigFile(modifiedEtc, newEtc, path, reporter, owner);
+  for (const path of diff.added) copyModifiedConfigFile(modifiedEtc, newEtc, path, reporter, owner);
+  return Promise.resolve();
 }
 
-async function lstatOrUndefined(path: string): Promise<Awaited<ReturnType<typeof lstat>> | undefined> {
+interface Owner {
+  uid: number | undefined;
+  gid: number | undefined;
+}
+
+function currentOwner(): Owner {
+  return { uid: process.getuid?.(), gid: process.getgid?.() };
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return await lstat(path);
+    return lstatSync(path);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;
     throw error;
@@ -27,26 +40,26 @@ async function lstatOrUndefined(path: string): Promise<Awaited<ReturnType<typeof
 }
 
 /** `ensure_directory_from_template`: create missing parents with the admin's owner and mode. */
-async function ensureParent(modifiedEtc: string, newEtc: string, rel: string): Promise<void> {
+function ensureParent(modifiedEtc: string, newEtc: string, rel: string): void {
   if (rel === '.' || rel === '') return;
-  await ensureParent(modifiedEtc, newEtc, dirname(rel));
+  ensureParent(modifiedEtc, newEtc, dirname(rel));
   const target = join(newEtc, rel);
-  const existing = await lstatOrUndefined(target);
+  const existing = lstatOrUndefined(target);
   if (existing?.isDirectory()) return;
-  if (existing) await unlink(target); // a file where the admin has a directory: theirs wins
-  const template = await lstat(join(modifiedEtc, rel));
-  await mkdir(target, { mode: 0o700 });
-  await chown(target, template.uid, template.gid);
-  await chmod(target, template.mode & 0o7777);
+  if (existing) unlinkSync(target); // a file where the admin has a directory: theirs wins
+  const template = lstatSync(join(modifiedEtc, rel));
+  mkdirSync(target, { mode: 0o700 });
+  chownSync(target, template.uid, template.gid);
+  chmodSync(target, template.mode & 0o7777);
 }
 
 /** `copy_modified_config_file` of ostree-sysroot-deploy.c. */
-async function copyModifiedConfigFile(modifiedEtc: string, newEtc: string, path: string, reporter: Reporter): Promise<void> {
+function copyModifiedConfigFile(modifiedEtc: string, newEtc: string, path: string, reporter: Reporter, owner: Owner): void {
   const src = join(modifiedEtc, path);
   const dest = join(newEtc, path);
-  const srcStat = await lstat(src);
-  await ensureParent(modifiedEtc, newEtc, dirname(path));
-  const destStat = await lstatOrUndefined(dest);
+  const srcStat = lstatSync(src);
+  ensureParent(modifiedEtc, newEtc, dirname(path));
+  const destStat = lstatOrUndefined(dest);
   if (destStat) {
     if (destStat.isDirectory()) {
       if (!srcStat.isDirectory()) {
@@ -56,48 +69,55 @@ async function copyModifiedConfigFile(modifiedEtc: string, newEtc: string, path:
       }
       return; // both directories: the children are handled one by one
     }
-    await unlink(dest);
+    unlinkSync(dest);
   }
-  if (srcStat.isDirectory()) await copyDirRecurse(src, dest, reporter);
-  else if (srcStat.isSymbolicLink() || srcStat.isFile()) await copyOne(src, dest);
+  if (srcStat.isDirectory()) copyDirRecurseSync(src, dest, reporter);
+  else if (srcStat.isSymbolicLink() || srcStat.isFile()) copyOneSync(src, dest, srcStat, owner);
   else info(reporter, `Ignoring non-regular/non-symlink file found during /etc merge: ${path}`);
 }
 
 /** Copy one regular file or symlink with owner and mode (xattrs are not carried, as without SELinux). */
 export async function copyOne(src: string, dest: string): Promise<void> {
-  const st = await lstat(src);
+  copyOneSync(src, dest, lstatSync(src), currentOwner());
+  return Promise.resolve();
+}
+
+function copyOneSync(src: string, dest: string, st: Stats, owner: Owner): void {
   if (st.isSymbolicLink()) {
-    await symlink(await readlink(src), dest);
-    await lchown(dest, st.uid, st.gid);
+    symlinkSync(readlinkSync(src), dest);
+    lchownSync(dest, st.uid, st.gid);
     return;
   }
-  await copyFile(src, dest); // libuv's copyfile already gives dest the source's mode
-  if (st.uid !== process.getuid?.() || st.gid !== process.getgid?.()) {
-    await chown(dest, st.uid, st.gid);
-    await chmod(dest, st.mode & 0o7777); // chown clears setuid/setgid: restore them
+  copyFileSync(src, dest); // libuv's copyfile already gives dest the source's mode
+  if (st.uid !== owner.uid || st.gid !== owner.gid) {
+    chownSync(dest, st.uid, st.gid);
+    chmodSync(dest, st.mode & 0o7777); // chown clears setuid/setgid: restore them
   }
 }
 
 /**
- * `copy_dir_recurse`: a real copy (never hardlinks), keeping owners and modes. Directories
- * are made first (walking the tree), then the files are copied with bounded concurrency: a
- * big /etc has thousands of small files and one-at-a-time copying dominates deploy time.
+ * `copy_dir_recurse`: a real copy (never hardlinks: admins edit /etc in place, and a link
+ * would edit the repo's object), keeping owners and modes, in one synchronous walk.
  */
 export async function copyDirRecurse(src: string, dest: string, reporter: Reporter): Promise<void> {
-  const files: Array<[string, string]> = [];
-  const makeDirs = async (from: string, to: string): Promise<void> => {
-    const st = await lstat(from);
-    await mkdir(to, { mode: 0o700 });
-    await chown(to, st.uid, st.gid);
-    await chmod(to, st.mode & 0o7777);
-    for (const entry of (await readdir(from, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const kidFrom = join(from, entry.name);
-      const kidTo = join(to, entry.name);
-      if (entry.isDirectory()) await makeDirs(kidFrom, kidTo);
-      else if (entry.isFile() || entry.isSymbolicLink()) files.push([kidFrom, kidTo]);
+  copyDirRecurseSync(src, dest, reporter);
+  return Promise.resolve();
+}
+
+function copyDirRecurseSync(src: string, dest: string, reporter: Reporter): void {
+  const owner = currentOwner();
+  const walk = (from: string, to: string, st: Stats): void => {
+    mkdirSync(to, { mode: 0o700 });
+    chownSync(to, st.uid, st.gid);
+    chmodSync(to, st.mode & 0o7777);
+    for (const name of readdirSync(from).sort()) {
+      const kidFrom = join(from, name);
+      const kidTo = join(to, name);
+      const kid = lstatSync(kidFrom);
+      if (kid.isDirectory()) walk(kidFrom, kidTo, kid);
+      else if (kid.isFile() || kid.isSymbolicLink()) copyOneSync(kidFrom, kidTo, kid, owner);
       else info(reporter, `Ignoring non-regular/non-symlink file ${kidFrom}`);
     }
   };
-  await makeDirs(src, dest);
-  await mapLimit(files, 16, async ([from, to]) => copyOne(from, to));
+  walk(src, dest, lstatSync(src));
 }

@@ -50,8 +50,12 @@ function byteCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** Diff orig (defaults) against modified (the admin's /etc), as ostree_diff_dirs does. */
-export function diffEtc(orig: EtcSnapshot, modified: EtcSnapshot): EtcDiff {
+/**
+ * Diff orig (defaults) against modified (the admin's /etc), as ostree_diff_dirs does.
+ * `sameContent` settles files whose metadata and `content` key agree (snapshots key files on
+ * their size and leave the byte compare to it); without it the keys decide.
+ */
+export function diffEtc(orig: EtcSnapshot, modified: EtcSnapshot, sameContent?: (path: string) => boolean): EtcDiff {
   const diff: EtcDiff = { removed: [], modified: [], added: [] };
   const origKids = children(orig);
   const modKids = children(modified);
@@ -71,7 +75,7 @@ export function diffEtc(orig: EtcSnapshot, modified: EtcSnapshot): EtcDiff {
         diff.modified.push(path);
         continue;
       }
-      if (!sameNode(a, b)) diff.modified.push(path);
+      if (!sameNode(a, b) || (a.type === 'file' && sameContent !== undefined && !sameContent(path))) diff.modified.push(path);
       if (a.type === 'dir') walk(path);
     }
     for (const path of modKids.get(dir) ?? []) {

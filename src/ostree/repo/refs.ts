@@ -48,14 +48,22 @@ export async function readRef(repo: Repo, ref: string, remote?: string): Promise
 export async function writeRef(repo: Repo, ref: string, checksum: string | undefined, remote?: string): Promise<void> {
   validateRefName(ref);
   if (remote !== undefined && !isValidRemoteName(remote)) throw new AtollError('OSTREE_REF_INVALID', `invalid remote name '${remote}'`);
-  const path = refPath(repo, remote, ref);
+  // Empty parent directories go up to refs/heads (ostree leaves them; harmless either way).
+  const stop = remote === undefined ? join(repo.path, 'refs', 'heads') : join(repo.path, 'refs', 'remotes', remote);
+  await setRefFile(refPath(repo, remote, ref), checksum, stop, ['ENOENT'], 'writeRef');
+}
+
+/**
+ * Write `checksum` into a ref file (atomically), or with `undefined` delete it (missing is fine:
+ * the `missing` errnos) and then its parent directories that became empty, up to `stopAt`
+ * (excluded).
+ */
+async function setRefFile(path: string, checksum: string | undefined, stopAt: string, missing: readonly string[], caller: string): Promise<void> {
   if (checksum === undefined) {
     await unlink(path).catch((error: unknown) => {
-      if (!isErrno(error, 'ENOENT')) throw error;
+      if (!isErrno(error, ...missing)) throw error;
     });
-    // Remove now-empty parent directories up to refs/heads (ostree leaves them; harmless either way).
-    const stop = remote === undefined ? join(repo.path, 'refs', 'heads') : join(repo.path, 'refs', 'remotes', remote);
-    for (let dir = dirname(path); dir.startsWith(stop) && dir !== stop; dir = dirname(dir)) {
+    for (let dir = dirname(path); dir.startsWith(stopAt) && dir !== stopAt; dir = dirname(dir)) {
       try {
         await rmdir(dir);
       } catch {
@@ -64,7 +72,7 @@ export async function writeRef(repo: Repo, ref: string, checksum: string | undef
     }
     return;
   }
-  if (!isValidChecksum(checksum)) throw new TypeError(`writeRef: not a checksum: ${checksum}`);
+  if (!isValidChecksum(checksum)) throw new TypeError(`${caller}: not a checksum: ${checksum}`);
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, `${checksum}\n`);
 }
@@ -206,23 +214,8 @@ export async function writeCollectionRef(repo: Repo, collectionId: string, ref: 
     return;
   }
   const base = join(repo.path, 'refs', 'mirrors', collectionId);
-  const path = join(base, ref);
-  if (checksum === undefined) {
-    await unlink(path).catch((error: unknown) => {
-      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
-    });
-    for (let dir = dirname(path); dir.startsWith(base) && dir !== dirname(base); dir = dirname(dir)) {
-      try {
-        await rmdir(dir);
-      } catch {
-        break;
-      }
-    }
-    return;
-  }
-  if (!isValidChecksum(checksum)) throw new TypeError(`writeCollectionRef: not a checksum: ${checksum}`);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, `${checksum}\n`);
+  // Empty directories go up to and including refs/mirrors/<collection-id>.
+  await setRefFile(join(base, ref), checksum, dirname(base), ['ENOENT', 'ENOTDIR'], 'writeCollectionRef');
 }
 
 /** A local ref that is a symlink to another (`ostree refs --alias`). */

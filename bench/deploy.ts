@@ -5,11 +5,11 @@
  * (hardlinks: target ≤ 10% of the first).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
 import { atollBin } from './harness.js';
-import { generateTree } from './gen-tree.js';
+import { generateBootableTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): string {
   return execFileSync(program, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -28,14 +28,7 @@ const benchmark: Benchmark = {
     sh('mount', ['-t', 'tmpfs', '-o', 'size=8G', 'tmpfs', work]);
     try {
       const tree = join(work, 'tree');
-      const stats = await generateTree(tree, { files: 50_000, totalBytes: 600 * 1024 * 1024, seed: 1 });
-      await mkdir(join(tree, 'usr/lib/modules/6.1.0'), { recursive: true });
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/vmlinuz'), Buffer.alloc(8 * 1024 * 1024, 1));
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/initramfs.img'), Buffer.alloc(16 * 1024 * 1024, 2));
-      await writeFile(join(tree, 'usr/lib/os-release'), 'ID=bench\nPRETTY_NAME="Bench OS"\n');
-      // ostree 2022.7's etc → usr/etc compatibility rename fails right after renaming
-      // ("Preparing /etc: No such file or directory: /usr/etc"), so commit the modern layout.
-      await rename(join(tree, 'etc'), join(tree, 'usr/etc'));
+      const stats = await generateBootableTree(tree, { files: 50_000, totalBytes: 600 * 1024 * 1024, seed: 1 });
       ctx.print(`tree: ${stats.files} files, ${stats.directories} dirs, ${(stats.bytes / 1e6).toFixed(0)} MB`);
       const sysroots = { atoll: join(work, 'sr-atoll'), peer: join(work, 'sr-ostree') };
       for (const sr of Object.values(sysroots)) {

@@ -6,7 +6,7 @@
  *
  * Usage: node dist/bench/gen-tree.js DIR [--files N] [--size BYTES] [--seed N]
  */
-import { mkdir, writeFile, symlink, link, chmod } from 'node:fs/promises';
+import { mkdir, writeFile, symlink, link, chmod, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeededRandom } from './random.js';
 
@@ -103,6 +103,22 @@ function parseSize(text: string): number {
   if (!match) throw new Error(`bad size ${text}`);
   const scale = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(match[2] as string).toLowerCase()] as number;
   return Math.round(Number(match[1]) * scale);
+}
+
+/**
+ * generateTree plus what a deployable OS needs: a kernel and initramfs in
+ * usr/lib/modules/6.1.0, an os-release, and /etc moved to usr/etc. ostree 2022.7's etc →
+ * usr/etc compatibility rename fails right after renaming ("Preparing /etc: No such file or
+ * directory: /usr/etc"), so the sysroot benchmarks commit the modern layout.
+ */
+export async function generateBootableTree(root: string, spec: TreeSpec): Promise<TreeStats> {
+  const stats = await generateTree(root, spec);
+  await mkdir(join(root, 'usr/lib/modules/6.1.0'), { recursive: true });
+  await writeFile(join(root, 'usr/lib/modules/6.1.0/vmlinuz'), Buffer.alloc(8 * 1024 * 1024, 1));
+  await writeFile(join(root, 'usr/lib/modules/6.1.0/initramfs.img'), Buffer.alloc(16 * 1024 * 1024, 2));
+  await writeFile(join(root, 'usr/lib/os-release'), 'ID=bench\nPRETTY_NAME="Bench OS"\n');
+  await rename(join(root, 'etc'), join(root, 'usr/etc'));
+  return stats;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

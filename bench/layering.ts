@@ -6,11 +6,11 @@
  * round (as on a client that layered before). The base is a gen-tree OS tree plus an rpmdb.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
 import { atollBin } from './harness.js';
-import { generateTree } from './gen-tree.js';
+import { generateBootableTree } from './gen-tree.js';
 import { readRpmPackage, writeRpm, type PackageDescription } from '../src/rpm/index.js';
 import { createRepo } from '../src/rpmmd/index.js';
 import { writeRpmdb } from '../src/assemble/index.js';
@@ -49,12 +49,7 @@ const benchmark: Benchmark = {
     sh('mount', ['-t', 'tmpfs', '-o', 'size=8G', 'tmpfs', work]);
     try {
       const tree = join(work, 'tree');
-      const stats = await generateTree(tree, { files: 50_000, totalBytes: 600 * 1024 * 1024, seed: 1 });
-      await mkdir(join(tree, 'usr/lib/modules/6.1.0'), { recursive: true });
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/vmlinuz'), Buffer.alloc(8 * 1024 * 1024, 1));
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/initramfs.img'), Buffer.alloc(16 * 1024 * 1024, 2));
-      await writeFile(join(tree, 'usr/lib/os-release'), 'ID=bench\nPRETTY_NAME="Bench OS"\n');
-      await rename(join(tree, 'etc'), join(tree, 'usr/etc'));
+      const stats = await generateBootableTree(tree, { files: 50_000, totalBytes: 600 * 1024 * 1024, seed: 1 });
       // The base's rpmdb: what layering solves against (base packages locked).
       const baseRpms = join(work, 'base-rpms');
       await mkdir(baseRpms);

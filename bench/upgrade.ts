@@ -6,11 +6,11 @@
  * on the server when that side already has the head (not timed).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFile, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
 import { atollBin } from './harness.js';
-import { generateTree } from './gen-tree.js';
+import { generateBootableTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): string {
   return execFileSync(program, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -40,12 +40,7 @@ const benchmark: Benchmark = {
     let server: ReturnType<typeof spawn> | undefined;
     try {
       const tree = join(work, 'tree');
-      const stats = await generateTree(tree, { files, totalBytes: Math.round((files / 50_000) * 600 * 1024 * 1024), seed: 1 });
-      await mkdir(join(tree, 'usr/lib/modules/6.1.0'), { recursive: true });
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/vmlinuz'), Buffer.alloc(8 * 1024 * 1024, 1));
-      await writeFile(join(tree, 'usr/lib/modules/6.1.0/initramfs.img'), Buffer.alloc(16 * 1024 * 1024, 2));
-      await writeFile(join(tree, 'usr/lib/os-release'), 'ID=bench\nPRETTY_NAME="Bench OS"\n');
-      await rename(join(tree, 'etc'), join(tree, 'usr/etc'));
+      const stats = await generateBootableTree(tree, { files, totalBytes: Math.round((files / 50_000) * 600 * 1024 * 1024), seed: 1 });
       const all = await regularFiles(tree);
       ctx.print(`tree: ${stats.files} files, ${stats.directories} dirs, ${(stats.bytes / 1e6).toFixed(0)} MB; each upgrade changes ${Math.ceil(all.length / 20)} files`);
       const srv = join(work, 'srv');

@@ -140,17 +140,20 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     await sysroot.withSysrootLock(layout.lockFile, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
   });
 
-  const pin = async (index: string, cmd: Command, pinned: boolean): Promise<void> => {
+  // `ostree admin pin 0 1`: each index in turn, one line each (as ot-admin-builtin-pin.c).
+  const pin = async (indexes: string[], cmd: Command, pinned: boolean): Promise<void> => {
     const layout = layoutOf(cmd);
-    const i = parseIndex(index);
-    const { changed } = await sysroot.withSysrootLock(layout.lockFile, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
-    context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
+    const parsed = indexes.map(parseIndex);
+    for (const i of parsed) {
+      const { changed } = await sysroot.withSysrootLock(layout.lockFile, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
+      context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
+    }
   };
-  withSysrootOptions(admin.command('pin <index>').description('keep a deployment across upgrades'))
+  withSysrootOptions(admin.command('pin <index...>').description('keep deployments across upgrades'))
     .option('-u, --unpin', 'unpin instead')
-    .action(async (index: string, opts: { unpin?: boolean }, cmd: Command) => pin(index, cmd, !opts.unpin));
-  withSysrootOptions(admin.command('unpin <index>').description('let a pinned deployment be garbage-collected')).action(async (index: string, _o: unknown, cmd: Command) =>
-    pin(index, cmd, false),
+    .action(async (indexes: string[], opts: { unpin?: boolean }, cmd: Command) => pin(indexes, cmd, !opts.unpin));
+  withSysrootOptions(admin.command('unpin <index...>').description('let pinned deployments be garbage-collected')).action(async (indexes: string[], _o: unknown, cmd: Command) =>
+    pin(indexes, cmd, false),
   );
 
   withSysrootOptions(admin.command('set-origin <refspec>').description('change the origin refspec of the merge deployment (or --index N)'))

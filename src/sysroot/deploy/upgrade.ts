@@ -7,6 +7,28 @@ import { resolveOsname, deployTree, newDeploymentKargs, simpleDeploymentList } f
 import type { SysrootRepo } from './repo-port.js';
 import { kernelKey, writeDeployments } from './write-deployments.js';
 import type { KernelLayout } from './kernel.js';
+import { parseRefspec } from '../../ostree/repo/index.js';
+
+/**
+ * `ostree admin switch REFSPEC` against the current origin refspec (ot-admin-builtin-switch.c):
+ * `REMOTE:` keeps the ref and changes the remote, a bare ref keeps the current remote, and
+ * switching to the refspec already tracked is refused.
+ */
+export function switchTarget(current: string, provided: string): string {
+  const { remote: currentRemote, ref: currentRef } = parseRefspec(current);
+  let remote: string | undefined;
+  let ref: string;
+  if (provided.endsWith(':')) {
+    remote = provided.slice(0, -1);
+    ref = currentRef;
+  } else {
+    ({ remote, ref } = parseRefspec(provided));
+  }
+  remote ??= currentRemote;
+  const target = remote !== undefined ? `${remote}:${ref}` : ref;
+  if (target === current) throw new AtollError('SYSROOT_SWITCH_SAME_REFSPEC', `Old and new refs are equal: ${target}`);
+  return target;
+}
 
 export interface UpgradeOptions {
   osname?: string;
@@ -37,7 +59,9 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   if (!merge) throw new AtollError('SYSROOT_NO_DEPLOYMENT', `no deployment of stateroot '${osname}' to upgrade`, { hint: 'deploy a first commit with atoll admin deploy' });
   // `ostree admin switch` starts from a fresh origin for the new refspec (other groups go;
   // rpm-ostree's rebase, which keeps them, is a host-layer concern).
-  const origin = options.refspec !== undefined ? newOrigin(options.refspec) : originForNewDeployment(merge.origin, undefined);
+  const current = originRefspec(merge);
+  const switchTo = options.refspec !== undefined && current !== undefined ? switchTarget(current, options.refspec) : options.refspec;
+  const origin = switchTo !== undefined ? newOrigin(switchTo) : originForNewDeployment(merge.origin, undefined);
   const refspec = origin ? originRefspec({ ...merge, origin }) : undefined;
   if (origin?.hasKey('origin', 'unconfigured-state')) {
     throw new AtollError('SYSROOT_ORIGIN_UNCONFIGURED', origin.getString('origin', 'unconfigured-state'));

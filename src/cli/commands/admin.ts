@@ -73,6 +73,8 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--karg <arg>', 'set a kernel argument (replaces one with the same key)', collect)
     .option('--karg-append <arg>', 'append a kernel argument', collect)
     .option('--karg-delete <arg>', 'delete a kernel argument (KEY or KEY=VALUE)', collect)
+    .option('--karg-none', 'start from no kernel arguments instead of the merge deployment\'s')
+    .option('--karg-proc-cmdline', 'start from the running kernel\'s arguments (/proc/cmdline)')
     .option('--retain', 'keep every existing deployment')
     .option('--retain-pending', 'keep pending deployments')
     .option('--retain-rollback', 'keep rollback deployments')
@@ -90,6 +92,8 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
         });
       }
+      if (opts.kargNone && opts.kargProcCmdline) throw new AtollError('CLI_USAGE', "Can't specify both --karg-proc-cmdline and --karg-none");
+      const initial = opts.kargNone ? [] : opts.kargProcCmdline ? await sysroot.readProcCmdline() : undefined;
       const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
       const result = await sysroot.withSysrootLock(layout.lockFile, 'admin deploy', async () =>
         sysroot.adminDeploy(
@@ -98,7 +102,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           {
             refspec,
             ...(g.os !== undefined ? { osname: g.os } : {}),
-            kargs: { replace: (opts.karg as string[]) ?? [], append: (opts.kargAppend as string[]) ?? [], delete: (opts.kargDelete as string[]) ?? [] },
+            kargs: { ...(initial !== undefined ? { initial } : {}), replace: (opts.karg as string[]) ?? [], append: (opts.kargAppend as string[]) ?? [], delete: (opts.kargDelete as string[]) ?? [] },
             retain: Boolean(opts.retain),
             retainPending: Boolean(opts.retainPending),
             retainRollback: Boolean(opts.retainRollback),
@@ -172,6 +176,19 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     const lines = sysroot.configDiffLines(diff);
     if (lines.length > 0) context.out(lines.join('\n'));
   });
+
+  const instutil = admin.command('instutil').description('installation utilities');
+  withSysrootOptions(instutil.command('set-kargs [karg...]').description('set the kernel arguments of the first deployment (a fresh set unless --merge)'))
+    .option('--import-proc-cmdline', 'start from the running kernel\'s arguments (/proc/cmdline)')
+    .option('--merge', 'start from the deployment\'s current arguments')
+    .option('--replace <arg>', 'set KEY=VALUE, replacing earlier arguments with that key', collect)
+    .option('--append <arg>', 'append an argument', collect)
+    .action(async (args: string[], opts: { importProcCmdline?: boolean; merge?: boolean; replace?: string[]; append?: string[] }, cmd: Command) => {
+      const layout = layoutOf(cmd);
+      await sysroot.withSysrootLock(layout.lockFile, 'admin instutil set-kargs', async () =>
+        sysroot.setKargs(layout, await repoOf(layout), { procCmdline: Boolean(opts.importProcCmdline), merge: Boolean(opts.merge), replace: opts.replace ?? [], append: [...(opts.append ?? []), ...args] }, context.reporter),
+      );
+    });
 
   const kargs = admin.command('kargs').description('kernel argument verbs');
   withSysrootOptions(kargs.command('edit-in-place').description('change the kernel arguments of existing deployments without a new deployment'))

@@ -133,6 +133,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         multi('karg', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
         multi('karg-append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
         multi('karg-delete', 'NAME=VALUE', 'Delete kernel argument if exists'),
+        flag('karg-proc-cmdline', 'Import current /proc/cmdline'),
+        flag('karg-none', 'Do not import kernel arguments'),
         flag('retain', 'Do not delete previous deployments'),
         flag('retain-pending', 'Do not delete pending deployments'),
         flag('retain-rollback', 'Do not delete rollback deployments'),
@@ -154,6 +156,17 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
         value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
       ]),
+      {
+        name: 'instutil', summary: 'Provide instutil commands, allow admin to change boot configuration and relabel selinux', usage: 'COMMAND', noRepo: true,
+        subcommands: [
+          admin('set-kargs', 'Set new kernel command line arguments(Not stable)', '[KARG...]', [
+            flag('import-proc-cmdline', 'Import current /proc/cmdline'),
+            flag('merge', 'Merge with previous command line'),
+            multi('replace', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
+            multi('append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
+          ], ['instutil', 'set-kargs']),
+        ],
+      },
       {
         name: 'kargs', summary: 'Change kernel arguments', usage: 'COMMAND', noRepo: true,
         subcommands: [admin('edit-in-place', 'Set new kernel command line arguments in place (applies to all deployments by default)', '', [multi('append-if-missing', 'NAME=VALUE', 'Append kernel arguments if they do not exist')], ['kargs', 'edit-in-place'])],

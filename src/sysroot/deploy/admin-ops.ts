@@ -8,7 +8,7 @@ import { diffEtcDirs, type EtcDiff } from '../etcmerge/index.js';
 import type { SysrootLayout } from '../layout/index.js';
 import { newOrigin, setPinned, setRefspec } from '../origin/index.js';
 import type { SysrootRepo } from './repo-port.js';
-import { resolveOsname } from './deploy.js';
+import { newDeploymentKargs, readProcCmdline, resolveOsname } from './deploy.js';
 import { cleanupSysroot, writeDeployments } from './write-deployments.js';
 
 function pick(state: SysrootState, index: number): Deployment {
@@ -34,6 +34,38 @@ export async function setDefault(layout: SysrootLayout, repo: SysrootRepo, index
   if (index === 0) return state;
   const list = [target, ...state.deployments.filter((_, i) => i !== index)];
   return await writeDeployments(layout, repo, state, list, reporter, { noPrune: true });
+}
+
+/**
+ * `ostree_sysroot_deployment_set_kargs` (`ostree admin instutil set-kargs`): the same
+ * deployment, in the same place, with new kernel arguments; a new bootversion is written.
+ */
+export async function setDeploymentKargs(layout: SysrootLayout, repo: SysrootRepo, index: number, kargs: string[], reporter: Reporter): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const target = pick(state, index);
+  const changed: Deployment = { ...target, bootconfig: target.bootconfig.clone() };
+  changed.bootconfig.set('options', kargs.join(' '));
+  const list = state.deployments.map((d, i) => (i === index ? changed : d));
+  return await writeDeployments(layout, repo, state, list, reporter, { noPrune: true });
+}
+
+/**
+ * `ostree admin instutil set-kargs`: new arguments for the first deployment, a fresh set
+ * unless `procCmdline` (the running kernel's, which wins) or `merge` (its current ones);
+ * then `replace` by key and `append` (ot-admin-instutil-builtin-set-kargs.c).
+ */
+export async function setKargs(
+  layout: SysrootLayout,
+  repo: SysrootRepo,
+  request: { procCmdline?: boolean; merge?: boolean; replace?: string[]; append?: string[] },
+  reporter: Reporter,
+): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const first = state.deployments[0];
+  if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
+  const initial = request.procCmdline ? await readProcCmdline() : request.merge ? KernelArgs.parse(first.bootconfig.get('options')).toArgs() : [];
+  const kargs = newDeploymentKargs(undefined, { initial, replace: request.replace ?? [], append: request.append ?? [] });
+  return await setDeploymentKargs(layout, repo, 0, kargs.toArgs(), reporter);
 }
 
 /** `ostree admin pin INDEX` / `--unpin`: only the origin file changes; no bootloader write. */

@@ -200,7 +200,9 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       await sysroot.withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
-  const upgrade = async (cmd: Command, opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, refspec?: string): Promise<void> => {
+  type UpgradeFlags = { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean; pullOnly?: boolean };
+  const upgrade = async (cmd: Command, opts: UpgradeFlags, refspec?: string): Promise<void> => {
+    if (opts.pullOnly && opts.deployOnly) throw new AtollError('CLI_USAGE', 'Cannot simultaneously specify --pull-only and --deploy-only');
     const layout = layoutOf(cmd);
     const g = globals(cmd);
     const result = await sysroot.withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
@@ -212,6 +214,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           ...(refspec !== undefined ? { refspec } : {}),
           ...(opts.overrideCommit !== undefined ? { overrideCommit: opts.overrideCommit } : {}),
           allowDowngrade: Boolean(opts.allowDowngrade),
+          pullOnly: Boolean(opts.pullOnly),
           // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
           pull: async (spec: string) => {
             if (!opts.deployOnly) await host.pullRefspec(layout, spec, {}, context.reporter);
@@ -221,13 +224,15 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       ),
     );
     if (!result.changed) context.out('No update available.');
+    else if (!result.deployment) context.out(`${result.target} pulled; deploy it with upgrade --deploy-only`);
     else context.out(`${result.deployment.osname} ${result.deployment.csum}.${result.deployment.deployserial}`);
   };
   withSysrootOptions(admin.command('upgrade').description('deploy the newest commit of the merge deployment\'s origin'))
     .option('--deploy-only', 'do not pull; deploy what the system repo has')
+    .option('--pull-only', 'only pull; deploy later with --deploy-only')
     .option('--allow-downgrade', 'permit deploying an older commit')
     .option('--override-commit <checksum>', 'deploy this commit of the origin')
-    .action(async (opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, cmd: Command) => upgrade(cmd, opts));
+    .action(async (opts: UpgradeFlags, cmd: Command) => upgrade(cmd, opts));
   withSysrootOptions(admin.command('switch <refspec>').description('track another refspec and deploy it'))
     .option('--deploy-only', 'do not pull; deploy what the system repo has')
     .action(async (refspec: string, opts: { deployOnly?: boolean }, cmd: Command) => upgrade(cmd, { ...opts, allowDowngrade: true }, refspec));

@@ -152,6 +152,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
       admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', [
         value('os', 'OSNAME', 'Use a different operating system root than the current one'),
+        flag('pull-only', 'Do not create a deployment, just download'),
         flag('deploy-only', 'Do not pull, only deploy'),
         flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
         value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),

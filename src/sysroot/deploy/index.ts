@@ -1,4 +1,4 @@
-export type { SysrootRepo, SysrootRepoProvider } from './repo-port.js';
+export type { SysrootRepo, SysrootRepoProvider, CommitInfo } from './repo-port.js';
 export { initFs, osInit } from './init.js';
 export { adminDeploy, deployTree, simpleDeploymentList, newDeploymentKargs, allocateDeployserial, resolveOsname, readProcCmdline } from './deploy.js';
 export type { AdminDeployOptions, DeployTreeOptions, RetainOptions, KargsRequest } from './deploy.js';

@@ -37,6 +37,8 @@ export interface UpgradeOptions {
   /** Deploy this commit instead of the ref's head (`--override-commit`). */
   overrideCommit?: string;
   allowDowngrade?: boolean;
+  /** `--pull-only`: fetch and resolve the target, deploy nothing (a later `--deploy-only` deploys it). */
+  pullOnly?: boolean;
   /**
    * Fetch the target into the system repo before resolving it (`remote:ref` origins). The
    * sysroot layer does not pull; the caller (host layer / CLI) passes this when it can.
@@ -44,7 +46,10 @@ export interface UpgradeOptions {
   pull?: (refspec: string) => Promise<void>;
 }
 
-export type UpgradeResult = { changed: false; merge: Deployment } | { changed: true; merge: Deployment; deployment: Deployment; state: SysrootState };
+export type UpgradeResult =
+  | { changed: false; merge: Deployment }
+  | { changed: true; merge: Deployment; target: string; deployment: undefined }
+  | { changed: true; merge: Deployment; target: string; deployment: Deployment; state: SysrootState };
 
 /**
  * `ostree admin upgrade` / `switch` (ostree_sysroot_upgrader): take the merge deployment's
@@ -70,7 +75,20 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
   const override = origin?.hasKey('origin', 'override-commit') ? origin.getString('origin', 'override-commit') : undefined;
   if (options.pull && override === undefined) await options.pull(refspec);
-  const target = await repo.resolveRev(override ?? refspec);
+  let target = await repo.resolveRev(override ?? refspec);
+  if (override === undefined && origin) {
+    // An end-of-life commit naming its successor (`ostree.endoflife-rebase`): follow it on the
+    // same remote and track the new ref from now on, as ostree's upgrader does.
+    const rebase = (await repo.commitInfo(target))?.endoflifeRebase;
+    if (rebase !== undefined) {
+      const { remote } = parseRefspec(refspec);
+      const rebased = remote !== undefined ? `${remote}:${rebase}` : rebase;
+      if (options.pull) await options.pull(rebased);
+      origin.setString('origin', 'refspec', rebased);
+      info(reporter, `end-of-life branch ${refspec} redirects to ${rebased}`);
+      target = await repo.resolveRev(rebased);
+    }
+  }
   if (target === merge.csum && options.refspec === undefined) {
     info(reporter, 'No update available.');
     return { changed: false, merge };
@@ -83,10 +101,11 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
       });
     }
   }
+  if (options.pullOnly) return { changed: true, merge, target, deployment: undefined };
   const kargs = newDeploymentKargs(merge, {});
   const { deployment, kernel } = await deployTree(layout, repo, { osname, csum: target, origin, merge, kargs }, reporter);
   const list = simpleDeploymentList(state, osname, deployment, merge, {});
   const kernels = new Map<string, KernelLayout>([[kernelKey(deployment), kernel]]);
   const newState = await writeDeployments(layout, repo, state, list, reporter, { kernels });
-  return { changed: true, merge, deployment, state: newState };
+  return { changed: true, merge, target, deployment, state: newState };
 }

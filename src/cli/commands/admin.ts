@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SysrootLayout } from '../../sysroot/index.js';
 import type * as SysrootModule from '../../sysroot/index.js';
 import type * as KeyfileModule from '../../keyfile/index.js';
@@ -39,23 +40,28 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .description("sysroot verbs as 'ostree admin' has them (init-fs, os-init, deploy, ...)")
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('--os <name>', 'the stateroot (default: the booted one, or the only one)')
-    .option('--print-current-dir', 'print the booted deployment directory and exit')
+    .option('--print-current-dir', 'print the directory of the first deployment (the default) and exit')
     .action(async () => {
       const g = admin.opts<AdminGlobals>();
       if (!g.printCurrentDir) {
         admin.help();
         return;
       }
-      const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
-      const state = await sysroot.loadSysroot(layout);
-      if (!state.booted) throw new AtollError('SYSROOT_NOT_BOOTED', 'not currently booted into an OSTree system');
-      context.out(layout.deploymentDir(state.booted.osname, state.booted.csum, state.booted.deployserial));
+      context.out(await sysroot.currentDeploymentDir(new sysroot.SysrootLayout(resolve(g.sysroot ?? '/'))));
     });
   // Options like --sysroot are accepted both before and after the verb, as ostree does.
   const globals = (cmd: Command): AdminGlobals => ({ ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() });
   const layoutOf = (cmd: Command): SysrootLayout => new sysroot.SysrootLayout(globals(cmd).sysroot ?? '/');
   const withSysrootOptions = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('--os <name>', 'the stateroot');
   const repoOf = async (layout: SysrootLayout) => await sysroot.systemRepoProvider().open(layout.repoDir);
+
+  // Staging (finalize at shutdown) needs a booted system; atoll does not stage yet either way.
+  const refuseStaging = async (layout: SysrootLayout): Promise<never> => {
+    const booted = (await sysroot.loadSysroot(layout)).booted;
+    throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'Cannot stage deployment: Not currently booted into an OSTree system', {
+      hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
+    });
+  };
 
   withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root'))
     .option('--modern', 'only create /boot and /ostree')
@@ -86,12 +92,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .action(async (refspec: string, opts: Record<string, unknown>, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      if (opts.stage) {
-        const booted = (await sysroot.loadSysroot(layout)).booted;
-        throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'cannot stage deployment: not currently booted into an OSTree system', {
-          hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
-        });
-      }
+      if (opts.stage) await refuseStaging(layout);
       if (opts.kargNone && opts.kargProcCmdline) throw new AtollError('CLI_USAGE', "Can't specify both --karg-proc-cmdline and --karg-none");
       const initial = opts.kargNone ? [] : opts.kargProcCmdline ? await sysroot.readProcCmdline() : undefined;
       const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
@@ -160,15 +161,28 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     pin(indexes, cmd, false),
   );
 
-  withSysrootOptions(admin.command('set-origin <refspec>').description('change the origin refspec of the merge deployment (or --index N)'))
+  withSysrootOptions(admin.command('set-origin <refspec>').description('change the origin refspec of the merge deployment (or --index N); REMOTE: keeps the ref'))
     .option('--index <n>', 'the deployment to change')
-    .action(async (refspec: string, opts: { index?: string }, cmd: Command) => {
+    .option('--url <url>', "add the refspec's remote to the system repo with this URL (unless it exists)")
+    .option('--set <key=value>', 'config option of the added remote (repeatable)', collect)
+    .action(async (refspec: string, opts: { index?: string; url?: string; set?: string[] }, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      const d = await sysroot.withSysrootLock(layout.lockFile, 'admin set-origin', () =>
-        sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) }),
-      );
-      context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${refspec}`);
+      const d = await sysroot.withSysrootLock(layout.lockFile, 'admin set-origin', async () => {
+        if (opts.url !== undefined) {
+          const remote = refspec.slice(0, Math.max(0, refspec.indexOf(':')));
+          if (remote === '') throw new AtollError('CLI_USAGE', '--url needs a refspec with a remote (REMOTE:[REF])');
+          const set = (opts.set ?? []).map((kv): [string, string] => {
+            const eq = kv.indexOf('=');
+            if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
+            return [kv.slice(0, eq), kv.slice(eq + 1)];
+          });
+          const { addRemote } = await import('../../ostree/pull/index.js');
+          await addRemote(layout.repoDir, { name: remote, url: opts.url, set, ifNotExists: true });
+        }
+        return await sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) });
+      });
+      context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${sysroot.originRefspec(d) ?? refspec}`);
     });
 
   withSysrootOptions(admin.command('config-diff').description('show /etc files changed from the defaults (M, A, D)')).action(async (_o: unknown, cmd: Command) => {
@@ -200,10 +214,11 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       await sysroot.withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
-  type UpgradeFlags = { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean; pullOnly?: boolean };
+  type UpgradeFlags = { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean; pullOnly?: boolean; stage?: boolean };
   const upgrade = async (cmd: Command, opts: UpgradeFlags, refspec?: string): Promise<void> => {
     if (opts.pullOnly && opts.deployOnly) throw new AtollError('CLI_USAGE', 'Cannot simultaneously specify --pull-only and --deploy-only');
     const layout = layoutOf(cmd);
+    if (opts.stage && !opts.pullOnly) await refuseStaging(layout);
     const g = globals(cmd);
     const result = await sysroot.withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
       sysroot.adminUpgrade(
@@ -230,6 +245,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   withSysrootOptions(admin.command('upgrade').description('deploy the newest commit of the merge deployment\'s origin'))
     .option('--deploy-only', 'do not pull; deploy what the system repo has')
     .option('--pull-only', 'only pull; deploy later with --deploy-only')
+    .option('--stage', 'stage the deployment for finalization at shutdown (needs a booted system)')
     .option('--allow-downgrade', 'permit deploying an older commit')
     .option('--override-commit <checksum>', 'deploy this commit of the origin')
     .action(async (opts: UpgradeFlags, cmd: Command) => upgrade(cmd, opts));

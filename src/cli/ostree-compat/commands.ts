@@ -121,6 +121,17 @@ const pullOptions = [
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
 
+const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];
+
+const upgradeOptions = [
+  value('os', 'OSNAME', 'Use a different operating system root than the current one'),
+  flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
+  value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
+  flag('pull-only', 'Do not create a deployment, just download'),
+  flag('deploy-only', 'Do not pull, only deploy'),
+  flag('stage', 'Enable staging (finalization at reboot time)'),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -146,17 +157,19 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       admin('init-fs', 'Initialize a root filesystem', 'PATH', [flag('modern', 'Only create /boot and /ostree')]),
       admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
       admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),
-      admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', [value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')]),
+      {
+        ...admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', setOriginOptions),
+        // REMOTENAME URL [BRANCH] → REMOTENAME:[BRANCH] --url URL (no BRANCH: the origin's ref is kept).
+        toAtoll: ([remote = '', url = '', branch = '', ...rest], given) => ['admin', 'set-origin', ...passOptions(given, setOriginOptions), `--url=${url}`, '--', `${remote}:${branch}`, ...rest],
+      },
       admin('status', 'List deployments', '', []),
       admin('switch', 'Construct new tree from REFSPEC and deploy it', 'REFSPEC', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
       admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
-      admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', [
-        value('os', 'OSNAME', 'Use a different operating system root than the current one'),
-        flag('pull-only', 'Do not create a deployment, just download'),
-        flag('deploy-only', 'Do not pull, only deploy'),
-        flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
-        value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
-      ]),
+      {
+        ...admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', upgradeOptions),
+        // ostree stages when OSTREE_EX_STAGE_DEPLOYMENTS is set, as with --stage.
+        toAtoll: (positionals, given) => ['admin', 'upgrade', ...passOptions(given, upgradeOptions), ...(process.env.OSTREE_EX_STAGE_DEPLOYMENTS && !given.has('stage') ? ['--stage'] : []), '--', ...positionals],
+      },
       {
         name: 'instutil', summary: 'Provide instutil commands, allow admin to change boot configuration and relabel selinux', usage: 'COMMAND', noRepo: true,
         subcommands: [

@@ -8,6 +8,7 @@ import { diffEtcDirs, type EtcDiff } from '../etcmerge/index.js';
 import type { SysrootLayout } from '../layout/index.js';
 import { newOrigin, setPinned, setRefspec } from '../origin/index.js';
 import type { SysrootRepo } from './repo-port.js';
+import { parseRefspec } from '../../ostree/repo/index.js';
 import { newDeploymentKargs, readProcCmdline, resolveOsname } from './deploy.js';
 import { cleanupSysroot, writeDeployments } from './write-deployments.js';
 
@@ -16,6 +17,17 @@ function pick(state: SysrootState, index: number): Deployment {
     throw new AtollError('SYSROOT_BAD_INDEX', `out of range deployment index ${index}, must be < ${state.deployments.length}`);
   }
   return state.deployments[index] as Deployment;
+}
+
+/**
+ * `ostree admin --print-current-dir`: the directory of the first deployment in boot order
+ * (the default; on a booted system normally the booted one), as ostree prints it.
+ */
+export async function currentDeploymentDir(layout: SysrootLayout): Promise<string> {
+  const state = await loadSysroot(layout);
+  const first = state.deployments[0];
+  if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
+  return layout.deploymentDir(first.osname, first.csum, first.deployserial);
 }
 
 /** `ostree admin undeploy INDEX`. */
@@ -86,6 +98,12 @@ export async function setOrigin(layout: SysrootLayout, refspec: string, options:
   if (options.index !== undefined) d = pick(state, options.index);
   else d = mergeDeployment(state, await resolveOsname(layout, state, options.osname));
   if (!d) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'no deployment to set the origin of');
+  // `REMOTE:` keeps the current ref (ostree admin set-origin REMOTENAME URL without BRANCH).
+  if (refspec.endsWith(':')) {
+    const current = originRefspec(d);
+    if (current === undefined) throw new AtollError('SYSROOT_NO_REFSPEC', `the origin of ${d.csum}.${d.deployserial} has no refspec to take the ref from`);
+    refspec = `${refspec}${parseRefspec(current).ref}`;
+  }
   const origin = setRefspec(d.origin ?? newOrigin(refspec), refspec);
   await writeFileAtomic(layout.originFile(d.osname, d.csum, d.deployserial), origin.serialize());
   d.origin = origin;
@@ -147,6 +165,8 @@ export interface DeploymentStatus {
   unlocked: string;
   origin: string | null;
   version: string | null;
+  /** The commit's `ostree.source-title`. */
+  sourceTitle: string | null;
   timestamp: number | null;
   bootcsum: string;
   kargs: string;
@@ -170,6 +190,7 @@ export async function deploymentStatus(repo: SysrootRepo | undefined, state: Sys
       unlocked: unlockedState(d),
       origin: originRefspec(d) ?? null,
       version: commit?.version ?? null,
+      sourceTitle: commit?.sourceTitle ?? null,
       timestamp: commit?.timestamp ?? null,
       bootcsum: d.bootcsum,
       kargs: kargs.toString(),
@@ -194,6 +215,7 @@ export function formatAdminStatus(state: SysrootState, rows: DeploymentStatus[])
     if (!d.origin) out += '    origin: none\n';
     else if (r.origin === null) out += '    origin: <unknown origin type>\n';
     else out += `    origin refspec: ${r.origin}\n`;
+    if (d.origin && r.sourceTitle !== null) out += `    \`- ${r.sourceTitle}\n`;
   });
   return out;
 }

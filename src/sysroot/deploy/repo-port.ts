@@ -29,6 +29,8 @@ export interface CommitInfo {
   version: string | undefined;
   timestamp: number;
   endoflifeRebase?: string | undefined;
+  /** `ostree.source-title` (status prints it under the origin). */
+  sourceTitle?: string | undefined;
 }
 
 /** Creating and opening a system repo (init-fs makes it in bare mode). */

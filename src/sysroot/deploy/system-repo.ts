@@ -16,7 +16,9 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       let info: CommitInfo | undefined;
       try {
         const commit = await loadCommit(repo, csum);
-        info = { version: metadataString(commit.metadata, 'version'), timestamp: Number(commit.timestamp), endoflifeRebase: metadataString(commit.metadata, 'ostree.endoflife-rebase') };
+        info = { version: metadataString(commit.metadata, 'version'), timestamp: Number(commit.timestamp), endoflifeRebase: metadataString(commit.metadata, 'ostree.endoflife-rebase'),
+          sourceTitle: metadataString(commit.metadata, 'ostree.source-title'),
+        };
       } catch (error) {
         if (!isAtollError(error)) throw error;
         info = undefined; // a missing commit: status shows no version, as ostree does

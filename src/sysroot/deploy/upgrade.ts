@@ -14,6 +14,18 @@ import { parseRefspec } from '../../ostree/repo/index.js';
  * `REMOTE:` keeps the ref and changes the remote, a bare ref keeps the current remote, and
  * switching to the refspec already tracked is refused.
  */
+/**
+ * `g_date_time_format(utc, "%c")` in the C locale, as ostree prints commit timestamps:
+ * `Fri Nov 27 07:58:25 2026`; GLib pads a one-digit day with U+2007 (figure space).
+ */
+export function ctime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '\u2007')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
 export function switchTarget(current: string, provided: string): string {
   const { remote: currentRemote, ref: currentRef } = parseRefspec(current);
   let remote: string | undefined;
@@ -72,8 +84,10 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
     throw new AtollError('SYSROOT_ORIGIN_UNCONFIGURED', origin.getString('origin', 'unconfigured-state'));
   }
   if (refspec === undefined) throw new AtollError('SYSROOT_NO_REFSPEC', `the origin of ${merge.csum}.${merge.deployserial} has no refspec to upgrade from`);
+  // As ostree: `--override-commit` is recorded in the new origin; a plain upgrade drops it.
   if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
-  const override = origin?.hasKey('origin', 'override-commit') ? origin.getString('origin', 'override-commit') : undefined;
+  else origin?.removeKey('origin', 'override-commit');
+  const override = options.overrideCommit;
   if (options.pull && override === undefined) await options.pull(refspec);
   let target = await repo.resolveRev(override ?? refspec);
   if (override === undefined && origin) {
@@ -93,12 +107,14 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
     info(reporter, 'No update available.');
     return { changed: false, merge };
   }
-  if (!options.allowDowngrade && override === undefined) {
+  if (!options.allowDowngrade) {
     const [now, next] = await Promise.all([repo.commitInfo(merge.csum), repo.commitInfo(target)]);
     if (now && next && next.timestamp < now.timestamp) {
-      throw new AtollError('SYSROOT_DOWNGRADE', `upgrade target revision '${target}' is chronologically older than current revision '${merge.csum}'`, {
-        hint: 'pass --allow-downgrade to deploy it anyway',
-      });
+      // ostree_sysroot_upgrader_check_timestamps' wording (scripts grep "Upgrade.*is chronologically older").
+      throw new AtollError(
+        'SYSROOT_DOWNGRADE',
+        `Upgrade target revision '${target}' with timestamp '${ctime(next.timestamp)}' is chronologically older than current revision '${merge.csum}' with timestamp '${ctime(now.timestamp)}'; use --allow-downgrade to permit`,
+      );
     }
   }
   if (options.pullOnly) return { changed: true, merge, target, deployment: undefined };

@@ -1,4 +1,4 @@
-import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits } from '../../ostree/repo/index.js';
+import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits, parseRefspec } from '../../ostree/repo/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { metadataString } from '../../ostree/objects/index.js';
 import { isAtollError } from '../../errors/index.js';
@@ -33,7 +33,8 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       return (await listRefs(repo, { remotes: false })).map((r) => r.name).filter((name) => name.startsWith(prefix));
     },
     async setRef(name, csum) {
-      await writeRef(repo, name, csum);
+      const { remote, ref } = parseRefspec(name);
+      await writeRef(repo, ref, csum, remote);
     },
     async deleteRef(name) {
       await writeRef(repo, name, undefined);

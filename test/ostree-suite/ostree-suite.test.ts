@@ -45,6 +45,12 @@ export const PASSING = [
   'test-admin-kargs.sh',
   'test-admin-pull-deploy-commit.sh',
   'test-admin-upgrade-unconfigured.sh',
+  'test-admin-deploy-2.sh',
+  'test-admin-deploy-switch.sh',
+  'test-admin-deploy-karg.sh',
+  'test-admin-instutil-set-kargs.sh',
+  'test-admin-upgrade-endoflife.sh',
+  'test-no-initramfs.sh',
   // libostree (C/gjs) reading repos and sysroots atoll's `ostree` wrote
   'test-basic-c',
   'test-pull-c',

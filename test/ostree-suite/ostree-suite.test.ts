@@ -57,6 +57,7 @@ export const PASSING = [
   'test-repo-finder-config',
   'test-repo-finder-mount',
   'test-sysroot.js',
+  'test-sysroot-c',
   'test-libarchive-import',
 ];
 

@@ -3,7 +3,7 @@ import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
 import type { RichExpr, RichOp } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
-import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolverFlags } from './rpm-solver.js';
+import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolveResult, type SolverFlags } from './rpm-solver.js';
 import { transactionLines } from './transaction.js';
 import { checkSolution } from './checker.js';
 import { flatten, jobPackages, matchDeps, selectFilelist, selectName, selectionJobString, type SelectionJob } from './selection.js';
@@ -20,6 +20,11 @@ export interface TestcaseIo {
   /** Debug output: the solver's decisions (and the rule dump with `traceRules`). */
   trace?: (line: string) => void;
   traceRules?: boolean;
+  /**
+   * Runs the solving work of each step (provides index, rules, the solve itself), so a caller
+   * can time it apart from reading and parsing the metadata (libsolv's `solver_solve took`).
+   */
+  solvePhase?: <T>(run: () => T) => T;
 }
 
 const REL_OPS: Array<[string, number]> = [
@@ -372,7 +377,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
     for (const { verb, job } of selJobs) evrcmpJobs.push(selectionJobString(state.pool, verb, job));
     selJobs = [];
     if (!results.length && !jobs.length && !evrcmpJobs.length) return;
-    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
+    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io));
     unsupportedAll.push(...unsupported);
     jobs = [];
     jobLines = [];
@@ -632,9 +637,10 @@ function runStep(
   results: Array<{ kinds: string[]; expected: string[] }>,
   unsupported: string[],
   evrcmpJobs: string[],
-  trace: ((line: string) => void) | undefined,
-  traceRules: boolean,
+  io: TestcaseIo,
 ): StepResult {
+  const trace = io.trace;
+  const traceRules = io.traceRules ?? false;
   const kinds = [...new Set(results.flatMap((r) => r.kinds))];
   const expected = results.length ? results.flatMap((r) => r.expected) : null;
   const output: string[] = [];
@@ -643,8 +649,11 @@ function runStep(
   if (!state.disttypeOk) local.push('disttype');
   let problemCount = 0;
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
-    const solver = new RpmSolver(state.pool, jobs, sflags, trace);
-    const res = solver.solve();
+    const solve = (): [RpmSolver, SolveResult] => {
+      const solver = new RpmSolver(state.pool, jobs, sflags, trace);
+      return [solver, solver.solve()];
+    };
+    const [solver, res] = io.solvePhase ? io.solvePhase(solve) : solve();
     if (trace && traceRules) for (const l of solver.dumpRules()) trace(l);
     output.push(...transactionLines(solver, res.installed));
     for (const [k, prob] of res.problems.entries()) {

@@ -388,10 +388,37 @@ export class RpmSolver {
   }
 
   private addPkgRule(lits: number[], info: RuleInfo): void {
-    let l = [...new Set(lits)];
-    if (l.some((x) => l.includes(-x))) return; // tautology
+    // drop repeated literals and tautologies; rules are short, so a scan beats a Set
+    let l = lits;
+    const n = l.length;
+    if (n > 16) {
+      l = [...new Set(lits)];
+      const set = new Set(l);
+      if (l.some((x) => set.has(-x))) return; // tautology
+    } else {
+      let clean = true;
+      for (let i = 1; i < n && clean; i++) {
+        const x = l[i]!;
+        for (let k = 0; k < i; k++) {
+          if (l[k] === x || l[k] === -x) {
+            clean = false;
+            break;
+          }
+        }
+      }
+      if (!clean) {
+        l = [...new Set(lits)];
+        if (l.some((x) => l.includes(-x))) return; // tautology
+      }
+    }
     if (l.length === 2 && l[0]! > l[1]!) l = [l[1]!, l[0]!];
     this.pkgRulesTmp.push({ lits: l, info });
+  }
+
+  /** A rule known to have no repeated literal and no x/-x pair (-n and its sorted providers). */
+  private addCleanPkgRule(lits: number[], info: RuleInfo): void {
+    if (lits.length === 2 && lits[0]! > lits[1]!) lits = [lits[1]!, lits[0]!];
+    this.pkgRulesTmp.push({ lits, info });
   }
 
   isMultiversion(p: number): boolean {
@@ -423,8 +450,15 @@ export class RpmSolver {
             this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
             continue;
           }
-          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'requires', p: n, dep: req });
-          for (const p of prov) if (!this.added.has(p)) queue.push(p);
+          // whatprovides lists are ascending and unique, and n is not among them
+          const lits = new Array<number>(prov.length + 1);
+          lits[0] = -n;
+          for (let k = 0; k < prov.length; k++) {
+            const p = prov[k]!;
+            lits[k + 1] = p;
+            if (!this.added.has(p)) queue.push(p);
+          }
+          this.addCleanPkgRule(lits, { type: 'pkg', reason: 'requires', p: n, dep: req });
         } else {
           const cnf = this.cnf(req, false);
           for (const clause0 of cnf) {
@@ -860,12 +894,22 @@ export class RpmSolver {
         const s = pool.solvables[i]!;
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
-        const same = pool
-          .sameName(s.name)
-          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
+        const colors = pool.flags.implicitobsoleteusescolors;
+        const all = pool.sameName(s.name);
+        // the common case first, without allocating: one arch class among the name's packages
+        let firstClass = -1;
+        let mixed = false;
+        for (const p of all) {
+          const a = pool.archScore(pool.solvables[p]!.arch);
+          if (a === 1) continue;
+          if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
+          else if (firstClass === -1) firstClass = a & 0xffff0000;
+          else if ((a & 0xffff0000) !== firstClass) mixed = true;
+        }
+        if (!mixed || firstClass === -1) continue;
+        const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
         let best = 0;
         const allowed = new Set<string>();
-        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
           const a = pool.archScore(pool.solvables[p]!.arch);
           if (a !== 1 && this.isInstalled(p) && !colors) {
@@ -1240,14 +1284,28 @@ export class RpmSolver {
       while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
-    const sorted = [...this.pkgRulesTmp].sort(cmp);
-    const out: PkgRule[] = [];
-    for (const r of sorted) {
-      const prev = out[out.length - 1];
-      if (prev && prev.lits.length === r.lits.length && prev.lits.every((x, i) => x === r.lits[i])) continue;
-      out.push(r);
+    const sorted = this.pkgRulesTmp.sort(cmp);
+    // drop duplicates in place
+    let m = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i]!;
+      const prev = m > 0 ? sorted[m - 1]! : null;
+      if (prev && prev.lits.length === r.lits.length) {
+        const a = prev.lits;
+        const b = r.lits;
+        let same = true;
+        for (let k = 0; k < a.length; k++) {
+          if (a[k] !== b[k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) continue;
+      }
+      sorted[m++] = r;
     }
-    this.pkgRulesTmp = out;
+    sorted.length = m;
+    this.pkgRulesTmp = sorted;
   }
 
   private updateRuleOf(p: number): number {
@@ -1795,22 +1853,7 @@ export class RpmSolver {
           const c = sat.clauses[i]!;
           if (c.disabled) continue;
           const cand: number[] = [];
-          let sat1 = false;
-          for (const l of c.lits) {
-            if (l < 0) {
-              if (sat.decisionMap[-l]! <= 0) {
-                sat1 = true;
-                break;
-              }
-            } else {
-              if (sat.decisionMap[l]! > 0) {
-                sat1 = true;
-                break;
-              }
-              if (sat.decisionMap[l] === 0) cand.push(l);
-            }
-          }
-          if (sat1 || !cand.length) continue;
+          if (!this.openCandidates(c.lits, cand) || !cand.length) continue;
           let q = cand;
           const ji = this.ruleToJob.get(i)!;
           if (q.length > 1 && this.installedIds.length && !this.updateAll && !this.jobs[ji]!.flags.has('orupdate')) {
@@ -1924,6 +1967,26 @@ export class RpmSolver {
       // packages still open are simply not installed: every rule is satisfied at this point
       return;
     }
+  }
+
+  /**
+   * A rule's open choice: false when the rule is already satisfied (a literal is true);
+   * otherwise true, with its undecided positive literals (the packages that could still
+   * fulfil it) appended to dq in rule order. Jobs and requires are scanned alike.
+   */
+  private openCandidates(lits: Int32Array, dq: number[]): boolean {
+    const dm = this.sat.decisionMap;
+    for (let k = 0; k < lits.length; k++) {
+      const l = lits[k]!;
+      if (l < 0) {
+        if (dm[-l]! <= 0) return false;
+      } else {
+        const d = dm[l]!;
+        if (d > 0) return false;
+        if (d === 0) dq.push(l);
+      }
+    }
+    return true;
   }
 
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
@@ -2050,29 +2113,7 @@ export class RpmSolver {
         if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
         if (sat.decisionMap[p0] || sat.decisionMap[lits[1]!]) continue;
         dq.push(p0, lits[1]!);
-      } else {
-        let done = false;
-        if (p0 > 0) {
-          if (sat.decisionMap[p0]! > 0) continue;
-          if (sat.decisionMap[p0] === 0) dq.push(p0);
-        }
-        for (let k = 1; k < lits.length; k++) {
-          const p = lits[k]!;
-          if (p < 0) {
-            if (sat.decisionMap[-p]! <= 0) {
-              done = true;
-              break;
-            }
-          } else {
-            if (sat.decisionMap[p]! > 0) {
-              done = true;
-              break;
-            }
-            if (sat.decisionMap[p] === 0) dq.push(p);
-          }
-        }
-        if (done) continue;
-      }
+      } else if (!this.openCandidates(lits, dq)) continue;
       if (dq.length < 2) continue;
       let q = dq.slice();
       if (postponed >= 0) {

@@ -88,6 +88,8 @@ export function defaultPoolFlags(): PoolFlags {
  * so a package providing a name twice appears twice) with their provides in `deps`. Flat typed
  * arrays built by a counting sort: no object per name, little for the GC to trace.
  */
+const NO_PROVIDE: SimpleDep = { kind: 'simple', name: '', flags: 0, evr: '' };
+
 interface ProvideIndex {
   nameIds: Map<string, number>;
   start: Int32Array;
@@ -341,7 +343,8 @@ export class Pool {
     for (let k = 0; k < names; k++) start[k + 1] = start[k]! + counts[k]!;
     const fill = start.slice(0, names);
     const ids = new Int32Array(start[names]!);
-    const deps = new Array<SimpleDep>(start[names]!);
+    // filled in one builtin call (packed elements; a push loop is slow in cold code)
+    const deps = new Array<SimpleDep>(start[names]!).fill(NO_PROVIDE);
     t = 0;
     for (let p = 2; p < n; p++) {
       if (!inIndex[p]) continue;

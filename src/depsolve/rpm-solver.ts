@@ -2145,10 +2145,25 @@ export class RpmSolver {
       this.supplementers = [];
       for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
     }
-    const positives: number[] = [];
-    for (const l of sat.trail) if (l > 1) positives.push(l);
-    positives.sort((a, b) => a - b);
-    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    // the installed-decided packages and the supplementers, ascending and without repeats
+    // (runSat comes back here after every weak decision: a typed-array sort and a merge)
+    const trail = sat.trail;
+    let np = 0;
+    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) np++;
+    const positives = new Int32Array(np);
+    np = 0;
+    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
+    positives.sort();
+    const sup = this.supplementers;
+    const cands: number[] = [];
+    for (let a = 0, b = 0; a < positives.length || b < sup.length; ) {
+      const x = a < positives.length ? positives[a]! : Infinity;
+      const y = b < sup.length ? sup[b]! : Infinity;
+      const v = x <= y ? x : y;
+      if (x === v) a++;
+      if (y === v) b++;
+      if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
+    }
     for (const i of cands) {
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;

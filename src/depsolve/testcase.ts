@@ -165,26 +165,46 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
   let addSelf = true;
   let block: string | null = null;
   const depCache = new Map<string, Dep>();
+  // The current package's lists are collected in scratch arrays reused for every package and
+  // copied out at their exact size (most are empty: those share one frozen array), so parsing
+  // tens of thousands of packages does not leave hundreds of thousands of small arrays behind.
+  const scratch: Record<(typeof DEP_KEYS)[number], Dep[]> = {
+    provides: [],
+    requires: [],
+    conflicts: [],
+    obsoletes: [],
+    recommends: [],
+    suggests: [],
+    supplements: [],
+    enhances: [],
+  };
+  const scratchFiles: string[] = [];
   const finish = (): void => {
     if (!cur) return;
+    const provides = scratch.provides;
     if (addSelf && cur.arch !== 'src' && cur.arch !== 'nosrc') {
       const self = simpleDep(cur.name, RPMSENSE.EQUAL, cur.evr);
-      if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
-        cur.provides.push(self);
+      if (!provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
+        provides.push(self);
     }
     // only the `=Ver: 2` (and later) reader finishes packages with repo_fix_supplements
-    if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
-    // most dependency lists are empty: share one (frozen) array instead of keeping tens of
-    // thousands of empty ones alive
-    // (and the others at their exact size: a pushed-to array keeps 16 spare slots)
-    for (const k of DEP_KEYS) cur[k] = cur[k].length === 0 ? NO_DEPS : cur[k].slice();
-    if (cur.files.length === 0) cur.files = NO_FILES;
+    if (version >= 2) for (const d of localeSupplements(provides)) scratch.supplements.push(d);
+    for (const k of DEP_KEYS) {
+      const l = scratch[k];
+      if (l.length === 0) continue;
+      cur[k] = l.slice();
+      l.length = 0;
+    }
+    if (scratchFiles.length) {
+      cur.files = scratchFiles.slice();
+      scratchFiles.length = 0;
+    }
     out.push(cur);
     cur = null;
   };
   // tags by their three letters packed into a number (no string per line)
   const code = (t: string): number => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
-  const depTags = new Map<number, keyof NewSolvable>([
+  const depTags = new Map<number, (typeof DEP_KEYS)[number]>([
     [code('Req'), 'requires'],
     [code('Prq'), 'requires'],
     [code('Prv'), 'provides'],
@@ -218,13 +238,13 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
       if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
-      (cur[key] as Dep[]).push(dep);
-      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
+      scratch[key].push(dep);
+      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) scratchFiles.push(dep.name);
       return;
     }
     if (tag === FLS) {
       const parts = trimmed(line, from).split(/\s+/);
-      cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
+      scratchFiles.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
   const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -277,15 +297,15 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
           evr,
           arch: f[3]!,
           vendor: '',
-          provides: [],
-          requires: [],
-          conflicts: [],
-          obsoletes: [],
-          recommends: [],
-          suggests: [],
-          supplements: [],
-          enhances: [],
-          files: [],
+          provides: NO_DEPS,
+          requires: NO_DEPS,
+          conflicts: NO_DEPS,
+          obsoletes: NO_DEPS,
+          recommends: NO_DEPS,
+          suggests: NO_DEPS,
+          supplements: NO_DEPS,
+          enhances: NO_DEPS,
+          files: NO_FILES,
           buildtime: 0,
         };
         break;
@@ -411,6 +431,8 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
           let j = i + 1;
           while (j < lines.length && lines[j]!.startsWith('#>')) j++;
           body = lines.slice(i + 1, j);
+          // the testcase's copy of the block is not needed again: let it go before solving
+          lines.fill('', i + 1, j);
           prefix = 2;
           i = j - 1;
         } else if (type !== 'empty') {

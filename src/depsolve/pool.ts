@@ -186,15 +186,37 @@ export class Pool {
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null) return;
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
     this.nameCache.clear();
+    this.reverseDepCache = null;
   }
 
   private nameCache = new Map<string, number[]>();
+  private reverseDepCache: { supplements: number[]; either: number[]; obsoletes: number[] } | null = null;
+
+  /**
+   * Packages with supplements, with supplements or enhances, and with obsoletes, ascending
+   * (the solver looks at them again and again; most packages have none).
+   */
+  withReverseDeps(): { supplements: number[]; either: number[]; obsoletes: number[] } {
+    if (!this.reverseDepCache) {
+      const supplements: number[] = [];
+      const either: number[] = [];
+      const obsoletes: number[] = [];
+      for (let p = 2; p < this.solvables.length; p++) {
+        const s = this.solvables[p]!;
+        if (s.supplements.length) supplements.push(p);
+        if (s.supplements.length || s.enhances.length) either.push(p);
+        if (s.obsoletes.length) obsoletes.push(p);
+      }
+      this.reverseDepCache = { supplements, either, obsoletes };
+    }
+    return this.reverseDepCache;
+  }
 
   /** The packages called `name` that provide their name (libsolv's FOR_PROVIDES(name) + same-name check). */
   sameName(name: string): number[] {

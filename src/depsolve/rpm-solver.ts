@@ -177,6 +177,7 @@ interface PkgRule {
 /** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
 class IdSet {
   private readonly bits: Uint8Array;
+  private readonly members: number[] = [];
   size = 0;
 
   constructor(n: number) {
@@ -191,8 +192,14 @@ class IdSet {
     if (this.bits[p] !== 1) {
       this.bits[p] = 1;
       this.size++;
+      this.members.push(p);
     }
     return this;
+  }
+
+  /** The members in ascending order (a scan of the members, not of every id). */
+  sorted(): Int32Array {
+    return Int32Array.from(this.members).sort();
   }
 }
 
@@ -583,9 +590,8 @@ export class RpmSolver {
       const pool = this.pool;
       const idx = new Map<number, number[]>();
       if (this.installedIds.length) {
-        for (let q = 2; q < pool.size; q++) {
+        for (const q of pool.withReverseDeps().obsoletes) {
           const qs = pool.solvables[q]!;
-          if (!qs.obsoletes.length) continue;
           if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
           for (const obs of qs.obsoletes) {
             for (const ip of pool.whatprovides(obs)) {
@@ -789,10 +795,9 @@ export class RpmSolver {
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
       changed = false;
-      for (let p = 2; p < pool.size; p++) {
+      for (const p of pool.withReverseDeps().either) {
         if (this.added.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (!s.supplements.length && !s.enhances.length) continue;
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
         const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
         if (hit) {
@@ -889,8 +894,7 @@ export class RpmSolver {
     this.infarchRules = this.sat.clauses.length;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Set<string>();
-      for (let i = 2; i < pool.size; i++) {
-        if (!this.added.has(i)) continue;
+      for (const i of this.added.sorted()) {
         const s = pool.solvables[i]!;
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
@@ -954,8 +958,8 @@ export class RpmSolver {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      for (let p = 2; p < pool.size; p++) {
-        if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+      for (const p of this.added.sorted()) {
+        if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
@@ -1145,28 +1149,84 @@ export class RpmSolver {
       bestUpdates.set(pi, b);
       return b;
     };
+    // the installed package a new package would replace (same name, or obsoleted), per package:
+    // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
+    const blockers = new Int32Array(pool.size);
+    const blockerOf = (p: number): number => {
+      const known = blockers[p]!;
+      if (known) return known > 0 ? known : 0;
+      const s = pool.solvables[p]!;
+      let blocker = 0;
+      for (const ip of this.installedByName().get(s.name) ?? []) {
+        const is = pool.solvables[ip]!;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+        blocker = ip;
+        break;
+      }
+      if (!blocker) {
+        outer: for (const obs of s.obsoletes) {
+          for (const ip of pool.whatprovides(obs)) {
+            if (!this.isInstalled(ip)) continue;
+            if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+            if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+            blocker = ip;
+            break outer;
+          }
+        }
+      }
+      blockers[p] = blocker || -1;
+      return blocker;
+    };
+    // per rule (closures made once, not per rule): the rule's providers as a set and whether
+    // providers need the check, both worked out only when a provider asks
+    let lits: Int32Array = new Int32Array(0);
+    let requirer = 0;
+    // membership in the current rule: mark[p] === stamp (no set per rule)
+    const mark = new Int32Array(pool.size);
+    let stamp = 0;
+    let marked = false;
+    let doCheck = -1;
+    const inRule = (p: number): boolean => {
+      if (!marked) {
+        for (const l of lits) if (l > 0) mark[l] = stamp;
+        marked = true;
+      }
+      return mark[p] === stamp;
+    };
+    // When the requiring package is new (or being updated), an installed provider only counts
+    // if its newest versions still satisfy the requirement (solver_choicerulecheck).
+    const check = (pi: number): boolean => {
+      if (doCheck < 0) {
+        const rs = pool.solvables[requirer]!;
+        const replacesInstalled =
+          !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
+        doCheck = replacesInstalled || this.updateAll || this.dupAll || this.updateMap.has(requirer) ? 1 : 0;
+      }
+      if (!doCheck) return true;
+      const b = bestUpdatesOf(pi);
+      if (b === null) return true;
+      return b.some(inRule);
+    };
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
-      const lits = this.sat.clauses[rid]!.lits;
+      lits = this.sat.clauses[rid]!.lits;
       if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
+      requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
+      // a choice rule needs a provider that replaces nothing installed: look for one first
+      // (cheap, cached per package) before checking the installed ones against the policy
+      let free = false;
+      for (let k = 1; k < lits.length && !free; k++) {
+        const p = lits[k]!;
+        if (p > 0 && !this.isInstalled(p) && !blockerOf(p)) free = true;
+      }
+      if (!free) continue;
+      stamp++;
+      marked = false;
+      doCheck = -1;
       const q: number[] = [];
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
-      const requirer = -lits[0]!;
-      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
-      if (this.orphaned.has(requirer)) continue;
-      const inRuleSet = new Set<number>();
-      for (const l of lits) if (l > 0) inRuleSet.add(l);
-      // When the requiring package is new (or being updated), an installed provider only counts
-      // if its newest versions still satisfy the requirement (solver_choicerulecheck).
-      const rs = pool.solvables[requirer]!;
-      const replacesInstalled =
-        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
-      const doCheck = replacesInstalled || this.updateAll || this.dupAll || this.updateMap.has(requirer);
-      const check = (pi: number): boolean => {
-        if (!doCheck) return true;
-        const b = bestUpdatesOf(pi);
-        return b === null || b.some((x) => inRuleSet.has(x));
-      };
       for (let k = 1; k < lits.length; k++) {
         const p = lits[k]!;
         if (p < 0) continue;
@@ -1178,25 +1238,7 @@ export class RpmSolver {
           qi.push([p, p]);
           continue;
         }
-        const s = pool.solvables[p]!;
-        let blocker = 0;
-        for (const ip of this.installedByName().get(s.name) ?? []) {
-          const is = pool.solvables[ip]!;
-          if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-          blocker = ip;
-          break;
-        }
-        if (!blocker) {
-          outer: for (const obs of s.obsoletes) {
-            for (const ip of pool.whatprovides(obs)) {
-              if (!this.isInstalled(ip)) continue;
-              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
-              if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
-              blocker = ip;
-              break outer;
-            }
-          }
-        }
+        const blocker = blockerOf(p);
         if (blocker) {
           if (neg.has(p)) continue;
           if (this.policyIllegal(blocker, p)) continue;
@@ -1208,15 +1250,13 @@ export class RpmSolver {
         haveChoice = true;
       }
       if (!haveChoice || !q.length || !qi.length) continue;
-      const inRule = new Set<number>();
-      for (const l of lits) if (l > 0) inRule.add(l);
       let needed = false;
       for (const [ip] of qi) {
         const k = this.installedPos.get(ip)!;
         let ur = this.updateRules + k;
         if (this.emptyRule.has(ur)) ur = this.featureRules + k;
         if (this.emptyRule.has(ur)) continue;
-        if ([...this.sat.clauses[ur]!.lits].some((l) => l > 0 && !inRule.has(l))) {
+        if (this.sat.clauses[ur]!.lits.some((l) => l > 0 && !inRule(l))) {
           needed = true;
           break;
         }
@@ -2143,7 +2183,7 @@ export class RpmSolver {
     // candidates: decided-installed packages (their recommends) and packages with supplements
     if (!this.supplementers) {
       this.supplementers = [];
-      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+      this.supplementers = pool.withReverseDeps().supplements;
     }
     // the installed-decided packages and the supplementers, ascending and without repeats
     // (runSat comes back here after every weak decision: a typed-array sort and a merge)

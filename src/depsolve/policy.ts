@@ -118,7 +118,7 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
     const s = pool.solvables[p]!;
     let old = false;
     if (!pool.isInstalled(p)) {
-      for (const q of pool.sameName(s.name)) {
+      for (const q of pool.sameNameOf(p)) {
         const qs = pool.solvables[q]!;
         if (q === p || qs.name !== s.name || qs.arch !== s.arch) continue;
         if (s.repo.priority !== qs.repo.priority) {
@@ -144,7 +144,7 @@ function moveInstalledToFront(pool: Pool, list: number[]): number[] {
     const s = pool.solvables[p]!;
     let inst = pool.isInstalled(p);
     if (!inst && pool.installed) {
-      for (const q of pool.sameName(s.name)) {
+      for (const q of pool.sameNameOf(p)) {
         if (pool.solvables[q]!.name === s.name && pool.isInstalled(q)) {
           inst = true;
           break;

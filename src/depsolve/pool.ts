@@ -186,13 +186,14 @@ export class Pool {
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0) return;
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
     this.nameCache.clear();
     this.reverseDepCache = null;
+    this.sameById = [];
   }
 
   private nameCache = new Map<string, number[]>();
@@ -216,6 +217,20 @@ export class Pool {
       this.reverseDepCache = { supplements, either, obsoletes };
     }
     return this.reverseDepCache;
+  }
+
+  private sameById: Array<number[] | undefined> = [];
+
+  /** sameName of package p's name, cached by package id (no string hashing on the hot paths). */
+  sameNameOf(p: number): number[] {
+    let l = this.sameById[p];
+    if (l === undefined) {
+      l = this.sameName(this.solvables[p]!.name);
+      if (this.sameById.length !== this.solvables.length) this.sameById = new Array<number[] | undefined>(this.solvables.length).fill(undefined);
+      this.sameById[p] = l;
+      for (const q of l) this.sameById[q] = l;
+    }
+    return l;
   }
 
   /** The packages called `name` that provide their name (libsolv's FOR_PROVIDES(name) + same-name check). */

@@ -513,7 +513,7 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.sameName(s.name)) {
+      for (const p of pool.sameNameOf(n)) {
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -530,7 +530,7 @@ export class RpmSolver {
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
         const a = pool.archScore(s.arch);
-        for (const q of pool.sameName(s.name)) {
+        for (const q of pool.sameNameOf(n)) {
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
           const b = pool.archScore(qs.arch);
@@ -625,7 +625,7 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.sameName(s.name)) {
+    for (const q of pool.sameNameOf(p)) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -745,7 +745,7 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.sameName(s.name))
+            for (const q of pool.sameNameOf(p))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
             this.dupInvolved.add(p);
             for (const obs of s.obsoletes)
@@ -899,7 +899,7 @@ export class RpmSolver {
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
         const colors = pool.flags.implicitobsoleteusescolors;
-        const all = pool.sameName(s.name);
+        const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
         let firstClass = -1;
         let mixed = false;
@@ -966,7 +966,7 @@ export class RpmSolver {
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.sameName(s.name)) {
+          for (const q of pool.sameNameOf(p)) {
             const qs = pool.solvables[q]!;
             if (!this.dupMap.has(q) || qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
@@ -975,7 +975,7 @@ export class RpmSolver {
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
             const repl = pool
-              .sameName(s.name)
+              .sameNameOf(p)
               .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;

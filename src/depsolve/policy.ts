@@ -36,12 +36,12 @@ function pruneToBestArch(pool: Pool, list: number[]): number[] {
   if (!pool.hasArchPolicy()) return list;
   let best = 0;
   for (const p of list) {
-    const a = pool.archScore(pool.solvables[p]!.arch);
+    const a = pool.archScoreOf(p);
     if (a && a !== 1 && (!best || a < best)) best = a;
   }
   if (!best) return list;
   return list.filter((p) => {
-    const a = pool.archScore(pool.solvables[p]!.arch);
+    const a = pool.archScoreOf(p);
     return a === 1 || ((a ^ best) & 0xffff0000) === 0;
   });
 }

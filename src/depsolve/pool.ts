@@ -186,7 +186,7 @@ export class Pool {
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archById === null) return;
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
@@ -194,6 +194,7 @@ export class Pool {
     this.nameCache.clear();
     this.reverseDepCache = null;
     this.sameById = [];
+    this.archById = null;
   }
 
   private nameCache = new Map<string, number[]>();
@@ -290,6 +291,18 @@ export class Pool {
     return this.archScores !== null;
   }
 
+  /** Arch scores by package id, plus one (0 = not looked up yet); dropped by invalidate(). */
+  private archById: Int32Array | null = null;
+
+  /** archScore of package p's arch, cached by id (no string hashing on the hot paths). */
+  archScoreOf(p: number): number {
+    let a = this.archById;
+    if (a === null || a.length !== this.solvables.length) a = this.archById = new Int32Array(this.solvables.length);
+    let v = a[p]!;
+    if (v === 0) a[p] = v = this.archScore(this.solvables[p]!.arch) + 1;
+    return v - 1;
+  }
+
   /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */
   archScore(arch: string): number {
     if (!this.archScores) return 1;
@@ -316,7 +329,7 @@ export class Pool {
   installable(p: number): boolean {
     const s = this.solvables[p]!;
     if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScore(s.arch) === 0) return false;
+    if (this.archScoreOf(p) === 0) return false;
     if (this.disabled.has(p)) return false;
     return true;
   }
@@ -326,7 +339,7 @@ export class Pool {
     const s = this.solvables[p]!;
     if (this.installed && s.repo === this.installed) return true;
     if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScore(s.arch) === 0) return false;
+    if (this.archScoreOf(p) === 0) return false;
     if (this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
     return true;
   }

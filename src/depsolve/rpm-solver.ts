@@ -904,7 +904,7 @@ export class RpmSolver {
         let firstClass = -1;
         let mixed = false;
         for (const p of all) {
-          const a = pool.archScore(pool.solvables[p]!.arch);
+          const a = pool.archScoreOf(p);
           if (a === 1) continue;
           if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
           else if (firstClass === -1) firstClass = a & 0xffff0000;
@@ -915,7 +915,7 @@ export class RpmSolver {
         let best = 0;
         const allowed = new Set<string>();
         for (const p of same) {
-          const a = pool.archScore(pool.solvables[p]!.arch);
+          const a = pool.archScoreOf(p);
           if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;

@@ -16,6 +16,8 @@ export interface PolicyContext {
   isEnhancing(p: number): boolean;
   /** favor level: >0 favored (higher = earlier job), <0 disfavored, 0 neutral. */
   favorLevel(p: number): number;
+  /** false when no favor/disfavor job exists (every favor level is 0: nothing to sort). */
+  hasFavors?(): boolean;
   strictRepoPriority: boolean;
 }
 
@@ -164,6 +166,7 @@ function preferSuggested(ctx: PolicyContext, list: number[]): number[] {
 }
 
 function preferFavored(ctx: PolicyContext, list: number[]): number[] {
+  if (ctx.hasFavors && !ctx.hasFavors()) return list;
   const fav = list.filter((p) => ctx.favorLevel(p) > 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
   const neutral = list.filter((p) => ctx.favorLevel(p) === 0);
   const dis = list.filter((p) => ctx.favorLevel(p) < 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
@@ -172,6 +175,7 @@ function preferFavored(ctx: PolicyContext, list: number[]): number[] {
 
 /** Favor/disfavor jobs: keep only the candidates of the highest favor level. */
 function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
+  if (ctx.hasFavors && !ctx.hasFavors()) return list;
   let best = -Infinity;
   for (const p of list) best = Math.max(best, ctx.favorLevel(p));
   const out = list.filter((p) => ctx.favorLevel(p) === best);

@@ -312,6 +312,7 @@ export class RpmSolver {
       isSupplementing: (p) => this.isSupplementing(p),
       isEnhancing: (p) => this.isEnhancing(p),
       favorLevel: (p) => this.favor.get(p) ?? 0,
+      hasFavors: () => this.favor.size > 0,
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();

@@ -21,6 +21,8 @@ export interface BenchCommand {
    * one, the ratio is taken on these figures; the whole-process figures are printed too.
    */
   phase?: (stdout: string, stderr: string) => number;
+  /** The same phase's CPU seconds, when the program reports them too (printed, not compared). */
+  phaseCpu?: (stdout: string, stderr: string) => number;
 }
 
 export interface Measurement {
@@ -30,6 +32,8 @@ export interface Measurement {
   peakRssMB: number;
   /** The command's self-reported phase seconds (BenchCommand.phase), if it has one. */
   phaseSeconds?: number;
+  /** Its self-reported phase CPU seconds (BenchCommand.phaseCpu), if it has them. */
+  phaseCpuSeconds?: number;
 }
 
 export interface CompareOptions {
@@ -98,6 +102,8 @@ export async function timeCommand(command: BenchCommand): Promise<Measurement> {
           return;
         }
         m.phaseSeconds = phase;
+        const cpu = command.phaseCpu?.(stdout, stderr);
+        if (cpu !== undefined && Number.isFinite(cpu)) m.phaseCpuSeconds = cpu;
       }
       resolve(m);
     });
@@ -117,6 +123,7 @@ function summarize(runs: Measurement[]): Measurement {
     peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
   };
   if (runs.every((r) => r.phaseSeconds !== undefined)) m.phaseSeconds = median(runs.map((r) => r.phaseSeconds!));
+  if (runs.every((r) => r.phaseCpuSeconds !== undefined)) m.phaseCpuSeconds = median(runs.map((r) => r.phaseCpuSeconds!));
   return m;
 }
 
@@ -157,7 +164,11 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
       const verdictText = targetText ? ` [target ${targetText}: ${verdict}]` : '';
       if (byPhase) {
         print(
-          `${options.label}: ${options.phaseLabel ?? 'phase'}: atoll ${a.toFixed(4)}s | peer ${b.toFixed(4)}s | ratio ${ratio.toFixed(2)}${verdictText}\n` +
+          `${options.label}: ${options.phaseLabel ?? 'phase'}: atoll ${a.toFixed(4)}s` +
+            (atoll.phaseCpuSeconds !== undefined ? ` (cpu ${atoll.phaseCpuSeconds.toFixed(4)}s)` : '') +
+            ` | peer ${b.toFixed(4)}s` +
+            (peer.phaseCpuSeconds !== undefined ? ` (cpu ${peer.phaseCpuSeconds.toFixed(4)}s)` : '') +
+            ` | ratio ${ratio.toFixed(2)}${verdictText}\n` +
             `  whole process: ${wall} | wall ratio ${(atoll.seconds / peer.seconds).toFixed(2)}, cpu ratio ${cpuRatio}`,
         );
       } else {

@@ -29,13 +29,17 @@ export function testsolvSolveSeconds(stdout: string): number {
 }
 
 /**
- * atoll testsolv --timing: `timing: solve N ms wall, M ms cpu` on stderr (seconds). The CPU
- * figure is used: on a loaded machine a process's wall time mostly measures the other
- * processes, and node's CPU time also counts its GC and compiler threads. testsolv's
- * `solv_timems` figures are wall time of one thread, never below its CPU time, so the
- * comparison does not favour atoll.
+ * atoll testsolv --timing: `timing: solve N ms wall, M ms cpu` on stderr (seconds). The wall
+ * figure is compared, like for like with libsolv's `solv_timems` (wall time of one thread):
+ * on a loaded machine both are stretched by the other processes alike, while atoll's CPU time
+ * against testsolv's wall time would flatter atoll. The CPU figure is printed beside it.
  */
 export function atollSolveSeconds(stderr: string): number {
+  const m = /timing: solve ([\d.]+) ms wall/.exec(stderr);
+  return m ? Number(m[1]) / 1000 : Number.NaN;
+}
+
+export function atollSolveCpuSeconds(stderr: string): number {
   const m = /timing: solve [\d.]+ ms wall, ([\d.]+) ms cpu/.exec(stderr);
   return m ? Number(m[1]) / 1000 : Number.NaN;
 }
@@ -106,9 +110,9 @@ const bench: Benchmark = {
     for (const [label, file] of Object.entries(files)) {
       await ctx.compare({
         label: `solver ${label} (${total} packages)`,
-        atoll: { argv: [process.execPath, atollBin, 'testsolv', '--timing', '-r', file], phase: (_out, err) => atollSolveSeconds(err) },
+        atoll: { argv: [process.execPath, atollBin, 'testsolv', '--timing', '-r', file], phase: (_out, err) => atollSolveSeconds(err), phaseCpu: (_out, err) => atollSolveCpuSeconds(err) },
         peer: { argv: ['testsolv', '-v', '-r', file], phase: (out) => testsolvSolveSeconds(out) },
-        phaseLabel: 'solve excl. metadata load (atoll cpu vs libsolv timing)',
+        phaseLabel: 'solve excl. metadata load (wall)',
         target: { ratioMax: 2.0, rssMaxMB: 500 },
       });
     }

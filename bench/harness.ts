@@ -15,11 +15,25 @@ export interface BenchCommand {
   argv: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * The seconds of one phase as the program itself reports it (e.g. "solve, excluding the
+   * metadata load"), read from its stdout and stderr. When both sides of a comparison have
+   * one, the ratio is taken on these figures; the whole-process figures are printed too.
+   */
+  phase?: (stdout: string, stderr: string) => number;
+  /** The same phase's CPU seconds, when the program reports them too (printed, not compared). */
+  phaseCpu?: (stdout: string, stderr: string) => number;
 }
 
 export interface Measurement {
   seconds: number;
+  /** user + system CPU seconds of the whole process (GNU time's %U + %S: 10 ms resolution). */
+  cpuSeconds: number;
   peakRssMB: number;
+  /** The command's self-reported phase seconds (BenchCommand.phase), if it has one. */
+  phaseSeconds?: number;
+  /** Its self-reported phase CPU seconds (BenchCommand.phaseCpu), if it has them. */
+  phaseCpuSeconds?: number;
 }
 
 export interface CompareOptions {
@@ -30,6 +44,8 @@ export interface CompareOptions {
   before?: (side: 'atoll' | 'peer', round: number) => Promise<void>;
   /** The issue's targets: ratio atoll/peer at most this; atoll's peak RSS at most this. */
   target?: { ratioMax?: number; rssMaxMB?: number };
+  /** What the phase figures measure, when the commands have `phase` (printed). */
+  phaseLabel?: string;
 }
 
 export interface Comparison {
@@ -55,24 +71,41 @@ export interface Benchmark {
   run(context: BenchContext): Promise<void>;
 }
 
-/** Run a command under GNU time, returning wall seconds and peak RSS; throws on failure. */
+/** Run a command under GNU time, returning wall and CPU seconds and peak RSS; throws on failure. */
 export async function timeCommand(command: BenchCommand): Promise<Measurement> {
   return await new Promise<Measurement>((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@time %e %M', ...command.argv], {
+    const child = spawn('/usr/bin/time', ['-f', '@@time %e %M %U %S', ...command.argv], {
       cwd: command.cwd,
       env: { ...process.env, ...command.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', command.phase ? 'pipe' : 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let stdout = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const match = /@@time ([\d.]+) (\d+)/.exec(stderr);
+      const match = /@@time ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !match) {
         reject(new Error(`${command.argv.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
         return;
       }
-      resolve({ seconds: Number(match[1]), peakRssMB: Number(match[2]) / 1024 });
+      const m: Measurement = {
+        seconds: Number(match[1]),
+        cpuSeconds: Number(match[3]) + Number(match[4]),
+        peakRssMB: Number(match[2]) / 1024,
+      };
+      if (command.phase) {
+        const phase = command.phase(stdout, stderr);
+        if (!Number.isFinite(phase)) {
+          reject(new Error(`${command.argv.join(' ')}: no phase timing in its output`));
+          return;
+        }
+        m.phaseSeconds = phase;
+        const cpu = command.phaseCpu?.(stdout, stderr);
+        if (cpu !== undefined && Number.isFinite(cpu)) m.phaseCpuSeconds = cpu;
+      }
+      resolve(m);
     });
   });
 }
@@ -84,7 +117,14 @@ export function median(values: number[]): number {
 }
 
 function summarize(runs: Measurement[]): Measurement {
-  return { seconds: median(runs.map((r) => r.seconds)), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+  const m: Measurement = {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+  };
+  if (runs.every((r) => r.phaseSeconds !== undefined)) m.phaseSeconds = median(runs.map((r) => r.phaseSeconds!));
+  if (runs.every((r) => r.phaseCpuSeconds !== undefined)) m.phaseCpuSeconds = median(runs.map((r) => r.phaseCpuSeconds!));
+  return m;
 }
 
 export function makeContext(workDir: string, rounds: number, results: Comparison[], print: (line: string) => void): BenchContext {
@@ -106,7 +146,11 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
       }
       const atoll = summarize(atollRuns);
       const peer = summarize(peerRuns);
-      const ratio = peer.seconds > 0 ? atoll.seconds / peer.seconds : Number.POSITIVE_INFINITY;
+      // with self-reported phase figures on both sides, the target applies to the phase
+      const byPhase = atoll.phaseSeconds !== undefined && peer.phaseSeconds !== undefined;
+      const a = byPhase ? atoll.phaseSeconds! : atoll.seconds;
+      const b = byPhase ? peer.phaseSeconds! : peer.seconds;
+      const ratio = b > 0 ? a / b : Number.POSITIVE_INFINITY;
       const ratioOk = options.target?.ratioMax === undefined || ratio <= options.target.ratioMax;
       const rssOk = options.target?.rssMaxMB === undefined || atoll.peakRssMB <= options.target.rssMaxMB;
       const verdict = options.target ? (ratioOk && rssOk ? 'ok' : 'MISSED') : 'no target';
@@ -114,11 +158,22 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
         options.target?.ratioMax !== undefined ? `ratio ≤ ${options.target.ratioMax}` : '',
         options.target?.rssMaxMB !== undefined ? `rss ≤ ${options.target.rssMaxMB} MB` : '',
       ].filter(Boolean).join(', ');
-      print(
-        `${options.label}: atoll ${atoll.seconds.toFixed(3)}s (peak ${atoll.peakRssMB.toFixed(0)} MB) | ` +
-          `peer ${peer.seconds.toFixed(3)}s (peak ${peer.peakRssMB.toFixed(0)} MB) | ratio ${ratio.toFixed(2)}` +
-          (targetText ? ` [target ${targetText}: ${verdict}]` : ''),
-      );
+      const cpuRatio = peer.cpuSeconds > 0 ? (atoll.cpuSeconds / peer.cpuSeconds).toFixed(2) : 'n/a';
+      const wall = `atoll ${atoll.seconds.toFixed(3)}s wall, ${atoll.cpuSeconds.toFixed(2)}s cpu (peak ${atoll.peakRssMB.toFixed(0)} MB) | ` +
+        `peer ${peer.seconds.toFixed(3)}s wall, ${peer.cpuSeconds.toFixed(2)}s cpu (peak ${peer.peakRssMB.toFixed(0)} MB)`;
+      const verdictText = targetText ? ` [target ${targetText}: ${verdict}]` : '';
+      if (byPhase) {
+        print(
+          `${options.label}: ${options.phaseLabel ?? 'phase'}: atoll ${a.toFixed(4)}s` +
+            (atoll.phaseCpuSeconds !== undefined ? ` (cpu ${atoll.phaseCpuSeconds.toFixed(4)}s)` : '') +
+            ` | peer ${b.toFixed(4)}s` +
+            (peer.phaseCpuSeconds !== undefined ? ` (cpu ${peer.phaseCpuSeconds.toFixed(4)}s)` : '') +
+            ` | ratio ${ratio.toFixed(2)}${verdictText}\n` +
+            `  whole process: ${wall} | wall ratio ${(atoll.seconds / peer.seconds).toFixed(2)}, cpu ratio ${cpuRatio}`,
+        );
+      } else {
+        print(`${options.label}: ${wall} | ratio ${ratio.toFixed(2)} (cpu ratio ${cpuRatio})${verdictText}`);
+      }
       const comparison = { label: options.label, atoll, peer, ratio, ok: ratioOk && rssOk };
       results.push(comparison);
       return comparison;

@@ -16,6 +16,8 @@ export interface PolicyContext {
   isEnhancing(p: number): boolean;
   /** favor level: >0 favored (higher = earlier job), <0 disfavored, 0 neutral. */
   favorLevel(p: number): number;
+  /** false when no favor/disfavor job exists (every favor level is 0: nothing to sort). */
+  hasFavors?(): boolean;
   strictRepoPriority: boolean;
 }
 
@@ -36,12 +38,12 @@ function pruneToBestArch(pool: Pool, list: number[]): number[] {
   if (!pool.hasArchPolicy()) return list;
   let best = 0;
   for (const p of list) {
-    const a = pool.archScore(pool.solvables[p]!.arch);
+    const a = pool.archScoreOf(p);
     if (a && a !== 1 && (!best || a < best)) best = a;
   }
   if (!best) return list;
   return list.filter((p) => {
-    const a = pool.archScore(pool.solvables[p]!.arch);
+    const a = pool.archScoreOf(p);
     return a === 1 || ((a ^ best) & 0xffff0000) === 0;
   });
 }
@@ -118,7 +120,7 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
     const s = pool.solvables[p]!;
     let old = false;
     if (!pool.isInstalled(p)) {
-      for (const q of pool.sameName(s.name)) {
+      for (const q of pool.sameNameOf(p)) {
         const qs = pool.solvables[q]!;
         if (q === p || qs.name !== s.name || qs.arch !== s.arch) continue;
         if (s.repo.priority !== qs.repo.priority) {
@@ -144,7 +146,7 @@ function moveInstalledToFront(pool: Pool, list: number[]): number[] {
     const s = pool.solvables[p]!;
     let inst = pool.isInstalled(p);
     if (!inst && pool.installed) {
-      for (const q of pool.sameName(s.name)) {
+      for (const q of pool.sameNameOf(p)) {
         if (pool.solvables[q]!.name === s.name && pool.isInstalled(q)) {
           inst = true;
           break;
@@ -164,6 +166,7 @@ function preferSuggested(ctx: PolicyContext, list: number[]): number[] {
 }
 
 function preferFavored(ctx: PolicyContext, list: number[]): number[] {
+  if (ctx.hasFavors && !ctx.hasFavors()) return list;
   const fav = list.filter((p) => ctx.favorLevel(p) > 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
   const neutral = list.filter((p) => ctx.favorLevel(p) === 0);
   const dis = list.filter((p) => ctx.favorLevel(p) < 0).sort((a, b) => ctx.favorLevel(b) - ctx.favorLevel(a));
@@ -172,6 +175,7 @@ function preferFavored(ctx: PolicyContext, list: number[]): number[] {
 
 /** Favor/disfavor jobs: keep only the candidates of the highest favor level. */
 function pruneByFavor(ctx: PolicyContext, list: number[]): number[] {
+  if (ctx.hasFavors && !ctx.hasFavors()) return list;
   let best = -Infinity;
   for (const p of list) best = Math.max(best, ctx.favorLevel(p));
   const out = list.filter((p) => ctx.favorLevel(p) === best);

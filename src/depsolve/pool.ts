@@ -82,9 +82,18 @@ export function defaultPoolFlags(): PoolFlags {
   };
 }
 
-/** The providers of one name: parallel arrays (package id, its provide), in id order. */
-interface ProvideList {
-  ids: number[];
+/**
+ * The provides index (libsolv's whatprovides): every provided name gets an id; the providers
+ * of name id k are ids[start[k] .. start[k + 1]) (ascending package ids, one entry per provide,
+ * so a package providing a name twice appears twice) with their provides in `deps`. Flat typed
+ * arrays built by a counting sort: no object per name, little for the GC to trace.
+ */
+const NO_PROVIDE: SimpleDep = { kind: 'simple', name: '', flags: 0, evr: '' };
+
+interface ProvideIndex {
+  nameIds: Map<string, number>;
+  start: Int32Array;
+  ids: Int32Array;
   deps: SimpleDep[];
 }
 
@@ -107,11 +116,13 @@ export class Pool {
   /** Loads file lists on demand: called once per file path a dependency names. */
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
-  private provideIndex: Map<string, ProvideList> | null = null;
+  private provideIndex: ProvideIndex | null = null;
   /** Parsed provide EVRs by EVR string. */
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   private whatCache = new Map<string, number[]>();
+  /** whatprovides by dependency object (parsers share one object per distinct dependency). */
+  private whatCacheByDep = new Map<SimpleDep, number[]>();
 
   constructor() {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
@@ -175,20 +186,73 @@ export class Pool {
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archById === null) return;
     this.provideIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
+    this.whatCacheByDep.clear();
     this.nameCache.clear();
+    this.reverseDepCache = null;
+    this.sameById = [];
+    this.archById = null;
   }
 
   private nameCache = new Map<string, number[]>();
+  private reverseDepCache: { supplements: number[]; either: number[]; obsoletes: number[] } | null = null;
+
+  /**
+   * Packages with supplements, with supplements or enhances, and with obsoletes, ascending
+   * (the solver looks at them again and again; most packages have none).
+   */
+  withReverseDeps(): { supplements: number[]; either: number[]; obsoletes: number[] } {
+    if (!this.reverseDepCache) {
+      const supplements: number[] = [];
+      const either: number[] = [];
+      const obsoletes: number[] = [];
+      for (let p = 2; p < this.solvables.length; p++) {
+        const s = this.solvables[p]!;
+        if (s.supplements.length) supplements.push(p);
+        if (s.supplements.length || s.enhances.length) either.push(p);
+        if (s.obsoletes.length) obsoletes.push(p);
+      }
+      this.reverseDepCache = { supplements, either, obsoletes };
+    }
+    return this.reverseDepCache;
+  }
+
+  private sameById: Array<number[] | undefined> = [];
+
+  /** sameName of package p's name, cached by package id (no string hashing on the hot paths). */
+  sameNameOf(p: number): number[] {
+    let l = this.sameById[p];
+    if (l === undefined) {
+      l = this.sameName(this.solvables[p]!.name);
+      if (this.sameById.length !== this.solvables.length) this.sameById = new Array<number[] | undefined>(this.solvables.length).fill(undefined);
+      this.sameById[p] = l;
+      for (const q of l) this.sameById[q] = l;
+    }
+    return l;
+  }
 
   /** The packages called `name` that provide their name (libsolv's FOR_PROVIDES(name) + same-name check). */
   sameName(name: string): number[] {
     let l = this.nameCache.get(name);
     if (!l) {
-      l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
+      if (name.startsWith('/') || name.startsWith('namespace:')) {
+        l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
+      } else {
+        // straight from the index (no whatprovides list is made for the name)
+        const idx = this.buildIndex();
+        const k = idx.nameIds.get(name);
+        l = [];
+        if (k !== undefined) {
+          let last = -1;
+          for (let i = idx.start[k]!, end = idx.start[k + 1]!; i < end; i++) {
+            const q = idx.ids[i]!;
+            if (q !== last && this.solvables[q]!.name === name) l.push((last = q));
+          }
+        }
+      }
       this.nameCache.set(name, l);
     }
     return l;
@@ -227,6 +291,18 @@ export class Pool {
     return this.archScores !== null;
   }
 
+  /** Arch scores by package id, plus one (0 = not looked up yet); dropped by invalidate(). */
+  private archById: Int32Array | null = null;
+
+  /** archScore of package p's arch, cached by id (no string hashing on the hot paths). */
+  archScoreOf(p: number): number {
+    let a = this.archById;
+    if (a === null || a.length !== this.solvables.length) a = this.archById = new Int32Array(this.solvables.length);
+    let v = a[p]!;
+    if (v === 0) a[p] = v = this.archScore(this.solvables[p]!.arch) + 1;
+    return v - 1;
+  }
+
   /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */
   archScore(arch: string): number {
     if (!this.archScores) return 1;
@@ -253,7 +329,7 @@ export class Pool {
   installable(p: number): boolean {
     const s = this.solvables[p]!;
     if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScore(s.arch) === 0) return false;
+    if (this.archScoreOf(p) === 0) return false;
     if (this.disabled.has(p)) return false;
     return true;
   }
@@ -263,31 +339,47 @@ export class Pool {
     const s = this.solvables[p]!;
     if (this.installed && s.repo === this.installed) return true;
     if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScore(s.arch) === 0) return false;
+    if (this.archScoreOf(p) === 0) return false;
     if (this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
     return true;
   }
 
-  private buildIndex(): Map<string, ProvideList> {
+  private buildIndex(): ProvideIndex {
     if (this.provideIndex) return this.provideIndex;
-    const idx = new Map<string, ProvideList>();
+    const nameIds = new Map<string, number>();
     const files = new Map<string, number[]>();
-    for (let p = 2; p < this.solvables.length; p++) {
+    const n = this.solvables.length;
+    // pass 1: name ids and counts, and which packages are in the index
+    const inIndex = new Uint8Array(n);
+    let total = 0;
+    for (let p = 2; p < n; p++) {
       if (!this.inWhatprovides(p)) continue;
+      inIndex[p] = 1;
+      total += this.solvables[p]!.provides.length;
+    }
+    const provName = new Int32Array(total);
+    let counts = new Int32Array(1024);
+    let t = 0;
+    for (let p = 2; p < n; p++) {
+      if (!inIndex[p]) continue;
       const s = this.solvables[p]!;
       for (const d of s.provides) {
-        if (d.kind !== 'simple') continue;
-        const l = idx.get(d.name);
-        if (!l) idx.set(d.name, { ids: [p], deps: [d] });
-        else if (l.ids.length === 1) {
-          // array literals are allocated at their exact size, pushes grow them by 16: most
-          // names have one or two providers
-          l.ids = [l.ids[0]!, p];
-          l.deps = [l.deps[0]!, d];
-        } else {
-          l.ids.push(p);
-          l.deps.push(d);
+        if (d.kind !== 'simple') {
+          provName[t++] = -1;
+          continue;
         }
+        let k = nameIds.get(d.name);
+        if (k === undefined) {
+          k = nameIds.size;
+          nameIds.set(d.name, k);
+          if (k >= counts.length) {
+            const c = new Int32Array(counts.length * 2);
+            c.set(counts);
+            counts = c;
+          }
+        }
+        counts[k]!++;
+        provName[t++] = k;
       }
       for (const f of s.files) {
         let l = files.get(f);
@@ -295,9 +387,28 @@ export class Pool {
         if (l[l.length - 1] !== p) l.push(p);
       }
     }
-    this.provideIndex = idx;
+    // pass 2: offsets, then fill in package order (so every name's list is ascending)
+    const names = nameIds.size;
+    const start = new Int32Array(names + 1);
+    for (let k = 0; k < names; k++) start[k + 1] = start[k]! + counts[k]!;
+    const fill = start.slice(0, names);
+    const ids = new Int32Array(start[names]!);
+    // filled in one builtin call (packed elements; a push loop is slow in cold code)
+    const deps = new Array<SimpleDep>(start[names]!).fill(NO_PROVIDE);
+    t = 0;
+    for (let p = 2; p < n; p++) {
+      if (!inIndex[p]) continue;
+      for (const d of this.solvables[p]!.provides) {
+        const k = provName[t++]!;
+        if (k < 0) continue;
+        const at = fill[k]!++;
+        ids[at] = p;
+        deps[at] = d as SimpleDep;
+      }
+    }
+    this.provideIndex = { nameIds, start, ids, deps };
     this.fileIndex = files;
-    return idx;
+    return this.provideIndex;
   }
 
   parsedEvr(s: Solvable): ParsedEvr {
@@ -308,33 +419,43 @@ export class Pool {
   private provideMatches(e: SimpleDep, rpevr: ParsedEvr, sense: number): boolean {
     const esense = e.flags & RPMSENSE.SENSEMASK;
     if (esense === 0 || e.evr === '') return true;
-    let pe = this.evrCache.get(e.evr);
-    if (!pe) this.evrCache.set(e.evr, (pe = parseEvrString(e.evr)));
-    return senseOverlap(pe, esense, rpevr, sense);
+    return senseOverlap(this.parsedDepEvr(e.evr), esense, rpevr, sense);
+  }
+
+  /** A dependency's EVR, parsed once per distinct string. */
+  parsedDepEvr(evr: string): ParsedEvr {
+    let pe = this.evrCache.get(evr);
+    if (!pe) this.evrCache.set(evr, (pe = parseEvrString(evr)));
+    return pe;
   }
 
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
+    const byDep = this.whatCacheByDep.get(d);
+    if (byDep) return byDep;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     const hasRange = sense !== 0 && d.evr !== '';
     const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
     const cached = this.whatCache.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.whatCacheByDep.set(d, cached);
+      return cached;
+    }
     const idx = this.buildIndex();
-    const entries = idx.get(d.name);
+    const k = idx.nameIds.get(d.name);
+    const from = k === undefined ? 0 : idx.start[k]!;
+    const to = k === undefined ? 0 : idx.start[k + 1]!;
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
-    const rpevr = hasRange ? parseEvrString(d.evr) : null;
+    const rpevr = hasRange ? this.parsedDepEvr(d.evr) : null;
+    const { ids, deps } = idx;
     let list: number[];
     if (!special) {
       // the common case: one provides list, already in id order
       list = [];
-      if (entries) {
-        const { ids, deps } = entries;
-        let last = -1;
-        for (let k = 0; k < ids.length; k++) {
-          if (hasRange && !this.provideMatches(deps[k]!, rpevr!, sense)) continue;
-          if (ids[k] !== last) list.push((last = ids[k]!));
-        }
+      let last = -1;
+      for (let i = from; i < to; i++) {
+        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        if (ids[i] !== last) list.push((last = ids[i]!));
       }
     } else {
       const out = new Set<number>();
@@ -342,11 +463,9 @@ export class Pool {
         const ns = this.namespaces.get(d.name);
         if (ns) for (const p of ns) out.add(p);
       }
-      if (entries) {
-        for (let k = 0; k < entries.ids.length; k++) {
-          if (hasRange && !this.provideMatches(entries.deps[k]!, rpevr!, sense)) continue;
-          out.add(entries.ids[k]!);
-        }
+      for (let i = from; i < to; i++) {
+        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        out.add(ids[i]!);
       }
       if (d.name.startsWith('/')) {
         for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
@@ -355,6 +474,7 @@ export class Pool {
       list = [...out].sort((a, b) => a - b);
     }
     this.whatCache.set(key, list);
+    this.whatCacheByDep.set(d, list);
     return list;
   }
 
@@ -394,7 +514,7 @@ export class Pool {
     if (s.name !== d.name) return false;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     if (sense === 0 || d.evr === '') return true;
-    return senseOverlap(this.parsedEvr(s), RPMSENSE.EQUAL, parseEvrString(d.evr), sense);
+    return senseOverlap(this.parsedEvr(s), RPMSENSE.EQUAL, this.parsedDepEvr(d.evr), sense);
   }
 
   evrcmp(a: number, b: number): number {

@@ -177,6 +177,7 @@ interface PkgRule {
 /** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
 class IdSet {
   private readonly bits: Uint8Array;
+  private readonly members: number[] = [];
   size = 0;
 
   constructor(n: number) {
@@ -191,8 +192,14 @@ class IdSet {
     if (this.bits[p] !== 1) {
       this.bits[p] = 1;
       this.size++;
+      this.members.push(p);
     }
     return this;
+  }
+
+  /** The members in ascending order (a scan of the members, not of every id). */
+  sorted(): Int32Array {
+    return Int32Array.from(this.members).sort();
   }
 }
 
@@ -305,6 +312,7 @@ export class RpmSolver {
       isSupplementing: (p) => this.isSupplementing(p),
       isEnhancing: (p) => this.isEnhancing(p),
       favorLevel: (p) => this.favor.get(p) ?? 0,
+      hasFavors: () => this.favor.size > 0,
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();
@@ -388,10 +396,37 @@ export class RpmSolver {
   }
 
   private addPkgRule(lits: number[], info: RuleInfo): void {
-    let l = [...new Set(lits)];
-    if (l.some((x) => l.includes(-x))) return; // tautology
+    // drop repeated literals and tautologies; rules are short, so a scan beats a Set
+    let l = lits;
+    const n = l.length;
+    if (n > 16) {
+      l = [...new Set(lits)];
+      const set = new Set(l);
+      if (l.some((x) => set.has(-x))) return; // tautology
+    } else {
+      let clean = true;
+      for (let i = 1; i < n && clean; i++) {
+        const x = l[i]!;
+        for (let k = 0; k < i; k++) {
+          if (l[k] === x || l[k] === -x) {
+            clean = false;
+            break;
+          }
+        }
+      }
+      if (!clean) {
+        l = [...new Set(lits)];
+        if (l.some((x) => l.includes(-x))) return; // tautology
+      }
+    }
     if (l.length === 2 && l[0]! > l[1]!) l = [l[1]!, l[0]!];
     this.pkgRulesTmp.push({ lits: l, info });
+  }
+
+  /** A rule known to have no repeated literal and no x/-x pair (-n and its sorted providers). */
+  private addCleanPkgRule(lits: number[], info: RuleInfo): void {
+    if (lits.length === 2 && lits[0]! > lits[1]!) lits = [lits[1]!, lits[0]!];
+    this.pkgRulesTmp.push({ lits, info });
   }
 
   isMultiversion(p: number): boolean {
@@ -423,8 +458,15 @@ export class RpmSolver {
             this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
             continue;
           }
-          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'requires', p: n, dep: req });
-          for (const p of prov) if (!this.added.has(p)) queue.push(p);
+          // whatprovides lists are ascending and unique, and n is not among them
+          const lits = new Array<number>(prov.length + 1);
+          lits[0] = -n;
+          for (let k = 0; k < prov.length; k++) {
+            const p = prov[k]!;
+            lits[k + 1] = p;
+            if (!this.added.has(p)) queue.push(p);
+          }
+          this.addCleanPkgRule(lits, { type: 'pkg', reason: 'requires', p: n, dep: req });
         } else {
           const cnf = this.cnf(req, false);
           for (const clause0 of cnf) {
@@ -472,7 +514,7 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.sameName(s.name)) {
+      for (const p of pool.sameNameOf(n)) {
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -489,7 +531,7 @@ export class RpmSolver {
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
         const a = pool.archScore(s.arch);
-        for (const q of pool.sameName(s.name)) {
+        for (const q of pool.sameNameOf(n)) {
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
           const b = pool.archScore(qs.arch);
@@ -549,9 +591,8 @@ export class RpmSolver {
       const pool = this.pool;
       const idx = new Map<number, number[]>();
       if (this.installedIds.length) {
-        for (let q = 2; q < pool.size; q++) {
+        for (const q of pool.withReverseDeps().obsoletes) {
           const qs = pool.solvables[q]!;
-          if (!qs.obsoletes.length) continue;
           if (!pool.installable(q) && !(pool.flags.whatprovideswithdisabled && pool.disabled.has(q))) continue;
           for (const obs of qs.obsoletes) {
             for (const ip of pool.whatprovides(obs)) {
@@ -585,7 +626,7 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.sameName(s.name)) {
+    for (const q of pool.sameNameOf(p)) {
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -705,7 +746,7 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.sameName(s.name))
+            for (const q of pool.sameNameOf(p))
               if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
             this.dupInvolved.add(p);
             for (const obs of s.obsoletes)
@@ -755,10 +796,9 @@ export class RpmSolver {
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
       changed = false;
-      for (let p = 2; p < pool.size; p++) {
+      for (const p of pool.withReverseDeps().either) {
         if (this.added.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (!s.supplements.length && !s.enhances.length) continue;
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
         const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
         if (hit) {
@@ -855,19 +895,28 @@ export class RpmSolver {
     this.infarchRules = this.sat.clauses.length;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Set<string>();
-      for (let i = 2; i < pool.size; i++) {
-        if (!this.added.has(i)) continue;
+      for (const i of this.added.sorted()) {
         const s = pool.solvables[i]!;
         if (doneNames.has(s.name)) continue;
         doneNames.add(s.name);
-        const same = pool
-          .sameName(s.name)
-          .filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || pool.flags.implicitobsoleteusescolors));
+        const colors = pool.flags.implicitobsoleteusescolors;
+        const all = pool.sameNameOf(i);
+        // the common case first, without allocating: one arch class among the name's packages
+        let firstClass = -1;
+        let mixed = false;
+        for (const p of all) {
+          const a = pool.archScoreOf(p);
+          if (a === 1) continue;
+          if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
+          else if (firstClass === -1) firstClass = a & 0xffff0000;
+          else if ((a & 0xffff0000) !== firstClass) mixed = true;
+        }
+        if (!mixed || firstClass === -1) continue;
+        const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
         let best = 0;
         const allowed = new Set<string>();
-        const colors = pool.flags.implicitobsoleteusescolors;
         for (const p of same) {
-          const a = pool.archScore(pool.solvables[p]!.arch);
+          const a = pool.archScoreOf(p);
           if (a !== 1 && this.isInstalled(p) && !colors) {
             allowed.add(pool.solvables[p]!.arch);
             continue;
@@ -910,15 +959,15 @@ export class RpmSolver {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      for (let p = 2; p < pool.size; p++) {
-        if (!this.added.has(p) || !this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
+      for (const p of this.added.sorted()) {
+        if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (this.isInstalled(p)) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.sameName(s.name)) {
+          for (const q of pool.sameNameOf(p)) {
             const qs = pool.solvables[q]!;
             if (!this.dupMap.has(q) || qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
@@ -927,7 +976,7 @@ export class RpmSolver {
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
             const repl = pool
-              .sameName(s.name)
+              .sameNameOf(p)
               .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;
@@ -1101,28 +1150,84 @@ export class RpmSolver {
       bestUpdates.set(pi, b);
       return b;
     };
+    // the installed package a new package would replace (same name, or obsoleted), per package:
+    // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
+    const blockers = new Int32Array(pool.size);
+    const blockerOf = (p: number): number => {
+      const known = blockers[p]!;
+      if (known) return known > 0 ? known : 0;
+      const s = pool.solvables[p]!;
+      let blocker = 0;
+      for (const ip of this.installedByName().get(s.name) ?? []) {
+        const is = pool.solvables[ip]!;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
+        blocker = ip;
+        break;
+      }
+      if (!blocker) {
+        outer: for (const obs of s.obsoletes) {
+          for (const ip of pool.whatprovides(obs)) {
+            if (!this.isInstalled(ip)) continue;
+            if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
+            if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
+            blocker = ip;
+            break outer;
+          }
+        }
+      }
+      blockers[p] = blocker || -1;
+      return blocker;
+    };
+    // per rule (closures made once, not per rule): the rule's providers as a set and whether
+    // providers need the check, both worked out only when a provider asks
+    let lits: Int32Array = new Int32Array(0);
+    let requirer = 0;
+    // membership in the current rule: mark[p] === stamp (no set per rule)
+    const mark = new Int32Array(pool.size);
+    let stamp = 0;
+    let marked = false;
+    let doCheck = -1;
+    const inRule = (p: number): boolean => {
+      if (!marked) {
+        for (const l of lits) if (l > 0) mark[l] = stamp;
+        marked = true;
+      }
+      return mark[p] === stamp;
+    };
+    // When the requiring package is new (or being updated), an installed provider only counts
+    // if its newest versions still satisfy the requirement (solver_choicerulecheck).
+    const check = (pi: number): boolean => {
+      if (doCheck < 0) {
+        const rs = pool.solvables[requirer]!;
+        const replacesInstalled =
+          !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
+        doCheck = replacesInstalled || this.updateAll || this.dupAll || this.updateMap.has(requirer) ? 1 : 0;
+      }
+      if (!doCheck) return true;
+      const b = bestUpdatesOf(pi);
+      if (b === null) return true;
+      return b.some(inRule);
+    };
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
-      const lits = this.sat.clauses[rid]!.lits;
+      lits = this.sat.clauses[rid]!.lits;
       if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
+      requirer = -lits[0]!;
+      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
+      if (this.orphaned.has(requirer)) continue;
+      // a choice rule needs a provider that replaces nothing installed: look for one first
+      // (cheap, cached per package) before checking the installed ones against the policy
+      let free = false;
+      for (let k = 1; k < lits.length && !free; k++) {
+        const p = lits[k]!;
+        if (p > 0 && !this.isInstalled(p) && !blockerOf(p)) free = true;
+      }
+      if (!free) continue;
+      stamp++;
+      marked = false;
+      doCheck = -1;
       const q: number[] = [];
       const qi: Array<[number, number]> = [];
       let haveChoice = false;
-      const requirer = -lits[0]!;
-      // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
-      if (this.orphaned.has(requirer)) continue;
-      const inRuleSet = new Set<number>();
-      for (const l of lits) if (l > 0) inRuleSet.add(l);
-      // When the requiring package is new (or being updated), an installed provider only counts
-      // if its newest versions still satisfy the requirement (solver_choicerulecheck).
-      const rs = pool.solvables[requirer]!;
-      const replacesInstalled =
-        !this.isInstalled(requirer) && (this.installedByName().get(rs.name) ?? []).some((ip) => pool.evrcmp(ip, requirer) < 0);
-      const doCheck = replacesInstalled || this.updateAll || this.dupAll || this.updateMap.has(requirer);
-      const check = (pi: number): boolean => {
-        if (!doCheck) return true;
-        const b = bestUpdatesOf(pi);
-        return b === null || b.some((x) => inRuleSet.has(x));
-      };
       for (let k = 1; k < lits.length; k++) {
         const p = lits[k]!;
         if (p < 0) continue;
@@ -1134,25 +1239,7 @@ export class RpmSolver {
           qi.push([p, p]);
           continue;
         }
-        const s = pool.solvables[p]!;
-        let blocker = 0;
-        for (const ip of this.installedByName().get(s.name) ?? []) {
-          const is = pool.solvables[ip]!;
-          if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-          blocker = ip;
-          break;
-        }
-        if (!blocker) {
-          outer: for (const obs of s.obsoletes) {
-            for (const ip of pool.whatprovides(obs)) {
-              if (!this.isInstalled(ip)) continue;
-              if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(ip, obs)) continue;
-              if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[ip]!)) continue;
-              blocker = ip;
-              break outer;
-            }
-          }
-        }
+        const blocker = blockerOf(p);
         if (blocker) {
           if (neg.has(p)) continue;
           if (this.policyIllegal(blocker, p)) continue;
@@ -1164,15 +1251,13 @@ export class RpmSolver {
         haveChoice = true;
       }
       if (!haveChoice || !q.length || !qi.length) continue;
-      const inRule = new Set<number>();
-      for (const l of lits) if (l > 0) inRule.add(l);
       let needed = false;
       for (const [ip] of qi) {
         const k = this.installedPos.get(ip)!;
         let ur = this.updateRules + k;
         if (this.emptyRule.has(ur)) ur = this.featureRules + k;
         if (this.emptyRule.has(ur)) continue;
-        if ([...this.sat.clauses[ur]!.lits].some((l) => l > 0 && !inRule.has(l))) {
+        if (this.sat.clauses[ur]!.lits.some((l) => l > 0 && !inRule(l))) {
           needed = true;
           break;
         }
@@ -1240,14 +1325,28 @@ export class RpmSolver {
       while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
-    const sorted = [...this.pkgRulesTmp].sort(cmp);
-    const out: PkgRule[] = [];
-    for (const r of sorted) {
-      const prev = out[out.length - 1];
-      if (prev && prev.lits.length === r.lits.length && prev.lits.every((x, i) => x === r.lits[i])) continue;
-      out.push(r);
+    const sorted = this.pkgRulesTmp.sort(cmp);
+    // drop duplicates in place
+    let m = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i]!;
+      const prev = m > 0 ? sorted[m - 1]! : null;
+      if (prev && prev.lits.length === r.lits.length) {
+        const a = prev.lits;
+        const b = r.lits;
+        let same = true;
+        for (let k = 0; k < a.length; k++) {
+          if (a[k] !== b[k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) continue;
+      }
+      sorted[m++] = r;
     }
-    this.pkgRulesTmp = out;
+    sorted.length = m;
+    this.pkgRulesTmp = sorted;
   }
 
   private updateRuleOf(p: number): number {
@@ -1795,22 +1894,7 @@ export class RpmSolver {
           const c = sat.clauses[i]!;
           if (c.disabled) continue;
           const cand: number[] = [];
-          let sat1 = false;
-          for (const l of c.lits) {
-            if (l < 0) {
-              if (sat.decisionMap[-l]! <= 0) {
-                sat1 = true;
-                break;
-              }
-            } else {
-              if (sat.decisionMap[l]! > 0) {
-                sat1 = true;
-                break;
-              }
-              if (sat.decisionMap[l] === 0) cand.push(l);
-            }
-          }
-          if (sat1 || !cand.length) continue;
+          if (!this.openCandidates(c.lits, cand) || !cand.length) continue;
           let q = cand;
           const ji = this.ruleToJob.get(i)!;
           if (q.length > 1 && this.installedIds.length && !this.updateAll && !this.jobs[ji]!.flags.has('orupdate')) {
@@ -1924,6 +2008,26 @@ export class RpmSolver {
       // packages still open are simply not installed: every rule is satisfied at this point
       return;
     }
+  }
+
+  /**
+   * A rule's open choice: false when the rule is already satisfied (a literal is true);
+   * otherwise true, with its undecided positive literals (the packages that could still
+   * fulfil it) appended to dq in rule order. Jobs and requires are scanned alike.
+   */
+  private openCandidates(lits: Int32Array, dq: number[]): boolean {
+    const dm = this.sat.decisionMap;
+    for (let k = 0; k < lits.length; k++) {
+      const l = lits[k]!;
+      if (l < 0) {
+        if (dm[-l]! <= 0) return false;
+      } else {
+        const d = dm[l]!;
+        if (d > 0) return false;
+        if (d === 0) dq.push(l);
+      }
+    }
+    return true;
   }
 
   private selectAndInstall(level: number, dq: number[], disableRules: boolean, ruleId: number): number {
@@ -2050,29 +2154,7 @@ export class RpmSolver {
         if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
         if (sat.decisionMap[p0] || sat.decisionMap[lits[1]!]) continue;
         dq.push(p0, lits[1]!);
-      } else {
-        let done = false;
-        if (p0 > 0) {
-          if (sat.decisionMap[p0]! > 0) continue;
-          if (sat.decisionMap[p0] === 0) dq.push(p0);
-        }
-        for (let k = 1; k < lits.length; k++) {
-          const p = lits[k]!;
-          if (p < 0) {
-            if (sat.decisionMap[-p]! <= 0) {
-              done = true;
-              break;
-            }
-          } else {
-            if (sat.decisionMap[p]! > 0) {
-              done = true;
-              break;
-            }
-            if (sat.decisionMap[p] === 0) dq.push(p);
-          }
-        }
-        if (done) continue;
-      }
+      } else if (!this.openCandidates(lits, dq)) continue;
       if (dq.length < 2) continue;
       let q = dq.slice();
       if (postponed >= 0) {
@@ -2102,12 +2184,27 @@ export class RpmSolver {
     // candidates: decided-installed packages (their recommends) and packages with supplements
     if (!this.supplementers) {
       this.supplementers = [];
-      for (let i = 2; i < pool.size; i++) if (pool.solvables[i]!.supplements.length) this.supplementers.push(i);
+      this.supplementers = pool.withReverseDeps().supplements;
     }
-    const positives: number[] = [];
-    for (const l of sat.trail) if (l > 1) positives.push(l);
-    positives.sort((a, b) => a - b);
-    const cands = [...new Set([...positives, ...this.supplementers])].sort((a, b) => a - b);
+    // the installed-decided packages and the supplementers, ascending and without repeats
+    // (runSat comes back here after every weak decision: a typed-array sort and a merge)
+    const trail = sat.trail;
+    let np = 0;
+    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) np++;
+    const positives = new Int32Array(np);
+    np = 0;
+    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
+    positives.sort();
+    const sup = this.supplementers;
+    const cands: number[] = [];
+    for (let a = 0, b = 0; a < positives.length || b < sup.length; ) {
+      const x = a < positives.length ? positives[a]! : Infinity;
+      const y = b < sup.length ? sup[b]! : Infinity;
+      const v = x <= y ? x : y;
+      if (x === v) a++;
+      if (y === v) b++;
+      if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
+    }
     for (const i of cands) {
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;

@@ -3,7 +3,7 @@ import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
 import type { RichExpr, RichOp } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
-import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolverFlags } from './rpm-solver.js';
+import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolveResult, type SolverFlags } from './rpm-solver.js';
 import { transactionLines } from './transaction.js';
 import { checkSolution } from './checker.js';
 import { flatten, jobPackages, matchDeps, selectFilelist, selectName, selectionJobString, type SelectionJob } from './selection.js';
@@ -20,6 +20,11 @@ export interface TestcaseIo {
   /** Debug output: the solver's decisions (and the rule dump with `traceRules`). */
   trace?: (line: string) => void;
   traceRules?: boolean;
+  /**
+   * Runs the solving work of each step (provides index, rules, the solve itself), so a caller
+   * can time it apart from reading and parsing the metadata (libsolv's `solver_solve took`).
+   */
+  solvePhase?: <T>(run: () => T) => T;
 }
 
 const REL_OPS: Array<[string, number]> = [
@@ -152,34 +157,68 @@ const NO_DEPS: Dep[] = Object.freeze([]) as unknown as Dep[];
 const NO_FILES: string[] = Object.freeze([]) as unknown as string[];
 const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 
-/** Parse a testtags repository into packages. */
-export function parseTesttags(text: string | readonly string[], prefix = 0): NewSolvable[] {
+/**
+ * Parse a testtags repository into packages: a text, its lines, or a range of a larger text
+ * (the `#>` lines of an inline block, `prefix` characters of each line skipped). The parser
+ * reads the text in place: it makes no string per line, only per value it keeps.
+ */
+export function parseTesttags(
+  text: string | readonly string[] | { text: string; start: number; end: number },
+  prefix = 0,
+): NewSolvable[] {
+  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix);
+  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix);
+  const joined = text.join('\n');
+  return parseTesttagsRange(joined, 0, joined.length, prefix);
+}
+
+function parseTesttagsRange(src: string, start: number, end: number, prefix: number): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
   let addSelf = true;
   let block: string | null = null;
   const depCache = new Map<string, Dep>();
+  // The current package's lists are collected in scratch arrays reused for every package and
+  // copied out at their exact size (most are empty: those share one frozen array), so parsing
+  // tens of thousands of packages does not leave hundreds of thousands of small arrays behind.
+  const scratch: Record<(typeof DEP_KEYS)[number], Dep[]> = {
+    provides: [],
+    requires: [],
+    conflicts: [],
+    obsoletes: [],
+    recommends: [],
+    suggests: [],
+    supplements: [],
+    enhances: [],
+  };
+  const scratchFiles: string[] = [];
   const finish = (): void => {
     if (!cur) return;
+    const provides = scratch.provides;
     if (addSelf && cur.arch !== 'src' && cur.arch !== 'nosrc') {
       const self = simpleDep(cur.name, RPMSENSE.EQUAL, cur.evr);
-      if (!cur.provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
-        cur.provides.push(self);
+      if (!provides.some((d) => d.kind === 'simple' && d.name === self.name && d.flags === self.flags && d.evr === self.evr))
+        provides.push(self);
     }
     // only the `=Ver: 2` (and later) reader finishes packages with repo_fix_supplements
-    if (version >= 2) for (const d of localeSupplements(cur.provides)) cur.supplements.push(d);
-    // most dependency lists are empty: share one (frozen) array instead of keeping tens of
-    // thousands of empty ones alive
-    // (and the others at their exact size: a pushed-to array keeps 16 spare slots)
-    for (const k of DEP_KEYS) cur[k] = cur[k].length === 0 ? NO_DEPS : cur[k].slice();
-    if (cur.files.length === 0) cur.files = NO_FILES;
+    if (version >= 2) for (const d of localeSupplements(provides)) scratch.supplements.push(d);
+    for (const k of DEP_KEYS) {
+      const l = scratch[k];
+      if (l.length === 0) continue;
+      cur[k] = l.slice();
+      l.length = 0;
+    }
+    if (scratchFiles.length) {
+      cur.files = scratchFiles.slice();
+      scratchFiles.length = 0;
+    }
     out.push(cur);
     cur = null;
   };
   // tags by their three letters packed into a number (no string per line)
   const code = (t: string): number => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
-  const depTags = new Map<number, keyof NewSolvable>([
+  const depTags = new Map<number, (typeof DEP_KEYS)[number]>([
     [code('Req'), 'requires'],
     [code('Prq'), 'requires'],
     [code('Prv'), 'provides'],
@@ -197,72 +236,79 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
   const VND = code('Vnd');
   const TIM = code('Tim');
   const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
-  /** The value of line[from..] without surrounding white space, sliced once. */
-  const trimmed = (line: string, from: number): string => {
+  /** The value src[from..to) without surrounding white space, sliced once. */
+  const trimmed = (from: number, to: number): string => {
     let a = from;
-    let b = line.length;
-    while (a < b && isSpace(line.charCodeAt(a))) a++;
-    while (b > a && isSpace(line.charCodeAt(b - 1))) b--;
-    return line.slice(a, b);
+    let b = to;
+    while (a < b && isSpace(src.charCodeAt(a))) a++;
+    while (b > a && isSpace(src.charCodeAt(b - 1))) b--;
+    return src.slice(a, b);
   };
-  const addValue = (tag: number, line: string, from: number): void => {
+  const addValue = (tag: number, from: number, to: number): void => {
     if (!cur) return;
     const key = depTags.get(tag);
     if (key) {
-      const text = trimmed(line, from);
+      const text = trimmed(from, to);
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
       if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
-      (cur[key] as Dep[]).push(dep);
-      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) cur.files.push(dep.name);
+      scratch[key].push(dep);
+      if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) scratchFiles.push(dep.name);
       return;
     }
     if (tag === FLS) {
-      const parts = trimmed(line, from).split(/\s+/);
-      cur.files.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
+      const parts = trimmed(from, to).split(/\s+/);
+      scratchFiles.push(parts.length > 1 ? `${parts[0]!.replace(/\/$/, '')}/${parts[1]}` : parts[0]!);
     }
   };
   const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
   let blockTag = 0;
   let blockEnd = '';
-  for (const raw of typeof text === 'string' ? text.split('\n') : text) {
-    // `prefix` characters (the `#>` of an inline block) are skipped without copying the line
-    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    const o = prefix;
+  for (let pos = start; pos < end; ) {
+    // one line: [o, le) after the `prefix` characters (the `#>` of an inline block) and
+    // without a trailing CR; nothing is copied
+    let eol = src.indexOf('\n', pos);
+    if (eol < 0 || eol > end) eol = end;
+    let le = eol;
+    if (le > pos && src.charCodeAt(le - 1) === 13) le--;
+    const o = pos + prefix;
+    pos = eol + 1;
+    if (o > le) continue;
     if (block !== null) {
-      if (line.startsWith(blockEnd, o)) {
+      if (le - o >= blockEnd.length && src.startsWith(blockEnd, o)) {
         block = null;
         continue;
       }
-      addValue(blockTag, line, o);
+      addValue(blockTag, o, le);
       continue;
     }
     // `=Tag: value` or `+Tag:` (by hand: this loop sees every line of a large repository)
-    const kind = line.charCodeAt(o);
-    if ((kind !== 61 && kind !== 43) || line.charCodeAt(o + 4) !== 58) continue;
-    const c1 = line.charCodeAt(o + 1);
-    const c2 = line.charCodeAt(o + 2);
-    const c3 = line.charCodeAt(o + 3);
+    if (le - o < 5) continue;
+    const kind = src.charCodeAt(o);
+    if ((kind !== 61 && kind !== 43) || src.charCodeAt(o + 4) !== 58) continue;
+    const c1 = src.charCodeAt(o + 1);
+    const c2 = src.charCodeAt(o + 2);
+    const c3 = src.charCodeAt(o + 3);
     if (!isLetter(c1) || !isLetter(c2) || !isLetter(c3)) continue;
     const tag = (c1 << 16) | (c2 << 8) | c3;
-    const ws = line.charCodeAt(o + 5);
+    const ws = o + 5 < le ? src.charCodeAt(o + 5) : -1;
     const from = ws === 32 || ws === 9 || ws === 11 || ws === 12 ? o + 6 : o + 5;
     if (kind === 43) {
-      block = line.slice(o + 1, o + 4);
+      block = src.slice(o + 1, o + 4);
       blockTag = tag;
       blockEnd = `-${block}:`;
       continue;
     }
     switch (tag) {
       case VER: {
-        const value = line.slice(from);
+        const value = src.slice(from, le);
         version = Number.parseFloat(value);
         addSelf = !(version >= 3) || value.includes('addselfprovides');
         break;
       }
       case PKG: {
         finish();
-        const f = trimmed(line, from).split(/\s+/);
+        const f = trimmed(from, le).split(/\s+/);
         if (f.length !== 4) break;
         let evr = f[1]!;
         if (!(f[2] === '-')) evr += `-${f[2]}`;
@@ -272,27 +318,27 @@ export function parseTesttags(text: string | readonly string[], prefix = 0): New
           evr,
           arch: f[3]!,
           vendor: '',
-          provides: [],
-          requires: [],
-          conflicts: [],
-          obsoletes: [],
-          recommends: [],
-          suggests: [],
-          supplements: [],
-          enhances: [],
-          files: [],
+          provides: NO_DEPS,
+          requires: NO_DEPS,
+          conflicts: NO_DEPS,
+          obsoletes: NO_DEPS,
+          recommends: NO_DEPS,
+          suggests: NO_DEPS,
+          supplements: NO_DEPS,
+          enhances: NO_DEPS,
+          files: NO_FILES,
           buildtime: 0,
         };
         break;
       }
       case VND:
-        if (cur) cur.vendor = trimmed(line, from);
+        if (cur) cur.vendor = trimmed(from, le);
         break;
       case TIM:
-        if (cur) cur.buildtime = Number(trimmed(line, from));
+        if (cur) cur.buildtime = Number(trimmed(from, le));
         break;
       default:
-        addValue(tag, line, from);
+        addValue(tag, from, le);
     }
   }
   finish();
@@ -336,11 +382,24 @@ const POOL_FLAG_NAMES = new Set(Object.keys(defaultPoolFlags()));
 
 /** Run every step of a testcase file. */
 export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  // The lines, without CR. The `#>` lines of inline blocks (a whole repository, most of a
+  // large testcase) are not copied out: each is the marker '#>' with its offsets kept, and
+  // the repository parser reads the block in place.
+  const lines: string[] = [];
+  const lineStart: number[] = [];
+  const lineEnd: number[] = [];
+  for (let pos = 0; pos <= text.length; ) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = text.length;
+    let le = eol;
+    if (le > pos && text.charCodeAt(le - 1) === 13) le--;
+    const inlineLine = text.charCodeAt(pos) === 35 && text.charCodeAt(pos + 1) === 62 && le - pos >= 2;
+    lines.push(inlineLine ? '#>' : text.slice(pos, le));
+    lineStart.push(pos);
+    lineEnd.push(le);
+    pos = eol + 1;
   }
+  const lineText = (k: number): string => (lines[k] === '#>' ? text.slice(lineStart[k]!, lineEnd[k]!) : lines[k]!);
   const state: State = {
     pool: new Pool(),
     poolFlags: defaultPoolFlags(),
@@ -362,7 +421,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
   const inline = (i: number): [string[], number] => {
     const out: string[] = [];
     let j = i + 1;
-    while (j < lines.length && lines[j]!.startsWith('#>')) out.push(lines[j++]!.slice(2));
+    while (j < lines.length && lines[j]!.startsWith('#>')) out.push(lineText(j++).slice(2));
     return [out, j - 1];
   };
 
@@ -372,7 +431,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
     for (const { verb, job } of selJobs) evrcmpJobs.push(selectionJobString(state.pool, verb, job));
     selJobs = [];
     if (!results.length && !jobs.length && !evrcmpJobs.length) return;
-    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io.trace, io.traceRules ?? false));
+    steps.push(runStep(state, jobs, jobLines, sflags, results, unsupported, evrcmpJobs, io));
     unsupportedAll.push(...unsupported);
     jobs = [];
     jobLines = [];
@@ -399,17 +458,17 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         const repo = state.pool.addRepo(name!, Number(pr), Number(sub ?? 0));
         state.repos.set(name!, repo);
         if (name === state.installedName) state.pool.installed = repo;
-        let body: string[] = [];
+        let body: string | { text: string; start: number; end: number } = '';
         let prefix = 0;
         if (src === '<inline>') {
-          // the block's lines, still with their `#>` prefix (parseTesttags skips it)
+          // the block's lines in place, still with their `#>` prefix (parseTesttags skips it)
           let j = i + 1;
           while (j < lines.length && lines[j]!.startsWith('#>')) j++;
-          body = lines.slice(i + 1, j);
+          if (j > i + 1) body = { text, start: lineStart[i + 1]!, end: lineEnd[j - 1]! };
           prefix = 2;
           i = j - 1;
         } else if (type !== 'empty') {
-          body = io.readFile(src).split('\n');
+          body = io.readFile(src);
         }
         if (type === 'testtags') for (const p of parseTesttags(body, prefix)) state.pool.addSolvable(repo, p);
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
@@ -632,9 +691,10 @@ function runStep(
   results: Array<{ kinds: string[]; expected: string[] }>,
   unsupported: string[],
   evrcmpJobs: string[],
-  trace: ((line: string) => void) | undefined,
-  traceRules: boolean,
+  io: TestcaseIo,
 ): StepResult {
+  const trace = io.trace;
+  const traceRules = io.traceRules ?? false;
   const kinds = [...new Set(results.flatMap((r) => r.kinds))];
   const expected = results.length ? results.flatMap((r) => r.expected) : null;
   const output: string[] = [];
@@ -643,8 +703,11 @@ function runStep(
   if (!state.disttypeOk) local.push('disttype');
   let problemCount = 0;
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
-    const solver = new RpmSolver(state.pool, jobs, sflags, trace);
-    const res = solver.solve();
+    const solve = (): [RpmSolver, SolveResult] => {
+      const solver = new RpmSolver(state.pool, jobs, sflags, trace);
+      return [solver, solver.solve()];
+    };
+    const [solver, res] = io.solvePhase ? io.solvePhase(solve) : solve();
     if (trace && traceRules) for (const l of solver.dumpRules()) trace(l);
     output.push(...transactionLines(solver, res.installed));
     for (const [k, prob] of res.problems.entries()) {

@@ -57,7 +57,8 @@ export class CdclSolver {
     this.nvars = nvars;
     this.decisionMap = new Int32Array(nvars + 1);
     this.trailPos = new Int32Array(nvars + 1);
-    this.watches = new Array<number[] | undefined>(2 * nvars + 2);
+    // filled (packed, not holey) in one builtin call: a push loop is slow in cold start-up code
+    this.watches = new Array<number[] | undefined>(2 * nvars + 2).fill(undefined);
   }
 
   /** Add variables (for callers that discover their universe lazily). Returns the first new id. */
@@ -70,7 +71,7 @@ export class CdclSolver {
     tp.set(this.trailPos);
     this.decisionMap = dm;
     this.trailPos = tp;
-    this.watches.length += 2 * count;
+    this.watches = this.watches.concat(new Array<number[] | undefined>(2 * count).fill(undefined));
     this.nvars = n;
     return first;
   }

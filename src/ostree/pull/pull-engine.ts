@@ -69,6 +69,12 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
+  /**
+   * Request the detached metadata of commits already stored too (new signatures may have
+   * appeared), as ostree's HTTP pull does; such a request, found or not, is counted in
+   * `detachedMetadataRequests`.
+   */
+  refetchDetachedMetadata?: boolean;
   reporter?: Reporter;
 }
 
@@ -77,6 +83,12 @@ export interface PullResult {
   refs: Array<{ ref: string | undefined; checksum: string }>;
   metadataFetched: number;
   contentFetched: number;
+  /**
+   * Requests for detached metadata (`.commitmeta`), answered or not. ostree's statistics line
+   * counts each as a metadata object fetched (ostree-repo-pull.c counts every completed
+   * metadata request, a 404 for commitmeta included), so `--print-stats` adds them.
+   */
+  detachedMetadataRequests: number;
   /** Objects already present locally and not fetched. */
   objectsSkipped: number;
   bytesTransferred: number;
@@ -137,7 +149,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const policy = options.policy ?? {};
   const depth = options.depth ?? 0;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, fetchedCommits: new Set<string>() };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, fetchedCommits: new Set<string>() };
   // `/` (or no subpath) is the whole tree.
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
@@ -378,6 +390,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         throw missing('commit', checksum);
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+      if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
       const commit = verifyCommit(checksum, fetched);
       await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
@@ -394,6 +407,19 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else {
       if (partial) partials.add(checksum);
       stats.objectsSkipped++;
+      if (options.refetchDetachedMetadata) {
+        // ostree re-fetches the detached metadata of a stored commit (signatures may have been
+        // added since); a new one is verified like a fetched commit's before it replaces the old.
+        const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+        stats.detachedMetadataRequests++;
+        if (detachedBytes !== undefined) {
+          const local = await target.readObject(checksum, 'commitmeta');
+          if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
+            await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+            await target.writeMetadata('commitmeta', checksum, detachedBytes);
+          }
+        }
+      }
     }
     const commit = verifyCommit(checksum, bytes);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
@@ -439,6 +465,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     refs: resolved.map(({ ref, checksum }) => ({ ref, checksum })),
     metadataFetched: stats.metadataFetched,
     contentFetched: stats.contentFetched,
+    detachedMetadataRequests: stats.detachedMetadataRequests,
     objectsSkipped: stats.objectsSkipped,
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,

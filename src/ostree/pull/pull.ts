@@ -124,6 +124,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       policy: policies.commit,
       summaryPolicy: policies.summary,
       checkRemoteMode: !(source instanceof DirectorySource),
+      refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {

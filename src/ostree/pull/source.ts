@@ -46,7 +46,7 @@ function withSlash(url: string): string {
 }
 
 function tooLarge(path: string, maxSize: number): AtollError {
-  return new AtollError('PULL_OBJECT_TOO_LARGE', `${path} is larger than the ${maxSize} bytes allowed`, {
+  return new AtollError('PULL_OBJECT_TOO_LARGE', `${path} exceeded maximum size of ${maxSize} bytes`, {
     data: { path, maxSize },
     hint: 'the server is not serving an OSTree repository, or the summary lies about the commit size',
   });

@@ -148,6 +148,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--remote <name>', 'write refs under refs/remotes/NAME/')
     .option('--depth <n>', 'also copy N parent commits (-1: all)')
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
+    .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -157,6 +158,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         remote: o.remote as string | undefined,
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
+        trusted: o.trusted === true,
         reporter: context.reporter,
       });
       printPullResult(context, result, o.json === true);

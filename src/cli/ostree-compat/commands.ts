@@ -121,6 +121,13 @@ const pullOptions = [
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
 
+const pullLocalOptions = [
+  value('remote', 'REMOTE', 'Add REMOTE to refspec'),
+  value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'),
+  flag('commit-metadata-only', 'Fetch only the commit metadata'),
+  ignored(flag('untrusted', 'Verify checksums of local sources (always for non-local sources)')),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -181,7 +188,15 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
-  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
+  {
+    ...cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', pullLocalOptions),
+    // ostree trusts a local source unless --untrusted: atoll's verb verifies unless --trusted.
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['pull-local'], pullLocalOptions)(positionals, options);
+      if (!options.has('untrusted')) argv.splice(argv.indexOf('--'), 0, '--trusted');
+      return argv;
+    },
+  },
   {
     ...cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', pullOptions),
     // libostree's User-Agent is `libostree/VERSION`, with --append-user-agent after a space.

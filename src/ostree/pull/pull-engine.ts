@@ -32,7 +32,11 @@ export function objectPath(checksum: string, ext: string): string {
 
 /** An archive repository reached through a FileSource (HTTP, file://, local archive repo). */
 export class ArchiveProvider implements ObjectProvider {
-  constructor(readonly files: FileSource) {}
+  /** `trusted`: content objects are not re-hashed (a trusted local source). */
+  constructor(
+    readonly files: FileSource,
+    private readonly trusted = false,
+  ) {}
   getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
     return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
   }
@@ -42,7 +46,7 @@ export class ArchiveProvider implements ObjectProvider {
   async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes: Uint8Array } | undefined> {
     const bytes = await this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
     if (bytes === undefined) return undefined;
-    const { header, data } = await verifyArchiveContent(checksum, bytes);
+    const { header, data } = await verifyArchiveContent(checksum, bytes, this.trusted);
     return { header, data, archiveBytes: bytes };
   }
 }
@@ -69,6 +73,11 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
+  /**
+   * Metadata is not re-hashed (only decoded) and archive content is stored as read: a local
+   * source the user trusts, as ostree's `pull-local` without `--untrusted`. Never for HTTP.
+   */
+  trusted?: boolean;
   /**
    * Request the detached metadata of commits already stored too (new signatures may have
    * appeared), as ostree's HTTP pull does; such a request, found or not, is counted in
@@ -148,6 +157,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const reporter = options.reporter ?? nullReporter;
   const policy = options.policy ?? {};
   const depth = options.depth ?? 0;
+  const trusted = options.trusted ?? false;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
   const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, fetchedCommits: new Set<string>() };
   // `/` (or no subpath) is the whole tree.
@@ -251,7 +261,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     const bytes = await provider.getMetadata('dirmeta', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirmeta', checksum);
-    verifyDirMeta(checksum, bytes);
+    verifyDirMeta(checksum, bytes, trusted);
     await target.writeMetadata('dirmeta', checksum, bytes);
     stats.metadataFetched++;
     done++;
@@ -268,7 +278,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     const bytes = await provider.getMetadata('dirtree', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirtree', checksum);
-    const tree = verifyDirTree(checksum, bytes);
+    const tree = verifyDirTree(checksum, bytes, trusted);
     await target.writeMetadata('dirtree', checksum, bytes);
     stats.metadataFetched++;
     done++;
@@ -319,7 +329,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
         if (bytes === undefined) throw missing('file', checksum);
-        await target.writeArchiveContentUnverified(checksum, bytes);
+        await target.writeArchiveContentUnverified(checksum, bytes, !trusted);
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
@@ -391,7 +401,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
       if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
-      const commit = verifyCommit(checksum, fetched);
+      const commit = verifyCommit(checksum, fetched, trusted);
       await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
       if (options.collectionId !== undefined) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
@@ -421,7 +431,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         }
       }
     }
-    const commit = verifyCommit(checksum, bytes);
+    const commit = verifyCommit(checksum, bytes, trusted);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
     if (!stats.fetchedCommits.has(checksum)) {
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);

@@ -177,11 +177,12 @@ class LocalCacheProvider implements ObjectProvider {
   }
 }
 
-/** Objects from a local repository in a non-archive mode, re-verified as they are read. */
+/** Objects from a local repository in a non-archive mode, re-verified as they are read (unless trusted). */
 class LocalRepoProvider implements ObjectProvider {
   constructor(
     private readonly repo: PullTarget,
     readonly files: DirectorySource,
+    private readonly trusted = false,
   ) {}
   async getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string): Promise<Uint8Array | undefined> {
     const bytes = await this.repo.readObject(checksum, type);
@@ -192,7 +193,7 @@ class LocalRepoProvider implements ObjectProvider {
     if (!(await this.repo.has(checksum, 'file'))) return undefined;
     const { header, data } = await this.repo.loadContent(checksum);
     this.files.bytesTransferred += data.length;
-    verifyContent(checksum, header, data);
+    if (!this.trusted) verifyContent(checksum, header, data);
     return { header, data };
   }
 }
@@ -206,6 +207,11 @@ export interface PullLocalOptions {
   depth?: number;
   commitMetadataOnly?: boolean;
   parallel?: number;
+  /**
+   * Do not re-hash what is read from the source (ostree's `pull-local` default: a local
+   * repository is trusted unless `--untrusted`). atoll verifies by default.
+   */
+  trusted?: boolean;
   reporter?: Reporter;
 }
 
@@ -215,7 +221,8 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   checkBareOwnership(target);
   const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
-  const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
+  const trusted = options.trusted ?? false;
+  const provider = src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted);
   let refs = [...(options.refs ?? [])];
   const mirror = refs.length === 0;
   if (mirror) {
@@ -241,6 +248,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
     parallel: options.parallel ?? 4,
+    trusted,
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   // Refs named after the source's refs (the engine only saw checksums).

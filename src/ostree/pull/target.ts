@@ -188,9 +188,9 @@ export class PullTarget {
    * thread before it is written; a mismatch fails the next write or `flush()` with
    * PULL_CORRUPT_OBJECT, and the object is never written.
    */
-  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array): Promise<void> {
+  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array, verify = true): Promise<void> {
     if (!this.storesArchiveBytes) throw new TypeError('writeArchiveContentUnverified: not an archive repository');
-    await this.writeDirect(checksum, 'file', bytes, true);
+    await this.writeDirect(checksum, 'file', bytes, verify);
   }
 
   /** Make everything written so far durable and visible in objects/. */

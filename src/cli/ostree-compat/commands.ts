@@ -71,6 +71,7 @@ const commitOptions = [
   multi('bind-ref', 'BRANCH', 'Add a ref to ref binding commit metadata'),
   flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
   flag('bootable', 'Flag this commit as a bootable OSTree'),
+  flag('generate-sizes', 'Generate size information along with commit metadata'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];
@@ -221,6 +222,6 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
-  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key')]),
+  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key'), flag('print-sizes', 'Show the commit size metadata')]),
   cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
 ];

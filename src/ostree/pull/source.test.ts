@@ -75,3 +75,25 @@ test('URL credentials become basic auth; extra headers, User-Agent and matching 
   assert.equal(h.cookie, 'a=1');
   assert.ok(!source.description.includes('foouser'), 'credentials are not shown in messages');
 });
+
+test('a body cut short is resumed with a Range request; a server that never completes it fails with "Download incomplete"', async (t) => {
+  const body = Buffer.from('0123456789'.repeat(10));
+  const ranges: string[] = [];
+  const url = await server(t, (req, res) => {
+    const range = req.headers.range;
+    if (req.url === '/repo/cut' && range !== undefined) {
+      ranges.push(`${range} ${req.headers['if-range'] ?? ''}`);
+      const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1]);
+      res.writeHead(206, { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`, 'Content-Length': body.length - start, ETag: '"v1"' });
+      return void res.end(body.subarray(start));
+    }
+    // Like ostree-trivial-httpd --force-range-requests: half of the file, then the connection closes.
+    res.writeHead(200, { 'Content-Length': body.length, ETag: '"v1"' });
+    res.write(body.subarray(0, 40), () => setTimeout(() => res.destroy(), 20));
+  });
+  const source = new HttpSource({ url, retries: 2 });
+  t.after(() => source.close());
+  assert.deepEqual(Buffer.from((await source.get('cut')) as Uint8Array), body);
+  assert.deepEqual(ranges, ['bytes=40- "v1"']);
+  await assert.rejects(source.get('never'), (e) => isAtollError(e, 'PULL_HTTP_FAILED') && /Download incomplete/.test((e as Error).message));
+});

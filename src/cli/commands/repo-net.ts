@@ -327,4 +327,15 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
       context.out(r.url);
     });
+  remote
+    .command('refs')
+    .description("list the refs of the remote's summary as REMOTE:REF (fetched from the server)")
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('--json', 'print the refs and their commits as JSON')
+    .action(async (name: string, o: { repo: string; json?: boolean }) => {
+      const refs = await ostreePull.remoteRefs(o.repo, name);
+      if (o.json) context.printJson(refs);
+      else for (const { ref } of refs) context.out(`${name}:${ref}`);
+    });
 }

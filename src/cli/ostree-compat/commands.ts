@@ -219,6 +219,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list-cookies', 'Show remote repository cookies', 'NAME', [], ['remote', 'list-cookies']),
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
+      cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),

@@ -91,13 +91,18 @@ function isTransient(error: unknown): boolean {
 }
 
 export class HttpSource implements FileSource {
-  readonly description: string;
+  description: string;
   bytesTransferred = 0;
   requests = 0;
   private agent: Promise<Agent> | undefined;
   private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
   private readonly base: URL;
   private readonly contentBase: URL;
+  /** Mirrors tried in order for each file (one entry without a mirrorlist). */
+  private bases: URL[];
+  private contentBases: URL[];
+  /** No contenturl of its own: objects come from wherever `url` points, mirrors included. */
+  private readonly contentFollowsUrl: boolean;
   private readonly retries: number;
 
   private readonly headers: Record<string, string>;
@@ -118,6 +123,9 @@ export class HttpSource implements FileSource {
         url.password = '';
       }
     }
+    this.contentFollowsUrl = options.contentUrl === undefined;
+    this.bases = [this.base];
+    this.contentBases = [this.contentBase];
     this.cookies = options.cookies ?? [];
     this.description = this.base.href;
     this.retries = options.retries ?? 5;
@@ -136,13 +144,40 @@ export class HttpSource implements FileSource {
     };
   }
 
+  /**
+   * Serve from these mirrors (OSTree's `mirrorlist=`): each file is tried on them in order,
+   * the next one taken on any failure, a 404 included; the last mirror's answer stands.
+   */
+  setMirrors(urls: readonly string[], which: 'url' | 'contenturl'): void {
+    if (urls.length === 0) throw new TypeError('setMirrors: no mirrors');
+    const bases = urls.map((u) => new URL(withSlash(u)));
+    if (which === 'url') {
+      this.bases = bases;
+      if (this.contentFollowsUrl) this.contentBases = bases;
+      this.description = (bases[0] as URL).href;
+    } else this.contentBases = bases;
+  }
+
   async get(path: string, options: { maxSize?: number; contentUrl?: boolean } = {}): Promise<Uint8Array | undefined> {
-    const url = new URL(path, options.contentUrl ? this.contentBase : this.base);
+    const bases = options.contentUrl ? this.contentBases : this.bases;
+    for (let k = 0; ; k++) {
+      const last = k === bases.length - 1;
+      try {
+        const bytes = await this.getUrl(new URL(path, bases[k]), options.maxSize, path);
+        if (bytes !== undefined || last) return bytes;
+      } catch (error) {
+        if (last) throw error;
+      }
+    }
+  }
+
+  /** One absolute URL, with retries and Range resume; undefined on 404/410. */
+  async getUrl(url: URL, maxSize?: number, path = url.pathname): Promise<Uint8Array | undefined> {
     let attempt = 0;
     let partial: Partial | undefined;
     for (;;) {
       try {
-        return await this.once(url, path, options.maxSize, partial);
+        return await this.once(url, path, maxSize, partial);
       } catch (error) {
         if (error instanceof IncompleteDownload) {
           // Resume where the body stopped; an attempt that brought new bytes is not held
@@ -314,7 +349,7 @@ export function sourceForUrl(url: string, options: Omit<HttpSourceOptions, 'url'
   if (url.startsWith('file://')) return new DirectorySource(fileURLToPath(url));
   if (url.startsWith('http://') || url.startsWith('https://')) return new HttpSource({ ...options, url });
   if (url.startsWith('metalink=') || url.startsWith('mirrorlist=')) {
-    throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist remotes are not supported: ${url}`, { hint: 'set the remote url to an http://, https:// or file:// URL' });
+    throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist URLs need to be resolved first: ${url}`, { hint: 'pull through openRemoteSource, which reads the metalink or mirrorlist' });
   }
   throw new AtollError('PULL_UNSUPPORTED_URL', `unsupported remote URL '${url}'`, { hint: 'use an http://, https:// or file:// URL' });
 }

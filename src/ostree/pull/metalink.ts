@@ -49,11 +49,14 @@ function decodeEntities(text: string, fail: (why: string) => never): string {
  */
 function parseMarkup(text: string, handler: MarkupHandler): void {
   let pos = 0;
+  // GMarkup's counting: on a newline the line is already the next one (char 1), and past the
+  // first line the first character of a line is char 2.
   const where = (at: number): string => {
-    const before = text.slice(0, at);
-    const line = before.split('\n').length;
-    const column = at - (before.lastIndexOf('\n') + 1);
-    return `Error on line ${line} char ${column + 1}: `;
+    const upTo = text.slice(0, at + 1);
+    const lastNewline = upTo.lastIndexOf('\n');
+    const line = upTo.split('\n').length;
+    const char = text[at] === '\n' ? 1 : lastNewline < 0 ? at + 1 : at - lastNewline + 1;
+    return `Error on line ${line} char ${char}: `;
   };
   const fail = (at: number, why: string): never => {
     throw metalinkError(`${where(at)}${why}`);

@@ -97,3 +97,20 @@ test('a body cut short is resumed with a Range request; a server that never comp
   assert.deepEqual(ranges, ['bytes=40- "v1"']);
   await assert.rejects(source.get('never'), (e) => isAtollError(e, 'PULL_HTTP_FAILED') && /Download incomplete/.test((e as Error).message));
 });
+
+test('mirrors: each file is tried on the mirrors in order, a 404 included; the last answer stands', async (t) => {
+  const url = await server(t, (req, res) => {
+    if (req.url === '/m1/a' || req.url === '/m2/a') return void res.writeHead(404).end();
+    if (req.url === '/m1/b') return void res.writeHead(500).end();
+    if (req.url?.startsWith('/m2/') || req.url?.startsWith('/m3/')) return void res.writeHead(200).end(req.url);
+    res.writeHead(404).end();
+  });
+  const base = url.replace(/\/repo$/, '');
+  const source = new HttpSource({ url: `${base}/m1`, retries: 0 });
+  t.after(() => source.close());
+  source.setMirrors([`${base}/m1`, `${base}/m2`, `${base}/m3`], 'url');
+  assert.equal(Buffer.from((await source.get('a')) as Uint8Array).toString(), '/m3/a');
+  assert.equal(Buffer.from((await source.get('b', { contentUrl: true })) as Uint8Array).toString(), '/m2/b');
+  source.setMirrors([`${base}/m1`], 'url');
+  assert.equal(await source.get('a'), undefined);
+});

@@ -84,8 +84,7 @@ function printPullResult(context: CliContext, result: PullResult, json: boolean 
     return;
   }
   // --print-stats: ostree's closing line instead (what `ostree pull` prints; its tests grep it).
-  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
-  context.out(`${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched${local}; ${ostreePull.formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
+  context.out(ostreePull.formatPullStatistics(result));
 }
 
 function registerPullCommands(repo: Command, context: CliContext): void {

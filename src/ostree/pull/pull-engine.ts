@@ -1,7 +1,8 @@
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
-import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
+import { decodeArchiveHeader, decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
+import { formatGSize } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
@@ -22,8 +23,11 @@ export interface ObjectProvider {
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
   /** The raw `.filez` bytes, not yet verified (archive sources only). */
   getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
-  /** A verified content object; `archiveBytes` when it came as a `.filez`. */
-  getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined>;
+  /**
+   * A verified content object; `archiveBytes` when it came as a `.filez`; `local` when it was
+   * copied from a `--localcache-repo` (not counted as content written, as ostree's import).
+   */
+  getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array; local?: boolean } | undefined>;
 }
 
 export function objectPath(checksum: string, ext: string): string {
@@ -98,6 +102,8 @@ export interface PullResult {
    * metadata request, a 404 for commitmeta included), so `--print-stats` adds them.
    */
   detachedMetadataRequests: number;
+  /** Uncompressed bytes of the content objects written (ostree's "N bytes content written"). */
+  contentBytesWritten: number;
   /** Objects already present locally and not fetched. */
   objectsSkipped: number;
   bytesTransferred: number;
@@ -159,7 +165,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const depth = options.depth ?? 0;
   const trusted = options.trusted ?? false;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, fetchedCommits: new Set<string>() };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, contentBytesWritten: 0, fetchedCommits: new Set<string>() };
   // `/` (or no subpath) is the whole tree.
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
@@ -329,10 +335,12 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
         if (bytes === undefined) throw missing('file', checksum);
+        stats.contentBytesWritten += archivedContentSize(bytes);
         await target.writeArchiveContentUnverified(checksum, bytes, !trusted);
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
+        if (!content.local) stats.contentBytesWritten += content.data.length;
         await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
       }
       stats.contentFetched++;
@@ -476,6 +484,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     metadataFetched: stats.metadataFetched,
     contentFetched: stats.contentFetched,
     detachedMetadataRequests: stats.detachedMetadataRequests,
+    contentBytesWritten: stats.contentBytesWritten,
     objectsSkipped: stats.objectsSkipped,
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,
@@ -515,6 +524,27 @@ function checkRefBinding(checksum: string, metadata: VarDict, ref: string, requi
       data: { checksum, ref, bindings },
     });
   }
+}
+
+/** The content size a `.filez` header declares (0 when unreadable: the writer rejects it then). */
+function archivedContentSize(bytes: Uint8Array): number {
+  try {
+    return decodeArchiveHeader(bytes).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * ostree's closing statistics line (what `ostree pull` prints; its tests grep it): detached-
+ * metadata requests count as metadata fetched, bytes transferred in B/KiB, content written as
+ * GLib's g_format_size.
+ */
+export function formatPullStatistics(result: PullResult): string {
+  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
+  const bytes = result.bytesTransferred;
+  const transferred = bytes > 0 ? `; ${bytes < 1024 ? `${bytes} B` : `${Math.floor(bytes / 1024)} KiB`} transferred in ${Math.floor(result.seconds)} seconds` : '';
+  return `${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched${local}${transferred}; ${formatGSize(result.contentBytesWritten)} content written`;
 }
 
 export function formatBytes(n: number): string {

@@ -203,13 +203,13 @@ class LocalCacheProvider implements ObjectProvider {
     }
     return await this.inner.getMetadata(type, checksum, maxSize);
   }
-  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined> {
+  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array; local?: boolean } | undefined> {
     for (const cache of this.caches) {
       if (!(await cache.has(checksum, 'file'))) continue;
       const { header, data } = await cache.loadContent(checksum);
       verifyContent(checksum, header, data);
       this.localContent++;
-      return { header, data };
+      return { header, data, local: true };
     }
     return await this.inner.getContent(checksum);
   }

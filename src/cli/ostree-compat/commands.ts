@@ -120,6 +120,8 @@ const pullOptions = [
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
+  // atoll's pull makes every object durable (one syncfs) before it writes any ref.
+  ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
 ];
 
 const pullLocalOptions = [

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool, tempDir } from '../helpers/env.js';
 import { run, runOk, atoll } from '../helpers/run.js';
@@ -237,4 +237,19 @@ test('metalink= and mirrorlist= remotes: atoll pulls what ostree pulls and fails
   // `remote refs` through the metalink, as ostree lists them.
   const refsRepo = join(dir, 'ostree-0');
   assert.equal(assertOk(atoll(['repo', 'remote', 'refs', `--repo=${refsRepo}`, 'origin'])), runOk('ostree', [`--repo=${refsRepo}`, 'remote', 'refs', 'origin']));
+});
+
+test('pull-local --trusted between archive repositories hard-links the .filez objects, as ostree pull-local does', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const remote = fakeRemote(dir);
+  const objects = runOk('find', [join(remote, 'objects'), '-name', '*.filez']).trim().split('\n');
+  for (const tool of ['ostree', 'atoll'] as const) {
+    const repo = join(dir, tool);
+    runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive']);
+    if (tool === 'ostree') runOk('ostree', [`--repo=${repo}`, 'pull-local', remote]);
+    else assertOk(atoll(['repo', 'pull-local', `--repo=${repo}`, '--trusted', remote]));
+    runOk('ostree', [`--repo=${repo}`, 'fsck']);
+    for (const object of objects) assert.equal(statSync(object.replace(remote, repo)).ino, statSync(object).ino, `${tool}: ${object}`);
+  }
 });

@@ -23,6 +23,8 @@ export interface ObjectProvider {
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
   /** The raw `.filez` bytes, not yet verified (archive sources only). */
   getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
+  /** Where a local archive source keeps the `.filez` (for a trusted pull to hard-link it). */
+  localArchivePath?(checksum: string): string;
   /**
    * A verified content object; `archiveBytes` when it came as a `.filez`; `local` when it was
    * copied from a `--localcache-repo` (not counted as content written, as ostree's import).
@@ -330,7 +332,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      if (archiveToArchive && provider.getArchiveBytes) {
+      if (archiveToArchive && trusted && provider.localArchivePath && (await target.linkArchiveContent(checksum, provider.localArchivePath(checksum)).catch(() => false))) {
+        // Trusted local archive → archive: a hard link, as ostree's pull-local makes.
+      } else if (archiveToArchive && provider.getArchiveBytes) {
         // archive → archive: the bytes are stored as fetched, so the writer thread can
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);

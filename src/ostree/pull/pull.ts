@@ -7,7 +7,8 @@ import { DirectorySource, type FileSource } from './source.js';
 import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
-import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { ArchiveProvider, objectPath, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { join } from 'node:path';
 import type { VerifyPolicy } from './signatures.js';
 import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
 import { trustedGpgKeys } from './gpg.js';
@@ -260,7 +261,8 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
   const trusted = options.trusted ?? false;
-  const provider = src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted);
+  const provider: ObjectProvider = src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted);
+  if (src.mode === 'archive') provider.localArchivePath = (checksum) => join(src.path, objectPath(checksum, 'filez'));
   let refs = [...(options.refs ?? [])];
   const mirror = refs.length === 0;
   if (mirror) {
@@ -317,5 +319,7 @@ function providerWithoutSummary(provider: ObjectProvider): ObjectProvider {
     files: hidden,
     getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
     getContent: (checksum) => provider.getContent(checksum),
+    ...(provider.getArchiveBytes ? { getArchiveBytes: (checksum: string) => (provider.getArchiveBytes as (c: string) => Promise<Uint8Array | undefined>)(checksum) } : {}),
+    ...(provider.localArchivePath ? { localArchivePath: provider.localArchivePath } : {}),
   };
 }

@@ -40,6 +40,13 @@ export const PASSING = [
   'test-remote-headers.sh',
   'test-pull-subpath.sh',
   'test-oldstyle-partial.sh',
+  'test-pull-corruption.sh',
+  'test-pull-localcache.sh',
+  'test-pull-resume.sh',
+  'test-pull-metalink.sh',
+  'test-pull-mirrorlist.sh',
+  'test-pull-sizes.sh',
+  'test-pull-large-metadata.sh',
   // stage 3
   'test-admin-deploy-clean.sh',
   'test-admin-kargs.sh',

@@ -84,8 +84,7 @@ function printPullResult(context: CliContext, result: PullResult, json: boolean 
     return;
   }
   // --print-stats: ostree's closing line instead (what `ostree pull` prints; its tests grep it).
-  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
-  context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects fetched${local}; ${ostreePull.formatBytes(result.bytesTransferred)} transferred in ${Math.round(result.seconds)} seconds`);
+  context.out(ostreePull.formatPullStatistics(result));
 }
 
 function registerPullCommands(repo: Command, context: CliContext): void {
@@ -148,6 +147,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--remote <name>', 'write refs under refs/remotes/NAME/')
     .option('--depth <n>', 'also copy N parent commits (-1: all)')
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
+    .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -157,6 +157,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         remote: o.remote as string | undefined,
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
+        trusted: o.trusted === true,
         reporter: context.reporter,
       });
       printPullResult(context, result, o.json === true);
@@ -334,5 +335,16 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       const r = await ostreePull.getRemote(o.repo, name);
       if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
       context.out(r.url);
+    });
+  remote
+    .command('refs')
+    .description("list the refs of the remote's summary as REMOTE:REF (fetched from the server)")
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('--json', 'print the refs and their commits as JSON')
+    .action(async (name: string, o: { repo: string; json?: boolean }) => {
+      const refs = await ostreePull.remoteRefs(o.repo, name);
+      if (o.json) context.printJson(refs);
+      else for (const { ref } of refs) context.out(`${name}:${ref}`);
     });
 }

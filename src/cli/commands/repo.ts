@@ -17,6 +17,8 @@ import {
   formatLog,
   formatCommit,
   printMetadataKey,
+  commitSizes,
+  formatCommitSizes,
   normalizePath,
   validateRefName,
   parseRefspec,
@@ -121,10 +123,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
+    .option('--generate-sizes', 'add ostree.sizes (archived/unpacked size of every object; archive repositories)')
     .action(async (path: string | undefined, opts: {
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
-      xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
+      xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean; generateSizes?: boolean;
       bindRef: string[]; base?: string; consume?: boolean; bodyFile?: string;
     }) => {
       if (!opts.branch && !opts.orphan) throw new AtollError('CLI_USAGE', 'a branch is required (-b REF), or pass --orphan');
@@ -169,6 +172,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           bindRefs: opts.bindRef.map((ref) => validateRefName(ref)),
           skipIfUnchanged: opts.skipIfUnchanged,
           bootable: opts.bootable,
+          generateSizes: opts.generateSizes,
         },
         context.reporter,
       );
@@ -344,9 +348,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('<rev>')
     .option('--print-metadata-key <key>', 'print one metadata value (GVariant text)')
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string }) => {
+    .option('--print-sizes', "print the commit's ostree.sizes totals: needed (absent here) and total")
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
+      if (opts.printSizes) {
+        context.outBytes(Buffer.from(formatCommitSizes(await commitSizes(r, checksum))));
+        return;
+      }
       if (opts.printMetadataKey !== undefined) {
         context.out(await printMetadataKey(r, checksum, opts.printMetadataKey));
         return;

@@ -71,6 +71,7 @@ const commitOptions = [
   multi('bind-ref', 'BRANCH', 'Add a ref to ref binding commit metadata'),
   flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
   flag('bootable', 'Flag this commit as a bootable OSTree'),
+  flag('generate-sizes', 'Generate size information along with commit metadata'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];
@@ -120,6 +121,15 @@ const pullOptions = [
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
+  // atoll's pull makes every object durable (one syncfs) before it writes any ref.
+  ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
+];
+
+const pullLocalOptions = [
+  value('remote', 'REMOTE', 'Add REMOTE to refspec'),
+  value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'),
+  flag('commit-metadata-only', 'Fetch only the commit metadata'),
+  ignored(flag('untrusted', 'Verify checksums of local sources (always for non-local sources)')),
 ];
 
 const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];
@@ -209,7 +219,15 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
-  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
+  {
+    ...cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', pullLocalOptions),
+    // ostree trusts a local source unless --untrusted: atoll's verb verifies unless --trusted.
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['pull-local'], pullLocalOptions)(positionals, options);
+      if (!options.has('untrusted')) argv.splice(argv.indexOf('--'), 0, '--trusted');
+      return argv;
+    },
+  },
   {
     ...cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', pullOptions),
     // libostree's User-Agent is `libostree/VERSION`, with --append-user-agent after a space.
@@ -231,9 +249,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list-cookies', 'Show remote repository cookies', 'NAME', [], ['remote', 'list-cookies']),
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
+      cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
-  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key')]),
+  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key'), flag('print-sizes', 'Show the commit size metadata')]),
   cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
 ];

@@ -15,6 +15,8 @@ import { MutableTree } from './mutable-tree.js';
 import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
 import { writeCommit } from './write-commit.js';
 import { glibHashTableOrder } from './glib-hash-order.js';
+import { collectObjectSizes } from './object-sizes.js';
+import { sizesVariant } from '../objects/index.js';
 
 /**
  * Layers beyond ostree's `--tree=dir=`/`--tree=ref=`, for building a commit as a delta over
@@ -60,6 +62,8 @@ export interface CommitRequest extends CommitModifier {
   skipIfUnchanged?: boolean;
   /** Add `ostree.linux` and `ostree.bootable` (`--bootable`). */
   bootable?: boolean;
+  /** Add `ostree.sizes` (`--generate-sizes`; archive repositories only, as ostree). */
+  generateSizes?: boolean;
 }
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
@@ -199,6 +203,11 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
         await tx.abort();
         return { checksum: parent, skipped: true, stats };
       }
+    }
+    if (request.generateSizes && repo.mode === 'archive') {
+      // ostree appends the size index after every other key (add_size_index_to_metadata).
+      const rootTree = await tree.write(tx);
+      metadata.set('ostree.sizes', sizesVariant(await collectObjectSizes(tx, rootTree, tree.metaChecksum as string)));
     }
     const checksum = await writeCommit(tx, tree, {
       subject: request.subject,

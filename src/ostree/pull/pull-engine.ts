@@ -1,7 +1,8 @@
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
-import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
+import { decodeArchiveHeader, decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
+import { formatGSize } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
@@ -22,8 +23,13 @@ export interface ObjectProvider {
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
   /** The raw `.filez` bytes, not yet verified (archive sources only). */
   getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
-  /** A verified content object; `archiveBytes` when it came as a `.filez`. */
-  getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined>;
+  /** Where a local archive source keeps the `.filez` (for a trusted pull to hard-link it). */
+  localArchivePath?(checksum: string): string;
+  /**
+   * A verified content object; `archiveBytes` when it came as a `.filez`; `local` when it was
+   * copied from a `--localcache-repo` (not counted as content written, as ostree's import).
+   */
+  getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array; local?: boolean } | undefined>;
 }
 
 export function objectPath(checksum: string, ext: string): string {
@@ -32,7 +38,11 @@ export function objectPath(checksum: string, ext: string): string {
 
 /** An archive repository reached through a FileSource (HTTP, file://, local archive repo). */
 export class ArchiveProvider implements ObjectProvider {
-  constructor(readonly files: FileSource) {}
+  /** `trusted`: content objects are not re-hashed (a trusted local source). */
+  constructor(
+    readonly files: FileSource,
+    private readonly trusted = false,
+  ) {}
   getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
     return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
   }
@@ -42,7 +52,7 @@ export class ArchiveProvider implements ObjectProvider {
   async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes: Uint8Array } | undefined> {
     const bytes = await this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
     if (bytes === undefined) return undefined;
-    const { header, data } = await verifyArchiveContent(checksum, bytes);
+    const { header, data } = await verifyArchiveContent(checksum, bytes, this.trusted);
     return { header, data, archiveBytes: bytes };
   }
 }
@@ -69,6 +79,17 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
+  /**
+   * Metadata is not re-hashed (only decoded) and archive content is stored as read: a local
+   * source the user trusts, as ostree's `pull-local` without `--untrusted`. Never for HTTP.
+   */
+  trusted?: boolean;
+  /**
+   * Request the detached metadata of commits already stored too (new signatures may have
+   * appeared), as ostree's HTTP pull does; such a request, found or not, is counted in
+   * `detachedMetadataRequests`.
+   */
+  refetchDetachedMetadata?: boolean;
   reporter?: Reporter;
 }
 
@@ -77,6 +98,14 @@ export interface PullResult {
   refs: Array<{ ref: string | undefined; checksum: string }>;
   metadataFetched: number;
   contentFetched: number;
+  /**
+   * Requests for detached metadata (`.commitmeta`), answered or not. ostree's statistics line
+   * counts each as a metadata object fetched (ostree-repo-pull.c counts every completed
+   * metadata request, a 404 for commitmeta included), so `--print-stats` adds them.
+   */
+  detachedMetadataRequests: number;
+  /** Uncompressed bytes of the content objects written (ostree's "N bytes content written"). */
+  contentBytesWritten: number;
   /** Objects already present locally and not fetched. */
   objectsSkipped: number;
   bytesTransferred: number;
@@ -136,8 +165,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const reporter = options.reporter ?? nullReporter;
   const policy = options.policy ?? {};
   const depth = options.depth ?? 0;
+  const trusted = options.trusted ?? false;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, fetchedCommits: new Set<string>() };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, contentBytesWritten: 0, fetchedCommits: new Set<string>() };
   // `/` (or no subpath) is the whole tree.
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
@@ -239,7 +269,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     const bytes = await provider.getMetadata('dirmeta', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirmeta', checksum);
-    verifyDirMeta(checksum, bytes);
+    verifyDirMeta(checksum, bytes, trusted);
     await target.writeMetadata('dirmeta', checksum, bytes);
     stats.metadataFetched++;
     done++;
@@ -256,7 +286,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     const bytes = await provider.getMetadata('dirtree', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirtree', checksum);
-    const tree = verifyDirTree(checksum, bytes);
+    const tree = verifyDirTree(checksum, bytes, trusted);
     await target.writeMetadata('dirtree', checksum, bytes);
     stats.metadataFetched++;
     done++;
@@ -302,15 +332,19 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      if (archiveToArchive && provider.getArchiveBytes) {
+      if (archiveToArchive && trusted && provider.localArchivePath && (await target.linkArchiveContent(checksum, provider.localArchivePath(checksum)).catch(() => false))) {
+        // Trusted local archive → archive: a hard link, as ostree's pull-local makes.
+      } else if (archiveToArchive && provider.getArchiveBytes) {
         // archive → archive: the bytes are stored as fetched, so the writer thread can
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
         if (bytes === undefined) throw missing('file', checksum);
-        await target.writeArchiveContentUnverified(checksum, bytes);
+        stats.contentBytesWritten += archivedContentSize(bytes);
+        await target.writeArchiveContentUnverified(checksum, bytes, !trusted);
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
+        if (!content.local) stats.contentBytesWritten += content.data.length;
         await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
       }
       stats.contentFetched++;
@@ -378,7 +412,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         throw missing('commit', checksum);
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
-      const commit = verifyCommit(checksum, fetched);
+      if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
+      const commit = verifyCommit(checksum, fetched, trusted);
       await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
       if (options.collectionId !== undefined) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
@@ -394,8 +429,21 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else {
       if (partial) partials.add(checksum);
       stats.objectsSkipped++;
+      if (options.refetchDetachedMetadata) {
+        // ostree re-fetches the detached metadata of a stored commit (signatures may have been
+        // added since); a new one is verified like a fetched commit's before it replaces the old.
+        const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+        stats.detachedMetadataRequests++;
+        if (detachedBytes !== undefined) {
+          const local = await target.readObject(checksum, 'commitmeta');
+          if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
+            await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+            await target.writeMetadata('commitmeta', checksum, detachedBytes);
+          }
+        }
+      }
     }
-    const commit = verifyCommit(checksum, bytes);
+    const commit = verifyCommit(checksum, bytes, trusted);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
     if (!stats.fetchedCommits.has(checksum)) {
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
@@ -439,6 +487,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     refs: resolved.map(({ ref, checksum }) => ({ ref, checksum })),
     metadataFetched: stats.metadataFetched,
     contentFetched: stats.contentFetched,
+    detachedMetadataRequests: stats.detachedMetadataRequests,
+    contentBytesWritten: stats.contentBytesWritten,
     objectsSkipped: stats.objectsSkipped,
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,
@@ -478,6 +528,27 @@ function checkRefBinding(checksum: string, metadata: VarDict, ref: string, requi
       data: { checksum, ref, bindings },
     });
   }
+}
+
+/** The content size a `.filez` header declares (0 when unreadable: the writer rejects it then). */
+function archivedContentSize(bytes: Uint8Array): number {
+  try {
+    return decodeArchiveHeader(bytes).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * ostree's closing statistics line (what `ostree pull` prints; its tests grep it): detached-
+ * metadata requests count as metadata fetched, bytes transferred in B/KiB, content written as
+ * GLib's g_format_size.
+ */
+export function formatPullStatistics(result: PullResult): string {
+  const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
+  const bytes = result.bytesTransferred;
+  const transferred = bytes > 0 ? `; ${bytes < 1024 ? `${bytes} B` : `${Math.floor(bytes / 1024)} KiB`} transferred in ${Math.floor(result.seconds)} seconds` : '';
+  return `${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched${local}${transferred}; ${formatGSize(result.contentBytesWritten)} content written`;
 }
 
 export function formatBytes(n: number): string {

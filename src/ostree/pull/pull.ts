@@ -3,15 +3,19 @@ import type { KeyObject } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
 import { getRemote, type Remote } from './remote-config.js';
-import { sourceForUrl, DirectorySource, type FileSource } from './source.js';
+import { DirectorySource, type FileSource } from './source.js';
+import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
-import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { ArchiveProvider, objectPath, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { join } from 'node:path';
 import type { VerifyPolicy } from './signatures.js';
 import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
 import { trustedGpgKeys } from './gpg.js';
 import { verifyContent } from './verify.js';
-import { sha256Hex, type FileHeader } from '../objects/index.js';
+import { decodeSummary, sha256Hex, type FileHeader } from '../objects/index.js';
+import { decodeDetached, verifyDetachedSignatures } from './signatures.js';
+import { MAX_METADATA_SIZE } from './verify.js';
 
 export interface PullOptions {
   /** The destination repository. */
@@ -72,13 +76,8 @@ function checkBareOwnership(target: PullTarget): void {
   }
 }
 
-/** `atoll repo pull REMOTE [REF...]`. */
-export async function pull(options: PullOptions): Promise<PullResult> {
-  const target = await PullTarget.open(options.repo);
-  checkBareOwnership(target);
-  const remote = await getRemote(target.path, options.remote);
-  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
-  const policies = await remotePolicies(target.path, remote);
+/** The FileSource a remote's config (and a pull's options) describe. */
+async function remoteSource(repoPath: string, remote: Remote, options: Pick<PullOptions, 'url' | 'httpHeaders' | 'userAgent' | 'parallel'>): Promise<FileSource> {
   const tlsFile = async (key: string): Promise<Buffer | undefined> => {
     const path = remote.options[key];
     if (path === undefined) return undefined;
@@ -88,10 +87,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       throw new AtollError('PULL_BAD_REMOTE_CONFIG', `cannot read ${key} ${path} of remote "${remote.name}": ${(error as Error).message}`, { cause: error });
     }
   };
-  const source = sourceForUrl(options.url ?? remote.url, {
+  const source = await openRemoteSource(options.url ?? remote.url, {
     headers: options.httpHeaders,
     userAgent: options.userAgent,
-    cookies: await readCookies(target.path, remote.name),
+    cookies: await readCookies(repoPath, remote.name),
     contentUrl: remote.contentUrl,
     connections: options.parallel ?? 8,
     tlsPermissive: remote.options['tls-permissive'] === 'true',
@@ -99,6 +98,46 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     tlsClientCert: await tlsFile('tls-client-cert-path'),
     tlsClientKey: await tlsFile('tls-client-key-path'),
   });
+  return source;
+}
+
+/**
+ * `atoll repo remote refs NAME` (ostree `remote refs`): the refs of the remote's summary, fetched
+ * (through its metalink or mirrorlist too) and checked against the summary signature policy.
+ */
+export async function remoteRefs(repo: string, remoteName: string, options: Pick<PullOptions, 'httpHeaders' | 'userAgent'> = {}): Promise<Array<{ ref: string; checksum: string }>> {
+  const target = await PullTarget.openSource(repo);
+  const remote = await getRemote(target.path, remoteName);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  const policies = await remotePolicies(target.path, remote);
+  const source = await remoteSource(target.path, remote, options);
+  try {
+    const signature = await source.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
+    const bytes = await source.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+    if (bytes === undefined) {
+      throw new AtollError('PULL_SUMMARY_REQUIRED', 'Remote refs not available; server has no summary file', { hint: 'run `atoll repo summary -u` (or `ostree summary -u`) on the server' });
+    }
+    if (policies.summary.gpg || policies.summary.ed25519) await verifyDetachedSignatures('summary', bytes, decodeDetached(signature, 'summary'), policies.summary);
+    let summary;
+    try {
+      summary = decodeSummary(bytes);
+    } catch (error) {
+      throw new AtollError('PULL_BAD_SUMMARY', `invalid summary from ${source.description}: ${(error as Error).message}`, { cause: error });
+    }
+    return summary.refs.map((r) => ({ ref: r.name, checksum: r.checksum }));
+  } finally {
+    await source.close();
+  }
+}
+
+/** `atoll repo pull REMOTE [REF...]`. */
+export async function pull(options: PullOptions): Promise<PullResult> {
+  const target = await PullTarget.open(options.repo);
+  checkBareOwnership(target);
+  const remote = await getRemote(target.path, options.remote);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  const policies = await remotePolicies(target.path, remote);
+  const source = await remoteSource(target.path, remote, options);
   // A file:// remote may be a repository of any mode (as OSTree's local pull path allows).
   let provider: ObjectProvider = new ArchiveProvider(source);
   if (source instanceof DirectorySource) {
@@ -124,6 +163,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       policy: policies.commit,
       summaryPolicy: policies.summary,
       checkRemoteMode: !(source instanceof DirectorySource),
+      refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {
@@ -164,23 +204,24 @@ class LocalCacheProvider implements ObjectProvider {
     }
     return await this.inner.getMetadata(type, checksum, maxSize);
   }
-  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined> {
+  async getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array; local?: boolean } | undefined> {
     for (const cache of this.caches) {
       if (!(await cache.has(checksum, 'file'))) continue;
       const { header, data } = await cache.loadContent(checksum);
       verifyContent(checksum, header, data);
       this.localContent++;
-      return { header, data };
+      return { header, data, local: true };
     }
     return await this.inner.getContent(checksum);
   }
 }
 
-/** Objects from a local repository in a non-archive mode, re-verified as they are read. */
+/** Objects from a local repository in a non-archive mode, re-verified as they are read (unless trusted). */
 class LocalRepoProvider implements ObjectProvider {
   constructor(
     private readonly repo: PullTarget,
     readonly files: DirectorySource,
+    private readonly trusted = false,
   ) {}
   async getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string): Promise<Uint8Array | undefined> {
     const bytes = await this.repo.readObject(checksum, type);
@@ -191,7 +232,7 @@ class LocalRepoProvider implements ObjectProvider {
     if (!(await this.repo.has(checksum, 'file'))) return undefined;
     const { header, data } = await this.repo.loadContent(checksum);
     this.files.bytesTransferred += data.length;
-    verifyContent(checksum, header, data);
+    if (!this.trusted) verifyContent(checksum, header, data);
     return { header, data };
   }
 }
@@ -205,6 +246,11 @@ export interface PullLocalOptions {
   depth?: number;
   commitMetadataOnly?: boolean;
   parallel?: number;
+  /**
+   * Do not re-hash what is read from the source (ostree's `pull-local` default: a local
+   * repository is trusted unless `--untrusted`). atoll verifies by default.
+   */
+  trusted?: boolean;
   reporter?: Reporter;
 }
 
@@ -214,7 +260,9 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   checkBareOwnership(target);
   const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
-  const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
+  const trusted = options.trusted ?? false;
+  const provider: ObjectProvider = src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted);
+  if (src.mode === 'archive') provider.localArchivePath = (checksum) => join(src.path, objectPath(checksum, 'filez'));
   let refs = [...(options.refs ?? [])];
   const mirror = refs.length === 0;
   if (mirror) {
@@ -240,6 +288,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
     parallel: options.parallel ?? 4,
+    trusted,
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   // Refs named after the source's refs (the engine only saw checksums).
@@ -270,5 +319,7 @@ function providerWithoutSummary(provider: ObjectProvider): ObjectProvider {
     files: hidden,
     getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
     getContent: (checksum) => provider.getContent(checksum),
+    ...(provider.getArchiveBytes ? { getArchiveBytes: (checksum: string) => (provider.getArchiveBytes as (c: string) => Promise<Uint8Array | undefined>)(checksum) } : {}),
+    ...(provider.localArchivePath ? { localArchivePath: provider.localArchivePath } : {}),
   };
 }

@@ -75,3 +75,42 @@ test('URL credentials become basic auth; extra headers, User-Agent and matching 
   assert.equal(h.cookie, 'a=1');
   assert.ok(!source.description.includes('foouser'), 'credentials are not shown in messages');
 });
+
+test('a body cut short is resumed with a Range request; a server that never completes it fails with "Download incomplete"', async (t) => {
+  const body = Buffer.from('0123456789'.repeat(10));
+  const ranges: string[] = [];
+  const url = await server(t, (req, res) => {
+    const range = req.headers.range;
+    if (req.url === '/repo/cut' && range !== undefined) {
+      ranges.push(`${range} ${req.headers['if-range'] ?? ''}`);
+      const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1]);
+      res.writeHead(206, { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`, 'Content-Length': body.length - start, ETag: '"v1"' });
+      return void res.end(body.subarray(start));
+    }
+    // Like ostree-trivial-httpd --force-range-requests: half of the file, then the connection closes.
+    res.writeHead(200, { 'Content-Length': body.length, ETag: '"v1"' });
+    res.write(body.subarray(0, 40), () => setTimeout(() => res.destroy(), 20));
+  });
+  const source = new HttpSource({ url, retries: 2 });
+  t.after(() => source.close());
+  assert.deepEqual(Buffer.from((await source.get('cut')) as Uint8Array), body);
+  assert.deepEqual(ranges, ['bytes=40- "v1"']);
+  await assert.rejects(source.get('never'), (e) => isAtollError(e, 'PULL_HTTP_FAILED') && /Download incomplete/.test((e as Error).message));
+});
+
+test('mirrors: each file is tried on the mirrors in order, a 404 included; the last answer stands', async (t) => {
+  const url = await server(t, (req, res) => {
+    if (req.url === '/m1/a' || req.url === '/m2/a') return void res.writeHead(404).end();
+    if (req.url === '/m1/b') return void res.writeHead(500).end();
+    if (req.url?.startsWith('/m2/') || req.url?.startsWith('/m3/')) return void res.writeHead(200).end(req.url);
+    res.writeHead(404).end();
+  });
+  const base = url.replace(/\/repo$/, '');
+  const source = new HttpSource({ url: `${base}/m1`, retries: 0 });
+  t.after(() => source.close());
+  source.setMirrors([`${base}/m1`, `${base}/m2`, `${base}/m3`], 'url');
+  assert.equal(Buffer.from((await source.get('a')) as Uint8Array).toString(), '/m3/a');
+  assert.equal(Buffer.from((await source.get('b', { contentUrl: true })) as Uint8Array).toString(), '/m2/b');
+  source.setMirrors([`${base}/m1`], 'url');
+  assert.equal(await source.get('a'), undefined);
+});

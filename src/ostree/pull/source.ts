@@ -46,7 +46,7 @@ function withSlash(url: string): string {
 }
 
 function tooLarge(path: string, maxSize: number): AtollError {
-  return new AtollError('PULL_OBJECT_TOO_LARGE', `${path} is larger than the ${maxSize} bytes allowed`, {
+  return new AtollError('PULL_OBJECT_TOO_LARGE', `${path} exceeded maximum size of ${maxSize} bytes`, {
     data: { path, maxSize },
     hint: 'the server is not serving an OSTree repository, or the summary lies about the commit size',
   });
@@ -59,8 +59,31 @@ function undiciLib(): Promise<typeof import('undici')> {
   return undiciLoaded;
 }
 
+/**
+ * A body that ended before its Content-Length: what arrived is kept, and the next attempt asks
+ * for the rest with `Range: bytes=N-` (and `If-Range`, so a changed file comes whole).
+ */
+class IncompleteDownload extends Error {
+  constructor(
+    readonly chunks: Buffer[],
+    readonly received: number,
+    readonly expected: number,
+    readonly validator: string | undefined,
+    cause: unknown,
+  ) {
+    super(`Download incomplete: received ${received} of ${expected} bytes (${(cause as Error | undefined)?.message ?? 'connection closed'})`);
+  }
+}
+
+interface Partial {
+  chunks: Buffer[];
+  length: number;
+  validator: string | undefined;
+}
+
 /** Errors worth another try: the connection, not the content, failed. */
 function isTransient(error: unknown): boolean {
+  if (error instanceof IncompleteDownload) return true;
   if (error instanceof AtollError) return error.code === 'PULL_HTTP_STATUS' && Number(error.data?.status) >= 500;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('UND_ERR')) return true;
@@ -68,13 +91,18 @@ function isTransient(error: unknown): boolean {
 }
 
 export class HttpSource implements FileSource {
-  readonly description: string;
+  description: string;
   bytesTransferred = 0;
   requests = 0;
   private agent: Promise<Agent> | undefined;
   private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
   private readonly base: URL;
   private readonly contentBase: URL;
+  /** Mirrors tried in order for each file (one entry without a mirrorlist). */
+  private bases: URL[];
+  private contentBases: URL[];
+  /** No contenturl of its own: objects come from wherever `url` points, mirrors included. */
+  private readonly contentFollowsUrl: boolean;
   private readonly retries: number;
 
   private readonly headers: Record<string, string>;
@@ -95,6 +123,9 @@ export class HttpSource implements FileSource {
         url.password = '';
       }
     }
+    this.contentFollowsUrl = options.contentUrl === undefined;
+    this.bases = [this.base];
+    this.contentBases = [this.contentBase];
     this.cookies = options.cookies ?? [];
     this.description = this.base.href;
     this.retries = options.retries ?? 5;
@@ -113,13 +144,48 @@ export class HttpSource implements FileSource {
     };
   }
 
+  /**
+   * Serve from these mirrors (OSTree's `mirrorlist=`): each file is tried on them in order,
+   * the next one taken on any failure, a 404 included; the last mirror's answer stands.
+   */
+  setMirrors(urls: readonly string[], which: 'url' | 'contenturl'): void {
+    if (urls.length === 0) throw new TypeError('setMirrors: no mirrors');
+    const bases = urls.map((u) => new URL(withSlash(u)));
+    if (which === 'url') {
+      this.bases = bases;
+      if (this.contentFollowsUrl) this.contentBases = bases;
+      this.description = (bases[0] as URL).href;
+    } else this.contentBases = bases;
+  }
+
   async get(path: string, options: { maxSize?: number; contentUrl?: boolean } = {}): Promise<Uint8Array | undefined> {
-    const url = new URL(path, options.contentUrl ? this.contentBase : this.base);
+    const bases = options.contentUrl ? this.contentBases : this.bases;
+    for (let k = 0; ; k++) {
+      const last = k === bases.length - 1;
+      try {
+        const bytes = await this.getUrl(new URL(path, bases[k]), options.maxSize, path);
+        if (bytes !== undefined || last) return bytes;
+      } catch (error) {
+        if (last) throw error;
+      }
+    }
+  }
+
+  /** One absolute URL, with retries and Range resume; undefined on 404/410. */
+  async getUrl(url: URL, maxSize?: number, path = url.pathname): Promise<Uint8Array | undefined> {
     let attempt = 0;
+    let partial: Partial | undefined;
     for (;;) {
       try {
-        return await this.once(url, path, options.maxSize);
+        return await this.once(url, path, maxSize, partial);
       } catch (error) {
+        if (error instanceof IncompleteDownload) {
+          // Resume where the body stopped; an attempt that brought new bytes is not held
+          // against the retry budget (a server may cut every response short, as OSTree's
+          // test server does with --force-range-requests).
+          if (error.received > (partial?.length ?? 0)) attempt--;
+          partial = { chunks: error.chunks, length: error.received, validator: error.validator };
+        }
         if (attempt >= this.retries || !isTransient(error)) {
           if (error instanceof AtollError) throw error;
           throw new AtollError('PULL_HTTP_FAILED', `fetching ${url.href} failed after ${attempt + 1} attempt(s): ${(error as Error).message}`, {
@@ -138,23 +204,36 @@ export class HttpSource implements FileSource {
    * callbacks, without the Readable stream and async iterator `request()` builds per response
    * (a cost paid on the pull's only thread, ~50,000 times for an OS tree).
    */
-  private async once(url: URL, path: string, maxSize: number | undefined): Promise<Uint8Array | undefined> {
+  private async once(url: URL, path: string, maxSize: number | undefined, partial?: Partial): Promise<Uint8Array | undefined> {
     this.requests++;
     const { Agent } = await undiciLib();
     this.agent ??= Promise.resolve(new Agent(this.agentOptions));
     const agent = await this.agent;
     const cookie = cookieHeader(this.cookies, url);
-    const headers = cookie === undefined ? this.headers : { ...this.headers, cookie };
+    let headers = cookie === undefined ? this.headers : { ...this.headers, cookie };
+    if (partial) {
+      headers = { ...headers, range: `bytes=${partial.length}-` };
+      if (partial.validator !== undefined) headers['if-range'] = partial.validator;
+    }
     return await new Promise<Uint8Array | undefined>((resolve, reject) => {
       let status = 0;
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
       let length = 0;
+      /** The whole file's size, when the response says (Content-Length, Content-Range). */
+      let expected: number | undefined;
+      let validator: string | undefined;
       let settled = false;
       let abort: (error?: Error) => void = () => undefined;
       const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
         reject(error);
+      };
+      const incomplete = (cause: unknown): boolean => {
+        if ((status !== 200 && status !== 206) || expected === undefined || length >= expected || settled) return false;
+        settled = true;
+        reject(new IncompleteDownload(chunks, length, expected, validator, cause));
+        return true;
       };
       agent.dispatch(
         { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers },
@@ -165,19 +244,41 @@ export class HttpSource implements FileSource {
           },
           onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
             status = statusCode;
-            if (status !== 200 || maxSize === undefined) return true;
+            if (status !== 200 && status !== 206) return true;
+            let contentLength: number | undefined;
+            let range: RegExpExecArray | null = null;
+            let etag: string | undefined;
+            let lastModified: string | undefined;
             for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-              if (String(rawHeaders[i]).toLowerCase() !== 'content-length') continue;
-              if (Number(String(rawHeaders[i + 1])) > maxSize) {
-                const error = tooLarge(path, maxSize);
+              const name = String(rawHeaders[i]).toLowerCase();
+              const value = String(rawHeaders[i + 1]);
+              if (name === 'content-length') contentLength = Number(value);
+              else if (name === 'content-range') range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim());
+              else if (name === 'etag' && !/^W\//.test(value)) etag = value;
+              else if (name === 'last-modified') lastModified = value;
+            }
+            validator = etag ?? lastModified;
+            if (status === 206) {
+              // Only the rest of what we hold is acceptable; anything else starts over.
+              if (!partial || !range || Number(range[1]) !== partial.length) {
+                const error = new AtollError('PULL_HTTP_STATUS', `server answered a range request for ${url.href} with an unexpected range`, { data: { status, url: url.href } });
                 fail(error);
                 abort(error);
+                return false;
               }
+              chunks = [...partial.chunks];
+              length = partial.length;
+              expected = range[3] === '*' ? (contentLength !== undefined ? partial.length + contentLength : undefined) : Number(range[3]);
+            } else if (contentLength !== undefined && Number.isSafeInteger(contentLength)) expected = contentLength;
+            if (maxSize !== undefined && expected !== undefined && expected > maxSize) {
+              const error = tooLarge(path, maxSize);
+              fail(error);
+              abort(error);
             }
             return true;
           },
           onData: (chunk: Buffer) => {
-            if (status !== 200 || settled) return true;
+            if ((status !== 200 && status !== 206) || settled) return true;
             length += chunk.length;
             this.bytesTransferred += chunk.length;
             if (maxSize !== undefined && length > maxSize) {
@@ -190,14 +291,16 @@ export class HttpSource implements FileSource {
             return true;
           },
           onComplete: () => {
-            if (settled) return;
+            if (settled || incomplete(undefined)) return;
             settled = true;
             if (status === 404 || status === 410) resolve(undefined);
-            else if (status !== 200) {
+            else if (status !== 200 && status !== 206) {
               reject(new AtollError('PULL_HTTP_STATUS', `server returned HTTP ${status} for ${url.href}`, { data: { status, url: url.href } }));
             } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
           },
-          onError: (error: Error) => fail(error),
+          onError: (error: Error) => {
+            if (!incomplete(error)) fail(error);
+          },
         },
       );
     });
@@ -246,7 +349,7 @@ export function sourceForUrl(url: string, options: Omit<HttpSourceOptions, 'url'
   if (url.startsWith('file://')) return new DirectorySource(fileURLToPath(url));
   if (url.startsWith('http://') || url.startsWith('https://')) return new HttpSource({ ...options, url });
   if (url.startsWith('metalink=') || url.startsWith('mirrorlist=')) {
-    throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist remotes are not supported: ${url}`, { hint: 'set the remote url to an http://, https:// or file:// URL' });
+    throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist URLs need to be resolved first: ${url}`, { hint: 'pull through openRemoteSource, which reads the metalink or mirrorlist' });
   }
   throw new AtollError('PULL_UNSUPPORTED_URL', `unsupported remote URL '${url}'`, { hint: 'use an http://, https:// or file:// URL' });
 }

@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -100,6 +100,32 @@ export class PullTarget {
     await this.writer.write(temp, dir, join(dir, name), bytes, verify ? checksum : undefined);
   }
 
+  /**
+   * A trusted local archive object taken as a hard link (ostree's pull-local default between
+   * repositories of one mode on one filesystem): linked under a temp name, then renamed into
+   * place. False when the filesystem refuses (another device, no links): copy it instead.
+   */
+  async linkArchiveContent(checksum: string, source: string): Promise<boolean> {
+    if (!this.storesArchiveBytes) return false;
+    const prefix = checksum.slice(0, 2);
+    const name = `${checksum.slice(2)}.${this.extension('file')}`;
+    const set = await this.prefixSet(prefix);
+    if (set.has(name)) return true;
+    const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
+    const dir = join(this.repo.path, 'objects', prefix);
+    try {
+      await link(source, temp);
+    } catch (error) {
+      if (isErrno(error, 'EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP')) return false;
+      throw error;
+    }
+    await mkdir(dir, { recursive: true });
+    await rename(temp, join(dir, name));
+    set.add(name);
+    this.wroteDirect = true;
+    return true;
+  }
+
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {
     return this.repo.readOptionalObjectBytes(checksum, objectTypeFromExtension(type));
   }
@@ -188,9 +214,9 @@ export class PullTarget {
    * thread before it is written; a mismatch fails the next write or `flush()` with
    * PULL_CORRUPT_OBJECT, and the object is never written.
    */
-  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array): Promise<void> {
+  async writeArchiveContentUnverified(checksum: string, bytes: Uint8Array, verify = true): Promise<void> {
     if (!this.storesArchiveBytes) throw new TypeError('writeArchiveContentUnverified: not an archive repository');
-    await this.writeDirect(checksum, 'file', bytes, true);
+    await this.writeDirect(checksum, 'file', bytes, verify);
   }
 
   /** Make everything written so far durable and visible in objects/. */

@@ -4,6 +4,7 @@ import { loadCommit, loadDirMeta, loadDirTree, loadDetachedMetadata, resolvePath
 import { loadContent } from './content.js';
 import { ObjectType, commitContentChecksum, isSymlinkMode, type Commit, type Xattr, S_IFMT, S_IFDIR, S_IFLNK } from './codec.js';
 import { printGVariant } from '../../gvariant/index.js';
+import { sizesFromVariant } from '../objects/index.js';
 
 /**
  * The text of `ostree ls`, `log` and `show`, byte for byte (ot-builtin-ls.c, ot-dump.c).
@@ -149,4 +150,52 @@ export async function printMetadataKey(repo: Repo, checksum: string, key: string
   const value = dict.get(key);
   if (!value) throw new AtollError('OSTREE_METADATA_KEY_MISSING', `no such metadata key '${key}'`);
   return printGVariant(value.type, value.value);
+}
+
+/** `show --print-sizes`: totals of a commit's `ostree.sizes`, and what of it this repository lacks. */
+export interface CommitSizes {
+  archived: { needed: number; total: number };
+  unpacked: { needed: number; total: number };
+  objects: { needed: number; total: number };
+}
+
+export async function commitSizes(repo: Repo, checksum: string): Promise<CommitSizes> {
+  const value = (await loadCommit(repo, checksum)).metadata.get('ostree.sizes');
+  if (!value) throw new AtollError('OSTREE_METADATA_KEY_MISSING', 'No metadata key ostree.sizes in commit', { hint: 'the commit was made without --generate-sizes' });
+  const out: CommitSizes = { archived: { needed: 0, total: 0 }, unpacked: { needed: 0, total: 0 }, objects: { needed: 0, total: 0 } };
+  for (const entry of sizesFromVariant(value)) {
+    // Entries from before ostree 2020.1 carry no type: they list content objects only.
+    const exists = await repo.hasObject(entry.checksum, entry.objectType ?? ObjectType.File);
+    out.archived.total += entry.archivedSize;
+    out.unpacked.total += entry.unpackedSize;
+    out.objects.total++;
+    if (!exists) {
+      out.archived.needed += entry.archivedSize;
+      out.unpacked.needed += entry.unpackedSize;
+      out.objects.needed++;
+    }
+  }
+  return out;
+}
+
+/** GLib's g_format_size (SI units; a no-break space before kB and above). */
+export function formatGSize(n: number): string {
+  if (n < 1000) return n === 1 ? '1 byte' : `${n} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let value = n / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)}\u00a0${units[unit] as string}`;
+}
+
+/** The three lines `ostree show --print-sizes` prints. */
+export function formatCommitSizes(sizes: CommitSizes): string {
+  return (
+    `Compressed size (needed/total): ${formatGSize(sizes.archived.needed)}/${formatGSize(sizes.archived.total)}\n` +
+    `Unpacked size (needed/total): ${formatGSize(sizes.unpacked.needed)}/${formatGSize(sizes.unpacked.total)}\n` +
+    `Number of objects (needed/total): ${sizes.objects.needed}/${sizes.objects.total}\n`
+  );
 }

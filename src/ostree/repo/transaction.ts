@@ -63,6 +63,11 @@ export class Transaction {
     return this.haveObjectSync(checksum, type);
   }
 
+  /** Where the object's bytes are now: its staged temp file, else its place in objects/. */
+  objectFile(checksum: string, type: ObjectType): string {
+    return this.staged.get(objectRelativePath(checksum, type, this.repo.mode === 'archive'))?.path ?? this.repo.objectPath(checksum, type);
+  }
+
   haveObjectSync(checksum: string, type: ObjectType): boolean {
     return this.isStaged(checksum, type) || existsSync(this.repo.objectPath(checksum, type));
   }

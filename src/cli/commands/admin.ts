@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SysrootLayout } from '../../sysroot/index.js';
 import type * as SysrootModule from '../../sysroot/index.js';
 import type * as KeyfileModule from '../../keyfile/index.js';
@@ -39,7 +40,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .description("sysroot verbs as 'ostree admin' has them (init-fs, os-init, deploy, ...)")
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('--os <name>', 'the stateroot (default: the booted one, or the only one)')
-    .option('--print-current-dir', 'print the booted deployment directory and exit')
+    .option('--print-current-dir', 'print the directory of the first (default) deployment and exit')
     .action(async () => {
       const g = admin.opts<AdminGlobals>();
       if (!g.printCurrentDir) {
@@ -47,9 +48,10 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
         return;
       }
       const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
-      const state = await sysroot.loadSysroot(layout);
-      if (!state.booted) throw new AtollError('SYSROOT_NOT_BOOTED', 'not currently booted into an OSTree system');
-      context.out(layout.deploymentDir(state.booted.osname, state.booted.csum, state.booted.deployserial));
+      // As ostree 2022.7 (ot-main.c): the first deployment of the list, booted or not.
+      const first = (await sysroot.loadSysroot(layout)).deployments[0];
+      if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
+      context.out(resolve(layout.deploymentDir(first.osname, first.csum, first.deployserial)));
     });
   // Options like --sysroot are accepted both before and after the verb, as ostree does.
   const globals = (cmd: Command): AdminGlobals => ({ ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() });

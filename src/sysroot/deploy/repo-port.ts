@@ -8,7 +8,7 @@ export interface SysrootRepo {
   resolveRev(rev: string): Promise<string>;
   /** The commit's `version` metadata and timestamp, or undefined when the commit is missing. */
   commitInfo(csum: string): Promise<{ version: string | undefined; timestamp: number } | undefined>;
-  /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept). */
+  /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept; `.ostree-wh.NAME` files become overlayfs whiteouts, as in OSTree deployments). */
   checkoutHardlink(csum: string, dest: string): Promise<void>;
   /** Every ref name starting with `prefix` (e.g. `ostree/`). */
   listRefs(prefix: string): Promise<string[]>;

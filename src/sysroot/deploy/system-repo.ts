@@ -25,7 +25,7 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       return info;
     },
     async checkoutHardlink(csum, dest) {
-      await checkout(repo, csum, dest, { requireHardlinks: true });
+      await checkout(repo, csum, dest, { requireHardlinks: true, passthroughWhiteouts: true });
     },
     async listRefs(prefix) {
       return (await listRefs(repo, { remotes: false })).map((r) => r.name).filter((name) => name.startsWith(prefix));

@@ -6,7 +6,7 @@ export { isValidRefName, validateRefName, isValidRemoteName, isValidChecksum, pa
 export type { Refspec } from './ref-name.js';
 export { readRef, writeRef, listRefs, listCollectionRefs, writeCollectionRef, isValidCollectionId, validateCollectionId, remoteCollectionIds, listRefAliases, writeRefAlias, aliasesOf } from './refs.js';
 export type { RefEntry, CollectionRefEntry, RefAlias } from './refs.js';
-export { Transaction, syncFilesystem } from './transaction.js';
+export { Transaction, syncFilesystem, repoTestErrors } from './transaction.js';
 export { writeContent, loadContent, OSTREEMETA_XATTR } from './content.js';
 export type { LoadedContent, ContentData } from './content.js';
 export { loadCommit, loadDirTree, loadDirMeta, loadDetachedMetadata, resolveRev, resolvePath } from './read.js';

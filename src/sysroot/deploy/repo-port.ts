@@ -12,8 +12,8 @@ export interface SysrootRepo {
   checkoutHardlink(csum: string, dest: string): Promise<void>;
   /** Every ref name starting with `prefix` (e.g. `ostree/`). */
   listRefs(prefix: string): Promise<string[]>;
-  setRef(name: string, csum: string): Promise<void>;
-  deleteRef(name: string): Promise<void>;
+  /** Set (csum) or delete (undefined) refs, in this order, as one repository transaction. */
+  updateRefs(updates: ReadonlyArray<{ name: string; csum: string | undefined }>): Promise<void>;
   /**
    * Delete objects no ref reaches; optional (cleanup skips it when absent). With `commits`,
    * only what those commits reached is considered (the deployments that just left the list):

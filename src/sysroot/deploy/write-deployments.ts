@@ -294,13 +294,15 @@ export async function cleanupSysroot(
   const prefix = `ostree/${state.bootversion}/${state.subbootversion}/`;
   // New refs first, stale ones after: a crash in between never leaves a deployed commit unreferenced.
   const wanted = new Set<string>();
+  const updates: Array<{ name: string; csum: string | undefined }> = [];
   for (const d of state.deployments) {
     wanted.add(`${prefix}${d.index}`);
-    await repo.setRef(`${prefix}${d.index}`, d.csum);
+    updates.push({ name: `${prefix}${d.index}`, csum: d.csum });
   }
   for (const ref of await repo.listRefs('ostree/')) {
-    if (/^ostree\/[01]\/[01]\/\d+$/.test(ref) && !wanted.has(ref)) await repo.deleteRef(ref);
+    if (/^ostree\/[01]\/[01]\/\d+$/.test(ref) && !wanted.has(ref)) updates.push({ name: ref, csum: undefined });
   }
+  await repo.updateRefs(updates);
   crashPoint('cleanup-refs');
   if (options.prune && repo.prune) {
     // After a deploy only the commits that left the list can have freed anything; a full

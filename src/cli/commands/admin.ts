@@ -58,6 +58,9 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   const layoutOf = (cmd: Command): SysrootLayout => new sysroot.SysrootLayout(globals(cmd).sysroot ?? '/');
   const withSysrootOptions = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('--os <name>', 'the stateroot');
   const repoOf = async (layout: SysrootLayout) => await sysroot.systemRepoProvider().open(layout.repoDir);
+  // `ostree admin` waits for a busy sysroot lock (ot_admin_sysroot_lock), saying so once.
+  const adminLock = async <T>(layout: SysrootLayout, what: string, work: () => Promise<T>): Promise<T> =>
+    await sysroot.withSysrootLock(layout.lockFile, what, work, { wait: true, onWait: () => context.notice('Waiting for sysroot lock...') });
 
   withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root'))
     .option('--modern', 'only create /boot and /ostree')
@@ -67,7 +70,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
 
   withSysrootOptions(admin.command('os-init <name>').description('create a stateroot')).action(async (name: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin os-init', () => sysroot.osInit(layout, name));
+    await adminLock(layout, 'admin os-init', () => sysroot.osInit(layout, name));
     context.out(`ostree/deploy/${name} initialized as OSTree root`);
   });
 
@@ -93,7 +96,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
         });
       }
       const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
-      const result = await sysroot.withSysrootLock(layout.lockFile, 'admin deploy', async () =>
+      const result = await adminLock(layout, 'admin deploy', async () =>
         sysroot.adminDeploy(
           layout,
           await repoOf(layout),
@@ -134,18 +137,18 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   withSysrootOptions(admin.command('undeploy <index>').description('remove a deployment by index')).action(async (index: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
     const i = parseIndex(index);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin undeploy', async () => sysroot.undeploy(layout, await repoOf(layout), i, context.reporter));
+    await adminLock(layout, 'admin undeploy', async () => sysroot.undeploy(layout, await repoOf(layout), i, context.reporter));
   });
 
   withSysrootOptions(admin.command('cleanup').description('delete deployments, boot files and objects no longer needed')).action(async (_o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
+    await adminLock(layout, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
   });
 
   const pin = async (index: string, cmd: Command, pinned: boolean): Promise<void> => {
     const layout = layoutOf(cmd);
     const i = parseIndex(index);
-    const { changed } = await sysroot.withSysrootLock(layout.lockFile, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
+    const { changed } = await adminLock(layout, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
     context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
   };
   withSysrootOptions(admin.command('pin <index>').description('keep a deployment across upgrades'))
@@ -160,7 +163,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .action(async (refspec: string, opts: { index?: string }, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      const d = await sysroot.withSysrootLock(layout.lockFile, 'admin set-origin', () =>
+      const d = await adminLock(layout, 'admin set-origin', () =>
         sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) }),
       );
       context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${refspec}`);
@@ -179,13 +182,13 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       const g = { ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() };
       const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
       if (!opts.appendIfMissing?.length) throw new AtollError('CLI_USAGE', 'kargs edit-in-place needs --append-if-missing=KEY=VALUE');
-      await sysroot.withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
+      await adminLock(layout, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
   const upgrade = async (cmd: Command, opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, refspec?: string): Promise<void> => {
     const layout = layoutOf(cmd);
     const g = globals(cmd);
-    const result = await sysroot.withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
+    const result = await adminLock(layout, refspec ? 'admin switch' : 'admin upgrade', async () =>
       sysroot.adminUpgrade(
         layout,
         await repoOf(layout),

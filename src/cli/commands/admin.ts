@@ -40,18 +40,14 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .description("sysroot verbs as 'ostree admin' has them (init-fs, os-init, deploy, ...)")
     .option('--sysroot <dir>', 'the system root (default /)')
     .option('--os <name>', 'the stateroot (default: the booted one, or the only one)')
-    .option('--print-current-dir', 'print the directory of the first (default) deployment and exit')
+    .option('--print-current-dir', 'print the directory of the first deployment (the default) and exit')
     .action(async () => {
       const g = admin.opts<AdminGlobals>();
       if (!g.printCurrentDir) {
         admin.help();
         return;
       }
-      const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
-      // As ostree 2022.7 (ot-main.c): the first deployment of the list, booted or not.
-      const first = (await sysroot.loadSysroot(layout)).deployments[0];
-      if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
-      context.out(resolve(layout.deploymentDir(first.osname, first.csum, first.deployserial)));
+      context.out(await sysroot.currentDeploymentDir(new sysroot.SysrootLayout(resolve(g.sysroot ?? '/'))));
     });
   // Options like --sysroot are accepted both before and after the verb, as ostree does.
   const globals = (cmd: Command): AdminGlobals => ({ ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() });
@@ -61,6 +57,14 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   // `ostree admin` waits for a busy sysroot lock (ot_admin_sysroot_lock), saying so once.
   const adminLock = async <T>(layout: SysrootLayout, what: string, work: () => Promise<T>): Promise<T> =>
     await sysroot.withSysrootLock(layout.lockFile, what, work, { wait: true, onWait: () => context.notice('Waiting for sysroot lock...') });
+
+  // Staging (finalize at shutdown) needs a booted system; atoll does not stage yet either way.
+  const refuseStaging = async (layout: SysrootLayout): Promise<never> => {
+    const booted = (await sysroot.loadSysroot(layout)).booted;
+    throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'Cannot stage deployment: Not currently booted into an OSTree system', {
+      hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
+    });
+  };
 
   withSysrootOptions(admin.command('init-fs <dir>').description('create the OSTree layout in a (possibly populated) root'))
     .option('--modern', 'only create /boot and /ostree')
@@ -78,6 +82,8 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--karg <arg>', 'set a kernel argument (replaces one with the same key)', collect)
     .option('--karg-append <arg>', 'append a kernel argument', collect)
     .option('--karg-delete <arg>', 'delete a kernel argument (KEY or KEY=VALUE)', collect)
+    .option('--karg-none', 'start from no kernel arguments instead of the merge deployment\'s')
+    .option('--karg-proc-cmdline', 'start from the running kernel\'s arguments (/proc/cmdline)')
     .option('--retain', 'keep every existing deployment')
     .option('--retain-pending', 'keep pending deployments')
     .option('--retain-rollback', 'keep rollback deployments')
@@ -89,12 +95,9 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .action(async (refspec: string, opts: Record<string, unknown>, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      if (opts.stage) {
-        const booted = (await sysroot.loadSysroot(layout)).booted;
-        throw new AtollError('SYSROOT_NOT_BOOTED', booted ? 'staged deployments are not supported yet' : 'cannot stage deployment: not currently booted into an OSTree system', {
-          hint: 'deploy without --stage: the /etc merge then happens now instead of at shutdown',
-        });
-      }
+      if (opts.stage) await refuseStaging(layout);
+      if (opts.kargNone && opts.kargProcCmdline) throw new AtollError('CLI_USAGE', "Can't specify both --karg-proc-cmdline and --karg-none");
+      const initial = opts.kargNone ? [] : opts.kargProcCmdline ? await sysroot.readProcCmdline() : undefined;
       const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
       const result = await adminLock(layout, 'admin deploy', async () =>
         sysroot.adminDeploy(
@@ -103,7 +106,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           {
             refspec,
             ...(g.os !== undefined ? { osname: g.os } : {}),
-            kargs: { replace: (opts.karg as string[]) ?? [], append: (opts.kargAppend as string[]) ?? [], delete: (opts.kargDelete as string[]) ?? [] },
+            kargs: { ...(initial !== undefined ? { initial } : {}), replace: (opts.karg as string[]) ?? [], append: (opts.kargAppend as string[]) ?? [], delete: (opts.kargDelete as string[]) ?? [] },
             retain: Boolean(opts.retain),
             retainPending: Boolean(opts.retainPending),
             retainRollback: Boolean(opts.retainRollback),
@@ -145,28 +148,44 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     await adminLock(layout, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
   });
 
-  const pin = async (index: string, cmd: Command, pinned: boolean): Promise<void> => {
+  // `ostree admin pin 0 1`: each index in turn, one line each (as ot-admin-builtin-pin.c).
+  const pin = async (indexes: string[], cmd: Command, pinned: boolean): Promise<void> => {
     const layout = layoutOf(cmd);
-    const i = parseIndex(index);
-    const { changed } = await adminLock(layout, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
-    context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
+    const parsed = indexes.map(parseIndex);
+    for (const i of parsed) {
+      const { changed } = await adminLock(layout, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
+      context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
+    }
   };
-  withSysrootOptions(admin.command('pin <index>').description('keep a deployment across upgrades'))
+  withSysrootOptions(admin.command('pin <index...>').description('keep deployments across upgrades'))
     .option('-u, --unpin', 'unpin instead')
-    .action(async (index: string, opts: { unpin?: boolean }, cmd: Command) => pin(index, cmd, !opts.unpin));
-  withSysrootOptions(admin.command('unpin <index>').description('let a pinned deployment be garbage-collected')).action(async (index: string, _o: unknown, cmd: Command) =>
-    pin(index, cmd, false),
+    .action(async (indexes: string[], opts: { unpin?: boolean }, cmd: Command) => pin(indexes, cmd, !opts.unpin));
+  withSysrootOptions(admin.command('unpin <index...>').description('let pinned deployments be garbage-collected')).action(async (indexes: string[], _o: unknown, cmd: Command) =>
+    pin(indexes, cmd, false),
   );
 
-  withSysrootOptions(admin.command('set-origin <refspec>').description('change the origin refspec of the merge deployment (or --index N)'))
+  withSysrootOptions(admin.command('set-origin <refspec>').description('change the origin refspec of the merge deployment (or --index N); REMOTE: keeps the ref'))
     .option('--index <n>', 'the deployment to change')
-    .action(async (refspec: string, opts: { index?: string }, cmd: Command) => {
+    .option('--url <url>', "add the refspec's remote to the system repo with this URL (unless it exists)")
+    .option('--set <key=value>', 'config option of the added remote (repeatable)', collect)
+    .action(async (refspec: string, opts: { index?: string; url?: string; set?: string[] }, cmd: Command) => {
       const layout = layoutOf(cmd);
       const g = globals(cmd);
-      const d = await adminLock(layout, 'admin set-origin', () =>
-        sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) }),
-      );
-      context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${refspec}`);
+      const d = await sysroot.withSysrootLock(layout.lockFile, 'admin set-origin', async () => {
+        if (opts.url !== undefined) {
+          const remote = refspec.slice(0, Math.max(0, refspec.indexOf(':')));
+          if (remote === '') throw new AtollError('CLI_USAGE', '--url needs a refspec with a remote (REMOTE:[REF])');
+          const set = (opts.set ?? []).map((kv): [string, string] => {
+            const eq = kv.indexOf('=');
+            if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
+            return [kv.slice(0, eq), kv.slice(eq + 1)];
+          });
+          const { addRemote } = await import('../../ostree/pull/index.js');
+          await addRemote(layout.repoDir, { name: remote, url: opts.url, set, ifNotExists: true });
+        }
+        return await sysroot.setOrigin(layout, refspec, { ...(opts.index !== undefined ? { index: parseIndex(opts.index) } : {}), ...(g.os !== undefined ? { osname: g.os } : {}) });
+      });
+      context.out(`Deployment ${d.osname} ${d.csum}.${d.deployserial} now tracks ${sysroot.originRefspec(d) ?? refspec}`);
     });
 
   withSysrootOptions(admin.command('config-diff').description('show /etc files changed from the defaults (M, A, D)')).action(async (_o: unknown, cmd: Command) => {
@@ -174,6 +193,19 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     const lines = sysroot.configDiffLines(diff);
     if (lines.length > 0) context.out(lines.join('\n'));
   });
+
+  const instutil = admin.command('instutil').description('installation utilities');
+  withSysrootOptions(instutil.command('set-kargs [karg...]').description('set the kernel arguments of the first deployment (a fresh set unless --merge)'))
+    .option('--import-proc-cmdline', 'start from the running kernel\'s arguments (/proc/cmdline)')
+    .option('--merge', 'start from the deployment\'s current arguments')
+    .option('--replace <arg>', 'set KEY=VALUE, replacing earlier arguments with that key', collect)
+    .option('--append <arg>', 'append an argument', collect)
+    .action(async (args: string[], opts: { importProcCmdline?: boolean; merge?: boolean; replace?: string[]; append?: string[] }, cmd: Command) => {
+      const layout = layoutOf(cmd);
+      await sysroot.withSysrootLock(layout.lockFile, 'admin instutil set-kargs', async () =>
+        sysroot.setKargs(layout, await repoOf(layout), { procCmdline: Boolean(opts.importProcCmdline), merge: Boolean(opts.merge), replace: opts.replace ?? [], append: [...(opts.append ?? []), ...args] }, context.reporter),
+      );
+    });
 
   const kargs = admin.command('kargs').description('kernel argument verbs');
   withSysrootOptions(kargs.command('edit-in-place').description('change the kernel arguments of existing deployments without a new deployment'))
@@ -185,8 +217,11 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       await adminLock(layout, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
-  const upgrade = async (cmd: Command, opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, refspec?: string): Promise<void> => {
+  type UpgradeFlags = { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean; pullOnly?: boolean; stage?: boolean };
+  const upgrade = async (cmd: Command, opts: UpgradeFlags, refspec?: string): Promise<void> => {
+    if (opts.pullOnly && opts.deployOnly) throw new AtollError('CLI_USAGE', 'Cannot simultaneously specify --pull-only and --deploy-only');
     const layout = layoutOf(cmd);
+    if (opts.stage && !opts.pullOnly) await refuseStaging(layout);
     const g = globals(cmd);
     const result = await adminLock(layout, refspec ? 'admin switch' : 'admin upgrade', async () =>
       sysroot.adminUpgrade(
@@ -197,6 +232,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           ...(refspec !== undefined ? { refspec } : {}),
           ...(opts.overrideCommit !== undefined ? { overrideCommit: opts.overrideCommit } : {}),
           allowDowngrade: Boolean(opts.allowDowngrade),
+          pullOnly: Boolean(opts.pullOnly),
           // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
           pull: async (spec: string) => {
             if (!opts.deployOnly) await host.pullRefspec(layout, spec, {}, context.reporter);
@@ -206,13 +242,16 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       ),
     );
     if (!result.changed) context.out('No update available.');
+    else if (!result.deployment) context.out(`${result.target} pulled; deploy it with upgrade --deploy-only`);
     else context.out(`${result.deployment.osname} ${result.deployment.csum}.${result.deployment.deployserial}`);
   };
   withSysrootOptions(admin.command('upgrade').description('deploy the newest commit of the merge deployment\'s origin'))
     .option('--deploy-only', 'do not pull; deploy what the system repo has')
+    .option('--pull-only', 'only pull; deploy later with --deploy-only')
+    .option('--stage', 'stage the deployment for finalization at shutdown (needs a booted system)')
     .option('--allow-downgrade', 'permit deploying an older commit')
     .option('--override-commit <checksum>', 'deploy this commit of the origin')
-    .action(async (opts: { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean }, cmd: Command) => upgrade(cmd, opts));
+    .action(async (opts: UpgradeFlags, cmd: Command) => upgrade(cmd, opts));
   withSysrootOptions(admin.command('switch <refspec>').description('track another refspec and deploy it'))
     .option('--deploy-only', 'do not pull; deploy what the system repo has')
     .action(async (refspec: string, opts: { deployOnly?: boolean }, cmd: Command) => upgrade(cmd, { ...opts, allowDowngrade: true }, refspec));

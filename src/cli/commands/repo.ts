@@ -263,7 +263,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const lines = matching.map((e) => {
         if (prefix === undefined || opts.list || remoteOnly !== undefined) return e.name;
         const stripped = e.name.slice(prefix.length).replace(/^\//, '');
-        return stripped === '' ? e.name : stripped;
+        // ostree cuts the prefix but keeps the remote: `refs R:a` lists `R:b/c` for R:a/b/c.
+        if (stripped === '') return e.name;
+        return e.remote !== undefined ? `${e.remote}:${stripped}` : stripped;
       });
       if (lines.length > 0) context.out(lines.join('\n'));
     }

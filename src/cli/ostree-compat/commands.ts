@@ -121,6 +121,17 @@ const pullOptions = [
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
 
+const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];
+
+const upgradeOptions = [
+  value('os', 'OSNAME', 'Use a different operating system root than the current one'),
+  flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
+  value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
+  flag('pull-only', 'Do not create a deployment, just download'),
+  flag('deploy-only', 'Do not pull, only deploy'),
+  flag('stage', 'Enable staging (finalization at reboot time)'),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -133,6 +144,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         multi('karg', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
         multi('karg-append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
         multi('karg-delete', 'NAME=VALUE', 'Delete kernel argument if exists'),
+        flag('karg-proc-cmdline', 'Import current /proc/cmdline'),
+        flag('karg-none', 'Do not import kernel arguments'),
         flag('retain', 'Do not delete previous deployments'),
         flag('retain-pending', 'Do not delete pending deployments'),
         flag('retain-rollback', 'Do not delete rollback deployments'),
@@ -144,16 +157,30 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       admin('init-fs', 'Initialize a root filesystem', 'PATH', [flag('modern', 'Only create /boot and /ostree')]),
       admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
       admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),
-      admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', [value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')]),
+      {
+        ...admin('set-origin', 'Set Origin and create a new origin file', 'REMOTENAME URL [BRANCH]', setOriginOptions),
+        // REMOTENAME URL [BRANCH] → REMOTENAME:[BRANCH] --url URL (no BRANCH: the origin's ref is kept).
+        toAtoll: ([remote = '', url = '', branch = '', ...rest], given) => ['admin', 'set-origin', ...passOptions(given, setOriginOptions), `--url=${url}`, '--', `${remote}:${branch}`, ...rest],
+      },
       admin('status', 'List deployments', '', []),
       admin('switch', 'Construct new tree from REFSPEC and deploy it', 'REFSPEC', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
       admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
-      admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', [
-        value('os', 'OSNAME', 'Use a different operating system root than the current one'),
-        flag('deploy-only', 'Do not pull, only deploy'),
-        flag('allow-downgrade', 'Permit deployment of chronologically older trees'),
-        value('override-commit', 'CHECKSUM', 'Deploy CHECKSUM instead of the latest tree'),
-      ]),
+      {
+        ...admin('upgrade', 'Construct new tree from current origin and deploy it, if it changed', '', upgradeOptions),
+        // ostree stages when OSTREE_EX_STAGE_DEPLOYMENTS is set, as with --stage.
+        toAtoll: (positionals, given) => ['admin', 'upgrade', ...passOptions(given, upgradeOptions), ...(process.env.OSTREE_EX_STAGE_DEPLOYMENTS && !given.has('stage') ? ['--stage'] : []), '--', ...positionals],
+      },
+      {
+        name: 'instutil', summary: 'Provide instutil commands, allow admin to change boot configuration and relabel selinux', usage: 'COMMAND', noRepo: true,
+        subcommands: [
+          admin('set-kargs', 'Set new kernel command line arguments(Not stable)', '[KARG...]', [
+            flag('import-proc-cmdline', 'Import current /proc/cmdline'),
+            flag('merge', 'Merge with previous command line'),
+            multi('replace', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
+            multi('append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
+          ], ['instutil', 'set-kargs']),
+        ],
+      },
       {
         name: 'kargs', summary: 'Change kernel arguments', usage: 'COMMAND', noRepo: true,
         subcommands: [admin('edit-in-place', 'Set new kernel command line arguments in place (applies to all deployments by default)', '', [multi('append-if-missing', 'NAME=VALUE', 'Append kernel arguments if they do not exist')], ['kargs', 'edit-in-place'])],

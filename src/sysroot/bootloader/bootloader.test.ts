@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootConfig } from './boot-config.js';
-import { KernelArgs, splitKernelArgs } from './kernel-args.js';
+import { KernelArgs, splitKernelArgs, procCmdlineArgs } from './kernel-args.js';
 import { strverscmp } from './strverscmp.js';
 import { shellUnquote, parseOsRelease } from './os-release.js';
 import { buildBlsEntry, entryFileName, entryTitle } from './bls-entry.js';
@@ -83,4 +83,8 @@ test('os-release values are shell-unquoted as g_shell_unquote does', () => {
   assert.equal(shellUnquote("'x y'z"), 'x yz');
   assert.equal(shellUnquote('"open'), undefined);
   assert.equal(parseOsRelease('#x=1\nPRETTY_NAME="P"\nBAD="\n').get('PRETTY_NAME'), 'P');
+});
+
+test('procCmdlineArgs: split at spaces, without the boot loader\'s BOOT_IMAGE= and initrd=', () => {
+  assert.deepEqual(procCmdlineArgs('BOOT_IMAGE=/vmlinuz-6 root=UUID=x ro initrd=/i.img quiet -- --x\n'), ['root=UUID=x', 'ro', 'quiet', '--', '--x']);
 });

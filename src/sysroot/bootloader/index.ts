@@ -1,5 +1,5 @@
 export { BootConfig } from './boot-config.js';
-export { KernelArgs, splitKernelArgs } from './kernel-args.js';
+export { KernelArgs, splitKernelArgs, procCmdlineArgs } from './kernel-args.js';
 export { strverscmp } from './strverscmp.js';
 export { parseOsRelease, shellUnquote } from './os-release.js';
 export { buildBlsEntry, entryFileName, entryTitle } from './bls-entry.js';

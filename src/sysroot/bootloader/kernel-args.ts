@@ -78,6 +78,18 @@ export class KernelArgs {
   }
 }
 
+/**
+ * The arguments `ostree_kernel_args_append_proc_cmdline` takes from /proc/cmdline: split at
+ * single spaces (no quote handling there), without the ones the boot loader adds
+ * (`BOOT_IMAGE=`, `initrd=`).
+ */
+export function procCmdlineArgs(text: string): string[] {
+  return text
+    .trimEnd()
+    .split(' ')
+    .filter((arg) => arg !== '' && !arg.startsWith('BOOT_IMAGE=') && !arg.startsWith('initrd='));
+}
+
 function splitKeyValue(arg: string): [string, string | undefined] {
   const eq = arg.indexOf('=');
   return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];

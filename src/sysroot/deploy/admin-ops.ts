@@ -8,7 +8,8 @@ import { diffEtcDirs, type EtcDiff } from '../etcmerge/index.js';
 import type { SysrootLayout } from '../layout/index.js';
 import { newOrigin, setPinned, setRefspec } from '../origin/index.js';
 import type { SysrootRepo } from './repo-port.js';
-import { resolveOsname } from './deploy.js';
+import { parseRefspec } from '../../ostree/repo/index.js';
+import { newDeploymentKargs, readProcCmdline, resolveOsname } from './deploy.js';
 import { cleanupSysroot, writeDeployments } from './write-deployments.js';
 
 function pick(state: SysrootState, index: number): Deployment {
@@ -16,6 +17,17 @@ function pick(state: SysrootState, index: number): Deployment {
     throw new AtollError('SYSROOT_BAD_INDEX', `out of range deployment index ${index}, must be < ${state.deployments.length}`);
   }
   return state.deployments[index] as Deployment;
+}
+
+/**
+ * `ostree admin --print-current-dir`: the directory of the first deployment in boot order
+ * (the default; on a booted system normally the booted one), as ostree prints it.
+ */
+export async function currentDeploymentDir(layout: SysrootLayout): Promise<string> {
+  const state = await loadSysroot(layout);
+  const first = state.deployments[0];
+  if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
+  return layout.deploymentDir(first.osname, first.csum, first.deployserial);
 }
 
 /** `ostree admin undeploy INDEX`. */
@@ -36,6 +48,38 @@ export async function setDefault(layout: SysrootLayout, repo: SysrootRepo, index
   return await writeDeployments(layout, repo, state, list, reporter, { noPrune: true });
 }
 
+/**
+ * `ostree_sysroot_deployment_set_kargs` (`ostree admin instutil set-kargs`): the same
+ * deployment, in the same place, with new kernel arguments; a new bootversion is written.
+ */
+export async function setDeploymentKargs(layout: SysrootLayout, repo: SysrootRepo, index: number, kargs: string[], reporter: Reporter): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const target = pick(state, index);
+  const changed: Deployment = { ...target, bootconfig: target.bootconfig.clone() };
+  changed.bootconfig.set('options', kargs.join(' '));
+  const list = state.deployments.map((d, i) => (i === index ? changed : d));
+  return await writeDeployments(layout, repo, state, list, reporter, { noPrune: true });
+}
+
+/**
+ * `ostree admin instutil set-kargs`: new arguments for the first deployment, a fresh set
+ * unless `procCmdline` (the running kernel's, which wins) or `merge` (its current ones);
+ * then `replace` by key and `append` (ot-admin-instutil-builtin-set-kargs.c).
+ */
+export async function setKargs(
+  layout: SysrootLayout,
+  repo: SysrootRepo,
+  request: { procCmdline?: boolean; merge?: boolean; replace?: string[]; append?: string[] },
+  reporter: Reporter,
+): Promise<SysrootState> {
+  const state = await loadSysroot(layout);
+  const first = state.deployments[0];
+  if (!first) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'Unable to find a deployment in sysroot');
+  const initial = request.procCmdline ? await readProcCmdline() : request.merge ? KernelArgs.parse(first.bootconfig.get('options')).toArgs() : [];
+  const kargs = newDeploymentKargs(undefined, { initial, replace: request.replace ?? [], append: request.append ?? [] });
+  return await setDeploymentKargs(layout, repo, 0, kargs.toArgs(), reporter);
+}
+
 /** `ostree admin pin INDEX` / `--unpin`: only the origin file changes; no bootloader write. */
 export async function setDeploymentPinned(layout: SysrootLayout, index: number, pinned: boolean): Promise<{ deployment: Deployment; changed: boolean }> {
   const state = await loadSysroot(layout);
@@ -54,6 +98,12 @@ export async function setOrigin(layout: SysrootLayout, refspec: string, options:
   if (options.index !== undefined) d = pick(state, options.index);
   else d = mergeDeployment(state, await resolveOsname(layout, state, options.osname));
   if (!d) throw new AtollError('SYSROOT_NO_DEPLOYMENT', 'no deployment to set the origin of');
+  // `REMOTE:` keeps the current ref (ostree admin set-origin REMOTENAME URL without BRANCH).
+  if (refspec.endsWith(':')) {
+    const current = originRefspec(d);
+    if (current === undefined) throw new AtollError('SYSROOT_NO_REFSPEC', `the origin of ${d.csum}.${d.deployserial} has no refspec to take the ref from`);
+    refspec = `${refspec}${parseRefspec(current).ref}`;
+  }
   const origin = setRefspec(d.origin ?? newOrigin(refspec), refspec);
   await writeFileAtomic(layout.originFile(d.osname, d.csum, d.deployserial), origin.serialize());
   d.origin = origin;
@@ -115,6 +165,8 @@ export interface DeploymentStatus {
   unlocked: string;
   origin: string | null;
   version: string | null;
+  /** The commit's `ostree.source-title`. */
+  sourceTitle: string | null;
   timestamp: number | null;
   bootcsum: string;
   kargs: string;
@@ -138,6 +190,7 @@ export async function deploymentStatus(repo: SysrootRepo | undefined, state: Sys
       unlocked: unlockedState(d),
       origin: originRefspec(d) ?? null,
       version: commit?.version ?? null,
+      sourceTitle: commit?.sourceTitle ?? null,
       timestamp: commit?.timestamp ?? null,
       bootcsum: d.bootcsum,
       kargs: kargs.toString(),
@@ -162,6 +215,7 @@ export function formatAdminStatus(state: SysrootState, rows: DeploymentStatus[])
     if (!d.origin) out += '    origin: none\n';
     else if (r.origin === null) out += '    origin: <unknown origin type>\n';
     else out += `    origin refspec: ${r.origin}\n`;
+    if (d.origin && r.sourceTitle !== null) out += `    \`- ${r.sourceTitle}\n`;
   });
   return out;
 }

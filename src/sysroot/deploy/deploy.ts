@@ -1,9 +1,9 @@
-import { lstat, rename, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info, warn } from '../../report/index.js';
 import { writeFileAtomic } from '../../util/index.js';
-import { BootConfig, KernelArgs } from '../bootloader/index.js';
+import { BootConfig, KernelArgs, procCmdlineArgs } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, listDeploymentDirs, loadSysroot, mergeDeployment, sameDeployment, isPinned, listStateroots } from '../deployment/index.js';
 import { applyEtcMerge, copyDirRecurse, diffEtcDirs } from '../etcmerge/index.js';
 import { type SysrootLayout, isValidOsname } from '../layout/index.js';
@@ -35,6 +35,11 @@ export async function allocateDeployserial(layout: SysrootLayout, osname: string
 }
 
 export interface KargsRequest {
+  /**
+   * Start from these arguments instead of the merge deployment's: `--karg-none` passes `[]`,
+   * `--karg-proc-cmdline` the running kernel's (see readProcCmdline).
+   */
+  initial?: string[];
   /** `--karg`: replace (key by key) the merge deployment's arguments. */
   replace?: string[];
   /** `--karg-append`: add at the end. */
@@ -46,12 +51,24 @@ export interface KargsRequest {
 /** The options of a new deployment, as ot-admin-builtin-deploy.c computes them. */
 export function newDeploymentKargs(merge: Deployment | undefined, request: KargsRequest): KernelArgs {
   const wantsEdit = (request.replace?.length ?? 0) + (request.append?.length ?? 0) + (request.delete?.length ?? 0) > 0;
+  if (request.initial !== undefined) {
+    const kargs = KernelArgs.fromArgs(request.initial);
+    if (request.replace) kargs.replaceAll(request.replace);
+    if (request.append) kargs.appendAll(request.append);
+    for (const arg of request.delete ?? []) kargs.delete(arg);
+    return kargs;
+  }
   const kargs = merge ? KernelArgs.fromArgs((merge.bootconfig.get('options') ?? '').split(' ')) : new KernelArgs();
   if (!wantsEdit) return kargs;
   if (request.replace) kargs.replaceAll(request.replace);
   if (request.append) kargs.appendAll(request.append);
   for (const arg of request.delete ?? []) kargs.delete(arg);
   return kargs;
+}
+
+/** The running kernel's arguments as `--karg-proc-cmdline` takes them (procCmdlineArgs). */
+export async function readProcCmdline(path = '/proc/cmdline'): Promise<string[]> {
+  return procCmdlineArgs(await readFile(path, 'utf8'));
 }
 
 /** `prepare_deployment_etc`: /etc of the tree moves to usr/etc; etc becomes a real copy of usr/etc. */

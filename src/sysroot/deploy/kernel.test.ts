@@ -76,3 +76,14 @@ test('dtb/ directory: hashed after kernel and initramfs, files in strcmp order d
   }
   assert.equal((await findKernel(dir, { checksum: false })).bootcsum, '');
 });
+
+test('legacy layout without a version: vmlinuz-BOOTCSUM, initrd-BOOTCSUM, devicetree-BOOTCSUM (as ostree installs them: vmlinuz, initrd, devicetree)', async (t) => {
+  const dir = tree(t);
+  const c = 'd'.repeat(64);
+  mkdirSync(join(dir, 'boot'), { recursive: true });
+  writeFileSync(join(dir, 'boot', `vmlinuz-${c}`), 'K');
+  writeFileSync(join(dir, 'boot', `initrd-${c}`), 'I');
+  writeFileSync(join(dir, 'boot', `devicetree-${c}`), 'D');
+  const k = await findKernel(dir);
+  assert.deepEqual([k.bootcsum, k.kernelName, k.initramfsName, k.devicetreeName], [c, 'vmlinuz', 'initrd', 'devicetree']);
+});

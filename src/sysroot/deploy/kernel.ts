@@ -107,7 +107,8 @@ async function modernLayout(tree: string, options: FindKernelOptions): Promise<K
   return undefined;
 }
 
-const LEGACY = /^(vmlinuz|initramfs|devicetree)-(.*)-([0-9a-f]{64})$/;
+/** `vmlinuz[-KVER]-BOOTCSUM`, `initramfs-`/`initrd-`, `devicetree-` (get_kernel_from_tree_legacy_layouts). */
+const LEGACY = /^(vmlinuz|initramfs|initrd|devicetree)-(?:.*-)?([0-9a-f]{64})$/;
 
 async function legacyLayout(tree: string): Promise<KernelLayout | undefined> {
   for (const sub of ['usr/lib/ostree-boot', 'boot']) {
@@ -122,8 +123,9 @@ async function legacyLayout(tree: string): Promise<KernelLayout | undefined> {
     const found = new Map<string, { name: string; csum: string }>();
     for (const name of names) {
       const m = LEGACY.exec(name);
-      if (!m || found.has(m[1] as string)) continue;
-      found.set(m[1] as string, { name, csum: m[3] as string });
+      const kind = m?.[1] === 'initrd' ? 'initramfs' : m?.[1];
+      if (!m || kind === undefined || found.has(kind)) continue;
+      found.set(kind, { name, csum: m[2] as string });
     }
     const kernel = found.get('vmlinuz');
     if (!kernel) continue;

@@ -6,8 +6,11 @@
 export interface SysrootRepo {
   /** A ref, `remote:ref` or full checksum → the commit checksum; a coded error if unknown. */
   resolveRev(rev: string): Promise<string>;
-  /** The commit's `version` metadata and timestamp, or undefined when the commit is missing. */
-  commitInfo(csum: string): Promise<{ version: string | undefined; timestamp: number } | undefined>;
+  /**
+   * The commit's `version` metadata and timestamp (and `ostree.endoflife-rebase`, the ref an
+   * end-of-life branch redirects to), or undefined when the commit is missing.
+   */
+  commitInfo(csum: string): Promise<CommitInfo | undefined>;
   /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept; `.ostree-wh.NAME` files become overlayfs whiteouts, as in OSTree deployments). */
   checkoutHardlink(csum: string, dest: string): Promise<void>;
   /** Every ref name starting with `prefix` (e.g. `ostree/`). */
@@ -20,6 +23,14 @@ export interface SysrootRepo {
    * the rest of the store is not listed.
    */
   prune?(commits?: readonly string[]): Promise<{ objectsDeleted: number }>;
+}
+
+export interface CommitInfo {
+  version: string | undefined;
+  timestamp: number;
+  endoflifeRebase?: string | undefined;
+  /** `ostree.source-title` (status prints it under the origin). */
+  sourceTitle?: string | undefined;
 }
 
 /** Creating and opening a system repo (init-fs makes it in bare mode). */

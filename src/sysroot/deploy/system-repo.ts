@@ -2,21 +2,23 @@ import { Repo, Transaction, resolveRev, loadCommit, listRefs, pruneRepo, pruneCo
 import { checkout } from '../../ostree/checkout/index.js';
 import { metadataString } from '../../ostree/objects/index.js';
 import { isAtollError } from '../../errors/index.js';
-import type { SysrootRepo, SysrootRepoProvider } from './repo-port.js';
+import type { CommitInfo, SysrootRepo, SysrootRepoProvider } from './repo-port.js';
 
 /** The SysrootRepo port over atoll's own repository module (the system repo is bare). */
 export function storeSysrootRepo(repo: Repo): SysrootRepo {
-  const infoCache = new Map<string, { version: string | undefined; timestamp: number } | undefined>();
+  const infoCache = new Map<string, CommitInfo | undefined>();
   return {
     async resolveRev(rev) {
       return await resolveRev(repo, rev);
     },
     async commitInfo(csum) {
       if (infoCache.has(csum)) return infoCache.get(csum);
-      let info: { version: string | undefined; timestamp: number } | undefined;
+      let info: CommitInfo | undefined;
       try {
         const commit = await loadCommit(repo, csum);
-        info = { version: metadataString(commit.metadata, 'version'), timestamp: Number(commit.timestamp) };
+        info = { version: metadataString(commit.metadata, 'version'), timestamp: Number(commit.timestamp), endoflifeRebase: metadataString(commit.metadata, 'ostree.endoflife-rebase'),
+          sourceTitle: metadataString(commit.metadata, 'ostree.source-title'),
+        };
       } catch (error) {
         if (!isAtollError(error)) throw error;
         info = undefined; // a missing commit: status shows no version, as ostree does

@@ -7,6 +7,40 @@ import { resolveOsname, deployTree, newDeploymentKargs, simpleDeploymentList } f
 import type { SysrootRepo } from './repo-port.js';
 import { kernelKey, writeDeployments } from './write-deployments.js';
 import type { KernelLayout } from './kernel.js';
+import { parseRefspec } from '../../ostree/repo/index.js';
+
+/**
+ * `ostree admin switch REFSPEC` against the current origin refspec (ot-admin-builtin-switch.c):
+ * `REMOTE:` keeps the ref and changes the remote, a bare ref keeps the current remote, and
+ * switching to the refspec already tracked is refused.
+ */
+/**
+ * `g_date_time_format(utc, "%c")` in the C locale, as ostree prints commit timestamps:
+ * `Fri Nov 27 07:58:25 2026`; GLib pads a one-digit day with U+2007 (figure space).
+ */
+export function ctime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '\u2007')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+export function switchTarget(current: string, provided: string): string {
+  const { remote: currentRemote, ref: currentRef } = parseRefspec(current);
+  let remote: string | undefined;
+  let ref: string;
+  if (provided.endsWith(':')) {
+    remote = provided.slice(0, -1);
+    ref = currentRef;
+  } else {
+    ({ remote, ref } = parseRefspec(provided));
+  }
+  remote ??= currentRemote;
+  const target = remote !== undefined ? `${remote}:${ref}` : ref;
+  if (target === current) throw new AtollError('SYSROOT_SWITCH_SAME_REFSPEC', `Old and new refs are equal: ${target}`);
+  return target;
+}
 
 export interface UpgradeOptions {
   osname?: string;
@@ -15,6 +49,8 @@ export interface UpgradeOptions {
   /** Deploy this commit instead of the ref's head (`--override-commit`). */
   overrideCommit?: string;
   allowDowngrade?: boolean;
+  /** `--pull-only`: fetch and resolve the target, deploy nothing (a later `--deploy-only` deploys it). */
+  pullOnly?: boolean;
   /**
    * Fetch the target into the system repo before resolving it (`remote:ref` origins). The
    * sysroot layer does not pull; the caller (host layer / CLI) passes this when it can.
@@ -22,7 +58,10 @@ export interface UpgradeOptions {
   pull?: (refspec: string) => Promise<void>;
 }
 
-export type UpgradeResult = { changed: false; merge: Deployment } | { changed: true; merge: Deployment; deployment: Deployment; state: SysrootState };
+export type UpgradeResult =
+  | { changed: false; merge: Deployment }
+  | { changed: true; merge: Deployment; target: string; deployment: undefined }
+  | { changed: true; merge: Deployment; target: string; deployment: Deployment; state: SysrootState };
 
 /**
  * `ostree admin upgrade` / `switch` (ostree_sysroot_upgrader): take the merge deployment's
@@ -37,32 +76,52 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   if (!merge) throw new AtollError('SYSROOT_NO_DEPLOYMENT', `no deployment of stateroot '${osname}' to upgrade`, { hint: 'deploy a first commit with atoll admin deploy' });
   // `ostree admin switch` starts from a fresh origin for the new refspec (other groups go;
   // rpm-ostree's rebase, which keeps them, is a host-layer concern).
-  const origin = options.refspec !== undefined ? newOrigin(options.refspec) : originForNewDeployment(merge.origin, undefined);
+  const current = originRefspec(merge);
+  const switchTo = options.refspec !== undefined && current !== undefined ? switchTarget(current, options.refspec) : options.refspec;
+  const origin = switchTo !== undefined ? newOrigin(switchTo) : originForNewDeployment(merge.origin, undefined);
   const refspec = origin ? originRefspec({ ...merge, origin }) : undefined;
   if (origin?.hasKey('origin', 'unconfigured-state')) {
     throw new AtollError('SYSROOT_ORIGIN_UNCONFIGURED', origin.getString('origin', 'unconfigured-state'));
   }
   if (refspec === undefined) throw new AtollError('SYSROOT_NO_REFSPEC', `the origin of ${merge.csum}.${merge.deployserial} has no refspec to upgrade from`);
+  // As ostree: `--override-commit` is recorded in the new origin; a plain upgrade drops it.
   if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
-  const override = origin?.hasKey('origin', 'override-commit') ? origin.getString('origin', 'override-commit') : undefined;
+  else origin?.removeKey('origin', 'override-commit');
+  const override = options.overrideCommit;
   if (options.pull && override === undefined) await options.pull(refspec);
-  const target = await repo.resolveRev(override ?? refspec);
+  let target = await repo.resolveRev(override ?? refspec);
+  if (override === undefined && origin) {
+    // An end-of-life commit naming its successor (`ostree.endoflife-rebase`): follow it on the
+    // same remote and track the new ref from now on, as ostree's upgrader does.
+    const rebase = (await repo.commitInfo(target))?.endoflifeRebase;
+    if (rebase !== undefined) {
+      const { remote } = parseRefspec(refspec);
+      const rebased = remote !== undefined ? `${remote}:${rebase}` : rebase;
+      if (options.pull) await options.pull(rebased);
+      origin.setString('origin', 'refspec', rebased);
+      info(reporter, `end-of-life branch ${refspec} redirects to ${rebased}`);
+      target = await repo.resolveRev(rebased);
+    }
+  }
   if (target === merge.csum && options.refspec === undefined) {
     info(reporter, 'No update available.');
     return { changed: false, merge };
   }
-  if (!options.allowDowngrade && override === undefined) {
+  if (!options.allowDowngrade) {
     const [now, next] = await Promise.all([repo.commitInfo(merge.csum), repo.commitInfo(target)]);
     if (now && next && next.timestamp < now.timestamp) {
-      throw new AtollError('SYSROOT_DOWNGRADE', `upgrade target revision '${target}' is chronologically older than current revision '${merge.csum}'`, {
-        hint: 'pass --allow-downgrade to deploy it anyway',
-      });
+      // ostree_sysroot_upgrader_check_timestamps' wording (scripts grep "Upgrade.*is chronologically older").
+      throw new AtollError(
+        'SYSROOT_DOWNGRADE',
+        `Upgrade target revision '${target}' with timestamp '${ctime(next.timestamp)}' is chronologically older than current revision '${merge.csum}' with timestamp '${ctime(now.timestamp)}'; use --allow-downgrade to permit`,
+      );
     }
   }
+  if (options.pullOnly) return { changed: true, merge, target, deployment: undefined };
   const kargs = newDeploymentKargs(merge, {});
   const { deployment, kernel } = await deployTree(layout, repo, { osname, csum: target, origin, merge, kargs }, reporter);
   const list = simpleDeploymentList(state, osname, deployment, merge, {});
   const kernels = new Map<string, KernelLayout>([[kernelKey(deployment), kernel]]);
   const newState = await writeDeployments(layout, repo, state, list, reporter, { kernels });
-  return { changed: true, merge, deployment, state: newState };
+  return { changed: true, merge, target, deployment, state: newState };
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
@@ -191,6 +191,11 @@ export async function writeDeployments(
     );
     bootversion = newBootversion;
   }
+  // `_ostree_sysroot_bump_mtime`: tools watch ostree/deploy's mtime for deployment changes.
+  const now = new Date();
+  await utimes(layout.deployRoot, now, now).catch((error: unknown) => {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  });
   const newState: SysrootState = { bootversion, subbootversion, deployments: list, booted: list.find((d) => sameDeployment(d, state.booted)) };
   // Pruning walks the whole repo; it can only free something when a deployed commit left the
   // list, so a deploy that only adds (a first install, --retain) skips it.

@@ -234,8 +234,8 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           allowDowngrade: Boolean(opts.allowDowngrade),
           pullOnly: Boolean(opts.pullOnly),
           // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
-          pull: async (spec: string) => {
-            if (!opts.deployOnly) await host.pullRefspec(layout, spec, {}, context.reporter);
+          pull: async (spec: string, check: { timestampCheckFromRev?: string }) => {
+            if (!opts.deployOnly) await host.pullRefspec(layout, spec, check, context.reporter);
           },
         },
         context.reporter,

@@ -33,6 +33,8 @@ export interface PullOptions {
   subpaths?: readonly string[];
   /** `--localcache-repo`: local repositories to take objects from before fetching them. */
   localCacheRepos?: readonly string[];
+  /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
+  timestampCheckFromRev?: string;
   reporter?: Reporter;
 }
 
@@ -124,6 +126,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       policy: policies.commit,
       summaryPolicy: policies.summary,
       checkRemoteMode: !(source instanceof DirectorySource),
+      ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {

@@ -55,7 +55,7 @@ export interface UpgradeOptions {
    * Fetch the target into the system repo before resolving it (`remote:ref` origins). The
    * sysroot layer does not pull; the caller (host layer / CLI) passes this when it can.
    */
-  pull?: (refspec: string) => Promise<void>;
+  pull?: (refspec: string, check: { timestampCheckFromRev?: string }) => Promise<void>;
 }
 
 export type UpgradeResult =
@@ -88,7 +88,10 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
   else origin?.removeKey('origin', 'override-commit');
   const override = options.overrideCommit;
-  if (options.pull && override === undefined) await options.pull(refspec);
+  // As ostree's upgrader, the pull itself refuses an older commit (timestamp-check-from-rev =
+  // the merge deployment), so a downgrade fetches no content and leaves the ref alone.
+  const pullCheck = options.allowDowngrade ? {} : { timestampCheckFromRev: merge.csum };
+  if (options.pull && override === undefined) await options.pull(refspec, pullCheck);
   let target = await repo.resolveRev(override ?? refspec);
   if (override === undefined && origin) {
     // An end-of-life commit naming its successor (`ostree.endoflife-rebase`): follow it on the
@@ -97,7 +100,7 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
     if (rebase !== undefined) {
       const { remote } = parseRefspec(refspec);
       const rebased = remote !== undefined ? `${remote}:${rebase}` : rebase;
-      if (options.pull) await options.pull(rebased);
+      if (options.pull) await options.pull(rebased, pullCheck);
       origin.setString('origin', 'refspec', rebased);
       info(reporter, `end-of-life branch ${refspec} redirects to ${rebased}`);
       target = await repo.resolveRev(rebased);

@@ -225,7 +225,8 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .argument('<name>', 'remote name')
     .argument('<url>', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it)')
     .argument('[branches...]', 'branches to pull by default')
-    .requiredOption('--repo <path>', 'the repository')
+    .option('--repo <path>', 'the repository')
+    .option('--sysroot <dir>', "add the remote to this sysroot's repo (a deployment root: to its etc/ostree/remotes.d)")
     .option('--set <key=value>', 'set a config option for the remote (repeatable)', collect, [])
     .option('--no-gpg-verify', 'disable GPG verification')
     .option('--no-sign-verify', 'disable signature verification (GPG and ed25519)')
@@ -241,7 +242,16 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
         return [kv.slice(0, eq), kv.slice(eq + 1)];
       });
-      const added = await ostreePull.addRemote(o.repo as string, {
+      let configDir: string | undefined;
+      if (typeof o.sysroot === 'string') {
+        const { SysrootLayout, remotesConfigDirOf } = await import('../../sysroot/index.js');
+        const layout = new SysrootLayout(o.sysroot);
+        o.repo = layout.repoDir;
+        configDir = await remotesConfigDirOf(layout);
+      }
+      if (typeof o.repo !== 'string') throw new AtollError('CLI_USAGE', "required option '--repo <path>' not specified");
+      const added = await ostreePull.addRemote(o.repo, {
+        ...(configDir !== undefined ? { configDir } : {}),
         name,
         url,
         branches,

@@ -105,6 +105,7 @@ const remoteAddOptions = [
   value('contenturl', 'URL', 'Use URL when fetching content'),
   value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository'),
   value('gpg-import', 'FILE', 'Import GPG key from FILE'),
+  value('sysroot', 'PATH', 'Use sysroot at PATH (overrides --repo)'),
 ];
 
 /** The libostree version in the User-Agent (the same as --version prints). */

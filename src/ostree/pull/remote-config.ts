@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -25,6 +25,12 @@ export interface RemoteAddOptions {
   collectionId?: string;
   ifNotExists?: boolean;
   force?: boolean;
+  /**
+   * A remotes config directory (a deployment's `etc/ostree/remotes.d`, when the repo is
+   * reached through a non-physical sysroot): the remote goes to `NAME.conf` there, as
+   * libostree's impl_repo_remote_add does, unless the repo sets `core.add-remotes-config-dir=false`.
+   */
+  configDir?: string;
 }
 
 export interface Remote {
@@ -111,21 +117,36 @@ export async function addRemote(repo: string, options: RemoteAddOptions): Promis
     }
     config.removeGroup(group);
   }
+  const configFile = options.configDir !== undefined && config.getBooleanOr('core', 'add-remotes-config-dir', true) ? join(options.configDir, `${options.name}.conf`) : undefined;
+  let target = config;
+  if (configFile !== undefined) {
+    target = KeyFile.parse('');
+    try {
+      await readFile(configFile);
+      if (options.ifNotExists) return false;
+      if (!options.force) throw new AtollError('PULL_REMOTE_EXISTS', `remote configuration for "${options.name}" already exists`, { hint: `see ${configFile}` });
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+  }
   const signKey = options.signVerify === undefined ? undefined : parseSignVerify(options.signVerify);
   // OSTree accepts `metalink=URL` in place of the URL; keep it as OSTree stores it.
-  if (options.url.startsWith('metalink=')) config.setString(group, 'metalink', options.url.slice('metalink='.length));
-  else config.setString(group, 'url', options.url);
-  if (options.branches && options.branches.length > 0) config.setStringList(group, 'branches', options.branches);
-  if (options.contentUrl !== undefined) config.setString(group, 'contenturl', options.contentUrl);
-  for (const [key, value] of options.set ?? []) config.setString(group, key, value);
-  if (options.noGpgVerify || options.noSignVerify) config.setBoolean(group, 'gpg-verify', false);
-  if (options.noSignVerify) config.setBoolean(group, 'sign-verify', false);
+  if (options.url.startsWith('metalink=')) target.setString(group, 'metalink', options.url.slice('metalink='.length));
+  else target.setString(group, 'url', options.url);
+  if (options.branches && options.branches.length > 0) target.setStringList(group, 'branches', options.branches);
+  if (options.contentUrl !== undefined) target.setString(group, 'contenturl', options.contentUrl);
+  for (const [key, value] of options.set ?? []) target.setString(group, key, value);
+  if (options.noGpgVerify || options.noSignVerify) target.setBoolean(group, 'gpg-verify', false);
+  if (options.noSignVerify) target.setBoolean(group, 'sign-verify', false);
   if (signKey) {
-    config.setString(group, signKey[0], signKey[1]);
-    config.setBoolean(group, 'sign-verify', true);
+    target.setString(group, signKey[0], signKey[1]);
+    target.setBoolean(group, 'sign-verify', true);
   }
-  if (options.collectionId !== undefined) config.setString(group, 'collection-id', options.collectionId);
-  await writeConfig(repo, config);
+  if (options.collectionId !== undefined) target.setString(group, 'collection-id', options.collectionId);
+  if (configFile !== undefined) {
+    await mkdir(options.configDir as string, { recursive: true });
+    await writeFileAtomic(configFile, target.serialize());
+  } else await writeConfig(repo, config);
   return true;
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { AtollError } from '../../errors/index.js';
+import { lstat } from 'node:fs/promises';
+import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { KernelArgs, entryFileName } from '../bootloader/index.js';
@@ -17,6 +18,21 @@ function pick(state: SysrootState, index: number): Deployment {
     throw new AtollError('SYSROOT_BAD_INDEX', `out of range deployment index ${index}, must be < ${state.deployments.length}`);
   }
   return state.deployments[index] as Deployment;
+}
+
+/**
+ * Where `remote add --sysroot=DIR` writes (libostree's get_remotes_d_dir): a physical sysroot
+ * (no `sysroot` entry in it: not a deployment root) keeps remotes in its repo config; a
+ * deployment root gets them in its own `etc/ostree/remotes.d`.
+ */
+export async function remotesConfigDirOf(layout: SysrootLayout): Promise<string | undefined> {
+  try {
+    await lstat(join(layout.root, 'sysroot'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    throw error;
+  }
+  return join(layout.root, 'etc/ostree/remotes.d');
 }
 
 /**

@@ -3,7 +3,7 @@ export { initFs, osInit } from './init.js';
 export { adminDeploy, deployTree, simpleDeploymentList, newDeploymentKargs, allocateDeployserial, resolveOsname, readProcCmdline } from './deploy.js';
 export type { AdminDeployOptions, DeployTreeOptions, RetainOptions, KargsRequest } from './deploy.js';
 export { writeDeployments, cleanupSysroot, kernelKey as kernelLayoutKey } from './write-deployments.js';
-export { undeploy, currentDeploymentDir, setDeploymentKargs, setKargs, setDefault, setDeploymentPinned, setOrigin, kargsEditInPlace, configDiff, cleanup, deploymentStatus, formatAdminStatus } from './admin-ops.js';
+export { undeploy, currentDeploymentDir, remotesConfigDirOf, setDeploymentKargs, setKargs, setDefault, setDeploymentPinned, setOrigin, kargsEditInPlace, configDiff, cleanup, deploymentStatus, formatAdminStatus } from './admin-ops.js';
 export type { DeploymentStatus } from './admin-ops.js';
 export { findKernel, installKernel } from './kernel.js';
 export type { KernelLayout } from './kernel.js';

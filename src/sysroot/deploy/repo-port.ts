@@ -15,6 +15,9 @@ export interface SysrootRepo {
   checkoutHardlink(csum: string, dest: string): Promise<void>;
   /** Every ref name starting with `prefix` (e.g. `ostree/`). */
   listRefs(prefix: string): Promise<string[]>;
+  /** Write a local ref, or a remote's ref when NAME is `REMOTE:REF`. */
+  setRef(name: string, csum: string): Promise<void>;
+  deleteRef(name: string): Promise<void>;
   /** Set (csum) or delete (undefined) refs, in this order, as one repository transaction. */
   updateRefs(updates: ReadonlyArray<{ name: string; csum: string | undefined }>): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-import { Repo, Transaction, resolveRev, loadCommit, listRefs, pruneRepo, pruneCommits } from '../../ostree/repo/index.js';
+import { Repo, Transaction, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits, parseRefspec } from '../../ostree/repo/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { metadataString } from '../../ostree/objects/index.js';
 import { isAtollError } from '../../errors/index.js';
@@ -31,6 +31,13 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
     },
     async listRefs(prefix) {
       return (await listRefs(repo, { remotes: false })).map((r) => r.name).filter((name) => name.startsWith(prefix));
+    },
+    async setRef(name, csum) {
+      const { remote, ref } = parseRefspec(name);
+      await writeRef(repo, ref, csum, remote);
+    },
+    async deleteRef(name) {
+      await writeRef(repo, name, undefined);
     },
     async updateRefs(updates) {
       // One repo transaction, as ostree's generate_deployment_refs (and its fault injection).

@@ -93,6 +93,8 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   const pullCheck = options.allowDowngrade ? {} : { timestampCheckFromRev: merge.csum };
   if (options.pull && override === undefined) await options.pull(refspec, pullCheck);
   let target = await repo.resolveRev(override ?? refspec);
+  // ostree's upgrader points the origin's ref at the override (a later plain upgrade pulls it forward).
+  if (override !== undefined) await repo.setRef(refspec, target);
   if (override === undefined && origin) {
     // An end-of-life commit naming its successor (`ostree.endoflife-rebase`): follow it on the
     // same remote and track the new ref from now on, as ostree's upgrader does.

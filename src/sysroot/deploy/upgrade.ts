@@ -7,7 +7,7 @@ import { resolveOsname, deployTree, newDeploymentKargs, simpleDeploymentList } f
 import type { SysrootRepo } from './repo-port.js';
 import { kernelKey, writeDeployments } from './write-deployments.js';
 import type { KernelLayout } from './kernel.js';
-import { parseRefspec } from '../../ostree/repo/index.js';
+import { formatGlibCTime, parseRefspec } from '../../ostree/repo/index.js';
 
 /**
  * `ostree admin switch REFSPEC` against the current origin refspec (ot-admin-builtin-switch.c):
@@ -19,11 +19,8 @@ import { parseRefspec } from '../../ostree/repo/index.js';
  * `Fri Nov 27 07:58:25 2026`; GLib pads a one-digit day with U+2007 (figure space).
  */
 export function ctime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '\u2007')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  // One implementation with the pull's timestamp check (ostree/repo formatGlibCTime).
+  return formatGlibCTime(seconds);
 }
 
 export function switchTarget(current: string, provided: string): string {

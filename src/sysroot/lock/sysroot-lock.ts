@@ -1,4 +1,4 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { runProgram } from '../../util/index.js';
@@ -44,10 +44,16 @@ export async function lockSysroot(lockPath: string, what: string, options: LockO
   let delay = 20;
   let waited = false;
   for (let attempt = 0; attempt < 3 || options.wait; attempt++) {
+    // Written under a temporary name and link()ed into place: the lock file appears with its
+    // pid already in it, so a pid-less lock file is never one of ours being created.
+    const temp = `${lockPath}.${process.pid}.tmp`;
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      await handle.writeFile(`pid=${process.pid}\ncommand=${what}\n`);
-      await handle.close();
+      await writeFile(temp, `pid=${process.pid}\ncommand=${what}\n`, { mode: 0o600 });
+      try {
+        await link(temp, lockPath);
+      } finally {
+        await unlink(temp).catch(() => undefined);
+      }
       return {
         release: async () => {
           await unlink(lockPath).catch(() => undefined);
@@ -79,7 +85,8 @@ export async function lockSysroot(lockPath: string, what: string, options: LockO
       continue;
     }
     const who = Number.isInteger(pid) ? `process ${pid}${command ? ` (${command})` : ''}` : 'another process (ostree?)';
-    if (options.wait) {
+    // Waiting on our own pid would never end (a nested lock is a bug to report, not to wait on).
+    if (options.wait && pid !== process.pid) {
       if (!waited) options.onWait?.(who);
       waited = true;
       await sleep(delay);

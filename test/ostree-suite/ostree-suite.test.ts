@@ -66,6 +66,7 @@ export const PASSING = [
   'test-repo-finder-config',
   'test-repo-finder-mount',
   'test-sysroot.js',
+  'test-sysroot-c',
   'test-libarchive-import',
 ];
 

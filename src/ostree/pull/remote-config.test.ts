@@ -48,3 +48,15 @@ test('defaults, existence flags and errors', async (t) => {
   assert.throws(() => parseSignVerify('ed25519'), (e) => isAtollError(e, 'PULL_BAD_SIGN_SPEC'));
   assert.throws(() => parseSignVerify('spki=inline:x'), (e) => isAtollError(e, 'PULL_SIGN_TYPE_UNSUPPORTED'));
 });
+
+test('configDir: the remote goes to NAME.conf there (as ostree writes it for a deployment root), unless core.add-remotes-config-dir=false', async (t) => {
+  const r = repo(t);
+  const dir = join(r, 'etc/ostree/remotes.d');
+  assert.equal(await addRemote(r, { name: 'nonphys', url: 'file:///x', set: [['gpg-verify', 'false']], configDir: dir }), true);
+  assert.equal(readFileSync(join(dir, 'nonphys.conf'), 'utf8'), '[remote "nonphys"]\nurl=file:///x\ngpg-verify=false\n');
+  assert.doesNotMatch(readFileSync(join(r, 'config'), 'utf8'), /nonphys/);
+  assert.equal(await addRemote(r, { name: 'nonphys', url: 'file:///y', configDir: dir, ifNotExists: true }), false);
+  writeFileSync(join(r, 'config'), '[core]\nrepo_version=1\nmode=bare\nadd-remotes-config-dir=false\n');
+  await addRemote(r, { name: 'inconfig', url: 'file:///z', configDir: dir });
+  assert.match(readFileSync(join(r, 'config'), 'utf8'), /\[remote "inconfig"\]\nurl=file:\/\/\/z\n/);
+});

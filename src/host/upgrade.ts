@@ -66,7 +66,12 @@ function crashingReporter(reporter: Reporter): Reporter {
 }
 
 /** Fetch `refspec` (`remote:ref`) into the system repo; a local ref has nothing to fetch. The caller holds the sysroot lock. */
-export async function pullRefspec(layout: SysrootLayout, refspec: string, options: { commitOnly?: boolean; depth?: number; checksum?: string }, reporter: Reporter): Promise<void> {
+export async function pullRefspec(
+  layout: SysrootLayout,
+  refspec: string,
+  options: { commitOnly?: boolean; depth?: number; checksum?: string; timestampCheckFromRev?: string | undefined },
+  reporter: Reporter,
+): Promise<void> {
   const { remote, ref } = parseRefspec(refspec);
   if (remote === undefined) return;
   await pull({
@@ -75,6 +80,7 @@ export async function pullRefspec(layout: SysrootLayout, refspec: string, option
     refs: [options.checksum ?? ref],
     commitMetadataOnly: options.commitOnly ?? false,
     depth: options.depth ?? 0,
+    ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
     reporter: crashingReporter(reporter),
   });
 }

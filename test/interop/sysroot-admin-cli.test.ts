@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
-import { runOk, run, atoll, type Ran } from '../helpers/run.js';
+import { runOk, run, atoll, atollBin, type Ran } from '../helpers/run.js';
+import { spawn } from 'node:child_process';
 import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
 
 function atollOk(args: string[]): string {
@@ -104,11 +105,19 @@ test('atoll admin on a populated root: host files untouched, two stateroots, ost
   assert.deepEqual(origins(host), origins(ref), 'origin files byte for byte after pin and unpin');
   runOk('ostree', [`--repo=${join(host, 'ostree/repo')}`, 'fsck']);
 
-  // the lock: a live holder makes a second writer fail fast, naming it
+  // the lock: with a live holder a second admin writer waits, as ostree admin does, saying so
+  // once, and goes on when the holder releases it
   writeFileSync(join(host, 'ostree/lock'), `pid=${process.pid}\ncommand=test holder\n`);
-  const locked = atoll(['admin', 'undeploy', '--sysroot', host, '0']);
-  assert.equal(locked.status, 1);
-  assert.match(locked.stderr, new RegExp(`locked by process ${process.pid} \\(test holder\\)`));
+  const waiting = spawn(process.execPath, [atollBin, '--progress=none', 'admin', 'pin', '--sysroot', host, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let waitErr = '';
+  await new Promise<void>((resolve) => waiting.stderr.on('data', (chunk: Buffer) => {
+    waitErr += chunk.toString();
+    if (waitErr.includes('Waiting for sysroot lock...')) resolve();
+  }));
+  rmSync(join(host, 'ostree/lock'));
+  const waitedCode = await new Promise<number | null>((resolve) => waiting.on('close', resolve));
+  assert.equal(waitedCode, 0, waitErr);
+  atollOk(['admin', 'pin', '--sysroot', host, '--unpin', '0']);
   // a dead holder's lock is taken over
   writeFileSync(join(host, 'ostree/lock'), 'pid=999999999\ncommand=dead\n');
   atollOk(['admin', 'pin', '--sysroot', host, '0']);

@@ -75,7 +75,9 @@ export const PROGRAMS: SuiteProgram[] = [
   p('3', 'test-no-initramfs.sh', 10),
   p('3', 'test-osupdate-dtb.sh', 1),
   p('3', 'test-admin-deploy-none.sh', 29),
-  p('3', 'test-admin-locking.sh', 0),
+  // The doc's Debian run had no GNU parallel (the program skips itself: 0); with parallel,
+  // which scripts/setup-peers.sh installs, Debian's ostree passes 1/1 on this host.
+  p('3', 'test-admin-locking.sh', 1),
 
   // Stage 4 (and the optional / bootloader programs): reported, not required.
   p('4', 'test-export.sh', 5),

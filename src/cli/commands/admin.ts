@@ -54,6 +54,9 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   const layoutOf = (cmd: Command): SysrootLayout => new sysroot.SysrootLayout(globals(cmd).sysroot ?? '/');
   const withSysrootOptions = (cmd: Command): Command => cmd.option('--sysroot <dir>', 'the system root (default /)').option('--os <name>', 'the stateroot');
   const repoOf = async (layout: SysrootLayout) => await sysroot.systemRepoProvider().open(layout.repoDir);
+  // `ostree admin` waits for a busy sysroot lock (ot_admin_sysroot_lock), saying so once.
+  const adminLock = async <T>(layout: SysrootLayout, what: string, work: () => Promise<T>): Promise<T> =>
+    await sysroot.withSysrootLock(layout.lockFile, what, work, { wait: true, onWait: () => context.notice('Waiting for sysroot lock...') });
 
   // Staging (finalize at shutdown) needs a booted system; atoll does not stage yet either way.
   const refuseStaging = async (layout: SysrootLayout): Promise<never> => {
@@ -71,7 +74,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
 
   withSysrootOptions(admin.command('os-init <name>').description('create a stateroot')).action(async (name: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin os-init', () => sysroot.osInit(layout, name));
+    await adminLock(layout, 'admin os-init', () => sysroot.osInit(layout, name));
     context.out(`ostree/deploy/${name} initialized as OSTree root`);
   });
 
@@ -96,7 +99,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       if (opts.kargNone && opts.kargProcCmdline) throw new AtollError('CLI_USAGE', "Can't specify both --karg-proc-cmdline and --karg-none");
       const initial = opts.kargNone ? [] : opts.kargProcCmdline ? await sysroot.readProcCmdline() : undefined;
       const origin = typeof opts.originFile === 'string' ? keyfile.KeyFile.parse(await readFile(opts.originFile, 'utf8')) : undefined;
-      const result = await sysroot.withSysrootLock(layout.lockFile, 'admin deploy', async () =>
+      const result = await adminLock(layout, 'admin deploy', async () =>
         sysroot.adminDeploy(
           layout,
           await repoOf(layout),
@@ -137,12 +140,12 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
   withSysrootOptions(admin.command('undeploy <index>').description('remove a deployment by index')).action(async (index: string, _o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
     const i = parseIndex(index);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin undeploy', async () => sysroot.undeploy(layout, await repoOf(layout), i, context.reporter));
+    await adminLock(layout, 'admin undeploy', async () => sysroot.undeploy(layout, await repoOf(layout), i, context.reporter));
   });
 
   withSysrootOptions(admin.command('cleanup').description('delete deployments, boot files and objects no longer needed')).action(async (_o: unknown, cmd: Command) => {
     const layout = layoutOf(cmd);
-    await sysroot.withSysrootLock(layout.lockFile, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
+    await adminLock(layout, 'admin cleanup', async () => sysroot.cleanup(layout, await repoOf(layout), context.reporter));
   });
 
   // `ostree admin pin 0 1`: each index in turn, one line each (as ot-admin-builtin-pin.c).
@@ -150,7 +153,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     const layout = layoutOf(cmd);
     const parsed = indexes.map(parseIndex);
     for (const i of parsed) {
-      const { changed } = await sysroot.withSysrootLock(layout.lockFile, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
+      const { changed } = await adminLock(layout, 'admin pin', () => sysroot.setDeploymentPinned(layout, i, pinned));
       context.out(changed ? `Deployment ${i} is now ${pinned ? 'pinned' : 'unpinned'}` : `Deployment ${i} is already ${pinned ? 'pinned' : 'unpinned'}`);
     }
   };
@@ -211,7 +214,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       const g = { ...admin.opts<AdminGlobals>(), ...cmd.opts<AdminGlobals>() };
       const layout = new sysroot.SysrootLayout(g.sysroot ?? '/');
       if (!opts.appendIfMissing?.length) throw new AtollError('CLI_USAGE', 'kargs edit-in-place needs --append-if-missing=KEY=VALUE');
-      await sysroot.withSysrootLock(layout.lockFile, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
+      await adminLock(layout, 'admin kargs edit-in-place', () => sysroot.kargsEditInPlace(layout, opts.appendIfMissing ?? []));
     });
 
   type UpgradeFlags = { allowDowngrade?: boolean; overrideCommit?: string; deployOnly?: boolean; pullOnly?: boolean; stage?: boolean };
@@ -220,7 +223,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     const layout = layoutOf(cmd);
     if (opts.stage && !opts.pullOnly) await refuseStaging(layout);
     const g = globals(cmd);
-    const result = await sysroot.withSysrootLock(layout.lockFile, refspec ? 'admin switch' : 'admin upgrade', async () =>
+    const result = await adminLock(layout, refspec ? 'admin switch' : 'admin upgrade', async () =>
       sysroot.adminUpgrade(
         layout,
         await repoOf(layout),
@@ -231,8 +234,8 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           allowDowngrade: Boolean(opts.allowDowngrade),
           pullOnly: Boolean(opts.pullOnly),
           // The sysroot layer does not pull; the host layer fetches `remote:ref` origins.
-          pull: async (spec: string) => {
-            if (!opts.deployOnly) await host.pullRefspec(layout, spec, {}, context.reporter);
+          pull: async (spec: string, check: { timestampCheckFromRev?: string }) => {
+            if (!opts.deployOnly) await host.pullRefspec(layout, spec, check, context.reporter);
           },
         },
         context.reporter,

@@ -92,7 +92,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .command('pull')
     .description('download commits and the objects they lack from a remote (http://, https://, file://)')
     .argument('<remote>', 'remote name, or REMOTE:REF')
-    .argument('[refs...]', 'refs or commit checksums (default: the remote\'s branches; with --mirror: all refs of the summary)')
+    .argument('[refs...]', 'refs, REF@CHECKSUM (that commit, written to REF) or commit checksums (default: the remote\'s branches; with --mirror: all refs of the summary)')
     .requiredOption('--repo <path>', 'the destination repository')
     .option('--depth <n>', 'also fetch N parent commits (-1: all)')
     .option('--mirror', 'write refs/heads (not refs/remotes) and copy the summary, as a mirror')

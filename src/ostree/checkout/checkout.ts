@@ -10,6 +10,7 @@ import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/r
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
 import { wrapIoError } from '../repo/io-error.js';
+import { runProgram } from '../../util/index.js';
 import { ObjectType, isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 import type { LinkWorkerData, LinkWorkerDone } from './link-worker.js';
 import { runLinkBatch, FINISH, type LinkBatch } from './link-batch.js';
@@ -29,6 +30,11 @@ export interface CheckoutOptions {
   subpath?: string;
   /** Do not write xattrs even in root mode. */
   noXattrs?: boolean;
+  /**
+   * `process_passthrough_whiteouts` (what deployments use): a file `.ostree-wh.NAME` is checked
+   * out as NAME, an overlayfs whiteout (character device 0:0) with the file's mode and owner.
+   */
+  passthroughWhiteouts?: boolean;
   /**
    * Hardlink checkouts hand links to a second thread once this many files are done (default
    * 4096: small checkouts do not pay for starting it; tests pass 0). Infinity: never.
@@ -168,6 +174,22 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     }
   };
 
+  /** `.ostree-wh.NAME` → the whiteout device NAME (Node has no mknod: coreutils makes it). */
+  const placeWhiteout = async (dir: string, name: string, checksum: string): Promise<void> => {
+    const content = await loadContent(repo, checksum, { noXattrs: true });
+    const path = `${dir}/${name.slice(WHITEOUT_PREFIX.length)}`;
+    const mode = content.header.mode & 0o7777;
+    const made = await runProgram('mknod', ['-m', mode.toString(8), '--', path, 'c', '0', '0']);
+    if (made.status !== 0) {
+      throw new AtollError('OSTREE_CHECKOUT_WHITEOUT', `cannot create the whiteout device ${path}: ${made.stderr.trim()}`, {
+        hint: 'creating character devices needs root (or CAP_MKNOD)',
+      });
+    }
+    if (!userMode) await lchown(path, content.header.uid, content.header.gid);
+    stats.files++;
+    stats.copied++;
+  };
+
   const metas = new Map<string, DirMeta>();
   const dirMeta = async (checksum: string): Promise<DirMeta> => {
     let meta = metas.get(checksum);
@@ -198,7 +220,12 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    const files = tree.files;
+    let files = tree.files;
+    if (options.passthroughWhiteouts && files.some((f) => f.name.startsWith(WHITEOUT_PREFIX) && f.name.length > WHITEOUT_PREFIX.length)) {
+      const isWhiteout = (name: string): boolean => name.startsWith(WHITEOUT_PREFIX) && name.length > WHITEOUT_PREFIX.length;
+      for (const f of files) if (isWhiteout(f.name)) await placeWhiteout(path, f.name, f.checksum);
+      files = files.filter((f) => !isWhiteout(f.name));
+    }
     if (created && fastPathPossible && linker && stats.files >= linkWorkerAfter && files.length > 0) {
       // Into a directory we just created nothing can be in the way: hand the links over.
       linker.add(path, files);
@@ -259,6 +286,9 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   }
   return stats;
 }
+
+/** OSTree's marker prefix for overlayfs whiteouts stored as regular files. */
+const WHITEOUT_PREFIX = '.ostree-wh.';
 
 const BATCH_ENTRIES = 512;
 // The worker's backlog (batches posted, not yet run) above which this thread runs the next

@@ -6,6 +6,7 @@ import { formatGSize } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
+import { formatGlibCTime } from '../repo/index.js';
 import { MAX_METADATA_SIZE, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
 import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
 
@@ -90,6 +91,11 @@ export interface PullEngineOptions {
    * `detachedMetadataRequests`.
    */
   refetchDetachedMetadata?: boolean;
+  /**
+   * `timestamp-check-from-rev` (what ostree's upgrader passes): each requested commit must not
+   * be older than this local commit, checked before any of its tree is fetched or a ref moves.
+   */
+  timestampCheckFromRev?: string;
   reporter?: Reporter;
 }
 
@@ -172,8 +178,17 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
 
-  for (const ref of options.refs) {
+  for (const spec of options.refs) {
+    const at = spec.lastIndexOf('@');
+    const [ref, commit] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, undefined];
     if (!isChecksum(ref) && !isValidRef(ref)) throw new AtollError('PULL_BAD_REF', `invalid ref name '${ref}'`);
+    if (commit !== undefined && (isChecksum(ref) || !isChecksum(commit))) throw new AtollError('PULL_BAD_REF', `invalid refspec '${spec}': expected REF@CHECKSUM`);
+  }
+  let timestampFrom: { checksum: string; timestamp: bigint } | undefined;
+  if (options.timestampCheckFromRev !== undefined) {
+    const bytes = await target.readObject(options.timestampCheckFromRev, 'commit');
+    if (bytes === undefined) throw missing('commit', options.timestampCheckFromRev);
+    timestampFrom = { checksum: options.timestampCheckFromRev, timestamp: verifyCommit(options.timestampCheckFromRev, bytes).timestamp };
   }
 
   // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
@@ -227,6 +242,12 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   for (const ref of wanted) {
     if (isChecksum(ref)) {
       resolved.push({ ref: undefined, checksum: ref, maxSize: MAX_METADATA_SIZE });
+      continue;
+    }
+    const at = ref.lastIndexOf('@');
+    if (at > 0) {
+      // `REF@COMMIT` (ostree pull's override): fetch that commit and point REF at it.
+      resolved.push({ ref: ref.slice(0, at), checksum: ref.slice(at + 1), maxSize: MAX_METADATA_SIZE });
       continue;
     }
     if (summary) {
@@ -449,6 +470,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
+    if (timestampFrom && remaining === depth && !optional) checkTimestamp(timestampFrom, checksum, commit.timestamp);
     if (!options.commitMetadataOnly && partials.has(checksum)) {
       if (subpaths) for (const parts of subpaths) scanSubpath(commit.rootTree, commit.rootMeta, parts);
       else scanTree(commit.rootTree, commit.rootMeta);
@@ -500,6 +522,16 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     `${stats.metadataFetched} metadata, ${stats.contentFetched} content objects fetched; ${formatBytes(files.bytesTransferred)} transferred in ${seconds.toFixed(1)} seconds (${formatBytes(rate)}/s)`,
   );
   return result;
+}
+
+/** `_ostree_compare_timestamps`: newer is fine, and so is the same time or the same commit. */
+function checkTimestamp(current: { checksum: string; timestamp: bigint }, checksum: string, timestamp: bigint): void {
+  if (timestamp >= current.timestamp || checksum === current.checksum) return;
+  throw new AtollError(
+    'PULL_TIMESTAMP_OLDER',
+    `Upgrade target revision '${checksum}' with timestamp '${formatGlibCTime(timestamp)}' is chronologically older than current revision '${current.checksum}' with timestamp '${formatGlibCTime(current.timestamp)}'; use --allow-downgrade to permit`,
+    { data: { checksum, current: current.checksum } },
+  );
 }
 
 function checkCollectionBinding(checksum: string, metadata: VarDict, collectionId: string): void {

@@ -37,6 +37,8 @@ export interface PullOptions {
   subpaths?: readonly string[];
   /** `--localcache-repo`: local repositories to take objects from before fetching them. */
   localCacheRepos?: readonly string[];
+  /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
+  timestampCheckFromRev?: string;
   reporter?: Reporter;
 }
 
@@ -164,6 +166,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       summaryPolicy: policies.summary,
       checkRemoteMode: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
+      ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {

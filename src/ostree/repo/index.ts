@@ -6,7 +6,7 @@ export { isValidRefName, validateRefName, isValidRemoteName, isValidChecksum, pa
 export type { Refspec } from './ref-name.js';
 export { readRef, writeRef, listRefs, listCollectionRefs, writeCollectionRef, isValidCollectionId, validateCollectionId, remoteCollectionIds, listRefAliases, writeRefAlias, aliasesOf } from './refs.js';
 export type { RefEntry, CollectionRefEntry, RefAlias } from './refs.js';
-export { Transaction, syncFilesystem } from './transaction.js';
+export { Transaction, syncFilesystem, repoTestErrors } from './transaction.js';
 export { writeContent, loadContent, OSTREEMETA_XATTR } from './content.js';
 export type { LoadedContent, ContentData } from './content.js';
 export { loadCommit, loadDirTree, loadDirMeta, loadDetachedMetadata, resolveRev, resolvePath } from './read.js';
@@ -17,6 +17,7 @@ export { DevinoCache } from './devino-cache.js';
 export * from './codec.js';
 export { listTree, formatCommit, formatLog, formatCommitDate, printMetadataKey, normalizePath, commitSizes, formatCommitSizes, formatGSize } from './inspect.js';
 export type { CommitSizes } from './inspect.js';
+export { listTree, formatCommit, formatLog, formatCommitDate, formatGlibCTime, printMetadataKey, normalizePath } from './inspect.js';
 export type { LsOptions } from './inspect.js';
 export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo, bindingError } from './fsck.js';

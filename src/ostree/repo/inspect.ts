@@ -93,6 +93,18 @@ export function formatCommitDate(timestamp: bigint): string {
   return `${p(date.getUTCFullYear(), 4)}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())} ${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} +0000`;
 }
 
+/**
+ * GLib's `g_date_time_format (dt, "%c")` in the C locale, in UTC (`Fri Oct 25 00:00:00 1985`;
+ * `%e` pads with a figure space, as GLib does): how ostree shows timestamps in its errors.
+ */
+export function formatGlibCTime(seconds: bigint | number): string {
+  const d = new Date(Number(seconds) * 1000);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '\u2007')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
 function indentLines(text: string): string {
   let out = '';
   let data = text;

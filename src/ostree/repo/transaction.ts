@@ -28,6 +28,7 @@ export class Transaction {
   private readonly refUpdates: Array<{ ref: string; checksum: string | undefined; remote: string | undefined }> = [];
   private tmpCounter = 0;
   private done = false;
+  private keepStaging = false;
 
   private constructor(
     readonly repo: Repo,
@@ -38,7 +39,8 @@ export class Transaction {
     const tmp = join(repo.path, 'tmp');
     await mkdir(tmp, { recursive: true });
     await cleanStaleStaging(tmp);
-    const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot');
+    // libostree names staging dirs after the boot id; OSTREE_BOOTID overrides it (its tests use it).
+    const bootId = process.env.OSTREE_BOOTID || (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot'));
     // Prepared under another name and renamed, so every staging-* dir of ours has its pid file.
     const suffix = randomBytes(6).toString('hex');
     const prep = join(tmp, `atoll-prep-${suffix}`);
@@ -112,6 +114,13 @@ export class Transaction {
 
   async commit(): Promise<void> {
     if (this.done) throw new TypeError('transaction already finished');
+    if (repoTestErrors().has('pre-commit')) {
+      // libostree's fault injection: fail as a crash right before the commit would, leaving
+      // the staging dir behind (the next transaction reclaims it: its owner is gone).
+      this.done = true;
+      this.keepStaging = true;
+      throw new AtollError('OSTREE_REPO_TEST_ERROR', 'OSTREE_REPO_TEST_ERROR_PRE_COMMIT specified');
+    }
     const commits: Array<[string, { path: string; type: ObjectType }]> = [];
     const dirs = new Set<string>();
     for (const entry of this.staged) {
@@ -121,7 +130,8 @@ export class Transaction {
       }
       await this.linkIntoPlace(entry[0], entry[1].path, dirs, false);
     }
-    await syncFilesystem(this.repo.path);
+    // Nothing staged (a refs-only transaction): no object to make durable.
+    if (this.staged.size > 0) await syncFilesystem(this.repo.path);
     // commitmeta first, so a visible commit has its detached metadata.
     commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === ObjectType.CommitMeta ? -1 : 1));
     for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === ObjectType.CommitMeta);
@@ -133,7 +143,7 @@ export class Transaction {
 
   async abort(): Promise<void> {
     this.done = true;
-    await this.removeStaging();
+    if (!this.keepStaging) await this.removeStaging();
   }
 
   private async removeStaging(): Promise<void> {
@@ -170,6 +180,22 @@ export class Transaction {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/**
+ * `OSTREE_REPO_TEST_ERROR` (libostree's fault injection for its test suite), parsed as
+ * g_parse_debug_string does: keys separated by `:;, \t`, case-insensitive, `-` equal to `_`,
+ * `all` for every key. atoll implements `pre-commit`.
+ */
+export function repoTestErrors(value: string | undefined = process.env.OSTREE_REPO_TEST_ERROR): Set<string> {
+  const known = ['pre-commit', 'invalid-cache'];
+  const out = new Set<string>();
+  for (const raw of (value ?? '').split(/[:;, \t]+/)) {
+    const key = raw.toLowerCase().replace(/_/g, '-');
+    if (key === 'all') for (const k of known) out.add(k);
+    else if (known.includes(key)) out.add(key);
+  }
+  return out;
 }
 
 /** One syncfs for the whole filesystem holding the repo (coreutils `sync -f`). */

@@ -11,6 +11,8 @@ export interface InstalledKernel {
   initramfsName: string | undefined;
   /** e.g. `devicetree-5.10.0` */
   devicetreeName: string | undefined;
+  /** `dtb`: a directory of device trees (`fdtdir` key), when there is no single devicetree. */
+  devicetreeDir?: string | undefined;
 }
 
 export interface EntryInput {
@@ -63,6 +65,7 @@ export function buildBlsEntry(input: EntryInput): BootConfig {
   if (input.kernel.initramfsName !== undefined) config.set('initrd', `${bootDir}/${input.kernel.initramfsName}`);
   else config.delete('initrd');
   if (input.kernel.devicetreeName !== undefined) config.set('devicetree', `${bootDir}/${input.kernel.devicetreeName}`);
+  else if (input.kernel.devicetreeDir !== undefined) config.set('fdtdir', `${bootDir}/${input.kernel.devicetreeDir}`);
   const ostreeArg = `/ostree/boot.${input.bootversion}/${input.osname}/${input.bootcsum}/${input.bootserial}`;
   const kargs = KernelArgs.parse(config.get('options'));
   // OSTree replaces init= before ostree= (so a first entry reads `init=... ostree=...`).

@@ -145,8 +145,11 @@ export async function deployTree(
     // Not staged: the merge happened now, not at shutdown as rpm-ostree's staged deploys do.
     info(reporter, 'note: /etc was merged now; /etc changes made from here on are not carried to the new deployment');
   }
+  // systemd's ConditionNeedsUpdate=/etc and =/var services must run after booting the new
+  // deployment: /etc/.updated goes from its /etc, /var/.updated from the stateroot's shared
+  // /var (ostree/deploy/OS/var, which every deployment of the stateroot mounts), as OSTree does.
   await rm(join(deployDir, 'etc/.updated'), { force: true });
-  await rm(join(deployDir, 'var/.updated'), { force: true });
+  await rm(join(layout.staterootVar(osname), '.updated'), { force: true });
   crashPoint('deploy-etc-merged');
   if (options.origin) await writeFileAtomic(layout.originFile(osname, csum, deployserial), options.origin.serialize());
   crashPoint('deploy-origin-written');
@@ -256,7 +259,9 @@ export async function adminDeploy(layout: SysrootLayout, repo: SysrootRepo, opti
   const state = await loadSysroot(layout);
   const osname = await resolveOsname(layout, state, options.osname);
   const csum = await repo.resolveRev(options.refspec);
-  const merge = mergeDeployment(state, osname);
+  // `--no-merge` (ot-admin-builtin-deploy.c): no merge deployment at all, so neither its /etc
+  // nor its kernel arguments carry over, and it is not kept in the new list for being the merge.
+  const merge = options.noMerge ? undefined : mergeDeployment(state, osname);
   const kargs = newDeploymentKargs(merge, options.kargs ?? {});
   const origin = options.origin ?? newOrigin(options.refspec);
   const { deployment, kernel } = await deployTree(layout, repo, { osname, csum, origin, merge, kargs, noMerge: options.noMerge ?? false }, reporter);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { findKernel } from './kernel.js';
 
 function tree(t: { after: (fn: () => void) => void }): string {
@@ -45,6 +46,35 @@ test('the modern layout wins unless only the legacy one has an initramfs; no ker
   writeFileSync(join(dir, 'boot', `vmlinuz-5.0-${c}`), 'K');
   writeFileSync(join(dir, 'boot', `initramfs-5.0.img-${c}`), 'I');
   assert.equal((await findKernel(dir)).bootcsum, c);
+});
+
+test('dtb/ directory: hashed after kernel and initramfs, files in strcmp order depth first; no-dtb ignores it', async (t) => {
+  const dir = tree(t);
+  const mod = join(dir, 'usr/lib/modules/3.6.0');
+  mkdirSync(join(mod, 'dtb/overlays'), { recursive: true });
+  writeFileSync(join(mod, 'vmlinuz'), 'K');
+  writeFileSync(join(mod, 'initramfs.img'), 'I');
+  writeFileSync(join(mod, 'dtb/b.dtb'), 'B');
+  writeFileSync(join(mod, 'dtb/Z.dtb'), 'Z');
+  writeFileSync(join(mod, 'dtb/overlays/o.dtbo'), 'O');
+  // strcmp order of dtb/: Z.dtb, b.dtb, overlays/ (ostree's checksum_dir_recurse; the
+  // layout matches what ostree admin deploy wrote for test-osupdate-dtb's tree)
+  const expected = createHash('sha256').update('KIZBO').digest('hex');
+  const k = await findKernel(dir);
+  assert.equal(k.bootcsum, expected);
+  assert.equal(k.devicetreeDir, 'dtb');
+  assert.equal(k.devicetreeName, undefined);
+  const saved = process.env.OSTREE_SYSROOT_DEBUG;
+  process.env.OSTREE_SYSROOT_DEBUG = 'mutable-deployments,no-dtb';
+  try {
+    const plain = await findKernel(dir);
+    assert.equal(plain.bootcsum, createHash('sha256').update('KI').digest('hex'));
+    assert.equal(plain.devicetreeDir, undefined);
+  } finally {
+    if (saved === undefined) delete process.env.OSTREE_SYSROOT_DEBUG;
+    else process.env.OSTREE_SYSROOT_DEBUG = saved;
+  }
+  assert.equal((await findKernel(dir, { checksum: false })).bootcsum, '');
 });
 
 test('legacy layout without a version: vmlinuz-BOOTCSUM, initrd-BOOTCSUM, devicetree-BOOTCSUM (as ostree installs them: vmlinuz, initrd, devicetree)', async (t) => {

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { lstat, readdir, stat, link, copyFile, mkdir, readFile, open, rename, unlink } from 'node:fs/promises';
 import { tempSibling, isFsyncEnabled } from '../../util/index.js';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { InstalledKernel } from '../bootloader/index.js';
+import { sysrootDebug } from './debug-flags.js';
 
 /** The kernel of a tree and where its files are (ostree-format.md §6.2). */
 export interface KernelLayout extends InstalledKernel {
@@ -12,6 +13,8 @@ export interface KernelLayout extends InstalledKernel {
   kernelSrc: string;
   initramfsSrc: string | undefined;
   devicetreeSrc: string | undefined;
+  /** `usr/lib/modules/KVER/dtb/` (used when there is no single `devicetree` file). */
+  devicetreeDirSrc: string | undefined;
   hmacSrc: string | undefined;
   hmacName: string | undefined;
 }
@@ -25,13 +28,41 @@ async function isRegular(path: string): Promise<boolean> {
   }
 }
 
-async function hashFiles(paths: string[]): Promise<string> {
+/** `checksum_dir_recurse`: the files under DIR in strcmp order, depth first, content only. */
+async function hashDir(hash: Hash, dir: string): Promise<void> {
+  const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const name of names) {
+    const path = join(dir, name);
+    if ((await lstat(path)).isDirectory()) await hashDir(hash, path);
+    else hash.update(await readFile(path));
+  }
+}
+
+async function hashFiles(paths: string[], dir: string | undefined): Promise<string> {
   const hash = createHash('sha256');
   for (const path of paths) hash.update(await readFile(path));
+  if (dir !== undefined) await hashDir(hash, dir);
   return hash.digest('hex');
 }
 
-async function modernLayout(tree: string): Promise<KernelLayout | undefined> {
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false;
+    throw error;
+  }
+}
+
+export interface FindKernelOptions {
+  /**
+   * Compute the bootcsum (default). A deployment already in the list keeps the bootcsum it
+   * was deployed with; only its file names and sources are needed, which is much cheaper.
+   */
+  checksum?: boolean;
+}
+
+async function modernLayout(tree: string, options: FindKernelOptions): Promise<KernelLayout | undefined> {
   const modules = join(tree, 'usr/lib/modules');
   let names: string[];
   try {
@@ -53,10 +84,13 @@ async function modernLayout(tree: string): Promise<KernelLayout | undefined> {
       }
     }
     const devicetreeSrc = (await isRegular(join(dir, 'devicetree'))) ? join(dir, 'devicetree') : undefined;
+    // Else a whole directory of device trees (`fdtdir`), unless OSTREE_SYSROOT_DEBUG=no-dtb
+    // (OSTree's switch to behave as releases before dtb/ support, which its tests use).
+    const devicetreeDirSrc = !devicetreeSrc && !sysrootDebug('no-dtb') && (await isDirectory(join(dir, 'dtb'))) ? join(dir, 'dtb') : undefined;
     const hmacSrc = (await isRegular(join(dir, '.vmlinuz.hmac'))) ? join(dir, '.vmlinuz.hmac') : undefined;
     const hashed = [kernelSrc, ...(initramfsSrc ? [initramfsSrc] : []), ...(devicetreeSrc ? [devicetreeSrc] : [])];
     return {
-      bootcsum: await hashFiles(hashed),
+      bootcsum: options.checksum === false ? '' : await hashFiles(hashed, devicetreeDirSrc),
       kver,
       kernelSrc,
       kernelName: `vmlinuz-${kver}`,
@@ -64,6 +98,8 @@ async function modernLayout(tree: string): Promise<KernelLayout | undefined> {
       initramfsName: initramfsSrc ? `initramfs-${kver}.img` : undefined,
       devicetreeSrc,
       devicetreeName: devicetreeSrc ? `devicetree-${kver}` : undefined,
+      devicetreeDirSrc,
+      devicetreeDir: devicetreeDirSrc ? 'dtb' : undefined,
       hmacSrc,
       hmacName: hmacSrc ? `.vmlinuz-${kver}.hmac` : undefined,
     };
@@ -111,6 +147,8 @@ async function legacyLayout(tree: string): Promise<KernelLayout | undefined> {
       initramfsName: initramfs ? strip(initramfs.name) : undefined,
       devicetreeSrc: devicetree ? join(dir, devicetree.name) : undefined,
       devicetreeName: devicetree ? strip(devicetree.name) : undefined,
+      devicetreeDirSrc: undefined,
+      devicetreeDir: undefined,
       hmacSrc: undefined,
       hmacName: undefined,
     };
@@ -119,8 +157,8 @@ async function legacyLayout(tree: string): Promise<KernelLayout | undefined> {
 }
 
 /** Find the kernel of a checked-out tree; the modern layout wins unless only the legacy one has an initramfs. */
-export async function findKernel(tree: string): Promise<KernelLayout> {
-  const modern = await modernLayout(tree);
+export async function findKernel(tree: string, options: FindKernelOptions = {}): Promise<KernelLayout> {
+  const modern = await modernLayout(tree, options);
   if (modern && modern.initramfsSrc) return modern;
   const legacy = await legacyLayout(tree);
   if (modern && !(legacy && legacy.initramfsSrc)) return modern;
@@ -165,4 +203,14 @@ export async function installKernel(layout: KernelLayout, bootfsDir: string): Pr
   if (layout.initramfsSrc && layout.initramfsName) await hardlinkOrCopy(layout.initramfsSrc, join(bootfsDir, layout.initramfsName));
   if (layout.devicetreeSrc && layout.devicetreeName) await hardlinkOrCopy(layout.devicetreeSrc, join(bootfsDir, layout.devicetreeName));
   if (layout.hmacSrc && layout.hmacName) await hardlinkOrCopy(layout.hmacSrc, join(bootfsDir, layout.hmacName));
+  if (layout.devicetreeDirSrc && layout.devicetreeDir) await copyTreeInto(layout.devicetreeDirSrc, join(bootfsDir, layout.devicetreeDir));
+}
+
+/** `copy_dir_recurse` into /boot: directories made, files hardlinked or copied, existing kept. */
+async function copyTreeInto(src: string, dest: string): Promise<void> {
+  await mkdir(dest, { recursive: true, mode: 0o755 });
+  for (const entry of await readdir(src, { withFileTypes: true })) {
+    if (entry.isDirectory()) await copyTreeInto(join(src, entry.name), join(dest, entry.name));
+    else await hardlinkOrCopy(join(src, entry.name), join(dest, entry.name));
+  }
 }

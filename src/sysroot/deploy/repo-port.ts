@@ -11,13 +11,15 @@ export interface SysrootRepo {
    * end-of-life branch redirects to), or undefined when the commit is missing.
    */
   commitInfo(csum: string): Promise<CommitInfo | undefined>;
-  /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept). */
+  /** Hardlink-checkout of a commit into `dest`, which must not exist (mtime 0, owners kept; `.ostree-wh.NAME` files become overlayfs whiteouts, as in OSTree deployments). */
   checkoutHardlink(csum: string, dest: string): Promise<void>;
   /** Every ref name starting with `prefix` (e.g. `ostree/`). */
   listRefs(prefix: string): Promise<string[]>;
   /** Write a local ref, or a remote's ref when NAME is `REMOTE:REF`. */
   setRef(name: string, csum: string): Promise<void>;
   deleteRef(name: string): Promise<void>;
+  /** Set (csum) or delete (undefined) refs, in this order, as one repository transaction. */
+  updateRefs(updates: ReadonlyArray<{ name: string; csum: string | undefined }>): Promise<void>;
   /**
    * Delete objects no ref reaches; optional (cleanup skips it when absent). With `commits`,
    * only what those commits reached is considered (the deployments that just left the list):

@@ -1,4 +1,5 @@
 import { runProgram } from '../../util/index.js';
+import { sysrootDebug } from './debug-flags.js';
 
 /**
  * OSTree seals deployment directories with the ext2 immutable flag (top directory only) and
@@ -6,7 +7,7 @@ import { runProgram } from '../../util/index.js';
  * chattr; any failure (EPERM, ENOTTY, EOPNOTSUPP, no chattr) is ignored, as OSTree does.
  */
 export async function setImmutable(dir: string, immutable: boolean): Promise<void> {
-  if (process.env.OSTREE_SYSROOT_DEBUG?.split(',').includes('mutable-deployments') && immutable) return;
+  if (sysrootDebug('mutable-deployments') && immutable) return;
   try {
     await runProgram('chattr', [immutable ? '+i' : '-i', dir]);
   } catch {

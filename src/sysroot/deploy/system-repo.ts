@@ -1,4 +1,4 @@
-import { Repo, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits, parseRefspec } from '../../ostree/repo/index.js';
+import { Repo, Transaction, resolveRev, loadCommit, listRefs, writeRef, pruneRepo, pruneCommits, parseRefspec } from '../../ostree/repo/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { metadataString } from '../../ostree/objects/index.js';
 import { isAtollError } from '../../errors/index.js';
@@ -27,7 +27,7 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       return info;
     },
     async checkoutHardlink(csum, dest) {
-      await checkout(repo, csum, dest, { requireHardlinks: true });
+      await checkout(repo, csum, dest, { requireHardlinks: true, passthroughWhiteouts: true });
     },
     async listRefs(prefix) {
       return (await listRefs(repo, { remotes: false })).map((r) => r.name).filter((name) => name.startsWith(prefix));
@@ -38,6 +38,17 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
     },
     async deleteRef(name) {
       await writeRef(repo, name, undefined);
+    },
+    async updateRefs(updates) {
+      // One repo transaction, as ostree's generate_deployment_refs (and its fault injection).
+      const tx = await Transaction.begin(repo);
+      try {
+        for (const { name, csum } of updates) tx.setRef(name, csum);
+        await tx.commit();
+      } catch (error) {
+        await tx.abort();
+        throw error;
+      }
     },
     async prune(commits) {
       if (commits !== undefined) return { objectsDeleted: (await pruneCommits(repo, commits, { depth: 0, partials: true })).deleted };

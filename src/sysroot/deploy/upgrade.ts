@@ -7,7 +7,7 @@ import { resolveOsname, deployTree, newDeploymentKargs, simpleDeploymentList } f
 import type { SysrootRepo } from './repo-port.js';
 import { kernelKey, writeDeployments } from './write-deployments.js';
 import type { KernelLayout } from './kernel.js';
-import { parseRefspec } from '../../ostree/repo/index.js';
+import { formatGlibCTime, parseRefspec } from '../../ostree/repo/index.js';
 
 /**
  * `ostree admin switch REFSPEC` against the current origin refspec (ot-admin-builtin-switch.c):
@@ -19,11 +19,8 @@ import { parseRefspec } from '../../ostree/repo/index.js';
  * `Fri Nov 27 07:58:25 2026`; GLib pads a one-digit day with U+2007 (figure space).
  */
 export function ctime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '\u2007')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  // One implementation with the pull's timestamp check (ostree/repo formatGlibCTime).
+  return formatGlibCTime(seconds);
 }
 
 export function switchTarget(current: string, provided: string): string {
@@ -55,7 +52,7 @@ export interface UpgradeOptions {
    * Fetch the target into the system repo before resolving it (`remote:ref` origins). The
    * sysroot layer does not pull; the caller (host layer / CLI) passes this when it can.
    */
-  pull?: (refspec: string) => Promise<void>;
+  pull?: (refspec: string, check: { timestampCheckFromRev?: string }) => Promise<void>;
 }
 
 export type UpgradeResult =
@@ -88,7 +85,10 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
   if (options.overrideCommit !== undefined) origin?.setString('origin', 'override-commit', options.overrideCommit);
   else origin?.removeKey('origin', 'override-commit');
   const override = options.overrideCommit;
-  if (options.pull && override === undefined) await options.pull(refspec);
+  // As ostree's upgrader, the pull itself refuses an older commit (timestamp-check-from-rev =
+  // the merge deployment), so a downgrade fetches no content and leaves the ref alone.
+  const pullCheck = options.allowDowngrade ? {} : { timestampCheckFromRev: merge.csum };
+  if (options.pull && override === undefined) await options.pull(refspec, pullCheck);
   let target = await repo.resolveRev(override ?? refspec);
   // ostree's upgrader points the origin's ref at the override (a later plain upgrade pulls it forward).
   if (override !== undefined) await repo.setRef(refspec, target);
@@ -99,7 +99,7 @@ export async function adminUpgrade(layout: SysrootLayout, repo: SysrootRepo, opt
     if (rebase !== undefined) {
       const { remote } = parseRefspec(refspec);
       const rebased = remote !== undefined ? `${remote}:${rebase}` : rebase;
-      if (options.pull) await options.pull(rebased);
+      if (options.pull) await options.pull(rebased, pullCheck);
       origin.setString('origin', 'refspec', rebased);
       info(reporter, `end-of-life branch ${refspec} redirects to ${rebased}`);
       target = await repo.resolveRev(rebased);

@@ -1,10 +1,9 @@
-import { mkdir, readFile, rm, symlink, writeFile, open, readdir, lstat, rename, utimes } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
 import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram } from '../../util/index.js';
 import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
-import type { InstalledKernel } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
 import { type SysrootLayout, parseBootfsDirName, deploymentDirName } from '../layout/index.js';
 import { crashPoint } from './crash-point.js';
@@ -58,27 +57,18 @@ async function readOsRelease(deployDir: string): Promise<string> {
   return '';
 }
 
-/** The installed names of an existing deployment, read back from its entry; the tree is consulted when absent. */
-async function installedKernelOf(layout: SysrootLayout, d: Deployment, kernels: Map<string, KernelLayout>): Promise<InstalledKernel> {
+/**
+ * The boot files of a deployment, as `install_deployment_kernel` finds them: from its tree,
+ * for every deployment of the list at each bootconfig swap (so a deployment made before
+ * the tree's layout was understood, e.g. with OSTREE_SYSROOT_DEBUG=no-dtb, gains the files
+ * now, as in OSTree). A deployment keeps the bootcsum it was deployed with: its tree is only
+ * scanned for names, not hashed again.
+ */
+async function installedKernelOf(layout: SysrootLayout, d: Deployment, kernels: Map<string, KernelLayout>): Promise<KernelLayout> {
   const fresh = kernels.get(kernelKey(d));
   if (fresh) return fresh;
-  const linux = d.bootconfig.get('linux');
-  const bootfs = layout.bootfsDir(d.osname, d.bootcsum);
-  if (linux !== undefined) {
-    try {
-      await lstat(join(bootfs, basename(linux)));
-      const initrd = d.bootconfig.get('initrd');
-      const dt = d.bootconfig.get('devicetree');
-      return { kernelName: basename(linux), initramfsName: initrd ? basename(initrd) : undefined, devicetreeName: dt ? basename(dt) : undefined };
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
-    }
-  }
-  // The boot directory of this stateroot is missing (e.g. a second stateroot sharing a
-  // kernel): install it from the tree as OSTree's install_deployment_kernel would.
-  const found = await findKernel(layout.deploymentDir(d.osname, d.csum, d.deployserial));
-  kernels.set(kernelKey(d), found);
-  return found;
+  const found = await findKernel(layout.deploymentDir(d.osname, d.csum, d.deployserial), { checksum: false });
+  return { ...found, bootcsum: d.bootcsum };
 }
 
 /** `swap_bootlinks`: build `ostree/boot.N.<other sub>` and point `ostree/boot.N` at it. */
@@ -154,11 +144,10 @@ export async function writeDeployments(
     for (const d of list) {
       const deployDir = layout.deploymentDir(d.osname, d.csum, d.deployserial);
       const kernel = await installedKernelOf(layout, d, kernels);
-      const fresh = kernels.get(kernelKey(d));
-      if (fresh) {
-        await installKernel(fresh, layout.bootfsDir(d.osname, d.bootcsum));
-        crashPoint('kernel-installed');
-      }
+      // Files already there are kept: for a deployment of the previous list this only adds
+      // what is missing (a boot directory another stateroot's cleanup removed, a dtb/).
+      await installKernel(kernel, layout.bootfsDir(d.osname, d.bootcsum));
+      if (kernels.has(kernelKey(d))) crashPoint('kernel-installed');
       const entry = buildBlsEntry({
         base: d.bootconfig,
         osname: d.osname,
@@ -299,13 +288,15 @@ export async function cleanupSysroot(
   const prefix = `ostree/${state.bootversion}/${state.subbootversion}/`;
   // New refs first, stale ones after: a crash in between never leaves a deployed commit unreferenced.
   const wanted = new Set<string>();
+  const updates: Array<{ name: string; csum: string | undefined }> = [];
   for (const d of state.deployments) {
     wanted.add(`${prefix}${d.index}`);
-    await repo.setRef(`${prefix}${d.index}`, d.csum);
+    updates.push({ name: `${prefix}${d.index}`, csum: d.csum });
   }
   for (const ref of await repo.listRefs('ostree/')) {
-    if (/^ostree\/[01]\/[01]\/\d+$/.test(ref) && !wanted.has(ref)) await repo.deleteRef(ref);
+    if (/^ostree\/[01]\/[01]\/\d+$/.test(ref) && !wanted.has(ref)) updates.push({ name: ref, csum: undefined });
   }
+  await repo.updateRefs(updates);
   crashPoint('cleanup-refs');
   if (options.prune && repo.prune) {
     // After a deploy only the commits that left the list can have freed anything; a full

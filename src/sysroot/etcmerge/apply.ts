@@ -63,7 +63,7 @@ function copyModifiedConfigFile(modifiedEtc: string, newEtc: string, path: strin
   if (destStat) {
     if (destStat.isDirectory()) {
       if (!srcStat.isDirectory()) {
-        throw new AtollError('SYSROOT_ETC_MERGE_CONFLICT', `modified config file newly defaults to directory '${path}'`, {
+        throw new AtollError('SYSROOT_ETC_MERGE_CONFLICT', `Modified config file newly defaults to directory '${path}', cannot merge`, {
           hint: 'move the local file out of /etc of the merge deployment, or remove it, and deploy again',
         });
       }

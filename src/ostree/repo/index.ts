@@ -15,9 +15,8 @@ export { readXattrs, writeXattrs, xattrsAvailable, readXattrsSync, writeXattrsSy
 export type { Xattrs } from './xattrs.js';
 export { DevinoCache } from './devino-cache.js';
 export * from './codec.js';
-export { listTree, formatCommit, formatLog, formatCommitDate, printMetadataKey, normalizePath, commitSizes, formatCommitSizes, formatGSize } from './inspect.js';
 export type { CommitSizes } from './inspect.js';
-export { listTree, formatCommit, formatLog, formatCommitDate, formatGlibCTime, printMetadataKey, normalizePath } from './inspect.js';
+export { listTree, formatCommit, formatLog, formatCommitDate, formatGlibCTime, printMetadataKey, normalizePath, commitSizes, formatCommitSizes, formatGSize } from './inspect.js';
 export type { LsOptions } from './inspect.js';
 export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo, bindingError } from './fsck.js';

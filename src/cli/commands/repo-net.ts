@@ -148,6 +148,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--remote <name>', 'write refs under refs/remotes/NAME/')
     .option('--depth <n>', 'also copy N parent commits (-1: all)')
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
+    .option('--untrusted', 'verify every object read from the source (by default it is trusted, as ostree does)')
+    .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -157,8 +160,14 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         remote: o.remote as string | undefined,
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
+        untrusted: o.untrusted === true,
+        bareUserOnlyFiles: o.bareuseronlyFiles === true,
         reporter: context.reporter,
       });
+      if (o.printStats === true && o.json !== true) {
+        context.out(`${result.metadataFetched} metadata, ${result.contentFetched} content objects imported; ${glibFormatSize(result.contentBytesWritten)} content written`);
+        return;
+      }
       printPullResult(context, result, o.json === true);
     });
 }
@@ -325,4 +334,17 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
       context.out(r.url);
     });
+}
+
+/** GLib's g_format_size (SI units), as ostree prints sizes. */
+function glibFormatSize(bytes: number): string {
+  if (bytes < 1000) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -30,7 +30,7 @@ import {
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType } from '../../ostree/repo/index.js';
+import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
 
 /**
@@ -358,16 +358,29 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
 
   repo
     .command('diff')
-    .description('list files added (A), modified (M) and deleted (D) between two commits')
+    .description('list files added (A), modified (M) and deleted (D) between two commits, or a commit and a directory (./DIR or /DIR)')
     .addOption(repoOption())
-    .argument('<from>')
-    .argument('[to]')
-    .action(async (from: string, to: string | undefined, opts: { repo: string }) => {
+    .argument('<from>', 'a rev, or a directory when it starts with / or ./')
+    .argument('[to]', 'default: FROM, compared with FROM^')
+    .option('--owner-uid <uid>', 'compare files of a directory as if owned by this uid', intArg('owner-uid'))
+    .option('--owner-gid <gid>', 'compare files of a directory as if owned by this gid', intArg('owner-gid'))
+    .action(async (from: string, to: string | undefined, opts: { repo: string; ownerUid?: number; ownerGid?: number }) => {
       const r = await Repo.open(opts.repo);
-      const a = await resolveRev(r, to === undefined ? `${from}^` : from);
-      const b = await resolveRev(r, to ?? from);
-      const lines = formatDiff(await diffCommits(r, a, b));
+      // As ostree's parse_file_or_commit: a path is what starts with / or ./, anything else a rev.
+      const side = async (arg: string): Promise<DiffSide> => (arg.startsWith('/') || arg.startsWith('./') ? { directory: arg } : await resolveRev(r, arg));
+      const a = await side(to === undefined ? `${from}^` : from);
+      const b = await side(to ?? from);
+      const lines = formatDiff(await diffCommits(r, a, b, { ownerUid: opts.ownerUid, ownerGid: opts.ownerGid }));
       if (lines.length > 0) context.out(lines.join('\n'));
+    });
+
+  repo
+    .command('checksum')
+    .description('print the object checksum PATH would get if committed as it is (content or dirmeta)')
+    .argument('<path>')
+    .option('--ignore-xattrs', 'leave extended attributes out')
+    .action(async (path: string, opts: { ignoreXattrs?: boolean }) => {
+      context.out((await checksumPath(path, { ignoreXattrs: opts.ignoreXattrs })).checksum);
     });
 
   repo

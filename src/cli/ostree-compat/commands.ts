@@ -121,6 +121,14 @@ const pullOptions = [
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
 ];
 
+const pullLocalOptions = [
+  value('remote', 'REMOTE', 'Add REMOTE to refspec'),
+  value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'),
+  flag('commit-metadata-only', 'Fetch only the commit metadata'),
+  flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)'),
+  flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -162,6 +170,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   },
   cmd('cat', 'Concatenate contents of files', 'COMMIT PATH...', []),
   cmd('checkout', 'Check out a commit into a filesystem tree', 'COMMIT [DESTINATION]', checkoutOptions),
+  { ...cmd('checksum', 'Checksum a file or directory', 'PATH', [flag('ignore-xattrs', "Don't include xattrs in checksum")]), noRepo: true, toAtoll: (positionals, options) => ['repo', 'checksum', ...(options.has('ignore-xattrs') ? ['--ignore-xattrs'] : []), '--', ...positionals] },
   {
     ...cmd('commit', 'Commit a new revision', '[PATH]', commitOptions),
     // OSTree commits the current directory when neither PATH nor --tree is given.
@@ -169,7 +178,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   },
   cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
   cmd('reset', 'Reset a REF to a previous COMMIT', 'REF COMMIT', []),
-  cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', []),
+  cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', [value('owner-uid', 'UID', 'Use file ownership user id for local files'), value('owner-gid', 'GID', 'Use file ownership group id for local files')]),
   cmd('fsck', 'Check the repository for consistency', '', [
     ignored(flag('quiet', 'Only print error messages', 'q')),
     flag('delete', 'Remove corrupted objects'),
@@ -181,7 +190,15 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
   cmd('prune', 'Search for unreachable objects', '', pruneOptions),
-  cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', [value('remote', 'REMOTE', 'Add REMOTE to refspec'), value('depth', 'DEPTH', 'Traverse DEPTH parents (-1=infinite) (default: 0)'), flag('commit-metadata-only', 'Fetch only the commit metadata'), ignored(flag('untrusted', 'Verify checksums of local sources (atoll always does)'))]),
+  {
+    ...cmd('pull-local', 'Copy data from SRC_REPO', 'SRC_REPO [REFS...]', pullLocalOptions),
+    // ostree pull-local closes with its statistics line (the suite greps it).
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['pull-local'], pullLocalOptions)(positionals, options);
+      argv.splice(argv.indexOf('--'), 0, '--print-stats');
+      return argv;
+    },
+  },
   {
     ...cmd('pull', 'Download data from remote repository', 'REMOTE [BRANCH...]', pullOptions),
     // libostree's User-Agent is `libostree/VERSION`, with --append-user-agent after a space.

@@ -5,7 +5,7 @@ import { decodeSummary, metadataStrings, isChecksum, type Summary, type FileHead
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
-import { MAX_METADATA_SIZE, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
+import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
 import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
 
 /**
@@ -22,6 +22,11 @@ export interface ObjectProvider {
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
   /** The raw `.filez` bytes, not yet verified (archive sources only). */
   getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
+  /**
+   * Local repositories: put the object into `target` as it is (a hardlink), verified first
+   * unless the source is trusted. False when that cannot be done (modes differ, no such object).
+   */
+  link?(target: PullTarget, type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta' | 'file', checksum: string): Promise<boolean>;
   /** A verified content object; `archiveBytes` when it came as a `.filez`. */
   getContent(checksum: string): Promise<{ header: FileHeader; data: Uint8Array; archiveBytes?: Uint8Array } | undefined>;
 }
@@ -69,6 +74,8 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
+  /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
+  bareUserOnlyFiles?: boolean;
   reporter?: Reporter;
 }
 
@@ -82,6 +89,8 @@ export interface PullResult {
   bytesTransferred: number;
   requests: number;
   seconds: number;
+  /** Content bytes written (objects hardlinked from a local source count 0), as ostree reports. */
+  contentBytesWritten: number;
   /** Objects taken from a `--localcache-repo` (not counted as fetched). */
   localMetadata?: number;
   localContent?: number;
@@ -137,7 +146,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const policy = options.policy ?? {};
   const depth = options.depth ?? 0;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, fetchedCommits: new Set<string>() };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, contentBytesWritten: 0, fetchedCommits: new Set<string>() };
   // `/` (or no subpath) is the whole tree.
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
@@ -237,6 +246,12 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       done++;
       return;
     }
+    if (provider.link && (await provider.link(target, 'dirmeta', checksum))) {
+      stats.metadataFetched++;
+      done++;
+      tick();
+      return;
+    }
     const bytes = await provider.getMetadata('dirmeta', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirmeta', checksum);
     verifyDirMeta(checksum, bytes);
@@ -257,7 +272,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const bytes = await provider.getMetadata('dirtree', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirtree', checksum);
     const tree = verifyDirTree(checksum, bytes);
-    await target.writeMetadata('dirtree', checksum, bytes);
+    if (!(provider.link && (await provider.link(target, 'dirtree', checksum)))) await target.writeMetadata('dirtree', checksum, bytes);
     stats.metadataFetched++;
     done++;
     tick();
@@ -302,7 +317,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      if (archiveToArchive && provider.getArchiveBytes) {
+      if (!options.bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum))) {
+        // Hardlinked from a local repository: nothing written.
+      } else if (archiveToArchive && provider.getArchiveBytes && !options.bareUserOnlyFiles) {
         // archive → archive: the bytes are stored as fetched, so the writer thread can
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
@@ -311,7 +328,11 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
-        await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+        if (options.bareUserOnlyFiles) checkBareUserOnlyMode(checksum, content.header);
+        if (!(options.bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum)))) {
+          await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+          stats.contentBytesWritten += content.data.length;
+        }
       }
       stats.contentFetched++;
       done++;
@@ -386,8 +407,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       // mistaken for a complete one.
       await target.markPartial(checksum, true);
       partials.add(checksum);
-      if (detachedBytes !== undefined) await target.writeMetadata('commitmeta', checksum, detachedBytes);
-      await target.writeMetadata('commit', checksum, fetched);
+      if (detachedBytes !== undefined && !(provider.link && (await provider.link(target, 'commitmeta', checksum)))) await target.writeMetadata('commitmeta', checksum, detachedBytes);
+      if (!(provider.link && (await provider.link(target, 'commit', checksum)))) await target.writeMetadata('commit', checksum, fetched);
       stats.fetchedCommits.add(checksum);
       stats.metadataFetched++;
       bytes = fetched;
@@ -440,6 +461,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     metadataFetched: stats.metadataFetched,
     contentFetched: stats.contentFetched,
     objectsSkipped: stats.objectsSkipped,
+    contentBytesWritten: stats.contentBytesWritten,
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,
     seconds,

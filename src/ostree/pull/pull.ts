@@ -176,11 +176,16 @@ class LocalCacheProvider implements ObjectProvider {
   }
 }
 
-/** Objects from a local repository in a non-archive mode, re-verified as they are read. */
+/**
+ * Objects from a local repository in a non-archive mode. `pull` (file:// remotes) and
+ * `pull-local --untrusted` re-verify them as they are read; plain `pull-local` trusts the
+ * source, as ostree does (OSTREE_REPO_PULL_FLAGS_UNTRUSTED is off for local paths).
+ */
 class LocalRepoProvider implements ObjectProvider {
   constructor(
     private readonly repo: PullTarget,
     readonly files: DirectorySource,
+    private readonly trusted = false,
   ) {}
   async getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string): Promise<Uint8Array | undefined> {
     const bytes = await this.repo.readObject(checksum, type);
@@ -191,9 +196,38 @@ class LocalRepoProvider implements ObjectProvider {
     if (!(await this.repo.has(checksum, 'file'))) return undefined;
     const { header, data } = await this.repo.loadContent(checksum);
     this.files.bytesTransferred += data.length;
-    verifyContent(checksum, header, data);
+    if (!this.trusted) verifyContent(checksum, header, data);
     return { header, data };
   }
+}
+
+/**
+ * pull-local: objects are hardlinked from the source repository where the modes allow it
+ * (ostree's _ostree_repo_import_object), after verifying them unless the source is trusted.
+ */
+function withLinks(provider: ObjectProvider, source: PullTarget, trusted: boolean): ObjectProvider {
+  return {
+    files: provider.files,
+    getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
+    getContent: (checksum) => provider.getContent(checksum),
+    link: async (target, type, checksum) => {
+      if (type === 'file' && source.mode !== target.mode) return false;
+      if (!(await source.has(checksum, type))) return false;
+      if (!trusted) {
+        if (type === 'file') {
+          const { header, data } = await source.loadContent(checksum);
+          verifyContent(checksum, header, data);
+        } else {
+          const bytes = await source.readObject(checksum, type);
+          if (bytes === undefined) return false;
+          if (type !== 'commitmeta' && sha256Hex(bytes) !== checksum) {
+            throw new AtollError('PULL_CORRUPT_OBJECT', `Corrupted ${type} object; checksum expected='${checksum}' actual='${sha256Hex(bytes)}'`, { data: { checksum, type } });
+          }
+        }
+      }
+      return await target.linkFrom(source, checksum, type);
+    },
+  };
 }
 
 export interface PullLocalOptions {
@@ -204,6 +238,10 @@ export interface PullLocalOptions {
   remote?: string | undefined;
   depth?: number;
   commitMetadataOnly?: boolean;
+  /** Verify every object read from the source (ostree trusts local sources by default). */
+  untrusted?: boolean;
+  /** Refuse content a bare-user-only repository cannot hold (setuid, world-writable, ...). */
+  bareUserOnlyFiles?: boolean;
   parallel?: number;
   reporter?: Reporter;
 }
@@ -214,7 +252,8 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   checkBareOwnership(target);
   const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
-  const provider = src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files);
+  const trusted = options.untrusted !== true;
+  const provider = withLinks(src.mode === 'archive' ? new ArchiveProvider(files) : new LocalRepoProvider(src, files, trusted), src, trusted);
   let refs = [...(options.refs ?? [])];
   const mirror = refs.length === 0;
   if (mirror) {
@@ -239,6 +278,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     refs: resolved,
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
+    bareUserOnlyFiles: options.bareUserOnlyFiles ?? false,
     parallel: options.parallel ?? 4,
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
@@ -270,5 +310,6 @@ function providerWithoutSummary(provider: ObjectProvider): ObjectProvider {
     files: hidden,
     getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
     getContent: (checksum) => provider.getContent(checksum),
+    ...(provider.link ? { link: provider.link } : {}),
   };
 }

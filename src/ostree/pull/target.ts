@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -98,6 +98,35 @@ export class PullTarget {
     set.add(name);
     this.wroteDirect = true;
     await this.writer.write(temp, dir, join(dir, name), bytes, verify ? checksum : undefined);
+  }
+
+  /**
+   * Put `source`'s object in place as it is, without reading it: a hardlink (a copy across
+   * filesystems), as ostree imports from local repositories. Metadata links between any modes;
+   * content objects only between repositories of the same mode (their on-disk forms differ
+   * otherwise). False when that is not possible; the caller then writes the object itself.
+   */
+  async linkFrom(source: PullTarget, checksum: string, type: ObjectKind): Promise<boolean> {
+    if (type === 'file' && source.mode !== this.mode) return false;
+    const prefix = checksum.slice(0, 2);
+    const name = `${checksum.slice(2)}.${this.extension(type)}`;
+    const set = await this.prefixSet(prefix);
+    if (set.has(name) && type !== 'commitmeta') return true;
+    const from = join(source.repo.path, 'objects', prefix, `${checksum.slice(2)}.${source.extension(type)}`);
+    const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
+    try {
+      await link(from, temp);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return false;
+      if (!isErrno(error, 'EXDEV', 'EPERM', 'EMLINK')) throw error;
+      await copyFile(from, temp);
+    }
+    const dir = join(this.repo.path, 'objects', prefix);
+    await mkdir(dir, { recursive: true });
+    await rename(temp, join(dir, name));
+    set.add(name);
+    this.wroteDirect = true;
+    return true;
   }
 
   readObject(checksum: string, type: ObjectKind): Promise<Uint8Array | undefined> {

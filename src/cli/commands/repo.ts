@@ -28,7 +28,7 @@ import {
   aliasesOf,
   type Variant,
 } from '../../ostree/repo/index.js';
-import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
+import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
@@ -121,7 +121,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--bind-ref <ref>', 'also bind the commit to REF in ostree.ref-binding (repeatable)', collect, [])
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
+    .option('--statoverride <file>', 'per-path modes: lines "MODE PATH" (decimal; =MODE sets the permission bits, MODE or +MODE adds bits)')
+    .option('--skip-list <file>', 'paths (one a line, from the tree root) left out of the commit')
+    .option('--mode-ro-executables', 'regular files with an executable bit lose their write bits')
     .action(async (path: string | undefined, opts: {
+      statoverride?: string; skipList?: string; modeRoExecutables?: boolean;
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
@@ -169,6 +173,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           bindRefs: opts.bindRef.map((ref) => validateRefName(ref)),
           skipIfUnchanged: opts.skipIfUnchanged,
           bootable: opts.bootable,
+          statOverride: opts.statoverride !== undefined ? StatOverride.parse(await readFile(opts.statoverride, 'utf8')) : undefined,
+          skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
+          modeRoExecutables: opts.modeRoExecutables,
         },
         context.reporter,
       );

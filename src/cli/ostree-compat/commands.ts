@@ -71,6 +71,9 @@ const commitOptions = [
   multi('bind-ref', 'BRANCH', 'Add a ref to ref binding commit metadata'),
   flag('skip-if-unchanged', 'If the contents are unchanged from previous commit, do nothing'),
   flag('bootable', 'Flag this commit as a bootable OSTree'),
+  value('statoverride', 'PATH', 'File containing list of modifications to make to permissions'),
+  value('skip-list', 'PATH', 'File containing list of files to skip'),
+  flag('mode-ro-executables', 'Ensure executable files are not writable'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];

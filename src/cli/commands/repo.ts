@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
@@ -253,7 +253,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         if (aliases.length > 0) context.out(aliases.map((a) => `${a.alias} -> ${a.target}`).join('\n'));
         return;
       }
-      const refs = await listRefs(r);
+      const refs = await listRefs(r, { strict: true });
       // `REMOTE:` (or `REMOTE:.`, flatpak's spelling) lists every ref of that remote.
       const remoteOnly = prefix !== undefined && /^[^:]+:\.?$/.test(prefix) ? prefix.slice(0, prefix.indexOf(':') + 1) : undefined;
       const matching = refs.filter((e) => prefix === undefined || (remoteOnly !== undefined ? e.name.startsWith(remoteOnly) : e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)));
@@ -325,10 +325,19 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const r = await Repo.open(opts.repo);
       const commit = await loadCommit(r, await resolveRev(r, rev));
       for (const path of paths) {
-        const entry = await resolvePath(r, commit, normalizePath(path));
-        if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', `${normalizePath(path)} is a directory`);
-        const content = await loadContent(r, entry.checksum);
-        context.outBytes(await content.readData());
+        // Symlinks are followed, as reading an OstreeRepoFile does (relative to their directory).
+        let current = normalizePath(path);
+        for (let hops = 0; ; hops++) {
+          const entry = await resolvePath(r, commit, current);
+          if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', "Can't open directory", { data: { path: current } });
+          const content = await loadContent(r, entry.checksum);
+          const target = content.header.symlinkTarget ?? '';
+          if (target === '' || hops >= 40) {
+            context.outBytes(await content.readData());
+            break;
+          }
+          current = normalizePath(target.startsWith('/') ? target : posix.join(posix.dirname(current), target));
+        }
       }
     });
 
@@ -401,9 +410,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('-C, --force-copy', 'never hardlink')
     .option('--union', 'the destination may exist; replace existing files')
     .option('--union-add', 'the destination may exist; keep existing files')
+    .option('--union-identical', 'the destination may exist; existing files must be identical (needs -H)')
     .option('--subpath <path>', 'check out only this path')
+    .option('--allow-noent', 'a missing --subpath is not an error')
+    .option('--skip-list <file>', 'paths (one a line, from the checkout root) not to check out')
+    .option('-M, --bareuseronly-dirs', 'directory modes & 0775, as in a bare-user-only repository')
     .action(async (rev: string, destination: string | undefined, opts: {
       repo: string; userMode?: boolean; requireHardlinks?: boolean; forceCopy?: boolean; union?: boolean; unionAdd?: boolean; subpath?: string;
+      unionIdentical?: boolean; allowNoent?: boolean; skipList?: string; bareuseronlyDirs?: boolean;
     }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
@@ -413,7 +427,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         forceCopy: opts.forceCopy,
         union: opts.union,
         unionAdd: opts.unionAdd,
+        unionIdentical: opts.unionIdentical,
         subpath: opts.subpath,
+        allowNoent: opts.allowNoent,
+        skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
+        bareUserOnlyDirs: opts.bareuseronlyDirs,
         reporter: context.reporter,
       });
     });

@@ -84,7 +84,13 @@ const checkoutOptions = [
   flag('force-copy', 'Never hardlink (but may reflink if available)', 'C'),
   flag('union', 'Keep existing directories, overwrite existing files'),
   flag('union-add', 'Keep existing files/directories, only add new'),
+  flag('union-identical', 'When layering checkouts, error out if a file would be replaced with a different version, but add new files and directories'),
   value('subpath', 'PATH', 'Checkout sub-directory PATH'),
+  flag('allow-noent', 'Do nothing if specified path does not exist'),
+  value('skip-list', 'PATH', 'Skip checking out paths listed in the file'),
+  flag('bareuseronly-dirs', 'Suppress mode bits outside of 0775 for directories (suid, world writable, etc.)', 'M'),
+  // ostree never hardlinks empty files any more: -z is accepted and does nothing.
+  ignored(flag('force-copy-zerosized', 'Do not hardlink zero-sized files', 'z')),
   ignored(flag('disable-fsync', 'Do not invoke fsync()')),
 ];
 

@@ -1,11 +1,11 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
-import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync } from 'node:fs';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import type { Repo } from '../repo/repo.js';
+import { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
@@ -25,8 +25,19 @@ export interface CheckoutOptions {
   union?: boolean;
   /** `--union-add`: the target may exist; existing files are kept. */
   unionAdd?: boolean;
+  /**
+   * `--union-identical` (needs `requireHardlinks`): the target may exist; an existing file is
+   * kept when it is the same (same object, same symlink target, same content), else EEXIST.
+   */
+  unionIdentical?: boolean;
   /** Check out only this path of the commit. */
   subpath?: string;
+  /** `--allow-noent`: a missing subpath is not an error (nothing is checked out). */
+  allowNoent?: boolean;
+  /** `--skip-list`: paths (from the checkout root, i.e. below the subpath) left out. */
+  skipList?: ReadonlySet<string>;
+  /** `-M`: directory modes as a bare-user-only repository would have them (& 0775). */
+  bareUserOnlyDirs?: boolean;
   /** Do not write xattrs even in root mode. */
   noXattrs?: boolean;
   /**
@@ -55,6 +66,12 @@ export interface CheckoutStats {
  * replaced), files with O_EXCL, so nothing is ever written outside the destination.
  */
 export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  if (options.unionIdentical && !options.requireHardlinks) throw new AtollError('OSTREE_CHECKOUT_BAD_OPTIONS', '--union-identical requires --require-hardlinks');
+  // A commit only in the `core.parent` repository is read from there, as ostree reads objects.
+  const parentPath = repo.config.getStringOr('core', 'parent', undefined);
+  if (parentPath !== undefined && !(await repo.hasObject(commitChecksum, ObjectType.Commit))) {
+    return await checkout(await Repo.open(parentPath), commitChecksum, destination, options);
+  }
   try {
     return await checkoutUnwrapped(repo, commitChecksum, destination, options);
   } catch (error) {
@@ -64,9 +81,16 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
 
 async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions): Promise<CheckoutStats> {
   const commit = await loadCommit(repo, commitChecksum);
-  const entry = await resolvePath(repo, commit, options.subpath ?? '/');
   const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };
-  const union = Boolean(options.union || options.unionAdd);
+  let entry;
+  try {
+    entry = await resolvePath(repo, commit, options.subpath ?? '/');
+  } catch (error) {
+    if (options.allowNoent && error instanceof AtollError && error.code === 'OSTREE_PATH_NOT_FOUND') return stats;
+    throw error;
+  }
+  const union = Boolean(options.union || options.unionAdd || options.unionIdentical);
+  const skipList = options.skipList !== undefined && options.skipList.size > 0 ? options.skipList : undefined;
   const userMode = Boolean(options.userMode);
   const canHardlink =
     !options.forceCopy &&
@@ -79,10 +103,11 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     });
   }
 
+  const objectsDir = `${repo.path}/objects/`;
   const dirXattrs = (path: string, meta: DirMeta): void => {
     if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
   };
-  const dirMode = (meta: DirMeta): number => (userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
+  const dirMode = (meta: DirMeta): number => (options.bareUserOnlyDirs ? meta.mode & 0o775 : userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
 
   /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
   const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {
@@ -119,13 +144,16 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     if (existing) {
       if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
       if (options.unionAdd) return;
+      if (options.unionIdentical) {
+        if (await sameAsObject(path, existing, checksum)) return;
+        throw new AtollError('OSTREE_CHECKOUT_EXISTS', `Hardlinking ${checksum} to ${basename(path)}: File exists`, { data: { path } });
+      }
       if (existing.isDirectory()) await rm(path, { recursive: true, force: true });
       else unlinkSync(path);
     }
     stats.files++;
-    if (canHardlink && repo.mode !== 'bare-user') {
-      // Fast path: the object file is the checked-out file, one link() and nothing else. (ostree
-      // copies empty files to stay clear of the hardlink limit; here EMLINK falls back to a copy.)
+    if (canHardlink && repo.mode !== 'bare-user' && linkableObject(checksum)) {
+      // Fast path: the object file is the checked-out file, one link() and nothing else.
       const objectPath = repo.objectPath(checksum, ObjectType.File);
       const linked = tryLink(objectPath, path);
       if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
@@ -137,18 +165,46 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     // bare-user stores symlinks as regular files, so those are always recreated; empty files
     // are copied (as ostree does, which keeps them from hitting the hardlink limit).
-    const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0;
+    // A user checkout of an unreadable file (mode 0) gets a readable copy (ostree: u+r).
+    const unreadable = userMode && (content.header.mode & 0o400) === 0 && !isSymlinkMode(content.header.mode);
+    const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0 && !unreadable;
     if (linkable && tryLink(content.objectPath, path) === 'linked') {
       stats.hardlinked++;
       return;
     }
     stats.copied++;
-    await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
+    const header = unreadable ? { ...content.header, mode: content.header.mode | 0o400 } : content.header;
+    await writeCopy(path, header, await content.readData(), userMode, Boolean(options.noXattrs));
+  };
+
+  /**
+   * ostree never hardlinks empty files (they would share one inode across the whole system
+   * and hit the hardlink limit; `-z` is now always on), nor unreadable ones in user mode.
+   */
+  const linkableObject = (checksum: string): boolean => {
+    try {
+      const st = lstatSync(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`);
+      return !(st.isFile() && (st.size === 0 || (userMode && (st.mode & 0o400) === 0)));
+    } catch {
+      return true; // missing: tryLink reports it
+    }
+  };
+
+  /** An existing file equal to the object (`--union-identical`): same inode, symlink target or bytes. */
+  const sameAsObject = async (path: string, existing: Stats, checksum: string): Promise<boolean> => {
+    if (existing.isDirectory()) return false;
+    const content = await loadContent(repo, checksum, { noXattrs: true });
+    if (isSymlinkMode(content.header.mode)) return existing.isSymbolicLink() && readlinkSync(path) === content.header.symlinkTarget;
+    if (!existing.isFile()) return false;
+    const objectStat = lstatSync(content.objectPath);
+    if (objectStat.ino === existing.ino && objectStat.dev === existing.dev) return true;
+    if (existing.size !== content.size) return false;
+    return Buffer.compare(readFileSync(path), await content.readData()) === 0;
   };
 
   /** Hardlink into a fresh directory; false when the slow path must handle it (EMLINK...). */
-  const objectsDir = `${repo.path}/objects/`;
   const linkFast = (path: string, checksum: string): boolean => {
+    if (!linkableObject(checksum)) return false;
     const linked = tryLink(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`, path);
     if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
     if (linked !== 'linked') return false;
@@ -192,13 +248,14 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   const linkWorkerAfter = options.linkWorkerAfter ?? 1024;
   const linker = fastPathPossible && Number.isFinite(linkWorkerAfter) && availableParallelism() > 1 ? new LinkHelper(objectsDir) : undefined;
 
-  const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean): Promise<void> => {
+  const skipped = (treePath: string, name: string): boolean => skipList !== undefined && skipList.has(treePath === '/' ? `/${name}` : `${treePath}/${name}`);
+  const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean, treePath = '/'): Promise<void> => {
     const meta = await dirMeta(metaChecksum);
     const tree = loadDirTreeSync(repo, treeChecksum);
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    const files = tree.files;
+    const files = skipList === undefined ? tree.files : tree.files.filter((f) => !skipped(treePath, f.name));
     if (created && fastPathPossible && linker && stats.files >= linkWorkerAfter && files.length > 0) {
       // Into a directory we just created nothing can be in the way: hand the links over.
       linker.add(path, files);
@@ -213,7 +270,10 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
         await placeFile(filePath, file.checksum, created);
       }
     }
-    for (const dir of tree.dirs) await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false);
+    for (const dir of tree.dirs) {
+      if (skipped(treePath, dir.name)) continue;
+      await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false, treePath === '/' ? `/${dir.name}` : `${treePath}/${dir.name}`);
+    }
     if (created) {
       if (linker?.started) {
         // xattrs do not touch the mtime: set them here, where the addon is loaded.

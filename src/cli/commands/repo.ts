@@ -124,8 +124,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--statoverride <file>', 'per-path modes: lines "MODE PATH" (decimal; =MODE sets the permission bits, MODE or +MODE adds bits)')
     .option('--skip-list <file>', 'paths (one a line, from the tree root) left out of the commit')
     .option('--mode-ro-executables', 'regular files with an executable bit lose their write bits')
+    .option('-I, --devino-canonical', 'hardlinks of repository objects keep their checksum, whatever the overrides')
+    .option('--table-output', "print ostree's commit statistics (Commit:, Metadata Written:, Content Written:, ...) instead of the checksum")
     .action(async (path: string | undefined, opts: {
-      statoverride?: string; skipList?: string; modeRoExecutables?: boolean;
+      statoverride?: string; skipList?: string; modeRoExecutables?: boolean; devinoCanonical?: boolean; tableOutput?: boolean;
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
@@ -176,6 +178,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           statOverride: opts.statoverride !== undefined ? StatOverride.parse(await readFile(opts.statoverride, 'utf8')) : undefined,
           skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
           modeRoExecutables: opts.modeRoExecutables,
+          devinoCanonical: opts.devinoCanonical,
         },
         context.reporter,
       );
@@ -184,6 +187,20 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         for (const dir of dirs) await consumeTree(r, dir, result.checksum, { adopt: trees.length === 1 });
       }
       if (opts.branch) await autoUpdateSummary(r, 'commit');
+      if (opts.tableOutput) {
+        // ostree's --table-output lines (ot-builtin-commit.c).
+        const written = result.written ?? { metadata: 0, content: 0 };
+        context.out([
+          `Commit: ${result.checksum}`,
+          `Metadata Total: ${written.metadata}`,
+          `Metadata Written: ${written.metadata}`,
+          `Content Total: ${result.stats.files + result.stats.devinoHits}`,
+          `Content Written: ${written.content}`,
+          `Content Cache Hits: ${result.stats.devinoHits}`,
+          `Content Bytes Written: ${result.stats.bytes}`,
+        ].join('\n'));
+        return;
+      }
       context.out(result.checksum);
     });
 

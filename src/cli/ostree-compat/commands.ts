@@ -74,6 +74,8 @@ const commitOptions = [
   value('statoverride', 'PATH', 'File containing list of modifications to make to permissions'),
   value('skip-list', 'PATH', 'File containing list of files to skip'),
   flag('mode-ro-executables', 'Ensure executable files are not writable'),
+  flag('devino-canonical', 'Assume hardlinked objects are unmodified.  Implies --link-checkout-speedup', 'I'),
+  flag('table-output', 'Output more information in a KEY: VALUE format'),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];

@@ -28,6 +28,11 @@ export interface CommitModifier {
   /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
   useDevinoCache?: boolean;
   /**
+   * `-I/--devino-canonical`: a hardlink of a repo object keeps that object's checksum even when
+   * owner or mode overrides would change it (ostree's DEVINO_CANONICAL).
+   */
+  devinoCanonical?: boolean;
+  /**
    * Other (bare-ish) repositories the tree may be hardlinked from, e.g. a compose's bare-user
    * package cache: a file that is one of their objects takes that object's checksum unhashed,
    * and a target lacking the object gets a copy of it (header and data from the source repo,
@@ -170,13 +175,13 @@ export async function commitDirectoryToTree(
   // The cached checksum covers the object's stored owner, mode and xattrs: any override of
   // those makes a different object, which only hashing can name.
   const devinoAllowed =
-    modifier.useDevinoCache !== false &&
+    (modifier.devinoCanonical === true && tx.repo.mode !== 'archive') || (modifier.useDevinoCache !== false &&
     modifier.ownerUid === undefined &&
     modifier.ownerGid === undefined &&
     modifier.statOverride === undefined &&
     !modifier.modeRoExecutables &&
     !modifier.noXattrs &&
-    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0);
+    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0));
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);

@@ -133,6 +133,8 @@ export interface CommitResult {
   checksum: string;
   skipped: boolean;
   stats: CommitDirectoryStats;
+  /** Objects new to the repository (ostree's "Metadata Written" / "Content Written"). */
+  written?: { metadata: number; content: number };
 }
 
 /**
@@ -229,8 +231,9 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
     });
     if (branch !== undefined) tx.setRef(branch.ref, checksum, branch.remote);
+    const written = tx.stagedCounts();
     await tx.commit();
-    return { checksum, skipped: false, stats };
+    return { checksum, skipped: false, stats, written };
   } catch (error) {
     await tx.abort().catch(() => undefined);
     throw wrapIoError(error, 'commit');

@@ -100,6 +100,13 @@ export class Transaction {
     return sum;
   }
 
+  /** Objects staged so far (new to the repository), as ostree's commit statistics count them. */
+  stagedCounts(): { metadata: number; content: number } {
+    let content = 0;
+    for (const { type } of this.staged.values()) if (type === ObjectType.File) content++;
+    return { metadata: this.staged.size - content, content };
+  }
+
   /** Queue a ref update; refs are written last, by commit(). */
   setRef(ref: string, checksum: string | undefined, remote?: string): void {
     this.refUpdates.push({ ref, checksum, remote });

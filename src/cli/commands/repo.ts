@@ -32,6 +32,7 @@ import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../o
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+import { parseGVariantText } from '../../gvariant/index.js';
 
 /**
  * What the actions need beyond the static imports (once, before the first action runs). The
@@ -109,6 +110,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--orphan', 'create a commit without a parent')
     .option('--add-metadata-string <KEY=VALUE>', 'add a string metadata key (repeatable)', collect, [])
     .option('--add-detached-metadata-string <KEY=VALUE>', 'add a detached string metadata key (repeatable)', collect, [])
+    .option('--add-metadata <KEY=VALUE>', "add a metadata key whose value is GVariant text, e.g. SIZE='uint64 42' (repeatable)", collect, [])
+    .option('--keep-metadata <KEY>', 'copy this metadata key from the parent commit (repeatable)', collect, [])
     .option('--owner-uid <uid>', 'set the owner uid of every file', intArg('owner-uid'))
     .option('--owner-gid <gid>', 'set the owner gid of every file', intArg('owner-gid'))
     .option('--no-xattrs', 'do not import extended attributes')
@@ -128,6 +131,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--table-output', "print ostree's commit statistics (Commit:, Metadata Written:, Content Written:, ...) instead of the checksum")
     .action(async (path: string | undefined, opts: {
       statoverride?: string; skipList?: string; modeRoExecutables?: boolean; devinoCanonical?: boolean; tableOutput?: boolean;
+      addMetadata: string[]; keepMetadata: string[];
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean;
@@ -165,7 +169,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           body: opts.bodyFile !== undefined ? await readFile(opts.bodyFile, 'utf8') : opts.body,
           timestamp,
           parent,
-          metadata: meta(opts.addMetadataString, 'add-metadata-string'),
+          metadata: [
+            ...meta(opts.addMetadataString, 'add-metadata-string'),
+            ...opts.addMetadata.map((kv): [string, Variant] => {
+              const [k, v] = keyValue('add-metadata', kv);
+              return [k, parseGVariantText(v)];
+            }),
+          ],
+          keepMetadata: opts.keepMetadata,
           detachedMetadata: opts.addDetachedMetadataString.length > 0 ? meta(opts.addDetachedMetadataString, 'add-detached-metadata-string') : undefined,
           ownerUid: opts.ownerUid,
           ownerGid: opts.ownerGid,
@@ -375,15 +386,16 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .argument('<rev>')
     .option('--print-metadata-key <key>', 'print one metadata value (GVariant text)')
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string }) => {
+    .option('--byteswap', 'print metadata values byte-swapped (what `ostree show` does without -B on little-endian hosts)')
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; byteswap?: boolean }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
       if (opts.printMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey));
+        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey, false, opts.byteswap));
         return;
       }
       if (opts.printDetachedMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true));
+        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true, opts.byteswap));
         return;
       }
       context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));

@@ -2,6 +2,7 @@
 // atoll's own verbs (`atoll repo ...`, `atoll admin ...`). Only argv is translated here: the
 // behaviour is atoll's. Options atoll does not implement are absent, so GOption rejects them
 // ("Unknown option"), which keeps `--help` honest.
+import os from 'node:os';
 import type { OptionSpec } from './goption.js';
 
 export interface OstreeCommand {
@@ -62,6 +63,8 @@ const commitOptions = [
   flag('orphan', 'Create a commit without writing a ref'),
   multi('add-metadata-string', 'KEY=VALUE', 'Add a key/value pair to metadata'),
   multi('add-detached-metadata-string', 'KEY=VALUE', 'Add a key/value pair to detached metadata'),
+  multi('add-metadata', 'KEY=VALUE', 'Add a key/value pair to metadata, where the KEY is a string, and VALUE is g_variant_parse() formatted'),
+  multi('keep-metadata', 'KEY', 'Keep metadata KEY and its associated VALUE from parent'),
   value('owner-uid', 'UID', 'Set file ownership user id'),
   value('owner-gid', 'GID', 'Set file ownership group id'),
   flag('no-xattrs', 'Do not import extended attributes'),
@@ -138,6 +141,12 @@ const pullLocalOptions = [
   flag('commit-metadata-only', 'Fetch only the commit metadata'),
   flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)'),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+];
+
+const showOptions = [
+  value('print-metadata-key', 'KEY', 'Print string value of metadata key'),
+  value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key'),
+  ignored(flag('no-byteswap', 'Do not byteswap the commit metadata', 'B')),
 ];
 
 export const OSTREE_COMMANDS: OstreeCommand[] = [
@@ -234,6 +243,14 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
-  cmd('show', 'Output a metadata object', 'OBJECT', [value('print-metadata-key', 'KEY', 'Print string value of metadata key'), value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key')]),
+  {
+    ...cmd('show', 'Output a metadata object', 'OBJECT', showOptions),
+    // ostree prints metadata values byte-swapped on little-endian hosts unless -B.
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['show'], showOptions)(positionals, options);
+      if (!options.has('no-byteswap') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
+      return argv;
+    },
+  },
   cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
 ];

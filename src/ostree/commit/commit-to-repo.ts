@@ -51,6 +51,8 @@ export interface CommitRequest extends CommitModifier {
   parent?: string | null;
   /** User metadata in insertion order. */
   metadata?: Array<[string, Variant]>;
+  /** Keys copied from the parent commit's metadata (`--keep-metadata`); `metadata` overrides them. */
+  keepMetadata?: string[];
   detachedMetadata?: Array<[string, Variant]>;
   /** More refs for `ostree.ref-binding` besides the branch (`--bind-ref`). */
   bindRefs?: string[];
@@ -192,6 +194,15 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       throw new AtollError('OSTREE_COMMIT_BAD_STATOVERRIDE', 'Unmatched statoverride paths', { data: { paths: unmatched }, hint: `no such path in the tree: ${unmatched.join(', ')}` });
     }
     const metadata: VarDict = new Map();
+    if (request.keepMetadata !== undefined && request.keepMetadata.length > 0) {
+      if (parent === undefined || parent === null) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'Either --branch or --parent must be specified when using --keep-metadata');
+      const parentMetadata = (await loadCommit(repo, parent)).metadata;
+      for (const key of request.keepMetadata) {
+        const value = parentMetadata.get(key);
+        if (value === undefined) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', `Missing metadata key '${key}' from commit '${parent}'`);
+        metadata.set(key, value);
+      }
+    }
     for (const [key, value] of request.metadata ?? []) {
       if (key === '') throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'commit metadata keys must not be empty');
       metadata.set(key, value);

@@ -190,6 +190,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
           modeRoExecutables: opts.modeRoExecutables,
           devinoCanonical: opts.devinoCanonical,
+          ...((process.env.OSTREE_REPO_TEST_ERROR ?? '').split(',').includes('pre-commit') ? { testError: 'pre-commit' as const } : {}),
         },
         context.reporter,
       );
@@ -444,9 +445,13 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--allow-noent', 'a missing --subpath is not an error')
     .option('--skip-list <file>', 'paths (one a line, from the checkout root) not to check out')
     .option('-M, --bareuseronly-dirs', 'directory modes & 0775, as in a bare-user-only repository')
+    .option('--disable-cache', 'archive repositories: keep no uncompressed copies in uncompressed-objects-cache/')
+    .option('--whiteouts', 'process .wh.NAME (remove NAME) and .wh..wh..opq (empty the directory) files')
+    .option('--process-passthrough-whiteouts', 'turn .ostree-wh.NAME files into overlayfs whiteouts (char device 0:0 NAME)')
     .action(async (rev: string, destination: string | undefined, opts: {
       repo: string; userMode?: boolean; requireHardlinks?: boolean; forceCopy?: boolean; union?: boolean; unionAdd?: boolean; subpath?: string;
-      unionIdentical?: boolean; allowNoent?: boolean; skipList?: string; bareuseronlyDirs?: boolean;
+      unionIdentical?: boolean; allowNoent?: boolean; skipList?: string; bareuseronlyDirs?: boolean; disableCache?: boolean;
+      whiteouts?: boolean; processPassthroughWhiteouts?: boolean;
     }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
@@ -461,6 +466,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         allowNoent: opts.allowNoent,
         skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
         bareUserOnlyDirs: opts.bareuseronlyDirs,
+        disableCache: opts.disableCache,
+        processWhiteouts: opts.whiteouts,
+        passthroughWhiteouts: opts.processPassthroughWhiteouts,
         reporter: context.reporter,
       });
     });

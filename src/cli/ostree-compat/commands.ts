@@ -92,6 +92,9 @@ const checkoutOptions = [
   flag('union-identical', 'When layering checkouts, error out if a file would be replaced with a different version, but add new files and directories'),
   value('subpath', 'PATH', 'Checkout sub-directory PATH'),
   flag('allow-noent', 'Do nothing if specified path does not exist'),
+  flag('disable-cache', 'Do not update or use the internal repository uncompressed object cache'),
+  flag('whiteouts', 'Process \'whiteout\' (Docker style) entries'),
+  flag('process-passthrough-whiteouts', 'Enable overlayfs whiteout extraction into char 0:0 devices'),
   value('skip-list', 'PATH', 'Skip checking out paths listed in the file'),
   flag('bareuseronly-dirs', 'Suppress mode bits outside of 0775 for directories (suid, world writable, etc.)', 'M'),
   // ostree never hardlinks empty files any more: -z is accepted and does nothing.

@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
-import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, renameSync, readdirSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, basename } from 'node:path';
+import { join, basename, dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
@@ -10,6 +10,7 @@ import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/r
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
 import { wrapIoError } from '../repo/io-error.js';
+import { runProgram } from '../../util/index.js';
 import { ObjectType, isSymlinkMode, type DirMeta, type FileHeader } from '../repo/codec.js';
 import type { LinkWorkerData, LinkWorkerDone } from './link-worker.js';
 import { runLinkBatch, FINISH, type LinkBatch } from './link-batch.js';
@@ -36,8 +37,20 @@ export interface CheckoutOptions {
   allowNoent?: boolean;
   /** `--skip-list`: paths (from the checkout root, i.e. below the subpath) left out. */
   skipList?: ReadonlySet<string>;
+  /**
+   * `--whiteouts` (with union): `.wh.NAME` removes NAME from the target instead of being
+   * checked out; `.wh..wh..opq` empties the directory first (OCI/aufs layer whiteouts).
+   */
+  processWhiteouts?: boolean;
+  /** `--process-passthrough-whiteouts`: `.ostree-wh.NAME` files become overlayfs whiteouts (char 0:0 NAME). */
+  passthroughWhiteouts?: boolean;
   /** `-M`: directory modes as a bare-user-only repository would have them (& 0775). */
   bareUserOnlyDirs?: boolean;
+  /**
+   * `--disable-cache`: user-mode checkouts of archive repositories do not keep uncompressed
+   * copies of the files in `uncompressed-objects-cache/` (to hardlink from next time).
+   */
+  disableCache?: boolean;
   /** Do not write xattrs even in root mode. */
   noXattrs?: boolean;
   /**
@@ -104,6 +117,10 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   }
 
   const objectsDir = `${repo.path}/objects/`;
+  const uncompressedCache =
+    repo.mode === 'archive' && userMode && !options.disableCache && !options.forceCopy && repo.config.getBooleanOr('core', 'enable-uncompressed-cache', true)
+      ? `${repo.path}/uncompressed-objects-cache/objects`
+      : undefined;
   const dirXattrs = (path: string, meta: DirMeta): void => {
     if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
   };
@@ -172,8 +189,23 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
       stats.hardlinked++;
       return;
     }
-    stats.copied++;
     const header = unreadable ? { ...content.header, mode: content.header.mode | 0o400 } : content.header;
+    if (uncompressedCache && !isSymlinkMode(header.mode) && content.size !== 0) {
+      // ostree's uncompressed-objects-cache: the inflated file once, hardlinked into checkouts.
+      const cached = `${uncompressedCache}/${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
+      if (!existsSync(cached)) {
+        mkdirSync(dirname(cached), { recursive: true });
+        const temp = `${cached}.${process.pid}.tmp`;
+        await writeCopy(temp, header, await content.readData(), true, true);
+        utimesSync(temp, 0, 0);
+        renameSync(temp, cached);
+      }
+      if (tryLink(cached, path) === 'linked') {
+        stats.hardlinked++;
+        return;
+      }
+    }
+    stats.copied++;
     await writeCopy(path, header, await content.readData(), userMode, Boolean(options.noXattrs));
   };
 
@@ -255,7 +287,31 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    const files = skipList === undefined ? tree.files : tree.files.filter((f) => !skipped(treePath, f.name));
+    let files = skipList === undefined ? tree.files : tree.files.filter((f) => !skipped(treePath, f.name));
+    if (options.processWhiteouts && files.some((f) => f.name.startsWith(WHITEOUT_PREFIX))) {
+      for (const f of files) {
+        if (!f.name.startsWith(WHITEOUT_PREFIX)) continue;
+        if (f.name === OPAQUE_WHITEOUT) {
+          // Opaque: what the lower layers put here goes (this layer's own entries come after).
+          for (const name of readdirSync(path)) await rm(`${path}/${name}`, { recursive: true, force: true });
+        } else {
+          const name = f.name.slice(WHITEOUT_PREFIX.length);
+          if (name === '') throw new AtollError('OSTREE_CHECKOUT_BAD_WHITEOUT', `Invalid empty whiteout '${f.name}'`);
+          await rm(`${path}/${name}`, { recursive: true, force: true });
+        }
+      }
+      files = files.filter((f) => !f.name.startsWith(WHITEOUT_PREFIX));
+    }
+    if (options.passthroughWhiteouts && files.some((f) => f.name.startsWith(PASSTHROUGH_WHITEOUT_PREFIX))) {
+      for (const f of files) {
+        if (!f.name.startsWith(PASSTHROUGH_WHITEOUT_PREFIX)) continue;
+        const name = f.name.slice(PASSTHROUGH_WHITEOUT_PREFIX.length);
+        if (name === '') throw new AtollError('OSTREE_CHECKOUT_BAD_WHITEOUT', `Invalid empty whiteout '${f.name}'`);
+        // Node has no mknod(2): the coreutils program makes the 0:0 character device.
+        await runProgram('mknod', ['-m', '000', `${path}/${name}`, 'c', '0', '0'], { check: true });
+      }
+      files = files.filter((f) => !f.name.startsWith(PASSTHROUGH_WHITEOUT_PREFIX));
+    }
     if (created && fastPathPossible && linker && stats.files >= linkWorkerAfter && files.length > 0) {
       // Into a directory we just created nothing can be in the way: hand the links over.
       linker.add(path, files);
@@ -319,6 +375,10 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   }
   return stats;
 }
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_WHITEOUT = '.wh..wh..opq';
+const PASSTHROUGH_WHITEOUT_PREFIX = '.ostree-wh.';
 
 const BATCH_ENTRIES = 512;
 // The worker's backlog (batches posted, not yet run) above which this thread runs the next

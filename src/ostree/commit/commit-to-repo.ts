@@ -62,6 +62,8 @@ export interface CommitRequest extends CommitModifier {
   skipIfUnchanged?: boolean;
   /** Add `ostree.linux` and `ostree.bootable` (`--bootable`). */
   bootable?: boolean;
+  /** Fail on purpose at this point (libostree's OSTREE_REPO_TEST_ERROR, for tests). */
+  testError?: 'pre-commit';
 }
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
@@ -242,11 +244,16 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
     });
     if (branch !== undefined) tx.setRef(branch.ref, checksum, branch.remote);
+    if (request.testError === 'pre-commit') {
+      // libostree's OSTREE_REPO_TEST_ERROR=pre-commit: fail before the commit, leaving the
+      // staging directory behind as an interrupted transaction would.
+      throw new AtollError('OSTREE_COMMIT_TEST_ERROR', 'OSTREE_REPO_TEST_ERROR_PRE_COMMIT');
+    }
     const written = tx.stagedCounts();
     await tx.commit();
     return { checksum, skipped: false, stats, written };
   } catch (error) {
-    await tx.abort().catch(() => undefined);
+    if (!(error instanceof AtollError && error.code === 'OSTREE_COMMIT_TEST_ERROR')) await tx.abort().catch(() => undefined);
     throw wrapIoError(error, 'commit');
   } finally {
     await workers?.close();

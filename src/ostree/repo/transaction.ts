@@ -38,7 +38,8 @@ export class Transaction {
     const tmp = join(repo.path, 'tmp');
     await mkdir(tmp, { recursive: true });
     await cleanStaleStaging(tmp);
-    const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot');
+    // OSTREE_BOOTID stands in for the boot id, as in libostree (its tests set it).
+    const bootId = process.env.OSTREE_BOOTID ?? (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => 'noboot'));
     // Prepared under another name and renamed, so every staging-* dir of ours has its pid file.
     const suffix = randomBytes(6).toString('hex');
     const prep = join(tmp, `atoll-prep-${suffix}`);

@@ -157,6 +157,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       else if (opts.parent !== undefined) parent = await resolveRev(r, opts.parent);
       const meta = (list: string[], option: string): Array<[string, Variant]> =>
         list.map((kv) => {
+          if (kv.startsWith('=')) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'Empty metadata key');
           const [k, v] = keyValue(option, kv);
           return [k, { type: 's', value: v }];
         });

@@ -124,7 +124,8 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   const dirXattrs = (path: string, meta: DirMeta): void => {
     if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
   };
-  const dirMode = (meta: DirMeta): number => (options.bareUserOnlyDirs ? meta.mode & 0o775 : userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
+  // bare-user-only repositories always check directories out as -M would (ostree does).
+  const dirMode = (meta: DirMeta): number => (options.bareUserOnlyDirs || repo.mode === 'bare-user-only' ? meta.mode & 0o775 : userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
 
   /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
   const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {

@@ -238,6 +238,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // marks a commit partial before writing any of its objects), so the walk can stop there.
   const trustLocalTrees = !(await target.hasAnyPartial());
   const archiveToArchive = target.storesArchiveBytes && provider.getArchiveBytes !== undefined;
+  // A bare-user-only repository takes only such content, with libostree's error for the rest.
+  const bareUserOnlyFiles = options.bareUserOnlyFiles === true || target.mode === 'bare-user-only';
 
   async function fetchDirMeta(checksum: string): Promise<void> {
     total++;
@@ -317,9 +319,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      if (!options.bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum))) {
+      if (!bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum))) {
         // Hardlinked from a local repository: nothing written.
-      } else if (archiveToArchive && provider.getArchiveBytes && !options.bareUserOnlyFiles) {
+      } else if (archiveToArchive && provider.getArchiveBytes && !bareUserOnlyFiles) {
         // archive → archive: the bytes are stored as fetched, so the writer thread can
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
@@ -328,8 +330,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
-        if (options.bareUserOnlyFiles) checkBareUserOnlyMode(checksum, content.header);
-        if (!(options.bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum)))) {
+        if (bareUserOnlyFiles) checkBareUserOnlyMode(checksum, content.header);
+        if (!(bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum)))) {
           await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
           stats.contentBytesWritten += content.data.length;
         }

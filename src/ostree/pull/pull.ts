@@ -211,8 +211,16 @@ function withLinks(provider: ObjectProvider, source: PullTarget, trusted: boolea
     getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
     getContent: (checksum) => provider.getContent(checksum),
     link: async (target, type, checksum) => {
-      if (type === 'file' && source.mode !== target.mode) return false;
       if (!(await source.has(checksum, type))) return false;
+      if (type === 'file' && source.mode !== target.mode) {
+        // bare-user → bare-user-only: a canonical regular file is stored alike in both (ostree's
+        // import_is_bareuser_only_conversion); symlinks are not (bare-user keeps them as files).
+        if (!(source.mode === 'bare-user' && target.mode === 'bare-user-only')) return false;
+        const { header } = await source.loadContent(checksum);
+        const mode = header.mode & 0o7777;
+        const canonical = (header.mode & 0o170000) === 0o100000 && header.uid === 0 && header.gid === 0 && header.xattrs.length === 0 && (mode & ~0o775) === 0 && (mode & 0o400) !== 0;
+        if (!canonical) return false;
+      }
       if (!trusted) {
         if (type === 'file') {
           const { header, data } = await source.loadContent(checksum);

@@ -107,7 +107,7 @@ export class PullTarget {
    * otherwise). False when that is not possible; the caller then writes the object itself.
    */
   async linkFrom(source: PullTarget, checksum: string, type: ObjectKind): Promise<boolean> {
-    if (type === 'file' && source.mode !== this.mode) return false;
+    if (type === 'file' && source.mode !== this.mode && !(source.mode === 'bare-user' && this.mode === 'bare-user-only')) return false;
     const prefix = checksum.slice(0, 2);
     const name = `${checksum.slice(2)}.${this.extension(type)}`;
     const set = await this.prefixSet(prefix);

@@ -1,5 +1,5 @@
 import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -65,7 +65,14 @@ export class Transaction {
   }
 
   haveObjectSync(checksum: string, type: ObjectType): boolean {
-    return this.isStaged(checksum, type) || existsSync(this.repo.objectPath(checksum, type));
+    if (this.isStaged(checksum, type)) return true;
+    // lstat, not existsSync: a bare symlink object's target need not exist.
+    try {
+      lstatSync(this.repo.objectPath(checksum, type));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** stage() for callers on the synchronous hot path. */

@@ -444,7 +444,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--union-identical', 'the destination may exist; existing files must be identical (needs -H)')
     .option('--subpath <path>', 'check out only this path')
     .option('--allow-noent', 'a missing --subpath is not an error')
-    .option('--skip-list <file>', 'paths (one a line, from the checkout root) not to check out')
+    .option('--skip-list <file>', 'files (one path a line, from the checkout root) not to check out (directories are not skipped, as in ostree)')
     .option('-M, --bareuseronly-dirs', 'directory modes & 0775, as in a bare-user-only repository')
     .option('--disable-cache', 'archive repositories: keep no uncompressed copies in uncompressed-objects-cache/')
     .option('--whiteouts', 'process .wh.NAME (remove NAME) and .wh..wh..opq (empty the directory) files')

@@ -35,7 +35,10 @@ export interface CheckoutOptions {
   subpath?: string;
   /** `--allow-noent`: a missing subpath is not an error (nothing is checked out). */
   allowNoent?: boolean;
-  /** `--skip-list`: paths (from the checkout root, i.e. below the subpath) left out. */
+  /**
+   * `--skip-list`: files (paths from the checkout root, i.e. below the subpath) left out.
+   * Directories are never skipped: ostree's checkout filter is not consulted for them.
+   */
   skipList?: ReadonlySet<string>;
   /**
    * `--whiteouts` (with union): `.wh.NAME` removes NAME from the target instead of being
@@ -328,7 +331,6 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
       }
     }
     for (const dir of tree.dirs) {
-      if (skipped(treePath, dir.name)) continue;
       await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false, treePath === '/' ? `/${dir.name}` : `${treePath}/${dir.name}`);
     }
     if (created) {

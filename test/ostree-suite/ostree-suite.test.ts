@@ -31,6 +31,8 @@ export const PASSING = [
   'test-archivez.sh',
   'test-remote-add.sh',
   'test-basic-root.sh',
+  'test-basic-user.sh',
+  'test-basic-user-only.sh',
   // stage 2
   'test-pull-commit-only.sh',
   'test-pull-depth.sh',

@@ -148,6 +148,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--depth <n>', 'also copy N parent commits (-1: all)')
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
     .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
+    .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -158,8 +160,13 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
         trusted: o.trusted === true,
+        bareUserOnlyFiles: o.bareuseronlyFiles === true,
         reporter: context.reporter,
       });
+      if (o.printStats === true && o.json !== true) {
+        context.out(ostreePull.formatPullLocalStatistics(result));
+        return;
+      }
       printPullResult(context, result, o.json === true);
     });
 }

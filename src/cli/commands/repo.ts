@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
@@ -30,10 +30,11 @@ import {
   aliasesOf,
   type Variant,
 } from '../../ostree/repo/index.js';
-import { commitToRepo, parseTimestamp, consumeTree } from '../../ostree/commit/index.js';
+import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType } from '../../ostree/repo/index.js';
+import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+import { parseGVariantText } from '../../gvariant/index.js';
 
 /**
  * What the actions need beyond the static imports (once, before the first action runs). The
@@ -111,6 +112,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--orphan', 'create a commit without a parent')
     .option('--add-metadata-string <KEY=VALUE>', 'add a string metadata key (repeatable)', collect, [])
     .option('--add-detached-metadata-string <KEY=VALUE>', 'add a detached string metadata key (repeatable)', collect, [])
+    .option('--add-metadata <KEY=VALUE>', "add a metadata key whose value is GVariant text, e.g. SIZE='uint64 42' (repeatable)", collect, [])
+    .option('--keep-metadata <KEY>', 'copy this metadata key from the parent commit (repeatable)', collect, [])
     .option('--owner-uid <uid>', 'set the owner uid of every file', intArg('owner-uid'))
     .option('--owner-gid <gid>', 'set the owner gid of every file', intArg('owner-gid'))
     .option('--no-xattrs', 'do not import extended attributes')
@@ -124,7 +127,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--skip-if-unchanged', 'do not commit when the tree equals the parent')
     .option('--bootable', 'add ostree.linux and ostree.bootable (needs usr/lib/modules/<kver>/vmlinuz)')
     .option('--generate-sizes', 'add ostree.sizes (archived/unpacked size of every object; archive repositories)')
+    .option('--statoverride <file>', 'per-path modes: lines "MODE PATH" (decimal; =MODE sets the permission bits, MODE or +MODE adds bits)')
+    .option('--skip-list <file>', 'paths (one a line, from the tree root) left out of the commit')
+    .option('--mode-ro-executables', 'regular files with an executable bit lose their write bits')
+    .option('-I, --devino-canonical', 'hardlinks of repository objects keep their checksum, whatever the overrides')
+    .option('--table-output', "print ostree's commit statistics (Commit:, Metadata Written:, Content Written:, ...) instead of the checksum")
     .action(async (path: string | undefined, opts: {
+      statoverride?: string; skipList?: string; modeRoExecutables?: boolean; devinoCanonical?: boolean; tableOutput?: boolean;
+      addMetadata: string[]; keepMetadata: string[];
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
       addMetadataString: string[]; addDetachedMetadataString: string[]; ownerUid?: number; ownerGid?: number;
       xattrs: boolean; canonicalPermissions?: boolean; timestamp?: string; bindings: boolean; skipIfUnchanged?: boolean; bootable?: boolean; generateSizes?: boolean;
@@ -150,6 +160,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       else if (opts.parent !== undefined) parent = await resolveRev(r, opts.parent);
       const meta = (list: string[], option: string): Array<[string, Variant]> =>
         list.map((kv) => {
+          if (kv.startsWith('=')) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'Empty metadata key');
           const [k, v] = keyValue(option, kv);
           return [k, { type: 's', value: v }];
         });
@@ -162,7 +173,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           body: opts.bodyFile !== undefined ? await readFile(opts.bodyFile, 'utf8') : opts.body,
           timestamp,
           parent,
-          metadata: meta(opts.addMetadataString, 'add-metadata-string'),
+          metadata: [
+            ...meta(opts.addMetadataString, 'add-metadata-string'),
+            ...opts.addMetadata.map((kv): [string, Variant] => {
+              const [k, v] = keyValue('add-metadata', kv);
+              return [k, parseGVariantText(v)];
+            }),
+          ],
+          keepMetadata: opts.keepMetadata,
           detachedMetadata: opts.addDetachedMetadataString.length > 0 ? meta(opts.addDetachedMetadataString, 'add-detached-metadata-string') : undefined,
           ownerUid: opts.ownerUid,
           ownerGid: opts.ownerGid,
@@ -173,6 +191,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
           skipIfUnchanged: opts.skipIfUnchanged,
           bootable: opts.bootable,
           generateSizes: opts.generateSizes,
+          statOverride: opts.statoverride !== undefined ? StatOverride.parse(await readFile(opts.statoverride, 'utf8')) : undefined,
+          skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
+          modeRoExecutables: opts.modeRoExecutables,
+          devinoCanonical: opts.devinoCanonical,
         },
         context.reporter,
       );
@@ -181,6 +203,20 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         for (const dir of dirs) await consumeTree(r, dir, result.checksum, { adopt: trees.length === 1 });
       }
       if (opts.branch) await autoUpdateSummary(r, 'commit');
+      if (opts.tableOutput) {
+        // ostree's --table-output lines (ot-builtin-commit.c).
+        const written = result.written ?? { metadata: 0, content: 0 };
+        context.out([
+          `Commit: ${result.checksum}`,
+          `Metadata Total: ${written.metadata}`,
+          `Metadata Written: ${written.metadata}`,
+          `Content Total: ${result.stats.files + result.stats.devinoHits}`,
+          `Content Written: ${written.content}`,
+          `Content Cache Hits: ${result.stats.devinoHits}`,
+          `Content Bytes Written: ${result.stats.bytes}`,
+        ].join('\n'));
+        return;
+      }
       context.out(result.checksum);
     });
 
@@ -250,7 +286,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         if (aliases.length > 0) context.out(aliases.map((a) => `${a.alias} -> ${a.target}`).join('\n'));
         return;
       }
-      const refs = await listRefs(r);
+      const refs = await listRefs(r, { strict: true });
       // `REMOTE:` (or `REMOTE:.`, flatpak's spelling) lists every ref of that remote.
       const remoteOnly = prefix !== undefined && /^[^:]+:\.?$/.test(prefix) ? prefix.slice(0, prefix.indexOf(':') + 1) : undefined;
       const matching = refs.filter((e) => prefix === undefined || (remoteOnly !== undefined ? e.name.startsWith(remoteOnly) : e.name === prefix || e.name.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)));
@@ -324,10 +360,19 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const r = await Repo.open(opts.repo);
       const commit = await loadCommit(r, await resolveRev(r, rev));
       for (const path of paths) {
-        const entry = await resolvePath(r, commit, normalizePath(path));
-        if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', `${normalizePath(path)} is a directory`);
-        const content = await loadContent(r, entry.checksum);
-        context.outBytes(await content.readData());
+        // Symlinks are followed, as reading an OstreeRepoFile does (relative to their directory).
+        let current = normalizePath(path);
+        for (let hops = 0; ; hops++) {
+          const entry = await resolvePath(r, commit, current);
+          if (entry.kind !== 'file') throw new AtollError('OSTREE_PATH_NOT_FILE', "Can't open directory", { data: { path: current } });
+          const content = await loadContent(r, entry.checksum);
+          const target = content.header.symlinkTarget ?? '';
+          if (target === '' || hops >= 40) {
+            context.outBytes(await content.readData());
+            break;
+          }
+          current = normalizePath(target.startsWith('/') ? target : posix.join(posix.dirname(current), target));
+        }
       }
     });
 
@@ -349,7 +394,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--print-metadata-key <key>', 'print one metadata value (GVariant text)')
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
     .option('--print-sizes', "print the commit's ostree.sizes totals: needed (absent here) and total")
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean }) => {
+    .option('--byteswap', 'print metadata values byte-swapped (what `ostree show` does without -B on little-endian hosts)')
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
       if (opts.printSizes) {
@@ -357,11 +403,11 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return;
       }
       if (opts.printMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey));
+        context.out(await printMetadataKey(r, checksum, opts.printMetadataKey, false, opts.byteswap));
         return;
       }
       if (opts.printDetachedMetadataKey !== undefined) {
-        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true));
+        context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true, opts.byteswap));
         return;
       }
       context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
@@ -369,16 +415,29 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
 
   repo
     .command('diff')
-    .description('list files added (A), modified (M) and deleted (D) between two commits')
+    .description('list files added (A), modified (M) and deleted (D) between two commits, or a commit and a directory (./DIR or /DIR)')
     .addOption(repoOption())
-    .argument('<from>')
-    .argument('[to]')
-    .action(async (from: string, to: string | undefined, opts: { repo: string }) => {
+    .argument('<from>', 'a rev, or a directory when it starts with / or ./')
+    .argument('[to]', 'default: FROM, compared with FROM^')
+    .option('--owner-uid <uid>', 'compare files of a directory as if owned by this uid', intArg('owner-uid'))
+    .option('--owner-gid <gid>', 'compare files of a directory as if owned by this gid', intArg('owner-gid'))
+    .action(async (from: string, to: string | undefined, opts: { repo: string; ownerUid?: number; ownerGid?: number }) => {
       const r = await Repo.open(opts.repo);
-      const a = await resolveRev(r, to === undefined ? `${from}^` : from);
-      const b = await resolveRev(r, to ?? from);
-      const lines = formatDiff(await diffCommits(r, a, b));
+      // As ostree's parse_file_or_commit: a path is what starts with / or ./, anything else a rev.
+      const side = async (arg: string): Promise<DiffSide> => (arg.startsWith('/') || arg.startsWith('./') ? { directory: arg } : await resolveRev(r, arg));
+      const a = await side(to === undefined ? `${from}^` : from);
+      const b = await side(to ?? from);
+      const lines = formatDiff(await diffCommits(r, a, b, { ownerUid: opts.ownerUid, ownerGid: opts.ownerGid }));
       if (lines.length > 0) context.out(lines.join('\n'));
+    });
+
+  repo
+    .command('checksum')
+    .description('print the object checksum PATH would get if committed as it is (content or dirmeta)')
+    .argument('<path>')
+    .option('--ignore-xattrs', 'leave extended attributes out')
+    .action(async (path: string, opts: { ignoreXattrs?: boolean }) => {
+      context.out((await checksumPath(path, { ignoreXattrs: opts.ignoreXattrs })).checksum);
     });
 
   repo
@@ -392,9 +451,18 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('-C, --force-copy', 'never hardlink')
     .option('--union', 'the destination may exist; replace existing files')
     .option('--union-add', 'the destination may exist; keep existing files')
+    .option('--union-identical', 'the destination may exist; existing files must be identical (needs -H)')
     .option('--subpath <path>', 'check out only this path')
+    .option('--allow-noent', 'a missing --subpath is not an error')
+    .option('--skip-list <file>', 'files (one path a line, from the checkout root) not to check out (directories are not skipped, as in ostree)')
+    .option('-M, --bareuseronly-dirs', 'directory modes & 0775, as in a bare-user-only repository')
+    .option('--disable-cache', 'archive repositories: keep no uncompressed copies in uncompressed-objects-cache/')
+    .option('--whiteouts', 'process .wh.NAME (remove NAME) and .wh..wh..opq (empty the directory) files')
+    .option('--process-passthrough-whiteouts', 'turn .ostree-wh.NAME files into overlayfs whiteouts (char device 0:0 NAME)')
     .action(async (rev: string, destination: string | undefined, opts: {
       repo: string; userMode?: boolean; requireHardlinks?: boolean; forceCopy?: boolean; union?: boolean; unionAdd?: boolean; subpath?: string;
+      unionIdentical?: boolean; allowNoent?: boolean; skipList?: string; bareuseronlyDirs?: boolean; disableCache?: boolean;
+      whiteouts?: boolean; processPassthroughWhiteouts?: boolean;
     }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
@@ -404,7 +472,14 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         forceCopy: opts.forceCopy,
         union: opts.union,
         unionAdd: opts.unionAdd,
+        unionIdentical: opts.unionIdentical,
         subpath: opts.subpath,
+        allowNoent: opts.allowNoent,
+        skipList: opts.skipList !== undefined ? new Set((await readFile(opts.skipList, 'utf8')).split('\n').filter((l) => l !== '')) : undefined,
+        bareUserOnlyDirs: opts.bareuseronlyDirs,
+        disableCache: opts.disableCache,
+        processWhiteouts: opts.whiteouts,
+        passthroughWhiteouts: opts.processPassthroughWhiteouts,
         reporter: context.reporter,
       });
     });

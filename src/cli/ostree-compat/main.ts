@@ -158,7 +158,7 @@ export async function ostreeMain(argv: string[]): Promise<number> {
   }
   const atollArgv = command.toAtoll!(parsed.positionals, parsed.options);
   if (inAdmin) atollArgv.splice(atollArgv.indexOf('--'), 0, '--sysroot', parsed.options.get('sysroot')?.at(-1) ?? process.env.OSTREE_SYSROOT ?? '/');
-  else atollArgv.splice(atollArgv.indexOf('--'), 0, '--repo', parsed.options.get('repo')?.at(-1) ?? defaultRepo());
+  else if (!command.noRepo) atollArgv.splice(atollArgv.indexOf('--'), 0, '--repo', parsed.options.get('repo')?.at(-1) ?? defaultRepo());
   return runAtoll(atollArgv);
 }
 

@@ -1,11 +1,11 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
-import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync } from 'node:fs';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, renameSync, readdirSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, basename } from 'node:path';
+import { join, basename, dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import type { Repo } from '../repo/repo.js';
+import { Repo } from '../repo/repo.js';
 import { loadCommit, loadDirTreeSync, loadDirMeta, resolvePath } from '../repo/read.js';
 import { loadContent } from '../repo/content.js';
 import { writeXattrs, writeXattrsSync } from '../repo/xattrs.js';
@@ -26,8 +26,32 @@ export interface CheckoutOptions {
   union?: boolean;
   /** `--union-add`: the target may exist; existing files are kept. */
   unionAdd?: boolean;
+  /**
+   * `--union-identical` (needs `requireHardlinks`): the target may exist; an existing file is
+   * kept when it is the same (same object, same symlink target, same content), else EEXIST.
+   */
+  unionIdentical?: boolean;
   /** Check out only this path of the commit. */
   subpath?: string;
+  /** `--allow-noent`: a missing subpath is not an error (nothing is checked out). */
+  allowNoent?: boolean;
+  /**
+   * `--skip-list`: files (paths from the checkout root, i.e. below the subpath) left out.
+   * Directories are never skipped: ostree's checkout filter is not consulted for them.
+   */
+  skipList?: ReadonlySet<string>;
+  /**
+   * `--whiteouts` (with union): `.wh.NAME` removes NAME from the target instead of being
+   * checked out; `.wh..wh..opq` empties the directory first (OCI/aufs layer whiteouts).
+   */
+  processWhiteouts?: boolean;
+  /** `-M`: directory modes as a bare-user-only repository would have them (& 0775). */
+  bareUserOnlyDirs?: boolean;
+  /**
+   * `--disable-cache`: user-mode checkouts of archive repositories do not keep uncompressed
+   * copies of the files in `uncompressed-objects-cache/` (to hardlink from next time).
+   */
+  disableCache?: boolean;
   /** Do not write xattrs even in root mode. */
   noXattrs?: boolean;
   /**
@@ -61,6 +85,12 @@ export interface CheckoutStats {
  * replaced), files with O_EXCL, so nothing is ever written outside the destination.
  */
 export async function checkout(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions = {}): Promise<CheckoutStats> {
+  if (options.unionIdentical && !options.requireHardlinks) throw new AtollError('OSTREE_CHECKOUT_BAD_OPTIONS', '--union-identical requires --require-hardlinks');
+  // A commit only in the `core.parent` repository is read from there, as ostree reads objects.
+  const parentPath = repo.config.getStringOr('core', 'parent', undefined);
+  if (parentPath !== undefined && !(await repo.hasObject(commitChecksum, ObjectType.Commit))) {
+    return await checkout(await Repo.open(parentPath), commitChecksum, destination, options);
+  }
   try {
     return await checkoutUnwrapped(repo, commitChecksum, destination, options);
   } catch (error) {
@@ -70,9 +100,16 @@ export async function checkout(repo: Repo, commitChecksum: string, destination: 
 
 async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination: string, options: CheckoutOptions): Promise<CheckoutStats> {
   const commit = await loadCommit(repo, commitChecksum);
-  const entry = await resolvePath(repo, commit, options.subpath ?? '/');
   const stats: CheckoutStats = { files: 0, hardlinked: 0, copied: 0, dirs: 0 };
-  const union = Boolean(options.union || options.unionAdd);
+  let entry;
+  try {
+    entry = await resolvePath(repo, commit, options.subpath ?? '/');
+  } catch (error) {
+    if (options.allowNoent && error instanceof AtollError && error.code === 'OSTREE_PATH_NOT_FOUND') return stats;
+    throw error;
+  }
+  const union = Boolean(options.union || options.unionAdd || options.unionIdentical);
+  const skipList = options.skipList !== undefined && options.skipList.size > 0 ? options.skipList : undefined;
   const userMode = Boolean(options.userMode);
   const canHardlink =
     !options.forceCopy &&
@@ -85,10 +122,16 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     });
   }
 
+  const objectsDir = `${repo.path}/objects/`;
+  const uncompressedCache =
+    repo.mode === 'archive' && userMode && !options.disableCache && !options.forceCopy && repo.config.getBooleanOr('core', 'enable-uncompressed-cache', true)
+      ? `${repo.path}/uncompressed-objects-cache/objects`
+      : undefined;
   const dirXattrs = (path: string, meta: DirMeta): void => {
     if (!userMode && !options.noXattrs && meta.xattrs.length > 0) writeXattrsSync(path, meta.xattrs);
   };
-  const dirMode = (meta: DirMeta): number => (userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
+  // bare-user-only repositories always check directories out as -M would (ostree does).
+  const dirMode = (meta: DirMeta): number => (options.bareUserOnlyDirs || repo.mode === 'bare-user-only' ? meta.mode & 0o775 : userMode ? meta.mode & 0o1777 & ~0o6000 : meta.mode & 0o7777);
 
   /** Create `path` as a directory, refusing (or, with union, replacing) non-directories. */
   const makeDir = async (path: string, isRoot: boolean): Promise<boolean> => {
@@ -125,13 +168,16 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     if (existing) {
       if (!union) throw new AtollError('OSTREE_CHECKOUT_EXISTS', `cannot check out: ${path} already exists`, { hint: 'pass --union to overwrite' });
       if (options.unionAdd) return;
+      if (options.unionIdentical) {
+        if (await sameAsObject(path, existing, checksum)) return;
+        throw new AtollError('OSTREE_CHECKOUT_EXISTS', `Hardlinking ${checksum} to ${basename(path)}: File exists`, { data: { path } });
+      }
       if (existing.isDirectory()) await rm(path, { recursive: true, force: true });
       else unlinkSync(path);
     }
     stats.files++;
-    if (canHardlink && repo.mode !== 'bare-user') {
-      // Fast path: the object file is the checked-out file, one link() and nothing else. (ostree
-      // copies empty files to stay clear of the hardlink limit; here EMLINK falls back to a copy.)
+    if (canHardlink && repo.mode !== 'bare-user' && linkableObject(checksum)) {
+      // Fast path: the object file is the checked-out file, one link() and nothing else.
       const objectPath = repo.objectPath(checksum, ObjectType.File);
       const linked = tryLink(objectPath, path);
       if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
@@ -143,18 +189,61 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
     const content = await loadContent(repo, checksum, { noXattrs: options.noXattrs || userMode });
     // bare-user stores symlinks as regular files, so those are always recreated; empty files
     // are copied (as ostree does, which keeps them from hitting the hardlink limit).
-    const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0;
+    // A user checkout of an unreadable file (mode 0) gets a readable copy (ostree: u+r).
+    const unreadable = userMode && (content.header.mode & 0o400) === 0 && !isSymlinkMode(content.header.mode);
+    const linkable = canHardlink && repo.mode === 'bare-user' && !isSymlinkMode(content.header.mode) && content.size !== 0 && !unreadable;
     if (linkable && tryLink(content.objectPath, path) === 'linked') {
       stats.hardlinked++;
       return;
     }
+    const header = unreadable ? { ...content.header, mode: content.header.mode | 0o400 } : content.header;
+    if (uncompressedCache && !isSymlinkMode(header.mode) && content.size !== 0) {
+      // ostree's uncompressed-objects-cache: the inflated file once, hardlinked into checkouts.
+      const cached = `${uncompressedCache}/${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
+      if (!existsSync(cached)) {
+        mkdirSync(dirname(cached), { recursive: true });
+        const temp = `${cached}.${process.pid}.tmp`;
+        await writeCopy(temp, header, await content.readData(), true, true);
+        utimesSync(temp, 0, 0);
+        renameSync(temp, cached);
+      }
+      if (tryLink(cached, path) === 'linked') {
+        stats.hardlinked++;
+        return;
+      }
+    }
     stats.copied++;
-    await writeCopy(path, content.header, await content.readData(), userMode, Boolean(options.noXattrs));
+    await writeCopy(path, header, await content.readData(), userMode, Boolean(options.noXattrs));
+  };
+
+  /**
+   * ostree never hardlinks empty files (they would share one inode across the whole system
+   * and hit the hardlink limit; `-z` is now always on), nor unreadable ones in user mode.
+   */
+  const linkableObject = (checksum: string): boolean => {
+    try {
+      const st = lstatSync(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`);
+      return !(st.isFile() && (st.size === 0 || (userMode && (st.mode & 0o400) === 0)));
+    } catch {
+      return true; // missing: tryLink reports it
+    }
+  };
+
+  /** An existing file equal to the object (`--union-identical`): same inode, symlink target or bytes. */
+  const sameAsObject = async (path: string, existing: Stats, checksum: string): Promise<boolean> => {
+    if (existing.isDirectory()) return false;
+    const content = await loadContent(repo, checksum, { noXattrs: true });
+    if (isSymlinkMode(content.header.mode)) return existing.isSymbolicLink() && readlinkSync(path) === content.header.symlinkTarget;
+    if (!existing.isFile()) return false;
+    const objectStat = lstatSync(content.objectPath);
+    if (objectStat.ino === existing.ino && objectStat.dev === existing.dev) return true;
+    if (existing.size !== content.size) return false;
+    return Buffer.compare(readFileSync(path), await content.readData()) === 0;
   };
 
   /** Hardlink into a fresh directory; false when the slow path must handle it (EMLINK...). */
-  const objectsDir = `${repo.path}/objects/`;
   const linkFast = (path: string, checksum: string): boolean => {
+    if (!linkableObject(checksum)) return false;
     const linked = tryLink(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`, path);
     if (linked === 'missing') throw new AtollError('OSTREE_OBJECT_MISSING', `no such file object ${checksum}`, { data: { checksum, type: 'file' } });
     if (linked !== 'linked') return false;
@@ -177,7 +266,7 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   /** `.ostree-wh.NAME` → the whiteout device NAME (Node has no mknod: coreutils makes it). */
   const placeWhiteout = async (dir: string, name: string, checksum: string): Promise<void> => {
     const content = await loadContent(repo, checksum, { noXattrs: true });
-    const path = `${dir}/${name.slice(WHITEOUT_PREFIX.length)}`;
+    const path = `${dir}/${name.slice(PASSTHROUGH_WHITEOUT_PREFIX.length)}`;
     const mode = content.header.mode & 0o7777;
     const made = await runProgram('mknod', ['-m', mode.toString(8), '--', path, 'c', '0', '0']);
     if (made.status !== 0) {
@@ -214,17 +303,31 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   const linkWorkerAfter = options.linkWorkerAfter ?? 1024;
   const linker = fastPathPossible && Number.isFinite(linkWorkerAfter) && availableParallelism() > 1 ? new LinkHelper(objectsDir) : undefined;
 
-  const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean): Promise<void> => {
+  const skipped = (treePath: string, name: string): boolean => skipList !== undefined && skipList.has(treePath === '/' ? `/${name}` : `${treePath}/${name}`);
+  const checkoutDir = async (path: string, treeChecksum: string, metaChecksum: string, isRoot: boolean, treePath = '/'): Promise<void> => {
     const meta = await dirMeta(metaChecksum);
     const tree = loadDirTreeSync(repo, treeChecksum);
     const created = await makeDir(path, isRoot);
     stats.dirs++;
     if (created && !userMode && (meta.uid !== euid || meta.gid !== egid)) chownSync(path, meta.uid, meta.gid);
-    let files = tree.files;
-    if (options.passthroughWhiteouts && files.some((f) => f.name.startsWith(WHITEOUT_PREFIX) && f.name.length > WHITEOUT_PREFIX.length)) {
-      const isWhiteout = (name: string): boolean => name.startsWith(WHITEOUT_PREFIX) && name.length > WHITEOUT_PREFIX.length;
-      for (const f of files) if (isWhiteout(f.name)) await placeWhiteout(path, f.name, f.checksum);
-      files = files.filter((f) => !isWhiteout(f.name));
+    let files = skipList === undefined ? tree.files : tree.files.filter((f) => !skipped(treePath, f.name));
+    if (options.processWhiteouts && files.some((f) => f.name.startsWith(WHITEOUT_PREFIX))) {
+      for (const f of files) {
+        if (!f.name.startsWith(WHITEOUT_PREFIX)) continue;
+        if (f.name === OPAQUE_WHITEOUT) {
+          // Opaque: what the lower layers put here goes (this layer's own entries come after).
+          for (const name of readdirSync(path)) await rm(`${path}/${name}`, { recursive: true, force: true });
+        } else {
+          const name = f.name.slice(WHITEOUT_PREFIX.length);
+          if (name === '') throw new AtollError('OSTREE_CHECKOUT_BAD_WHITEOUT', `Invalid empty whiteout '${f.name}'`);
+          await rm(`${path}/${name}`, { recursive: true, force: true });
+        }
+      }
+      files = files.filter((f) => !f.name.startsWith(WHITEOUT_PREFIX));
+    }
+    if (options.passthroughWhiteouts && files.some((f) => isPassthroughWhiteout(f.name))) {
+      for (const f of files) if (isPassthroughWhiteout(f.name)) await placeWhiteout(path, f.name, f.checksum);
+      files = files.filter((f) => !isPassthroughWhiteout(f.name));
     }
     if (created && fastPathPossible && linker && stats.files >= linkWorkerAfter && files.length > 0) {
       // Into a directory we just created nothing can be in the way: hand the links over.
@@ -240,7 +343,9 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
         await placeFile(filePath, file.checksum, created);
       }
     }
-    for (const dir of tree.dirs) await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false);
+    for (const dir of tree.dirs) {
+      await checkoutDir(`${path}/${dir.name}`, dir.treeChecksum, dir.metaChecksum, false, treePath === '/' ? `/${dir.name}` : `${treePath}/${dir.name}`);
+    }
     if (created) {
       if (linker?.started) {
         // xattrs do not touch the mtime: set them here, where the addon is loaded.
@@ -287,8 +392,12 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   return stats;
 }
 
+/** OCI/aufs layer whiteouts (`--whiteouts`). */
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_WHITEOUT = '.wh..wh..opq';
 /** OSTree's marker prefix for overlayfs whiteouts stored as regular files. */
-const WHITEOUT_PREFIX = '.ostree-wh.';
+const PASSTHROUGH_WHITEOUT_PREFIX = '.ostree-wh.';
+const isPassthroughWhiteout = (name: string): boolean => name.startsWith(PASSTHROUGH_WHITEOUT_PREFIX) && name.length > PASSTHROUGH_WHITEOUT_PREFIX.length;
 
 const BATCH_ENTRIES = 512;
 // The worker's backlog (batches posted, not yet run) above which this thread runs the next

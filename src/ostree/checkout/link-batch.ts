@@ -1,4 +1,4 @@
-import { linkSync, chmodSync, utimesSync } from 'node:fs';
+import { linkSync, lstatSync, chmodSync, utimesSync } from 'node:fs';
 
 /**
  * Work for the hardlink checkout's second thread, as a flat list of strings (cheap to post):
@@ -35,8 +35,16 @@ export function runLinkBatch(batch: LinkBatch, objectsDir: string, failed: strin
     for (let k = 0; k < n; k++, i += 2) {
       const name = batch[i] as string;
       const checksum = batch[i + 1] as string;
+      const object = `${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`;
       try {
-        linkSync(`${objectsDir}${checksum.slice(0, 2)}/${checksum.slice(2)}.file`, `${dir}/${name}`);
+        // Empty (and unreadable) files are the main thread's: ostree never hardlinks empty
+        // files, and user checkouts copy unreadable ones.
+        const st = lstatSync(object);
+        if (st.isFile() && (st.size === 0 || (st.mode & 0o400) === 0)) {
+          failed.push(dir, name, checksum);
+          continue;
+        }
+        linkSync(object, `${dir}/${name}`);
       } catch {
         failed.push(dir, name, checksum);
       }

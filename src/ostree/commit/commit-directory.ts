@@ -28,16 +28,102 @@ export interface CommitModifier {
   /** Reuse checksums of files that are hardlinks of repo objects (ostree's devino cache). */
   useDevinoCache?: boolean;
   /**
+   * `-I/--devino-canonical`: a hardlink of a repo object keeps that object's checksum even when
+   * owner or mode overrides would change it (ostree's DEVINO_CANONICAL).
+   */
+  devinoCanonical?: boolean;
+  /**
    * Other (bare-ish) repositories the tree may be hardlinked from, e.g. a compose's bare-user
    * package cache: a file that is one of their objects takes that object's checksum unhashed,
    * and a target lacking the object gets a copy of it (header and data from the source repo,
    * stored in the target's mode), as ostree's devino cache does for its own repository.
    */
   devinoFrom?: readonly Repo[];
+  /** `--statoverride`: per-path mode changes (paths from the tree root, e.g. `/usr/bin/su`). */
+  statOverride?: StatOverride;
+  /** `--skip-list`: paths left out of the commit (directories with everything below them). */
+  skipList?: ReadonlySet<string>;
+  /** `--mode-ro-executables`: regular files with any x bit lose their w bits. */
+  modeRoExecutables?: boolean;
   concurrency?: number;
   zlibLevel?: number;
   /** Worker threads that hash and compress archive content objects. */
   workers?: ContentWorkerPool;
+}
+
+/**
+ * An `ostree commit --statoverride` file: lines `MODE PATH`; `=MODE` sets the permission bits,
+ * `MODE` or `+MODE` adds bits; MODE is decimal (ostree parses it with g_ascii_strtod). Paths
+ * with added bits must all be met during the commit (`unmatched()`).
+ */
+export class StatOverride {
+  readonly add = new Map<string, number>();
+  readonly set = new Map<string, number>();
+  private readonly matched = new Set<string>();
+
+  static parse(text: string): StatOverride {
+    const out = new StatOverride();
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const space = line.indexOf(' ');
+      if (space < 0) throw new AtollError('OSTREE_COMMIT_BAD_STATOVERRIDE', 'Malformed statoverride file (no space found)');
+      const path = line.slice(space + 1);
+      const override = line.startsWith('=');
+      const mode = Math.trunc(Number.parseFloat(line.slice(override ? 1 : 0, space)));
+      if (!Number.isFinite(mode)) throw new AtollError('OSTREE_COMMIT_BAD_STATOVERRIDE', `Malformed statoverride line '${line}'`);
+      (override ? out.set : out.add).set(path, mode >>> 0);
+    }
+    return out;
+  }
+
+  /** The mode `path` gets (file type bits kept). */
+  apply(path: string, mode: number): number {
+    const add = this.add.get(path);
+    if (add !== undefined) {
+      this.matched.add(path);
+      return mode | add;
+    }
+    const set = this.set.get(path);
+    return set === undefined ? mode : (mode & S_IFMT) | set;
+  }
+
+  /** Paths with added bits that no file of the commit had. */
+  unmatched(): string[] {
+    return [...this.add.keys()].filter((p) => !this.matched.has(p));
+  }
+}
+
+/** Owner and mode of one entry, as the commit filter sees and changes them. */
+export interface EntryInfo {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** True when the modifier changes entries by path (so trees from commits must be re-written). */
+export function modifierFilters(modifier: CommitModifier): boolean {
+  return modifier.ownerUid !== undefined || modifier.ownerGid !== undefined || modifier.statOverride !== undefined || modifier.skipList !== undefined || Boolean(modifier.modeRoExecutables);
+}
+
+/**
+ * ostree's commit filter, then its canonical permissions (ot-builtin-commit.c commit_filter,
+ * _ostree_repo_commit_modifier_apply): owner, `--mode-ro-executables`, `--statoverride`,
+ * `--skip-list` (undefined = skip), then uid = gid = 0 and modes & 0755 if canonical.
+ */
+export function applyCommitFilter(modifier: CommitModifier, path: string, info: EntryInfo): EntryInfo | undefined {
+  let { uid, gid, mode } = info;
+  if (modifier.ownerUid !== undefined) uid = modifier.ownerUid;
+  if (modifier.ownerGid !== undefined) gid = modifier.ownerGid;
+  const type = mode & S_IFMT;
+  if (modifier.modeRoExecutables && type === S_IFREG && (mode & 0o111) !== 0) mode &= ~0o222;
+  if (modifier.statOverride) mode = modifier.statOverride.apply(path, mode);
+  if (modifier.skipList?.has(path)) return undefined;
+  if (modifier.canonicalPermissions) {
+    uid = 0;
+    gid = 0;
+    if (type === S_IFREG || type === S_IFDIR) mode &= type | 0o755;
+  }
+  return { uid, gid, mode };
 }
 
 /**
@@ -89,11 +175,13 @@ export async function commitDirectoryToTree(
   // The cached checksum covers the object's stored owner, mode and xattrs: any override of
   // those makes a different object, which only hashing can name.
   const devinoAllowed =
-    modifier.useDevinoCache !== false &&
+    (modifier.devinoCanonical === true && tx.repo.mode !== 'archive') || (modifier.useDevinoCache !== false &&
     modifier.ownerUid === undefined &&
     modifier.ownerGid === undefined &&
+    modifier.statOverride === undefined &&
+    !modifier.modeRoExecutables &&
     !modifier.noXattrs &&
-    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0);
+    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0));
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
@@ -113,17 +201,12 @@ export async function commitDirectoryToTree(
     return readXattrsSync(path, modifier.skipXattrs);
   };
 
-  const dirMeta = async (path: string, st: Stats): Promise<string> => {
-    const meta: DirMeta = {
-      uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
-      gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
-      mode: modifier.canonicalPermissions ? S_IFDIR | (st.mode & 0o755) : S_IFDIR | (st.mode & 0o7777),
-      xattrs: xattrsOf(path, false),
-    };
+  const dirMeta = async (path: string, info: EntryInfo): Promise<string> => {
+    const meta: DirMeta = { uid: info.uid, gid: info.gid, mode: info.mode, xattrs: xattrsOf(path, false) };
     return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta(meta));
   };
 
-  const fileObject = async (path: string, st: Stats): Promise<string> => {
+  const fileObject = async (path: string, st: Stats, info: EntryInfo): Promise<string> => {
     const isLink = st.isSymbolicLink();
     if (!isLink && devinoAllowed && st.nlink > 1) {
       devino ??= await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]);
@@ -139,9 +222,9 @@ export async function commitDirectoryToTree(
       }
     }
     const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
-      uid: modifier.canonicalPermissions ? 0 : (modifier.ownerUid ?? st.uid),
-      gid: modifier.canonicalPermissions ? 0 : (modifier.ownerGid ?? st.gid),
-      mode: isLink ? S_IFLNK | 0o777 : modifier.canonicalPermissions ? S_IFREG | (st.mode & 0o755) : S_IFREG | (st.mode & 0o7777),
+      uid: info.uid,
+      gid: info.gid,
+      mode: isLink ? S_IFLNK | 0o777 : info.mode,
       rdev: 0,
       symlinkTarget: isLink ? readlinkSync(path) : '',
       xattrs: xattrsOf(path, isLink),
@@ -158,24 +241,36 @@ export async function commitDirectoryToTree(
   };
 
   const ownStaging = resolve(tx.stagingDir);
-  const walk = async (dir: string, st: Stats, into: MutableTree): Promise<void> => {
-    if (!(modifier.keepExistingDirMeta && into.metaChecksum !== undefined)) into.metaChecksum = await limiter.run(() => dirMeta(dir, st));
-    const names = readdirSync(dir);
+  const infoOf = (st: Stats, path: string): EntryInfo | undefined =>
+    applyCommitFilter(modifier, path, { uid: st.uid, gid: st.gid, mode: st.isSymbolicLink() ? S_IFLNK | 0o777 : (st.mode & S_IFMT) | (st.mode & 0o7777) });
+  const walk = async (dir: string, into: MutableTree, treePath: string, info: EntryInfo): Promise<void> => {
+    if (!(modifier.keepExistingDirMeta && into.metaChecksum !== undefined)) into.metaChecksum = await limiter.run(() => dirMeta(dir, info));
+    const names = readdirSync(dir, { encoding: 'buffer' });
     const pending: Array<Promise<void>> = [];
-    for (const name of names) {
+    for (const raw of names) {
+      let name: string;
+      try {
+        name = utf8.decode(raw);
+      } catch {
+        // Tree entry names are GVariant strings: UTF-8 only (ostree's wording).
+        throw new AtollError('OSTREE_MTREE_BAD_NAME', `Invalid UTF-8 in filename '${raw.toString('latin1')}' in ${dir}`);
+      }
       const path = join(dir, name);
       // A tree that holds the repository itself (`ostree commit` of `.`, as OSTree's test-refs
       // does) would otherwise see this very transaction's temp files come and go; OSTree's are
       // O_TMPFILE and never visible, so its own staging directory is left out.
       if (name.startsWith('staging-') && resolve(path) === ownStaging) continue;
       const child = lstatSync(path);
+      const childPath = treePath === '/' ? `/${name}` : `${treePath}/${name}`;
+      const childInfo = child.isDirectory() || child.isFile() || child.isSymbolicLink() ? infoOf(child, childPath) : undefined;
+      if ((child.isDirectory() || child.isFile() || child.isSymbolicLink()) && childInfo === undefined) continue;
       if (child.isDirectory()) {
-        pending.push(walk(path, child, into.ensureDir(name)));
+        pending.push(walk(path, into.ensureDir(name), childPath, childInfo as EntryInfo));
       } else if (child.isFile() || child.isSymbolicLink()) {
         const key = `${child.dev}:${child.ino}`;
         let work = child.isFile() && child.nlink > 1 ? inodes.get(key) : undefined;
         if (!work) {
-          work = limiter.run(() => fileObject(path, child));
+          work = limiter.run(() => fileObject(path, child, childInfo as EntryInfo));
           if (child.isFile() && child.nlink > 1) inodes.set(key, work);
         }
         pending.push(work.then((checksum) => into.setFile(name, checksum)));
@@ -189,9 +284,11 @@ export async function commitDirectoryToTree(
     reporter?.emit({ type: 'progress', phase: 'commit', done: stats.files, unit: 'items' });
   };
 
-  await walk(root, rootStat, tree);
+  await walk(root, tree, '/', infoOf(rootStat, '/') ?? { uid: rootStat.uid, gid: rootStat.gid, mode: rootStat.mode });
   return stats;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Like Promise.all, but waits for every promise before rethrowing the first failure. */
 async function settleAll(promises: Array<Promise<void>>): Promise<void> {

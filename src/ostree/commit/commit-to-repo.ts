@@ -12,7 +12,7 @@ import { wrapIoError } from '../repo/io-error.js';
 import { ContentWorkerPool } from '../repo/content-workers.js';
 import type { Variant, VarDict } from '../repo/codec.js';
 import { MutableTree } from './mutable-tree.js';
-import { commitDirectoryToTree, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
+import { commitDirectoryToTree, applyCommitFilter, modifierFilters, type CommitModifier, type CommitDirectoryStats } from './commit-directory.js';
 import { writeCommit } from './write-commit.js';
 import { glibHashTableOrder } from './glib-hash-order.js';
 import { collectObjectSizes } from './object-sizes.js';
@@ -53,6 +53,8 @@ export interface CommitRequest extends CommitModifier {
   parent?: string | null;
   /** User metadata in insertion order. */
   metadata?: Array<[string, Variant]>;
+  /** Keys copied from the parent commit's metadata (`--keep-metadata`); `metadata` overrides them. */
+  keepMetadata?: string[];
   detachedMetadata?: Array<[string, Variant]>;
   /** More refs for `ostree.ref-binding` besides the branch (`--bind-ref`). */
   bindRefs?: string[];
@@ -68,43 +70,59 @@ export interface CommitRequest extends CommitModifier {
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
 /** Layer an existing dirtree (and its subtrees) over `into`: files replace, directories merge. */
-async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree, owner?: OwnerRewrite): Promise<void> {
+async function overlayDirTree(repo: Repo, treeChecksum: string, into: MutableTree, rewrite: TreeRewrite | undefined, path: string): Promise<void> {
   const dirTree = await loadDirTree(repo, treeChecksum);
+  const sub = (name: string): string => (path === '/' ? `/${name}` : `${path}/${name}`);
   for (const file of dirTree.files) {
+    const checksum = rewrite ? await rewrite.file(sub(file.name), file.checksum) : file.checksum;
+    if (checksum === undefined) continue;
     into.dirs.delete(file.name);
-    into.setFile(file.name, owner ? await owner.file(file.checksum) : file.checksum);
+    into.setFile(file.name, checksum);
   }
   for (const dir of dirTree.dirs) {
+    const meta = rewrite ? await rewrite.dirMeta(sub(dir.name), dir.metaChecksum) : dir.metaChecksum;
+    if (meta === undefined) continue;
     into.files.delete(dir.name);
     const child = into.ensureDir(dir.name);
-    child.metaChecksum = owner ? await owner.dirMeta(dir.metaChecksum) : dir.metaChecksum;
-    await overlayDirTree(repo, dir.treeChecksum, child, owner);
+    child.metaChecksum = meta;
+    await overlayDirTree(repo, dir.treeChecksum, child, rewrite, sub(dir.name));
   }
 }
 
-/** `--owner-uid/--owner-gid` over a `--tree=ref=` tree: ostree re-writes each object with the new owner. */
-interface OwnerRewrite {
-  file(checksum: string): Promise<string>;
-  dirMeta(checksum: string): Promise<string>;
+/**
+ * Commit modifiers (`--owner-uid`, `--statoverride`, `--mode-ro-executables`, `--skip-list`, ...)
+ * over a `--tree=ref=` tree: as ostree does, each entry goes through the commit filter and is
+ * re-written when its owner or mode changed. Undefined = skipped.
+ */
+interface TreeRewrite {
+  file(path: string, checksum: string): Promise<string | undefined>;
+  dirMeta(path: string, checksum: string): Promise<string | undefined>;
 }
 
-function ownerRewrite(repo: Repo, tx: Transaction, uid: number | undefined, gid: number | undefined, zlibLevel: number | undefined): OwnerRewrite | undefined {
-  if (uid === undefined && gid === undefined) return undefined;
+function treeRewrite(repo: Repo, tx: Transaction, modifier: CommitModifier): TreeRewrite | undefined {
+  if (!modifierFilters(modifier)) return undefined;
   const files = new Map<string, string>();
   return {
-    async file(checksum) {
-      const known = files.get(checksum);
-      if (known !== undefined) return known;
+    async file(path, checksum) {
       const content = await loadContent(repo, checksum);
-      const header = { ...content.header, uid: uid ?? content.header.uid, gid: gid ?? content.header.gid };
+      const info = applyCommitFilter(modifier, path, content.header);
+      if (info === undefined) return undefined;
+      if (info.uid === content.header.uid && info.gid === content.header.gid && info.mode === content.header.mode) return checksum;
+      const key = `${checksum}:${info.uid}:${info.gid}:${info.mode}`;
+      const known = files.get(key);
+      if (known !== undefined) return known;
+      const header = { ...content.header, ...info };
       const isLink = (header.mode & S_IFMT) === S_IFLNK;
-      const written = await writeContent(tx, header, isLink ? undefined : { kind: 'bytes', bytes: await content.readData() }, { zlibLevel });
-      files.set(checksum, written);
+      const written = await writeContent(tx, header, isLink ? undefined : { kind: 'bytes', bytes: await content.readData() }, { zlibLevel: modifier.zlibLevel });
+      files.set(key, written);
       return written;
     },
-    async dirMeta(checksum) {
+    async dirMeta(path, checksum) {
       const meta = await loadDirMeta(repo, checksum);
-      return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ ...meta, uid: uid ?? meta.uid, gid: gid ?? meta.gid }));
+      const info = applyCommitFilter(modifier, path, meta);
+      if (info === undefined) return undefined;
+      if (info.uid === meta.uid && info.gid === meta.gid && info.mode === meta.mode) return checksum;
+      return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta({ ...meta, ...info }));
     },
   };
 }
@@ -121,6 +139,8 @@ export interface CommitResult {
   checksum: string;
   skipped: boolean;
   stats: CommitDirectoryStats;
+  /** Objects new to the repository (ostree's "Metadata Written" / "Content Written"). */
+  written?: { metadata: number; content: number };
 }
 
 /**
@@ -162,9 +182,9 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
         if (typeof dir !== 'string') {
           const commit = await loadCommit(repo, dir.commit);
           // `--base` trees are taken as they are (ostree: "no modifiers apply").
-          const owner = dir.noModifiers ? undefined : ownerRewrite(repo, tx, request.ownerUid, request.ownerGid, modifier.zlibLevel);
-          tree.metaChecksum = owner ? await owner.dirMeta(commit.rootMeta) : commit.rootMeta;
-          await overlayDirTree(repo, commit.rootTree, tree, owner);
+          const rewrite = dir.noModifiers ? undefined : treeRewrite(repo, tx, { ...modifier, canonicalPermissions: request.canonicalPermissions });
+          tree.metaChecksum = (rewrite ? await rewrite.dirMeta('/', commit.rootMeta) : undefined) ?? commit.rootMeta;
+          await overlayDirTree(repo, commit.rootTree, tree, rewrite, '/');
           continue;
         }
         const s = await commitDirectoryToTree(tx, dir, tree, modifier, reporter);
@@ -173,7 +193,20 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
         stats.devinoHits += s.devinoHits;
       }
     });
+    const unmatched = request.statOverride?.unmatched() ?? [];
+    if (unmatched.length > 0) {
+      throw new AtollError('OSTREE_COMMIT_BAD_STATOVERRIDE', 'Unmatched statoverride paths', { data: { paths: unmatched }, hint: `no such path in the tree: ${unmatched.join(', ')}` });
+    }
     const metadata: VarDict = new Map();
+    if (request.keepMetadata !== undefined && request.keepMetadata.length > 0) {
+      if (parent === undefined || parent === null) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'Either --branch or --parent must be specified when using --keep-metadata');
+      const parentMetadata = (await loadCommit(repo, parent)).metadata;
+      for (const key of request.keepMetadata) {
+        const value = parentMetadata.get(key);
+        if (value === undefined) throw new AtollError('OSTREE_COMMIT_BAD_METADATA', `Missing metadata key '${key}' from commit '${parent}'`);
+        metadata.set(key, value);
+      }
+    }
     for (const [key, value] of request.metadata ?? []) {
       if (key === '') throw new AtollError('OSTREE_COMMIT_BAD_METADATA', 'commit metadata keys must not be empty');
       metadata.set(key, value);
@@ -218,9 +251,11 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
       detachedMetadata: request.detachedMetadata ? new Map(request.detachedMetadata) : undefined,
     });
     if (branch !== undefined) tx.setRef(branch.ref, checksum, branch.remote);
+    const written = tx.stagedCounts();
     await tx.commit();
-    return { checksum, skipped: false, stats };
+    return { checksum, skipped: false, stats, written };
   } catch (error) {
+    // tx.abort() keeps the staging dir of an OSTREE_REPO_TEST_ERROR=pre-commit failure.
     await tx.abort().catch(() => undefined);
     throw wrapIoError(error, 'commit');
   } finally {

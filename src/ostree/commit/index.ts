@@ -1,6 +1,6 @@
 // Committing trees: a directory or an in-memory MutableTree → objects, commit, ref.
 export { MutableTree } from './mutable-tree.js';
-export { commitDirectoryToTree } from './commit-directory.js';
+export { commitDirectoryToTree, StatOverride } from './commit-directory.js';
 export type { CommitModifier, CommitDirectoryStats } from './commit-directory.js';
 export { writeCommit } from './write-commit.js';
 export type { CommitOptions } from './write-commit.js';

@@ -7,7 +7,7 @@ import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
 import { formatGlibCTime } from '../repo/index.js';
-import { MAX_METADATA_SIZE, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
+import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
 import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
 
 /**
@@ -24,8 +24,11 @@ export interface ObjectProvider {
   getMetadata(type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta', checksum: string, maxSize: number): Promise<Uint8Array | undefined>;
   /** The raw `.filez` bytes, not yet verified (archive sources only). */
   getArchiveBytes?(checksum: string): Promise<Uint8Array | undefined>;
-  /** Where a local archive source keeps the `.filez` (for a trusted pull to hard-link it). */
-  localArchivePath?(checksum: string): string;
+  /**
+   * Local repositories: put the object into `target` as it is (a hardlink), verified first
+   * unless the source is trusted. False when that cannot be done (modes differ, no such object).
+   */
+  link?(target: PullTarget, type: 'commit' | 'dirtree' | 'dirmeta' | 'commitmeta' | 'file', checksum: string): Promise<boolean>;
   /**
    * A verified content object; `archiveBytes` when it came as a `.filez`; `local` when it was
    * copied from a `--localcache-repo` (not counted as content written, as ostree's import).
@@ -96,6 +99,8 @@ export interface PullEngineOptions {
    * be older than this local commit, checked before any of its tree is fetched or a ref moves.
    */
   timestampCheckFromRev?: string;
+  /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
+  bareUserOnlyFiles?: boolean;
   reporter?: Reporter;
 }
 
@@ -110,7 +115,10 @@ export interface PullResult {
    * metadata request, a 404 for commitmeta included), so `--print-stats` adds them.
    */
   detachedMetadataRequests: number;
-  /** Uncompressed bytes of the content objects written (ostree's "N bytes content written"). */
+  /**
+   * Uncompressed bytes of the content objects written (ostree's "N bytes content written";
+   * objects hardlinked from a local source count 0, as ostree reports).
+   */
   contentBytesWritten: number;
   /** Objects already present locally and not fetched. */
   objectsSkipped: number;
@@ -280,12 +288,20 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // marks a commit partial before writing any of its objects), so the walk can stop there.
   const trustLocalTrees = !(await target.hasAnyPartial());
   const archiveToArchive = target.storesArchiveBytes && provider.getArchiveBytes !== undefined;
+  // A bare-user-only repository takes only such content, with libostree's error for the rest.
+  const bareUserOnlyFiles = options.bareUserOnlyFiles === true || target.mode === 'bare-user-only';
 
   async function fetchDirMeta(checksum: string): Promise<void> {
     total++;
     if (await target.has(checksum, 'dirmeta')) {
       stats.objectsSkipped++;
       done++;
+      return;
+    }
+    if (provider.link && (await provider.link(target, 'dirmeta', checksum))) {
+      stats.metadataFetched++;
+      done++;
+      tick();
       return;
     }
     const bytes = await provider.getMetadata('dirmeta', checksum, MAX_METADATA_SIZE);
@@ -308,7 +324,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const bytes = await provider.getMetadata('dirtree', checksum, MAX_METADATA_SIZE);
     if (bytes === undefined) throw missing('dirtree', checksum);
     const tree = verifyDirTree(checksum, bytes, trusted);
-    await target.writeMetadata('dirtree', checksum, bytes);
+    if (!(provider.link && (await provider.link(target, 'dirtree', checksum)))) await target.writeMetadata('dirtree', checksum, bytes);
     stats.metadataFetched++;
     done++;
     tick();
@@ -353,9 +369,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         done++;
         return;
       }
-      if (archiveToArchive && trusted && provider.localArchivePath && (await target.linkArchiveContent(checksum, provider.localArchivePath(checksum)).catch(() => false))) {
-        // Trusted local archive → archive: a hard link, as ostree's pull-local makes.
-      } else if (archiveToArchive && provider.getArchiveBytes) {
+      if (!bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum))) {
+        // Hardlinked from a local repository: nothing written.
+      } else if (archiveToArchive && provider.getArchiveBytes && !bareUserOnlyFiles) {
         // archive → archive: the bytes are stored as fetched, so the writer thread can
         // verify them (inflate, re-hash) before writing, off this thread.
         const bytes = await provider.getArchiveBytes(checksum);
@@ -365,8 +381,11 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
-        if (!content.local) stats.contentBytesWritten += content.data.length;
-        await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+        if (bareUserOnlyFiles) checkBareUserOnlyMode(checksum, content.header);
+        if (!(bareUserOnlyFiles && provider.link && (await provider.link(target, 'file', checksum)))) {
+          await target.writeContent(checksum, content.header, content.data, content.archiveBytes);
+          if (!content.local) stats.contentBytesWritten += content.data.length;
+        }
       }
       stats.contentFetched++;
       done++;
@@ -442,8 +461,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       // mistaken for a complete one.
       await target.markPartial(checksum, true);
       partials.add(checksum);
-      if (detachedBytes !== undefined) await target.writeMetadata('commitmeta', checksum, detachedBytes);
-      await target.writeMetadata('commit', checksum, fetched);
+      if (detachedBytes !== undefined && !(provider.link && (await provider.link(target, 'commitmeta', checksum)))) await target.writeMetadata('commitmeta', checksum, detachedBytes);
+      if (!(provider.link && (await provider.link(target, 'commit', checksum)))) await target.writeMetadata('commit', checksum, fetched);
       stats.fetchedCommits.add(checksum);
       stats.metadataFetched++;
       bytes = fetched;
@@ -581,6 +600,11 @@ export function formatPullStatistics(result: PullResult): string {
   const bytes = result.bytesTransferred;
   const transferred = bytes > 0 ? `; ${bytes < 1024 ? `${bytes} B` : `${Math.floor(bytes / 1024)} KiB`} transferred in ${Math.floor(result.seconds)} seconds` : '';
   return `${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched${local}${transferred}; ${formatGSize(result.contentBytesWritten)} content written`;
+}
+
+/** The closing line of `ostree pull-local` ("N metadata, M content objects imported; …"). */
+export function formatPullLocalStatistics(result: PullResult): string {
+  return `${result.metadataFetched} metadata, ${result.contentFetched} content objects imported; ${formatGSize(result.contentBytesWritten)} content written`;
 }
 
 export function formatBytes(n: number): string {

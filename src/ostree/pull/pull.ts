@@ -7,8 +7,7 @@ import { DirectorySource, type FileSource } from './source.js';
 import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
-import { ArchiveProvider, objectPath, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
-import { join } from 'node:path';
+import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
 import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
 import { trustedGpgKeys } from './gpg.js';
@@ -219,7 +218,11 @@ class LocalCacheProvider implements ObjectProvider {
   }
 }
 
-/** Objects from a local repository in a non-archive mode, re-verified as they are read (unless trusted). */
+/**
+ * Objects from a local repository in a non-archive mode. `pull` (file:// remotes) and atoll's
+ * `pull-local` re-verify them as they are read; `pull-local --trusted` (what the `ostree` front
+ * end passes unless `--untrusted`) trusts the source, as ostree does for local paths.
+ */
 class LocalRepoProvider implements ObjectProvider {
   constructor(
     private readonly repo: PullTarget,
@@ -240,6 +243,43 @@ class LocalRepoProvider implements ObjectProvider {
   }
 }
 
+/**
+ * pull-local: objects are hardlinked from the source repository where the modes allow it
+ * (ostree's _ostree_repo_import_object), after verifying them unless the source is trusted.
+ */
+function withLinks(provider: ObjectProvider, source: PullTarget, trusted: boolean): ObjectProvider {
+  return {
+    files: provider.files,
+    getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
+    getContent: (checksum) => provider.getContent(checksum),
+    link: async (target, type, checksum) => {
+      if (!(await source.has(checksum, type))) return false;
+      if (type === 'file' && source.mode !== target.mode) {
+        // bare-user → bare-user-only: a canonical regular file is stored alike in both (ostree's
+        // import_is_bareuser_only_conversion); symlinks are not (bare-user keeps them as files).
+        if (!(source.mode === 'bare-user' && target.mode === 'bare-user-only')) return false;
+        const { header } = await source.loadContent(checksum);
+        const mode = header.mode & 0o7777;
+        const canonical = (header.mode & 0o170000) === 0o100000 && header.uid === 0 && header.gid === 0 && header.xattrs.length === 0 && (mode & ~0o775) === 0 && (mode & 0o400) !== 0;
+        if (!canonical) return false;
+      }
+      if (!trusted) {
+        if (type === 'file') {
+          const { header, data } = await source.loadContent(checksum);
+          verifyContent(checksum, header, data);
+        } else {
+          const bytes = await source.readObject(checksum, type);
+          if (bytes === undefined) return false;
+          if (type !== 'commitmeta' && sha256Hex(bytes) !== checksum) {
+            throw new AtollError('PULL_CORRUPT_OBJECT', `Corrupted ${type} object; checksum expected='${checksum}' actual='${sha256Hex(bytes)}'`, { data: { checksum, type } });
+          }
+        }
+      }
+      return await target.linkFrom(source, checksum, type);
+    },
+  };
+}
+
 export interface PullLocalOptions {
   repo: string;
   source: string;
@@ -248,6 +288,8 @@ export interface PullLocalOptions {
   remote?: string | undefined;
   depth?: number;
   commitMetadataOnly?: boolean;
+  /** Refuse content a bare-user-only repository cannot hold (setuid, world-writable, ...). */
+  bareUserOnlyFiles?: boolean;
   parallel?: number;
   /**
    * Do not re-hash what is read from the source (ostree's `pull-local` default: a local
@@ -264,8 +306,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   const src = await PullTarget.openSource(options.source);
   const files = new DirectorySource(src.path);
   const trusted = options.trusted ?? false;
-  const provider: ObjectProvider = src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted);
-  if (src.mode === 'archive') provider.localArchivePath = (checksum) => join(src.path, objectPath(checksum, 'filez'));
+  const provider = withLinks(src.mode === 'archive' ? new ArchiveProvider(files, trusted) : new LocalRepoProvider(src, files, trusted), src, trusted);
   let refs = [...(options.refs ?? [])];
   const mirror = refs.length === 0;
   if (mirror) {
@@ -290,6 +331,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     refs: resolved,
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
+    bareUserOnlyFiles: options.bareUserOnlyFiles ?? false,
     parallel: options.parallel ?? 4,
     trusted,
     ...(options.reporter ? { reporter: options.reporter } : {}),
@@ -323,6 +365,6 @@ function providerWithoutSummary(provider: ObjectProvider): ObjectProvider {
     getMetadata: (type, checksum, maxSize) => provider.getMetadata(type, checksum, maxSize),
     getContent: (checksum) => provider.getContent(checksum),
     ...(provider.getArchiveBytes ? { getArchiveBytes: (checksum: string) => (provider.getArchiveBytes as (c: string) => Promise<Uint8Array | undefined>)(checksum) } : {}),
-    ...(provider.localArchivePath ? { localArchivePath: provider.localArchivePath } : {}),
+    ...(provider.link ? { link: provider.link } : {}),
   };
 }

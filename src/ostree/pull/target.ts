@@ -1,4 +1,4 @@
-import { link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -101,24 +101,27 @@ export class PullTarget {
   }
 
   /**
-   * A trusted local archive object taken as a hard link (ostree's pull-local default between
-   * repositories of one mode on one filesystem): linked under a temp name, then renamed into
-   * place. False when the filesystem refuses (another device, no links): copy it instead.
+   * Put `source`'s object in place as it is, without reading it: a hardlink (a copy across
+   * filesystems), as ostree imports from local repositories. Metadata links between any modes;
+   * content objects only between repositories of the same mode (their on-disk forms differ
+   * otherwise). False when that is not possible; the caller then writes the object itself.
    */
-  async linkArchiveContent(checksum: string, source: string): Promise<boolean> {
-    if (!this.storesArchiveBytes) return false;
+  async linkFrom(source: PullTarget, checksum: string, type: ObjectKind): Promise<boolean> {
+    if (type === 'file' && source.mode !== this.mode && !(source.mode === 'bare-user' && this.mode === 'bare-user-only')) return false;
     const prefix = checksum.slice(0, 2);
-    const name = `${checksum.slice(2)}.${this.extension('file')}`;
+    const name = `${checksum.slice(2)}.${this.extension(type)}`;
     const set = await this.prefixSet(prefix);
-    if (set.has(name)) return true;
+    if (set.has(name) && type !== 'commitmeta') return true;
+    const from = join(source.repo.path, 'objects', prefix, `${checksum.slice(2)}.${source.extension(type)}`);
     const temp = join(this.repo.path, 'tmp', `${this.tempPrefix}${(this.tempCounter++).toString(36)}`);
-    const dir = join(this.repo.path, 'objects', prefix);
     try {
-      await link(source, temp);
+      await link(from, temp);
     } catch (error) {
-      if (isErrno(error, 'EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP')) return false;
-      throw error;
+      if (isErrno(error, 'ENOENT')) return false;
+      if (!isErrno(error, 'EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP')) throw error;
+      await copyFile(from, temp);
     }
+    const dir = join(this.repo.path, 'objects', prefix);
     await mkdir(dir, { recursive: true });
     await rename(temp, join(dir, name));
     set.add(name);

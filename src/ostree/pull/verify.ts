@@ -142,5 +142,30 @@ export function verifyContent(checksum: string, header: FileHeader, data: Uint8A
     if (error instanceof AtollError && error.code === 'PULL_CORRUPT_OBJECT') throw error;
     throw corrupt('file', checksum, (error as Error).message, error);
   }
-  if (actual !== checksum) throw corrupt('file', checksum, `its content checksum is ${actual}`);
+  if (actual !== checksum) {
+    // libostree's wording (its tests grep `Corrupted.*CHECKSUM`).
+    throw new AtollError('PULL_CORRUPT_OBJECT', `Corrupted file object; checksum expected='${checksum}' actual='${actual}'`, {
+      data: { checksum, type: 'file' },
+      hint: 'the source holds bytes that do not match the object name; nothing was written to refs',
+    });
+  }
+}
+
+/**
+ * `--bareuseronly-files`: only what a bare-user-only repository can hold, with libostree's
+ * wording (_ostree_validate_bareuseronly_mode): regular files without setuid/setgid/sticky or
+ * world-write bits, and symlinks.
+ */
+export function checkBareUserOnlyMode(checksum: string, header: FileHeader): void {
+  const type = header.mode & 0o170000;
+  if (type === 0o100000) {
+    const invalid = header.mode & 0o7777 & ~0o775;
+    if (invalid !== 0) {
+      throw new AtollError('PULL_BAREUSERONLY_MODE', `Content object ${checksum}: invalid mode 0${header.mode.toString(8).padStart(4, '0')} with bits 0${invalid.toString(8).padStart(4, '0')}`, {
+        data: { checksum, mode: header.mode },
+      });
+    }
+  } else if (type !== 0o120000) {
+    throw new AtollError('PULL_BAREUSERONLY_MODE', `Content object ${checksum}: invalid file type`, { data: { checksum, mode: header.mode } });
+  }
 }

@@ -24,5 +24,7 @@ export type { FsckReport, FsckProblem, FsckOptions } from './fsck.js';
 export { pruneRepo, pruneCommits } from './prune.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export { diffCommits, formatDiff } from './diff.js';
-export type { DiffResult } from './diff.js';
+export type { DiffResult, DiffSide, DiffOptions } from './diff.js';
+export { checksumPath } from './checksum-path.js';
+export type { ChecksumPathOptions, PathChecksum } from './checksum-path.js';
 export { wrapIoError } from './io-error.js';

@@ -3,7 +3,7 @@ import type { Repo } from './repo.js';
 import { loadCommit, loadDirMeta, loadDirTree, loadDetachedMetadata, resolvePath, type TreeEntry } from './read.js';
 import { loadContent } from './content.js';
 import { ObjectType, commitContentChecksum, isSymlinkMode, type Commit, type Xattr, S_IFMT, S_IFDIR, S_IFLNK } from './codec.js';
-import { printGVariant } from '../../gvariant/index.js';
+import { printGVariant, byteswapGVariant } from '../../gvariant/index.js';
 import { sizesFromVariant } from '../objects/index.js';
 
 /**
@@ -152,7 +152,12 @@ export async function formatLog(repo: Repo, checksum: string): Promise<string> {
 }
 
 /** `ostree show --print-metadata-key=KEY`: the value in GVariant text form. */
-export async function printMetadataKey(repo: Repo, checksum: string, key: string, detached = false): Promise<string> {
+/**
+ * One metadata value in GVariant text. `byteswap`: print it byte-swapped, as `ostree show`
+ * does on little-endian hosts unless `-B/--no-byteswap` (metadata written by old big-endian
+ * tooling reads right that way; values of native builds then look swapped).
+ */
+export async function printMetadataKey(repo: Repo, checksum: string, key: string, detached = false, byteswap = false): Promise<string> {
   let dict;
   if (detached) {
     dict = (await loadDetachedMetadata(repo, checksum)) ?? new Map();
@@ -161,7 +166,7 @@ export async function printMetadataKey(repo: Repo, checksum: string, key: string
   }
   const value = dict.get(key);
   if (!value) throw new AtollError('OSTREE_METADATA_KEY_MISSING', `no such metadata key '${key}'`);
-  return printGVariant(value.type, value.value);
+  return printGVariant(value.type, byteswap ? byteswapGVariant(value.type, value.value) : value.value);
 }
 
 /** `show --print-sizes`: totals of a commit's `ostree.sizes`, and what of it this repository lacks. */

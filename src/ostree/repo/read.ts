@@ -132,8 +132,8 @@ export type TreeEntry =
 export async function resolvePath(repo: Repo, commit: Commit, path: string): Promise<TreeEntry> {
   let entry: TreeEntry = { kind: 'dir', name: '/', treeChecksum: commit.rootTree, metaChecksum: commit.rootMeta };
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  for (const [i, part] of parts.entries()) {
-    if (entry.kind !== 'dir') throw new AtollError('OSTREE_PATH_NOT_FOUND', `not a directory: /${parts.slice(0, i).join('/')}`);
+  for (const part of parts) {
+    if (entry.kind !== 'dir') throw new AtollError('OSTREE_PATH_NOT_FOUND', `Not a directory: /${parts.join('/')}`);
     const tree = await loadDirTree(repo, entry.treeChecksum);
     const file = binaryFind(tree.files, part);
     if (file) {
@@ -141,7 +141,7 @@ export async function resolvePath(repo: Repo, commit: Commit, path: string): Pro
       continue;
     }
     const dir = binaryFind(tree.dirs, part);
-    if (!dir) throw new AtollError('OSTREE_PATH_NOT_FOUND', `no such file or directory: /${parts.slice(0, i + 1).join('/')}`);
+    if (!dir) throw new AtollError('OSTREE_PATH_NOT_FOUND', `No such file or directory: /${parts.join('/')}`);
     entry = { kind: 'dir', name: part, treeChecksum: dir.treeChecksum, metaChecksum: dir.metaChecksum };
   }
   return entry;

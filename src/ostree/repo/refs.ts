@@ -110,8 +110,17 @@ function compareBytes(a: string, b: string): number {
 }
 
 /** Every ref: heads, then remotes (as `remote:ref`), sorted by name (strcmp) as `ostree refs` prints them. */
-export async function listRefs(repo: Repo, options: { remotes?: boolean; mirrors?: boolean } = {}): Promise<RefEntry[]> {
+export async function listRefs(repo: Repo, options: { remotes?: boolean; mirrors?: boolean; strict?: boolean } = {}): Promise<RefEntry[]> {
   const out: RefEntry[] = [];
+  if (options.strict) {
+    // ostree opens refs/heads and refs/remotes and fails when one is missing (`ostree refs`).
+    for (const dir of ['refs/heads', ...(options.remotes !== false ? ['refs/remotes'] : [])]) {
+      await readdir(join(repo.path, dir)).catch((error: unknown) => {
+        if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_IO', `Listing refs: opendir(${dir}): No such file or directory`);
+        throw error;
+      });
+    }
+  }
   const heads: Array<[string, string]> = [];
   await walkRefs(join(repo.path, 'refs', 'heads'), '', heads);
   for (const [ref, checksum] of heads) out.push({ name: ref, remote: undefined, ref, checksum });

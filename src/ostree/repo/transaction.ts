@@ -1,5 +1,5 @@
 import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -71,7 +71,14 @@ export class Transaction {
   }
 
   haveObjectSync(checksum: string, type: ObjectType): boolean {
-    return this.isStaged(checksum, type) || existsSync(this.repo.objectPath(checksum, type));
+    if (this.isStaged(checksum, type)) return true;
+    // lstat, not existsSync: a bare symlink object's target need not exist.
+    try {
+      lstatSync(this.repo.objectPath(checksum, type));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** stage() for callers on the synchronous hot path. */
@@ -105,6 +112,13 @@ export class Transaction {
     writeFileSync(temp, bytes, { mode: 0o644 });
     this.stageSync(temp, sum, type);
     return sum;
+  }
+
+  /** Objects staged so far (new to the repository), as ostree's commit statistics count them. */
+  stagedCounts(): { metadata: number; content: number } {
+    let content = 0;
+    for (const { type } of this.staged.values()) if (type === ObjectType.File) content++;
+    return { metadata: this.staged.size - content, content };
   }
 
   /** Queue a ref update; refs are written last, by commit(). */

@@ -66,6 +66,13 @@ export class PrimaryCacheWriter {
   private lastSharedIndex = -1;
   count = 0;
 
+  /**
+   * `freshStrings`: the caller's strings are not slices of larger ones (the byte-level
+   * reader makes each with its own storage), so they are kept as map keys as they are, and a
+   * string seen again is found by identity.
+   */
+  constructor(private readonly freshStrings = false) {}
+
   /** Append a string to the table; returns its index. */
   private append(s: string): number {
     if (this.blobLen + s.length * 3 > this.blob.length) {
@@ -93,7 +100,7 @@ export class PrimaryCacheWriter {
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.append(s);
-      this.index.set(detach(s), i);
+      this.index.set(this.freshStrings ? s : detach(s), i);
     }
     this.lastShared = s;
     this.lastSharedIndex = i;

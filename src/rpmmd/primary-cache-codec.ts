@@ -52,6 +52,34 @@ function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+/**
+ * Dependencies of one package already in the writer's terms: per kind (DEPENDENCY_KINDS
+ * order) triples of name index, flags, EVR index (indices from `PrimaryCacheWriter.sharedIndex`).
+ * The byte-level primary reader fills it instead of making Dependency objects.
+ */
+export class DependencyInts {
+  readonly lists: Uint32Array[] = DEPENDENCY_KINDS.map(() => new Uint32Array(96));
+  readonly lengths: number[] = DEPENDENCY_KINDS.map(() => 0);
+
+  push(kind: number, name: number, flags: number, evr: number): void {
+    let list = this.lists[kind] as Uint32Array;
+    const n = this.lengths[kind] as number;
+    if (n + 3 > list.length) {
+      const bigger = new Uint32Array(list.length * 2);
+      bigger.set(list);
+      this.lists[kind] = list = bigger;
+    }
+    list[n] = name;
+    list[n + 1] = flags >>> 0;
+    list[n + 2] = evr;
+    this.lengths[kind] = n + 3;
+  }
+
+  reset(): void {
+    this.lengths.fill(0);
+  }
+}
+
 /** Builds a cache one package at a time. */
 export class PrimaryCacheWriter {
   private readonly index = new Map<string, number>();
@@ -91,6 +119,11 @@ export class PrimaryCacheWriter {
     return this.nStrings++;
   }
 
+  /** Index of a repeated string (stored once). */
+  sharedIndex(s: string): number {
+    return this.shared(s);
+  }
+
   /** A repeated string: stored once. */
   private shared(s: string): number {
     // Most dependencies are unversioned, and neighbours share EVR strings (the parser reuses
@@ -125,7 +158,8 @@ export class PrimaryCacheWriter {
     this.push(s === null ? 0 : this.shared(s) + 1);
   }
 
-  add(p: RepoPackage): void {
+  /** Add a package; with `deps`, its dependencies come from there (p's lists are ignored). */
+  add(p: RepoPackage, deps?: DependencyInts): void {
     this.count++;
     this.push(this.shared(p.name));
     this.push(p.epoch === null ? 0 : p.epoch + 1);
@@ -152,13 +186,22 @@ export class PrimaryCacheWriter {
     this.push(this.shared(p.checksumType));
     this.push(this.append(p.locationHref));
     this.optShared(p.locationBase);
-    for (const kind of DEPENDENCY_KINDS) {
-      const deps = p[kind];
-      this.push(deps.length);
-      for (const d of deps) {
-        this.push(this.shared(d.name));
-        this.push(d.flags >>> 0);
-        this.push(this.shared(d.evr));
+    if (deps !== undefined) {
+      for (let k = 0; k < DEPENDENCY_KINDS.length; k++) {
+        const n = deps.lengths[k] as number;
+        this.push(n / 3);
+        const list = deps.lists[k] as Uint32Array;
+        for (let i = 0; i < n; i++) this.push(list[i] as number);
+      }
+    } else {
+      for (const kind of DEPENDENCY_KINDS) {
+        const list = p[kind];
+        this.push(list.length);
+        for (const d of list) {
+          this.push(this.shared(d.name));
+          this.push(d.flags >>> 0);
+          this.push(this.shared(d.evr));
+        }
       }
     }
     this.push(p.files.length);

@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import type { Dependency, DependencyKind } from '../rpm/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, DEPENDENCY_KINDS } from '../rpm/index.js';
 import type { RepoPackage } from './types.js';
 import { parseXmlStream, type XmlHandlers, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 import { evrFromAttributes, senseFromFlagsAttribute } from './dependency-xml.js';
@@ -73,6 +73,13 @@ export class PrimaryBuilder implements XmlHandlers {
   private pkg: RepoPackage | null = null;
   private inFormat = false;
   private depList: Dependency[] | null = null;
+  /** Index in DEPENDENCY_KINDS of the open dependency list (-1: none). */
+  private depKind = -1;
+  /**
+   * Where dependencies go instead of the package's lists, when set (the byte-level reader
+   * writing the cache directly); called only while a dependency list is open.
+   */
+  sink: ((kind: number, name: string, flags: number, evr: string) => void) | null = null;
   private textWanted = false;
   private collected = '';
   private fileType: 'file' | 'dir' | 'ghost' = 'file';
@@ -111,8 +118,14 @@ export class PrimaryBuilder implements XmlHandlers {
    */
   dependency(name: string, flags: number, evr: string): boolean {
     if (this.pkg === null || this.depList === null) return false;
-    this.depList.push({ name, flags, evr });
+    if (this.sink !== null) this.sink(this.depKind, name, flags, evr);
+    else this.depList.push({ name, flags, evr });
     return true;
+  }
+
+  /** Index in DEPENDENCY_KINDS of the dependency list entries now go to, -1 when none. */
+  dependencyKind(): number {
+    return this.pkg === null || this.depList === null ? -1 : this.depKind;
   }
 
   /** An `rpm:entry` element (opened and closed), attributes given one by one. */
@@ -143,7 +156,8 @@ export class PrimaryBuilder implements XmlHandlers {
       this.lastVer = ver;
       this.lastRel = rel;
     }
-    depList.push({ name: name ?? '', flags: flags | pre, evr: this.lastEvr });
+    if (this.sink !== null) this.sink(this.depKind, name ?? '', flags | pre, this.lastEvr);
+    else depList.push({ name: name ?? '', flags: flags | pre, evr: this.lastEvr });
   }
 
   open(name: string, attrs: Record<string, string>): void {
@@ -209,7 +223,10 @@ export class PrimaryBuilder implements XmlHandlers {
         this.fileType = attrs.type === 'dir' ? 'dir' : attrs.type === 'ghost' ? 'ghost' : 'file';
         break;
       default:
-        if (this.inFormat && DEP_KINDS.has(name)) this.depList = pkg[name as DependencyKind];
+        if (this.inFormat && DEP_KINDS.has(name)) {
+          this.depList = pkg[name as DependencyKind];
+          this.depKind = DEPENDENCY_KINDS.indexOf(name as DependencyKind);
+        }
     }
   }
 

@@ -32,13 +32,18 @@ const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.\u00b7\u00c0-\uffff]*$/;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** Strings interned by their UTF-8 bytes: the same bytes always give the same string. */
+/**
+ * Strings interned by their UTF-8 bytes: the same bytes always give the same string. Open
+ * addressing; a slot holds the id and the hash side by side, and an id's bytes are found
+ * through one typed array, so a lookup touches few cache lines (a distribution has hundreds
+ * of thousands of distinct dependency names).
+ */
 class Interner {
   private mask = (1 << 12) - 1;
-  private slots = new Int32Array(1 << 12);
-  private readonly hashes: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
+  /** Per slot: id + 1 (0: empty), hash. */
+  private table = new Int32Array(2 << 12);
+  /** Per id: start in `store`, byte length. */
+  private meta = new Int32Array(2 << 12);
   readonly strings: string[] = [];
   private store = Buffer.allocUnsafe(1 << 16);
   private used = 0;
@@ -46,19 +51,21 @@ class Interner {
   /** Id of the string with bytes buf[start, end) (whose FNV-1a hash is `hash`), added if new. */
   id(buf: Uint8Array, start: number, end: number, hash: number, nonAscii: boolean): number {
     const length = end - start;
-    const slots = this.slots;
+    const table = this.table;
     const mask = this.mask;
-    const store = this.store;
     let slot = hash & mask;
     for (;;) {
-      const v = slots[slot] as number;
+      const v = table[2 * slot] as number;
       if (v === 0) break;
-      const id = v - 1;
-      if (this.hashes[id] === hash && this.lengths[id] === length) {
-        const at = this.starts[id] as number;
-        let k = 0;
-        while (k < length && store[at + k] === buf[start + k]) k++;
-        if (k === length) return id;
+      if (table[2 * slot + 1] === hash) {
+        const id = v - 1;
+        if (this.meta[2 * id + 1] === length) {
+          const store = this.store;
+          const at = this.meta[2 * id] as number;
+          let k = 0;
+          while (k < length && store[at + k] === buf[start + k]) k++;
+          if (k === length) return id;
+        }
       }
       slot = (slot + 1) & mask;
     }
@@ -76,39 +83,49 @@ class Interner {
       this.store = bigger;
     }
     this.store.set(buf.subarray(start, end), this.used);
-    this.starts.push(this.used);
+    if (2 * id + 2 > this.meta.length) {
+      const bigger = new Int32Array(this.meta.length * 2);
+      bigger.set(this.meta);
+      this.meta = bigger;
+    }
+    this.meta[2 * id] = this.used;
+    this.meta[2 * id + 1] = length;
     this.used += length;
-    this.lengths.push(length);
-    this.hashes.push(hash);
     this.strings.push(Buffer.from(buf.buffer, buf.byteOffset + start, length).toString(nonAscii ? 'utf8' : 'latin1'));
-    this.slots[slot] = id + 1;
+    this.table[2 * slot] = id + 1;
+    this.table[2 * slot + 1] = hash;
     if (this.strings.length * 2 > this.mask) this.grow();
     return id;
   }
 
   /** True when buf[at...] starts with the bytes of string `id`. */
   matches(id: number, buf: Uint8Array, at: number): boolean {
-    const start = this.starts[id] as number;
-    const length = this.lengths[id] as number;
+    const start = this.meta[2 * id] as number;
+    const length = this.meta[2 * id + 1] as number;
     if (at + length > buf.length) return false;
     for (let k = 0; k < length; k++) if (this.store[start + k] !== buf[at + k]) return false;
     return true;
   }
 
   byteLength(id: number): number {
-    return this.lengths[id] as number;
+    return this.meta[2 * id + 1] as number;
   }
 
   private grow(): void {
-    const size = this.slots.length * 2;
+    const old = this.table;
+    const size = (this.mask + 1) * 2;
     const mask = size - 1;
-    const slots = new Int32Array(size);
-    for (let id = 0; id < this.hashes.length; id++) {
-      let slot = (this.hashes[id] as number) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
+    const table = new Int32Array(2 * size);
+    for (let s = 0; s < old.length; s += 2) {
+      const v = old[s] as number;
+      if (v === 0) continue;
+      const hash = old[s + 1] as number;
+      let slot = hash & mask;
+      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = v;
+      table[2 * slot + 1] = hash;
     }
-    this.slots = slots;
+    this.table = table;
     this.mask = mask;
   }
 }
@@ -228,7 +245,9 @@ class PrimaryByteReader {
       const kind = this.builder.dependencyKind();
       if (kind >= 0) {
         let nameIndex = this.writerIndex[valueId];
-        if (nameIndex === undefined) this.writerIndex[valueId] = nameIndex = cache.writer.sharedIndex(name);
+        // First use of this value as a dependency name: appended without the writer's map
+        // (a value also stored through the map, a package name, is then stored twice).
+        if (nameIndex === undefined) this.writerIndex[valueId] = nameIndex = cache.writer.appendShared(name);
         if (rest.evrIndex < 0) rest.evrIndex = cache.writer.sharedIndex(rest.evr);
         cache.deps.push(kind, nameIndex, rest.bits, rest.evrIndex);
       } else {

@@ -119,6 +119,14 @@ export class PrimaryCacheWriter {
     return this.nStrings++;
   }
 
+  /**
+   * Index of a new entry for `s`, not looked up nor remembered in the map: for a caller that
+   * keeps its own index of what it has stored (the byte-level reader, by interned value).
+   */
+  appendShared(s: string): number {
+    return this.append(s);
+  }
+
   /** Index of a repeated string (stored once). */
   sharedIndex(s: string): number {
     return this.shared(s);

@@ -127,6 +127,22 @@ export class PrimaryCacheWriter {
     return this.append(s);
   }
 
+  /** Per package field, the last string stored and its index (see sharedField). */
+  private readonly fieldLast: string[] = [];
+  private readonly fieldIndex: number[] = [];
+
+  /**
+   * shared() for a package field whose value often repeats from one package to the next
+   * (vendor, packager, group, buildhost, license, arch): answered without the map then.
+   */
+  private sharedField(s: string, field: number): number {
+    if (this.fieldLast[field] === s) return this.fieldIndex[field] as number;
+    const i = this.shared(s);
+    this.fieldLast[field] = s;
+    this.fieldIndex[field] = i;
+    return i;
+  }
+
   /** Index of a repeated string (stored once). */
   sharedIndex(s: string): number {
     return this.shared(s);
@@ -171,17 +187,17 @@ export class PrimaryCacheWriter {
     this.count++;
     this.push(this.shared(p.name));
     this.push(p.epoch === null ? 0 : p.epoch + 1);
-    this.push(this.shared(p.version));
-    this.push(this.shared(p.release));
-    this.push(this.shared(p.arch));
+    this.push(this.sharedField(p.version, 8));
+    this.push(this.sharedField(p.release, 7));
+    this.push(this.sharedField(p.arch, 0));
     this.push(this.shared(p.summary));
     this.push(this.append(p.description));
-    this.push(this.shared(p.license));
+    this.push(this.sharedField(p.license, 1));
     this.push(this.shared(p.url));
-    this.push(this.shared(p.vendor));
-    this.push(this.shared(p.packager));
-    this.push(this.shared(p.group));
-    this.push(this.shared(p.buildhost));
+    this.push(this.sharedField(p.vendor, 2));
+    this.push(this.sharedField(p.packager, 3));
+    this.push(this.sharedField(p.group, 4));
+    this.push(this.sharedField(p.buildhost, 5));
     this.optShared(p.sourcerpm);
     this.num(p.buildtime);
     this.num(p.installedSize);
@@ -191,7 +207,7 @@ export class PrimaryCacheWriter {
     this.num(p.headerStart);
     this.num(p.headerEnd);
     this.push(this.append(p.pkgid));
-    this.push(this.shared(p.checksumType));
+    this.push(this.sharedField(p.checksumType, 6));
     this.push(this.append(p.locationHref));
     this.optShared(p.locationBase);
     if (deps !== undefined) {

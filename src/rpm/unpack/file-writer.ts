@@ -6,7 +6,7 @@ import type { WriterMessage, WriterOp, WriterReply } from './unpack-worker.js';
 /**
  * Main-thread side of the unpack writer: queues filesystem operations in payload order and
  * ships them to worker threads (unpack-worker.ts) in batches. Creating files is kernel work
- * that scales with threads, so there are two workers (one on a single-CPU machine), each
+ * that scales with threads, so there can be two workers (see `start`), each
  * owning the entries of a share of the directories: a file's open, data and close, and the
  * hardlinks to it, go to the worker of the file's directory, in payload order; parent
  * directories are made by whichever worker needs them first (mkdir is atomic, and an existing
@@ -16,8 +16,8 @@ import type { WriterMessage, WriterOp, WriterReply } from './unpack-worker.js';
  * File data is copied into the batch's one transferable buffer (the source chunks belong to
  * the decoder stream; write ops name a range of it), and the worker sends each buffer back
  * for reuse. Bounded: at most MAX_OUTSTANDING bytes are queued before `data` waits for the
- * workers to catch up. The workers start at construction, before the staging directory
- * exists (`start` names it), so their start-up overlaps with the caller's.
+ * workers to catch up. The first worker starts at construction, before the staging directory
+ * exists (`start` names it), so its start-up overlaps with the caller's.
  */
 
 const BATCH_BYTES = 1024 * 1024;
@@ -39,6 +39,7 @@ interface Shard {
 const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
 export class FileWriter {
+  /** Fixed once `start` has run (ops are routed by their count). */
   private readonly shards: Shard[];
   /** Shard of the file opened last (its data and close go there). */
   private current: Shard;
@@ -46,8 +47,8 @@ export class FileWriter {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(workers = Math.min(2, availableParallelism())) {
-    this.shards = Array.from({ length: Math.max(1, workers) }, () => this.spawn());
+  constructor() {
+    this.shards = [this.spawn()];
     this.current = this.shards[0] as Shard;
   }
 
@@ -95,8 +96,13 @@ export class FileWriter {
     return this.shards[(h >>> 0) % this.shards.length] as Shard;
   }
 
-  /** Where to write, and the owner entries get when created there (see unpack-worker.ts). */
-  start(staging: string, uid: number, gid: number): void {
+  /**
+   * Where to write, and the owner entries get when created there (see unpack-worker.ts).
+   * `parallel`: add the second worker (when there is a second CPU); worth it when decoding the
+   * payload is cheap (zstd, gzip), while an xz decoder keeps a CPU busy on its own.
+   */
+  start(staging: string, uid: number, gid: number, parallel: boolean): void {
+    if (parallel && availableParallelism() >= 2) this.shards.push(this.spawn());
     for (const shard of this.shards) shard.worker.postMessage({ staging, uid, gid } satisfies WriterMessage);
   }
 

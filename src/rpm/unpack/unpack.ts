@@ -156,7 +156,9 @@ async function unpackWith(writer: FileWriter, rpmPath: string, target: string, o
     const created = await lstat(staging);
     createdUid = created.uid;
     createdGid = created.gid;
-    writer.start(staging, createdUid, createdGid);
+    // A second writer thread when the decoder leaves a CPU free (xz, bzip2 keep one busy).
+    const cheapDecoder = pkg.payload.compressor === 'zstd' || pkg.payload.compressor === 'gzip' || pkg.payload.compressor === null;
+    writer.start(staging, createdUid, createdGid, cheapDecoder);
     const integrity = result.integrity;
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
     const verifyFileDigests = options.fileDigests === 'always' || pkg.payload.digest === null;

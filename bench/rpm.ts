@@ -91,11 +91,25 @@ const benchmark: Benchmark = {
       ctx.print(`header parse, median package: ${(each[each.length >> 1]! * 1e6).toFixed(0)} µs (${(1 / each[each.length >> 1]!).toFixed(0)} packages/s)`);
       const listFile = join(ctx.workDir, 'files.txt');
       await writeFile(listFile, files.join('\n'));
-      await ctx.compare({
-        label: `inspect --json of ${files.length} corpus packages`,
-        atoll: { argv: ['sh', '-c', `xargs -a ${listFile} -d '\\n' node ${atollBin} --progress=none rpm inspect --json > /dev/null`] },
-        peer: { argv: ['sh', '-c', `xargs -a ${listFile} -d '\\n' rpm -qp --nosignature --nodigest --dbpath ${join(ctx.workDir, 'db')} --qf '%{NEVRA} [%{PROVIDENEVRS} ][%{REQUIRENEVRS} ][%{FILENAMES} %{FILEDIGESTS} ]\\n' > /dev/null 2>&1`] },
-      });
+      const atollInspect = `xargs -a ${listFile} -d '\\n' node ${atollBin} --progress=none rpm inspect --json`;
+      const peerInspect = `xargs -a ${listFile} -d '\\n' rpm -qp --nosignature --nodigest --dbpath ${join(ctx.workDir, 'db')} --qf '%{NEVRA} [%{PROVIDENEVRS} ][%{REQUIRENEVRS} ][%{FILENAMES} %{FILEDIGESTS} ]\\n'`;
+      // A peer that fails fast (a missing tool, a package it refuses) would make a meaningless
+      // ratio: both sides must have read every package before they are timed.
+      const peerCheck = spawnSync('sh', ['-c', peerInspect], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const atollCheck = spawnSync('sh', ['-c', atollInspect], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const peerLines = peerCheck.stdout.split('\n').filter((l) => l !== '').length;
+      const atollObjects = atollCheck.status === 0 ? (JSON.parse(atollCheck.stdout) as unknown[]).length : -1;
+      if (peerCheck.status !== 0 || peerLines !== files.length) {
+        ctx.print(`inspect --json: peer check failed (rpm -qp exit ${peerCheck.status}, ${peerLines} of ${files.length} packages): ${peerCheck.stderr.split('\n').filter((l) => !l.startsWith('warning:')).join(' ').slice(0, 300)}; not compared`);
+      } else if (atollObjects !== files.length) {
+        ctx.print(`inspect --json: atoll check failed (exit ${atollCheck.status}, ${atollObjects} of ${files.length} packages): ${atollCheck.stderr.slice(0, 300)}; not compared`);
+      } else {
+        await ctx.compare({
+          label: `inspect --json of ${files.length} corpus packages (one process per side)`,
+          atoll: { argv: ['sh', '-c', `${atollInspect} > /dev/null`] },
+          peer: { argv: ['sh', '-c', `${peerInspect} > /dev/null 2>&1`] },
+        });
+      }
     }
 
     // 2. Unpack of big packages.

@@ -3,6 +3,7 @@
 export type { RepoPackage, RepoFileEntry, Repomd, RepomdRecord, ChangelogEntry } from './types.js';
 export { parseRepomd, findRecord } from './repomd.js';
 export { parsePrimary, emptyRepoPackage } from './primary.js';
+export { parsePrimaryBytes, readPrimaryIntoCache, PrimaryBytesUnsupported } from './primary-bytes.js';
 export { parseFilelists, parseOther } from './filelists.js';
 export type { FilelistsPackage, OtherPackage, PackageRef } from './filelists.js';
 export { readDecompressed, detectCompression, compressionFromMagic, compressionFromName } from './decompress.js';

@@ -52,6 +52,34 @@ function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+/**
+ * Dependencies of one package already in the writer's terms: per kind (DEPENDENCY_KINDS
+ * order) triples of name index, flags, EVR index (indices from `PrimaryCacheWriter.sharedIndex`).
+ * The byte-level primary reader fills it instead of making Dependency objects.
+ */
+export class DependencyInts {
+  readonly lists: Uint32Array[] = DEPENDENCY_KINDS.map(() => new Uint32Array(96));
+  readonly lengths: number[] = DEPENDENCY_KINDS.map(() => 0);
+
+  push(kind: number, name: number, flags: number, evr: number): void {
+    let list = this.lists[kind] as Uint32Array;
+    const n = this.lengths[kind] as number;
+    if (n + 3 > list.length) {
+      const bigger = new Uint32Array(list.length * 2);
+      bigger.set(list);
+      this.lists[kind] = list = bigger;
+    }
+    list[n] = name;
+    list[n + 1] = flags >>> 0;
+    list[n + 2] = evr;
+    this.lengths[kind] = n + 3;
+  }
+
+  reset(): void {
+    this.lengths.fill(0);
+  }
+}
+
 /** Builds a cache one package at a time. */
 export class PrimaryCacheWriter {
   private readonly index = new Map<string, number>();
@@ -65,6 +93,13 @@ export class PrimaryCacheWriter {
   private lastShared = '';
   private lastSharedIndex = -1;
   count = 0;
+
+  /**
+   * `freshStrings`: the caller's strings are not slices of larger ones (the byte-level
+   * reader makes each with its own storage), so they are kept as map keys as they are, and a
+   * string seen again is found by identity.
+   */
+  constructor(private readonly freshStrings = false) {}
 
   /** Append a string to the table; returns its index. */
   private append(s: string): number {
@@ -84,6 +119,35 @@ export class PrimaryCacheWriter {
     return this.nStrings++;
   }
 
+  /**
+   * Index of a new entry for `s`, not looked up nor remembered in the map: for a caller that
+   * keeps its own index of what it has stored (the byte-level reader, by interned value).
+   */
+  appendShared(s: string): number {
+    return this.append(s);
+  }
+
+  /** Per package field, the last string stored and its index (see sharedField). */
+  private readonly fieldLast: string[] = [];
+  private readonly fieldIndex: number[] = [];
+
+  /**
+   * shared() for a package field whose value often repeats from one package to the next
+   * (vendor, packager, group, buildhost, license, arch): answered without the map then.
+   */
+  private sharedField(s: string, field: number): number {
+    if (this.fieldLast[field] === s) return this.fieldIndex[field] as number;
+    const i = this.shared(s);
+    this.fieldLast[field] = s;
+    this.fieldIndex[field] = i;
+    return i;
+  }
+
+  /** Index of a repeated string (stored once). */
+  sharedIndex(s: string): number {
+    return this.shared(s);
+  }
+
   /** A repeated string: stored once. */
   private shared(s: string): number {
     // Most dependencies are unversioned, and neighbours share EVR strings (the parser reuses
@@ -93,7 +157,7 @@ export class PrimaryCacheWriter {
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.append(s);
-      this.index.set(detach(s), i);
+      this.index.set(this.freshStrings ? s : detach(s), i);
     }
     this.lastShared = s;
     this.lastSharedIndex = i;
@@ -118,21 +182,22 @@ export class PrimaryCacheWriter {
     this.push(s === null ? 0 : this.shared(s) + 1);
   }
 
-  add(p: RepoPackage): void {
+  /** Add a package; with `deps`, its dependencies come from there (p's lists are ignored). */
+  add(p: RepoPackage, deps?: DependencyInts): void {
     this.count++;
     this.push(this.shared(p.name));
     this.push(p.epoch === null ? 0 : p.epoch + 1);
-    this.push(this.shared(p.version));
-    this.push(this.shared(p.release));
-    this.push(this.shared(p.arch));
+    this.push(this.sharedField(p.version, 8));
+    this.push(this.sharedField(p.release, 7));
+    this.push(this.sharedField(p.arch, 0));
     this.push(this.shared(p.summary));
     this.push(this.append(p.description));
-    this.push(this.shared(p.license));
+    this.push(this.sharedField(p.license, 1));
     this.push(this.shared(p.url));
-    this.push(this.shared(p.vendor));
-    this.push(this.shared(p.packager));
-    this.push(this.shared(p.group));
-    this.push(this.shared(p.buildhost));
+    this.push(this.sharedField(p.vendor, 2));
+    this.push(this.sharedField(p.packager, 3));
+    this.push(this.sharedField(p.group, 4));
+    this.push(this.sharedField(p.buildhost, 5));
     this.optShared(p.sourcerpm);
     this.num(p.buildtime);
     this.num(p.installedSize);
@@ -142,16 +207,25 @@ export class PrimaryCacheWriter {
     this.num(p.headerStart);
     this.num(p.headerEnd);
     this.push(this.append(p.pkgid));
-    this.push(this.shared(p.checksumType));
+    this.push(this.sharedField(p.checksumType, 6));
     this.push(this.append(p.locationHref));
     this.optShared(p.locationBase);
-    for (const kind of DEPENDENCY_KINDS) {
-      const deps = p[kind];
-      this.push(deps.length);
-      for (const d of deps) {
-        this.push(this.shared(d.name));
-        this.push(d.flags >>> 0);
-        this.push(this.shared(d.evr));
+    if (deps !== undefined) {
+      for (let k = 0; k < DEPENDENCY_KINDS.length; k++) {
+        const n = deps.lengths[k] as number;
+        this.push(n / 3);
+        const list = deps.lists[k] as Uint32Array;
+        for (let i = 0; i < n; i++) this.push(list[i] as number);
+      }
+    } else {
+      for (const kind of DEPENDENCY_KINDS) {
+        const list = p[kind];
+        this.push(list.length);
+        for (const d of list) {
+          this.push(this.shared(d.name));
+          this.push(d.flags >>> 0);
+          this.push(this.shared(d.evr));
+        }
       }
     }
     this.push(p.files.length);

@@ -1,8 +1,8 @@
 import { AtollError } from '../errors/index.js';
 import type { Dependency, DependencyKind } from '../rpm/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, DEPENDENCY_KINDS } from '../rpm/index.js';
 import type { RepoPackage } from './types.js';
-import { parseXmlStream, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
+import { parseXmlStream, type XmlHandlers, type XmlStreamResult, type XmlEngine } from './xml-stream.js';
 import { evrFromAttributes, senseFromFlagsAttribute } from './dependency-xml.js';
 
 const TEXT_FIELDS = new Set([
@@ -63,10 +63,258 @@ function int(value: string | undefined, what: string, file: string, pkg: RepoPac
 }
 
 /**
+ * The primary.xml state machine (rpm-md.md §3), fed by a tokenizer: element open/close with
+ * local names, text while `wantText()`. Unknown elements are ignored; a package without name,
+ * arch, version or checksum, or with a malformed number or flag, is RPMMD_METADATA_INVALID.
+ * `entry()` is the hot path for `rpm:entry` (most elements of the file) without an attribute
+ * object; the byte-level reader (primary-bytes.ts) calls it directly.
+ */
+export class PrimaryBuilder implements XmlHandlers {
+  private pkg: RepoPackage | null = null;
+  private inFormat = false;
+  private depList: Dependency[] | null = null;
+  /** Index in DEPENDENCY_KINDS of the open dependency list (-1: none). */
+  private depKind = -1;
+  /**
+   * Where dependencies go instead of the package's lists, when set (the byte-level reader
+   * writing the cache directly); called only while a dependency list is open.
+   */
+  sink: ((kind: number, name: string, flags: number, evr: string) => void) | null = null;
+  private textWanted = false;
+  private collected = '';
+  private fileType: 'file' | 'dir' | 'ghost' = 'file';
+  declared: number | null = null;
+  count = 0;
+  rootSeen = false;
+  private versionSeen = false;
+  // Unknown elements are transparent (as in createrepo_c's reader), but a <package> whose type
+  // is not "rpm" is skipped with everything inside it.
+  private skipDepth = 0;
+  private lastEpoch: string | undefined;
+  private lastVer: string | undefined;
+  private lastRel: string | undefined;
+  private lastEvr = '';
+
+  constructor(
+    private readonly fileName: string,
+    private readonly onPackage: (pkg: RepoPackage) => void,
+  ) {}
+
+  invalid(message: string): AtollError {
+    return new AtollError('RPMMD_METADATA_INVALID', `${this.fileName}: ${message}`, { data: { file: this.fileName } });
+  }
+
+  wantText(): boolean {
+    return this.textWanted;
+  }
+
+  text(data: string): void {
+    this.collected += data;
+  }
+
+  /**
+   * A dependency with its flags and EVR already made (the byte-level reader's cache); false
+   * when no dependency list is open, and the caller must use `entry()`.
+   */
+  dependency(name: string, flags: number, evr: string): boolean {
+    if (this.pkg === null || this.depList === null) return false;
+    if (this.sink !== null) this.sink(this.depKind, name, flags, evr);
+    else this.depList.push({ name, flags, evr });
+    return true;
+  }
+
+  /** Index in DEPENDENCY_KINDS of the dependency list entries now go to, -1 when none. */
+  dependencyKind(): number {
+    return this.pkg === null || this.depList === null ? -1 : this.depKind;
+  }
+
+  /** An `rpm:entry` element (opened and closed), attributes given one by one. */
+  entry(name: string | undefined, flagsAttr: string | undefined, epoch: string | undefined, ver: string | undefined, rel: string | undefined, preAttr: string | undefined): void {
+    const pkg = this.pkg;
+    if (pkg === null) {
+      const attrs: Record<string, string> = {};
+      if (name !== undefined) attrs.name = name;
+      if (flagsAttr !== undefined) attrs.flags = flagsAttr;
+      if (epoch !== undefined) attrs.epoch = epoch;
+      if (ver !== undefined) attrs.ver = ver;
+      if (rel !== undefined) attrs.rel = rel;
+      if (preAttr !== undefined) attrs.pre = preAttr;
+      this.open('entry', attrs);
+      this.close('entry');
+      return;
+    }
+    const depList = this.depList;
+    if (depList === null) return;
+    const flags = senseFromFlagsAttribute(flagsAttr);
+    if (flags === undefined) throw this.invalid(`package '${pkg.name}': unknown dependency flags '${flagsAttr}'`);
+    const pre = preAttr === '1' || preAttr === 'true' ? RPMSENSE.PREREQ : 0;
+    // Neighbouring entries often carry the same version (a package's own provides,
+    // its subpackage requirements): reuse the string instead of concatenating again.
+    if (epoch !== this.lastEpoch || ver !== this.lastVer || rel !== this.lastRel) {
+      this.lastEvr = evrFromAttributes(epoch, ver, rel);
+      this.lastEpoch = epoch;
+      this.lastVer = ver;
+      this.lastRel = rel;
+    }
+    if (this.sink !== null) this.sink(this.depKind, name ?? '', flags | pre, this.lastEvr);
+    else depList.push({ name: name ?? '', flags: flags | pre, evr: this.lastEvr });
+  }
+
+  open(name: string, attrs: Record<string, string>): void {
+    const pkg = this.pkg;
+    const fileName = this.fileName;
+    if (pkg === null) {
+      if (!this.rootSeen) {
+        this.rootSeen = true;
+        if (name !== 'metadata') throw this.invalid(`root element is <${name}>, expected <metadata>`);
+        if (attrs.packages !== undefined) this.declared = Number(attrs.packages);
+        return;
+      }
+      if (this.skipDepth > 0 || (name === 'package' && attrs.type !== undefined && attrs.type !== 'rpm')) {
+        this.skipDepth++;
+      } else if (name === 'package') {
+        this.pkg = emptyRepoPackage();
+        this.inFormat = false;
+        this.versionSeen = false;
+      }
+      return;
+    }
+    // Dependency entries are most of the elements: handled first.
+    if (name === 'entry') {
+      if (this.depList === null) return;
+      this.entry(attrs.name, attrs.flags, attrs.epoch, attrs.ver, attrs.rel, attrs.pre);
+      return;
+    }
+    if (TEXT_FIELDS.has(name)) {
+      this.textWanted = true;
+      this.collected = '';
+    }
+    switch (name) {
+      case 'version':
+        this.versionSeen = true;
+        pkg.epoch = attrs.epoch === undefined || attrs.epoch === '' || attrs.epoch === '0' ? null : int(attrs.epoch, 'epoch', fileName, pkg);
+        pkg.version = attrs.ver ?? '';
+        pkg.release = attrs.rel ?? '';
+        break;
+      case 'checksum':
+        pkg.checksumType = (attrs.type ?? '').toLowerCase();
+        break;
+      case 'time':
+        pkg.fileTime = int(attrs.file, 'time file', fileName, pkg);
+        pkg.buildtime = int(attrs.build, 'time build', fileName, pkg);
+        break;
+      case 'size':
+        pkg.packageSize = int(attrs.package, 'size package', fileName, pkg);
+        pkg.installedSize = int(attrs.installed, 'size installed', fileName, pkg);
+        pkg.archiveSize = int(attrs.archive, 'size archive', fileName, pkg);
+        break;
+      case 'location':
+        pkg.locationHref = attrs.href ?? '';
+        pkg.locationBase = attrs['xml:base'] ?? null;
+        break;
+      case 'format':
+        this.inFormat = true;
+        break;
+      case 'header-range':
+        pkg.headerStart = int(attrs.start, 'header-range start', fileName, pkg);
+        pkg.headerEnd = int(attrs.end, 'header-range end', fileName, pkg);
+        break;
+      case 'file':
+        this.fileType = attrs.type === 'dir' ? 'dir' : attrs.type === 'ghost' ? 'ghost' : 'file';
+        break;
+      default:
+        if (this.inFormat && DEP_KINDS.has(name)) {
+          this.depList = pkg[name as DependencyKind];
+          this.depKind = DEPENDENCY_KINDS.indexOf(name as DependencyKind);
+        }
+    }
+  }
+
+  close(name: string): void {
+    const pkg = this.pkg;
+    if (pkg === null) {
+      if (this.skipDepth > 0) this.skipDepth--;
+      return;
+    }
+    if (name === 'entry') return;
+    if (this.textWanted) {
+      this.textWanted = false;
+      const text = this.collected;
+      this.collected = '';
+      switch (name) {
+        case 'name':
+          pkg.name = text;
+          break;
+        case 'arch':
+          pkg.arch = text;
+          break;
+        case 'checksum':
+          pkg.pkgid = text.trim().toLowerCase();
+          break;
+        case 'summary':
+          pkg.summary = text;
+          break;
+        case 'description':
+          pkg.description = text;
+          break;
+        case 'packager':
+          pkg.packager = text;
+          break;
+        case 'url':
+          pkg.url = text;
+          break;
+        case 'license':
+          pkg.license = text;
+          break;
+        case 'vendor':
+          pkg.vendor = text;
+          break;
+        case 'group':
+          pkg.group = text;
+          break;
+        case 'buildhost':
+          pkg.buildhost = text;
+          break;
+        case 'sourcerpm':
+          pkg.sourcerpm = text === '' ? null : text;
+          break;
+        case 'file':
+          pkg.files.push({ path: text, type: this.fileType });
+          break;
+      }
+      return;
+    }
+    if (name === 'package') {
+      const done: RepoPackage = pkg;
+      this.pkg = null;
+      this.depList = null;
+      if (done.name === '') throw this.invalid(`package #${this.count + 1} has no name`);
+      if (done.arch === '') throw this.invalid(`package '${done.name}' has no arch`);
+      if (!this.versionSeen) throw this.invalid(`package '${done.name}' has no version`);
+      if (done.pkgid === '') throw this.invalid(`package '${done.name}' has no checksum (pkgid)`);
+      if (done.locationHref === '') throw this.invalid(`package '${done.name}' has no location`);
+      this.count++;
+      this.onPackage(done);
+    } else if (DEP_KINDS.has(name)) {
+      this.depList = null;
+    } else if (name === 'format') {
+      this.inFormat = false;
+    }
+  }
+
+  /** Checks once the document has ended: a root, and the declared package count. */
+  finish(): void {
+    if (!this.rootSeen) throw this.invalid('empty document');
+    if (this.declared !== null && Number.isFinite(this.declared) && this.declared !== this.count) {
+      throw this.invalid(`the document declares ${this.declared} packages but lists ${this.count}`);
+    }
+  }
+}
+
+/**
  * Stream primary.xml (rpm-md.md §3) into RepoPackage values, one callback per package, in
- * document order. Unknown elements are ignored; a package without name, arch, version or
- * checksum, or with a malformed number or flag, is RPMMD_METADATA_INVALID; a `packages="N"`
- * count that disagrees with the packages read is RPMMD_METADATA_INVALID too (a cut-off file).
+ * document order (see PrimaryBuilder). A `packages="N"` count that disagrees with the
+ * packages read is RPMMD_METADATA_INVALID too (a cut-off file).
  */
 export async function parsePrimary(
   chunks: AsyncIterable<Uint8Array>,
@@ -74,186 +322,8 @@ export async function parsePrimary(
   onPackage: (pkg: RepoPackage) => void,
   options: { openChecksumType?: string; engine?: XmlEngine } = {},
 ): Promise<XmlStreamResult & { count: number }> {
-  let pkg: RepoPackage | null = null;
-  let inFormat = false;
-  let depList: Dependency[] | null = null;
-  let textWanted = false;
-  let text = '';
-  let fileType: 'file' | 'dir' | 'ghost' = 'file';
-  let declared: number | null = null;
-  let count = 0;
-  let rootSeen = false;
-  let versionSeen = false;
-  // Unknown elements are transparent (as in createrepo_c's reader), but a <package> whose type
-  // is not "rpm" is skipped with everything inside it.
-  let skipDepth = 0;
-  let lastEpoch: string | undefined;
-  let lastVer: string | undefined;
-  let lastRel: string | undefined;
-  let lastEvr = '';
-
-  const invalid = (message: string): AtollError =>
-    new AtollError('RPMMD_METADATA_INVALID', `${fileName}: ${message}`, { data: { file: fileName } });
-
-  const result = await parseXmlStream(
-    chunks,
-    fileName,
-    {
-      wantText: () => textWanted,
-      text(data) {
-        text += data;
-      },
-      open(name, attrs) {
-        if (pkg === null) {
-          if (!rootSeen) {
-            rootSeen = true;
-            if (name !== 'metadata') throw invalid(`root element is <${name}>, expected <metadata>`);
-            if (attrs.packages !== undefined) declared = Number(attrs.packages);
-            return;
-          }
-          if (skipDepth > 0 || (name === 'package' && attrs.type !== undefined && attrs.type !== 'rpm')) {
-            skipDepth++;
-          } else if (name === 'package') {
-            pkg = emptyRepoPackage();
-            inFormat = false;
-            versionSeen = false;
-          }
-          return;
-        }
-        // Dependency entries are most of the elements: handled first.
-        if (name === 'entry') {
-          if (depList === null) return;
-          const flags = senseFromFlagsAttribute(attrs.flags);
-          if (flags === undefined) throw invalid(`package '${pkg.name}': unknown dependency flags '${attrs.flags}'`);
-          const pre = attrs.pre === '1' || attrs.pre === 'true' ? RPMSENSE.PREREQ : 0;
-          // Neighbouring entries often carry the same version (a package's own provides,
-          // its subpackage requirements): reuse the string instead of concatenating again.
-          const { epoch, ver, rel } = attrs;
-          if (epoch !== lastEpoch || ver !== lastVer || rel !== lastRel) {
-            lastEvr = evrFromAttributes(epoch, ver, rel);
-            lastEpoch = epoch;
-            lastVer = ver;
-            lastRel = rel;
-          }
-          depList.push({ name: attrs.name ?? '', flags: flags | pre, evr: lastEvr });
-          return;
-        }
-        if (TEXT_FIELDS.has(name)) {
-          textWanted = true;
-          text = '';
-        }
-        switch (name) {
-          case 'version':
-            versionSeen = true;
-            pkg.epoch = attrs.epoch === undefined || attrs.epoch === '' || attrs.epoch === '0' ? null : int(attrs.epoch, 'epoch', fileName, pkg);
-            pkg.version = attrs.ver ?? '';
-            pkg.release = attrs.rel ?? '';
-            break;
-          case 'checksum':
-            pkg.checksumType = (attrs.type ?? '').toLowerCase();
-            break;
-          case 'time':
-            pkg.fileTime = int(attrs.file, 'time file', fileName, pkg);
-            pkg.buildtime = int(attrs.build, 'time build', fileName, pkg);
-            break;
-          case 'size':
-            pkg.packageSize = int(attrs.package, 'size package', fileName, pkg);
-            pkg.installedSize = int(attrs.installed, 'size installed', fileName, pkg);
-            pkg.archiveSize = int(attrs.archive, 'size archive', fileName, pkg);
-            break;
-          case 'location':
-            pkg.locationHref = attrs.href ?? '';
-            pkg.locationBase = attrs['xml:base'] ?? null;
-            break;
-          case 'format':
-            inFormat = true;
-            break;
-          case 'header-range':
-            pkg.headerStart = int(attrs.start, 'header-range start', fileName, pkg);
-            pkg.headerEnd = int(attrs.end, 'header-range end', fileName, pkg);
-            break;
-          case 'file':
-            fileType = attrs.type === 'dir' ? 'dir' : attrs.type === 'ghost' ? 'ghost' : 'file';
-            break;
-          default:
-            if (inFormat && DEP_KINDS.has(name)) depList = pkg[name as DependencyKind];
-        }
-      },
-      close(name) {
-        if (pkg === null) {
-          if (skipDepth > 0) skipDepth--;
-          return;
-        }
-        if (name === 'entry') return;
-        if (textWanted) {
-          textWanted = false;
-          switch (name) {
-            case 'name':
-              pkg.name = text;
-              break;
-            case 'arch':
-              pkg.arch = text;
-              break;
-            case 'checksum':
-              pkg.pkgid = text.trim().toLowerCase();
-              break;
-            case 'summary':
-              pkg.summary = text;
-              break;
-            case 'description':
-              pkg.description = text;
-              break;
-            case 'packager':
-              pkg.packager = text;
-              break;
-            case 'url':
-              pkg.url = text;
-              break;
-            case 'license':
-              pkg.license = text;
-              break;
-            case 'vendor':
-              pkg.vendor = text;
-              break;
-            case 'group':
-              pkg.group = text;
-              break;
-            case 'buildhost':
-              pkg.buildhost = text;
-              break;
-            case 'sourcerpm':
-              pkg.sourcerpm = text === '' ? null : text;
-              break;
-            case 'file':
-              pkg.files.push({ path: text, type: fileType });
-              break;
-          }
-          text = '';
-          return;
-        }
-        if (name === 'package') {
-          const done: RepoPackage = pkg;
-          pkg = null;
-          depList = null;
-          if (done.name === '') throw invalid(`package #${count + 1} has no name`);
-          if (done.arch === '') throw invalid(`package '${done.name}' has no arch`);
-          if (!versionSeen) throw invalid(`package '${done.name}' has no version`);
-          if (done.pkgid === '') throw invalid(`package '${done.name}' has no checksum (pkgid)`);
-          if (done.locationHref === '') throw invalid(`package '${done.name}' has no location`);
-          count++;
-          onPackage(done);
-        } else if (DEP_KINDS.has(name)) {
-          depList = null;
-        } else if (name === 'format') {
-          inFormat = false;
-        }
-      },
-    },
-    options,
-  );
-  if (!rootSeen) throw invalid('empty document');
-  if (declared !== null && Number.isFinite(declared) && declared !== count) {
-    throw invalid(`the document declares ${declared} packages but lists ${count}`);
-  }
-  return { ...result, count };
+  const builder = new PrimaryBuilder(fileName, onPackage);
+  const result = await parseXmlStream(chunks, fileName, builder, options);
+  builder.finish();
+  return { ...result, count: builder.count };
 }

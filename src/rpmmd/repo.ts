@@ -9,6 +9,7 @@ import { DEFAULT_METADATA_EXPIRE } from './repo-file.js';
 import type { Repomd, RepomdRecord, RepoPackage } from './types.js';
 import { parseRepomd, findRecord } from './repomd.js';
 import { parsePrimary } from './primary.js';
+import { readPrimaryIntoCache, PrimaryBytesUnsupported } from './primary-bytes.js';
 import { parseFilelists, parseOther, type OtherPackage } from './filelists.js';
 import { detectCompression, readDecompressed } from './decompress.js';
 import { Transport, AttemptError, downloadFailed } from './transport.js';
@@ -369,17 +370,26 @@ async function openRepoWith(source: RepoSource, options: OpenRepoOptions, transp
   // Packages go straight into the compact cache form as they are parsed (none is kept as an
   // object): memory holds one package at a time plus the cache, and the repository reads its
   // packages back from that form only if a caller asks for them.
-  const writer = new PrimaryCacheWriter();
+  let writer = new PrimaryCacheWriter(true);
+  const openChecksum = options.verifyOpenChecksum && file.record.openChecksum ? { openChecksumType: file.record.openChecksum.type } : {};
   await phase(reporter, `${source.id}: reading primary`, async (tick) => {
-    const result = await parsePrimary(
-      readDecompressed(file.path, name, kind),
-      name,
-      (p) => {
+    const progress = (count: number): void => {
+      if (count % 2000 === 0) tick(count);
+    };
+    let result: { bytes: number; digest: string | null };
+    try {
+      // The byte-level reader first; anything outside its subset of XML is read again by the
+      // maintained tokenizer, whose result (or coded error) is the answer.
+      result = await readPrimaryIntoCache(readDecompressed(file.path, name, kind), name, writer, { ...openChecksum, onPackage: progress });
+    } catch (error) {
+      if (!(error instanceof PrimaryBytesUnsupported)) throw error;
+      debug(reporter, `${source.id}: ${name}: ${error.message}; reading it again with the XML tokenizer`);
+      writer = new PrimaryCacheWriter();
+      result = await parsePrimary(readDecompressed(file.path, name, kind), name, (p) => {
         writer.add(p);
-        if (writer.count % 2000 === 0) tick(writer.count);
-      },
-      options.verifyOpenChecksum && file.record.openChecksum ? { openChecksumType: file.record.openChecksum.type } : {},
-    );
+        progress(writer.count);
+      }, openChecksum);
+    }
     if (file.record.openSize !== null && result.bytes !== file.record.openSize) {
       throw new AtollError('RPMMD_METADATA_CHECKSUM_MISMATCH', `${name}: decompressed size ${result.bytes} does not match open-size ${file.record.openSize} in repomd.xml`, { data: { file: name } });
     }

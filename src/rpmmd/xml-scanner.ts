@@ -22,7 +22,7 @@ export class XmlSyntaxError extends Error {
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-function decodeEntities(s: string, fail: (message: string, at: number) => never, base: number): string {
+export function decodeEntities(s: string, fail: (message: string, at: number) => never, base: number): string {
   if (!s.includes('&')) return s;
   let out = '';
   let pos = 0;

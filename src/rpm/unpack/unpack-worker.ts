@@ -1,27 +1,35 @@
 /**
- * Worker thread body of unpackRpm's file writer (unpack.ts): performs, strictly in order, the
- * filesystem operations the main thread derives from the payload, so decompression and cpio
- * parsing (main thread and the decoder process) overlap with file creation (here). All
- * operations are synchronous: one thread, one order, so the safety checks below see exactly
- * the tree the earlier operations built (no entry is written through a symlink: every parent
- * component is created here or checked with lstat; files are created O_EXCL|O_NOFOLLOW).
+ * Worker thread body of unpackRpm's file writer (file-writer.ts): performs, strictly in order,
+ * the filesystem operations the main thread sends it (those of its share of the directories),
+ * so decompression and cpio parsing (main thread and the decoder process) overlap with file
+ * creation (here, and in the other worker). All operations are synchronous. No entry is
+ * written through a symlink: every parent component is created here or, when it exists
+ * (made by the other worker, or by an earlier entry), checked with lstat; entries are never
+ * removed or renamed, so a checked directory stays a directory; files are created
+ * O_EXCL|O_NOFOLLOW, symlinks and hardlinks fail on an existing name.
  */
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
 export type WriterOp =
   | { t: 'dir'; rel: string }
   | { t: 'open'; rel: string; path: string }
-  | { t: 'write'; data: Uint8Array }
+  /** Bytes [offset, offset + length) of the batch's data go to the file opened last. */
+  | { t: 'write'; offset: number; length: number }
   | { t: 'close'; mode: number; uid: number; gid: number; mtime: number }
   | { t: 'link'; from: string; rel: string; path: string }
   | { t: 'symlink'; rel: string; path: string; target: string; uid: number; gid: number; mtime: number };
 
-export type WriterMessage = { ops: WriterOp[]; bytes: number } | { end: true };
+export type WriterMessage =
+  /** First message: where to write, and the owner new entries get (their chown is skipped when it is the one asked for). */
+  | { staging: string; uid: number; gid: number }
+  | { ops: WriterOp[]; bytes: number; data: ArrayBuffer | null }
+  | { end: true };
 
 export type WriterReply =
-  | { ack: number }
+  /** Bytes done; the batch's data buffer comes back (transferred) for reuse. */
+  | { ack: number; buffer: ArrayBuffer | null }
   | { done: true }
   | { error: { kind: 'unsafe'; message: string; path: string } | { kind: 'io'; message: string; code: string; syscall: string } };
 
@@ -34,7 +42,11 @@ class Unsafe extends Error {
   }
 }
 
-const staging = (workerData as { staging: string }).staging;
+// Set by the first message: the worker starts before the staging directory exists, so that
+// its start-up overlaps with reading the package header.
+let staging = '';
+let createdUid = -1;
+let createdGid = -1;
 // Directories known to be real (not symlinks) inside staging: "" is the staging root.
 const realDirs = new Set<string>(['']);
 let fd = -1;
@@ -57,7 +69,7 @@ function ensureDir(rel: string, mode: number): void {
   realDirs.add(rel);
 }
 
-function apply(op: WriterOp): void {
+function apply(op: WriterOp, data: Uint8Array | null): void {
   switch (op.t) {
     case 'dir':
       // The header's mode is applied at the end (a read-only mode must not block the content).
@@ -74,17 +86,18 @@ function apply(op: WriterOp): void {
       }
       return;
     case 'write': {
-      const data = op.data;
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      let off = op.offset;
+      const end = op.offset + op.length;
+      while (off < end) off += writeSync(fd, data as Uint8Array, off, end - off);
       return;
     }
     case 'close': {
       const f = fd;
       fd = -1;
       try {
-        // Owner first: chown clears setuid/setgid bits.
-        if (op.uid >= 0) fchownSync(f, op.uid, op.gid);
+        // Owner first: chown clears setuid/setgid bits. A new file already has the owner
+        // that creates it (root:root for a root unpack, the common case): no chown then.
+        if (op.uid >= 0 && (op.uid !== createdUid || op.gid !== createdGid)) fchownSync(f, op.uid, op.gid);
         fchmodSync(f, op.mode);
         futimesSync(f, op.mtime, op.mtime);
       } finally {
@@ -110,7 +123,7 @@ function apply(op: WriterOp): void {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Unsafe(`${op.path} already exists in the target`, op.path);
         throw error;
       }
-      if (op.uid >= 0) lchownSync(abs, op.uid, op.gid);
+      if (op.uid >= 0 && (op.uid !== createdUid || op.gid !== createdGid)) lchownSync(abs, op.uid, op.gid);
       lutimesSync(abs, op.mtime, op.mtime);
       return;
     }
@@ -122,10 +135,18 @@ parentPort!.on('message', (message: WriterMessage) => {
     if (!failed) parentPort!.postMessage({ done: true } satisfies WriterReply);
     return;
   }
+  if ('staging' in message) {
+    staging = message.staging;
+    createdUid = message.uid;
+    createdGid = message.gid;
+    return;
+  }
   if (failed) return;
   try {
-    for (const op of message.ops) apply(op);
-    parentPort!.postMessage({ ack: message.bytes } satisfies WriterReply);
+    const data = message.data === null ? null : new Uint8Array(message.data);
+    for (const op of message.ops) apply(op, data);
+    if (message.data === null) parentPort!.postMessage({ ack: message.bytes, buffer: null } satisfies WriterReply);
+    else parentPort!.postMessage({ ack: message.bytes, buffer: message.data } satisfies WriterReply, [message.data]);
   } catch (error) {
     failed = true;
     if (fd >= 0) {

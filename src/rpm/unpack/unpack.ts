@@ -82,6 +82,19 @@ function relativeOf(file: RpmFile): string {
 }
 
 export async function unpackRpm(rpmPath: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
+  // File creation runs on a worker thread (unpack-worker.ts), in payload order, while this
+  // thread decodes the cpio stream: the two overlap instead of taking turns. It starts now,
+  // so that its start-up overlaps with reading the header.
+  const writer = new FileWriter();
+  try {
+    return await unpackWith(writer, rpmPath, target, options);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+async function unpackWith(writer: FileWriter, rpmPath: string, target: string, options: UnpackOptions): Promise<UnpackResult> {
   const reporter = options.reporter ?? nullReporter;
   const { headers, pkg } = await readRpmFile(rpmPath);
   const root = isRoot();
@@ -122,19 +135,30 @@ export async function unpackRpm(rpmPath: string, target: string, options: Unpack
   const headerDirs: { rel: string; file: RpmFile }[] = [];
   const ownerOf = (file: RpmFile): [number, number] => (setOwners ? [users.get(file.user) ?? 0, groups.get(file.group) ?? 0] : [-1, -1]);
 
+  // The owner entries get when created in staging: the staging directory's own (its gid is
+  // inherited from a setgid parent, as theirs is). Their chown is skipped when it is that owner.
+  let createdUid = -1;
+  let createdGid = -1;
   function applyMetadata(abs: string, file: RpmFile): void {
     // Owner first: chown clears setuid/setgid bits.
-    if (setOwners) lchownSync(abs, users.get(file.user) ?? 0, groups.get(file.group) ?? 0);
+    if (setOwners) {
+      const uid = users.get(file.user) ?? 0;
+      const gid = groups.get(file.group) ?? 0;
+      if (uid !== createdUid || gid !== createdGid) lchownSync(abs, uid, gid);
+    }
     chmodSync(abs, file.mode & 0o7777);
     utimesSync(abs, file.mtime, file.mtime);
   }
 
-  // File creation runs on a worker thread (unpack-worker.ts), in payload order, while this
-  // thread decodes the cpio stream: the two overlap instead of taking turns.
-  const writer = new FileWriter(staging);
   const capsToWrite: { abs: string; xattr: Uint8Array }[] = [];
 
   try {
+    const created = await lstat(staging);
+    createdUid = created.uid;
+    createdGid = created.gid;
+    // A second writer thread when the decoder leaves a CPU free (xz, bzip2 keep one busy).
+    const cheapDecoder = pkg.payload.compressor === 'zstd' || pkg.payload.compressor === 'gzip' || pkg.payload.compressor === null;
+    writer.start(staging, createdUid, createdGid, cheapDecoder);
     const integrity = result.integrity;
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
     const verifyFileDigests = options.fileDigests === 'always' || pkg.payload.digest === null;

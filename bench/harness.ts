@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const atollBin = join(repoRoot, 'bin', 'atoll');
@@ -19,6 +20,8 @@ export interface BenchCommand {
 
 export interface Measurement {
   seconds: number;
+  /** User + system CPU seconds of the command and its children (less noisy than wall time on a shared machine). */
+  cpuSeconds: number;
   peakRssMB: number;
 }
 
@@ -55,10 +58,10 @@ export interface Benchmark {
   run(context: BenchContext): Promise<void>;
 }
 
-/** Run a command under GNU time, returning wall seconds and peak RSS; throws on failure. */
+/** Run a command under GNU time, returning wall and CPU seconds and peak RSS; throws on failure. */
 export async function timeCommand(command: BenchCommand): Promise<Measurement> {
   return await new Promise<Measurement>((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@time %e %M', ...command.argv], {
+    const child = spawn('/usr/bin/time', ['-f', '@@time %e %M %U %S', ...command.argv], {
       cwd: command.cwd,
       env: { ...process.env, ...command.env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -67,12 +70,12 @@ export async function timeCommand(command: BenchCommand): Promise<Measurement> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const match = /@@time ([\d.]+) (\d+)/.exec(stderr);
+      const match = /@@time ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !match) {
         reject(new Error(`${command.argv.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
         return;
       }
-      resolve({ seconds: Number(match[1]), peakRssMB: Number(match[2]) / 1024 });
+      resolve({ seconds: Number(match[1]), cpuSeconds: Number(match[3]) + Number(match[4]), peakRssMB: Number(match[2]) / 1024 });
     });
   });
 }
@@ -84,7 +87,11 @@ export function median(values: number[]): number {
 }
 
 function summarize(runs: Measurement[]): Measurement {
-  return { seconds: median(runs.map((r) => r.seconds)), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+  };
 }
 
 export function makeContext(workDir: string, rounds: number, results: Comparison[], print: (line: string) => void): BenchContext {
@@ -115,8 +122,8 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
         options.target?.rssMaxMB !== undefined ? `rss ≤ ${options.target.rssMaxMB} MB` : '',
       ].filter(Boolean).join(', ');
       print(
-        `${options.label}: atoll ${atoll.seconds.toFixed(3)}s (peak ${atoll.peakRssMB.toFixed(0)} MB) | ` +
-          `peer ${peer.seconds.toFixed(3)}s (peak ${peer.peakRssMB.toFixed(0)} MB) | ratio ${ratio.toFixed(2)}` +
+        `${options.label}: atoll ${atoll.seconds.toFixed(3)}s, cpu ${atoll.cpuSeconds.toFixed(2)}s (peak ${atoll.peakRssMB.toFixed(0)} MB) | ` +
+          `peer ${peer.seconds.toFixed(3)}s, cpu ${peer.cpuSeconds.toFixed(2)}s (peak ${peer.peakRssMB.toFixed(0)} MB) | ratio ${ratio.toFixed(2)}, cpu ratio ${(atoll.cpuSeconds / Math.max(0.001, peer.cpuSeconds)).toFixed(2)}` +
           (targetText ? ` [target ${targetText}: ${verdict}]` : ''),
       );
       const comparison = { label: options.label, atoll, peer, ratio, ok: ratioOk && rssOk };
@@ -130,8 +137,31 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
         runs.push(await timeCommand(command));
       }
       const summary = summarize(runs);
-      print(`${label}: ${summary.seconds.toFixed(3)}s median of ${rounds} (peak ${summary.peakRssMB.toFixed(0)} MB)`);
+      print(`${label}: ${summary.seconds.toFixed(3)}s, cpu ${summary.cpuSeconds.toFixed(2)}s median of ${rounds} (peak ${summary.peakRssMB.toFixed(0)} MB)`);
       return summary;
     },
   };
+}
+
+/** CPU seconds (user + system) a running process has used so far, from /proc (Linux; 100 Hz ticks). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 14th field.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * A server's CPU use: its total so far, and what it used during `seconds` of quiet afterwards
+ * (an idle server uses ~0; a spinning loop shows up here).
+ */
+export async function serverCpuReport(pid: number, seconds = 3): Promise<string> {
+  const total = processCpuSeconds(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const idle = processCpuSeconds(pid) - total;
+  return `server cpu ${total.toFixed(2)}s in total; ${idle.toFixed(2)}s during ${seconds}s idle afterwards`;
 }

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const atollBin = join(repoRoot, 'bin', 'atoll');
@@ -185,8 +186,31 @@ export function makeContext(workDir: string, rounds: number, results: Comparison
         runs.push(await timeCommand(command));
       }
       const summary = summarize(runs);
-      print(`${label}: ${summary.seconds.toFixed(3)}s median of ${rounds} (peak ${summary.peakRssMB.toFixed(0)} MB)`);
+      print(`${label}: ${summary.seconds.toFixed(3)}s, cpu ${summary.cpuSeconds.toFixed(2)}s median of ${rounds} (peak ${summary.peakRssMB.toFixed(0)} MB)`);
       return summary;
     },
   };
+}
+
+/** CPU seconds (user + system) a running process has used so far, from /proc (Linux; 100 Hz ticks). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 14th field.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * A server's CPU use: its total so far, and what it used during `seconds` of quiet afterwards
+ * (an idle server uses ~0; a spinning loop shows up here).
+ */
+export async function serverCpuReport(pid: number, seconds = 3): Promise<string> {
+  const total = processCpuSeconds(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const idle = processCpuSeconds(pid) - total;
+  return `server cpu ${total.toFixed(2)}s in total; ${idle.toFixed(2)}s during ${seconds}s idle afterwards`;
 }

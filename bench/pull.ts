@@ -2,14 +2,15 @@
  * Pull over loopback: atoll repo pull vs ostree pull of the same ~50,000-object archive commit
  * from the same server (nginx when installed, else `atoll repo serve`), into archive repos.
  * Then an incremental pull after a 5% change. Targets (issue 8): ratio ≤ 1.0 both, RSS ≤ 400 MB.
- * ATOLL_BENCH_PULL_FILES overrides the file count (default 45,000 files ≈ 50,000 objects).
+ * ATOLL_BENCH_PULL_FILES overrides the file count (default 45,000 files ≈ 50,000 objects);
+ * ATOLL_BENCH_PULL_SERVER=atoll serves with `atoll repo serve` even when nginx is installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { atollBin, type Benchmark } from './harness.js';
+import { atollBin, serverCpuReport, type Benchmark } from './harness.js';
 import { generateTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): void {
@@ -31,7 +32,7 @@ async function startServer(workDir: string, repo: string): Promise<{ url: string
   const port = await freePort();
   const nginx = '/usr/sbin/nginx';
   let child: ChildProcess;
-  if (existsSync(nginx)) {
+  if (existsSync(nginx) && process.env.ATOLL_BENCH_PULL_SERVER !== 'atoll') {
     const conf = join(workDir, 'nginx');
     mkdirSync(join(conf, 'tmp'), { recursive: true });
     writeFileSync(
@@ -112,6 +113,7 @@ const benchmark: Benchmark = {
         },
         target: { ratioMax: 1.0, rssMaxMB: 400 },
       });
+      if (server.child.pid !== undefined) ctx.print(await serverCpuReport(server.child.pid));
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
-import { atollBin } from './harness.js';
+import { atollBin, serverCpuReport } from './harness.js';
 import { generateBootableTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): string {
@@ -86,6 +86,7 @@ const benchmark: Benchmark = {
         },
         target: { ratioMax: 1.0 },
       });
+      if (server.pid !== undefined) ctx.print(await serverCpuReport(server.pid));
       for (const [side, sr] of Object.entries(sysroots)) {
         const status = sh('ostree', ['admin', `--sysroot=${sr}`, 'status']);
         ctx.print(`${side}: ${(status.match(/bench [0-9a-f]{64}/g) ?? []).length} deployments after the rounds`);

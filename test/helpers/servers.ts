@@ -20,7 +20,11 @@ export interface RunningServer {
 
 function track(t: TestContext, child: ChildProcess): void {
   t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    // A server that ignores SIGTERM (a stuck loop) must not keep the test file running.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => clearTimeout(timer));
   });
 }
 

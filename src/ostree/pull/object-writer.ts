@@ -93,7 +93,9 @@ export class ObjectWriter {
     // views into larger or pooled ones) and one transfer instead of one per object.
     let total = 0;
     for (const op of ops) total += op.bytes.length;
-    const joined = new Uint8Array(total);
+    // Not zero-filled (every byte is overwritten below), and an ArrayBuffer of its own (not a
+    // slice of the pool), so it can be transferred.
+    const joined = Buffer.allocUnsafeSlow(total);
     const spans: WriteSpan[] = [];
     let offset = 0;
     for (const op of ops) {

@@ -52,11 +52,21 @@ function tooLarge(path: string, maxSize: number): AtollError {
   });
 }
 
-// undici is loaded on first HTTP use (~0.2 s of startup that other commands need not pay).
-let undiciLoaded: Promise<typeof import('undici')> | undefined;
-function undiciLib(): Promise<typeof import('undici')> {
-  undiciLoaded ??= import('undici');
-  return undiciLoaded;
+type AgentClass = typeof Agent;
+/**
+ * undici's Agent, loaded on first HTTP use (startup that other commands need not pay). Only the
+ * Agent module and what it requires: undici's index also loads fetch, WebSocket, EventSource and
+ * the caches, about as much again (~70 ms of CPU on every pull, a quarter of a small pull's
+ * startup). The deep path is undici's own layout; should it move, the index is the fallback.
+ */
+const AGENT_MODULE: string = 'undici/lib/dispatcher/agent.js';
+let agentLoaded: Promise<AgentClass> | undefined;
+function undiciAgent(): Promise<AgentClass> {
+  agentLoaded ??= (import(AGENT_MODULE) as Promise<{ default: AgentClass }>).then(
+    (module) => module.default,
+    async () => (await import('undici')).Agent,
+  );
+  return agentLoaded;
 }
 
 /**
@@ -206,8 +216,7 @@ export class HttpSource implements FileSource {
    */
   private async once(url: URL, path: string, maxSize: number | undefined, partial?: Partial): Promise<Uint8Array | undefined> {
     this.requests++;
-    const { Agent } = await undiciLib();
-    this.agent ??= Promise.resolve(new Agent(this.agentOptions));
+    this.agent ??= undiciAgent().then((AgentConstructor) => new AgentConstructor(this.agentOptions));
     const agent = await this.agent;
     const cookie = cookieHeader(this.cookies, url);
     let headers = cookie === undefined ? this.headers : { ...this.headers, cookie };

@@ -93,6 +93,29 @@ test('serves files with validators, ranges and conditional requests', async (t) 
   assert.ok(log.some((l) => l.startsWith('GET /objects/ab/cdef.filez 200 10')));
 });
 
+test('large files (streamed) and small ones (one read) come back whole and by range', async (t) => {
+  const root = makeRepo(t);
+  // Past the one-read limit (1 MiB): a static delta part, say.
+  const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 11)) & 0xff;
+  mkdirSync(join(root, 'deltas', 'ab'), { recursive: true });
+  writeFileSync(join(root, 'deltas', 'ab', '0'), big);
+  const server = await startRepoServer({ root });
+  t.after(() => server.close());
+  for (let round = 0; round < 2; round++) {
+    const whole = await get(server.url, '/deltas/ab/0');
+    assert.equal(whole.status, 200);
+    assert.ok(whole.body.equals(big));
+    const middle = await get(server.url, '/deltas/ab/0', { Range: 'bytes=1048570-2097160' });
+    assert.equal(middle.status, 206);
+    assert.ok(middle.body.equals(big.subarray(1048570, 2097161)));
+    const tail = await get(server.url, '/deltas/ab/0', { Range: 'bytes=-5' });
+    assert.ok(tail.body.equals(big.subarray(big.length - 5)));
+    const small = await get(server.url, '/objects/ab/cdef.filez', { Range: 'bytes=2-4' });
+    assert.equal(small.body.toString(), '234');
+  }
+});
+
 test('never serves directories, dot-files, or anything outside the repository', async (t) => {
   const root = makeRepo(t);
   const server = await startRepoServer({ root });

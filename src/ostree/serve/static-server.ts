@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -104,34 +104,44 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
+/** Bodies up to this size are read in one synchronous read and sent with one write. */
+const INLINE_BODY_MAX = 1024 * 1024;
+
 export async function startRepoServer(options: RepoServerOptions): Promise<RepoServer> {
   let rootReal: string;
   try {
-    rootReal = await realpath(options.root);
+    rootReal = realpathSync.native(options.root);
   } catch (error) {
     throw new AtollError('SERVE_NO_REPO', `cannot serve ${options.root}: ${(error as Error).message}`, { cause: error });
   }
   const onRequest = options.onRequest;
 
-  async function resolveFile(parts: string[]): Promise<{ handle: FileHandle; relativePath: string } | undefined> {
+  /**
+   * Path → open file descriptor, or undefined (→ 404). Synchronous, as every file access of a
+   * request: a repository's files are local and small, and realpath, open, fstat, read and close
+   * each cost a few microseconds as plain syscalls, but a thread-pool round trip each (with its
+   * wake-ups, and scheduling delays on a loaded machine) when asynchronous. A pull asks for tens
+   * of thousands of objects; the server's latency per request is what the pull waits for.
+   */
+  function resolveFile(parts: string[]): { fd: number; relativePath: string } | undefined {
     const joined = join(rootReal, ...parts);
     let real: string;
     try {
-      real = await realpath(joined);
+      real = realpathSync.native(joined);
     } catch (error) {
       if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG')) return undefined;
       throw error;
     }
     // A symlink (or a symlinked directory) that leads outside the repository is refused.
     if (!real.startsWith(rootReal + sep)) return undefined;
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(real, 'r');
+      fd = openSync(real, 'r');
     } catch (error) {
       if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'EISDIR')) return undefined;
       throw error;
     }
-    return { handle, relativePath: real.slice(rootReal.length + 1).split(sep).join('/') };
+    return { fd, relativePath: real.slice(rootReal.length + 1).split(sep).join('/') };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<number> {
@@ -142,16 +152,17 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
       return 0;
     }
     const parts = requestPathComponents(request.url ?? '/');
-    const found = parts === undefined || parts.length === 0 ? undefined : await resolveFile(parts);
+    const found = parts === undefined || parts.length === 0 ? undefined : resolveFile(parts);
     if (!found) {
       const body = 'not found\n';
       response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
       response.end(method === 'HEAD' ? undefined : body);
       return method === 'HEAD' ? 0 : body.length;
     }
-    const { handle: file, relativePath } = found;
+    const { fd, relativePath } = found;
+    let streaming = false;
     try {
-      const stat = await file.stat();
+      const stat: Stats = fstatSync(fd);
       if (!stat.isFile()) {
         // Directories are never listed.
         response.writeHead(404, { 'Content-Length': 0 });
@@ -204,7 +215,21 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
         response.end();
         return 0;
       }
-      const stream = file.createReadStream({ start, end, autoClose: false });
+      if (length <= INLINE_BODY_MAX) {
+        // Objects, refs and summaries: one read, one write.
+        const body = Buffer.allocUnsafe(length);
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, body, done, length - done, start + done);
+          if (n === 0) break;
+          done += n;
+        }
+        response.end(done === length ? body : body.subarray(0, done));
+        return done;
+      }
+      // Large files (static deltas) are streamed; the stream owns (and closes) the descriptor.
+      const stream = createReadStream('', { fd, start, end, autoClose: true });
+      streaming = true;
       await new Promise<void>((resolve, reject) => {
         stream.on('error', reject);
         response.on('close', () => {
@@ -215,7 +240,7 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
       });
       return length;
     } finally {
-      await file.close().catch(() => undefined);
+      if (!streaming) closeSync(fd);
     }
   }
 

@@ -34,6 +34,19 @@ export interface CommitModifier {
    * stored in the target's mode), as ostree's devino cache does for its own repository.
    */
   devinoFrom?: readonly Repo[];
+  /**
+   * A devino cache the caller already has (filled by the hardlink checkout that made the tree,
+   * as rpm-ostree passes ostree's checkout `devino_to_csum_cache` to its commit): used instead
+   * of scanning the repositories' objects.
+   */
+  devinoCache?: DevinoCache;
+  /**
+   * Archive targets: a directory laid out like an archive repository's objects/ (XX/REST.filez).
+   * A file taken from another repository through the devino cache is hardlinked from there when
+   * present (no read, no deflate), and otherwise written and then added there once the
+   * transaction is durable: a compose's cache of its packages' archive objects.
+   */
+  archiveObjectCache?: string;
   concurrency?: number;
   zlibLevel?: number;
   /** Worker threads that hash and compress archive content objects. */
@@ -93,7 +106,8 @@ export async function commitDirectoryToTree(
     modifier.ownerUid === undefined &&
     modifier.ownerGid === undefined &&
     !modifier.noXattrs &&
-    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0);
+    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0 || modifier.devinoCache !== undefined);
+  const objectCache = tx.repo.mode === 'archive' ? modifier.archiveObjectCache : undefined;
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
@@ -123,19 +137,47 @@ export async function commitDirectoryToTree(
     return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta(meta));
   };
 
-  const fileObject = async (path: string, st: Stats): Promise<string> => {
+  /**
+   * The synchronous path for the bulk of a hardlink checkout: a file that is a known object the
+   * target has (or can hardlink from the object cache) needs no promise, no limiter slot, no
+   * read. undefined: take fileObject's general path.
+   */
+  const devinoFast = (st: Stats): string | undefined => {
+    if (devino === undefined) return undefined;
+    const known = devino.lookupEntry(st.dev, st.ino);
+    if (known === undefined) return undefined;
+    if (known.repo === tx.repo) {
+      stats.devinoHits++;
+      return known.checksum;
+    }
+    if (objectCache === undefined || modifier.canonicalPermissions) return undefined;
+    const linked = tx.linkObjectFrom(join(objectCache, known.checksum.slice(0, 2), `${known.checksum.slice(2)}.filez`), known.checksum, ObjectType.File);
+    if (linked === 'missing') return undefined;
+    stats.devinoHits++;
+    return known.checksum;
+  };
+
+  const fileObject = async (path: string, st: Stats, cacheTried: boolean): Promise<string> => {
     const isLink = st.isSymbolicLink();
     if (!isLink && devinoAllowed && st.nlink > 1) {
-      devino ??= await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]);
+      devino ??= modifier.devinoCache ?? (await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]));
       const known = devino.lookupEntry(st.dev, st.ino);
       // Canonical permissions may rewrite another repository's object; the target's own objects
       // already are canonical.
       if (known !== undefined && (known.repo === tx.repo || !modifier.canonicalPermissions)) {
         stats.devinoHits++;
-        if (known.repo === tx.repo || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
+        if (known.repo === tx.repo) return known.checksum;
+        if (objectCache !== undefined && !cacheTried) {
+          const linked = tx.linkObjectFrom(join(objectCache, known.checksum.slice(0, 2), `${known.checksum.slice(2)}.filez`), known.checksum, ObjectType.File);
+          if (linked !== 'missing') return known.checksum;
+        } else if (tx.haveObjectSync(known.checksum, ObjectType.File)) {
+          return known.checksum;
+        }
         // The file is another repository's object: copy it over under its known checksum.
-        const source = await loadContent(known.repo, known.checksum);
-        return await writeContent(tx, source.header, { kind: 'path', path, size: source.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
+        const header = known.header ?? (await loadContent(known.repo, known.checksum)).header;
+        const written = await writeContent(tx, header, { kind: 'path', path, size: st.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
+        if (objectCache !== undefined) tx.exportAfterCommit(written, ObjectType.File, objectCache);
+        return written;
       }
     }
     const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
@@ -172,10 +214,17 @@ export async function commitDirectoryToTree(
       if (child.isDirectory()) {
         pending.push(walk(path, child, into.ensureDir(name)));
       } else if (child.isFile() || child.isSymbolicLink()) {
+        const hardlinked = child.isFile() && child.nlink > 1;
+        const fast = hardlinked && devinoAllowed ? devinoFast(child) : undefined;
+        if (fast !== undefined) {
+          into.setFile(name, fast);
+          continue;
+        }
         const key = `${child.dev}:${child.ino}`;
-        let work = child.isFile() && child.nlink > 1 ? inodes.get(key) : undefined;
+        let work = hardlinked ? inodes.get(key) : undefined;
         if (!work) {
-          work = limiter.run(() => fileObject(path, child));
+          const cacheTried = devino !== undefined;
+          work = limiter.run(() => fileObject(path, child, cacheTried));
           if (child.isFile() && child.nlink > 1) inodes.set(key, work);
         }
         pending.push(work.then((checksum) => into.setFile(name, checksum)));

@@ -1,5 +1,5 @@
 import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -26,6 +26,10 @@ import { writeRef } from './refs.js';
 export class Transaction {
   private readonly staged = new Map<string, { path: string; type: ObjectType }>();
   private readonly refUpdates: Array<{ ref: string; checksum: string | undefined; remote: string | undefined }> = [];
+  /** Objects to hardlink into another objects/ directory once they are durable (exportAfterCommit). */
+  private readonly exports: Array<{ rel: string; objectsDir: string }> = [];
+  /** objects/XX directories known to exist (linkObjectFrom). */
+  private readonly objectDirs = new Set<string>();
   private tmpCounter = 0;
   private done = false;
 
@@ -90,6 +94,42 @@ export class Transaction {
     this.staged.set(rel, { path: tempPath, type });
   }
 
+  /**
+   * Hardlink a complete object file of another repository (same storage form) straight to its
+   * final name, as ostree's pull-local imports objects between repositories of one mode. No
+   * staging: the file is already complete and durable, and the name appears atomically, so a
+   * crash leaves at worst an unreferenced object (prune's business), never a partial one.
+   * 'present': the repository already had it; 'missing': no such source file (nothing done).
+   * Another filesystem (EXDEV) or the link limit also give 'missing': the caller writes it.
+   */
+  linkObjectFrom(sourcePath: string, checksum: string, type: ObjectType): 'linked' | 'present' | 'missing' {
+    if (this.isStaged(checksum, type)) return 'present';
+    const target = this.repo.objectPath(checksum, type);
+    const dir = dirname(target);
+    if (!this.objectDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.objectDirs.add(dir);
+    }
+    try {
+      linkSync(sourcePath, target);
+      return 'linked';
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) return 'present';
+      if (isErrno(error, 'ENOENT', 'EXDEV', 'EMLINK', 'EPERM')) return 'missing';
+      throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * After a successful commit, hardlink this object (staged by this transaction or already in
+   * the repository) into `objectsDir` (laid out like a repository's objects/): an object cache
+   * for later linkObjectFrom calls. Done after the sync, so a cache never holds an object whose
+   * data might not have reached the disk. Best effort: a failure only costs a later rewrite.
+   */
+  exportAfterCommit(checksum: string, type: ObjectType, objectsDir: string): void {
+    this.exports.push({ rel: objectRelativePath(checksum, type, this.repo.mode === 'archive'), objectsDir });
+  }
+
   /** Write a metadata object (dirtree, dirmeta, commit, commitmeta); returns its checksum. */
   async writeMetadata(type: ObjectType, bytes: Uint8Array, checksum?: string): Promise<string> {
     const sum = checksum ?? createHash('sha256').update(bytes).digest('hex');
@@ -124,6 +164,25 @@ export class Transaction {
     for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
     this.done = true;
     await this.removeStaging();
+    this.linkExports();
+  }
+
+  private linkExports(): void {
+    const made = new Set<string>();
+    for (const { rel, objectsDir } of this.exports) {
+      // rel is "objects/XX/REST.ext".
+      const target = join(objectsDir, rel.slice('objects/'.length));
+      const dir = dirname(target);
+      try {
+        if (!made.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        linkSync(join(this.repo.path, rel), target);
+      } catch (error) {
+        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) return;
+      }
+    }
   }
 
   async abort(): Promise<void> {
@@ -159,7 +218,8 @@ export class Transaction {
       // When it exists, keep the existing file (same bytes, and a bare object's inode stays
       // the one deployments hardlink) and drop ours. A concurrent writer landing the same
       // object between the check and the rename only swaps identical content.
-      if (existsSync(target)) unlinkSync(staged);
+      // Archive objects are never checked out by hardlink: replacing one with identical bytes is harmless.
+      if (this.repo.mode !== 'archive' && existsSync(target)) unlinkSync(staged);
       else renameSync(staged, target);
     } catch (error) {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });

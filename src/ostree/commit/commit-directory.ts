@@ -10,6 +10,7 @@ import type { Repo } from '../repo/repo.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
 import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
+import { ObjectListing } from '../repo/object-listing.js';
 import type { ContentWorkerPool } from '../repo/content-workers.js';
 import { MutableTree } from './mutable-tree.js';
 
@@ -98,7 +99,7 @@ export async function commitDirectoryToTree(
   const limiter = new Limiter(modifier.concurrency ?? 8);
   const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
   const inodes = new Map<string, Promise<string>>();
-  let devino: DevinoCache | undefined;
+  let devino: DevinoCache | undefined = modifier.devinoCache;
   // The cached checksum covers the object's stored owner, mode and xattrs: any override of
   // those makes a different object, which only hashing can name.
   const devinoAllowed =
@@ -108,6 +109,15 @@ export async function commitDirectoryToTree(
     !modifier.noXattrs &&
     (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0 || modifier.devinoCache !== undefined);
   const objectCache = tx.repo.mode === 'archive' ? modifier.archiveObjectCache : undefined;
+  const cached = objectCache !== undefined ? new ObjectListing(objectCache) : undefined;
+  /** Hardlink the object from the archive object cache when the cache has it. */
+  const linkFromCache = (checksum: string): boolean => {
+    if (cached === undefined || objectCache === undefined) return false;
+    const prefix = checksum.slice(0, 2);
+    const rest = `${checksum.slice(2)}.filez`;
+    if (!cached.has(prefix, rest)) return false;
+    return tx.linkObjectFrom(join(objectCache, prefix, rest), checksum, ObjectType.File) !== 'missing';
+  };
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
@@ -150,9 +160,8 @@ export async function commitDirectoryToTree(
       stats.devinoHits++;
       return known.checksum;
     }
-    if (objectCache === undefined || modifier.canonicalPermissions) return undefined;
-    const linked = tx.linkObjectFrom(join(objectCache, known.checksum.slice(0, 2), `${known.checksum.slice(2)}.filez`), known.checksum, ObjectType.File);
-    if (linked === 'missing') return undefined;
+    if (modifier.canonicalPermissions) return undefined;
+    if (!tx.haveObjectSync(known.checksum, ObjectType.File) && !linkFromCache(known.checksum)) return undefined;
     stats.devinoHits++;
     return known.checksum;
   };
@@ -167,12 +176,7 @@ export async function commitDirectoryToTree(
       if (known !== undefined && (known.repo === tx.repo || !modifier.canonicalPermissions)) {
         stats.devinoHits++;
         if (known.repo === tx.repo) return known.checksum;
-        if (objectCache !== undefined && !cacheTried) {
-          const linked = tx.linkObjectFrom(join(objectCache, known.checksum.slice(0, 2), `${known.checksum.slice(2)}.filez`), known.checksum, ObjectType.File);
-          if (linked !== 'missing') return known.checksum;
-        } else if (tx.haveObjectSync(known.checksum, ObjectType.File)) {
-          return known.checksum;
-        }
+        if (!cacheTried && linkFromCache(known.checksum)) return known.checksum;
         // The file is another repository's object: copy it over under its known checksum.
         const header = known.header ?? (await loadContent(known.repo, known.checksum)).header;
         const written = await writeContent(tx, header, { kind: 'path', path, size: st.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });

@@ -83,7 +83,7 @@ export async function writeContent(
   if (!symlinkObject) {
     if (!data) throw new TypeError('writeContent: a regular file needs data');
     if (data.kind === 'bytes') bytes = data.bytes;
-    else if (data.size <= IN_MEMORY_LIMIT) bytes = readFileSync(data.path);
+    else if (data.size <= IN_MEMORY_LIMIT) bytes = readKnownSize(data.path, data.size);
   }
   const checksum =
     options.knownChecksum ??
@@ -164,6 +164,22 @@ export async function writeContent(
   }
   tx.stageSync(temp, checksum, ObjectType.File);
   return checksum;
+}
+
+/**
+ * readFileSync for a file whose size the caller just lstat'ed: open, one read, close (no
+ * fstat). A file that changed size meanwhile is read again the general way.
+ */
+function readKnownSize(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  let n: number;
+  const buf = Buffer.allocUnsafe(size + 1);
+  try {
+    n = readSync(fd, buf, 0, size + 1, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return n === size ? buf.subarray(0, size) : readFileSync(path);
 }
 
 async function writeData(temp: string, bytes: Uint8Array | undefined, data: ContentData | undefined): Promise<void> {

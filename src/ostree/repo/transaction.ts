@@ -5,8 +5,9 @@ import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import { ObjectType, objectRelativePath } from './codec.js';
+import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
 import { writeRef } from './refs.js';
+import { ObjectListing } from './object-listing.js';
 
 /**
  * A write transaction, as libostree's: objects are written into a private staging directory
@@ -30,6 +31,8 @@ export class Transaction {
   private readonly exports: Array<{ rel: string; objectsDir: string }> = [];
   /** objects/XX directories known to exist (linkObjectFrom). */
   private readonly objectDirs = new Set<string>();
+  /** What objects/ held when first asked (haveObjectSync), plus what linkObjectFrom added. */
+  private listing: ObjectListing | undefined;
   private tmpCounter = 0;
   private done = false;
 
@@ -68,7 +71,9 @@ export class Transaction {
   }
 
   haveObjectSync(checksum: string, type: ObjectType): boolean {
-    return this.isStaged(checksum, type) || existsSync(this.repo.objectPath(checksum, type));
+    if (this.isStaged(checksum, type)) return true;
+    this.listing ??= new ObjectListing(join(this.repo.path, 'objects'));
+    return this.listing.has(checksum.slice(0, 2), `${checksum.slice(2)}.${objectExtension(type, this.repo.mode === 'archive')}`);
   }
 
   /** stage() for callers on the synchronous hot path. */
@@ -112,6 +117,7 @@ export class Transaction {
     }
     try {
       linkSync(sourcePath, target);
+      this.listing?.add(checksum.slice(0, 2), `${checksum.slice(2)}.${objectExtension(type, this.repo.mode === 'archive')}`);
       return 'linked';
     } catch (error) {
       if (isErrno(error, 'EEXIST')) return 'present';

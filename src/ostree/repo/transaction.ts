@@ -6,7 +6,7 @@ import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
 import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
-import { writeRef } from './refs.js';
+import { writeRef, writeRefsBatch } from './refs.js';
 import { ObjectListing } from './object-listing.js';
 
 /**
@@ -166,8 +166,17 @@ export class Transaction {
     // commitmeta first, so a visible commit has its detached metadata.
     commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === ObjectType.CommitMeta ? -1 : 1));
     for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === ObjectType.CommitMeta);
-    for (const dir of dirs) await fsyncDirectory(dir);
-    for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
+    // The new directory entries must be durable before a ref names them: an fsync per object
+    // directory for a small transaction, one filesystem sync when there are many of them.
+    const sets = this.refUpdates.filter((u): u is { ref: string; checksum: string; remote: string | undefined } => u.checksum !== undefined);
+    const batchRefs = sets.length > 8 && sets.length === this.refUpdates.length;
+    if (dirs.size > 16 || batchRefs) await syncFilesystem(this.repo.path);
+    else for (const dir of dirs) await fsyncDirectory(dir);
+    if (batchRefs) {
+      await writeRefsBatch(this.repo, sets.map((u) => ({ ref: u.ref, checksum: u.checksum, ...(u.remote !== undefined ? { remote: u.remote } : {}) })), async () => syncFilesystem(this.repo.path));
+    } else {
+      for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
+    }
     this.done = true;
     await this.removeStaging();
     this.linkExports();

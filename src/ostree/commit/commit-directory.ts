@@ -109,14 +109,17 @@ export async function commitDirectoryToTree(
     !modifier.noXattrs &&
     (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0 || modifier.devinoCache !== undefined);
   const objectCache = tx.repo.mode === 'archive' ? modifier.archiveObjectCache : undefined;
-  const cached = objectCache !== undefined ? new ObjectListing(objectCache) : undefined;
+  let cached = objectCache !== undefined ? new ObjectListing(objectCache) : undefined;
   /** Hardlink the object from the archive object cache when the cache has it. */
   const linkFromCache = (checksum: string): boolean => {
     if (cached === undefined || objectCache === undefined) return false;
     const prefix = checksum.slice(0, 2);
     const rest = `${checksum.slice(2)}.filez`;
     if (!cached.has(prefix, rest)) return false;
-    return tx.linkObjectFrom(join(objectCache, prefix, rest), checksum, ObjectType.File) !== 'missing';
+    if (tx.linkObjectFrom(join(objectCache, prefix, rest), checksum, ObjectType.File) !== 'missing') return true;
+    // Listed but not linkable: another filesystem (EXDEV) or the link limit; stop trying.
+    cached = undefined;
+    return false;
   };
 
   const rootStat = await lstat(root).catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { AtollError } from '../errors/index.js';
 import { mapLimit, defaultParallelism } from '../util/index.js';
 import { phase, nullReporter, type Reporter } from '../report/index.js';
 import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
-import { Transaction, type Repo } from '../ostree/repo/index.js';
+import { DevinoCache, Transaction, type Repo } from '../ostree/repo/index.js';
 import { importPackage, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
 import { runScriptlet, runTransFileTriggers, withScriptOverlay, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
@@ -75,6 +75,8 @@ export interface AssembleResult {
   kernelVersion: string | null;
   timestamp: number;
   files: number;
+  /** Hardlinked package files (hardlink mode): the devino cache for the tree's commit. */
+  devino: DevinoCache | null;
 }
 
 export async function assembleTree(request: AssembleRequest): Promise<AssembleResult> {
@@ -109,8 +111,9 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
 
   let files = 0;
   const hardlink = options.hardlink ?? false;
+  const devino = hardlink ? DevinoCache.empty() : null;
   await phase(reporter, 'assemble', async () => {
-    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink });
+    files = await unionCheckout(request.repo, imported.map((r) => r.commit), root, reporter, { hardlink, ...(devino ? { devino } : {}) });
   });
 
   // The layout scriptlets expect: /etc at /etc, UsrMove links, mount points.
@@ -168,6 +171,7 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
     kernelVersion,
     timestamp,
     files,
+    devino,
   };
 }
 

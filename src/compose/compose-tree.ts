@@ -16,7 +16,7 @@ import { loadComposeRepos, type ComposeRepo } from './compose-repos.js';
 import { resolvePackages, type ResolvedPackage } from './resolve-packages.js';
 import { installOrder } from './install-order.js';
 import { lockfileFor, readLockfiles } from './lockfile.js';
-import { writeFileAtomic } from '../util/index.js';
+import { removeTreeSync, writeFileAtomic } from '../util/index.js';
 import { computeInputHash } from './input-hash.js';
 import { nextVersion } from './next-version.js';
 import { addFilesList, postprocessForTreefile, postprocessScriptPath } from './treefile-postprocess.js';
@@ -309,8 +309,12 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         metadata,
         parent,
         bootable: assembled.kernelVersion !== null,
-        // Files still hardlinked to package-cache objects keep their checksum unhashed.
+        // Files still hardlinked to package-cache objects keep their checksum unhashed; the
+        // checkout recorded which inodes those are.
         devinoFrom: [pkgcache],
+        ...(assembled.devino ? { devinoCache: assembled.devino } : {}),
+        // The packages' archive objects, kept from earlier composes: a warm compose links them.
+        archiveObjectCache: join(cachedir, 'archive-objects'),
         // Package files are hardlinks of bare-user cache objects: their metadata xattr is not the file's.
         skipXattrs: [OSTREEMETA_XATTR],
       },
@@ -343,7 +347,7 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     };
     return { ...base, outcome: 'committed', commit: committed.checksum, version, files: fileCount, bytes: committed.stats.bytes, seconds, composeJson };
   } finally {
-    if (work !== null) rmSync(work, { recursive: true, force: true });
+    if (work !== null) removeTreeSync(work);
     if (tempCache !== null) rmSync(tempCache, { recursive: true, force: true });
   }
 }

@@ -242,6 +242,22 @@ test('compose tree: two composes of the same inputs on different days give the s
   assert.equal(c1.rootMeta, c2.rootMeta);
   assert.equal(r1.inputHash, r2.inputHash);
 
+  // A warm compose into a fresh repository: the package files' archive objects are hardlinked
+  // from the cache (cachedir/archive-objects) instead of compressed again; same tree, and real
+  // ostree finds every object sound.
+  const freshPath = join(b.dir, 'fresh-repo');
+  await Repo.init(freshPath, 'archive');
+  const r3 = await composeTree({ ...opts(b, { now: () => new Date(Date.UTC(2026, 6, 1, 0)) }), repo: freshPath });
+  const c4 = await loadCommit(await Repo.open(freshPath), r3.commit!);
+  assert.equal(c4.rootTree, c2.rootTree);
+  assert.equal(c4.rootMeta, c2.rootMeta);
+  assert.ok((r3.composeJson?.['ostree-n-cache-hits'] as number) > 0, JSON.stringify(r3.composeJson));
+  const linked = readdirSync(join(freshPath, 'objects')).flatMap((d) =>
+    readdirSync(join(freshPath, 'objects', d)).filter((n) => n.endsWith('.filez') && lstatSync(join(freshPath, 'objects', d, n)).nlink > 1),
+  );
+  assert.ok(linked.length > 0, 'package objects are hardlinks of the cache');
+  assert.equal(run('ostree', ['fsck', '--repo', freshPath]).status, 0);
+
   // --write-commitid-to leaves the ref alone; --no-parent; --touch-if-changed.
   const idFile = join(a.dir, 'commitid');
   const touched = join(a.dir, 'changed');

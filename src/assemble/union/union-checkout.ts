@@ -1,9 +1,10 @@
 import { chmodSync, chownSync, constants, copyFileSync, lchownSync, linkSync, lstatSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { isErrno } from '../../errors/index.js';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, type Repo, type DirMeta } from '../../ostree/repo/index.js';
+import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, type Repo, type DirMeta, type DevinoCache, type LoadedContent } from '../../ostree/repo/index.js';
 
 /**
  * Lay the package commits out in one fresh root, in transaction order. Files are hardlinks of
@@ -28,6 +29,12 @@ type PlanEntry = { kind: 'dir'; meta: string } | { kind: 'file'; checksum: strin
 export interface UnionOptions {
   /** Hardlink objects where possible (default true); false copies every file. */
   hardlink?: boolean;
+  /**
+   * Filled with (device, inode) → object for every file hardlinked from the repository (ostree's
+   * checkout `devino_to_csum_cache`), so committing the tree needs neither a scan of the
+   * repository nor a re-read of the objects' headers.
+   */
+  devino?: DevinoCache;
 }
 
 export async function unionCheckout(repo: Repo, commits: readonly string[], rootDir: string, reporter?: Reporter, options: UnionOptions = {}): Promise<number> {
@@ -66,13 +73,14 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
     }
     return meta;
   };
-  /** Is the object file, as it is on disk, exactly the file the header describes? */
-  const linkable = (objectPath: string, header: { uid: number; gid: number; mode: number }): boolean => {
-    if (repo.mode === 'bare') return true;
+  /** Is the object file, as it is on disk, exactly the file the header describes? Its stat if so. */
+  const linkable = (content: LoadedContent): Stats | 'yes' | null => {
+    const header = content.header;
+    if (repo.mode === 'bare') return options.devino ? (content.stat ?? lstatSync(content.objectPath)) : 'yes';
     // bare-user objects belong to whoever wrote them, with the mode masked to 0775|0400.
-    if (header.uid !== euid || header.gid !== egid) return false;
-    const st = lstatSync(objectPath);
-    return st.isFile() && st.uid === header.uid && st.gid === header.gid && (st.mode & 0o7777) === (header.mode & 0o7777);
+    if (header.uid !== euid || header.gid !== egid) return null;
+    const st = content.stat ?? lstatSync(content.objectPath);
+    return st.isFile() && st.uid === header.uid && st.gid === header.gid && (st.mode & 0o7777) === (header.mode & 0o7777) ? st : null;
   };
   mkdirSync(rootDir, { recursive: true });
   // Map order is parents-first (a directory is planned before anything inside it).
@@ -93,9 +101,11 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
       symlinkSync(header.symlinkTarget ?? '', target);
       lchownSync(target, header.uid, header.gid);
     } else {
-      if (canLink && header.xattrs.length === 0 && linkable(content.objectPath, header)) {
+      const st = canLink && header.xattrs.length === 0 ? linkable(content) : null;
+      if (st !== null) {
         try {
           linkSync(content.objectPath, target);
+          if (st !== 'yes') options.devino?.add(st.dev, st.ino, { checksum: entry.checksum, repo, header });
           files++;
           continue;
         } catch (error) {

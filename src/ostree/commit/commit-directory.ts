@@ -10,6 +10,7 @@ import type { Repo } from '../repo/repo.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
 import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
+import { ObjectListing } from '../repo/object-listing.js';
 import type { ContentWorkerPool } from '../repo/content-workers.js';
 import { MutableTree } from './mutable-tree.js';
 
@@ -45,6 +46,19 @@ export interface CommitModifier {
   skipList?: ReadonlySet<string>;
   /** `--mode-ro-executables`: regular files with any x bit lose their w bits. */
   modeRoExecutables?: boolean;
+  /**
+   * A devino cache the caller already has (filled by the hardlink checkout that made the tree,
+   * as rpm-ostree passes ostree's checkout `devino_to_csum_cache` to its commit): used instead
+   * of scanning the repositories' objects.
+   */
+  devinoCache?: DevinoCache;
+  /**
+   * Archive targets: a directory laid out like an archive repository's objects/ (XX/REST.filez).
+   * A file taken from another repository through the devino cache is hardlinked from there when
+   * present (no read, no deflate), and otherwise written and then added there once the
+   * transaction is durable: a compose's cache of its packages' archive objects.
+   */
+  archiveObjectCache?: string;
   concurrency?: number;
   zlibLevel?: number;
   /** Worker threads that hash and compress archive content objects. */
@@ -171,7 +185,7 @@ export async function commitDirectoryToTree(
   const limiter = new Limiter(modifier.concurrency ?? 8);
   const stats: CommitDirectoryStats = { files: 0, bytes: 0, devinoHits: 0 };
   const inodes = new Map<string, Promise<string>>();
-  let devino: DevinoCache | undefined;
+  let devino: DevinoCache | undefined = modifier.devinoCache;
   // The cached checksum covers the object's stored owner, mode and xattrs: any override of
   // those makes a different object, which only hashing can name.
   const devinoAllowed =
@@ -181,7 +195,20 @@ export async function commitDirectoryToTree(
     modifier.statOverride === undefined &&
     !modifier.modeRoExecutables &&
     !modifier.noXattrs &&
-    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0));
+    (tx.repo.mode !== 'archive' || (modifier.devinoFrom?.length ?? 0) > 0 || modifier.devinoCache !== undefined));
+  const objectCache = tx.repo.mode === 'archive' ? modifier.archiveObjectCache : undefined;
+  let cached = objectCache !== undefined ? new ObjectListing(objectCache) : undefined;
+  /** Hardlink the object from the archive object cache when the cache has it. */
+  const linkFromCache = (checksum: string): boolean => {
+    if (cached === undefined || objectCache === undefined) return false;
+    const prefix = checksum.slice(0, 2);
+    const rest = `${checksum.slice(2)}.filez`;
+    if (!cached.has(prefix, rest)) return false;
+    if (tx.linkObjectFrom(join(objectCache, prefix, rest), checksum, ObjectType.File) !== 'missing') return true;
+    // Listed but not linkable: another filesystem (EXDEV) or the link limit; stop trying.
+    cached = undefined;
+    return false;
+  };
 
   const rootStat = await lstat(root).catch((error: unknown) => {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) throw new AtollError('OSTREE_COMMIT_NO_SOURCE', `cannot commit ${root}: no such directory`);
@@ -206,19 +233,41 @@ export async function commitDirectoryToTree(
     return await tx.writeMetadata(ObjectType.DirMeta, encodeDirMeta(meta));
   };
 
-  const fileObject = async (path: string, st: Stats, info: EntryInfo): Promise<string> => {
+  /**
+   * The synchronous path for the bulk of a hardlink checkout: a file that is a known object the
+   * target has (or can hardlink from the object cache) needs no promise, no limiter slot, no
+   * read. undefined: take fileObject's general path.
+   */
+  const devinoFast = (st: Stats): string | undefined => {
+    if (devino === undefined) return undefined;
+    const known = devino.lookupEntry(st.dev, st.ino);
+    if (known === undefined) return undefined;
+    if (known.repo === tx.repo) {
+      stats.devinoHits++;
+      return known.checksum;
+    }
+    if (modifier.canonicalPermissions) return undefined;
+    if (!tx.haveObjectSync(known.checksum, ObjectType.File) && !linkFromCache(known.checksum)) return undefined;
+    stats.devinoHits++;
+    return known.checksum;
+  };
+
+  const fileObject = async (path: string, st: Stats, info: EntryInfo, cacheTried: boolean): Promise<string> => {
     const isLink = st.isSymbolicLink();
     if (!isLink && devinoAllowed && st.nlink > 1) {
-      devino ??= await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]);
+      devino ??= modifier.devinoCache ?? (await DevinoCache.forRepos([tx.repo, ...(modifier.devinoFrom ?? [])]));
       const known = devino.lookupEntry(st.dev, st.ino);
       // Canonical permissions may rewrite another repository's object; the target's own objects
       // already are canonical.
       if (known !== undefined && (known.repo === tx.repo || !modifier.canonicalPermissions)) {
         stats.devinoHits++;
-        if (known.repo === tx.repo || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
+        if (known.repo === tx.repo) return known.checksum;
+        if (!cacheTried && linkFromCache(known.checksum)) return known.checksum;
         // The file is another repository's object: copy it over under its known checksum.
-        const source = await loadContent(known.repo, known.checksum);
-        return await writeContent(tx, source.header, { kind: 'path', path, size: source.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
+        const header = known.header ?? (await loadContent(known.repo, known.checksum)).header;
+        const written = await writeContent(tx, header, { kind: 'path', path, size: st.size }, { knownChecksum: known.checksum, zlibLevel: modifier.zlibLevel });
+        if (objectCache !== undefined) tx.exportAfterCommit(written, ObjectType.File, objectCache);
+        return written;
       }
     }
     const header: { -readonly [K in keyof FileHeader]: FileHeader[K] } = {
@@ -267,10 +316,17 @@ export async function commitDirectoryToTree(
       if (child.isDirectory()) {
         pending.push(walk(path, into.ensureDir(name), childPath, childInfo as EntryInfo));
       } else if (child.isFile() || child.isSymbolicLink()) {
+        const hardlinked = child.isFile() && child.nlink > 1;
+        const fast = hardlinked && devinoAllowed ? devinoFast(child) : undefined;
+        if (fast !== undefined) {
+          into.setFile(name, fast);
+          continue;
+        }
         const key = `${child.dev}:${child.ino}`;
-        let work = child.isFile() && child.nlink > 1 ? inodes.get(key) : undefined;
+        let work = hardlinked ? inodes.get(key) : undefined;
         if (!work) {
-          work = limiter.run(() => fileObject(path, child, childInfo as EntryInfo));
+          const cacheTried = devino !== undefined;
+          work = limiter.run(() => fileObject(path, child, childInfo as EntryInfo, cacheTried));
           if (child.isFile() && child.nlink > 1) inodes.set(key, work);
         }
         pending.push(work.then((checksum) => into.setFile(name, checksum)));

@@ -1,4 +1,5 @@
 import { readFile, copyFile, open } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { createReadStream, createWriteStream, readFileSync, readSync, lstatSync, readlinkSync, writeFileSync, openSync, writevSync, closeSync, symlinkSync, lchownSync, chownSync, chmodSync, utimesSync, lutimesSync } from 'node:fs';
 import { deflateRaw, deflateRawSync, inflateRaw, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
@@ -76,16 +77,18 @@ export async function writeContent(
   const type = header.mode & S_IFMT;
   if (type !== S_IFLNK && type !== S_IFREG) throw new TypeError('writeContent: not a regular file or symlink');
   const symlinkObject = type === S_IFLNK;
+  // A known checksum (a copy from another repository) is checked before reading any data.
+  if (options.knownChecksum !== undefined && tx.haveObjectSync(options.knownChecksum, ObjectType.File)) return options.knownChecksum;
   let bytes: Uint8Array | undefined;
   if (!symlinkObject) {
     if (!data) throw new TypeError('writeContent: a regular file needs data');
     if (data.kind === 'bytes') bytes = data.bytes;
-    else if (data.size <= IN_MEMORY_LIMIT) bytes = readFileSync(data.path);
+    else if (data.size <= IN_MEMORY_LIMIT) bytes = readKnownSize(data.path, data.size);
   }
   const checksum =
     options.knownChecksum ??
     (symlinkObject || bytes ? contentChecksum(header, bytes ?? new Uint8Array(0)) : await hashFileStreaming((data as { path: string }).path, header));
-  if (tx.haveObjectSync(checksum, ObjectType.File)) return checksum;
+  if (options.knownChecksum === undefined && tx.haveObjectSync(checksum, ObjectType.File)) return checksum;
   const temp = tx.tempPath();
   const target = header.symlinkTarget ?? '';
   switch (tx.repo.mode) {
@@ -163,6 +166,22 @@ export async function writeContent(
   return checksum;
 }
 
+/**
+ * readFileSync for a file whose size the caller just lstat'ed: open, one read, close (no
+ * fstat). A file that changed size meanwhile is read again the general way.
+ */
+function readKnownSize(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  let n: number;
+  const buf = Buffer.allocUnsafe(size + 1);
+  try {
+    n = readSync(fd, buf, 0, size + 1, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return n === size ? buf.subarray(0, size) : readFileSync(path);
+}
+
 async function writeData(temp: string, bytes: Uint8Array | undefined, data: ContentData | undefined): Promise<void> {
   if (bytes) writeFileSync(temp, bytes, { mode: 0o600 });
   else await copyFile((data as { path: string }).path, temp);
@@ -178,6 +197,8 @@ export interface LoadedContent {
   readData(): Promise<Buffer>;
   /** Archive repos: where the raw-deflate payload starts in objectPath. */
   payloadOffset?: number;
+  /** Bare modes: the object file's lstat (a hardlink checkout checks owner/mode and records the inode). */
+  stat?: Stats;
 }
 
 /**
@@ -262,10 +283,10 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
       const xattrs: Xattrs = options.noXattrs ? [] : readXattrsSync(path);
       if (st.isSymbolicLink()) {
         const target = readlinkSync(path);
-        return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+        return { header: { uid: st.uid, gid: st.gid, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: target, xattrs }, size: 0, objectPath: path, stat: st, readData: async () => Buffer.alloc(0) };
       }
       if (!st.isFile()) throw corrupt(checksum, 'not a regular file or symlink');
-      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
+      return { header: { uid: st.uid, gid: st.gid, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs }, size: st.size, objectPath: path, stat: st, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user': {
       const metaBytes = getXattrSync(path, OSTREEMETA_XATTR);
@@ -279,15 +300,15 @@ export async function loadContent(repo: Repo, checksum: string, options: { noXat
       if (isSymlinkMode(meta.mode)) {
         const content = await readFile(path);
         const target = content.subarray(0, content.length > 0 && content[content.length - 1] === 0 ? content.length - 1 : content.length).toString('utf8');
-        return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+        return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: target, xattrs: options.noXattrs ? [] : meta.xattrs }, size: 0, objectPath: path, stat: st, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
+      return { header: { uid: meta.uid, gid: meta.gid, mode: meta.mode, rdev: 0, symlinkTarget: '', xattrs: options.noXattrs ? [] : meta.xattrs }, size: st.size, objectPath: path, stat: st, readData: async () => readSmallOrLarge(path, st.size) };
     }
     case 'bare-user-only': {
       if (st.isSymbolicLink()) {
-        return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: readlinkSync(path), xattrs: [] }, size: 0, objectPath: path, readData: async () => Buffer.alloc(0) };
+        return { header: { uid: 0, gid: 0, mode: S_IFLNK | 0o777, rdev: 0, symlinkTarget: readlinkSync(path), xattrs: [] }, size: 0, objectPath: path, stat: st, readData: async () => Buffer.alloc(0) };
       }
-      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, readData: async () => readSmallOrLarge(path, st.size) };
+      return { header: { uid: 0, gid: 0, mode: st.mode, rdev: 0, symlinkTarget: '', xattrs: [] }, size: st.size, objectPath: path, stat: st, readData: async () => readSmallOrLarge(path, st.size) };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from './repo.js';
+import type { FileHeader } from './codec.js';
 
 /**
  * (device, inode) → content checksum for every loose content object of bare-ish repos: a
@@ -13,10 +14,24 @@ import type { Repo } from './repo.js';
 export interface DevinoEntry {
   checksum: string;
   repo: Repo;
+  /** The object's header, when the filler already decoded it (saves re-reading the object). */
+  header?: FileHeader;
 }
 
 export class DevinoCache {
   private constructor(private readonly map: Map<string, DevinoEntry>) {}
+
+  /**
+   * An empty cache for a hardlink checkout to fill as it links (ostree's checkout option
+   * `devino_to_csum_cache`): a commit of the checkout then needs no scan of the repository.
+   */
+  static empty(): DevinoCache {
+    return new DevinoCache(new Map());
+  }
+
+  add(dev: number, ino: number, entry: DevinoEntry): void {
+    this.map.set(`${dev}:${ino}`, entry);
+  }
 
   static async forRepo(repo: Repo): Promise<DevinoCache> {
     return DevinoCache.forRepos([repo]);

@@ -1,7 +1,8 @@
 import { mkdir, readFile, readdir, readlink, lstat, rmdir, unlink } from 'node:fs/promises';
 import { join, dirname, relative, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
-import { writeFileAtomic, replaceSymlinkAtomic } from '../../util/index.js';
+import { writeFileAtomic, replaceSymlinkAtomic, tempSibling } from '../../util/index.js';
+import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import type { Repo } from './repo.js';
 import { isValidChecksum, isValidRefName, validateRefName, isValidRemoteName } from './ref-name.js';
 
@@ -51,6 +52,44 @@ export async function writeRef(repo: Repo, ref: string, checksum: string | undef
   // Empty parent directories go up to refs/heads (ostree leaves them; harmless either way).
   const stop = remote === undefined ? join(repo.path, 'refs', 'heads') : join(repo.path, 'refs', 'remotes', remote);
   await setRefFile(refPath(repo, remote, ref), checksum, stop, ['ENOENT'], 'writeRef');
+}
+
+/**
+ * Point many refs at commits at once (a package-cache import moves hundreds): every new ref
+ * file is written under a temp name, one `sync` makes them durable, they are renamed into
+ * place, and a second `sync` makes the renames durable: two filesystem syncs instead of two
+ * fsyncs per ref, with the same guarantee (a ref file is never seen empty or half-written).
+ * `sync` is the caller's filesystem sync (syncfs of the repository's filesystem).
+ */
+export async function writeRefsBatch(repo: Repo, updates: ReadonlyArray<{ ref: string; checksum: string; remote?: string }>, sync: () => Promise<void>): Promise<void> {
+  const staged: Array<[string, string]> = [];
+  try {
+    for (const { ref, checksum, remote } of updates) {
+      validateRefName(ref);
+      if (remote !== undefined && !isValidRemoteName(remote)) throw new AtollError('OSTREE_REF_INVALID', `invalid remote name '${remote}'`);
+      if (!isValidChecksum(checksum)) throw new TypeError(`writeRefsBatch: not a checksum: ${checksum}`);
+      const path = refPath(repo, remote, ref);
+      await mkdir(dirname(path), { recursive: true });
+      const temp = tempSibling(path);
+      writeFileSync(temp, `${checksum}\n`, { flag: 'wx', mode: 0o644 });
+      staged.push([temp, path]);
+    }
+    await sync();
+    while (staged.length > 0) {
+      const [temp, path] = staged[0]!;
+      renameSync(temp, path);
+      staged.shift();
+    }
+  } finally {
+    for (const [temp] of staged) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await sync();
 }
 
 /**

@@ -1,12 +1,13 @@
 import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { existsSync, lstatSync, unlinkSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
-import { ObjectType, objectRelativePath } from './codec.js';
-import { writeRef } from './refs.js';
+import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
+import { writeRef, writeRefsBatch } from './refs.js';
+import { ObjectListing } from './object-listing.js';
 
 /**
  * A write transaction, as libostree's: objects are written into a private staging directory
@@ -26,6 +27,12 @@ import { writeRef } from './refs.js';
 export class Transaction {
   private readonly staged = new Map<string, { path: string; type: ObjectType }>();
   private readonly refUpdates: Array<{ ref: string; checksum: string | undefined; remote: string | undefined }> = [];
+  /** Objects to hardlink into another objects/ directory once they are durable (exportAfterCommit). */
+  private readonly exports: Array<{ rel: string; objectsDir: string }> = [];
+  /** objects/XX directories known to exist (linkObjectFrom). */
+  private readonly objectDirs = new Set<string>();
+  /** What objects/ held when first asked (haveObjectSync), plus what linkObjectFrom added. */
+  private listing: ObjectListing | undefined;
   private tmpCounter = 0;
   private done = false;
   private keepStaging = false;
@@ -72,13 +79,8 @@ export class Transaction {
 
   haveObjectSync(checksum: string, type: ObjectType): boolean {
     if (this.isStaged(checksum, type)) return true;
-    // lstat, not existsSync: a bare symlink object's target need not exist.
-    try {
-      lstatSync(this.repo.objectPath(checksum, type));
-      return true;
-    } catch {
-      return false;
-    }
+    this.listing ??= new ObjectListing(join(this.repo.path, 'objects'));
+    return this.listing.has(checksum.slice(0, 2), `${checksum.slice(2)}.${objectExtension(type, this.repo.mode === 'archive')}`);
   }
 
   /** stage() for callers on the synchronous hot path. */
@@ -102,6 +104,43 @@ export class Transaction {
       return;
     }
     this.staged.set(rel, { path: tempPath, type });
+  }
+
+  /**
+   * Hardlink a complete object file of another repository (same storage form) straight to its
+   * final name, as ostree's pull-local imports objects between repositories of one mode. No
+   * staging: the file is already complete and durable, and the name appears atomically, so a
+   * crash leaves at worst an unreferenced object (prune's business), never a partial one.
+   * 'present': the repository already had it; 'missing': no such source file (nothing done).
+   * Another filesystem (EXDEV) or the link limit also give 'missing': the caller writes it.
+   */
+  linkObjectFrom(sourcePath: string, checksum: string, type: ObjectType): 'linked' | 'present' | 'missing' {
+    if (this.isStaged(checksum, type)) return 'present';
+    const target = this.repo.objectPath(checksum, type);
+    const dir = dirname(target);
+    if (!this.objectDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.objectDirs.add(dir);
+    }
+    try {
+      linkSync(sourcePath, target);
+      this.listing?.add(checksum.slice(0, 2), `${checksum.slice(2)}.${objectExtension(type, this.repo.mode === 'archive')}`);
+      return 'linked';
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) return 'present';
+      if (isErrno(error, 'ENOENT', 'EXDEV', 'EMLINK', 'EPERM')) return 'missing';
+      throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * After a successful commit, hardlink this object (staged by this transaction or already in
+   * the repository) into `objectsDir` (laid out like a repository's objects/): an object cache
+   * for later linkObjectFrom calls. Done after the sync, so a cache never holds an object whose
+   * data might not have reached the disk. Best effort: a failure only costs a later rewrite.
+   */
+  exportAfterCommit(checksum: string, type: ObjectType, objectsDir: string): void {
+    this.exports.push({ rel: objectRelativePath(checksum, type, this.repo.mode === 'archive'), objectsDir });
   }
 
   /** Write a metadata object (dirtree, dirmeta, commit, commitmeta); returns its checksum. */
@@ -149,10 +188,38 @@ export class Transaction {
     // commitmeta first, so a visible commit has its detached metadata.
     commits.sort((a, b) => (a[1].type === b[1].type ? 0 : a[1].type === ObjectType.CommitMeta ? -1 : 1));
     for (const [rel, { path, type }] of commits) await this.linkIntoPlace(rel, path, dirs, type === ObjectType.CommitMeta);
-    for (const dir of dirs) await fsyncDirectory(dir);
-    for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
+    // The new directory entries must be durable before a ref names them: an fsync per object
+    // directory for a small transaction, one filesystem sync when there are many of them.
+    const sets = this.refUpdates.filter((u): u is { ref: string; checksum: string; remote: string | undefined } => u.checksum !== undefined);
+    const batchRefs = sets.length > 8 && sets.length === this.refUpdates.length;
+    if (dirs.size > 16 || batchRefs) await syncFilesystem(this.repo.path);
+    else for (const dir of dirs) await fsyncDirectory(dir);
+    if (batchRefs) {
+      await writeRefsBatch(this.repo, sets.map((u) => ({ ref: u.ref, checksum: u.checksum, ...(u.remote !== undefined ? { remote: u.remote } : {}) })), async () => syncFilesystem(this.repo.path));
+    } else {
+      for (const update of this.refUpdates) await writeRef(this.repo, update.ref, update.checksum, update.remote);
+    }
     this.done = true;
     await this.removeStaging();
+    this.linkExports();
+  }
+
+  private linkExports(): void {
+    const made = new Set<string>();
+    for (const { rel, objectsDir } of this.exports) {
+      // rel is "objects/XX/REST.ext".
+      const target = join(objectsDir, rel.slice('objects/'.length));
+      const dir = dirname(target);
+      try {
+        if (!made.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        linkSync(join(this.repo.path, rel), target);
+      } catch (error) {
+        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) return;
+      }
+    }
   }
 
   async abort(): Promise<void> {
@@ -188,7 +255,8 @@ export class Transaction {
       // When it exists, keep the existing file (same bytes, and a bare object's inode stays
       // the one deployments hardlink) and drop ours. A concurrent writer landing the same
       // object between the check and the rename only swaps identical content.
-      if (existsSync(target)) unlinkSync(staged);
+      // Archive objects are never checked out by hardlink: replacing one with identical bytes is harmless.
+      if (this.repo.mode !== 'archive' && existsSync(target)) unlinkSync(staged);
       else renameSync(staged, target);
     } catch (error) {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });

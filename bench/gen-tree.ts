@@ -25,7 +25,14 @@ export interface TreeStats {
   bytes: number;
 }
 
-const TOP = ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'usr/share', 'usr/libexec', 'usr/include', 'etc', 'usr/lib/modules/6.1.0/kernel'];
+const TOP = ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'usr/share', 'usr/libexec', 'usr/include', 'usr/lib/modules/6.1.0/kernel'];
+/**
+ * Share of the directories (and so of the small files) under /etc. Real OS trees keep little
+ * there: Fedora CoreOS has ~10 MB of /usr/etc beside ~1.5 GB of /usr (<1%). /etc matters to the
+ * sysroot benchmarks because each deployment gets its own copy of it (as OSTree makes it), so a
+ * share as large as /usr/share's would misstate the disk a second deployment adds.
+ */
+const ETC_SHARE = 0.02;
 const WORDS = ['alpha', 'beta', 'core', 'data', 'extra', 'file', 'gnu', 'lib', 'net', 'python3', 'share', 'sys', 'tools', 'util', 'x11', 'zone'];
 
 export async function generateTree(root: string, spec: TreeSpec): Promise<TreeStats> {
@@ -41,8 +48,9 @@ export async function generateTree(root: string, spec: TreeSpec): Promise<TreeSt
   }
   // Directory skeleton: up to 8 levels deep under the usual top-level folders.
   const dirCount = Math.max(20, Math.round(spec.files / 12));
+  await ensureDir('etc');
   for (let i = 0; i < dirCount; i++) {
-    let dir = random.pick(TOP);
+    let dir = random.next() < ETC_SHARE ? 'etc' : random.pick(TOP);
     const depth = random.int(0, 6);
     for (let d = 0; d < depth; d++) dir += `/${random.pick(WORDS)}${random.int(0, 40)}`;
     dirs.push(dir);
@@ -55,7 +63,9 @@ export async function generateTree(root: string, spec: TreeSpec): Promise<TreeSt
   const regular: string[] = [];
   const text = Buffer.from(Array.from({ length: 4096 }, (_, i) => `${WORDS[i % WORDS.length]} line ${i}\n`).join(''));
   for (let i = 0; i < spec.files; i++) {
-    const dir = random.pick(dirs);
+    // The few large files (i < largeCount) are libraries, data, firmware: never config.
+    let dir = random.pick(dirs);
+    while (i < largeCount && dir.startsWith('etc')) dir = random.pick(dirs);
     const path = `${dir}/${random.pick(WORDS)}-${i}${random.pick(['', '.so', '.py', '.conf', '.txt', '.h', ''])}`;
     const roll = random.next();
     if (roll < 0.05 && regular.length > 0) {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
-import { atollBin } from './harness.js';
+import { atollBin, releaseBenchTmpfs } from './harness.js';
 import { generateBootableTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): string {
@@ -83,12 +83,7 @@ const benchmark: Benchmark = {
       ctx.print(`deploy benchmark failed: ${String(error)}`);
       throw error;
     } finally {
-      try {
-        execFileSync('chattr', ['-R', '-i', work], { stdio: 'ignore' });
-      } catch {
-        // chattr exits 1 on symlinks it cannot flag; the flags that matter are cleared
-      }
-      execFileSync('umount', [work]);
+      releaseBenchTmpfs(work);
     }
   },
 };

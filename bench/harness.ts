@@ -4,7 +4,7 @@
  * wall seconds, the atoll/peer ratio against the issue's target, and peak RSS (from GNU time's
  * %M, which covers the whole child process).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -213,4 +213,17 @@ export async function serverCpuReport(pid: number, seconds = 3): Promise<string>
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const idle = processCpuSeconds(pid) - total;
   return `server cpu ${total.toFixed(2)}s in total; ${idle.toFixed(2)}s during ${seconds}s idle afterwards`;
+}
+
+/**
+ * Unmount a benchmark's tmpfs sysroot. Deployments are sealed (chattr +i) as OSTree seals them,
+ * so the flags are cleared first; `lazy` detaches a mount a server may still hold open.
+ */
+export function releaseBenchTmpfs(work: string, lazy = false): void {
+  try {
+    execFileSync('chattr', ['-R', '-i', work], { stdio: 'ignore' });
+  } catch {
+    // chattr exits 1 on symlinks it cannot flag; the flags that matter are cleared
+  }
+  execFileSync('umount', lazy ? ['-l', work] : [work]);
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
-import { atollBin } from './harness.js';
+import { atollBin, releaseBenchTmpfs } from './harness.js';
 import { generateBootableTree } from './gen-tree.js';
 import { readRpmPackage, writeRpm, type PackageDescription } from '../src/rpm/index.js';
 import { createRepo } from '../src/rpmmd/index.js';
@@ -92,12 +92,7 @@ const benchmark: Benchmark = {
       ctx.print(`layering benchmark failed: ${String(error)}`);
       throw error;
     } finally {
-      try {
-        execFileSync('chattr', ['-R', '-i', work], { stdio: 'ignore' });
-      } catch {
-        // chattr exits 1 on symlinks it cannot flag; the flags that matter are cleared
-      }
-      execFileSync('umount', [work]);
+      releaseBenchTmpfs(work);
     }
   },
 };

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Benchmark } from './harness.js';
-import { atollBin, serverCpuReport } from './harness.js';
+import { atollBin, releaseBenchTmpfs, serverCpuReport } from './harness.js';
 import { generateBootableTree } from './gen-tree.js';
 
 function sh(program: string, args: string[]): string {
@@ -93,12 +93,7 @@ const benchmark: Benchmark = {
       }
     } finally {
       server?.kill('SIGTERM');
-      try {
-        execFileSync('chattr', ['-R', '-i', work], { stdio: 'ignore' });
-      } catch {
-        // chattr exits 1 on symlinks it cannot flag; the flags that matter are cleared
-      }
-      execFileSync('umount', ['-l', work]);
+      releaseBenchTmpfs(work, true);
     }
   },
 };

@@ -31,6 +31,10 @@ export async function readRefFile(path: string): Promise<string | undefined> {
     if (isErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return undefined;
     throw error;
   }
+  return parseRefFile(path, text);
+}
+
+function parseRefFile(path: string, text: string): string {
   const checksum = text.trimEnd();
   if (!isValidChecksum(checksum)) {
     throw new AtollError('OSTREE_REF_CORRUPT', `ref file ${path} does not hold a checksum`, { data: { path } });
@@ -116,32 +120,86 @@ async function setRefFile(path: string, checksum: string | undefined, stopAt: st
   await writeFileAtomic(path, `${checksum}\n`);
 }
 
-async function walkRefs(dir: string, prefix: string, out: Array<[string, string]>): Promise<void> {
-  let names: string[];
+/** One entry of a refs directory tree: a ref file, or a symlink (an alias, `ostree refs --alias --create`). */
+interface RefTreeEntry {
+  /** The ref name relative to the walked directory (`a/b`). */
+  name: string;
+  path: string;
+  symlink: boolean;
+}
+
+/**
+ * Walk a refs directory (refs/heads, refs/remotes, refs/mirrors) as libostree's
+ * enumerate_refs_recurse does, so that listRefs and listRefAliases see the same entries:
+ * - names that are not ref fragments are not refs (temp files `.x.tmp-…` of a concurrent
+ *   writeRef, an rsync's `.rsync_info`: ostree issue 1285);
+ * - directories are walked, regular files and symlinks are refs, anything else (a FIFO, a
+ *   socket) is skipped: opening a FIFO would block;
+ * - a directory that vanished (a concurrent ref deletion removes emptied parents) is empty;
+ *   any other directory error (EACCES) fails the listing, in ostree's words: a ref that cannot
+ *   be listed must never look deleted (prune would drop its objects).
+ * The entry types come from readdir (d_type), as in ostree: no lstat race.
+ */
+async function walkRefTree(dir: string, prefix: string, out: RefTreeEntry[]): Promise<void> {
+  let entries;
   try {
-    names = await readdir(dir);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
-    throw error;
+    throw listingError(prefix === '' ? '.' : prefix, 'opendir', error);
   }
-  for (const name of names) {
-    // Dotfiles are never refs: they are writeFileAtomic temp files of a concurrent ref update.
-    if (name.startsWith('.')) continue;
-    const path = join(dir, name);
-    let st;
+  for (const entry of entries) {
+    // A fragment is what a remote name is: [A-Za-z0-9_][-._A-Za-z0-9]*.
+    if (!isValidRemoteName(entry.name)) continue;
+    const path = join(dir, entry.name);
+    const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) await walkRefTree(path, name, out);
+    else if (entry.isFile() || entry.isSymbolicLink()) out.push({ name, path, symlink: entry.isSymbolicLink() });
+  }
+}
+
+/** ostree's wording for a refs directory entry it could not open: `Listing refs: openat(a/b): Permission denied`. */
+function listingError(name: string, call: string, error: unknown): unknown {
+  if (!isErrno(error, 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ELOOP')) return error;
+  const reasons: Record<string, string> = {
+    ENOENT: 'No such file or directory',
+    EACCES: 'Permission denied',
+    EISDIR: 'Is a directory',
+    ENOTDIR: 'Not a directory',
+    ELOOP: 'Too many levels of symbolic links',
+  };
+  const code = (error as NodeJS.ErrnoException).code!;
+  return new AtollError('OSTREE_IO', `Listing refs: ${call}(${name}): ${reasons[code]}`, { cause: error, data: { path: name } });
+}
+
+/**
+ * The checksum of every ref under `dir`, aliases read through (as `ostree refs` does). A ref
+ * file deleted since the walk is gone; an alias whose target is missing, or that leads out of
+ * `dir`, is a corrupt repository and fails the listing (ostree fails on the former too).
+ */
+async function walkRefs(dir: string, prefix: string, out: Array<[string, string]>): Promise<void> {
+  const entries: RefTreeEntry[] = [];
+  await walkRefTree(dir, prefix, entries);
+  for (const entry of entries) {
+    let checksum: string | undefined;
     try {
-      st = await lstat(path);
+      if (entry.symlink) aliasTarget(dir, entry, await readlink(entry.path));
+      // An alias is read through: its target must be there (readFile's ENOENT is only a race for a ref file).
+      checksum = entry.symlink ? parseRefFile(entry.path, await readFile(entry.path, 'utf8')) : await readRefFile(entry.path);
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) continue; // deleted while we were listing
-      throw error;
+      throw listingError(entry.name, 'openat', error);
     }
-    const refName = prefix === '' ? name : `${prefix}/${name}`;
-    if (st.isDirectory()) await walkRefs(path, refName, out);
-    else {
-      const checksum = await readRefFile(path);
-      if (checksum !== undefined) out.push([refName, checksum]);
-    }
+    if (checksum !== undefined) out.push([entry.name, checksum]);
   }
+}
+
+/** The ref an alias points at, relative to the refs directory `root`; a target outside it is refused. */
+function aliasTarget(root: string, entry: RefTreeEntry, link: string): string {
+  const target = relative(root, resolve(dirname(entry.path), link));
+  if (!isValidRefName(target)) {
+    throw new AtollError('OSTREE_REF_CORRUPT', `ref alias ${entry.name} points outside the refs directory (${link})`, { data: { path: entry.path, link } });
+  }
+  return target;
 }
 
 function compareBytes(a: string, b: string): number {
@@ -272,32 +330,28 @@ export interface RefAlias {
   target: string;
 }
 
-/** Every alias under refs/heads with the ref it points to (a symlink, as ostree writes them). */
+/**
+ * Every alias under refs/heads with the ref it points to, as `ostree refs --alias` lists them:
+ * the same walk as listRefs, ref files are not opened, and an alias whose target is missing is
+ * listed (ostree lists it too). An alias leading out of refs/heads is refused (OSTREE_REF_CORRUPT);
+ * ostree would print the link with its leading `../` cut off.
+ */
 export async function listRefAliases(repo: Repo): Promise<RefAlias[]> {
   const heads = join(repo.path, 'refs', 'heads');
+  const entries: RefTreeEntry[] = [];
+  await walkRefTree(heads, '', entries);
   const out: RefAlias[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    let names: string[];
+  for (const entry of entries) {
+    if (!entry.symlink) continue;
+    let link: string;
     try {
-      names = await readdir(dir);
+      link = await readlink(entry.path);
     } catch (error) {
-      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
-      throw error;
+      if (isErrno(error, 'ENOENT', 'EINVAL')) continue; // replaced since the walk
+      throw listingError(entry.name, 'readlinkat', error);
     }
-    for (const name of names) {
-      if (name.startsWith('.')) continue;
-      const path = join(dir, name);
-      const st = await lstat(path).catch(() => undefined);
-      if (!st) continue;
-      const ref = prefix === '' ? name : `${prefix}/${name}`;
-      if (st.isDirectory()) await walk(path, ref);
-      else if (st.isSymbolicLink()) {
-        const target = relative(heads, resolve(dir, await readlink(path)));
-        if (!target.startsWith('..') && isValidRefName(target)) out.push({ alias: ref, target });
-      }
-    }
-  };
-  await walk(heads, '');
+    out.push({ alias: entry.name, target: aliasTarget(heads, entry, link) });
+  }
   return out.sort((a, b) => compareBytes(a.alias, b.alias));
 }
 

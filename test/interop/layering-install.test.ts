@@ -3,45 +3,19 @@
 // dependency the base lacks, `upgrade` to a new base (layers re-applied), `uninstall`,
 // `override remove`/`reset`, `rollback`, and an unsatisfiable request. Real `rpm -qa` reads
 // each deployment's rpmdb; real `ostree admin status` lists the deployments.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireTool, isRoot } from '../helpers/env.js';
 import { atoll, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
-import { BUSYBOX, filesystemPackage, shellPackage } from '../helpers/assemble-fixtures.js';
+import { atollOk as ok, canRunLayering, layeringBasePackages, layeringServer } from '../helpers/layering.js';
 import { tmpfsDir } from '../helpers/sysroot.js';
 import { adminStatusRows } from '../helpers/host.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
-import { createRepo } from '../../src/rpmmd/index.js';
-import { Repo } from '../../src/ostree/repo/index.js';
-import { composeTree } from '../../src/compose/index.js';
-
-function canRun(t: TestContext): boolean {
-  if (!requireTool(t, 'bwrap', 'ostree', 'rpm', 'chattr')) return false;
-  if (!isRoot() || BUSYBOX === undefined) {
-    t.skip('needs root and busybox-static');
-    return false;
-  }
-  return true;
-}
 
 const PACKAGES: PackageDescription[] = [
-  filesystemPackage(),
-  shellPackage(),
-  {
-    name: 'setup',
-    version: '2.14',
-    release: '1',
-    requires: ['filesystem'],
-    files: [
-      { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
-      { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
-    ],
-  },
-  { name: 'system-release', version: '42', release: '1', files: [{ path: '/usr/lib/os-release', content: 'NAME=Test\nID=test\nVERSION_ID=42\nPRETTY_NAME="Test 42"\n', mode: 0o644 }] },
-  { name: 'kernel', version: '6.1.0', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib/modules/6.1.0/vmlinuz', content: 'kernel image\n', mode: 0o755 }] },
+  ...layeringBasePackages(),
   { name: 'extra-base', version: '1', release: '1', files: [{ path: '/usr/share/extra-base/data', content: 'base extra\n', mode: 0o644 }] },
   { name: 'libhello', version: '1.0', release: '1', arch: 'x86_64', provides: ['libhello.so.1()(64bit)'], files: [{ path: '/usr/lib64/libhello.so.1', content: 'lib\n', mode: 0o755 }] },
   {
@@ -59,14 +33,6 @@ const PACKAGES: PackageDescription[] = [
   { name: 'broken', version: '1', release: '1', requires: ['does-not-exist >= 3'], files: [{ path: '/usr/share/broken', content: 'x\n' }] },
 ];
 
-const treefile = (packages: string[]): string => `ref: test/os\nreleasever: 42\nrepos: [test]\npackages: [${packages.join(', ')}]\n`;
-
-function ok(args: string[]): string {
-  const r = atoll(args);
-  assert.equal(r.status, 0, `atoll ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
 function rpmQa(deployDir: string): string[] {
   return runOk('rpm', ['--dbpath', join(deployDir, 'usr/share/rpm'), '-qa', '--qf', '%{NAME}\\n']).split('\n').filter((l) => l !== '').sort();
 }
@@ -76,22 +42,11 @@ interface StatusJson {
 }
 
 test('install a package with a dependency missing from the base, upgrade keeps it, uninstall, override remove/reset, rollback, unsatisfiable request', async (t) => {
-  if (!canRun(t)) return;
+  if (!canRunLayering(t)) return;
   const work = tmpfsDir(t);
-  const { dir: rpmDir } = await buildPackages(t, PACKAGES);
-  await createRepo(rpmDir, { revision: '1700000000' });
+  const { rpmDir, srv, composeBase } = await layeringServer(t, work, PACKAGES);
   const { paths: localPaths } = await buildPackages(t, [{ name: 'extra-base', version: '2', release: '1', files: [{ path: '/usr/share/extra-base/data', content: 'replaced\n', mode: 0o644 }] }]);
   const extraBase2 = localPaths[0]!;
-  const compose = join(work, 'compose');
-  mkdirSync(compose);
-  writeFileSync(join(compose, 'test.repo'), `[test]\nbaseurl=file://${rpmDir}\ngpgcheck=0\n`);
-  const srv = join(work, 'srv');
-  await Repo.init(srv, 'archive');
-  const composeBase = async (packages: string[], version: string): Promise<string> => {
-    writeFileSync(join(compose, 'treefile.yaml'), treefile(packages));
-    const r = await composeTree({ treefile: join(compose, 'treefile.yaml'), repo: srv, cachedir: join(work, 'cache'), addMetadata: [['version', version]], forceNocache: true, env: { SOURCE_DATE_EPOCH: String(1700000000 + Number(version)) } });
-    return r.commit!;
-  };
   const base1 = await composeBase(['filesystem', 'bbshell', 'setup', 'system-release', 'kernel', 'extra-base'], '1');
 
   const sr = join(work, 'sr');

@@ -5,45 +5,19 @@
 // deployment's rpmdb; real `ostree` lists refs, prunes and fscks the system repo and the
 // package cache: a %post that appends to a shipped file and to a base file must leave every
 // repository object intact (the trees are hardlink checkouts).
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireTool, isRoot } from '../helpers/env.js';
 import { atoll, run, runOk } from '../helpers/run.js';
 import { buildPackages } from '../helpers/rpm-fixtures.js';
-import { BUSYBOX, filesystemPackage, shellPackage } from '../helpers/assemble-fixtures.js';
+import { atollOk as ok, canRunLayering, layeringBasePackages, layeringServer } from '../helpers/layering.js';
 import { tmpfsDir } from '../helpers/sysroot.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
-import { createRepo } from '../../src/rpmmd/index.js';
-import { Repo } from '../../src/ostree/repo/index.js';
-import { composeTree } from '../../src/compose/index.js';
-
-function canRun(t: TestContext): boolean {
-  if (!requireTool(t, 'bwrap', 'ostree', 'rpm', 'chattr')) return false;
-  if (!isRoot() || BUSYBOX === undefined) {
-    t.skip('needs root and busybox-static');
-    return false;
-  }
-  return true;
-}
 
 const BASEFILE = 'base data\n';
 const PACKAGES: PackageDescription[] = [
-  filesystemPackage(),
-  shellPackage(),
-  {
-    name: 'setup',
-    version: '2.14',
-    release: '1',
-    requires: ['filesystem'],
-    files: [
-      { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
-      { path: '/etc/group', content: 'root:x:0:\n', config: true, noreplace: true, mode: 0o644 },
-    ],
-  },
-  { name: 'system-release', version: '42', release: '1', files: [{ path: '/usr/lib/os-release', content: 'NAME=Test\nID=test\nVERSION_ID=42\n', mode: 0o644 }] },
-  { name: 'kernel', version: '6.1.0', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib/modules/6.1.0/vmlinuz', content: 'kernel image\n', mode: 0o755 }] },
+  ...layeringBasePackages(),
   { name: 'basefile', version: '1', release: '1', files: [{ path: '/usr/share/basefile/data', content: BASEFILE, mode: 0o644 }] },
   { name: 'removable', version: '1', release: '1', files: [{ path: '/usr/share/removable/data', content: 'removable\n', mode: 0o644 }] },
   { name: 'replaceable', version: '1', release: '1', files: [{ path: '/usr/share/replaceable/data', content: 'version 1\n', mode: 0o644 }] },
@@ -75,29 +49,12 @@ interface StatusRow {
   'requested-base-local-replacements': unknown[];
 }
 
-function ok(args: string[]): string {
-  const r = atoll(args);
-  assert.equal(r.status, 0, `atoll ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
 test('layered packages and overrides survive a base upgrade; reset and uninstall restore the base; rollback after each step; repo objects stay intact', async (t) => {
-  if (!canRun(t)) return;
+  if (!canRunLayering(t)) return;
   const work = tmpfsDir(t);
-  const { dir: rpmDir } = await buildPackages(t, PACKAGES);
-  await createRepo(rpmDir, { revision: '1700000000' });
+  const { rpmDir, srv, composeBase } = await layeringServer(t, work, PACKAGES);
   const { paths: localPaths } = await buildPackages(t, [{ name: 'replaceable', version: '2', release: '1', files: [{ path: '/usr/share/replaceable/data', content: 'version 2\n', mode: 0o644 }] }]);
-  const compose = join(work, 'compose');
-  mkdirSync(compose);
-  writeFileSync(join(compose, 'test.repo'), `[test]\nbaseurl=file://${rpmDir}\ngpgcheck=0\n`);
-  const srv = join(work, 'srv');
-  await Repo.init(srv, 'archive');
-  const composeBase = async (version: string): Promise<string> => {
-    writeFileSync(join(compose, 'treefile.yaml'), `ref: test/os\nreleasever: 42\nrepos: [test]\npackages: [${BASE.join(', ')}]\n`);
-    const r = await composeTree({ treefile: join(compose, 'treefile.yaml'), repo: srv, cachedir: join(work, 'cache'), addMetadata: [['version', version]], forceNocache: true, env: { SOURCE_DATE_EPOCH: String(1700000000 + Number(version)) } });
-    return r.commit!;
-  };
-  const base1 = await composeBase('1');
+  const base1 = await composeBase(BASE, '1');
 
   const sr = join(work, 'sr');
   mkdirSync(sr);
@@ -174,7 +131,7 @@ test('layered packages and overrides survive a base upgrade; reset and uninstall
   rollbackRoundTrip(b, b0.checksum);
 
   // 3. A new base: upgrade keeps the layered package, the removal and the replacement.
-  const base2 = await composeBase('2');
+  const base2 = await composeBase(BASE, '2');
   assert.notEqual(base2, base1);
   ok(['upgrade', ...S]);
   const c = rows()[0]!;

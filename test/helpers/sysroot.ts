@@ -1,7 +1,7 @@
 // Helpers for sysroot interop tests: a tmpfs per test (`ostree admin deploy` freezes the
 // filesystem holding /boot; tmpfs refuses the freeze), fake OS trees in libtest.sh style, and
 // tree descriptions to compare twin sysroots.
-import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, symlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, symlinkSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -17,17 +17,83 @@ export function requireRoot(t: TestContext): boolean {
   return false;
 }
 
-/** A fresh tmpfs, unmounted (after clearing immutable flags) when the test ends. */
+/**
+ * A fresh tmpfs, unmounted when the test ends (after clearing immutable flags), pass or fail,
+ * together with every mount a test made below it (a separate /boot), deepest first.
+ */
 export function tmpfsDir(t: TestContext): string {
   const dir = mkdtempSync(join(process.env.ATOLL_TEST_TMPDIR ?? tmpdir(), 'atoll-sysroot-'));
   runOk('mount', ['-t', 'tmpfs', 'tmpfs', dir]);
   t.after(() => {
     if (process.env.KEEP_TMP === '1') return;
     spawnSync('chattr', ['-R', '-i', dir], { stdio: 'ignore' });
+    for (const mount of mountsBelow(dir)) spawnSync('umount', ['-l', mount], { stdio: 'ignore' });
     spawnSync('umount', ['-l', dir], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
+}
+
+/** Mount points strictly below DIR, deepest first (from /proc/self/mountinfo; octal escapes decoded). */
+function mountsBelow(dir: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const points = text
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => p !== undefined)
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p.startsWith(`${dir}/`));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Two sysroots made alike: `ref` for the real ostree, `ours` for atoll. */
+export interface TwinSysroots {
+  ref: string;
+  ours: string;
+}
+
+export interface TwinSysrootOptions {
+  /** The stateroot both get (`ostree admin os-init`). */
+  os: string;
+  /** A repository both system repos fetch from. */
+  source?: string;
+  /** Add a remote of this name pointing at file://`source` (gpg-verify off) to both system repos. */
+  remote?: string;
+  /** Refs both system repos fetch from `source`: `ostree pull` through `remote` when given, else `pull-local`. */
+  refs?: readonly string[];
+  /** Give each sysroot's /boot a tmpfs of its own (a separate /boot filesystem). */
+  separateBoot?: boolean;
+}
+
+/**
+ * The twin-sysroot setup of the sysroot interop tests: `work/ref` and `work/ours`, each
+ * `ostree admin init-fs` + `os-init` by the real ostree, optionally with the same commits
+ * pulled in. `work` is a tmpfsDir: every mount goes when the test ends, even when it fails.
+ */
+export function twinSysroots(work: string, options: TwinSysrootOptions): TwinSysroots {
+  const ref = join(work, 'ref');
+  const ours = join(work, 'ours');
+  for (const root of [ref, ours]) {
+    mkdirSync(root);
+    if (options.separateBoot) {
+      mkdirSync(join(root, 'boot'));
+      runOk('mount', ['-t', 'tmpfs', 'tmpfs', join(root, 'boot')]);
+    }
+    ostreeAdmin(root, 'init-fs', root);
+    ostreeAdmin(root, 'os-init', options.os);
+    const repo = `--repo=${join(root, 'ostree/repo')}`;
+    if (options.remote !== undefined) runOk('ostree', [repo, 'remote', 'add', '--set=gpg-verify=false', options.remote, `file://${options.source!}`]);
+    if (options.refs !== undefined) {
+      if (options.remote !== undefined) runOk('ostree', [repo, 'pull', options.remote, ...options.refs]);
+      else runOk('ostree', [repo, 'pull-local', options.source!, ...options.refs]);
+    }
+  }
+  return { ref, ours };
 }
 
 export interface FakeOsOptions {

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, symlinkSync, exist
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk, run, atoll } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeAdmin } from '../helpers/sysroot.js';
+import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeAdmin } from '../helpers/sysroot.js';
 
 function atollOk(args: string[]): string {
   const r = atoll(args);
@@ -31,19 +31,7 @@ function commit(repo: string, branch: string, tree: string, timestamp: string, m
 }
 
 /** Two sysroots with stateroot `t` and the commits of SRC pulled from a `t` remote. */
-function twins(work: string, src: string, refs: string[]): { ref: string; ours: string } {
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 't');
-    const repo = `--repo=${join(root, 'ostree/repo')}`;
-    runOk('ostree', [repo, 'remote', 'add', '--set=gpg-verify=false', 't', `file://${src}`]);
-    runOk('ostree', [repo, 'pull', 't', ...refs]);
-  }
-  return { ref, ours };
-}
+const twins = (work: string, src: string, refs: string[]): { ref: string; ours: string } => twinSysroots(work, { os: 't', source: src, remote: 't', refs });
 
 test('kernel arguments: deploy --karg-none / --karg-proc-cmdline and instutil set-kargs write what ostree writes', async (t) => {
   if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;

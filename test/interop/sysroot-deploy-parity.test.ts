@@ -9,7 +9,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk, run, atoll } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
+import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
 
 function atollOk(args: string[], env?: NodeJS.ProcessEnv): string {
   const r = atoll(args, env ? { env } : {});
@@ -27,21 +27,10 @@ function bootFiles(root: string): string[] {
   return runOk('find', [join(root, 'boot/ostree'), '-printf', '%P %y\\n']).split('\n').filter(Boolean).sort();
 }
 
-function twins(work: string): { ref: string; ours: string } {
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'os');
-  }
-  return { ref, ours };
-}
-
 test('dtb/, whiteouts, .updated stamps, --no-merge and --print-current-dir match ostree admin', async (t) => {
   if (!requireTool(t, 'ostree', 'chattr', 'mknod') || !requireRoot(t)) return;
   const work = tmpfsDir(t);
-  const { ref, ours } = twins(work);
+  const { ref, ours } = twinSysroots(work, { os: 'os' });
   const tree = makeFakeOsTree(join(work, 't1'), { kver: '3.6.0' });
   mkdirSync(join(tree, 'usr/lib/modules/3.6.0/dtb/overlays'), { recursive: true });
   writeFileSync(join(tree, 'usr/lib/modules/3.6.0/dtb/asoc-board.dtb'), 'a device tree');
@@ -106,8 +95,7 @@ test('pull REF@COMMIT, and admin upgrade refusing an older commit in the pull (n
   runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
   const c1 = ostreeCommit(src, 'os/stable', makeFakeOsTree(join(work, 't1')), '1');
   const c2 = ostreeCommit(src, 'os/stable', makeFakeOsTree(join(work, 't2'), { kernel: 'K2' }), '2');
-  const { ref, ours } = twins(work);
-  for (const root of [ref, ours]) runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'remote', 'add', '--set=gpg-verify=false', 'origin', `file://${src}`]);
+  const { ref, ours } = twinSysroots(work, { os: 'os', source: src, remote: 'origin' });
 
   // REF@COMMIT: that commit is fetched and the ref points at it.
   runOk('ostree', [`--repo=${join(ref, 'ostree/repo')}`, 'pull', 'origin', `os/stable@${c1}`]);

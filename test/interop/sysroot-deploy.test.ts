@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
+import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
 import { systemRepoProvider, SysrootLayout, initFs, osInit, adminDeploy, undeploy, cleanup, loadSysroot, deploymentStatus, formatAdminStatus, setDeploymentPinned } from '../../src/sysroot/index.js';
 import { nullReporter } from '../../src/report/index.js';
 
@@ -113,14 +113,7 @@ test('kernel argument edits (--karg replaces by key, --karg-delete, --karg-appen
   const src = join(work, 'src-repo');
   runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
   ostreeCommit(src, 'os/k', makeFakeOsTree(join(work, 'tree')), '1');
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'k');
-    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/k']);
-  }
+  const { ref, ours } = twinSysroots(work, { os: 'k', source: src, refs: ['os/k'] });
   const layout = new SysrootLayout(ours);
   const repo = await systemRepoProvider().open(layout.repoDir);
   ostreeAdmin(ref, 'deploy', '--os=k', '--karg=root=/dev/sda', '--karg=quiet', '--karg=console=tty0', '--karg=console=ttyS0', 'os/k');
@@ -137,14 +130,7 @@ test('retention flags (--retain, --retain-pending, --retain-rollback, --not-as-d
   const src = join(work, 'src-repo');
   runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
   for (let i = 1; i <= 6; i++) ostreeCommit(src, `os/v${i}`, makeFakeOsTree(join(work, `tree${i}`), { kernel: `K${i}` }), String(i));
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'r');
-    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, ...[1, 2, 3, 4, 5, 6].map((i) => `os/v${i}`)]);
-  }
+  const { ref, ours } = twinSysroots(work, { os: 'r', source: src, refs: [1, 2, 3, 4, 5, 6].map((i) => `os/v${i}`) });
   const layout = new SysrootLayout(ours);
   const repo = await systemRepoProvider().open(layout.repoDir);
   const steps: Array<[string, string[], Record<string, boolean>]> = [

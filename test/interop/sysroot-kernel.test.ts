@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
-import { runOk, run, atoll } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
+import { runOk, atoll } from '../helpers/run.js';
+import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin, describeTree } from '../helpers/sysroot.js';
 
 function entries(sysroot: string): Record<string, string> {
   const dir = join(sysroot, 'boot/loader/entries');
@@ -33,14 +33,7 @@ test('kernel layouts: no initramfs, devicetree, legacy ostree-boot names; sealed
   writeFileSync(join(legacy, 'usr/lib/ostree-boot', `initramfs-5.0.img-${csum}`), 'LEGACYI');
   const c3 = ostreeCommit(src, 'os/legacy', legacy, '3');
 
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'k');
-    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/noinitrd', 'os/dt', 'os/legacy']);
-  }
+  const { ref, ours } = twinSysroots(work, { os: 'k', source: src, refs: ['os/noinitrd', 'os/dt', 'os/legacy'] });
   for (const c of [c1, c2, c3]) {
     ostreeAdmin(ref, 'deploy', '--os=k', '--retain', c);
     const r = atoll(['admin', 'deploy', '--sysroot', ours, '--os=k', '--retain', c]);
@@ -65,16 +58,7 @@ test('a separate /boot filesystem: kernels are copied (not hardlinked), entries 
   const src = join(work, 'src');
   runOk('ostree', [`--repo=${src}`, 'init', '--mode=archive']);
   ostreeCommit(src, 'os/a', makeFakeOsTree(join(work, 't1')), '1');
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(join(root, 'boot'), { recursive: true });
-    runOk('mount', ['-t', 'tmpfs', 'tmpfs', join(root, 'boot')]);
-    t.after(() => run('umount', [join(root, 'boot')]));
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'k');
-    runOk('ostree', [`--repo=${join(root, 'ostree/repo')}`, 'pull-local', src, 'os/a']);
-  }
+  const { ref, ours } = twinSysroots(work, { os: 'k', source: src, refs: ['os/a'], separateBoot: true });
   ostreeAdmin(ref, 'deploy', '--os=k', 'os/a');
   const r = atoll(['admin', 'deploy', '--sysroot', ours, '--os=k', 'os/a']);
   assert.equal(r.status, 0, r.stderr);

@@ -3,11 +3,11 @@
 // origin bytes (unknown groups kept, pinning not inherited) and status must agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from '../helpers/env.js';
 import { runOk, atoll } from '../helpers/run.js';
-import { requireRoot, tmpfsDir, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
+import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
 
 function atollOk(args: string[]): string {
   const r = atoll(args);
@@ -27,13 +27,7 @@ function snapshot(root: string): Record<string, string> {
 test('admin upgrade and switch (deploy-only) match ostree: entries, origins, status, no-op message', async (t) => {
   if (!requireTool(t, 'ostree', 'chattr') || !requireRoot(t)) return;
   const work = tmpfsDir(t);
-  const ref = join(work, 'ref');
-  const ours = join(work, 'ours');
-  for (const root of [ref, ours]) {
-    mkdirSync(root);
-    ostreeAdmin(root, 'init-fs', root);
-    ostreeAdmin(root, 'os-init', 'os');
-  }
+  const { ref, ours } = twinSysroots(work, { os: 'os' });
   const commitBoth = (branch: string, tree: string, version: string): string => {
     const c = ostreeCommit(join(ref, 'ostree/repo'), branch, tree, version);
     runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'pull-local', join(ref, 'ostree/repo'), branch]);

@@ -4,7 +4,7 @@
 // Usage: npm run test:ostree-suite -- [1|2|3|4|interop|all|test-NAME...] [--no-debian] [--timeout=SECS]
 //   [--keep] (keep the per-program temp dirs and logs)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,8 +81,11 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
     }, timeoutSeconds * 1000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      // Kill leftovers of this program's process group (e.g. ostree-trivial-httpd daemons).
+      // Kill leftovers of this program's process group, then what escaped it: libtest.sh starts
+      // `ostree-trivial-httpd --daemonize`, which setsid()s into a session of its own and only
+      // --autoexit's when its directory goes, so it outlives a kept (--keep) directory.
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* none left */ }
+      killProcessesUsing(cwd);
       const log = `${out}\n--- stderr ---\n${err}`;
       if (keep) writeFileSync(join(cwd, '..', `${cwd.split('/').pop()}.log`), log);
       else rmSync(cwd, { recursive: true, force: true });
@@ -91,6 +94,39 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
       resolvePromise({ ...tap, exitCode: code, timedOut, seconds: (Date.now() - started) / 1000, log, cwd });
     });
   });
+}
+
+/**
+ * SIGKILL every process whose working directory or command line lies in DIR (a program's temp
+ * dir: unique to one run, so only that program's daemons match), scanning /proc.
+ */
+export function killProcessesUsing(dir: string): number[] {
+  const killed: number[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return killed;
+  }
+  const inside = (path: string): boolean => path === dir || path.startsWith(`${dir}/`);
+  for (const pid of pids) {
+    let cwd = '';
+    let cmdline: string[] = [];
+    try {
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      // gone, a kernel thread, or not ours to inspect
+    }
+    if (!inside(cwd) && !cmdline.some((arg) => inside(arg) || arg.includes(`${dir}/`))) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return killed;
 }
 
 /** The most telling stderr line: the last `error:`/assertion message before libtest's cleanup noise. */

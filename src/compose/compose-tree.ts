@@ -21,6 +21,7 @@ import { computeInputHash } from './input-hash.js';
 import { nextVersion } from './next-version.js';
 import { addFilesList, postprocessForTreefile, postprocessScriptPath } from './treefile-postprocess.js';
 import { checkPasswdGroups } from './check-passwd.js';
+import { commitContentChecksums, pruneArchiveObjectCache } from './archive-object-cache.js';
 
 export interface ComposeTreeOptions {
   treefile: string;
@@ -327,6 +328,7 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
       await writeFile(options.touchIfChanged, '', { flag: 'a' });
       await utimes(options.touchIfChanged, t, t);
     }
+    if (target!.mode === 'archive' && tempCache === null) await pruneObjectCache(target!, committed.checksum, join(cachedir, 'archive-objects'), now(), reporter);
     const commitObj = await loadCommit(target!, committed.checksum);
     const fileCount = committed.stats.files + committed.stats.devinoHits;
     const seconds = (Date.now() - started) / 1000;
@@ -349,6 +351,16 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
   } finally {
     if (work !== null) removeTreeSync(work);
     if (tempCache !== null) rmSync(tempCache, { recursive: true, force: true });
+  }
+}
+
+/** After a successful archive compose: age out the archive-object cache (archive-object-cache.ts). A failure only warns. */
+async function pruneObjectCache(repo: Repo, commit: string, cacheDir: string, when: Date, reporter: Reporter): Promise<void> {
+  try {
+    const pruned = await pruneArchiveObjectCache(cacheDir, await commitContentChecksums(repo, commit), when);
+    if (pruned.dropped > 0) info(reporter, `Archive object cache: dropped ${pruned.dropped} unused objects (${humanBytes(pruned.freedBytes)}), kept ${pruned.kept}`);
+  } catch (error) {
+    warn(reporter, `could not prune the archive object cache ${cacheDir}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -38,29 +38,36 @@ export function filesystemPackage(): PackageDescription {
   };
 }
 
+/** setup: root in passwd and group (%config(noreplace)), and `files`. */
+export function setupPackage(files: NonNullable<PackageDescription['files']> = []): PackageDescription {
+  return {
+    name: 'setup',
+    version: '2.14',
+    release: '1',
+    requires: ['filesystem'],
+    files: [
+      { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
+      { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
+      ...files,
+    ],
+  };
+}
+
 export function basePackages(options: { altfiles: boolean }): PackageDescription[] {
   return [
     filesystemPackage(),
     shellPackage(),
-    {
-      name: 'setup',
-      version: '2.14',
-      release: '1',
-      requires: ['filesystem'],
-      files: [
-        { path: '/etc', type: 'dir', mode: 0o755 },
-        { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/etc/shadow', content: 'root:*:19000:0:99999:7:::\n', config: true, noreplace: true, mode: 0o000 },
-        { path: '/etc/nsswitch.conf', content: 'passwd: files\ngroup: files\nhosts: files dns\n', config: true, mode: 0o644 },
-        { path: '/var', type: 'dir', mode: 0o755 },
-        { path: '/var/log', type: 'dir', mode: 0o755 },
-        { path: '/var/spool', type: 'dir', mode: 0o755 },
-        { path: '/var/mail', target: 'spool/mail' },
-        { path: '/run/setup', type: 'dir', mode: 0o750 },
-        { path: '/opt/setupapp/bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 },
-      ],
-    },
+    setupPackage([
+      { path: '/etc', type: 'dir', mode: 0o755 },
+      { path: '/etc/shadow', content: 'root:*:19000:0:99999:7:::\n', config: true, noreplace: true, mode: 0o000 },
+      { path: '/etc/nsswitch.conf', content: 'passwd: files\ngroup: files\nhosts: files dns\n', config: true, mode: 0o644 },
+      { path: '/var', type: 'dir', mode: 0o755 },
+      { path: '/var/log', type: 'dir', mode: 0o755 },
+      { path: '/var/spool', type: 'dir', mode: 0o755 },
+      { path: '/var/mail', target: 'spool/mail' },
+      { path: '/run/setup', type: 'dir', mode: 0o750 },
+      { path: '/opt/setupapp/bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 },
+    ]),
     ...(options.altfiles
       ? [{ name: 'nss-altfiles', version: '2.23', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib64/libnss_altfiles.so.2', content: 'not really a library\n', mode: 0o755 }] }]
       : []),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { requireTool, isRoot } from './env.js';
 import { atoll } from './run.js';
 import { buildPackages } from './rpm-fixtures.js';
-import { BUSYBOX, filesystemPackage, shellPackage } from './assemble-fixtures.js';
+import { BUSYBOX, filesystemPackage, setupPackage, shellPackage } from './assemble-fixtures.js';
 import type { PackageDescription } from '../../src/rpm/index.js';
 import { createRepo } from '../../src/rpmmd/index.js';
 import { Repo } from '../../src/ostree/repo/index.js';
@@ -29,16 +29,7 @@ export function layeringBasePackages(): PackageDescription[] {
   return [
     filesystemPackage(),
     shellPackage(),
-    {
-      name: 'setup',
-      version: '2.14',
-      release: '1',
-      requires: ['filesystem'],
-      files: [
-        { path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n', config: true, noreplace: true, mode: 0o644 },
-        { path: '/etc/group', content: 'root:x:0:\nwheel:x:10:\n', config: true, noreplace: true, mode: 0o644 },
-      ],
-    },
+    setupPackage(),
     { name: 'system-release', version: '42', release: '1', files: [{ path: '/usr/lib/os-release', content: 'NAME=Test\nID=test\nVERSION_ID=42\nPRETTY_NAME="Test 42"\n', mode: 0o644 }] },
     { name: 'kernel', version: '6.1.0', release: '1', arch: 'x86_64', files: [{ path: '/usr/lib/modules/6.1.0/vmlinuz', content: 'kernel image\n', mode: 0o755 }] },
   ];

@@ -1,20 +1,26 @@
 // refs --create/--delete and prefix listing against ostree, on copies of one repo.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { requireTool, tempDir } from '../helpers/env.js';
 import { atoll, atollBin, run, runOk } from '../helpers/run.js';
 
-test('refs verbs behave as ostree refs', (t) => {
-  if (!requireTool(t, 'ostree')) return;
+/** An archive repo `base` (made by ostree) with one commit on `ref`, in a fresh temp dir. */
+function repoWithCommit(t: TestContext, ref: string): { dir: string; base: string } {
   const dir = tempDir(t);
   const tree = join(dir, 'tree');
   mkdirSync(tree);
   writeFileSync(join(tree, 'f'), 'f');
   const base = join(dir, 'base');
   runOk('ostree', [`--repo=${base}`, 'init', '--mode=archive']);
-  runOk('ostree', [`--repo=${base}`, 'commit', '-b', 'a/b', '--timestamp=@0', '-s', 's', tree]);
+  runOk('ostree', [`--repo=${base}`, 'commit', '-b', ref, '--timestamp=@0', '-s', 's', tree]);
+  return { dir, base };
+}
+
+test('refs verbs behave as ostree refs', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const { dir, base } = repoWithCommit(t, 'a/b');
   const mine = join(dir, 'mine');
   const theirs = join(dir, 'theirs');
   cpSync(base, mine, { recursive: true });
@@ -40,14 +46,8 @@ test('refs verbs behave as ostree refs', (t) => {
 
 test('refs and refs --alias treat odd refs/heads entries as ostree does', (t) => {
   if (!requireTool(t, 'ostree')) return;
-  const dir = tempDir(t);
+  const { dir, base } = repoWithCommit(t, 'a');
   chmodSync(dir, 0o755); // the unreadable-entry cases run as nobody
-  const tree = join(dir, 'tree');
-  mkdirSync(tree);
-  writeFileSync(join(tree, 'f'), 'f');
-  const base = join(dir, 'base');
-  runOk('ostree', [`--repo=${base}`, 'init', '--mode=archive']);
-  runOk('ostree', [`--repo=${base}`, 'commit', '-b', 'a', '--timestamp=@0', '-s', 's', tree]);
   runOk('ostree', [`--repo=${base}`, 'refs', '--create=x/y', 'a']);
   runOk('ostree', [`--repo=${base}`, 'refs', '--alias', '--create=b', 'a']);
   runOk('ostree', [`--repo=${base}`, 'refs', '--alias', '--create=sub/c', 'x/y']);

@@ -1,4 +1,4 @@
-import { lstat, rename, rm, writeFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { rename, rm, writeFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info, warn } from '../../report/index.js';
@@ -14,16 +14,7 @@ import { findKernel, type KernelLayout } from './kernel.js';
 import type { SysrootRepo } from './repo-port.js';
 import { setImmutable } from './seal.js';
 import { kernelKey, writeDeployments } from './write-deployments.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return false;
-    throw error;
-  }
-}
+import { pathExists } from './path-exists.js';
 
 /** `allocate_deployserial`: 1 + the highest serial of this commit in this stateroot on disk. */
 export async function allocateDeployserial(layout: SysrootLayout, osname: string, csum: string): Promise<number> {
@@ -75,8 +66,8 @@ export async function readProcCmdline(path = '/proc/cmdline'): Promise<string[]>
 async function prepareEtc(deployDir: string, reporter: Reporter): Promise<void> {
   const etc = join(deployDir, 'etc');
   const usrEtc = join(deployDir, 'usr/etc');
-  const hasEtc = await exists(etc);
-  let hasUsrEtc = await exists(usrEtc);
+  const hasEtc = await pathExists(etc);
+  let hasUsrEtc = await pathExists(usrEtc);
   if (hasEtc) {
     if (hasUsrEtc) throw new AtollError('SYSROOT_TREE_BOTH_ETC', 'tree contains both /etc and /usr/etc');
     await rename(etc, usrEtc);
@@ -121,7 +112,7 @@ export async function deployTree(
   const { osname, csum } = options;
   const deployserial = await allocateDeployserial(layout, osname, csum);
   const deployDir = layout.deploymentDir(osname, csum, deployserial);
-  if (await exists(deployDir)) {
+  if (await pathExists(deployDir)) {
     await setImmutable(deployDir, false);
     await rm(deployDir, { recursive: true, force: true });
   }
@@ -134,7 +125,7 @@ export async function deployTree(
   crashPoint('deploy-etc-copied');
   await varContentWarning(deployDir, csum, reporter);
   const varDir = layout.staterootVar(osname);
-  if (!(await exists(join(varDir, '.ostree-selabeled')))) {
+  if (!(await pathExists(join(varDir, '.ostree-selabeled')))) {
     await mkdir(varDir, { recursive: true });
     await writeFile(join(varDir, '.ostree-selabeled'), '');
   }
@@ -241,7 +232,7 @@ export interface AdminDeployOptions extends RetainOptions {
 export async function resolveOsname(layout: SysrootLayout, state: SysrootState, osname: string | undefined): Promise<string> {
   if (osname !== undefined) {
     if (!isValidOsname(osname)) throw new AtollError('SYSROOT_BAD_OSNAME', `invalid stateroot name '${osname}'`);
-    if (!(await exists(layout.stateroot(osname)))) {
+    if (!(await pathExists(layout.stateroot(osname)))) {
       throw new AtollError('SYSROOT_NO_STATEROOT', `stateroot '${osname}' does not exist in ${layout.root}`, { hint: `run atoll admin os-init ${osname}` });
     }
     return osname;

@@ -1,22 +1,13 @@
-import { mkdir, chmod, lstat, symlink, stat } from 'node:fs/promises';
+import { mkdir, chmod, symlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { SysrootLayout, isValidOsname } from '../layout/index.js';
 import type { SysrootRepoProvider } from './repo-port.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return false;
-    throw error;
-  }
-}
+import { pathExists } from './path-exists.js';
 
 /** mkdir if missing; an existing directory (the host's) keeps its mode and content. */
 async function ensureDir(path: string, mode: number): Promise<boolean> {
-  if (await exists(path)) return false;
+  if (await pathExists(path)) return false;
   await mkdir(path, { recursive: true, mode });
   await chmod(path, mode); // mkdir's mode goes through the umask; OSTree's fchmod does not
   return true;
@@ -44,17 +35,17 @@ export async function initFs(dir: string, repos: SysrootRepoProvider, options: {
   }
   const layout = new SysrootLayout(dir);
   await ensureDir(layout.ostreeDir, 0o755);
-  if (!(await exists(join(layout.repoDir, 'config')))) await repos.init(layout.repoDir);
+  if (!(await pathExists(join(layout.repoDir, 'config')))) await repos.init(layout.repoDir);
 }
 
 /** `ostree admin os-init NAME`: the stateroot with its shared /var (§6.1). */
 export async function osInit(layout: SysrootLayout, osname: string): Promise<boolean> {
   if (!isValidOsname(osname)) throw new AtollError('SYSROOT_BAD_OSNAME', `invalid stateroot name '${osname}'`);
-  if (!(await exists(layout.ostreeDir))) {
+  if (!(await pathExists(layout.ostreeDir))) {
     throw new AtollError('SYSROOT_NOT_INITIALIZED', `${layout.root} has no ostree/ directory`, { hint: 'run atoll admin init-fs first' });
   }
   await ensureDir(layout.deployRoot, 0o755);
-  if (await exists(layout.stateroot(osname))) {
+  if (await pathExists(layout.stateroot(osname))) {
     // as ostree 2022.7: "Creating ostree/deploy/NAME: File exists"
     throw new AtollError('SYSROOT_STATEROOT_EXISTS', `stateroot '${osname}' already exists in ${layout.root}`, { hint: 'deploy into it with --os, or pick another name' });
   }
@@ -64,7 +55,7 @@ export async function osInit(layout: SysrootLayout, osname: string): Promise<boo
   await ensureDir(join(varDir, 'tmp'), 0o1777);
   await ensureDir(join(varDir, 'lib'), 0o755);
   await ensureDir(join(varDir, 'log'), 0o755);
-  if (!(await exists(join(varDir, 'run')))) await symlink('../run', join(varDir, 'run'));
-  if (!(await exists(join(varDir, 'lock')))) await symlink('../run/lock', join(varDir, 'lock'));
+  if (!(await pathExists(join(varDir, 'run')))) await symlink('../run', join(varDir, 'run'));
+  if (!(await pathExists(join(varDir, 'lock')))) await symlink('../run/lock', join(varDir, 'lock'));
   return created;
 }

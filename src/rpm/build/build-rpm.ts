@@ -5,8 +5,8 @@
  * description gives the same bytes (no clock, no host lookups, single-threaded compressors).
  */
 import { createHash } from 'node:crypto';
-import type { Dependency } from '../package/index.js';
-import { encodeHeader, encodeLead, signaturePadding, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
+import { DEPENDENCY_KINDS, type Dependency } from '../package/index.js';
+import { encodeHeader, encodeLead, signaturePadding, DEPENDENCY_TAGS, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
 import { SCRIPT_KINDS } from '../header/index.js';
 import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
@@ -51,17 +51,6 @@ const SCRIPT_TAGS: Record<ScriptKind, { body: number; prog: number; flags: numbe
   posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, flags: TAG.POSTTRANSFLAGS },
   verifyscript: { body: TAG.VERIFYSCRIPT, prog: TAG.VERIFYSCRIPTPROG, flags: TAG.VERIFYSCRIPTFLAGS },
 };
-
-const DEP_TAGS = {
-  provides: [TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION],
-  requires: [TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION],
-  conflicts: [TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION],
-  obsoletes: [TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION],
-  recommends: [TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION],
-  suggests: [TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION],
-  supplements: [TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION],
-  enhances: [TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION],
-} as const;
 
 function dependencyEntries(tags: readonly [number, number, number], deps: readonly Dependency[]): HeaderEntryInput[] {
   if (deps.length === 0) return [];
@@ -237,7 +226,7 @@ function mainHeader(pkg: NormalizedPackage, payload: { compressed: Uint8Array; a
     const s = pkg.scripts[kind];
     if (s) entries.push(...scriptEntries(kind, s));
   }
-  for (const [kind, tags] of Object.entries(DEP_TAGS)) entries.push(...dependencyEntries(tags, pkg.deps[kind as keyof typeof DEP_TAGS]));
+  for (const kind of DEPENDENCY_KINDS) entries.push(...dependencyEntries(DEPENDENCY_TAGS[kind], pkg.deps[kind]));
   entries.push(...dependencyEntries([TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION], pkg.orderWithRequires));
   entries.push(...fileEntries(pkg), ...triggerEntries(pkg));
   if (pkg.changelog.length > 0) {

@@ -1,7 +1,7 @@
 import { AtollError } from '../../errors/index.js';
 import { DEPENDENCY_KINDS, RPMSENSE, type Dependency, type DependencyKind } from '../package/index.js';
 import type { Header } from './header-blob.js';
-import { SIGTAG, TAG } from './tags.js';
+import { DEPENDENCY_TAGS, SIGTAG, TAG } from './tags.js';
 import type {
   ChangelogEntry,
   RpmFile,
@@ -17,14 +17,7 @@ import type {
  */
 
 const DEP_TAGS: Record<DependencyKind | 'orderwithrequires', readonly [number, number, number]> = {
-  provides: [TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION],
-  requires: [TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION],
-  conflicts: [TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION],
-  obsoletes: [TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION],
-  recommends: [TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION],
-  suggests: [TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION],
-  supplements: [TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION],
-  enhances: [TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION],
+  ...DEPENDENCY_TAGS,
   orderwithrequires: [TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION],
 };
 

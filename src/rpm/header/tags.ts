@@ -6,6 +6,8 @@
  * Shared with the RPM writer (rpm/build), which must emit the same numbers and types.
  */
 
+import type { DependencyKind } from '../package/index.js';
+
 /** Header data types (`rpmTagType`). */
 export const RPM_TYPE = {
   NULL: 0,
@@ -587,4 +589,16 @@ export const HASH_ALGO: Readonly<Record<number, { name: string; node: string; he
   9: { name: 'sha384', node: 'sha384', hexLength: 96 },
   10: { name: 'sha512', node: 'sha512', hexLength: 128 },
   11: { name: 'sha224', node: 'sha224', hexLength: 56 },
+};
+
+/** Each dependency kind's (name, flags, version) tag triple, in rpm's tag order. */
+export const DEPENDENCY_TAGS: Readonly<Record<DependencyKind, readonly [number, number, number]>> = {
+  provides: [TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION],
+  requires: [TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION],
+  conflicts: [TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION],
+  obsoletes: [TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION],
+  recommends: [TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION],
+  suggests: [TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION],
+  supplements: [TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION],
+  enhances: [TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION],
 };

@@ -7,4 +7,4 @@ export { pkglistVariant, sortPkglist, comparePkglistEntries, parsePkglist } from
 export type { PkglistEntry } from './pkglist.js';
 export { indexRows, richDependencyKeys, isTransientRequire, INDEX_TABLES } from './index-rows.js';
 export type { IndexRow } from './index-rows.js';
-export { buildInstalledBlob, installDribbles, INSTALL_TAG } from './installed-blob.js';
+export { buildInstalledBlob, installDribbles } from './installed-blob.js';

@@ -1,4 +1,4 @@
-import { RPM_TYPE, SIGTAG, TYPE_ALIGN, type Header } from '../../rpm/index.js';
+import { RPM_TYPE, SIGTAG, TAG, TYPE_ALIGN, type Header } from '../../rpm/index.js';
 
 /**
  * The header rpm stores in `Packages.blob` for an installed package (rpmdb.md §4): the main
@@ -6,24 +6,6 @@ import { RPM_TYPE, SIGTAG, TYPE_ALIGN, type Header } from '../../rpm/index.js';
  * valid), followed by the "dribble" entries rpm adds at install time, sorted by tag, their data
  * appended with type alignment relative to the data-store start. No 8-byte magic.
  */
-
-export const INSTALL_TAG = {
-  SIGSIZE: 257,
-  SIGMD5: 261,
-  DSAHEADER: 267,
-  RSAHEADER: 268,
-  SHA1HEADER: 269,
-  LONGSIGSIZE: 270,
-  LONGARCHIVESIZE: 271,
-  SHA256HEADER: 273,
-  INSTALLTIME: 1008,
-  FILESTATES: 1029,
-  ARCHIVESIZE: 1046,
-  INSTALLCOLOR: 1127,
-  INSTALLTID: 1128,
-  FILESIGNATURES: 5090,
-  FILESIGNATURELENGTH: 5091,
-} as const;
 
 export interface InstallValues {
   installTime: number;
@@ -54,22 +36,22 @@ export function installDribbles(signature: Header, fileCount: number, values: In
     if (e && raw) out.push({ tag, type: e.type, count: e.count, data: raw });
   };
   const size = signature.number(SIGTAG.SIZE);
-  if (size !== undefined) out.push({ tag: INSTALL_TAG.SIGSIZE, type: RPM_TYPE.INT32, count: 1, data: i32(size) });
-  copyRaw(SIGTAG.MD5, INSTALL_TAG.SIGMD5);
-  copyRaw(SIGTAG.DSA, INSTALL_TAG.DSAHEADER);
-  copyRaw(SIGTAG.RSA, INSTALL_TAG.RSAHEADER);
-  copyRaw(SIGTAG.SHA1, INSTALL_TAG.SHA1HEADER);
-  copyRaw(SIGTAG.LONGSIZE, INSTALL_TAG.LONGSIGSIZE);
-  copyRaw(SIGTAG.LONGARCHIVESIZE, INSTALL_TAG.LONGARCHIVESIZE);
-  copyRaw(SIGTAG.SHA256, INSTALL_TAG.SHA256HEADER);
-  out.push({ tag: INSTALL_TAG.INSTALLTIME, type: RPM_TYPE.INT32, count: 1, data: i32(values.installTime) });
-  if (fileCount > 0) out.push({ tag: INSTALL_TAG.FILESTATES, type: RPM_TYPE.CHAR, count: fileCount, data: new Uint8Array(fileCount) });
+  if (size !== undefined) out.push({ tag: TAG.SIGSIZE, type: RPM_TYPE.INT32, count: 1, data: i32(size) });
+  copyRaw(SIGTAG.MD5, TAG.SIGMD5);
+  copyRaw(SIGTAG.DSA, TAG.DSAHEADER);
+  copyRaw(SIGTAG.RSA, TAG.RSAHEADER);
+  copyRaw(SIGTAG.SHA1, TAG.SHA1HEADER);
+  copyRaw(SIGTAG.LONGSIZE, TAG.LONGSIGSIZE);
+  copyRaw(SIGTAG.LONGARCHIVESIZE, TAG.LONGARCHIVESIZE);
+  copyRaw(SIGTAG.SHA256, TAG.SHA256HEADER);
+  out.push({ tag: TAG.INSTALLTIME, type: RPM_TYPE.INT32, count: 1, data: i32(values.installTime) });
+  if (fileCount > 0) out.push({ tag: TAG.FILESTATES, type: RPM_TYPE.CHAR, count: fileCount, data: new Uint8Array(fileCount) });
   const payloadSize = signature.number(SIGTAG.PAYLOADSIZE);
-  if (payloadSize !== undefined) out.push({ tag: INSTALL_TAG.ARCHIVESIZE, type: RPM_TYPE.INT32, count: 1, data: i32(payloadSize) });
-  out.push({ tag: INSTALL_TAG.INSTALLCOLOR, type: RPM_TYPE.INT32, count: 1, data: i32(values.installColor) });
-  out.push({ tag: INSTALL_TAG.INSTALLTID, type: RPM_TYPE.INT32, count: 1, data: i32(values.installTid) });
-  copyRaw(SIGTAG.FILESIGNATURES, INSTALL_TAG.FILESIGNATURES);
-  copyRaw(SIGTAG.FILESIGNATURELENGTH, INSTALL_TAG.FILESIGNATURELENGTH);
+  if (payloadSize !== undefined) out.push({ tag: TAG.ARCHIVESIZE, type: RPM_TYPE.INT32, count: 1, data: i32(payloadSize) });
+  out.push({ tag: TAG.INSTALLCOLOR, type: RPM_TYPE.INT32, count: 1, data: i32(values.installColor) });
+  out.push({ tag: TAG.INSTALLTID, type: RPM_TYPE.INT32, count: 1, data: i32(values.installTid) });
+  copyRaw(SIGTAG.FILESIGNATURES, TAG.FILESIGNATURES);
+  copyRaw(SIGTAG.FILESIGNATURELENGTH, TAG.FILESIGNATURELENGTH);
   return out.sort((a, b) => a.tag - b.tag);
 }
 

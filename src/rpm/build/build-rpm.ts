@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DEPENDENCY_KINDS, type Dependency } from '../package/index.js';
-import { encodeHeader, encodeLead, signaturePadding, DEPENDENCY_TAGS, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
+import { encodeHeader, encodeLead, signaturePadding, DEPENDENCY_TAGS, SCRIPT_TAGS, RPM_TYPE, TAG, SIGTAG, type HeaderEntryInput } from '../header/index.js';
 import type { PackageDescription, ScriptKind } from './description.js';
 import { SCRIPT_KINDS } from '../header/index.js';
 import { normalizePackage, type NormalizeOptions, type NormalizedFile, type NormalizedPackage, type NormalizedScript } from './normalize.js';
@@ -41,16 +41,6 @@ const i32 = (tag: number, value: readonly number[]): HeaderEntryInput => ({ tag,
 const i16 = (tag: number, value: readonly number[]): HeaderEntryInput => ({ tag, type: RPM_TYPE.INT16, value });
 const i64 = (tag: number, value: readonly number[]): HeaderEntryInput => ({ tag, type: RPM_TYPE.INT64, value });
 const bin = (tag: number, value: Uint8Array): HeaderEntryInput => ({ tag, type: RPM_TYPE.BIN, value });
-
-const SCRIPT_TAGS: Record<ScriptKind, { body: number; prog: number; flags: number }> = {
-  pretrans: { body: TAG.PRETRANS, prog: TAG.PRETRANSPROG, flags: TAG.PRETRANSFLAGS },
-  prein: { body: TAG.PREIN, prog: TAG.PREINPROG, flags: TAG.PREINFLAGS },
-  postin: { body: TAG.POSTIN, prog: TAG.POSTINPROG, flags: TAG.POSTINFLAGS },
-  preun: { body: TAG.PREUN, prog: TAG.PREUNPROG, flags: TAG.PREUNFLAGS },
-  postun: { body: TAG.POSTUN, prog: TAG.POSTUNPROG, flags: TAG.POSTUNFLAGS },
-  posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, flags: TAG.POSTTRANSFLAGS },
-  verifyscript: { body: TAG.VERIFYSCRIPT, prog: TAG.VERIFYSCRIPTPROG, flags: TAG.VERIFYSCRIPTFLAGS },
-};
 
 function dependencyEntries(tags: readonly [number, number, number], deps: readonly Dependency[]): HeaderEntryInput[] {
   if (deps.length === 0) return [];
@@ -95,12 +85,12 @@ function cpioEntries(files: readonly NormalizedFile[]): CpioWriteEntry[] {
 }
 
 function scriptEntries(kind: ScriptKind, s: NormalizedScript): HeaderEntryInput[] {
-  const tags = SCRIPT_TAGS[kind];
+  const [bodyTag, progTag, flagsTag] = SCRIPT_TAGS[kind];
   const out: HeaderEntryInput[] = [];
-  if (s.body !== undefined) out.push(str(tags.body, s.body));
+  if (s.body !== undefined) out.push(str(bodyTag, s.body));
   // rpm stores a plain interpreter as STRING and one with arguments as STRING_ARRAY.
-  out.push(s.prog.length === 1 ? str(tags.prog, s.prog[0] as string) : strs(tags.prog, s.prog));
-  if (s.flags !== 0) out.push(i32(tags.flags, [s.flags]));
+  out.push(s.prog.length === 1 ? str(progTag, s.prog[0] as string) : strs(progTag, s.prog));
+  if (s.flags !== 0) out.push(i32(flagsTag, [s.flags]));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { AtollError } from '../../errors/index.js';
 import { DEPENDENCY_KINDS, RPMSENSE, type Dependency, type DependencyKind } from '../package/index.js';
 import type { Header } from './header-blob.js';
-import { DEPENDENCY_TAGS, SIGTAG, TAG } from './tags.js';
+import { DEPENDENCY_TAGS, SCRIPT_TAGS, SIGTAG, TAG } from './tags.js';
 import type {
   ChangelogEntry,
   RpmFile,
@@ -19,16 +19,6 @@ import type {
 const DEP_TAGS: Record<DependencyKind | 'orderwithrequires', readonly [number, number, number]> = {
   ...DEPENDENCY_TAGS,
   orderwithrequires: [TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION],
-};
-
-const SCRIPT_TAGS: Record<ScriptKind, readonly [body: number, prog: number, flags: number]> = {
-  pretrans: [TAG.PRETRANS, TAG.PRETRANSPROG, TAG.PRETRANSFLAGS],
-  prein: [TAG.PREIN, TAG.PREINPROG, TAG.PREINFLAGS],
-  postin: [TAG.POSTIN, TAG.POSTINPROG, TAG.POSTINFLAGS],
-  preun: [TAG.PREUN, TAG.PREUNPROG, TAG.PREUNFLAGS],
-  postun: [TAG.POSTUN, TAG.POSTUNPROG, TAG.POSTUNFLAGS],
-  posttrans: [TAG.POSTTRANS, TAG.POSTTRANSPROG, TAG.POSTTRANSFLAGS],
-  verifyscript: [TAG.VERIFYSCRIPT, TAG.VERIFYSCRIPTPROG, TAG.VERIFYSCRIPTFLAGS],
 };
 
 function dependencies(h: Header, kind: keyof typeof DEP_TAGS): Dependency[] {

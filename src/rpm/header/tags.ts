@@ -7,6 +7,7 @@
  */
 
 import type { DependencyKind } from '../package/index.js';
+import type { ScriptKind } from './rpm-header-package.js';
 
 /** Header data types (`rpmTagType`). */
 export const RPM_TYPE = {
@@ -601,4 +602,15 @@ export const DEPENDENCY_TAGS: Readonly<Record<DependencyKind, readonly [number, 
   suggests: [TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION],
   supplements: [TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION],
   enhances: [TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION],
+};
+
+/** Each scriptlet's (body, interpreter, flags) tag triple. */
+export const SCRIPT_TAGS: Readonly<Record<ScriptKind, readonly [body: number, prog: number, flags: number]>> = {
+  pretrans: [TAG.PRETRANS, TAG.PRETRANSPROG, TAG.PRETRANSFLAGS],
+  prein: [TAG.PREIN, TAG.PREINPROG, TAG.PREINFLAGS],
+  postin: [TAG.POSTIN, TAG.POSTINPROG, TAG.POSTINFLAGS],
+  preun: [TAG.PREUN, TAG.PREUNPROG, TAG.PREUNFLAGS],
+  postun: [TAG.POSTUN, TAG.POSTUNPROG, TAG.POSTUNFLAGS],
+  posttrans: [TAG.POSTTRANS, TAG.POSTTRANSPROG, TAG.POSTTRANSFLAGS],
+  verifyscript: [TAG.VERIFYSCRIPT, TAG.VERIFYSCRIPTPROG, TAG.VERIFYSCRIPTFLAGS],
 };

@@ -79,13 +79,13 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
       timedOut = true;
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }, timeoutSeconds * 1000);
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       clearTimeout(timer);
       // Kill leftovers of this program's process group, then what escaped it: libtest.sh starts
       // `ostree-trivial-httpd --daemonize`, which setsid()s into a session of its own and only
       // --autoexit's when its directory goes, so it outlives a kept (--keep) directory.
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* none left */ }
-      killProcessesUsing(cwd);
+      await killProcessesUsing(cwd);
       const log = `${out}\n--- stderr ---\n${err}`;
       if (keep) writeFileSync(join(cwd, '..', `${cwd.split('/').pop()}.log`), log);
       else rmSync(cwd, { recursive: true, force: true });
@@ -100,7 +100,7 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
  * SIGKILL every process whose working directory or command line lies in DIR (a program's temp
  * dir: unique to one run, so only that program's daemons match), scanning /proc.
  */
-export function killProcessesUsing(dir: string): number[] {
+export async function killProcessesUsing(dir: string): Promise<number[]> {
   const killed: number[] = [];
   let pids: string[];
   try {
@@ -126,6 +126,16 @@ export function killProcessesUsing(dir: string): number[] {
       // exited meanwhile
     }
   }
+  // SIGKILL is asynchronous: wait (up to 5 s) until each is gone or a zombie awaiting its reaper.
+  const deadline = Date.now() + 5000;
+  const alive = (pid: number): boolean => {
+    try {
+      return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  while (killed.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return killed;
 }
 

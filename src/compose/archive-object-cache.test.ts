@@ -24,10 +24,15 @@ const present = (dir: string, c: string): boolean => existsSync(join(dir, c.slic
 test('the same inputs composed again keep every entry (the warm compose stays warm)', async (t) => {
   const all = [sum('a'), sum('b'), sum('c')];
   const dir = cacheWith(t, all);
-  for (let i = 0; i < 6; i++) {
+  assert.deepEqual(await pruneArchiveObjectCache(dir, new Set(all), new Date(T0)), { scanned: true, kept: 3, dropped: 0, freedBytes: 0 });
+  // Same set again: nothing can go, so the cache is not even listed.
+  for (let i = 1; i < 6; i++) {
     const r = await pruneArchiveObjectCache(dir, new Set(all), new Date(T0 + i * 30 * DAY));
-    assert.deepEqual(r, { kept: 3, dropped: 0, freedBytes: 0 });
+    assert.deepEqual(r, { scanned: false, kept: 0, dropped: 0, freedBytes: 0 });
   }
+  assert.ok(all.every((c) => present(dir, c)));
+  // Another set is listed again, and what it left out stays for now (one compose, not three).
+  assert.deepEqual(await pruneArchiveObjectCache(dir, new Set([sum('a')]), new Date(T0 + 200 * DAY)), { scanned: true, kept: 3, dropped: 0, freedBytes: 0 });
 });
 
 test('an entry goes only when unused for 3 composes and 7 days', async (t) => {
@@ -40,9 +45,9 @@ test('an entry goes only when unused for 3 composes and 7 days', async (t) => {
   assert.ok(present(dir, b), 'kept: unused for 4 composes but only minutes');
   // Ten days later: b (last used at compose 1) and c (compose 3) are 3+ composes and 7+ days old.
   const r = await pruneArchiveObjectCache(dir, new Set([a]), new Date(T0 + 10 * DAY));
-  assert.deepEqual(r, { kept: 1, dropped: 2, freedBytes: 12 });
+  assert.deepEqual(r, { scanned: true, kept: 1, dropped: 2, freedBytes: 12 });
   assert.ok(present(dir, a) && !present(dir, b) && !present(dir, c));
-  assert.match(readFileSync(join(dir, 'usage'), 'utf8'), /^atoll archive-objects usage 1\ncompose 6 \d+\na{64}\n$/);
+  assert.match(readFileSync(join(dir, 'usage'), 'utf8'), /^atoll archive-objects usage 1\ncompose 6 \d+\nused 1 [0-9a-f]{32}\n$/);
 });
 
 test('two composes, 8 days apart, are not enough: an entry survives until 3 composes have not used it', async (t) => {
@@ -62,8 +67,8 @@ test('without a usage record (first run, older atoll, corrupt file) every entry 
   writeFileSync(join(dir, 'usage'), 'garbage\n');
   writeFileSync(join(dir, 'aa', '.tmp-link'), ''); // not an entry: left alone
   const r = await pruneArchiveObjectCache(dir, new Set([a]), new Date(T0 + 100 * DAY));
-  assert.deepEqual(r, { kept: 2, dropped: 0, freedBytes: 0 });
+  assert.deepEqual(r, { scanned: true, kept: 2, dropped: 0, freedBytes: 0 });
   assert.ok(existsSync(join(dir, 'aa', '.tmp-link')));
   // A missing cache directory is an empty cache.
-  assert.deepEqual(await pruneArchiveObjectCache(join(dir, 'nope'), new Set([a]), new Date(T0)), { kept: 0, dropped: 0, freedBytes: 0 });
+  assert.deepEqual(await pruneArchiveObjectCache(join(dir, 'nope'), new Set([a]), new Date(T0)), { scanned: true, kept: 0, dropped: 0, freedBytes: 0 });
 });

@@ -328,7 +328,12 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
       await writeFile(options.touchIfChanged, '', { flag: 'a' });
       await utimes(options.touchIfChanged, t, t);
     }
-    if (target!.mode === 'archive' && tempCache === null) await pruneObjectCache(target!, committed.checksum, join(cachedir, 'archive-objects'), now(), reporter);
+    if (target!.mode === 'archive' && tempCache === null) {
+      // The packages' files: what the hardlink checkout laid out, else (copying assembly) the commit's tree.
+      const devino = assembled.devino;
+      const used = async (): Promise<ReadonlySet<string>> => (devino !== null ? devino.checksums() : await commitContentChecksums(target!, committed.checksum));
+      await pruneObjectCache(used, join(cachedir, 'archive-objects'), now(), reporter);
+    }
     const commitObj = await loadCommit(target!, committed.checksum);
     const fileCount = committed.stats.files + committed.stats.devinoHits;
     const seconds = (Date.now() - started) / 1000;
@@ -355,9 +360,9 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
 }
 
 /** After a successful archive compose: age out the archive-object cache (archive-object-cache.ts). A failure only warns. */
-async function pruneObjectCache(repo: Repo, commit: string, cacheDir: string, when: Date, reporter: Reporter): Promise<void> {
+async function pruneObjectCache(used: () => Promise<ReadonlySet<string>>, cacheDir: string, when: Date, reporter: Reporter): Promise<void> {
   try {
-    const pruned = await pruneArchiveObjectCache(cacheDir, await commitContentChecksums(repo, commit), when);
+    const pruned = await pruneArchiveObjectCache(cacheDir, await used(), when);
     if (pruned.dropped > 0) info(reporter, `Archive object cache: dropped ${pruned.dropped} unused objects (${humanBytes(pruned.freedBytes)}), kept ${pruned.kept}`);
   } catch (error) {
     warn(reporter, `could not prune the archive object cache ${cacheDir}: ${error instanceof Error ? error.message : String(error)}`);

@@ -256,6 +256,8 @@ test('compose tree: two composes of the same inputs on different days give the s
     readdirSync(join(freshPath, 'objects', d)).filter((n) => n.endsWith('.filez') && lstatSync(join(freshPath, 'objects', d, n)).nlink > 1),
   );
   assert.ok(linked.length > 0, 'package objects are hardlinks of the cache');
+  // The cache's usage record: the same packages twice, so the second compose did not list it.
+  assert.match(readFileSync(join(b.cachedir, 'archive-objects', 'usage'), 'utf8'), /^atoll archive-objects usage 1\ncompose 2 \d+\nused \d+ [0-9a-f]{32}\n$/);
   assert.equal(run('ostree', ['fsck', '--repo', freshPath]).status, 0);
 
   // --write-commitid-to leaves the ref alone; --no-parent; --touch-if-changed.

@@ -33,6 +33,13 @@ export class DevinoCache {
     this.map.set(`${dev}:${ino}`, entry);
   }
 
+  /** The checksum of every entry: the content objects a hardlink checkout laid out. */
+  checksums(): Set<string> {
+    const out = new Set<string>();
+    for (const entry of this.map.values()) out.add(entry.checksum);
+    return out;
+  }
+
   static async forRepo(repo: Repo): Promise<DevinoCache> {
     return DevinoCache.forRepos([repo]);
   }

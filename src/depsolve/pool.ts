@@ -83,18 +83,18 @@ export function defaultPoolFlags(): PoolFlags {
 }
 
 /**
- * The provides index (libsolv's whatprovides): every provided name gets an id; the providers
- * of name id k are ids[start[k] .. start[k + 1]) (ascending package ids, one entry per provide,
- * so a package providing a name twice appears twice) with their provides in `deps`. Flat typed
- * arrays built by a counting sort: no object per name, little for the GC to trace.
+ * The provides index (libsolv's whatprovides): every provided name has an id (interned when the
+ * package was added); the providers of name id k are ids[start[k] .. start[k + 1]) (ascending
+ * package ids, one entry per provide, so a package providing a name twice appears twice) with
+ * their provides at `at` in the pool's flat provides store. Flat typed arrays built by a
+ * counting sort over integers: no object per name, no string hashing, nothing for the GC.
  */
-const NO_PROVIDE: SimpleDep = { kind: 'simple', name: '', flags: 0, evr: '' };
 
 interface ProvideIndex {
-  nameIds: Map<string, number>;
   start: Int32Array;
   ids: Int32Array;
-  deps: SimpleDep[];
+  /** Per entry: the provide's position in the pool's flat provides store (`provDeps`). */
+  at: Int32Array;
 }
 
 /**
@@ -117,6 +117,29 @@ export class Pool {
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
   private provideIndex: ProvideIndex | null = null;
+  /**
+   * Filled as packages are added (the load phase, as libsolv's repo readers intern strings with
+   * pool_str2id): provided names interned to ids, and every package's provides in one flat
+   * store: package p's provides are provDeps/provName[provStart[p] .. provStart[p + 1]), the
+   * name id -1 for a rich provide.
+   */
+  private readonly nameIds = new Map<string, number>();
+  private provName = new Int32Array(4096);
+  private readonly provDeps: Dep[] = [];
+  private provStart = new Int32Array(4096);
+  /** Per package: arch id (into archNames) and repository index (-1: the system solvables). */
+  private archOf = new Int32Array(4096);
+  private repoOf = new Int32Array(4096);
+  private readonly archIds = new Map<string, number>();
+  private readonly archNames: string[] = [];
+  /** Per arch id: score + 1 (0 = not computed yet for this arch policy), and src/nosrc. */
+  private archScoreTable: Int32Array | null = null;
+  private archIsSrc = new Uint8Array(0);
+  /** File paths and their owners in package order (the file index is made from them when a dependency names a file). */
+  private readonly fileNames: string[] = [];
+  private readonly fileOwners: number[] = [];
+  /** Packages in the provides index (set by buildIndex). */
+  private inIndex: Uint8Array | null = null;
   /** Parsed provide EVRs by EVR string. */
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
@@ -128,6 +151,27 @@ export class Pool {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
     const sys = this.blank('system:system', 0);
     this.solvables.push(sys, { ...sys, id: 1 });
+    const noarch = this.archId('noarch');
+    this.archOf[0] = this.archOf[1] = noarch;
+    this.repoOf[0] = this.repoOf[1] = -1;
+  }
+
+  private archId(arch: string): number {
+    let a = this.archIds.get(arch);
+    if (a === undefined) {
+      a = this.archNames.length;
+      this.archIds.set(arch, a);
+      this.archNames.push(arch);
+      this.archScoreTable = null;
+    }
+    return a;
+  }
+
+  private static grown(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+    if (need <= a.length) return a;
+    const b = new Int32Array(Math.max(need, a.length * 2));
+    b.set(a);
+    return b;
   }
 
   private blank(name: string, id: number): Solvable {
@@ -181,20 +225,48 @@ export class Pool {
       buildtime: pkg.buildtime,
     };
     this.solvables.push(s);
+    const id = s.id;
+    if (id + 2 > this.provStart.length) {
+      this.provStart = Pool.grown(this.provStart, id + 2);
+      this.archOf = Pool.grown(this.archOf, id + 2);
+      this.repoOf = Pool.grown(this.repoOf, id + 2);
+    }
+    const provides = pkg.provides;
+    let t = this.provDeps.length;
+    if (t + provides.length > this.provName.length) this.provName = Pool.grown(this.provName, t + provides.length);
+    for (let i = 0; i < provides.length; i++) {
+      const d = provides[i]!;
+      let k = -1;
+      if (d.kind === 'simple') {
+        const name = d.name;
+        k = this.nameIds.get(name) ?? -1;
+        if (k < 0) this.nameIds.set(name, (k = this.nameIds.size));
+      }
+      this.provName[t++] = k;
+      this.provDeps.push(d);
+    }
+    this.provStart[id + 1] = t;
+    this.archOf[id] = this.archId(pkg.arch);
+    this.repoOf[id] = repo.index;
+    for (const f of pkg.files) {
+      this.fileNames.push(f);
+      this.fileOwners.push(id);
+    }
     this.invalidate();
     return s;
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archById === null) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archScoreTable === null) return;
     this.provideIndex = null;
+    this.inIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
     this.nameCache.clear();
     this.reverseDepCache = null;
     this.sameById = [];
-    this.archById = null;
+    this.archScoreTable = null;
   }
 
   private nameCache = new Map<string, number[]>();
@@ -243,7 +315,7 @@ export class Pool {
       } else {
         // straight from the index (no whatprovides list is made for the name)
         const idx = this.buildIndex();
-        const k = idx.nameIds.get(name);
+        const k = this.nameIds.get(name);
         l = [];
         if (k !== undefined) {
           let last = -1;
@@ -291,16 +363,26 @@ export class Pool {
     return this.archScores !== null;
   }
 
-  /** Arch scores by package id, plus one (0 = not looked up yet); dropped by invalidate(). */
-  private archById: Int32Array | null = null;
+  /** Scores by arch id (the arch table is small; dropped by invalidate()). */
+  private scores(): Int32Array {
+    let t = this.archScoreTable;
+    if (t === null) {
+      const n = this.archNames.length;
+      t = new Int32Array(n);
+      this.archIsSrc = new Uint8Array(n);
+      for (let a = 0; a < n; a++) {
+        const name = this.archNames[a]!;
+        t[a] = this.archScore(name);
+        this.archIsSrc[a] = name === 'src' || name === 'nosrc' ? 1 : 0;
+      }
+      this.archScoreTable = t;
+    }
+    return t;
+  }
 
-  /** archScore of package p's arch, cached by id (no string hashing on the hot paths). */
+  /** archScore of package p's arch, by its interned arch id (no string hashing on the hot paths). */
   archScoreOf(p: number): number {
-    let a = this.archById;
-    if (a === null || a.length !== this.solvables.length) a = this.archById = new Int32Array(this.solvables.length);
-    let v = a[p]!;
-    if (v === 0) a[p] = v = this.archScore(this.solvables[p]!.arch) + 1;
-    return v - 1;
+    return this.scores()[this.archOf[p]!]!;
   }
 
   /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */
@@ -336,79 +418,68 @@ export class Pool {
 
   /** Is the package in the provides index? Installed packages always are. */
   private inWhatprovides(p: number): boolean {
-    const s = this.solvables[p]!;
-    if (this.installed && s.repo === this.installed) return true;
-    if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScoreOf(p) === 0) return false;
-    if (this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
+    if (this.installed && this.repoOf[p] === this.installed.index) return true;
+    const scores = this.scores();
+    const a = this.archOf[p]!;
+    if (this.archIsSrc[a] === 1 || scores[a] === 0) return false;
+    if (this.disabled.size !== 0 && this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
     return true;
   }
 
   private buildIndex(): ProvideIndex {
     if (this.provideIndex) return this.provideIndex;
-    const nameIds = new Map<string, number>();
-    const files = new Map<string, number[]>();
     const n = this.solvables.length;
-    // pass 1: name ids and counts, and which packages are in the index
+    const names = this.nameIds.size;
+    const provName = this.provName;
+    const provStart = this.provStart;
+    // pass 1: which packages are in the index, and counts per name (start[k + 1])
     const inIndex = new Uint8Array(n);
-    let total = 0;
+    const start = new Int32Array(names + 1);
     for (let p = 2; p < n; p++) {
       if (!this.inWhatprovides(p)) continue;
       inIndex[p] = 1;
-      total += this.solvables[p]!.provides.length;
-    }
-    const provName = new Int32Array(total);
-    let counts = new Int32Array(1024);
-    let t = 0;
-    for (let p = 2; p < n; p++) {
-      if (!inIndex[p]) continue;
-      const s = this.solvables[p]!;
-      for (const d of s.provides) {
-        if (d.kind !== 'simple') {
-          provName[t++] = -1;
-          continue;
-        }
-        let k = nameIds.get(d.name);
-        if (k === undefined) {
-          k = nameIds.size;
-          nameIds.set(d.name, k);
-          if (k >= counts.length) {
-            const c = new Int32Array(counts.length * 2);
-            c.set(counts);
-            counts = c;
-          }
-        }
-        counts[k]!++;
-        provName[t++] = k;
-      }
-      for (const f of s.files) {
-        let l = files.get(f);
-        if (!l) files.set(f, (l = []));
-        if (l[l.length - 1] !== p) l.push(p);
+      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
+        const k = provName[i]!;
+        if (k >= 0) start[k + 1]++;
       }
     }
-    // pass 2: offsets, then fill in package order (so every name's list is ascending)
-    const names = nameIds.size;
-    const start = new Int32Array(names + 1);
-    for (let k = 0; k < names; k++) start[k + 1] = start[k]! + counts[k]!;
+    for (let k = 0; k < names; k++) start[k + 1] += start[k]!;
+    // pass 2: fill in package order (so every name's list is ascending)
     const fill = start.slice(0, names);
-    const ids = new Int32Array(start[names]!);
-    // filled in one builtin call (packed elements; a push loop is slow in cold code)
-    const deps = new Array<SimpleDep>(start[names]!).fill(NO_PROVIDE);
-    t = 0;
+    const total = start[names]!;
+    const ids = new Int32Array(total);
+    const at = new Int32Array(total);
     for (let p = 2; p < n; p++) {
-      if (!inIndex[p]) continue;
-      for (const d of this.solvables[p]!.provides) {
-        const k = provName[t++]!;
+      if (inIndex[p] === 0) continue;
+      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
+        const k = provName[i]!;
         if (k < 0) continue;
-        const at = fill[k]!++;
-        ids[at] = p;
-        deps[at] = d as SimpleDep;
+        const pos = fill[k]!++;
+        ids[pos] = p;
+        at[pos] = i;
       }
     }
-    this.provideIndex = { nameIds, start, ids, deps };
-    this.fileIndex = files;
+    this.inIndex = inIndex;
+    this.provideIndex = { start, ids, at };
     return this.provideIndex;
+  }
+
+  /** Owners of each file path among the indexed packages (made on the first file dependency). */
+  private files(): Map<string, number[]> {
+    if (this.fileIndex) return this.fileIndex;
+    this.buildIndex();
+    const inIndex = this.inIndex!;
+    const files = new Map<string, number[]>();
+    for (let i = 0; i < this.fileNames.length; i++) {
+      const p = this.fileOwners[i]!;
+      if (inIndex[p] === 0) continue;
+      const f = this.fileNames[i]!;
+      let l = files.get(f);
+      if (!l) files.set(f, (l = []));
+      if (l[l.length - 1] !== p) l.push(p);
+    }
+    this.fileIndex = files;
+    return files;
   }
 
   parsedEvr(s: Solvable): ParsedEvr {
@@ -442,19 +513,20 @@ export class Pool {
       return cached;
     }
     const idx = this.buildIndex();
-    const k = idx.nameIds.get(d.name);
+    const k = this.nameIds.get(d.name);
     const from = k === undefined ? 0 : idx.start[k]!;
     const to = k === undefined ? 0 : idx.start[k + 1]!;
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
     const rpevr = hasRange ? this.parsedDepEvr(d.evr) : null;
-    const { ids, deps } = idx;
+    const { ids, at } = idx;
+    const deps = this.provDeps as SimpleDep[];
     let list: number[];
     if (!special) {
       // the common case: one provides list, already in id order
       list = [];
       let last = -1;
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
         if (ids[i] !== last) list.push((last = ids[i]!));
       }
     } else {
@@ -464,11 +536,11 @@ export class Pool {
         if (ns) for (const p of ns) out.add(p);
       }
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
         out.add(ids[i]!);
       }
       if (d.name.startsWith('/')) {
-        for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
+        for (const p of this.files().get(d.name) ?? []) out.add(p);
         if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
       }
       list = [...out].sort((a, b) => a - b);

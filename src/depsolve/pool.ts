@@ -124,7 +124,13 @@ export class Pool {
    * name id -1 for a rich provide.
    */
   private readonly nameIds = new Map<string, number>();
+  /** The interned names by id (every solvable's `name` is the one string of its id). */
+  private readonly idNames: string[] = [];
+  /** Per package: the id of its name. */
+  private nameOf = new Int32Array(4096);
   private provName = new Int32Array(4096);
+  /** Per provide: the package that provides it. */
+  private provOwner = new Int32Array(4096);
   private readonly provDeps: Dep[] = [];
   private provStart = new Int32Array(4096);
   /** Per package: arch id (into archNames) and repository index (-1: the system solvables). */
@@ -153,7 +159,23 @@ export class Pool {
     this.solvables.push(sys, { ...sys, id: 1 });
     const noarch = this.archId('noarch');
     this.archOf[0] = this.archOf[1] = noarch;
+    this.nameOf[0] = this.nameOf[1] = this.internName('system:system');
     this.repoOf[0] = this.repoOf[1] = -1;
+  }
+
+  private internName(name: string): number {
+    let k = this.nameIds.get(name);
+    if (k === undefined) {
+      k = this.idNames.length;
+      this.nameIds.set(name, k);
+      this.idNames.push(name);
+    }
+    return k;
+  }
+
+  /** The id of package p's name: packages of one name share it (compare ids, not strings). */
+  nameIdOf(p: number): number {
+    return this.nameOf[p]!;
   }
 
   private archId(arch: string): number {
@@ -230,78 +252,84 @@ export class Pool {
       this.provStart = Pool.grown(this.provStart, id + 2);
       this.archOf = Pool.grown(this.archOf, id + 2);
       this.repoOf = Pool.grown(this.repoOf, id + 2);
+      this.nameOf = Pool.grown(this.nameOf, id + 2);
     }
+    // one string per name and arch: equal names compare by identity on the hot paths
+    const nk = this.internName(pkg.name);
+    this.nameOf[id] = nk;
+    s.name = this.idNames[nk]!;
+    const ak = this.archId(pkg.arch);
+    s.arch = this.archNames[ak]!;
     const provides = pkg.provides;
     let t = this.provDeps.length;
-    if (t + provides.length > this.provName.length) this.provName = Pool.grown(this.provName, t + provides.length);
+    if (t + provides.length > this.provName.length) {
+      this.provName = Pool.grown(this.provName, t + provides.length);
+      this.provOwner = Pool.grown(this.provOwner, t + provides.length);
+    }
     for (let i = 0; i < provides.length; i++) {
       const d = provides[i]!;
       let k = -1;
       if (d.kind === 'simple') {
-        const name = d.name;
-        k = this.nameIds.get(name) ?? -1;
-        if (k < 0) this.nameIds.set(name, (k = this.nameIds.size));
+        k = this.internName(d.name);
       }
+      this.provOwner[t] = id;
       this.provName[t++] = k;
       this.provDeps.push(d);
     }
     this.provStart[id + 1] = t;
-    this.archOf[id] = this.archId(pkg.arch);
+    this.archOf[id] = ak;
     this.repoOf[id] = repo.index;
     for (const f of pkg.files) {
       this.fileNames.push(f);
       this.fileOwners.push(id);
     }
+    if (pkg.supplements.length) this.reverseDeps.supplements.push(id);
+    if (pkg.supplements.length || pkg.enhances.length) this.reverseDeps.either.push(id);
+    if (pkg.obsoletes.length) this.reverseDeps.obsoletes.push(id);
     this.invalidate();
     return s;
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archScoreTable === null) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.sameById.length === 0 && this.archScoreTable === null) return;
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
     this.nameCache.clear();
-    this.reverseDepCache = null;
     this.sameById = [];
     this.archScoreTable = null;
   }
 
   private nameCache = new Map<string, number[]>();
-  private reverseDepCache: { supplements: number[]; either: number[]; obsoletes: number[] } | null = null;
+  /** Packages with supplements, with supplements or enhances, and with obsoletes (filled as packages are added). */
+  private readonly reverseDeps: { supplements: number[]; either: number[]; obsoletes: number[] } = { supplements: [], either: [], obsoletes: [] };
 
   /**
    * Packages with supplements, with supplements or enhances, and with obsoletes, ascending
    * (the solver looks at them again and again; most packages have none).
    */
   withReverseDeps(): { supplements: number[]; either: number[]; obsoletes: number[] } {
-    if (!this.reverseDepCache) {
-      const supplements: number[] = [];
-      const either: number[] = [];
-      const obsoletes: number[] = [];
-      for (let p = 2; p < this.solvables.length; p++) {
-        const s = this.solvables[p]!;
-        if (s.supplements.length) supplements.push(p);
-        if (s.supplements.length || s.enhances.length) either.push(p);
-        if (s.obsoletes.length) obsoletes.push(p);
-      }
-      this.reverseDepCache = { supplements, either, obsoletes };
-    }
-    return this.reverseDepCache;
+    return this.reverseDeps;
   }
 
+  /** sameName lists by name id (dropped by invalidate()). */
   private sameById: Array<number[] | undefined> = [];
 
-  /** sameName of package p's name, cached by package id (no string hashing on the hot paths). */
+  /** sameName of package p's name, by name id (no string hashing or comparing on the hot paths). */
   sameNameOf(p: number): number[] {
-    let l = this.sameById[p];
+    const k = this.nameOf[p]!;
+    let l = this.sameById[k];
     if (l === undefined) {
-      l = this.sameName(this.solvables[p]!.name);
-      if (this.sameById.length !== this.solvables.length) this.sameById = new Array<number[] | undefined>(this.solvables.length).fill(undefined);
-      this.sameById[p] = l;
-      for (const q of l) this.sameById[q] = l;
+      const name = this.idNames[k]!;
+      if (name.startsWith('/') || name.startsWith('namespace:')) {
+        l = this.sameName(name);
+      } else {
+        l = this.sameNameOfId(k);
+      }
+      if (this.sameById.length === 0) this.sameById = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
+      this.sameById[k] = l;
     }
     return l;
   }
@@ -313,19 +341,22 @@ export class Pool {
       if (name.startsWith('/') || name.startsWith('namespace:')) {
         l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
       } else {
-        // straight from the index (no whatprovides list is made for the name)
-        const idx = this.buildIndex();
         const k = this.nameIds.get(name);
-        l = [];
-        if (k !== undefined) {
-          let last = -1;
-          for (let i = idx.start[k]!, end = idx.start[k + 1]!; i < end; i++) {
-            const q = idx.ids[i]!;
-            if (q !== last && this.solvables[q]!.name === name) l.push((last = q));
-          }
-        }
+        l = k === undefined ? [] : this.sameNameOfId(k);
       }
       this.nameCache.set(name, l);
+    }
+    return l;
+  }
+
+  private sameNameOfId(k: number): number[] {
+    const idx = this.buildIndex();
+    const nameOf = this.nameOf;
+    const l: number[] = [];
+    let last = -1;
+    for (let i = idx.start[k]!, end = idx.start[k + 1]!; i < end; i++) {
+      const q = idx.ids[i]!;
+      if (q !== last && nameOf[q] === k) l.push((last = q));
     }
     return l;
   }
@@ -404,7 +435,7 @@ export class Pool {
   }
 
   isInstalled(p: number): boolean {
-    return this.installed !== null && this.solvables[p]!.repo === this.installed;
+    return this.installed !== null && this.repoOf[p] === this.installed.index;
   }
 
   /** Could this package be installed at all (arch, src, not excluded)? (pool_installable) */
@@ -429,35 +460,43 @@ export class Pool {
   private buildIndex(): ProvideIndex {
     if (this.provideIndex) return this.provideIndex;
     const n = this.solvables.length;
-    const names = this.nameIds.size;
-    const provName = this.provName;
-    const provStart = this.provStart;
-    // pass 1: which packages are in the index, and counts per name (start[k + 1])
+    const names = this.idNames.length;
+    // which packages are in the index: by arch id, then the installed and disabled ones
+    const scores = this.scores();
+    const archOk = new Uint8Array(scores.length);
+    for (let a = 0; a < scores.length; a++) archOk[a] = scores[a] !== 0 && this.archIsSrc[a] === 0 ? 1 : 0;
     const inIndex = new Uint8Array(n);
+    const archOf = this.archOf;
+    for (let p = 2; p < n; p++) inIndex[p] = archOk[archOf[p]!]!;
+    if (this.disabled.size && !this.flags.whatprovideswithdisabled) for (const p of this.disabled) if (p < n) inIndex[p] = 0;
+    if (this.installed) {
+      const repoOf = this.repoOf;
+      const inst = this.installed.index;
+      for (let p = 2; p < n; p++) if (repoOf[p] === inst) inIndex[p] = 1;
+    }
+    // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
+    const provName = this.provName;
+    const provOwner = this.provOwner;
+    const total0 = this.provDeps.length;
     const start = new Int32Array(names + 1);
-    for (let p = 2; p < n; p++) {
-      if (!this.inWhatprovides(p)) continue;
-      inIndex[p] = 1;
-      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
-        const k = provName[i]!;
-        if (k >= 0) start[k + 1]++;
-      }
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
     }
     for (let k = 0; k < names; k++) start[k + 1] += start[k]!;
-    // pass 2: fill in package order (so every name's list is ascending)
+    // fill in store order = package order (so every name's list is ascending)
     const fill = start.slice(0, names);
     const total = start[names]!;
     const ids = new Int32Array(total);
     const at = new Int32Array(total);
-    for (let p = 2; p < n; p++) {
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k < 0) continue;
+      const p = provOwner[i]!;
       if (inIndex[p] === 0) continue;
-      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
-        const k = provName[i]!;
-        if (k < 0) continue;
-        const pos = fill[k]!++;
-        ids[pos] = p;
-        at[pos] = i;
-      }
+      const pos = fill[k]!++;
+      ids[pos] = p;
+      at[pos] = i;
     }
     this.inIndex = inIndex;
     this.provideIndex = { start, ids, at };

@@ -290,7 +290,7 @@ export class RpmSolver {
     this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
-    if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    if (inst) for (let p = 2; p < pool.size; p++) if (pool.isInstalled(p)) this.installedIds.push(p);
     this.added = new IdSet(pool.size);
     this.dupMap = new IdSet(pool.size);
     this.dupInvolved = new IdSet(pool.size);

@@ -173,6 +173,29 @@ export class Pool {
     return k;
   }
 
+  /** Number of interned names (name ids are below it). */
+  get nameCount(): number {
+    return this.idNames.length;
+  }
+
+  /**
+   * Is p on its own name's sameName list (in the provides index and providing its name)?
+   * Answers sameNameOf membership without making the list. Not for file or namespace names.
+   */
+  onOwnNameList(p: number): boolean {
+    this.buildIndex();
+    if (this.inIndex![p] !== 1) return false;
+    const k = this.nameOf[p]!;
+    for (let i = this.provStart[p]!, end = this.provStart[p + 1]!; i < end; i++) if (this.provName[i] === k) return true;
+    return false;
+  }
+
+  /** Is the name a file path or a namespace (whose providers come from other tables)? */
+  specialName(k: number): boolean {
+    const name = this.idNames[k]!;
+    return name.startsWith('/') || name.startsWith('namespace:');
+  }
+
   /** The id of package p's name: packages of one name share it (compare ids, not strings). */
   nameIdOf(p: number): number {
     return this.nameOf[p]!;

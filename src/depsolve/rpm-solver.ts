@@ -736,6 +736,10 @@ export class RpmSolver {
             // untargeted: the selected installed packages go to what the repositories offer
             for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
           }
+          // names whose same-name packages are involved (marked, then collected in one pass
+          // over the pool instead of a list per name)
+          const involvedNames = new Uint8Array(pool.nameCount);
+          let anyName = false;
           for (const p of targets) {
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
@@ -746,12 +750,18 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.sameNameOf(p))
-              if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            const k = pool.nameIdOf(p);
+            if (pool.specialName(k)) {
+              for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            } else {
+              involvedNames[k] = 1;
+              anyName = true;
+            }
             this.dupInvolved.add(p);
             for (const obs of s.obsoletes)
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
           }
+          if (anyName) for (let q = 2; q < pool.size; q++) if (involvedNames[pool.nameIdOf(q)] === 1 && pool.onOwnNameList(q)) this.dupInvolved.add(q);
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;
@@ -894,11 +904,11 @@ export class RpmSolver {
     // 5. infarch rules
     this.infarchRules = this.sat.clauses.length;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
-      const doneNames = new Set<string>();
+      const doneNames = new Uint8Array(pool.nameCount);
       for (const i of this.added.sorted()) {
         const s = pool.solvables[i]!;
-        if (doneNames.has(s.name)) continue;
-        doneNames.add(s.name);
+        if (doneNames[pool.nameIdOf(i)] === 1) continue;
+        doneNames[pool.nameIdOf(i)] = 1;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
@@ -1325,7 +1335,47 @@ export class RpmSolver {
       while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
-    const sorted = this.pkgRulesTmp.sort(cmp);
+    // The order of libsolv's solver_unifyrules (cmp above). The first two literals decide
+    // almost every comparison: two stable counting sorts over the literal range (second
+    // literal, then first) order the rules by them, and only runs that tie on both are sorted
+    // with cmp (a comparator sort of every rule is most of the rule-building time otherwise).
+    const rules = this.pkgRulesTmp;
+    const n = rules.length;
+    const off = this.pool.size;
+    const range = 2 * off + 2;
+    const count = new Int32Array(range);
+    const key2 = new Int32Array(n);
+    const key1 = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = rules[i]!.lits;
+      key1[i] = l[0]! + off;
+      key2[i] = (l.length >= 2 ? l[1]! : 0) + off;
+    }
+    const byKey = (keys: Int32Array, from: Int32Array, to: Int32Array): void => {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[keys[from[i]!]! + 1]++;
+      for (let k = 1; k < range; k++) count[k] += count[k - 1]!;
+      for (let i = 0; i < n; i++) to[count[keys[from[i]!]!]!++] = from[i]!;
+    };
+    const order0 = new Int32Array(n);
+    for (let i = 0; i < n; i++) order0[i] = i;
+    const order1 = new Int32Array(n);
+    byKey(key2, order0, order1);
+    byKey(key1, order1, order0);
+    const sorted: PkgRule[] = new Array<PkgRule>(n);
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      const a = order0[i]!;
+      while (j < n && key1[order0[j]!] === key1[a] && key2[order0[j]!] === key2[a]) j++;
+      if (j - i === 1) sorted[i] = rules[a]!;
+      else {
+        const run: PkgRule[] = [];
+        for (let k = i; k < j; k++) run.push(rules[order0[k]!]!);
+        run.sort(cmp);
+        for (let k = i; k < j; k++) sorted[k] = run[k - i]!;
+      }
+      i = j;
+    }
     // drop duplicates in place
     let m = 0;
     for (let i = 0; i < sorted.length; i++) {

@@ -173,6 +173,15 @@ export class Pool {
     return k;
   }
 
+  /** The packages of a repository, ascending. */
+  packagesOf(repo: Repo): number[] {
+    const out: number[] = [];
+    const repoOf = this.repoOf;
+    const r = repo.index;
+    for (let p = 2, n = this.solvables.length; p < n; p++) if (repoOf[p] === r) out.push(p);
+    return out;
+  }
+
   /** Number of interned names (name ids are below it). */
   get nameCount(): number {
     return this.idNames.length;

@@ -290,7 +290,7 @@ export class RpmSolver {
     this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
-    if (inst) for (let p = 2; p < pool.size; p++) if (pool.isInstalled(p)) this.installedIds.push(p);
+    if (inst) this.installedIds = pool.packagesOf(inst);
     this.added = new IdSet(pool.size);
     this.dupMap = new IdSet(pool.size);
     this.dupInvolved = new IdSet(pool.size);
@@ -1336,45 +1336,46 @@ export class RpmSolver {
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
     // The order of libsolv's solver_unifyrules (cmp above). The first two literals decide
-    // almost every comparison: two stable counting sorts over the literal range (second
-    // literal, then first) order the rules by them, and only runs that tie on both are sorted
-    // with cmp (a comparator sort of every rule is most of the rule-building time otherwise).
+    // almost every comparison (a comparator sort of every rule was most of the rule-building
+    // time).
     const rules = this.pkgRulesTmp;
     const n = rules.length;
     const off = this.pool.size;
     const range = 2 * off + 2;
-    const count = new Int32Array(range);
-    const key2 = new Int32Array(n);
-    const key1 = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const l = rules[i]!.lits;
-      key1[i] = l[0]! + off;
-      key2[i] = (l.length >= 2 ? l[1]! : 0) + off;
-    }
-    const byKey = (keys: Int32Array, from: Int32Array, to: Int32Array): void => {
-      count.fill(0);
-      for (let i = 0; i < n; i++) count[keys[from[i]!]! + 1]++;
-      for (let k = 1; k < range; k++) count[k] += count[k - 1]!;
-      for (let i = 0; i < n; i++) to[count[keys[from[i]!]!]!++] = from[i]!;
-    };
-    const order0 = new Int32Array(n);
-    for (let i = 0; i < n; i++) order0[i] = i;
-    const order1 = new Int32Array(n);
-    byKey(key2, order0, order1);
-    byKey(key1, order1, order0);
-    const sorted: PkgRule[] = new Array<PkgRule>(n);
-    for (let i = 0; i < n; ) {
-      let j = i + 1;
-      const a = order0[i]!;
-      while (j < n && key1[order0[j]!] === key1[a] && key2[order0[j]!] === key2[a]) j++;
-      if (j - i === 1) sorted[i] = rules[a]!;
-      else {
-        const run: PkgRule[] = [];
-        for (let k = i; k < j; k++) run.push(rules[order0[k]!]!);
-        run.sort(cmp);
-        for (let k = i; k < j; k++) sorted[k] = run[k - i]!;
+    let sorted: PkgRule[];
+    if (range * range * Math.max(n, 1) < Number.MAX_SAFE_INTEGER) {
+      // One numeric key per rule, (first literal, second literal, position), sorted natively
+      // (exact in a double); only runs that tie on both literals are then sorted with cmp.
+      const keys = new Float64Array(n);
+      const k12 = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const l = rules[i]!.lits;
+        const k = (l[0]! + off) * range + ((l.length >= 2 ? l[1]! : 0) + off);
+        k12[i] = k;
+        keys[i] = k * n + i;
       }
-      i = j;
+      keys.sort();
+      sorted = new Array<PkgRule>(n);
+      const idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        idx[i] = key - Math.floor(key / n) * n;
+      }
+      for (let i = 0; i < n; ) {
+        let j = i + 1;
+        const a = idx[i]!;
+        while (j < n && k12[idx[j]!] === k12[a]) j++;
+        if (j - i === 1) sorted[i] = rules[a]!;
+        else {
+          const run: PkgRule[] = [];
+          for (let k = i; k < j; k++) run.push(rules[idx[k]!]!);
+          run.sort(cmp);
+          for (let k = i; k < j; k++) sorted[k] = run[k - i]!;
+        }
+        i = j;
+      }
+    } else {
+      sorted = rules.sort(cmp);
     }
     // drop duplicates in place
     let m = 0;

@@ -141,6 +141,7 @@ export class Pool {
   /** Per arch id: score + 1 (0 = not computed yet for this arch policy), and src/nosrc. */
   private archScoreTable: Int32Array | null = null;
   private archIsSrc = new Uint8Array(0);
+  private archColor = new Uint8Array(0);
   /** File paths and their owners in package order (the file index is made from them when a dependency names a file). */
   private readonly fileNames: string[] = [];
   private readonly fileOwners: number[] = [];
@@ -433,10 +434,12 @@ export class Pool {
       const n = this.archNames.length;
       t = new Int32Array(n);
       this.archIsSrc = new Uint8Array(n);
+      this.archColor = new Uint8Array(n);
       for (let a = 0; a < n; a++) {
         const name = this.archNames[a]!;
         t[a] = this.archScore(name);
         this.archIsSrc[a] = name === 'src' || name === 'nosrc' ? 1 : 0;
+        this.archColor[a] = this.color(name);
       }
       this.archScoreTable = t;
     }
@@ -460,9 +463,11 @@ export class Pool {
   }
 
   colorMatch(a: Solvable, b: Solvable): boolean {
+    // arch strings are interned: equal arches are one string
     if (a.arch === b.arch) return true;
-    const ca = this.color(a.arch);
-    const cb = this.color(b.arch);
+    this.scores();
+    const ca = this.archColor[this.archOf[a.id]!]!;
+    const cb = this.archColor[this.archOf[b.id]!]!;
     return ca === 0 || cb === 0 || (ca & cb) !== 0;
   }
 

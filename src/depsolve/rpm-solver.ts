@@ -530,11 +530,11 @@ export class RpmSolver {
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
-        const a = pool.archScore(s.arch);
+        const a = pool.archScoreOf(n);
         for (const q of pool.sameNameOf(n)) {
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
-          const b = pool.archScore(qs.arch);
+          const b = pool.archScoreOf(q);
           if (b && b !== 1 && b < a) queue.push(q);
         }
       }
@@ -651,8 +651,8 @@ export class RpmSolver {
     const aa = pool.solvables[a]!.arch;
     const ba = pool.solvables[b]!.arch;
     if (aa === ba || aa === 'noarch' || ba === 'noarch' || !pool.hasArchPolicy()) return false;
-    const sa = pool.archScore(aa);
-    const sb = pool.archScore(ba);
+    const sa = pool.archScoreOf(a);
+    const sb = pool.archScoreOf(b);
     return ((sa ^ sb) & 0xffff0000) !== 0;
   }
 
@@ -936,7 +936,7 @@ export class RpmSolver {
         if (!best) continue;
         for (const p of same) {
           const ps = pool.solvables[p]!;
-          const a = pool.archScore(ps.arch);
+          const a = pool.archScoreOf(p);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
           if (!this.added.has(p)) continue;
           if (!colors) {
@@ -949,7 +949,7 @@ export class RpmSolver {
           // package of the same version
           const partners = same.filter((q) => {
             const qs = pool.solvables[q]!;
-            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
           });
           if (this.isInstalled(p)) {
             // an installed multilib package stays in lock-step only with an installed partner

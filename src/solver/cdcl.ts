@@ -119,6 +119,14 @@ export class CdclSolver {
     // Prefer watching literals that are not false, so a clause added during search stays correct.
     // The first two positions by (true, undecided, false), then by position.
     const n = c.lits.length;
+    if (this.trail.length === 0) {
+      // nothing assigned yet (the rules of a new problem): the first two literals
+      c.w1 = 0;
+      c.w2 = 1;
+      this.watch(c.lits[0]!, id);
+      this.watch(c.lits[1]!, id);
+      return;
+    }
     let w1 = -1;
     let w2 = -1;
     for (let rank = 0; rank < 3 && w2 < 0; rank++) {

@@ -2194,12 +2194,13 @@ export class RpmSolver {
         n = 1;
       }
       if (i >= nrules) i = 1;
-      const c = sat.clauses[i]!;
-      if (c.disabled) continue;
-      const lits = c.lits;
-      if (lits.length === 0) continue;
-      const p0 = lits[0]!;
-      if (p0 < 0 && (lits.length <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      // most rules are skipped on their compact copy (disabled, length, first literal)
+      if (sat.clauseOff[i] === 1) continue;
+      const len = sat.clauseLen[i]!;
+      if (len === 0) continue;
+      const p0 = sat.clauseHead[i]!;
+      if (p0 < 0 && (len <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      const lits = sat.clauses[i]!.lits;
       dq.length = 0;
       if (lits.length <= 2) {
         if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;

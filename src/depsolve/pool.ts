@@ -206,6 +206,14 @@ export class Pool {
     return name.startsWith('/') || name.startsWith('namespace:');
   }
 
+  /**
+   * The pool's one string for a name (interned, with an id): dependency readers pass their
+   * names through it so that lookups by name find an already hashed, identical key.
+   */
+  internedName(name: string): string {
+    return this.idNames[this.internName(name)]!;
+  }
+
   /** The id of package p's name: packages of one name share it (compare ids, not strings). */
   nameIdOf(p: number): number {
     return this.nameOf[p]!;

@@ -320,6 +320,8 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- selections
 
+  private allIds: number[] | null = null;
+
   select(sel: Selection): number[] {
     const pool = this.pool;
     switch (sel.kind) {
@@ -337,9 +339,11 @@ export class RpmSolver {
         return out;
       }
       case 'all': {
-        const out: number[] = [];
-        for (let p = 2; p < pool.size; p++) out.push(p);
-        return out;
+        if (this.allIds === null) {
+          this.allIds = [];
+          for (let p = 2; p < pool.size; p++) this.allIds.push(p);
+        }
+        return this.allIds.slice();
       }
     }
   }

@@ -165,14 +165,32 @@ const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends'
 export function parseTesttags(
   text: string | readonly string[] | { text: string; start: number; end: number },
   prefix = 0,
+  internName?: (name: string) => string,
 ): NewSolvable[] {
-  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix);
-  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix);
+  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix, internName);
+  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix, internName);
   const joined = text.join('\n');
-  return parseTesttagsRange(joined, 0, joined.length, prefix);
+  return parseTesttagsRange(joined, 0, joined.length, prefix, internName);
 }
 
-function parseTesttagsRange(src: string, start: number, end: number, prefix: number): NewSolvable[] {
+/** Give every simple dependency of an expression its pool's interned name string. */
+function internDepNames(d: Dep, internName: (name: string) => string): void {
+  if (d.kind === 'simple') {
+    d.name = internName(d.name);
+    return;
+  }
+  internDepNames(d.left, internName);
+  internDepNames(d.right, internName);
+  if (d.otherwise) internDepNames(d.otherwise, internName);
+}
+
+function parseTesttagsRange(
+  src: string,
+  start: number,
+  end: number,
+  prefix: number,
+  internName?: (name: string) => string,
+): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
@@ -251,7 +269,13 @@ function parseTesttagsRange(src: string, start: number, end: number, prefix: num
       const text = trimmed(from, to);
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
-      if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
+      if (!dep) {
+        dep = parseTestcaseDep(text);
+        // names interned once per distinct dependency, as libsolv's reader does (pool_str2id):
+        // the solver's lookups then find them without hashing a new string
+        if (internName) internDepNames(dep, internName);
+        depCache.set(text, dep);
+      }
       scratch[key].push(dep);
       if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) scratchFiles.push(dep.name);
       return;
@@ -470,7 +494,10 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         } else if (type !== 'empty') {
           body = io.readFile(src);
         }
-        if (type === 'testtags') for (const p of parseTesttags(body, prefix)) state.pool.addSolvable(repo, p);
+        if (type === 'testtags') {
+          const pool = state.pool;
+          for (const p of parseTesttags(body, prefix, (name) => pool.internedName(name))) pool.addSolvable(repo, p);
+        }
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;
       }

@@ -153,6 +153,8 @@ export class Pool {
   private whatCache = new Map<string, number[]>();
   /** whatprovides by dependency object (parsers share one object per distinct dependency). */
   private whatCacheByDep = new Map<SimpleDep, number[]>();
+  /** Unversioned whatprovides by name id (dropped by invalidate()). */
+  private whatByName: Array<number[] | undefined> = [];
 
   constructor() {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
@@ -338,6 +340,7 @@ export class Pool {
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
+    this.whatByName = [];
     this.nameCache.clear();
     this.sameById = [];
     this.archScoreTable = null;
@@ -586,14 +589,27 @@ export class Pool {
 
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
-    const byDep = this.whatCacheByDep.get(d);
-    if (byDep) return byDep;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     const hasRange = sense !== 0 && d.evr !== '';
+    // unversioned: cached by name id (readers intern names, so this lookup hashes nothing)
+    let nk = -1;
+    if (!hasRange) {
+      nk = this.nameIds.get(d.name) ?? -1;
+      if (nk >= 0) {
+        if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
+        if (nk < this.whatByName.length) {
+          const l = this.whatByName[nk];
+          if (l !== undefined) return l;
+        } else nk = -1;
+      }
+    }
+    const byDep = this.whatCacheByDep.get(d);
+    if (byDep) return byDep;
     const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
     const cached = this.whatCache.get(key);
     if (cached) {
-      this.whatCacheByDep.set(d, cached);
+      if (nk >= 0) this.whatByName[nk] = cached;
+      else this.whatCacheByDep.set(d, cached);
       return cached;
     }
     const idx = this.buildIndex();
@@ -630,7 +646,8 @@ export class Pool {
       list = [...out].sort((a, b) => a - b);
     }
     this.whatCache.set(key, list);
-    this.whatCacheByDep.set(d, list);
+    if (nk >= 0) this.whatByName[nk] = list;
+    else this.whatCacheByDep.set(d, list);
     return list;
   }
 

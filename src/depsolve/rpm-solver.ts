@@ -1339,47 +1339,37 @@ export class RpmSolver {
       while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
-    // The order of libsolv's solver_unifyrules (cmp above). The first two literals decide
-    // almost every comparison (a comparator sort of every rule was most of the rule-building
-    // time).
+    // The order of libsolv's solver_unifyrules (cmp above), without a comparator sort of every
+    // rule (that was most of the rule-building time).
     const rules = this.pkgRulesTmp;
     const n = rules.length;
     const off = this.pool.size;
-    const range = 2 * off + 2;
-    let sorted: PkgRule[];
-    if (range * range * Math.max(n, 1) < Number.MAX_SAFE_INTEGER) {
-      // One numeric key per rule, (first literal, second literal, position), sorted natively
-      // (exact in a double); only runs that tie on both literals are then sorted with cmp.
-      const keys = new Float64Array(n);
-      const k12 = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const l = rules[i]!.lits;
-        const k = (l[0]! + off) * range + ((l.length >= 2 ? l[1]! : 0) + off);
-        k12[i] = k;
-        keys[i] = k * n + i;
-      }
-      keys.sort();
-      sorted = new Array<PkgRule>(n);
-      const idx = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const key = keys[i]!;
-        idx[i] = key - Math.floor(key / n) * n;
-      }
-      for (let i = 0; i < n; ) {
-        let j = i + 1;
-        const a = idx[i]!;
-        while (j < n && k12[idx[j]!] === k12[a]) j++;
-        if (j - i === 1) sorted[i] = rules[a]!;
-        else {
-          const run: PkgRule[] = [];
-          for (let k = i; k < j; k++) run.push(rules[idx[k]!]!);
-          run.sort(cmp);
-          for (let k = i; k < j; k++) sorted[k] = run[k - i]!;
+    // a stable counting sort on the first literal (typed arrays only), then an insertion sort
+    // with cmp inside each group (a package's few rules)
+    const count = new Int32Array(2 * off + 3);
+    const key1 = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = rules[i]!.lits[0]! + off;
+      key1[i] = k;
+      count[k + 1]++;
+    }
+    for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[count[key1[i]!]!++] = i;
+    const sorted = rules.slice();
+    for (let i = 0; i < n; ) {
+      const k = key1[order[i]!]!;
+      let j = i;
+      for (; j < n && key1[order[j]!] === k; j++) {
+        const r = rules[order[j]!]!;
+        let m = j - 1;
+        while (m >= i && cmp(sorted[m]!, r) > 0) {
+          sorted[m + 1] = sorted[m]!;
+          m--;
         }
-        i = j;
+        sorted[m + 1] = r;
       }
-    } else {
-      sorted = rules.sort(cmp);
+      i = j;
     }
     // drop duplicates in place
     let m = 0;

@@ -199,7 +199,10 @@ class IdSet {
 
   /** The members in ascending order (a scan of the members, not of every id). */
   sorted(): Int32Array {
-    return Int32Array.from(this.members).sort();
+    const m = this.members;
+    const out = new Int32Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = m[i]!;
+    return out.sort();
   }
 }
 
@@ -452,7 +455,9 @@ export class RpmSolver {
         this.addPkgRule([-n], { type: 'pkg', reason: 'not-installable', p: n });
         continue;
       }
-      for (const req of s.requires) {
+      const requires = s.requires;
+      for (let ri = 0; ri < requires.length; ri++) {
+        const req = requires[ri]!;
         if (req.kind === 'simple' && req.name.startsWith('rpmlib(')) continue;
         if (req.kind === 'simple') {
           const prov = pool.whatprovidesSimple(req);
@@ -484,9 +489,13 @@ export class RpmSolver {
           }
         }
       }
-      for (const con of s.conflicts) {
+      const conflicts = s.conflicts;
+      for (let ci = 0; ci < conflicts.length; ci++) {
+        const con = conflicts[ci]!;
         if (con.kind === 'simple') {
-          for (const p of pool.whatprovidesSimple(con)) {
+          const cprov = pool.whatprovidesSimple(con);
+          for (let k = 0; k < cprov.length; k++) {
+            const p = cprov[k]!;
             if (dontfix && this.isInstalled(p)) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
             this.addPkgRule([-n, -p], { type: 'pkg', reason: p === n ? 'self-conflict' : 'conflicts', p: n, other: p, dep: con });
@@ -500,7 +509,7 @@ export class RpmSolver {
         }
       }
       const noobs = this.isMultiversion(n);
-      if (!noobs || this.flags.keepexplicitobsoletes) {
+      if ((!noobs || this.flags.keepexplicitobsoletes) && s.obsoletes.length) {
         for (const obs of s.obsoletes) {
           for (const p of pool.whatprovides(obs)) {
             if (p === n) continue;
@@ -518,7 +527,9 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.sameNameOf(n)) {
+      const same = pool.sameNameOf(n);
+      for (let si = 0; si < same.length; si++) {
+        const p = same[si]!;
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -535,7 +546,8 @@ export class RpmSolver {
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
         const a = pool.archScoreOf(n);
-        for (const q of pool.sameNameOf(n)) {
+        for (let si = 0; si < same.length; si++) {
+          const q = same[si]!;
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
           const b = pool.archScoreOf(q);
@@ -553,8 +565,14 @@ export class RpmSolver {
       }
       // Weak deps: make the packages reachable so choices (and the recommendations report)
       // see their rules.
-      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
-      for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+      for (let wi = 0; wi < s.recommends.length; wi++) {
+        const wp = pool.whatprovides(s.recommends[wi]!);
+        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+      }
+      for (let wi = 0; wi < s.suggests.length; wi++) {
+        const wp = pool.whatprovides(s.suggests[wi]!);
+        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+      }
     }
   }
 
@@ -630,7 +648,9 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.sameNameOf(p)) {
+    const same = pool.sameNameOf(p);
+    for (let k = 0; k < same.length; k++) {
+      const q = same[k]!;
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -744,7 +764,8 @@ export class RpmSolver {
           // over the pool instead of a list per name)
           const involvedNames = new Uint8Array(pool.nameCount);
           let anyName = false;
-          for (const p of targets) {
+          for (let ti = 0; ti < targets.length; ti++) {
+            const p = targets[ti]!;
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
               continue;
@@ -762,8 +783,10 @@ export class RpmSolver {
               anyName = true;
             }
             this.dupInvolved.add(p);
-            for (const obs of s.obsoletes)
+            for (let oi = 0; oi < s.obsoletes.length; oi++) {
+              const obs = s.obsoletes[oi]!;
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
+            }
           }
           if (anyName) for (let q = 2; q < pool.size; q++) if (involvedNames[pool.nameIdOf(q)] === 1 && pool.onOwnNameList(q)) this.dupInvolved.add(q);
           if (involvedBefore)
@@ -800,17 +823,25 @@ export class RpmSolver {
     if (this.flags.allowuninstall) this.allowUninstallAll = true;
 
     // 2. package rules for everything reachable from the installed system and the jobs
-    for (const p of this.installedIds) this.addPkgRulesFor(p);
-    for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
+    const installedIds = this.installedIds;
+    for (let k = 0; k < installedIds.length; k++) this.addPkgRulesFor(installedIds[k]!);
+    for (let k = 0; k < installedIds.length; k++) {
+      const ups = this.findUpdatePackages(installedIds[k]!, true, true);
+      for (let u = 0; u < ups.length; u++) this.addPkgRulesFor(ups[u]!);
+    }
     // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
       if (job.verb !== 'install') continue;
-      for (const p of this.select(job.select)) this.addPkgRulesFor(p);
+      const sel = this.select(job.select);
+      for (let k = 0; k < sel.length; k++) this.addPkgRulesFor(sel[k]!);
     }
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
       changed = false;
-      for (const p of pool.withReverseDeps().either) {
+      const either = pool.withReverseDeps().either;
+      for (let k = 0; k < either.length; k++) {
+        const p = either[k]!;
         if (this.added.has(p)) continue;
         const s = pool.solvables[p]!;
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
@@ -822,7 +853,8 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) {
+    for (let k = 0; k < this.pkgRulesTmp.length; k++) {
+      const r = this.pkgRulesTmp[k]!;
       const id = this.addRule(r.lits, r.info);
       if (r.info.reason === 'recommends') this.weakRules.add(id);
     }
@@ -832,7 +864,8 @@ export class RpmSolver {
     // 3. feature and update rules, one each per installed package
     this.featureRules = this.sat.clauses.length;
     const updateLits: number[][] = [];
-    for (const p of this.installedIds) {
+    for (let k = 0; k < installedIds.length; k++) {
+      const p = installedIds[k]!;
       const dup = this.dupAll || this.dupInvolved.has(p);
       // an excluded (disabled) installed package stays exactly as it is
       const locked = pool.disabled.has(p);
@@ -909,7 +942,9 @@ export class RpmSolver {
     this.infarchRules = this.sat.clauses.length;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Uint8Array(pool.nameCount);
-      for (const i of this.added.sorted()) {
+      const addedSorted = this.added.sorted();
+      for (let ai = 0; ai < addedSorted.length; ai++) {
+        const i = addedSorted[ai]!;
         const s = pool.solvables[i]!;
         if (doneNames[pool.nameIdOf(i)] === 1) continue;
         doneNames[pool.nameIdOf(i)] = 1;
@@ -918,8 +953,8 @@ export class RpmSolver {
         // the common case first, without allocating: one arch class among the name's packages
         let firstClass = -1;
         let mixed = false;
-        for (const p of all) {
-          const a = pool.archScoreOf(p);
+        for (let k = 0; k < all.length; k++) {
+          const a = pool.archScoreOf(all[k]!);
           if (a === 1) continue;
           if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
           else if (firstClass === -1) firstClass = a & 0xffff0000;
@@ -973,7 +1008,9 @@ export class RpmSolver {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      for (const p of this.added.sorted()) {
+      const addedSorted = this.added.sorted();
+      for (let ai = 0; ai < addedSorted.length; ai++) {
+        const p = addedSorted[ai]!;
         if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
@@ -2120,7 +2157,8 @@ export class RpmSolver {
             rrLits[0] !== i)
         ) {
           let fulfilled = false;
-          for (const p of rrLits) {
+          for (let k2 = 0; k2 < rrLits.length; k2++) {
+            const p = rrLits[k2]!;
             if (p < 0) continue;
             if (sat.decisionMap[p]! > 0) {
               fulfilled = true;
@@ -2251,18 +2289,22 @@ export class RpmSolver {
       if (y === v) b++;
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
-    for (const i of cands) {
+    for (let ci = 0; ci < cands.length; ci++) {
+      const i = cands[ci]!;
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;
       if (d > 0) {
         if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
         if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
-        for (const rec of s.recommends) {
+        const recs = s.recommends;
+        for (let ri = 0; ri < recs.length; ri++) {
+          const rec = recs[ri]!;
           if (this.flags.onlynamespacerecommended && !this.isNamespaceDep(rec)) continue;
           const prov = pool.whatprovides(rec);
           if (prov.some((p) => sat.decisionMap[p]! > 0)) continue;
-          for (const p of prov) {
+          for (let k = 0; k < prov.length; k++) {
+            const p = prov[k]!;
             if (sat.decisionMap[p] !== 0) continue;
             if (this.dupAll && this.isInstalled(p)) continue;
             if (!dq.includes(p)) dq.push(p);
@@ -2281,10 +2323,15 @@ export class RpmSolver {
     dq = dq.filter((p) => (this.favor.get(p) ?? 0) >= 0 && !this.excludeFromWeak.has(p));
     dqs = dqs.filter((p) => !this.excludeFromWeak.has(p));
     if (this.installedIds.length && (dq.length || dqs.length)) {
+      // only installed-decided packages with obsoletes can obsolete a candidate
+      const obsoleters: number[] = [];
+      for (let k = 0; k < this.installedIds.length; k++) {
+        const ip = this.installedIds[k]!;
+        if (sat.decisionMap[ip]! > 0 && pool.solvables[ip]!.obsoletes.length) obsoleters.push(ip);
+      }
       const obsoletedByInstalled = (p: number): boolean => {
-        for (const ip of this.installedIds) {
-          if (sat.decisionMap[ip]! <= 0) continue;
-          const is = pool.solvables[ip]!;
+        for (let k = 0; k < obsoleters.length; k++) {
+          const is = pool.solvables[obsoleters[k]!]!;
           if (is.obsoletes.some((o) => pool.matchNevr(p, o))) return true;
         }
         return false;

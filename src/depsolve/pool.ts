@@ -38,6 +38,9 @@ export interface Solvable {
 
 export type NewSolvable = Omit<Solvable, 'id' | 'pevr' | 'repo'>;
 
+/** A simple dependency whose name a pool interned (`Pool.internDep`): nid is the name id there. */
+type NamedDep = SimpleDep & { nid?: number };
+
 /**
  * libsolv's built-in arch compatibility table (Debian's 0.7.23 build: no Fedora `athlon`).
  * `:` separates incompatible classes, `>` orders compatible arches within a class.
@@ -209,11 +212,13 @@ export class Pool {
   }
 
   /**
-   * The pool's one string for a name (interned, with an id): dependency readers pass their
-   * names through it so that lookups by name find an already hashed, identical key.
+   * Intern a simple dependency's name in place: its name becomes the pool's string and the
+   * dependency remembers the name id (`nid`), so whatprovides needs no lookup at all.
    */
-  internedName(name: string): string {
-    return this.idNames[this.internName(name)]!;
+  internDep(d: SimpleDep): void {
+    const k = this.internName(d.name);
+    d.name = this.idNames[k]!;
+    (d as NamedDep).nid = k;
   }
 
   /** The id of package p's name: packages of one name share it (compare ids, not strings). */
@@ -594,7 +599,9 @@ export class Pool {
     // unversioned: cached by name id (readers intern names, so this lookup hashes nothing)
     let nk = -1;
     if (!hasRange) {
-      nk = this.nameIds.get(d.name) ?? -1;
+      // a dependency interned by this pool carries its name id (checked: the id's string is its name)
+      const nid = (d as NamedDep).nid;
+      nk = nid !== undefined && this.idNames[nid] === d.name ? nid : (this.nameIds.get(d.name) ?? -1);
       if (nk >= 0) {
         if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
         if (nk < this.whatByName.length) {

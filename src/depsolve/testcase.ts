@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
-import type { RichExpr, RichOp } from '../rpm/index.js';
+import type { RichExpr, RichOp, SimpleDep } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
 import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolveResult, type SolverFlags } from './rpm-solver.js';
@@ -165,23 +165,23 @@ const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends'
 export function parseTesttags(
   text: string | readonly string[] | { text: string; start: number; end: number },
   prefix = 0,
-  internName?: (name: string) => string,
+  internDep?: (d: SimpleDep) => void,
 ): NewSolvable[] {
-  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix, internName);
-  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix, internName);
+  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix, internDep);
+  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix, internDep);
   const joined = text.join('\n');
-  return parseTesttagsRange(joined, 0, joined.length, prefix, internName);
+  return parseTesttagsRange(joined, 0, joined.length, prefix, internDep);
 }
 
-/** Give every simple dependency of an expression its pool's interned name string. */
-function internDepNames(d: Dep, internName: (name: string) => string): void {
+/** Intern every simple dependency of an expression in the pool (its name string and id). */
+function internDepNames(d: Dep, internDep: (d: SimpleDep) => void): void {
   if (d.kind === 'simple') {
-    d.name = internName(d.name);
+    internDep(d);
     return;
   }
-  internDepNames(d.left, internName);
-  internDepNames(d.right, internName);
-  if (d.otherwise) internDepNames(d.otherwise, internName);
+  internDepNames(d.left, internDep);
+  internDepNames(d.right, internDep);
+  if (d.otherwise) internDepNames(d.otherwise, internDep);
 }
 
 function parseTesttagsRange(
@@ -189,7 +189,7 @@ function parseTesttagsRange(
   start: number,
   end: number,
   prefix: number,
-  internName?: (name: string) => string,
+  internDep?: (d: SimpleDep) => void,
 ): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
@@ -273,7 +273,7 @@ function parseTesttagsRange(
         dep = parseTestcaseDep(text);
         // names interned once per distinct dependency, as libsolv's reader does (pool_str2id):
         // the solver's lookups then find them without hashing a new string
-        if (internName) internDepNames(dep, internName);
+        if (internDep) internDepNames(dep, internDep);
         depCache.set(text, dep);
       }
       scratch[key].push(dep);
@@ -496,7 +496,7 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         }
         if (type === 'testtags') {
           const pool = state.pool;
-          for (const p of parseTesttags(body, prefix, (name) => pool.internedName(name))) pool.addSolvable(repo, p);
+          for (const p of parseTesttags(body, prefix, (d) => pool.internDep(d))) pool.addSolvable(repo, p);
         }
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;

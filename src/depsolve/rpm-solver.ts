@@ -498,7 +498,8 @@ export class RpmSolver {
             const p = cprov[k]!;
             if (dontfix && this.isInstalled(p)) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
-            this.addPkgRule([-n, -p], { type: 'pkg', reason: p === n ? 'self-conflict' : 'conflicts', p: n, other: p, dep: con });
+            if (p === n) this.addPkgRule([-n, -p], { type: 'pkg', reason: 'self-conflict', p: n, other: p, dep: con });
+            else this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'conflicts', p: n, other: p, dep: con });
           }
         } else {
           for (const clause of this.cnf(con, true)) {
@@ -540,7 +541,7 @@ export class RpmSolver {
           // one side is multiversion: only forbid identical-EVR pairs
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
-        this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
+        this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too

@@ -464,7 +464,8 @@ export class Pool {
 
   /** archScore of package p's arch, by its interned arch id (no string hashing on the hot paths). */
   archScoreOf(p: number): number {
-    return this.scores()[this.archOf[p]!]!;
+    const t = this.archScoreTable ?? this.scores();
+    return t[this.archOf[p]!]!;
   }
 
   /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */

@@ -2218,6 +2218,10 @@ export class RpmSolver {
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
+    // the compact clause arrays, read again after a decision (learnt clauses may grow them)
+    let off = sat.clauseOff;
+    let lenOf = sat.clauseLen;
+    let head = sat.clauseHead;
     for (let n = 1; ; i++, n++) {
       const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
@@ -2228,10 +2232,10 @@ export class RpmSolver {
       }
       if (i >= nrules) i = 1;
       // most rules are skipped on their compact copy (disabled, length, first literal)
-      if (sat.clauseOff[i] === 1) continue;
-      const len = sat.clauseLen[i]!;
+      if (off[i] === 1) continue;
+      const len = lenOf[i]!;
       if (len === 0) continue;
-      const p0 = sat.clauseHead[i]!;
+      const p0 = head[i]!;
       if (p0 < 0 && (len <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
       const lits = sat.clauses[i]!.lits;
       dq.length = 0;
@@ -2253,6 +2257,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
+      off = sat.clauseOff;
+      lenOf = sat.clauseLen;
+      head = sat.clauseHead;
       // continue with the following rules and go around once more (libsolv does not restart
       // from the first rule, and keeps postponing rules with several candidates)
       n = 0;

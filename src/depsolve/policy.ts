@@ -24,14 +24,18 @@ export interface PolicyContext {
 export type PolicyMode = 'choose' | 'choose-noreorder' | 'recommend' | 'suggest' | 'supplement';
 
 function pruneToHighestPrio(ctx: PolicyContext, list: number[]): number[] {
+  const pool = ctx.pool;
   let best: number | null = null;
+  let differ = false;
   for (const p of list) {
-    const s = ctx.pool.solvables[p]!;
-    if (ctx.pool.isInstalled(p)) continue;
+    const s = pool.solvables[p]!;
+    if (pool.isInstalled(p)) continue;
+    if (best !== null && s.repo.priority !== best) differ = true;
     if (best === null || s.repo.priority > best) best = s.repo.priority;
   }
-  if (best === null) return list;
-  return list.filter((p) => ctx.pool.isInstalled(p) || ctx.pool.solvables[p]!.repo.priority === best);
+  // the common case (one repository priority) keeps the list as it is
+  if (best === null || !differ) return list;
+  return list.filter((p) => pool.isInstalled(p) || pool.solvables[p]!.repo.priority === best);
 }
 
 function pruneToBestArch(pool: Pool, list: number[]): number[] {
@@ -42,29 +46,51 @@ function pruneToBestArch(pool: Pool, list: number[]): number[] {
     if (a && a !== 1 && (!best || a < best)) best = a;
   }
   if (!best) return list;
+  let drop = false;
+  for (const p of list) {
+    const a = pool.archScoreOf(p);
+    if (a !== 1 && ((a ^ best) & 0xffff0000) !== 0) drop = true;
+  }
+  if (!drop) return list;
   return list.filter((p) => {
     const a = pool.archScoreOf(p);
     return a === 1 || ((a ^ best) & 0xffff0000) === 0;
   });
 }
 
+function bestVersionCmp(pool: Pool, a: number, b: number): number {
+  const sa = pool.solvables[a]!;
+  const sb = pool.solvables[b]!;
+  if (pool.nameIdOf(a) !== pool.nameIdOf(b)) return sa.name < sb.name ? -1 : 1;
+  const ia = pool.isInstalled(a);
+  const ib = pool.isInstalled(b);
+  if (ia !== ib) return ia ? -1 : 1;
+  const r = sb.repo.subpriority - sa.repo.subpriority;
+  if (r) return r;
+  return a - b;
+}
+
 /** libsolv's prune_to_best_version sort: name, installed first, repo sub-priority, id. */
 export function bestVersionSort(pool: Pool, list: number[]): number[] {
-  return [...list].sort((a, b) => {
-    const sa = pool.solvables[a]!;
-    const sb = pool.solvables[b]!;
-    if (sa.name !== sb.name) return sa.name < sb.name ? -1 : 1;
-    const ia = pool.isInstalled(a);
-    const ib = pool.isInstalled(b);
-    if (ia !== ib) return ia ? -1 : 1;
-    const r = sb.repo.subpriority - sa.repo.subpriority;
-    if (r) return r;
-    return a - b;
-  });
+  // candidate lists are short: an insertion sort on a copy (no comparator closure)
+  const out = list.slice();
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && bestVersionCmp(pool, out[j]!, x) > 0) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = x;
+  }
+  return out;
 }
 
 function pruneObsoleted(pool: Pool, list: number[]): number[] {
   if (list.length < 2) return list;
+  let anyObsoletes = false;
+  for (const p of list) if (pool.solvables[p]!.obsoletes.length) anyObsoletes = true;
+  if (!anyObsoletes) return list;
   const inList = new Set(list);
   const obsoleted = new Set<number>();
   for (const p of list) {
@@ -94,7 +120,7 @@ export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
       best = p;
       continue;
     }
-    if (pool.solvables[best]!.name !== pool.solvables[p]!.name) {
+    if (pool.nameIdOf(best) !== pool.nameIdOf(p)) {
       out.push(best);
       best = p;
       continue;
@@ -136,10 +162,12 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
     }
     (old ? bad : good).push(p);
   }
+  if (bad.length === 0) return list;
   return [...good, ...bad];
 }
 
 function moveInstalledToFront(pool: Pool, list: number[]): number[] {
+  if (!pool.installed) return list;
   const front: number[] = [];
   const rest: number[] = [];
   for (const p of list) {
@@ -155,10 +183,14 @@ function moveInstalledToFront(pool: Pool, list: number[]): number[] {
     }
     (inst ? front : rest).push(p);
   }
+  if (front.length === 0 || rest.length === 0) return list;
   return [...front, ...rest];
 }
 
 function preferSuggested(ctx: PolicyContext, list: number[]): number[] {
+  let any = false;
+  for (const p of list) if (ctx.isSuggested(p) || ctx.isEnhancing(p)) any = true;
+  if (!any) return list;
   const front: number[] = [];
   const rest: number[] = [];
   for (const p of list) (ctx.isSuggested(p) || ctx.isEnhancing(p) ? front : rest).push(p);
@@ -194,6 +226,13 @@ function cmpRank(a: string, b: string): number {
  */
 function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
+  // only versioned provides other than the package's own name matter: most lists have none
+  let any = false;
+  for (const p of list) {
+    const s = pool.solvables[p]!;
+    for (const d of s.provides) if (d.kind === 'simple' && d.evr !== '' && (d.flags & 0xe) !== 0 && d.name !== s.name) any = true;
+  }
+  if (!any) return list;
   const byName = new Map<string, Map<number, string>>();
   for (const p of list) {
     for (const d of pool.solvables[p]!.provides) {

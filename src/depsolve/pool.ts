@@ -38,6 +38,9 @@ export interface Solvable {
 
 export type NewSolvable = Omit<Solvable, 'id' | 'pevr' | 'repo'>;
 
+/** A simple dependency whose name a pool interned (`Pool.internDep`): nid is the name id there. */
+type NamedDep = SimpleDep & { nid?: number };
+
 /**
  * libsolv's built-in arch compatibility table (Debian's 0.7.23 build: no Fedora `athlon`).
  * `:` separates incompatible classes, `>` orders compatible arches within a class.
@@ -83,18 +86,18 @@ export function defaultPoolFlags(): PoolFlags {
 }
 
 /**
- * The provides index (libsolv's whatprovides): every provided name gets an id; the providers
- * of name id k are ids[start[k] .. start[k + 1]) (ascending package ids, one entry per provide,
- * so a package providing a name twice appears twice) with their provides in `deps`. Flat typed
- * arrays built by a counting sort: no object per name, little for the GC to trace.
+ * The provides index (libsolv's whatprovides): every provided name has an id (interned when the
+ * package was added); the providers of name id k are ids[start[k] .. start[k + 1]) (ascending
+ * package ids, one entry per provide, so a package providing a name twice appears twice) with
+ * their provides at `at` in the pool's flat provides store. Flat typed arrays built by a
+ * counting sort over integers: no object per name, no string hashing, nothing for the GC.
  */
-const NO_PROVIDE: SimpleDep = { kind: 'simple', name: '', flags: 0, evr: '' };
 
 interface ProvideIndex {
-  nameIds: Map<string, number>;
   start: Int32Array;
   ids: Int32Array;
-  deps: SimpleDep[];
+  /** Per entry: the provide's position in the pool's flat provides store (`provDeps`). */
+  at: Int32Array;
 }
 
 /**
@@ -117,17 +120,128 @@ export class Pool {
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
   private provideIndex: ProvideIndex | null = null;
+  /**
+   * Filled as packages are added (the load phase, as libsolv's repo readers intern strings with
+   * pool_str2id): provided names interned to ids, and every package's provides in one flat
+   * store: package p's provides are provDeps/provName[provStart[p] .. provStart[p + 1]), the
+   * name id -1 for a rich provide.
+   */
+  private readonly nameIds = new Map<string, number>();
+  /** The interned names by id (every solvable's `name` is the one string of its id). */
+  private readonly idNames: string[] = [];
+  /** Per package: the id of its name. */
+  private nameOf = new Int32Array(4096);
+  private provName = new Int32Array(4096);
+  /** Per provide: the package that provides it. */
+  private provOwner = new Int32Array(4096);
+  private readonly provDeps: Dep[] = [];
+  private provStart = new Int32Array(4096);
+  /** Per package: arch id (into archNames) and repository index (-1: the system solvables). */
+  private archOf = new Int32Array(4096);
+  private repoOf = new Int32Array(4096);
+  private readonly archIds = new Map<string, number>();
+  private readonly archNames: string[] = [];
+  /** Per arch id: score + 1 (0 = not computed yet for this arch policy), and src/nosrc. */
+  private archScoreTable: Int32Array | null = null;
+  private archIsSrc = new Uint8Array(0);
+  private archColor = new Uint8Array(0);
+  /** File paths and their owners in package order (the file index is made from them when a dependency names a file). */
+  private readonly fileNames: string[] = [];
+  private readonly fileOwners: number[] = [];
+  /** Packages in the provides index (set by buildIndex). */
+  private inIndex: Uint8Array | null = null;
   /** Parsed provide EVRs by EVR string. */
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   private whatCache = new Map<string, number[]>();
   /** whatprovides by dependency object (parsers share one object per distinct dependency). */
   private whatCacheByDep = new Map<SimpleDep, number[]>();
+  /** Unversioned whatprovides by name id (dropped by invalidate()). */
+  private whatByName: Array<number[] | undefined> = [];
 
   constructor() {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
     const sys = this.blank('system:system', 0);
     this.solvables.push(sys, { ...sys, id: 1 });
+    const noarch = this.archId('noarch');
+    this.archOf[0] = this.archOf[1] = noarch;
+    this.nameOf[0] = this.nameOf[1] = this.internName('system:system');
+    this.repoOf[0] = this.repoOf[1] = -1;
+  }
+
+  private internName(name: string): number {
+    let k = this.nameIds.get(name);
+    if (k === undefined) {
+      k = this.idNames.length;
+      this.nameIds.set(name, k);
+      this.idNames.push(name);
+    }
+    return k;
+  }
+
+  /** The packages of a repository, ascending. */
+  packagesOf(repo: Repo): number[] {
+    const out: number[] = [];
+    const repoOf = this.repoOf;
+    const r = repo.index;
+    for (let p = 2, n = this.solvables.length; p < n; p++) if (repoOf[p] === r) out.push(p);
+    return out;
+  }
+
+  /** Number of interned names (name ids are below it). */
+  get nameCount(): number {
+    return this.idNames.length;
+  }
+
+  /**
+   * Is p on its own name's sameName list (in the provides index and providing its name)?
+   * Answers sameNameOf membership without making the list. Not for file or namespace names.
+   */
+  onOwnNameList(p: number): boolean {
+    this.buildIndex();
+    if (this.inIndex![p] !== 1) return false;
+    const k = this.nameOf[p]!;
+    for (let i = this.provStart[p]!, end = this.provStart[p + 1]!; i < end; i++) if (this.provName[i] === k) return true;
+    return false;
+  }
+
+  /** Is the name a file path or a namespace (whose providers come from other tables)? */
+  specialName(k: number): boolean {
+    const name = this.idNames[k]!;
+    return name.startsWith('/') || name.startsWith('namespace:');
+  }
+
+  /**
+   * Intern a simple dependency's name in place: its name becomes the pool's string and the
+   * dependency remembers the name id (`nid`), so whatprovides needs no lookup at all.
+   */
+  internDep(d: SimpleDep): void {
+    const k = this.internName(d.name);
+    d.name = this.idNames[k]!;
+    (d as NamedDep).nid = k;
+  }
+
+  /** The id of package p's name: packages of one name share it (compare ids, not strings). */
+  nameIdOf(p: number): number {
+    return this.nameOf[p]!;
+  }
+
+  private archId(arch: string): number {
+    let a = this.archIds.get(arch);
+    if (a === undefined) {
+      a = this.archNames.length;
+      this.archIds.set(arch, a);
+      this.archNames.push(arch);
+      this.archScoreTable = null;
+    }
+    return a;
+  }
+
+  private static grown(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+    if (need <= a.length) return a;
+    const b = new Int32Array(Math.max(need, a.length * 2));
+    b.set(a);
+    return b;
   }
 
   private blank(name: string, id: number): Solvable {
@@ -181,55 +295,90 @@ export class Pool {
       buildtime: pkg.buildtime,
     };
     this.solvables.push(s);
+    const id = s.id;
+    if (id + 2 > this.provStart.length) {
+      this.provStart = Pool.grown(this.provStart, id + 2);
+      this.archOf = Pool.grown(this.archOf, id + 2);
+      this.repoOf = Pool.grown(this.repoOf, id + 2);
+      this.nameOf = Pool.grown(this.nameOf, id + 2);
+    }
+    // one string per name and arch: equal names compare by identity on the hot paths
+    const nk = this.internName(pkg.name);
+    this.nameOf[id] = nk;
+    s.name = this.idNames[nk]!;
+    const ak = this.archId(pkg.arch);
+    s.arch = this.archNames[ak]!;
+    const provides = pkg.provides;
+    let t = this.provDeps.length;
+    if (t + provides.length > this.provName.length) {
+      this.provName = Pool.grown(this.provName, t + provides.length);
+      this.provOwner = Pool.grown(this.provOwner, t + provides.length);
+    }
+    for (let i = 0; i < provides.length; i++) {
+      const d = provides[i]!;
+      let k = -1;
+      if (d.kind === 'simple') {
+        k = this.internName(d.name);
+      }
+      this.provOwner[t] = id;
+      this.provName[t++] = k;
+      this.provDeps.push(d);
+    }
+    this.provStart[id + 1] = t;
+    this.archOf[id] = ak;
+    this.repoOf[id] = repo.index;
+    for (const f of pkg.files) {
+      this.fileNames.push(f);
+      this.fileOwners.push(id);
+    }
+    if (pkg.supplements.length) this.reverseDeps.supplements.push(id);
+    if (pkg.supplements.length || pkg.enhances.length) this.reverseDeps.either.push(id);
+    if (pkg.obsoletes.length) this.reverseDeps.obsoletes.push(id);
     this.invalidate();
     return s;
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.reverseDepCache === null && this.sameById.length === 0 && this.archById === null) return;
+    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.sameById.length === 0 && this.archScoreTable === null) return;
     this.provideIndex = null;
+    this.inIndex = null;
     this.fileIndex = null;
     this.whatCache.clear();
     this.whatCacheByDep.clear();
+    this.whatByName = [];
     this.nameCache.clear();
-    this.reverseDepCache = null;
     this.sameById = [];
-    this.archById = null;
+    this.archScoreTable = null;
   }
 
   private nameCache = new Map<string, number[]>();
-  private reverseDepCache: { supplements: number[]; either: number[]; obsoletes: number[] } | null = null;
+  /** Packages with supplements, with supplements or enhances, and with obsoletes (filled as packages are added). */
+  private readonly reverseDeps: { supplements: number[]; either: number[]; obsoletes: number[] } = { supplements: [], either: [], obsoletes: [] };
 
   /**
    * Packages with supplements, with supplements or enhances, and with obsoletes, ascending
    * (the solver looks at them again and again; most packages have none).
    */
   withReverseDeps(): { supplements: number[]; either: number[]; obsoletes: number[] } {
-    if (!this.reverseDepCache) {
-      const supplements: number[] = [];
-      const either: number[] = [];
-      const obsoletes: number[] = [];
-      for (let p = 2; p < this.solvables.length; p++) {
-        const s = this.solvables[p]!;
-        if (s.supplements.length) supplements.push(p);
-        if (s.supplements.length || s.enhances.length) either.push(p);
-        if (s.obsoletes.length) obsoletes.push(p);
-      }
-      this.reverseDepCache = { supplements, either, obsoletes };
-    }
-    return this.reverseDepCache;
+    return this.reverseDeps;
   }
 
+  /** sameName lists by name id (dropped by invalidate()). */
   private sameById: Array<number[] | undefined> = [];
 
-  /** sameName of package p's name, cached by package id (no string hashing on the hot paths). */
+  /** sameName of package p's name, by name id (no string hashing or comparing on the hot paths). */
   sameNameOf(p: number): number[] {
-    let l = this.sameById[p];
+    const k = this.nameOf[p]!;
+    let l = this.sameById[k];
     if (l === undefined) {
-      l = this.sameName(this.solvables[p]!.name);
-      if (this.sameById.length !== this.solvables.length) this.sameById = new Array<number[] | undefined>(this.solvables.length).fill(undefined);
-      this.sameById[p] = l;
-      for (const q of l) this.sameById[q] = l;
+      const name = this.idNames[k]!;
+      if (name.startsWith('/') || name.startsWith('namespace:')) {
+        l = this.sameName(name);
+      } else {
+        l = this.sameNameOfId(k);
+      }
+      if (this.sameById.length === 0) this.sameById = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
+      this.sameById[k] = l;
     }
     return l;
   }
@@ -241,19 +390,22 @@ export class Pool {
       if (name.startsWith('/') || name.startsWith('namespace:')) {
         l = this.whatprovidesSimple({ kind: 'simple', name, flags: 0, evr: '' }).filter((q) => this.solvables[q]!.name === name);
       } else {
-        // straight from the index (no whatprovides list is made for the name)
-        const idx = this.buildIndex();
-        const k = idx.nameIds.get(name);
-        l = [];
-        if (k !== undefined) {
-          let last = -1;
-          for (let i = idx.start[k]!, end = idx.start[k + 1]!; i < end; i++) {
-            const q = idx.ids[i]!;
-            if (q !== last && this.solvables[q]!.name === name) l.push((last = q));
-          }
-        }
+        const k = this.nameIds.get(name);
+        l = k === undefined ? [] : this.sameNameOfId(k);
       }
       this.nameCache.set(name, l);
+    }
+    return l;
+  }
+
+  private sameNameOfId(k: number): number[] {
+    const idx = this.buildIndex();
+    const nameOf = this.nameOf;
+    const l: number[] = [];
+    let last = -1;
+    for (let i = idx.start[k]!, end = idx.start[k + 1]!; i < end; i++) {
+      const q = idx.ids[i]!;
+      if (q !== last && nameOf[q] === k) l.push((last = q));
     }
     return l;
   }
@@ -291,16 +443,29 @@ export class Pool {
     return this.archScores !== null;
   }
 
-  /** Arch scores by package id, plus one (0 = not looked up yet); dropped by invalidate(). */
-  private archById: Int32Array | null = null;
+  /** Scores by arch id (the arch table is small; dropped by invalidate()). */
+  private scores(): Int32Array {
+    let t = this.archScoreTable;
+    if (t === null) {
+      const n = this.archNames.length;
+      t = new Int32Array(n);
+      this.archIsSrc = new Uint8Array(n);
+      this.archColor = new Uint8Array(n);
+      for (let a = 0; a < n; a++) {
+        const name = this.archNames[a]!;
+        t[a] = this.archScore(name);
+        this.archIsSrc[a] = name === 'src' || name === 'nosrc' ? 1 : 0;
+        this.archColor[a] = this.color(name);
+      }
+      this.archScoreTable = t;
+    }
+    return t;
+  }
 
-  /** archScore of package p's arch, cached by id (no string hashing on the hot paths). */
+  /** archScore of package p's arch, by its interned arch id (no string hashing on the hot paths). */
   archScoreOf(p: number): number {
-    let a = this.archById;
-    if (a === null || a.length !== this.solvables.length) a = this.archById = new Int32Array(this.solvables.length);
-    let v = a[p]!;
-    if (v === 0) a[p] = v = this.archScore(this.solvables[p]!.arch) + 1;
-    return v - 1;
+    const t = this.archScoreTable ?? this.scores();
+    return t[this.archOf[p]!]!;
   }
 
   /** libsolv's id2arch score: 0 = not installable on this system, 1 = noarch. */
@@ -315,14 +480,16 @@ export class Pool {
   }
 
   colorMatch(a: Solvable, b: Solvable): boolean {
+    // arch strings are interned: equal arches are one string
     if (a.arch === b.arch) return true;
-    const ca = this.color(a.arch);
-    const cb = this.color(b.arch);
+    this.scores();
+    const ca = this.archColor[this.archOf[a.id]!]!;
+    const cb = this.archColor[this.archOf[b.id]!]!;
     return ca === 0 || cb === 0 || (ca & cb) !== 0;
   }
 
   isInstalled(p: number): boolean {
-    return this.installed !== null && this.solvables[p]!.repo === this.installed;
+    return this.installed !== null && this.repoOf[p] === this.installed.index;
   }
 
   /** Could this package be installed at all (arch, src, not excluded)? (pool_installable) */
@@ -336,79 +503,76 @@ export class Pool {
 
   /** Is the package in the provides index? Installed packages always are. */
   private inWhatprovides(p: number): boolean {
-    const s = this.solvables[p]!;
-    if (this.installed && s.repo === this.installed) return true;
-    if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScoreOf(p) === 0) return false;
-    if (this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
+    if (this.installed && this.repoOf[p] === this.installed.index) return true;
+    const scores = this.scores();
+    const a = this.archOf[p]!;
+    if (this.archIsSrc[a] === 1 || scores[a] === 0) return false;
+    if (this.disabled.size !== 0 && this.disabled.has(p) && !this.flags.whatprovideswithdisabled) return false;
     return true;
   }
 
   private buildIndex(): ProvideIndex {
     if (this.provideIndex) return this.provideIndex;
-    const nameIds = new Map<string, number>();
-    const files = new Map<string, number[]>();
     const n = this.solvables.length;
-    // pass 1: name ids and counts, and which packages are in the index
+    const names = this.idNames.length;
+    // which packages are in the index: by arch id, then the installed and disabled ones
+    const scores = this.scores();
+    const archOk = new Uint8Array(scores.length);
+    for (let a = 0; a < scores.length; a++) archOk[a] = scores[a] !== 0 && this.archIsSrc[a] === 0 ? 1 : 0;
     const inIndex = new Uint8Array(n);
-    let total = 0;
-    for (let p = 2; p < n; p++) {
-      if (!this.inWhatprovides(p)) continue;
-      inIndex[p] = 1;
-      total += this.solvables[p]!.provides.length;
+    const archOf = this.archOf;
+    for (let p = 2; p < n; p++) inIndex[p] = archOk[archOf[p]!]!;
+    if (this.disabled.size && !this.flags.whatprovideswithdisabled) for (const p of this.disabled) if (p < n) inIndex[p] = 0;
+    if (this.installed) {
+      const repoOf = this.repoOf;
+      const inst = this.installed.index;
+      for (let p = 2; p < n; p++) if (repoOf[p] === inst) inIndex[p] = 1;
     }
-    const provName = new Int32Array(total);
-    let counts = new Int32Array(1024);
-    let t = 0;
-    for (let p = 2; p < n; p++) {
-      if (!inIndex[p]) continue;
-      const s = this.solvables[p]!;
-      for (const d of s.provides) {
-        if (d.kind !== 'simple') {
-          provName[t++] = -1;
-          continue;
-        }
-        let k = nameIds.get(d.name);
-        if (k === undefined) {
-          k = nameIds.size;
-          nameIds.set(d.name, k);
-          if (k >= counts.length) {
-            const c = new Int32Array(counts.length * 2);
-            c.set(counts);
-            counts = c;
-          }
-        }
-        counts[k]!++;
-        provName[t++] = k;
-      }
-      for (const f of s.files) {
-        let l = files.get(f);
-        if (!l) files.set(f, (l = []));
-        if (l[l.length - 1] !== p) l.push(p);
-      }
-    }
-    // pass 2: offsets, then fill in package order (so every name's list is ascending)
-    const names = nameIds.size;
+    // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
+    const provName = this.provName;
+    const provOwner = this.provOwner;
+    const total0 = this.provDeps.length;
     const start = new Int32Array(names + 1);
-    for (let k = 0; k < names; k++) start[k + 1] = start[k]! + counts[k]!;
-    const fill = start.slice(0, names);
-    const ids = new Int32Array(start[names]!);
-    // filled in one builtin call (packed elements; a push loop is slow in cold code)
-    const deps = new Array<SimpleDep>(start[names]!).fill(NO_PROVIDE);
-    t = 0;
-    for (let p = 2; p < n; p++) {
-      if (!inIndex[p]) continue;
-      for (const d of this.solvables[p]!.provides) {
-        const k = provName[t++]!;
-        if (k < 0) continue;
-        const at = fill[k]!++;
-        ids[at] = p;
-        deps[at] = d as SimpleDep;
-      }
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
     }
-    this.provideIndex = { nameIds, start, ids, deps };
-    this.fileIndex = files;
+    for (let k = 0; k < names; k++) start[k + 1] += start[k]!;
+    // fill in store order = package order (so every name's list is ascending)
+    const fill = start.slice(0, names);
+    const total = start[names]!;
+    const ids = new Int32Array(total);
+    const at = new Int32Array(total);
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k < 0) continue;
+      const p = provOwner[i]!;
+      if (inIndex[p] === 0) continue;
+      const pos = fill[k]!++;
+      ids[pos] = p;
+      at[pos] = i;
+    }
+    this.inIndex = inIndex;
+    this.provideIndex = { start, ids, at };
     return this.provideIndex;
+  }
+
+  /** Owners of each file path among the indexed packages (made on the first file dependency). */
+  private files(): Map<string, number[]> {
+    if (this.fileIndex) return this.fileIndex;
+    this.buildIndex();
+    const inIndex = this.inIndex!;
+    const files = new Map<string, number[]>();
+    for (let i = 0; i < this.fileNames.length; i++) {
+      const p = this.fileOwners[i]!;
+      if (inIndex[p] === 0) continue;
+      const f = this.fileNames[i]!;
+      let l = files.get(f);
+      if (!l) files.set(f, (l = []));
+      if (l[l.length - 1] !== p) l.push(p);
+    }
+    this.fileIndex = files;
+    return files;
   }
 
   parsedEvr(s: Solvable): ParsedEvr {
@@ -431,30 +595,46 @@ export class Pool {
 
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
-    const byDep = this.whatCacheByDep.get(d);
-    if (byDep) return byDep;
     const sense = d.flags & RPMSENSE.SENSEMASK;
     const hasRange = sense !== 0 && d.evr !== '';
+    // unversioned: cached by name id (readers intern names, so this lookup hashes nothing)
+    let nk = -1;
+    if (!hasRange) {
+      // a dependency interned by this pool carries its name id (checked: the id's string is its name)
+      const nid = (d as NamedDep).nid;
+      nk = nid !== undefined && this.idNames[nid] === d.name ? nid : (this.nameIds.get(d.name) ?? -1);
+      if (nk >= 0) {
+        if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
+        if (nk < this.whatByName.length) {
+          const l = this.whatByName[nk];
+          if (l !== undefined) return l;
+        } else nk = -1;
+      }
+    }
+    const byDep = this.whatCacheByDep.get(d);
+    if (byDep) return byDep;
     const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
     const cached = this.whatCache.get(key);
     if (cached) {
-      this.whatCacheByDep.set(d, cached);
+      if (nk >= 0) this.whatByName[nk] = cached;
+      else this.whatCacheByDep.set(d, cached);
       return cached;
     }
     const idx = this.buildIndex();
-    const k = idx.nameIds.get(d.name);
+    const k = this.nameIds.get(d.name);
     const from = k === undefined ? 0 : idx.start[k]!;
     const to = k === undefined ? 0 : idx.start[k + 1]!;
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
     const rpevr = hasRange ? this.parsedDepEvr(d.evr) : null;
-    const { ids, deps } = idx;
+    const { ids, at } = idx;
+    const deps = this.provDeps as SimpleDep[];
     let list: number[];
     if (!special) {
       // the common case: one provides list, already in id order
       list = [];
       let last = -1;
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
         if (ids[i] !== last) list.push((last = ids[i]!));
       }
     } else {
@@ -464,17 +644,18 @@ export class Pool {
         if (ns) for (const p of ns) out.add(p);
       }
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[i]!, rpevr!, sense)) continue;
+        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
         out.add(ids[i]!);
       }
       if (d.name.startsWith('/')) {
-        for (const p of this.fileIndex!.get(d.name) ?? []) out.add(p);
+        for (const p of this.files().get(d.name) ?? []) out.add(p);
         if (this.fileProvidesHook) for (const p of this.fileProvidesHook(d.name)) if (this.inWhatprovides(p)) out.add(p);
       }
       list = [...out].sort((a, b) => a - b);
     }
     this.whatCache.set(key, list);
-    this.whatCacheByDep.set(d, list);
+    if (nk >= 0) this.whatByName[nk] = list;
+    else this.whatCacheByDep.set(d, list);
     return list;
   }
 

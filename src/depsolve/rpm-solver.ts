@@ -199,7 +199,10 @@ class IdSet {
 
   /** The members in ascending order (a scan of the members, not of every id). */
   sorted(): Int32Array {
-    return Int32Array.from(this.members).sort();
+    const m = this.members;
+    const out = new Int32Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = m[i]!;
+    return out.sort();
   }
 }
 
@@ -290,7 +293,7 @@ export class RpmSolver {
     this.traceFn = trace;
     const inst = pool.installed;
     this.installedIds = [];
-    if (inst) for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === inst) this.installedIds.push(p);
+    if (inst) this.installedIds = pool.packagesOf(inst);
     this.added = new IdSet(pool.size);
     this.dupMap = new IdSet(pool.size);
     this.dupInvolved = new IdSet(pool.size);
@@ -320,6 +323,8 @@ export class RpmSolver {
 
   // ---------------------------------------------------------------- selections
 
+  private allIds: number[] | null = null;
+
   select(sel: Selection): number[] {
     const pool = this.pool;
     switch (sel.kind) {
@@ -337,9 +342,11 @@ export class RpmSolver {
         return out;
       }
       case 'all': {
-        const out: number[] = [];
-        for (let p = 2; p < pool.size; p++) out.push(p);
-        return out;
+        if (this.allIds === null) {
+          this.allIds = [];
+          for (let p = 2; p < pool.size; p++) this.allIds.push(p);
+        }
+        return this.allIds.slice();
       }
     }
   }
@@ -448,7 +455,9 @@ export class RpmSolver {
         this.addPkgRule([-n], { type: 'pkg', reason: 'not-installable', p: n });
         continue;
       }
-      for (const req of s.requires) {
+      const requires = s.requires;
+      for (let ri = 0; ri < requires.length; ri++) {
+        const req = requires[ri]!;
         if (req.kind === 'simple' && req.name.startsWith('rpmlib(')) continue;
         if (req.kind === 'simple') {
           const prov = pool.whatprovidesSimple(req);
@@ -480,12 +489,17 @@ export class RpmSolver {
           }
         }
       }
-      for (const con of s.conflicts) {
+      const conflicts = s.conflicts;
+      for (let ci = 0; ci < conflicts.length; ci++) {
+        const con = conflicts[ci]!;
         if (con.kind === 'simple') {
-          for (const p of pool.whatprovidesSimple(con)) {
+          const cprov = pool.whatprovidesSimple(con);
+          for (let k = 0; k < cprov.length; k++) {
+            const p = cprov[k]!;
             if (dontfix && this.isInstalled(p)) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
-            this.addPkgRule([-n, -p], { type: 'pkg', reason: p === n ? 'self-conflict' : 'conflicts', p: n, other: p, dep: con });
+            if (p === n) this.addPkgRule([-n, -p], { type: 'pkg', reason: 'self-conflict', p: n, other: p, dep: con });
+            else this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'conflicts', p: n, other: p, dep: con });
           }
         } else {
           for (const clause of this.cnf(con, true)) {
@@ -496,7 +510,7 @@ export class RpmSolver {
         }
       }
       const noobs = this.isMultiversion(n);
-      if (!noobs || this.flags.keepexplicitobsoletes) {
+      if ((!noobs || this.flags.keepexplicitobsoletes) && s.obsoletes.length) {
         for (const obs of s.obsoletes) {
           for (const p of pool.whatprovides(obs)) {
             if (p === n) continue;
@@ -514,7 +528,9 @@ export class RpmSolver {
         }
       }
       // Same name: only one of them (unless multiversion or different colors).
-      for (const p of pool.sameNameOf(n)) {
+      const same = pool.sameNameOf(n);
+      for (let si = 0; si < same.length; si++) {
+        const p = same[si]!;
         if (p === n) continue;
         const ps = pool.solvables[p]!;
         if (ps.name !== s.name) continue;
@@ -525,16 +541,17 @@ export class RpmSolver {
           // one side is multiversion: only forbid identical-EVR pairs
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
-        this.addPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
+        this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
       }
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too
       if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
-        const a = pool.archScore(s.arch);
-        for (const q of pool.sameNameOf(n)) {
+        const a = pool.archScoreOf(n);
+        for (let si = 0; si < same.length; si++) {
+          const q = same[si]!;
           const qs = pool.solvables[q]!;
           if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
-          const b = pool.archScore(qs.arch);
+          const b = pool.archScoreOf(q);
           if (b && b !== 1 && b < a) queue.push(q);
         }
       }
@@ -549,8 +566,14 @@ export class RpmSolver {
       }
       // Weak deps: make the packages reachable so choices (and the recommendations report)
       // see their rules.
-      for (const rec of s.recommends) for (const p of pool.whatprovides(rec)) if (!this.added.has(p)) queue.push(p);
-      for (const sug of s.suggests) for (const p of pool.whatprovides(sug)) if (!this.added.has(p)) queue.push(p);
+      for (let wi = 0; wi < s.recommends.length; wi++) {
+        const wp = pool.whatprovides(s.recommends[wi]!);
+        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+      }
+      for (let wi = 0; wi < s.suggests.length; wi++) {
+        const wp = pool.whatprovides(s.suggests[wi]!);
+        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+      }
     }
   }
 
@@ -626,7 +649,9 @@ export class RpmSolver {
       if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
       return true;
     };
-    for (const q of pool.sameNameOf(p)) {
+    const same = pool.sameNameOf(p);
+    for (let k = 0; k < same.length; k++) {
+      const q = same[k]!;
       if (this.isInstalled(q)) continue;
       const qs = pool.solvables[q]!;
       if (qs.name !== s.name) continue;
@@ -651,8 +676,8 @@ export class RpmSolver {
     const aa = pool.solvables[a]!.arch;
     const ba = pool.solvables[b]!.arch;
     if (aa === ba || aa === 'noarch' || ba === 'noarch' || !pool.hasArchPolicy()) return false;
-    const sa = pool.archScore(aa);
-    const sb = pool.archScore(ba);
+    const sa = pool.archScoreOf(a);
+    const sb = pool.archScoreOf(b);
     return ((sa ^ sb) & 0xffff0000) !== 0;
   }
 
@@ -736,7 +761,12 @@ export class RpmSolver {
             // untargeted: the selected installed packages go to what the repositories offer
             for (const p of sel) if (this.isInstalled(p)) for (const q of this.findUpdatePackages(p, true)) targets.push(q);
           }
-          for (const p of targets) {
+          // names whose same-name packages are involved (marked, then collected in one pass
+          // over the pool instead of a list per name)
+          const involvedNames = new Uint8Array(pool.nameCount);
+          let anyName = false;
+          for (let ti = 0; ti < targets.length; ti++) {
+            const p = targets[ti]!;
             if (this.isInstalled(p)) {
               if (job.select.kind !== 'all') this.dupInvolved.add(p);
               continue;
@@ -746,12 +776,20 @@ export class RpmSolver {
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const s = pool.solvables[p]!;
-            for (const q of pool.sameNameOf(p))
-              if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            const k = pool.nameIdOf(p);
+            if (pool.specialName(k)) {
+              for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+            } else {
+              involvedNames[k] = 1;
+              anyName = true;
+            }
             this.dupInvolved.add(p);
-            for (const obs of s.obsoletes)
+            for (let oi = 0; oi < s.obsoletes.length; oi++) {
+              const obs = s.obsoletes[oi]!;
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
+            }
           }
+          if (anyName) for (let q = 2; q < pool.size; q++) if (involvedNames[pool.nameIdOf(q)] === 1 && pool.onOwnNameList(q)) this.dupInvolved.add(q);
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;
@@ -786,17 +824,25 @@ export class RpmSolver {
     if (this.flags.allowuninstall) this.allowUninstallAll = true;
 
     // 2. package rules for everything reachable from the installed system and the jobs
-    for (const p of this.installedIds) this.addPkgRulesFor(p);
-    for (const p of this.installedIds) for (const q of this.findUpdatePackages(p, true, true)) this.addPkgRulesFor(q);
+    // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
+    const installedIds = this.installedIds;
+    for (let k = 0; k < installedIds.length; k++) this.addPkgRulesFor(installedIds[k]!);
+    for (let k = 0; k < installedIds.length; k++) {
+      const ups = this.findUpdatePackages(installedIds[k]!, true, true);
+      for (let u = 0; u < ups.length; u++) this.addPkgRulesFor(ups[u]!);
+    }
     // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
       if (job.verb !== 'install') continue;
-      for (const p of this.select(job.select)) this.addPkgRulesFor(p);
+      const sel = this.select(job.select);
+      for (let k = 0; k < sel.length; k++) this.addPkgRulesFor(sel[k]!);
     }
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
       changed = false;
-      for (const p of pool.withReverseDeps().either) {
+      const either = pool.withReverseDeps().either;
+      for (let k = 0; k < either.length; k++) {
+        const p = either[k]!;
         if (this.added.has(p)) continue;
         const s = pool.solvables[p]!;
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
@@ -808,7 +854,8 @@ export class RpmSolver {
       }
     }
     this.unifyPkgRules();
-    for (const r of this.pkgRulesTmp) {
+    for (let k = 0; k < this.pkgRulesTmp.length; k++) {
+      const r = this.pkgRulesTmp[k]!;
       const id = this.addRule(r.lits, r.info);
       if (r.info.reason === 'recommends') this.weakRules.add(id);
     }
@@ -818,7 +865,8 @@ export class RpmSolver {
     // 3. feature and update rules, one each per installed package
     this.featureRules = this.sat.clauses.length;
     const updateLits: number[][] = [];
-    for (const p of this.installedIds) {
+    for (let k = 0; k < installedIds.length; k++) {
+      const p = installedIds[k]!;
       const dup = this.dupAll || this.dupInvolved.has(p);
       // an excluded (disabled) installed package stays exactly as it is
       const locked = pool.disabled.has(p);
@@ -894,18 +942,20 @@ export class RpmSolver {
     // 5. infarch rules
     this.infarchRules = this.sat.clauses.length;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
-      const doneNames = new Set<string>();
-      for (const i of this.added.sorted()) {
+      const doneNames = new Uint8Array(pool.nameCount);
+      const addedSorted = this.added.sorted();
+      for (let ai = 0; ai < addedSorted.length; ai++) {
+        const i = addedSorted[ai]!;
         const s = pool.solvables[i]!;
-        if (doneNames.has(s.name)) continue;
-        doneNames.add(s.name);
+        if (doneNames[pool.nameIdOf(i)] === 1) continue;
+        doneNames[pool.nameIdOf(i)] = 1;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
         let firstClass = -1;
         let mixed = false;
-        for (const p of all) {
-          const a = pool.archScoreOf(p);
+        for (let k = 0; k < all.length; k++) {
+          const a = pool.archScoreOf(all[k]!);
           if (a === 1) continue;
           if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
           else if (firstClass === -1) firstClass = a & 0xffff0000;
@@ -926,7 +976,7 @@ export class RpmSolver {
         if (!best) continue;
         for (const p of same) {
           const ps = pool.solvables[p]!;
-          const a = pool.archScore(ps.arch);
+          const a = pool.archScoreOf(p);
           if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
           if (!this.added.has(p)) continue;
           if (!colors) {
@@ -939,7 +989,7 @@ export class RpmSolver {
           // package of the same version
           const partners = same.filter((q) => {
             const qs = pool.solvables[q]!;
-            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScore(qs.arch) ^ best) & 0xffff0000) === 0;
+            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
           });
           if (this.isInstalled(p)) {
             // an installed multilib package stays in lock-step only with an installed partner
@@ -959,7 +1009,9 @@ export class RpmSolver {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      for (const p of this.added.sorted()) {
+      const addedSorted = this.added.sorted();
+      for (let ai = 0; ai < addedSorted.length; ai++) {
+        const p = addedSorted[ai]!;
         if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
         if (this.isInstalled(p)) this.updateMap.add(p);
         if (this.isInstalled(p) && pool.disabled.has(p)) continue;
@@ -1325,7 +1377,38 @@ export class RpmSolver {
       while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
       return (la[i] ?? 0) - (lb[i] ?? 0);
     };
-    const sorted = this.pkgRulesTmp.sort(cmp);
+    // The order of libsolv's solver_unifyrules (cmp above), without a comparator sort of every
+    // rule (that was most of the rule-building time).
+    const rules = this.pkgRulesTmp;
+    const n = rules.length;
+    const off = this.pool.size;
+    // a stable counting sort on the first literal (typed arrays only), then an insertion sort
+    // with cmp inside each group (a package's few rules)
+    const count = new Int32Array(2 * off + 3);
+    const key1 = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = rules[i]!.lits[0]! + off;
+      key1[i] = k;
+      count[k + 1]++;
+    }
+    for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[count[key1[i]!]!++] = i;
+    const sorted = rules.slice();
+    for (let i = 0; i < n; ) {
+      const k = key1[order[i]!]!;
+      let j = i;
+      for (; j < n && key1[order[j]!] === k; j++) {
+        const r = rules[order[j]!]!;
+        let m = j - 1;
+        while (m >= i && cmp(sorted[m]!, r) > 0) {
+          sorted[m + 1] = sorted[m]!;
+          m--;
+        }
+        sorted[m + 1] = r;
+      }
+      i = j;
+    }
     // drop duplicates in place
     let m = 0;
     for (let i = 0; i < sorted.length; i++) {
@@ -2075,7 +2158,8 @@ export class RpmSolver {
             rrLits[0] !== i)
         ) {
           let fulfilled = false;
-          for (const p of rrLits) {
+          for (let k2 = 0; k2 < rrLits.length; k2++) {
+            const p = rrLits[k2]!;
             if (p < 0) continue;
             if (sat.decisionMap[p]! > 0) {
               fulfilled = true;
@@ -2134,6 +2218,10 @@ export class RpmSolver {
     const n0 = sat.clauses.length;
     let postponed = 0;
     let i = 1;
+    // the compact clause arrays, read again after a decision (learnt clauses may grow them)
+    let off = sat.clauseOff;
+    let lenOf = sat.clauseLen;
+    let head = sat.clauseHead;
     for (let n = 1; ; i++, n++) {
       const nrules = ruleLimit ?? sat.clauses.length;
       if (n >= nrules) {
@@ -2143,12 +2231,13 @@ export class RpmSolver {
         n = 1;
       }
       if (i >= nrules) i = 1;
-      const c = sat.clauses[i]!;
-      if (c.disabled) continue;
-      const lits = c.lits;
-      if (lits.length === 0) continue;
-      const p0 = lits[0]!;
-      if (p0 < 0 && (lits.length <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      // most rules are skipped on their compact copy (disabled, length, first literal)
+      if (off[i] === 1) continue;
+      const len = lenOf[i]!;
+      if (len === 0) continue;
+      const p0 = head[i]!;
+      if (p0 < 0 && (len <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      const lits = sat.clauses[i]!.lits;
       dq.length = 0;
       if (lits.length <= 2) {
         if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
@@ -2168,6 +2257,9 @@ export class RpmSolver {
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
       if (level <= olevel) return level;
+      off = sat.clauseOff;
+      lenOf = sat.clauseLen;
+      head = sat.clauseHead;
       // continue with the following rules and go around once more (libsolv does not restart
       // from the first rule, and keeps postponing rules with several candidates)
       n = 0;
@@ -2205,18 +2297,22 @@ export class RpmSolver {
       if (y === v) b++;
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
-    for (const i of cands) {
+    for (let ci = 0; ci < cands.length; ci++) {
+      const i = cands[ci]!;
       const d = sat.decisionMap[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;
       if (d > 0) {
         if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
         if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
-        for (const rec of s.recommends) {
+        const recs = s.recommends;
+        for (let ri = 0; ri < recs.length; ri++) {
+          const rec = recs[ri]!;
           if (this.flags.onlynamespacerecommended && !this.isNamespaceDep(rec)) continue;
           const prov = pool.whatprovides(rec);
           if (prov.some((p) => sat.decisionMap[p]! > 0)) continue;
-          for (const p of prov) {
+          for (let k = 0; k < prov.length; k++) {
+            const p = prov[k]!;
             if (sat.decisionMap[p] !== 0) continue;
             if (this.dupAll && this.isInstalled(p)) continue;
             if (!dq.includes(p)) dq.push(p);
@@ -2235,10 +2331,15 @@ export class RpmSolver {
     dq = dq.filter((p) => (this.favor.get(p) ?? 0) >= 0 && !this.excludeFromWeak.has(p));
     dqs = dqs.filter((p) => !this.excludeFromWeak.has(p));
     if (this.installedIds.length && (dq.length || dqs.length)) {
+      // only installed-decided packages with obsoletes can obsolete a candidate
+      const obsoleters: number[] = [];
+      for (let k = 0; k < this.installedIds.length; k++) {
+        const ip = this.installedIds[k]!;
+        if (sat.decisionMap[ip]! > 0 && pool.solvables[ip]!.obsoletes.length) obsoleters.push(ip);
+      }
       const obsoletedByInstalled = (p: number): boolean => {
-        for (const ip of this.installedIds) {
-          if (sat.decisionMap[ip]! <= 0) continue;
-          const is = pool.solvables[ip]!;
+        for (let k = 0; k < obsoleters.length; k++) {
+          const is = pool.solvables[obsoleters[k]!]!;
           if (is.obsoletes.some((o) => pool.matchNevr(p, o))) return true;
         }
         return false;

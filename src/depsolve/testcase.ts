@@ -1,6 +1,6 @@
 import { AtollError } from '../errors/index.js';
 import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
-import type { RichExpr, RichOp } from '../rpm/index.js';
+import type { RichExpr, RichOp, SimpleDep } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
 import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolveResult, type SolverFlags } from './rpm-solver.js';
@@ -165,14 +165,32 @@ const DEP_KEYS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends'
 export function parseTesttags(
   text: string | readonly string[] | { text: string; start: number; end: number },
   prefix = 0,
+  internDep?: (d: SimpleDep) => void,
 ): NewSolvable[] {
-  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix);
-  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix);
+  if (typeof text === 'string') return parseTesttagsRange(text, 0, text.length, prefix, internDep);
+  if ('text' in text) return parseTesttagsRange(text.text, text.start, text.end, prefix, internDep);
   const joined = text.join('\n');
-  return parseTesttagsRange(joined, 0, joined.length, prefix);
+  return parseTesttagsRange(joined, 0, joined.length, prefix, internDep);
 }
 
-function parseTesttagsRange(src: string, start: number, end: number, prefix: number): NewSolvable[] {
+/** Intern every simple dependency of an expression in the pool (its name string and id). */
+function internDepNames(d: Dep, internDep: (d: SimpleDep) => void): void {
+  if (d.kind === 'simple') {
+    internDep(d);
+    return;
+  }
+  internDepNames(d.left, internDep);
+  internDepNames(d.right, internDep);
+  if (d.otherwise) internDepNames(d.otherwise, internDep);
+}
+
+function parseTesttagsRange(
+  src: string,
+  start: number,
+  end: number,
+  prefix: number,
+  internDep?: (d: SimpleDep) => void,
+): NewSolvable[] {
   const out: NewSolvable[] = [];
   let cur: NewSolvable | null = null;
   let version = 0;
@@ -251,7 +269,13 @@ function parseTesttagsRange(src: string, start: number, end: number, prefix: num
       const text = trimmed(from, to);
       // a distribution repeats the same few thousand dependencies: parse (and keep) each once
       let dep = depCache.get(text);
-      if (!dep) depCache.set(text, (dep = parseTestcaseDep(text)));
+      if (!dep) {
+        dep = parseTestcaseDep(text);
+        // names interned once per distinct dependency, as libsolv's reader does (pool_str2id):
+        // the solver's lookups then find them without hashing a new string
+        if (internDep) internDepNames(dep, internDep);
+        depCache.set(text, dep);
+      }
       scratch[key].push(dep);
       if (tag === PRV && dep.kind === 'simple' && dep.name.startsWith('/')) scratchFiles.push(dep.name);
       return;
@@ -470,7 +494,10 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         } else if (type !== 'empty') {
           body = io.readFile(src);
         }
-        if (type === 'testtags') for (const p of parseTesttags(body, prefix)) state.pool.addSolvable(repo, p);
+        if (type === 'testtags') {
+          const pool = state.pool;
+          for (const p of parseTesttags(body, prefix, (d) => pool.internDep(d))) pool.addSolvable(repo, p);
+        }
         else if (type !== 'empty') unsupported.push(`repo type ${type}`);
         break;
       }

@@ -35,6 +35,14 @@ export interface RootConflict {
 
 export class CdclSolver {
   readonly clauses: Clause[] = [{ lits: new Int32Array(0), w1: -1, w2: -1, disabled: true, why: null }];
+  /**
+   * Compact copies of every clause's first literal (0 when empty), length and disabled flag
+   * (1 = disabled), kept in step with the clause objects: callers that scan every clause
+   * (libsolv's rule passes) read these instead of touching each clause object.
+   */
+  clauseHead = new Int32Array(1024);
+  clauseLen = new Int32Array(1024);
+  clauseOff = new Uint8Array(1024).fill(1, 0, 1);
   /** Number of original clauses; clauses with a larger id are learnt. */
   private originalEnd = -1;
   /** decisionMap[v] = +level when v is true, -level when false, 0 when undecided. */
@@ -102,6 +110,21 @@ export class CdclSolver {
     if (m !== n) arr = arr.slice(0, m);
     const c: Clause = { lits: arr, w1: -1, w2: -1, disabled: false, why };
     this.clauses.push(c);
+    if (id >= this.clauseHead.length) {
+      const size = this.clauseHead.length * 2;
+      const head = new Int32Array(size);
+      head.set(this.clauseHead);
+      const len = new Int32Array(size);
+      len.set(this.clauseLen);
+      const off = new Uint8Array(size);
+      off.set(this.clauseOff);
+      this.clauseHead = head;
+      this.clauseLen = len;
+      this.clauseOff = off;
+    }
+    this.clauseHead[id] = m > 0 ? arr[0]! : 0;
+    this.clauseLen[id] = m;
+    this.clauseOff[id] = 0;
     if (arr.length >= 2) this.attach(id, c);
     return id;
   }
@@ -119,6 +142,14 @@ export class CdclSolver {
     // Prefer watching literals that are not false, so a clause added during search stays correct.
     // The first two positions by (true, undecided, false), then by position.
     const n = c.lits.length;
+    if (this.trail.length === 0) {
+      // nothing assigned yet (the rules of a new problem): the first two literals
+      c.w1 = 0;
+      c.w2 = 1;
+      this.watch(c.lits[0]!, id);
+      this.watch(c.lits[1]!, id);
+      return;
+    }
     let w1 = -1;
     let w2 = -1;
     for (let rank = 0; rank < 3 && w2 < 0; rank++) {
@@ -145,10 +176,12 @@ export class CdclSolver {
 
   disable(id: number): void {
     this.clauses[id]!.disabled = true;
+    this.clauseOff[id] = 1;
   }
 
   enable(id: number): void {
     this.clauses[id]!.disabled = false;
+    this.clauseOff[id] = 0;
   }
 
   /** +1 true, -1 false, 0 undecided. */
@@ -272,7 +305,11 @@ export class CdclSolver {
         ok.set(id, v);
         return v;
       };
-      for (let id = this.originalEnd; id < this.clauses.length; id++) this.clauses[id]!.disabled = !valid(id);
+      for (let id = this.originalEnd; id < this.clauses.length; id++) {
+        const v = valid(id);
+        this.clauses[id]!.disabled = !v;
+        this.clauseOff[id] = v ? 0 : 1;
+      }
       return;
     }
     if (this.originalEnd >= 0 && this.clauses.length > this.originalEnd) {

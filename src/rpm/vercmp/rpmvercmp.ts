@@ -64,14 +64,24 @@ export function rpmvercmp(a: string, b: string): -1 | 0 | 1 {
       while (j < lb && isAlpha(b.charCodeAt(j))) j++;
     }
     if (j === sj) return numeric ? 1 : -1;
-    let sa = a.slice(si, i);
-    let sb = b.slice(sj, j);
+    // compare the segments a[si, i) and b[sj, j) in place (no slices: this runs for every
+    // version comparison of a solve)
+    let x = si;
+    let y = sj;
     if (numeric) {
-      sa = sa.replace(/^0+/, '');
-      sb = sb.replace(/^0+/, '');
-      if (sa.length !== sb.length) return sa.length > sb.length ? 1 : -1;
+      while (x < i && a.charCodeAt(x) === 48) x++;
+      while (y < j && b.charCodeAt(y) === 48) y++;
+      if (i - x !== j - y) return i - x > j - y ? 1 : -1;
     }
-    if (sa !== sb) return sa < sb ? -1 : 1;
+    while (x < i && y < j) {
+      const cx = a.charCodeAt(x);
+      const cy = b.charCodeAt(y);
+      if (cx !== cy) return cx < cy ? -1 : 1;
+      x++;
+      y++;
+    }
+    if (x < i) return 1;
+    if (y < j) return -1;
   }
   if (i >= la && j >= lb) return 0;
   return i >= la ? -1 : 1;

@@ -1,10 +1,9 @@
 /**
  * Worker thread body of unpackRpm's file writer (file-writer.ts): performs, strictly in order,
- * the filesystem operations the main thread sends it (those of its share of the directories),
- * so decompression and cpio parsing (main thread and the decoder process) overlap with file
- * creation (here, and in the other worker). All operations are synchronous. No entry is
- * written through a symlink: every parent component is created here or, when it exists
- * (made by the other worker, or by an earlier entry), checked with lstat; entries are never
+ * the filesystem operations the main thread sends it, so decompression and cpio parsing (main
+ * thread and the decoder process) overlap with file creation (here). All operations are
+ * synchronous. No entry is written through a symlink: every parent component is created here
+ * or, when it exists (made by an earlier entry), checked with lstat; entries are never
  * removed or renamed, so a checked directory stays a directory; files are created
  * O_EXCL|O_NOFOLLOW, symlinks and hardlinks fail on an existing name.
  */

@@ -156,9 +156,7 @@ async function unpackWith(writer: FileWriter, rpmPath: string, target: string, o
     const created = await lstat(staging);
     createdUid = created.uid;
     createdGid = created.gid;
-    // A second writer thread when the decoder leaves a CPU free (xz, bzip2 keep one busy).
-    const cheapDecoder = pkg.payload.compressor === 'zstd' || pkg.payload.compressor === 'gzip' || pkg.payload.compressor === null;
-    writer.start(staging, createdUid, createdGid, cheapDecoder);
+    writer.start(staging, createdUid, createdGid);
     const integrity = result.integrity;
     const cpio = payloadCpioStream(rpmPath, pkg, { mainHeader: headers.main.blob.bytes, payloadStart: headers.payloadStart, integrity });
     const verifyFileDigests = options.fileDigests === 'always' || pkg.payload.digest === null;

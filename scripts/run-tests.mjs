@@ -60,7 +60,9 @@ const totals = { pass: 0, fail: 0, skipped: 0 };
 let failed = false;
 for (const suite of suites) {
   let files = findTests(join(root, suite.dir));
-  if (filters.length > 0) files = files.filter((f) => filters.some((needle) => f.includes(needle)));
+  // Match against the path inside the project, so a checkout folder named like a module
+  // (say /work/wt-rpm3) does not match every file.
+  if (filters.length > 0) files = files.filter((f) => filters.some((needle) => relative(root, f).includes(needle)));
   if (files.length === 0) continue;
   const started = Date.now();
   process.stdout.write(`\n=== suite ${suite.name}: ${files.length} files\n`);

@@ -80,6 +80,10 @@ const commitOptions = [
   flag('mode-ro-executables', 'Ensure executable files are not writable'),
   flag('devino-canonical', 'Assume hardlinked objects are unmodified.  Implies --link-checkout-speedup', 'I'),
   flag('table-output', 'Output more information in a KEY: VALUE format'),
+  multi('gpg-sign', 'KEY-ID', 'GPG Key ID to sign the commit with'),
+  value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
+  multi('sign', 'KEY_ID', 'Sign the commit with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];
@@ -168,6 +172,26 @@ const showOptions = [
   ignored(flag('no-byteswap', 'Do not byteswap the commit metadata', 'B')),
   flag('print-sizes', 'Show the commit size metadata'),
 ];
+
+const summaryOptions = [
+  flag('update', 'Update the summary', 'u'),
+  flag('view', 'View the local summary file', 'v'),
+  flag('raw', 'View the raw bytes of the summary file'),
+  multi('gpg-sign', 'KEY-ID', 'GPG Key ID to sign the summary with'),
+  value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
+  multi('sign', 'KEY-ID', 'Key ID to sign the summary with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
+];
+
+const signOptions = [
+  flag('delete', 'Delete signatures having any of the KEY-IDs', 'd'),
+  flag('verify', 'Verify signatures'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')", 's'),
+  value('keys-file', 'NAME', 'Read key(s) from file'),
+  value('keys-dir', 'NAME', 'Redefine system-wide directories with public and revoked keys for verification'),
+];
+
+const gpgSignOptions = [flag('delete', 'Delete signatures having any of the GPG KEY-IDs', 'd'), value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings')];
 
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
@@ -291,5 +315,18 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       return argv;
     },
   },
-  cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
+  {
+    ...cmd('summary', 'Manage summary metadata', '', summaryOptions),
+    // ostree prints the raw summary byte-swapped on little-endian hosts (ot_dump_variant).
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['summary'], summaryOptions)(positionals, options);
+      if (options.has('raw') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
+      return argv;
+    },
+  },
+  cmd('sign', 'Sign a commit', 'COMMIT KEY-ID...', signOptions),
+  {
+    ...cmd('gpg-sign', 'Sign a commit', 'COMMIT KEY-ID...', gpgSignOptions),
+    toAtoll: (positionals, options) => ['repo', 'sign', '--sign-type=gpg', ...passOptions(options, gpgSignOptions), '--', ...positionals],
+  },
 ];

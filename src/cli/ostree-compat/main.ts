@@ -10,8 +10,11 @@ import { GOptionError, parseGOptions, type OptionSpec } from './goption.js';
 
 /** The libostree release whose CLI this front end follows (the suite reads it from --version). */
 export const OSTREE_COMPAT_VERSION = '2022.7';
-/** Only what atoll really has: no gpgme, libarchive, sign-ed25519, libmount/systemd (switchroot). */
-export const OSTREE_COMPAT_FEATURES: string[] = [];
+/**
+ * Only what atoll really has: ed25519 signing and verification (node:crypto); no gpgme,
+ * libarchive, libmount/systemd (switchroot).
+ */
+export const OSTREE_COMPAT_FEATURES: string[] = ['sign-ed25519'];
 
 const REPO_OPTION: OptionSpec = { long: 'repo', arg: 'PATH', help: 'Path to OSTree repository (defaults to current directory or /sysroot/ostree/repo)' };
 const COMMON_OPTIONS: OptionSpec[] = [

@@ -125,6 +125,21 @@ export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly
   return result;
 }
 
+/** The issuer key ID (16 hex digits, upper case) of each binary signature ('' when unparsable). */
+export async function gpgSignatureKeyIds(signatures: readonly Uint8Array[]): Promise<string[]> {
+  const openpgp = await openpgpLib();
+  const ids: string[] = [];
+  for (const binary of signatures) {
+    try {
+      const signature = await openpgp.readSignature({ binarySignature: binary });
+      ids.push((signature.getSigningKeyIDs()[0]?.toHex() ?? '').toUpperCase());
+    } catch {
+      ids.push('');
+    }
+  }
+  return ids;
+}
+
 /** A detached binary signature made by `gpg` (what `ostree gpg-sign` stores). */
 export async function gpgSign(data: Uint8Array, keyId: string, homedir: string | undefined): Promise<Uint8Array> {
   const args = [...(homedir ? ['--homedir', homedir] : []), '--batch', '--yes', '--no-tty', '--pinentry-mode', 'loopback', '--local-user', keyId, '--detach-sign', '--output', '-'];

@@ -8,7 +8,7 @@ import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
 import { formatGlibCTime } from '../repo/index.js';
 import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
-import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
+import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached, requiresSignature } from './signatures.js';
 
 /**
  * The pull algorithm shared by `pull` (HTTP or file:// remote) and `pull-local`, following
@@ -203,7 +203,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const summarySig = await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
   const summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
   let summary: Summary | undefined;
-  if (options.summaryPolicy && (options.summaryPolicy.gpg || options.summaryPolicy.ed25519)) {
+  if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
       throw new AtollError('PULL_SUMMARY_REQUIRED', `${files.description} has no summary, but summary signature verification is enabled`, {
         hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',

@@ -2,7 +2,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { writeFileAtomic } from '../../util/index.js';
-import { bswap64, variant, type Variant } from '../../gvariant/index.js';
+import { bswap64, byteswapGVariant, decodeGVariant, printGVariant, variant, type Variant } from '../../gvariant/index.js';
 import {
   type Repo,
   listRefs,
@@ -11,6 +11,7 @@ import {
   encodeSummary,
   decodeSummary,
   decodeCommit,
+  SUMMARY_GVARIANT_TYPE,
   type SummaryRef,
   type Summary,
 } from '../repo/index.js';
@@ -90,6 +91,24 @@ export async function readSummary(repo: Repo): Promise<Summary> {
 
 function isoDate(beSeconds: bigint): string {
   return formatCommitDate(bswap64(beSeconds)).replace(' ', 'T').replace(/ \+0000$/, '+00');
+}
+
+/**
+ * `ostree summary --raw`: the summary GVariant in GLib's text form with type annotations, as
+ * ot_dump_variant prints it (byte-swapped first on a little-endian host, as ostree does, so
+ * big-endian fields such as the timestamps read as numbers).
+ */
+export async function printSummaryRaw(repo: Repo, options: { byteswap: boolean }): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(repo.path, 'summary'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_SUMMARY_MISSING', `no summary file in ${repo.path}`, { hint: "run 'atoll repo summary -u'" });
+    throw error;
+  }
+  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, bytes);
+  if (options.byteswap) value = byteswapGVariant(SUMMARY_GVARIANT_TYPE, value);
+  return printGVariant(SUMMARY_GVARIANT_TYPE, value, true);
 }
 
 /** A readable view in the shape of `ostree summary -v`. */

@@ -122,6 +122,7 @@ const remoteAddOptions = [
   multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote'),
   flag('no-gpg-verify', 'Disable GPG verification'),
   flag('no-sign-verify', 'Disable signature verification'),
+  multi('sign-verify', 'KEYTYPE=[inline|file]:PUBKEY', 'Verify signatures using KEYTYPE inline or file'),
   flag('if-not-exists', 'Do nothing if the provided remote exists'),
   flag('force', 'Replace the provided remote if it exists'),
   value('contenturl', 'URL', 'Use URL when fetching content'),

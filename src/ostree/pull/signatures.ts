@@ -82,16 +82,20 @@ function verifySignApi(what: string, data: Uint8Array, detached: VarDict | undef
 export function verifyEd25519(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly KeyObject[], revoked: readonly KeyObject[] = []): string {
   if (keys.length === 0) throw new AtollError('PULL_SIGNATURE_INVALID', 'ed25519: public key is not set');
   const revokedSet = new Set(revoked.map((k) => publicKeyBase64(k)));
-  let tried = 0;
+  const tried: string[] = [];
+  const hex = (key: KeyObject): string => Buffer.from(publicKeyBase64(key), 'base64').toString('hex');
   for (const sig of signatures) {
     if (sig.length !== 64) throw new AtollError('PULL_SIGNATURE_INVALID', `Invalid signature length of ${sig.length} bytes, expected 64`);
     for (const key of keys) {
       if (revokedSet.has(publicKeyBase64(key))) continue;
-      if (ed25519Verify(data, sig, key)) return `ed25519: Signature verified successfully with key '${Buffer.from(publicKeyBase64(key), 'base64').toString('hex')}'`;
-      tried++;
+      if (ed25519Verify(data, sig, key)) return `ed25519: Signature verified successfully with key '${hex(key)}'`;
+      tried.push(hex(key));
     }
   }
-  throw new AtollError('PULL_SIGNATURE_INVALID', `ed25519: Signature couldn't be verified; tried ${tried} keys`, {
+  // libostree names the key when it tried one, and counts them when it tried more (OSTree's
+  // tests read both forms).
+  const detail = tried.length === 1 ? ` with: key ${tried[0] ?? ''}` : `; tried ${tried.length} keys`;
+  throw new AtollError('PULL_SIGNATURE_INVALID', `ed25519: Signature couldn't be verified${detail}`, {
     hint: 'check the trusted keys (verification-ed25519-key / verification-ed25519-file of the remote, --keys-file, --keys-dir)',
   });
 }

@@ -187,6 +187,12 @@ export async function signSummaryWith(repoPath: string, how: { type: string; key
   await ostreePull.signSummary(repoPath, signOptionsFor(how));
 }
 
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 function registerSignCommand(repo: Command, context: CliContext): void {
   repo
     .command('sign')
@@ -318,10 +324,34 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         force: o.force === true,
       });
       if (added && typeof o.gpgImport === 'string') {
-        const { importRemoteGpgKeys } = await import('../../ostree/pull/index.js');
-        const count = await importRemoteGpgKeys(o.repo as string, name, o.gpgImport);
-        context.notice(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
+        const count = await ostreePull.importRemoteGpgKeys(o.repo as string, name, { keyrings: [o.gpgImport] });
+        context.out(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
       }
+    });
+  remote
+    .command('gpg-import')
+    .description("import GPG keys into a remote's keyring (REPO/REMOTE.trustedkeys.gpg), all or only the KEY-IDs given")
+    .argument('<name>', 'remote name')
+    .argument('[key-ids...]', 'import only these keys')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('-k, --keyring <file>', 'import keys from a keyring file (repeatable; default: the user keyring ~/.gnupg/pubring.gpg)', collect, [])
+    .option('--stdin', 'import keys from standard input')
+    .action(async (name: string, keyIds: string[], o: { repo: string; keyring: string[]; stdin?: boolean }) => {
+      await ostreePull.getRemote(o.repo, name);
+      const keyrings = o.keyring.length > 0 || o.stdin ? o.keyring : [`${process.env.HOME ?? ''}/.gnupg/pubring.gpg`];
+      const stdin = o.stdin ? await readStdin() : undefined;
+      const count = await ostreePull.importRemoteGpgKeys(o.repo, name, { keyrings, ...(stdin ? { stdin } : {}), keyIds });
+      context.out(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
+    });
+  remote
+    .command('gpg-list-keys')
+    .description("list the GPG keys of a remote's keyring, or the global trusted keys without NAME")
+    .argument('[name]', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .action(async (name: string | undefined, o: { repo: string }) => {
+      const remoteInfo = name === undefined ? undefined : await ostreePull.getRemote(o.repo, name);
+      const keys = await ostreePull.listRemoteGpgKeys(o.repo, name, remoteInfo?.options.gpgkeypath);
+      if (keys.length > 0) context.out(ostreePull.formatGpgKeyListing(keys));
     });
   remote
     .command('delete')

@@ -304,6 +304,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
       cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
+      cmd('gpg-import', 'Import GPG keys', 'NAME [KEY-ID...]', [multi('keyring', 'FILE', 'Import keys from a keyring file (repeatable)', 'k'), flag('stdin', 'Import keys from standard input')], ['remote', 'gpg-import']),
+      cmd('gpg-list-keys', 'Show remote GPG keys', 'NAME', [], ['remote', 'gpg-list-keys']),
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),

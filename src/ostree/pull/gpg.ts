@@ -2,7 +2,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as OpenPGP from 'openpgp';
 import { AtollError, isErrno } from '../../errors/index.js';
-import { runProgram, writeFileAtomic } from '../../util/index.js';
+import { runProgram } from '../../util/index.js';
+import { globalKeyringDir } from './gpg-keyring.js';
 
 /**
  * OpenPGP for `ostree.gpgsigs`: verification with OpenPGP.js (maintained, pure JS, no native
@@ -28,6 +29,8 @@ export interface GpgVerifyResult {
   valid: Array<{ keyId: string; fingerprint: string }>;
   /** Key IDs of signatures that did not verify or whose key is not trusted. */
   invalid: string[];
+  /** The subset of `invalid` whose key is not among the trusted keys at all. */
+  missingKey: string[];
 }
 
 /** Parse binary keyrings and/or armored key blocks, concatenated or alone. */
@@ -56,7 +59,8 @@ async function keysFromPath(path: string): Promise<PublicKeyT[]> {
   if (info.isDirectory()) {
     const keys: PublicKeyT[] = [];
     for (const name of (await readdir(path)).sort()) {
-      if (name.endsWith('.gpg') || name.endsWith('.asc')) keys.push(...(await keysFromPath(join(path, name))));
+      // Files of a keyring directory that hold no keys (a trustdb.gpg) are passed over.
+      if (name.endsWith('.gpg') || name.endsWith('.asc')) keys.push(...(await keysFromPath(join(path, name)).catch(() => [])));
     }
     return keys;
   }
@@ -71,31 +75,40 @@ export function remoteKeyringPath(repo: string, remote: string): string {
   return join(repo, `${remote}.trustedkeys.gpg`);
 }
 
-export async function trustedGpgKeys(repo: string, remote: string, gpgKeyPath: string | undefined): Promise<PublicKeyT[]> {
-  const keys = await keysFromPath(remoteKeyringPath(repo, remote));
-  for (const path of (gpgKeyPath ?? '').split(/[;,]/).map((p) => p.trim()).filter(Boolean)) keys.push(...(await keysFromPath(path)));
-  if (keys.length === 0) keys.push(...(await keysFromPath('/usr/share/ostree/trusted.gpg.d')));
-  return keys;
+/**
+ * The paths of a remote's `gpgkeypath`, split as libostree's
+ * ot_keyfile_get_string_list_with_separator_choice splits it: on `;` or `,` (not both), a
+ * trailing separator ignored.
+ */
+export function gpgKeyPaths(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  if (value.includes(';') && value.includes(',')) {
+    throw new AtollError('PULL_BAD_KEY', `gpgkeypath: key value list contains more than one separator: ${value}`, { hint: 'separate the paths with ; or with , (not both)' });
+  }
+  const parts = value.split(/[;,]/).map((p) => p.trim());
+  if (parts.length > 1 && parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
-/** `remote add --gpg-import FILE`: append the keys of FILE (armored or binary) to the remote keyring. */
-export async function importRemoteGpgKeys(repo: string, remote: string, file: string): Promise<number> {
-  const keys = await keysFromPath(file);
-  if (keys.length === 0) throw new AtollError('PULL_BAD_KEY', `no OpenPGP public keys in ${file}`);
-  const path = remoteKeyringPath(repo, remote);
-  const existing = await readFile(path).catch((error: unknown) => {
-    if (isErrno(error, 'ENOENT')) return Buffer.alloc(0);
-    throw error;
-  });
-  const parts = [existing, ...keys.map((k) => Buffer.from(k.write()))];
-  await writeFileAtomic(path, Buffer.concat(parts));
-  return keys.length;
+export async function trustedGpgKeys(repo: string, remote: string, gpgKeyPath: string | undefined): Promise<PublicKeyT[]> {
+  const keys = await keysFromPath(remoteKeyringPath(repo, remote));
+  for (const path of gpgKeyPaths(gpgKeyPath)) {
+    // A path in gpgkeypath must exist (libostree opens each one).
+    try {
+      await stat(path);
+    } catch (error) {
+      throw new AtollError('PULL_BAD_KEY', `gpgkeypath (${path}): ${(error as Error).message.replace(/^ENOENT: no such file or directory.*$/, 'No such file or directory')}`, { cause: error });
+    }
+    keys.push(...(await keysFromPath(path)));
+  }
+  if (keys.length === 0) keys.push(...(await keysFromPath(globalKeyringDir())));
+  return keys;
 }
 
 /** Check each binary signature in `signatures` over `data` against `keys`. */
 export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly PublicKeyT[]): Promise<GpgVerifyResult> {
   const openpgp = await openpgpLib();
-  const result: GpgVerifyResult = { valid: [], invalid: [] };
+  const result: GpgVerifyResult = { valid: [], invalid: [], missingKey: [] };
   for (const binary of signatures) {
     let signature: OpenPGP.Signature;
     try {
@@ -106,7 +119,10 @@ export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly
     }
     const message = await openpgp.createMessage({ binary: data });
     const keyIds = signature.getSigningKeyIDs().map((id) => id.toHex());
-    if (keys.length === 0) {
+    const known = (id: string): boolean => keys.some((k) => k.getKeys(signature.getSigningKeyIDs().find((s) => s.toHex() === id) ?? signature.getSigningKeyIDs()[0]!).length > 0);
+    const missing = keyIds.filter((id) => keys.length === 0 || !known(id));
+    result.missingKey.push(...missing);
+    if (keys.length === 0 || missing.length === keyIds.length) {
       result.invalid.push(...keyIds);
       continue;
     }

@@ -2,7 +2,7 @@
 export { addRemote, deleteRemote, listRemotes, getRemote, isValidRemoteName, parseSignVerify, checkSignType, SIGN_TYPES } from './remote-config.js';
 export type { Remote, RemoteAddOptions } from './remote-config.js';
 export { ed25519PublicKey, ed25519SecretKey, ed25519Sign, ed25519Verify, publicKeyBase64, parsePublicKeyList, ED25519_METADATA_KEY } from './ed25519.js';
-export { importRemoteGpgKeys, verifyGpgSignatures, gpgSign, gpgSignatureKeyIds, trustedGpgKeys, readPublicKeys, GPG_METADATA_KEY } from './gpg.js';
+export { verifyGpgSignatures, gpgSign, gpgSignatureKeyIds, trustedGpgKeys, readPublicKeys, GPG_METADATA_KEY } from './gpg.js';
 export type { GpgVerifyResult } from './gpg.js';
 export { pull, pullLocal, remotePolicies, remoteRefs } from './pull.js';
 export { openRemoteSource } from './remote-source.js';
@@ -21,3 +21,5 @@ export type { FileSource } from './source.js';
 export { resolveCommitRev } from './target.js';
 export { addCookie, deleteCookie, readCookies } from './cookies.js';
 export type { Cookie } from './cookies.js';
+export { importRemoteGpgKeys, listRemoteGpgKeys, formatGpgKeyListing, parseGpgColons, wkdUrls, remoteKeyringFile, globalKeyringDir } from './gpg-keyring.js';
+export type { GpgKeyInfo } from './gpg-keyring.js';

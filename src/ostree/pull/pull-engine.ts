@@ -469,6 +469,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else {
       if (partial) partials.add(checksum);
       stats.objectsSkipped++;
+      let verified = false;
       if (options.refetchDetachedMetadata) {
         // ostree re-fetches the detached metadata of a stored commit (signatures may have been
         // added since); a new one is verified like a fetched commit's before it replaces the old.
@@ -479,8 +480,16 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
           if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
             await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
             await target.writeMetadata('commitmeta', checksum, detachedBytes);
+            verified = true;
           }
         }
+      }
+      // A stored commit is still checked against this remote's keys (scan_commit_object
+      // verifies every commit it did not verify while fetching): another remote's keys may
+      // have let it in.
+      if (!verified && requiresSignature(policy)) {
+        const local = await target.readObject(checksum, 'commitmeta');
+        await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(local, `commit ${checksum}`), policy);
       }
     }
     const commit = verifyCommit(checksum, bytes, trusted);

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -175,6 +175,8 @@ export async function deleteRemote(repo: string, name: string, options: { ifExis
     throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'list remotes with `atoll repo remote list`' });
   }
   await writeConfig(repo, config);
+  // As libostree: the remote's keyring goes with it.
+  await rm(join(repo, `${name}.trustedkeys.gpg`), { force: true });
   return true;
 }
 

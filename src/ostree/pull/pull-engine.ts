@@ -70,6 +70,8 @@ export interface PullEngineOptions {
   remote?: string | undefined;
   /** The remote's collection-id: commits must carry a matching ostree.collection-binding. */
   collectionId?: string | undefined;
+  /** `--disable-verify-bindings`: skip the ref and collection binding checks. */
+  disableVerifyBindings?: boolean;
   mirror?: boolean;
   /** Parent commits to fetch too: 0 (default) none, -1 all. */
   depth?: number;
@@ -422,7 +424,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const seen = commitsSeen.get(checksum);
     if (seen) {
       const metadata = await seen;
-      if (ref !== undefined && metadata) checkRefBinding(checksum, metadata, ref, options.collectionId !== undefined);
+      if (ref !== undefined && metadata && !options.disableVerifyBindings) checkRefBinding(checksum, metadata, ref, options.collectionId !== undefined);
       return;
     }
     let settle: (metadata: VarDict | undefined) => void = () => undefined;
@@ -455,8 +457,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
       const commit = verifyCommit(checksum, fetched, trusted);
       await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
-      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
-      if (options.collectionId !== undefined) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
+      if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+      if (options.collectionId !== undefined && !options.disableVerifyBindings) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
       // The marker goes down before the commit object, so a commit without its tree is never
       // mistaken for a complete one.
       await target.markPartial(checksum, true);
@@ -495,7 +497,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const commit = verifyCommit(checksum, bytes, trusted);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
     if (!stats.fetchedCommits.has(checksum)) {
-      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+      if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
     if (timestampFrom && remaining === depth && !optional) checkTimestamp(timestampFrom, checksum, commit.timestamp);

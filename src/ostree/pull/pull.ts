@@ -39,6 +39,8 @@ export interface PullOptions {
   localCacheRepos?: readonly string[];
   /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
   timestampCheckFromRev?: string;
+  /** `--disable-verify-bindings`: do not check ostree.ref-binding / ostree.collection-binding. */
+  disableVerifyBindings?: boolean;
   reporter?: Reporter;
 }
 
@@ -190,6 +192,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
       remote: remote.name,
       collectionId: remote.collectionId,
+      disableVerifyBindings: options.disableVerifyBindings ?? false,
       mirror: options.mirror ?? false,
       depth: options.depth ?? 0,
       commitMetadataOnly: options.commitMetadataOnly ?? false,
@@ -325,6 +328,12 @@ export interface PullLocalOptions {
   /** Refuse content a bare-user-only repository cannot hold (setuid, world-writable, ...). */
   bareUserOnlyFiles?: boolean;
   parallel?: number;
+  /** `--gpg-verify`: commits must carry a GPG signature by a key of `remote`'s keyring. */
+  gpgVerify?: boolean;
+  /** `--gpg-verify-summary`: the source's summary must be signed by a key of `remote`'s keyring. */
+  gpgVerifySummary?: boolean;
+  /** `--disable-verify-bindings`: skip the ref/collection binding checks. */
+  disableVerifyBindings?: boolean;
   /**
    * Do not re-hash what is read from the source (ostree's `pull-local` default: a local
    * repository is trusted unless `--untrusted`). atoll verifies by default.
@@ -359,10 +368,31 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     if (checksum === undefined) throw new AtollError('PULL_NO_REF', `ref ${ref} not found in ${src.path}`, { data: { ref } });
     resolved.push(checksum);
   }
+  // As libostree's local pull: GPG keys from the named remote's keyring, bindings against the
+  // source repository's own collection-id (get_remote_repo_collection_id).
+  let policy: VerifyPolicy = {};
+  if (options.gpgVerify || options.gpgVerifySummary) {
+    if (options.remote === undefined) throw new AtollError('PULL_NO_REMOTE', 'Must specify --remote with --gpg-verify or --gpg-verify-summary');
+    const remoteInfo = await getRemote(target.path, options.remote);
+    const keys = await trustedGpgKeys(target.path, remoteInfo.name, remoteInfo.options.gpgkeypath);
+    if (options.gpgVerify) policy = { gpg: keys };
+    if (options.gpgVerifySummary) {
+      const summary = await files.get('summary');
+      if (summary === undefined) throw new AtollError('PULL_SUMMARY_REQUIRED', `GPG verification enabled, but no summary found (check that the remote's summary is generated): ${src.path}`);
+      await verifyDetachedSignatures('summary', summary, decodeDetached(await files.get('summary.sig'), 'summary'), { gpg: keys });
+    }
+  }
+  const { Repo: RepoClass } = await import('../repo/index.js');
+  const sourceCollectionId = (await RepoClass.open(src.path)).config.getStringOr('core', 'collection-id', undefined);
   const result = await runPull({
     target,
     provider: { ...providerWithoutSummary(provider) },
-    refs: resolved,
+    // Named refs travel as REF@CHECKSUM so their bindings are checked (the refs are written below).
+    refs: resolved.map((checksum, k) => (/^[0-9a-f]{64}$/.test(refs[k] as string) ? checksum : `${refs[k] as string}@${checksum}`)),
+    remote: options.remote,
+    collectionId: sourceCollectionId,
+    disableVerifyBindings: options.disableVerifyBindings ?? false,
+    policy,
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
     bareUserOnlyFiles: options.bareUserOnlyFiles ?? false,

@@ -185,6 +185,16 @@ function signOptionsFor(how: { type: string; keys: readonly string[]; gpgHomedir
   return how.type === 'dummy' ? { dummyKeys: how.keys } : { ed25519Keys: how.keys.map((k) => ostreePull.ed25519SecretKey(k)) };
 }
 
+/** `show`'s GPG report of a commit (undefined without GPG signatures). */
+export async function describeCommitGpg(repoPath: string, checksum: string, how: { homedir?: string | undefined; remote?: string | undefined }): Promise<string | undefined> {
+  let keys;
+  if (how.remote !== undefined) {
+    const remote = await ostreePull.getRemote(repoPath, how.remote);
+    keys = await ostreePull.trustedGpgKeys(repoPath, remote.name, remote.options.gpgkeypath);
+  } else keys = await ostreePull.showGpgKeys(how.homedir);
+  return await ostreePull.describeCommitGpgSignatures(repoPath, checksum, keys);
+}
+
 /** `commit --sign/--gpg-sign`: sign a commit just written. */
 export async function signCommitWith(repoPath: string, checksum: string, how: { type: string; keys: readonly string[]; gpgHomedir?: string | undefined }): Promise<void> {
   await ostreePull.signCommit(repoPath, checksum, signOptionsFor(how));

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerRepoNetCommands, loadRepoNetCommands, signCommitWith, signSummaryWith } from './repo-net.js';
+import { registerRepoNetCommands, loadRepoNetCommands, signCommitWith, signSummaryWith, describeCommitGpg } from './repo-net.js';
 import { AtollError } from '../../errors/index.js';
 import {
   Repo,
@@ -403,7 +403,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
     .option('--print-sizes', "print the commit's ostree.sizes totals: needed (absent here) and total")
     .option('--byteswap', 'print metadata values byte-swapped (what `ostree show` does without -B on little-endian hosts)')
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean }) => {
+    .option('--gpg-homedir <dir>', "also trust the keyrings (*.gpg) of DIR when reporting the commit's GPG signatures")
+    .option('--gpg-verify-remote <remote>', "report the commit's GPG signatures against REMOTE's trusted keys")
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean; gpgHomedir?: string; gpgVerifyRemote?: string }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
       if (opts.printSizes) {
@@ -419,6 +421,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return;
       }
       context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
+      // As ostree show: the GPG signatures of the commit, judged against the trusted keys.
+      const gpg = await describeCommitGpg(r.path, checksum, { homedir: opts.gpgHomedir, remote: opts.gpgVerifyRemote });
+      if (gpg !== undefined) context.out(gpg);
     });
 
   repo

@@ -23,7 +23,8 @@ export function globalKeyringDir(): string {
   return process.env.OSTREE_GPG_HOME || '/usr/share/ostree/trusted.gpg.d';
 }
 
-async function withScratchHome<T>(work: (home: string) => Promise<T>): Promise<T> {
+/** Run `work` with a fresh GnuPG home (an empty old-format pubring.gpg), removed afterwards. */
+export async function withGpgScratchHome<T>(work: (home: string) => Promise<T>): Promise<T> {
   const home = await mkdtemp(join(tmpdir(), 'atoll-gpg-'));
   try {
     await writeFile(join(home, 'pubring.gpg'), '');
@@ -32,6 +33,11 @@ async function withScratchHome<T>(work: (home: string) => Promise<T>): Promise<T
     await runProgram('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/** Run gpg in `home`; the result whatever the exit status (verification failures exit 1). */
+export async function gpgIn(home: string, args: string[], input?: Uint8Array): Promise<{ status: number; stdout: Buffer; stderr: string }> {
+  return await runProgram('gpg', ['--homedir', home, '--batch', '--no-tty', '--no-autostart', '--no-permission-warning', ...args], input !== undefined ? { input } : {});
 }
 
 async function gpg(home: string, args: string[], input?: Uint8Array): Promise<Buffer> {
@@ -114,7 +120,7 @@ async function keyringFiles(path: string): Promise<string[]> {
  * new to it (ostree's "Imported N GPG keys to remote").
  */
 export async function importRemoteGpgKeys(repo: string, remote: string, source: { keyrings?: readonly string[]; stdin?: Uint8Array; keyIds?: readonly string[] }): Promise<number> {
-  return await withScratchHome(async (src) => {
+  return await withGpgScratchHome(async (src) => {
     for (const file of source.keyrings ?? []) {
       let bytes: Buffer;
       try {
@@ -136,7 +142,7 @@ export async function importRemoteGpgKeys(repo: string, remote: string, source: 
       });
     }
     const target = remoteKeyringFile(repo, remote);
-    return await withScratchHome(async (dst) => {
+    return await withGpgScratchHome(async (dst) => {
       const existing = await readFile(target).catch((error: unknown) => {
         if (isErrno(error, 'ENOENT')) return undefined;
         throw error;
@@ -158,7 +164,7 @@ export async function listRemoteGpgKeys(repo: string, remote: string | undefined
       ? await keyringFiles(globalKeyringDir())
       : [...(await keyringFiles(remoteKeyringFile(repo, remote))), ...(await Promise.all((gpgKeyPath ?? '').split(/[;,]/).map((p) => p.trim()).filter(Boolean).map(keyringFiles))).flat()];
   if (files.length === 0) return [];
-  return await withScratchHome(async (home) => {
+  return await withGpgScratchHome(async (home) => {
     for (const file of files) await gpg(home, ['--import'], await readFile(file));
     return await listHome(home);
   });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type * as OpenPGP from 'openpgp';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { runProgram } from '../../util/index.js';
-import { globalKeyringDir } from './gpg-keyring.js';
+import { writeFile } from 'node:fs/promises';
+import { globalKeyringDir, gpgIn, parseGpgColons, withGpgScratchHome } from './gpg-keyring.js';
 
 /**
  * OpenPGP for `ostree.gpgsigs`: verification with OpenPGP.js (maintained, pure JS, no native
@@ -166,4 +167,69 @@ export async function gpgSign(data: Uint8Array, keyId: string, homedir: string |
     });
   }
   return new Uint8Array(result.stdout);
+}
+
+/** `%c` of the C locale in local time, as GLib formats the dates of signatures and keys. */
+export function formatGpgDate(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/**
+ * What `ostree show` prints about a commit's GPG signatures (ostree_gpg_verify_result_describe):
+ * for each signature, when and with which key it was made, then Good / BAD / public key not
+ * found, the primary key when a subkey signed, and the expiry of the key and of its primary key.
+ * The verdicts come from `gpg --verify` in a scratch home holding the trusted keys (gpgme, which
+ * ostree uses, reads the same status lines), so expiry and revocation are judged as ostree's.
+ * `now` in seconds.
+ */
+export async function describeGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly PublicKeyT[], now = Date.now() / 1000): Promise<string> {
+  const out: string[] = [`Found ${signatures.length} signature${signatures.length === 1 ? '' : 's'}:`];
+  await withGpgScratchHome(async (home) => {
+    if (keys.length > 0) await gpgIn(home, ['--import'], Buffer.concat(keys.map((k) => Buffer.from(k.write()))));
+    const listing = keys.length > 0 ? parseGpgColons((await gpgIn(home, ['--with-colons', '--fixed-list-mode', '--list-keys'])).stdout.toString('utf8'), now) : [];
+    const dataFile = join(home, 'signed-data');
+    await writeFile(dataFile, data);
+    for (const [index, sig] of signatures.entries()) {
+      out.push('');
+      const sigFile = join(home, `sig-${index}`);
+      await writeFile(sigFile, sig);
+      const status = (await gpgIn(home, ['--status-fd', '1', '--verify', sigFile, dataFile])).stdout.toString('utf8').split('\n');
+      const field = (name: string): string[] | undefined => status.find((l) => l.startsWith(`[GNUPG:] ${name} `))?.split(' ').slice(2);
+      const errsig = field('ERRSIG');
+      const validsig = field('VALIDSIG');
+      const keyId = (field('GOODSIG') ?? field('EXPKEYSIG') ?? field('REVKEYSIG') ?? field('BADSIG') ?? field('EXPSIG') ?? errsig)?.[0] ?? '';
+      const created = Number(validsig?.[2] ?? errsig?.[4] ?? 0);
+      const algo = PK_ALGO_NAMES[Number(validsig?.[6] ?? errsig?.[1] ?? 0)] ?? 'unknown';
+      out.push(`  Signature made ${formatGpgDate(created)} using ${algo} key ID ${keyId}`);
+      if (errsig !== undefined && (errsig[5] === '9' || field('NO_PUBKEY') !== undefined)) {
+        out.push("  Can't check signature: public key not found");
+        continue;
+      }
+      const key = listing.find((k) => k.fingerprint.endsWith(keyId) || k.subkeys.some((sk) => sk.fingerprint.endsWith(keyId)));
+      const sub = key?.subkeys.find((sk) => sk.fingerprint.endsWith(keyId));
+      const uid = key?.uids[0]?.uid ?? '';
+      const uidMatch = /^(.*?)\s*(?:<([^<>]*)>)?$/.exec(uid);
+      const who = `"${uidMatch?.[1] ?? uid} <${uidMatch?.[2] ?? ''}>"`;
+      const good = field('GOODSIG') !== undefined && !(key?.expired || key?.revoked || sub?.expired || sub?.revoked);
+      const revoked = field('REVKEYSIG') !== undefined || key?.revoked === true || sub?.revoked === true;
+      out.push(good ? `  Good signature from ${who}` : revoked ? '  Key revoked' : `  BAD signature from ${who}`);
+      if (sub && key) out.push(`  Primary key ID ${key.fingerprint.slice(-16)}`);
+      const signing = sub ?? key;
+      if (signing && signing.expires > 0) out.push(`  Key ${signing.expired ? 'expired' : 'expires'} ${formatGpgDate(signing.expires)}`);
+      if (sub && key && key.expires > 0) out.push(`  Primary key ${key.expired ? 'expired' : 'expires'} ${formatGpgDate(key.expires)}`);
+    }
+  });
+  return out.join('\n');
+}
+
+/** gpgme's pubkey_algo_name for OpenPGP algorithm numbers. */
+const PK_ALGO_NAMES: Record<number, string> = { 1: 'RSA', 2: 'RSA', 3: 'RSA', 16: 'ELG', 17: 'DSA', 18: 'ECDH', 19: 'ECDSA', 22: 'EdDSA' };
+
+/** The keys `ostree show` trusts without a remote: the global keyring directory and --gpg-homedir's keyrings. */
+export async function showGpgKeys(homedir: string | undefined): Promise<PublicKeyT[]> {
+  return [...(await keysFromPath(globalKeyringDir())), ...(homedir ? await keysFromPath(homedir) : [])];
 }

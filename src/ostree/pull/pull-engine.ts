@@ -456,7 +456,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
       if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
       const commit = verifyCommit(checksum, fetched, trusted);
-      await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+      // Detached metadata is only decoded to verify it: with verification off ostree stores it as fetched.
+      if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
       if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
       if (options.collectionId !== undefined && !options.disableVerifyBindings) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
       // The marker goes down before the commit object, so a commit without its tree is never
@@ -480,7 +481,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         if (detachedBytes !== undefined) {
           const local = await target.readObject(checksum, 'commitmeta');
           if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
-            await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+            if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
             await target.writeMetadata('commitmeta', checksum, detachedBytes);
             verified = true;
           }

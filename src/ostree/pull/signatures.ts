@@ -8,7 +8,7 @@ import { decodeCommitMeta, encodeCommitMeta, metadataByteArrays, sha256Hex, asse
 import type { Variant, VarDict } from '../../gvariant/index.js';
 import { glibHashTableOrder } from '../commit/index.js';
 import { ED25519_METADATA_KEY, ed25519Sign, ed25519Verify, publicKeyBase64 } from './ed25519.js';
-import { GPG_METADATA_KEY, gpgSign, gpgSignatureKeyIds, verifyGpgSignatures } from './gpg.js';
+import { GPG_METADATA_KEY, describeGpgSignatures, gpgSign, gpgSignatureKeyIds, verifyGpgSignatures } from './gpg.js';
 import { DUMMY_METADATA_KEY, dummySignEnabled } from './dummy-sign.js';
 
 /**
@@ -285,6 +285,18 @@ export async function deleteCommitSignatures(repo: string, checksum: string, opt
   const { detached, deleted } = await removeSignatures(old, commit, options);
   if (deleted > 0) await writeFileAtomic(path, encodeCommitMeta(detached));
   return deleted;
+}
+
+/**
+ * `ostree show`'s GPG part: undefined when the commit has no GPG signature, else the "Found N
+ * signatures" report against `keys`.
+ */
+export async function describeCommitGpgSignatures(repo: string, checksum: string, keys: readonly PublicKey[]): Promise<string | undefined> {
+  const commit = await readCommitBytes(repo, checksum);
+  const detached = decodeDetached(await readOptional(objectPath(repo, checksum, 'commitmeta')), `commit ${checksum}`);
+  const sigs = detached ? (metadataByteArrays(detached, GPG_METADATA_KEY) ?? []) : [];
+  if (sigs.length === 0) return undefined;
+  return await describeGpgSignatures(commit, sigs, keys);
 }
 
 /** The detached metadata of a commit (undefined when it has none). */

@@ -551,11 +551,17 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--sign-type <type>', 'signature type of --sign: ed25519 or dummy (OSTree tests)', 'ed25519')
     .option('--gpg-sign <keyid>', 'GPG-sign the summary with this key (repeatable; runs gpg)', collect, [])
     .option('--gpg-homedir <dir>', 'GPG home directory for --gpg-sign')
-    .action(async (opts: { repo: string; update?: boolean; view?: boolean; raw?: boolean; byteswap?: boolean; sign: string[]; signType: string; gpgSign: string[]; gpgHomedir?: string }) => {
+    .option('-m, --add-metadata <KEY=VALUE>', 'with -u: an extra summary metadata key, VALUE in GVariant text (repeatable)', collect, [])
+    .action(async (opts: { repo: string; update?: boolean; view?: boolean; raw?: boolean; byteswap?: boolean; sign: string[]; signType: string; gpgSign: string[]; gpgHomedir?: string; addMetadata: string[] }) => {
       const r = await Repo.open(opts.repo);
       const signs = opts.sign.length > 0 || opts.gpgSign.length > 0;
       if (!opts.update && !opts.view && !opts.raw && !signs) throw new AtollError('CLI_USAGE', 'pass -u (update), -v (view), --raw, or signing keys');
-      if (opts.update) await updateSummary(r);
+      const additionalMetadata = new Map(opts.addMetadata.map((kv): [string, Variant] => {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new AtollError('CLI_USAGE', `--add-metadata expects KEY=VALUE, got '${kv}'`);
+        return [kv.slice(0, eq), parseGVariantText(kv.slice(eq + 1))];
+      }));
+      if (opts.update) await updateSummary(r, { additionalMetadata });
       // As ostree summary: the sign-API keys first, then GPG (each appends to summary.sig).
       if (opts.sign.length > 0) await signSummaryWith(r.path, { type: opts.signType, keys: opts.sign });
       if (opts.gpgSign.length > 0) await signSummaryWith(r.path, { type: 'gpg', keys: opts.gpgSign, gpgHomedir: opts.gpgHomedir });

@@ -188,6 +188,7 @@ const summaryOptions = [
   value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
   multi('sign', 'KEY-ID', 'Key ID to sign the summary with'),
   value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
+  multi('add-metadata', 'KEY=VALUE', 'Additional metadata field to add to the summary', 'm'),
 ];
 
 const signOptions = [

@@ -23,7 +23,7 @@ import { formatCommitDate, ObjectType } from '../repo/index.js';
  * version, plus the repo-wide keys ostree writes. Sets `core.indexed-deltas=true` and removes a
  * stale `summary.sig`, as ostree does.
  */
-export async function updateSummary(repo: Repo, options: { now?: number } = {}): Promise<Summary> {
+export async function updateSummary(repo: Repo, options: { now?: number; additionalMetadata?: ReadonlyMap<string, Variant> } = {}): Promise<Summary> {
   const summaryRef = async (name: string, checksum: string): Promise<SummaryRef> => {
     const bytes = await repo.readObjectBytes(checksum, ObjectType.Commit);
     const commit = decodeCommit(bytes);
@@ -49,7 +49,8 @@ export async function updateSummary(repo: Repo, options: { now?: number } = {}):
     others.set(entry.collectionId, list);
   }
   const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
-  const metadata = new Map<string, Variant>();
+  // `summary -m KEY=VALUE` keys first (ostree starts its dict from them); its own keys win.
+  const metadata = new Map<string, Variant>(options.additionalMetadata ?? []);
   metadata.set('ostree.summary.mode', variant('s', configModeString(repo.mode)));
   metadata.set('ostree.summary.last-modified', variant('t', bswap64(now)));
   metadata.set('ostree.summary.tombstone-commits', variant('b', repo.config.getBooleanOr('core', 'tombstone-commits', false)));
@@ -141,7 +142,7 @@ export async function describeSummary(repo: Repo): Promise<string> {
     else if (key === 'ostree.summary.tombstone-commits') lines.push(`Has Tombstone Commits (ostree.summary.tombstone-commits): ${value.value ? 'Yes' : 'No'}`);
     else if (key === 'ostree.summary.collection-map') lines.push('Collection Map (ostree.summary.collection-map): (printed above)');
     else if (key === 'ostree.summary.collection-id') lines.push(`Collection ID (ostree.summary.collection-id): ${value.value as string}`);
-    else lines.push(`${key}: ${String(value.value)}`);
+    else lines.push(`${key}: ${printGVariant(value.type, value.value, false)}`);
   }
   return lines.join('\n');
 }

@@ -48,7 +48,8 @@ export class ArchiveProvider implements ObjectProvider {
     private readonly trusted = false,
   ) {}
   getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
-    return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
+    // As ostree: signatures (detached metadata) come from `url`, never from `contenturl`.
+    return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: type !== 'commitmeta' });
   }
   getArchiveBytes(checksum: string): Promise<Uint8Array | undefined> {
     return this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });

@@ -155,8 +155,9 @@ const pullLocalOptions = [
   // Not passed on: without it the front end adds atoll's --trusted (see pull-local below).
   ignored(flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)')),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
-  flag('gpg-verify', 'GPG verify commits (must specify --remote)'),
-  flag('gpg-verify-summary', 'GPG verify summary (must specify --remote)'),
+  // `--gpg-verify[=BOOL]`: ostree takes an optional boolean (test-admin-gpg passes =true).
+  ignored({ ...flag('gpg-verify', 'GPG verify commits (must specify --remote)'), optionalArg: true }),
+  ignored({ ...flag('gpg-verify-summary', 'GPG verify summary (must specify --remote)'), optionalArg: true }),
   flag('disable-verify-bindings', 'Do not verify commit bindings'),
 ];
 
@@ -231,7 +232,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         // REMOTENAME URL [BRANCH] → REMOTENAME:[BRANCH] --url URL (no BRANCH: the origin's ref is kept).
         toAtoll: ([remote = '', url = '', branch = '', ...rest], given) => ['admin', 'set-origin', ...passOptions(given, setOriginOptions), `--url=${url}`, '--', `${remote}:${branch}`, ...rest],
       },
-      admin('status', 'List deployments', '', []),
+      admin('status', 'List deployments', '', [flag('verify', 'Print the commit verification status', 'V')]),
       admin('switch', 'Construct new tree from REFSPEC and deploy it', 'REFSPEC', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
       admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
       {
@@ -285,6 +286,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     toAtoll: (positionals, options) => {
       const argv = repoVerb(['pull-local'], pullLocalOptions)(positionals, options);
       if (!options.has('untrusted')) argv.splice(argv.indexOf('--'), 0, '--trusted');
+      for (const name of ['gpg-verify', 'gpg-verify-summary']) {
+        const v = options.get(name)?.at(-1);
+        if (v !== undefined && !['false', 'no', '0'].includes(v.toLowerCase())) argv.splice(argv.indexOf('--'), 0, `--${name}`);
+      }
       argv.splice(argv.indexOf('--'), 0, '--print-stats');
       return argv;
     },

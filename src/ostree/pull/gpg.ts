@@ -186,15 +186,24 @@ export function formatGpgDate(seconds: number): string {
  * ostree uses, reads the same status lines), so expiry and revocation are judged as ostree's.
  * `now` in seconds.
  */
-export async function describeGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly PublicKeyT[], now = Date.now() / 1000): Promise<string> {
-  const out: string[] = [`Found ${signatures.length} signature${signatures.length === 1 ? '' : 's'}:`];
+export async function describeGpgSignatures(
+  data: Uint8Array,
+  signatures: readonly Uint8Array[],
+  keys: readonly PublicKeyT[],
+  format: { linePrefix?: string; header?: boolean } = {},
+  now = Date.now() / 1000,
+): Promise<string> {
+  // `show`: a "Found N signatures:" header and a blank line before each; `admin status`: `    GPG: ` lines.
+  const header = format.header ?? true;
+  const p = format.linePrefix ?? '  ';
+  const out: string[] = header ? [`Found ${signatures.length} signature${signatures.length === 1 ? '' : 's'}:`] : [];
   await withGpgScratchHome(async (home) => {
     if (keys.length > 0) await gpgIn(home, ['--import'], Buffer.concat(keys.map((k) => Buffer.from(k.write()))));
     const listing = keys.length > 0 ? parseGpgColons((await gpgIn(home, ['--with-colons', '--fixed-list-mode', '--list-keys'])).stdout.toString('utf8'), now) : [];
     const dataFile = join(home, 'signed-data');
     await writeFile(dataFile, data);
     for (const [index, sig] of signatures.entries()) {
-      out.push('');
+      if (header) out.push('');
       const sigFile = join(home, `sig-${index}`);
       await writeFile(sigFile, sig);
       const status = (await gpgIn(home, ['--status-fd', '1', '--verify', sigFile, dataFile])).stdout.toString('utf8').split('\n');
@@ -204,9 +213,9 @@ export async function describeGpgSignatures(data: Uint8Array, signatures: readon
       const keyId = (field('GOODSIG') ?? field('EXPKEYSIG') ?? field('REVKEYSIG') ?? field('BADSIG') ?? field('EXPSIG') ?? errsig)?.[0] ?? '';
       const created = Number(validsig?.[2] ?? errsig?.[4] ?? 0);
       const algo = PK_ALGO_NAMES[Number(validsig?.[6] ?? errsig?.[1] ?? 0)] ?? 'unknown';
-      out.push(`  Signature made ${formatGpgDate(created)} using ${algo} key ID ${keyId}`);
+      out.push(`${p}Signature made ${formatGpgDate(created)} using ${algo} key ID ${keyId}`);
       if (errsig !== undefined && (errsig[5] === '9' || field('NO_PUBKEY') !== undefined)) {
-        out.push("  Can't check signature: public key not found");
+        out.push(`${p}Can't check signature: public key not found`);
         continue;
       }
       const key = listing.find((k) => k.fingerprint.endsWith(keyId) || k.subkeys.some((sk) => sk.fingerprint.endsWith(keyId)));
@@ -216,11 +225,11 @@ export async function describeGpgSignatures(data: Uint8Array, signatures: readon
       const who = `"${uidMatch?.[1] ?? uid} <${uidMatch?.[2] ?? ''}>"`;
       const good = field('GOODSIG') !== undefined && !(key?.expired || key?.revoked || sub?.expired || sub?.revoked);
       const revoked = field('REVKEYSIG') !== undefined || key?.revoked === true || sub?.revoked === true;
-      out.push(good ? `  Good signature from ${who}` : revoked ? '  Key revoked' : `  BAD signature from ${who}`);
-      if (sub && key) out.push(`  Primary key ID ${key.fingerprint.slice(-16)}`);
+      out.push(good ? `${p}Good signature from ${who}` : revoked ? `${p}Key revoked` : `${p}BAD signature from ${who}`);
+      if (sub && key) out.push(`${p}Primary key ID ${key.fingerprint.slice(-16)}`);
       const signing = sub ?? key;
-      if (signing && signing.expires > 0) out.push(`  Key ${signing.expired ? 'expired' : 'expires'} ${formatGpgDate(signing.expires)}`);
-      if (sub && key && key.expires > 0) out.push(`  Primary key ${key.expired ? 'expired' : 'expires'} ${formatGpgDate(key.expires)}`);
+      if (signing && signing.expires > 0) out.push(`${p}Key ${signing.expired ? 'expired' : 'expires'} ${formatGpgDate(signing.expires)}`);
+      if (sub && key && key.expires > 0) out.push(`${p}Primary key ${key.expired ? 'expired' : 'expires'} ${formatGpgDate(key.expires)}`);
     }
   });
   return out.join('\n');

@@ -372,7 +372,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   // source repository's own collection-id (get_remote_repo_collection_id).
   let policy: VerifyPolicy = {};
   if (options.gpgVerify || options.gpgVerifySummary) {
-    if (options.remote === undefined) throw new AtollError('PULL_NO_REMOTE', 'Must specify --remote with --gpg-verify or --gpg-verify-summary');
+    if (options.remote === undefined) throw new AtollError('PULL_NO_REMOTE', 'Must specify remote name to enable gpg verification', { hint: 'pass --remote=NAME (its keyring holds the trusted keys)' });
     const remoteInfo = await getRemote(target.path, options.remote);
     const keys = await trustedGpgKeys(target.path, remoteInfo.name, remoteInfo.options.gpgkeypath);
     if (options.gpgVerify) policy = { gpg: keys };

@@ -291,12 +291,12 @@ export async function deleteCommitSignatures(repo: string, checksum: string, opt
  * `ostree show`'s GPG part: undefined when the commit has no GPG signature, else the "Found N
  * signatures" report against `keys`.
  */
-export async function describeCommitGpgSignatures(repo: string, checksum: string, keys: readonly PublicKey[]): Promise<string | undefined> {
+export async function describeCommitGpgSignatures(repo: string, checksum: string, keys: readonly PublicKey[], format: { linePrefix?: string; header?: boolean } = {}): Promise<string | undefined> {
   const commit = await readCommitBytes(repo, checksum);
   const detached = decodeDetached(await readOptional(objectPath(repo, checksum, 'commitmeta')), `commit ${checksum}`);
   const sigs = detached ? (metadataByteArrays(detached, GPG_METADATA_KEY) ?? []) : [];
   if (sigs.length === 0) return undefined;
-  return await describeGpgSignatures(commit, sigs, keys);
+  return await describeGpgSignatures(commit, sigs, keys, format);
 }
 
 /** The detached metadata of a commit (undefined when it has none). */

@@ -104,6 +104,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
+    .option('--cache-dir <dir>', 'cache signed summaries in DIR/summaries/ (default: REPO/tmp/cache)')
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
@@ -126,6 +127,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         mirror: o.mirror === true,
         commitMetadataOnly: o.commitMetadataOnly === true,
         disableVerifyBindings: o.disableVerifyBindings === true,
+        ...(typeof o.cacheDir === 'string' ? { cacheDir: o.cacheDir } : {}),
         ...(parallel !== undefined ? { parallel } : {}),
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),

@@ -145,6 +145,7 @@ const pullOptions = [
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
   // atoll's pull makes every object durable (one syncfs) before it writes any ref.
   flag('disable-verify-bindings', 'Do not verify commit bindings'),
+  value('cache-dir', 'DIR', 'Use custom cache dir'),
   ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
 ];
 

@@ -1,3 +1,6 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/index.js';
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -8,7 +11,7 @@ import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
 import { formatGlibCTime } from '../repo/index.js';
 import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
-import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached, requiresSignature } from './signatures.js';
+import { type VerifyPolicy, verifyDetachedSignatures, decodeDetachedForVerify, requiresSignature } from './signatures.js';
 
 /**
  * The pull algorithm shared by `pull` (HTTP or file:// remote) and `pull-local`, following
@@ -62,7 +65,28 @@ export class ArchiveProvider implements ObjectProvider {
   }
 }
 
+/** Where a remote's summary is cached: DIR/summaries/REMOTE and REMOTE.sig. */
+export interface SummaryCache {
+  dir: string;
+  remote: string;
+}
+
+async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
+  const base = join(cache.dir, 'summaries', cache.remote);
+  const [sig, summary] = await Promise.all([readFile(`${base}.sig`).catch(() => undefined), readFile(base).catch(() => undefined)]);
+  return sig !== undefined && summary !== undefined && Buffer.compare(sig, Buffer.from(signature)) === 0 ? summary : undefined;
+}
+
+async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
+  const dir = join(cache.dir, 'summaries');
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, cache.remote), summary);
+  await writeFileAtomic(join(dir, `${cache.remote}.sig`), signature);
+}
+
 export interface PullEngineOptions {
+  /** Cache signed summaries here (unless OSTREE_SKIP_CACHE), as libostree does for remotes. */
+  summaryCache?: SummaryCache | undefined;
   target: PullTarget;
   provider: ObjectProvider;
   /** Refs or commit checksums to pull; empty with `mirror` = every ref of the summary. */
@@ -204,7 +228,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
 
   // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
   const summarySig = await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
-  const summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+  // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
+  // signature is unchanged is read from the cache instead of being fetched again.
+  const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
+  const summaryBytes = cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
   let summary: Summary | undefined;
   if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
@@ -212,8 +239,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
       });
     }
-    await verifyDetachedSignatures('summary', summaryBytes, decodeDetached(summarySig, 'summary'), options.summaryPolicy);
+    await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
   }
+  if (options.summaryCache && cached === undefined && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
   if (summaryBytes !== undefined) {
     try {
       summary = decodeSummary(summaryBytes);
@@ -458,7 +486,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
       const commit = verifyCommit(checksum, fetched, trusted);
       // Detached metadata is only decoded to verify it: with verification off ostree stores it as fetched.
-      if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+      if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetachedForVerify(detachedBytes, `commit ${checksum}`), policy);
       if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
       if (options.collectionId !== undefined && !options.disableVerifyBindings) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
       // The marker goes down before the commit object, so a commit without its tree is never
@@ -482,7 +510,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         if (detachedBytes !== undefined) {
           const local = await target.readObject(checksum, 'commitmeta');
           if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
-            if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+            if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetachedForVerify(detachedBytes, `commit ${checksum}`), policy);
             await target.writeMetadata('commitmeta', checksum, detachedBytes);
             verified = true;
           }
@@ -493,7 +521,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       // have let it in.
       if (!verified && requiresSignature(policy)) {
         const local = await target.readObject(checksum, 'commitmeta');
-        await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(local, `commit ${checksum}`), policy);
+        await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetachedForVerify(local, `commit ${checksum}`), policy);
       }
     }
     const commit = verifyCommit(checksum, bytes, trusted);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -41,6 +42,8 @@ export interface PullOptions {
   timestampCheckFromRev?: string;
   /** `--disable-verify-bindings`: do not check ostree.ref-binding / ostree.collection-binding. */
   disableVerifyBindings?: boolean;
+  /** `--cache-dir`: cache summaries in DIR/summaries/ instead of REPO/tmp/cache/summaries/. */
+  cacheDir?: string;
   reporter?: Reporter;
 }
 
@@ -200,6 +203,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       parallel: options.parallel ?? 8,
       policy: policies.commit,
       summaryPolicy: policies.summary,
+      // libtest sets OSTREE_SKIP_CACHE to keep tests from sharing cached summaries.
+      summaryCache: process.env.OSTREE_SKIP_CACHE || options.url !== undefined ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name },
       checkRemoteMode: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),

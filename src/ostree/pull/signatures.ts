@@ -328,4 +328,17 @@ export async function verifySummarySignatures(repo: string, policy: VerifyPolicy
   return await verifyDetachedSignatures('summary', summary, detached, policy);
 }
 
-export { decodeDetached };
+/**
+ * Detached metadata as libostree reads it when verifying: bytes that are not a valid `a{sv}`
+ * hold no signatures (GLib reads non-normal data as an empty dict), so verification reports
+ * "no signatures found" rather than a decoding error.
+ */
+function decodeDetachedForVerify(bytes: Uint8Array | undefined, what: string): VarDict | undefined {
+  try {
+    return decodeDetached(bytes, what);
+  } catch {
+    return new Map();
+  }
+}
+
+export { decodeDetached, decodeDetachedForVerify };

@@ -142,9 +142,16 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
           if (remoteName === undefined) continue;
           const remote = await pull.getRemote(layout.repoDir, remoteName).catch(() => undefined);
           if (!remote?.gpgVerify) continue;
-          const keys = await pull.trustedGpgKeys(layout.repoDir, remote.name, remote.options.gpgkeypath);
-          const text = await pull.describeCommitGpgSignatures(layout.repoDir, row.checksum, keys, { linePrefix: '    GPG: ', header: false });
-          if (text !== undefined) row.gpgLines = text.split('\n');
+          // Only signed commits cost a keyring read; a broken keyring leaves the lines out.
+          const detached = await pull.readCommitDetachedMetadata(layout.repoDir, row.checksum).catch(() => undefined);
+          if (!detached?.has(pull.GPG_METADATA_KEY)) continue;
+          try {
+            const keys = await pull.trustedGpgKeys(layout.repoDir, remote.name, remote.options.gpgkeypath);
+            const text = await pull.describeCommitGpgSignatures(layout.repoDir, row.checksum, keys, { linePrefix: '    GPG: ', header: false });
+            if (text !== undefined) row.gpgLines = text.split('\n');
+          } catch (error) {
+            context.notice(`GPG: cannot check the signatures of ${row.checksum}: ${(error as Error).message}`);
+          }
         }
       }
       if (opts.json) context.printJson({ deployments: rows, bootversion: state.bootversion, subbootversion: state.subbootversion });

@@ -29,12 +29,13 @@ import {
   writeRefAlias,
   aliasesOf,
   type Variant,
+  COMMIT_GVARIANT_TYPE,
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary, printSummaryRaw } from '../../ostree/summary/index.js';
-import { parseGVariantText } from '../../gvariant/index.js';
+import { parseGVariantText, decodeGVariant, byteswapGVariant, printGVariant } from '../../gvariant/index.js';
 
 /**
  * What the actions need beyond the static imports (once, before the first action runs). The
@@ -43,6 +44,19 @@ import { parseGVariantText } from '../../gvariant/index.js';
  */
 export async function loadRepoCommands(): Promise<void> {
   await loadRepoNetCommands();
+}
+
+/** ostree's OSTREE_REPO_METADATA_REF commit: empty root (0:0, 0755), metadata and bindings, parent = the ref's tip. */
+async function commitSummaryMetadata(r: Repo, metadata: ReadonlyMap<string, Variant>, context: CliContext): Promise<void> {
+  const { mkdtemp, rm, chmod } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const empty = await mkdtemp(join(tmpdir(), 'atoll-ostree-metadata-'));
+  try {
+    await chmod(empty, 0o755);
+    await commitToRepo(r, { trees: [empty], branch: 'ostree-metadata', subject: '', timestamp: Math.floor(Date.now() / 1000), metadata: [...metadata], ownerUid: 0, ownerGid: 0, glibKeyOrder: true }, context.reporter);
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
 }
 
 /** `--repo` as ostree takes it; default: the current directory (or $OSTREE_REPO). */
@@ -403,9 +417,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
     .option('--print-sizes', "print the commit's ostree.sizes totals: needed (absent here) and total")
     .option('--byteswap', 'print metadata values byte-swapped (what `ostree show` does without -B on little-endian hosts)')
+    .option('--raw', 'print the commit GVariant in text form (with --byteswap, as ostree show --raw on little-endian hosts)')
     .option('--gpg-homedir <dir>', "also trust the keyrings (*.gpg) of DIR when reporting the commit's GPG signatures")
     .option('--gpg-verify-remote <remote>', "report the commit's GPG signatures against REMOTE's trusted keys")
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean; gpgHomedir?: string; gpgVerifyRemote?: string }) => {
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean; raw?: boolean; gpgHomedir?: string; gpgVerifyRemote?: string }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
       if (opts.printSizes) {
@@ -418,6 +433,12 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       }
       if (opts.printDetachedMetadataKey !== undefined) {
         context.out(await printMetadataKey(r, checksum, opts.printDetachedMetadataKey, true, opts.byteswap));
+        return;
+      }
+      if (opts.raw) {
+        let value = decodeGVariant(COMMIT_GVARIANT_TYPE, await r.readObjectBytes(checksum, ObjectType.Commit));
+        if (opts.byteswap) value = byteswapGVariant(COMMIT_GVARIANT_TYPE, value);
+        context.out(printGVariant(COMMIT_GVARIANT_TYPE, value, true));
         return;
       }
       context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
@@ -561,7 +582,13 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         if (eq <= 0) throw new AtollError('CLI_USAGE', `--add-metadata expects KEY=VALUE, got '${kv}'`);
         return [kv.slice(0, eq), parseGVariantText(kv.slice(eq + 1))];
       }));
-      if (opts.update) await updateSummary(r, { additionalMetadata });
+      if (opts.update) {
+        // With a collection-id, ostree also commits the summary metadata to the `ostree-metadata`
+        // ref (an empty tree, bound to the collection), before the summary lists it.
+        const collectionId = r.config.getStringOr('core', 'collection-id', undefined);
+        if (collectionId !== undefined) await commitSummaryMetadata(r, additionalMetadata, context);
+        await updateSummary(r, { additionalMetadata });
+      }
       // As ostree summary: the sign-API keys first, then GPG (each appends to summary.sig).
       if (opts.sign.length > 0) await signSummaryWith(r.path, { type: opts.signType, keys: opts.sign });
       if (opts.gpgSign.length > 0) await signSummaryWith(r.path, { type: 'gpg', keys: opts.gpgSign, gpgHomedir: opts.gpgHomedir });

@@ -178,6 +178,7 @@ const showOptions = [
   value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key'),
   ignored(flag('no-byteswap', 'Do not byteswap the commit metadata', 'B')),
   flag('print-sizes', 'Show the commit size metadata'),
+  flag('raw', 'Show raw variant data'),
   value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
   value('gpg-verify-remote', 'REMOTE', 'Use REMOTE name for GPG configuration'),
 ];

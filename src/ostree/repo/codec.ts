@@ -8,7 +8,7 @@ export {
   encodeDirTree, decodeDirTree,
   encodeFileHeader, decodeFileHeader, encodeContentStreamHeader, encodeArchiveHeader, decodeArchiveHeader,
   ContentHasher, contentChecksum, isSymlinkMode, isRegularMode,
-  encodeCommit, decodeCommit, commitContentChecksum,
+  encodeCommit, decodeCommit, commitContentChecksum, COMMIT_GVARIANT_TYPE,
   encodeCommitMeta, decodeCommitMeta,
   encodeSummary, decodeSummary, SUMMARY_GVARIANT_TYPE,
   ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension, isMetadataObject,

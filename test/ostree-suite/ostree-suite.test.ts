@@ -88,6 +88,7 @@ export const PASSING = [
   'test-admin-gpg.sh',
   'test-parent.sh',
   'test-summary-view.sh',
+  'test-summary-update.sh',
   'test-pull-mirror-summary.sh',
   'test-pull-contenturl.sh',
   'test-pull-summary-caching.sh',

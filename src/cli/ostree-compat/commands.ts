@@ -268,7 +268,6 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     toAtoll: (positionals, options) => repoVerb(['commit'], commitOptions)(positionals.length === 0 && !options.has('tree') ? ['.'] : positionals, options),
   },
   cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
-  cmd('reset', 'Reset a REF to a previous COMMIT', 'REF COMMIT', []),
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', [value('owner-uid', 'UID', 'Use file ownership user id for local files'), value('owner-gid', 'GID', 'Use file ownership group id for local files')]),
   cmd('fsck', 'Check the repository for consistency', '', [
     ignored(flag('quiet', 'Only print error messages', 'q')),
@@ -277,6 +276,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     flag('verify-bindings', 'Verify ref bindings'),
     flag('verify-back-refs', 'Verify back-references (implies --verify-bindings)'),
   ]),
+  {
+    ...cmd('gpg-sign', 'Sign a commit', 'COMMIT KEY-ID...', gpgSignOptions),
+    toAtoll: (positionals, options) => ['repo', 'sign', '--sign-type=gpg', ...passOptions(options, gpgSignOptions), '--', ...positionals],
+  },
   cmd('init', 'Initialize a new empty repository', '', initOptions),
   cmd('log', 'Show log starting at commit or ref', 'REF', []),
   cmd('ls', 'List file paths', 'COMMIT [PATH...]', lsOptions),
@@ -322,7 +325,9 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('gpg-list-keys', 'Show remote GPG keys', 'NAME', [], ['remote', 'gpg-list-keys']),
     ],
   },
+  cmd('reset', 'Reset a REF to a previous COMMIT', 'REF COMMIT', []),
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
+  cmd('sign', 'Sign a commit', 'COMMIT KEY-ID...', signOptions),
   {
     ...cmd('show', 'Output a metadata object', 'OBJECT', showOptions),
     // ostree prints metadata values byte-swapped on little-endian hosts unless -B.
@@ -340,10 +345,5 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       if (options.has('raw') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
       return argv;
     },
-  },
-  cmd('sign', 'Sign a commit', 'COMMIT KEY-ID...', signOptions),
-  {
-    ...cmd('gpg-sign', 'Sign a commit', 'COMMIT KEY-ID...', gpgSignOptions),
-    toAtoll: (positionals, options) => ['repo', 'sign', '--sign-type=gpg', ...passOptions(options, gpgSignOptions), '--', ...positionals],
   },
 ];

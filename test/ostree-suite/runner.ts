@@ -4,7 +4,7 @@
 // Usage: npm run test:ostree-suite -- [1|2|3|4|interop|all|test-NAME...] [--no-debian] [--timeout=SECS]
 //   [--keep] (keep the per-program temp dirs and logs)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,8 +81,10 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
     }, timeoutSeconds * 1000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      // Kill leftovers of this program's process group (e.g. ostree-trivial-httpd daemons).
+      // Kill leftovers of this program's process group, and the ostree-trivial-httpd daemons
+      // it started (--daemonize leaves the group): those whose command line names its dir.
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* none left */ }
+      killDaemonsOf(cwd);
       const log = `${out}\n--- stderr ---\n${err}`;
       if (keep) writeFileSync(join(cwd, '..', `${cwd.split('/').pop()}.log`), log);
       else rmSync(cwd, { recursive: true, force: true });
@@ -91,6 +93,27 @@ export async function runProgram(testDir: string, name: string, shimDir: string 
       resolvePromise({ ...tap, exitCode: code, timedOut, seconds: (Date.now() - started) / 1000, log, cwd });
     });
   });
+}
+
+/** SIGKILL the ostree-trivial-httpd processes whose arguments are paths inside `dir`. */
+function killDaemonsOf(dir: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes('ostree-trivial-httpd') && cmdline.includes(`${dir}/`)) {
+      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
 }
 
 /** The most telling stderr line: the last `error:`/assertion message before libtest's cleanup noise. */

@@ -7,7 +7,7 @@ PEERS=(
   ostree ostree-tests ostree-boot gnome-desktop-testing gir1.2-ostree-1.0 python3-gi
   rpm python3-rpm rpm2cpio cpio libcap2-bin createrepo-c libsolv-tools dnf dnf-plugins-core
   bubblewrap e2fsprogs busybox-static nginx-light parallel qemu-system-x86
-  systemd-standalone-tmpfiles attr xz-utils zstd bzip2 gnupg time
+  systemd-standalone-tmpfiles attr xz-utils zstd bzip2 gnupg openssl time
 )
 
 missing=()

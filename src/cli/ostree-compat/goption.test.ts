@@ -29,3 +29,12 @@ test('unknown options and missing values are GOption errors', () => {
   assert.throws(() => parseGOptions(['-b'], specs), /Missing argument/);
   assert.equal(parseGOptions(['--help'], specs).help, true);
 });
+
+test('a flag with an optional argument takes --flag and --flag=VALUE, a plain flag refuses =VALUE', () => {
+  const withOptional: OptionSpec[] = [...specs, { long: 'gpg-verify', optionalArg: true, help: '' }];
+  assert.deepEqual(parseGOptions(['--gpg-verify=false', 'src'], withOptional).options.get('gpg-verify'), ['false']);
+  const bare = parseGOptions(['--gpg-verify', 'src'], withOptional);
+  assert.deepEqual(bare.options.get('gpg-verify'), ['']);
+  assert.deepEqual(bare.positionals, ['src']);
+  assert.throws(() => parseGOptions(['--user-mode=yes'], specs), /Unexpected argument to --user-mode/);
+});

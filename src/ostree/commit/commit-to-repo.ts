@@ -66,6 +66,8 @@ export interface CommitRequest extends CommitModifier {
   bootable?: boolean;
   /** Add `ostree.sizes` (`--generate-sizes`; archive repositories only, as ostree). */
   generateSizes?: boolean;
+  /** Store the metadata keys in GLib hash-table order (metadata built through a GVariantDict, as ostree's summary metadata commit). */
+  glibKeyOrder?: boolean;
 }
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
@@ -221,7 +223,7 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
     const bindRefs = [...(branch !== undefined ? [branch.ref] : []), ...(request.bindRefs ?? [])];
     if (bindRefs.length > 0 && !request.noBindings) metadata.set('ostree.ref-binding', variant('as', [...new Set(bindRefs)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))));
     if (collectionId !== undefined && !request.noBindings && !metadata.has('ostree.collection-binding')) metadata.set('ostree.collection-binding', variant('s', collectionId));
-    if (request.bootable) {
+    if (request.bootable || request.glibKeyOrder) {
       // ostree 2022.7 builds bootable metadata through a GVariantDict: its stored key order is
       // GHashTable order, which the commit checksum depends on.
       const ordered = new Map<string, Variant>();

@@ -8,9 +8,9 @@ export {
   encodeDirTree, decodeDirTree,
   encodeFileHeader, decodeFileHeader, encodeContentStreamHeader, encodeArchiveHeader, decodeArchiveHeader,
   ContentHasher, contentChecksum, isSymlinkMode, isRegularMode,
-  encodeCommit, decodeCommit, commitContentChecksum,
+  encodeCommit, decodeCommit, commitContentChecksum, COMMIT_GVARIANT_TYPE,
   encodeCommitMeta, decodeCommitMeta,
-  encodeSummary, decodeSummary,
+  encodeSummary, decodeSummary, SUMMARY_GVARIANT_TYPE,
   ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension, isMetadataObject,
 } from '../objects/index.js';
 export type { DirMeta, DirTree, DirTreeFile, DirTreeDir, FileHeader, Commit, Xattr, Summary, SummaryRef } from '../objects/index.js';

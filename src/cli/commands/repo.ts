@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
+import { registerRepoDeltaCommands } from './repo-delta.js';
 import { AtollError } from '../../errors/index.js';
 import {
   Repo,
@@ -589,6 +590,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
 
   registerRepoNetCommands(repo, context);
+  registerRepoDeltaCommands(repo, context);
 }
 
 /**

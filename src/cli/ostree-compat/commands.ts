@@ -169,6 +169,21 @@ const showOptions = [
   flag('print-sizes', 'Show the commit size metadata'),
 ];
 
+const staticDeltaGenerateOptions = [
+  value('from', 'REV', 'Create delta from revision REV'),
+  flag('empty', 'Create delta from scratch'),
+  flag('inline', 'Inline delta parts into main delta'),
+  value('to', 'REV', 'Create delta to revision REV'),
+  flag('disable-bsdiff', 'Disable use of bsdiff'),
+  flag('if-not-exists', 'Only generate if a delta does not already exist', 'n'),
+  value('set-endianness', 'ENDIAN', "Choose metadata endianness ('l' or 'B')"),
+  flag('swap-endianness', 'Swap metadata endianness from host order'),
+  value('min-fallback-size', 'SIZE', 'Minimum uncompressed size in megabytes for individual HTTP request'),
+  value('max-bsdiff-size', 'SIZE', 'Maximum size in megabytes to consider bsdiff compression for input files'),
+  value('max-chunk-size', 'SIZE', 'Maximum size of delta chunks in megabytes'),
+  value('filename', 'PATH', 'Write the delta content to PATH (a directory).  If not specified, the OSTree repository is used'),
+];
+
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
     name: 'admin', summary: 'Commands for managing a host system booted with ostree', usage: '--print-current-dir|COMMAND', noRepo: true,
@@ -290,6 +305,18 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       if (!options.has('no-byteswap') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
       return argv;
     },
+  },
+  {
+    name: 'static-delta', summary: 'Static delta related commands', usage: 'COMMAND',
+    subcommands: [
+      cmd('list', 'List static delta files', '', [], ['static-delta', 'list']),
+      cmd('show', 'Dump information on a delta', '', [], ['static-delta', 'show']),
+      cmd('delete', 'Remove a delta', '', [], ['static-delta', 'delete']),
+      cmd('generate', 'Generate static delta files', '[TO]', staticDeltaGenerateOptions, ['static-delta', 'generate']),
+      cmd('apply-offline', 'Apply static delta file', '', [], ['static-delta', 'apply-offline']),
+      cmd('indexes', 'List static delta indexes', '', [], ['static-delta', 'indexes']),
+      cmd('reindex', 'Regenerate static delta indexes', '', [], ['static-delta', 'reindex']),
+    ],
   },
   cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
 ];

@@ -104,6 +104,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
+    .option('--disable-static-deltas', 'never use static deltas; fetch objects')
+    .option('--require-static-deltas', 'fail unless a static delta serves each commit')
+    .option('--dry-run', "with --require-static-deltas: print what the deltas would fetch (ostree's Delta update line), write nothing")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
@@ -134,8 +137,15 @@ function registerPullCommands(repo: Command, context: CliContext): void {
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);
           return [kv.slice(0, eq), kv.slice(eq + 1)];
         }),
+        disableStaticDeltas: o.disableStaticDeltas === true,
+        requireStaticDeltas: o.requireStaticDeltas === true,
+        dryRun: o.dryRun === true,
         reporter: context.reporter,
       });
+      if (o.dryRun === true && o.json !== true) {
+        if (result.delta) context.out(ostreePull.formatDeltaDryRun(result.delta));
+        return;
+      }
       printPullResult(context, result, o.json === true, o.printStats === true);
     });
   repo
@@ -150,6 +160,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
     .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
     .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
+    .option('--require-static-deltas', "apply the source's static deltas, failing when there is none")
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -161,6 +172,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         commitMetadataOnly: o.commitMetadataOnly === true,
         trusted: o.trusted === true,
         bareUserOnlyFiles: o.bareuseronlyFiles === true,
+        requireStaticDeltas: o.requireStaticDeltas === true,
         reporter: context.reporter,
       });
       if (o.printStats === true && o.json !== true) {

@@ -137,6 +137,9 @@ const pullOptions = [
   multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
+  flag('disable-static-deltas', 'Do not use static deltas'),
+  flag('require-static-deltas', 'Require static deltas'),
+  flag('dry-run', 'Only print information on what will be downloaded (requires static deltas)'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
   // atoll's pull makes every object durable (one syncfs) before it writes any ref.
   ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
@@ -149,6 +152,7 @@ const pullLocalOptions = [
   // Not passed on: without it the front end adds atoll's --trusted (see pull-local below).
   ignored(flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)')),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('require-static-deltas', 'Require static deltas'),
 ];
 
 const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];

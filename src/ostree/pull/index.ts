@@ -10,7 +10,7 @@ export { parseMetalink } from './metalink.js';
 export type { Metalink } from './metalink.js';
 export type { PullOptions, PullLocalOptions } from './pull.js';
 export type { PullResult } from './pull-engine.js';
-export { formatBytes, formatPullStatistics, formatPullLocalStatistics } from './pull-engine.js';
+export { formatBytes, formatPullStatistics, formatPullLocalStatistics, formatDeltaDryRun } from './pull-engine.js';
 export { signCommit, signSummary, verifyCommitSignatures, verifySummarySignatures } from './signatures.js';
 export type { VerifyPolicy, SignOptions, SignatureReport } from './signatures.js';
 export { HttpSource, DirectorySource, sourceForUrl } from './source.js';

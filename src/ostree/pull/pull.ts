@@ -9,6 +9,7 @@ import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
 import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
+import type { DeltaPolicy } from './delta-pull.js';
 import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
 import { trustedGpgKeys } from './gpg.js';
 import { verifyContent } from './verify.js';
@@ -38,7 +39,27 @@ export interface PullOptions {
   localCacheRepos?: readonly string[];
   /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
   timestampCheckFromRev?: string;
+  /** Never use static deltas (`--disable-static-deltas`). */
+  disableStaticDeltas?: boolean;
+  /** Fail unless a static delta serves each requested commit (`--require-static-deltas`). */
+  requireStaticDeltas?: boolean;
+  /** With requireStaticDeltas: report what the deltas would fetch, write nothing. */
+  dryRun?: boolean;
   reporter?: Reporter;
+}
+
+/**
+ * The delta policy of a pull, as ostree-repo-pull.c decides it: never into archive repositories
+ * (an error when deltas are required), nor for mirrors, commit-metadata-only or subpath pulls.
+ */
+function deltaPolicy(target: PullTarget, options: { disableStaticDeltas?: boolean; requireStaticDeltas?: boolean; dryRun?: boolean; mirror?: boolean; commitMetadataOnly?: boolean; subpaths?: readonly string[] }): DeltaPolicy {
+  if (options.dryRun && !options.requireStaticDeltas) throw new AtollError('PULL_DRY_RUN', '--dry-run requires --require-static-deltas');
+  if (target.mode === 'archive') {
+    if (options.requireStaticDeltas) throw new AtollError('PULL_DELTA_ARCHIVE', "Can't use static deltas in an archive repo");
+    return 'disabled';
+  }
+  if (options.disableStaticDeltas || options.mirror || options.commitMetadataOnly || (options.subpaths && options.subpaths.length > 0)) return 'disabled';
+  return options.requireStaticDeltas ? 'required' : 'allowed';
 }
 
 async function ed25519Keys(remote: Remote): Promise<KeyObject[]> {
@@ -135,6 +156,7 @@ export async function remoteRefs(repo: string, remoteName: string, options: Pick
 export async function pull(options: PullOptions): Promise<PullResult> {
   const target = await PullTarget.open(options.repo);
   checkBareOwnership(target);
+  const deltas = deltaPolicy(target, options);
   const remote = await getRemote(target.path, options.remote);
   if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
@@ -166,6 +188,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       checkRemoteMode: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
+      deltas,
+      dryRun: options.dryRun === true,
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {
@@ -296,6 +320,8 @@ export interface PullLocalOptions {
    * repository is trusted unless `--untrusted`). atoll verifies by default.
    */
   trusted?: boolean;
+  /** Use the source's static deltas, failing when there is none (ostree pull-local only uses them then). */
+  requireStaticDeltas?: boolean;
   reporter?: Reporter;
 }
 
@@ -325,9 +351,12 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     if (checksum === undefined) throw new AtollError('PULL_NO_REF', `ref ${ref} not found in ${src.path}`, { data: { ref } });
     resolved.push(checksum);
   }
+  const deltas = options.requireStaticDeltas ? deltaPolicy(target, { requireStaticDeltas: true, commitMetadataOnly: options.commitMetadataOnly ?? false }) : 'disabled';
   const result = await runPull({
     target,
-    provider: { ...providerWithoutSummary(provider) },
+    // With deltas, the source's summary says where they are (refs are resolved above anyway).
+    provider: deltas === 'disabled' ? { ...providerWithoutSummary(provider) } : provider,
+    deltas,
     refs: resolved,
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,

@@ -104,6 +104,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
+    .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('--http-trusted', 'store archive content fetched into an archive repository without re-hashing it')
     .option('--disable-static-deltas', 'never use static deltas; fetch objects')
     .option('--require-static-deltas', 'fail unless a static delta serves each commit')
     .option('--dry-run', "with --require-static-deltas: print what the deltas would fetch (ostree's Delta update line), write nothing")
@@ -137,6 +139,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);
           return [kv.slice(0, eq), kv.slice(eq + 1)];
         }),
+        bareUserOnlyFiles: o.bareuseronlyFiles === true,
+        httpTrusted: o.httpTrusted === true,
         disableStaticDeltas: o.disableStaticDeltas === true,
         requireStaticDeltas: o.requireStaticDeltas === true,
         dryRun: o.dryRun === true,

@@ -137,6 +137,8 @@ const pullOptions = [
   multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
+  flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('http-trusted', 'Do not verify checksums of HTTP sources (mostly useful when mirroring)'),
   flag('disable-static-deltas', 'Do not use static deltas'),
   flag('require-static-deltas', 'Require static deltas'),
   flag('dry-run', 'Only print information on what will be downloaded (requires static deltas)'),

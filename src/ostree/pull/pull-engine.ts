@@ -103,6 +103,11 @@ export interface PullEngineOptions {
   /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
   bareUserOnlyFiles?: boolean;
   /**
+   * `--http-trusted`: archive content fetched into an archive repository is stored without
+   * re-hashing (ostree's TRUSTED_HTTP); other modes still verify, since they unpack it anyway.
+   */
+  httpTrustedContent?: boolean;
+  /**
    * Static deltas for the requested commits (default 'disabled'): 'allowed' uses one when the
    * remote has a suitable delta, 'required' fails when it has none.
    */
@@ -391,7 +396,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         const bytes = await provider.getArchiveBytes(checksum);
         if (bytes === undefined) throw missing('file', checksum);
         stats.contentBytesWritten += archivedContentSize(bytes);
-        await target.writeArchiveContentUnverified(checksum, bytes, !trusted);
+        await target.writeArchiveContentUnverified(checksum, bytes, !(trusted || options.httpTrustedContent === true));
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);

@@ -39,6 +39,10 @@ export interface PullOptions {
   localCacheRepos?: readonly string[];
   /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
   timestampCheckFromRev?: string;
+  /** Refuse content a bare-user-only repository cannot hold (`--bareuseronly-files`). */
+  bareUserOnlyFiles?: boolean;
+  /** `--http-trusted`: archive → archive content is stored without re-hashing. */
+  httpTrusted?: boolean;
   /** Never use static deltas (`--disable-static-deltas`). */
   disableStaticDeltas?: boolean;
   /** Fail unless a static delta serves each requested commit (`--require-static-deltas`). */
@@ -190,6 +194,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
       deltas,
       dryRun: options.dryRun === true,
+      bareUserOnlyFiles: options.bareUserOnlyFiles === true,
+      httpTrustedContent: options.httpTrusted === true,
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {
@@ -338,7 +344,11 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   if (mirror) {
     // ostree pull-local without refs copies every local ref of the source.
     const { listRefs, Repo } = await import('../repo/index.js');
-    refs = (await listRefs(await Repo.open(src.path))).filter((r) => r.remote === undefined).map((r) => r.ref);
+    const all = await listRefs(await Repo.open(src.path));
+    // ostree takes every ref, remote ones included, and then refuses "REMOTE:REF" as a local ref name.
+    const remoteRef = all.find((r) => r.remote !== undefined);
+    if (remoteRef) throw new AtollError('PULL_BAD_REF', `Invalid ref name ${remoteRef.remote}:${remoteRef.ref}`, { data: { ref: remoteRef.ref } });
+    refs = all.map((r) => r.ref);
   }
   // Local refs: read them from the source repository (its summary may be stale).
   const resolved: string[] = [];
@@ -348,7 +358,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
       continue;
     }
     const checksum = await src.readRef(ref, undefined);
-    if (checksum === undefined) throw new AtollError('PULL_NO_REF', `ref ${ref} not found in ${src.path}`, { data: { ref } });
+    if (checksum === undefined) throw new AtollError('PULL_NO_REF', `Refspec '${ref}' not found`, { data: { ref, source: src.path } });
     resolved.push(checksum);
   }
   const deltas = options.requireStaticDeltas ? deltaPolicy(target, { requireStaticDeltas: true, commitMetadataOnly: options.commitMetadataOnly ?? false }) : 'disabled';

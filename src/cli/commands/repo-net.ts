@@ -105,6 +105,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('-T, --timestamp-check', "refuse a commit older than the one the ref has now")
+    .option('--timestamp-check-from-rev <rev>', 'refuse a commit older than this local commit')
     .option('--http-trusted', 'store archive content fetched into an archive repository without re-hashing it')
     .option('--disable-static-deltas', 'never use static deltas; fetch objects')
     .option('--require-static-deltas', 'fail unless a static delta serves each commit')
@@ -141,6 +143,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         }),
         bareUserOnlyFiles: o.bareuseronlyFiles === true,
         httpTrusted: o.httpTrusted === true,
+        timestampCheck: o.timestampCheck === true,
+        ...(typeof o.timestampCheckFromRev === 'string' ? { timestampCheckFromRev: await ostreePull.resolveCommitRev(o.repo as string, o.timestampCheckFromRev) } : {}),
         disableStaticDeltas: o.disableStaticDeltas === true,
         requireStaticDeltas: o.requireStaticDeltas === true,
         dryRun: o.dryRun === true,

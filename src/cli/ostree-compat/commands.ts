@@ -138,6 +138,8 @@ const pullOptions = [
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('timestamp-check', 'Verify commit timestamps are newer than existing refs', 'T'),
+  value('timestamp-check-from-rev', 'COMMIT', 'Verify that all fetched commits have timestamps newer than COMMIT'),
   flag('http-trusted', 'Do not verify checksums of HTTP sources (mostly useful when mirroring)'),
   flag('disable-static-deltas', 'Do not use static deltas'),
   flag('require-static-deltas', 'Require static deltas'),

@@ -100,6 +100,8 @@ export interface PullEngineOptions {
    * be older than this local commit, checked before any of its tree is fetched or a ref moves.
    */
   timestampCheckFromRev?: string;
+  /** `-T`: each requested ref's new commit must not be older than the commit the ref has now. */
+  timestampCheck?: boolean;
   /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
   bareUserOnlyFiles?: boolean;
   /**
@@ -219,8 +221,11 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   }
 
   // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
-  const summarySig = await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
-  const summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+  // Every ref given as REF@COMMIT: nothing to look up, so the summary is not fetched (ostree
+  // does the same; a broken summary then does not matter).
+  const overridesOnly = options.refs.length > 0 && options.refs.every((spec) => spec.lastIndexOf('@') > 0);
+  const summarySig = overridesOnly ? undefined : await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
+  const summaryBytes = overridesOnly ? undefined : await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
   let summary: Summary | undefined;
   if (options.summaryPolicy && (options.summaryPolicy.gpg || options.summaryPolicy.ed25519)) {
     if (summaryBytes === undefined) {
@@ -435,6 +440,16 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     });
   }
 
+  /** `timestamp-check-from-rev` and `-T` (the ref's current commit), before anything of the tree is fetched. */
+  async function checkTimestamps(checksum: string, ref: string | undefined, timestamp: bigint): Promise<void> {
+    if (timestampFrom) checkTimestamp(timestampFrom, checksum, timestamp);
+    if (options.timestampCheck && ref !== undefined) {
+      const current = await target.readRef(ref, options.mirror ? undefined : options.remote);
+      const bytes = current !== undefined ? await target.readObject(current, 'commit') : undefined;
+      if (current !== undefined && bytes !== undefined) checkTimestamp({ checksum: current, timestamp: verifyCommit(current, bytes).timestamp }, checksum, timestamp);
+    }
+  }
+
   /**
    * A requested commit through a static delta: choose one, fetch its superblock, then write
    * the commit (marked partial), fetch the fallback objects and execute the parts. Returns the
@@ -450,6 +465,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       return undefined;
     }
     usedDelta = true;
+    await checkTimestamps(checksum, ref, superblock.commit.timestamp);
     const parts = await accountDelta(target, superblock, deltaStats);
     if (options.dryRun) return 'dry-run';
     const commitmeta = deltaCommitMeta(superblock);
@@ -555,7 +571,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
-    if (timestampFrom && remaining === depth && !optional) checkTimestamp(timestampFrom, checksum, commit.timestamp);
+    if (remaining === depth && !optional) await checkTimestamps(checksum, ref, commit.timestamp);
     if (!options.commitMetadataOnly && partials.has(checksum)) {
       if (subpaths) for (const parts of subpaths) scanSubpath(commit.rootTree, commit.rootMeta, parts);
       else scanTree(commit.rootTree, commit.rootMeta);

@@ -41,6 +41,8 @@ export interface PullOptions {
   timestampCheckFromRev?: string;
   /** Refuse content a bare-user-only repository cannot hold (`--bareuseronly-files`). */
   bareUserOnlyFiles?: boolean;
+  /** `-T`: refuse a commit older than the one the ref has now. */
+  timestampCheck?: boolean;
   /** `--http-trusted`: archive → archive content is stored without re-hashing. */
   httpTrusted?: boolean;
   /** Never use static deltas (`--disable-static-deltas`). */
@@ -162,6 +164,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   checkBareOwnership(target);
   const deltas = deltaPolicy(target, options);
   const remote = await getRemote(target.path, options.remote);
+  const unconfigured = remote.options['unconfigured-state'];
+  if (unconfigured !== undefined) throw new AtollError('PULL_REMOTE_UNCONFIGURED', `remote unconfigured-state: ${unconfigured}`, { data: { remote: remote.name } });
   if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
   const source = await remoteSource(target.path, remote, options);
@@ -196,6 +200,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       dryRun: options.dryRun === true,
       bareUserOnlyFiles: options.bareUserOnlyFiles === true,
       httpTrustedContent: options.httpTrusted === true,
+      timestampCheck: options.timestampCheck === true,
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {

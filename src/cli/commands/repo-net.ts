@@ -251,7 +251,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .command('add')
     .description('add a remote repository')
     .argument('<name>', 'remote name')
-    .argument('<url>', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it)')
+    .argument('[url]', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it); optional with --custom-backend')
     .argument('[branches...]', 'branches to pull by default')
     .option('--repo <path>', 'the repository')
     .option('--sysroot <dir>', "add the remote to this sysroot's repo (a deployment root: to its etc/ostree/remotes.d)")
@@ -264,7 +264,10 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .option('--contenturl <url>', 'use URL when fetching content')
     .option('--collection-id <id>', 'collection ID of the remote')
     .option('--gpg-import <file>', 'import GPG keys from FILE into the remote keyring')
-    .action(async (name: string, url: string, branches: string[], o: Record<string, unknown>) => {
+    .option('--custom-backend <name>', 'the remote is fetched by another tool (e.g. ostree-rs-ext); pulls refuse it')
+    .action(async (name: string, urlArg: string | undefined, branches: string[], o: Record<string, unknown>) => {
+      if (urlArg === undefined && typeof o.customBackend !== 'string') throw new AtollError('CLI_USAGE', 'NAME and URL must be specified');
+      const url = urlArg ?? '';
       const set = (o.set as string[]).map((kv): [string, string] => {
         const eq = kv.indexOf('=');
         if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
@@ -289,6 +292,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         ...(typeof o.signVerify === 'string' ? { signVerify: o.signVerify } : {}),
         ...(o.contenturl !== undefined ? { contentUrl: o.contenturl as string } : {}),
         ...(o.collectionId !== undefined ? { collectionId: o.collectionId as string } : {}),
+        ...(typeof o.customBackend === 'string' ? { customBackend: o.customBackend } : {}),
         ifNotExists: o.ifNotExists === true,
         force: o.force === true,
       });
@@ -360,7 +364,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .requiredOption('--repo <path>', 'the repository')
     .action(async (name: string, o: { repo: string }) => {
       const r = await ostreePull.getRemote(o.repo, name);
-      if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
+      if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${name}"`);
       context.out(r.url);
     });
   remote

@@ -124,6 +124,7 @@ const remoteAddOptions = [
   value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository'),
   value('gpg-import', 'FILE', 'Import GPG key from FILE'),
   value('sysroot', 'PATH', 'Use sysroot at PATH (overrides --repo)'),
+  value('custom-backend', 'NAME', 'This remote has content not fetched via libostree'),
 ];
 
 /** The libostree version in the User-Agent (the same as --version prints). */

@@ -270,6 +270,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     wanted = summary.refs.map((r) => r.name);
   }
+  /** What ostree's HTTP fetcher says for a missing file (its tests grep for the status). */
+  function notFound(): string {
+    return /^https?:/.test(files.description) ? ': Server returned HTTP 404' : '';
+  }
   const resolved: Array<{ ref: string | undefined; checksum: string; maxSize: number }> = [];
   for (const ref of wanted) {
     if (isChecksum(ref)) {
@@ -292,9 +296,13 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       continue;
     }
     const text = await files.get(`refs/heads/${ref}`, { maxSize: 4096 });
-    if (text === undefined) throw new AtollError('PULL_NO_REF', `remote ref ${ref} not found at ${files.description}`, { data: { ref } });
+    if (text === undefined) throw new AtollError('PULL_NO_REF', `remote ref ${ref} not found at ${files.description}${notFound()}`, { data: { ref } });
     const checksum = Buffer.from(text).toString('utf8').trim();
-    if (!isChecksum(checksum)) throw new AtollError('PULL_BAD_REF', `remote ref ${ref} does not hold a checksum`, { data: { ref } });
+    if (!isChecksum(checksum)) {
+      // ostree's wording: the ref as a (collection, name) pair and the start of what was served.
+      const shown = Buffer.from(text).subarray(0, 64).toString('utf8').replace(/\n/g, ' ');
+      throw new AtollError('PULL_BAD_REF', `Fetching checksum for ref ((empty), ${ref}): Invalid rev ${shown}`, { data: { ref } });
+    }
     resolved.push({ ref, checksum, maxSize: MAX_METADATA_SIZE });
   }
 
@@ -356,7 +364,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   }
 
   function missing(type: string, checksum: string): AtollError {
-    return new AtollError('PULL_MISSING_OBJECT', `${type} object ${checksum} is missing on ${files.description}`, {
+    return new AtollError('PULL_MISSING_OBJECT', `${type} object ${checksum} is missing on ${files.description}${notFound()}`, {
       data: { checksum, type },
       hint: 'the remote repository is incomplete or being updated; nothing was written to refs',
     });

@@ -136,7 +136,7 @@ async function remoteSource(repoPath: string, remote: Remote, options: Pick<Pull
 export async function remoteRefs(repo: string, remoteName: string, options: Pick<PullOptions, 'httpHeaders' | 'userAgent'> = {}): Promise<Array<{ ref: string; checksum: string }>> {
   const target = await PullTarget.openSource(repo);
   const remote = await getRemote(target.path, remoteName);
-  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
   const source = await remoteSource(target.path, remote, options);
   try {
@@ -164,9 +164,11 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   checkBareOwnership(target);
   const deltas = deltaPolicy(target, options);
   const remote = await getRemote(target.path, options.remote);
+  const backend = remote.options['custom-backend'];
+  if (backend !== undefined) throw new AtollError('PULL_CUSTOM_BACKEND', `remote '${remote.name}' uses custom backend '${backend}'`, { data: { remote: remote.name, backend } });
   const unconfigured = remote.options['unconfigured-state'];
   if (unconfigured !== undefined) throw new AtollError('PULL_REMOTE_UNCONFIGURED', `remote unconfigured-state: ${unconfigured}`, { data: { remote: remote.name } });
-  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
   const source = await remoteSource(target.path, remote, options);
   // A file:// remote may be a repository of any mode (as OSTree's local pull path allows).

@@ -69,6 +69,8 @@ export const PASSING = [
   'test-admin-upgrade-not-backwards.sh',
   'test-osupdate-dtb.sh',
   'test-admin-locking.sh',
+  // stage 4
+  'test-delta-sign.sh',
   // libostree (C/gjs) reading repos and sysroots atoll's `ostree` wrote
   'test-basic-c',
   'test-pull-c',

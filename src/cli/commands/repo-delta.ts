@@ -12,6 +12,8 @@ import {
   listDeltas,
   parseDeltaName,
   reindexDeltas,
+  readSuperblock,
+  verifyDeltaSignatures,
 } from '../../ostree/delta/index.js';
 
 function repoOption(): Option {
@@ -73,9 +75,29 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
     .command('apply-offline')
     .description('apply a delta (its directory, or a superblock file) to the repository; no ref is written')
     .argument('<path>', 'delta directory or superblock file')
+    .argument('[keys...]', 'verify the delta signature with these keys first (dummy: the key text)')
     .addOption(repoOption())
-    .action(async (path: string, o: { repo: string }) => {
-      await applyDeltaOffline(await Repo.open(o.repo), path, context.reporter);
+    .option('--sign-type <type>', 'signature type of the keys', 'ed25519')
+    .action(async (path: string, keys: string[], o: { repo: string; signType: string }) => {
+      await applyDeltaOffline(await Repo.open(o.repo), path, context.reporter, keys.length > 0 ? { type: o.signType, keys } : undefined);
+    });
+  group
+    .command('verify')
+    .description('verify the signature of a signed delta')
+    .argument('<delta>', 'delta name (FROM-TO or TO)')
+    .argument('[keys...]', 'keys to verify with (dummy: the key text)')
+    .addOption(repoOption())
+    .option('--sign-type <type>', 'signature type', 'ed25519')
+    .action(async (name: string, keys: string[], o: { repo: string; signType: string }) => {
+      const sb = readSuperblock(await Repo.open(o.repo), name);
+      try {
+        verifyDeltaSignatures(sb, { type: o.signType, keys });
+      } catch (error) {
+        // ostree prints the verdict on stdout, then the reason as the error.
+        context.out('Verification fails');
+        throw error;
+      }
+      context.out('Verification OK');
     });
   group
     .command('generate')
@@ -94,7 +116,9 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
     .option('--max-bsdiff-size <mb>', 'largest input (megabytes) considered for bsdiff', megabytes('max-bsdiff-size'))
     .option('--max-chunk-size <mb>', 'maximum size of a part (megabytes)', megabytes('max-chunk-size'))
     .option('--filename <path>', 'write the superblock to PATH (parts beside it) instead of into the repository')
-    .action(async (positional: string | undefined, o: Record<string, string | number | boolean | undefined>) => {
+    .option('--sign <key>', 'sign the delta with KEY (repeatable; dummy: the key text)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--sign-type <type>', 'signature type for --sign', 'ed25519')
+    .action(async (positional: string | undefined, o: Record<string, string | number | boolean | string[] | undefined>) => {
       if (o.empty === true && typeof o.from === 'string') throw new AtollError('CLI_USAGE', 'Cannot specify both --empty and --from=REV');
       const toRev = (o.to as string | undefined) ?? positional;
       if (toRev === undefined) throw new AtollError('CLI_USAGE', 'TO revision must be specified');
@@ -125,6 +149,7 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
         ...(typeof o.maxBsdiffSize === 'number' ? { maxBsdiffSize: o.maxBsdiffSize } : {}),
         ...(typeof o.maxChunkSize === 'number' ? { maxChunkSize: o.maxChunkSize } : {}),
         ...(typeof o.filename === 'string' ? { filename: o.filename } : {}),
+        ...((o.sign as unknown as string[]).length > 0 ? { sign: { type: o.signType as string, keys: o.sign as unknown as string[] } } : {}),
       });
       for (const line of result.log) context.notice(line);
     });

@@ -191,6 +191,8 @@ const staticDeltaGenerateOptions = [
   value('max-bsdiff-size', 'SIZE', 'Maximum size in megabytes to consider bsdiff compression for input files'),
   value('max-chunk-size', 'SIZE', 'Maximum size of delta chunks in megabytes'),
   value('filename', 'PATH', 'Write the delta content to PATH (a directory).  If not specified, the OSTree repository is used'),
+  multi('sign', 'KEY_ID', 'Sign the delta with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
 ];
 
 export const OSTREE_COMMANDS: OstreeCommand[] = [
@@ -322,7 +324,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('show', 'Dump information on a delta', '', [], ['static-delta', 'show']),
       cmd('delete', 'Remove a delta', '', [], ['static-delta', 'delete']),
       cmd('generate', 'Generate static delta files', '[TO]', staticDeltaGenerateOptions, ['static-delta', 'generate']),
-      cmd('apply-offline', 'Apply static delta file', '', [], ['static-delta', 'apply-offline']),
+      cmd('apply-offline', 'Apply static delta file', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')")], ['static-delta', 'apply-offline']),
+      cmd('verify', 'Verify static delta signatures', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')")], ['static-delta', 'verify']),
       cmd('indexes', 'List static delta indexes', '', [], ['static-delta', 'indexes']),
       cmd('reindex', 'Regenerate static delta indexes', '', [], ['static-delta', 'reindex']),
     ],

@@ -8,6 +8,7 @@ import { type Repo, Transaction, writeContent, loadContent } from '../repo/index
 import { decodeSuperblock, deltaRelativePath, type Superblock } from './delta-format.js';
 import { executeDeltaPart, openDeltaPart, type DeltaObjectSink, type PartStats } from './execute-part.js';
 import { inlinePartBytes } from './delta-store.js';
+import { verifyDeltaSignatures, type DeltaSigning } from './delta-sign.js';
 
 /** A sink writing into one repository transaction (apply-offline). */
 export function transactionSink(repo: Repo, tx: Transaction): DeltaObjectSink {
@@ -81,8 +82,13 @@ export function deltaCommitMeta(superblock: Superblock): Uint8Array | undefined 
  * object verified), then the commit (and its detached metadata) last, so a failure leaves
  * the repository as it was. No ref is written, as in ostree.
  */
-export async function applyDeltaOffline(repo: Repo, path: string, reporter: Reporter = nullReporter): Promise<{ to: string; stats: PartStats }> {
+export async function applyDeltaOffline(repo: Repo, path: string, reporter: Reporter = nullReporter, signing?: DeltaSigning): Promise<{ to: string; stats: PartStats }> {
   const { superblock, partsDir } = readDeltaFromPath(path);
+  // core.sign-verify-deltas makes a key mandatory; a key given is always checked.
+  if (repo.config.getBooleanOr('core', 'sign-verify-deltas', false) && (!signing || signing.keys.length === 0)) {
+    throw new AtollError('DELTA_SIGNATURE', 'Key is mandatory to check delta signature');
+  }
+  if (signing && signing.keys.length > 0) verifyDeltaSignatures(superblock, signing);
   if (superblock.fallbacks.length > 0) {
     throw new AtollError('DELTA_HAS_FALLBACKS', 'Cannot execute delta offline: contains nonempty http fallback entries', { data: { fallbacks: superblock.fallbacks.length } });
   }

@@ -146,6 +146,8 @@ export interface Superblock {
   /** The order the sizes were stored in, and whether that was guessed. */
   endianness: 'little' | 'big';
   heuristic: boolean;
+  /** Signatures of a signed superblock file (`--sign`), by `ostree.sign.TYPE`; undefined when unsigned. */
+  signatures: Map<string, Uint8Array[]> | undefined;
 }
 
 function corrupt(what: string, cause?: unknown): AtollError {
@@ -164,7 +166,9 @@ function packedObjects(bytes: Uint8Array, where: string): Array<{ type: number; 
 }
 
 /** Decode (and structurally validate) a superblock; the commit must hash to its `to`. */
-export function decodeSuperblock(bytes: Uint8Array): Superblock {
+export function decodeSuperblock(file: Uint8Array): Superblock {
+  const signed = unwrapSignedSuperblock(file);
+  const bytes = signed ? signed.superblock : file;
   let value: GVariantValue[];
   try {
     value = decodeGVariant(SUPERBLOCK_GVARIANT_TYPE, bytes) as GVariantValue[];
@@ -216,7 +220,7 @@ export function decodeSuperblock(bytes: Uint8Array): Superblock {
     if (type < 1 || type > 6) throw corrupt(`fallback ${k}: invalid object type ${type}`);
     return { type, checksum: checksumOrThrow(csum, `fallback ${k}`), size: u64(size), usize: u64(usize) };
   });
-  return { metadata, timestamp: bswap64(tsRaw), from, to, commit, commitBytes, parts, fallbacks, endianness, heuristic };
+  return { metadata, timestamp: bswap64(tsRaw), from, to, commit, commitBytes, parts, fallbacks, endianness, heuristic, signatures: signed?.signatures };
 }
 
 function checksumOrThrow(bytes: Uint8Array, where: string): string {
@@ -319,4 +323,40 @@ export function decodeDeltaIndex(bytes: Uint8Array): Map<string, string> {
     throw new AtollError('DELTA_CORRUPT', `invalid static delta index: ${(error as Error).message}`, { cause: error });
   }
   return staticDeltasFromVariant(new Map(value).get('ostree.static-deltas'));
+}
+
+// --- signed superblocks (OSTREE_STATIC_DELTA_SIGNED_FORMAT "(taya{sv})") ---
+
+/** The first 8 bytes of a signed superblock file: "OSTSGNDT" (the magic, stored big-endian). */
+const SIGNED_MAGIC = Buffer.from('OSTSGNDT', 'latin1');
+
+export interface SignedSuperblock {
+  /** The superblock bytes the signatures cover. */
+  superblock: Uint8Array;
+  /** `ostree.sign.TYPE` → signatures (`aay`). */
+  signatures: Map<string, Uint8Array[]>;
+}
+
+/** The signed wrapper of a superblock file, or undefined for a plain superblock. */
+export function unwrapSignedSuperblock(bytes: Uint8Array): SignedSuperblock | undefined {
+  if (bytes.length < 8 || Buffer.compare(Buffer.from(bytes.subarray(0, 8)), SIGNED_MAGIC) !== 0) return undefined;
+  let value: GVariantValue[];
+  try {
+    value = decodeGVariant('(taya{sv})', bytes) as GVariantValue[];
+  } catch (error) {
+    throw corrupt(`signed superblock: ${(error as Error).message}`, error);
+  }
+  const signatures = new Map<string, Uint8Array[]>();
+  for (const [key, v] of value[2] as Array<[string, Variant]>) {
+    if (v.type === 'aay') signatures.set(key, [...(v.value as Uint8Array[])]);
+  }
+  return { superblock: value[1] as Uint8Array, signatures };
+}
+
+export function wrapSignedSuperblock(superblock: Uint8Array, signatures: ReadonlyMap<string, readonly Uint8Array[]>): Uint8Array {
+  return encodeGVariant('(taya{sv})', [
+    SIGNED_MAGIC.readBigUInt64LE(0),
+    superblock,
+    [...signatures].map(([key, sigs]) => [key, { type: 'aay', value: [...sigs] }]),
+  ]);
 }

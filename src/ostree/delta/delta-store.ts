@@ -161,7 +161,7 @@ export async function describeDelta(repo: Repo, name: string): Promise<string> {
   const sb = readSuperblock(repo, name);
   const lines = [
     `Delta: ${name}`,
-    'Signed: no',
+    `Signed: ${sb.signatures ? 'yes' : 'no'}`,
     from === undefined ? 'From <scratch>' : `From: ${from}`,
     `To: ${to}`,
     `Endianness: ${sb.endianness}${sb.heuristic ? ' (heuristic)' : ''}`,

@@ -12,11 +12,13 @@ import {
   deltaRelativePath,
   encodePartPayload,
   encodeSuperblock,
+  wrapSignedSuperblock,
   writeVarUint,
   type DeltaFallback,
   type DeltaPartHeader,
 } from './delta-format.js';
 import { xzCompress } from './xz.js';
+import { signDelta, type DeltaSigning } from './delta-sign.js';
 import { encodeGVariant } from '../../gvariant/index.js';
 
 /**
@@ -47,6 +49,8 @@ export interface GenerateDeltaOptions {
   filename?: string;
   /** Seconds since the epoch for the superblock (default: now). */
   now?: number;
+  /** `--sign-type/--sign`: wrap the superblock in a signed superblock. */
+  sign?: DeltaSigning;
 }
 
 export interface GenerateDeltaResult {
@@ -315,7 +319,7 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
       metadata.set(deltaPartPath(from, to, k), variant('(yay)', [file[0] as number, file.subarray(1)]));
     }
   }
-  const superblock = encodeSuperblock({
+  const plain = encodeSuperblock({
     metadata,
     timestamp: BigInt(options.now ?? Math.floor(Date.now() / 1000)),
     from,
@@ -325,6 +329,7 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
     fallbacks,
     bigEndian: options.bigEndian === true,
   });
+  const superblock = options.sign && options.sign.keys.length > 0 ? wrapSignedSuperblock(plain, signDelta(plain, options.sign)) : plain;
 
   // Parts first, superblock last: a delta is visible (listed, pulled) only once complete.
   const superblockFile = options.filename ?? join(repo.path, deltaRelativePath(from, to, 'superblock'));

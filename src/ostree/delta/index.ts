@@ -27,3 +27,5 @@ export { applyDeltaOffline, deltaCommitMeta, readSourceData } from './apply-offl
 export { generateDelta, deltaExists } from './generate.js';
 export type { GenerateDeltaOptions, GenerateDeltaResult } from './generate.js';
 export { listDeltas, listDeltaIndexes, deleteDelta, describeDelta, reindexDeltas, deltaDigests, readSuperblock, inlinePartBytes } from './delta-store.js';
+export { signDelta, verifyDeltaSignatures } from './delta-sign.js';
+export type { DeltaSigning } from './delta-sign.js';

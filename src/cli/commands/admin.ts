@@ -123,6 +123,7 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
 
   withSysrootOptions(admin.command('status').description('list deployments'))
     .option('--json', 'print JSON')
+    .option('-V, --verify', 'print the GPG signatures of each commit (they are printed whenever its remote verifies GPG)')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const layout = layoutOf(cmd);
       const state = await sysroot.loadSysroot(layout);
@@ -133,6 +134,19 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
         repo = undefined; // status still lists deployments without the repo (versions unknown)
       }
       const rows = await sysroot.deploymentStatus(repo, state);
+      // As ostree admin status: the signatures of commits whose remote has gpg-verify.
+      if (repo !== undefined && !opts.json) {
+        const pull = await import('../../ostree/pull/index.js');
+        for (const row of rows) {
+          const remoteName = row.origin?.includes(':') ? row.origin.slice(0, row.origin.indexOf(':')) : undefined;
+          if (remoteName === undefined) continue;
+          const remote = await pull.getRemote(layout.repoDir, remoteName).catch(() => undefined);
+          if (!remote?.gpgVerify) continue;
+          const keys = await pull.trustedGpgKeys(layout.repoDir, remote.name, remote.options.gpgkeypath);
+          const text = await pull.describeCommitGpgSignatures(layout.repoDir, row.checksum, keys, { linePrefix: '    GPG: ', header: false });
+          if (text !== undefined) row.gpgLines = text.split('\n');
+        }
+      }
       if (opts.json) context.printJson({ deployments: rows, bootversion: state.bootversion, subbootversion: state.subbootversion });
       else context.out(sysroot.formatAdminStatus(state, rows));
     });

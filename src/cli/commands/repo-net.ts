@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
 import { readFile } from 'node:fs/promises';
 import type * as ServeModule from '../../ostree/serve/index.js';
-import type { PullResult, VerifyPolicy } from '../../ostree/pull/index.js';
+import type { PullResult, SignOptions, VerifyPolicy } from '../../ostree/pull/index.js';
 import type * as OstreePullModule from '../../ostree/pull/index.js';
 
 // Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
@@ -103,6 +103,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--user-agent <text>', 'the User-Agent header to send')
     .option('--subpath <path>', 'fetch only this path of the tree (repeatable; the commit stays partial)', collect, [])
     .option('--localcache-repo <path>', 'copy objects from this local repository when it has them (repeatable)', collect, [])
+    .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
+    .option('--cache-dir <dir>', 'cache signed summaries in DIR/summaries/ (default: REPO/tmp/cache)')
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
     .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
     .option('-T, --timestamp-check', "refuse a commit older than the one the ref has now")
@@ -131,6 +133,8 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         depth: parseDepth(o.depth as string | undefined),
         mirror: o.mirror === true,
         commitMetadataOnly: o.commitMetadataOnly === true,
+        disableVerifyBindings: o.disableVerifyBindings === true,
+        ...(typeof o.cacheDir === 'string' ? { cacheDir: o.cacheDir } : {}),
         ...(parallel !== undefined ? { parallel } : {}),
         ...(typeof o.url === 'string' ? { url: o.url } : {}),
         ...(typeof o.userAgent === 'string' ? { userAgent: o.userAgent } : {}),
@@ -167,6 +171,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--commit-metadata-only', 'copy only commit objects and their detached metadata')
     .option('--trusted', 'do not re-hash the objects read from the source (as ostree pull-local without --untrusted)')
     .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('--gpg-verify', "commits must be GPG-signed by a key of --remote's keyring")
+    .option('--gpg-verify-summary', "the source's summary must be GPG-signed by a key of --remote's keyring")
+    .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
     .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
     .option('--require-static-deltas', "apply the source's static deltas, failing when there is none")
     .option('--json', 'print the result as JSON')
@@ -179,6 +186,9 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         depth: parseDepth(o.depth as string | undefined),
         commitMetadataOnly: o.commitMetadataOnly === true,
         trusted: o.trusted === true,
+        gpgVerify: o.gpgVerify === true,
+        gpgVerifySummary: o.gpgVerifySummary === true,
+        disableVerifyBindings: o.disableVerifyBindings === true,
         bareUserOnlyFiles: o.bareuseronlyFiles === true,
         requireStaticDeltas: o.requireStaticDeltas === true,
         reporter: context.reporter,
@@ -191,55 +201,116 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     });
 }
 
-async function readKeysFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new AtollError('CLI_USAGE', `cannot read keys file ${path}: ${(error as Error).message}`);
-  }
+function signOptionsFor(how: { type: string; keys: readonly string[]; gpgHomedir?: string | undefined }): SignOptions {
+  if (how.type === 'gpg') return { gpgKeyIds: how.keys, gpgHomedir: how.gpgHomedir };
+  ostreePull.checkSignType(how.type);
+  return how.type === 'dummy' ? { dummyKeys: how.keys } : { ed25519Keys: how.keys.map((k) => ostreePull.ed25519SecretKey(k)) };
+}
+
+/** `show`'s GPG report of a commit (undefined without GPG signatures). */
+export async function describeCommitGpg(repoPath: string, checksum: string, how: { homedir?: string | undefined; remote?: string | undefined }): Promise<string | undefined> {
+  let keys;
+  if (how.remote !== undefined) {
+    const remote = await ostreePull.getRemote(repoPath, how.remote);
+    keys = await ostreePull.trustedGpgKeys(repoPath, remote.name, remote.options.gpgkeypath);
+  } else keys = await ostreePull.showGpgKeys(how.homedir);
+  return await ostreePull.describeCommitGpgSignatures(repoPath, checksum, keys);
+}
+
+/** `commit --sign/--gpg-sign`: sign a commit just written. */
+export async function signCommitWith(repoPath: string, checksum: string, how: { type: string; keys: readonly string[]; gpgHomedir?: string | undefined }): Promise<void> {
+  await ostreePull.signCommit(repoPath, checksum, signOptionsFor(how));
+}
+
+/** `summary --sign/--gpg-sign`: sign the summary into summary.sig. */
+export async function signSummaryWith(repoPath: string, how: { type: string; keys: readonly string[]; gpgHomedir?: string | undefined }): Promise<void> {
+  await ostreePull.signSummary(repoPath, signOptionsFor(how));
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function registerSignCommand(repo: Command, context: CliContext): void {
   repo
     .command('sign')
-    .description('sign a commit (or the summary) with ed25519 or GPG, or verify its signatures')
-    .argument('[commit]', 'commit checksum (omit with --summary)')
-    .argument('[keys...]', 'ed25519: base64 secret keys (with --verify: public keys); gpg: key IDs')
+    .description('sign a commit (or the summary) with ed25519, GPG or dummy (OSTree tests), verify its signatures, or delete some')
+    .argument('[commit]', 'commit (any rev; omit with --summary)')
+    .argument('[keys...]', 'ed25519: base64 secret keys (with --verify/--delete: public keys); gpg: key IDs; dummy: key text')
     .requiredOption('--repo <path>', 'the repository')
-    .option('-s, --sign-type <type>', 'ed25519 or gpg', 'ed25519')
+    .option('-s, --sign-type <type>', 'ed25519, gpg or dummy', 'ed25519')
     .option('--keys-file <file>', 'read keys from FILE (ed25519: one base64 key per line; gpg with --verify: a keyring)')
+    .option('--keys-dir <dir>', 'ed25519 --verify: trusted keys from DIR/trusted.ed25519{,.d/*}, minus DIR/revoked.ed25519{,.d/*}')
     .option('--gpg-homedir <dir>', 'GPG home directory to sign with')
     .option('--summary', 'sign (or verify) the summary file into summary.sig instead of a commit')
     .option('--verify', 'verify instead of signing')
+    .option('-d, --delete', 'delete the signatures made by any of the keys')
     .action(async (commit: string | undefined, keys: string[], o: Record<string, string | boolean | undefined>) => {
       const type = o.signType as string;
-      if (type !== 'ed25519' && type !== 'gpg') throw new AtollError('CLI_USAGE', `unknown --sign-type '${type}'`, { hint: 'use ed25519 or gpg' });
+      if (type !== 'gpg') ostreePull.checkSignType(type);
       const repoPath = o.repo as string;
       const summary = o.summary === true;
-      if (!summary && commit === undefined) throw new AtollError('CLI_USAGE', 'a commit checksum is required (or --summary)');
+      if (!summary && commit === undefined) throw new AtollError('CLI_USAGE', 'a commit is required (or --summary)');
       if (summary && commit !== undefined) keys.unshift(commit);
       const checksum = summary ? '' : await ostreePull.resolveCommitRev(repoPath, commit as string);
-      const fileText = typeof o.keysFile === 'string' ? await readKeysFile(o.keysFile) : undefined;
+      const keysFile = typeof o.keysFile === 'string' ? o.keysFile : undefined;
+      const verify = (policy: VerifyPolicy) => (summary ? ostreePull.verifySummarySignatures(repoPath, policy) : ostreePull.verifyCommitSignatures(repoPath, checksum, policy));
       if (o.verify) {
-        const policy: VerifyPolicy = {};
-        if (type === 'ed25519') {
-          const pub = [...keys.map((k) => ostreePull.ed25519PublicKey(k)), ...(fileText ? ostreePull.parsePublicKeyList(fileText) : [])];
-          if (pub.length === 0) throw new AtollError('CLI_USAGE', 'no public keys given to verify with');
-          policy.ed25519 = pub;
-        } else {
-          if (typeof o.keysFile !== 'string') throw new AtollError('CLI_USAGE', '--verify with gpg needs --keys-file KEYRING');
-          policy.gpg = await ostreePull.readPublicKeys(await readFile(o.keysFile));
+        if (type === 'gpg') {
+          if (keysFile === undefined) throw new AtollError('CLI_USAGE', '--verify with gpg needs --keys-file KEYRING');
+          const report = await verify({ gpg: await ostreePull.readPublicKeys(await readFile(keysFile)) });
+          for (const k of report.gpgValid) context.out(`Good GPG signature from key ${k}`);
+          return;
         }
-        const report = summary ? await ostreePull.verifySummarySignatures(repoPath, policy) : await ostreePull.verifyCommitSignatures(repoPath, checksum, policy);
-        for (const k of report.ed25519Valid) context.out(`Signature verified successfully with key '${k}'`);
-        for (const k of report.gpgValid) context.out(`Good GPG signature from key ${k}`);
+        // As `ostree sign --verify`: each key given is tried on its own (its failure is not
+        // reported); then, with no keys or with --keys-file, the keys of the file, the
+        // --keys-dir or the system-wide directories, whose failure is the error.
+        for (const key of keys) {
+          let policy: VerifyPolicy;
+          try {
+            policy = type === 'ed25519' ? { ed25519: [ostreePull.ed25519PublicKey(key)] } : { dummy: [key] };
+          } catch {
+            continue;
+          }
+          try {
+            const report = await verify(policy);
+            context.out(report.signMessage ?? '');
+            return;
+          } catch (error) {
+            if (!(error instanceof AtollError)) throw error;
+          }
+        }
+        if (keys.length === 0 || keysFile !== undefined) {
+          let policy: VerifyPolicy;
+          if (type === 'dummy') policy = { dummy: keysFile === undefined ? [] : (await readFile(keysFile, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) };
+          else if (keysFile !== undefined) policy = { ed25519: await ostreePull.readEd25519KeyFile(keysFile) };
+          else {
+            const set = await ostreePull.readEd25519KeyDirs(typeof o.keysDir === 'string' ? [o.keysDir] : undefined);
+            policy = { ed25519: set.trusted, ed25519Revoked: set.revoked };
+          }
+          const report = await verify(policy);
+          context.out(report.signMessage ?? '');
+          return;
+        }
+        throw new AtollError('PULL_SIGNATURE_INVALID', 'No valid signatures found', { hint: 'check the public keys given' });
+      }
+      const fileLines = keysFile !== undefined ? (await readFile(keysFile, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+      if (o.delete) {
+        if (summary) throw new AtollError('CLI_USAGE', '--delete works on commits, not on the summary');
+        const deleted = await ostreePull.deleteCommitSignatures(repoPath, checksum, type === 'gpg' ? { gpgKeyIds: keys } : type === 'dummy' ? { dummyKeys: keys } : { ed25519PublicKeys: [...keys, ...fileLines].map((k) => ostreePull.ed25519PublicKey(k)) });
+        context.out(`Signatures deleted: ${deleted}`);
         return;
       }
+      const all = [...keys, ...fileLines];
       const options =
         type === 'ed25519'
-          ? { ed25519Keys: [...keys, ...(fileText ? fileText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [])].map((k) => ostreePull.ed25519SecretKey(k)) }
-          : { gpgKeyIds: keys, gpgHomedir: o.gpgHomedir as string | undefined };
-      if ((options.ed25519Keys?.length ?? 0) + (options.gpgKeyIds?.length ?? 0) === 0) throw new AtollError('CLI_USAGE', 'no keys given to sign with');
+          ? { ed25519Keys: all.map((k) => ostreePull.ed25519SecretKey(k)) }
+          : type === 'dummy'
+            ? { dummyKeys: all }
+            : { gpgKeyIds: keys, gpgHomedir: o.gpgHomedir as string | undefined };
+      if ((options.ed25519Keys?.length ?? 0) + (options.gpgKeyIds?.length ?? 0) + (options.dummyKeys?.length ?? 0) === 0) throw new AtollError('CLI_USAGE', 'no keys given to sign with');
       if (summary) await ostreePull.signSummary(repoPath, options);
       else await ostreePull.signCommit(repoPath, checksum, options);
     });
@@ -297,10 +368,34 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         force: o.force === true,
       });
       if (added && typeof o.gpgImport === 'string') {
-        const { importRemoteGpgKeys } = await import('../../ostree/pull/index.js');
-        const count = await importRemoteGpgKeys(o.repo as string, name, o.gpgImport);
-        context.notice(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
+        const count = await ostreePull.importRemoteGpgKeys(o.repo as string, name, { keyrings: [o.gpgImport] });
+        context.out(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
       }
+    });
+  remote
+    .command('gpg-import')
+    .description("import GPG keys into a remote's keyring (REPO/REMOTE.trustedkeys.gpg), all or only the KEY-IDs given")
+    .argument('<name>', 'remote name')
+    .argument('[key-ids...]', 'import only these keys')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('-k, --keyring <file>', 'import keys from a keyring file (repeatable; default: the user keyring ~/.gnupg/pubring.gpg)', collect, [])
+    .option('--stdin', 'import keys from standard input')
+    .action(async (name: string, keyIds: string[], o: { repo: string; keyring: string[]; stdin?: boolean }) => {
+      await ostreePull.getRemote(o.repo, name);
+      const keyrings = o.keyring.length > 0 || o.stdin ? o.keyring : [`${process.env.HOME ?? ''}/.gnupg/pubring.gpg`];
+      const stdin = o.stdin ? await readStdin() : undefined;
+      const count = await ostreePull.importRemoteGpgKeys(o.repo, name, { keyrings, ...(stdin ? { stdin } : {}), keyIds });
+      context.out(`Imported ${count} GPG key${count === 1 ? '' : 's'} to remote "${name}"`);
+    });
+  remote
+    .command('gpg-list-keys')
+    .description("list the GPG keys of a remote's keyring, or the global trusted keys without NAME")
+    .argument('[name]', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .action(async (name: string | undefined, o: { repo: string }) => {
+      const remoteInfo = name === undefined ? undefined : await ostreePull.getRemote(o.repo, name);
+      const keys = await ostreePull.listRemoteGpgKeys(o.repo, name, remoteInfo?.options.gpgkeypath);
+      if (keys.length > 0) context.out(ostreePull.formatGpgKeyListing(keys));
     });
   remote
     .command('delete')

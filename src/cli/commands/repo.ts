@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerRepoNetCommands, loadRepoNetCommands } from './repo-net.js';
+import { registerRepoNetCommands, loadRepoNetCommands, signCommitWith, signSummaryWith, describeCommitGpg } from './repo-net.js';
 import { registerRepoDeltaCommands } from './repo-delta.js';
 import { AtollError } from '../../errors/index.js';
 import {
@@ -34,7 +34,7 @@ import {
 import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
 import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
-import { updateSummary, describeSummary } from '../../ostree/summary/index.js';
+import { updateSummary, describeSummary, printSummaryRaw } from '../../ostree/summary/index.js';
 import { parseGVariantText } from '../../gvariant/index.js';
 
 /**
@@ -133,7 +133,12 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--mode-ro-executables', 'regular files with an executable bit lose their write bits')
     .option('-I, --devino-canonical', 'hardlinks of repository objects keep their checksum, whatever the overrides')
     .option('--table-output', "print ostree's commit statistics (Commit:, Metadata Written:, Content Written:, ...) instead of the checksum")
+    .option('--sign <key>', 'sign the commit with this key (--sign-type; repeatable)', collect, [])
+    .option('--sign-type <type>', 'signature type of --sign: ed25519 or dummy (OSTree tests)', 'ed25519')
+    .option('--gpg-sign <keyid>', 'GPG-sign the commit with this key (repeatable; runs gpg)', collect, [])
+    .option('--gpg-homedir <dir>', 'GPG home directory for --gpg-sign')
     .action(async (path: string | undefined, opts: {
+      sign: string[]; signType: string; gpgSign: string[]; gpgHomedir?: string;
       statoverride?: string; skipList?: string; modeRoExecutables?: boolean; devinoCanonical?: boolean; tableOutput?: boolean;
       addMetadata: string[]; keepMetadata: string[];
       repo: string; branch?: string; subject?: string; body?: string; tree: string[]; parent?: string; orphan?: boolean;
@@ -203,6 +208,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         const dirs = trees.filter((t): t is string => typeof t === 'string');
         for (const dir of dirs) await consumeTree(r, dir, result.checksum, { adopt: trees.length === 1 });
       }
+      // As ostree commit: the sign-API keys first, then the GPG keys, into the detached metadata.
+      if (opts.sign.length > 0) await signCommitWith(r.path, result.checksum, { type: opts.signType, keys: opts.sign });
+      if (opts.gpgSign.length > 0) await signCommitWith(r.path, result.checksum, { type: 'gpg', keys: opts.gpgSign, gpgHomedir: opts.gpgHomedir });
       if (opts.branch) await autoUpdateSummary(r, 'commit');
       if (opts.tableOutput) {
         // ostree's --table-output lines (ot-builtin-commit.c).
@@ -396,7 +404,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('--print-detached-metadata-key <key>', 'print one detached metadata value')
     .option('--print-sizes', "print the commit's ostree.sizes totals: needed (absent here) and total")
     .option('--byteswap', 'print metadata values byte-swapped (what `ostree show` does without -B on little-endian hosts)')
-    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean }) => {
+    .option('--gpg-homedir <dir>', "also trust the keyrings (*.gpg) of DIR when reporting the commit's GPG signatures")
+    .option('--gpg-verify-remote <remote>', "report the commit's GPG signatures against REMOTE's trusted keys")
+    .action(async (rev: string, opts: { repo: string; printMetadataKey?: string; printDetachedMetadataKey?: string; printSizes?: boolean; byteswap?: boolean; gpgHomedir?: string; gpgVerifyRemote?: string }) => {
       const r = await Repo.open(opts.repo);
       const checksum = await resolveRev(r, rev);
       if (opts.printSizes) {
@@ -412,6 +422,9 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         return;
       }
       context.outBytes(Buffer.from(formatCommit(checksum, await loadCommit(r, checksum))));
+      // As ostree show: the GPG signatures of the commit, judged against the trusted keys.
+      const gpg = await describeCommitGpg(r.path, checksum, { homedir: opts.gpgHomedir, remote: opts.gpgVerifyRemote });
+      if (gpg !== undefined) context.out(gpg);
     });
 
   repo
@@ -533,11 +546,28 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .addOption(repoOption())
     .option('-u, --update', 'regenerate the summary file')
     .option('-v, --view', 'print the summary')
-    .action(async (opts: { repo: string; update?: boolean; view?: boolean }) => {
+    .option('--raw', 'print the summary GVariant in text form (as ostree summary --raw)')
+    .option('--byteswap', 'with --raw: byte-swap the summary first (ostree does on little-endian hosts)')
+    .option('--sign <key>', 'sign the summary into summary.sig with this key (--sign-type; repeatable)', collect, [])
+    .option('--sign-type <type>', 'signature type of --sign: ed25519 or dummy (OSTree tests)', 'ed25519')
+    .option('--gpg-sign <keyid>', 'GPG-sign the summary with this key (repeatable; runs gpg)', collect, [])
+    .option('--gpg-homedir <dir>', 'GPG home directory for --gpg-sign')
+    .option('-m, --add-metadata <KEY=VALUE>', 'with -u: an extra summary metadata key, VALUE in GVariant text (repeatable)', collect, [])
+    .action(async (opts: { repo: string; update?: boolean; view?: boolean; raw?: boolean; byteswap?: boolean; sign: string[]; signType: string; gpgSign: string[]; gpgHomedir?: string; addMetadata: string[] }) => {
       const r = await Repo.open(opts.repo);
-      if (!opts.update && !opts.view) throw new AtollError('CLI_USAGE', 'pass -u (update) or -v (view)');
-      if (opts.update) await updateSummary(r);
+      const signs = opts.sign.length > 0 || opts.gpgSign.length > 0;
+      if (!opts.update && !opts.view && !opts.raw && !signs) throw new AtollError('CLI_USAGE', 'pass -u (update), -v (view), --raw, or signing keys');
+      const additionalMetadata = new Map(opts.addMetadata.map((kv): [string, Variant] => {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new AtollError('CLI_USAGE', `--add-metadata expects KEY=VALUE, got '${kv}'`);
+        return [kv.slice(0, eq), parseGVariantText(kv.slice(eq + 1))];
+      }));
+      if (opts.update) await updateSummary(r, { additionalMetadata });
+      // As ostree summary: the sign-API keys first, then GPG (each appends to summary.sig).
+      if (opts.sign.length > 0) await signSummaryWith(r.path, { type: opts.signType, keys: opts.sign });
+      if (opts.gpgSign.length > 0) await signSummaryWith(r.path, { type: 'gpg', keys: opts.gpgSign, gpgHomedir: opts.gpgHomedir });
       if (opts.view) context.out(await describeSummary(r));
+      else if (opts.raw) context.out(await printSummaryRaw(r, { byteswap: opts.byteswap === true }));
     });
 
   repo

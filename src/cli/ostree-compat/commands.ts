@@ -80,6 +80,10 @@ const commitOptions = [
   flag('mode-ro-executables', 'Ensure executable files are not writable'),
   flag('devino-canonical', 'Assume hardlinked objects are unmodified.  Implies --link-checkout-speedup', 'I'),
   flag('table-output', 'Output more information in a KEY: VALUE format'),
+  multi('gpg-sign', 'KEY-ID', 'GPG Key ID to sign the commit with'),
+  value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
+  multi('sign', 'KEY_ID', 'Sign the commit with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
   ignored(flag('link-checkout-speedup', 'Optimize for commits of trees composed of hardlinks into the repository')),
   ignored(value('fsync', 'POLICY', 'Specify how to invoke fsync()')),
 ];
@@ -118,6 +122,7 @@ const remoteAddOptions = [
   multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote'),
   flag('no-gpg-verify', 'Disable GPG verification'),
   flag('no-sign-verify', 'Disable signature verification'),
+  multi('sign-verify', 'KEYTYPE=[inline|file]:PUBKEY', 'Verify signatures using KEYTYPE inline or file'),
   flag('if-not-exists', 'Do nothing if the provided remote exists'),
   flag('force', 'Replace the provided remote if it exists'),
   value('contenturl', 'URL', 'Use URL when fetching content'),
@@ -147,6 +152,8 @@ const pullOptions = [
   flag('dry-run', 'Only print information on what will be downloaded (requires static deltas)'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
   // atoll's pull makes every object durable (one syncfs) before it writes any ref.
+  flag('disable-verify-bindings', 'Do not verify commit bindings'),
+  value('cache-dir', 'DIR', 'Use custom cache dir'),
   ignored(flag('per-object-fsync', 'Don\'t disable fsync() (objects are synced before refs are written)')),
 ];
 
@@ -158,6 +165,10 @@ const pullLocalOptions = [
   ignored(flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)')),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
   flag('require-static-deltas', 'Require static deltas'),
+  // `--gpg-verify[=BOOL]`: ostree takes an optional boolean (test-admin-gpg passes =true).
+  ignored({ ...flag('gpg-verify', 'GPG verify commits (must specify --remote)'), optionalArg: true }),
+  ignored({ ...flag('gpg-verify-summary', 'GPG verify summary (must specify --remote)'), optionalArg: true }),
+  flag('disable-verify-bindings', 'Do not verify commit bindings'),
 ];
 
 const setOriginOptions = [multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote', 's'), value('index', 'INDEX', 'Operate on the deployment INDEX, starting from zero')];
@@ -176,6 +187,8 @@ const showOptions = [
   value('print-detached-metadata-key', 'KEY', 'Print string value of detached metadata key'),
   ignored(flag('no-byteswap', 'Do not byteswap the commit metadata', 'B')),
   flag('print-sizes', 'Show the commit size metadata'),
+  value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
+  value('gpg-verify-remote', 'REMOTE', 'Use REMOTE name for GPG configuration'),
 ];
 
 const staticDeltaGenerateOptions = [
@@ -194,6 +207,27 @@ const staticDeltaGenerateOptions = [
   multi('sign', 'KEY_ID', 'Sign the delta with'),
   value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
 ];
+
+const summaryOptions = [
+  flag('update', 'Update the summary', 'u'),
+  flag('view', 'View the local summary file', 'v'),
+  flag('raw', 'View the raw bytes of the summary file'),
+  multi('gpg-sign', 'KEY-ID', 'GPG Key ID to sign the summary with'),
+  value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
+  multi('sign', 'KEY-ID', 'Key ID to sign the summary with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
+  multi('add-metadata', 'KEY=VALUE', 'Additional metadata field to add to the summary', 'm'),
+];
+
+const signOptions = [
+  flag('delete', 'Delete signatures having any of the KEY-IDs', 'd'),
+  flag('verify', 'Verify signatures'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')", 's'),
+  value('keys-file', 'NAME', 'Read key(s) from file'),
+  value('keys-dir', 'NAME', 'Redefine system-wide directories with public and revoked keys for verification'),
+];
+
+const gpgSignOptions = [flag('delete', 'Delete signatures having any of the GPG KEY-IDs', 'd'), value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings')];
 
 export const OSTREE_COMMANDS: OstreeCommand[] = [
   {
@@ -225,7 +259,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         // REMOTENAME URL [BRANCH] → REMOTENAME:[BRANCH] --url URL (no BRANCH: the origin's ref is kept).
         toAtoll: ([remote = '', url = '', branch = '', ...rest], given) => ['admin', 'set-origin', ...passOptions(given, setOriginOptions), `--url=${url}`, '--', `${remote}:${branch}`, ...rest],
       },
-      admin('status', 'List deployments', '', []),
+      admin('status', 'List deployments', '', [flag('verify', 'Print the commit verification status', 'V')]),
       admin('switch', 'Construct new tree from REFSPEC and deploy it', 'REFSPEC', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
       admin('undeploy', 'Delete deployment INDEX', 'INDEX', []),
       {
@@ -279,6 +313,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     toAtoll: (positionals, options) => {
       const argv = repoVerb(['pull-local'], pullLocalOptions)(positionals, options);
       if (!options.has('untrusted')) argv.splice(argv.indexOf('--'), 0, '--trusted');
+      for (const name of ['gpg-verify', 'gpg-verify-summary']) {
+        const v = options.get(name)?.at(-1);
+        if (v !== undefined && !['false', 'no', '0'].includes(v.toLowerCase())) argv.splice(argv.indexOf('--'), 0, `--${name}`);
+      }
       argv.splice(argv.indexOf('--'), 0, '--print-stats');
       return argv;
     },
@@ -305,6 +343,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
       cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
+      cmd('gpg-import', 'Import GPG keys', 'NAME [KEY-ID...]', [multi('keyring', 'FILE', 'Import keys from a keyring file (repeatable)', 'k'), flag('stdin', 'Import keys from standard input')], ['remote', 'gpg-import']),
+      cmd('gpg-list-keys', 'Show remote GPG keys', 'NAME', [], ['remote', 'gpg-list-keys']),
     ],
   },
   cmd('rev-parse', 'Output the target of a rev', 'REV', [flag('single', 'If the repository has exactly one commit, then print it; any other case will result in an error', 'S')]),
@@ -330,5 +370,18 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('reindex', 'Regenerate static delta indexes', '', [], ['static-delta', 'reindex']),
     ],
   },
-  cmd('summary', 'Manage summary metadata', '', [flag('update', 'Update the summary', 'u'), flag('view', 'View the local summary file', 'v')]),
+  {
+    ...cmd('summary', 'Manage summary metadata', '', summaryOptions),
+    // ostree prints the raw summary byte-swapped on little-endian hosts (ot_dump_variant).
+    toAtoll: (positionals, options) => {
+      const argv = repoVerb(['summary'], summaryOptions)(positionals, options);
+      if (options.has('raw') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
+      return argv;
+    },
+  },
+  cmd('sign', 'Sign a commit', 'COMMIT KEY-ID...', signOptions),
+  {
+    ...cmd('gpg-sign', 'Sign a commit', 'COMMIT KEY-ID...', gpgSignOptions),
+    toAtoll: (positionals, options) => ['repo', 'sign', '--sign-type=gpg', ...passOptions(options, gpgSignOptions), '--', ...positionals],
+  },
 ];

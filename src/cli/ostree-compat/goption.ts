@@ -7,6 +7,8 @@ export interface OptionSpec {
   short?: string;
   /** Takes a value (shown as `--long=ARG` in help). */
   arg?: string;
+  /** A flag that also takes `--name=VALUE` (GLib's G_OPTION_FLAG_OPTIONAL_ARG). */
+  optionalArg?: boolean;
   /** Repeatable (all values kept, in order). */
   repeat?: boolean;
   help: string;
@@ -58,8 +60,9 @@ export function parseGOptions(argv: string[], specs: OptionSpec[]): ParsedArgs {
         }
         put(spec, value);
       } else {
-        if (eq >= 0) throw new GOptionError(`Unexpected argument to --${name}`);
-        put(spec, '');
+        // G_OPTION_FLAG_OPTIONAL_ARG: `--name` alone or `--name=VALUE` (never a separate word).
+        if (eq >= 0 && !spec.optionalArg) throw new GOptionError(`Unexpected argument to --${name}`);
+        put(spec, eq >= 0 ? a.slice(eq + 1) : '');
       }
       continue;
     }

@@ -8,3 +8,4 @@ export { commitToRepo, findKernelVersion } from './commit-to-repo.js';
 export type { CommitRequest, CommitResult } from './commit-to-repo.js';
 export { parseTimestamp, parseCommonTimestamp } from './parse-timestamp.js';
 export { consumeTree } from './consume.js';
+export { glibHashTableOrder } from './glib-hash-order.js';

@@ -1,8 +1,8 @@
 // Remotes, pull (HTTP and local) and signatures. Other layers import from here only.
-export { addRemote, deleteRemote, listRemotes, getRemote, isValidRemoteName, parseSignVerify } from './remote-config.js';
+export { addRemote, deleteRemote, listRemotes, getRemote, isValidRemoteName, parseSignVerify, checkSignType, SIGN_TYPES } from './remote-config.js';
 export type { Remote, RemoteAddOptions } from './remote-config.js';
 export { ed25519PublicKey, ed25519SecretKey, ed25519Sign, ed25519Verify, publicKeyBase64, parsePublicKeyList, ED25519_METADATA_KEY } from './ed25519.js';
-export { importRemoteGpgKeys, verifyGpgSignatures, gpgSign, trustedGpgKeys, readPublicKeys, GPG_METADATA_KEY } from './gpg.js';
+export { verifyGpgSignatures, gpgSign, gpgSignatureKeyIds, describeGpgSignatures, showGpgKeys, formatGpgDate, gpgKeyPaths, trustedGpgKeys, readPublicKeys, GPG_METADATA_KEY } from './gpg.js';
 export type { GpgVerifyResult } from './gpg.js';
 export { pull, pullLocal, remotePolicies, remoteRefs } from './pull.js';
 export { openRemoteSource } from './remote-source.js';
@@ -11,10 +11,15 @@ export type { Metalink } from './metalink.js';
 export type { PullOptions, PullLocalOptions } from './pull.js';
 export type { PullResult } from './pull-engine.js';
 export { formatBytes, formatPullStatistics, formatPullLocalStatistics, formatDeltaDryRun } from './pull-engine.js';
-export { signCommit, signSummary, verifyCommitSignatures, verifySummarySignatures } from './signatures.js';
-export type { VerifyPolicy, SignOptions, SignatureReport } from './signatures.js';
+export { signCommit, signSummary, verifyCommitSignatures, verifySummarySignatures, deleteCommitSignatures, readCommitDetachedMetadata, describeCommitGpgSignatures, verifyEd25519, verifyDummy } from './signatures.js';
+export type { VerifyPolicy, SignOptions, SignatureReport, DeleteSignaturesOptions } from './signatures.js';
+export { readEd25519KeyFile, readEd25519KeyDirs, publicKeysFromText } from './sign-keys.js';
+export type { Ed25519KeySet } from './sign-keys.js';
+export { DUMMY_METADATA_KEY, dummySignEnabled } from './dummy-sign.js';
 export { HttpSource, DirectorySource, sourceForUrl } from './source.js';
 export type { FileSource } from './source.js';
 export { resolveCommitRev } from './target.js';
 export { addCookie, deleteCookie, readCookies } from './cookies.js';
 export type { Cookie } from './cookies.js';
+export { importRemoteGpgKeys, listRemoteGpgKeys, formatGpgKeyListing, parseGpgColons, wkdUrls, remoteKeyringFile, globalKeyringDir } from './gpg-keyring.js';
+export type { GpgKeyInfo } from './gpg-keyring.js';

@@ -1,3 +1,6 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/index.js';
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -8,7 +11,7 @@ import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
 import { formatGlibCTime } from '../repo/index.js';
 import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
-import { type VerifyPolicy, verifyDetachedSignatures, decodeDetached } from './signatures.js';
+import { type VerifyPolicy, verifyDetachedSignatures, decodeDetachedForVerify, requiresSignature } from './signatures.js';
 import { type DeltaPolicy, type DeltaStats, emptyDeltaStats, chooseDelta, fetchSuperblock, accountDelta, applyDeltaPart, requiredDeltasError, deltaCommitMeta } from './delta-pull.js';
 
 /**
@@ -49,7 +52,8 @@ export class ArchiveProvider implements ObjectProvider {
     private readonly trusted = false,
   ) {}
   getMetadata(type: string, checksum: string, maxSize: number): Promise<Uint8Array | undefined> {
-    return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: true });
+    // As ostree: signatures (detached metadata) come from `url`, never from `contenturl`.
+    return this.files.get(objectPath(checksum, type), { maxSize, contentUrl: type !== 'commitmeta' });
   }
   getArchiveBytes(checksum: string): Promise<Uint8Array | undefined> {
     return this.files.get(objectPath(checksum, 'filez'), { contentUrl: true });
@@ -62,7 +66,28 @@ export class ArchiveProvider implements ObjectProvider {
   }
 }
 
+/** Where a remote's summary is cached: DIR/summaries/REMOTE and REMOTE.sig. */
+export interface SummaryCache {
+  dir: string;
+  remote: string;
+}
+
+async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
+  const base = join(cache.dir, 'summaries', cache.remote);
+  const [sig, summary] = await Promise.all([readFile(`${base}.sig`).catch(() => undefined), readFile(base).catch(() => undefined)]);
+  return sig !== undefined && summary !== undefined && Buffer.compare(sig, Buffer.from(signature)) === 0 ? summary : undefined;
+}
+
+async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
+  const dir = join(cache.dir, 'summaries');
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, cache.remote), summary);
+  await writeFileAtomic(join(dir, `${cache.remote}.sig`), signature);
+}
+
 export interface PullEngineOptions {
+  /** Cache signed summaries here (unless OSTREE_SKIP_CACHE), as libostree does for remotes. */
+  summaryCache?: SummaryCache | undefined;
   target: PullTarget;
   provider: ObjectProvider;
   /** Refs or commit checksums to pull; empty with `mirror` = every ref of the summary. */
@@ -71,6 +96,8 @@ export interface PullEngineOptions {
   remote?: string | undefined;
   /** The remote's collection-id: commits must carry a matching ostree.collection-binding. */
   collectionId?: string | undefined;
+  /** `--disable-verify-bindings`: skip the ref and collection binding checks. */
+  disableVerifyBindings?: boolean;
   mirror?: boolean;
   /** Parent commits to fetch too: 0 (default) none, -1 all. */
   depth?: number;
@@ -104,6 +131,8 @@ export interface PullEngineOptions {
   timestampCheck?: boolean;
   /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
   bareUserOnlyFiles?: boolean;
+  /** Skip the summary when every ref is REF@COMMIT (default true; pull-local with deltas needs it). */
+  overridesSkipSummary?: boolean;
   /**
    * `--http-trusted`: archive content fetched into an archive repository is stored without
    * re-hashing (ostree's TRUSTED_HTTP); other modes still verify, since they unpack it anyway.
@@ -222,19 +251,23 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
 
   // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
   // Every ref given as REF@COMMIT: nothing to look up, so the summary is not fetched (ostree
-  // does the same; a broken summary then does not matter).
-  const overridesOnly = options.refs.length > 0 && options.refs.every((spec) => spec.lastIndexOf('@') > 0);
+  // does the same; a broken summary then does not matter). pull-local with deltas still needs it.
+  const overridesOnly = options.overridesSkipSummary !== false && options.refs.length > 0 && options.refs.every((spec) => spec.lastIndexOf('@') > 0);
   const summarySig = overridesOnly ? undefined : await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
-  const summaryBytes = overridesOnly ? undefined : await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+  // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
+  // signature is unchanged is read from the cache instead of being fetched again.
+  const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
+  const summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
   let summary: Summary | undefined;
-  if (options.summaryPolicy && (options.summaryPolicy.gpg || options.summaryPolicy.ed25519)) {
+  if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
       throw new AtollError('PULL_SUMMARY_REQUIRED', `${files.description} has no summary, but summary signature verification is enabled`, {
         hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
       });
     }
-    await verifyDetachedSignatures('summary', summaryBytes, decodeDetached(summarySig, 'summary'), options.summaryPolicy);
+    await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
   }
+  if (options.summaryCache && cached === undefined && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
   if (summaryBytes !== undefined) {
     try {
       summary = decodeSummary(summaryBytes);
@@ -477,7 +510,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const parts = await accountDelta(target, superblock, deltaStats);
     if (options.dryRun) return 'dry-run';
     const commitmeta = deltaCommitMeta(superblock);
-    await verifyDetachedSignatures(`commit ${checksum}`, superblock.commitBytes, decodeDetached(commitmeta, `commit ${checksum}`), policy);
+    await verifyDetachedSignatures(`commit ${checksum}`, superblock.commitBytes, decodeDetachedForVerify(commitmeta, `commit ${checksum}`), policy);
     if (ref !== undefined) checkRefBinding(checksum, superblock.commit.metadata, ref, options.collectionId !== undefined);
     if (options.collectionId !== undefined) checkCollectionBinding(checksum, superblock.commit.metadata, options.collectionId);
     await target.markPartial(checksum, true);
@@ -501,7 +534,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     const seen = commitsSeen.get(checksum);
     if (seen) {
       const metadata = await seen;
-      if (ref !== undefined && metadata) checkRefBinding(checksum, metadata, ref, options.collectionId !== undefined);
+      if (ref !== undefined && metadata && !options.disableVerifyBindings) checkRefBinding(checksum, metadata, ref, options.collectionId !== undefined);
       return;
     }
     let settle: (metadata: VarDict | undefined) => void = () => undefined;
@@ -544,9 +577,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
       if (options.refetchDetachedMetadata) stats.detachedMetadataRequests++;
       const commit = verifyCommit(checksum, fetched, trusted);
-      await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
-      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
-      if (options.collectionId !== undefined) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
+      // Detached metadata is only decoded to verify it: with verification off ostree stores it as fetched.
+      if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, fetched, decodeDetachedForVerify(detachedBytes, `commit ${checksum}`), policy);
+      if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+      if (options.collectionId !== undefined && !options.disableVerifyBindings) checkCollectionBinding(checksum, commit.metadata, options.collectionId);
       // The marker goes down before the commit object, so a commit without its tree is never
       // mistaken for a complete one.
       await target.markPartial(checksum, true);
@@ -559,6 +593,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else {
       if (partial) partials.add(checksum);
       stats.objectsSkipped++;
+      let verified = false;
       if (options.refetchDetachedMetadata) {
         // ostree re-fetches the detached metadata of a stored commit (signatures may have been
         // added since); a new one is verified like a fetched commit's before it replaces the old.
@@ -567,16 +602,24 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         if (detachedBytes !== undefined) {
           const local = await target.readObject(checksum, 'commitmeta');
           if (local === undefined || Buffer.compare(Buffer.from(local), Buffer.from(detachedBytes)) !== 0) {
-            await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetached(detachedBytes, `commit ${checksum}`), policy);
+            if (requiresSignature(policy)) await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetachedForVerify(detachedBytes, `commit ${checksum}`), policy);
             await target.writeMetadata('commitmeta', checksum, detachedBytes);
+            verified = true;
           }
         }
+      }
+      // A stored commit is still checked against this remote's keys (scan_commit_object
+      // verifies every commit it did not verify while fetching): another remote's keys may
+      // have let it in.
+      if (!verified && requiresSignature(policy)) {
+        const local = await target.readObject(checksum, 'commitmeta');
+        await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetachedForVerify(local, `commit ${checksum}`), policy);
       }
     }
     const commit = verifyCommit(checksum, bytes as Uint8Array, trusted);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
     if (!stats.fetchedCommits.has(checksum)) {
-      if (ref !== undefined) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
+      if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
     if (remaining === depth && !optional) await checkTimestamps(checksum, ref, commit.timestamp);

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import { getRemote, type Remote } from './remote-config.js';
+import { checkSignType, getRemote, SIGN_TYPES, type Remote } from './remote-config.js';
 import { DirectorySource, type FileSource } from './source.js';
 import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
@@ -10,7 +11,8 @@ import { PullTarget } from './target.js';
 import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
 import type { DeltaPolicy } from './delta-pull.js';
-import { ed25519PublicKey, parsePublicKeyList } from './ed25519.js';
+import { ed25519PublicKey } from './ed25519.js';
+import { publicKeysFromText, readEd25519KeyDirs } from './sign-keys.js';
 import { trustedGpgKeys } from './gpg.js';
 import { verifyContent } from './verify.js';
 import { decodeSummary, sha256Hex, type FileHeader } from '../objects/index.js';
@@ -51,6 +53,10 @@ export interface PullOptions {
   requireStaticDeltas?: boolean;
   /** With requireStaticDeltas: report what the deltas would fetch, write nothing. */
   dryRun?: boolean;
+  /** `--disable-verify-bindings`: do not check ostree.ref-binding / ostree.collection-binding. */
+  disableVerifyBindings?: boolean;
+  /** `--cache-dir`: cache summaries in DIR/summaries/ instead of REPO/tmp/cache/summaries/. */
+  cacheDir?: string;
   reporter?: Reporter;
 }
 
@@ -68,31 +74,64 @@ function deltaPolicy(target: PullTarget, options: { disableStaticDeltas?: boolea
   return options.requireStaticDeltas ? 'required' : 'allowed';
 }
 
-async function ed25519Keys(remote: Remote): Promise<KeyObject[]> {
-  const keys = remote.ed25519Keys.map((k) => ed25519PublicKey(k));
-  if (remote.ed25519File !== undefined) {
+/** The keys of one sign type a remote configures (`verification-TYPE-key` / `-file`). */
+async function remoteSignKeys(remote: Remote, type: string): Promise<{ configured: boolean; ed25519: KeyObject[]; dummy: string[] }> {
+  const inline = remote.options[`verification-${type}-key`];
+  const file = remote.options[`verification-${type}-file`];
+  const out = { configured: inline !== undefined || file !== undefined, ed25519: [] as KeyObject[], dummy: [] as string[] };
+  if (file !== undefined) {
+    let text: string;
     try {
-      keys.push(...parsePublicKeyList(await readFile(remote.ed25519File, 'utf8')));
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
-      throw new AtollError('PULL_BAD_KEY', `verification-ed25519-file ${remote.ed25519File} of remote "${remote.name}" does not exist`);
+      if (!isErrno(error, 'ENOENT', 'EISDIR', 'EACCES')) throw error;
+      throw new AtollError('PULL_BAD_KEY', `verification-${type}-file ${file} of remote "${remote.name}" cannot be read: ${(error as Error).message}`);
     }
+    if (type === 'ed25519') out.ed25519.push(...publicKeysFromText(text));
+    else out.dummy.push(...text.split('\n').map((l) => l.trim()).filter(Boolean));
   }
-  return keys;
+  if (inline !== undefined) {
+    if (type === 'ed25519') out.ed25519.push(...inline.split(/[\s;]+/).filter(Boolean).map((k) => ed25519PublicKey(k)));
+    else out.dummy.push(inline);
+  }
+  if (!out.configured && type === 'ed25519') {
+    // libostree falls back to the system-wide trusted keys when the remote names none.
+    out.ed25519.push(...(await readEd25519KeyDirs()).trusted);
+  }
+  return out;
+}
+
+/** The sign-API part of a remote's policy, as libostree's `_signapi_init_for_remote` builds it. */
+async function remoteSignPolicy(remote: Remote): Promise<Pick<VerifyPolicy, 'ed25519' | 'dummy' | 'ed25519Revoked'>> {
+  const explicit = remote.signTypes;
+  for (const type of explicit ?? []) checkSignType(type);
+  const policy: Pick<VerifyPolicy, 'ed25519' | 'dummy' | 'ed25519Revoked'> = {};
+  for (const type of explicit ?? SIGN_TYPES) {
+    const keys = await remoteSignKeys(remote, type);
+    const count = type === 'ed25519' ? keys.ed25519.length : keys.dummy.length;
+    if (count === 0) {
+      if (explicit !== undefined) throw new AtollError('PULL_BAD_KEY', `No keys found for required signapi type ${type}`, { hint: `set verification-${type}-key or verification-${type}-file on remote "${remote.name}"` });
+      continue;
+    }
+    if (type === 'ed25519') policy.ed25519 = keys.ed25519;
+    else policy.dummy = keys.dummy;
+  }
+  if (policy.ed25519 === undefined && policy.dummy === undefined) {
+    throw new AtollError('PULL_BAD_KEY', `remote "${remote.name}" has sign-verify enabled but no verification keys (verification-ed25519-key, verification-ed25519-file)`, {
+      hint: 'add the key with --sign-verify=ed25519=inline:PUBKEY',
+    });
+  }
+  return policy;
 }
 
 /** The signature policy a remote's config asks for (OSTree defaults: gpg-verify=true). */
 export async function remotePolicies(repo: string, remote: Remote): Promise<{ commit: VerifyPolicy; summary: VerifyPolicy }> {
   const gpg = remote.gpgVerify || remote.gpgVerifySummary ? await trustedGpgKeys(repo, remote.name, remote.options.gpgkeypath) : undefined;
-  const ed = remote.signVerify || remote.signVerifySummary ? await ed25519Keys(remote) : undefined;
-  if ((remote.signVerify || remote.signVerifySummary) && ed?.length === 0) {
-    throw new AtollError('PULL_BAD_KEY', `remote "${remote.name}" has sign-verify enabled but no verification-ed25519-key or verification-ed25519-file`, {
-      hint: 'add the key with --sign-verify=ed25519=inline:PUBKEY',
-    });
-  }
+  const sign = remote.signVerify || remote.signVerifySummary ? await remoteSignPolicy(remote) : {};
+  const none = { ed25519: undefined, dummy: undefined };
   return {
-    commit: { gpg: remote.gpgVerify ? gpg : undefined, ed25519: remote.signVerify ? ed : undefined },
-    summary: { gpg: remote.gpgVerifySummary ? gpg : undefined, ed25519: remote.signVerifySummary ? ed : undefined },
+    commit: { gpg: remote.gpgVerify ? gpg : undefined, ...(remote.signVerify ? sign : none) },
+    summary: { gpg: remote.gpgVerifySummary ? gpg : undefined, ...(remote.signVerifySummary ? sign : none) },
   };
 }
 
@@ -188,6 +227,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       refs: options.refs && options.refs.length > 0 ? options.refs : options.mirror ? [] : remote.branches,
       remote: remote.name,
       collectionId: remote.collectionId,
+      disableVerifyBindings: options.disableVerifyBindings ?? false,
       mirror: options.mirror ?? false,
       depth: options.depth ?? 0,
       commitMetadataOnly: options.commitMetadataOnly ?? false,
@@ -195,6 +235,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       parallel: options.parallel ?? 8,
       policy: policies.commit,
       summaryPolicy: policies.summary,
+      // libtest sets OSTREE_SKIP_CACHE to keep tests from sharing cached summaries.
+      summaryCache: process.env.OSTREE_SKIP_CACHE || options.url !== undefined ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name },
       checkRemoteMode: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
@@ -328,6 +370,12 @@ export interface PullLocalOptions {
   /** Refuse content a bare-user-only repository cannot hold (setuid, world-writable, ...). */
   bareUserOnlyFiles?: boolean;
   parallel?: number;
+  /** `--gpg-verify`: commits must carry a GPG signature by a key of `remote`'s keyring. */
+  gpgVerify?: boolean;
+  /** `--gpg-verify-summary`: the source's summary must be signed by a key of `remote`'s keyring. */
+  gpgVerifySummary?: boolean;
+  /** `--disable-verify-bindings`: skip the ref/collection binding checks. */
+  disableVerifyBindings?: boolean;
   /**
    * Do not re-hash what is read from the source (ostree's `pull-local` default: a local
    * repository is trusted unless `--untrusted`). atoll verifies by default.
@@ -368,13 +416,35 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
     if (checksum === undefined) throw new AtollError('PULL_NO_REF', `Refspec '${ref}' not found`, { data: { ref, source: src.path } });
     resolved.push(checksum);
   }
+  // As libostree's local pull: GPG keys from the named remote's keyring, bindings against the
+  // source repository's own collection-id (get_remote_repo_collection_id).
+  let policy: VerifyPolicy = {};
+  if (options.gpgVerify || options.gpgVerifySummary) {
+    if (options.remote === undefined) throw new AtollError('PULL_NO_REMOTE', 'Must specify remote name to enable gpg verification', { hint: 'pass --remote=NAME (its keyring holds the trusted keys)' });
+    const remoteInfo = await getRemote(target.path, options.remote);
+    const keys = await trustedGpgKeys(target.path, remoteInfo.name, remoteInfo.options.gpgkeypath);
+    if (options.gpgVerify) policy = { gpg: keys };
+    if (options.gpgVerifySummary) {
+      const summary = await files.get('summary');
+      if (summary === undefined) throw new AtollError('PULL_SUMMARY_REQUIRED', `GPG verification enabled, but no summary found (check that the remote's summary is generated): ${src.path}`);
+      await verifyDetachedSignatures('summary', summary, decodeDetached(await files.get('summary.sig'), 'summary'), { gpg: keys });
+    }
+  }
+  const { Repo: RepoClass } = await import('../repo/index.js');
+  const sourceCollectionId = (await RepoClass.open(src.path)).config.getStringOr('core', 'collection-id', undefined);
   const deltas = options.requireStaticDeltas ? deltaPolicy(target, { requireStaticDeltas: true, commitMetadataOnly: options.commitMetadataOnly ?? false }) : 'disabled';
   const result = await runPull({
     target,
     // With deltas, the source's summary says where they are (refs are resolved above anyway).
     provider: deltas === 'disabled' ? { ...providerWithoutSummary(provider) } : provider,
     deltas,
-    refs: resolved,
+    overridesSkipSummary: false,
+    // Named refs travel as REF@CHECKSUM so their bindings are checked (the refs are written below).
+    refs: resolved.map((checksum, k) => (/^[0-9a-f]{64}$/.test(refs[k] as string) ? checksum : `${refs[k] as string}@${checksum}`)),
+    remote: options.remote,
+    collectionId: sourceCollectionId,
+    disableVerifyBindings: options.disableVerifyBindings ?? false,
+    policy,
     depth: options.depth ?? 0,
     commitMetadataOnly: options.commitMetadataOnly ?? false,
     bareUserOnlyFiles: options.bareUserOnlyFiles ?? false,

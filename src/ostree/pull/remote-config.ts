@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { KeyFile } from '../../keyfile/index.js';
@@ -48,6 +48,11 @@ export interface Remote {
   ed25519Keys: string[];
   /** `verification-ed25519-file`: a file of base64 public keys, one per line. */
   ed25519File: string | undefined;
+  /**
+   * `sign-verify=TYPE[,TYPE]` (libostree also takes a list of sign types there): the types
+   * whose keys are required; undefined when sign-verify is a boolean (every type with keys).
+   */
+  signTypes: string[] | undefined;
   collectionId: string | undefined;
   /** Every key of the group, raw, for options this client does not interpret (tls-*, proxy). */
   options: Record<string, string>;
@@ -89,16 +94,27 @@ function checkName(name: string): void {
   }
 }
 
+/** The sign types atoll implements (libostree's: ed25519, and dummy for its tests). */
+export const SIGN_TYPES = ['ed25519', 'dummy'];
+
+export function checkSignType(type: string): void {
+  if (!SIGN_TYPES.includes(type)) {
+    throw new AtollError('PULL_SIGN_TYPE_UNSUPPORTED', `Requested signature type is not implemented: ${type}`, { hint: `atoll implements ${SIGN_TYPES.join(', ')}` });
+  }
+}
+
 /** `--sign-verify=ed25519=inline:KEY` → [`verification-ed25519-key`, KEY]. */
 export function parseSignVerify(spec: string): [string, string] {
-  const match = /^([^=]+)=(inline|file):(.+)$/.exec(spec);
+  // libostree's add_verify_opt: the type is checked first, then the key reference.
+  const eq = spec.indexOf('=');
+  if (eq < 0) throw new AtollError('PULL_BAD_SIGN_SPEC', `Failed to parse KEYTYPE=[inline|file]:DATA in ${spec}`, { hint: 'use KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key' });
+  const type = spec.slice(0, eq);
+  checkSignType(type);
+  const match = /^(inline|file):(.+)$/.exec(spec.slice(eq + 1));
   if (!match) {
-    throw new AtollError('PULL_BAD_SIGN_SPEC', `invalid --sign-verify value '${spec}'`, { hint: 'use KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key' });
+    throw new AtollError('PULL_BAD_SIGN_SPEC', `Invalid key reference ${spec.slice(eq + 1).split(':')[0] ?? ''}, expected inline|file`, { hint: 'use KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key' });
   }
-  const [, type = '', where = '', value = ''] = match;
-  if (type !== 'ed25519') {
-    throw new AtollError('PULL_SIGN_TYPE_UNSUPPORTED', `requested signature type '${type}' is not implemented`, { hint: 'atoll implements ed25519' });
-  }
+  const [, where = '', value = ''] = match;
   return [`verification-${type}-${where === 'inline' ? 'key' : 'file'}`, value];
 }
 
@@ -162,6 +178,8 @@ export async function deleteRemote(repo: string, name: string, options: { ifExis
     throw new AtollError('PULL_NO_REMOTE', `remote "${name}" not found`, { hint: 'list remotes with `atoll repo remote list`' });
   }
   await writeConfig(repo, config);
+  // As libostree: the remote's keyring goes with it.
+  await rm(join(repo, `${name}.trustedkeys.gpg`), { force: true });
   return true;
 }
 
@@ -214,7 +232,9 @@ function remoteFrom(config: KeyFile, name: string): Remote {
   const options: Record<string, string> = {};
   for (const key of config.keys(group)) options[key] = config.getString(group, key);
   const gpgVerify = config.getBooleanOr(group, 'gpg-verify', true);
-  const signVerify = config.getBooleanOr(group, 'sign-verify', false);
+  const rawSignVerify = config.getStringOr(group, 'sign-verify', 'false').trim();
+  const signTypes = ['true', 'false', '1', '0'].includes(rawSignVerify) ? undefined : rawSignVerify.split(/[,;]/).map((t) => t.trim()).filter(Boolean);
+  const signVerify = signTypes !== undefined || config.getBooleanOr(group, 'sign-verify', false);
   const inlineKey = config.getStringOr(group, 'verification-ed25519-key', undefined);
   return {
     name,
@@ -227,6 +247,7 @@ function remoteFrom(config: KeyFile, name: string): Remote {
     signVerifySummary: config.getBooleanOr(group, 'sign-verify-summary', false),
     ed25519Keys: inlineKey === undefined ? [] : inlineKey.split(/[\s;]+/).filter(Boolean),
     ed25519File: config.getStringOr(group, 'verification-ed25519-file', undefined),
+    signTypes,
     collectionId: config.getStringOr(group, 'collection-id', undefined),
     options,
   };

@@ -10,7 +10,7 @@ export {
   ContentHasher, contentChecksum, isSymlinkMode, isRegularMode,
   encodeCommit, decodeCommit, commitContentChecksum,
   encodeCommitMeta, decodeCommitMeta,
-  encodeSummary, decodeSummary,
+  encodeSummary, decodeSummary, SUMMARY_GVARIANT_TYPE,
   ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension, isMetadataObject,
 } from '../objects/index.js';
 export type { DirMeta, DirTree, DirTreeFile, DirTreeDir, FileHeader, Commit, Xattr, Summary, SummaryRef } from '../objects/index.js';

@@ -29,7 +29,27 @@ export interface PruneResult {
  * commit), walking parents up to `depth`, then delete the rest. A commit's commitmeta and
  * commitpartial marker go with it. Missing objects are not errors (partial commits).
  */
+/**
+ * Drop cached summaries (tmp/cache/summaries/NAME{,.sig}) of remotes the config no longer
+ * names, as ostree's prune does (_ostree_repo_prune_tmp / the summary cache cleanup).
+ */
+async function pruneSummaryCache(repo: Repo): Promise<void> {
+  const dir = join(repo.path, 'tmp', 'cache', 'summaries');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
+    throw error;
+  }
+  const remotes = new Set(repo.config.groupNames().map((g) => /^remote "(.*)"$/.exec(g)?.[1]).filter((n): n is string => n !== undefined));
+  for (const name of names) {
+    if (!remotes.has(name.replace(/\.sig$/, ''))) await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
 export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise<PruneResult> {
+  if (!options.dryRun) await pruneSummaryCache(repo);
   const depth = options.depth ?? -1;
   const objects: Array<{ checksum: string; type: ObjectType; path: string }> = [];
   for await (const o of repo.listObjects()) objects.push(o);

@@ -2,7 +2,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { writeFileAtomic } from '../../util/index.js';
-import { bswap64, variant, type Variant } from '../../gvariant/index.js';
+import { bswap64, byteswapGVariant, decodeGVariant, printGVariant, variant, type Variant } from '../../gvariant/index.js';
 import {
   type Repo,
   listRefs,
@@ -11,6 +11,7 @@ import {
   encodeSummary,
   decodeSummary,
   decodeCommit,
+  SUMMARY_GVARIANT_TYPE,
   type SummaryRef,
   type Summary,
 } from '../repo/index.js';
@@ -24,7 +25,7 @@ import { deltaDigests, reindexDeltas, staticDeltasVariant } from '../delta/index
  * rebuilt). Sets `core.indexed-deltas=true` and removes a
  * stale `summary.sig`, as ostree does.
  */
-export async function updateSummary(repo: Repo, options: { now?: number } = {}): Promise<Summary> {
+export async function updateSummary(repo: Repo, options: { now?: number; additionalMetadata?: ReadonlyMap<string, Variant> } = {}): Promise<Summary> {
   const summaryRef = async (name: string, checksum: string): Promise<SummaryRef> => {
     const bytes = await repo.readObjectBytes(checksum, ObjectType.Commit);
     const commit = decodeCommit(bytes);
@@ -50,7 +51,8 @@ export async function updateSummary(repo: Repo, options: { now?: number } = {}):
     others.set(entry.collectionId, list);
   }
   const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
-  const metadata = new Map<string, Variant>();
+  // `summary -m KEY=VALUE` keys first (ostree starts its dict from them); its own keys win.
+  const metadata = new Map<string, Variant>(options.additionalMetadata ?? []);
   metadata.set('ostree.summary.mode', variant('s', configModeString(repo.mode)));
   metadata.set('ostree.summary.last-modified', variant('t', bswap64(now)));
   metadata.set('ostree.summary.tombstone-commits', variant('b', repo.config.getBooleanOr('core', 'tombstone-commits', false)));
@@ -99,6 +101,24 @@ function isoDate(beSeconds: bigint): string {
   return formatCommitDate(bswap64(beSeconds)).replace(' ', 'T').replace(/ \+0000$/, '+00');
 }
 
+/**
+ * `ostree summary --raw`: the summary GVariant in GLib's text form with type annotations, as
+ * ot_dump_variant prints it (byte-swapped first on a little-endian host, as ostree does, so
+ * big-endian fields such as the timestamps read as numbers).
+ */
+export async function printSummaryRaw(repo: Repo, options: { byteswap: boolean }): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(repo.path, 'summary'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_SUMMARY_MISSING', `no summary file in ${repo.path}`, { hint: "run 'atoll repo summary -u'" });
+    throw error;
+  }
+  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, bytes);
+  if (options.byteswap) value = byteswapGVariant(SUMMARY_GVARIANT_TYPE, value);
+  return printGVariant(SUMMARY_GVARIANT_TYPE, value, true);
+}
+
 /** A readable view in the shape of `ostree summary -v`. */
 export async function describeSummary(repo: Repo): Promise<string> {
   const summary = await readSummary(repo);
@@ -129,7 +149,7 @@ export async function describeSummary(repo: Repo): Promise<string> {
     else if (key === 'ostree.summary.tombstone-commits') lines.push(`Has Tombstone Commits (ostree.summary.tombstone-commits): ${value.value ? 'Yes' : 'No'}`);
     else if (key === 'ostree.summary.collection-map') lines.push('Collection Map (ostree.summary.collection-map): (printed above)');
     else if (key === 'ostree.summary.collection-id') lines.push(`Collection ID (ostree.summary.collection-id): ${value.value as string}`);
-    else lines.push(`${key}: ${String(value.value)}`);
+    else lines.push(`${key}: ${printGVariant(value.type, value.value, false)}`);
   }
   return lines.join('\n');
 }

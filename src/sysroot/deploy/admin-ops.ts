@@ -183,6 +183,8 @@ export interface DeploymentStatus {
   version: string | null;
   /** The commit's `ostree.source-title`. */
   sourceTitle: string | null;
+  /** `    GPG: ...` lines about the commit's signatures (when its remote verifies GPG; set by the caller). */
+  gpgLines?: string[];
   timestamp: number | null;
   bootcsum: string;
   kargs: string;
@@ -232,6 +234,7 @@ export function formatAdminStatus(state: SysrootState, rows: DeploymentStatus[])
     else if (r.origin === null) out += '    origin: <unknown origin type>\n';
     else out += `    origin refspec: ${r.origin}\n`;
     if (d.origin && r.sourceTitle !== null) out += `    \`- ${r.sourceTitle}\n`;
+    for (const line of r.gpgLines ?? []) out += `${line}\n`;
   });
   return out;
 }

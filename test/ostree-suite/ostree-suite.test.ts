@@ -69,8 +69,12 @@ export const PASSING = [
   'test-admin-upgrade-not-backwards.sh',
   'test-osupdate-dtb.sh',
   'test-admin-locking.sh',
-  // stage 4
+  // stage 4: static deltas (generate, apply-offline, show, signed deltas, pulls through deltas)
+  'test-delta.sh',
   'test-delta-sign.sh',
+  'test-pull-bare.sh',
+  'test-pull-bareuser.sh',
+  'test-pull-bareuseronly.sh',
   // libostree (C/gjs) reading repos and sysroots atoll's `ostree` wrote
   'test-basic-c',
   'test-pull-c',

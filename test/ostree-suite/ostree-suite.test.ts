@@ -75,6 +75,8 @@ export const PASSING = [
   'test-pull-bare.sh',
   'test-pull-bareuser.sh',
   'test-pull-bareuseronly.sh',
+  'test-pull2-bareuseronly.sh',
+  'test-demo-buildsystem.sh',
   // libostree (C/gjs) reading repos and sysroots atoll's `ostree` wrote
   'test-basic-c',
   'test-pull-c',

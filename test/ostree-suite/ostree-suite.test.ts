@@ -130,8 +130,9 @@ test('OSTree installed tests pass against atoll (regression guard)', { concurren
     assert.ok(program, `${name} is listed in programs.ts`);
     runs.push(t.test(name, async () => {
       // The basic-test.sh matrix makes ~500 `ostree` calls (one node start each): minutes on a
-      // loaded 2-core machine; every other program finishes well within 240 s.
-      const result = await runProgram(testDir, name, shimDir, name.startsWith('test-basic-user') ? 900 : 240, false);
+      // loaded 2-core machine; so does the pull-test.sh matrix (1-3 minutes each under load,
+      // mostly bsdiff and a 21 MB fallback object); every other program finishes within 240 s.
+      const result = await runProgram(testDir, name, shimDir, name.startsWith('test-basic-user') || name.startsWith('test-pull-bare') ? 900 : 240, false);
       assert.ok(passed(result), `${name}: exit ${result.exitCode}${result.timedOut ? ' (timeout)' : ''}: ${result.firstFailure}`);
       assert.equal(result.ok - result.skip, ATOLL_OK[name] ?? program.debianOk - program.debianSkip, `${name}: passing assertions vs Debian's baseline`);
     }));

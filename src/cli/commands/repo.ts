@@ -537,6 +537,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const result = await pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
       context.out(`Total objects: ${result.total}`);
       if (result.deleted === 0) context.out('No unreachable objects');
+      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatSize(result.freedBytes)}`);
       else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
     });
 

@@ -120,3 +120,41 @@ test('superblocks round-trip in both byte orders', () => {
     assert.equal(sb.to, to);
   }
 });
+
+test('rollsum-style operations write from the read source and the payload', async () => {
+  const header: FileHeader = { uid: 0, gid: 0, mode: 0o100755, rdev: 0, symlinkTarget: '', xattrs: [] };
+  const source = Buffer.from('0123456789abcdefghij');
+  const target = Buffer.concat([source.subarray(10, 20), Buffer.from('NEW'), source.subarray(0, 5)]);
+  const sourceSum = 'f'.repeat(64);
+  const targetSum = contentChecksum(header, target);
+  const blob = Buffer.concat([Buffer.from(sourceSum, 'hex'), Buffer.from('NEW')]);
+  const ops: number[] = [DeltaOp.SetReadSource];
+  writeVarUint(ops, 0);
+  ops.push(DeltaOp.Open);
+  for (const v of [0, 0, target.length]) writeVarUint(ops, v);
+  ops.push(DeltaOp.Write);
+  writeVarUint(ops, 10);
+  writeVarUint(ops, 10);
+  ops.push(DeltaOp.UnsetReadSource, DeltaOp.Write);
+  writeVarUint(ops, 3);
+  writeVarUint(ops, 32);
+  ops.push(DeltaOp.SetReadSource);
+  writeVarUint(ops, 0);
+  ops.push(DeltaOp.Write);
+  writeVarUint(ops, 5);
+  writeVarUint(ops, 0);
+  ops.push(DeltaOp.Close, DeltaOp.UnsetReadSource);
+  const written = new Map<string, Uint8Array>();
+  const sink: DeltaObjectSink = {
+    has: async (c) => written.has(c),
+    writeMetadata: async () => undefined,
+    writeContent: async (c, _h, d) => void written.set(c, d),
+    readContentData: async (c) => {
+      assert.equal(c, sourceSum);
+      return source;
+    },
+  };
+  const part = { modes: [{ uid: 0, gid: 0, mode: 0o100755 }], xattrs: [[]], blob, ops: Uint8Array.from(ops) };
+  await executeDeltaPart(sink, { objects: [{ type: ObjectType.File, checksum: targetSum }] }, part, 'part 0');
+  assert.deepEqual(Buffer.from(written.get(targetSum)!), target);
+});

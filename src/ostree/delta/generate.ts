@@ -177,8 +177,13 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
   // size within 30% sharing a basename.
   const modified = new Map<string, string>();
   if (source) {
+    // Only source files sharing a basename with a new file can pair up: their headers alone are
+    // read (a large tree's other objects are never opened).
+    const newNames = new Set<string>();
+    for (const checksum of newRegular) for (const name of target.basenames.get(checksum) ?? []) newNames.add(name);
     const fromSizes: Array<{ checksum: string; size: number; names: Set<string> }> = [];
     for (const checksum of source.content) {
+      if (![...(source.basenames.get(checksum) ?? [])].some((n) => newNames.has(n))) continue;
       const { header, size } = await headerOf(checksum);
       if ((header.mode & 0o170000) !== 0o100000) continue;
       fromSizes.push({ checksum, size, names: source.basenames.get(checksum) ?? new Set() });

@@ -239,30 +239,52 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
     regular.push(checksum);
   }
 
-  const parts: PartBuilder[] = [new PartBuilder()];
+  // Parts are encoded, compressed and written as each fills up (memory holds one part), the
+  // superblock last: a delta is visible (listed, pulled) only once complete.
+  const superblockFile = options.filename ?? join(repo.path, deltaRelativePath(from, to, 'superblock'));
+  const dir = dirname(superblockFile);
+  // Regenerating replaces the whole delta (stale parts of an older version go).
+  if (options.filename === undefined) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const partHeaders: DeltaPartHeader[] = [];
+  const inlineParts: Buffer[] = [];
+  let uncompressed = 0;
+  let compressed = 0;
+  const finish = async (part: PartBuilder): Promise<void> => {
+    const payload = encodePartPayload({ modes: part.modes, xattrs: part.xattrs, blob: Buffer.concat(part.payload), ops: Uint8Array.from(part.ops) });
+    const file = Buffer.concat([Buffer.from([0x78]), await xzCompress(payload)]);
+    const index = partHeaders.length;
+    partHeaders.push({ version: DELTAPART_VERSION, checksum: sha256Hex(file), size: file.length, usize: part.usize, objects: part.objects });
+    log.push(`part ${index + 1} n:${part.objects.length} compressed:${file.length} uncompressed:${part.usize}`);
+    uncompressed += part.usize;
+    compressed += file.length;
+    if (options.inline) inlineParts.push(file);
+    else await writeFileAtomic(join(dir, String(index)), file);
+  };
+  let part = new PartBuilder();
   let loose = 0;
-  const current = (): PartBuilder => parts[parts.length - 1]!;
-  const room = (size: number): PartBuilder => {
-    const part = current();
-    if (part.objects.length > 0 && part.payloadLength + size > maxChunk) parts.push(new PartBuilder());
-    return current();
+  const room = async (size: number): Promise<PartBuilder> => {
+    if (part.objects.length > 0 && part.payloadLength + size > maxChunk) {
+      await finish(part);
+      part = new PartBuilder();
+    }
+    return part;
   };
   for (const [checksum, type] of newMetadata) {
     if (type === ObjectType.Commit) continue; // the commit travels in the superblock
     const bytes = await repo.readObjectBytes(checksum, type);
-    const part = room(bytes.length);
+    const p = await room(bytes.length);
     loose += storageSize(repo, checksum, type);
-    part.usize += bytes.length;
-    part.objects.push({ type, checksum });
-    const offset = part.append(bytes);
-    part.op(DeltaOp.OpenSpliceAndClose, bytes.length, offset);
+    p.usize += bytes.length;
+    p.objects.push({ type, checksum });
+    const offset = p.append(bytes);
+    p.op(DeltaOp.OpenSpliceAndClose, bytes.length, offset);
   }
   let n = 0;
   for (const [toChecksum, fromChecksum] of bsdiffPairs) {
     log.push(`processing bsdiff: [${n++}/${bsdiffPairs.size}]`);
-    const part = current();
-    if (part.objects.length > 0 && part.payloadLength > maxChunk) parts.push(new PartBuilder());
-    const p = current();
+    // ostree checks the part size before the patch is known (process_one_bsdiff).
+    const p = await room(1);
     const oldData = await (await loadContent(repo, fromChecksum)).readData();
     const loaded = await loadContent(repo, toChecksum);
     const newData = await loaded.readData();
@@ -284,32 +306,17 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
     const data = symlink ? Buffer.from(loaded.header.symlinkTarget ?? '', 'utf8') : await loaded.readData();
     // ostree counts a symlink's size as its file info gives it: 0 in archive repos.
     const size = symlink ? (repo.mode === 'archive' ? 0 : data.length) : data.length;
-    const part = room(size);
+    const p = await room(size);
     loose += storageSize(repo, checksum, ObjectType.File);
-    part.usize += size;
-    part.objects.push({ type: ObjectType.File, checksum });
-    const [m, x] = part.modeXattrs(loaded.header);
-    const offset = part.append(data);
-    part.op(DeltaOp.OpenSpliceAndClose, m, x, data.length, offset);
+    p.usize += size;
+    p.objects.push({ type: ObjectType.File, checksum });
+    const [m, x] = p.modeXattrs(loaded.header);
+    const offset = p.append(data);
+    p.op(DeltaOp.OpenSpliceAndClose, m, x, data.length, offset);
   };
   for (const checksum of regular) await splice(checksum);
   for (const checksum of newSymlinks) await splice(checksum);
-
-  // Encode and compress the parts.
-  const partFiles: Buffer[] = [];
-  const partHeaders: DeltaPartHeader[] = [];
-  let uncompressed = 0;
-  let compressed = 0;
-  for (let k = 0; k < parts.length; k++) {
-    const part = parts[k]!;
-    const payload = encodePartPayload({ modes: part.modes, xattrs: part.xattrs, blob: Buffer.concat(part.payload), ops: Uint8Array.from(part.ops) });
-    const file = Buffer.concat([Buffer.from([0x78]), await xzCompress(payload)]);
-    partFiles.push(file);
-    partHeaders.push({ version: DELTAPART_VERSION, checksum: sha256Hex(file), size: file.length, usize: part.usize, objects: part.objects });
-    log.push(`part ${k + 1} n:${part.objects.length} compressed:${file.length} uncompressed:${part.usize}`);
-    uncompressed += part.usize;
-    compressed += file.length;
-  }
+  await finish(part);
   log.push(`uncompressed=${uncompressed} compressed=${compressed} loose=${loose}`);
   log.push('rollsum=0 objects, 0 bytes');
   log.push(`bsdiff=${bsdiffPairs.size} objects`);
@@ -318,11 +325,9 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
   metadata.set('ostree.endianness', variant('y', options.bigEndian ? 0x42 : 0x6c));
   const detached = await loadDetachedMetadata(repo, to);
   if (detached) metadata.set(deltaRelativePath(from, to, 'commitmeta'), variant('a{sv}', [...detached]));
-  if (options.inline) {
-    for (let k = 0; k < partFiles.length; k++) {
-      const file = partFiles[k]!;
-      metadata.set(deltaPartPath(from, to, k), variant('(yay)', [file[0] as number, file.subarray(1)]));
-    }
+  for (let k = 0; k < inlineParts.length; k++) {
+    const file = inlineParts[k]!;
+    metadata.set(deltaPartPath(from, to, k), variant('(yay)', [file[0] as number, file.subarray(1)]));
   }
   const plain = encodeSuperblock({
     metadata,
@@ -336,19 +341,8 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
   });
   const superblock = options.sign && options.sign.keys.length > 0 ? wrapSignedSuperblock(plain, signDelta(plain, options.sign)) : plain;
 
-  // Parts first, superblock last: a delta is visible (listed, pulled) only once complete.
-  const superblockFile = options.filename ?? join(repo.path, deltaRelativePath(from, to, 'superblock'));
-  const dir = dirname(superblockFile);
-  if (options.filename === undefined) {
-    // Regenerating replaces the whole delta (stale parts of an older version go).
-    rmSync(dir, { recursive: true, force: true });
-  }
-  mkdirSync(dir, { recursive: true });
-  if (!options.inline) {
-    for (let k = 0; k < partFiles.length; k++) await writeFileAtomic(join(dir, String(k)), partFiles[k]!);
-  }
   await writeFileAtomic(superblockFile, superblock);
-  return { name: from === undefined ? to : `${from}-${to}`, log, parts: partFiles.length, fallbacks: fallbacks.length, bsdiffs: bsdiffPairs.size };
+  return { name: from === undefined ? to : `${from}-${to}`, log, parts: partHeaders.length, fallbacks: fallbacks.length, bsdiffs: bsdiffPairs.size };
 }
 
 /** True when a delta from `from` to `to` has a superblock in the repository. */

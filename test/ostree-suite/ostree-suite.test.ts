@@ -72,6 +72,7 @@ export const PASSING = [
   // stage 4: static deltas (generate, apply-offline, show, signed deltas, pulls through deltas)
   'test-delta.sh',
   'test-delta-sign.sh',
+  'test-delta-ed25519.sh',
   'test-pull-bare.sh',
   'test-pull-bareuser.sh',
   'test-pull-bareuseronly.sh',
@@ -110,6 +111,7 @@ const ATOLL_OK: Record<string, number> = {
   'test-signed-commit.sh': 11,
   'test-signed-pull.sh': 20,
   'test-pre-signed-pull.sh': 1,
+  'test-delta-ed25519.sh': 12,
 };
 
 // The programs spend most of their time starting processes: three at a time keep the guard

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { AtollError } from '../../errors/index.js';
@@ -14,6 +15,7 @@ import {
   reindexDeltas,
   readSuperblock,
   verifyDeltaSignatures,
+  type DeltaSigning,
 } from '../../ostree/delta/index.js';
 
 function repoOption(): Option {
@@ -25,6 +27,34 @@ function megabytes(name: string): (value: string) => number {
     if (!/^\d+$/.test(value)) throw new AtollError('CLI_USAGE', `--${name} must be a number of megabytes, got '${value}'`);
     return Number(value);
   };
+}
+
+/**
+ * What `--sign-type` and the keys (positional and `--keys-file`) describe: dummy is built into
+ * the delta module; ed25519 keys are parsed here with ostree/pull's codecs (secret keys to sign,
+ * public keys to verify).
+ */
+async function deltaSigning(type: string, keys: readonly string[], keysFile: string | undefined, purpose: 'sign' | 'verify', keysDir?: string): Promise<DeltaSigning> {
+  const fileText = keysFile === undefined ? '' : await readFile(keysFile, 'utf8').catch((error: unknown) => {
+    throw new AtollError('CLI_USAGE', `cannot read keys file ${keysFile}: ${(error as Error).message}`);
+  });
+  const fileKeys = fileText.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  if (type !== 'ed25519') return { type, keys: [...keys, ...fileKeys] };
+  const pull = await import('../../ostree/pull/index.js');
+  if (purpose === 'sign') {
+    const secrets = [...keys, ...fileKeys].map((k) => pull.ed25519SecretKey(k));
+    return { type, keys: [...keys, ...fileKeys], sign: (data) => secrets.map((k) => pull.ed25519Sign(data, k)) };
+  }
+  // Public keys that do not parse are skipped, as libostree skips them.
+  const publics = [...keys.flatMap((k) => pull.publicKeysFromText(k)), ...pull.publicKeysFromText(fileText)];
+  if (keysDir !== undefined) {
+    // `--keys-dir`: trusted.ed25519(.d) minus revoked.ed25519(.d), as libostree's ed25519 engine.
+    const set = await pull.readEd25519KeyDirs([keysDir]);
+    const raw = (k: { export(o: { format: 'der'; type: 'spki' }): Buffer }): string => k.export({ format: 'der', type: 'spki' }).toString('hex');
+    const revoked = new Set(set.revoked.map(raw));
+    publics.push(...set.trusted.filter((k) => !revoked.has(raw(k))));
+  }
+  return { type, keys, verify: (data, sigs) => sigs.some((sig) => publics.some((key) => pull.ed25519Verify(data, sig, key))) };
 }
 
 /** `atoll repo static-delta ...`: ostree's `static-delta` verbs (generate, apply-offline, list, show, delete, indexes, reindex). */
@@ -78,8 +108,11 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
     .argument('[keys...]', 'verify the delta signature with these keys first (dummy: the key text)')
     .addOption(repoOption())
     .option('--sign-type <type>', 'signature type of the keys', 'ed25519')
-    .action(async (path: string, keys: string[], o: { repo: string; signType: string }) => {
-      await applyDeltaOffline(await Repo.open(o.repo), path, context.reporter, keys.length > 0 ? { type: o.signType, keys } : undefined);
+    .option('--keys-file <file>', 'read the keys from FILE too (one a line)')
+    .option('--keys-dir <dir>', 'ed25519: the trusted and revoked keys of DIR (trusted.ed25519.d/, revoked.ed25519.d/)')
+    .action(async (path: string, keys: string[], o: { repo: string; signType: string; keysFile?: string; keysDir?: string }) => {
+      const signing = keys.length > 0 || o.keysFile !== undefined || o.keysDir !== undefined ? await deltaSigning(o.signType, keys, o.keysFile, 'verify', o.keysDir) : undefined;
+      await applyDeltaOffline(await Repo.open(o.repo), path, context.reporter, signing);
     });
   group
     .command('verify')
@@ -88,10 +121,12 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
     .argument('[keys...]', 'keys to verify with (dummy: the key text)')
     .addOption(repoOption())
     .option('--sign-type <type>', 'signature type', 'ed25519')
-    .action(async (name: string, keys: string[], o: { repo: string; signType: string }) => {
+    .option('--keys-file <file>', 'read the public keys from FILE too (one a line)')
+    .action(async (name: string, keys: string[], o: { repo: string; signType: string; keysFile?: string }) => {
       const sb = readSuperblock(await Repo.open(o.repo), name);
+      const signing = await deltaSigning(o.signType, keys, o.keysFile, 'verify');
       try {
-        verifyDeltaSignatures(sb, { type: o.signType, keys });
+        verifyDeltaSignatures(sb, signing);
       } catch (error) {
         // ostree prints the verdict on stdout, then the reason as the error.
         context.out('Verification fails');
@@ -118,6 +153,7 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
     .option('--filename <path>', 'write the superblock to PATH (parts beside it) instead of into the repository')
     .option('--sign <key>', 'sign the delta with KEY (repeatable; dummy: the key text)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--sign-type <type>', 'signature type for --sign', 'ed25519')
+    .option('--keys-file <file>', 'sign with the secret keys of FILE too (one a line)')
     .action(async (positional: string | undefined, o: Record<string, string | number | boolean | string[] | undefined>) => {
       if (o.empty === true && typeof o.from === 'string') throw new AtollError('CLI_USAGE', 'Cannot specify both --empty and --from=REV');
       const toRev = (o.to as string | undefined) ?? positional;
@@ -149,7 +185,9 @@ export function registerRepoDeltaCommands(repo: Command, context: CliContext): v
         ...(typeof o.maxBsdiffSize === 'number' ? { maxBsdiffSize: o.maxBsdiffSize } : {}),
         ...(typeof o.maxChunkSize === 'number' ? { maxChunkSize: o.maxChunkSize } : {}),
         ...(typeof o.filename === 'string' ? { filename: o.filename } : {}),
-        ...((o.sign as unknown as string[]).length > 0 ? { sign: { type: o.signType as string, keys: o.sign as unknown as string[] } } : {}),
+        ...((o.sign as string[]).length > 0 || typeof o.keysFile === 'string'
+          ? { sign: await deltaSigning(o.signType as string, o.sign as string[], o.keysFile as string | undefined, 'sign') }
+          : {}),
       });
       for (const line of result.log) context.notice(line);
     });

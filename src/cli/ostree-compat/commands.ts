@@ -206,6 +206,7 @@ const staticDeltaGenerateOptions = [
   value('filename', 'PATH', 'Write the delta content to PATH (a directory).  If not specified, the OSTree repository is used'),
   multi('sign', 'KEY_ID', 'Sign the delta with'),
   value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
+  value('keys-file', 'NAME', 'Read key(s) from file'),
 ];
 
 const summaryOptions = [
@@ -364,8 +365,8 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('show', 'Dump information on a delta', '', [], ['static-delta', 'show']),
       cmd('delete', 'Remove a delta', '', [], ['static-delta', 'delete']),
       cmd('generate', 'Generate static delta files', '[TO]', staticDeltaGenerateOptions, ['static-delta', 'generate']),
-      cmd('apply-offline', 'Apply static delta file', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')")], ['static-delta', 'apply-offline']),
-      cmd('verify', 'Verify static delta signatures', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')")], ['static-delta', 'verify']),
+      cmd('apply-offline', 'Apply static delta file', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"), value('keys-file', 'NAME', 'Read key(s) from file'), value('keys-dir', 'NAME', 'Redefine system-wide directories with public and revoked keys for verification')], ['static-delta', 'apply-offline']),
+      cmd('verify', 'Verify static delta signatures', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"), value('keys-file', 'NAME', 'Read key(s) from file')], ['static-delta', 'verify']),
       cmd('indexes', 'List static delta indexes', '', [], ['static-delta', 'indexes']),
       cmd('reindex', 'Regenerate static delta indexes', '', [], ['static-delta', 'reindex']),
     ],

@@ -85,10 +85,10 @@ export function deltaCommitMeta(superblock: Superblock): Uint8Array | undefined 
 export async function applyDeltaOffline(repo: Repo, path: string, reporter: Reporter = nullReporter, signing?: DeltaSigning): Promise<{ to: string; stats: PartStats }> {
   const { superblock, partsDir } = readDeltaFromPath(path);
   // core.sign-verify-deltas makes a key mandatory; a key given is always checked.
-  if (repo.config.getBooleanOr('core', 'sign-verify-deltas', false) && (!signing || signing.keys.length === 0)) {
+  if (repo.config.getBooleanOr('core', 'sign-verify-deltas', false) && !signing) {
     throw new AtollError('DELTA_SIGNATURE', 'Key is mandatory to check delta signature');
   }
-  if (signing && signing.keys.length > 0) verifyDeltaSignatures(superblock, signing);
+  if (signing) verifyDeltaSignatures(superblock, signing);
   if (superblock.fallbacks.length > 0) {
     throw new AtollError('DELTA_HAS_FALLBACKS', 'Cannot execute delta offline: contains nonempty http fallback entries', { data: { fallbacks: superblock.fallbacks.length } });
   }

@@ -148,6 +148,8 @@ export interface Superblock {
   heuristic: boolean;
   /** Signatures of a signed superblock file (`--sign`), by `ostree.sign.TYPE`; undefined when unsigned. */
   signatures: Map<string, Uint8Array[]> | undefined;
+  /** The superblock bytes the signatures cover (signed files only). */
+  signedBytes: Uint8Array | undefined;
 }
 
 function corrupt(what: string, cause?: unknown): AtollError {
@@ -220,7 +222,7 @@ export function decodeSuperblock(file: Uint8Array): Superblock {
     if (type < 1 || type > 6) throw corrupt(`fallback ${k}: invalid object type ${type}`);
     return { type, checksum: checksumOrThrow(csum, `fallback ${k}`), size: u64(size), usize: u64(usize) };
   });
-  return { metadata, timestamp: bswap64(tsRaw), from, to, commit, commitBytes, parts, fallbacks, endianness, heuristic, signatures: signed?.signatures };
+  return { metadata, timestamp: bswap64(tsRaw), from, to, commit, commitBytes, parts, fallbacks, endianness, heuristic, signatures: signed?.signatures, signedBytes: signed?.superblock };
 }
 
 function checksumOrThrow(bytes: Uint8Array, where: string): string {

@@ -339,7 +339,7 @@ export async function generateDelta(repo: Repo, options: GenerateDeltaOptions): 
     fallbacks,
     bigEndian: options.bigEndian === true,
   });
-  const superblock = options.sign && options.sign.keys.length > 0 ? wrapSignedSuperblock(plain, signDelta(plain, options.sign)) : plain;
+  const superblock = options.sign ? wrapSignedSuperblock(plain, signDelta(plain, options.sign)) : plain;
 
   await writeFileAtomic(superblockFile, superblock);
   return { name: from === undefined ? to : `${from}-${to}`, log, parts: partHeaders.length, fallbacks: fallbacks.length, bsdiffs: bsdiffPairs.size };

@@ -69,6 +69,15 @@ export const PASSING = [
   'test-admin-upgrade-not-backwards.sh',
   'test-osupdate-dtb.sh',
   'test-admin-locking.sh',
+  // stage 4: static deltas (generate, apply-offline, show, signed deltas, pulls through deltas)
+  'test-delta.sh',
+  'test-delta-sign.sh',
+  'test-delta-ed25519.sh',
+  'test-pull-bare.sh',
+  'test-pull-bareuser.sh',
+  'test-pull-bareuseronly.sh',
+  'test-pull2-bareuseronly.sh',
+  'test-demo-buildsystem.sh',
   // libostree (C/gjs) reading repos and sysroots atoll's `ostree` wrote
   'test-basic-c',
   'test-pull-c',
@@ -103,6 +112,7 @@ const ATOLL_OK: Record<string, number> = {
   'test-signed-commit.sh': 11,
   'test-signed-pull.sh': 20,
   'test-pre-signed-pull.sh': 1,
+  'test-delta-ed25519.sh': 12,
 };
 
 // The programs spend most of their time starting processes: three at a time keep the guard
@@ -123,8 +133,9 @@ test('OSTree installed tests pass against atoll (regression guard)', { concurren
     assert.ok(program, `${name} is listed in programs.ts`);
     runs.push(t.test(name, async () => {
       // The basic-test.sh matrix makes ~500 `ostree` calls (one node start each): minutes on a
-      // loaded 2-core machine; every other program finishes well within 240 s.
-      const result = await runProgram(testDir, name, shimDir, name.startsWith('test-basic-user') ? 900 : 240, false);
+      // loaded 2-core machine; so does the pull-test.sh matrix (1-3 minutes each under load,
+      // mostly bsdiff and a 21 MB fallback object); every other program finishes within 240 s.
+      const result = await runProgram(testDir, name, shimDir, name.startsWith('test-basic-user') || name.startsWith('test-pull-bare') ? 900 : 240, false);
       assert.ok(passed(result), `${name}: exit ${result.exitCode}${result.timedOut ? ' (timeout)' : ''}: ${result.firstFailure}`);
       assert.equal(result.ok - result.skip, ATOLL_OK[name] ?? program.debianOk - program.debianSkip, `${name}: passing assertions vs Debian's baseline`);
     }));

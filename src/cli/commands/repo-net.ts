@@ -106,6 +106,13 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
     .option('--cache-dir <dir>', 'cache signed summaries in DIR/summaries/ (default: REPO/tmp/cache)')
     .option('--print-stats', "print ostree's statistics line (N metadata, M content objects fetched; ...) instead of the refs")
+    .option('--bareuseronly-files', 'refuse content a bare-user-only repository cannot hold (setuid, world-writable)')
+    .option('-T, --timestamp-check', "refuse a commit older than the one the ref has now")
+    .option('--timestamp-check-from-rev <rev>', 'refuse a commit older than this local commit')
+    .option('--http-trusted', 'store archive content fetched into an archive repository without re-hashing it')
+    .option('--disable-static-deltas', 'never use static deltas; fetch objects')
+    .option('--require-static-deltas', 'fail unless a static delta serves each commit')
+    .option('--dry-run', "with --require-static-deltas: print what the deltas would fetch (ostree's Delta update line), write nothing")
     .option('--json', 'print the result as JSON')
     .action(async (remoteArg: string, refs: string[], o: Record<string, string | boolean | string[] | undefined>) => {
       let remote = remoteArg;
@@ -138,8 +145,19 @@ function registerPullCommands(repo: Command, context: CliContext): void {
           if (eq <= 0) throw new AtollError('CLI_USAGE', `--http-header expects NAME=VALUE, got '${kv}'`);
           return [kv.slice(0, eq), kv.slice(eq + 1)];
         }),
+        bareUserOnlyFiles: o.bareuseronlyFiles === true,
+        httpTrusted: o.httpTrusted === true,
+        timestampCheck: o.timestampCheck === true,
+        ...(typeof o.timestampCheckFromRev === 'string' ? { timestampCheckFromRev: await ostreePull.resolveCommitRev(o.repo as string, o.timestampCheckFromRev) } : {}),
+        disableStaticDeltas: o.disableStaticDeltas === true,
+        requireStaticDeltas: o.requireStaticDeltas === true,
+        dryRun: o.dryRun === true,
         reporter: context.reporter,
       });
+      if (o.dryRun === true && o.json !== true) {
+        if (result.delta) context.out(ostreePull.formatDeltaDryRun(result.delta));
+        return;
+      }
       printPullResult(context, result, o.json === true, o.printStats === true);
     });
   repo
@@ -157,6 +175,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
     .option('--gpg-verify-summary', "the source's summary must be GPG-signed by a key of --remote's keyring")
     .option('--disable-verify-bindings', 'do not check ostree.ref-binding / ostree.collection-binding')
     .option('--print-stats', "print ostree's closing line (N metadata, M content objects imported; ...) instead of the refs")
+    .option('--require-static-deltas', "apply the source's static deltas, failing when there is none")
     .option('--json', 'print the result as JSON')
     .action(async (source: string, refs: string[], o: Record<string, string | boolean | undefined>) => {
       const result = await ostreePull.pullLocal({
@@ -171,6 +190,7 @@ function registerPullCommands(repo: Command, context: CliContext): void {
         gpgVerifySummary: o.gpgVerifySummary === true,
         disableVerifyBindings: o.disableVerifyBindings === true,
         bareUserOnlyFiles: o.bareuseronlyFiles === true,
+        requireStaticDeltas: o.requireStaticDeltas === true,
         reporter: context.reporter,
       });
       if (o.printStats === true && o.json !== true) {
@@ -302,7 +322,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .command('add')
     .description('add a remote repository')
     .argument('<name>', 'remote name')
-    .argument('<url>', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it)')
+    .argument('[url]', 'http://, https:// or file:// URL (or metalink=URL, stored as OSTree stores it); optional with --custom-backend')
     .argument('[branches...]', 'branches to pull by default')
     .option('--repo <path>', 'the repository')
     .option('--sysroot <dir>', "add the remote to this sysroot's repo (a deployment root: to its etc/ostree/remotes.d)")
@@ -315,7 +335,10 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .option('--contenturl <url>', 'use URL when fetching content')
     .option('--collection-id <id>', 'collection ID of the remote')
     .option('--gpg-import <file>', 'import GPG keys from FILE into the remote keyring')
-    .action(async (name: string, url: string, branches: string[], o: Record<string, unknown>) => {
+    .option('--custom-backend <name>', 'the remote is fetched by another tool (e.g. ostree-rs-ext); pulls refuse it')
+    .action(async (name: string, urlArg: string | undefined, branches: string[], o: Record<string, unknown>) => {
+      if (urlArg === undefined && typeof o.customBackend !== 'string') throw new AtollError('CLI_USAGE', 'NAME and URL must be specified');
+      const url = urlArg ?? '';
       const set = (o.set as string[]).map((kv): [string, string] => {
         const eq = kv.indexOf('=');
         if (eq <= 0) throw new AtollError('CLI_USAGE', `--set expects KEY=VALUE, got '${kv}'`);
@@ -340,6 +363,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
         ...(typeof o.signVerify === 'string' ? { signVerify: o.signVerify } : {}),
         ...(o.contenturl !== undefined ? { contentUrl: o.contenturl as string } : {}),
         ...(o.collectionId !== undefined ? { collectionId: o.collectionId as string } : {}),
+        ...(typeof o.customBackend === 'string' ? { customBackend: o.customBackend } : {}),
         ifNotExists: o.ifNotExists === true,
         force: o.force === true,
       });
@@ -435,7 +459,7 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
     .requiredOption('--repo <path>', 'the repository')
     .action(async (name: string, o: { repo: string }) => {
       const r = await ostreePull.getRemote(o.repo, name);
-      if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${name}"`);
+      if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${name}"`);
       context.out(r.url);
     });
   remote

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerRepoNetCommands, loadRepoNetCommands, signCommitWith, signSummaryWith, describeCommitGpg } from './repo-net.js';
+import { registerRepoDeltaCommands } from './repo-delta.js';
 import { AtollError } from '../../errors/index.js';
 import {
   Repo,
@@ -557,6 +558,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       const result = await pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
       context.out(`Total objects: ${result.total}`);
       if (result.deleted === 0) context.out('No unreachable objects');
+      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatSize(result.freedBytes)}`);
       else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
     });
 
@@ -646,6 +648,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     });
 
   registerRepoNetCommands(repo, context);
+  registerRepoDeltaCommands(repo, context);
 }
 
 /**

@@ -129,6 +129,7 @@ const remoteAddOptions = [
   value('collection-id', 'COLLECTION-ID', 'Globally unique ID for this repository'),
   value('gpg-import', 'FILE', 'Import GPG key from FILE'),
   value('sysroot', 'PATH', 'Use sysroot at PATH (overrides --repo)'),
+  value('custom-backend', 'NAME', 'This remote has content not fetched via libostree'),
 ];
 
 /** The libostree version in the User-Agent (the same as --version prints). */
@@ -142,6 +143,13 @@ const pullOptions = [
   multi('http-header', 'NAME=VALUE', 'Add NAME=VALUE as HTTP header to all requests'),
   multi('subpath', 'SUBPATH', 'Only pull the provided subpath(s)'),
   multi('localcache-repo', 'REPO', 'Add REPO as local cache source for objects during this pull', 'L'),
+  flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('timestamp-check', 'Verify commit timestamps are newer than existing refs', 'T'),
+  value('timestamp-check-from-rev', 'COMMIT', 'Verify that all fetched commits have timestamps newer than COMMIT'),
+  flag('http-trusted', 'Do not verify checksums of HTTP sources (mostly useful when mirroring)'),
+  flag('disable-static-deltas', 'Do not use static deltas'),
+  flag('require-static-deltas', 'Require static deltas'),
+  flag('dry-run', 'Only print information on what will be downloaded (requires static deltas)'),
   ignored(value('append-user-agent', 'USERAGENT', 'Append string to user agent')),
   // atoll's pull makes every object durable (one syncfs) before it writes any ref.
   flag('disable-verify-bindings', 'Do not verify commit bindings'),
@@ -156,6 +164,7 @@ const pullLocalOptions = [
   // Not passed on: without it the front end adds atoll's --trusted (see pull-local below).
   ignored(flag('untrusted', 'Verify checksums of local sources (always enabled for HTTP pulls)')),
   flag('bareuseronly-files', 'Reject regular files with mode outside of 0775 (world writable, suid, etc.)'),
+  flag('require-static-deltas', 'Require static deltas'),
   // `--gpg-verify[=BOOL]`: ostree takes an optional boolean (test-admin-gpg passes =true).
   ignored({ ...flag('gpg-verify', 'GPG verify commits (must specify --remote)'), optionalArg: true }),
   ignored({ ...flag('gpg-verify-summary', 'GPG verify summary (must specify --remote)'), optionalArg: true }),
@@ -181,6 +190,24 @@ const showOptions = [
   flag('raw', 'Show raw variant data'),
   value('gpg-homedir', 'HOMEDIR', 'GPG Homedir to use when looking for keyrings'),
   value('gpg-verify-remote', 'REMOTE', 'Use REMOTE name for GPG configuration'),
+];
+
+const staticDeltaGenerateOptions = [
+  value('from', 'REV', 'Create delta from revision REV'),
+  flag('empty', 'Create delta from scratch'),
+  flag('inline', 'Inline delta parts into main delta'),
+  value('to', 'REV', 'Create delta to revision REV'),
+  flag('disable-bsdiff', 'Disable use of bsdiff'),
+  flag('if-not-exists', 'Only generate if a delta does not already exist', 'n'),
+  value('set-endianness', 'ENDIAN', "Choose metadata endianness ('l' or 'B')"),
+  flag('swap-endianness', 'Swap metadata endianness from host order'),
+  value('min-fallback-size', 'SIZE', 'Minimum uncompressed size in megabytes for individual HTTP request'),
+  value('max-bsdiff-size', 'SIZE', 'Maximum size in megabytes to consider bsdiff compression for input files'),
+  value('max-chunk-size', 'SIZE', 'Maximum size of delta chunks in megabytes'),
+  value('filename', 'PATH', 'Write the delta content to PATH (a directory).  If not specified, the OSTree repository is used'),
+  multi('sign', 'KEY_ID', 'Sign the delta with'),
+  value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"),
+  value('keys-file', 'NAME', 'Read key(s) from file'),
 ];
 
 const summaryOptions = [
@@ -336,6 +363,19 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       if (!options.has('no-byteswap') && os.endianness() === 'LE') argv.splice(argv.indexOf('--'), 0, '--byteswap');
       return argv;
     },
+  },
+  {
+    name: 'static-delta', summary: 'Static delta related commands', usage: 'COMMAND',
+    subcommands: [
+      cmd('list', 'List static delta files', '', [], ['static-delta', 'list']),
+      cmd('show', 'Dump information on a delta', '', [], ['static-delta', 'show']),
+      cmd('delete', 'Remove a delta', '', [], ['static-delta', 'delete']),
+      cmd('generate', 'Generate static delta files', '[TO]', staticDeltaGenerateOptions, ['static-delta', 'generate']),
+      cmd('apply-offline', 'Apply static delta file', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"), value('keys-file', 'NAME', 'Read key(s) from file'), value('keys-dir', 'NAME', 'Redefine system-wide directories with public and revoked keys for verification')], ['static-delta', 'apply-offline']),
+      cmd('verify', 'Verify static delta signatures', '', [value('sign-type', 'NAME', "Signature type to use (defaults to 'ed25519')"), value('keys-file', 'NAME', 'Read key(s) from file')], ['static-delta', 'verify']),
+      cmd('indexes', 'List static delta indexes', '', [], ['static-delta', 'indexes']),
+      cmd('reindex', 'Regenerate static delta indexes', '', [], ['static-delta', 'reindex']),
+    ],
   },
   {
     ...cmd('summary', 'Manage summary metadata', '', summaryOptions),

@@ -10,7 +10,7 @@ export { parseMetalink } from './metalink.js';
 export type { Metalink } from './metalink.js';
 export type { PullOptions, PullLocalOptions } from './pull.js';
 export type { PullResult } from './pull-engine.js';
-export { formatBytes, formatPullStatistics, formatPullLocalStatistics } from './pull-engine.js';
+export { formatBytes, formatPullStatistics, formatPullLocalStatistics, formatDeltaDryRun } from './pull-engine.js';
 export { signCommit, signSummary, verifyCommitSignatures, verifySummarySignatures, deleteCommitSignatures, readCommitDetachedMetadata, describeCommitGpgSignatures, verifyEd25519, verifyDummy } from './signatures.js';
 export type { VerifyPolicy, SignOptions, SignatureReport, DeleteSignaturesOptions } from './signatures.js';
 export { readEd25519KeyFile, readEd25519KeyDirs, publicKeysFromText } from './sign-keys.js';

@@ -12,6 +12,7 @@ import type { PullTarget } from './target.js';
 import { formatGlibCTime } from '../repo/index.js';
 import { MAX_METADATA_SIZE, checkBareUserOnlyMode, verifyArchiveContent, verifyCommit, verifyContent, verifyDirMeta, verifyDirTree } from './verify.js';
 import { type VerifyPolicy, verifyDetachedSignatures, decodeDetachedForVerify, requiresSignature } from './signatures.js';
+import { type DeltaPolicy, type DeltaStats, emptyDeltaStats, chooseDelta, fetchSuperblock, accountDelta, applyDeltaPart, requiredDeltasError, deltaCommitMeta } from './delta-pull.js';
 
 /**
  * The pull algorithm shared by `pull` (HTTP or file:// remote) and `pull-local`, following
@@ -126,8 +127,24 @@ export interface PullEngineOptions {
    * be older than this local commit, checked before any of its tree is fetched or a ref moves.
    */
   timestampCheckFromRev?: string;
+  /** `-T`: each requested ref's new commit must not be older than the commit the ref has now. */
+  timestampCheck?: boolean;
   /** Refuse content objects a bare-user-only repository cannot hold (`--bareuseronly-files`). */
   bareUserOnlyFiles?: boolean;
+  /** Skip the summary when every ref is REF@COMMIT (default true; pull-local with deltas needs it). */
+  overridesSkipSummary?: boolean;
+  /**
+   * `--http-trusted`: archive content fetched into an archive repository is stored without
+   * re-hashing (ostree's TRUSTED_HTTP); other modes still verify, since they unpack it anyway.
+   */
+  httpTrustedContent?: boolean;
+  /**
+   * Static deltas for the requested commits (default 'disabled'): 'allowed' uses one when the
+   * remote has a suitable delta, 'required' fails when it has none.
+   */
+  deltas?: DeltaPolicy;
+  /** With deltas required: only work out what the deltas would fetch (`result.delta`); nothing is written. */
+  dryRun?: boolean;
   reporter?: Reporter;
 }
 
@@ -155,6 +172,9 @@ export interface PullResult {
   /** Objects taken from a `--localcache-repo` (not counted as fetched). */
   localMetadata?: number;
   localContent?: number;
+  /** Static-delta parts fetched and executed, and the delta sizes (what `--dry-run` reports). */
+  deltaPartsFetched?: number;
+  delta?: DeltaStats;
 }
 
 /** Bounded set of async tasks; tasks may add tasks; the first failure stops new work. */
@@ -208,7 +228,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   const depth = options.depth ?? 0;
   const trusted = options.trusted ?? false;
   const pool = new TaskPool(Math.max(1, options.parallel ?? 8));
-  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, contentBytesWritten: 0, fetchedCommits: new Set<string>() };
+  const stats = { metadataFetched: 0, contentFetched: 0, objectsSkipped: 0, detachedMetadataRequests: 0, contentBytesWritten: 0, fetchedCommits: new Set<string>(), deltaPartsFetched: 0 };
+  const deltaPolicy: DeltaPolicy = options.deltas ?? 'disabled';
+  const deltaStats = emptyDeltaStats();
+  let usedDelta = false;
   // `/` (or no subpath) is the whole tree.
   const subpathParts = (options.subpaths ?? []).map((p) => p.split('/').filter((c) => c !== '' && c !== '.'));
   const subpaths = subpathParts.length === 0 || subpathParts.some((p) => p.length === 0) ? undefined : subpathParts;
@@ -227,11 +250,14 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   }
 
   // 1. summary.sig, then summary (the order ostree uses); both optional unless required.
-  const summarySig = await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
+  // Every ref given as REF@COMMIT: nothing to look up, so the summary is not fetched (ostree
+  // does the same; a broken summary then does not matter). pull-local with deltas still needs it.
+  const overridesOnly = options.overridesSkipSummary !== false && options.refs.length > 0 && options.refs.every((spec) => spec.lastIndexOf('@') > 0);
+  const summarySig = overridesOnly ? undefined : await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
   // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
   // signature is unchanged is read from the cache instead of being fetched again.
   const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
-  const summaryBytes = cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+  const summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
   let summary: Summary | undefined;
   if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
@@ -277,6 +303,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
     wanted = summary.refs.map((r) => r.name);
   }
+  /** What ostree's HTTP fetcher says for a missing file (its tests grep for the status). */
+  function notFound(): string {
+    return /^https?:/.test(files.description) ? ': Server returned HTTP 404' : '';
+  }
   const resolved: Array<{ ref: string | undefined; checksum: string; maxSize: number }> = [];
   for (const ref of wanted) {
     if (isChecksum(ref)) {
@@ -299,9 +329,13 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       continue;
     }
     const text = await files.get(`refs/heads/${ref}`, { maxSize: 4096 });
-    if (text === undefined) throw new AtollError('PULL_NO_REF', `remote ref ${ref} not found at ${files.description}`, { data: { ref } });
+    if (text === undefined) throw new AtollError('PULL_NO_REF', `remote ref ${ref} not found at ${files.description}${notFound()}`, { data: { ref } });
     const checksum = Buffer.from(text).toString('utf8').trim();
-    if (!isChecksum(checksum)) throw new AtollError('PULL_BAD_REF', `remote ref ${ref} does not hold a checksum`, { data: { ref } });
+    if (!isChecksum(checksum)) {
+      // ostree's wording: the ref as a (collection, name) pair and the start of what was served.
+      const shown = Buffer.from(text).subarray(0, 64).toString('utf8').replace(/\n/g, ' ');
+      throw new AtollError('PULL_BAD_REF', `Fetching checksum for ref ((empty), ${ref}): Invalid rev ${shown}`, { data: { ref } });
+    }
     resolved.push({ ref, checksum, maxSize: MAX_METADATA_SIZE });
   }
 
@@ -363,7 +397,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   }
 
   function missing(type: string, checksum: string): AtollError {
-    return new AtollError('PULL_MISSING_OBJECT', `${type} object ${checksum} is missing on ${files.description}`, {
+    return new AtollError('PULL_MISSING_OBJECT', `${type} object ${checksum} is missing on ${files.description}${notFound()}`, {
       data: { checksum, type },
       hint: 'the remote repository is incomplete or being updated; nothing was written to refs',
     });
@@ -408,7 +442,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         const bytes = await provider.getArchiveBytes(checksum);
         if (bytes === undefined) throw missing('file', checksum);
         stats.contentBytesWritten += archivedContentSize(bytes);
-        await target.writeArchiveContentUnverified(checksum, bytes, !trusted);
+        await target.writeArchiveContentUnverified(checksum, bytes, !(trusted || options.httpTrustedContent === true));
       } else {
         const content = await provider.getContent(checksum);
         if (content === undefined) throw missing('file', checksum);
@@ -447,6 +481,53 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     });
   }
 
+  /** `timestamp-check-from-rev` and `-T` (the ref's current commit), before anything of the tree is fetched. */
+  async function checkTimestamps(checksum: string, ref: string | undefined, timestamp: bigint): Promise<void> {
+    if (timestampFrom) checkTimestamp(timestampFrom, checksum, timestamp);
+    if (options.timestampCheck && ref !== undefined) {
+      const current = await target.readRef(ref, options.mirror ? undefined : options.remote);
+      const bytes = current !== undefined ? await target.readObject(current, 'commit') : undefined;
+      if (current !== undefined && bytes !== undefined) checkTimestamp({ checksum: current, timestamp: verifyCommit(current, bytes).timestamp }, checksum, timestamp);
+    }
+  }
+
+  /**
+   * A requested commit through a static delta: choose one, fetch its superblock, then write
+   * the commit (marked partial), fetch the fallback objects and execute the parts. Returns the
+   * commit bytes; undefined when no delta applies (objects are fetched instead, unless deltas
+   * are required); 'dry-run' when only the sizes were wanted.
+   */
+  async function pullDelta(checksum: string, ref: string | undefined): Promise<Uint8Array | 'dry-run' | undefined> {
+    const fromRef = ref !== undefined ? await target.readRef(ref, options.mirror ? undefined : options.remote) : undefined;
+    const choice = await chooseDelta(target, files, summary, checksum, fromRef);
+    const superblock = choice ? await fetchSuperblock(files, choice, checksum) : undefined;
+    if (!superblock) {
+      if (deltaPolicy === 'required') throw requiredDeltasError(ref, checksum);
+      return undefined;
+    }
+    usedDelta = true;
+    await checkTimestamps(checksum, ref, superblock.commit.timestamp);
+    const parts = await accountDelta(target, superblock, deltaStats);
+    if (options.dryRun) return 'dry-run';
+    const commitmeta = deltaCommitMeta(superblock);
+    await verifyDetachedSignatures(`commit ${checksum}`, superblock.commitBytes, decodeDetachedForVerify(commitmeta, `commit ${checksum}`), policy);
+    if (ref !== undefined) checkRefBinding(checksum, superblock.commit.metadata, ref, options.collectionId !== undefined);
+    if (options.collectionId !== undefined) checkCollectionBinding(checksum, superblock.commit.metadata, options.collectionId);
+    await target.markPartial(checksum, true);
+    partials.add(checksum);
+    if (commitmeta) await target.writeMetadata('commitmeta', checksum, commitmeta);
+    await target.writeMetadata('commit', checksum, superblock.commitBytes);
+    stats.fetchedCommits.add(checksum);
+    for (const fallback of superblock.fallbacks) if (fallback.type === 1) fetchFile(fallback.checksum);
+    for (const part of parts) {
+      if (!part.needed) continue;
+      await applyDeltaPart(target, files, superblock, part.index);
+      stats.deltaPartsFetched++;
+      tick();
+    }
+    return superblock.commitBytes;
+  }
+
   /** Fetch (or find) one commit; walk its tree; follow parents down to `remaining` levels. */
   async function pullCommit(checksum: string, ref: string | undefined, maxSize: number, remaining: number, optional = false): Promise<void> {
     // Two refs may name one commit: each ref's binding is checked, the commit is walked once.
@@ -475,7 +556,18 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   ): Promise<void> {
     let bytes = await target.readObject(checksum, 'commit');
     const partial = bytes !== undefined && (await target.isPartial(checksum));
-    if (bytes === undefined) {
+    let viaDelta = false;
+    if (bytes === undefined && deltaPolicy !== 'disabled' && !optional) {
+      const delta = await pullDelta(checksum, ref);
+      if (delta === 'dry-run') return;
+      if (delta !== undefined) {
+        bytes = delta;
+        viaDelta = true;
+      }
+    }
+    if (viaDelta) {
+      // Written by pullDelta (the commit came in the superblock).
+    } else if (bytes === undefined) {
       const fetched = await provider.getMetadata('commit', checksum, maxSize);
       if (fetched === undefined) {
         // A missing parent ends the history walk (the server pruned it), as in ostree.
@@ -524,13 +616,13 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         await verifyDetachedSignatures(`commit ${checksum}`, bytes, decodeDetachedForVerify(local, `commit ${checksum}`), policy);
       }
     }
-    const commit = verifyCommit(checksum, bytes, trusted);
+    const commit = verifyCommit(checksum, bytes as Uint8Array, trusted);
     // A commit found locally is bound-checked too (as ostree's scan_commit_object does).
     if (!stats.fetchedCommits.has(checksum)) {
       if (ref !== undefined && !options.disableVerifyBindings) checkRefBinding(checksum, commit.metadata, ref, options.collectionId !== undefined);
     }
     decoded(commit.metadata);
-    if (timestampFrom && remaining === depth && !optional) checkTimestamp(timestampFrom, checksum, commit.timestamp);
+    if (remaining === depth && !optional) await checkTimestamps(checksum, ref, commit.timestamp);
     if (!options.commitMetadataOnly && partials.has(checksum)) {
       if (subpaths) for (const parts of subpaths) scanSubpath(commit.rootTree, commit.rootMeta, parts);
       else scanTree(commit.rootTree, commit.rootMeta);
@@ -541,11 +633,31 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     }
   }
 
+  function dryRunResult(): PullResult {
+    return {
+      refs: resolved.map(({ ref, checksum }) => ({ ref, checksum })),
+      metadataFetched: 0,
+      contentFetched: 0,
+      detachedMetadataRequests: 0,
+      contentBytesWritten: 0,
+      objectsSkipped: 0,
+      bytesTransferred: files.bytesTransferred,
+      requests: files.requests,
+      seconds: (Date.now() - started) / 1000,
+      deltaPartsFetched: 0,
+      delta: deltaStats,
+    };
+  }
+
   reporter.emit({ type: 'phase-start', phase: 'pull', unit: 'items' });
   let failed = true;
   try {
     for (const { checksum, ref, maxSize } of resolved) pool.add(() => pullCommit(checksum, ref, maxSize, depth));
     await pool.drain();
+    if (options.dryRun) {
+      failed = false;
+      return dryRunResult();
+    }
     // Every object durable before any marker is cleared or ref is written.
     await target.flush();
     // A subpath pull leaves its commits partial: the rest of their trees is not here.
@@ -575,6 +687,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     bytesTransferred: files.bytesTransferred,
     requests: files.requests,
     seconds,
+    ...(usedDelta ? { deltaPartsFetched: stats.deltaPartsFetched, delta: deltaStats } : {}),
   };
   const rate = seconds > 0 ? files.bytesTransferred / seconds : 0;
   info(
@@ -640,12 +753,21 @@ export function formatPullStatistics(result: PullResult): string {
   const local = result.localMetadata || result.localContent ? ` (${result.localMetadata ?? 0} meta, ${result.localContent ?? 0} content local)` : '';
   const bytes = result.bytesTransferred;
   const transferred = bytes > 0 ? `; ${bytes < 1024 ? `${bytes} B` : `${Math.floor(bytes / 1024)} KiB`} transferred in ${Math.floor(result.seconds)} seconds` : '';
-  return `${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched${local}${transferred}; ${formatGSize(result.contentBytesWritten)} content written`;
+  // After a delta, ostree counts the parts and the objects fetched on their own ("loose").
+  const fetched = result.deltaPartsFetched
+    ? `${result.deltaPartsFetched} delta parts, ${result.metadataFetched + result.detachedMetadataRequests + result.contentFetched} loose fetched`
+    : `${result.metadataFetched + result.detachedMetadataRequests} metadata, ${result.contentFetched} content objects fetched`;
+  return `${fetched}${local}${transferred}; ${formatGSize(result.contentBytesWritten)} content written`;
 }
 
 /** The closing line of `ostree pull-local` ("N metadata, M content objects imported; …"). */
 export function formatPullLocalStatistics(result: PullResult): string {
   return `${result.metadataFetched} metadata, ${result.contentFetched} content objects imported; ${formatGSize(result.contentBytesWritten)} content written`;
+}
+
+/** ostree's `pull --dry-run` line for a delta update (ot-builtin-pull.c). */
+export function formatDeltaDryRun(delta: DeltaStats): string {
+  return `Delta update: ${delta.fetchedParts + delta.fetchedFallbacks}/${delta.totalParts + delta.totalFallbacks} parts, ${formatGSize(delta.fetchedSize)}/${formatGSize(delta.totalSize)}, ${formatGSize(delta.totalUsize)} total uncompressed`;
 }
 
 export function formatBytes(n: number): string {

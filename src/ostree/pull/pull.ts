@@ -10,6 +10,7 @@ import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
 import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
+import type { DeltaPolicy } from './delta-pull.js';
 import { ed25519PublicKey } from './ed25519.js';
 import { publicKeysFromText, readEd25519KeyDirs } from './sign-keys.js';
 import { trustedGpgKeys } from './gpg.js';
@@ -40,11 +41,37 @@ export interface PullOptions {
   localCacheRepos?: readonly string[];
   /** Refuse commits older than this local commit (ostree's `timestamp-check-from-rev`). */
   timestampCheckFromRev?: string;
+  /** Refuse content a bare-user-only repository cannot hold (`--bareuseronly-files`). */
+  bareUserOnlyFiles?: boolean;
+  /** `-T`: refuse a commit older than the one the ref has now. */
+  timestampCheck?: boolean;
+  /** `--http-trusted`: archive → archive content is stored without re-hashing. */
+  httpTrusted?: boolean;
+  /** Never use static deltas (`--disable-static-deltas`). */
+  disableStaticDeltas?: boolean;
+  /** Fail unless a static delta serves each requested commit (`--require-static-deltas`). */
+  requireStaticDeltas?: boolean;
+  /** With requireStaticDeltas: report what the deltas would fetch, write nothing. */
+  dryRun?: boolean;
   /** `--disable-verify-bindings`: do not check ostree.ref-binding / ostree.collection-binding. */
   disableVerifyBindings?: boolean;
   /** `--cache-dir`: cache summaries in DIR/summaries/ instead of REPO/tmp/cache/summaries/. */
   cacheDir?: string;
   reporter?: Reporter;
+}
+
+/**
+ * The delta policy of a pull, as ostree-repo-pull.c decides it: never into archive repositories
+ * (an error when deltas are required), nor for mirrors, commit-metadata-only or subpath pulls.
+ */
+function deltaPolicy(target: PullTarget, options: { disableStaticDeltas?: boolean; requireStaticDeltas?: boolean; dryRun?: boolean; mirror?: boolean; commitMetadataOnly?: boolean; subpaths?: readonly string[] }): DeltaPolicy {
+  if (options.dryRun && !options.requireStaticDeltas) throw new AtollError('PULL_DRY_RUN', '--dry-run requires --require-static-deltas');
+  if (target.mode === 'archive') {
+    if (options.requireStaticDeltas) throw new AtollError('PULL_DELTA_ARCHIVE', "Can't use static deltas in an archive repo");
+    return 'disabled';
+  }
+  if (options.disableStaticDeltas || options.mirror || options.commitMetadataOnly || (options.subpaths && options.subpaths.length > 0)) return 'disabled';
+  return options.requireStaticDeltas ? 'required' : 'allowed';
 }
 
 /** The keys of one sign type a remote configures (`verification-TYPE-key` / `-file`). */
@@ -148,7 +175,7 @@ async function remoteSource(repoPath: string, remote: Remote, options: Pick<Pull
 export async function remoteRefs(repo: string, remoteName: string, options: Pick<PullOptions, 'httpHeaders' | 'userAgent'> = {}): Promise<Array<{ ref: string; checksum: string }>> {
   const target = await PullTarget.openSource(repo);
   const remote = await getRemote(target.path, remoteName);
-  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
   const source = await remoteSource(target.path, remote, options);
   try {
@@ -174,8 +201,13 @@ export async function remoteRefs(repo: string, remoteName: string, options: Pick
 export async function pull(options: PullOptions): Promise<PullResult> {
   const target = await PullTarget.open(options.repo);
   checkBareOwnership(target);
+  const deltas = deltaPolicy(target, options);
   const remote = await getRemote(target.path, options.remote);
-  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `no "url" option in remote "${remote.name}"`);
+  const backend = remote.options['custom-backend'];
+  if (backend !== undefined) throw new AtollError('PULL_CUSTOM_BACKEND', `remote '${remote.name}' uses custom backend '${backend}'`, { data: { remote: remote.name, backend } });
+  const unconfigured = remote.options['unconfigured-state'];
+  if (unconfigured !== undefined) throw new AtollError('PULL_REMOTE_UNCONFIGURED', `remote unconfigured-state: ${unconfigured}`, { data: { remote: remote.name } });
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${remote.name}"`);
   const policies = await remotePolicies(target.path, remote);
   const source = await remoteSource(target.path, remote, options);
   // A file:// remote may be a repository of any mode (as OSTree's local pull path allows).
@@ -208,6 +240,11 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       checkRemoteMode: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
+      deltas,
+      dryRun: options.dryRun === true,
+      bareUserOnlyFiles: options.bareUserOnlyFiles === true,
+      httpTrustedContent: options.httpTrusted === true,
+      timestampCheck: options.timestampCheck === true,
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     if (cache) {
@@ -344,6 +381,8 @@ export interface PullLocalOptions {
    * repository is trusted unless `--untrusted`). atoll verifies by default.
    */
   trusted?: boolean;
+  /** Use the source's static deltas, failing when there is none (ostree pull-local only uses them then). */
+  requireStaticDeltas?: boolean;
   reporter?: Reporter;
 }
 
@@ -360,7 +399,11 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   if (mirror) {
     // ostree pull-local without refs copies every local ref of the source.
     const { listRefs, Repo } = await import('../repo/index.js');
-    refs = (await listRefs(await Repo.open(src.path))).filter((r) => r.remote === undefined).map((r) => r.ref);
+    const all = await listRefs(await Repo.open(src.path));
+    // ostree takes every ref, remote ones included, and then refuses "REMOTE:REF" as a local ref name.
+    const remoteRef = all.find((r) => r.remote !== undefined);
+    if (remoteRef) throw new AtollError('PULL_BAD_REF', `Invalid ref name ${remoteRef.remote}:${remoteRef.ref}`, { data: { ref: remoteRef.ref } });
+    refs = all.map((r) => r.ref);
   }
   // Local refs: read them from the source repository (its summary may be stale).
   const resolved: string[] = [];
@@ -370,7 +413,7 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
       continue;
     }
     const checksum = await src.readRef(ref, undefined);
-    if (checksum === undefined) throw new AtollError('PULL_NO_REF', `ref ${ref} not found in ${src.path}`, { data: { ref } });
+    if (checksum === undefined) throw new AtollError('PULL_NO_REF', `Refspec '${ref}' not found`, { data: { ref, source: src.path } });
     resolved.push(checksum);
   }
   // As libostree's local pull: GPG keys from the named remote's keyring, bindings against the
@@ -389,9 +432,13 @@ export async function pullLocal(options: PullLocalOptions): Promise<PullResult> 
   }
   const { Repo: RepoClass } = await import('../repo/index.js');
   const sourceCollectionId = (await RepoClass.open(src.path)).config.getStringOr('core', 'collection-id', undefined);
+  const deltas = options.requireStaticDeltas ? deltaPolicy(target, { requireStaticDeltas: true, commitMetadataOnly: options.commitMetadataOnly ?? false }) : 'disabled';
   const result = await runPull({
     target,
-    provider: { ...providerWithoutSummary(provider) },
+    // With deltas, the source's summary says where they are (refs are resolved above anyway).
+    provider: deltas === 'disabled' ? { ...providerWithoutSummary(provider) } : provider,
+    deltas,
+    overridesSkipSummary: false,
     // Named refs travel as REF@CHECKSUM so their bindings are checked (the refs are written below).
     refs: resolved.map((checksum, k) => (/^[0-9a-f]{64}$/.test(refs[k] as string) ? checksum : `${refs[k] as string}@${checksum}`)),
     remote: options.remote,

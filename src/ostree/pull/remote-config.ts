@@ -23,6 +23,8 @@ export interface RemoteAddOptions {
   signVerify?: string;
   contentUrl?: string;
   collectionId?: string;
+  /** `--custom-backend=NAME`: fetched by another tool; `url` may then be ''. */
+  customBackend?: string;
   ifNotExists?: boolean;
   force?: boolean;
   /**
@@ -148,7 +150,8 @@ export async function addRemote(repo: string, options: RemoteAddOptions): Promis
   const signKey = options.signVerify === undefined ? undefined : parseSignVerify(options.signVerify);
   // OSTree accepts `metalink=URL` in place of the URL; keep it as OSTree stores it.
   if (options.url.startsWith('metalink=')) target.setString(group, 'metalink', options.url.slice('metalink='.length));
-  else target.setString(group, 'url', options.url);
+  else if (options.url !== '' || options.customBackend === undefined) target.setString(group, 'url', options.url);
+  if (options.customBackend !== undefined) target.setString(group, 'custom-backend', options.customBackend);
   if (options.branches && options.branches.length > 0) target.setStringList(group, 'branches', options.branches);
   if (options.contentUrl !== undefined) target.setString(group, 'contenturl', options.contentUrl);
   for (const [key, value] of options.set ?? []) target.setString(group, key, value);

@@ -360,5 +360,5 @@ export function sourceForUrl(url: string, options: Omit<HttpSourceOptions, 'url'
   if (url.startsWith('metalink=') || url.startsWith('mirrorlist=')) {
     throw new AtollError('PULL_UNSUPPORTED_URL', `metalink and mirrorlist URLs need to be resolved first: ${url}`, { hint: 'pull through openRemoteSource, which reads the metalink or mirrorlist' });
   }
-  throw new AtollError('PULL_UNSUPPORTED_URL', `unsupported remote URL '${url}'`, { hint: 'use an http://, https:// or file:// URL' });
+  throw new AtollError('PULL_UNSUPPORTED_URL', `Invalid URI scheme in ${url}`, { hint: 'use an http://, https:// or file:// URL' });
 }

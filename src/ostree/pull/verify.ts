@@ -39,7 +39,12 @@ export function verifyDirTree(checksum: string, bytes: Uint8Array, trusted = fal
   try {
     return decodeDirTree(bytes);
   } catch (error) {
-    throw corrupt('dirtree', checksum, (error as Error).message, error);
+    // ostree's wording names the object file: "CHECKSUM.dirtree: Invalid / in filename ../x".
+    throw new AtollError('PULL_CORRUPT_OBJECT', `invalid dirtree object ${checksum}.dirtree: ${(error as Error).message}`, {
+      data: { checksum, type: 'dirtree' },
+      cause: error,
+      hint: 'the server sent a dirtree ostree refuses (bad file names); nothing was written to refs',
+    });
   }
 }
 

@@ -16,11 +16,13 @@ import {
   type Summary,
 } from '../repo/index.js';
 import { formatCommitDate, ObjectType } from '../repo/index.js';
+import { deltaDigests, reindexDeltas, staticDeltasVariant } from '../delta/index.js';
 
 /**
  * `ostree summary -u`: the `summary` file listing every local ref (refs/heads; never
  * refs/remotes) with its commit size (little-endian, as ostree), checksum, timestamp and
- * version, plus the repo-wide keys ostree writes. Sets `core.indexed-deltas=true` and removes a
+ * version, plus the repo-wide keys ostree writes (and `ostree.static-deltas`; delta-indexes/ is
+ * rebuilt). Sets `core.indexed-deltas=true` and removes a
  * stale `summary.sig`, as ostree does.
  */
 export async function updateSummary(repo: Repo, options: { now?: number; additionalMetadata?: ReadonlyMap<string, Variant> } = {}): Promise<Summary> {
@@ -54,6 +56,11 @@ export async function updateSummary(repo: Repo, options: { now?: number; additio
   metadata.set('ostree.summary.mode', variant('s', configModeString(repo.mode)));
   metadata.set('ostree.summary.last-modified', variant('t', bswap64(now)));
   metadata.set('ostree.summary.tombstone-commits', variant('b', repo.config.getBooleanOr('core', 'tombstone-commits', false)));
+  // Static deltas: indexed under delta-indexes/ (rebuilt here, as ostree does) and, unless
+  // core.no-deltas-in-summary, listed with their superblock digests.
+  await reindexDeltas(repo);
+  const deltas = deltaDigests(repo);
+  if (deltas.length > 0 && !repo.config.getBooleanOr('core', 'no-deltas-in-summary', false)) metadata.set('ostree.static-deltas', staticDeltasVariant(deltas));
   if (others.size > 0) {
     const map = [...others.keys()].sort(compareText).map((id) => [
       id,

@@ -2,12 +2,15 @@ import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'n
 import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
 import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
 import { writeRef, writeRefsBatch } from './refs.js';
 import { ObjectListing } from './object-listing.js';
+import { runMoves } from './move-worker.js';
 
 /**
  * A write transaction, as libostree's: objects are written into a private staging directory
@@ -176,12 +179,25 @@ export class Transaction {
     }
     const commits: Array<[string, { path: string; type: ObjectType }]> = [];
     const dirs = new Set<string>();
+    const objects: Array<[string, string]> = [];
     for (const entry of this.staged) {
-      if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) {
-        commits.push(entry);
-        continue;
+      if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) commits.push(entry);
+      else objects.push([entry[0], entry[1].path]);
+    }
+    if (objects.length >= PARALLEL_MOVES) {
+      // Half of the renames on a second thread: they are all kernel work, and independent.
+      const records: string[] = [];
+      const half = objects.splice(objects.length >> 1);
+      for (const [rel] of half) this.ensureObjectDir(join(this.repo.path, rel), dirs);
+      for (const [rel, path] of half) records.push(this.repo.mode === 'archive' ? 'R' : 'r', path, join(this.repo.path, rel));
+      const moved = runMovesInWorker(records);
+      for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
+      const failed = await moved;
+      for (let i = 0; i < failed.length; i += 3) {
+        throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${failed[i + 1]}: ${failed[i + 2]}`);
       }
-      await this.linkIntoPlace(entry[0], entry[1].path, dirs, false);
+    } else {
+      for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
     }
     // Nothing staged (a refs-only transaction): no object to make durable.
     if (this.staged.size > 0) await syncFilesystem(this.repo.path);
@@ -201,12 +217,34 @@ export class Transaction {
     }
     this.done = true;
     await this.removeStaging();
-    this.linkExports();
+    await this.linkExports();
   }
 
-  private linkExports(): void {
+  private async linkExports(): Promise<void> {
     const made = new Set<string>();
-    for (const { rel, objectsDir } of this.exports) {
+    let exports = this.exports;
+    let moved: Promise<string[]> | undefined;
+    if (exports.length >= PARALLEL_MOVES) {
+      // Best effort, like the rest: half of the links on a second thread.
+      const half = exports.slice(exports.length >> 1);
+      exports = exports.slice(0, exports.length >> 1);
+      const records: string[] = [];
+      for (const { rel, objectsDir } of half) {
+        const target = join(objectsDir, rel.slice('objects/'.length));
+        const dir = dirname(target);
+        if (!made.has(dir)) {
+          try {
+            mkdirSync(dir, { recursive: true });
+          } catch {
+            continue;
+          }
+          made.add(dir);
+        }
+        records.push('l', join(this.repo.path, rel), target);
+      }
+      moved = runMovesInWorker(records);
+    }
+    for (const { rel, objectsDir } of exports) {
       // rel is "objects/XX/REST.ext".
       const target = join(objectsDir, rel.slice('objects/'.length));
       const dir = dirname(target);
@@ -217,9 +255,10 @@ export class Transaction {
         }
         linkSync(join(this.repo.path, rel), target);
       } catch (error) {
-        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) return;
+        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) break;
       }
     }
+    await moved;
   }
 
   async abort(): Promise<void> {
@@ -239,13 +278,17 @@ export class Transaction {
    * bare object that deployments hardlink keeps its inode); the staged copy is dropped.
    * commitmeta is not content-addressed (it is named after its commit) and is replaced.
    */
-  private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
-    const target = join(this.repo.path, rel);
+  private ensureObjectDir(target: string, dirs: Set<string>): void {
     const dir = dirname(target);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
+  }
+
+  private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
+    const target = join(this.repo.path, rel);
+    this.ensureObjectDir(target, dirs);
     try {
       if (replace) {
         renameSync(staged, target);
@@ -262,6 +305,36 @@ export class Transaction {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** From this many objects (or exports) on, a transaction moves half of them on a second thread. */
+const PARALLEL_MOVES = 4096;
+
+/**
+ * move-worker.ts on a worker thread; the failed renames as (from, to, message) triples. A
+ * worker that cannot start, or dies, leaves its records to this thread.
+ */
+async function runMovesInWorker(records: string[]): Promise<string[]> {
+  if (records.length === 0) return [];
+  if (availableParallelism() < 2 || process.env.ATOLL_NO_WORKERS === '1') return runMoves(records);
+  return await new Promise<string[]>((resolve) => {
+    let settled = false;
+    const finish = (failed: string[] | undefined): void => {
+      if (settled) return;
+      settled = true;
+      resolve(failed ?? runMoves(records));
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./move-worker.js', import.meta.url), { workerData: { records } });
+    } catch {
+      finish(undefined);
+      return;
+    }
+    worker.once('message', (failed: string[]) => finish(failed));
+    worker.once('error', () => finish(undefined));
+    worker.once('exit', () => finish(undefined));
+  });
 }
 
 /**

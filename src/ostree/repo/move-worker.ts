@@ -1,32 +1,8 @@
 /**
- * Worker thread body of Transaction's parallel object moves (transaction.ts): runs a share of
- * the commit's renames (staged temp file → objects/XX/NAME) or of its exports (links into an
- * object cache) while the main thread runs the rest. Records are flat strings, cheap to post:
- * `op, from, to` with op 'r' (rename; keep an existing target: drop the staged file instead),
- * 'R' (rename, replacing: archive objects) or 'l' (link; failures ignored: best effort).
- * Replies the failed renames as `from, to, message` triples.
+ * Worker thread body of Transaction's parallel object moves (move-records.ts). Imported by
+ * nothing: it acts on its workerData as soon as it loads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { existsSync, linkSync, renameSync, unlinkSync } from 'node:fs';
+import { runMoves } from './move-records.js';
 
-export function runMoves(records: readonly string[]): string[] {
-  const failed: string[] = [];
-  for (let i = 0; i < records.length; i += 3) {
-    const op = records[i] as string;
-    const from = records[i + 1] as string;
-    const to = records[i + 2] as string;
-    try {
-      if (op === 'l') linkSync(from, to);
-      else if (op === 'r' && existsSync(to)) unlinkSync(from);
-      else renameSync(from, to);
-    } catch (error) {
-      // Moved already (a rerun after a worker died): done.
-      if (op !== 'l' && !(!existsSync(from) && existsSync(to))) failed.push(from, to, (error as Error).message);
-    }
-  }
-  return failed;
-}
-
-if (parentPort !== null && workerData !== null && Array.isArray((workerData as { records?: unknown }).records)) {
-  parentPort.postMessage(runMoves((workerData as { records: string[] }).records));
-}
+parentPort?.postMessage(runMoves((workerData as { records: string[] }).records));

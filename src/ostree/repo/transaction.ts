@@ -10,7 +10,7 @@ import type { Repo } from './repo.js';
 import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
 import { writeRef, writeRefsBatch } from './refs.js';
 import { ObjectListing } from './object-listing.js';
-import { runMoves } from './move-worker.js';
+import { runMoves } from './move-records.js';
 
 /**
  * A write transaction, as libostree's: objects are written into a private staging directory
@@ -311,7 +311,7 @@ export class Transaction {
 const PARALLEL_MOVES = 4096;
 
 /**
- * move-worker.ts on a worker thread; the failed renames as (from, to, message) triples. A
+ * runMoves (move-records.ts) on a worker thread (move-worker.ts); the failed renames as (from, to, message) triples. A
  * worker that cannot start, or dies, leaves its records to this thread.
  */
 async function runMovesInWorker(records: string[]): Promise<string[]> {

@@ -3,7 +3,7 @@ import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync 
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
@@ -316,7 +316,8 @@ const PARALLEL_MOVES = 4096;
  */
 async function runMovesInWorker(records: string[]): Promise<string[]> {
   if (records.length === 0) return [];
-  if (availableParallelism() < 2 || process.env.ATOLL_NO_WORKERS === '1') return runMoves(records);
+  // A worker's transaction (parallel package imports) already shares the CPUs with its peers.
+  if (!isMainThread || availableParallelism() < 2 || process.env.ATOLL_NO_WORKERS === '1') return runMoves(records);
   return await new Promise<string[]>((resolve) => {
     let settled = false;
     const finish = (failed: string[] | undefined): void => {

@@ -287,7 +287,8 @@ export async function commitDirectoryToTree(
     stats.devinoHits++;
     if (queued.has(known.checksum) || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
     queued.add(known.checksum);
-    copies.push({ path, temp: tx.tempPath(), prefix: encodeArchiveHeader(known.header, st.size), size: st.size });
+    // Consecutive batches write into different staging subdirectories (see tempPath).
+    copies.push({ path, temp: tx.tempPath(`w${copyBatches.length & 1}`), prefix: encodeArchiveHeader(known.header, st.size), size: st.size });
     copySums.push(known.checksum);
     if (copies.length >= COPY_BATCH) flushCopies();
     return known.checksum;

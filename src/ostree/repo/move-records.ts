@@ -1,7 +1,7 @@
 /**
- * Transaction's parallel object moves (transaction.ts): move-worker.ts runs a share of the
- * commit's renames (staged temp file → objects/XX/NAME) or of its exports (links into an
- * object cache) on a second thread while the main thread runs the rest. Records are flat strings, cheap to post:
+ * Transaction's parallel object moves (transaction.ts): move-worker.ts runs a share of a
+ * commit's exports (links into an object cache) on a second thread while the main thread runs
+ * the rest. Renames are supported too, for callers whose renames stay within directories. Records are flat strings, cheap to post:
  * `op, from, to` with op 'r' (rename; keep an existing target: drop the staged file instead),
  * 'R' (rename, replacing: archive objects) or 'l' (link; failures ignored: best effort).
  * Replies the failed renames as `from, to, message` triples.

@@ -37,6 +37,7 @@ export class Transaction {
   /** What objects/ held when first asked (haveObjectSync), plus what linkObjectFrom added. */
   private listing: ObjectListing | undefined;
   private tmpCounter = 0;
+  private readonly subdirs = new Set<string>();
   private done = false;
   private keepStaging = false;
 
@@ -61,9 +62,19 @@ export class Transaction {
     return new Transaction(repo, dir);
   }
 
-  /** A fresh temp path inside the staging dir for a writer to fill. */
-  tempPath(): string {
-    return join(this.stagingDir, `t${(this.tmpCounter++).toString(36)}`);
+  /**
+   * A fresh temp path inside the staging dir for a writer to fill; `sub` puts it in a
+   * subdirectory of it (writers on several threads each take their own: creating files in one
+   * directory takes that directory's lock).
+   */
+  tempPath(sub?: string): string {
+    if (sub === undefined) return join(this.stagingDir, `t${(this.tmpCounter++).toString(36)}`);
+    const dir = join(this.stagingDir, sub);
+    if (!this.subdirs.has(sub)) {
+      mkdirSync(dir);
+      this.subdirs.add(sub);
+    }
+    return join(dir, `t${(this.tmpCounter++).toString(36)}`);
   }
 
   isStaged(checksum: string, type: ObjectType): boolean {
@@ -184,21 +195,8 @@ export class Transaction {
       if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) commits.push(entry);
       else objects.push([entry[0], entry[1].path]);
     }
-    if (objects.length >= PARALLEL_MOVES) {
-      // Half of the renames on a second thread: they are all kernel work, and independent.
-      const records: string[] = [];
-      const half = objects.splice(objects.length >> 1);
-      for (const [rel] of half) this.ensureObjectDir(join(this.repo.path, rel), dirs);
-      for (const [rel, path] of half) records.push(this.repo.mode === 'archive' ? 'R' : 'r', path, join(this.repo.path, rel));
-      const moved = runMovesInWorker(records);
-      for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
-      const failed = await moved;
-      for (let i = 0; i < failed.length; i += 3) {
-        throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${failed[i + 1]}: ${failed[i + 2]}`);
-      }
-    } else {
-      for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
-    }
+    // One thread: renames between directories take the filesystem's rename lock one at a time.
+    for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
     // Nothing staged (a refs-only transaction): no object to make durable.
     if (this.staged.size > 0) await syncFilesystem(this.repo.path);
     // commitmeta first, so a visible commit has its detached metadata.
@@ -225,9 +223,10 @@ export class Transaction {
     let exports = this.exports;
     let moved: Promise<string[]> | undefined;
     if (exports.length >= PARALLEL_MOVES) {
-      // Best effort, like the rest: half of the links on a second thread.
-      const half = exports.slice(exports.length >> 1);
-      exports = exports.slice(0, exports.length >> 1);
+      // Best effort, like the rest: the links into half of the XX directories on a second
+      // thread (each thread has its own directories: no contention on their locks).
+      const half = exports.filter((e) => e.rel.charCodeAt('objects/'.length) >= 0x38);
+      exports = exports.filter((e) => e.rel.charCodeAt('objects/'.length) < 0x38);
       const records: string[] = [];
       for (const { rel, objectsDir } of half) {
         const target = join(objectsDir, rel.slice('objects/'.length));
@@ -307,7 +306,7 @@ export class Transaction {
   }
 }
 
-/** From this many objects (or exports) on, a transaction moves half of them on a second thread. */
+/** From this many exports on, a transaction links half of them on a second thread. */
 const PARALLEL_MOVES = 4096;
 
 /**

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, mkdtempSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtollError } from '../errors/index.js';
-import { mapLimit, defaultParallelism } from '../util/index.js';
+import { defaultParallelism } from '../util/index.js';
 import { phase, nullReporter, type Reporter } from '../report/index.js';
 import { type RpmHeaderPackage, type RpmHeaders } from '../rpm/index.js';
-import { DevinoCache, Transaction, type Repo } from '../ostree/repo/index.js';
-import { importPackage, type ImportResult } from './import/index.js';
+import { DevinoCache, type Repo } from '../ostree/repo/index.js';
+import { importPackages, type ImportResult } from './import/index.js';
 import { assertNoFileConflicts, unionCheckout, applyOwners } from './union/index.js';
 import { runScriptlet, runTransFileTriggers, withScriptOverlay, SCRIPT_ORDER, type ScriptRun } from './scripts/index.js';
 import { postprocessTree } from './postprocess/index.js';
@@ -90,21 +90,12 @@ export async function assembleTree(request: AssembleRequest): Promise<AssembleRe
 
   let imported: ImportResult[] = [];
   await phase(reporter, 'import', async (tick) => {
-    // Each import is its own store transaction; decompression and hashing overlap across packages.
-    // One store transaction for the batch: one sync, and the refs move only if all verified.
-    let done = 0;
-    const tx = await Transaction.begin(request.repo);
-    try {
-      imported = await mapLimit(request.packages, options.importConcurrency ?? Math.min(4, defaultParallelism()), async (p) => {
-        const result = await importPackage(request.repo, p.path, { reporter, transaction: tx, repodataChecksum: p.repodataChecksum });
-        tick(++done, request.packages.length);
-        return result;
-      });
-      await tx.commit();
-    } catch (error) {
-      await tx.abort().catch(() => undefined);
-      throw error;
-    }
+    // Headers are read here; packages not yet in the cache are imported by worker threads
+    // when there are enough of them (import-pool.ts). Refs move only if all verified.
+    imported = await importPackages(request.repo, request.packages, {
+      concurrency: options.importConcurrency ?? Math.min(4, defaultParallelism()),
+      onDone: (done) => tick(done, request.packages.length),
+    });
   });
   const pkgs = imported.map((r) => r.pkg);
   assertNoFileConflicts(pkgs);

@@ -16,7 +16,7 @@ import { loadComposeRepos, type ComposeRepo } from './compose-repos.js';
 import { resolvePackages, type ResolvedPackage } from './resolve-packages.js';
 import { installOrder } from './install-order.js';
 import { lockfileFor, readLockfiles } from './lockfile.js';
-import { removeTreeSync, writeFileAtomic } from '../util/index.js';
+import { removeTreeInWorker, removeTreeSync, writeFileAtomic } from '../util/index.js';
 import { computeInputHash } from './input-hash.js';
 import { nextVersion } from './next-version.js';
 import { addFilesList, postprocessForTreefile, postprocessScriptPath } from './treefile-postprocess.js';
@@ -162,6 +162,7 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
   mkdirSync(cachedir, { recursive: true });
   const workParent = join(cachedir, 'tmp');
   let work: string | null = null;
+  let removal: Promise<void> | null = null;
   try {
     // Steps 4–5: repos, depsolve, transaction.
     const repos: ComposeRepo[] = await phase(reporter, 'repositories', async () =>
@@ -318,6 +319,11 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
         archiveObjectCache: join(cachedir, 'archive-objects'),
         // Package files are hardlinks of bare-user cache objects: their metadata xattr is not the file's.
         skipXattrs: [OSTREEMETA_XATTR],
+        // Deleting the work tree (one unlink per file, one rmdir per directory) overlaps with
+        // the commit moving its objects into place.
+        onTreesRead: () => {
+          if (work !== null && removal === null) removal = removeTreeInWorker(work);
+        },
       },
       reporter,
     );
@@ -354,7 +360,8 @@ export async function composeTree(options: ComposeTreeOptions): Promise<ComposeT
     };
     return { ...base, outcome: 'committed', commit: committed.checksum, version, files: fileCount, bytes: committed.stats.bytes, seconds, composeJson };
   } finally {
-    if (work !== null) removeTreeSync(work);
+    if (removal !== null) await removal;
+    else if (work !== null) removeTreeSync(work);
     if (tempCache !== null) rmSync(tempCache, { recursive: true, force: true });
   }
 }

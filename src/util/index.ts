@@ -4,4 +4,4 @@ export { runProgram } from './subprocess.js';
 export type { RunResult } from './subprocess.js';
 export { isSafeFilename, safePathComponents } from './safe-name.js';
 export { mulberry32 } from './seeded-random.js';
-export { removeTreeSync } from './remove-tree.js';
+export { removeTreeSync, removeTreeInWorker } from './remove-tree.js';

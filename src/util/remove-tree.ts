@@ -1,5 +1,6 @@
 import { readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { isErrno } from '../errors/index.js';
 
 /**
@@ -33,4 +34,26 @@ function removeDir(dir: string): void {
     else unlinkSync(path);
   }
   rmdirSync(dir);
+}
+
+/**
+ * removeTreeSync on a worker thread: the caller's thread goes on (e.g. finishing a commit of
+ * what was read from the tree) while the kernel work of deleting it runs beside it. Resolves
+ * when the tree is gone; never rejects (a worker that cannot start removes it here).
+ */
+export async function removeTreeInWorker(path: string): Promise<void> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./remove-tree-worker.js', import.meta.url), { workerData: { path } });
+  } catch {
+    removeTreeSync(path);
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    worker.once('exit', (code) => {
+      if (code !== 0) removeTreeSync(path);
+      resolve();
+    });
+    worker.once('error', () => undefined);
+  });
 }

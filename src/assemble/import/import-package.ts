@@ -72,23 +72,35 @@ export interface ImportOptions {
   repodataChecksum?: string;
 }
 
+/** The package cache ref of a package. */
+export function importRef(pkg: RpmHeaderPackage): string {
+  const evr = formatEvr({ epoch: pkg.epoch, version: pkg.version, release: pkg.release });
+  return pkgcacheRef(pkg.name, pkg.epoch !== null ? `${pkg.epoch}:${pkg.version}-${pkg.release}` : evr, pkg.arch);
+}
+
+/**
+ * The cached import of this build, when the cache has it (same header digest and unpack
+ * version), else undefined.
+ */
+export async function cachedImport(repo: Repo, headers: RpmHeaders, pkg: RpmHeaderPackage): Promise<ImportResult | undefined> {
+  const ref = importRef(pkg);
+  const existing = await readRef(repo, ref);
+  if (existing === undefined) return undefined;
+  const meta = (await loadCommit(repo, existing)).metadata;
+  const same = (meta.get('rpmostree.metadata_sha256') as Variant | undefined)?.value === headerDigest(headers) && (meta.get('rpmostree.unpack_version') as Variant | undefined)?.value === UNPACK_VERSION;
+  if (!same) return undefined;
+  const tmpfiles = ((meta.get('rpmostree.atoll.tmpfiles') as Variant | undefined)?.value as string[] | undefined) ?? [];
+  return { ref, commit: existing, reused: true, pkg, headers, tmpfiles };
+}
+
 export async function importPackage(repo: Repo, rpmPath: string, options: ImportOptions = {}): Promise<ImportResult> {
   const { headers, pkg } = await readRpmFile(rpmPath);
-  const evr = formatEvr({ epoch: pkg.epoch, version: pkg.version, release: pkg.release });
-  const ref = pkgcacheRef(pkg.name, pkg.epoch !== null ? `${pkg.epoch}:${pkg.version}-${pkg.release}` : evr, pkg.arch);
+  const ref = importRef(pkg);
   const digest = headerDigest(headers);
 
   if (!options.force) {
-    const existing = await readRef(repo, ref);
-    if (existing !== undefined) {
-      const commit = await loadCommit(repo, existing);
-      const meta = commit.metadata;
-      const same = (meta.get('rpmostree.metadata_sha256') as Variant | undefined)?.value === digest && (meta.get('rpmostree.unpack_version') as Variant | undefined)?.value === UNPACK_VERSION;
-      if (same) {
-        const tmpfiles = ((meta.get('rpmostree.atoll.tmpfiles') as Variant | undefined)?.value as string[] | undefined) ?? [];
-        return { ref, commit: existing, reused: true, pkg, headers, tmpfiles };
-      }
-    }
+    const cached = await cachedImport(repo, headers, pkg);
+    if (cached !== undefined) return cached;
   }
 
   const shared = options.transaction;

@@ -4,7 +4,10 @@ import { isErrno } from '../../errors/index.js';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, type Repo, type DirMeta, type DevinoCache, type LoadedContent } from '../../ostree/repo/index.js';
+import { loadCommit, loadDirMeta, loadDirTree, loadContent, writeXattrs, ObjectType, type Repo, type DirMeta, type DevinoCache, type LoadedContent } from '../../ostree/repo/index.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { linkPlanned } from './link-planned.js';
 
 /**
  * Lay the package commits out in one fresh root, in transaction order. Files are hardlinks of
@@ -35,6 +38,31 @@ export interface UnionOptions {
    * repository nor a re-read of the objects' headers.
    */
   devino?: DevinoCache;
+}
+
+/** From this many files on, a bare-user hardlink union links on two threads. */
+const PARALLEL_LINKS = 4096;
+
+/** linkPlanned on a worker thread; a worker that cannot start or dies links nothing (all fall back). */
+async function linkPlannedInWorker(records: string[], euid: number, egid: number): Promise<number[]> {
+  const none = (): number[] => new Array<number>((records.length / 2) * 4).fill(0);
+  return await new Promise<number[]>((resolve) => {
+    let settled = false;
+    const finish = (result: number[]): void => {
+      if (!settled) resolve(result);
+      settled = true;
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./union-link-worker.js', import.meta.url), { workerData: { records, euid, egid } });
+    } catch {
+      finish(linkPlanned(records, euid, egid));
+      return;
+    }
+    worker.once('message', (result: number[]) => finish(result));
+    worker.once('error', () => finish(none()));
+    worker.once('exit', () => finish(none()));
+  });
 }
 
 export async function unionCheckout(repo: Repo, commits: readonly string[], rootDir: string, reporter?: Reporter, options: UnionOptions = {}): Promise<number> {
@@ -83,9 +111,10 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
     return st.isFile() && st.uid === header.uid && st.gid === header.gid && (st.mode & 0o7777) === (header.mode & 0o7777) ? st : null;
   };
   mkdirSync(rootDir, { recursive: true });
-  // Map order is parents-first (a directory is planned before anything inside it).
+  // Map order is parents-first (a directory is planned before anything inside it): every
+  // directory exists before the files are placed.
   const dirs: Array<[string, DirMeta]> = [];
-  let files = 0;
+  let planned: Array<[string, string]> = [];
   for (const [path, entry] of plan) {
     const target = path === '' ? rootDir : join(rootDir, path);
     if (entry.kind === 'dir') {
@@ -93,9 +122,34 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
       if (path !== '') mkdirSync(target, { mode: 0o700 });
       chownSync(target, meta.uid, meta.gid);
       dirs.push([target, meta]);
-      continue;
-    }
-    const content = await loadContent(repo, entry.checksum);
+    } else planned.push([target, entry.checksum]);
+  }
+  let files = 0;
+  if (canLink && repo.mode === 'bare-user' && planned.length >= PARALLEL_LINKS && availableParallelism() > 1 && process.env.ATOLL_NO_WORKERS !== '1') {
+    // Two threads link (half each); what either could not link takes the general path below.
+    const recordsOf = (part: Array<[string, string]>): string[] => part.flatMap(([target, checksum]) => [repo.objectPath(checksum, ObjectType.File), target]);
+    const second = planned.slice(planned.length >> 1);
+    const first = planned.slice(0, planned.length >> 1);
+    const secondDone = linkPlannedInWorker(recordsOf(second), euid, egid);
+    const results = [linkPlanned(recordsOf(first), euid, egid), await secondDone];
+    const rest: Array<[string, string]> = [];
+    [first, second].forEach((part, p) => {
+      const r = results[p] as number[];
+      part.forEach(([target, checksum], i) => {
+        if (r[i * 4] !== 1) {
+          rest.push([target, checksum]);
+          return;
+        }
+        const header = { uid: euid, gid: egid, mode: r[i * 4 + 3] as number, rdev: 0, symlinkTarget: '', xattrs: [] };
+        options.devino?.add(r[i * 4 + 1] as number, r[i * 4 + 2] as number, { checksum, repo, header });
+        files++;
+      });
+    });
+    reporter?.emit({ type: 'progress', phase: 'assemble', done: files, unit: 'items' });
+    planned = rest;
+  }
+  for (const [target, checksum] of planned) {
+    const content = await loadContent(repo, checksum);
     const header = content.header;
     if ((header.mode & 0o170000) === 0o120000) {
       symlinkSync(header.symlinkTarget ?? '', target);
@@ -105,7 +159,7 @@ export async function unionCheckout(repo: Repo, commits: readonly string[], root
       if (st !== null) {
         try {
           linkSync(content.objectPath, target);
-          if (st !== 'yes') options.devino?.add(st.dev, st.ino, { checksum: entry.checksum, repo, header });
+          if (st !== 'yes') options.devino?.add(st.dev, st.ino, { checksum, repo, header });
           files++;
           continue;
         } catch (error) {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
-import { ObjectType, encodeDirMeta, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
+import { ObjectType, encodeDirMeta, encodeArchiveHeader, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, type FileHeader, type DirMeta } from '../repo/codec.js';
 import { loadContent, writeContent } from '../repo/content.js';
 import type { Repo } from '../repo/repo.js';
 import { readXattrsSync, type Xattrs } from '../repo/xattrs.js';
@@ -12,6 +12,7 @@ import type { Transaction } from '../repo/transaction.js';
 import { DevinoCache } from '../repo/devino-cache.js';
 import { ObjectListing } from '../repo/object-listing.js';
 import type { ContentWorkerPool } from '../repo/content-workers.js';
+import type { ArchiveCopy } from '../repo/compress-worker.js';
 import { MutableTree } from './mutable-tree.js';
 
 /** How file metadata is taken from the filesystem (ostree's commit modifier flags). */
@@ -146,6 +147,8 @@ export function applyCommitFilter(modifier: CommitModifier, path: string, info: 
  */
 const WORKER_FILE_MIN = 64 * 1024;
 const WORKER_FILE_LIMIT = 16 * 1024 * 1024;
+/** Known objects per copy message (devinoCopy): enough to make the round trip negligible. */
+const COPY_BATCH = 256;
 
 /** Bounded concurrency for the whole walk (zlib and fs work run on libuv's thread pool). */
 class Limiter {
@@ -252,6 +255,45 @@ export async function commitDirectoryToTree(
     return known.checksum;
   };
 
+  // Known objects of another repository that an archive target lacks: copied by the worker
+  // threads in batches (read, deflate, write behind the known header), while this thread keeps
+  // walking. The tree entry is set at once (the checksum is known); the temp files are staged
+  // when their batch is done.
+  const copyWorkers = tx.repo.mode === 'archive' && !modifier.canonicalPermissions ? modifier.workers : undefined;
+  const queued = new Set<string>();
+  const copyBatches: Array<Promise<void>> = [];
+  let copies: ArchiveCopy[] = [];
+  let copySums: string[] = [];
+  const flushCopies = (): void => {
+    if (copies.length === 0 || copyWorkers === undefined) return;
+    const batch = copies;
+    const sums = copySums;
+    copies = [];
+    copySums = [];
+    copyBatches.push(
+      copyWorkers.copyBatch(batch, modifier.zlibLevel ?? 6).then(() => {
+        for (let i = 0; i < batch.length; i++) {
+          tx.stageSync((batch[i] as ArchiveCopy).temp, sums[i] as string, ObjectType.File);
+          if (objectCache !== undefined) tx.exportAfterCommit(sums[i] as string, ObjectType.File, objectCache);
+        }
+      }),
+    );
+  };
+  /** devinoFast's companion for a known object the target must get: queued for the workers. */
+  const devinoCopy = (st: Stats, path: string): string | undefined => {
+    if (devino === undefined || copyWorkers === undefined || st.size > WORKER_FILE_LIMIT) return undefined;
+    const known = devino.lookupEntry(st.dev, st.ino);
+    if (known === undefined || known.repo === tx.repo || known.header === undefined) return undefined;
+    stats.devinoHits++;
+    if (queued.has(known.checksum) || tx.haveObjectSync(known.checksum, ObjectType.File)) return known.checksum;
+    queued.add(known.checksum);
+    // Consecutive batches write into different staging subdirectories (see tempPath).
+    copies.push({ path, temp: tx.tempPath(`w${copyBatches.length & 1}`), prefix: encodeArchiveHeader(known.header, st.size), size: st.size });
+    copySums.push(known.checksum);
+    if (copies.length >= COPY_BATCH) flushCopies();
+    return known.checksum;
+  };
+
   const fileObject = async (path: string, st: Stats, info: EntryInfo, cacheTried: boolean): Promise<string> => {
     const isLink = st.isSymbolicLink();
     if (!isLink && devinoAllowed && st.nlink > 1) {
@@ -317,7 +359,7 @@ export async function commitDirectoryToTree(
         pending.push(walk(path, into.ensureDir(name), childPath, childInfo as EntryInfo));
       } else if (child.isFile() || child.isSymbolicLink()) {
         const hardlinked = child.isFile() && child.nlink > 1;
-        const fast = hardlinked && devinoAllowed ? devinoFast(child) : undefined;
+        const fast = hardlinked && devinoAllowed ? (devinoFast(child) ?? devinoCopy(child, path)) : undefined;
         if (fast !== undefined) {
           into.setFile(name, fast);
           continue;
@@ -340,7 +382,15 @@ export async function commitDirectoryToTree(
     reporter?.emit({ type: 'progress', phase: 'commit', done: stats.files, unit: 'items' });
   };
 
-  await walk(root, tree, '/', infoOf(rootStat, '/') ?? { uid: rootStat.uid, gid: rootStat.gid, mode: rootStat.mode });
+  try {
+    await walk(root, tree, '/', infoOf(rootStat, '/') ?? { uid: rootStat.uid, gid: rootStat.gid, mode: rootStat.mode });
+  } catch (error) {
+    // Every batch settles before this returns (the caller's abort then removes what they wrote).
+    await Promise.allSettled(copyBatches);
+    throw error;
+  }
+  flushCopies();
+  await settleAll(copyBatches);
   return stats;
 }
 

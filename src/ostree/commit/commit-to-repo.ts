@@ -68,6 +68,11 @@ export interface CommitRequest extends CommitModifier {
   generateSizes?: boolean;
   /** Store the metadata keys in GLib hash-table order (metadata built through a GVariantDict, as ostree's summary metadata commit). */
   glibKeyOrder?: boolean;
+  /**
+   * Called once every tree has been read (and every file copied from it): the caller may
+   * delete its directories while the commit writes its metadata and moves objects into place.
+   */
+  onTreesRead?: () => void;
 }
 
 /** The kernel version: the one `usr/lib/modules/<kver>` directory holding `vmlinuz` (spec §4.1). */
@@ -195,6 +200,7 @@ export async function commitToRepo(repo: Repo, request: CommitRequest, reporter?
         stats.devinoHits += s.devinoHits;
       }
     });
+    request.onTreesRead?.();
     const unmatched = request.statOverride?.unmatched() ?? [];
     if (unmatched.length > 0) {
       throw new AtollError('OSTREE_COMMIT_BAD_STATOVERRIDE', 'Unmatched statoverride paths', { data: { paths: unmatched }, hint: `no such path in the tree: ${unmatched.join(', ')}` });

@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { AtollError } from '../../errors/index.js';
-import type { CompressJob, CompressResult } from './compress-worker.js';
+import type { ArchiveCopy, CompressJob, CompressResult, CopyBatchJob } from './compress-worker.js';
+
+type Job = Omit<CompressJob, 'id'> | Omit<CopyBatchJob, 'id'>;
 
 /**
  * A small pool of worker threads that hash and compress archive content objects (see
@@ -11,7 +13,7 @@ import type { CompressJob, CompressResult } from './compress-worker.js';
 export class ContentWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: Array<{ job: Omit<CompressJob, 'id'>; resolve: (r: CompressResult) => void; reject: (e: unknown) => void }> = [];
+  private readonly queue: Array<{ job: Job; resolve: (r: CompressResult) => void; reject: (e: unknown) => void }> = [];
   private readonly pending = new Map<number, { resolve: (r: CompressResult) => void; reject: (e: unknown) => void; worker: Worker }>();
   private nextId = 0;
   private closed = false;
@@ -44,24 +46,43 @@ export class ContentWorkerPool {
     else this.idle.push(worker);
   }
 
-  private dispatch(worker: Worker, job: Omit<CompressJob, 'id'>, resolve: (r: CompressResult) => void, reject: (e: unknown) => void): void {
+  private dispatch(worker: Worker, job: Job, resolve: (r: CompressResult) => void, reject: (e: unknown) => void): void {
     const id = this.nextId++;
     this.pending.set(id, { resolve, reject, worker });
     worker.postMessage({ ...job, id });
   }
 
-  /** Hash (and, if new, compress into job.temp) one file. */
-  async run(job: Omit<CompressJob, 'id'>): Promise<{ checksum: string; written: boolean; size: number }> {
+  private async submit(job: Job): Promise<CompressResult> {
     if (this.closed) throw new TypeError('worker pool is closed');
-    const result = await new Promise<CompressResult>((resolve, reject) => {
+    return await new Promise<CompressResult>((resolve, reject) => {
       const worker = this.idle.pop() ?? (this.workers.length < this.size ? this.spawn() : undefined);
       if (worker) this.dispatch(worker, job, resolve, reject);
       else this.queue.push({ job, resolve, reject });
     });
+  }
+
+  /** Hash (and, if new, compress into job.temp) one file. */
+  async run(job: Omit<CompressJob, 'id'>): Promise<{ checksum: string; written: boolean; size: number }> {
+    const result = await this.submit(job);
     if ('error' in result) {
       throw new AtollError('OSTREE_IO', `${job.path}: ${result.error.message}`, { data: { errno: result.error.code, path: job.path } });
     }
+    if (!('checksum' in result)) throw new TypeError('compress worker: unexpected reply');
     return result;
+  }
+
+  /**
+   * Write archive objects whose checksum and header are known (see compress-worker.ts): each
+   * file's data, deflated, behind its encoded header, into its temp path. Resolves when the
+   * whole batch is written; the first failure rejects it (temp files already written stay in
+   * the transaction's staging directory, which its abort removes).
+   */
+  async copyBatch(copies: ArchiveCopy[], level: number): Promise<void> {
+    const result = await this.submit({ copies, level });
+    if ('error' in result) {
+      const path = result.error.path ?? copies[0]?.path ?? '';
+      throw new AtollError('OSTREE_IO', `${path}: ${result.error.message}`, { data: { errno: result.error.code, path } });
+    }
   }
 
   async close(): Promise<void> {

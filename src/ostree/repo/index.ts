@@ -11,7 +11,7 @@ export { writeContent, loadContent, OSTREEMETA_XATTR } from './content.js';
 export type { LoadedContent, ContentData } from './content.js';
 export { loadCommit, loadDirTree, loadDirMeta, loadDetachedMetadata, resolveRev, resolvePath } from './read.js';
 export type { TreeEntry } from './read.js';
-export { readXattrs, writeXattrs, xattrsAvailable, readXattrsSync, writeXattrsSync, removeXattrSync } from './xattrs.js';
+export { readXattrs, writeXattrs, xattrsAvailable, readXattrsSync, writeXattrsSync, removeXattrSync, getXattrSync } from './xattrs.js';
 export type { Xattrs } from './xattrs.js';
 export { DevinoCache } from './devino-cache.js';
 export * from './codec.js';

@@ -2,12 +2,15 @@ import { mkdir, unlink, readdir, readFile, rm, writeFile, rename, stat } from 'n
 import { existsSync, unlinkSync, writeFileSync, mkdirSync, renameSync, linkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { fsyncDirectory, isFsyncEnabled, runProgram } from '../../util/index.js';
 import type { Repo } from './repo.js';
 import { ObjectType, objectExtension, objectRelativePath } from './codec.js';
 import { writeRef, writeRefsBatch } from './refs.js';
 import { ObjectListing } from './object-listing.js';
+import { runMoves } from './move-records.js';
 
 /**
  * A write transaction, as libostree's: objects are written into a private staging directory
@@ -34,6 +37,7 @@ export class Transaction {
   /** What objects/ held when first asked (haveObjectSync), plus what linkObjectFrom added. */
   private listing: ObjectListing | undefined;
   private tmpCounter = 0;
+  private readonly subdirs = new Set<string>();
   private done = false;
   private keepStaging = false;
 
@@ -58,9 +62,19 @@ export class Transaction {
     return new Transaction(repo, dir);
   }
 
-  /** A fresh temp path inside the staging dir for a writer to fill. */
-  tempPath(): string {
-    return join(this.stagingDir, `t${(this.tmpCounter++).toString(36)}`);
+  /**
+   * A fresh temp path inside the staging dir for a writer to fill; `sub` puts it in a
+   * subdirectory of it (writers on several threads each take their own: creating files in one
+   * directory takes that directory's lock).
+   */
+  tempPath(sub?: string): string {
+    if (sub === undefined) return join(this.stagingDir, `t${(this.tmpCounter++).toString(36)}`);
+    const dir = join(this.stagingDir, sub);
+    if (!this.subdirs.has(sub)) {
+      mkdirSync(dir);
+      this.subdirs.add(sub);
+    }
+    return join(dir, `t${(this.tmpCounter++).toString(36)}`);
   }
 
   isStaged(checksum: string, type: ObjectType): boolean {
@@ -176,13 +190,13 @@ export class Transaction {
     }
     const commits: Array<[string, { path: string; type: ObjectType }]> = [];
     const dirs = new Set<string>();
+    const objects: Array<[string, string]> = [];
     for (const entry of this.staged) {
-      if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) {
-        commits.push(entry);
-        continue;
-      }
-      await this.linkIntoPlace(entry[0], entry[1].path, dirs, false);
+      if (entry[1].type === ObjectType.Commit || entry[1].type === ObjectType.CommitMeta) commits.push(entry);
+      else objects.push([entry[0], entry[1].path]);
     }
+    // One thread: renames between directories take the filesystem's rename lock one at a time.
+    for (const [rel, path] of objects) await this.linkIntoPlace(rel, path, dirs, false);
     // Nothing staged (a refs-only transaction): no object to make durable.
     if (this.staged.size > 0) await syncFilesystem(this.repo.path);
     // commitmeta first, so a visible commit has its detached metadata.
@@ -201,12 +215,35 @@ export class Transaction {
     }
     this.done = true;
     await this.removeStaging();
-    this.linkExports();
+    await this.linkExports();
   }
 
-  private linkExports(): void {
+  private async linkExports(): Promise<void> {
     const made = new Set<string>();
-    for (const { rel, objectsDir } of this.exports) {
+    let exports = this.exports;
+    let moved: Promise<string[]> | undefined;
+    if (exports.length >= PARALLEL_MOVES) {
+      // Best effort, like the rest: the links into half of the XX directories on a second
+      // thread (each thread has its own directories: no contention on their locks).
+      const half = exports.filter((e) => e.rel.charCodeAt('objects/'.length) >= 0x38);
+      exports = exports.filter((e) => e.rel.charCodeAt('objects/'.length) < 0x38);
+      const records: string[] = [];
+      for (const { rel, objectsDir } of half) {
+        const target = join(objectsDir, rel.slice('objects/'.length));
+        const dir = dirname(target);
+        if (!made.has(dir)) {
+          try {
+            mkdirSync(dir, { recursive: true });
+          } catch {
+            continue;
+          }
+          made.add(dir);
+        }
+        records.push('l', join(this.repo.path, rel), target);
+      }
+      moved = runMovesInWorker(records);
+    }
+    for (const { rel, objectsDir } of exports) {
       // rel is "objects/XX/REST.ext".
       const target = join(objectsDir, rel.slice('objects/'.length));
       const dir = dirname(target);
@@ -217,9 +254,10 @@ export class Transaction {
         }
         linkSync(join(this.repo.path, rel), target);
       } catch (error) {
-        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) return;
+        if (isErrno(error, 'EXDEV', 'EACCES', 'EROFS', 'ENOSPC')) break;
       }
     }
+    await moved;
   }
 
   async abort(): Promise<void> {
@@ -239,13 +277,17 @@ export class Transaction {
    * bare object that deployments hardlink keeps its inode); the staged copy is dropped.
    * commitmeta is not content-addressed (it is named after its commit) and is replaced.
    */
-  private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
-    const target = join(this.repo.path, rel);
+  private ensureObjectDir(target: string, dirs: Set<string>): void {
     const dir = dirname(target);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
+  }
+
+  private async linkIntoPlace(rel: string, staged: string, dirs: Set<string>, replace: boolean): Promise<void> {
+    const target = join(this.repo.path, rel);
+    this.ensureObjectDir(target, dirs);
     try {
       if (replace) {
         renameSync(staged, target);
@@ -262,6 +304,37 @@ export class Transaction {
       throw new AtollError('OSTREE_REPO_WRITE', `cannot link object into ${target}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** From this many exports on, a transaction links half of them on a second thread. */
+const PARALLEL_MOVES = 4096;
+
+/**
+ * runMoves (move-records.ts) on a worker thread (move-worker.ts); the failed renames as (from, to, message) triples. A
+ * worker that cannot start, or dies, leaves its records to this thread.
+ */
+async function runMovesInWorker(records: string[]): Promise<string[]> {
+  if (records.length === 0) return [];
+  // A worker's transaction (parallel package imports) already shares the CPUs with its peers.
+  if (!isMainThread || availableParallelism() < 2 || process.env.ATOLL_NO_WORKERS === '1') return runMoves(records);
+  return await new Promise<string[]>((resolve) => {
+    let settled = false;
+    const finish = (failed: string[] | undefined): void => {
+      if (settled) return;
+      settled = true;
+      resolve(failed ?? runMoves(records));
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./move-worker.js', import.meta.url), { workerData: { records } });
+    } catch {
+      finish(undefined);
+      return;
+    }
+    worker.once('message', (failed: string[]) => finish(failed));
+    worker.once('error', () => finish(undefined));
+    worker.once('exit', () => finish(undefined));
+  });
 }
 
 /**

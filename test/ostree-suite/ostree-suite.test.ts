@@ -91,6 +91,7 @@ export const PASSING = [
   'test-signed-pull.sh',
   'test-pre-signed-pull.sh',
   'test-remote-gpg-list-keys.sh',
+  'test-remote-gpg-import.sh',
   'test-gpg-signed-commit.sh',
   'test-commit-sign.sh',
   'test-local-pull.sh',

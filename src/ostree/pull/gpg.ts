@@ -32,6 +32,30 @@ export interface GpgVerifyResult {
   invalid: string[];
   /** The subset of `invalid` whose key is not among the trusted keys at all. */
   missingKey: string[];
+  /**
+   * The subset of `invalid` whose key is trusted but unusable now: revoked, or expired (seconds
+   * since the epoch). gpgme, and so libostree, refuses these even when the signature predates
+   * the expiry; OpenPGP.js alone would accept a signature made while the key was valid.
+   */
+  unusable: Array<{ keyId: string; revoked: boolean; expired?: number }>;
+}
+
+/** Why `key` (or its subkey `keyID`) cannot vouch for a signature now, if it cannot. */
+async function keyProblem(key: PublicKeyT, keyID: OpenPGP.KeyID, now: Date): Promise<{ revoked: boolean; expired?: number } | undefined> {
+  const signing = key.getKeys(keyID)[0];
+  const checks: Array<{ target: { getExpirationTime(): Promise<Date | number | null> }; verify: () => Promise<unknown> }> = [
+    { target: key, verify: () => key.verifyPrimaryKey(now) },
+  ];
+  if (signing && signing !== key) checks.push({ target: signing, verify: () => (signing as OpenPGP.Subkey).verify(now) });
+  for (const { target, verify } of checks) {
+    // OpenPGP.js words these "Primary key is revoked" / "Subkey is expired".
+    const failure = await verify().then(() => undefined, (error: Error) => error.message);
+    if (failure === undefined) continue;
+    if (/revoked/i.test(failure)) return { revoked: true };
+    const expires = await target.getExpirationTime().catch(() => null);
+    if (/expired/i.test(failure) && expires instanceof Date) return { revoked: false, expired: Math.floor(expires.getTime() / 1000) };
+  }
+  return undefined;
 }
 
 /** Parse binary keyrings and/or armored key blocks, concatenated or alone. */
@@ -109,7 +133,8 @@ export async function trustedGpgKeys(repo: string, remote: string, gpgKeyPath: s
 /** Check each binary signature in `signatures` over `data` against `keys`. */
 export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly Uint8Array[], keys: readonly PublicKeyT[]): Promise<GpgVerifyResult> {
   const openpgp = await openpgpLib();
-  const result: GpgVerifyResult = { valid: [], invalid: [], missingKey: [] };
+  const result: GpgVerifyResult = { valid: [], invalid: [], missingKey: [], unusable: [] };
+  const now = new Date();
   for (const binary of signatures) {
     let signature: OpenPGP.Signature;
     try {
@@ -130,13 +155,15 @@ export async function verifyGpgSignatures(data: Uint8Array, signatures: readonly
     const verification = await openpgp.verify({ message, signature, verificationKeys: [...keys], format: 'binary' });
     for (const sig of verification.signatures) {
       const keyId = sig.keyID.toHex();
-      try {
-        await sig.verified;
-        const key = keys.find((k) => k.getKeys(sig.keyID).length > 0);
+      const key = keys.find((k) => k.getKeys(sig.keyID).length > 0);
+      const problem = key ? await keyProblem(key, sig.keyID, now) : undefined;
+      const verified = await sig.verified.then(() => true, () => false);
+      if (verified && !problem) {
         result.valid.push({ keyId, fingerprint: key ? key.getFingerprint() : keyId });
-      } catch {
-        result.invalid.push(keyId);
+        continue;
       }
+      result.invalid.push(keyId);
+      if (problem) result.unusable.push({ keyId, ...problem });
     }
   }
   return result;

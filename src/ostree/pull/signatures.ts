@@ -8,7 +8,7 @@ import { decodeCommitMeta, encodeCommitMeta, metadataByteArrays, sha256Hex, asse
 import type { Variant, VarDict } from '../../gvariant/index.js';
 import { glibHashTableOrder } from '../commit/index.js';
 import { ED25519_METADATA_KEY, ed25519Sign, ed25519Verify, publicKeyBase64 } from './ed25519.js';
-import { GPG_METADATA_KEY, describeGpgSignatures, gpgSign, gpgSignatureKeyIds, verifyGpgSignatures } from './gpg.js';
+import { GPG_METADATA_KEY, describeGpgSignatures, formatGpgDate, gpgSign, gpgSignatureKeyIds, verifyGpgSignatures } from './gpg.js';
 import { DUMMY_METADATA_KEY, dummySignEnabled } from './dummy-sign.js';
 
 /**
@@ -122,7 +122,14 @@ export async function verifyDetachedSignatures(
     if (result.valid.length === 0) {
       // libostree reports the first signature's problem in gpgme's words.
       const first = result.invalid[0] ?? '';
-      const reason = result.missingKey.includes(first) ? `Can't check signature: public key not found (key ID ${first})` : `BAD signature (key ID ${first})`;
+      const unusable = result.unusable.find((u) => u.keyId === first);
+      const reason = result.missingKey.includes(first)
+        ? `Can't check signature: public key not found (key ID ${first})`
+        : unusable?.revoked
+          ? `Key revoked (key ID ${first})`
+          : unusable?.expired !== undefined
+            ? `Key expired ${formatGpgDate(unusable.expired)} (key ID ${first})`
+            : `BAD signature (key ID ${first})`;
       throw new AtollError('PULL_SIGNATURE_INVALID', `${what}: GPG signatures found, but none are in trusted keyring: ${reason}`, {
         hint: 'import the signing key with `atoll repo remote add --gpg-import FILE` or set gpgkeypath',
         data: { invalid: result.invalid },

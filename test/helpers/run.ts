@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './env.js';
 
@@ -29,4 +29,18 @@ export const atollBin = join(repoRoot, 'bin', 'atoll');
 /** Run the real atoll CLI (as a user would) with progress off. */
 export function atoll(args: readonly string[], options: SpawnSyncOptions = {}): Ran {
   return run(process.execPath, [atollBin, '--progress=none', ...args], options);
+}
+
+/**
+ * Run PROGRAM without blocking the event loop (servers started in this process keep answering
+ * while it runs); stdout and stderr are collected together, as a user sees them.
+ */
+export function runAsync(program: string, args: readonly string[]): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => resolve({ status: code ?? 1, out }));
+  });
 }

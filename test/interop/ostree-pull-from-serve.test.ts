@@ -2,21 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { requireTool, tempDir } from '../helpers/env.js';
-import { runOk } from '../helpers/run.js';
+import { runAsync, runOk } from '../helpers/run.js';
 import { startAtollServe, startNginx } from '../helpers/servers.js';
 
-/** Async so that an in-process event loop (servers' stdout readers) keeps running. */
-function ostree(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ostree', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ status: code ?? 1, out }));
-  });
-}
 
 function makeSourceRepo(dir: string): string {
   const tree = join(dir, 'tree');
@@ -46,9 +35,9 @@ for (const [name, start] of [
       const dst = join(dir, `dst-${mode}`);
       runOk('ostree', [`--repo=${dst}`, 'init', `--mode=${mode}`]);
       runOk('ostree', [`--repo=${dst}`, 'remote', 'add', '--no-gpg-verify', 'origin', server.url]);
-      const pulled = await ostree([`--repo=${dst}`, 'pull', 'origin', 'os/main']);
+      const pulled = await runAsync('ostree', [`--repo=${dst}`, 'pull', 'origin', 'os/main']);
       assert.equal(pulled.status, 0, pulled.out);
-      const fsck = await ostree([`--repo=${dst}`, 'fsck']);
+      const fsck = await runAsync('ostree', [`--repo=${dst}`, 'fsck']);
       assert.equal(fsck.status, 0, fsck.out);
       assert.equal(
         runOk('ostree', [`--repo=${dst}`, 'rev-parse', 'origin:os/main']),
@@ -58,9 +47,9 @@ for (const [name, start] of [
     const mirror = join(dir, 'mirror');
     runOk('ostree', [`--repo=${mirror}`, 'init', '--mode=archive']);
     runOk('ostree', [`--repo=${mirror}`, 'remote', 'add', '--no-gpg-verify', 'origin', server.url]);
-    const mirrored = await ostree([`--repo=${mirror}`, 'pull', '--mirror', 'origin']);
+    const mirrored = await runAsync('ostree', [`--repo=${mirror}`, 'pull', '--mirror', 'origin']);
     assert.equal(mirrored.status, 0, mirrored.out);
-    assert.equal((await ostree([`--repo=${mirror}`, 'fsck'])).status, 0);
+    assert.equal((await runAsync('ostree', [`--repo=${mirror}`, 'fsck'])).status, 0);
     if (name === 'atoll repo serve') assert.ok(server.log().some((l) => /^GET \/objects\/.*\.filez 200 \d+$/.test(l)), server.log().join('\n'));
   });
 }

@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool, tempDir } from '../helpers/env.js';
-import { atoll, run, runOk } from '../helpers/run.js';
+import { atoll, run, runAsync, runOk } from '../helpers/run.js';
 import { startAtollServe } from '../helpers/servers.js';
-import { spawn } from 'node:child_process';
 
 /**
  * Static deltas across implementations: deltas Debian's `ostree` generates are applied and
@@ -182,16 +181,6 @@ test('a corrupt delta part is refused with a coded error; nothing is written und
   fsckClean(pulled);
 });
 
-/** Async, so the in-process readers of the server's log keep running while ostree pulls. */
-function ostreeAsync(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ostree', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ status: code ?? 1, out }));
-  });
-}
 
 test("ostree pulls atoll's deltas over HTTP from atoll repo serve", async (t) => {
   const s = setup(t);
@@ -204,9 +193,9 @@ test("ostree pulls atoll's deltas over HTTP from atoll repo serve", async (t) =>
   const server = await startAtollServe(t, fx.repo);
   const pulled = userRepo(dir, 'pulled');
   runOk('ostree', [`--repo=${pulled}`, 'remote', 'add', '--no-gpg-verify', 'origin', server.url]);
-  let p = await ostreeAsync([`--repo=${pulled}`, 'pull', 'origin', `main@${fx.c1}`]);
+  let p = await runAsync('ostree', [`--repo=${pulled}`, 'pull', 'origin', `main@${fx.c1}`]);
   assert.equal(p.status, 0, p.out);
-  p = await ostreeAsync([`--repo=${pulled}`, 'pull', '--require-static-deltas', 'origin', 'main']);
+  p = await runAsync('ostree', [`--repo=${pulled}`, 'pull', '--require-static-deltas', 'origin', 'main']);
   assert.equal(p.status, 0, p.out);
   assert.match(p.out, /1 delta parts, \d+ loose fetched/);
   assert.ok(server.log().some((l) => /^GET \/deltas\/\S+\/0 200 \d+$/.test(l)), server.log().join('\n'));

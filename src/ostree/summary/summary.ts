@@ -86,15 +86,18 @@ function compareText(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export async function readSummary(repo: Repo): Promise<Summary> {
-  let bytes: Buffer;
+/** The repository's summary file, as bytes; OSTREE_SUMMARY_MISSING when there is none. */
+async function readSummaryBytes(repo: Repo): Promise<Buffer> {
   try {
-    bytes = await readFile(join(repo.path, 'summary'));
+    return await readFile(join(repo.path, 'summary'));
   } catch (error) {
     if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_SUMMARY_MISSING', `no summary file in ${repo.path}`, { hint: "run 'atoll repo summary -u'" });
     throw error;
   }
-  return decodeSummary(bytes);
+}
+
+export async function readSummary(repo: Repo): Promise<Summary> {
+  return decodeSummary(await readSummaryBytes(repo));
 }
 
 function isoDate(beSeconds: bigint): string {
@@ -107,14 +110,7 @@ function isoDate(beSeconds: bigint): string {
  * big-endian fields such as the timestamps read as numbers).
  */
 export async function printSummaryRaw(repo: Repo, options: { byteswap: boolean }): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(repo.path, 'summary'));
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) throw new AtollError('OSTREE_SUMMARY_MISSING', `no summary file in ${repo.path}`, { hint: "run 'atoll repo summary -u'" });
-    throw error;
-  }
-  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, bytes);
+  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, await readSummaryBytes(repo));
   if (options.byteswap) value = byteswapGVariant(SUMMARY_GVARIANT_TYPE, value);
   return printGVariant(SUMMARY_GVARIANT_TYPE, value, true);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -90,7 +90,7 @@ test('GPG: atoll-signed commits pass ostree gpg-verify; ostree gpg-sign commits 
   assert.match(unsigned.stderr, /no signatures found/);
   const foreign = await atoll(['repo', 'pull', `--repo=${a}`, 'origin', 'os/mallory']);
   assert.equal(foreign.status, 1);
-  assert.match(foreign.stderr, /none of 1 GPG signature/);
+  assert.match(foreign.stderr, /GPG signatures found, but none are in trusted keyring: Can't check signature: public key not found/);
   assert.ok(!existsSync(join(a, 'refs', 'remotes', 'origin', 'os', 'mallory')));
   const check = await runAsync('ostree', [`--repo=${a}`, 'pull', 'origin', 'os/ostree-signed']);
   assert.equal(check.status, 0, `ostree reads the keyring atoll wrote: ${check.stderr}`);
@@ -114,7 +114,7 @@ test('GPG: atoll-signed commits pass ostree gpg-verify; ostree gpg-sign commits 
   runOk('ostree', [`--repo=${src}`, 'summary', '-u', `--gpg-sign=${mallory.fingerprint}`, `--gpg-homedir=${mallory.home}`]);
   const forged = await atoll(['repo', 'pull', `--repo=${a2}`, 'origin', 'os/atoll-signed']);
   assert.equal(forged.status, 1);
-  assert.match(forged.stderr, /summary: none of/);
+  assert.match(forged.stderr, /summary: GPG signatures found, but none are in trusted keyring/);
 });
 
 test('ed25519: atoll verifies OSTree pre-signed test data and refuses a wrong key', async (t) => {
@@ -145,7 +145,7 @@ test('ed25519: atoll verifies OSTree pre-signed test data and refuses a wrong ke
   await atoll(['repo', 'remote', 'add', `--repo=${bad}`, '--set=gpg-verify=false', `--sign-verify=ed25519=inline:${wrong}`, 'badupstream', `file://${upstream}`]);
   const refused = await atoll(['repo', 'pull', `--repo=${bad}`, 'badupstream:testref']);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /ed25519: signature couldn't be verified/);
+  assert.match(refused.stderr, /ed25519: Signature couldn't be verified with: key /);
   assert.ok(!existsSync(join(bad, 'refs', 'remotes', 'badupstream', 'testref')));
 });
 
@@ -200,12 +200,15 @@ print(len(sigs.unpack()))
   assert.equal(ok.status, 0, ok.stderr);
   const refused = await atoll(['repo', 'pull', `--repo=${dst}`, 'origin', 'os/unsigned']);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /no signatures found/);
+  assert.match(refused.stderr, /: No signatures found/);
   // A summary changed after signing no longer verifies.
   runOk('ostree', [`--repo=${src}`, 'commit', '-b', 'os/later', '--owner-uid=0', '--owner-gid=0', makeTree(dir, 1, 9)]);
   const sig = readFileSync(join(src, 'summary.sig'));
   runOk('ostree', [`--repo=${src}`, 'summary', '-u']);
   writeFileSync(join(src, 'summary.sig'), sig);
+  // As libostree, a pull whose summary.sig equals the cached one reuses the cached (verified)
+  // summary without fetching the new one: drop the cache so the stale pair is fetched.
+  rmSync(join(dst, 'tmp', 'cache', 'summaries'), { recursive: true, force: true });
   const stale = await atoll(['repo', 'pull', `--repo=${dst}`, 'origin', 'os/signed']);
   assert.equal(stale.status, 1);
   assert.match(stale.stderr, /summary: ed25519/);

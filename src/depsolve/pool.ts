@@ -181,12 +181,11 @@ export class Pool {
 
   /** The packages of a repository, ascending. */
   packagesOf(repo: Repo): number[] {
-    const out: number[] = [];
-    const repoOf = this.repoOf;
-    const r = repo.index;
-    for (let p = 2, n = this.solvables.length; p < n; p++) if (repoOf[p] === r) out.push(p);
-    return out;
+    return (this.repoPackages[repo.index] ?? []).slice();
   }
+
+  /** Per repository index: its packages, ascending (kept as packages are added, like libsolv's repo start/end). */
+  private readonly repoPackages: number[][] = [];
 
   /** Number of interned names (name ids are below it). */
   get nameCount(): number {
@@ -270,6 +269,7 @@ export class Pool {
   addRepo(name: string, priority = 0, subpriority = 0): Repo {
     const repo: Repo = { name, priority, subpriority, index: this.repos.length };
     this.repos.push(repo);
+    this.repoPackages.push([]);
     return repo;
   }
 
@@ -327,6 +327,7 @@ export class Pool {
     this.provStart[id + 1] = t;
     this.archOf[id] = ak;
     this.repoOf[id] = repo.index;
+    this.repoPackages[repo.index]?.push(id);
     for (const f of pkg.files) {
       this.fileNames.push(f);
       this.fileOwners.push(id);
@@ -518,25 +519,36 @@ export class Pool {
     // which packages are in the index: by arch id, then the installed and disabled ones
     const scores = this.scores();
     const archOk = new Uint8Array(scores.length);
-    for (let a = 0; a < scores.length; a++) archOk[a] = scores[a] !== 0 && this.archIsSrc[a] === 0 ? 1 : 0;
+    let allArchOk = true;
+    for (let a = 0; a < scores.length; a++) {
+      archOk[a] = scores[a] !== 0 && this.archIsSrc[a] === 0 ? 1 : 0;
+      if (archOk[a] === 0) allArchOk = false;
+    }
     const inIndex = new Uint8Array(n);
     const archOf = this.archOf;
-    for (let p = 2; p < n; p++) inIndex[p] = archOk[archOf[p]!]!;
+    // the common case (every arch of the pool installable, nothing excluded): every package
+    const all = allArchOk && (this.disabled.size === 0 || this.flags.whatprovideswithdisabled);
+    if (allArchOk) inIndex.fill(1, 2);
+    else for (let p = 2; p < n; p++) inIndex[p] = archOk[archOf[p]!]!;
     if (this.disabled.size && !this.flags.whatprovideswithdisabled) for (const p of this.disabled) if (p < n) inIndex[p] = 0;
-    if (this.installed) {
-      const repoOf = this.repoOf;
-      const inst = this.installed.index;
-      for (let p = 2; p < n; p++) if (repoOf[p] === inst) inIndex[p] = 1;
+    if (this.installed && !all) {
+      const inst = this.repoPackages[this.installed.index] ?? [];
+      for (let i = 0; i < inst.length; i++) inIndex[inst[i]!] = 1;
     }
     // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
     const provName = this.provName;
     const provOwner = this.provOwner;
     const total0 = this.provDeps.length;
     const start = new Int32Array(names + 1);
-    for (let i = 0; i < total0; i++) {
-      const k = provName[i]!;
-      if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
+    if (all) {
+      for (let i = 0; i < total0; i++) start[provName[i]! + 1]++; // a rich provide (-1) counts at 0, unused
+    } else {
+      for (let i = 0; i < total0; i++) {
+        const k = provName[i]!;
+        if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
+      }
     }
+    start[0] = 0;
     for (let k = 0; k < names; k++) start[k + 1] += start[k]!;
     // fill in store order = package order (so every name's list is ascending)
     const fill = start.slice(0, names);

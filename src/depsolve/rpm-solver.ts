@@ -169,9 +169,92 @@ export interface SolveResult {
   problems: Problem[];
 }
 
-interface PkgRule {
-  lits: number[];
-  info: RuleInfo;
+/** Package rule reasons by code (the rule builder stores codes, not RuleInfo objects). */
+const PKG_REASONS: readonly PkgRuleReason[] = [
+  'not-installable',
+  'nothing-provides',
+  'requires',
+  'conflicts',
+  'obsoletes',
+  'installed-obsoletes',
+  'implicit-obsoletes',
+  'same-name',
+  'self-conflict',
+  'recommends',
+];
+const R_NOT_INSTALLABLE = 0;
+const R_NOTHING_PROVIDES = 1;
+const R_REQUIRES = 2;
+const R_CONFLICTS = 3;
+const R_OBSOLETES = 4;
+const R_INSTALLED_OBSOLETES = 5;
+const R_SAME_NAME = 7;
+const R_SELF_CONFLICT = 8;
+const R_RECOMMENDS = 9;
+
+function grownI32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * The package rules while they are built, before libsolv's unify order is known: literals back
+ * to back in one arena, the origin of each rule (reason code, package, other package,
+ * dependency) in columns. Nothing per rule for the garbage collector; a rule's RuleInfo object
+ * is made only when something asks for it (problems, traces).
+ */
+class PkgRuleArena {
+  lits = new Int32Array(1 << 15);
+  top = 0;
+  count = 0;
+  start = new Int32Array(4096);
+  len = new Int32Array(4096);
+  reason = new Int32Array(4096);
+  p = new Int32Array(4096);
+  other = new Int32Array(4096);
+  dep: Array<Dep | null> = [];
+
+  /** Room for a rule of n literals at `top` (write them, then close()). */
+  open(n: number): Int32Array {
+    if (this.top + n > this.lits.length) this.lits = grownI32(this.lits, this.top + n);
+    return this.lits;
+  }
+
+  close(n: number, reason: number, p: number, other: number, dep: Dep | null): void {
+    const r = this.count++;
+    if (r >= this.start.length) {
+      const size = this.start.length * 2;
+      this.start = grownI32(this.start, size);
+      this.len = grownI32(this.len, size);
+      this.reason = grownI32(this.reason, size);
+      this.p = grownI32(this.p, size);
+      this.other = grownI32(this.other, size);
+    }
+    const b = this.top;
+    // two-literal rules are kept sorted (libsolv's unify order compares them so)
+    if (n === 2 && this.lits[b]! > this.lits[b + 1]!) {
+      const t = this.lits[b]!;
+      this.lits[b] = this.lits[b + 1]!;
+      this.lits[b + 1] = t;
+    }
+    this.start[r] = b;
+    this.len[r] = n;
+    this.reason[r] = reason;
+    this.p[r] = p;
+    this.other[r] = other;
+    this.dep.push(dep);
+    this.top = b + n;
+  }
+
+  /** A two-literal rule. */
+  pair(a: number, b: number, reason: number, p: number, other: number, dep: Dep | null): void {
+    const l = this.open(2);
+    l[this.top] = a;
+    l[this.top + 1] = b;
+    this.close(2, reason, p, other, dep);
+  }
 }
 
 /** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
@@ -217,7 +300,8 @@ const CNF_TRUE: Cnf = [];
  */
 export class RpmSolver {
   readonly sat: CdclSolver;
-  readonly rules: RuleInfo[] = [{ type: 'pkg' }];
+  /** Rule origins by rule id (package rules' are made on demand: see ruleInfo). */
+  private rules: Array<RuleInfo | undefined> = [{ type: 'pkg' }];
   readonly installedIds: number[];
   private installedPos = new Map<number, number>();
 
@@ -273,7 +357,10 @@ export class RpmSolver {
   private orphaned = new Set<number>();
 
   private added: IdSet;
-  private pkgRulesTmp: PkgRule[] = [];
+  private pkgArena: PkgRuleArena | null = new PkgRuleArena();
+  /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
+  private pkgRuleIndex = new Int32Array(0);
+  private pkgRuleCols: PkgRuleArena | null = null;
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -402,7 +489,7 @@ export class RpmSolver {
     }
   }
 
-  private addPkgRule(lits: number[], info: RuleInfo): void {
+  private addPkgRule(lits: number[], reason: number, p: number, other: number, dep: Dep | null): void {
     // drop repeated literals and tautologies; rules are short, so a scan beats a Set
     let l = lits;
     const n = l.length;
@@ -426,14 +513,10 @@ export class RpmSolver {
         if (l.some((x) => l.includes(-x))) return; // tautology
       }
     }
-    if (l.length === 2 && l[0]! > l[1]!) l = [l[1]!, l[0]!];
-    this.pkgRulesTmp.push({ lits: l, info });
-  }
-
-  /** A rule known to have no repeated literal and no x/-x pair (-n and its sorted providers). */
-  private addCleanPkgRule(lits: number[], info: RuleInfo): void {
-    if (lits.length === 2 && lits[0]! > lits[1]!) lits = [lits[1]!, lits[0]!];
-    this.pkgRulesTmp.push({ lits, info });
+    const a = this.pkgArena!;
+    const out = a.open(l.length);
+    for (let k = 0; k < l.length; k++) out[a.top + k] = l[k]!;
+    a.close(l.length, reason, p, other, dep);
   }
 
   isMultiversion(p: number): boolean {
@@ -452,7 +535,7 @@ export class RpmSolver {
       const installed = this.isInstalled(n);
       const dontfix = installed && !this.fixMap.has(n);
       if (!installed && !pool.installable(n)) {
-        this.addPkgRule([-n], { type: 'pkg', reason: 'not-installable', p: n });
+        this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, null);
         continue;
       }
       const requires = s.requires;
@@ -464,18 +547,20 @@ export class RpmSolver {
           if (dontfix && !prov.some((p) => this.isInstalled(p))) continue;
           if (prov.includes(n)) continue;
           if (prov.length === 0) {
-            this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
+            this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
             continue;
           }
           // whatprovides lists are ascending and unique, and n is not among them
-          const lits = new Array<number>(prov.length + 1);
-          lits[0] = -n;
+          const arena = this.pkgArena!;
+          const lits = arena.open(prov.length + 1);
+          const b = arena.top;
+          lits[b] = -n;
           for (let k = 0; k < prov.length; k++) {
             const p = prov[k]!;
-            lits[k + 1] = p;
+            lits[b + k + 1] = p;
             if (!this.added.has(p)) queue.push(p);
           }
-          this.addCleanPkgRule(lits, { type: 'pkg', reason: 'requires', p: n, dep: req });
+          arena.close(prov.length + 1, R_REQUIRES, n, 0, req);
         } else {
           const cnf = this.cnf(req, false);
           for (const clause0 of cnf) {
@@ -483,8 +568,8 @@ export class RpmSolver {
             if (dontfix && !clause0.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l)))) continue;
             if (clause0.includes(n)) continue;
             const clause = [-n, ...clause0].sort((a, b) => a - b);
-            if (clause0.length === 0) this.addPkgRule([-n], { type: 'pkg', reason: 'nothing-provides', p: n, dep: req });
-            else this.addPkgRule(clause, { type: 'pkg', reason: 'requires', p: n, dep: req });
+            if (clause0.length === 0) this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
+            else this.addPkgRule(clause, R_REQUIRES, n, 0, req);
             for (const l of clause) if (l > 0 && !this.added.has(l)) queue.push(l);
           }
         }
@@ -498,14 +583,14 @@ export class RpmSolver {
             const p = cprov[k]!;
             if (dontfix && this.isInstalled(p)) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
-            if (p === n) this.addPkgRule([-n, -p], { type: 'pkg', reason: 'self-conflict', p: n, other: p, dep: con });
-            else this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'conflicts', p: n, other: p, dep: con });
+            if (p === n) this.addPkgRule([-n, -p], R_SELF_CONFLICT, n, p, con);
+            else this.pkgArena!.pair(-n, -p, R_CONFLICTS, n, p, con);
           }
         } else {
           for (const clause of this.cnf(con, true)) {
             if (clause.length === 1 && clause[0] === -n) continue;
             if (dontfix && clause.every((l) => l < 0 && this.isInstalled(-l))) continue;
-            this.addPkgRule([-n, ...clause], { type: 'pkg', reason: 'conflicts', p: n, dep: con });
+            this.addPkgRule([-n, ...clause], R_CONFLICTS, n, 0, con);
           }
         }
       }
@@ -517,13 +602,7 @@ export class RpmSolver {
             if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(p, obs)) continue;
             if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[p]!)) continue;
             if (installed && this.isInstalled(p)) continue;
-            this.addPkgRule([-n, -p], {
-              type: 'pkg',
-              reason: this.isInstalled(p) ? 'installed-obsoletes' : 'obsoletes',
-              p: n,
-              other: p,
-              dep: obs,
-            });
+            this.addPkgRule([-n, -p], this.isInstalled(p) ? R_INSTALLED_OBSOLETES : R_OBSOLETES, n, p, obs);
           }
         }
       }
@@ -541,7 +620,7 @@ export class RpmSolver {
           // one side is multiversion: only forbid identical-EVR pairs
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
-        this.addCleanPkgRule([-n, -p], { type: 'pkg', reason: 'same-name', p: n, other: p });
+        this.pkgArena!.pair(-n, -p, R_SAME_NAME, n, p, null);
       }
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too
@@ -561,7 +640,7 @@ export class RpmSolver {
           if (rec.kind !== 'simple') continue;
           const prov = pool.whatprovidesSimple(rec);
           if (!prov.length || prov.includes(n)) continue;
-          this.addPkgRule([-n, ...prov], { type: 'pkg', reason: 'recommends', p: n, dep: rec });
+          this.addPkgRule([-n, ...prov], R_RECOMMENDS, n, 0, rec);
         }
       }
       // Weak deps: make the packages reachable so choices (and the recommendations report)
@@ -695,8 +774,23 @@ export class RpmSolver {
     return id;
   }
 
+  /** What a rule is about (package rules: made from the builder's columns on first use). */
+  ruleInfo(id: number): RuleInfo | undefined {
+    let info = this.rules[id];
+    if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
+      const a = this.pkgRuleCols;
+      const r = this.pkgRuleIndex[id]!;
+      info = { type: 'pkg', reason: PKG_REASONS[a.reason[r]!]!, p: a.p[r]! };
+      if (a.other[r]) info.other = a.other[r]!;
+      const dep = a.dep[r];
+      if (dep) info.dep = dep;
+      this.rules[id] = info;
+    }
+    return info;
+  }
+
   ruleLits(id: number): Int32Array {
-    return this.sat.clauses[id]!.lits;
+    return this.sat.lits(id);
   }
 
   private build(): void {
@@ -853,17 +947,27 @@ export class RpmSolver {
         }
       }
     }
-    this.unifyPkgRules();
-    for (let k = 0; k < this.pkgRulesTmp.length; k++) {
-      const r = this.pkgRulesTmp[k]!;
-      const id = this.addRule(r.lits, r.info);
-      if (r.info.reason === 'recommends') this.weakRules.add(id);
+    const order = this.unifyPkgRules();
+    const arena = this.pkgArena!;
+    const index = new Int32Array(order.length + 1);
+    for (let k = 0; k < order.length; k++) {
+      const r = order[k]!;
+      const b = arena.start[r]!;
+      const id = this.sat.addClauseRange(arena.lits, b, b + arena.len[r]!);
+      index[id] = r;
+      if (arena.reason[r] === R_RECOMMENDS) this.weakRules.add(id);
     }
-    this.pkgRulesTmp = [];
-    this.pkgRulesEnd = this.sat.clauses.length;
+    this.pkgRuleIndex = index;
+    this.pkgRuleCols = arena;
+    // one slot per rule id, packed (the later rule classes are stored after these)
+    const infos = new Array<RuleInfo | undefined>(this.sat.nclauses).fill(undefined);
+    infos[0] = this.rules[0];
+    this.rules = infos;
+    this.pkgArena = null;
+    this.pkgRulesEnd = this.sat.nclauses;
 
     // 3. feature and update rules, one each per installed package
-    this.featureRules = this.sat.clauses.length;
+    this.featureRules = this.sat.nclauses;
     const updateLits: number[][] = [];
     for (let k = 0; k < installedIds.length; k++) {
       const p = installedIds[k]!;
@@ -876,7 +980,7 @@ export class RpmSolver {
       if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
       else this.addRule(feature, { type: 'feature', p });
     }
-    this.updateRules = this.sat.clauses.length;
+    this.updateRules = this.sat.nclauses;
     this.installedIds.forEach((p, i) => {
       const dup = this.dupAll || this.dupInvolved.has(p);
       if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
@@ -900,7 +1004,7 @@ export class RpmSolver {
     });
 
     // 4. job rules
-    this.jobRules = this.sat.clauses.length;
+    this.jobRules = this.sat.nclauses;
     jobs.forEach((job, ji) => {
       const sel = this.select(job.select);
       const weak = job.flags.has('weak');
@@ -937,10 +1041,10 @@ export class RpmSolver {
           break;
       }
     });
-    this.jobRulesEnd = this.sat.clauses.length;
+    this.jobRulesEnd = this.sat.nclauses;
 
     // 5. infarch rules
-    this.infarchRules = this.sat.clauses.length;
+    this.infarchRules = this.sat.nclauses;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Uint8Array(pool.nameCount);
       const addedSorted = this.added.sorted();
@@ -1001,10 +1105,10 @@ export class RpmSolver {
         }
       }
     }
-    this.infarchRulesEnd = this.sat.clauses.length;
+    this.infarchRulesEnd = this.sat.nclauses;
 
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
-    this.dupRules = this.sat.clauses.length;
+    this.dupRules = this.sat.nclauses;
     if (this.dupAll || this.dupMap.size) {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
@@ -1038,10 +1142,10 @@ export class RpmSolver {
         this.addRule([-p], { type: 'dup', p });
       }
     }
-    this.dupRulesEnd = this.sat.clauses.length;
+    this.dupRulesEnd = this.sat.nclauses;
 
     // 7. best rules (forcebest): only the best candidates of a job / update
-    this.bestRules = this.sat.clauses.length;
+    this.bestRules = this.sat.nclauses;
     const locked = new Set<number>();
     for (const job of jobs) if (job.verb === 'lock') for (const p of this.select(job.select)) locked.add(p);
     const bestRule = (cands: number[], info: RuleInfo): number => {
@@ -1068,7 +1172,7 @@ export class RpmSolver {
       if (!job.flags.has('forcebest') || job.verb !== 'install') return;
       for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
         if (this.ruleToJob.get(r) !== ji) continue;
-        const id = bestRule([...this.sat.clauses[r]!.lits], { type: 'best', job: ji });
+        const id = bestRule([...this.sat.lits(r)], { type: 'best', job: ji });
         if (id) this.ruleToJob.set(id, ji);
       }
     });
@@ -1076,16 +1180,16 @@ export class RpmSolver {
       if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
       let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
       if (this.emptyRule.has(r)) r = this.updateRules + i;
-      let cands = [...this.sat.clauses[r]!.lits];
+      let cands = [...this.sat.lits(r)];
       const targets = this.updateTargets.get(p);
       if (targets) cands = cands.filter((q) => q === p || targets.has(q));
       bestRule(cands, { type: 'best', p });
     });
-    this.bestRulesEnd = this.sat.clauses.length;
+    this.bestRulesEnd = this.sat.nclauses;
 
     // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
     // obsoletes dependency come together (a package split), as yum did
-    this.yumobsRules = this.sat.clauses.length;
+    this.yumobsRules = this.sat.nclauses;
     if (this.flags.yumobsoletes) {
       for (const ip of this.installedIds) {
         const groups = new Map<string, number[]>();
@@ -1119,10 +1223,10 @@ export class RpmSolver {
         }
       }
     }
-    this.yumobsRulesEnd = this.sat.clauses.length;
+    this.yumobsRulesEnd = this.sat.nclauses;
 
     // 8. blacklist: blacklisted packages only when a job names them
-    this.blacklistRules = this.sat.clauses.length;
+    this.blacklistRules = this.sat.nclauses;
     if (this.blacklisted.size) {
       const wanted = new Set<number>();
       // only a direct request (a specific package, or a name with setevr/setev) may install one
@@ -1142,11 +1246,11 @@ export class RpmSolver {
         this.addRule([-p], { type: 'blacklist', p });
       }
     }
-    this.blacklistRulesEnd = this.sat.clauses.length;
+    this.blacklistRulesEnd = this.sat.nclauses;
 
     // strict repo priority: a name's packages from lower-priority repos are not used, unless a
     // job names the package itself
-    this.strictRules = this.sat.clauses.length;
+    this.strictRules = this.sat.nclauses;
     if (this.flags.strictrepopriority) {
       const named = new Set<string>();
       for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
@@ -1163,11 +1267,11 @@ export class RpmSolver {
         if (s.repo.priority < (bestPrio.get(s.name) ?? -Infinity)) this.addRule([-p], { type: 'strictrepoprio', p });
       }
     }
-    this.strictRulesEnd = this.sat.clauses.length;
+    this.strictRulesEnd = this.sat.nclauses;
 
-    this.choiceRules = this.sat.clauses.length;
+    this.choiceRules = this.sat.nclauses;
     this.addChoiceRules();
-    this.choiceRulesEnd = this.sat.clauses.length;
+    this.choiceRulesEnd = this.sat.nclauses;
     this.sat.freeze();
 
     // 9. jobs disable conflicting policy rules
@@ -1179,8 +1283,8 @@ export class RpmSolver {
     const pool = this.pool;
     if (!this.installedIds.length) return;
     const neg = new Set<number>();
-    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
-    for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.clauses[r]!.lits[0]!);
+    for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) neg.add(-this.sat.lits(r)[0]!);
+    for (let r = this.dupRules; r < this.dupRulesEnd; r++) neg.add(-this.sat.lits(r)[0]!);
     let last: number[] | null = null;
     // the policy's pick among an installed package's updates does not depend on the rule (and
     // nothing is decided yet): computed once per installed package
@@ -1190,10 +1294,10 @@ export class RpmSolver {
       if (b !== undefined) return b;
       const k = this.installedPos.get(pi)!;
       let ur = this.updateRules + k;
-      if (this.emptyRule.has(ur) || this.sat.clauses[ur]!.lits.length === 0) ur = this.featureRules + k;
+      if (this.emptyRule.has(ur) || this.sat.lits(ur).length === 0) ur = this.featureRules + k;
       b = null;
       if (!this.emptyRule.has(ur)) {
-        const c = [...this.sat.clauses[ur]!.lits].filter((x) => x > 0 && x !== pi);
+        const c = [...this.sat.lits(ur)].filter((x) => x > 0 && x !== pi);
         if (c.length) {
           c.push(pi);
           b = this.policy(c, 'choose');
@@ -1260,8 +1364,11 @@ export class RpmSolver {
       if (b === null) return true;
       return b.some(inRule);
     };
+    const heads = this.sat.clauseHead;
+    const lens = this.sat.clauseLen;
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
-      lits = this.sat.clauses[rid]!.lits;
+      if (heads[rid]! >= 0 || lens[rid]! < 2) continue;
+      lits = this.sat.lits(rid);
       if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
       requirer = -lits[0]!;
       // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
@@ -1309,7 +1416,7 @@ export class RpmSolver {
         let ur = this.updateRules + k;
         if (this.emptyRule.has(ur)) ur = this.featureRules + k;
         if (this.emptyRule.has(ur)) continue;
-        if (this.sat.clauses[ur]!.lits.some((l) => l > 0 && !inRule(l))) {
+        if (this.sat.lits(ur).some((l) => l > 0 && !inRule(l))) {
           needed = true;
           break;
         }
@@ -1356,50 +1463,57 @@ export class RpmSolver {
     return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);
   }
 
-  private unifyPkgRules(): void {
-    const cmp = (a: PkgRule, b: PkgRule): number => {
-      const la = a.lits;
-      const lb = b.lits;
-      let x = la[0]! - lb[0]!;
-      if (x) return x;
-      const ad = la.length <= 2;
-      const bd = lb.length <= 2;
-      if (ad && bd) return (la[1] ?? 0) - (lb[1] ?? 0);
+  /** The package rules in libsolv's solver_unifyrules order, without duplicates (arena indexes). */
+  private unifyPkgRules(): Int32Array {
+    const a = this.pkgArena!;
+    const L = a.lits;
+    const st = a.start;
+    const ln = a.len;
+    // libsolv's unifyrules_sortcmp on two arena rules
+    const cmp = (x: number, y: number): number => {
+      const sa = st[x]!;
+      const sb = st[y]!;
+      const na = ln[x]!;
+      const nb = ln[y]!;
+      let d = L[sa]! - L[sb]!;
+      if (d) return d;
+      const a1 = na > 1 ? L[sa + 1]! : 0;
+      const b1 = nb > 1 ? L[sb + 1]! : 0;
+      const ad = na <= 2;
+      const bd = nb <= 2;
+      if (ad && bd) return a1 - b1;
       if (ad) {
-        x = (la[1] ?? 0) - lb[1]!;
-        return x ? x : -1;
+        d = a1 - b1;
+        return d ? d : -1;
       }
       if (bd) {
-        x = la[1]! - (lb[1] ?? 0);
-        return x ? x : 1;
+        d = a1 - b1;
+        return d ? d : 1;
       }
       let i = 1;
-      while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
-      return (la[i] ?? 0) - (lb[i] ?? 0);
+      while (i < na && i < nb && L[sa + i] === L[sb + i]) i++;
+      return (i < na ? L[sa + i]! : 0) - (i < nb ? L[sb + i]! : 0);
     };
-    // The order of libsolv's solver_unifyrules (cmp above), without a comparator sort of every
-    // rule (that was most of the rule-building time).
-    const rules = this.pkgRulesTmp;
-    const n = rules.length;
+    // a stable counting sort on the first literal, then an insertion sort with cmp inside each
+    // group (a package's few rules): the order of a comparator sort of every rule, much cheaper
+    const n = a.count;
     const off = this.pool.size;
-    // a stable counting sort on the first literal (typed arrays only), then an insertion sort
-    // with cmp inside each group (a package's few rules)
     const count = new Int32Array(2 * off + 3);
     const key1 = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const k = rules[i]!.lits[0]! + off;
+      const k = L[st[i]!]! + off;
       key1[i] = k;
       count[k + 1]++;
     }
     for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[count[key1[i]!]!++] = i;
-    const sorted = rules.slice();
+    const sorted = new Int32Array(n);
     for (let i = 0; i < n; ) {
       const k = key1[order[i]!]!;
       let j = i;
       for (; j < n && key1[order[j]!] === k; j++) {
-        const r = rules[order[j]!]!;
+        const r = order[j]!;
         let m = j - 1;
         while (m >= i && cmp(sorted[m]!, r) > 0) {
           sorted[m + 1] = sorted[m]!;
@@ -1411,25 +1525,27 @@ export class RpmSolver {
     }
     // drop duplicates in place
     let m = 0;
-    for (let i = 0; i < sorted.length; i++) {
+    for (let i = 0; i < n; i++) {
       const r = sorted[i]!;
-      const prev = m > 0 ? sorted[m - 1]! : null;
-      if (prev && prev.lits.length === r.lits.length) {
-        const a = prev.lits;
-        const b = r.lits;
-        let same = true;
-        for (let k = 0; k < a.length; k++) {
-          if (a[k] !== b[k]) {
-            same = false;
-            break;
+      if (m > 0) {
+        const q = sorted[m - 1]!;
+        const nq = ln[q]!;
+        if (nq === ln[r]!) {
+          const sq = st[q]!;
+          const sr = st[r]!;
+          let same = true;
+          for (let k = 0; k < nq; k++) {
+            if (L[sq + k] !== L[sr + k]) {
+              same = false;
+              break;
+            }
           }
+          if (same) continue;
         }
-        if (same) continue;
       }
       sorted[m++] = r;
     }
-    sorted.length = m;
-    this.pkgRulesTmp = sorted;
+    return sorted.subarray(0, m);
   }
 
   private updateRuleOf(p: number): number {
@@ -1457,7 +1573,7 @@ export class RpmSolver {
       if (job.verb === 'lock') {
         // locked installed packages trump the distupgrade
         const locked = new Set(sel.filter((p) => this.isInstalled(p)));
-        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.rules[r]!.p!)) this.sat.disable(r);
+        for (let r = this.dupRules; r < this.dupRulesEnd; r++) if (locked.has(this.ruleInfo(r)!.p!)) this.sat.disable(r);
         return;
       }
       if (job.verb === 'erase') {
@@ -1468,7 +1584,7 @@ export class RpmSolver {
         // and the packages its rules erase beyond the selection (namespace supplements)
         for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
           if (this.ruleToJob.get(r) !== ji) continue;
-          const lits = this.sat.clauses[r]!.lits;
+          const lits = this.sat.lits(r);
           if (lits.length === 1 && lits[0]! < 0 && this.isInstalled(-lits[0]!) && !sel.includes(-lits[0]!)) this.disableUpdate(-lits[0]!);
         }
         return;
@@ -1494,14 +1610,14 @@ export class RpmSolver {
       if (setArch) {
         const names = new Set(sel.map((p) => pool.solvables[p]!.name));
         for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
-          const p = this.rules[r]!.p!;
+          const p = this.ruleInfo(r)!.p!;
           if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
         }
       } else if (sel.length && sel.every((p) => this.isInfarchBlocked(p))) {
         // a job that can only be satisfied by an inferior arch overrides the infarch rules
         const names = new Set(sel.map((p) => pool.solvables[p]!.name));
         for (let r = this.infarchRules; r < this.infarchRulesEnd; r++) {
-          const p = this.rules[r]!.p!;
+          const p = this.ruleInfo(r)!.p!;
           if (names.has(pool.solvables[p]!.name)) this.sat.disable(r);
         }
       }
@@ -1546,7 +1662,7 @@ export class RpmSolver {
 
   private isInfarchBlocked(p: number): boolean {
     for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
-      if (this.rules[r]!.p === p && this.sat.clauses[r]!.lits.length === 1) return true;
+      if (this.ruleInfo(r)!.p === p && this.sat.lits(r).length === 1) return true;
     return false;
   }
 
@@ -1739,12 +1855,12 @@ export class RpmSolver {
       if (why < this.pkgRulesEnd) continue;
       let el = why;
       if (why >= this.jobRules && why < this.jobRulesEnd) el = -(this.ruleToJob.get(why)! + 1);
-      else if (why >= this.bestRules && why < this.bestRulesEnd && this.rules[why]!.job !== undefined)
-        el = -(this.rules[why]!.job! + 1); // best rule of a job: the job is the problem
+      else if (why >= this.bestRules && why < this.bestRulesEnd && this.ruleInfo(why)!.job !== undefined)
+        el = -(this.ruleInfo(why)!.job! + 1); // best rule of a job: the job is the problem
       if (!elements.includes(el)) elements.push(el);
     }
     if (lastWeak) {
-      if (lastWeak < this.pkgRulesEnd && this.rules[lastWeak]!.reason === 'recommends') {
+      if (lastWeak < this.pkgRulesEnd && this.ruleInfo(lastWeak)!.reason === 'recommends') {
         // strong recommends: break every recommends rule of the proof, not just the last one
         for (const why of rc.proof) if (why < this.pkgRulesEnd && this.weakRules.has(why)) this.sat.disable(why);
         this.restart = true;
@@ -1779,7 +1895,7 @@ export class RpmSolver {
       }
       const v = lastUpdate || lastFeature;
       if (v) {
-        const p = this.rules[v]!.p!;
+        const p = this.ruleInfo(v)!.p!;
         // allowuninstall: the package may go; drop its update and feature rule
         this.sat.disable(this.updateRuleOf(p));
         if (!this.emptyRule.has(this.featureRuleOf(p))) this.sat.disable(this.featureRuleOf(p));
@@ -1815,7 +1931,7 @@ export class RpmSolver {
   }
 
   private disableProblem(v: number): void {
-    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.rules[v]?.type})`}`);
+    this.traceFn?.(`disable ${v < 0 ? `job ${-v - 1}` : `rule #${v} (${this.ruleInfo(v)?.type})`}`);
     if (v < 0) {
       const ji = -v - 1;
       this.disabledJobs.add(ji);
@@ -1824,15 +1940,15 @@ export class RpmSolver {
       return;
     }
     if (v >= this.infarchRules && v < this.infarchRulesEnd) {
-      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      const name = this.pool.solvables[this.ruleInfo(v)!.p!]!.name;
       for (let r = this.infarchRules; r < this.infarchRulesEnd; r++)
-        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+        if (this.pool.solvables[this.ruleInfo(r)!.p!]!.name === name) this.sat.disable(r);
       return;
     }
     if (v >= this.dupRules && v < this.dupRulesEnd) {
-      const name = this.pool.solvables[this.rules[v]!.p!]!.name;
+      const name = this.pool.solvables[this.ruleInfo(v)!.p!]!.name;
       for (let r = this.dupRules; r < this.dupRulesEnd; r++)
-        if (this.pool.solvables[this.rules[r]!.p!]!.name === name) this.sat.disable(r);
+        if (this.pool.solvables[this.ruleInfo(r)!.p!]!.name === name) this.sat.disable(r);
       return;
     }
     this.sat.disable(v);
@@ -1845,7 +1961,7 @@ export class RpmSolver {
       const elements: number[] = [];
       const proof: number[] = [];
       for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
-        const c = this.sat.clauses[r]!;
+        const c = this.sat.clause(r);
         if (c.disabled || c.lits.length !== 1 || c.lits[0] !== -SYSTEM_SOLVABLE) continue;
         const el = -(this.ruleToJob.get(r)! + 1);
         if (this.weakRules.has(r)) {
@@ -1911,7 +2027,7 @@ export class RpmSolver {
       }
       for (let r = this.jobRules; r < this.jobRulesEnd; r++) {
         if (job.verb !== 'erase') break;
-        const lits = this.sat.clauses[r]!.lits;
+        const lits = this.sat.lits(r);
         if (this.ruleToJob.get(r) === this.jobs.indexOf(job) && lits.length === 1 && lits[0]! < 0) addRoot(-lits[0]!);
       }
       for (const p of this.select(job.select)) {
@@ -1974,7 +2090,7 @@ export class RpmSolver {
         let i = this.jobRules;
         let broke = false;
         for (; i < this.jobRulesEnd; i++) {
-          const c = sat.clauses[i]!;
+          const c = sat.clause(i);
           if (c.disabled) continue;
           const cand: number[] = [];
           if (!this.openCandidates(c.lits, cand) || !cand.length) continue;
@@ -2049,10 +2165,10 @@ export class RpmSolver {
       {
         let disabled = false;
         for (let r = this.choiceRules; r < this.choiceRulesEnd; r++) {
-          const c = sat.clauses[r]!;
+          const c = sat.clause(r);
           if (c.disabled) continue;
           const inChoice = new Set(c.lits);
-          const orig = sat.clauses[this.rules[r]!.other!]!.lits;
+          const orig = sat.lits(this.ruleInfo(r)!.other!);
           if (![...orig].some((l) => l > 0 && !inChoice.has(l) && sat.decisionMap[l]! > 0)) continue;
           sat.disable(r);
           disabled = true;
@@ -2098,9 +2214,9 @@ export class RpmSolver {
    * otherwise true, with its undecided positive literals (the packages that could still
    * fulfil it) appended to dq in rule order. Jobs and requires are scanned alike.
    */
-  private openCandidates(lits: Int32Array, dq: number[]): boolean {
+  private openCandidates(lits: Int32Array, dq: number[], from = 0, to = lits.length): boolean {
     const dm = this.sat.decisionMap;
-    for (let k = 0; k < lits.length; k++) {
+    for (let k = from; k < to; k++) {
       const l = lits[k]!;
       if (l < 0) {
         if (dm[-l]! <= 0) return false;
@@ -2141,10 +2257,10 @@ export class RpmSolver {
         if (pass === 0 && !this.updateMap.has(i)) continue;
         const u = this.updateRules + k;
         let rr = u;
-        if (sat.clauses[u]!.disabled) rr = this.featureRules + k;
+        if (sat.isDisabled(u)) rr = this.featureRules + k;
         if (this.emptyRule.has(rr)) rr = u;
-        const rrLits = sat.clauses[rr]!.lits;
-        if (sat.clauses[rr]!.disabled && rr === u) {
+        const rrLits = sat.lits(rr);
+        if (sat.isDisabled(rr) && rr === u) {
           // both disabled: nothing forces us; still try to keep it below
         }
         const dq: number[] = [];
@@ -2215,7 +2331,7 @@ export class RpmSolver {
 
   private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
-    const n0 = sat.clauses.length;
+    const n0 = sat.nclauses;
     let postponed = 0;
     let i = 1;
     // the compact clause arrays, read again after a decision (learnt clauses may grow them)
@@ -2223,7 +2339,7 @@ export class RpmSolver {
     let lenOf = sat.clauseLen;
     let head = sat.clauseHead;
     for (let n = 1; ; i++, n++) {
-      const nrules = ruleLimit ?? sat.clauses.length;
+      const nrules = ruleLimit ?? sat.nclauses;
       if (n >= nrules) {
         if (postponed <= 0) break;
         i = postponed;
@@ -2237,13 +2353,15 @@ export class RpmSolver {
       if (len === 0) continue;
       const p0 = head[i]!;
       if (p0 < 0 && (len <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
-      const lits = sat.clauses[i]!.lits;
+      const arena = sat.litArena;
+      const ls = sat.clauseStart[i]!;
       dq.length = 0;
-      if (lits.length <= 2) {
-        if (p0 < 0 || lits.length < 2 || lits[1]! <= 0) continue;
-        if (sat.decisionMap[p0] || sat.decisionMap[lits[1]!]) continue;
-        dq.push(p0, lits[1]!);
-      } else if (!this.openCandidates(lits, dq)) continue;
+      if (len <= 2) {
+        const p1 = len < 2 ? 0 : arena[ls + 1]!;
+        if (p0 < 0 || len < 2 || p1 <= 0) continue;
+        if (sat.decisionMap[p0] || sat.decisionMap[p1]) continue;
+        dq.push(p0, p1);
+      } else if (!this.openCandidates(arena, dq, ls, ls + len)) continue;
       if (dq.length < 2) continue;
       let q = dq.slice();
       if (postponed >= 0) {
@@ -2433,9 +2551,9 @@ export class RpmSolver {
   /** The rules in testsolv's debug order, one line each (for comparing with `testsolv -v -v -v -v`). */
   dumpRules(): string[] {
     const out: string[] = [];
-    for (let id = 1; id < this.sat.clauses.length; id++) {
-      const c = this.sat.clauses[id]!;
-      const t = this.rules[id]?.type ?? 'learnt';
+    for (let id = 1; id < this.sat.nclauses; id++) {
+      const c = this.sat.clause(id);
+      const t = this.ruleInfo(id)?.type ?? 'learnt';
       const lits = [...c.lits].map((l) => (l < 0 ? '!' : '') + (Math.abs(l) === 1 ? 'SYSTEM' : this.pool.nevra(Math.abs(l))));
       out.push(`${t}${c.disabled && !this.emptyRule.has(id) ? '(disabled)' : ''} #${id}: ${lits.join(' ')}`);
     }
@@ -2486,7 +2604,7 @@ export class RpmSolver {
 
   /** One readable line per rule (for explanation trees). */
   describeRule(id: number): string {
-    const info = this.rules[id];
+    const info = this.ruleInfo(id);
     const P = (p: number | undefined): string => (p === undefined ? '?' : this.pool.nevra(p));
     if (!info) return `learnt rule #${id}`;
     switch (info.type) {
@@ -2543,7 +2661,7 @@ export class RpmSolver {
         const job = this.jobs[-el - 1]!;
         return `do not ask to ${job.verb} ${describeSelection(job.select, this.pool)}`;
       }
-      const info = this.rules[el]!;
+      const info = this.ruleInfo(el)!;
       switch (info.type) {
         case 'update':
         case 'feature':
@@ -2569,12 +2687,12 @@ export class RpmSolver {
     const pool = this.pool;
     // libsolv picks the most relevant rule: prefer a pkg rule about a job's package
     const proof = problem.proof;
-    let best = proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'nothing-provides');
-    best ??= proof.find((r) => r < this.pkgRulesEnd && this.rules[r]!.reason === 'conflicts');
+    let best = proof.find((r) => r < this.pkgRulesEnd && this.ruleInfo(r)!.reason === 'nothing-provides');
+    best ??= proof.find((r) => r < this.pkgRulesEnd && this.ruleInfo(r)!.reason === 'conflicts');
     best ??= proof.find((r) => r < this.pkgRulesEnd);
     best ??= proof[0];
     if (best === undefined) return 'unknown problem';
-    const info = this.rules[best]!;
+    const info = this.ruleInfo(best)!;
     const P = (p: number | undefined): string => (p === undefined ? '?' : pool.nevra(p));
     switch (info.reason) {
       case 'nothing-provides':
@@ -2598,7 +2716,7 @@ export class RpmSolver {
     }
     if (info.type === 'job') {
       const job = info.job !== undefined ? this.jobs[info.job] : undefined;
-      if (job && (job.select.kind === 'name' || job.select.kind === 'provides') && this.sat.clauses[best]!.lits[0] === -SYSTEM_SOLVABLE)
+      if (job && (job.select.kind === 'name' || job.select.kind === 'provides') && this.sat.lits(best)[0] === -SYSTEM_SOLVABLE)
         return job.select.kind === 'name' ? `package ${depToString(job.select.dep)} does not exist` : `nothing provides requested ${depToString(job.select.dep)}`;
       return `conflicting requests`;
     }

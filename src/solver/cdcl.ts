@@ -11,15 +11,11 @@
  * Variables are 1..nvars, literals are ±var. Level 1 is the root level ("assertions").
  */
 
+/** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
   /** Literals in the order the caller gave them (layers above read them in that order). */
   readonly lits: Int32Array;
-  /** Watched literal positions (indices into lits); -1 for unit clauses. */
-  w1: number;
-  w2: number;
   disabled: boolean;
-  /** For learnt clauses: the clause ids the learnt clause was derived from. */
-  why: Int32Array | null;
 }
 
 export interface RootConflict {
@@ -33,16 +29,43 @@ export interface RootConflict {
   proof: number[];
 }
 
+function grownI32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * Clauses live in flat typed arrays, as libsolv's rules do: the literals of clause id are
+ * `litArena[clauseStart[id] .. clauseStart[id] + clauseLen[id])`, and the watch lists are linked
+ * lists threaded through the clauses (`next1`/`next2`: the next clause watching the same literal
+ * as this clause's first/second watch, libsolv's n1/n2), appended at the tail so they are
+ * visited in the order the clauses started watching. No object or array per clause: building
+ * tens of thousands of rules allocates nothing the garbage collector has to trace.
+ */
 export class CdclSolver {
-  readonly clauses: Clause[] = [{ lits: new Int32Array(0), w1: -1, w2: -1, disabled: true, why: null }];
+  /** Number of clause ids in use (id 0 is a disabled empty placeholder). */
+  nclauses = 1;
+  /** Literals of every clause, back to back. */
+  litArena = new Int32Array(1 << 14);
+  private litTop = 0;
+  /** Per clause: offset of its literals in litArena. */
+  clauseStart = new Int32Array(1024);
   /**
-   * Compact copies of every clause's first literal (0 when empty), length and disabled flag
-   * (1 = disabled), kept in step with the clause objects: callers that scan every clause
-   * (libsolv's rule passes) read these instead of touching each clause object.
+   * Compact per-clause first literal (0 when empty), length and disabled flag (1 = disabled):
+   * callers that scan every clause (libsolv's rule passes) read these.
    */
   clauseHead = new Int32Array(1024);
   clauseLen = new Int32Array(1024);
   clauseOff = new Uint8Array(1024).fill(1, 0, 1);
+  /** Watched literal positions (offsets into the clause), -1 for clauses under two literals. */
+  private w1 = new Int32Array(1024);
+  private w2 = new Int32Array(1024);
+  private next1 = new Int32Array(1024);
+  private next2 = new Int32Array(1024);
+  /** For learnt clauses: the clause ids the learnt clause was derived from. */
+  private whyOf = new Map<number, Int32Array>();
   /** Number of original clauses; clauses with a larger id are learnt. */
   private originalEnd = -1;
   /** decisionMap[v] = +level when v is true, -level when false, 0 when undecided. */
@@ -52,8 +75,9 @@ export class CdclSolver {
   readonly trailWhy: number[] = [];
   private propagateIndex = 0;
   private trailPos: Int32Array;
-  /** Watch lists by literal index, created on first use (most literals are never watched). */
-  private watches: Array<number[] | undefined>;
+  /** Watch list head and tail clause per literal index (0 = empty). */
+  private watchHead: Int32Array;
+  private watchTail: Int32Array;
   level = 0;
   /** Statistics. */
   conflicts = 0;
@@ -65,8 +89,9 @@ export class CdclSolver {
     this.nvars = nvars;
     this.decisionMap = new Int32Array(nvars + 1);
     this.trailPos = new Int32Array(nvars + 1);
-    // filled (packed, not holey) in one builtin call: a push loop is slow in cold start-up code
-    this.watches = new Array<number[] | undefined>(2 * nvars + 2).fill(undefined);
+    this.watchHead = new Int32Array(2 * nvars + 2);
+    this.watchTail = new Int32Array(2 * nvars + 2);
+    this.w1[0] = this.w2[0] = -1;
   }
 
   /** Add variables (for callers that discover their universe lazily). Returns the first new id. */
@@ -79,7 +104,12 @@ export class CdclSolver {
     tp.set(this.trailPos);
     this.decisionMap = dm;
     this.trailPos = tp;
-    this.watches = this.watches.concat(new Array<number[] | undefined>(2 * count).fill(undefined));
+    const wh = new Int32Array(2 * n + 2);
+    wh.set(this.watchHead);
+    const wt = new Int32Array(2 * n + 2);
+    wt.set(this.watchTail);
+    this.watchHead = wh;
+    this.watchTail = wt;
     this.nvars = n;
     return first;
   }
@@ -88,99 +118,187 @@ export class CdclSolver {
     return lit > 0 ? 2 * lit : -2 * lit + 1;
   }
 
+  /** The literals of a clause (a view into the arena: valid until the next clause is added). */
+  lits(id: number): Int32Array {
+    const s = this.clauseStart[id]!;
+    return this.litArena.subarray(s, s + this.clauseLen[id]!);
+  }
+
+  /** A clause as an object (for callers off the hot paths). */
+  clause(id: number): Clause {
+    return { lits: this.lits(id).slice(), disabled: this.clauseOff[id] === 1 };
+  }
+
+  isDisabled(id: number): boolean {
+    return this.clauseOff[id] === 1;
+  }
+
+  /** The clause ids a learnt clause was derived from (null for original clauses). */
+  why(id: number): Int32Array | null {
+    return this.whyOf.get(id) ?? null;
+  }
+
+  private ensureClauses(id: number): void {
+    if (id < this.clauseHead.length) return;
+    const size = this.clauseHead.length * 2;
+    this.clauseHead = grownI32(this.clauseHead, size);
+    this.clauseLen = grownI32(this.clauseLen, size);
+    this.clauseStart = grownI32(this.clauseStart, size);
+    this.w1 = grownI32(this.w1, size);
+    this.w2 = grownI32(this.w2, size);
+    this.next1 = grownI32(this.next1, size);
+    this.next2 = grownI32(this.next2, size);
+    const off = new Uint8Array(size);
+    off.set(this.clauseOff);
+    this.clauseOff = off;
+  }
+
   /** Add a clause (a disjunction of literals); returns its id. */
   addClause(lits: ArrayLike<number>, why: Int32Array | null = null): number {
-    const id = this.clauses.length;
-    // drop repeated literals, keeping the first occurrence (clauses are short: a scan is cheapest)
     const n = lits.length;
-    let arr = new Int32Array(n);
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const l = lits[i]!;
-      if (l === 0 || l > this.nvars || -l > this.nvars) throw new RangeError(`bad literal ${l}`);
-      let dup = false;
-      for (let k = 0; k < m; k++) {
-        if (arr[k] === l) {
-          dup = true;
-          break;
-        }
-      }
-      if (!dup) arr[m++] = l;
-    }
-    if (m !== n) arr = arr.slice(0, m);
-    const c: Clause = { lits: arr, w1: -1, w2: -1, disabled: false, why };
-    this.clauses.push(c);
-    if (id >= this.clauseHead.length) {
-      const size = this.clauseHead.length * 2;
-      const head = new Int32Array(size);
-      head.set(this.clauseHead);
-      const len = new Int32Array(size);
-      len.set(this.clauseLen);
-      const off = new Uint8Array(size);
-      off.set(this.clauseOff);
-      this.clauseHead = head;
-      this.clauseLen = len;
-      this.clauseOff = off;
-    }
-    this.clauseHead[id] = m > 0 ? arr[0]! : 0;
-    this.clauseLen[id] = m;
+    const base = this.begin(n);
+    const arena = this.litArena;
+    let m = base;
+    for (let i = 0; i < n; i++) m = this.put(arena, base, m, lits[i]!);
+    return this.finish(base, m, why);
+  }
+
+  /**
+   * Add the clause src[from..to), whose literals the caller guarantees to be valid and distinct
+   * (rule builders that pass their own arena): no allocation, no per-literal checks. Nothing may
+   * be assigned yet (the first two literals are watched).
+   */
+  addClauseRange(src: Int32Array, from: number, to: number): number {
+    const n = to - from;
+    const base = this.litTop;
+    if (base + n > this.litArena.length) this.litArena = grownI32(this.litArena, base + n);
+    const arena = this.litArena;
+    for (let i = 0; i < n; i++) arena[base + i] = src[from + i]!;
+    const id = this.nclauses++;
+    if (id >= this.clauseHead.length) this.ensureClauses(id);
+    this.litTop = base + n;
+    this.clauseStart[id] = base;
+    this.clauseLen[id] = n;
+    this.clauseHead[id] = n > 0 ? arena[base]! : 0;
     this.clauseOff[id] = 0;
-    if (arr.length >= 2) this.attach(id, c);
+    if (n < 2) {
+      this.w1[id] = -1;
+      this.w2[id] = -1;
+      return id;
+    }
+    if (this.trail.length !== 0) throw new TypeError('addClauseRange: assignments exist');
+    this.w1[id] = 0;
+    this.w2[id] = 1;
+    this.next1[id] = 0;
+    this.next2[id] = 0;
+    // append to the watch lists of the first two literals (inline: this runs once per rule)
+    const head = this.watchHead;
+    const tail = this.watchTail;
+    for (let w = 0; w < 2; w++) {
+      const lit = arena[base + w]!;
+      const k = lit > 0 ? 2 * lit : -2 * lit + 1;
+      const t = tail[k]!;
+      if (t === 0) head[k] = id;
+      else if (arena[this.clauseStart[t]! + this.w1[t]!] === lit) this.next1[t] = id;
+      else this.next2[t] = id;
+      tail[k] = id;
+    }
+    return id;
+  }
+
+  private begin(n: number): number {
+    const base = this.litTop;
+    if (base + n > this.litArena.length) this.litArena = grownI32(this.litArena, base + n);
+    return base;
+  }
+
+  /** Append a literal unless the clause has it already (clauses are short: a scan is cheapest). */
+  private put(arena: Int32Array, base: number, m: number, l: number): number {
+    if (l === 0 || l > this.nvars || -l > this.nvars) throw new RangeError(`bad literal ${l}`);
+    for (let k = base; k < m; k++) if (arena[k] === l) return m;
+    arena[m] = l;
+    return m + 1;
+  }
+
+  private finish(base: number, m: number, why: Int32Array | null): number {
+    const id = this.nclauses++;
+    this.ensureClauses(id);
+    this.litTop = m;
+    const len = m - base;
+    this.clauseStart[id] = base;
+    this.clauseLen[id] = len;
+    this.clauseHead[id] = len > 0 ? this.litArena[base]! : 0;
+    this.clauseOff[id] = 0;
+    this.w1[id] = -1;
+    this.w2[id] = -1;
+    if (why) this.whyOf.set(id, why);
+    if (len >= 2) this.attach(id);
     return id;
   }
 
   /** Mark the end of the original clauses: later ones are learnt and dropped by reset(). */
   freeze(): void {
-    this.originalEnd = this.clauses.length;
+    this.originalEnd = this.nclauses;
   }
 
   isLearnt(id: number): boolean {
     return this.originalEnd >= 0 && id >= this.originalEnd;
   }
 
-  private attach(id: number, c: Clause): void {
+  private attach(id: number): void {
     // Prefer watching literals that are not false, so a clause added during search stays correct.
     // The first two positions by (true, undecided, false), then by position.
-    const n = c.lits.length;
+    const n = this.clauseLen[id]!;
+    const s = this.clauseStart[id]!;
     if (this.trail.length === 0) {
       // nothing assigned yet (the rules of a new problem): the first two literals
-      c.w1 = 0;
-      c.w2 = 1;
-      this.watch(c.lits[0]!, id);
-      this.watch(c.lits[1]!, id);
+      this.w1[id] = 0;
+      this.w2[id] = 1;
+      this.watch(this.litArena[s]!, id, true);
+      this.watch(this.litArena[s + 1]!, id, false);
       return;
     }
     let w1 = -1;
     let w2 = -1;
     for (let rank = 0; rank < 3 && w2 < 0; rank++) {
       for (let i = 0; i < n && w2 < 0; i++) {
-        const v = this.litValue(c.lits[i]!);
+        const v = this.litValue(this.litArena[s + i]!);
         const r = v > 0 ? 0 : v === 0 ? 1 : 2;
         if (r !== rank) continue;
         if (w1 < 0) w1 = i;
         else w2 = i;
       }
     }
-    c.w1 = w1;
-    c.w2 = w2;
-    this.watch(c.lits[w1]!, id);
-    this.watch(c.lits[w2]!, id);
+    this.w1[id] = w1;
+    this.w2[id] = w2;
+    this.watch(this.litArena[s + w1]!, id, true);
+    this.watch(this.litArena[s + w2]!, id, false);
   }
 
-  private watch(lit: number, id: number): void {
+  /** Append clause id to the watch list of lit, through its first (first = true) or second link. */
+  private watch(lit: number, id: number, first: boolean): void {
     const k = this.wi(lit);
-    const wl = this.watches[k];
-    if (wl) wl.push(id);
-    else this.watches[k] = [id];
+    if (first) this.next1[id] = 0;
+    else this.next2[id] = 0;
+    const tail = this.watchTail[k]!;
+    if (tail === 0) this.watchHead[k] = id;
+    else this.setNext(tail, k, id);
+    this.watchTail[k] = id;
+  }
+
+  /** Set the link of clause c that belongs to the watch list k (c watches k's literal once). */
+  private setNext(c: number, k: number, to: number): void {
+    const lit = k & 1 ? -(k >> 1) : k >> 1;
+    const s = this.clauseStart[c]!;
+    if (this.w1[c]! >= 0 && this.litArena[s + this.w1[c]!] === lit) this.next1[c] = to;
+    else this.next2[c] = to;
   }
 
   disable(id: number): void {
-    this.clauses[id]!.disabled = true;
     this.clauseOff[id] = 1;
   }
 
   enable(id: number): void {
-    this.clauses[id]!.disabled = false;
     this.clauseOff[id] = 0;
   }
 
@@ -206,59 +324,73 @@ export class CdclSolver {
 
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */
   propagate(): number {
+    const arena = this.litArena;
+    const start = this.clauseStart;
+    const lenOf = this.clauseLen;
+    const off = this.clauseOff;
+    const w1 = this.w1;
+    const w2 = this.w2;
+    const next1 = this.next1;
+    const next2 = this.next2;
+    const head = this.watchHead;
+    const tail = this.watchTail;
+    const dm = this.decisionMap;
     while (this.propagateIndex < this.trail.length) {
       const lit = this.trail[this.propagateIndex++]!;
       const falseLit = -lit;
-      const wl = this.watches[this.wi(falseLit)];
-      if (!wl) continue;
-      let j = 0;
-      let i = 0;
-      for (; i < wl.length; i++) {
-        const id = wl[i]!;
-        const c = this.clauses[id]!;
-        if (c.disabled) {
-          wl[j++] = id;
+      const k = falseLit > 0 ? 2 * falseLit : -2 * falseLit + 1;
+      let prev = 0;
+      let prevFirst = false;
+      for (let id = head[k]!; id !== 0; ) {
+        const s = start[id]!;
+        const first = arena[s + w1[id]!] === falseLit;
+        const next = first ? next1[id]! : next2[id]!;
+        if (off[id] === 1) {
+          prev = id;
+          prevFirst = first;
+          id = next;
           continue;
         }
-        const lits = c.lits;
-        let fw: number;
-        let other: number;
-        if (lits[c.w1] === falseLit) {
-          fw = 1;
-          other = c.w2;
-        } else if (lits[c.w2] === falseLit) {
-          fw = 2;
-          other = c.w1;
-        } else continue; // stale entry
-        if (this.litValue(lits[other]!) > 0) {
-          wl[j++] = id;
+        const otherPos = first ? w2[id]! : w1[id]!;
+        const otherLit = arena[s + otherPos]!;
+        const od = dm[otherLit > 0 ? otherLit : -otherLit]!;
+        const ov = od === 0 ? 0 : od > 0 === otherLit > 0 ? 1 : -1;
+        if (ov > 0) {
+          prev = id;
+          prevFirst = first;
+          id = next;
           continue;
         }
+        const fpos = first ? w1[id]! : w2[id]!;
+        const n = lenOf[id]!;
         let found = -1;
-        for (let k = 0; k < lits.length; k++) {
-          if (k === c.w1 || k === c.w2) continue;
-          if (this.litValue(lits[k]!) >= 0) {
-            found = k;
+        for (let q = 0; q < n; q++) {
+          if (q === fpos || q === otherPos) continue;
+          const l = arena[s + q]!;
+          const d = dm[l > 0 ? l : -l]!;
+          if (d === 0 || d > 0 === l > 0) {
+            found = q;
             break;
           }
         }
         if (found >= 0) {
-          if (fw === 1) c.w1 = found;
-          else c.w2 = found;
-          this.watch(lits[found]!, id);
+          // unlink from this list, append to the new literal's list
+          if (prev === 0) head[k] = next;
+          else if (prevFirst) next1[prev] = next;
+          else next2[prev] = next;
+          if (tail[k] === id) tail[k] = prev;
+          if (first) w1[id] = found;
+          else w2[id] = found;
+          this.watch(arena[s + found]!, id, first);
+          id = next;
           continue;
         }
-        wl[j++] = id;
-        const ov = this.litValue(lits[other]!);
-        if (ov < 0) {
-          // Conflict: keep the rest of the watch list.
-          for (i++; i < wl.length; i++) wl[j++] = wl[i]!;
-          wl.length = j;
-          return id;
-        }
-        this.assign(lits[other]!, id);
+        if (ov < 0) return id; // conflict: the list stays as it is
+        this.assign(otherLit, id);
+        prev = id;
+        prevFirst = first;
+        id = next;
       }
-      wl.length = j;
     }
     return 0;
   }
@@ -295,32 +427,46 @@ export class CdclSolver {
       const valid = (id: number): boolean => {
         const known = ok.get(id);
         if (known !== undefined) return known;
-        const c = this.clauses[id]!;
+        const why = this.whyOf.get(id);
         let v: boolean;
-        if (!c.why) v = !c.disabled;
+        if (!why) v = this.clauseOff[id] === 0;
         else {
           ok.set(id, true); // cycles cannot happen (why points to older clauses), but be safe
-          v = [...c.why].every(valid);
+          v = [...why].every(valid);
         }
         ok.set(id, v);
         return v;
       };
-      for (let id = this.originalEnd; id < this.clauses.length; id++) {
-        const v = valid(id);
-        this.clauses[id]!.disabled = !v;
-        this.clauseOff[id] = v ? 0 : 1;
-      }
+      for (let id = this.originalEnd; id < this.nclauses; id++) this.clauseOff[id] = valid(id) ? 0 : 1;
       return;
     }
-    if (this.originalEnd >= 0 && this.clauses.length > this.originalEnd) {
-      this.clauses.length = this.originalEnd;
-      for (const wl of this.watches) {
-        if (!wl) continue;
-        let j = 0;
-        for (const id of wl) if (id < this.originalEnd) wl[j++] = id;
-        wl.length = j;
+    const end = this.originalEnd;
+    if (end >= 0 && this.nclauses > end) {
+      // drop the learnt clauses: unlink them from every watch list (order kept), free their ids
+      const head = this.watchHead;
+      const tail = this.watchTail;
+      for (let k = 0; k < head.length; k++) {
+        let prev = 0;
+        for (let id = head[k]!; id !== 0; ) {
+          const next = this.nextIn(id, k);
+          if (id >= end) {
+            if (prev === 0) head[k] = next;
+            else this.setNext(prev, k, next);
+            if (tail[k] === id) tail[k] = prev;
+          } else prev = id;
+          id = next;
+        }
       }
+      for (let id = end; id < this.nclauses; id++) this.whyOf.delete(id);
+      this.litTop = this.clauseStart[end]!;
+      this.nclauses = end;
     }
+  }
+
+  /** The clause after c in the watch list k. */
+  private nextIn(c: number, k: number): number {
+    const lit = k & 1 ? -(k >> 1) : k >> 1;
+    return this.litArena[this.clauseStart[c]! + this.w1[c]!] === lit ? this.next1[c]! : this.next2[c]!;
   }
 
   /**
@@ -330,20 +476,19 @@ export class CdclSolver {
   assertRoot(units?: (id: number) => boolean, keepLearnt = false): RootConflict | null {
     this.reset(keepLearnt);
     this.level = 1;
-    for (let id = 1; id < this.clauses.length; id++) {
-      const c = this.clauses[id]!;
-      if (c.disabled || c.lits.length !== 1) continue;
+    const n = this.nclauses;
+    for (let id = 1; id < n; id++) {
+      if (this.clauseOff[id] === 1 || this.clauseLen[id] !== 1) continue;
       if (units && !units(id)) continue;
-      const lit = c.lits[0]!;
+      const lit = this.clauseHead[id]!;
       const val = this.litValue(lit);
       if (val > 0) continue;
       if (val < 0) return this.rootConflict(id);
       this.assign(lit, id);
     }
     // Empty clauses are conflicts straight away.
-    for (let id = 1; id < this.clauses.length; id++) {
-      const c = this.clauses[id]!;
-      if (!c.disabled && c.lits.length === 0) return { conflict: id, proof: [id] };
+    for (let id = 1; id < n; id++) {
+      if (this.clauseOff[id] === 0 && this.clauseLen[id] === 0) return { conflict: id, proof: [id] };
     }
     const r = this.propagate();
     return r ? this.rootConflict(r) : null;
@@ -370,7 +515,10 @@ export class CdclSolver {
       if (this.level <= 1) return this.rootConflict(r);
       // A clause violated entirely by older levels: go back to the newest of them first.
       let maxLevel = 0;
-      for (const v of this.clauses[r]!.lits) maxLevel = Math.max(maxLevel, this.varLevel(v > 0 ? v : -v));
+      for (let q = this.clauseStart[r]!, e = q + this.clauseLen[r]!; q < e; q++) {
+        const v = this.litArena[q]!;
+        maxLevel = Math.max(maxLevel, this.varLevel(v > 0 ? v : -v));
+      }
       if (maxLevel < this.level) {
         this.revert(maxLevel);
         if (maxLevel <= 1) return this.rootConflict(r);
@@ -396,7 +544,8 @@ export class CdclSolver {
     let uip = 0;
     for (;;) {
       why.push(c);
-      for (const v of this.clauses[c]!.lits) {
+      for (let q = this.clauseStart[c]!, e = q + this.clauseLen[c]!; q < e; q++) {
+        const v = this.litArena[q]!;
         if (this.litValue(v) > 0) continue;
         const vv = v > 0 ? v : -v;
         if (seen[vv]) continue;
@@ -444,16 +593,17 @@ export class CdclSolver {
     const addClause = (id: number): void => {
       if (seenClause.has(id)) return;
       seenClause.add(id);
-      const c = this.clauses[id]!;
-      if (c.why) {
-        for (const w of c.why) addClause(w);
+      const why = this.whyOf.get(id);
+      if (why) {
+        for (const w of why) addClause(w);
         return;
       }
       proof.push(id);
     };
     const involved = new Uint8Array(this.nvars + 1);
     const mark = (id: number): void => {
-      for (const v of this.clauses[id]!.lits) {
+      for (let q = this.clauseStart[id]!, e = q + this.clauseLen[id]!; q < e; q++) {
+        const v = this.litArena[q]!;
         if (this.litValue(v) > 0) continue;
         involved[v > 0 ? v : -v] = 1;
       }
@@ -474,11 +624,10 @@ export class CdclSolver {
 
   /** Is every enabled clause satisfied by the (complete or partial) assignment? */
   unsatisfiedClause(): number {
-    for (let id = 1; id < this.clauses.length; id++) {
-      const c = this.clauses[id]!;
-      if (c.disabled) continue;
+    for (let id = 1; id < this.nclauses; id++) {
+      if (this.clauseOff[id] === 1) continue;
       let ok = false;
-      for (const l of c.lits) if (this.litValue(l) > 0) ok = true;
+      for (const l of this.lits(id)) if (this.litValue(l) > 0) ok = true;
       if (!ok) return id;
     }
     return 0;

@@ -105,7 +105,7 @@ export function solveWithProvider<C, R>(provider: DependencyProvider<C, R>, root
       // the first requirement (in registration order) that is not satisfied yet
       let open: number[] | null = null;
       for (const rid of requirementClauses) {
-        const lits = sat.clauses[rid]!.lits;
+        const lits = sat.lits(rid);
         let satisfied = false;
         const cands: number[] = [];
         for (const l of lits) {

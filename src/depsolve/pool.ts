@@ -175,9 +175,18 @@ export class Pool {
       k = this.idNames.length;
       this.nameIds.set(name, k);
       this.idNames.push(name);
+      if (k >= this.nameSpecial.length) {
+        const b = new Uint8Array(2 * k + 64);
+        b.set(this.nameSpecial);
+        this.nameSpecial = b;
+      }
+      this.nameSpecial[k] = name.startsWith('/') || name.startsWith('namespace:') ? 1 : 0;
     }
     return k;
   }
+
+  /** Per name id: 1 for a file path or namespace name (their providers come from other tables). */
+  private nameSpecial = new Uint8Array(1024);
 
   /** The packages of a repository, ascending. */
   packagesOf(repo: Repo): number[] {
@@ -206,9 +215,59 @@ export class Pool {
 
   /** Is the name a file path or a namespace (whose providers come from other tables)? */
   specialName(k: number): boolean {
-    const name = this.idNames[k]!;
-    return name.startsWith('/') || name.startsWith('namespace:');
+    return this.nameSpecial[k] === 1;
   }
+
+  /**
+   * The packages on their own name's sameName list whose name id is marked in `names` (the
+   * bulk form of onOwnNameList, one pass over the pool's columns).
+   */
+  ownNameListHits(names: Uint8Array): number[] {
+    this.buildIndex();
+    const inIndex = this.inIndex!;
+    const nameOf = this.nameOf;
+    const provStart = this.provStart;
+    const provName = this.provName;
+    const out: number[] = [];
+    for (let p = 2, n = this.solvables.length; p < n; p++) {
+      const k = nameOf[p]!;
+      if (names[k] !== 1 || inIndex[p] !== 1) continue;
+      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
+        if (provName[i] === k) {
+          out.push(p);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Per package: 1 when installable (pool_installable: arch, not src, not excluded); cached. */
+  installableMask(): Uint8Array {
+    // `disabled` is filled by callers directly (only ever added to): its size tells a stale mask
+    if (this.installableCache && this.installableDisabled === this.disabled.size) return this.installableCache;
+    const scores = this.scores();
+    const n = this.solvables.length;
+    const ok = new Uint8Array(scores.length);
+    let all = true;
+    for (let a = 0; a < scores.length; a++) {
+      ok[a] = scores[a] !== 0 && this.archIsSrc[a] === 0 ? 1 : 0;
+      if (ok[a] === 0) all = false;
+    }
+    const mask = new Uint8Array(n);
+    if (all) mask.fill(1, 2);
+    else {
+      const archOf = this.archOf;
+      for (let p = 2; p < n; p++) mask[p] = ok[archOf[p]!]!;
+    }
+    for (const p of this.disabled) if (p < n) mask[p] = 0;
+    this.installableCache = mask;
+    this.installableDisabled = this.disabled.size;
+    return mask;
+  }
+
+  private installableCache: Uint8Array | null = null;
+  private installableDisabled = 0;
 
   /**
    * Intern a simple dependency's name in place: its name becomes the pool's string and the
@@ -340,7 +399,15 @@ export class Pool {
   }
 
   invalidate(): void {
-    if (this.provideIndex === null && this.whatCache.size === 0 && this.nameCache.size === 0 && this.sameById.length === 0 && this.archScoreTable === null) return;
+    if (
+      this.provideIndex === null &&
+      this.whatCache.size === 0 &&
+      this.nameCache.size === 0 &&
+      this.sameById.length === 0 &&
+      this.archScoreTable === null &&
+      this.installableCache === null
+    )
+      return;
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
@@ -350,6 +417,7 @@ export class Pool {
     this.nameCache.clear();
     this.sameById = [];
     this.archScoreTable = null;
+    this.installableCache = null;
   }
 
   private nameCache = new Map<string, number[]>();
@@ -495,11 +563,8 @@ export class Pool {
 
   /** Could this package be installed at all (arch, src, not excluded)? (pool_installable) */
   installable(p: number): boolean {
-    const s = this.solvables[p]!;
-    if (s.arch === 'src' || s.arch === 'nosrc') return false;
-    if (this.archScoreOf(p) === 0) return false;
-    if (this.disabled.has(p)) return false;
-    return true;
+    const m = this.installableCache;
+    return (m !== null && this.installableDisabled === this.disabled.size ? m : this.installableMask())[p] === 1;
   }
 
   /** Is the package in the provides index? Installed packages always are. */

@@ -259,9 +259,8 @@ class PkgRuleArena {
 
 /** A set of package ids over a byte map (the sets the rule builder fills hold tens of thousands). */
 class IdSet {
-  private readonly bits: Uint8Array;
-  private readonly members: number[] = [];
-  size = 0;
+  /** Membership by id (1 = member); hot loops read and write it directly. */
+  readonly bits: Uint8Array;
 
   constructor(n: number) {
     this.bits = new Uint8Array(n);
@@ -272,20 +271,25 @@ class IdSet {
   }
 
   add(p: number): this {
-    if (this.bits[p] !== 1) {
-      this.bits[p] = 1;
-      this.size++;
-      this.members.push(p);
-    }
+    this.bits[p] = 1;
     return this;
   }
 
-  /** The members in ascending order (a scan of the members, not of every id). */
+  /** Number of members (a scan: asked once or twice per solve). */
+  get size(): number {
+    const b = this.bits;
+    let n = 0;
+    for (let p = 0; p < b.length; p++) n += b[p]!;
+    return n;
+  }
+
+  /** The members in ascending order. */
   sorted(): Int32Array {
-    const m = this.members;
-    const out = new Int32Array(m.length);
-    for (let i = 0; i < m.length; i++) out[i] = m[i]!;
-    return out.sort();
+    const b = this.bits;
+    const out = new Int32Array(this.size);
+    let m = 0;
+    for (let p = 0; p < b.length; p++) if (b[p] === 1) out[m++] = p;
+    return out;
   }
 }
 
@@ -429,11 +433,13 @@ export class RpmSolver {
         return out;
       }
       case 'all': {
+        // one shared list (callers only read selections)
         if (this.allIds === null) {
-          this.allIds = [];
-          for (let p = 2; p < pool.size; p++) this.allIds.push(p);
+          const ids = new Array<number>(pool.size - 2).fill(0);
+          for (let p = 2; p < pool.size; p++) ids[p - 2] = p;
+          this.allIds = ids;
         }
-        return this.allIds.slice();
+        return this.allIds;
       }
     }
   }
@@ -845,7 +851,9 @@ export class RpmSolver {
             for (const [ip, ts] of this.updateTargets) if (!before.has(ip) && !ts.has(ip)) this.dupTargetedOnly.add(ip);
             break;
           }
-          const targets = job.select.kind === 'all' ? this.select({ kind: 'all' }) : [...sel];
+          // "distupgrade all": every package, walked by id (no list of them)
+          const all = job.select.kind === 'all';
+          const targets = all ? [] : [...sel];
           if (job.select.kind === 'all') this.dupAll = true;
           // forcebest: every installed package the distupgrade involves gets a best rule
           const forcebest = job.flags.has('forcebest');
@@ -859,31 +867,46 @@ export class RpmSolver {
           // over the pool instead of a list per name)
           const involvedNames = new Uint8Array(pool.nameCount);
           let anyName = false;
-          for (let ti = 0; ti < targets.length; ti++) {
-            const p = targets[ti]!;
-            if (this.isInstalled(p)) {
-              if (job.select.kind !== 'all') this.dupInvolved.add(p);
+          // the pool's columns and the sets' byte maps, read and written in place (this loop
+          // sees every package of the pool for "distupgrade all")
+          const instMask = this.installedMask!;
+          const installable = pool.installableMask();
+          const dupBits = this.dupMap.bits;
+          const involved = this.dupInvolved.bits;
+          const withObsoletes = new Uint8Array(pool.size);
+          const obsList = pool.withReverseDeps().obsoletes;
+          for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
+          const n = all ? pool.size : targets.length;
+          for (let ti = all ? 2 : 0; ti < n; ti++) {
+            const p = all ? ti : targets[ti]!;
+            if (instMask[p] === 1) {
+              if (!all) involved[p] = 1;
               continue;
             }
-            if (!pool.installable(p)) continue; // excluded packages are not part of the upgrade
-            this.dupMap.add(p);
+            if (installable[p] !== 1) continue; // excluded packages are not part of the upgrade
+            dupBits[p] = 1;
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
-            const s = pool.solvables[p]!;
             const k = pool.nameIdOf(p);
             if (pool.specialName(k)) {
-              for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) this.dupInvolved.add(q);
+              const s = pool.solvables[p]!;
+              for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
             } else {
               involvedNames[k] = 1;
               anyName = true;
             }
-            this.dupInvolved.add(p);
+            involved[p] = 1;
+            if (withObsoletes[p] !== 1) continue;
+            const s = pool.solvables[p]!;
             for (let oi = 0; oi < s.obsoletes.length; oi++) {
               const obs = s.obsoletes[oi]!;
-              for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) this.dupInvolved.add(ip);
+              for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
             }
           }
-          if (anyName) for (let q = 2; q < pool.size; q++) if (involvedNames[pool.nameIdOf(q)] === 1 && pool.onOwnNameList(q)) this.dupInvolved.add(q);
+          if (anyName) {
+            const hits = pool.ownNameListHits(involvedNames);
+            for (let k = 0; k < hits.length; k++) involved[hits[k]!] = 1;
+          }
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;

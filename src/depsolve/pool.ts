@@ -219,27 +219,25 @@ export class Pool {
   }
 
   /**
-   * The packages on their own name's sameName list whose name id is marked in `names` (the
-   * bulk form of onOwnNameList, one pass over the pool's columns).
+   * Mark (out[p] = 1) the packages on their own name's sameName list whose name id is marked
+   * in `names` (the bulk form of onOwnNameList, one pass over the pool's columns).
    */
-  ownNameListHits(names: Uint8Array): number[] {
+  markOwnNameList(names: Uint8Array, out: Uint8Array): void {
     this.buildIndex();
     const inIndex = this.inIndex!;
     const nameOf = this.nameOf;
     const provStart = this.provStart;
     const provName = this.provName;
-    const out: number[] = [];
     for (let p = 2, n = this.solvables.length; p < n; p++) {
       const k = nameOf[p]!;
       if (names[k] !== 1 || inIndex[p] !== 1) continue;
       for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
         if (provName[i] === k) {
-          out.push(p);
+          out[p] = 1;
           break;
         }
       }
     }
-    return out;
   }
 
   /** Per package: 1 when installable (pool_installable: arch, not src, not excluded); cached. */

@@ -2,7 +2,7 @@ import { CdclSolver, type RootConflict } from '../solver/index.js';
 import { RPMSENSE } from '../rpm/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
-import { SYSTEM_SOLVABLE, type Pool, type Repo } from './pool.js';
+import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
@@ -721,6 +721,20 @@ export class RpmSolver {
 
   /** Update candidates of an installed package (policy_findupdatepackages). */
   findUpdatePackages(p: number, allowAll: boolean, dup = false): number[] {
+    // with allowAll the answer depends on the pool only (not on dup or the job maps): asked
+    // several times per installed package while the rules are built, computed once. Callers
+    // only read the list.
+    if (allowAll) {
+      let l = this.allUpdates.get(p);
+      if (l === undefined) this.allUpdates.set(p, (l = this.updatePackages(p, true, false)));
+      return l;
+    }
+    return this.updatePackages(p, false, dup);
+  }
+
+  private allUpdates = new Map<number, number[]>();
+
+  private updatePackages(p: number, allowAll: boolean, dup: boolean): number[] {
     const pool = this.pool;
     const s = pool.solvables[p]!;
     const out: number[] = [];
@@ -728,12 +742,6 @@ export class RpmSolver {
     const allowArch = dup ? this.flags.dupallowarchchange : this.flags.allowarchchange;
     const allowVendor = dup ? this.flags.dupallowvendorchange : this.flags.allowvendorchange;
     const allowName = dup ? this.flags.dupallownamechange : this.flags.allownamechange;
-    const legal = (q: number): boolean => {
-      const qs = pool.solvables[q]!;
-      if (!allowAll && !allowArch && s.arch !== qs.arch && this.illegalArchChange(p, q)) return false;
-      if (!allowAll && !allowVendor && s.vendor !== qs.vendor) return false;
-      return true;
-    };
     const same = pool.sameNameOf(p);
     for (let k = 0; k < same.length; k++) {
       const q = same[k]!;
@@ -744,16 +752,26 @@ export class RpmSolver {
       if (!allowAll && !allowDowngrade && pool.evrcmp(p, q) > 0) continue;
       // a multiversion package is not replaced by a distupgrade, new versions come alongside
       if (!allowAll && dup && this.multiversion.has(p)) continue;
-      if (legal(q)) out.push(q);
+      if (allowAll || this.legalUpdate(s, qs, allowArch, allowVendor)) out.push(q);
     }
     if (allowAll || allowName) {
-      for (const q of this.obsoletersOf(p)) {
+      const obs = this.obsoletersOf(p);
+      for (let k = 0; k < obs.length; k++) {
+        const q = obs[k]!;
         if (out.includes(q)) continue;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, pool.solvables[q]!)) continue;
-        if (legal(q)) out.push(q);
+        const qs = pool.solvables[q]!;
+        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, qs)) continue;
+        if (allowAll || this.legalUpdate(s, qs, allowArch, allowVendor)) out.push(q);
       }
     }
     return out;
+  }
+
+  /** Arch and vendor changes an update may make (policy_illegal without allowAll). */
+  private legalUpdate(s: Solvable, qs: Solvable, allowArch: boolean, allowVendor: boolean): boolean {
+    if (!allowArch && s.arch !== qs.arch && this.illegalArchChange(s.id, qs.id)) return false;
+    if (!allowVendor && s.vendor !== qs.vendor) return false;
+    return true;
   }
 
   illegalArchChange(a: number, b: number): boolean {
@@ -903,10 +921,7 @@ export class RpmSolver {
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
             }
           }
-          if (anyName) {
-            const hits = pool.ownNameListHits(involvedNames);
-            for (let k = 0; k < hits.length; k++) involved[hits[k]!] = 1;
-          }
+          if (anyName) pool.markOwnNameList(involvedNames, involved);
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
           break;
@@ -1387,23 +1402,30 @@ export class RpmSolver {
       if (b === null) return true;
       return b.some(inRule);
     };
+    // the package rules' arrays as they are now: rules added below go after them, and a
+    // grown arena leaves these (the old buffers) unchanged for the package rules
     const heads = this.sat.clauseHead;
     const lens = this.sat.clauseLen;
+    const starts = this.sat.clauseStart;
+    const arena = this.sat.litArena;
+    const inst = this.installedMask!;
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
-      if (heads[rid]! >= 0 || lens[rid]! < 2) continue;
-      lits = this.sat.lits(rid);
-      if (lits[0]! >= 0 || lits.length < 2 || (lits.length === 2 && lits[1]! <= 0)) continue;
-      requirer = -lits[0]!;
+      const len = lens[rid]!;
+      if (heads[rid]! >= 0 || len < 2) continue;
+      const st = starts[rid]!;
+      if (len === 2 && arena[st + 1]! <= 0) continue;
+      requirer = -arena[st]!;
       // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
       if (this.orphaned.has(requirer)) continue;
       // a choice rule needs a provider that replaces nothing installed: look for one first
       // (cheap, cached per package) before checking the installed ones against the policy
       let free = false;
-      for (let k = 1; k < lits.length && !free; k++) {
-        const p = lits[k]!;
-        if (p > 0 && !this.isInstalled(p) && !blockerOf(p)) free = true;
+      for (let k = 1; k < len && !free; k++) {
+        const p = arena[st + k]!;
+        if (p > 0 && inst[p] !== 1 && !blockerOf(p)) free = true;
       }
       if (!free) continue;
+      lits = arena.subarray(st, st + len);
       stamp++;
       marked = false;
       doCheck = -1;

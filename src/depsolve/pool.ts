@@ -38,8 +38,16 @@ export interface Solvable {
 
 export type NewSolvable = Omit<Solvable, 'id' | 'pevr' | 'repo'>;
 
-/** A simple dependency whose name a pool interned (`Pool.internDep`): nid is the name id there. */
-type NamedDep = SimpleDep & { nid?: number };
+/**
+ * A simple dependency whose name a pool interned (`Pool.internDep`): nid is the name id there.
+ * wp/wpEpoch: its whatprovides list, valid while the pool's epoch is wpEpoch (one cache slot on
+ * the dependency object itself, like libsolv's whatprovides by relation id: the readers share one
+ * object per distinct dependency, so the lookup is two property loads).
+ */
+type NamedDep = SimpleDep & { nid?: number; wp?: number[]; wpEpoch?: number };
+
+/** Pool epochs: unique across pools, renewed when a pool's provides caches are dropped. */
+let epochs = 0;
 
 /**
  * libsolv's built-in arch compatibility table (Debian's 0.7.23 build: no Fedora `athlon`).
@@ -120,6 +128,8 @@ export class Pool {
   fileProvidesHook: ((path: string) => number[]) | null = null;
 
   private provideIndex: ProvideIndex | null = null;
+  /** Identifies the current provides caches (see NamedDep). */
+  private epoch = ++epochs;
   /**
    * Filled as packages are added (the load phase, as libsolv's repo readers intern strings with
    * pool_str2id): provided names interned to ids, and every package's provides in one flat
@@ -406,6 +416,7 @@ export class Pool {
       this.installableCache === null
     )
       return;
+    this.epoch = ++epochs;
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
@@ -670,6 +681,14 @@ export class Pool {
 
   /** The packages that provide a simple dependency, in id order (libsolv's whatprovides). */
   whatprovidesSimple(d: SimpleDep): number[] {
+    if ((d as NamedDep).wpEpoch === this.epoch) return (d as NamedDep).wp!;
+    const list = this.whatprovidesUncached(d);
+    (d as NamedDep).wp = list;
+    (d as NamedDep).wpEpoch = this.epoch;
+    return list;
+  }
+
+  private whatprovidesUncached(d: SimpleDep): number[] {
     const sense = d.flags & RPMSENSE.SENSEMASK;
     const hasRange = sense !== 0 && d.evr !== '';
     // unversioned: cached by name id (readers intern names, so this lookup hashes nothing)

@@ -286,10 +286,10 @@ class IdSet {
   /** The members in ascending order. */
   sorted(): Int32Array {
     const b = this.bits;
-    const out = new Int32Array(this.size);
+    const out = new Int32Array(b.length);
     let m = 0;
     for (let p = 0; p < b.length; p++) if (b[p] === 1) out[m++] = p;
-    return out;
+    return out.subarray(0, m);
   }
 }
 
@@ -429,14 +429,14 @@ export class RpmSolver {
         return pool.whatprovides(sel.dep);
       case 'repo': {
         const out: number[] = [];
-        for (let p = 2; p < pool.size; p++) if (pool.solvables[p]!.repo === sel.repo) out.push(p);
+        for (let p = 2, np = pool.size; p < np; p++) if (pool.solvables[p]!.repo === sel.repo) out.push(p);
         return out;
       }
       case 'all': {
         // one shared list (callers only read selections)
         if (this.allIds === null) {
           const ids = new Array<number>(pool.size - 2).fill(0);
-          for (let p = 2; p < pool.size; p++) ids[p - 2] = p;
+          for (let p = 2, np = pool.size; p < np; p++) ids[p - 2] = p;
           this.allIds = ids;
         }
         return this.allIds;
@@ -1293,12 +1293,12 @@ export class RpmSolver {
       const named = new Set<string>();
       for (const job of jobs) if (job.select.kind === 'pkg') named.add(pool.solvables[job.select.p]!.name);
       const bestPrio = new Map<string, number>();
-      for (let p = 2; p < pool.size; p++) {
+      for (let p = 2, np = pool.size; p < np; p++) {
         if (this.isInstalled(p) || !pool.installable(p)) continue;
         const s = pool.solvables[p]!;
         bestPrio.set(s.name, Math.max(bestPrio.get(s.name) ?? -Infinity, s.repo.priority));
       }
-      for (let p = 2; p < pool.size; p++) {
+      for (let p = 2, np = pool.size; p < np; p++) {
         if (!this.added.has(p) || this.isInstalled(p)) continue;
         const s = pool.solvables[p]!;
         if (named.has(s.name)) continue;
@@ -2041,7 +2041,7 @@ export class RpmSolver {
       break;
     }
     const installed = new Set<number>();
-    for (let p = 2; p < this.pool.size; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    for (let p = 2, np = this.pool.size; p < np; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
     this.cleandeps = this.jobs.some((j) => j.flags.has('cleandeps')) ? this.computeCleandeps(installed) : [];
     for (const p of this.cleandeps) installed.delete(p);
     return { installed, problems: this.problems };
@@ -2514,7 +2514,7 @@ export class RpmSolver {
     if (dqs.length && pool.flags.implicitobsoleteusescolors) {
       dqs = dqs.filter((p) => {
         const s = pool.solvables[p]!;
-        for (let q = 2; q < pool.size; q++) {
+        for (let q = 2, np = pool.size; q < np; q++) {
           if (q === p || sat.decisionMap[q]! <= 0) continue;
           if (pool.solvables[q]!.name === s.name) return false;
         }
@@ -2626,7 +2626,7 @@ export class RpmSolver {
         }
       }
       const out: number[] = [];
-      for (let i = 2; i < pool.size; i++) {
+      for (let i = 2, np = pool.size; i < np; i++) {
         if (sat.decisionMap[i]! < 0) continue;
         const s = pool.solvables[i]!;
         if (!map.has(i)) {

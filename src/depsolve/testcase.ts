@@ -406,9 +406,11 @@ const POOL_FLAG_NAMES = new Set(Object.keys(defaultPoolFlags()));
 
 /** Run every step of a testcase file. */
 export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
-  // The lines, without CR. The `#>` lines of inline blocks (a whole repository, most of a
-  // large testcase) are not copied out: each is the marker '#>' with its offsets kept, and
-  // the repository parser reads the block in place.
+  // The lines, without CR. A run of `#>` lines (an inline block: a whole repository, most of
+  // a large testcase) is one entry, the marker '#>' with the block's offsets (first line's
+  // start, last line's end without CR): the repository parser reads the block in place, and a
+  // testcase of hundreds of thousands of lines leaves no per-line arrays in the heap the
+  // solver's garbage collections have to walk.
   const lines: string[] = [];
   const lineStart: number[] = [];
   const lineEnd: number[] = [];
@@ -418,12 +420,21 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
     let le = eol;
     if (le > pos && text.charCodeAt(le - 1) === 13) le--;
     const inlineLine = text.charCodeAt(pos) === 35 && text.charCodeAt(pos + 1) === 62 && le - pos >= 2;
-    lines.push(inlineLine ? '#>' : text.slice(pos, le));
-    lineStart.push(pos);
-    lineEnd.push(le);
+    const k = lines.length - 1;
+    if (inlineLine && k >= 0 && lines[k] === '#>') lineEnd[k] = le;
+    else {
+      lines.push(inlineLine ? '#>' : text.slice(pos, le));
+      lineStart.push(pos);
+      lineEnd.push(le);
+    }
     pos = eol + 1;
   }
-  const lineText = (k: number): string => (lines[k] === '#>' ? text.slice(lineStart[k]!, lineEnd[k]!) : lines[k]!);
+  /** The lines of an inline block entry, without their `#>` prefix. */
+  const blockLines = (k: number): string[] =>
+    text
+      .slice(lineStart[k]!, lineEnd[k]!)
+      .split('\n')
+      .map((l) => (l.endsWith('\r') ? l.slice(2, -1) : l.slice(2)));
   const state: State = {
     pool: new Pool(),
     poolFlags: defaultPoolFlags(),
@@ -443,10 +454,8 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
   let evrcmpJobs: string[] = [];
 
   const inline = (i: number): [string[], number] => {
-    const out: string[] = [];
-    let j = i + 1;
-    while (j < lines.length && lines[j]!.startsWith('#>')) out.push(lineText(j++).slice(2));
-    return [out, j - 1];
+    if (i + 1 < lines.length && lines[i + 1] === '#>') return [blockLines(i + 1), i + 1];
+    return [[], i];
   };
 
   // selection jobs of the current step (`job VERB selection…`), printed by `result jobs`
@@ -486,11 +495,11 @@ export function runTestcase(text: string, io: TestcaseIo): TestcaseResult {
         let prefix = 0;
         if (src === '<inline>') {
           // the block's lines in place, still with their `#>` prefix (parseTesttags skips it)
-          let j = i + 1;
-          while (j < lines.length && lines[j]!.startsWith('#>')) j++;
-          if (j > i + 1) body = { text, start: lineStart[i + 1]!, end: lineEnd[j - 1]! };
+          if (i + 1 < lines.length && lines[i + 1] === '#>') {
+            body = { text, start: lineStart[i + 1]!, end: lineEnd[i + 1]! };
+            i++;
+          }
           prefix = 2;
-          i = j - 1;
         } else if (type !== 'empty') {
           body = io.readFile(src);
         }

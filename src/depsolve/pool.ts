@@ -163,9 +163,6 @@ export class Pool {
   /** Parsed provide EVRs by EVR string. */
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
-  private whatCache = new Map<string, number[]>();
-  /** whatprovides by dependency object (parsers share one object per distinct dependency). */
-  private whatCacheByDep = new Map<SimpleDep, number[]>();
   /** Unversioned whatprovides by name id (dropped by invalidate()). */
   private whatByName: Array<number[] | undefined> = [];
 
@@ -409,7 +406,6 @@ export class Pool {
   invalidate(): void {
     if (
       this.provideIndex === null &&
-      this.whatCache.size === 0 &&
       this.nameCache.size === 0 &&
       this.sameById.length === 0 &&
       this.archScoreTable === null &&
@@ -420,8 +416,6 @@ export class Pool {
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
-    this.whatCache.clear();
-    this.whatCacheByDep.clear();
     this.whatByName = [];
     this.nameCache.clear();
     this.sameById = [];
@@ -691,31 +685,21 @@ export class Pool {
   private whatprovidesUncached(d: SimpleDep): number[] {
     const sense = d.flags & RPMSENSE.SENSEMASK;
     const hasRange = sense !== 0 && d.evr !== '';
-    // unversioned: cached by name id (readers intern names, so this lookup hashes nothing)
+    // a dependency interned by this pool carries its name id (checked: the id's string is its name)
+    const nid = (d as NamedDep).nid;
+    const k0 = nid !== undefined && this.idNames[nid] === d.name ? nid : this.nameIds.get(d.name);
+    // unversioned: also cached by name id (dependency objects of other readers share it)
     let nk = -1;
-    if (!hasRange) {
-      // a dependency interned by this pool carries its name id (checked: the id's string is its name)
-      const nid = (d as NamedDep).nid;
-      nk = nid !== undefined && this.idNames[nid] === d.name ? nid : (this.nameIds.get(d.name) ?? -1);
-      if (nk >= 0) {
-        if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
-        if (nk < this.whatByName.length) {
-          const l = this.whatByName[nk];
-          if (l !== undefined) return l;
-        } else nk = -1;
-      }
-    }
-    const byDep = this.whatCacheByDep.get(d);
-    if (byDep) return byDep;
-    const key = hasRange ? `${d.name}\u0000${sense}\u0000${d.evr}` : d.name;
-    const cached = this.whatCache.get(key);
-    if (cached) {
-      if (nk >= 0) this.whatByName[nk] = cached;
-      else this.whatCacheByDep.set(d, cached);
-      return cached;
+    if (!hasRange && k0 !== undefined) {
+      nk = k0;
+      if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
+      if (nk < this.whatByName.length) {
+        const l = this.whatByName[nk];
+        if (l !== undefined) return l;
+      } else nk = -1;
     }
     const idx = this.buildIndex();
-    const k = this.nameIds.get(d.name);
+    const k = k0;
     const from = k === undefined ? 0 : idx.start[k]!;
     const to = k === undefined ? 0 : idx.start[k + 1]!;
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
@@ -747,9 +731,7 @@ export class Pool {
       }
       list = [...out].sort((a, b) => a - b);
     }
-    this.whatCache.set(key, list);
     if (nk >= 0) this.whatByName[nk] = list;
-    else this.whatCacheByDep.set(d, list);
     return list;
   }
 

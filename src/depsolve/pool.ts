@@ -623,14 +623,24 @@ export class Pool {
     const total = start[names]!;
     const ids = new Int32Array(total);
     const at = new Int32Array(total);
-    for (let i = 0; i < total0; i++) {
-      const k = provName[i]!;
-      if (k < 0) continue;
-      const p = provOwner[i]!;
-      if (inIndex[p] === 0) continue;
-      const pos = fill[k]!++;
-      ids[pos] = p;
-      at[pos] = i;
+    if (all) {
+      for (let i = 0; i < total0; i++) {
+        const k = provName[i]!;
+        if (k < 0) continue;
+        const pos = fill[k]!++;
+        ids[pos] = provOwner[i]!;
+        at[pos] = i;
+      }
+    } else {
+      for (let i = 0; i < total0; i++) {
+        const k = provName[i]!;
+        if (k < 0) continue;
+        const p = provOwner[i]!;
+        if (inIndex[p] === 0) continue;
+        const pos = fill[k]!++;
+        ids[pos] = p;
+        at[pos] = i;
+      }
     }
     this.inIndex = inIndex;
     this.provideIndex = { start, ids, at };

@@ -988,12 +988,11 @@ export class RpmSolver {
     const order = this.unifyPkgRules();
     const arena = this.pkgArena!;
     const index = new Int32Array(order.length + 1);
+    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length);
     for (let k = 0; k < order.length; k++) {
       const r = order[k]!;
-      const b = arena.start[r]!;
-      const id = this.sat.addClauseRange(arena.lits, b, b + arena.len[r]!);
-      index[id] = r;
-      if (arena.reason[r] === R_RECOMMENDS) this.weakRules.add(id);
+      index[first + k] = r;
+      if (arena.reason[r] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
     this.pkgRuleIndex = index;
     this.pkgRuleCols = arena;

@@ -40,6 +40,47 @@ test('CDCL agrees with brute force on 1500 random 3-SAT instances, and models sa
   assert.ok(sat > 100 && sat < 1400, 'a mix of satisfiable and unsatisfiable instances');
 });
 
+test('clauses added in bulk from an arena (addClausesFrom) solve like clauses added one by one', () => {
+  const r = rng(11);
+  for (let k = 0; k < 300; k++) {
+    const n = 3 + Math.floor(r() * 9);
+    const m = Math.floor(n * (2 + r() * 4));
+    const clauses: number[][] = [];
+    for (let i = 0; i < m; i++) {
+      // distinct literals, as addClausesFrom requires
+      const len = 1 + Math.floor(r() * 3);
+      const c: number[] = [];
+      while (c.length < len) {
+        const l = (1 + Math.floor(r() * n)) * (r() < 0.5 ? -1 : 1);
+        if (!c.includes(l)) c.push(l);
+      }
+      clauses.push(c);
+    }
+    // the arena holds the clauses in reverse; the order array puts them back
+    const lits = new Int32Array(clauses.flat().length);
+    const start = new Int32Array(m);
+    const len = new Int32Array(m);
+    const order = new Int32Array(m);
+    let top = 0;
+    for (let i = m - 1; i >= 0; i--) {
+      start[i] = top;
+      len[i] = clauses[i]!.length;
+      for (const l of clauses[i]!) lits[top++] = l;
+    }
+    for (let i = 0; i < m; i++) order[i] = i;
+    const bulk = new CdclSolver(n);
+    assert.equal(bulk.addClausesFrom(lits, start, len, order, m), 1);
+    const one = new CdclSolver(n);
+    for (const c of clauses) one.addClause(c);
+    for (let id = 1; id <= m; id++) assert.deepEqual([...bulk.lits(id)], [...one.lits(id)]);
+    const a = bulk.solve();
+    const b = one.solve();
+    assert.equal(a === true, b === true, `instance ${k}`);
+    if (a === true && b === true) assert.deepEqual([...bulk.decisionMap].map(Math.sign), [...one.decisionMap].map(Math.sign));
+    if (a !== true && b !== true) assert.deepEqual(a.proof, b.proof);
+  }
+});
+
 test('root conflict proof is a real unsat core', () => {
   const s = new CdclSolver(3);
   const a = s.addClause([1]);

@@ -140,7 +140,7 @@ export class CdclSolver {
 
   private ensureClauses(id: number): void {
     if (id < this.clauseHead.length) return;
-    const size = this.clauseHead.length * 2;
+    const size = Math.max(this.clauseHead.length * 2, id + 1);
     this.clauseHead = grownI32(this.clauseHead, size);
     this.clauseLen = grownI32(this.clauseLen, size);
     this.clauseStart = grownI32(this.clauseStart, size);
@@ -161,6 +161,67 @@ export class CdclSolver {
     let m = base;
     for (let i = 0; i < n; i++) m = this.put(arena, base, m, lits[i]!);
     return this.finish(base, m, why);
+  }
+
+  /**
+   * Add clauses in bulk: for each k < count, the clause src[start[order[k]] .. + len[order[k]]),
+   * under the same guarantees as addClauseRange (valid, distinct literals; nothing assigned).
+   * Returns the id of the first one (the others follow in order). One call for a whole rule
+   * class instead of one per rule.
+   */
+  addClausesFrom(src: Int32Array, start: Int32Array, len: Int32Array, order: Int32Array, count: number): number {
+    if (this.trail.length !== 0) throw new TypeError('addClausesFrom: assignments exist');
+    const first = this.nclauses;
+    let total = 0;
+    for (let k = 0; k < count; k++) total += len[order[k]!]!;
+    if (this.litTop + total > this.litArena.length) this.litArena = grownI32(this.litArena, this.litTop + total);
+    this.ensureClauses(first + count);
+    const arena = this.litArena;
+    const cs = this.clauseStart;
+    const cl = this.clauseLen;
+    const ch = this.clauseHead;
+    const off = this.clauseOff;
+    const w1 = this.w1;
+    const w2 = this.w2;
+    const next1 = this.next1;
+    const next2 = this.next2;
+    const head = this.watchHead;
+    const tail = this.watchTail;
+    let top = this.litTop;
+    for (let k = 0; k < count; k++) {
+      const r = order[k]!;
+      const from = start[r]!;
+      const n = len[r]!;
+      const id = first + k;
+      for (let i = 0; i < n; i++) arena[top + i] = src[from + i]!;
+      cs[id] = top;
+      cl[id] = n;
+      ch[id] = n > 0 ? arena[top]! : 0;
+      off[id] = 0;
+      if (n < 2) {
+        w1[id] = -1;
+        w2[id] = -1;
+      } else {
+        w1[id] = 0;
+        w2[id] = 1;
+        next1[id] = 0;
+        next2[id] = 0;
+        // append to the watch lists of the first two literals
+        for (let w = 0; w < 2; w++) {
+          const lit = arena[top + w]!;
+          const kk = lit > 0 ? 2 * lit : -2 * lit + 1;
+          const t = tail[kk]!;
+          if (t === 0) head[kk] = id;
+          else if (arena[cs[t]! + w1[t]!] === lit) next1[t] = id;
+          else next2[t] = id;
+          tail[kk] = id;
+        }
+      }
+      top += n;
+    }
+    this.litTop = top;
+    this.nclauses = first + count;
+    return first;
   }
 
   /**

@@ -141,6 +141,8 @@ export class Pool {
   private readonly idNames: string[] = [];
   /** Per package: the id of its name. */
   private nameOf = new Int32Array(4096);
+  /** Per package: 1 when it provides its own name (noted as its provides are interned). */
+  private ownProv = new Uint8Array(4096);
   private provName = new Int32Array(4096);
   /** Per provide: the package that provides it. */
   private provOwner = new Int32Array(4096);
@@ -187,12 +189,12 @@ export class Pool {
         b.set(this.nameSpecial);
         this.nameSpecial = b;
       }
-      this.nameSpecial[k] = name.startsWith('/') || name.startsWith('namespace:') ? 1 : 0;
+      this.nameSpecial[k] = name.startsWith('/') || name.startsWith('namespace:') ? 1 : name.startsWith('rpmlib(') ? 2 : 0;
     }
     return k;
   }
 
-  /** Per name id: 1 for a file path or namespace name (their providers come from other tables). */
+  /** Per name id: 1 for a file path or namespace name (their providers come from other tables), 2 for rpmlib(...). */
   private nameSpecial = new Uint8Array(1024);
 
   /** The packages of a repository, ascending. */
@@ -214,10 +216,7 @@ export class Pool {
    */
   onOwnNameList(p: number): boolean {
     this.buildIndex();
-    if (this.inIndex![p] !== 1) return false;
-    const k = this.nameOf[p]!;
-    for (let i = this.provStart[p]!, end = this.provStart[p + 1]!; i < end; i++) if (this.provName[i] === k) return true;
-    return false;
+    return this.inIndex![p] === 1 && this.ownProv[p] === 1;
   }
 
   /** Is the name a file path or a namespace (whose providers come from other tables)? */
@@ -233,18 +232,8 @@ export class Pool {
     this.buildIndex();
     const inIndex = this.inIndex!;
     const nameOf = this.nameOf;
-    const provStart = this.provStart;
-    const provName = this.provName;
-    for (let p = 2, n = this.solvables.length; p < n; p++) {
-      const k = nameOf[p]!;
-      if (names[k] !== 1 || inIndex[p] !== 1) continue;
-      for (let i = provStart[p]!, end = provStart[p + 1]!; i < end; i++) {
-        if (provName[i] === k) {
-          out[p] = 1;
-          break;
-        }
-      }
-    }
+    const own = this.ownProv;
+    for (let p = 2, n = this.solvables.length; p < n; p++) if (own[p] === 1 && inIndex[p] === 1 && names[nameOf[p]!] === 1) out[p] = 1;
   }
 
   /** Per package: 1 when installable (pool_installable: arch, not src, not excluded); cached. */
@@ -282,6 +271,18 @@ export class Pool {
     const k = this.internName(d.name);
     d.name = this.idNames[k]!;
     (d as NamedDep).nid = k;
+  }
+
+  /** Every package's name id by package id (read-only; the hot loops index it directly). */
+  nameIdColumn(): Int32Array {
+    return this.nameOf;
+  }
+
+  /** Is this an `rpmlib(...)` dependency (rpm's own features: always satisfied, never a rule)? */
+  isRpmlibDep(d: SimpleDep): boolean {
+    const nid = (d as NamedDep).nid;
+    if (nid !== undefined && this.idNames[nid] === d.name) return this.nameSpecial[nid] === 2;
+    return d.name.startsWith('rpmlib(');
   }
 
   /** The id of package p's name: packages of one name share it (compare ids, not strings). */
@@ -365,6 +366,9 @@ export class Pool {
       this.archOf = Pool.grown(this.archOf, id + 2);
       this.repoOf = Pool.grown(this.repoOf, id + 2);
       this.nameOf = Pool.grown(this.nameOf, id + 2);
+      const own = new Uint8Array(this.nameOf.length);
+      own.set(this.ownProv);
+      this.ownProv = own;
     }
     // one string per name and arch: equal names compare by identity on the hot paths
     const nk = this.internName(pkg.name);
@@ -383,6 +387,7 @@ export class Pool {
       let k = -1;
       if (d.kind === 'simple') {
         k = this.internName(d.name);
+        if (k === nk) this.ownProv[id] = 1;
       }
       this.provOwner[t] = id;
       this.provName[t++] = k;

@@ -532,25 +532,40 @@ export class RpmSolver {
   /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
   private addPkgRulesFor(start: number): void {
     const pool = this.pool;
+    // the pool's columns and the solver's byte maps in locals: this runs for every package the
+    // jobs and the installed system can reach, in baseline-compiled code where each call and
+    // property load counts
+    const added = this.added.bits;
+    const inst = this.installedMask!;
+    const installable = pool.installableMask();
+    const nameOf = pool.nameIdColumn();
+    const multi = this.multiversion;
+    const hasMulti = multi.size > 0;
+    const colors = pool.flags.implicitobsoleteusescolors;
+    const hasFix = this.fixMap.size > 0;
     const queue = [start];
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi]!;
-      if (this.added.has(n) || n === SYSTEM_SOLVABLE) continue;
-      this.added.add(n);
+      if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+      added[n] = 1;
       const s = pool.solvables[n]!;
-      const installed = this.isInstalled(n);
-      const dontfix = installed && !this.fixMap.has(n);
-      if (!installed && !pool.installable(n)) {
+      const installed = inst[n] === 1;
+      const dontfix = installed && !(hasFix && this.fixMap.has(n));
+      if (!installed && installable[n] !== 1) {
         this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, null);
         continue;
       }
       const requires = s.requires;
       for (let ri = 0; ri < requires.length; ri++) {
         const req = requires[ri]!;
-        if (req.kind === 'simple' && req.name.startsWith('rpmlib(')) continue;
         if (req.kind === 'simple') {
+          if (pool.isRpmlibDep(req)) continue;
           const prov = pool.whatprovidesSimple(req);
-          if (dontfix && !prov.some((p) => this.isInstalled(p))) continue;
+          if (dontfix) {
+            let any = false;
+            for (let k = 0; k < prov.length && !any; k++) if (inst[prov[k]!] === 1) any = true;
+            if (!any) continue;
+          }
           if (prov.includes(n)) continue;
           if (prov.length === 0) {
             this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
@@ -564,7 +579,7 @@ export class RpmSolver {
           for (let k = 0; k < prov.length; k++) {
             const p = prov[k]!;
             lits[b + k + 1] = p;
-            if (!this.added.has(p)) queue.push(p);
+            if (added[p] !== 1) queue.push(p);
           }
           arena.close(prov.length + 1, R_REQUIRES, n, 0, req);
         } else {
@@ -576,7 +591,7 @@ export class RpmSolver {
             const clause = [-n, ...clause0].sort((a, b) => a - b);
             if (clause0.length === 0) this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
             else this.addPkgRule(clause, R_REQUIRES, n, 0, req);
-            for (const l of clause) if (l > 0 && !this.added.has(l)) queue.push(l);
+            for (const l of clause) if (l > 0 && added[l] !== 1) queue.push(l);
           }
         }
       }
@@ -587,7 +602,7 @@ export class RpmSolver {
           const cprov = pool.whatprovidesSimple(con);
           for (let k = 0; k < cprov.length; k++) {
             const p = cprov[k]!;
-            if (dontfix && this.isInstalled(p)) continue;
+            if (dontfix && inst[p] === 1) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
             if (p === n) this.addPkgRule([-n, -p], R_SELF_CONFLICT, n, p, con);
             else this.pkgArena!.pair(-n, -p, R_CONFLICTS, n, p, con);
@@ -600,7 +615,7 @@ export class RpmSolver {
           }
         }
       }
-      const noobs = this.isMultiversion(n);
+      const noobs = hasMulti && multi.has(n);
       if ((!noobs || this.flags.keepexplicitobsoletes) && s.obsoletes.length) {
         for (const obs of s.obsoletes) {
           for (const p of pool.whatprovides(obs)) {
@@ -614,15 +629,16 @@ export class RpmSolver {
       }
       // Same name: only one of them (unless multiversion or different colors).
       const same = pool.sameNameOf(n);
+      const nk = nameOf[n]!;
       for (let si = 0; si < same.length; si++) {
         const p = same[si]!;
-        if (p === n) continue;
+        if (p === n || nameOf[p] !== nk) continue;
+        if (installed && inst[p] === 1) continue;
         const ps = pool.solvables[p]!;
-        if (ps.name !== s.name) continue;
-        if (installed && this.isInstalled(p)) continue;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, ps)) continue;
-        if (noobs && this.isMultiversion(p)) continue;
-        if (noobs || this.isMultiversion(p)) {
+        if (colors && s.arch !== ps.arch && !pool.colorMatch(s, ps)) continue;
+        const pmulti = hasMulti && multi.has(p);
+        if (noobs && pmulti) continue;
+        if (noobs || pmulti) {
           // one side is multiversion: only forbid identical-EVR pairs
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
@@ -630,12 +646,14 @@ export class RpmSolver {
       }
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too
-      if (pool.flags.implicitobsoleteusescolors && pool.hasArchPolicy() && s.arch !== 'noarch') {
-        const a = pool.archScoreOf(n);
+      if (colors && same.length > 1 && s.arch !== 'noarch' && pool.hasArchPolicy()) {
+        let a = -1;
         for (let si = 0; si < same.length; si++) {
           const q = same[si]!;
+          if (q === n || nameOf[q] !== nk || added[q] === 1) continue;
           const qs = pool.solvables[q]!;
-          if (q === n || qs.name !== s.name || qs.evr !== s.evr || this.added.has(q)) continue;
+          if (qs.evr !== s.evr) continue;
+          if (a < 0) a = pool.archScoreOf(n);
           const b = pool.archScoreOf(q);
           if (b && b !== 1 && b < a) queue.push(q);
         }
@@ -653,11 +671,11 @@ export class RpmSolver {
       // see their rules.
       for (let wi = 0; wi < s.recommends.length; wi++) {
         const wp = pool.whatprovides(s.recommends[wi]!);
-        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+        for (let k = 0; k < wp.length; k++) if (added[wp[k]!] !== 1) queue.push(wp[k]!);
       }
       for (let wi = 0; wi < s.suggests.length; wi++) {
         const wp = pool.whatprovides(s.suggests[wi]!);
-        for (let k = 0; k < wp.length; k++) if (!this.added.has(wp[k]!)) queue.push(wp[k]!);
+        for (let k = 0; k < wp.length; k++) if (added[wp[k]!] !== 1) queue.push(wp[k]!);
       }
     }
   }

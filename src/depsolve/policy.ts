@@ -27,9 +27,10 @@ function pruneToHighestPrio(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
   let best: number | null = null;
   let differ = false;
-  for (const p of list) {
-    const s = pool.solvables[p]!;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
     if (pool.isInstalled(p)) continue;
+    const s = pool.solvables[p]!;
     if (best !== null && s.repo.priority !== best) differ = true;
     if (best === null || s.repo.priority > best) best = s.repo.priority;
   }
@@ -41,14 +42,14 @@ function pruneToHighestPrio(ctx: PolicyContext, list: number[]): number[] {
 function pruneToBestArch(pool: Pool, list: number[]): number[] {
   if (!pool.hasArchPolicy()) return list;
   let best = 0;
-  for (const p of list) {
-    const a = pool.archScoreOf(p);
+  for (let i = 0; i < list.length; i++) {
+    const a = pool.archScoreOf(list[i]!);
     if (a && a !== 1 && (!best || a < best)) best = a;
   }
   if (!best) return list;
   let drop = false;
-  for (const p of list) {
-    const a = pool.archScoreOf(p);
+  for (let i = 0; i < list.length; i++) {
+    const a = pool.archScoreOf(list[i]!);
     if (a !== 1 && ((a ^ best) & 0xffff0000) !== 0) drop = true;
   }
   if (!drop) return list;
@@ -89,7 +90,7 @@ export function bestVersionSort(pool: Pool, list: number[]): number[] {
 function pruneObsoleted(pool: Pool, list: number[]): number[] {
   if (list.length < 2) return list;
   let anyObsoletes = false;
-  for (const p of list) if (pool.solvables[p]!.obsoletes.length) anyObsoletes = true;
+  for (let i = 0; i < list.length; i++) if (pool.solvables[list[i]!]!.obsoletes.length) anyObsoletes = true;
   if (!anyObsoletes) return list;
   const inList = new Set(list);
   const obsoleted = new Set<number>();
@@ -115,7 +116,8 @@ export function pruneToBestVersion(pool: Pool, input: number[]): number[] {
   const list = bestVersionSort(pool, input);
   const out: number[] = [];
   let best = 0;
-  for (const p of list) {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
     if (!best) {
       best = p;
       continue;
@@ -142,11 +144,14 @@ function dislikeOldVersions(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
   const good: number[] = [];
   const bad: number[] = [];
-  for (const p of list) {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
     const s = pool.solvables[p]!;
     let old = false;
     if (!pool.isInstalled(p)) {
-      for (const q of pool.sameNameOf(p)) {
+      const same = pool.sameNameOf(p);
+      for (let k = 0; k < same.length; k++) {
+        const q = same[k]!;
         const qs = pool.solvables[q]!;
         if (q === p || qs.name !== s.name || qs.arch !== s.arch) continue;
         if (s.repo.priority !== qs.repo.priority) {
@@ -170,11 +175,14 @@ function moveInstalledToFront(pool: Pool, list: number[]): number[] {
   if (!pool.installed) return list;
   const front: number[] = [];
   const rest: number[] = [];
-  for (const p of list) {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
     const s = pool.solvables[p]!;
     let inst = pool.isInstalled(p);
     if (!inst && pool.installed) {
-      for (const q of pool.sameNameOf(p)) {
+      const same = pool.sameNameOf(p);
+      for (let k = 0; k < same.length; k++) {
+        const q = same[k]!;
         if (pool.solvables[q]!.name === s.name && pool.isInstalled(q)) {
           inst = true;
           break;
@@ -189,7 +197,7 @@ function moveInstalledToFront(pool: Pool, list: number[]): number[] {
 
 function preferSuggested(ctx: PolicyContext, list: number[]): number[] {
   let any = false;
-  for (const p of list) if (ctx.isSuggested(p) || ctx.isEnhancing(p)) any = true;
+  for (let i = 0; i < list.length; i++) if (ctx.isSuggested(list[i]!) || ctx.isEnhancing(list[i]!)) any = true;
   if (!any) return list;
   const front: number[] = [];
   const rest: number[] = [];
@@ -228,9 +236,13 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
   const pool = ctx.pool;
   // only versioned provides other than the package's own name matter: most lists have none
   let any = false;
-  for (const p of list) {
-    const s = pool.solvables[p]!;
-    for (const d of s.provides) if (d.kind === 'simple' && d.evr !== '' && (d.flags & 0xe) !== 0 && d.name !== s.name) any = true;
+  for (let i = 0; i < list.length; i++) {
+    const s = pool.solvables[list[i]!]!;
+    const provs = s.provides;
+    for (let k = 0; k < provs.length; k++) {
+      const d = provs[k]!;
+      if (d.kind === 'simple' && d.evr !== '' && (d.flags & 0xe) !== 0 && d.name !== s.name) any = true;
+    }
   }
   if (!any) return list;
   const byName = new Map<string, Map<number, string>>();

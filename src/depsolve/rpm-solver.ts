@@ -2152,10 +2152,10 @@ export class RpmSolver {
         let i = this.jobRules;
         let broke = false;
         for (; i < this.jobRulesEnd; i++) {
-          const c = sat.clause(i);
-          if (c.disabled) continue;
+          if (sat.clauseOff[i] === 1) continue;
           const cand: number[] = [];
-          if (!this.openCandidates(c.lits, cand) || !cand.length) continue;
+          const cs = sat.clauseStart[i]!;
+          if (!this.openCandidates(sat.litArena, cand, cs, cs + sat.clauseLen[i]!) || !cand.length) continue;
           let q = cand;
           const ji = this.ruleToJob.get(i)!;
           if (q.length > 1 && this.installedIds.length && !this.updateAll && !this.jobs[ji]!.flags.has('orupdate')) {

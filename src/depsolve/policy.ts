@@ -272,8 +272,48 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
   return out;
 }
 
+/**
+ * The common choice in one pass: every candidate has the same name, none is installed, all come
+ * from repositories of one priority and one arch class, and no favor job exists. The steps
+ * below then reduce the list to its best version (pruneToBestVersion's pick), so that is the
+ * answer; null when the list is not of that kind (the full steps run).
+ */
+function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
+  const pool = ctx.pool;
+  if (!ctx.hasFavors || ctx.hasFavors()) return null;
+  const k = pool.nameIdOf(list[0]!);
+  let prio = 0;
+  let cls = -1;
+  const arch = pool.hasArchPolicy();
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (pool.nameIdOf(p) !== k || pool.isInstalled(p)) return null;
+    const pr = pool.solvables[p]!.repo.priority;
+    if (i === 0) prio = pr;
+    else if (pr !== prio) return null;
+    if (arch) {
+      const a = pool.archScoreOf(p);
+      if (a === 0) return null;
+      if (a !== 1) {
+        if (cls === -1) cls = a & 0xffff0000;
+        else if ((a & 0xffff0000) !== cls) return null;
+      }
+    }
+  }
+  // pruneToBestVersion: the sort order (one name, nothing installed: sub-priority, then id)
+  // and its scan, keeping the first of equal versions
+  const sorted = bestVersionSort(pool, list);
+  let best = sorted[0]!;
+  for (let i = 1; i < sorted.length; i++) if (pool.evrcmp(best, sorted[i]!) < 0) best = sorted[i]!;
+  return [best];
+}
+
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */
 export function filterUnwanted(ctx: PolicyContext, input: number[], mode: PolicyMode): number[] {
+  if (input.length > 1 && mode !== 'suggest' && mode !== 'supplement') {
+    const one = sameNameBest(ctx, input);
+    if (one) return one;
+  }
   let list = input;
   if (list.length > 1 && mode !== 'supplement') list = pruneByFavor(ctx, list);
   if (list.length > 1 && mode !== 'suggest') list = pruneToHighestPrio(ctx, list);

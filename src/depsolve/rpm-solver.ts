@@ -445,10 +445,10 @@ export class RpmSolver {
   }
 
   /** Installed-repo membership by id (the pool does not change while a solver lives). */
-  private installedMask: Uint8Array | null = null;
+  private installedMask: Uint8Array = new Uint8Array(0);
 
   private isInstalled(p: number): boolean {
-    return this.installedMask !== null ? this.installedMask[p] === 1 : this.pool.isInstalled(p);
+    return this.installedMask[p] === 1;
   }
 
   // ---------------------------------------------------------------- rule building
@@ -536,7 +536,7 @@ export class RpmSolver {
     // jobs and the installed system can reach, in baseline-compiled code where each call and
     // property load counts
     const added = this.added.bits;
-    const inst = this.installedMask!;
+    const inst = this.installedMask;
     const installable = pool.installableMask();
     const nameOf = pool.nameIdColumn();
     const multi = this.multiversion;
@@ -905,13 +905,14 @@ export class RpmSolver {
           let anyName = false;
           // the pool's columns and the sets' byte maps, read and written in place (this loop
           // sees every package of the pool for "distupgrade all")
-          const instMask = this.installedMask!;
+          const instMask = this.installedMask;
           const installable = pool.installableMask();
           const dupBits = this.dupMap.bits;
           const involved = this.dupInvolved.bits;
           const withObsoletes = new Uint8Array(pool.size);
           const obsList = pool.withReverseDeps().obsoletes;
           for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
+          const nameOf = pool.nameIdColumn();
           const n = all ? pool.size : targets.length;
           for (let ti = all ? 2 : 0; ti < n; ti++) {
             const p = all ? ti : targets[ti]!;
@@ -923,7 +924,7 @@ export class RpmSolver {
             dupBits[p] = 1;
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
-            const k = pool.nameIdOf(p);
+            const k = nameOf[p]!;
             if (pool.specialName(k)) {
               const s = pool.solvables[p]!;
               for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
@@ -1425,7 +1426,7 @@ export class RpmSolver {
     const lens = this.sat.clauseLen;
     const starts = this.sat.clauseStart;
     const arena = this.sat.litArena;
-    const inst = this.installedMask!;
+    const inst = this.installedMask;
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
       const len = lens[rid]!;
       if (heads[rid]! >= 0 || len < 2) continue;
@@ -2423,7 +2424,29 @@ export class RpmSolver {
         if (p0 < 0 || len < 2 || p1 <= 0) continue;
         if (sat.decisionMap[p0] || sat.decisionMap[p1]) continue;
         dq.push(p0, p1);
-      } else if (!this.openCandidates(arena, dq, ls, ls + len)) continue;
+      } else {
+        // the rule's open choice (openCandidates, inline: this runs for every rule of an
+        // installed package on every pass)
+        const dm = sat.decisionMap;
+        let open = true;
+        for (let k = ls, e = ls + len; k < e; k++) {
+          const l = arena[k]!;
+          if (l < 0) {
+            if (dm[-l]! <= 0) {
+              open = false;
+              break;
+            }
+          } else {
+            const d = dm[l]!;
+            if (d > 0) {
+              open = false;
+              break;
+            }
+            if (d === 0) dq.push(l);
+          }
+        }
+        if (!open) continue;
+      }
       if (dq.length < 2) continue;
       let q = dq.slice();
       if (postponed >= 0) {

@@ -293,6 +293,14 @@ class IdSet {
   }
 }
 
+/** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
+function withFirst(first: number, rest: readonly number[]): number[] {
+  const out = new Array<number>(rest.length + 1);
+  out[0] = first;
+  for (let i = 0; i < rest.length; i++) out[i + 1] = rest[i]!;
+  return out;
+}
+
 type Cnf = number[][];
 const CNF_TRUE: Cnf = [];
 
@@ -1030,10 +1038,13 @@ export class RpmSolver {
       const dup = this.dupAll || this.dupInvolved.has(p);
       // an excluded (disabled) installed package stays exactly as it is
       const locked = pool.disabled.has(p);
-      const feature = locked ? [p] : [p, ...this.findUpdatePackages(p, true, dup)];
-      const update = locked ? [p] : [p, ...this.findUpdatePackages(p, false, dup)];
+      // (no spread or every(): in baseline code those allocate per element)
+      const feature = locked ? [p] : withFirst(p, this.findUpdatePackages(p, true, dup));
+      const update = locked ? [p] : withFirst(p, this.findUpdatePackages(p, false, dup));
       updateLits.push(update);
-      if (feature.length === update.length && feature.every((x, i) => x === update[i])) this.addEmptyRule({ type: 'feature', p });
+      let same = feature.length === update.length;
+      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== update[i]) same = false;
+      if (same) this.addEmptyRule({ type: 'feature', p });
       else this.addRule(feature, { type: 'feature', p });
     }
     this.updateRules = this.sat.nclauses;
@@ -1370,7 +1381,9 @@ export class RpmSolver {
       if (known) return known > 0 ? known : 0;
       const s = pool.solvables[p]!;
       let blocker = 0;
-      for (const ip of this.installedByName().get(s.name) ?? []) {
+      const byName = this.installedByName().get(s.name) ?? [];
+      for (let k = 0; k < byName.length; k++) {
+        const ip = byName[k]!;
         const is = pool.solvables[ip]!;
         if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
         blocker = ip;
@@ -2322,10 +2335,9 @@ export class RpmSolver {
         let rr = u;
         if (sat.isDisabled(u)) rr = this.featureRules + k;
         if (this.emptyRule.has(rr)) rr = u;
-        const rrLits = sat.lits(rr);
-        if (sat.isDisabled(rr) && rr === u) {
-          // both disabled: nothing forces us; still try to keep it below
-        }
+        const rrStart = sat.clauseStart[rr]!;
+        const rrLen = sat.clauseLen[rr]!;
+        const arena = sat.litArena;
         const dq: number[] = [];
         if (
           !this.noUpdate.has(i) &&
@@ -2334,11 +2346,11 @@ export class RpmSolver {
             this.updateMap.has(i) ||
             this.dupAll ||
             this.dupInvolved.has(i) ||
-            rrLits[0] !== i)
+            (rrLen > 0 ? arena[rrStart] : undefined) !== i)
         ) {
           let fulfilled = false;
-          for (let k2 = 0; k2 < rrLits.length; k2++) {
-            const p = rrLits[k2]!;
+          for (let k2 = 0; k2 < rrLen; k2++) {
+            const p = arena[rrStart + k2]!;
             if (p < 0) continue;
             if (sat.decisionMap[p]! > 0) {
               fulfilled = true;
@@ -2355,8 +2367,14 @@ export class RpmSolver {
           q = pr;
         }
         // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
-        if (q.length && (this.dupAll || this.dupInvolved.has(i)))
-          q = q.filter((p) => (this.isInstalled(p) ? !this.dupForbidden.has(p) : this.dupMap.has(p)));
+        if (q.length && (this.dupAll || this.dupInvolved.has(i))) {
+          const kept: number[] = [];
+          for (let k2 = 0; k2 < q.length; k2++) {
+            const p = q[k2]!;
+            if (this.isInstalled(p) ? !this.dupForbidden.has(p) : this.dupMap.has(p)) kept.push(p);
+          }
+          q = kept;
+        }
         if (q.length) {
           const olevel = level;
           level = this.selectAndInstall(level, q, disableRules, rr);

@@ -373,6 +373,8 @@ export class RpmSolver {
   /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
   private pkgRuleIndex = new Int32Array(0);
   private pkgRuleCols: PkgRuleArena | null = null;
+  /** Per package rule id: one past the last rule with the same first literal (the requires pass skips such runs). */
+  private headRunEnd = new Int32Array(0);
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -1023,6 +1025,14 @@ export class RpmSolver {
     }
     this.pkgRuleIndex = index;
     this.pkgRuleCols = arena;
+    // per package rule: the end of its run of rules with the same first literal
+    {
+      const end = this.sat.nclauses;
+      const heads = this.sat.clauseHead;
+      const runEnd = new Int32Array(end);
+      for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
+      this.headRunEnd = runEnd;
+    }
     // one slot per rule id, packed (the later rule classes are stored after these)
     const infos = new Array<RuleInfo | undefined>(this.sat.nclauses).fill(undefined);
     infos[0] = this.rules[0];
@@ -2419,6 +2429,7 @@ export class RpmSolver {
     let off = sat.clauseOff;
     let lenOf = sat.clauseLen;
     let head = sat.clauseHead;
+    const runEnd = this.headRunEnd;
     for (let n = 1; ; i++, n++) {
       const nrules = ruleLimit ?? sat.nclauses;
       if (n >= nrules) {
@@ -2428,12 +2439,22 @@ export class RpmSolver {
         n = 1;
       }
       if (i >= nrules) i = 1;
-      // most rules are skipped on their compact copy (disabled, length, first literal)
+      // most rules are skipped on their compact copy (disabled, length, first literal); the
+      // package rules of a package that is not installed are skipped as a run (they are sorted
+      // by first literal: a package's requires, conflicts and same-name rules are adjacent)
+      const p0 = head[i]!;
+      if (p0 < 0 && sat.decisionMap[-p0]! <= 0) {
+        if (i < runEnd.length) {
+          const d = runEnd[i]! - i - 1;
+          i += d;
+          n += d;
+        }
+        continue;
+      }
       if (off[i] === 1) continue;
       const len = lenOf[i]!;
       if (len === 0) continue;
-      const p0 = head[i]!;
-      if (p0 < 0 && (len <= 2 || sat.decisionMap[-p0]! <= 0)) continue;
+      if (p0 < 0 && len <= 2) continue;
       const arena = sat.litArena;
       const ls = sat.clauseStart[i]!;
       dq.length = 0;

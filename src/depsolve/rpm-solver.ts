@@ -222,16 +222,18 @@ class PkgRuleArena {
     return this.lits;
   }
 
+  private growRules(): void {
+    const size = this.start.length * 2;
+    this.start = grownI32(this.start, size);
+    this.len = grownI32(this.len, size);
+    this.reason = grownI32(this.reason, size);
+    this.p = grownI32(this.p, size);
+    this.other = grownI32(this.other, size);
+  }
+
   close(n: number, reason: number, p: number, other: number, dep: Dep | null): void {
     const r = this.count++;
-    if (r >= this.start.length) {
-      const size = this.start.length * 2;
-      this.start = grownI32(this.start, size);
-      this.len = grownI32(this.len, size);
-      this.reason = grownI32(this.reason, size);
-      this.p = grownI32(this.p, size);
-      this.other = grownI32(this.other, size);
-    }
+    if (r >= this.start.length) this.growRules();
     const b = this.top;
     // two-literal rules are kept sorted (libsolv's unify order compares them so)
     if (n === 2 && this.lits[b]! > this.lits[b + 1]!) {
@@ -250,10 +252,26 @@ class PkgRuleArena {
 
   /** A two-literal rule. */
   pair(a: number, b: number, reason: number, p: number, other: number, dep: Dep | null): void {
-    const l = this.open(2);
-    l[this.top] = a;
-    l[this.top + 1] = b;
-    this.close(2, reason, p, other, dep);
+    // open() and close() in one (a package's same-name and conflict rules come through here)
+    const t = this.top;
+    if (t + 2 > this.lits.length) this.lits = grownI32(this.lits, t + 2);
+    const r = this.count++;
+    if (r >= this.start.length) this.growRules();
+    const l = this.lits;
+    if (a > b) {
+      l[t] = b;
+      l[t + 1] = a;
+    } else {
+      l[t] = a;
+      l[t + 1] = b;
+    }
+    this.start[r] = t;
+    this.len[r] = 2;
+    this.reason[r] = reason;
+    this.p[r] = p;
+    this.other[r] = other;
+    this.dep.push(dep);
+    this.top = t + 2;
   }
 }
 

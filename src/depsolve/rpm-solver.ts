@@ -1604,10 +1604,13 @@ export class RpmSolver {
     const off = this.pool.size;
     const count = new Int32Array(2 * off + 3);
     const key1 = new Int32Array(n);
+    // the second literal decides cmp whenever it differs (0 for a one-literal rule)
+    const key2 = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const k = L[st[i]!]! + off;
       key1[i] = k;
       count[k + 1]++;
+      if (ln[i]! > 1) key2[i] = L[st[i]! + 1]!;
     }
     for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
     const order = new Int32Array(n);
@@ -1618,10 +1621,13 @@ export class RpmSolver {
       let j = i;
       for (; j < n && key1[order[j]!] === k; j++) {
         const r = order[j]!;
+        const r2 = key2[r]!;
         let m = j - 1;
-        while (m >= i && cmp(sorted[m]!, r) > 0) {
-          sorted[m + 1] = sorted[m]!;
-          m--;
+        for (; m >= i; m--) {
+          const q = sorted[m]!;
+          const d = key2[q]! - r2;
+          if (d < 0 || (d === 0 && cmp(q, r) <= 0)) break;
+          sorted[m + 1] = q;
         }
         sorted[m + 1] = r;
       }

@@ -1602,15 +1602,24 @@ export class RpmSolver {
     // group (a package's few rules): the order of a comparator sort of every rule, much cheaper
     const n = a.count;
     const off = this.pool.size;
-    const count = new Int32Array(2 * off + 3);
     const key1 = new Int32Array(n);
     // the second literal decides cmp whenever it differs (0 for a one-literal rule)
     const key2 = new Int32Array(n);
+    // counts over the range of first literals in use (package rules start with a negative one)
+    let lo = 2 * off;
+    let hi = 0;
     for (let i = 0; i < n; i++) {
       const k = L[st[i]!]! + off;
       key1[i] = k;
-      count[k + 1]++;
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
       if (ln[i]! > 1) key2[i] = L[st[i]! + 1]!;
+    }
+    const count = new Int32Array(n ? hi - lo + 2 : 1);
+    for (let i = 0; i < n; i++) {
+      const k = key1[i]! - lo;
+      key1[i] = k;
+      count[k + 1]++;
     }
     for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
     const order = new Int32Array(n);

@@ -182,6 +182,19 @@ const PKG_REASONS: readonly PkgRuleReason[] = [
   'self-conflict',
   'recommends',
 ];
+/** Which dependency list of the rule's package a reason's dependency index points into. */
+const PKG_REASON_DEPS: ReadonlyArray<'requires' | 'conflicts' | 'obsoletes' | 'recommends' | null> = [
+  null,
+  'requires',
+  'requires',
+  'conflicts',
+  'obsoletes',
+  'obsoletes',
+  null,
+  null,
+  'conflicts',
+  'recommends',
+];
 const R_NOT_INSTALLABLE = 0;
 const R_NOTHING_PROVIDES = 1;
 const R_REQUIRES = 2;
@@ -214,7 +227,12 @@ class PkgRuleArena {
   reason = new Int32Array(4096);
   p = new Int32Array(4096);
   other = new Int32Array(4096);
-  dep: Array<Dep | null> = [];
+  /**
+   * The rule's dependency as its index in the package's list for the reason (requires,
+   * conflicts, obsoletes or recommends of package p), -1 for none: libsolv keeps a dependency
+   * id in the rule's info the same way, no object reference per rule.
+   */
+  dep = new Int32Array(4096);
 
   /** Room for a rule of n literals at `top` (write them, then close()). */
   open(n: number): Int32Array {
@@ -229,9 +247,10 @@ class PkgRuleArena {
     this.reason = grownI32(this.reason, size);
     this.p = grownI32(this.p, size);
     this.other = grownI32(this.other, size);
+    this.dep = grownI32(this.dep, size);
   }
 
-  close(n: number, reason: number, p: number, other: number, dep: Dep | null): void {
+  close(n: number, reason: number, p: number, other: number, dep: number): void {
     const r = this.count++;
     if (r >= this.start.length) this.growRules();
     const b = this.top;
@@ -246,12 +265,12 @@ class PkgRuleArena {
     this.reason[r] = reason;
     this.p[r] = p;
     this.other[r] = other;
-    this.dep.push(dep);
+    this.dep[r] = dep;
     this.top = b + n;
   }
 
   /** A two-literal rule. */
-  pair(a: number, b: number, reason: number, p: number, other: number, dep: Dep | null): void {
+  pair(a: number, b: number, reason: number, p: number, other: number, dep: number): void {
     // open() and close() in one (a package's same-name and conflict rules come through here)
     const t = this.top;
     if (t + 2 > this.lits.length) this.lits = grownI32(this.lits, t + 2);
@@ -270,7 +289,7 @@ class PkgRuleArena {
     this.reason[r] = reason;
     this.p[r] = p;
     this.other[r] = other;
-    this.dep.push(dep);
+    this.dep[r] = dep;
     this.top = t + 2;
   }
 }
@@ -523,7 +542,7 @@ export class RpmSolver {
     }
   }
 
-  private addPkgRule(lits: number[], reason: number, p: number, other: number, dep: Dep | null): void {
+  private addPkgRule(lits: number[], reason: number, p: number, other: number, dep: number): void {
     // drop repeated literals and tautologies; rules are short, so a scan beats a Set
     let l = lits;
     const n = l.length;
@@ -580,7 +599,7 @@ export class RpmSolver {
       const installed = inst[n] === 1;
       const dontfix = installed && !(hasFix && this.fixMap.has(n));
       if (!installed && installable[n] !== 1) {
-        this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, null);
+        this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, -1);
         continue;
       }
       const requires = s.requires;
@@ -596,7 +615,7 @@ export class RpmSolver {
           }
           if (prov.includes(n)) continue;
           if (prov.length === 0) {
-            this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
+            this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, ri);
             continue;
           }
           // whatprovides lists are ascending and unique, and n is not among them
@@ -609,7 +628,7 @@ export class RpmSolver {
             lits[b + k + 1] = p;
             if (added[p] !== 1) queue.push(p);
           }
-          arena.close(prov.length + 1, R_REQUIRES, n, 0, req);
+          arena.close(prov.length + 1, R_REQUIRES, n, 0, ri);
         } else {
           const cnf = this.cnf(req, false);
           for (const clause0 of cnf) {
@@ -617,8 +636,8 @@ export class RpmSolver {
             if (dontfix && !clause0.some((l) => (l > 0 ? this.isInstalled(l) : !this.isInstalled(-l)))) continue;
             if (clause0.includes(n)) continue;
             const clause = [-n, ...clause0].sort((a, b) => a - b);
-            if (clause0.length === 0) this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, req);
-            else this.addPkgRule(clause, R_REQUIRES, n, 0, req);
+            if (clause0.length === 0) this.addPkgRule([-n], R_NOTHING_PROVIDES, n, 0, ri);
+            else this.addPkgRule(clause, R_REQUIRES, n, 0, ri);
             for (const l of clause) if (l > 0 && added[l] !== 1) queue.push(l);
           }
         }
@@ -632,26 +651,27 @@ export class RpmSolver {
             const p = cprov[k]!;
             if (dontfix && inst[p] === 1) continue;
             if (p === n && !pool.flags.forbidselfconflicts) continue;
-            if (p === n) this.addPkgRule([-n, -p], R_SELF_CONFLICT, n, p, con);
-            else this.pkgArena!.pair(-n, -p, R_CONFLICTS, n, p, con);
+            if (p === n) this.addPkgRule([-n, -p], R_SELF_CONFLICT, n, p, ci);
+            else this.pkgArena!.pair(-n, -p, R_CONFLICTS, n, p, ci);
           }
         } else {
           for (const clause of this.cnf(con, true)) {
             if (clause.length === 1 && clause[0] === -n) continue;
             if (dontfix && clause.every((l) => l < 0 && this.isInstalled(-l))) continue;
-            this.addPkgRule([-n, ...clause], R_CONFLICTS, n, 0, con);
+            this.addPkgRule([-n, ...clause], R_CONFLICTS, n, 0, ci);
           }
         }
       }
       const noobs = hasMulti && multi.has(n);
       if ((!noobs || this.flags.keepexplicitobsoletes) && s.obsoletes.length) {
-        for (const obs of s.obsoletes) {
+        for (let oi = 0; oi < s.obsoletes.length; oi++) {
+          const obs = s.obsoletes[oi]!;
           for (const p of pool.whatprovides(obs)) {
             if (p === n) continue;
             if (!pool.flags.obsoleteusesprovides && !pool.matchNevr(p, obs)) continue;
             if (pool.flags.obsoleteusescolors && !pool.colorMatch(s, pool.solvables[p]!)) continue;
             if (installed && this.isInstalled(p)) continue;
-            this.addPkgRule([-n, -p], this.isInstalled(p) ? R_INSTALLED_OBSOLETES : R_OBSOLETES, n, p, obs);
+            this.addPkgRule([-n, -p], this.isInstalled(p) ? R_INSTALLED_OBSOLETES : R_OBSOLETES, n, p, oi);
           }
         }
       }
@@ -670,7 +690,7 @@ export class RpmSolver {
           // one side is multiversion: only forbid identical-EVR pairs
           if (pool.evrcmp(n, p) !== 0 || s.arch !== ps.arch) continue;
         }
-        this.pkgArena!.pair(-n, -p, R_SAME_NAME, n, p, null);
+        this.pkgArena!.pair(-n, -p, R_SAME_NAME, n, p, -1);
       }
       // multilib lock-step partners (same name and EVR, better arch) may be pulled in by the
       // infarch rules, so they need their rules too
@@ -688,11 +708,12 @@ export class RpmSolver {
       }
       // strongrecommends: recommends become weak package rules (broken only when they must be)
       if (this.flags.strongrecommends && !installed) {
-        for (const rec of s.recommends) {
+        for (let wi = 0; wi < s.recommends.length; wi++) {
+          const rec = s.recommends[wi]!;
           if (rec.kind !== 'simple') continue;
           const prov = pool.whatprovidesSimple(rec);
           if (!prov.length || prov.includes(n)) continue;
-          this.addPkgRule([-n, ...prov], R_RECOMMENDS, n, 0, rec);
+          this.addPkgRule([-n, ...prov], R_RECOMMENDS, n, 0, wi);
         }
       }
       // Weak deps: make the packages reachable so choices (and the recommendations report)
@@ -852,8 +873,13 @@ export class RpmSolver {
       const r = this.pkgRuleIndex[id]!;
       info = { type: 'pkg', reason: PKG_REASONS[a.reason[r]!]!, p: a.p[r]! };
       if (a.other[r]) info.other = a.other[r]!;
-      const dep = a.dep[r];
-      if (dep) info.dep = dep;
+      const di = a.dep[r]!;
+      if (di >= 0) {
+        const s = this.pool.solvables[a.p[r]!]!;
+        const list = PKG_REASON_DEPS[a.reason[r]!];
+        const dep = list ? s[list][di] : undefined;
+        if (dep) info.dep = dep;
+      }
       this.rules[id] = info;
     }
     return info;

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type { Dependency, PackageInfo } from '../rpm/index.js';
 import { RPMSENSE } from '../rpm/index.js';
 import { depsolve, type SolverPackage } from './depsolve.js';
+import { Pool } from './pool.js';
+import { RpmSolver, defaultSolverFlags } from './rpm-solver.js';
+import { simpleDep, type Dep } from './dep.js';
 
 function dep(text: string): Dependency {
   const m = /^(\S+)\s*(<=|>=|=|<|>)\s*(\S+)$/.exec(text);
@@ -138,4 +141,43 @@ test('installonly limit: the oldest installed kernels go, the protected one stay
     res.steps.map((s) => `${s.kind} ${s.nevra}`).sort(),
     ['erase kernel-6.1-1.x86_64', 'erase kernel-6.2-1.x86_64', 'install kernel-6.3-1.x86_64'],
   );
+});
+
+test('rpmlib() requirements are rpm features, never rules (also once whatprovides has seen them)', () => {
+  const pkgs = [
+    pkg('tool 1 1', 'x86_64', { requires: ['rpmlib(PayloadIsZstd) <= 5.4.18-1', 'rpmlib(CompressedFileNames)'] }),
+    pkg('other 1 1', 'noarch', { requires: ['rpmlib(CompressedFileNames)'] }),
+  ];
+  const res = depsolve({ arch: 'x86_64', repos: [{ name: 'base', packages: pkgs }], install: ['tool', 'other'] });
+  assert.ok(res.ok, JSON.stringify(res.problems));
+  assert.deepEqual(res.packages, ['other-1-1.noarch', 'tool-1-1.x86_64']);
+  // the same dependency object looked up by whatprovides before the rules are built (the
+  // pool caches lists on dependency objects): still no rule
+  const pool = new Pool();
+  pool.setArch('x86_64');
+  const repo = pool.addRepo('base');
+  const rpmlib = simpleDep('rpmlib(CompressedFileNames)', RPMSENSE.LESS | RPMSENSE.EQUAL, '3.0.4-1');
+  pool.internDep(rpmlib);
+  const none: Dep[] = [];
+  const p = pool.addSolvable(repo, {
+    name: 'tool',
+    evr: '1-1',
+    arch: 'x86_64',
+    vendor: '',
+    provides: [simpleDep('tool', RPMSENSE.EQUAL, '1-1')],
+    requires: [rpmlib],
+    conflicts: none,
+    obsoletes: none,
+    recommends: none,
+    suggests: none,
+    supplements: none,
+    enhances: none,
+    files: [],
+    buildtime: 0,
+  }).id;
+  assert.deepEqual(pool.whatprovidesSimple(rpmlib), []);
+  const solver = new RpmSolver(pool, [{ verb: 'install', select: { kind: 'pkg', p }, flags: new Set() }], defaultSolverFlags());
+  const out = solver.solve();
+  assert.equal(out.problems.length, 0);
+  assert.deepEqual([...out.installed], [p]);
 });

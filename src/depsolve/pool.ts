@@ -278,6 +278,16 @@ export class Pool {
     return this.nameOf;
   }
 
+  /**
+   * A requirement's providers (whatprovidesSimple), or null for an `rpmlib(...)` dependency
+   * (rpm's own features: never a rule). One call for the rule builder's hottest path.
+   */
+  requireProviders(d: SimpleDep): number[] | null {
+    if ((d as NamedDep).wpEpoch === this.epoch) return (d as NamedDep).wp!; // (never an rpmlib one)
+    if (this.isRpmlibDep(d)) return null;
+    return this.whatprovidesSimple(d);
+  }
+
   /** Is this an `rpmlib(...)` dependency (rpm's own features: always satisfied, never a rule)? */
   isRpmlibDep(d: SimpleDep): boolean {
     const nid = (d as NamedDep).nid;
@@ -692,8 +702,11 @@ export class Pool {
   whatprovidesSimple(d: SimpleDep): number[] {
     if ((d as NamedDep).wpEpoch === this.epoch) return (d as NamedDep).wp!;
     const list = this.whatprovidesUncached(d);
-    (d as NamedDep).wp = list;
-    (d as NamedDep).wpEpoch = this.epoch;
+    // not for rpmlib() dependencies: requireProviders relies on a cached list meaning "not rpmlib"
+    if (!this.isRpmlibDep(d)) {
+      (d as NamedDep).wp = list;
+      (d as NamedDep).wpEpoch = this.epoch;
+    }
     return list;
   }
 

@@ -606,8 +606,9 @@ export class RpmSolver {
       for (let ri = 0; ri < requires.length; ri++) {
         const req = requires[ri]!;
         if (req.kind === 'simple') {
-          if (pool.isRpmlibDep(req)) continue;
-          const prov = pool.whatprovidesSimple(req);
+          // (null: an rpmlib() dependency, never a rule)
+          const prov = pool.requireProviders(req);
+          if (prov === null) continue;
           if (dontfix) {
             let any = false;
             for (let k = 0; k < prov.length && !any; k++) if (inst[prov[k]!] === 1) any = true;
@@ -620,8 +621,8 @@ export class RpmSolver {
           }
           // whatprovides lists are ascending and unique, and n is not among them
           const arena = this.pkgArena!;
-          const lits = arena.open(prov.length + 1);
           const b = arena.top;
+          const lits = b + prov.length + 1 <= arena.lits.length ? arena.lits : arena.open(prov.length + 1);
           lits[b] = -n;
           for (let k = 0; k < prov.length; k++) {
             const p = prov[k]!;

@@ -311,23 +311,6 @@ class IdSet {
     this.bits[p] = 1;
     return this;
   }
-
-  /** Number of members (a scan: asked once or twice per solve). */
-  get size(): number {
-    const b = this.bits;
-    let n = 0;
-    for (let p = 0; p < b.length; p++) n += b[p]!;
-    return n;
-  }
-
-  /** The members in ascending order. */
-  sorted(): Int32Array {
-    const b = this.bits;
-    const out = new Int32Array(b.length);
-    let m = 0;
-    for (let p = 0; p < b.length; p++) if (b[p] === 1) out[m++] = p;
-    return out.subarray(0, m);
-  }
 }
 
 /** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
@@ -387,6 +370,8 @@ export class RpmSolver {
   private updateTargets = new Map<number, Set<number>>();
   private dupAll = false;
   private dupMap: IdSet;
+  /** Whether anything went into dupMap (no scan of its byte map to find out). */
+  private dupMapUsed = false;
   private dupInvolved: IdSet;
   /** Installed packages a dup rule forbids (not in libsolv's dupmap). */
   private dupForbidden = new Set<number>();
@@ -406,6 +391,15 @@ export class RpmSolver {
   private orphaned = new Set<number>();
 
   private added: IdSet;
+  /** The packages with rules, in the order they were added (sortedAdded() sorts them once). */
+  private addedList: number[] = [];
+  private addedSorted: Int32Array | null = null;
+
+  /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool). */
+  private sortedAdded(): Int32Array {
+    if (this.addedSorted === null || this.addedSorted.length !== this.addedList.length) this.addedSorted = Int32Array.from(this.addedList).sort();
+    return this.addedSorted;
+  }
   private pkgArena: PkgRuleArena | null = new PkgRuleArena();
   /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
   private pkgRuleIndex = new Int32Array(0);
@@ -590,11 +584,13 @@ export class RpmSolver {
     const hasMulti = multi.size > 0;
     const colors = pool.flags.implicitobsoleteusescolors;
     const hasFix = this.fixMap.size > 0;
+    const addedList = this.addedList;
     const queue = [start];
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi]!;
       if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
       added[n] = 1;
+      addedList.push(n);
       const s = pool.solvables[n]!;
       const installed = inst[n] === 1;
       const dontfix = installed && !(hasFix && this.fixMap.has(n));
@@ -977,6 +973,7 @@ export class RpmSolver {
             }
             if (installable[p] !== 1) continue; // excluded packages are not part of the upgrade
             dupBits[p] = 1;
+            this.dupMapUsed = true;
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const k = nameOf[p]!;
@@ -1169,7 +1166,7 @@ export class RpmSolver {
     this.infarchRules = this.sat.nclauses;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Uint8Array(pool.nameCount);
-      const addedSorted = this.added.sorted();
+      const addedSorted = this.sortedAdded();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
         const s = pool.solvables[i]!;
@@ -1231,11 +1228,11 @@ export class RpmSolver {
 
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
     this.dupRules = this.sat.nclauses;
-    if (this.dupAll || this.dupMap.size) {
+    if (this.dupAll || this.dupMapUsed) {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      const addedSorted = this.added.sorted();
+      const addedSorted = this.sortedAdded();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const p = addedSorted[ai]!;
         if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;

@@ -457,7 +457,19 @@ export class RpmSolver {
 
   private allIds: number[] | null = null;
 
+  /** Selections by object (jobs are looked at in several passes; callers only read the lists). */
+  private selCache = new Map<Selection, number[]>();
+
   select(sel: Selection): number[] {
+    if (sel.kind === 'name' || sel.kind === 'provides' || sel.kind === 'repo') {
+      let l = this.selCache.get(sel);
+      if (l === undefined) this.selCache.set(sel, (l = this.selectUncached(sel)));
+      return l;
+    }
+    return this.selectUncached(sel);
+  }
+
+  private selectUncached(sel: Selection): number[] {
     const pool = this.pool;
     switch (sel.kind) {
       case 'pkg':

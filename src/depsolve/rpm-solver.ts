@@ -1504,6 +1504,7 @@ export class RpmSolver {
     const starts = this.sat.clauseStart;
     const arena = this.sat.litArena;
     const inst = this.installedMask;
+    const anyOrphans = this.orphaned.size > 0;
     for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
       const len = lens[rid]!;
       if (heads[rid]! >= 0 || len < 2) continue;
@@ -1511,13 +1512,16 @@ export class RpmSolver {
       if (len === 2 && arena[st + 1]! <= 0) continue;
       requirer = -arena[st]!;
       // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
-      if (this.orphaned.has(requirer)) continue;
+      if (anyOrphans && this.orphaned.has(requirer)) continue;
       // a choice rule needs a provider that replaces nothing installed: look for one first
-      // (cheap, cached per package) before checking the installed ones against the policy
+      // (cheap, cached per package: the cache is read here without a call) before checking the
+      // installed ones against the policy
       let free = false;
       for (let k = 1; k < len && !free; k++) {
         const p = arena[st + k]!;
-        if (p > 0 && inst[p] !== 1 && !blockerOf(p)) free = true;
+        if (p <= 0 || inst[p] === 1) continue;
+        const known = blockers[p]!;
+        if (known < 0 || (known === 0 && !blockerOf(p))) free = true;
       }
       if (!free) continue;
       lits = arena.subarray(st, st + len);

@@ -96,16 +96,15 @@ export function defaultPoolFlags(): PoolFlags {
 /**
  * The provides index (libsolv's whatprovides): every provided name has an id (interned when the
  * package was added); the providers of name id k are ids[start[k] .. start[k + 1]) (ascending
- * package ids, one entry per provide, so a package providing a name twice appears twice) with
- * their provides at `at` in the pool's flat provides store. Flat typed arrays built by a
- * counting sort over integers: no object per name, no string hashing, nothing for the GC.
+ * package ids, one entry per provide, so a package providing a name twice appears twice); a
+ * versioned lookup checks the provider's own provides of that name in the pool's flat store.
+ * Flat typed arrays built by a counting sort over integers: no object per name, no string
+ * hashing, nothing for the GC.
  */
 
 interface ProvideIndex {
   start: Int32Array;
   ids: Int32Array;
-  /** Per entry: the provide's position in the pool's flat provides store (`provDeps`). */
-  at: Int32Array;
 }
 
 /**
@@ -637,14 +636,10 @@ export class Pool {
     const fill = start.slice(0, names);
     const total = start[names]!;
     const ids = new Int32Array(total);
-    const at = new Int32Array(total);
     if (all) {
       for (let i = 0; i < total0; i++) {
         const k = provName[i]!;
-        if (k < 0) continue;
-        const pos = fill[k]!++;
-        ids[pos] = provOwner[i]!;
-        at[pos] = i;
+        if (k >= 0) ids[fill[k]!++] = provOwner[i]!;
       }
     } else {
       for (let i = 0; i < total0; i++) {
@@ -652,13 +647,11 @@ export class Pool {
         if (k < 0) continue;
         const p = provOwner[i]!;
         if (inIndex[p] === 0) continue;
-        const pos = fill[k]!++;
-        ids[pos] = p;
-        at[pos] = i;
+        ids[fill[k]!++] = p;
       }
     }
     this.inIndex = inIndex;
-    this.provideIndex = { start, ids, at };
+    this.provideIndex = { start, ids };
     return this.provideIndex;
   }
 
@@ -682,6 +675,15 @@ export class Pool {
 
   parsedEvr(s: Solvable): ParsedEvr {
     return s.pevr ?? (s.pevr = parseEvrString(s.evr));
+  }
+
+  /** Does one of package p's provides of name id k match a versioned request? */
+  private providesMatch(p: number, k: number, rpevr: ParsedEvr, sense: number): boolean {
+    const deps = this.provDeps as SimpleDep[];
+    for (let j = this.provStart[p]!, end = this.provStart[p + 1]!; j < end; j++) {
+      if (this.provName[j] === k && this.provideMatches(deps[j]!, rpevr, sense)) return true;
+    }
+    return false;
   }
 
   /** Does a provide match a versioned request? (rpm's overlap rule; unversioned provides always do) */
@@ -732,16 +734,18 @@ export class Pool {
     const to = k === undefined ? 0 : idx.start[k + 1]!;
     const special = d.name.startsWith('namespace:') || d.name.startsWith('/');
     const rpevr = hasRange ? this.parsedDepEvr(d.evr) : null;
-    const { ids, at } = idx;
-    const deps = this.provDeps as SimpleDep[];
+    const ids = idx.ids;
     let list: number[];
     if (!special) {
-      // the common case: one provides list, already in id order
+      // the common case: one provides list, already in id order (a package that provides the
+      // name twice is there twice: it counts once, when any of those provides matches)
       list = [];
       let last = -1;
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
-        if (ids[i] !== last) list.push((last = ids[i]!));
+        const p = ids[i]!;
+        if (p === last) continue;
+        if (hasRange && !this.providesMatch(p, k!, rpevr!, sense)) continue;
+        list.push((last = p));
       }
     } else {
       const out = new Set<number>();
@@ -750,8 +754,9 @@ export class Pool {
         if (ns) for (const p of ns) out.add(p);
       }
       for (let i = from; i < to; i++) {
-        if (hasRange && !this.provideMatches(deps[at[i]!]!, rpevr!, sense)) continue;
-        out.add(ids[i]!);
+        const p = ids[i]!;
+        if (out.has(p) || (hasRange && !this.providesMatch(p, k!, rpevr!, sense))) continue;
+        out.add(p);
       }
       if (d.name.startsWith('/')) {
         for (const p of this.files().get(d.name) ?? []) out.add(p);

@@ -158,8 +158,15 @@ export class CdclSolver {
     const n = lits.length;
     const base = this.begin(n);
     const arena = this.litArena;
+    const nvars = this.nvars;
     let m = base;
-    for (let i = 0; i < n; i++) m = this.put(arena, base, m, lits[i]!);
+    // each literal once (keeping the first occurrence; clauses are short: a scan is cheapest)
+    outer: for (let i = 0; i < n; i++) {
+      const l = lits[i]!;
+      if (l === 0 || l > nvars || -l > nvars) throw new RangeError(`bad literal ${l}`);
+      for (let k = base; k < m; k++) if (arena[k] === l) continue outer;
+      arena[m++] = l;
+    }
     return this.finish(base, m, why);
   }
 
@@ -271,14 +278,6 @@ export class CdclSolver {
     const base = this.litTop;
     if (base + n > this.litArena.length) this.litArena = grownI32(this.litArena, base + n);
     return base;
-  }
-
-  /** Append a literal unless the clause has it already (clauses are short: a scan is cheapest). */
-  private put(arena: Int32Array, base: number, m: number, l: number): number {
-    if (l === 0 || l > this.nvars || -l > this.nvars) throw new RangeError(`bad literal ${l}`);
-    for (let k = base; k < m; k++) if (arena[k] === l) return m;
-    arena[m] = l;
-    return m + 1;
   }
 
   private finish(base: number, m: number, why: Int32Array | null): number {

@@ -116,7 +116,17 @@ const lsOptions = [
 
 const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating'), flag('collections', 'Enable listing collection IDs for refs', 'c'), flag('alias', 'If used with --create, create an alias, otherwise just list aliases', 'A')];
 
-const pruneOptions = [flag('refs-only', 'Only delete unreachable objects, ignoring commit history'), value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'), flag('no-prune', 'Only display unreachable objects; don\'t delete')];
+const pruneOptions = [
+  flag('no-prune', 'Only display unreachable objects; don\'t delete'),
+  flag('refs-only', 'Only compute reachability via refs'),
+  value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'),
+  value('delete-commit', 'COMMIT', 'Specify a commit to delete'),
+  value('keep-younger-than', 'DATE', 'Prune all commits older than the specified date'),
+  flag('static-deltas-only', 'Change the behavior of delete-commit and keep-younger-than to prune only static deltas'),
+  multi('retain-branch-depth', 'BRANCH=DEPTH', 'Additionally retain BRANCH=DEPTH commits'),
+  multi('only-branch', 'BRANCH', 'Only prune BRANCH (may be specified multiple times)'),
+  flag('commit-only', 'Only traverse and delete commit objects.'),
+];
 
 const remoteAddOptions = [
   multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote'),
@@ -297,9 +307,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', [value('owner-uid', 'UID', 'Use file ownership user id for local files'), value('owner-gid', 'GID', 'Use file ownership group id for local files')]),
   cmd('fsck', 'Check the repository for consistency', '', [
+    flag('add-tombstones', 'Add tombstones for missing commits'),
     ignored(flag('quiet', 'Only print error messages', 'q')),
-    flag('delete', 'Remove corrupted objects'),
     flag('all', "Don't stop on first error", 'a'),
+    flag('delete', 'Remove corrupted objects'),
     flag('verify-bindings', 'Verify ref bindings'),
     flag('verify-back-refs', 'Verify back-references (implies --verify-bindings)'),
   ]),

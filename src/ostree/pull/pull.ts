@@ -238,6 +238,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       // libtest sets OSTREE_SKIP_CACHE to keep tests from sharing cached summaries.
       summaryCache: process.env.OSTREE_SKIP_CACHE || options.url !== undefined ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name },
       checkRemoteMode: !(source instanceof DirectorySource),
+      tombstones: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
       deltas,

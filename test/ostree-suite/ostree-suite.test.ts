@@ -103,6 +103,8 @@ export const PASSING = [
   'test-pull-contenturl.sh',
   'test-pull-summary-caching.sh',
   'test-remote-add-collections.sh',
+  // stage 4: prune (tombstones, --delete-commit, date/branch roots, --commit-only)
+  'test-prune.sh',
 ];
 
 /**

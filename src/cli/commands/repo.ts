@@ -34,7 +34,7 @@ import {
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, parseRetainBranchDepth, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
+import { fsckRepo, formatGSize, parseRetainBranchDepth, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary, printSummaryRaw } from '../../ostree/summary/index.js';
 import { pruneRepository } from '../../ostree/delta/index.js';
 import { parseGVariantText, decodeGVariant, byteswapGVariant, printGVariant } from '../../gvariant/index.js';
@@ -577,8 +577,8 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
       });
       context.out(`Total${opts.commitOnly ? ' (commit only)' : ''} objects: ${result.total}`);
       if (result.deleted === 0) context.out('No unreachable objects');
-      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatSize(result.freedBytes)}`);
-      else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
+      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatGSize(result.freedBytes)}`);
+      else context.out(`Deleted ${result.deleted} objects, ${formatGSize(result.freedBytes)} freed`);
     });
 
   repo
@@ -687,15 +687,3 @@ function sourceDateEpoch(text: string): number {
   return Number(digits);
 }
 
-/** GLib's g_format_size: "1.2 kB" (SI units). */
-function formatSize(bytes: number): string {
-  if (bytes < 1000) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}

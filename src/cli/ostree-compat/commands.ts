@@ -359,6 +359,11 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
       cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
+      {
+        ...cmd('summary', 'Show remote summary', 'NAME', [flag('raw', 'Show raw variant data')], ['remote', 'summary']),
+        // ostree prints the raw summary byte-swapped on little-endian hosts (ot_dump_variant).
+        toAtoll: (positionals, options) => ['repo', 'remote', 'summary', ...(options.has('raw') ? ['--raw', ...(os.endianness() === 'LE' ? ['--byteswap'] : [])] : []), '--', ...positionals],
+      },
       cmd('gpg-import', 'Import GPG keys', 'NAME [KEY-ID...]', [multi('keyring', 'FILE', 'Import keys from a keyring file (repeatable)', 'k'), flag('stdin', 'Import keys from standard input')], ['remote', 'gpg-import']),
       cmd('gpg-list-keys', 'Show remote GPG keys', 'NAME', [], ['remote', 'gpg-list-keys']),
     ],

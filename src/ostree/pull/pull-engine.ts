@@ -5,7 +5,7 @@ import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
 import { decodeArchiveHeader, decodeSummary, decodeTombstone, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
-import { formatGSize } from '../repo/index.js';
+import { formatGSize, repoTestErrors } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
@@ -72,13 +72,13 @@ export interface SummaryCache {
   remote: string;
 }
 
-async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
+export async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
   const base = join(cache.dir, 'summaries', cache.remote);
   const [sig, summary] = await Promise.all([readFile(`${base}.sig`).catch(() => undefined), readFile(base).catch(() => undefined)]);
   return sig !== undefined && summary !== undefined && Buffer.compare(sig, Buffer.from(signature)) === 0 ? summary : undefined;
 }
 
-async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
+export async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
   const dir = join(cache.dir, 'summaries');
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, cache.remote), summary);
@@ -264,7 +264,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // signature is unchanged is read from the cache instead of being fetched again.
   const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
   let remoteTombstones = false;
-  const summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+  let summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+  let fromCache = cached !== undefined;
   let summary: Summary | undefined;
   if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
@@ -272,9 +273,22 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
       });
     }
-    await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    try {
+      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    } catch (error) {
+      if (!fromCache) throw error;
+      // A cached summary that its (unchanged) signature does not verify: a cache written wrongly
+      // once. ostree fetches the summary again (OSTREE_REPO_TEST_ERROR=invalid-cache makes that an error).
+      if (repoTestErrors().has('invalid-cache')) {
+        throw new AtollError('PULL_SUMMARY_CACHE_INVALID', `Remote ${options.remote ?? files.description} cached summary invalid and OSTREE_REPO_TEST_ERROR_INVALID_CACHE specified`);
+      }
+      fromCache = false;
+      summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+      if (summaryBytes === undefined) throw error;
+      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    }
   }
-  if (options.summaryCache && cached === undefined && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
+  if (options.summaryCache && !fromCache && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
   if (summaryBytes !== undefined) {
     try {
       summary = decodeSummary(summaryBytes);

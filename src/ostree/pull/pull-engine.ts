@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../util/index.js';
 import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
-import { decodeArchiveHeader, decodeSummary, decodeTombstone, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
+import { decodeArchiveHeader, decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
 import { formatGSize, repoTestErrors } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
@@ -111,11 +111,7 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
-  /**
-   * An HTTP pull (not ostree's local import path): a fetched commit drops its local tombstone,
-   * and when the remote's config has `core.tombstone-commits`, a missing parent's tombstone is
-   * fetched and stored (ostree-repo-pull.c's has_tombstone_commits).
-   */
+  /** An HTTP pull (not ostree's local import path): a fetched commit drops its local tombstone. */
   tombstones?: boolean;
   /**
    * Metadata is not re-hashed (only decoded) and archive content is stored as read: a local
@@ -263,7 +259,6 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
   // signature is unchanged is read from the cache instead of being fetched again.
   const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
-  let remoteTombstones = false;
   let summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
   let fromCache = cached !== undefined;
   let summary: Summary | undefined;
@@ -299,14 +294,11 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       const config = await files.get('config', { maxSize: 1024 * 1024 });
       if (config !== undefined) {
         let mode: string;
-        let remoteConfig: KeyFile;
         try {
-          remoteConfig = KeyFile.parse(Buffer.from(config).toString('utf8'));
-          mode = remoteConfig.getStringOr('core', 'mode', 'bare');
+          mode = KeyFile.parse(Buffer.from(config).toString('utf8')).getStringOr('core', 'mode', 'bare');
         } catch (error) {
           throw new AtollError('PULL_BAD_REMOTE_CONFIG', `invalid config at ${files.description}: ${(error as Error).message}`, { cause: error });
         }
-        remoteTombstones = remoteConfig.getBooleanOr('core', 'tombstone-commits', false);
         if (mode !== 'archive-z2' && mode !== 'archive') {
           throw new AtollError('PULL_REMOTE_NOT_ARCHIVE', `the remote repository at ${files.description} has mode '${mode}'; only archive repositories can be pulled over HTTP`, {
             data: { mode },
@@ -594,19 +586,9 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else if (bytes === undefined) {
       const fetched = await provider.getMetadata('commit', checksum, maxSize);
       if (fetched === undefined) {
-        // A missing parent ends the history walk (the server pruned it), as in ostree; a
-        // remote keeping tombstones is asked for the parent's, which is stored when it exists.
-        if (optional) {
-          if (remoteTombstones) {
-            const tombstone = await provider.files.get(objectPath(checksum, 'tombstone-commit'), { maxSize: MAX_METADATA_SIZE });
-            if (tombstone !== undefined) {
-              decodeTombstone(tombstone);
-              await target.writeTombstone(checksum, tombstone);
-              stats.metadataFetched++;
-            }
-          }
-          return;
-        }
+        // A missing parent ends the history walk (the server pruned it), as in ostree. (Debian's
+        // ostree 2022.7 does not store the tombstone of a parent the server deleted either.)
+        if (optional) return;
         throw missing('commit', checksum);
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);

@@ -3,7 +3,7 @@ import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
-import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, objectTypeFromExtension, removeTombstone, writeTombstone, type RepoMode } from '../repo/index.js';
+import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, objectTypeFromExtension, removeTombstone, type RepoMode } from '../repo/index.js';
 import { writeFileAtomic, isFsyncEnabled, runProgram } from '../../util/index.js';
 import { isErrno } from '../../errors/index.js';
 
@@ -222,10 +222,6 @@ export class PullTarget {
     await removeTombstone(this.repo, checksum);
   }
 
-  /** A tombstone fetched from a remote that keeps them (the parent was deleted there on purpose). */
-  async writeTombstone(checksum: string, bytes: Uint8Array): Promise<void> {
-    await writeTombstone(this.repo, checksum, bytes);
-  }
 
   /**
    * A verified content object. Archive repos keep the fetched `.filez` bytes as they are (no

@@ -108,6 +108,8 @@ export const PASSING = [
   // stage 4: `remote summary` (GPG report), a cached summary failing its signature is fetched again
   'test-signed-pull-summary.sh',
   'test-pull-summary-sigs.sh',
+  // stage 4: checkout -H onto another filesystem refused as ostree does (rofiles-fuse needs /dev/fuse)
+  'test-rofiles-fuse.sh',
 ];
 
 /**

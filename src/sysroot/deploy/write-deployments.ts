@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno } from '../../errors/index.js';
+import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
 import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram } from '../../util/index.js';
 import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
@@ -10,6 +10,8 @@ import { crashPoint } from './crash-point.js';
 import { findKernel, installKernel, type KernelLayout } from './kernel.js';
 import type { SysrootRepo } from './repo-port.js';
 import { setImmutable } from './seal.js';
+import { fsfreezeThawCycle } from './fsfreeze.js';
+import { sysrootDebug } from './debug-flags.js';
 
 export interface WriteOptions {
   /** Kernel layouts of deployments not yet in any list (keyed by `osname/CSUM.SERIAL`). */
@@ -102,6 +104,20 @@ async function syncfs(path: string): Promise<void> {
 }
 
 /**
+ * libostree's full_system_sync before the swap: everything written so far reaches the disk,
+ * and the filesystem holding /boot goes through a freeze/thaw cycle (which flushes its journal,
+ * so a bootloader reading the raw disk sees the new files). Errors read as libostree's.
+ */
+async function fullSystemSync(layout: SysrootLayout): Promise<void> {
+  try {
+    await fsfreezeThawCycle(layout.bootDir, { testFifreeze: sysrootDebug('test-fifreeze') });
+  } catch (error) {
+    if (error instanceof AtollError) throw new AtollError(error.code, `Full sync: ${error.message}`, { cause: error, data: error.data });
+    throw error;
+  }
+}
+
+/**
  * Make `list` the deployment list (ostree_sysroot_write_deployments, ostree-format.md §6.4):
  * when anything boot-relevant changed, write every entry into a fresh `boot/loader.<new>`,
  * build `ostree/boot.<new>.<sub>` and rename `boot/loader.tmp` over `boot/loader` — the single
@@ -133,6 +149,7 @@ export async function writeDeployments(
   let bootversion = state.bootversion;
   let subbootversion: number;
   if (!requiresNew) {
+    await fullSystemSync(layout);
     subbootversion = await swapBootlinks(layout, bootversion, list);
     info(reporter, `Bootloader updated; bootconfig swap: no; deployment count change: 0`);
   } else {
@@ -176,6 +193,7 @@ export async function writeDeployments(
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
+    await fullSystemSync(layout);
     await rm(layout.loaderTmpLink, { force: true });
     await symlink(`loader.${newBootversion}`, layout.loaderTmpLink);
     crashPoint('loader-tmp-created');

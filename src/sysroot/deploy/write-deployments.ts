@@ -2,8 +2,10 @@ import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename, utimes 
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
-import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram } from '../../util/index.js';
-import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
+import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram, writeFileAtomic } from '../../util/index.js';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { KeyFile } from '../../keyfile/index.js';
+import { BootConfig, KernelArgs, buildBlsEntry, entryFileName, ubootEnv } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
 import { type SysrootLayout, parseBootfsDirName, deploymentDirName } from '../layout/index.js';
 import { crashPoint } from './crash-point.js';
@@ -104,6 +106,33 @@ async function syncfs(path: string): Promise<void> {
 }
 
 /**
+ * _ostree_sysroot_query_bootloader: `sysroot.bootloader` in the repo config, or with `auto`
+ * (the default) the first backend whose configuration exists: syslinux (`boot/syslinux/
+ * syslinux.cfg` a symlink), grub2 (`boot/grub2/grub.cfg`), U-Boot (`boot/uEnv.txt` a symlink).
+ * atoll writes the U-Boot environment; for the others the BLS entries are the configuration.
+ */
+async function activeBootloader(layout: SysrootLayout): Promise<string> {
+  let configured = 'auto';
+  try {
+    configured = KeyFile.parse(await readFile(join(layout.repoDir, 'config'), 'utf8')).getStringOr('sysroot', 'bootloader', 'auto');
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+  if (configured !== 'auto') return configured;
+  const isLink = (path: string): boolean => {
+    try {
+      return lstatSync(path).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  if (isLink(join(layout.bootDir, 'syslinux', 'syslinux.cfg'))) return 'syslinux';
+  if (existsSync(join(layout.bootDir, 'grub2', 'grub.cfg'))) return 'grub2';
+  if (isLink(join(layout.bootDir, 'uEnv.txt'))) return 'uboot';
+  return 'none';
+}
+
+/**
  * libostree's full_system_sync before the swap: everything written so far reaches the disk,
  * and the filesystem holding /boot goes through a freeze/thaw cycle (which flushes its journal,
  * so a bootloader reading the raw disk sees the new files). Errors read as libostree's.
@@ -188,6 +217,17 @@ export async function writeDeployments(
     await fsyncDirectory(layout.loaderDir(newBootversion));
     crashPoint('entries-written');
     subbootversion = await swapBootlinks(layout, newBootversion, list);
+    if ((await activeBootloader(layout)) === 'uboot') {
+      const text = ubootEnv(list.map((d) => d.bootconfig), (rel) => {
+        try {
+          return readFileSync(join(layout.root, rel), 'utf8');
+        } catch (error) {
+          if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+          throw error;
+        }
+      });
+      await writeFileAtomic(join(layout.loaderDir(newBootversion), 'uEnv.txt'), text);
+    }
     try {
       await symlink('.', join(layout.bootDir, 'boot'));
     } catch (error) {

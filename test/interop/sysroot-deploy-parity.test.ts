@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireTool } from '../helpers/env.js';
+import { repoRoot, requireTool } from '../helpers/env.js';
 import { runOk, run, atoll } from '../helpers/run.js';
 import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
 
@@ -169,4 +169,20 @@ test("U-Boot's uEnv.txt and the test-fifreeze fault injection match ostree admin
   }
   assert.equal(uenv(ours), uenv(ref));
   assert.deepEqual(entries(ours), entries(ref));
+});
+
+test("`ostree admin deploy`'s stdout (relabel, /etc merge, swap or not, freed objects) matches ostree admin", async (t) => {
+  if (!requireTool(t, 'ostree') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const { ref, ours } = twinSysroots(work, { os: 'os' });
+  const tree = makeFakeOsTree(join(work, 't1'), { kver: '3.6.0' });
+  const front = join(repoRoot, 'bin', 'atoll-ostree');
+  for (const n of [1, 2, 3, 4]) {
+    writeFileSync(join(tree, 'usr/bin', `file${n}`), `${n}\n`);
+    ostreeCommit(join(ref, 'ostree/repo'), 'os/stable', tree, String(n));
+    runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'pull-local', join(ref, 'ostree/repo'), 'os/stable']);
+    const o = runOk('ostree', ['admin', `--sysroot=${ref}`, 'deploy', '--os=os', 'os/stable']);
+    const a = runOk(process.execPath, [front, 'admin', `--sysroot=${ours}`, 'deploy', '--os=os', 'os/stable']);
+    assert.equal(a, o, `deploy ${n}`);
+  }
 });

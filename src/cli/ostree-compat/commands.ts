@@ -45,6 +45,19 @@ function admin(name: string, summary: string, usage: string, options: OptionSpec
   return { name, summary, usage, options, noRepo: true, toAtoll: (positionals, given) => ['admin', ...verb, ...passOptions(given, options), '--', ...positionals] };
 }
 
+/** ostree prints its deploy messages (Copying /etc changes, Bootloader updated...) on stdout. */
+function withPrintMessages(command: OstreeCommand): OstreeCommand {
+  const inner = command.toAtoll!;
+  return {
+    ...command,
+    toAtoll: (positionals, options) => {
+      const argv = inner(positionals, options);
+      argv.splice(argv.indexOf('--'), 0, '--print-messages');
+      return argv;
+    },
+  };
+}
+
 function cmd(name: string, summary: string, usage: string, options: OptionSpec[], verb: string[] = [name], rename: Record<string, string> = {}): OstreeCommand {
   return { name, summary, usage, options, toAtoll: repoVerb(verb, options, rename) };
 }
@@ -248,7 +261,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     subcommands: [
       admin('cleanup', 'Delete untagged deployments and repository objects', '', []),
       admin('config-diff', 'Diff current /etc configuration versus default', '', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
-      admin('deploy', 'Checkout revision REFSPEC as the new default deployment', 'REFSPEC', [
+      withPrintMessages(admin('deploy', 'Checkout revision REFSPEC as the new default deployment', 'REFSPEC', [
         value('os', 'OSNAME', 'Use a different operating system root than the current one'),
         multi('karg', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
         multi('karg-append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
@@ -262,7 +275,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         flag('no-merge', 'Do not apply configuration (/etc and kernel arguments) from booted deployment'),
         value('origin-file', 'FILENAME', 'Specify origin file'),
         flag('stage', 'Complete deployment at OS shutdown'),
-      ]),
+      ])),
       admin('init-fs', 'Initialize a root filesystem', 'PATH', [flag('modern', 'Only create /boot and /ostree')]),
       admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
       admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),

@@ -1,5 +1,5 @@
 import { lstat, unlink } from 'node:fs/promises';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
@@ -190,7 +190,7 @@ export async function deleteCommit(repo: Repo, checksum: string): Promise<void> 
  * left for a full prune. The commit objects go first, so a run killed midway leaves only
  * unreferenced objects, never a commit with a partial tree.
  */
-export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number }> {
+export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number; freedBytes: number }> {
   const depth = options.depth ?? -1;
   const refs = await listRefs(repo, { mirrors: true });
   if (options.partials) {
@@ -233,7 +233,7 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   };
 
   const doomed = commits.filter((c, i) => commits.indexOf(c) === i && !refs.some((r) => r.checksum === c));
-  if (doomed.length === 0) return { deleted: 0 };
+  if (doomed.length === 0) return { deleted: 0, freedBytes: 0 };
   for (const ref of refs) markCommit(ref.checksum, depth);
 
   const garbage: Array<{ checksum: string; type: ObjectType }> = [];
@@ -261,10 +261,14 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   };
 
   let deleted = 0;
+  let freedBytes = 0;
   const remove = (checksum: string, type: ObjectType): void => {
     try {
-      unlinkSync(repo.objectPath(checksum, type));
+      const path = repo.objectPath(checksum, type);
+      const size = lstatSync(path).size;
+      unlinkSync(path);
       deleted++;
+      freedBytes += size;
     } catch (error) {
       if (!isErrno(error, 'ENOENT')) throw error;
     }
@@ -282,5 +286,5 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   }
   for (const [tree, meta] of trees) collectTree(tree, meta);
   for (const { checksum, type } of garbage) remove(checksum, type);
-  return { deleted };
+  return { deleted, freedBytes };
 }

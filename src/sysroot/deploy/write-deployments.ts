@@ -5,6 +5,7 @@ import { type Reporter, info } from '../../report/index.js';
 import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram, writeFileAtomic } from '../../util/index.js';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { KeyFile } from '../../keyfile/index.js';
+import { formatGSize } from '../../ostree/repo/index.js';
 import { BootConfig, KernelArgs, buildBlsEntry, entryFileName, ubootEnv } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
 import { type SysrootLayout, parseBootfsDirName, deploymentDirName } from '../layout/index.js';
@@ -180,7 +181,7 @@ export async function writeDeployments(
   if (!requiresNew) {
     await fullSystemSync(layout);
     subbootversion = await swapBootlinks(layout, bootversion, list);
-    info(reporter, `Bootloader updated; bootconfig swap: no; deployment count change: 0`);
+    info(reporter, `Transaction complete; bootconfig swap: no; bootversion: boot.${bootversion}.${subbootversion}, deployment count change: ${list.length - state.deployments.length}`);
   } else {
     const newBootversion = state.bootversion === 0 ? 1 : 0;
     const entriesDir = layout.entriesDir(newBootversion);
@@ -360,6 +361,6 @@ export async function cleanupSysroot(
     // After a deploy only the commits that left the list can have freed anything; a full
     // prune (`cleanup`) also collects older garbage.
     const pruned = await repo.prune(options.pruneCommits);
-    if (pruned.objectsDeleted > 0) info(reporter, `Freed objects: ${pruned.objectsDeleted}`);
+    if (pruned.objectsDeleted > 0) info(reporter, `Freed objects: ${formatGSize(pruned.freedBytes)}`);
   }
 }

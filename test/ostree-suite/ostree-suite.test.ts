@@ -110,6 +110,11 @@ export const PASSING = [
   'test-pull-summary-sigs.sh',
   // stage 4: checkout -H onto another filesystem refused as ostree does (rofiles-fuse needs /dev/fuse)
   'test-rofiles-fuse.sh',
+  // the admin-test.sh matrix: the fifreeze fault injection, U-Boot's uEnv.txt, deploy's stdout
+  'test-admin-deploy-none.sh',
+  'test-admin-deploy-syslinux.sh',
+  'test-admin-deploy-uboot.sh',
+  'test-admin-deploy-grub2.sh',
 ];
 
 /**

@@ -91,7 +91,7 @@ test('remote summary [--raw] with a GPG-signed summary as ostree', async (t) => 
   same('no summary', ['remote', 'summary', 'origin']);
 });
 
-test('pull over HTTP drops the tombstones of the commits it fetches, as ostree', async (t) => {
+test('pull over HTTP asks for a deleted parent\'s tombstone and drops the tombstones of the commits it fetches, as ostree', async (t) => {
   if (!requireTool(t, 'ostree')) return;
   const dir = tempDir(t);
   const env = { ...process.env, TZ: 'UTC' };
@@ -111,16 +111,20 @@ test('pull over HTTP drops the tombstones of the commits it fetches, as ostree',
   runOk('ostree', [`--repo=${srv}`, 'summary', '-u'], { env });
   const server = await startPythonHttp(t, join(dir, 'srv'));
   const clients = { atoll: join(dir, 'mine'), ostree: join(dir, 'theirs') };
+  const counts: string[] = [];
   for (const [which, repo] of Object.entries(clients) as Array<['atoll' | 'ostree', string]>) {
     runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive'], { env });
     runOk('ostree', [`--repo=${repo}`, 'remote', 'add', '--set=gpg-verify=false', 'origin', `${server.url}repo`], { env });
     const first = tool(which, [`--repo=${repo}`, 'pull', '--depth=-1', 'origin', 'main'], env);
     assert.equal(first.status, 0, `${which}: ${first.stderr}`);
+    // The statistics line counts the missing parent's commitmeta and commit requests and its tombstone.
+    counts.push(first.stdout.split(';')[0]!);
     // Locally: tombstones on, the tip's parent deleted, then pulled again: its tombstone goes.
     runOk('ostree', [`--repo=${repo}`, 'prune', `--delete-commit=${commits[1]!}`], { env });
     const again = tool(which, [`--repo=${repo}`, 'pull', '--depth=-1', 'origin', 'main'], env);
     assert.equal(again.status, 0, `${which}: ${again.stderr}`);
   }
+  assert.equal(counts[0], counts[1]);
   assert.deepEqual(objects(clients.atoll), objects(clients.ostree));
   // Neither keeps the local tombstone of the commit pulled again; neither stores the server's.
   assert.ok(!objects(clients.ostree).some((n) => n.endsWith('.tombstone-commit')));

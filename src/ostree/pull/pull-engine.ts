@@ -111,7 +111,10 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
-  /** An HTTP pull (not ostree's local import path): a fetched commit drops its local tombstone. */
+  /**
+   * An HTTP pull (not ostree's local import path): a fetched commit drops its local tombstone,
+   * and a parent missing on a remote that keeps tombstones has its tombstone requested.
+   */
   tombstones?: boolean;
   /**
    * Metadata is not re-hashed (only decoded) and archive content is stored as read: a local
@@ -259,6 +262,8 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
   // signature is unchanged is read from the cache instead of being fetched again.
   const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
+  // ostree's has_tombstone_commits: the summary's `ostree.summary.tombstone-commits`, else the remote config's.
+  let remoteTombstones = false;
   let summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
   let fromCache = cached !== undefined;
   let summary: Summary | undefined;
@@ -290,12 +295,16 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } catch (error) {
       throw new AtollError('PULL_BAD_SUMMARY', `invalid summary from ${files.description}: ${(error as Error).message}`, { cause: error });
     }
+    const tombstones = summary.metadata.get('ostree.summary.tombstone-commits');
+    if (tombstones?.type === 'b') remoteTombstones = tombstones.value === true;
     if (options.checkRemoteMode) {
       const config = await files.get('config', { maxSize: 1024 * 1024 });
       if (config !== undefined) {
         let mode: string;
         try {
-          mode = KeyFile.parse(Buffer.from(config).toString('utf8')).getStringOr('core', 'mode', 'bare');
+          const remoteConfig = KeyFile.parse(Buffer.from(config).toString('utf8'));
+          mode = remoteConfig.getStringOr('core', 'mode', 'bare');
+          remoteTombstones = remoteConfig.getBooleanOr('core', 'tombstone-commits', false);
         } catch (error) {
           throw new AtollError('PULL_BAD_REMOTE_CONFIG', `invalid config at ${files.description}: ${(error as Error).message}`, { cause: error });
         }
@@ -586,9 +595,22 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
     } else if (bytes === undefined) {
       const fetched = await provider.getMetadata('commit', checksum, maxSize);
       if (fetched === undefined) {
-        // A missing parent ends the history walk (the server pruned it), as in ostree. (Debian's
-        // ostree 2022.7 does not store the tombstone of a parent the server deleted either.)
-        if (optional) return;
+        // A missing parent ends the history walk (the server pruned it), as in ostree.
+        if (optional) {
+          if (options.refetchDetachedMetadata) {
+            // Over HTTP ostree asked for the parent's detached metadata, then the commit, and
+            // counts both requests in its statistics line; from a remote that keeps tombstones
+            // it then fetches the parent's tombstone (and, in 2022.7, does not store it).
+            await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+            stats.detachedMetadataRequests++;
+            stats.metadataFetched++;
+            if (options.tombstones && remoteTombstones) {
+              await provider.files.get(objectPath(checksum, 'tombstone-commit'), { maxSize: MAX_METADATA_SIZE });
+              stats.metadataFetched++;
+            }
+          }
+          return;
+        }
         throw missing('commit', checksum);
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, readdirSync, statSync, unlinkSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { requireTool, tempDir, isRoot } from '../helpers/env.js';
 import { atoll, runOk } from '../helpers/run.js';
 import { makeTestTree } from '../helpers/ostree-tree.js';
@@ -205,3 +206,45 @@ test('hostile trees are refused with a coded error and nothing is written outsid
     runOk('rm', ['-rf', join(dir, 'work')]);
   }
 });
+
+test('checkout -H onto another filesystem fails as ostree does, leaving the empty destination', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  if (!isRoot()) {
+    t.skip('mounting a tmpfs needs root');
+    return;
+  }
+  const dir = tempDir(t);
+  const tree = join(dir, 'tree');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'f'), 'f\n');
+  const repo = join(dir, 'repo');
+  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=bare']);
+  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'main', `--timestamp=${TS}`, tree]);
+  const mnt = join(dir, 'mnt');
+  mkdirSync(mnt);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+  if (mounted.status !== 0) {
+    t.skip(`cannot mount a tmpfs here: ${mounted.stderr.toString().trim()}`);
+    return;
+  }
+  // Unmounted before tempDir's cleanup (an after hook would run after it).
+  try {
+    checkAcrossDevices(repo, mnt);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
+function checkAcrossDevices(repo: string, mnt: string): void {
+  for (const flags of [['-H'], ['-U', '-H']]) {
+    const name = flags.join('');
+    const o = spawnSync('ostree', [`--repo=${repo}`, 'checkout', ...flags, 'main', join(mnt, `ostree${name}`)]);
+    const a = atoll(['repo', 'checkout', `--repo=${repo}`, ...(flags.includes('-U') ? ['--user-mode'] : []), '--require-hardlinks', 'main', join(mnt, `atoll${name}`)]);
+    assert.notEqual(o.status, 0);
+    assert.notEqual(a.status, 0);
+    const message = /error: (.*)/.exec(o.stderr.toString())?.[1];
+    assert.match(message ?? '', /^Unable to do hardlink checkout across devices \(src=\d+ destination=\d+\)$/);
+    assert.match(a.stderr, new RegExp(message!.replace(/[()]/g, '\\$&')));
+    assert.deepEqual(readdirSync(join(mnt, `atoll${name}`)), readdirSync(join(mnt, `ostree${name}`)));
+  }
+}

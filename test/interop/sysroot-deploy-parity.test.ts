@@ -1,13 +1,14 @@
 // Deploy details OSTree's own admin tests check, refereed by `ostree admin` 2022.7 on twin
 // sysroots (tmpfs, as root): dtb/ device tree directories (bootcsum, /boot copy, `fdtdir`,
 // OSTREE_SYSROOT_DEBUG=no-dtb), overlayfs whiteouts, /etc/.updated and /var/.updated,
-// `deploy --no-merge`, `--print-current-dir` on a sysroot that is not booted; and the pull
-// side of `admin upgrade`: REF@COMMIT refspecs and the downgrade refusal made by the pull.
+// `deploy --no-merge`, `--print-current-dir` on a sysroot that is not booted; the pull
+// side of `admin upgrade`: REF@COMMIT refspecs and the downgrade refusal made by the pull;
+// U-Boot's uEnv.txt and the OSTREE_SYSROOT_DEBUG=test-fifreeze fault injection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireTool } from '../helpers/env.js';
+import { repoRoot, requireTool } from '../helpers/env.js';
 import { runOk, run, atoll } from '../helpers/run.js';
 import { requireRoot, tmpfsDir, twinSysroots, makeFakeOsTree, ostreeCommit, ostreeAdmin } from '../helpers/sysroot.js';
 
@@ -128,4 +129,60 @@ test('pull REF@COMMIT, and admin upgrade refusing an older commit in the pull (n
   ostreeAdmin(ref, 'upgrade', '--os=os', '--allow-downgrade');
   atollOk(['admin', 'upgrade', '--sysroot', ours, '--os=os', '--allow-downgrade']);
   assert.deepEqual(entries(ours), entries(ref));
+});
+
+test("U-Boot's uEnv.txt and the test-fifreeze fault injection match ostree admin", async (t) => {
+  if (!requireTool(t, 'ostree') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const { ref, ours } = twinSysroots(work, { os: 'os' });
+  for (const root of [ref, ours]) {
+    // libtest's setup_os_boot_uboot: an empty uEnv.txt behind the boot/uEnv.txt symlink.
+    mkdirSync(join(root, 'boot/loader.0'));
+    runOk('ln', ['-s', 'loader.0', join(root, 'boot/loader')]);
+    writeFileSync(join(root, 'boot/loader/uEnv.txt'), '');
+    runOk('ln', ['-s', 'loader/uEnv.txt', join(root, 'boot/uEnv.txt')]);
+  }
+  const tree = makeFakeOsTree(join(work, 't1'), { kver: '3.6.0' });
+  mkdirSync(join(tree, 'usr/lib/ostree-boot'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/ostree-boot/uEnv.txt'), 'loadfdt=load mmc ${bootpart} ${fdtaddr}\n\nmmcboot=run loadramdisk\n');
+  mkdirSync(join(tree, 'usr/lib/modules/3.6.0/dtb'), { recursive: true });
+  writeFileSync(join(tree, 'usr/lib/modules/3.6.0/dtb/board.dtb'), 'a device tree');
+  ostreeCommit(join(ref, 'ostree/repo'), 'os/stable', tree, '1');
+  runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'pull-local', join(ref, 'ostree/repo'), 'os/stable']);
+  const uenv = (root: string): string => readFileSync(join(root, 'boot/uEnv.txt'), 'utf8');
+  for (const kargs of [['--karg=root=LABEL=foo'], ['--karg=root=LABEL=bar', '--karg=quiet']]) {
+    runOk('ostree', ['admin', `--sysroot=${ref}`, 'deploy', '--os=os', ...kargs, 'os/stable']);
+    atollOk(['admin', 'deploy', '--sysroot', ours, '--os=os', ...kargs, 'os/stable']);
+    assert.equal(uenv(ours), uenv(ref));
+    assert.match(uenv(ours), /^fdtdir=/m);
+  }
+  assert.match(uenv(ours), /^kernel_image2=/m);
+  // The fault injection: the watchdog runs, the deploy fails with libostree's message, nothing swaps.
+  const env = { ...process.env, OSTREE_SYSROOT_DEBUG: 'test-fifreeze' };
+  const o = run('ostree', ['admin', `--sysroot=${ref}`, 'deploy', '--os=os', 'os/stable'], { env });
+  const a = atoll(['admin', 'deploy', '--sysroot', ours, '--os=os', 'os/stable'], { env });
+  assert.notEqual(o.status, 0);
+  assert.notEqual(a.status, 0);
+  for (const r of [o, a]) {
+    assert.match(r.stderr, /fifreeze watchdog was run/);
+    assert.match(r.stderr, /Full sync: During fsfreeze-thaw: aborting due to test-fifreeze/);
+  }
+  assert.equal(uenv(ours), uenv(ref));
+  assert.deepEqual(entries(ours), entries(ref));
+});
+
+test("`ostree admin deploy`'s stdout (relabel, /etc merge, swap or not, freed objects) matches ostree admin", async (t) => {
+  if (!requireTool(t, 'ostree') || !requireRoot(t)) return;
+  const work = tmpfsDir(t);
+  const { ref, ours } = twinSysroots(work, { os: 'os' });
+  const tree = makeFakeOsTree(join(work, 't1'), { kver: '3.6.0' });
+  const front = join(repoRoot, 'bin', 'atoll-ostree');
+  for (const n of [1, 2, 3, 4]) {
+    writeFileSync(join(tree, 'usr/bin', `file${n}`), `${n}\n`);
+    ostreeCommit(join(ref, 'ostree/repo'), 'os/stable', tree, String(n));
+    runOk('ostree', [`--repo=${join(ours, 'ostree/repo')}`, 'pull-local', join(ref, 'ostree/repo'), 'os/stable']);
+    const o = runOk('ostree', ['admin', `--sysroot=${ref}`, 'deploy', '--os=os', 'os/stable']);
+    const a = runOk(process.execPath, [front, 'admin', `--sysroot=${ours}`, 'deploy', '--os=os', 'os/stable']);
+    assert.equal(a, o, `deploy ${n}`);
+  }
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { Reporter } from '../../report/index.js';
 import { AtollError } from '../../errors/index.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -34,6 +35,24 @@ function parseIndex(text: string): number {
 }
 
 /** `atoll admin ...`: OSTree's sysroot verbs (`ostree admin ...`). */
+/** The lines `ostree admin` prints on stdout, among the info messages of a sysroot operation. */
+const OSTREE_STDOUT_MESSAGES = /^(Relabeling \/var |Copying \/etc changes: |Bootloader updated; |Transaction complete; |Freed objects: )/;
+
+/**
+ * A reporter that keeps those lines (and hands every event on to the CLI's reporter, so
+ * progress and the other messages still reach stderr).
+ */
+function collectOstreeMessages(forward: Reporter): { reporter: Reporter; lines: string[] } {
+  const lines: string[] = [];
+  const reporter: Reporter = {
+    emit(event) {
+      if (event.type === 'message' && event.level === 'info' && OSTREE_STDOUT_MESSAGES.test(event.text)) lines.push(event.text);
+      else forward.emit(event);
+    },
+  };
+  return { reporter, lines };
+}
+
 export function registerAdminCommands(program: Command, context: CliContext): void {
   const admin = program
     .command('admin')
@@ -92,8 +111,10 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
     .option('--no-prune', 'do not prune the repository afterwards')
     .option('--origin-file <path>', 'use this origin keyfile instead of one made from the refspec')
     .option('--stage', 'stage the deployment for finalization at shutdown (needs a booted system)')
+    .option('--print-messages', "print ostree's messages (Copying /etc changes, Bootloader updated, Freed objects...) on stdout instead of OS CSUM.SERIAL, as `ostree admin deploy` does")
     .action(async (refspec: string, opts: Record<string, unknown>, cmd: Command) => {
       const layout = layoutOf(cmd);
+      const messages = opts.printMessages ? collectOstreeMessages(context.reporter) : undefined;
       const g = globals(cmd);
       if (opts.stage) await refuseStaging(layout);
       if (opts.kargNone && opts.kargProcCmdline) throw new AtollError('CLI_USAGE', "Can't specify both --karg-proc-cmdline and --karg-none");
@@ -115,10 +136,11 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
             noPrune: opts.prune === false,
             ...(origin ? { origin } : {}),
           },
-          context.reporter,
+          messages?.reporter ?? context.reporter,
         ),
       );
-      context.out(`${result.deployment.osname} ${result.deployment.csum}.${result.deployment.deployserial}`);
+      if (messages) for (const line of messages.lines) context.out(line);
+      else context.out(`${result.deployment.osname} ${result.deployment.csum}.${result.deployment.deployserial}`);
     });
 
   withSysrootOptions(admin.command('status').description('list deployments'))

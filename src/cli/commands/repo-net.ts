@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type * as ServeModule from '../../ostree/serve/index.js';
 import type { PullResult, SignOptions, VerifyPolicy } from '../../ostree/pull/index.js';
 import type * as OstreePullModule from '../../ostree/pull/index.js';
+import { describeSummaryBytes, printSummaryBytesRaw } from '../../ostree/summary/index.js';
 
 // Implementations load in a preAction hook (see program.ts): start-up only registers names and options.
 let serve: typeof ServeModule;
@@ -461,6 +462,22 @@ function registerRemoteCommands(repo: Command, context: CliContext): void {
       const r = await ostreePull.getRemote(o.repo, name);
       if (r.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${name}"`);
       context.out(r.url);
+    });
+  remote
+    .command('summary')
+    .description("fetch the remote's summary (and summary.sig), verify it as the remote is configured, print it as `summary -v` (with the GPG report when gpg-verify-summary is on)")
+    .argument('<name>', 'remote name')
+    .requiredOption('--repo <path>', 'the repository')
+    .option('--raw', 'print the summary GVariant in text form (as ostree remote summary --raw)')
+    .option('--byteswap', 'with --raw: byte-swap the summary first (ostree does on little-endian hosts)')
+    .action(async (name: string, o: { repo: string; raw?: boolean; byteswap?: boolean }) => {
+      const fetched = await ostreePull.fetchRemoteSummary(o.repo, name);
+      if (o.raw) {
+        context.out(printSummaryBytesRaw(fetched.summary, { byteswap: o.byteswap === true }));
+        return;
+      }
+      context.out(describeSummaryBytes(fetched.summary));
+      if (fetched.gpgReport !== undefined) context.out(`\n${fetched.gpgReport}`);
     });
   remote
     .command('refs')

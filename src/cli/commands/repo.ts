@@ -34,8 +34,9 @@ import {
 } from '../../ostree/repo/index.js';
 import { commitToRepo, parseTimestamp, consumeTree, StatOverride } from '../../ostree/commit/index.js';
 import { checkout } from '../../ostree/checkout/index.js';
-import { fsckRepo, pruneRepo, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
+import { fsckRepo, formatGSize, parseRetainBranchDepth, diffCommits, formatDiff, ObjectType, checksumPath, type DiffSide } from '../../ostree/repo/index.js';
 import { updateSummary, describeSummary, printSummaryRaw } from '../../ostree/summary/index.js';
+import { pruneRepository } from '../../ostree/delta/index.js';
 import { parseGVariantText, decodeGVariant, byteswapGVariant, printGVariant } from '../../gvariant/index.js';
 
 /**
@@ -528,9 +529,10 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .option('-a, --all', 'report every corrupted object instead of stopping at the first')
     .option('--verify-bindings', "check that each ref's commit is bound to the ref (and collection)")
     .option('--verify-back-refs', 'check that every ref a commit is bound to exists (implies --verify-bindings)')
-    .action(async (opts: { repo: string; json?: boolean; delete?: boolean; all?: boolean; verifyBindings?: boolean; verifyBackRefs?: boolean }) => {
+    .option('--add-tombstones', 'replace each commit whose parent is missing by a tombstone (enables core.tombstone-commits)')
+    .action(async (opts: { repo: string; json?: boolean; delete?: boolean; all?: boolean; verifyBindings?: boolean; verifyBackRefs?: boolean; addTombstones?: boolean }) => {
       const r = await Repo.open(opts.repo);
-      const report = await fsckRepo(r, context.reporter, { delete: opts.delete, all: opts.all, verifyBindings: opts.verifyBindings, verifyBackRefs: opts.verifyBackRefs });
+      const report = await fsckRepo(r, context.reporter, { delete: opts.delete, all: opts.all, verifyBindings: opts.verifyBindings, verifyBackRefs: opts.verifyBackRefs, addTombstones: opts.addTombstones });
       if (opts.json) context.printJson({ ...report, error: report.error ? { code: report.error.code, message: report.error.message } : undefined });
       else {
         // OSTree's progress lines (the suite greps them), then the findings.
@@ -538,6 +540,7 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
         context.out(`Verifying content integrity of ${report.commits} commit objects...`);
         for (const message of report.messages) context.notice(message);
         if (report.partialCommits.length > 0) context.out(`${report.partialCommits.length} partial commits not verified`);
+        for (const checksum of report.tombstones) context.out(`Adding tombstone for commit ${checksum}`);
         if (report.error === undefined) context.out(`object fsck of ${report.commits} commits completed successfully - no errors found.`);
       }
       if (report.error) throw report.error;
@@ -549,17 +552,33 @@ export function registerRepoCommands(program: Command, context: CliContext): voi
     .addOption(repoOption())
     .option('--refs-only', 'only keep objects reachable from refs')
     .option('--depth <n>', 'keep at most N parents of each ref (-1: all)', '-1')
-    .option('--keep-younger-than <date>', 'keep commits younger than this date')
+    .option('--keep-younger-than <date>', 'keep commits younger than this date (then refs keep only their tip unless --retain-branch-depth)')
+    .option('--retain-branch-depth <branch=depth>', 'keep DEPTH parents of BRANCH (repeatable)', collect, [])
+    .option('--only-branch <branch>', 'prune only these refs; every other ref keeps its whole history (repeatable)', collect, [])
+    .option('--commit-only', 'only traverse and delete commit objects')
+    .option('--delete-commit <commit>', 'delete this commit first (refused while a ref points at it; enables tombstones)')
+    .option('--static-deltas-only', 'with --delete-commit: delete the static deltas leading to the commit instead')
     .option('--no-prune', 'only show what would be deleted')
-    .action(async (opts: { repo: string; refsOnly?: boolean; depth: string; keepYoungerThan?: string; prune: boolean }) => {
+    .action(async (opts: { repo: string; refsOnly?: boolean; depth: string; keepYoungerThan?: string; retainBranchDepth: string[]; onlyBranch: string[]; commitOnly?: boolean; deleteCommit?: string; staticDeltasOnly?: boolean; prune: boolean }) => {
       const r = await Repo.open(opts.repo);
       if (!/^-?\d+$/.test(opts.depth)) throw new AtollError('CLI_USAGE', `--depth must be an integer, got '${opts.depth}'`);
+      const retainBranchDepth = opts.retainBranchDepth.length > 0 ? opts.retainBranchDepth.map((v) => parseRetainBranchDepth(v)) : undefined;
       const keepYoungerThan = opts.keepYoungerThan === undefined ? undefined : await parseTimestamp(opts.keepYoungerThan);
-      const result = await pruneRepo(r, { refsOnly: opts.refsOnly, depth: Number(opts.depth), keepYoungerThan, dryRun: !opts.prune });
-      context.out(`Total objects: ${result.total}`);
+      const result = await pruneRepository(r, {
+        refsOnly: opts.refsOnly,
+        depth: Number(opts.depth),
+        ...(keepYoungerThan !== undefined ? { keepYoungerThan } : {}),
+        ...(retainBranchDepth ? { retainBranchDepth } : {}),
+        ...(opts.onlyBranch.length > 0 ? { onlyBranches: opts.onlyBranch } : {}),
+        commitOnly: opts.commitOnly,
+        ...(opts.deleteCommit !== undefined ? { deleteCommit: opts.deleteCommit } : {}),
+        staticDeltasOnly: opts.staticDeltasOnly,
+        dryRun: !opts.prune,
+      });
+      context.out(`Total${opts.commitOnly ? ' (commit only)' : ''} objects: ${result.total}`);
       if (result.deleted === 0) context.out('No unreachable objects');
-      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatSize(result.freedBytes)}`);
-      else context.out(`Deleted ${result.deleted} objects, ${formatSize(result.freedBytes)} freed`);
+      else if (!opts.prune) context.out(`Would delete: ${result.deleted} objects, freeing ${formatGSize(result.freedBytes)}`);
+      else context.out(`Deleted ${result.deleted} objects, ${formatGSize(result.freedBytes)} freed`);
     });
 
   repo
@@ -668,15 +687,3 @@ function sourceDateEpoch(text: string): number {
   return Number(digits);
 }
 
-/** GLib's g_format_size: "1.2 kB" (SI units). */
-function formatSize(bytes: number): string {
-  if (bytes < 1000) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}

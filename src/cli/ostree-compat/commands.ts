@@ -45,6 +45,19 @@ function admin(name: string, summary: string, usage: string, options: OptionSpec
   return { name, summary, usage, options, noRepo: true, toAtoll: (positionals, given) => ['admin', ...verb, ...passOptions(given, options), '--', ...positionals] };
 }
 
+/** ostree prints its deploy messages (Copying /etc changes, Bootloader updated...) on stdout. */
+function withPrintMessages(command: OstreeCommand): OstreeCommand {
+  const inner = command.toAtoll!;
+  return {
+    ...command,
+    toAtoll: (positionals, options) => {
+      const argv = inner(positionals, options);
+      argv.splice(argv.indexOf('--'), 0, '--print-messages');
+      return argv;
+    },
+  };
+}
+
 function cmd(name: string, summary: string, usage: string, options: OptionSpec[], verb: string[] = [name], rename: Record<string, string> = {}): OstreeCommand {
   return { name, summary, usage, options, toAtoll: repoVerb(verb, options, rename) };
 }
@@ -116,7 +129,17 @@ const lsOptions = [
 
 const refsOptions = [flag('list', 'Do not remove the prefix from the refs'), flag('delete', 'Delete refs which match PREFIX, rather than listing them'), value('create', 'NEWREF', 'Create a new ref for an existing commit'), flag('force', 'Overwrite existing refs when creating'), flag('collections', 'Enable listing collection IDs for refs', 'c'), flag('alias', 'If used with --create, create an alias, otherwise just list aliases', 'A')];
 
-const pruneOptions = [flag('refs-only', 'Only delete unreachable objects, ignoring commit history'), value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'), flag('no-prune', 'Only display unreachable objects; don\'t delete')];
+const pruneOptions = [
+  flag('no-prune', 'Only display unreachable objects; don\'t delete'),
+  flag('refs-only', 'Only compute reachability via refs'),
+  value('depth', 'DEPTH', 'Only traverse DEPTH parents for each commit (default: -1=infinite)'),
+  value('delete-commit', 'COMMIT', 'Specify a commit to delete'),
+  value('keep-younger-than', 'DATE', 'Prune all commits older than the specified date'),
+  flag('static-deltas-only', 'Change the behavior of delete-commit and keep-younger-than to prune only static deltas'),
+  multi('retain-branch-depth', 'BRANCH=DEPTH', 'Additionally retain BRANCH=DEPTH commits'),
+  multi('only-branch', 'BRANCH', 'Only prune BRANCH (may be specified multiple times)'),
+  flag('commit-only', 'Only traverse and delete commit objects.'),
+];
 
 const remoteAddOptions = [
   multi('set', 'KEY=VALUE', 'Set config option KEY=VALUE for remote'),
@@ -238,7 +261,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
     subcommands: [
       admin('cleanup', 'Delete untagged deployments and repository objects', '', []),
       admin('config-diff', 'Diff current /etc configuration versus default', '', [value('os', 'OSNAME', 'Use a different operating system root than the current one')]),
-      admin('deploy', 'Checkout revision REFSPEC as the new default deployment', 'REFSPEC', [
+      withPrintMessages(admin('deploy', 'Checkout revision REFSPEC as the new default deployment', 'REFSPEC', [
         value('os', 'OSNAME', 'Use a different operating system root than the current one'),
         multi('karg', 'NAME=VALUE', 'Set kernel argument, like root=/dev/sda1; this overrides any earlier argument with the same name'),
         multi('karg-append', 'NAME=VALUE', 'Append kernel argument; useful with e.g. console= that can be used multiple times'),
@@ -252,7 +275,7 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
         flag('no-merge', 'Do not apply configuration (/etc and kernel arguments) from booted deployment'),
         value('origin-file', 'FILENAME', 'Specify origin file'),
         flag('stage', 'Complete deployment at OS shutdown'),
-      ]),
+      ])),
       admin('init-fs', 'Initialize a root filesystem', 'PATH', [flag('modern', 'Only create /boot and /ostree')]),
       admin('os-init', 'Initialize empty state for given operating system', 'OSNAME', []),
       admin('pin', 'Change the "pinning" state of a deployment', 'INDEX', [flag('unpin', 'Unset pin', 'u')]),
@@ -297,9 +320,10 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
   cmd('config', 'Change repo configuration settings', '(get KEY|set KEY VALUE|unset KEY)', [value('group', 'GROUP', 'Group name')]),
   cmd('diff', 'Compare directory TARGETDIR against revision REV', '[REV] TARGETDIR', [value('owner-uid', 'UID', 'Use file ownership user id for local files'), value('owner-gid', 'GID', 'Use file ownership group id for local files')]),
   cmd('fsck', 'Check the repository for consistency', '', [
+    flag('add-tombstones', 'Add tombstones for missing commits'),
     ignored(flag('quiet', 'Only print error messages', 'q')),
-    flag('delete', 'Remove corrupted objects'),
     flag('all', "Don't stop on first error", 'a'),
+    flag('delete', 'Remove corrupted objects'),
     flag('verify-bindings', 'Verify ref bindings'),
     flag('verify-back-refs', 'Verify back-references (implies --verify-bindings)'),
   ]),
@@ -348,6 +372,11 @@ export const OSTREE_COMMANDS: OstreeCommand[] = [
       cmd('list', 'List remote repository names', '', [flag('show-urls', 'Show remote URLs in list', 'u')], ['remote', 'list']),
       cmd('show-url', 'Show remote repository URL', 'NAME', [], ['remote', 'show-url']),
       cmd('refs', 'List remote refs', 'NAME', [], ['remote', 'refs']),
+      {
+        ...cmd('summary', 'Show remote summary', 'NAME', [flag('raw', 'Show raw variant data')], ['remote', 'summary']),
+        // ostree prints the raw summary byte-swapped on little-endian hosts (ot_dump_variant).
+        toAtoll: (positionals, options) => ['repo', 'remote', 'summary', ...(options.has('raw') ? ['--raw', ...(os.endianness() === 'LE' ? ['--byteswap'] : [])] : []), '--', ...positionals],
+      },
       cmd('gpg-import', 'Import GPG keys', 'NAME [KEY-ID...]', [multi('keyring', 'FILE', 'Import keys from a keyring file (repeatable)', 'k'), flag('stdin', 'Import keys from standard input')], ['remote', 'gpg-import']),
       cmd('gpg-list-keys', 'Show remote GPG keys', 'NAME', [], ['remote', 'gpg-list-keys']),
     ],

@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink, lchown, open } from 'node:fs/promises';
-import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, renameSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, linkSync, unlinkSync, mkdirSync, chownSync, chmodSync, utimesSync, existsSync, readlinkSync, readFileSync, renameSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, basename, dirname } from 'node:path';
+import { join, basename, dirname, resolve as resolvePathname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AtollError, isErrno } from '../../errors/index.js';
 import type { Reporter } from '../../report/index.js';
@@ -114,6 +114,24 @@ async function checkoutUnwrapped(repo: Repo, commitChecksum: string, destination
   const canHardlink =
     !options.forceCopy &&
     (userMode ? repo.mode === 'bare-user' || repo.mode === 'bare-user-only' : repo.mode === 'bare' || repo.mode === 'bare-user-only');
+  if (options.requireHardlinks) {
+    // ostree creates the destination, then refuses a hardlink checkout onto another filesystem
+    // (checked before the repository mode; the empty directory stays, as ostree leaves it).
+    let target: Stats | undefined;
+    try {
+      target = statSync(destination);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+    const dev = (target ?? statSync(dirname(resolvePathname(destination)))).dev;
+    const repoDev = statSync(repo.path).dev;
+    if (dev !== repoDev) {
+      if (!target) mkdirSync(destination, { mode: 0o700 });
+      throw new AtollError('OSTREE_CHECKOUT_NO_HARDLINK', `Unable to do hardlink checkout across devices (src=${repoDev} destination=${dev})`, {
+        hint: 'hardlinks need the checkout on the filesystem of the repository; drop -H to copy',
+      });
+    }
+  }
   if (options.requireHardlinks && !canHardlink) {
     // libostree's wording (its test suite greps it).
     const why = repo.mode === 'bare-user' ? 'User repository mode requires user checkout mode to hardlink' : userMode && repo.mode === 'bare' ? 'Bare repository mode cannot hardlink in user checkout mode' : `cannot hardlink from a ${repo.mode} repository in ${userMode ? 'user' : 'root'} mode`;

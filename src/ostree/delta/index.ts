@@ -29,3 +29,5 @@ export type { GenerateDeltaOptions, GenerateDeltaResult } from './generate.js';
 export { listDeltas, listDeltaIndexes, deleteDelta, describeDelta, reindexDeltas, deltaDigests, readSuperblock, inlinePartBytes } from './delta-store.js';
 export { signDelta, verifyDeltaSignatures } from './delta-sign.js';
 export type { DeltaSigning } from './delta-sign.js';
+export { pruneStaticDeltas, pruneRepository } from './prune-deltas.js';
+export type { PruneRepositoryOptions } from './prune-deltas.js';

@@ -34,8 +34,10 @@ export interface Commit {
 
 /** Serialize a commit `(a{sv}aya(say)sstayay)` (timestamp big-endian). */
 export function encodeCommit(commit: Commit): Uint8Array {
-  const timestamp = BigInt(commit.timestamp);
-  if (timestamp < 0n || timestamp > 0xffffffffffffffffn) throw new TypeError(`commit timestamp ${timestamp} is not a uint64`);
+  // A date before 1970 is stored as ostree stores it: the int64 seconds as a guint64.
+  let timestamp = BigInt(commit.timestamp);
+  if (timestamp < -(1n << 63n) || timestamp > 0xffffffffffffffffn) throw new TypeError(`commit timestamp ${timestamp} fits neither a uint64 nor an int64`);
+  timestamp = BigInt.asUintN(64, timestamp);
   return encodeGVariant(COMMIT_GVARIANT_TYPE, [
     varDictToGVariant(commit.metadata, 'commit metadata'),
     commit.parent === null ? new Uint8Array(0) : checksumToBytes(commit.parent, 'parent commit checksum'),

@@ -217,13 +217,15 @@ export async function describeGpgSignatures(
   data: Uint8Array,
   signatures: readonly Uint8Array[],
   keys: readonly PublicKeyT[],
-  format: { linePrefix?: string; header?: boolean } = {},
+  format: { linePrefix?: string; header?: boolean; title?: string } = {},
   now = Date.now() / 1000,
 ): Promise<string> {
-  // `show`: a "Found N signatures:" header and a blank line before each; `admin status`: `    GPG: ` lines.
+  // `show`: a "Found N signatures:" header and a blank line before each; `admin status`: `    GPG: ` lines;
+  // `remote summary`: its own title ("GPG: Verification enabled, found N signatures:").
   const header = format.header ?? true;
   const p = format.linePrefix ?? '  ';
-  const out: string[] = header ? [`Found ${signatures.length} signature${signatures.length === 1 ? '' : 's'}:`] : [];
+  const plural = signatures.length === 1 ? '' : 's';
+  const out: string[] = header ? [(format.title ?? 'Found N signatureS:').replace('N', String(signatures.length)).replace('signatureS', `signature${plural}`)] : [];
   await withGpgScratchHome(async (home) => {
     if (keys.length > 0) await gpgIn(home, ['--import'], Buffer.concat(keys.map((k) => Buffer.from(k.write()))));
     const listing = keys.length > 0 ? parseGpgColons((await gpgIn(home, ['--with-colons', '--fixed-list-mode', '--list-keys'])).stdout.toString('utf8'), now) : [];

@@ -5,7 +5,7 @@ import { AtollError } from '../../errors/index.js';
 import { type Reporter, nullReporter, info } from '../../report/index.js';
 import { KeyFile } from '../../keyfile/index.js';
 import { decodeArchiveHeader, decodeSummary, metadataStrings, isChecksum, type Summary, type FileHeader, type DirTree } from '../objects/index.js';
-import { formatGSize } from '../repo/index.js';
+import { formatGSize, repoTestErrors } from '../repo/index.js';
 import type { VarDict } from '../../gvariant/index.js';
 import type { FileSource } from './source.js';
 import type { PullTarget } from './target.js';
@@ -72,13 +72,13 @@ export interface SummaryCache {
   remote: string;
 }
 
-async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
+export async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
   const base = join(cache.dir, 'summaries', cache.remote);
   const [sig, summary] = await Promise.all([readFile(`${base}.sig`).catch(() => undefined), readFile(base).catch(() => undefined)]);
   return sig !== undefined && summary !== undefined && Buffer.compare(sig, Buffer.from(signature)) === 0 ? summary : undefined;
 }
 
-async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
+export async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
   const dir = join(cache.dir, 'summaries');
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, cache.remote), summary);
@@ -111,6 +111,11 @@ export interface PullEngineOptions {
   summaryPolicy?: VerifyPolicy | undefined;
   /** Check the remote's `config` mode when the summary exists (HTTP pulls, as ostree does). */
   checkRemoteMode?: boolean;
+  /**
+   * An HTTP pull (not ostree's local import path): a fetched commit drops its local tombstone,
+   * and a parent missing on a remote that keeps tombstones has its tombstone requested.
+   */
+  tombstones?: boolean;
   /**
    * Metadata is not re-hashed (only decoded) and archive content is stored as read: a local
    * source the user trusts, as ostree's `pull-local` without `--untrusted`. Never for HTTP.
@@ -257,7 +262,10 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
   // signature is unchanged is read from the cache instead of being fetched again.
   const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
-  const summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+  // ostree's has_tombstone_commits: the summary's `ostree.summary.tombstone-commits`, else the remote config's.
+  let remoteTombstones = false;
+  let summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+  let fromCache = cached !== undefined;
   let summary: Summary | undefined;
   if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
     if (summaryBytes === undefined) {
@@ -265,21 +273,38 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
         hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
       });
     }
-    await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    try {
+      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    } catch (error) {
+      if (!fromCache) throw error;
+      // A cached summary that its (unchanged) signature does not verify: a cache written wrongly
+      // once. ostree fetches the summary again (OSTREE_REPO_TEST_ERROR=invalid-cache makes that an error).
+      if (repoTestErrors().has('invalid-cache')) {
+        throw new AtollError('PULL_SUMMARY_CACHE_INVALID', `Remote ${options.remote ?? files.description} cached summary invalid and OSTREE_REPO_TEST_ERROR_INVALID_CACHE specified`);
+      }
+      fromCache = false;
+      summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+      if (summaryBytes === undefined) throw error;
+      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
+    }
   }
-  if (options.summaryCache && cached === undefined && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
+  if (options.summaryCache && !fromCache && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
   if (summaryBytes !== undefined) {
     try {
       summary = decodeSummary(summaryBytes);
     } catch (error) {
       throw new AtollError('PULL_BAD_SUMMARY', `invalid summary from ${files.description}: ${(error as Error).message}`, { cause: error });
     }
+    const tombstones = summary.metadata.get('ostree.summary.tombstone-commits');
+    if (tombstones?.type === 'b') remoteTombstones = tombstones.value === true;
     if (options.checkRemoteMode) {
       const config = await files.get('config', { maxSize: 1024 * 1024 });
       if (config !== undefined) {
         let mode: string;
         try {
-          mode = KeyFile.parse(Buffer.from(config).toString('utf8')).getStringOr('core', 'mode', 'bare');
+          const remoteConfig = KeyFile.parse(Buffer.from(config).toString('utf8'));
+          mode = remoteConfig.getStringOr('core', 'mode', 'bare');
+          remoteTombstones = remoteConfig.getBooleanOr('core', 'tombstone-commits', false);
         } catch (error) {
           throw new AtollError('PULL_BAD_REMOTE_CONFIG', `invalid config at ${files.description}: ${(error as Error).message}`, { cause: error });
         }
@@ -571,7 +596,21 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       const fetched = await provider.getMetadata('commit', checksum, maxSize);
       if (fetched === undefined) {
         // A missing parent ends the history walk (the server pruned it), as in ostree.
-        if (optional) return;
+        if (optional) {
+          if (options.refetchDetachedMetadata) {
+            // Over HTTP ostree asked for the parent's detached metadata, then the commit, and
+            // counts both requests in its statistics line; from a remote that keeps tombstones
+            // it then fetches the parent's tombstone (and, in 2022.7, does not store it).
+            await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
+            stats.detachedMetadataRequests++;
+            stats.metadataFetched++;
+            if (options.tombstones && remoteTombstones) {
+              await provider.files.get(objectPath(checksum, 'tombstone-commit'), { maxSize: MAX_METADATA_SIZE });
+              stats.metadataFetched++;
+            }
+          }
+          return;
+        }
         throw missing('commit', checksum);
       }
       const detachedBytes = await provider.getMetadata('commitmeta', checksum, MAX_METADATA_SIZE);
@@ -587,6 +626,7 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
       partials.add(checksum);
       if (detachedBytes !== undefined && !(provider.link && (await provider.link(target, 'commitmeta', checksum)))) await target.writeMetadata('commitmeta', checksum, detachedBytes);
       if (!(provider.link && (await provider.link(target, 'commit', checksum)))) await target.writeMetadata('commit', checksum, fetched);
+      if (options.tombstones) await target.removeTombstone(checksum);
       stats.fetchedCommits.add(checksum);
       stats.metadataFetched++;
       bytes = fetched;

@@ -8,15 +8,15 @@ import { DirectorySource, type FileSource } from './source.js';
 import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
-import { ArchiveProvider, runPull, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { ArchiveProvider, runPull, readCachedSummary, writeCachedSummary, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
 import type { DeltaPolicy } from './delta-pull.js';
 import { ed25519PublicKey } from './ed25519.js';
 import { publicKeysFromText, readEd25519KeyDirs } from './sign-keys.js';
-import { trustedGpgKeys } from './gpg.js';
+import { GPG_METADATA_KEY, describeGpgSignatures, trustedGpgKeys } from './gpg.js';
 import { verifyContent } from './verify.js';
-import { decodeSummary, sha256Hex, type FileHeader } from '../objects/index.js';
-import { decodeDetached, verifyDetachedSignatures } from './signatures.js';
+import { decodeSummary, metadataByteArrays, sha256Hex, type FileHeader } from '../objects/index.js';
+import { decodeDetached, decodeDetachedForVerify, requiresSignature, verifyDetachedSignatures } from './signatures.js';
 import { MAX_METADATA_SIZE } from './verify.js';
 
 export interface PullOptions {
@@ -197,6 +197,49 @@ export async function remoteRefs(repo: string, remoteName: string, options: Pick
   }
 }
 
+export interface RemoteSummary {
+  /** The summary as the server has it. */
+  summary: Uint8Array;
+  /** `summary.sig`, when the server has one. */
+  signature: Uint8Array | undefined;
+  /**
+   * With `gpg-verify-summary` and a signature: ostree's report of the GPG signatures
+   * ("GPG: Verification enabled, found N signatures:" and one block per signature).
+   */
+  gpgReport: string | undefined;
+}
+
+/**
+ * `ostree remote summary NAME` (ostree_repo_remote_fetch_summary): the remote's summary and
+ * summary.sig, fetched (a cached summary is used when the server's summary.sig equals the
+ * cached one) and verified as the remote's config asks (gpg-verify-summary,
+ * sign-verify-summary), then cached under tmp/cache/summaries/ when signed.
+ */
+export async function fetchRemoteSummary(repo: string, remoteName: string, options: Pick<PullOptions, 'httpHeaders' | 'userAgent' | 'cacheDir'> = {}): Promise<RemoteSummary> {
+  const target = await PullTarget.openSource(repo);
+  const remote = await getRemote(target.path, remoteName);
+  if (remote.url === '') throw new AtollError('PULL_NO_REMOTE_URL', `No "url" option in remote "${remote.name}"`);
+  const policies = await remotePolicies(target.path, remote);
+  const source = await remoteSource(target.path, remote, options);
+  const cache = process.env.OSTREE_SKIP_CACHE ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name };
+  try {
+    const signature = await source.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
+    const cached = cache && signature !== undefined ? await readCachedSummary(cache, signature) : undefined;
+    const summary = cached ?? (await source.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+    if (summary === undefined) throw new AtollError('PULL_SUMMARY_REQUIRED', 'Remote server has no summary file', { hint: 'run `ostree summary -u` on the server' });
+    if (requiresSignature(policies.summary)) await verifyDetachedSignatures('summary', summary, decodeDetachedForVerify(signature, 'summary'), policies.summary);
+    if (cache && cached === undefined && signature !== undefined) await writeCachedSummary(cache, summary, signature);
+    let gpgReport: string | undefined;
+    if (remote.gpgVerifySummary && signature !== undefined && policies.summary.gpg) {
+      const sigs = metadataByteArrays(decodeDetached(signature, 'summary') ?? new Map(), GPG_METADATA_KEY) ?? [];
+      gpgReport = await describeGpgSignatures(summary, sigs, policies.summary.gpg, { title: 'GPG: Verification enabled, found N signatureS:' });
+    }
+    return { summary, signature, gpgReport };
+  } finally {
+    await source.close();
+  }
+}
+
 /** `atoll repo pull REMOTE [REF...]`. */
 export async function pull(options: PullOptions): Promise<PullResult> {
   const target = await PullTarget.open(options.repo);
@@ -238,6 +281,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       // libtest sets OSTREE_SKIP_CACHE to keep tests from sharing cached summaries.
       summaryCache: process.env.OSTREE_SKIP_CACHE || options.url !== undefined ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name },
       checkRemoteMode: !(source instanceof DirectorySource),
+      tombstones: !(source instanceof DirectorySource),
       refetchDetachedMetadata: !(source instanceof DirectorySource),
       ...(options.timestampCheckFromRev !== undefined ? { timestampCheckFromRev: options.timestampCheckFromRev } : {}),
       deltas,

@@ -3,7 +3,7 @@ import { ObjectWriter } from './object-writer.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileHeader } from '../objects/index.js';
-import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, objectTypeFromExtension, type RepoMode } from '../repo/index.js';
+import { Repo, Transaction, writeContent, loadContent, readRef, writeRef, resolveRev, objectTypeFromExtension, removeTombstone, type RepoMode } from '../repo/index.js';
 import { writeFileAtomic, isFsyncEnabled, runProgram } from '../../util/index.js';
 import { isErrno } from '../../errors/index.js';
 
@@ -78,7 +78,33 @@ export class PullTarget {
   }
 
   async has(checksum: string, type: ObjectKind): Promise<boolean> {
-    return (await this.prefixSet(checksum.slice(0, 2))).has(`${checksum.slice(2)}.${this.extension(type)}`);
+    if ((await this.prefixSet(checksum.slice(0, 2))).has(`${checksum.slice(2)}.${this.extension(type)}`)) return true;
+    // A content object in a `core.parent` repository is not fetched again (ostree's has_object
+    // looks there too; a child of an archive repo then holds only its new files).
+    if (type !== 'file') return false;
+    for (const parent of await this.parentRepos()) if (await parent.has(checksum, type)) return true;
+    return false;
+  }
+
+  private parents: Promise<PullTarget[]> | undefined;
+
+  /** The `core.parent` chain (each opened read only), loaded on first use. */
+  private parentRepos(): Promise<PullTarget[]> {
+    this.parents ??= (async () => {
+      const out: PullTarget[] = [];
+      const seen = new Set<string>([this.repo.path]);
+      let config = this.repo.config;
+      for (;;) {
+        const path = config.getStringOr('core', 'parent', undefined);
+        if (path === undefined || path === '' || seen.has(path)) return out;
+        seen.add(path);
+        const parent = await PullTarget.openSource(path).catch(() => undefined);
+        if (!parent) return out;
+        out.push(parent);
+        config = parent.repo.config;
+      }
+    })();
+    return this.parents;
   }
 
   /**
@@ -190,6 +216,12 @@ export class PullTarget {
   async writeMetadata(type: Exclude<ObjectKind, 'file'>, checksum: string, bytes: Uint8Array): Promise<void> {
     await this.writeDirect(checksum, type, bytes);
   }
+
+  /** A fetched commit replaces the tombstone a prune left for it (as ostree's HTTP pull does). */
+  async removeTombstone(checksum: string): Promise<void> {
+    await removeTombstone(this.repo, checksum);
+  }
+
 
   /**
    * A verified content object. Archive repos keep the fetched `.filez` bytes as they are (no

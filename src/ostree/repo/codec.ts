@@ -9,7 +9,7 @@ export {
   encodeFileHeader, decodeFileHeader, encodeContentStreamHeader, encodeArchiveHeader, decodeArchiveHeader,
   ContentHasher, contentChecksum, isSymlinkMode, isRegularMode,
   encodeCommit, decodeCommit, commitContentChecksum, COMMIT_GVARIANT_TYPE,
-  encodeCommitMeta, decodeCommitMeta,
+  encodeCommitMeta, decodeCommitMeta, encodeTombstone, decodeTombstone,
   encodeSummary, decodeSummary, SUMMARY_GVARIANT_TYPE,
   ObjectType, objectExtension, objectRelativePath, objectTypeFromExtension, isMetadataObject,
 } from '../objects/index.js';

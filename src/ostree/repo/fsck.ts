@@ -10,6 +10,7 @@ import { decodeCommit, decodeDirMeta, decodeDirTree, ObjectType, objectTypeFromE
 type ObjectName = 'file' | 'dirtree' | 'dirmeta' | 'commit';
 import { loadContent, hashLoadedContent } from './content.js';
 import { listRefs, listCollectionRefs, listRefAliases, type CollectionRefEntry } from './refs.js';
+import { deleteCommitObject, enableTombstoneCommits } from './tombstones.js';
 import { metadataStrings, metadataString } from '../objects/index.js';
 
 /** One finding: the code says what kind, the message is ostree's line for it. */
@@ -35,6 +36,11 @@ export interface FsckOptions {
   verifyBackRefs?: boolean;
   /** The collection-id of each remote (`remote "X"` collection-id), for remote collection refs. */
   remoteCollectionIds?: ReadonlyMap<string, string>;
+  /**
+   * `--add-tombstones`: every commit whose parent is missing is deleted and leaves a tombstone
+   * (tombstones switched on in the config first), as ostree's fsck does after verifying.
+   */
+  addTombstones?: boolean;
 }
 
 export interface FsckReport {
@@ -51,6 +57,8 @@ export interface FsckReport {
   fsckPartialCommits: string[];
   /** Commits this run marked partial. */
   markedPartial: string[];
+  /** `addTombstones`: the commits replaced by a tombstone ("Adding tombstone for commit X"). */
+  tombstones: string[];
   /** The error `ostree fsck` exits with (undefined: the repository is fine). */
   error?: AtollError;
 }
@@ -67,7 +75,7 @@ type Key = `${string}.${ObjectName}`;
  * wording, which its test suite greps.
  */
 export async function fsckRepo(repo: Repo, reporter: Reporter = nullReporter, options: FsckOptions = {}): Promise<FsckReport> {
-  const report: FsckReport = { commits: 0, objects: 0, messages: [], problems: [], partialCommits: [], fsckPartialCommits: [], markedPartial: [] };
+  const report: FsckReport = { commits: 0, objects: 0, messages: [], problems: [], partialCommits: [], fsckPartialCommits: [], markedPartial: [], tombstones: [] };
   const verifyBindings = options.verifyBindings === true || options.verifyBackRefs === true;
   try {
     await fsckInner(repo, reporter, options, verifyBindings, report);
@@ -234,6 +242,23 @@ async function fsckInner(repo: Repo, reporter: Reporter, options: FsckOptions, v
     report.markedPartial.push(c);
   }
   if (corrupted) throw new AtollError('OSTREE_FSCK_FAILED', 'Repository corruption encountered');
+  if (options.addTombstones) {
+    const orphans: string[] = [];
+    for (const checksum of commits) {
+      let parent: string | null = null;
+      try {
+        parent = decodeCommit(await repo.readObjectBytes(checksum, ObjectType.Commit)).parent;
+      } catch (error) {
+        if (!isAtollError(error)) throw error;
+      }
+      if (parent !== null && !(await repo.hasObject(parent, ObjectType.Commit))) orphans.push(checksum);
+    }
+    if (orphans.length > 0) await enableTombstoneCommits(repo);
+    for (const checksum of orphans) {
+      report.tombstones.push(checksum);
+      await deleteCommitObject(repo, checksum);
+    }
+  }
   if (report.fsckPartialCommits.length > 0) throw new AtollError('OSTREE_FSCK_FAILED', `${report.fsckPartialCommits.length} partial commits from fsck-detected corruption`);
 }
 

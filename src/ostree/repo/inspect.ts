@@ -83,10 +83,12 @@ export function normalizePath(path: string): string {
 }
 
 /** `YYYY-MM-DD HH:MM:SS +0000`, as ostree formats commit dates (UTC). */
-export function formatCommitDate(timestamp: bigint): string {
+export function formatCommitDate(stored: bigint): string {
+  // GLib reads the guint64 as gint64 seconds: dates before 1970 come back.
+  const timestamp = BigInt.asIntN(64, stored);
   const ms = Number(timestamp) * 1000;
   const date = new Date(ms);
-  if (!Number.isFinite(ms) || Number.isNaN(date.getTime()) || timestamp > 253402300799n) {
+  if (!Number.isFinite(ms) || Number.isNaN(date.getTime()) || timestamp > 253402300799n || timestamp < -62135596800n) {
     throw new AtollError('OSTREE_COMMIT_BAD_TIMESTAMP', `invalid timestamp ${timestamp}`);
   }
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');

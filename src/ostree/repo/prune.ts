@@ -1,20 +1,28 @@
 import { lstat, unlink } from 'node:fs/promises';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno } from '../../errors/index.js';
+import { AtollError, isErrno } from '../../errors/index.js';
 import type { Repo } from './repo.js';
 import { ObjectType } from './codec.js';
-import { listRefs } from './refs.js';
+import { listCollectionRefs, listRefs } from './refs.js';
 import { decodeCommit, decodeDirTree } from './codec.js';
+import { resolveRev } from './read.js';
+import { deleteCommitObject, enableTombstoneCommits } from './tombstones.js';
 
 export interface PruneOptions {
   /** Keep only what refs reach (otherwise every commit object is a root). */
   refsOnly?: boolean;
   /** Parents to keep behind each root; -1 = all (default). */
   depth?: number;
-  /** Delete commits older than this (epoch seconds) unless a ref points at them. */
+  /** `--keep-younger-than`: commits at least this recent (epoch seconds) are kept. */
   keepYoungerThan?: number;
+  /** `--retain-branch-depth=REF=DEPTH`, in the order given (a later one for a ref wins). */
+  retainBranchDepth?: ReadonlyArray<readonly [string, number]>;
+  /** `--only-branch`: every other ref keeps its whole history. */
+  onlyBranches?: readonly string[];
+  /** `--commit-only`: only commit objects are traversed and deleted. */
+  commitOnly?: boolean;
   dryRun?: boolean;
 }
 
@@ -24,11 +32,6 @@ export interface PruneResult {
   freedBytes: number;
 }
 
-/**
- * `ostree prune`: mark everything reachable from the roots (refs, and unless refsOnly every
- * commit), walking parents up to `depth`, then delete the rest. A commit's commitmeta and
- * commitpartial marker go with it. Missing objects are not errors (partial commits).
- */
 /**
  * Drop cached summaries (tmp/cache/summaries/NAME{,.sig}) of remotes the config no longer
  * names, as ostree's prune does (_ostree_repo_prune_tmp / the summary cache cleanup).
@@ -48,41 +51,27 @@ async function pruneSummaryCache(repo: Repo): Promise<void> {
   }
 }
 
+/**
+ * `ostree prune` (ot-builtin-prune.c, ostree-repo-prune.c, 2022.7). Marks what the roots reach,
+ * then deletes every other loose commit, dirtree, dirmeta and content object (only commits with
+ * `commitOnly`); a deleted commit takes its detached metadata and partial marker along and
+ * leaves a tombstone when `core.tombstone-commits` is set. Roots without `retainBranchDepth`,
+ * `keepYoungerThan` or `onlyBranches` (ostree_repo_prune): each ref with `refsOnly`, else each
+ * commit object, walked `depth` parents deep. With any of them (ostree's second path, always
+ * refs only): each ref walked to its `--retain-branch-depth` (refs outside `--only-branch` to
+ * -1; a depth of 0 counts as none, as ostree stores it as a NULL pointer), else to `depth`, or
+ * to 0 when `keepYoungerThan` is given; and every commit at least that recent, depth 0.
+ * A walk stops at a commit already reached (ostree_repo_traverse_commit_union). Missing
+ * objects end a walk silently (partial commits, parent repositories).
+ */
 export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise<PruneResult> {
   if (!options.dryRun) await pruneSummaryCache(repo);
   const depth = options.depth ?? -1;
   const objects: Array<{ checksum: string; type: ObjectType; path: string }> = [];
-  for await (const o of repo.listObjects()) objects.push(o);
-  const total = objects.length;
-  const refs = await listRefs(repo, { mirrors: true });
-  const tips = new Set(refs.map((r) => r.checksum));
-  const deleted = new Set<string>();
-  let freedBytes = 0;
-  let deletedCount = 0;
-
-  const remove = async (path: string): Promise<void> => {
-    try {
-      const st = await lstat(path);
-      if (!options.dryRun) await unlink(path);
-      freedBytes += st.size;
-      deletedCount++;
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
-    }
-  };
-
-  if (options.keepYoungerThan !== undefined) {
-    for (const o of objects) {
-      if (o.type !== ObjectType.Commit || tips.has(o.checksum)) continue;
-      const commit = decodeCommit(await repo.readObjectBytes(o.checksum, ObjectType.Commit));
-      if (commit.timestamp < BigInt(options.keepYoungerThan)) {
-        deleted.add(o.checksum);
-        await remove(o.path);
-        await remove(repo.objectPath(o.checksum, ObjectType.CommitMeta));
-        if (!options.dryRun) await repo.markCommitPartial(o.checksum, false);
-      }
-    }
+  for await (const o of repo.listObjects()) {
+    if (o.type === ObjectType.Commit || (!options.commitOnly && (o.type === ObjectType.File || o.type === ObjectType.DirTree || o.type === ObjectType.DirMeta))) objects.push(o);
   }
+  const refs = await listRefs(repo, { mirrors: true });
 
   const reachable = new Set<string>();
   const key = (checksum: string, type: ObjectType): string => `${checksum}.${type}`;
@@ -96,29 +85,100 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
     for (const f of dirtree.files) reachable.add(key(f.checksum, ObjectType.File));
     for (const d of dirtree.dirs) await walkTree(d.treeChecksum, d.metaChecksum);
   };
-  const walkCommit = async (checksum: string, remaining: number): Promise<void> => {
-    if (deleted.has(checksum) || reachable.has(key(checksum, ObjectType.Commit))) return;
-    const bytes = await repo.readOptionalObjectBytes(checksum, ObjectType.Commit);
-    if (!bytes) return;
-    reachable.add(key(checksum, ObjectType.Commit));
-    reachable.add(key(checksum, ObjectType.CommitMeta));
-    const commit = decodeCommit(bytes);
-    await walkTree(commit.rootTree, commit.rootMeta);
-    if (commit.parent !== null && remaining !== 0) await walkCommit(commit.parent, remaining - 1);
+  const walkCommit = async (start: string, maxDepth: number): Promise<void> => {
+    let checksum: string | null = start;
+    let remaining = maxDepth;
+    while (checksum !== null && !reachable.has(key(checksum, ObjectType.Commit))) {
+      const bytes = await repo.readOptionalObjectBytes(checksum, ObjectType.Commit);
+      if (!bytes) return;
+      reachable.add(key(checksum, ObjectType.Commit));
+      const commit = decodeCommit(bytes);
+      if (!options.commitOnly) await walkTree(commit.rootTree, commit.rootMeta);
+      if (remaining === 0 || remaining < -1) return;
+      if (remaining > 0) remaining--;
+      checksum = commit.parent;
+    }
   };
 
-  for (const ref of refs) await walkCommit(ref.checksum, depth);
-  if (!options.refsOnly) {
-    for (const o of objects) if (o.type === ObjectType.Commit && !deleted.has(o.checksum)) await walkCommit(o.checksum, depth);
+  if (options.retainBranchDepth === undefined && options.keepYoungerThan === undefined && options.onlyBranches === undefined) {
+    if (options.refsOnly) for (const ref of refs) await walkCommit(ref.checksum, depth);
+    else for (const o of objects) if (o.type === ObjectType.Commit) await walkCommit(o.checksum, depth);
+  } else {
+    const retain = new Map<string, number>();
+    for (const [ref, d] of options.retainBranchDepth ?? []) retain.set(ref, d);
+    if (options.onlyBranches !== undefined) {
+      for (const ref of options.onlyBranches) await resolveRev(repo, ref);
+      const only = new Set(options.onlyBranches);
+      for (const ref of refs) if (!only.has(ref.name) && !retain.has(ref.name)) retain.set(ref.name, -1);
+    }
+    for (const ref of refs) {
+      const retained = retain.get(ref.name);
+      await walkCommit(ref.checksum, retained !== undefined && retained !== 0 ? retained : options.keepYoungerThan !== undefined ? 0 : depth);
+    }
+    if (options.keepYoungerThan !== undefined) {
+      for (const o of objects) {
+        if (o.type !== ObjectType.Commit) continue;
+        const commit = decodeCommit(await repo.readObjectBytes(o.checksum, ObjectType.Commit));
+        // As ostree's C comparison: the guint64 timestamp against the date as unsigned (a
+        // commit dated before 1970 is stored as a huge guint64, so it always counts as young).
+        if (commit.timestamp >= BigInt.asUintN(64, BigInt(options.keepYoungerThan))) await walkCommit(o.checksum, 0);
+      }
+    }
   }
 
+  let freedBytes = 0;
+  let deleted = 0;
   for (const o of objects) {
-    if (deleted.has(o.checksum) && o.type === ObjectType.Commit) continue;
     if (reachable.has(key(o.checksum, o.type))) continue;
-    await remove(o.path);
-    if (o.type === ObjectType.Commit && !options.dryRun) await repo.markCommitPartial(o.checksum, false);
+    let size: number;
+    try {
+      size = (await lstat(o.path)).size;
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue;
+      throw error;
+    }
+    freedBytes += size;
+    deleted++;
+    if (options.dryRun) continue;
+    if (o.type === ObjectType.Commit) await deleteCommitObject(repo, o.checksum);
+    else await unlink(o.path).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    });
   }
-  return { total, deleted: deletedCount, freedBytes };
+  return { total: objects.length, deleted, freedBytes };
+}
+
+/**
+ * One `--retain-branch-depth=BRANCH=DEPTH`, read as ostree does: DEPTH through g_ascii_strtoll
+ * (leading digits, trailing junk ignored) narrowed to a C int; no digits at all is an error.
+ */
+export function parseRetainBranchDepth(text: string): [string, number] {
+  const eq = text.indexOf('=');
+  if (eq < 0) throw new AtollError('OSTREE_PRUNE_BAD_OPTIONS', `Invalid value ${text}, must specify BRANCH=DEPTH`, { data: { value: text } });
+  const depthText = text.slice(eq + 1);
+  const match = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(depthText);
+  if (!match) throw new AtollError('OSTREE_PRUNE_BAD_OPTIONS', `Invalid depth ${depthText}`, { data: { value: text } });
+  let value = BigInt(match[1]!);
+  const max = (1n << 63n) - 1n;
+  if (value > max) value = max;
+  if (value < -max - 1n) value = -max - 1n;
+  return [text.slice(0, eq), Number(BigInt.asIntN(32, value))];
+}
+
+/**
+ * `prune --delete-commit` (ot-builtin-prune.c delete_commit): refused while a ref (local or
+ * remote) or a collection ref points at the commit; otherwise tombstones are switched on
+ * (`core.tombstone-commits=true`) and the commit is deleted, leaving its tombstone.
+ */
+export async function deleteCommit(repo: Repo, checksum: string): Promise<void> {
+  for (const ref of await listRefs(repo)) {
+    if (ref.checksum === checksum) throw new AtollError('OSTREE_COMMIT_REFERENCED', `Commit '${checksum}' is referenced by '${ref.name}'`, { data: { checksum, ref: ref.name } });
+  }
+  for (const ref of await listCollectionRefs(repo, { remotes: false })) {
+    if (ref.checksum === checksum) throw new AtollError('OSTREE_COMMIT_REFERENCED', `Commit '${checksum}' is referenced by (${ref.collectionId}, ${ref.ref})`, { data: { checksum, ref: ref.ref, collectionId: ref.collectionId } });
+  }
+  await enableTombstoneCommits(repo);
+  await deleteCommitObject(repo, checksum);
 }
 
 /**
@@ -130,7 +190,7 @@ export async function pruneRepo(repo: Repo, options: PruneOptions = {}): Promise
  * left for a full prune. The commit objects go first, so a run killed midway leaves only
  * unreferenced objects, never a commit with a partial tree.
  */
-export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number }> {
+export async function pruneCommits(repo: Repo, commits: readonly string[], options: { depth?: number; partials?: boolean } = {}): Promise<{ deleted: number; freedBytes: number }> {
   const depth = options.depth ?? -1;
   const refs = await listRefs(repo, { mirrors: true });
   if (options.partials) {
@@ -173,7 +233,7 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   };
 
   const doomed = commits.filter((c, i) => commits.indexOf(c) === i && !refs.some((r) => r.checksum === c));
-  if (doomed.length === 0) return { deleted: 0 };
+  if (doomed.length === 0) return { deleted: 0, freedBytes: 0 };
   for (const ref of refs) markCommit(ref.checksum, depth);
 
   const garbage: Array<{ checksum: string; type: ObjectType }> = [];
@@ -201,10 +261,14 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   };
 
   let deleted = 0;
+  let freedBytes = 0;
   const remove = (checksum: string, type: ObjectType): void => {
     try {
-      unlinkSync(repo.objectPath(checksum, type));
+      const path = repo.objectPath(checksum, type);
+      const size = lstatSync(path).size;
+      unlinkSync(path);
       deleted++;
+      freedBytes += size;
     } catch (error) {
       if (!isErrno(error, 'ENOENT')) throw error;
     }
@@ -222,5 +286,5 @@ export async function pruneCommits(repo: Repo, commits: readonly string[], optio
   }
   for (const [tree, meta] of trees) collectTree(tree, meta);
   for (const { checksum, type } of garbage) remove(checksum, type);
-  return { deleted };
+  return { deleted, freedBytes };
 }

@@ -1,2 +1,2 @@
 // The summary file: `summary -u` and reading it back.
-export { updateSummary, readSummary, describeSummary, printSummaryRaw } from './summary.js';
+export { updateSummary, readSummary, describeSummary, printSummaryRaw, describeSummaryBytes, printSummaryBytesRaw } from './summary.js';

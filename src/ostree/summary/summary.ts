@@ -110,14 +110,24 @@ function isoDate(beSeconds: bigint): string {
  * big-endian fields such as the timestamps read as numbers).
  */
 export async function printSummaryRaw(repo: Repo, options: { byteswap: boolean }): Promise<string> {
-  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, await readSummaryBytes(repo));
+  return printSummaryBytesRaw(await readSummaryBytes(repo), options);
+}
+
+/** `printSummaryRaw` of summary bytes from anywhere (`remote summary --raw`). */
+export function printSummaryBytesRaw(bytes: Uint8Array, options: { byteswap: boolean }): string {
+  let value = decodeGVariant(SUMMARY_GVARIANT_TYPE, bytes);
   if (options.byteswap) value = byteswapGVariant(SUMMARY_GVARIANT_TYPE, value);
   return printGVariant(SUMMARY_GVARIANT_TYPE, value, true);
 }
 
 /** A readable view in the shape of `ostree summary -v`. */
 export async function describeSummary(repo: Repo): Promise<string> {
-  const summary = await readSummary(repo);
+  return describeSummaryBytes(await readSummaryBytes(repo));
+}
+
+/** `describeSummary` of summary bytes from anywhere (`remote summary`). */
+export function describeSummaryBytes(bytes: Uint8Array): string {
+  const summary = decodeSummary(bytes);
   const lines: string[] = [];
   // With a collection-id, refs are shown as (collection-id, ref), then those of the collection map.
   const ownId = summary.metadata.get('ostree.summary.collection-id');
@@ -144,6 +154,7 @@ export async function describeSummary(repo: Repo): Promise<string> {
     else if (key === 'ostree.summary.last-modified') lines.push(`Last-Modified (ostree.summary.last-modified): ${isoDate(value.value as bigint)}`);
     else if (key === 'ostree.summary.tombstone-commits') lines.push(`Has Tombstone Commits (ostree.summary.tombstone-commits): ${value.value ? 'Yes' : 'No'}`);
     else if (key === 'ostree.summary.collection-map') lines.push('Collection Map (ostree.summary.collection-map): (printed above)');
+    else if (key === 'ostree.static-deltas') lines.push(`Static Deltas (ostree.static-deltas): ${printGVariant(value.type, value.value, false)}`);
     else if (key === 'ostree.summary.collection-id') lines.push(`Collection ID (ostree.summary.collection-id): ${value.value as string}`);
     else lines.push(`${key}: ${printGVariant(value.type, value.value, false)}`);
   }

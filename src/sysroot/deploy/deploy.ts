@@ -126,6 +126,8 @@ export async function deployTree(
   await varContentWarning(deployDir, csum, reporter);
   const varDir = layout.staterootVar(osname);
   if (!(await pathExists(join(varDir, '.ostree-selabeled')))) {
+    // ostree says so even without SELinux, then writes the stamp.
+    info(reporter, "Relabeling /var (no stamp file 'var/.ostree-selabeled' found)");
     await mkdir(varDir, { recursive: true });
     await writeFile(join(varDir, '.ostree-selabeled'), '');
   }

@@ -25,7 +25,7 @@ export interface SysrootRepo {
    * only what those commits reached is considered (the deployments that just left the list):
    * the rest of the store is not listed.
    */
-  prune?(commits?: readonly string[]): Promise<{ objectsDeleted: number }>;
+  prune?(commits?: readonly string[]): Promise<{ objectsDeleted: number; freedBytes: number }>;
 }
 
 export interface CommitInfo {

@@ -51,9 +51,12 @@ export function storeSysrootRepo(repo: Repo): SysrootRepo {
       }
     },
     async prune(commits) {
-      if (commits !== undefined) return { objectsDeleted: (await pruneCommits(repo, commits, { depth: 0, partials: true })).deleted };
+      if (commits !== undefined) {
+        const pruned = await pruneCommits(repo, commits, { depth: 0, partials: true });
+        return { objectsDeleted: pruned.deleted, freedBytes: pruned.freedBytes };
+      }
       const result = await pruneRepo(repo, { refsOnly: true, depth: 0 });
-      return { objectsDeleted: result.deleted };
+      return { objectsDeleted: result.deleted, freedBytes: result.freedBytes };
     },
   };
 }

@@ -1,15 +1,20 @@
 import { mkdir, readFile, rm, symlink, writeFile, open, readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno } from '../../errors/index.js';
+import { AtollError, isErrno } from '../../errors/index.js';
 import { type Reporter, info } from '../../report/index.js';
-import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram } from '../../util/index.js';
-import { BootConfig, KernelArgs, buildBlsEntry, entryFileName } from '../bootloader/index.js';
+import { fsyncDirectory, isFsyncEnabled, replaceSymlinkAtomic, runProgram, writeFileAtomic } from '../../util/index.js';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { KeyFile } from '../../keyfile/index.js';
+import { formatGSize } from '../../ostree/repo/index.js';
+import { BootConfig, KernelArgs, buildBlsEntry, entryFileName, ubootEnv } from '../bootloader/index.js';
 import { type Deployment, type SysrootState, deploymentName, sameDeployment, listDeploymentDirs, listStateroots, readSubbootversion } from '../deployment/index.js';
 import { type SysrootLayout, parseBootfsDirName, deploymentDirName } from '../layout/index.js';
 import { crashPoint } from './crash-point.js';
 import { findKernel, installKernel, type KernelLayout } from './kernel.js';
 import type { SysrootRepo } from './repo-port.js';
 import { setImmutable } from './seal.js';
+import { fsfreezeThawCycle } from './fsfreeze.js';
+import { sysrootDebug } from './debug-flags.js';
 
 export interface WriteOptions {
   /** Kernel layouts of deployments not yet in any list (keyed by `osname/CSUM.SERIAL`). */
@@ -102,6 +107,47 @@ async function syncfs(path: string): Promise<void> {
 }
 
 /**
+ * _ostree_sysroot_query_bootloader: `sysroot.bootloader` in the repo config, or with `auto`
+ * (the default) the first backend whose configuration exists: syslinux (`boot/syslinux/
+ * syslinux.cfg` a symlink), grub2 (`boot/grub2/grub.cfg`), U-Boot (`boot/uEnv.txt` a symlink).
+ * atoll writes the U-Boot environment; for the others the BLS entries are the configuration.
+ */
+async function activeBootloader(layout: SysrootLayout): Promise<string> {
+  let configured = 'auto';
+  try {
+    configured = KeyFile.parse(await readFile(join(layout.repoDir, 'config'), 'utf8')).getStringOr('sysroot', 'bootloader', 'auto');
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+  if (configured !== 'auto') return configured;
+  const isLink = (path: string): boolean => {
+    try {
+      return lstatSync(path).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  if (isLink(join(layout.bootDir, 'syslinux', 'syslinux.cfg'))) return 'syslinux';
+  if (existsSync(join(layout.bootDir, 'grub2', 'grub.cfg'))) return 'grub2';
+  if (isLink(join(layout.bootDir, 'uEnv.txt'))) return 'uboot';
+  return 'none';
+}
+
+/**
+ * libostree's full_system_sync before the swap: everything written so far reaches the disk,
+ * and the filesystem holding /boot goes through a freeze/thaw cycle (which flushes its journal,
+ * so a bootloader reading the raw disk sees the new files). Errors read as libostree's.
+ */
+async function fullSystemSync(layout: SysrootLayout): Promise<void> {
+  try {
+    await fsfreezeThawCycle(layout.bootDir, { testFifreeze: sysrootDebug('test-fifreeze') });
+  } catch (error) {
+    if (error instanceof AtollError) throw new AtollError(error.code, `Full sync: ${error.message}`, { cause: error, data: error.data });
+    throw error;
+  }
+}
+
+/**
  * Make `list` the deployment list (ostree_sysroot_write_deployments, ostree-format.md §6.4):
  * when anything boot-relevant changed, write every entry into a fresh `boot/loader.<new>`,
  * build `ostree/boot.<new>.<sub>` and rename `boot/loader.tmp` over `boot/loader` — the single
@@ -133,8 +179,9 @@ export async function writeDeployments(
   let bootversion = state.bootversion;
   let subbootversion: number;
   if (!requiresNew) {
+    await fullSystemSync(layout);
     subbootversion = await swapBootlinks(layout, bootversion, list);
-    info(reporter, `Bootloader updated; bootconfig swap: no; deployment count change: 0`);
+    info(reporter, `Transaction complete; bootconfig swap: no; bootversion: boot.${bootversion}.${subbootversion}, deployment count change: ${list.length - state.deployments.length}`);
   } else {
     const newBootversion = state.bootversion === 0 ? 1 : 0;
     const entriesDir = layout.entriesDir(newBootversion);
@@ -171,11 +218,23 @@ export async function writeDeployments(
     await fsyncDirectory(layout.loaderDir(newBootversion));
     crashPoint('entries-written');
     subbootversion = await swapBootlinks(layout, newBootversion, list);
+    if ((await activeBootloader(layout)) === 'uboot') {
+      const text = ubootEnv(list.map((d) => d.bootconfig), (rel) => {
+        try {
+          return readFileSync(join(layout.root, rel), 'utf8');
+        } catch (error) {
+          if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+          throw error;
+        }
+      });
+      await writeFileAtomic(join(layout.loaderDir(newBootversion), 'uEnv.txt'), text);
+    }
     try {
       await symlink('.', join(layout.bootDir, 'boot'));
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
+    await fullSystemSync(layout);
     await rm(layout.loaderTmpLink, { force: true });
     await symlink(`loader.${newBootversion}`, layout.loaderTmpLink);
     crashPoint('loader-tmp-created');
@@ -302,6 +361,6 @@ export async function cleanupSysroot(
     // After a deploy only the commits that left the list can have freed anything; a full
     // prune (`cleanup`) also collects older garbage.
     const pruned = await repo.prune(options.pruneCommits);
-    if (pruned.objectsDeleted > 0) info(reporter, `Freed objects: ${pruned.objectsDeleted}`);
+    if (pruned.objectsDeleted > 0) info(reporter, `Freed objects: ${formatGSize(pruned.freedBytes)}`);
   }
 }

@@ -138,17 +138,37 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
   };
 }
 
-const registry = new Map<string, Decompressor>([
-  ['gzip', gunzip],
-  ['xz', viaProgram('xz', ['-dc', '--format=xz', '--single-stream', '-T0'], 'xz')],
-  ['lzma', viaProgram('xz', ['-dc', '--format=lzma'], 'lzma')],
-  ['zstd', viaProgram('zstd', ['-dcq', '--no-progress'], 'zstd')],
-  ['bzip2', viaProgram('bzip2', ['-dc'], 'bzip2')],
+/** The programs behind the program-based decoders (decoder-process.ts runs them on a FIFO). */
+export interface DecoderProgram {
+  program: string;
+  args: string[];
+  label: string;
+  /**
+   * Arguments that skip the format's own integrity check (xz's CRC/SHA-256 of the decoded
+   * data), for callers that verify a digest over the compressed bytes instead.
+   */
+  ignoreCheckArgs: string[];
+}
+
+const programs = new Map<string, DecoderProgram>([
+  ['xz', { program: 'xz', args: ['-dc', '--format=xz', '--single-stream', '-T0'], label: 'xz', ignoreCheckArgs: ['--ignore-check'] }],
+  ['lzma', { program: 'xz', args: ['-dc', '--format=lzma'], label: 'lzma', ignoreCheckArgs: [] }],
+  ['zstd', { program: 'zstd', args: ['-dcq', '--no-progress'], label: 'zstd', ignoreCheckArgs: [] }],
+  ['bzip2', { program: 'bzip2', args: ['-dc'], label: 'bzip2', ignoreCheckArgs: [] }],
 ]);
+
+const registry = new Map<string, Decompressor>([['gzip', gunzip]]);
+for (const [name, p] of programs) registry.set(name, viaProgram(p.program, p.args, p.label));
 
 /** Replace or add a decompressor (e.g. a native binding). */
 export function registerDecompressor(name: string, decompressor: Decompressor): void {
   registry.set(name, decompressor);
+  programs.delete(name);
+}
+
+/** The program that decodes a PAYLOADCOMPRESSOR value, when a program does (not gzip, not a registered replacement). */
+export function payloadDecoderProgram(compressor: string | null): DecoderProgram | undefined {
+  return programs.get(compressor ?? 'gzip');
 }
 
 /**

@@ -179,6 +179,11 @@ export class PayloadMatcher {
     return { index, file, size, hardlinks, carriesContent, digest };
   }
 
+  /** True when header file `index` belongs to a hardlink set. */
+  inHardlinkSet(index: number): boolean {
+    return this.links.has(index);
+  }
+
   fileAt(index: number): RpmFile {
     return this.files[index]!;
   }

@@ -22,7 +22,7 @@ import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { nullReporter, warn, type Reporter } from '../../report/index.js';
 import { runProgram } from '../../util/index.js';
-import { RPMFILE, type RpmFile, type RpmHeaderPackage } from '../header/index.js';
+import { decodePackage, readRpmHeaders, RPMFILE, TAG, type RpmFile, type RpmHeaderPackage } from '../header/index.js';
 import {
   checkCompressed,
   checkDecoded,
@@ -32,7 +32,7 @@ import {
   payloadDecoderProgram,
   PayloadMatcher,
   planPayloadChecks,
-  readRpmFile,
+  readRpmHeaderBytes,
   S_IFDIR,
   S_IFLNK,
   S_IFMT,
@@ -133,9 +133,11 @@ class Unsafe extends AtollError {
  * concatenation (path.join's normalisation costs more than the syscall on 3,000 files).
  */
 function checkedRel(rel: string): string {
-  if (rel === '..' || rel.startsWith('../') || rel.endsWith('/..') || rel.includes('/../') || rel.startsWith('/') || rel.includes('//') || rel === '.' || rel.startsWith('./') || rel.endsWith('/.') || rel.includes('/./')) {
-    throw new Unsafe(`refusing the unnormalised path /${rel}`, `/${rel}`);
-  }
+  // Fast path: a normalised relative path has no "//", does not start with "/" or ".", and
+  // has "/." only before a name that is not "." or "..".
+  if (!rel.includes('//') && rel[0] !== '/' && rel[0] !== '.' && !rel.includes('/.')) return rel;
+  const parts = rel.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new Unsafe(`refusing the unnormalised path /${rel}`, `/${rel}`);
   return rel;
 }
 
@@ -332,7 +334,7 @@ class PayloadWriter implements CpioPushHandler {
 }
 
 /** What the worker creates for each header file (see unpack-worker.ts), and the owners. */
-function creatorPlan(pkg: RpmHeaderPackage, staging: string, ownerOf: (file: RpmFile) => [number, number], createdUid: number, createdGid: number, hash: CreatorPlan['hash']): CreatorPlan {
+function creatorPlan(pkg: RpmHeaderPackage, matcher: PayloadMatcher, staging: string, owners: Owners, createdUid: number, createdGid: number, hash: CreatorPlan['hash']): CreatorPlan {
   const files = pkg.files;
   const n = files.length;
   const kinds = new Uint8Array(n);
@@ -341,45 +343,71 @@ function creatorPlan(pkg: RpmHeaderPackage, staging: string, ownerOf: (file: Rpm
   const uids = new Int32Array(n);
   const gids = new Int32Array(n);
   const mtimes = new Float64Array(n);
-  const inSets = new Set<string>();
-  const seenInode = new Set<string>();
-  for (const f of files) {
-    if ((f.mode & S_IFMT) !== S_IFREG || f.flags & RPMFILE.GHOST || f.inode === 0) continue;
-    const key = `${f.device}:${f.inode}`;
-    if (seenInode.has(key)) inSets.add(key);
-    else seenInode.add(key);
-  }
   for (let i = 0; i < n; i++) {
     const f = files[i]!;
     const rel = relativeOf(f);
     rels[i] = rel;
     linktos[i] = f.linkto;
-    [uids[i], gids[i]] = ownerOf(f);
+    uids[i] = owners.uid(f.user);
+    gids[i] = owners.gid(f.group);
     mtimes[i] = f.mtime;
     const type = f.mode & S_IFMT;
-    if (rel === '' || f.flags & RPMFILE.GHOST) kinds[i] = KIND_SKIP;
-    else if (type === S_IFDIR) kinds[i] = KIND_DIR;
-    else if (type === S_IFLNK) kinds[i] = KIND_SYMLINK;
+    let kind = KIND_SKIP;
+    if (rel === '' || f.flags & RPMFILE.GHOST) kind = KIND_SKIP;
+    else if (type === S_IFDIR) kind = KIND_DIR;
+    else if (type === S_IFLNK) kind = KIND_SYMLINK;
     // Hardlink sets are made by the main thread when their content arrives.
-    else if (type === S_IFREG) kinds[i] = f.inode !== 0 && inSets.has(`${f.device}:${f.inode}`) ? KIND_SKIP : KIND_FILE;
-    else kinds[i] = KIND_SKIP;
-    if (kinds[i] !== KIND_SKIP) checkedRel(rel);
+    else if (type === S_IFREG) kind = matcher.inHardlinkSet(i) ? KIND_SKIP : KIND_FILE;
+    kinds[i] = kind;
+    if (kind !== KIND_SKIP) checkedRel(rel);
   }
   return { staging, createdUid, createdGid, claims: new SharedArrayBuffer(4 * Math.max(n, 1)), kinds, rels, linktos, uids, gids, mtimes, hash };
 }
 
+/** Owner ids by name (-1: owners are not set); consecutive files mostly share names. */
+class Owners {
+  private lastUser = '';
+  private lastUid = -1;
+  private lastGroup = '';
+  private lastGid = -1;
+
+  constructor(
+    private readonly users: Map<string, number> | null,
+    private readonly groups: Map<string, number> | null,
+  ) {}
+
+  uid(user: string): number {
+    if (this.users === null) return -1;
+    if (user !== this.lastUser || this.lastUid < 0) {
+      this.lastUser = user;
+      this.lastUid = this.users.get(user) ?? 0;
+    }
+    return this.lastUid;
+  }
+
+  gid(group: string): number {
+    if (this.groups === null) return -1;
+    if (group !== this.lastGroup || this.lastGid < 0) {
+      this.lastGroup = group;
+      this.lastGid = this.groups.get(group) ?? 0;
+    }
+    return this.lastGid;
+  }
+}
+
 async function unpackWith(creator: EntryCreator, rpmPath: string, target: string, options: UnpackOptions): Promise<UnpackResult> {
   const reporter = options.reporter ?? nullReporter;
-  const { headers, pkg, fileSize } = await readRpmFile(rpmPath);
+  // The headers are read and checked first, the file list decoded later: the decoder starts as
+  // soon as the staging directory exists, while the file list is decoded (~25 ms for 3,000 files).
+  const { bytes: headerBytes, fileSize } = await readRpmHeaderBytes(rpmPath);
+  const headers = readRpmHeaders(headerBytes);
+  const compressor = headers.main.string(TAG.PAYLOADCOMPRESSOR) ?? null;
+  // Refuse an unknown compressor before anything is created.
+  const program = payloadDecoderProgram(compressor);
+  if (!program) payloadDecompressor(compressor);
   const root = isRoot();
   const setOwners = options.owners === 'always' || ((options.owners ?? 'auto') === 'auto' && root);
   const writeCaps = options.capabilities === 'always' || ((options.capabilities ?? 'auto') === 'auto' && root);
-  const users = setOwners ? await idMap(join(options.passwdRoot ?? '/', 'etc', 'passwd')) : new Map<string, number>();
-  const groups = setOwners ? await idMap(join(options.passwdRoot ?? '/', 'etc', 'group')) : new Map<string, number>();
-  // Refuse an unknown compressor or digest algorithm before anything is created.
-  const program = payloadDecoderProgram(pkg.payload.compressor);
-  if (!program) payloadDecompressorCheck(pkg.payload.compressor);
-  const checks = planPayloadChecks(pkg, headers.main.blob.bytes);
 
   // The target must be absent or an empty directory.
   let targetExists = false;
@@ -403,7 +431,10 @@ async function unpackWith(creator: EntryCreator, rpmPath: string, target: string
   }
 
   const integrity: PayloadIntegrity = { checked: [], warnings: [], compressedBytes: 0, archiveBytes: 0 };
-  const ownerOf = (file: RpmFile): [number, number] => (setOwners ? [users.get(file.user) ?? 0, groups.get(file.group) ?? 0] : [-1, -1]);
+  let decoder: DecoderPipe | null = null;
+  let writer: PayloadWriter | undefined;
+  let users = new Map<string, number>();
+  let groups = new Map<string, number>();
 
   // The owner entries get when created in staging: the staging directory's own (its gid is
   // inherited from a setgid parent, as theirs is). Their chown is skipped when it is that owner.
@@ -420,23 +451,29 @@ async function unpackWith(creator: EntryCreator, rpmPath: string, target: string
     utimesSync(abs, file.mtime, file.mtime);
   }
 
-  let decoder: DecoderPipe | null = null;
-  let writer: PayloadWriter | undefined;
   try {
-    const created = await lstat(staging);
-    createdUid = created.uid;
-    createdGid = created.gid;
     // A decoder program reads the package file itself and writes into a FIFO we read with
     // blocking reads; the worker hashes the compressed bytes from the file. xz's own check of
     // the decoded data is skipped when PAYLOADDIGEST pins the compressed bytes (checked before
     // the tree is renamed into place): it costs a quarter of xz's time.
     decoder = program
-      ? spawnDecoderPipe(rpmPath, headers.payloadStart, program, { fifoDir: staging, ignoreCheck: checks.compressed.some((c) => c.name === 'payload-digest') })
+      ? spawnDecoderPipe(rpmPath, headers.payloadStart, program, { fifoDir: staging, ignoreCheck: headers.main.string(TAG.PAYLOADDIGEST) !== undefined })
       : null;
-    const hashJob: CreatorPlan['hash'] = decoder && checks.compressed.length > 0 ? { path: rpmPath, start: headers.payloadStart, algos: checks.compressed.map((c) => ({ node: c.node, seed: c.seed })) } : null;
-    const plan = creatorPlan(pkg, staging, ownerOf, createdUid, createdGid, hashJob);
-    creator.start(plan);
+    const pkg = decodePackage(headers.signature, headers.main, { headerStart: headers.headerStart, payloadStart: headers.payloadStart, leadMajor: headers.lead.major });
+    const checks = planPayloadChecks(pkg, headers.main.blob.bytes);
+    if (setOwners) {
+      users = await idMap(join(options.passwdRoot ?? '/', 'etc', 'passwd'));
+      groups = await idMap(join(options.passwdRoot ?? '/', 'etc', 'group'));
+    }
+    const owners = new Owners(setOwners ? users : null, setOwners ? groups : null);
+    const created = await lstat(staging);
+    createdUid = created.uid;
+    createdGid = created.gid;
+    const hashJob: CreatorPlan['hash'] =
+      decoder && checks.compressed.length > 0 ? { path: rpmPath, start: headers.payloadStart, algos: checks.compressed.map((c) => ({ node: c.node, seed: c.seed })) } : null;
     const matcher = new PayloadMatcher(pkg, { verifyFileDigests: options.fileDigests === 'always' || pkg.payload.digest === null });
+    const plan = creatorPlan(pkg, matcher, staging, owners, createdUid, createdGid, hashJob);
+    creator.start(plan);
     writer = new PayloadWriter(staging, matcher, creator, { uids: plan.uids, gids: plan.gids, createdUid, createdGid }, { ...options, writeCaps, reporter });
     const parser = new CpioPushParser(writer, matcher.strippedSize);
     if (decoder) await readDecoder(decoder, parser, matcher, checks, pkg, headers.main.blob.bytes.length, fileSize - headers.payloadStart, creator, integrity);
@@ -476,11 +513,6 @@ async function unpackWith(creator: EntryCreator, rpmPath: string, target: string
     }
     throw error;
   }
-}
-
-/** Throws RPM_COMPRESSOR_UNKNOWN for a compressor with no decoder at all. */
-function payloadDecompressorCheck(compressor: string | null): void {
-  payloadDecompressor(compressor);
 }
 
 /**
@@ -528,8 +560,14 @@ async function readDecoder(
     if (eof) await decoder.finish();
     throw error;
   }
-  await decoder.finish();
+  // The digests first: a corrupt package is reported as such even when the decoder noticed too.
   const digests = checks.compressed.length > 0 ? (await creator.hashed())!.digests : [];
-  checkCompressed(pkg, mainHeaderLength, checks, compressedBytes, digests, integrity);
+  try {
+    checkCompressed(pkg, mainHeaderLength, checks, compressedBytes, digests, integrity);
+  } catch (error) {
+    await decoder.abort();
+    throw error;
+  }
+  await decoder.finish();
   checkDecoded(pkg, checks, altHash ? altHash.digest('hex') : null, decoded, integrity);
 }

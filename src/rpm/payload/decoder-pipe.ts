@@ -67,7 +67,7 @@ export function spawnDecoderPipe(rpmPath: string, payloadStart: number, decoder:
     }
     throw new AtollError('RPM_IO', `cannot set up the ${decoder.label} decoder for ${rpmPath}: ${(error as Error).message}`, { cause: error });
   }
-  const args = options.ignoreCheck ? [...decoder.args, ...decoder.ignoreCheckArgs] : decoder.args;
+  const args = [...decoder.args, ...(options.ignoreCheck ? decoder.ignoreCheckArgs : []), ...(decoder.tuningArgs?.() ?? [])];
   const child = spawn(decoder.program, args, { stdio: [inputFd, writeFd, stderrFd] });
   // The child has its copies; ours would keep the FIFO open (no EOF) and the file busy.
   closeSync(inputFd);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
@@ -9,8 +9,8 @@ import type { DecoderProgram } from './decompress.js';
  * the cpio stream into a FIFO whose read end is an ordinary blocking file descriptor: the
  * caller reads it with `fs.readSync`, in a tight loop, without the event loop, streams or
  * copies through Node (the decoder's stdin is the package file, opened and positioned at the
- * payload; nothing is piped through this process). The FIFO is made with mkfifo in a directory
- * the caller owns and unlinked as soon as both ends are open.
+ * payload; nothing is piped through this process). The FIFO is made with mkfifo beside the
+ * caller's work and unlinked as soon as both ends are open.
  */
 
 export interface DecoderPipe {
@@ -26,13 +26,24 @@ export interface DecoderPipe {
 }
 
 /**
- * Start `decoder` on the payload of `rpmPath` (from byte `payloadStart`). Returns null when the
- * FIFO cannot be made (no mkfifo): the caller then takes the streaming path.
+ * Make a FIFO (Node has no mkfifo): asynchronously, so that it overlaps with reading the
+ * package header. Resolves false when it cannot be made (no mkfifo, no permission).
  */
-export function spawnDecoderPipe(rpmPath: string, payloadStart: number, decoder: DecoderProgram, options: { fifoDir: string; ignoreCheck: boolean }): DecoderPipe | null {
-  const fifo = join(options.fifoDir, '.atoll-payload-fifo');
-  const made = spawnSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore' });
-  if (made.status !== 0) return null;
+export function makeFifo(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+/**
+ * Start `decoder` on the payload of `rpmPath` (from byte `payloadStart`), writing into `fifo`
+ * (made by makeFifo; unlinked here once both ends are open). `scratchDir` holds the
+ * decoder's stderr file (unlinked at once).
+ */
+export function spawnDecoderPipe(rpmPath: string, payloadStart: number, decoder: DecoderProgram, options: { fifo: string; scratchDir: string; ignoreCheck: boolean }): DecoderPipe {
+  const fifo = options.fifo;
   let readFd = -1;
   let writeFd = -1;
   let inputFd = -1;
@@ -48,8 +59,8 @@ export function spawnDecoderPipe(rpmPath: string, payloadStart: number, decoder:
       closeSync(probe);
     }
     unlinkSync(fifo);
-    stderrFd = openSync(join(options.fifoDir, '.atoll-decoder-stderr'), 'w+', 0o600);
-    unlinkSync(join(options.fifoDir, '.atoll-decoder-stderr'));
+    stderrFd = openSync(join(options.scratchDir, '.atoll-decoder-stderr'), 'w+', 0o600);
+    unlinkSync(join(options.scratchDir, '.atoll-decoder-stderr'));
     inputFd = openSync(rpmPath, 'r');
     // The decoder reads from the shared file offset: move it to the payload.
     const skip = Buffer.allocUnsafe(Math.min(payloadStart, 1024 * 1024));

@@ -160,14 +160,34 @@ let zstdTuning: string[] | undefined;
  * `--no-asyncio` turns them off. Older versions refuse the option, so the version is probed
  * once (~2 ms).
  */
+function zstdTuningFrom(versionText: string): string[] {
+  const m = /v(\d+)\.(\d+)\.(\d+)/.exec(versionText);
+  const version = m ? Number(m[1]) * 10000 + Number(m[2]) * 100 + Number(m[3]) : 0;
+  return version >= 10503 ? ['--no-asyncio'] : [];
+}
+
 function zstdTuningArgs(): string[] {
-  if (zstdTuning === undefined) {
-    const probe = spawnSync('zstd', ['-V'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const m = /v(\d+)\.(\d+)\.(\d+)/.exec(probe.stdout ?? '');
-    const version = m ? Number(m[1]) * 10000 + Number(m[2]) * 100 + Number(m[3]) : 0;
-    zstdTuning = version >= 10503 ? ['--no-asyncio'] : [];
-  }
+  zstdTuning ??= zstdTuningFrom(spawnSync('zstd', ['-V'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).stdout ?? '');
   return zstdTuning;
+}
+
+/** Probe the decoder program's version ahead of time (asynchronously), so that tuningArgs() does not block. */
+export function probeDecoderTuning(compressor: string | null): Promise<void> {
+  if (compressor !== 'zstd' || zstdTuning !== undefined || !programs.has('zstd')) return Promise.resolve();
+  return new Promise((resolve) => {
+    let out = '';
+    const child = spawn('zstd', ['-V'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.once('error', () => {
+      zstdTuning ??= [];
+      resolve();
+    });
+    child.once('close', () => {
+      zstdTuning ??= zstdTuningFrom(out);
+      resolve();
+    });
+  });
 }
 
 const programs = new Map<string, DecoderProgram>([

@@ -1,6 +1,6 @@
-export { payloadDecompressor, payloadDecoderProgram, registerDecompressor } from './decompress.js';
+export { payloadDecompressor, payloadDecoderProgram, probeDecoderTuning, registerDecompressor } from './decompress.js';
 export type { ByteSource, Decompressor, DecoderProgram } from './decompress.js';
-export { spawnDecoderPipe } from './decoder-pipe.js';
+export { makeFifo, spawnDecoderPipe } from './decoder-pipe.js';
 export type { DecoderPipe } from './decoder-pipe.js';
 export { CpioPushParser } from './cpio-push.js';
 export type { CpioPushHandler } from './cpio-push.js';

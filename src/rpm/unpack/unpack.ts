@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -17,7 +17,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
 import { nullReporter, warn, type Reporter } from '../../report/index.js';
@@ -30,6 +30,8 @@ import {
   payloadCpioStream,
   payloadDecompressor,
   payloadDecoderProgram,
+  probeDecoderTuning,
+  makeFifo,
   PayloadMatcher,
   planPayloadChecks,
   readRpmHeaderBytes,
@@ -396,6 +398,17 @@ class Owners {
 }
 
 async function unpackWith(creator: EntryCreator, rpmPath: string, target: string, options: UnpackOptions): Promise<UnpackResult> {
+  // The decoder's FIFO is made (a process: Node has no mkfifo) while the header is read.
+  const fifo = join(dirname(target), `.${basename(target)}.fifo-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const fifoMade = makeFifo(fifo);
+  try {
+    return await unpackFrom(creator, rpmPath, target, options, fifo, fifoMade);
+  } finally {
+    if (await fifoMade) await unlink(fifo).catch(() => undefined);
+  }
+}
+
+async function unpackFrom(creator: EntryCreator, rpmPath: string, target: string, options: UnpackOptions, fifo: string, fifoMade: Promise<boolean>): Promise<UnpackResult> {
   const reporter = options.reporter ?? nullReporter;
   // The headers are read and checked first, the file list decoded later: the decoder starts as
   // soon as the staging directory exists, while the file list is decoded (~25 ms for 3,000 files).
@@ -405,6 +418,7 @@ async function unpackWith(creator: EntryCreator, rpmPath: string, target: string
   // Refuse an unknown compressor before anything is created.
   const program = payloadDecoderProgram(compressor);
   if (!program) payloadDecompressor(compressor);
+  const tuned = probeDecoderTuning(compressor);
   const root = isRoot();
   const setOwners = options.owners === 'always' || ((options.owners ?? 'auto') === 'auto' && root);
   const writeCaps = options.capabilities === 'always' || ((options.capabilities ?? 'auto') === 'auto' && root);
@@ -456,9 +470,11 @@ async function unpackWith(creator: EntryCreator, rpmPath: string, target: string
     // blocking reads; the worker hashes the compressed bytes from the file. xz's own check of
     // the decoded data is skipped when PAYLOADDIGEST pins the compressed bytes (checked before
     // the tree is renamed into place): it costs a quarter of xz's time.
-    decoder = program
-      ? spawnDecoderPipe(rpmPath, headers.payloadStart, program, { fifoDir: staging, ignoreCheck: headers.main.string(TAG.PAYLOADDIGEST) !== undefined })
-      : null;
+    await tuned;
+    decoder =
+      program && (await fifoMade)
+        ? spawnDecoderPipe(rpmPath, headers.payloadStart, program, { fifo, scratchDir: staging, ignoreCheck: headers.main.string(TAG.PAYLOADDIGEST) !== undefined })
+        : null;
     const pkg = decodePackage(headers.signature, headers.main, { headerStart: headers.headerStart, payloadStart: headers.payloadStart, leadMajor: headers.lead.major });
     const checks = planPayloadChecks(pkg, headers.main.blob.bytes);
     if (setOwners) {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AtollError } from '../../errors/index.js';
-import { CLAIM_BUSY, CLAIM_DONE, CLAIM_FREE, type CreatorPlan, type CreatorReply } from './creator-protocol.js';
+import { CLAIM_BUSY, CLAIM_DONE, CLAIM_FREE, KIND_SKIP, type CreatorPlan, type CreatorReply } from './creator-protocol.js';
 
 /**
  * Main-thread side of unpackRpm's worker (unpack-worker.ts), which hashes the compressed
@@ -22,7 +22,7 @@ import { CLAIM_BUSY, CLAIM_DONE, CLAIM_FREE, type CreatorPlan, type CreatorReply
  */
 
 /** Longest wait for one entry the worker claimed (it takes microseconds; this only bounds a wedged worker). */
-const WAIT_MS = 120_000;
+const WAIT_MS = 30_000;
 
 export interface CreatorResult {
   hashed: { digests: string[]; bytes: number } | null;
@@ -31,6 +31,8 @@ export interface CreatorResult {
 export class EntryCreator {
   private readonly worker: Worker;
   private claims: Int32Array = new Int32Array(0);
+  private kinds: Uint8Array = new Uint8Array(0);
+  private workerCreates = false;
   private readonly replies: CreatorReply[] = [];
   private failure: Error | undefined;
   private exited = false;
@@ -62,6 +64,8 @@ export class EntryCreator {
   /** Hand the worker its plan; from now on it claims and creates entries. */
   start(plan: CreatorPlan): void {
     this.claims = new Int32Array(plan.claims);
+    this.kinds = plan.kinds;
+    this.workerCreates = plan.mode === 'worker';
     this.worker.postMessage(plan);
   }
 
@@ -71,13 +75,17 @@ export class EntryCreator {
    */
   claim(index: number): boolean {
     const claims = this.claims;
-    const before = Atomics.compareExchange(claims, index, CLAIM_FREE, CLAIM_BUSY);
-    if (before === CLAIM_FREE) return true;
-    let state = before;
-    if (state === CLAIM_BUSY) {
+    if (this.kinds[index] === KIND_SKIP) return true; // never the worker's
+    let state: number;
+    if (this.workerCreates) state = Atomics.load(claims, index);
+    else {
+      state = Atomics.compareExchange(claims, index, CLAIM_FREE, CLAIM_BUSY);
+      if (state === CLAIM_FREE) return true;
+    }
+    if (state === CLAIM_FREE || state === CLAIM_BUSY) {
       const t0 = Date.now();
-      while ((state = Atomics.load(claims, index)) === CLAIM_BUSY) {
-        if (Atomics.wait(claims, index, CLAIM_BUSY, 1000) === 'timed-out' && Date.now() - t0 > WAIT_MS) {
+      while ((state = Atomics.load(claims, index)) === CLAIM_FREE || state === CLAIM_BUSY) {
+        if (Atomics.wait(claims, index, state, 1000) === 'timed-out' && Date.now() - t0 > WAIT_MS) {
           throw new Error('unpack worker stopped while creating an entry');
         }
       }

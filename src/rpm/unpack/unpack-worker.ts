@@ -3,12 +3,15 @@
  * order:
  *  1. hash the compressed payload straight from the package file (PAYLOADDIGEST, or MD5 over
  *     header+payload for old packages), so the main thread never touches the compressed bytes;
- *  2. create entries ahead of the main thread: walking the header's file list from its END,
- *     it claims each entry (a shared Int32Array, compare-and-swap 0 → 1) and creates it: empty
- *     regular files, directories, symlinks. The main thread, which walks the payload from the
- *     start, claims what it reaches first; where the two meet, each has created about half.
- *     File creation (inode allocation) is most of an unpack's kernel time, and it is all known
- *     from the header before a byte of payload arrives; content then goes into files that exist.
+ *  2. create entries ahead of the main thread: it claims each entry (a shared Int32Array,
+ *     compare-and-swap 0 → 1) and creates it: empty regular files, directories, symlinks. In
+ *     'shared' mode it walks the header's file list from its END while the main thread, which
+ *     walks the payload from the start, claims what it reaches first (they meet in the
+ *     middle); in 'worker' mode it walks from the start and creates everything (the main thread
+ *     waits for it). File creation (inode allocation) is most of an unpack's kernel time, and
+ *     it is all known from the header before a byte of payload arrives; content then goes into
+ *     files that exist.
+ * In 'worker' mode the hash comes after the creation (the main thread is waiting for entries).
  *
  * Safety is the same as on the main thread: every parent component is created here or, when it
  * exists, lstat says it is a real directory; files are created O_EXCL|O_NOFOLLOW, symlinks fail
@@ -75,7 +78,9 @@ function create(plan: CreatorPlan): number {
     return slash < 0 ? '' : rel.slice(0, slash);
   };
   let created = 0;
-  for (let i = kinds.length - 1; i >= 0; i--) {
+  const forward = plan.mode === 'worker';
+  for (let k = 0; k < kinds.length; k++) {
+    const i = forward ? k : kinds.length - 1 - k;
     const kind = kinds[i]!;
     if (kind === KIND_SKIP) continue;
     if (Atomics.compareExchange(claims, i, CLAIM_FREE, CLAIM_BUSY) !== CLAIM_FREE) continue;
@@ -106,6 +111,10 @@ function create(plan: CreatorPlan): number {
       report(error);
       Atomics.store(claims, i, CLAIM_FAILED);
       Atomics.notify(claims, i);
+      // Nothing else will be created here: no main-thread wait may outlive this.
+      for (let j = 0; j < kinds.length; j++) {
+        if (Atomics.compareExchange(claims, j, CLAIM_FREE, CLAIM_FAILED) === CLAIM_FREE) Atomics.notify(claims, j);
+      }
       return -1;
     }
     created++;
@@ -126,7 +135,8 @@ function report(error: unknown): void {
 }
 
 parentPort!.once('message', (plan: CreatorPlan) => {
-  if (plan.hash) {
+  const hash = (): void => {
+    if (!plan.hash) return;
     let hashed: { digests: string[]; bytes: number } | { error: string };
     try {
       hashed = hashPayload(plan.hash);
@@ -134,7 +144,11 @@ parentPort!.once('message', (plan: CreatorPlan) => {
       hashed = { error: (error as Error).message };
     }
     parentPort!.postMessage({ hashed } satisfies CreatorReply);
-  }
+  };
+  // Shared creation: hash first (the main thread creates meanwhile). Worker creation: the main
+  // thread waits for what the worker creates, so that comes first.
+  if (plan.mode === 'shared') hash();
   const created = create(plan);
   if (created >= 0) parentPort!.postMessage({ done: { created } } satisfies CreatorReply);
+  if (plan.mode === 'worker') hash();
 });

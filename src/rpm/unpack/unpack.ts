@@ -336,7 +336,16 @@ class PayloadWriter implements CpioPushHandler {
 }
 
 /** What the worker creates for each header file (see unpack-worker.ts), and the owners. */
-function creatorPlan(pkg: RpmHeaderPackage, matcher: PayloadMatcher, staging: string, owners: Owners, createdUid: number, createdGid: number, hash: CreatorPlan['hash']): CreatorPlan {
+function creatorPlan(
+  pkg: RpmHeaderPackage,
+  matcher: PayloadMatcher,
+  staging: string,
+  owners: Owners,
+  createdUid: number,
+  createdGid: number,
+  mode: CreatorPlan['mode'],
+  hash: CreatorPlan['hash'],
+): CreatorPlan {
   const files = pkg.files;
   const n = files.length;
   const kinds = new Uint8Array(n);
@@ -363,7 +372,7 @@ function creatorPlan(pkg: RpmHeaderPackage, matcher: PayloadMatcher, staging: st
     kinds[i] = kind;
     if (kind !== KIND_SKIP) checkedRel(rel);
   }
-  return { staging, createdUid, createdGid, claims: new SharedArrayBuffer(4 * Math.max(n, 1)), kinds, rels, linktos, uids, gids, mtimes, hash };
+  return { staging, createdUid, createdGid, claims: new SharedArrayBuffer(4 * Math.max(n, 1)), kinds, rels, linktos, uids, gids, mtimes, mode, hash };
 }
 
 /** Owner ids by name (-1: owners are not set); consecutive files mostly share names. */
@@ -488,7 +497,10 @@ async function unpackFrom(creator: EntryCreator, rpmPath: string, target: string
     const hashJob: CreatorPlan['hash'] =
       decoder && checks.compressed.length > 0 ? { path: rpmPath, start: headers.payloadStart, algos: checks.compressed.map((c) => ({ node: c.node, seed: c.seed })) } : null;
     const matcher = new PayloadMatcher(pkg, { verifyFileDigests: options.fileDigests === 'always' || pkg.payload.digest === null });
-    const plan = creatorPlan(pkg, matcher, staging, owners, createdUid, createdGid, hashJob);
+    // An expensive decoder (xz, lzma, bzip2) is the critical path: the worker creates everything
+    // and the main thread keeps off the other CPU's share (see CreatorPlan.mode).
+    const mode = compressor === 'xz' || compressor === 'lzma' || compressor === 'bzip2' ? 'worker' : 'shared';
+    const plan = creatorPlan(pkg, matcher, staging, owners, createdUid, createdGid, mode, hashJob);
     creator.start(plan);
     writer = new PayloadWriter(staging, matcher, creator, { uids: plan.uids, gids: plan.gids, createdUid, createdGid }, { ...options, writeCaps, reporter });
     const parser = new CpioPushParser(writer, matcher.strippedSize);

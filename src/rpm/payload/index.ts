@@ -14,4 +14,4 @@ export { payloadCpioStream } from './payload-stream.js';
 export type { PayloadIntegrity, PayloadStreamOptions } from './payload-stream.js';
 export { verifyRpmFile } from './verify.js';
 export type { VerifyReport } from './verify.js';
-export { readRpmFile, readRpmHeaderBytes } from './read-rpm-file.js';
+export { readRpmFile, readRpmHeaderBytes, readRpmHeaderBytesSync } from './read-rpm-file.js';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // A minimal RPM writer for hostile-input tests: builds a structurally valid package (lead,
 // signature header with SHA256 + SIZE, main header, gzip'd newc cpio) from a file list, with
 // hooks to corrupt any part. Not the project's writer (rpm/build); just enough to craft attacks.
@@ -37,6 +38,8 @@ export interface CraftOptions {
   /** Extra/overriding main header entries. */
   mainExtra?: HeaderEntryInput[];
   compress?: boolean;
+  /** Payload compressor (default gzip, in-process); xz and zstd run Debian's programs. */
+  compressor?: 'gzip' | 'xz' | 'zstd';
   /** Write LONGFILESIZES and rpm's stripped 07070X payload (as rpm does for files ≥ 4 GiB and rpm 6). */
   stripped?: boolean;
 }
@@ -94,6 +97,12 @@ export function encodeCpio(items: readonly CpioItem[]): Uint8Array {
   return out;
 }
 
+function compressWith(program: 'xz' | 'zstd', data: Uint8Array): Uint8Array {
+  const run = spawnSync(program, program === 'xz' ? ['-c', '-1'] : ['-c', '-q', '-1'], { input: data, maxBuffer: 1 << 30 });
+  if (run.status !== 0) throw new Error(`${program} failed: ${run.stderr.toString()}`);
+  return run.stdout;
+}
+
 export function craftRpm(options: CraftOptions): Uint8Array {
   const name = options.name ?? 'crafted';
   const files = [...options.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -123,7 +132,8 @@ export function craftRpm(options: CraftOptions): Uint8Array {
   const cpio =
     options.rawCpio ??
     (options.stripped ? encodeStrippedCpio(files.map((_, i) => ({ index: i, data: data[i]! }))) : encodeCpio(items));
-  const payload = options.compress === false ? cpio : gzipSync(cpio);
+  const compressor = options.compressor ?? 'gzip';
+  const payload = options.compress === false ? cpio : compressor === 'gzip' ? gzipSync(cpio) : compressWith(compressor, cpio);
   const main: HeaderEntryInput[] = [
     { tag: TAG.NAME, type: RPM_TYPE.STRING, value: name },
     { tag: TAG.VERSION, type: RPM_TYPE.STRING, value: '1.0' },
@@ -134,7 +144,7 @@ export function craftRpm(options: CraftOptions): Uint8Array {
     { tag: TAG.ARCH, type: RPM_TYPE.STRING, value: 'noarch' },
     { tag: TAG.SOURCERPM, type: RPM_TYPE.STRING, value: `${name}-1.0-1.src.rpm` },
     { tag: TAG.PAYLOADFORMAT, type: RPM_TYPE.STRING, value: 'cpio' },
-    { tag: TAG.PAYLOADCOMPRESSOR, type: RPM_TYPE.STRING, value: options.compress === false ? 'identity' : 'gzip' },
+    { tag: TAG.PAYLOADCOMPRESSOR, type: RPM_TYPE.STRING, value: options.compress === false ? 'identity' : compressor },
     { tag: TAG.PAYLOADDIGEST, type: RPM_TYPE.STRING_ARRAY, value: [createHash('sha256').update(payload).digest('hex')] },
     { tag: TAG.PAYLOADDIGESTALGO, type: RPM_TYPE.INT32, value: [8] },
     { tag: TAG.FILEDIGESTALGO, type: RPM_TYPE.INT32, value: [8] },

@@ -90,62 +90,122 @@ async function* digestChecked(body: AsyncGenerator<Uint8Array>, algo: string, ex
   }
 }
 
-/** Iterate the payload's files (cpio already decompressed). Throws coded errors on any inconsistency. */
-export async function* readPayloadFiles(pkg: RpmHeaderPackage, cpio: ByteSource, options: PayloadReadOptions = {}): AsyncGenerator<PayloadFile> {
-  const files = pkg.files;
-  const byPath = new Map<string, number>();
-  files.forEach((f, i) => byPath.set(f.path, i));
-  const links = hardlinkSets(files);
-  const seen = new Uint8Array(files.length);
-  const algo = HASH_ALGO[pkg.fileDigestAlgo];
-  const verify = options.verifyFileDigests !== false && algo !== undefined;
+/** What the payload reader knows about one archive entry (all metadata from the header). */
+export interface PayloadMatch {
+  index: number;
+  file: RpmFile;
+  /** Bytes of data the entry carries. */
+  size: number;
+  /** Other members of this file's hardlink set (header indexes, ascending), [] when none. */
+  hardlinks: number[];
+  /** For a hardlink set: this entry carries the content (the last member). */
+  carriesContent: boolean;
+  /** The file digest to check the content against (hex), or null. */
+  digest: { algo: string; expected: string } | null;
+}
+
+/**
+ * The header side of payload reading, synchronous: maps each cpio entry to its header file
+ * (by name, or index for stripped entries), checks it (not in the header, duplicate, size,
+ * hardlink content on the last member) and, at the end, that every non-ghost file was seen.
+ * Shared by the async reader below and unpack's push-driven loop.
+ */
+export class PayloadMatcher {
+  private readonly files: readonly RpmFile[];
+  private readonly byPath = new Map<string, number>();
+  private readonly links: Map<number, number[]>;
+  private readonly seen: Uint8Array;
+  private readonly algo: string | undefined;
+
+  constructor(
+    private readonly pkg: RpmHeaderPackage,
+    options: PayloadReadOptions = {},
+  ) {
+    this.files = pkg.files;
+    this.files.forEach((f, i) => this.byPath.set(f.path, i));
+    this.links = hardlinkSets(this.files);
+    this.seen = new Uint8Array(this.files.length);
+    const algo = HASH_ALGO[pkg.fileDigestAlgo];
+    this.algo = options.verifyFileDigests !== false && algo !== undefined ? algo.node : undefined;
+  }
 
   // Which member of a hardlink set carries the content: the last one in the payload, which rpm
   // makes the last in header order among those present (ghosts are never present).
-  const lastOfSet = (index: number): boolean => {
-    const members = links.get(index);
+  private lastOfSet(index: number): boolean {
+    const members = this.links.get(index);
     return !members || members[members.length - 1] === index;
-  };
-  const expectedSize = (index: number): number => {
-    const f = files[index]!;
+  }
+
+  private expectedSize(index: number): number {
+    const f = this.files[index]!;
     const type = f.mode & S_IFMT;
-    if (type === S_IFREG) return lastOfSet(index) ? f.size : 0;
+    if (type === S_IFREG) return this.lastOfSet(index) ? f.size : 0;
     if (type === S_IFLNK) return Buffer.byteLength(f.linkto);
     return 0;
-  };
-  const strippedSize = (index: number): number => {
-    if (index >= files.length) throw payloadBad(`stripped entry refers to file ${index} of ${files.length}`, { index });
-    return expectedSize(index);
+  }
+
+  /** Data size of a stripped (07070X) entry. */
+  readonly strippedSize = (index: number): number => {
+    if (index >= this.files.length) throw payloadBad(`stripped entry refers to file ${index} of ${this.files.length}`, { index });
+    return this.expectedSize(index);
   };
 
-  for await (const { entry, body } of readCpio(cpio, strippedSize)) {
+  /** The header file of an entry; null for a ghost (old rpm versions wrote some; rpm skips them). */
+  match(entry: CpioEntry): PayloadMatch | null {
+    const files = this.files;
     let index: number;
     if (entry.kind === 'stripped') index = entry.fileIndex;
     else {
-      const path = headerPathOf(entry.name, pkg.isSource);
-      const found = byPath.get(path);
+      const path = headerPathOf(entry.name, this.pkg.isSource);
+      const found = this.byPath.get(path);
       if (found === undefined) throw payloadBad(`archive file '${entry.name}' is not in the header`, { name: entry.name });
       index = found;
     }
     const file = files[index]!;
-    if (file.flags & RPMFILE.GHOST) continue; // old rpm versions wrote some ghosts; rpm skips them
-    if (seen[index]) throw payloadBad(`duplicate archive entry for ${file.path}`, { path: file.path });
-    seen[index] = 1;
-    const size = expectedSize(index);
+    if (file.flags & RPMFILE.GHOST) return null;
+    if (this.seen[index]) throw payloadBad(`duplicate archive entry for ${file.path}`, { path: file.path });
+    this.seen[index] = 1;
+    const size = this.expectedSize(index);
     if (entry.kind === 'newc' && entry.size !== size) {
-      const members = links.get(index);
+      const members = this.links.get(index);
       if (members && entry.size !== 0) {
         throw new AtollError('RPM_HARDLINK_BAD', `hardlink set of ${file.path}: content is not on the last member`, { data: { path: file.path } });
       }
       throw payloadBad(`archive entry ${file.path} has ${entry.size} bytes, header says ${size}`, { path: file.path, size: entry.size, expected: size });
     }
-    const hardlinks = (links.get(index) ?? []).filter((m) => m !== index);
-    const carriesContent = isRegular(file.mode) && lastOfSet(index);
-    const checked = verify && carriesContent && file.digest !== '' ? digestChecked(body, algo.node, file.digest, file.path) : body;
-    yield { index, file, body: checked, size, hardlinks, carriesContent, entry };
+    const hardlinks = (this.links.get(index) ?? []).filter((m) => m !== index);
+    const carriesContent = isRegular(file.mode) && this.lastOfSet(index);
+    const digest = this.algo !== undefined && carriesContent && file.digest !== '' ? { algo: this.algo, expected: file.digest } : null;
+    return { index, file, size, hardlinks, carriesContent, digest };
+  }
+
+  /** True when header file `index` belongs to a hardlink set. */
+  inHardlinkSet(index: number): boolean {
+    return this.links.has(index);
+  }
+
+  fileAt(index: number): RpmFile {
+    return this.files[index]!;
+  }
+
+  /** At the trailer: every non-ghost file must have been in the archive. */
+  finish(): void {
+    const files = this.files;
+    const missing = files.findIndex((f, i) => !this.seen[i] && !(f.flags & RPMFILE.GHOST));
+    if (missing >= 0) throw payloadBad(`missing file ${files[missing]!.path}: not in the archive`, { path: files[missing]!.path });
+  }
+}
+
+/** Iterate the payload's files (cpio already decompressed). Throws coded errors on any inconsistency. */
+export async function* readPayloadFiles(pkg: RpmHeaderPackage, cpio: ByteSource, options: PayloadReadOptions = {}): AsyncGenerator<PayloadFile> {
+  const matcher = new PayloadMatcher(pkg, options);
+  for await (const { entry, body } of readCpio(cpio, matcher.strippedSize)) {
+    const m = matcher.match(entry);
+    if (m === null) continue;
+    const checked = m.digest !== null ? digestChecked(body, m.digest.algo, m.digest.expected, m.file.path) : body;
+    yield { index: m.index, file: m.file, body: checked, size: m.size, hardlinks: m.hardlinks, carriesContent: m.carriesContent, entry };
     // Drain so digests are checked even when the consumer skipped the body.
     for await (const _ of checked) void _;
   }
-  const missing = files.findIndex((f, i) => !seen[i] && !(f.flags & RPMFILE.GHOST));
-  if (missing >= 0) throw payloadBad(`missing file ${files[missing]!.path}: not in the archive`, { path: files[missing]!.path });
+  matcher.finish();
 }

@@ -136,3 +136,19 @@ test('prune --delete-commit, tombstones and fsck --add-tombstones as ostree', (t
   compare(dir, withDeltas, 'static-deltas-only', [['prune', '--static-deltas-only', `--delete-commit=${tip}`]]);
   compare(dir, withDeltas, 'deltas of deleted commits', [['prune', `--delete-commit=${parent}`]]);
 });
+
+test('prune --delete-commit with a path for a checksum touches nothing outside the repository', (t) => {
+  if (!requireTool(t, 'ostree')) return;
+  const dir = tempDir(t);
+  const repo = join(dir, 'repo');
+  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive'], { env });
+  mkdirSync(join(dir, 'victim'));
+  writeFileSync(join(dir, 'victim', 'x.commit'), 'not an object');
+  // ostree 2022.7 builds the object path from the text: it would delete victim/x.commit and
+  // write victim/x.tombstone-commit. atoll refuses the checksum first.
+  const r = run(process.execPath, [atollOstree, `--repo=${repo}`, 'prune', '--delete-commit=../../victim/x'], { env });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /commit checksum/);
+  assert.deepEqual(readdirSync(join(dir, 'victim')), ['x.commit']);
+  assert.doesNotMatch(readFileSync(join(repo, 'config'), 'utf8'), /tombstone-commits/);
+});

@@ -9,6 +9,7 @@ import { listCollectionRefs, listRefs } from './refs.js';
 import { decodeCommit, decodeDirTree } from './codec.js';
 import { resolveRev } from './read.js';
 import { deleteCommitObject, enableTombstoneCommits } from './tombstones.js';
+import { assertChecksum } from '../objects/index.js';
 
 export interface PruneOptions {
   /** Keep only what refs reach (otherwise every commit object is a root). */
@@ -171,6 +172,8 @@ export function parseRetainBranchDepth(text: string): [string, number] {
  * (`core.tombstone-commits=true`) and the commit is deleted, leaving its tombstone.
  */
 export async function deleteCommit(repo: Repo, checksum: string): Promise<void> {
+  // Before the config changes: see deleteCommitObject.
+  assertChecksum(checksum, 'commit checksum');
   for (const ref of await listRefs(repo)) {
     if (ref.checksum === checksum) throw new AtollError('OSTREE_COMMIT_REFERENCED', `Commit '${checksum}' is referenced by '${ref.name}'`, { data: { checksum, ref: ref.name } });
   }

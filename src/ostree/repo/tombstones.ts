@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { AtollError, isErrno } from '../../errors/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { ObjectType, encodeTombstone } from './codec.js';
+import { assertChecksum } from '../objects/index.js';
 import type { Repo } from './repo.js';
 
 /**
@@ -23,11 +24,14 @@ export async function enableTombstoneCommits(repo: Repo): Promise<void> {
 
 /**
  * ostree_repo_delete_object for a commit: its detached metadata goes, then the commit (a
- * missing commit fails with libostree's wording, object path relative to `objects/` built
- * from the text as given), then a tombstone is written when the repository keeps them, and
- * the partial marker is dropped.
+ * missing commit fails with libostree's wording, object path relative to `objects/`), then a
+ * tombstone is written when the repository keeps them, and the partial marker is dropped.
+ * Unlike ostree 2022.7, which builds the paths from the text as given (`prune
+ * --delete-commit=../../x` deletes `x.commit` and writes `x.tombstone-commit` outside the
+ * repository), anything but a full checksum is refused before the filesystem is touched.
  */
 export async function deleteCommitObject(repo: Repo, checksum: string): Promise<void> {
+  assertChecksum(checksum, 'commit checksum');
   const rel = (type: ObjectType): string => `${checksum.slice(0, 2)}/${checksum.slice(2)}.${type === ObjectType.Commit ? 'commit' : 'commitmeta'}`;
   const objects = join(repo.path, 'objects');
   await unlink(join(objects, rel(ObjectType.CommitMeta))).catch((error: unknown) => {

@@ -17,9 +17,10 @@
  * exists, lstat says it is a real directory; files are created O_EXCL|O_NOFOLLOW, symlinks fail
  * on an existing name; nothing is ever removed or renamed, so a checked directory stays one.
  */
-import { closeSync, constants, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, readSync, symlinkSync } from 'node:fs';
+import { closeSync, constants, lchownSync, lutimesSync, openSync, readSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { RealDirs, parentOf } from './real-dirs.js';
 import { CLAIM_BUSY, CLAIM_DONE, CLAIM_FAILED, CLAIM_FREE, KIND_DIR, KIND_FILE, KIND_SKIP, KIND_SYMLINK, type CreatorPlan, type CreatorReply } from './creator-protocol.js';
 
 class Unsafe extends Error {
@@ -57,26 +58,7 @@ function hashPayload(job: NonNullable<CreatorPlan['hash']>): { digests: string[]
 function create(plan: CreatorPlan): number {
   const { staging, kinds, rels } = plan;
   const claims = new Int32Array(plan.claims);
-  const realDirs = new Set<string>(['']);
-  const ensureDir = (rel: string, mode: number): void => {
-    if (realDirs.has(rel)) return;
-    const slash = rel.lastIndexOf('/');
-    ensureDir(slash < 0 ? '' : rel.slice(0, slash), 0o755);
-    const abs = `${staging}/${rel}`;
-    try {
-      mkdirSync(abs, { mode });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const st = lstatSync(abs);
-      if (st.isSymbolicLink()) throw new Unsafe(`refusing to write through symlink /${rel}`, `/${rel}`);
-      if (!st.isDirectory()) throw new Unsafe(`/${rel} is not a directory but the package puts files under it`, `/${rel}`);
-    }
-    realDirs.add(rel);
-  };
-  const parentOf = (rel: string): string => {
-    const slash = rel.lastIndexOf('/');
-    return slash < 0 ? '' : rel.slice(0, slash);
-  };
+  const realDirs = new RealDirs(staging, (message, path) => new Unsafe(message, path));
   let created = 0;
   const forward = plan.mode === 'worker';
   for (let k = 0; k < kinds.length; k++) {
@@ -86,9 +68,9 @@ function create(plan: CreatorPlan): number {
     if (Atomics.compareExchange(claims, i, CLAIM_FREE, CLAIM_BUSY) !== CLAIM_FREE) continue;
     const rel = rels[i]!;
     try {
-      if (kind === KIND_DIR) ensureDir(rel, 0o700);
+      if (kind === KIND_DIR) realDirs.ensure(rel, 0o700);
       else {
-        ensureDir(parentOf(rel), 0o755);
+        realDirs.ensure(parentOf(rel), 0o755);
         const abs = `${staging}/${rel}`;
         try {
           if (kind === KIND_FILE) closeSync(openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));

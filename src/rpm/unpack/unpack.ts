@@ -10,7 +10,6 @@ import {
   linkSync,
   lstatSync,
   lutimesSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -51,6 +50,7 @@ import {
   type PayloadMatch,
 } from '../payload/index.js';
 import { fileCapsXattr } from './file-caps.js';
+import { RealDirs, parentOf } from './real-dirs.js';
 import { EntryCreator, WorkerFailed } from './entry-creator.js';
 import { KIND_DIR, KIND_FILE, KIND_SKIP, KIND_SYMLINK, type CreatorPlan } from './creator-protocol.js';
 
@@ -146,11 +146,6 @@ function checkedRel(rel: string): string {
   return rel;
 }
 
-const parentOf = (rel: string): string => {
-  const slash = rel.lastIndexOf('/');
-  return slash < 0 ? '' : rel.slice(0, slash);
-};
-
 export async function unpackRpm(rpmPath: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   // The worker (hashing, and creating entries from the end of the file list) starts now, so
   // that its start-up overlaps with reading the header.
@@ -175,7 +170,7 @@ class PayloadWriter implements CpioPushHandler {
   readonly capsToWrite: { abs: string; xattr: Uint8Array }[] = [];
   readonly skipped: { path: string; reason: string }[] = [];
   readonly headerDirs: { rel: string; file: RpmFile }[] = [];
-  private readonly realDirs = new Set<string>(['']);
+  private readonly realDirs: RealDirs;
   private current: PayloadMatch | null = null;
   private fd = -1;
   private fileHash: Hash | null = null;
@@ -186,21 +181,8 @@ class PayloadWriter implements CpioPushHandler {
     private readonly creator: EntryCreator,
     private readonly owners: { uids: Int32Array; gids: Int32Array; createdUid: number; createdGid: number },
     private readonly options: UnpackOptions & { writeCaps: boolean; reporter: Reporter },
-  ) {}
-
-  private ensureDir(rel: string, mode: number): void {
-    if (this.realDirs.has(rel)) return;
-    this.ensureDir(parentOf(rel), 0o755);
-    const abs = `${this.staging}/${rel}`;
-    try {
-      mkdirSync(abs, { mode });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const st = lstatSync(abs);
-      if (st.isSymbolicLink()) throw new Unsafe(`refusing to write through symlink /${rel}`, `/${rel}`);
-      if (!st.isDirectory()) throw new Unsafe(`/${rel} is not a directory but the package puts files under it`, `/${rel}`);
-    }
-    this.realDirs.add(rel);
+  ) {
+    this.realDirs = new RealDirs(staging, (message, path) => new Unsafe(message, path));
   }
 
   private chownNeeded(index: number): boolean {
@@ -223,7 +205,7 @@ class PayloadWriter implements CpioPushHandler {
     if (type === S_IFDIR) {
       // The header's mode is applied at the end (a read-only mode must not block the content).
       if (this.creator.claim(index)) {
-        this.ensureDir(rel, 0o700);
+        this.realDirs.ensure(rel, 0o700);
         this.creator.created(index);
       }
       this.realDirs.add(rel);
@@ -233,7 +215,7 @@ class PayloadWriter implements CpioPushHandler {
       if (m.hardlinks.length > 0 && !m.carriesContent) return; // linked when the content arrives
       const abs = `${this.staging}/${rel}`;
       if (this.creator.claim(index)) {
-        this.ensureDir(parentOf(rel), 0o755);
+        this.realDirs.ensure(parentOf(rel), 0o755);
         try {
           this.fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
         } catch (error) {
@@ -250,7 +232,7 @@ class PayloadWriter implements CpioPushHandler {
       this.fileHash = m.digest !== null ? createHash(m.digest.algo) : null;
     } else if (type === S_IFLNK) {
       if (this.creator.claim(index)) {
-        this.ensureDir(parentOf(rel), 0o755);
+        this.realDirs.ensure(parentOf(rel), 0o755);
         const abs = `${this.staging}/${rel}`;
         try {
           symlinkSync(file.linkto, abs);
@@ -320,7 +302,7 @@ class PayloadWriter implements CpioPushHandler {
     for (const other of m.hardlinks) {
       const otherFile = this.matcher.fileAt(other);
       const otherRel = checkedRel(relativeOf(otherFile));
-      this.ensureDir(parentOf(otherRel), 0o755);
+      this.realDirs.ensure(parentOf(otherRel), 0o755);
       try {
         linkSync(`${this.staging}/${rel}`, `${this.staging}/${otherRel}`);
       } catch (error) {

@@ -1,5 +1,4 @@
-import { AtollError } from '../../errors/index.js';
-import { CPIO_TRAILER, type CpioEntry, type StrippedSize } from './cpio-reader.js';
+import { CPIO_TRAILER, hexField, newcEntry, payloadBad, type CpioEntry, type StrippedSize } from './cpio-reader.js';
 
 /**
  * A synchronous, push-driven cpio reader (the same formats and checks as readCpio in
@@ -26,17 +25,6 @@ const enum State {
   Data,
   Pad,
   Tail,
-}
-
-function payloadBad(message: string, data?: Record<string, unknown>): AtollError {
-  return new AtollError('RPM_PAYLOAD_BAD', `payload: ${message}`, { data });
-}
-
-const HEXDIGIT = new Uint8Array(256).fill(255);
-for (let i = 0; i < 10; i++) HEXDIGIT[0x30 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEXDIGIT[0x41 + i] = 10 + i;
-  HEXDIGIT[0x61 + i] = 10 + i;
 }
 
 export class CpioPushParser {
@@ -120,13 +108,7 @@ export class CpioPushParser {
   }
 
   private hexField(at: number): number {
-    let v = 0;
-    for (let i = 0; i < 8; i++) {
-      const d = HEXDIGIT[this.head[at + i]!]!;
-      if (d === 255) throw payloadBad(`non-hex digit in a cpio header at offset ${this.entryOffset}`, { offset: this.entryOffset });
-      v = v * 16 + d;
-    }
-    return v;
+    return hexField(this.head, at, this.entryOffset);
   }
 
   private headStep(): void {
@@ -163,22 +145,7 @@ export class CpioPushParser {
         throw payloadBad(`cpio name at offset ${offset} is not NUL-terminated exactly once`, { offset });
       }
       const name = Buffer.from(h.buffer, h.byteOffset + NEWC_HEAD, namesize - 1).toString('utf8');
-      const f = (i: number): number => this.hexField(6 + 8 * i);
-      entry = {
-        kind: 'newc',
-        name,
-        fileIndex: -1,
-        ino: f(0),
-        mode: f(1),
-        uid: f(2),
-        gid: f(3),
-        nlink: f(4),
-        mtime: f(5),
-        size: f(6),
-        rdevMajor: f(9),
-        rdevMinor: f(10),
-        offset,
-      };
+      entry = newcEntry(h, 6, name, offset);
       if (name === CPIO_TRAILER) {
         // The header length is already padded to 4; after it, only zeros.
         this.startTail(0);

@@ -116,7 +116,7 @@ export class ByteReader {
   }
 }
 
-function payloadBad(message: string, data?: Record<string, unknown>): AtollError {
+export function payloadBad(message: string, data?: Record<string, unknown>): AtollError {
   return new AtollError('RPM_PAYLOAD_BAD', `payload: ${message}`, { data });
 }
 
@@ -127,7 +127,8 @@ for (let i = 0; i < 6; i++) {
   HEXDIGIT[0x61 + i] = 10 + i;
 }
 
-function hexField(b: Uint8Array, at: number, offset: number): number {
+/** The 8-hex-digit cpio header field at `b[at]` (`offset`: the entry's, for the error). */
+export function hexField(b: Uint8Array, at: number, offset: number): number {
   let v = 0;
   for (let i = 0; i < 8; i++) {
     const d = HEXDIGIT[b[at + i]!]!;
@@ -135,6 +136,12 @@ function hexField(b: Uint8Array, at: number, offset: number): number {
     v = v * 16 + d;
   }
   return v;
+}
+
+/** A newc entry from its header: `b[at]` is the first of the 13 hex fields after the magic. */
+export function newcEntry(b: Uint8Array, at: number, name: string, offset: number): CpioEntry {
+  const f = (i: number): number => hexField(b, at + 8 * i, offset);
+  return { kind: 'newc', name, fileIndex: -1, ino: f(0), mode: f(1), uid: f(2), gid: f(3), nlink: f(4), mtime: f(5), size: f(6), rdevMajor: f(9), rdevMinor: f(10), offset };
 }
 
 /**
@@ -177,8 +184,7 @@ export async function* readCpio(source: ByteSource, strippedSize?: StrippedSize)
       } else if (magic[5] === 0x31 || magic[5] === 0x32) {
         const head = await reader.read(104);
         if (head.length < 104) throw payloadBad(`truncated cpio header at offset ${offset}`, { offset });
-        const f = (i: number): number => hexField(head, 8 * i, offset);
-        const namesize = f(11);
+        const namesize = hexField(head, 8 * 11, offset);
         if (namesize === 0 || namesize > MAX_NAME) throw payloadBad(`cpio name size ${namesize} at offset ${offset}`, { offset });
         const nameBytes = await reader.read(namesize);
         if (nameBytes.length < namesize) throw payloadBad(`truncated cpio name at offset ${offset}`, { offset });
@@ -188,21 +194,7 @@ export async function* readCpio(source: ByteSource, strippedSize?: StrippedSize)
         const name = Buffer.from(nameBytes.buffer, nameBytes.byteOffset, namesize - 1).toString('utf8');
         const pad = (4 - ((110 + namesize) % 4)) % 4;
         if (pad && (await reader.read(pad)).length < pad) throw payloadBad(`truncated cpio name padding at offset ${offset}`, { offset });
-        entry = {
-          kind: 'newc',
-          name,
-          fileIndex: -1,
-          ino: f(0),
-          mode: f(1),
-          uid: f(2),
-          gid: f(3),
-          nlink: f(4),
-          mtime: f(5),
-          size: f(6),
-          rdevMajor: f(9),
-          rdevMinor: f(10),
-          offset,
-        };
+        entry = newcEntry(head, 0, name, offset);
         if (name === CPIO_TRAILER) break;
       } else {
         throw payloadBad(`bad cpio magic at offset ${offset}`, { offset });

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { craftRpm } from '../../../test/helpers/craft-rpm.js';
+import { craftRpm, type CpioItem } from '../../../test/helpers/craft-rpm.js';
 import { requireTool } from '../../../test/helpers/env.js';
 import { unpackRpm } from './unpack.js';
 import { RPM_TYPE, TAG } from '../header/index.js';
@@ -29,6 +29,15 @@ function code(expected: string): (e: unknown) => boolean {
   };
 }
 
+/** rpm's payload order for the hardlink pair h1/h2: at the end, the content on the last member only. */
+function hardlinkPairLast(items: CpioItem[]): CpioItem[] {
+  const h1 = items.find((i) => i.name.endsWith('/h1'))!;
+  const h2 = items.find((i) => i.name.endsWith('/h2'))!;
+  h1.data = new Uint8Array(0);
+  h1.nlink = h2.nlink = 2;
+  return [...items.filter((i) => i !== h1 && i !== h2), h1, h2];
+}
+
 test('unpacks files, symlinks, hardlinks and directories with header metadata', async (t) => {
   const dir = workdir(t);
   const rpm = write(
@@ -41,14 +50,7 @@ test('unpacks files, symlinks, hardlinks and directories with header metadata', 
         { path: '/opt/a/h1', mode: 0o100644, content: 'same', inode: 9 },
         { path: '/opt/a/h2', mode: 0o100644, content: 'same', inode: 9 },
       ],
-      // rpm's order: the set's content on the last member only.
-      cpio: (items) => {
-        const h1 = items.find((i) => i.name.endsWith('/h1'))!;
-        const h2 = items.find((i) => i.name.endsWith('/h2'))!;
-        h1.data = new Uint8Array(0);
-        h1.nlink = h2.nlink = 2;
-        return [...items.filter((i) => i !== h1 && i !== h2), h1, h2];
-      },
+      cpio: hardlinkPairLast,
     }),
   );
   const out = join(dir, 'out');
@@ -181,13 +183,7 @@ for (const compressor of ['xz', 'zstd'] as const) {
       craftRpm({
         compressor,
         files,
-        cpio: (items) => {
-          const h1 = items.find((i) => i.name.endsWith('/h1'))!;
-          const h2 = items.find((i) => i.name.endsWith('/h2'))!;
-          h1.data = new Uint8Array(0);
-          h1.nlink = h2.nlink = 2;
-          return [...items.filter((i) => i !== h1 && i !== h2), h1, h2];
-        },
+        cpio: hardlinkPairLast,
       }),
     );
     const out = join(dir, 'out');

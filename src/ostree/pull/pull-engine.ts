@@ -72,17 +72,53 @@ export interface SummaryCache {
   remote: string;
 }
 
-export async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
+async function readCachedSummary(cache: SummaryCache, signature: Uint8Array): Promise<Uint8Array | undefined> {
   const base = join(cache.dir, 'summaries', cache.remote);
   const [sig, summary] = await Promise.all([readFile(`${base}.sig`).catch(() => undefined), readFile(base).catch(() => undefined)]);
   return sig !== undefined && summary !== undefined && Buffer.compare(sig, Buffer.from(signature)) === 0 ? summary : undefined;
 }
 
-export async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
+async function writeCachedSummary(cache: SummaryCache, summary: Uint8Array, signature: Uint8Array): Promise<void> {
   const dir = join(cache.dir, 'summaries');
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, cache.remote), summary);
   await writeFileAtomic(join(dir, `${cache.remote}.sig`), signature);
+}
+
+/**
+ * The summary that goes with `signature` (summary.sig, fetched first): read from the summary
+ * cache (libostree's tmp/cache/summaries/REMOTE{,.sig}) when the signature is unchanged, else
+ * fetched; verified when `policy` requires a signature. A cached copy its unchanged signature
+ * does not verify was cached wrongly once: ostree fetches it again (OSTREE_REPO_TEST_ERROR=
+ * invalid-cache makes that an error). A fetched, signed summary is cached. Undefined: the
+ * server has none (whether that is allowed is the caller's call).
+ */
+export async function fetchSummary(
+  files: FileSource,
+  signature: Uint8Array | undefined,
+  options: { cache?: SummaryCache | undefined; policy?: VerifyPolicy | undefined; remote: string },
+): Promise<Uint8Array | undefined> {
+  const fetch = (): Promise<Uint8Array | undefined> => files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
+  const cached = options.cache && signature !== undefined ? await readCachedSummary(options.cache, signature) : undefined;
+  let bytes = cached ?? (await fetch());
+  if (bytes === undefined) return undefined;
+  let fromCache = cached !== undefined;
+  if (options.policy && requiresSignature(options.policy)) {
+    try {
+      await verifyDetachedSignatures('summary', bytes, decodeDetachedForVerify(signature, 'summary'), options.policy);
+    } catch (error) {
+      if (!fromCache) throw error;
+      if (repoTestErrors().has('invalid-cache')) {
+        throw new AtollError('PULL_SUMMARY_CACHE_INVALID', `Remote ${options.remote} cached summary invalid and OSTREE_REPO_TEST_ERROR_INVALID_CACHE specified`);
+      }
+      fromCache = false;
+      bytes = await fetch();
+      if (bytes === undefined) throw error;
+      await verifyDetachedSignatures('summary', bytes, decodeDetachedForVerify(signature, 'summary'), options.policy);
+    }
+  }
+  if (options.cache && !fromCache && signature !== undefined) await writeCachedSummary(options.cache, bytes, signature);
+  return bytes;
 }
 
 export interface PullEngineOptions {
@@ -259,36 +295,17 @@ export async function runPull(options: PullEngineOptions): Promise<PullResult> {
   // does the same; a broken summary then does not matter). pull-local with deltas still needs it.
   const overridesOnly = options.overridesSkipSummary !== false && options.refs.length > 0 && options.refs.every((spec) => spec.lastIndexOf('@') > 0);
   const summarySig = overridesOnly ? undefined : await files.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
-  // The summary cache (libostree's tmp/cache/summaries/REMOTE{,.sig}): a signed summary whose
-  // signature is unchanged is read from the cache instead of being fetched again.
-  const cached = options.summaryCache && summarySig !== undefined ? await readCachedSummary(options.summaryCache, summarySig) : undefined;
   // ostree's has_tombstone_commits: the summary's `ostree.summary.tombstone-commits`, else the remote config's.
   let remoteTombstones = false;
-  let summaryBytes = overridesOnly ? undefined : cached ?? (await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
-  let fromCache = cached !== undefined;
+  const summaryBytes = overridesOnly
+    ? undefined
+    : await fetchSummary(files, summarySig, { cache: options.summaryCache, policy: options.summaryPolicy, remote: options.remote ?? files.description });
   let summary: Summary | undefined;
-  if (options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
-    if (summaryBytes === undefined) {
-      throw new AtollError('PULL_SUMMARY_REQUIRED', `${files.description} has no summary, but summary signature verification is enabled`, {
-        hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
-      });
-    }
-    try {
-      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
-    } catch (error) {
-      if (!fromCache) throw error;
-      // A cached summary that its (unchanged) signature does not verify: a cache written wrongly
-      // once. ostree fetches the summary again (OSTREE_REPO_TEST_ERROR=invalid-cache makes that an error).
-      if (repoTestErrors().has('invalid-cache')) {
-        throw new AtollError('PULL_SUMMARY_CACHE_INVALID', `Remote ${options.remote ?? files.description} cached summary invalid and OSTREE_REPO_TEST_ERROR_INVALID_CACHE specified`);
-      }
-      fromCache = false;
-      summaryBytes = await files.get('summary', { maxSize: 100 * MAX_METADATA_SIZE });
-      if (summaryBytes === undefined) throw error;
-      await verifyDetachedSignatures('summary', summaryBytes, decodeDetachedForVerify(summarySig, 'summary'), options.summaryPolicy);
-    }
+  if (summaryBytes === undefined && options.summaryPolicy && requiresSignature(options.summaryPolicy)) {
+    throw new AtollError('PULL_SUMMARY_REQUIRED', `${files.description} has no summary, but summary signature verification is enabled`, {
+      hint: 'generate and sign the summary on the server, or disable gpg-verify-summary / sign-verify-summary',
+    });
   }
-  if (options.summaryCache && !fromCache && summaryBytes !== undefined && summarySig !== undefined) await writeCachedSummary(options.summaryCache, summaryBytes, summarySig);
   if (summaryBytes !== undefined) {
     try {
       summary = decodeSummary(summaryBytes);

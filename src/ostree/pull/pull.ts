@@ -8,7 +8,7 @@ import { DirectorySource, type FileSource } from './source.js';
 import { openRemoteSource } from './remote-source.js';
 import { readCookies } from './cookies.js';
 import { PullTarget } from './target.js';
-import { ArchiveProvider, runPull, readCachedSummary, writeCachedSummary, type ObjectProvider, type PullResult } from './pull-engine.js';
+import { ArchiveProvider, runPull, fetchSummary, type ObjectProvider, type PullResult } from './pull-engine.js';
 import type { VerifyPolicy } from './signatures.js';
 import type { DeltaPolicy } from './delta-pull.js';
 import { ed25519PublicKey } from './ed25519.js';
@@ -16,7 +16,7 @@ import { publicKeysFromText, readEd25519KeyDirs } from './sign-keys.js';
 import { GPG_METADATA_KEY, describeGpgSignatures, trustedGpgKeys } from './gpg.js';
 import { verifyContent } from './verify.js';
 import { decodeSummary, metadataByteArrays, sha256Hex, type FileHeader } from '../objects/index.js';
-import { decodeDetached, decodeDetachedForVerify, requiresSignature, verifyDetachedSignatures } from './signatures.js';
+import { decodeDetached, verifyDetachedSignatures } from './signatures.js';
 import { MAX_METADATA_SIZE } from './verify.js';
 
 export interface PullOptions {
@@ -224,11 +224,8 @@ export async function fetchRemoteSummary(repo: string, remoteName: string, optio
   const cache = process.env.OSTREE_SKIP_CACHE ? undefined : { dir: options.cacheDir ?? join(target.path, 'tmp', 'cache'), remote: remote.name };
   try {
     const signature = await source.get('summary.sig', { maxSize: MAX_METADATA_SIZE });
-    const cached = cache && signature !== undefined ? await readCachedSummary(cache, signature) : undefined;
-    const summary = cached ?? (await source.get('summary', { maxSize: 100 * MAX_METADATA_SIZE }));
+    const summary = await fetchSummary(source, signature, { cache, policy: policies.summary, remote: remote.name });
     if (summary === undefined) throw new AtollError('PULL_SUMMARY_REQUIRED', 'Remote server has no summary file', { hint: 'run `ostree summary -u` on the server' });
-    if (requiresSignature(policies.summary)) await verifyDetachedSignatures('summary', summary, decodeDetachedForVerify(signature, 'summary'), policies.summary);
-    if (cache && cached === undefined && signature !== undefined) await writeCachedSummary(cache, summary, signature);
     let gpgReport: string | undefined;
     if (remote.gpgVerifySummary && signature !== undefined && policies.summary.gpg) {
       const sigs = metadataByteArrays(decodeDetached(signature, 'summary') ?? new Map(), GPG_METADATA_KEY) ?? [];

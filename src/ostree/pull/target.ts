@@ -222,7 +222,6 @@ export class PullTarget {
     await removeTombstone(this.repo, checksum);
   }
 
-
   /**
    * A verified content object. Archive repos keep the fetched `.filez` bytes as they are (no
    * recompression); other modes write the object in their own form.

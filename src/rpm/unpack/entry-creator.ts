@@ -32,6 +32,7 @@ export class EntryCreator {
   private readonly worker: Worker;
   private claims: Int32Array = new Int32Array(0);
   private kinds: Uint8Array = new Uint8Array(0);
+  private rels: readonly string[] = [];
   private workerCreates = false;
   private readonly replies: CreatorReply[] = [];
   private failure: Error | undefined;
@@ -52,7 +53,7 @@ export class EntryCreator {
       this.wake?.();
     });
     this.worker.on('error', (error) => {
-      this.failure ??= error;
+      this.failure ??= new AtollError('RPM_UNPACK_WORKER', `the unpack worker thread failed: ${error.message}`, { cause: error });
       this.wake?.();
     });
     this.worker.on('exit', () => {
@@ -65,6 +66,7 @@ export class EntryCreator {
   start(plan: CreatorPlan): void {
     this.claims = new Int32Array(plan.claims);
     this.kinds = plan.kinds;
+    this.rels = plan.rels;
     this.workerCreates = plan.mode === 'worker';
     this.worker.postMessage(plan);
   }
@@ -86,7 +88,8 @@ export class EntryCreator {
       const t0 = Date.now();
       while ((state = Atomics.load(claims, index)) === CLAIM_FREE || state === CLAIM_BUSY) {
         if (Atomics.wait(claims, index, state, 1000) === 'timed-out' && Date.now() - t0 > WAIT_MS) {
-          throw new Error('unpack worker stopped while creating an entry');
+          const path = `/${this.rels[index] ?? ''}`;
+          throw new AtollError('RPM_UNPACK_WORKER', `the unpack worker stopped while creating ${path}`, { data: { path } });
         }
       }
     }
@@ -147,9 +150,12 @@ export class EntryCreator {
   }
 }
 
-/** The worker failed on an entry the main thread was waiting for. */
-export class WorkerFailed extends Error {
+/**
+ * The worker failed on an entry the main thread was waiting for: the caller replaces this by
+ * the worker's reason (failureReport), thrown as is only if none arrived.
+ */
+export class WorkerFailed extends AtollError {
   constructor() {
-    super('unpack worker failed');
+    super('RPM_UNPACK_WORKER', 'the unpack worker failed on an entry and gave no reason');
   }
 }

@@ -29,5 +29,6 @@ export type { GenerateDeltaOptions, GenerateDeltaResult } from './generate.js';
 export { listDeltas, listDeltaIndexes, deleteDelta, describeDelta, reindexDeltas, deltaDigests, readSuperblock, inlinePartBytes } from './delta-store.js';
 export { signDelta, verifyDeltaSignatures } from './delta-sign.js';
 export type { DeltaSigning } from './delta-sign.js';
-export { pruneStaticDeltas, pruneRepository } from './prune-deltas.js';
-export type { PruneRepositoryOptions } from './prune-deltas.js';
+export { pruneStaticDeltas } from './prune-deltas.js';
+export { pruneRepository } from './prune-repository.js';
+export type { PruneRepositoryOptions } from './prune-repository.js';

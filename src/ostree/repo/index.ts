@@ -22,7 +22,7 @@ export { printGVariant, printVariant } from '../../gvariant/index.js';
 export { fsckRepo, bindingError } from './fsck.js';
 export type { FsckReport, FsckProblem, FsckOptions } from './fsck.js';
 export { pruneRepo, pruneCommits, deleteCommit, parseRetainBranchDepth } from './prune.js';
-export { tombstoneCommitsEnabled, enableTombstoneCommits, deleteCommitObject, writeTombstone, removeTombstone } from './tombstones.js';
+export { removeTombstone } from './tombstones.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export { diffCommits, formatDiff } from './diff.js';
 export type { DiffResult, DiffSide, DiffOptions } from './diff.js';

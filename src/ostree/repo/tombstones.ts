@@ -11,7 +11,7 @@ import type { Repo } from './repo.js';
  * `.tombstone-commit` object under its checksum, `{"commit": <ay>}`, so that a pull from this
  * repository can tell "deleted on purpose" from "missing".
  */
-export function tombstoneCommitsEnabled(repo: Repo): boolean {
+function tombstoneCommitsEnabled(repo: Repo): boolean {
   return repo.config.getBooleanOr('core', 'tombstone-commits', false);
 }
 
@@ -49,8 +49,8 @@ export async function deleteCommitObject(repo: Repo, checksum: string): Promise<
   await repo.markCommitPartial(checksum, false);
 }
 
-/** Store a tombstone object (written here, or fetched from a remote that keeps them). */
-export async function writeTombstone(repo: Repo, checksum: string, bytes: Uint8Array): Promise<void> {
+/** Store a tombstone object (atomically: a pull from here never sees half of one). */
+async function writeTombstone(repo: Repo, checksum: string, bytes: Uint8Array): Promise<void> {
   const path = repo.objectPath(checksum, ObjectType.TombstoneCommit);
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, bytes);

@@ -60,5 +60,11 @@ export async function fsfreezeThawCycle(bootDir: string, options: { testFifreeze
   if (result?.status === 1 && !FALLBACK.some((text) => result.output.includes(text))) {
     throw new AtollError('SYSROOT_FSFREEZE', `ioctl(FIFREEZE): ${result.output.replace(/^fsfreeze: [^:]*: freeze failed: /, '')}`, { data: { path: bootDir } });
   }
+  if (result !== undefined && result.status !== 1 && result.status !== 4) {
+    // The helper itself was killed (SIGKILL is the one signal it cannot ignore), perhaps
+    // between freeze and thaw: thaw here, whether or not it is frozen.
+    await runProgram('fsfreeze', ['--unfreeze', bootDir]).catch(() => undefined);
+    throw new AtollError('SYSROOT_FSFREEZE', `During fsfreeze-thaw: the freeze/thaw helper exited with status ${result.status}`, { data: { path: bootDir } });
+  }
   if (isFsyncEnabled()) await runProgram('sync', ['-f', bootDir]);
 }

@@ -333,7 +333,7 @@ const CNF_TRUE: Cnf = [];
 export class RpmSolver {
   readonly sat: CdclSolver;
   /** Rule origins by rule id (package rules' are made on demand: see ruleInfo). */
-  private rules: Array<RuleInfo | undefined> = [{ type: 'pkg' }];
+  private rules = new Map<number, RuleInfo>([[0, { type: 'pkg' }]]);
   readonly installedIds: number[];
   private installedPos = new Map<number, number>();
 
@@ -862,7 +862,7 @@ export class RpmSolver {
 
   private addRule(lits: number[], info: RuleInfo): number {
     const id = this.sat.addClause(lits);
-    this.rules[id] = info;
+    this.rules.set(id, info);
     return id;
   }
 
@@ -870,13 +870,13 @@ export class RpmSolver {
     const id = this.sat.addClause([]);
     this.sat.disable(id);
     this.emptyRule.add(id);
-    this.rules[id] = info;
+    this.rules.set(id, info);
     return id;
   }
 
   /** What a rule is about (package rules: made from the builder's columns on first use). */
   ruleInfo(id: number): RuleInfo | undefined {
-    let info = this.rules[id];
+    let info = this.rules.get(id);
     if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
       const a = this.pkgRuleCols;
       const r = this.pkgRuleIndex[id]!;
@@ -889,7 +889,7 @@ export class RpmSolver {
         const dep = list ? s[list][di] : undefined;
         if (dep) info.dep = dep;
       }
-      this.rules[id] = info;
+      this.rules.set(id, info);
     }
     return info;
   }
@@ -1087,10 +1087,8 @@ export class RpmSolver {
       for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
       this.headRunEnd = runEnd;
     }
-    // one slot per rule id, packed (the later rule classes are stored after these)
-    const infos = new Array<RuleInfo | undefined>(this.sat.nclauses).fill(undefined);
-    infos[0] = this.rules[0];
-    this.rules = infos;
+    // rule origins by id in a Map: package rules' are made on demand, so the ids in use are
+    // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
     this.pkgRulesEnd = this.sat.nclauses;
 

@@ -122,6 +122,9 @@ class IdListCache {
   private slot = new Int32Array(0);
   private lists: number[][] = [];
 
+  /** idCount: how many ids there are now (the slot column is made that long at once) */
+  constructor(private readonly idCount: () => number) {}
+
   get empty(): boolean {
     return this.lists.length === 0;
   }
@@ -133,7 +136,7 @@ class IdListCache {
 
   set(k: number, l: number[]): void {
     if (k >= this.slot.length) {
-      const grown = new Int32Array(Math.max(k + 1, this.slot.length * 2, 1024));
+      const grown = new Int32Array(Math.max(k + 1, this.slot.length * 2, this.idCount()));
       grown.set(this.slot);
       this.slot = grown;
     }
@@ -196,7 +199,7 @@ export class Pool {
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   /** Unversioned whatprovides by name id (dropped by invalidate()). */
-  private whatByName = new IdListCache();
+  private whatByName = new IdListCache(() => this.idNames.length);
 
   constructor() {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
@@ -461,9 +464,9 @@ export class Pool {
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
-    this.whatByName = new IdListCache();
+    this.whatByName = new IdListCache(() => this.idNames.length);
     this.nameCache.clear();
-    this.sameById = new IdListCache();
+    this.sameById = new IdListCache(() => this.idNames.length);
     this.archScoreTable = null;
     this.installableCache = null;
   }
@@ -481,7 +484,7 @@ export class Pool {
   }
 
   /** sameName lists by name id (dropped by invalidate()). */
-  private sameById = new IdListCache();
+  private sameById = new IdListCache(() => this.idNames.length);
 
   /** sameName of package p's name, by name id (no string hashing or comparing on the hot paths). */
   sameNameOf(p: number): number[] {

@@ -118,7 +118,9 @@ interface WasmApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-let compiled: object | null = null;
+// compiled when the solver's code loads (program start-up), like the rest of its code; Liftoff
+// compiles this in well under a millisecond
+const compiled = new wasm.Module(assemble());
 
 /**
  * Counting sort of the flat provides store by name id: `start` (names + 1 offsets) and `ids`
@@ -126,7 +128,6 @@ let compiled: object | null = null;
  * as the JS loops in Pool.buildIndex for the case where every package is indexed.
  */
 export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, n: number, names: number): { start: Int32Array; ids: Int32Array } {
-  if (compiled === null) compiled = new wasm.Module(assemble());
   const pn = 0;
   const po = pn + n * 4;
   const ps = po + n * 4;

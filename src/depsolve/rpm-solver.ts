@@ -4,6 +4,7 @@ import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
+import { sortProvidesByName } from './provides-sort-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -1643,25 +1644,19 @@ export class RpmSolver {
     const key1 = new Int32Array(n);
     // the second literal decides cmp whenever it differs (0 for a one-literal rule)
     const key2 = new Int32Array(n);
-    // counts over the range of first literals in use (package rules start with a negative one)
-    let lo = 2 * off;
-    let hi = 0;
+    // (first literals are in -off..off: the key is the literal + off)
+    const idx = new Int32Array(n);
+    const top = 2 * off;
     for (let i = 0; i < n; i++) {
       const k = L[st[i]!]! + off;
+      if (k < 0 || k > top || ln[i] === 0) throw new TypeError('unifyPkgRules: a package rule without a package literal');
       key1[i] = k;
-      if (k < lo) lo = k;
-      if (k > hi) hi = k;
+      idx[i] = i;
       if (ln[i]! > 1) key2[i] = L[st[i]! + 1]!;
     }
-    const count = new Int32Array(n ? hi - lo + 2 : 1);
-    for (let i = 0; i < n; i++) {
-      const k = key1[i]! - lo;
-      key1[i] = k;
-      count[k + 1]++;
-    }
-    for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[count[key1[i]!]!++] = i;
+    // the stable counting sort by first literal: the provides index's WebAssembly kernel (keys
+    // as "names", rule indexes as "owners"; baseline-compiled JS pays ~40 ns an element)
+    const order = sortProvidesByName(key1, idx, n, top + 1).ids;
     const sorted = new Int32Array(n);
     for (let i = 0; i < n; ) {
       const k = key1[order[i]!]!;

@@ -8,44 +8,10 @@
  * before its first call (Liftoff) and runs the same loops in well under a millisecond.
  */
 
-// instruction bytes (the WebAssembly core spec's binary format)
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const IF = 0x04;
-const VOID = 0x40;
-const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const LOCAL_TEE = 0x22;
-const I32_LOAD = 0x28;
-const I32_STORE = 0x36;
-const I32_CONST = 0x41;
-const I32_GE_S = 0x4e;
-const I32_GE_U = 0x4f;
-const I32_ADD = 0x6a;
-const I32_SHL = 0x74;
-const I32 = 0x7f;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Buffer.from(s, 'latin1')];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
+import {
+  BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
+  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, instantiate, wasm,
+} from './wasm-assembler.js';
 
 // parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
 const N = 0;
@@ -97,30 +63,11 @@ const BODY: number[] = [
   END,
 ];
 
-function assemble(): Uint8Array {
-  const func = [...uleb(1), 3, I32, ...BODY]; // one run of 3 i32 locals
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]), // type: (i32 x 7) -> ()
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x00]), // import memory, min 0 pages
-    ...section(3, [1, 0]), // function 0 has type 0
-    ...section(7, [1, ...name('sort'), 0x00, 0]), // export it
-    ...section(10, [1, ...uleb(func.length), ...func]),
-  ];
-  return Uint8Array.from(bytes);
-}
-
-// the few WebAssembly JS API members used here (the project's type libraries have no DOM/wasm types)
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 // compiled when the solver's code loads (program start-up), like the rest of its code; Liftoff
 // compiles this in well under a millisecond
-const compiled = new wasm.Module(assemble());
+const compiled = new wasm.Module(
+  assembleModule([{ name: 'sort', params: 7, result: false, locals: 3, body: BODY }]),
+);
 
 /**
  * Counting sort of the flat provides store by name id: `start` (names + 1 offsets) and `ids`
@@ -134,12 +81,10 @@ export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, 
   const pf = ps + (names + 1) * 4;
   const pi = pf + names * 4;
   const bytes = pi + n * 4;
-  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const buf = mem.buffer;
+  const { buffer: buf, exports } = instantiate(compiled, bytes);
   new Int32Array(buf, pn, n).set(provName.subarray(0, n));
   new Int32Array(buf, po, n).set(provOwner.subarray(0, n));
-  const inst = new wasm.Instance(compiled, { env: { mem } });
-  (inst.exports['sort'] as (...a: number[]) => void)(n, names, pn, po, ps, pf, pi);
+  (exports['sort'] as (...a: number[]) => void)(n, names, pn, po, ps, pf, pi);
   const start = new Int32Array(buf, ps, names + 1);
   return { start, ids: new Int32Array(buf, pi, start[names]!) };
 }

@@ -4,7 +4,7 @@ import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
-import { sortProvidesByName } from './provides-sort-kernel.js';
+import { unifyOrder } from './rule-unify-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -1608,96 +1608,11 @@ export class RpmSolver {
 
   /** The package rules in libsolv's solver_unifyrules order, without duplicates (arena indexes). */
   private unifyPkgRules(): Int32Array {
+    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
+    // kernel: a stable counting sort on the first literal, an insertion sort inside each
+    // package's group, the duplicates dropped (rule-unify-kernel.ts)
     const a = this.pkgArena!;
-    const L = a.lits;
-    const st = a.start;
-    const ln = a.len;
-    // libsolv's unifyrules_sortcmp on two arena rules
-    const cmp = (x: number, y: number): number => {
-      const sa = st[x]!;
-      const sb = st[y]!;
-      const na = ln[x]!;
-      const nb = ln[y]!;
-      let d = L[sa]! - L[sb]!;
-      if (d) return d;
-      const a1 = na > 1 ? L[sa + 1]! : 0;
-      const b1 = nb > 1 ? L[sb + 1]! : 0;
-      const ad = na <= 2;
-      const bd = nb <= 2;
-      if (ad && bd) return a1 - b1;
-      if (ad) {
-        d = a1 - b1;
-        return d ? d : -1;
-      }
-      if (bd) {
-        d = a1 - b1;
-        return d ? d : 1;
-      }
-      let i = 1;
-      while (i < na && i < nb && L[sa + i] === L[sb + i]) i++;
-      return (i < na ? L[sa + i]! : 0) - (i < nb ? L[sb + i]! : 0);
-    };
-    // a stable counting sort on the first literal, then an insertion sort with cmp inside each
-    // group (a package's few rules): the order of a comparator sort of every rule, much cheaper
-    const n = a.count;
-    const off = this.pool.size;
-    const key1 = new Int32Array(n);
-    // the second literal decides cmp whenever it differs (0 for a one-literal rule)
-    const key2 = new Int32Array(n);
-    // (first literals are in -off..off: the key is the literal + off)
-    const idx = new Int32Array(n);
-    const top = 2 * off;
-    for (let i = 0; i < n; i++) {
-      const k = L[st[i]!]! + off;
-      if (k < 0 || k > top || ln[i] === 0) throw new TypeError('unifyPkgRules: a package rule without a package literal');
-      key1[i] = k;
-      idx[i] = i;
-      if (ln[i]! > 1) key2[i] = L[st[i]! + 1]!;
-    }
-    // the stable counting sort by first literal: the provides index's WebAssembly kernel (keys
-    // as "names", rule indexes as "owners"; baseline-compiled JS pays ~40 ns an element)
-    const order = sortProvidesByName(key1, idx, n, top + 1).ids;
-    const sorted = new Int32Array(n);
-    for (let i = 0; i < n; ) {
-      const k = key1[order[i]!]!;
-      let j = i;
-      for (; j < n && key1[order[j]!] === k; j++) {
-        const r = order[j]!;
-        const r2 = key2[r]!;
-        let m = j - 1;
-        for (; m >= i; m--) {
-          const q = sorted[m]!;
-          const d = key2[q]! - r2;
-          if (d < 0 || (d === 0 && cmp(q, r) <= 0)) break;
-          sorted[m + 1] = q;
-        }
-        sorted[m + 1] = r;
-      }
-      i = j;
-    }
-    // drop duplicates in place
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const r = sorted[i]!;
-      if (m > 0) {
-        const q = sorted[m - 1]!;
-        const nq = ln[q]!;
-        if (nq === ln[r]!) {
-          const sq = st[q]!;
-          const sr = st[r]!;
-          let same = true;
-          for (let k = 0; k < nq; k++) {
-            if (L[sq + k] !== L[sr + k]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) continue;
-        }
-      }
-      sorted[m++] = r;
-    }
-    return sorted.subarray(0, m);
+    return unifyOrder(a.lits, a.top, a.start, a.len, a.count, this.pool.size);
   }
 
   private updateRuleOf(p: number): number {

@@ -318,7 +318,11 @@ export class Pool {
   requireProviders(d: SimpleDep): number[] | null {
     if ((d as NamedDep).wpEpoch === this.epoch) return (d as NamedDep).wp!; // (never an rpmlib one)
     if (this.isRpmlibDep(d)) return null;
-    return this.whatprovidesSimple(d);
+    // (not rpmlib: cached without asking again, as whatprovidesSimple would)
+    const list = this.whatprovidesUncached(d);
+    (d as NamedDep).wp = list;
+    (d as NamedDep).wpEpoch = this.epoch;
+    return list;
   }
 
   /** Is this an `rpmlib(...)` dependency (rpm's own features: always satisfied, never a rule)? */

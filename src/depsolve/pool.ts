@@ -311,6 +311,11 @@ export class Pool {
     return this.nameOf;
   }
 
+  /** Per name id: 1 for a file path or namespace name (specialName), 2 for rpmlib(...), else 0. */
+  nameSpecialColumn(): Uint8Array {
+    return this.nameSpecial;
+  }
+
   /**
    * A requirement's providers (whatprovidesSimple), or null for an `rpmlib(...)` dependency
    * (rpm's own features: never a rule). One call for the rule builder's hottest path.

@@ -977,6 +977,8 @@ export class RpmSolver {
           const obsList = pool.withReverseDeps().obsoletes;
           for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
           const nameOf = pool.nameIdColumn();
+          const nameSpecial = pool.nameSpecialColumn();
+          let used = false;
           const n = all ? pool.size : targets.length;
           for (let ti = all ? 2 : 0; ti < n; ti++) {
             const p = all ? ti : targets[ti]!;
@@ -986,11 +988,11 @@ export class RpmSolver {
             }
             if (installable[p] !== 1) continue; // excluded packages are not part of the upgrade
             dupBits[p] = 1;
-            this.dupMapUsed = true;
+            used = true;
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const k = nameOf[p]!;
-            if (pool.specialName(k)) {
+            if (nameSpecial[k] === 1) {
               const s = pool.solvables[p]!;
               for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
             } else {
@@ -1005,6 +1007,7 @@ export class RpmSolver {
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
             }
           }
+          if (used) this.dupMapUsed = true;
           if (anyName) pool.markOwnNameList(involvedNames, involved);
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);

@@ -1,5 +1,6 @@
 import { RPMSENSE, compareParsedEvr, parseEvrString, senseOverlap } from '../rpm/index.js';
 import type { ParsedEvr, SimpleDep } from '../rpm/index.js';
+import { sortProvidesByName } from './provides-sort-kernel.js';
 import { depToString, type Dep } from './dep.js';
 
 export interface Repo {
@@ -112,6 +113,39 @@ interface ProvideIndex {
  * indexes the solver needs: provides by name (version matching applied on lookup, rpm's rule),
  * file provides, arch scores and the "considered" (not excluded) set.
  */
+/**
+ * Lists cached by a dense integer id (name ids): a slot column plus the lists in the order they
+ * were made. Not a `new Array(ids)`: allocating and filling ~10^5 JS array slots costs several ms
+ * in a cold process, for the few thousand ids a solve looks up.
+ */
+class IdListCache {
+  private slot = new Int32Array(0);
+  private lists: number[][] = [];
+
+  /** idCount: how many ids there are now (the slot column is made that long at once) */
+  constructor(private readonly idCount: () => number) {}
+
+  get empty(): boolean {
+    return this.lists.length === 0;
+  }
+
+  get(k: number): number[] | undefined {
+    const s = k < this.slot.length ? this.slot[k]! : 0;
+    return s === 0 ? undefined : this.lists[s - 1];
+  }
+
+  set(k: number, l: number[]): void {
+    if (k >= this.slot.length) {
+      const grown = new Int32Array(Math.max(k + 1, this.slot.length * 2, this.idCount()));
+      grown.set(this.slot);
+      this.slot = grown;
+    }
+    const s = this.slot[k]!;
+    if (s !== 0) this.lists[s - 1] = l;
+    else this.slot[k] = this.lists.push(l);
+  }
+}
+
 export class Pool {
   readonly solvables: Solvable[] = [];
   readonly repos: Repo[] = [];
@@ -165,7 +199,7 @@ export class Pool {
   private evrCache = new Map<string, ParsedEvr>();
   private fileIndex: Map<string, number[]> | null = null;
   /** Unversioned whatprovides by name id (dropped by invalidate()). */
-  private whatByName: Array<number[] | undefined> = [];
+  private whatByName = new IdListCache(() => this.idNames.length);
 
   constructor() {
     // Id 0 is unused and id 1 is the system solvable, as in libsolv.
@@ -277,6 +311,11 @@ export class Pool {
     return this.nameOf;
   }
 
+  /** Per name id: 1 for a file path or namespace name (specialName), 2 for rpmlib(...), else 0. */
+  nameSpecialColumn(): Uint8Array {
+    return this.nameSpecial;
+  }
+
   /**
    * A requirement's providers (whatprovidesSimple), or null for an `rpmlib(...)` dependency
    * (rpm's own features: never a rule). One call for the rule builder's hottest path.
@@ -284,7 +323,11 @@ export class Pool {
   requireProviders(d: SimpleDep): number[] | null {
     if ((d as NamedDep).wpEpoch === this.epoch) return (d as NamedDep).wp!; // (never an rpmlib one)
     if (this.isRpmlibDep(d)) return null;
-    return this.whatprovidesSimple(d);
+    // (not rpmlib: cached without asking again, as whatprovidesSimple would)
+    const list = this.whatprovidesUncached(d);
+    (d as NamedDep).wp = list;
+    (d as NamedDep).wpEpoch = this.epoch;
+    return list;
   }
 
   /** Is this an `rpmlib(...)` dependency (rpm's own features: always satisfied, never a rule)? */
@@ -421,7 +464,7 @@ export class Pool {
     if (
       this.provideIndex === null &&
       this.nameCache.size === 0 &&
-      this.sameById.length === 0 &&
+      this.sameById.empty &&
       this.archScoreTable === null &&
       this.installableCache === null
     )
@@ -430,9 +473,9 @@ export class Pool {
     this.provideIndex = null;
     this.inIndex = null;
     this.fileIndex = null;
-    this.whatByName = [];
+    this.whatByName = new IdListCache(() => this.idNames.length);
     this.nameCache.clear();
-    this.sameById = [];
+    this.sameById = new IdListCache(() => this.idNames.length);
     this.archScoreTable = null;
     this.installableCache = null;
   }
@@ -450,12 +493,12 @@ export class Pool {
   }
 
   /** sameName lists by name id (dropped by invalidate()). */
-  private sameById: Array<number[] | undefined> = [];
+  private sameById = new IdListCache(() => this.idNames.length);
 
   /** sameName of package p's name, by name id (no string hashing or comparing on the hot paths). */
   sameNameOf(p: number): number[] {
     const k = this.nameOf[p]!;
-    let l = this.sameById[k];
+    let l = this.sameById.get(k);
     if (l === undefined) {
       const name = this.idNames[k]!;
       if (name.startsWith('/') || name.startsWith('namespace:')) {
@@ -463,8 +506,7 @@ export class Pool {
       } else {
         l = this.sameNameOfId(k);
       }
-      if (this.sameById.length === 0) this.sameById = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
-      this.sameById[k] = l;
+      this.sameById.set(k, l);
     }
     return l;
   }
@@ -617,40 +659,34 @@ export class Pool {
       const inst = this.repoPackages[this.installed.index] ?? [];
       for (let i = 0; i < inst.length; i++) inIndex[inst[i]!] = 1;
     }
-    // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
     const provName = this.provName;
     const provOwner = this.provOwner;
     const total0 = this.provDeps.length;
-    const start = new Int32Array(names + 1);
+    this.inIndex = inIndex;
     if (all) {
-      for (let i = 0; i < total0; i++) start[provName[i]! + 1]++; // a rich provide (-1) counts at 0, unused
-    } else {
-      for (let i = 0; i < total0; i++) {
-        const k = provName[i]!;
-        if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
-      }
+      // every provide is indexed: the counting sort as a WebAssembly kernel (baseline-compiled
+      // JS pays ~40 ns an element here: see provides-sort-kernel.ts)
+      this.provideIndex = sortProvidesByName(provName, provOwner, total0, names);
+      return this.provideIndex;
     }
-    start[0] = 0;
+    // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
+    const start = new Int32Array(names + 1);
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k >= 0 && inIndex[provOwner[i]!] === 1) start[k + 1]++;
+    }
     for (let k = 0; k < names; k++) start[k + 1] += start[k]!;
     // fill in store order = package order (so every name's list is ascending)
     const fill = start.slice(0, names);
     const total = start[names]!;
     const ids = new Int32Array(total);
-    if (all) {
-      for (let i = 0; i < total0; i++) {
-        const k = provName[i]!;
-        if (k >= 0) ids[fill[k]!++] = provOwner[i]!;
-      }
-    } else {
-      for (let i = 0; i < total0; i++) {
-        const k = provName[i]!;
-        if (k < 0) continue;
-        const p = provOwner[i]!;
-        if (inIndex[p] === 0) continue;
-        ids[fill[k]!++] = p;
-      }
+    for (let i = 0; i < total0; i++) {
+      const k = provName[i]!;
+      if (k < 0) continue;
+      const p = provOwner[i]!;
+      if (inIndex[p] === 0) continue;
+      ids[fill[k]!++] = p;
     }
-    this.inIndex = inIndex;
     this.provideIndex = { start, ids };
     return this.provideIndex;
   }
@@ -722,11 +758,8 @@ export class Pool {
     let nk = -1;
     if (!hasRange && k0 !== undefined) {
       nk = k0;
-      if (this.whatByName.length === 0) this.whatByName = new Array<number[] | undefined>(this.idNames.length).fill(undefined);
-      if (nk < this.whatByName.length) {
-        const l = this.whatByName[nk];
-        if (l !== undefined) return l;
-      } else nk = -1;
+      const l = this.whatByName.get(nk);
+      if (l !== undefined) return l;
     }
     const idx = this.buildIndex();
     const k = k0;
@@ -764,7 +797,7 @@ export class Pool {
       }
       list = [...out].sort((a, b) => a - b);
     }
-    if (nk >= 0) this.whatByName[nk] = list;
+    if (nk >= 0) this.whatByName.set(nk, list);
     return list;
   }
 

@@ -4,6 +4,7 @@ import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
+import { unifyOrder } from './rule-unify-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -333,7 +334,7 @@ const CNF_TRUE: Cnf = [];
 export class RpmSolver {
   readonly sat: CdclSolver;
   /** Rule origins by rule id (package rules' are made on demand: see ruleInfo). */
-  private rules: Array<RuleInfo | undefined> = [{ type: 'pkg' }];
+  private rules = new Map<number, RuleInfo>([[0, { type: 'pkg' }]]);
   readonly installedIds: number[];
   private installedPos = new Map<number, number>();
 
@@ -862,7 +863,7 @@ export class RpmSolver {
 
   private addRule(lits: number[], info: RuleInfo): number {
     const id = this.sat.addClause(lits);
-    this.rules[id] = info;
+    this.rules.set(id, info);
     return id;
   }
 
@@ -870,13 +871,13 @@ export class RpmSolver {
     const id = this.sat.addClause([]);
     this.sat.disable(id);
     this.emptyRule.add(id);
-    this.rules[id] = info;
+    this.rules.set(id, info);
     return id;
   }
 
   /** What a rule is about (package rules: made from the builder's columns on first use). */
   ruleInfo(id: number): RuleInfo | undefined {
-    let info = this.rules[id];
+    let info = this.rules.get(id);
     if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
       const a = this.pkgRuleCols;
       const r = this.pkgRuleIndex[id]!;
@@ -889,7 +890,7 @@ export class RpmSolver {
         const dep = list ? s[list][di] : undefined;
         if (dep) info.dep = dep;
       }
-      this.rules[id] = info;
+      this.rules.set(id, info);
     }
     return info;
   }
@@ -976,6 +977,8 @@ export class RpmSolver {
           const obsList = pool.withReverseDeps().obsoletes;
           for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
           const nameOf = pool.nameIdColumn();
+          const nameSpecial = pool.nameSpecialColumn();
+          let used = false;
           const n = all ? pool.size : targets.length;
           for (let ti = all ? 2 : 0; ti < n; ti++) {
             const p = all ? ti : targets[ti]!;
@@ -985,11 +988,11 @@ export class RpmSolver {
             }
             if (installable[p] !== 1) continue; // excluded packages are not part of the upgrade
             dupBits[p] = 1;
-            this.dupMapUsed = true;
+            used = true;
             // with a package selection only the selected installed packages are involved
             if (byPackages) continue;
             const k = nameOf[p]!;
-            if (pool.specialName(k)) {
+            if (nameSpecial[k] === 1) {
               const s = pool.solvables[p]!;
               for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
             } else {
@@ -1004,6 +1007,7 @@ export class RpmSolver {
               for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
             }
           }
+          if (used) this.dupMapUsed = true;
           if (anyName) pool.markOwnNameList(involvedNames, involved);
           if (involvedBefore)
             for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
@@ -1087,10 +1091,8 @@ export class RpmSolver {
       for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
       this.headRunEnd = runEnd;
     }
-    // one slot per rule id, packed (the later rule classes are stored after these)
-    const infos = new Array<RuleInfo | undefined>(this.sat.nclauses).fill(undefined);
-    infos[0] = this.rules[0];
-    this.rules = infos;
+    // rule origins by id in a Map: package rules' are made on demand, so the ids in use are
+    // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
     this.pkgRulesEnd = this.sat.nclauses;
 
@@ -1609,102 +1611,11 @@ export class RpmSolver {
 
   /** The package rules in libsolv's solver_unifyrules order, without duplicates (arena indexes). */
   private unifyPkgRules(): Int32Array {
+    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
+    // kernel: a stable counting sort on the first literal, an insertion sort inside each
+    // package's group, the duplicates dropped (rule-unify-kernel.ts)
     const a = this.pkgArena!;
-    const L = a.lits;
-    const st = a.start;
-    const ln = a.len;
-    // libsolv's unifyrules_sortcmp on two arena rules
-    const cmp = (x: number, y: number): number => {
-      const sa = st[x]!;
-      const sb = st[y]!;
-      const na = ln[x]!;
-      const nb = ln[y]!;
-      let d = L[sa]! - L[sb]!;
-      if (d) return d;
-      const a1 = na > 1 ? L[sa + 1]! : 0;
-      const b1 = nb > 1 ? L[sb + 1]! : 0;
-      const ad = na <= 2;
-      const bd = nb <= 2;
-      if (ad && bd) return a1 - b1;
-      if (ad) {
-        d = a1 - b1;
-        return d ? d : -1;
-      }
-      if (bd) {
-        d = a1 - b1;
-        return d ? d : 1;
-      }
-      let i = 1;
-      while (i < na && i < nb && L[sa + i] === L[sb + i]) i++;
-      return (i < na ? L[sa + i]! : 0) - (i < nb ? L[sb + i]! : 0);
-    };
-    // a stable counting sort on the first literal, then an insertion sort with cmp inside each
-    // group (a package's few rules): the order of a comparator sort of every rule, much cheaper
-    const n = a.count;
-    const off = this.pool.size;
-    const key1 = new Int32Array(n);
-    // the second literal decides cmp whenever it differs (0 for a one-literal rule)
-    const key2 = new Int32Array(n);
-    // counts over the range of first literals in use (package rules start with a negative one)
-    let lo = 2 * off;
-    let hi = 0;
-    for (let i = 0; i < n; i++) {
-      const k = L[st[i]!]! + off;
-      key1[i] = k;
-      if (k < lo) lo = k;
-      if (k > hi) hi = k;
-      if (ln[i]! > 1) key2[i] = L[st[i]! + 1]!;
-    }
-    const count = new Int32Array(n ? hi - lo + 2 : 1);
-    for (let i = 0; i < n; i++) {
-      const k = key1[i]! - lo;
-      key1[i] = k;
-      count[k + 1]++;
-    }
-    for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[count[key1[i]!]!++] = i;
-    const sorted = new Int32Array(n);
-    for (let i = 0; i < n; ) {
-      const k = key1[order[i]!]!;
-      let j = i;
-      for (; j < n && key1[order[j]!] === k; j++) {
-        const r = order[j]!;
-        const r2 = key2[r]!;
-        let m = j - 1;
-        for (; m >= i; m--) {
-          const q = sorted[m]!;
-          const d = key2[q]! - r2;
-          if (d < 0 || (d === 0 && cmp(q, r) <= 0)) break;
-          sorted[m + 1] = q;
-        }
-        sorted[m + 1] = r;
-      }
-      i = j;
-    }
-    // drop duplicates in place
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const r = sorted[i]!;
-      if (m > 0) {
-        const q = sorted[m - 1]!;
-        const nq = ln[q]!;
-        if (nq === ln[r]!) {
-          const sq = st[q]!;
-          const sr = st[r]!;
-          let same = true;
-          for (let k = 0; k < nq; k++) {
-            if (L[sq + k] !== L[sr + k]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) continue;
-        }
-      }
-      sorted[m++] = r;
-    }
-    return sorted.subarray(0, m);
+    return unifyOrder(a.lits, a.top, a.start, a.len, a.count, this.pool.size);
   }
 
   private updateRuleOf(p: number): number {

@@ -1,0 +1,90 @@
+/**
+ * The provides index's counting sort (libsolv's createwhatprovides) as a small WebAssembly
+ * function, assembled here from its instructions (no binary in the repository, no toolchain).
+ *
+ * Why: `atoll testsolv` runs the solve phase in V8's baseline code (see docs/ARCHITECTURE.md,
+ * depsolve), where a loop over the pool's ~10^5 provides costs ~40 ns an element in typed-array
+ * access stubs: ~10 ms for the index of the 60,000-package bench. WebAssembly is compiled
+ * before its first call (Liftoff) and runs the same loops in well under a millisecond.
+ */
+
+import {
+  BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
+  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, instantiate, wasm,
+} from './wasm-assembler.js';
+
+// parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
+const N = 0;
+const NAMES = 1;
+const PN = 2; // provide name ids, n of them (-1: a rich provide, not indexed)
+const PO = 3; // provide owners, n of them
+const PS = 4; // out: start, names + 1 (zeroed on entry)
+const PF = 5; // scratch: fill positions, names
+const PI = 6; // out: ids, up to n
+const I = 7;
+const K = 8;
+const T = 9;
+
+/** address of element (local idx) of the i32 array at (local base), left on the stack */
+const elem = (base: number, idx: number): number[] => [LOCAL_GET, base, LOCAL_GET, idx, I32_CONST, 2, I32_SHL, I32_ADD];
+const load = (offset: number): number[] => [I32_LOAD, 2, offset];
+const store = (offset: number): number[] => [I32_STORE, 2, offset];
+const incr = (local: number): number[] => [LOCAL_GET, local, I32_CONST, 1, I32_ADD, LOCAL_SET, local];
+/** for (i = 0; i < limit; i++) body */
+const forI = (limit: number, body: number[]): number[] => [
+  I32_CONST, 0, LOCAL_SET, I,
+  BLOCK, VOID, LOOP, VOID,
+  LOCAL_GET, I, LOCAL_GET, limit, I32_GE_U, BR_IF, 1,
+  ...body,
+  ...incr(I), BR, 0,
+  END, END,
+];
+
+const BODY: number[] = [
+  // counts: start[k + 1]++ for each indexed provide of name k
+  ...forI(N, [
+    ...elem(PN, I), ...load(0), LOCAL_TEE, K, I32_CONST, 0, I32_GE_S, IF, VOID,
+    ...elem(PS, K), LOCAL_TEE, T, LOCAL_GET, T, ...load(4), I32_CONST, 1, I32_ADD, ...store(4),
+    END,
+  ]),
+  // offsets: start[k + 1] += start[k]; fill[k] = start[k]
+  ...forI(NAMES, [
+    ...elem(PS, I), LOCAL_TEE, T, LOCAL_GET, T, ...load(4), LOCAL_GET, T, ...load(0), I32_ADD, ...store(4),
+    ...elem(PF, I), LOCAL_GET, T, ...load(0), ...store(0),
+  ]),
+  // fill in store order (= package order, so every name's list is ascending)
+  ...forI(N, [
+    ...elem(PN, I), ...load(0), LOCAL_TEE, K, I32_CONST, 0, I32_GE_S, IF, VOID,
+    ...elem(PF, K), LOCAL_TEE, T, ...load(0), LOCAL_SET, K, // K: the slot
+    LOCAL_GET, T, LOCAL_GET, K, I32_CONST, 1, I32_ADD, ...store(0),
+    ...elem(PI, K), ...elem(PO, I), ...load(0), ...store(0),
+    END,
+  ]),
+  END,
+];
+
+// compiled when the solver's code loads (program start-up), like the rest of its code; Liftoff
+// compiles this in well under a millisecond
+const compiled = new wasm.Module(
+  assembleModule([{ name: 'sort', params: 7, result: false, locals: 3, body: BODY }]),
+);
+
+/**
+ * Counting sort of the flat provides store by name id: `start` (names + 1 offsets) and `ids`
+ * (each name's owners in store order), skipping rich provides (name id -1). The same result
+ * as the JS loops in Pool.buildIndex for the case where every package is indexed.
+ */
+export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, n: number, names: number): { start: Int32Array; ids: Int32Array } {
+  const pn = 0;
+  const po = pn + n * 4;
+  const ps = po + n * 4;
+  const pf = ps + (names + 1) * 4;
+  const pi = pf + names * 4;
+  const bytes = pi + n * 4;
+  const { buffer: buf, exports } = instantiate(compiled, bytes);
+  new Int32Array(buf, pn, n).set(provName.subarray(0, n));
+  new Int32Array(buf, po, n).set(provOwner.subarray(0, n));
+  (exports['sort'] as (...a: number[]) => void)(n, names, pn, po, ps, pf, pi);
+  const start = new Int32Array(buf, ps, names + 1);
+  return { start, ids: new Int32Array(buf, pi, start[names]!) };
+}

@@ -1,5 +1,6 @@
 import { CdclSolver, type RootConflict } from '../solver/index.js';
 import { RPMSENSE } from '../rpm/index.js';
+import { grownI32 } from '../util/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
@@ -202,16 +203,11 @@ const R_REQUIRES = 2;
 const R_CONFLICTS = 3;
 const R_OBSOLETES = 4;
 const R_INSTALLED_OBSOLETES = 5;
+// 6, 'implicit-obsoletes', is never written: atoll's same-name rules (7) do that work, and the
+// problem text treats both alike.
 const R_SAME_NAME = 7;
 const R_SELF_CONFLICT = 8;
 const R_RECOMMENDS = 9;
-
-function grownI32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  const b = new Int32Array(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
-}
 
 /**
  * The package rules while they are built, before libsolv's unify order is known: literals back

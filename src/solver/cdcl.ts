@@ -11,6 +11,8 @@
  * Variables are 1..nvars, literals are ±var. Level 1 is the root level ("assertions").
  */
 
+import { grownI32 } from '../util/index.js';
+
 /** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
   /** Literals in the order the caller gave them (layers above read them in that order). */
@@ -27,13 +29,6 @@ export interface RootConflict {
    * decisions from the newest to the oldest, learnt clauses expanded to their sources.
    */
   proof: number[];
-}
-
-function grownI32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  const b = new Int32Array(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
 }
 
 /**

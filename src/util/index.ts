@@ -5,3 +5,4 @@ export type { RunResult } from './subprocess.js';
 export { isSafeFilename, safePathComponents } from './safe-name.js';
 export { mulberry32 } from './seeded-random.js';
 export { removeTreeSync, removeTreeInWorker } from './remove-tree.js';
+export { grownI32 } from './grow-typed-array.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtollError } from '../../errors/index.js';
-import type { DecoderProgram } from './decompress.js';
+import { decoderNotRunnable, type DecoderProgram } from './decompress.js';
 
 /**
  * A payload decoder process (xz, zstd, bzip2) that reads the package file itself and writes
@@ -108,13 +108,7 @@ export function spawnDecoderPipe(rpmPath: string, payloadStart: number, decoder:
       closeRead();
       const status = await exited;
       const stderr = stderrText();
-      if ('error' in status) {
-        const program = decoder.program;
-        throw new AtollError('UTIL_PROGRAM_NOT_RUNNABLE', `cannot run ${program} to decompress the ${decoder.label} payload: ${status.error.message}`, {
-          hint: `install ${program} (Debian package ${program === 'zstd' ? 'zstd' : program === 'bzip2' ? 'bzip2' : 'xz-utils'})`,
-          cause: status.error,
-        });
-      }
+      if ('error' in status) throw decoderNotRunnable(decoder.program, decoder.label, status.error);
       if (status.code !== 0) {
         throw new AtollError('RPM_PAYLOAD_BAD', `${decoder.label} payload is corrupt: ${stderr || `${decoder.program} exited ${status.code ?? status.signal}`}`);
       }

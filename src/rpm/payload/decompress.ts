@@ -56,6 +56,14 @@ async function* gunzip(input: ByteSource): ByteSource {
   }
 }
 
+/** The coded error for a decoder program that cannot be started (not installed, not executable). */
+export function decoderNotRunnable(program: string, label: string, error: Error): AtollError {
+  return new AtollError('UTIL_PROGRAM_NOT_RUNNABLE', `cannot run ${program} to decompress the ${label} payload: ${error.message}`, {
+    hint: `install ${program} (Debian package ${program === 'zstd' ? 'zstd' : program === 'bzip2' ? 'bzip2' : 'xz-utils'})`,
+    cause: error,
+  });
+}
+
 function viaProgram(program: string, args: string[], label: string): Decompressor {
   return async function* (input: ByteSource): ByteSource {
     const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -66,12 +74,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
     });
     const spawnError = new Promise<never>((_, reject) => {
       child.once('error', (error) =>
-        reject(
-          new AtollError('UTIL_PROGRAM_NOT_RUNNABLE', `cannot run ${program} to decompress the ${label} payload: ${error.message}`, {
-            hint: `install ${program} (Debian package ${program === 'zstd' ? 'zstd' : program === 'bzip2' ? 'bzip2' : 'xz-utils'})`,
-            cause: error,
-          }),
-        ),
+        reject(decoderNotRunnable(program, label, error)),
       );
     });
     spawnError.catch(() => undefined);
@@ -138,7 +141,7 @@ function viaProgram(program: string, args: string[], label: string): Decompresso
   };
 }
 
-/** The programs behind the program-based decoders (decoder-process.ts runs them on a FIFO). */
+/** The programs behind the program-based decoders (decoder-pipe.ts runs them on a FIFO). */
 export interface DecoderProgram {
   program: string;
   args: string[];

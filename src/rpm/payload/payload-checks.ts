@@ -3,11 +3,13 @@ import { HASH_ALGO, type RpmHeaderPackage } from '../header/index.js';
 import type { PayloadIntegrity } from './payload-stream.js';
 
 /**
- * The integrity checks of payloadCpioStream (payload-stream.ts) for a caller that computes the
- * digests itself, elsewhere (unpack hashes the compressed bytes on a worker thread, straight
- * from the file, and the decoded stream in its read loop): which digests to compute, and the
- * checks of their results, with the same errors, the same choice ('strongest': PAYLOADDIGEST
- * when present, else the ALT digest, else the legacy MD5) and the same `checked` names.
+ * A package's payload integrity checks (rpm-format.md §6), apart from where the bytes are
+ * hashed: which digests to compute, and the checks of their results. payloadCpioStream
+ * (payload-stream.ts) hashes as it streams; unpack hashes the compressed bytes on a worker
+ * thread, straight from the file, and the decoded stream in its read loop. 'strongest' (what an
+ * install needs): PAYLOADDIGEST when present (the ALT digest and the legacy MD5 then cover
+ * nothing more), else the ALT digest, else MD5; 'all': every digest the package carries, as
+ * `rpm -K`.
  */
 
 export interface PayloadCheckPlan {
@@ -24,18 +26,22 @@ function mismatch(what: string, expected: string, actual: string): AtollError {
   });
 }
 
-export function planPayloadChecks(pkg: RpmHeaderPackage, mainHeader: Uint8Array): PayloadCheckPlan {
+export function planPayloadChecks(pkg: RpmHeaderPackage, mainHeader: Uint8Array, digests: 'all' | 'strongest' = 'strongest'): PayloadCheckPlan {
   // Absent PAYLOADDIGESTALGO means SHA-256 (rpm 6 packages omit it; rpm 4.18 verifies them so).
   const algo = HASH_ALGO[pkg.payload.digestAlgo ?? 8];
-  if ((pkg.payload.digest !== null || pkg.payload.digestAlt !== null) && algo === undefined) {
+  const { digest, digestAlt } = pkg.payload;
+  if ((digest !== null || digestAlt !== null) && algo === undefined) {
     throw new AtollError('RPM_HEADER_BAD', `main header: unknown PAYLOADDIGESTALGO ${pkg.payload.digestAlgo}`);
   }
+  const all = digests === 'all';
   const plan: PayloadCheckPlan = { compressed: [], decoded: null };
-  if (pkg.payload.digest !== null) {
-    plan.compressed.push({ name: 'payload-digest', node: algo!.node, seed: null, expected: pkg.payload.digest.toLowerCase(), what: `payload ${algo!.name} digest` });
-  } else if (pkg.payload.digestAlt !== null) {
-    plan.decoded = { node: algo!.node, expected: pkg.payload.digestAlt.toLowerCase(), what: `payload ${algo!.name} ALT digest` };
-  } else if (pkg.signature.md5 !== null) {
+  if (digest !== null) {
+    plan.compressed.push({ name: 'payload-digest', node: algo!.node, seed: null, expected: digest.toLowerCase(), what: `payload ${algo!.name} digest` });
+  }
+  if (digestAlt !== null && (all || digest === null)) {
+    plan.decoded = { node: algo!.node, expected: digestAlt.toLowerCase(), what: `payload ${algo!.name} ALT digest` };
+  }
+  if (pkg.signature.md5 !== null && (all || (digest === null && digestAlt === null))) {
     plan.compressed.push({ name: 'md5', node: 'md5', seed: mainHeader, expected: pkg.signature.md5, what: 'MD5 digest' });
   }
   return plan;

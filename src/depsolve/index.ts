@@ -6,7 +6,7 @@ export type { Solvable, Repo, NewSolvable, PoolFlags } from './pool.js';
 export { depFromRpm, simpleDep, depToString } from './dep.js';
 export type { Dep } from './dep.js';
 export { RpmSolver, defaultSolverFlags } from './rpm-solver.js';
-export type { Job, JobVerb, Selection, SolverFlags, SolveResult, Problem } from './rpm-solver.js';
+export type { Job, JobVerb, Selection, SolverFlags, SolveResult, SolvePhase, Problem } from './rpm-solver.js';
 export { createTransaction, transactionLines } from './transaction.js';
 export type { TransactionStep } from './transaction.js';
 export { checkSolution } from './checker.js';

@@ -128,6 +128,9 @@ export type PkgRuleReason =
   | 'self-conflict'
   | 'recommends';
 
+/** The phases of building and solving, in order (see the RpmSolver constructor's phaseEnd). */
+export type SolvePhase = 'jobs' | 'pkgrules' | 'engine' | 'rules' | 'sat' | 'result';
+
 export interface RuleInfo {
   type: RuleType;
   reason?: PkgRuleReason;
@@ -411,6 +414,7 @@ export class RpmSolver {
   private policyCtx: PolicyContext;
 
   private readonly traceFn: ((line: string) => void) | undefined;
+  private readonly phaseEnd: ((phase: SolvePhase) => void) | undefined;
 
   constructor(
     readonly pool: Pool,
@@ -418,8 +422,16 @@ export class RpmSolver {
     readonly flags: SolverFlags = defaultSolverFlags(),
     /** Receives a line per decision and rule change (debugging, `atoll testsolv --trace`). */
     trace?: (line: string) => void,
+    /**
+     * Called as each phase of the work ends (`atoll testsolv --timing` times the phases with
+     * it): jobs (job maps, the provides index on first use), pkgrules (the closure walk),
+     * engine (unify order, rules into the engine), rules (feature, update, job, dup, best,
+     * infarch, choice rules), then from solve(): sat (the decision loop), result.
+     */
+    phaseEnd?: (phase: SolvePhase) => void,
   ) {
     this.traceFn = trace;
+    this.phaseEnd = phaseEnd;
     const inst = pool.installed;
     this.installedIds = [];
     if (inst) this.installedIds = pool.packagesOf(inst);
@@ -448,6 +460,7 @@ export class RpmSolver {
       strictRepoPriority: flags.strictrepopriority,
     };
     this.build();
+    this.phaseEnd?.('rules');
   }
 
   // ---------------------------------------------------------------- selections
@@ -1038,6 +1051,8 @@ export class RpmSolver {
     });
     if (this.flags.allowuninstall) this.allowUninstallAll = true;
 
+    this.phaseEnd?.('jobs');
+
     // 2. package rules for everything reachable from the installed system and the jobs
     // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
     const installedIds = this.installedIds;
@@ -1068,6 +1083,7 @@ export class RpmSolver {
         }
       }
     }
+    this.phaseEnd?.('pkgrules');
     const order = this.unifyPkgRules();
     const arena = this.pkgArena!;
     const index = new Int32Array(order.length + 1);
@@ -1091,6 +1107,8 @@ export class RpmSolver {
     // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
     this.pkgRulesEnd = this.sat.nclauses;
+
+    this.phaseEnd?.('engine');
 
     // 3. feature and update rules, one each per installed package
     this.featureRules = this.sat.nclauses;
@@ -2061,10 +2079,12 @@ export class RpmSolver {
       if (this.restart) continue;
       break;
     }
+    this.phaseEnd?.('sat');
     const installed = new Set<number>();
     for (let p = 2, np = this.pool.size; p < np; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
     this.cleandeps = this.jobs.some((j) => j.flags.has('cleandeps')) ? this.computeCleandeps(installed) : [];
     for (const p of this.cleandeps) installed.delete(p);
+    this.phaseEnd?.('result');
     return { installed, problems: this.problems };
   }
 

@@ -3,7 +3,7 @@ import { RPMSENSE, compareEvrStrings } from '../rpm/index.js';
 import type { RichExpr, RichOp, SimpleDep } from '../rpm/index.js';
 import { simpleDep, type Dep } from './dep.js';
 import { Pool, defaultPoolFlags, type NewSolvable, type PoolFlags, type Repo } from './pool.js';
-import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolveResult, type SolverFlags } from './rpm-solver.js';
+import { RpmSolver, defaultSolverFlags, type Job, type JobVerb, type Selection, type SolvePhase, type SolveResult, type SolverFlags } from './rpm-solver.js';
 import { transactionLines } from './transaction.js';
 import { checkSolution } from './checker.js';
 import { flatten, jobPackages, matchDeps, selectFilelist, selectName, selectionJobString, type SelectionJob } from './selection.js';
@@ -25,6 +25,8 @@ export interface TestcaseIo {
    * can time it apart from reading and parsing the metadata (libsolv's `solver_solve took`).
    */
   solvePhase?: <T>(run: () => T) => T;
+  /** Told as each phase of building and solving ends (see RpmSolver's phaseEnd). */
+  phaseEnd?: (phase: SolvePhase) => void;
 }
 
 const REL_OPS: Array<[string, number]> = [
@@ -740,7 +742,7 @@ function runStep(
   let problemCount = 0;
   if (kinds.includes('transaction') || kinds.includes('problems') || (!kinds.length && jobs.length)) {
     const solve = (): [RpmSolver, SolveResult] => {
-      const solver = new RpmSolver(state.pool, jobs, sflags, trace);
+      const solver = new RpmSolver(state.pool, jobs, sflags, trace, io.phaseEnd);
       return [solver, solver.solve()];
     };
     const [solver, res] = io.solvePhase ? io.solvePhase(solve) : solve();

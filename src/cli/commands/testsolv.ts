@@ -30,7 +30,7 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
     .option('--json', 'print the per-step outcome as JSON')
     .option('--trace', 'print the solver decisions on stderr')
     .option('--rules', 'with --trace: also print every rule (compare with testsolv -v -v -v -v)')
-    .option('--timing', 'print on stderr how long solving took apart from loading the testcase (wall and CPU ms)')
+    .option('--timing', 'print on stderr how long solving took apart from loading the testcase (wall and CPU ms), and its phases')
     .action(async (file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean; timing?: boolean }) => {
       const { runTestcase } = await depsolve();
       const dir = dirname(resolve(file));
@@ -42,10 +42,20 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
         return (u.user + u.system) / 1000;
       };
       const start = { wall: performance.now(), cpu: cpuMs() };
+      // wall ms per phase (summed over the testcase's steps), from the solver's phase ends
+      const phases = new Map<string, number>();
+      let phaseStart = 0;
       const res = runTestcase(readMaybeGz(file), {
         readFile: (name) => readMaybeGz(resolve(dir, name)),
         trace: opts.trace ? (line) => context.notice(line) : undefined,
         traceRules: opts.rules ?? false,
+        phaseEnd: opts.timing
+          ? (phase) => {
+              const now = performance.now();
+              phases.set(phase, (phases.get(phase) ?? 0) + now - phaseStart);
+              phaseStart = now;
+            }
+          : undefined,
         solvePhase: (run) => {
           // Reading the testcase is one long hot loop that V8's optimizing compiler pays off
           // for; the solve runs a large body of code once each for ~0.1 s, where TurboFan
@@ -56,6 +66,7 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
           setFlagsFromString('--max-opt=1');
           const w0 = performance.now();
           const c0 = cpuMs();
+          phaseStart = w0;
           try {
             return run();
           } finally {
@@ -70,6 +81,7 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
           `timing: solve ${solveTime.wall.toFixed(1)} ms wall, ${solveTime.cpu.toFixed(1)} ms cpu; ` +
             `load and the rest ${(total.wall - solveTime.wall).toFixed(1)} ms wall, ${(total.cpu - solveTime.cpu).toFixed(1)} ms cpu`,
         );
+        context.notice(`timing: phases (ms wall) ${[...phases].map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
       }
       if (opts.json) {
         context.printJson(res);

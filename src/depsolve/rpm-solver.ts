@@ -2231,11 +2231,14 @@ export class RpmSolver {
       if (level < systemLevel) systemLevel = level;
       // open requires, in rule order
       {
-        const olevel = level;
-        const decisions = sat.decisions;
         level = this.resolveDependencies(level, dq);
         if (level === 0) return;
-        if (level !== olevel || sat.decisions !== decisions) continue;
+        // Trouble (a decision that went back to its level or below) starts over. A pass that
+        // ran to its end, decisions or not, left no rule with two open candidates: the jobs and
+        // installed packages are settled below its levels, so running it again from the top
+        // (what this loop did before) would decide nothing. Go on to the weak dependencies,
+        // as libsolv does.
+        if (this.depsTrouble) continue;
       }
       // weak dependencies
       if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
@@ -2420,8 +2423,12 @@ export class RpmSolver {
     return level;
   }
 
+  /** Did the last resolveDependencies stop at trouble (a decision that did not raise the level)? */
+  private depsTrouble = false;
+
   private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
+    this.depsTrouble = false;
     const n0 = sat.nclauses;
     let postponed = 0;
     let i = 1;
@@ -2498,7 +2505,10 @@ export class RpmSolver {
       const olevel = level;
       level = this.selectAndInstall(level, q, true, i);
       if (level === 0) return 0;
-      if (level <= olevel) return level;
+      if (level <= olevel) {
+        this.depsTrouble = true;
+        return level;
+      }
       off = sat.clauseOff;
       lenOf = sat.clauseLen;
       head = sat.clauseHead;

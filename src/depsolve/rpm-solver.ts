@@ -314,6 +314,12 @@ class IdSet {
 }
 
 /** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
+/** Is one of the packages decided installed? (no closure per call, unlike Array.some) */
+function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
+  for (let k = 0; k < list.length; k++) if (dm[list[k]!]! > 0) return true;
+  return false;
+}
+
 function withFirst(first: number, rest: readonly number[]): number[] {
   const out = new Array<number>(rest.length + 1);
   out[0] = first;
@@ -2520,6 +2526,23 @@ export class RpmSolver {
     return level;
   }
 
+  /**
+   * Per package: 1 when every recommends of the (installed-decided) package was found met by an
+   * installed-decided provider. Decisions only add to that until an assignment is undone, so the
+   * map is kept between resolveWeak rounds (libsolv looks at every recommends each round: here
+   * each package's met recommends are looked at once) and cleared after a revert.
+   */
+  private recsMet: Uint8Array | null = null;
+  private recsMetRevert = -1;
+
+  private recsMetMap(): Uint8Array {
+    let m = this.recsMet;
+    if (!m || m.length !== this.pool.size) m = this.recsMet = new Uint8Array(this.pool.size);
+    else if (this.recsMetRevert !== this.sat.revertCount) m.fill(0);
+    this.recsMetRevert = this.sat.revertCount;
+    return m;
+  }
+
   private resolveWeak(level: number): number {
     const sat = this.sat;
     const pool = this.pool;
@@ -2549,27 +2572,34 @@ export class RpmSolver {
       if (y === v) b++;
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
+    const recsMet = this.recsMetMap();
+    const dm = sat.decisionMap;
     for (let ci = 0; ci < cands.length; ci++) {
       const i = cands[ci]!;
-      const d = sat.decisionMap[i]!;
+      const d = dm[i]!;
       if (d < 0) continue;
       const s = pool.solvables[i]!;
       if (d > 0) {
+        if (recsMet[i] === 1) continue;
         if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
         if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
         const recs = s.recommends;
+        let open = false;
         for (let ri = 0; ri < recs.length; ri++) {
           const rec = recs[ri]!;
           if (this.flags.onlynamespacerecommended && !this.isNamespaceDep(rec)) continue;
           const prov = pool.whatprovides(rec);
-          if (prov.some((p) => sat.decisionMap[p]! > 0)) continue;
+          if (anyPositive(dm, prov)) continue;
+          open = true;
           for (let k = 0; k < prov.length; k++) {
             const p = prov[k]!;
-            if (sat.decisionMap[p] !== 0) continue;
+            if (dm[p] !== 0) continue;
             if (this.dupAll && this.isInstalled(p)) continue;
             if (!dq.includes(p)) dq.push(p);
           }
         }
+        // (with onlynamespacerecommended the other recommends were not looked at)
+        if (!open && !this.flags.onlynamespacerecommended) recsMet[i] = 1;
       } else {
         if (!s.supplements.length) continue;
         if (!pool.installable(i)) continue;
@@ -2630,11 +2660,13 @@ export class RpmSolver {
     for (let i = 0; i < decisionCount && i < sat.trail.length; i++) {
       const p = sat.trail[i]!;
       if (p <= 1) continue;
+      // every recommends of p was met when the first loop looked, and nothing was undone since
+      if (recsMet[p] === 1 && this.recsMetRevert === sat.revertCount) continue;
       const s = pool.solvables[p]!;
       if (!this.flags.addalreadyrecommended && this.isInstalled(p)) continue;
       for (const rec of s.recommends) {
         const prov = pool.whatprovides(rec);
-        if (prov.some((q) => sat.decisionMap[q]! > 0)) continue;
+        if (anyPositive(sat.decisionMap, prov)) continue;
         let q = prov.filter((x) => sat.decisionMap[x] === 0 && best.has(x));
         if (!q.length) continue;
         if (q.length > 1) q = this.policy(q, 'choose');

@@ -1791,15 +1791,15 @@ export class RpmSolver {
   private recRevertCount = -1;
 
   private updateRecommendsMap(): void {
-    const trail = this.sat.trail;
-    if (this.recRevertCount !== this.sat.revertCount) {
+    const sat = this.sat;
+    if (this.recRevertCount !== sat.revertCount) {
       this.recRevertCount = this.sat.revertCount;
       this.recommendsIndex = 0;
       this.recommendsMap.clear();
       this.suggestsMap.clear();
     }
-    while (this.recommendsIndex < trail.length) {
-      const p = trail[this.recommendsIndex++]!;
+    while (this.recommendsIndex < sat.trailLen) {
+      const p = sat.trailLits[this.recommendsIndex++]!;
       if (p < 0 || p === SYSTEM_SOLVABLE) continue;
       const s = this.pool.solvables[p]!;
       for (const rec of s.recommends) for (const q of this.pool.whatprovides(rec)) this.recommendsMap.add(q);
@@ -2066,6 +2066,10 @@ export class RpmSolver {
         for (const el of elements) this.disableProblem(el);
       }
     }
+    // the requires pass's scan skips the package rules of a package not installed as one run
+    // (package rules are sorted by first literal: its requires, conflicts and same-name rules
+    // are adjacent); handed over before the engine moves its arrays into the kernel memory
+    this.sat.setClauseRuns(this.headRunEnd);
     for (let round = 0; round < 10000; round++) {
       this.restart = false;
       this.unsolvable = false;
@@ -2249,11 +2253,11 @@ export class RpmSolver {
       // weak dependencies
       if (!this.flags.ignorerecommended || this.flags.onlynamespacerecommended) {
         const olevel = level;
-        const before = sat.trail.length;
+        const before = sat.trailLen;
         const decisions = sat.decisions;
         level = this.resolveWeak(level);
         if (level === 0) return;
-        if (level !== olevel || sat.trail.length !== before || sat.decisions !== decisions) continue;
+        if (level !== olevel || sat.trailLen !== before || sat.decisions !== decisions) continue;
       }
       // choice rule minimization: a choice rule that ended up satisfied only by its requiring
       // package being absent may have forced that; drop it and solve again (libsolv does this)
@@ -2332,7 +2336,7 @@ export class RpmSolver {
     void ruleId;
     void level;
     const r = this.decideLit(q[0]!, disableRules);
-    this.traceFn?.(`  -> level ${level} => ${r}; trail ${this.sat.trail.map((l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
+    this.traceFn?.(`  -> level ${level} => ${r}; trail ${Array.from(this.sat.trail, (l) => (l < 0 ? '-' : '') + (Math.abs(l) === 1 ? 'SYS' : this.pool.nevra(Math.abs(l)))).join(' ')}`);
     return r;
   }
 
@@ -2435,76 +2439,31 @@ export class RpmSolver {
   private resolveDependencies(level: number, dq: number[], ruleLimit?: number): number {
     const sat = this.sat;
     this.depsTrouble = false;
-    const n0 = sat.nclauses;
     let postponed = 0;
+    // libsolv's loop `for (i = 1, n = 1; ; i++, n++)` over the rules, wrapping around: the
+    // engine's scan (a kernel) runs it up to the next rule with two or more open candidates
     let i = 1;
-    // the compact clause arrays, read again after a decision (learnt clauses may grow them)
-    let off = sat.clauseOff;
-    let lenOf = sat.clauseLen;
-    let head = sat.clauseHead;
-    const runEnd = this.headRunEnd;
-    for (let n = 1; ; i++, n++) {
+    let n = 1;
+    for (;;) {
       const nrules = ruleLimit ?? sat.nclauses;
-      if (n >= nrules) {
+      const found = sat.nextOpenClause(i, n, nrules, dq);
+      i = sat.scanI;
+      n = sat.scanN;
+      if (found === 0) {
+        // n reached nrules: every rule was looked at since the last decision
         if (postponed <= 0) break;
         i = postponed;
         postponed = -1;
         n = 1;
-      }
-      if (i >= nrules) i = 1;
-      // most rules are skipped on their compact copy (disabled, length, first literal); the
-      // package rules of a package that is not installed are skipped as a run (they are sorted
-      // by first literal: a package's requires, conflicts and same-name rules are adjacent)
-      const p0 = head[i]!;
-      if (p0 < 0 && sat.decisionMap[-p0]! <= 0) {
-        if (i < runEnd.length) {
-          const d = runEnd[i]! - i - 1;
-          i += d;
-          n += d;
-        }
         continue;
       }
-      if (off[i] === 1) continue;
-      const len = lenOf[i]!;
-      if (len === 0) continue;
-      if (p0 < 0 && len <= 2) continue;
-      const arena = sat.litArena;
-      const ls = sat.clauseStart[i]!;
-      dq.length = 0;
-      if (len <= 2) {
-        const p1 = len < 2 ? 0 : arena[ls + 1]!;
-        if (p0 < 0 || len < 2 || p1 <= 0) continue;
-        if (sat.decisionMap[p0] || sat.decisionMap[p1]) continue;
-        dq.push(p0, p1);
-      } else {
-        // the rule's open choice (openCandidates, inline: this runs for every rule of an
-        // installed package on every pass)
-        const dm = sat.decisionMap;
-        let open = true;
-        for (let k = ls, e = ls + len; k < e; k++) {
-          const l = arena[k]!;
-          if (l < 0) {
-            if (dm[-l]! <= 0) {
-              open = false;
-              break;
-            }
-          } else {
-            const d = dm[l]!;
-            if (d > 0) {
-              open = false;
-              break;
-            }
-            if (d === 0) dq.push(l);
-          }
-        }
-        if (!open) continue;
-      }
-      if (dq.length < 2) continue;
       let q = dq.slice();
       if (postponed >= 0) {
         q = this.policy(q, 'choose-noreorder');
         if (q.length > 1) {
           if (!postponed) postponed = i;
+          i++;
+          n++;
           continue;
         }
       }
@@ -2515,14 +2474,11 @@ export class RpmSolver {
         this.depsTrouble = true;
         return level;
       }
-      off = sat.clauseOff;
-      lenOf = sat.clauseLen;
-      head = sat.clauseHead;
       // continue with the following rules and go around once more (libsolv does not restart
       // from the first rule, and keeps postponing rules with several candidates)
-      n = 0;
+      i++;
+      n = 1;
     }
-    void n0;
     return level;
   }
 
@@ -2555,12 +2511,13 @@ export class RpmSolver {
     }
     // the installed-decided packages and the supplementers, ascending and without repeats
     // (runSat comes back here after every weak decision: a typed-array sort and a merge)
-    const trail = sat.trail;
+    const trail = sat.trailLits;
+    const tlen = sat.trailLen;
     let np = 0;
-    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) np++;
+    for (let k = 0; k < tlen; k++) if (trail[k]! > 1) np++;
     const positives = new Int32Array(np);
     np = 0;
-    for (let k = 0; k < trail.length; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
+    for (let k = 0; k < tlen; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
     positives.sort();
     const sup = this.supplementers;
     const cands: number[] = [];
@@ -2645,7 +2602,7 @@ export class RpmSolver {
     if (dq.length === 1) {
       return this.decideLit(dq[0]!, false);
     }
-    const decisionCount = sat.trail.length;
+    const decisionCount = sat.trailLen;
     const best = new Set(this.policy(dq, 'recommend'));
     let dqs2 = dqs.filter((p) => best.has(p));
     if (dqs2.length > 1) dqs2 = this.policy(dqs2, 'supplement');
@@ -2656,9 +2613,9 @@ export class RpmSolver {
       if (level === 0) return 0;
       if (level <= olevel) return level;
     }
-    if (sat.trail.length < decisionCount) return level;
-    for (let i = 0; i < decisionCount && i < sat.trail.length; i++) {
-      const p = sat.trail[i]!;
+    if (sat.trailLen < decisionCount) return level;
+    for (let i = 0; i < decisionCount && i < sat.trailLen; i++) {
+      const p = sat.trailLits[i]!;
       if (p <= 1) continue;
       // every recommends of p was met when the first loop looked, and nothing was undone since
       if (recsMet[p] === 1 && this.recsMetRevert === sat.revertCount) continue;
@@ -2674,7 +2631,7 @@ export class RpmSolver {
         const olevel = level;
         level = this.decideLit(q[0]!, false);
         if (level === 0) return 0;
-        if (level <= olevel || sat.trail.length < decisionCount) return level;
+        if (level <= olevel || sat.trailLen < decisionCount) return level;
       }
     }
     return level;

@@ -12,6 +12,7 @@
  */
 
 import { grownI32 } from '../util/index.js';
+import { H, HEADER_BYTES, instantiateKernel, type CdclKernel } from './cdcl-kernel.js';
 
 /** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
@@ -65,9 +66,14 @@ export class CdclSolver {
   private originalEnd = -1;
   /** decisionMap[v] = +level when v is true, -level when false, 0 when undecided. */
   decisionMap: Int32Array;
-  /** The trail of assigned literals and the clause that forced each one (0 = free decision). */
-  readonly trail: number[] = [];
-  readonly trailWhy: number[] = [];
+  /**
+   * The trail of assigned literals (`trailLits[0 .. trailLen)`) and the clause that forced each
+   * one (`trailWhys`, 0 = free decision). Every variable is assigned at most once, so nvars + 1
+   * slots always suffice.
+   */
+  trailLits: Int32Array<ArrayBuffer>;
+  trailWhys: Int32Array<ArrayBuffer>;
+  trailLen = 0;
   private propagateIndex = 0;
   private trailPos: Int32Array;
   /** Watch list head and tail clause per literal index (0 = empty). */
@@ -84,6 +90,8 @@ export class CdclSolver {
     this.nvars = nvars;
     this.decisionMap = new Int32Array(nvars + 1);
     this.trailPos = new Int32Array(nvars + 1);
+    this.trailLits = new Int32Array(nvars + 1);
+    this.trailWhys = new Int32Array(nvars + 1);
     this.watchHead = new Int32Array(2 * nvars + 2);
     this.watchTail = new Int32Array(2 * nvars + 2);
     this.w1[0] = this.w2[0] = -1;
@@ -99,6 +107,9 @@ export class CdclSolver {
     tp.set(this.trailPos);
     this.decisionMap = dm;
     this.trailPos = tp;
+    this.trailLits = grownI32(this.trailLits, n + 1);
+    this.trailWhys = grownI32(this.trailWhys, n + 1);
+    this.kernel = null;
     const wh = new Int32Array(2 * n + 2);
     wh.set(this.watchHead);
     const wt = new Int32Array(2 * n + 2);
@@ -107,6 +118,11 @@ export class CdclSolver {
     this.watchTail = wt;
     this.nvars = n;
     return first;
+  }
+
+  /** The trail as an array view (a fresh view: valid until the next assignment). */
+  get trail(): Int32Array {
+    return this.trailLits.subarray(0, this.trailLen);
   }
 
   private wi(lit: number): number {
@@ -305,7 +321,7 @@ export class CdclSolver {
     // The first two positions by (true, undecided, false), then by position.
     const n = this.clauseLen[id]!;
     const s = this.clauseStart[id]!;
-    if (this.trail.length === 0) {
+    if (this.trailLen === 0) {
       // nothing assigned yet (the rules of a new problem): the first two literals
       this.w1[id] = 0;
       this.w2[id] = 1;
@@ -372,13 +388,216 @@ export class CdclSolver {
   assign(lit: number, why: number): void {
     const v = lit > 0 ? lit : -lit;
     this.decisionMap[v] = lit > 0 ? this.level : -this.level;
-    this.trailPos[v] = this.trail.length;
-    this.trail.push(lit);
-    this.trailWhy.push(why);
+    const t = this.trailLen++;
+    this.trailPos[v] = t;
+    this.trailLits[t] = lit;
+    this.trailWhys[t] = why;
+  }
+
+  /**
+   * Run the WebAssembly kernels (cdcl-kernel.ts) on the engine's arrays; false runs the JS
+   * reference loops (tests compare the two).
+   */
+  useKernel = true;
+  private kernel: CdclKernel | null = null;
+  private kernelHeader: Int32Array | null = null;
+  /** The kernel's scan output: the open clause's undecided positive literals. */
+  private kernelDq: Int32Array | null = null;
+  /** Per clause id: one past the last clause of its run (set by setClauseRuns), for scans. */
+  private runEnd: Int32Array<ArrayBuffer> = new Int32Array(0);
+
+  /** Are the engine's arrays (still) the kernel memory's? Growing an array replaces it. */
+  private kernelReady(): boolean {
+    const k = this.kernel;
+    return k !== null && this.litArena.buffer === k.buffer && this.clauseStart.buffer === k.buffer && this.decisionMap.buffer === k.buffer;
+  }
+
+  /**
+   * Move the engine's arrays into a fresh kernel memory (with room for learnt clauses) and
+   * point the fields at views of it. Callers read the fields again after a decision, so they
+   * see the new arrays.
+   */
+  private adopt(): void {
+    const nv = this.nvars + 1;
+    const ccap = Math.max(this.nclauses * 2, 1024) + 1024;
+    const lcap = this.litTop * 2 + 65536;
+    const rlen = this.runEnd.length;
+    let at = HEADER_BYTES;
+    const take = (words: number): number => {
+      const a = at;
+      at += words * 4;
+      return a;
+    };
+    const aDm = take(nv), aTp = take(nv), aTr = take(nv), aTw = take(nv), aDq = take(nv);
+    const aWh = take(2 * nv), aWt = take(2 * nv);
+    const aSt = take(ccap), aLn = take(ccap), aHd = take(ccap), aW1 = take(ccap), aW2 = take(ccap);
+    const aN1 = take(ccap), aN2 = take(ccap), aOff = take((ccap + 3) >> 2), aRe = take(rlen), aAr = take(lcap);
+    const k = instantiateKernel(at);
+    const buf = k.buffer;
+    const view = (a: number, n: number, from: Int32Array, count: number): Int32Array<ArrayBuffer> => {
+      const v = new Int32Array(buf, a, n);
+      v.set(from.subarray(0, count));
+      return v;
+    };
+    const nc = this.nclauses;
+    this.decisionMap = view(aDm, nv, this.decisionMap, nv);
+    this.trailPos = view(aTp, nv, this.trailPos, nv);
+    this.trailLits = view(aTr, nv, this.trailLits, this.trailLen);
+    this.trailWhys = view(aTw, nv, this.trailWhys, this.trailLen);
+    this.watchHead = view(aWh, 2 * nv, this.watchHead, 2 * nv);
+    this.watchTail = view(aWt, 2 * nv, this.watchTail, 2 * nv);
+    this.clauseStart = view(aSt, ccap, this.clauseStart, nc);
+    this.clauseLen = view(aLn, ccap, this.clauseLen, nc);
+    this.clauseHead = view(aHd, ccap, this.clauseHead, nc);
+    this.w1 = view(aW1, ccap, this.w1, nc);
+    this.w2 = view(aW2, ccap, this.w2, nc);
+    this.next1 = view(aN1, ccap, this.next1, nc);
+    this.next2 = view(aN2, ccap, this.next2, nc);
+    const off = new Uint8Array(buf, aOff, ccap);
+    off.set(this.clauseOff.subarray(0, nc));
+    this.clauseOff = off;
+    this.runEnd = view(aRe, rlen, this.runEnd, rlen);
+    this.litArena = view(aAr, lcap, this.litArena, this.litTop);
+    const h = new Int32Array(buf, 0, HEADER_BYTES / 4);
+    h[H.DM] = aDm;
+    h[H.TRAIL_POS] = aTp;
+    h[H.WATCH_HEAD] = aWh;
+    h[H.WATCH_TAIL] = aWt;
+    h[H.TRAIL] = aTr;
+    h[H.TRAIL_WHY] = aTw;
+    h[H.START] = aSt;
+    h[H.LEN] = aLn;
+    h[H.HEAD] = aHd;
+    h[H.OFF] = aOff;
+    h[H.W1] = aW1;
+    h[H.W2] = aW2;
+    h[H.NEXT1] = aN1;
+    h[H.NEXT2] = aN2;
+    h[H.ARENA] = aAr;
+    h[H.RUN_END] = aRe;
+    h[H.RUN_END_LEN] = rlen;
+    h[H.DQ] = aDq;
+    this.kernel = k;
+    this.kernelHeader = h;
+    this.kernelDq = new Int32Array(buf, aDq, nv);
+  }
+
+  /**
+   * Clause runs for nextOpenClause: runEnd[id] is one past the last clause of the run of
+   * adjacent clauses with clause id's first literal (ids from runEnd.length on are not skipped).
+   */
+  setClauseRuns(runEnd: Int32Array): void {
+    this.runEnd = runEnd.slice();
+    this.kernel = null;
   }
 
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */
   propagate(): number {
+    if (!this.useKernel) return this.propagateJs();
+    if (!this.kernelReady()) this.adopt();
+    const h = this.kernelHeader!;
+    h[0] = this.trailLen; // H.TRAIL_LEN
+    h[1] = this.propagateIndex; // H.PROP_INDEX
+    h[2] = this.level; // H.LEVEL
+    const r = this.kernel!.propagate();
+    this.trailLen = h[0]!;
+    this.propagateIndex = h[1]!;
+    return r;
+  }
+
+  /** Where the last nextOpenClause call stopped (the loop position i, n of its caller). */
+  scanI = 0;
+  scanN = 0;
+
+  /**
+   * libsolv's pass over the unresolved rules, one step: from clause i (n clauses looked at so
+   * far), the next enabled clause that no true literal satisfies and that has two or more
+   * undecided positive literals (put into dq, in clause order), skipping clauses whose first
+   * literal is negative with its variable not true (and the rest of their run, see
+   * setClauseRuns). Returns its id, or 0 when n reached nrules; scanI/scanN are the position.
+   */
+  nextOpenClause(i: number, n: number, nrules: number, dq: number[]): number {
+    if (!this.useKernel) return this.nextOpenClauseJs(i, n, nrules, dq);
+    if (!this.kernelReady()) this.adopt();
+    const r = this.kernel!.scan(i, n, nrules);
+    const h = this.kernelHeader!;
+    this.scanI = h[H.SCAN_I]!;
+    this.scanN = h[H.SCAN_N]!;
+    dq.length = 0;
+    if (r !== 0) {
+      const q = this.kernelDq!;
+      for (let k = 0, e = h[H.DQ_LEN]!; k < e; k++) dq.push(q[k]!);
+    }
+    return r;
+  }
+
+  /** The JS reference of the scan kernel. */
+  nextOpenClauseJs(i: number, n: number, nrules: number, dq: number[]): number {
+    const head = this.clauseHead;
+    const off = this.clauseOff;
+    const lenOf = this.clauseLen;
+    const dm = this.decisionMap;
+    const runEnd = this.runEnd;
+    const arena = this.litArena;
+    dq.length = 0;
+    for (; ; i++, n++) {
+      if (n >= nrules) {
+        this.scanI = i;
+        this.scanN = n;
+        dq.length = 0;
+        return 0;
+      }
+      if (i >= nrules) i = 1;
+      const p0 = head[i]!;
+      if (p0 < 0 && dm[-p0]! <= 0) {
+        if (i < runEnd.length) {
+          const d = runEnd[i]! - i - 1;
+          i += d;
+          n += d;
+        }
+        continue;
+      }
+      if (off[i] === 1) continue;
+      const len = lenOf[i]!;
+      if (len === 0) continue;
+      if (p0 < 0 && len <= 2) continue;
+      const ls = this.clauseStart[i]!;
+      dq.length = 0;
+      if (len <= 2) {
+        if (len < 2) continue;
+        const p1 = arena[ls + 1]!;
+        if (p0 < 0 || p1 <= 0) continue;
+        if (dm[p0] !== 0 || dm[p1] !== 0) continue;
+        dq.push(p0, p1);
+      } else {
+        let open = true;
+        for (let k = ls, e = ls + len; k < e; k++) {
+          const l = arena[k]!;
+          if (l < 0) {
+            if (dm[-l]! <= 0) {
+              open = false;
+              break;
+            }
+          } else {
+            const d = dm[l]!;
+            if (d > 0) {
+              open = false;
+              break;
+            }
+            if (d === 0) dq.push(l);
+          }
+        }
+        if (!open) continue;
+      }
+      if (dq.length < 2) continue;
+      this.scanI = i;
+      this.scanN = n;
+      return i;
+    }
+  }
+
+  /** The JS reference of the propagate kernel. */
+  propagateJs(): number {
     const arena = this.litArena;
     const start = this.clauseStart;
     const lenOf = this.clauseLen;
@@ -390,8 +609,8 @@ export class CdclSolver {
     const head = this.watchHead;
     const tail = this.watchTail;
     const dm = this.decisionMap;
-    while (this.propagateIndex < this.trail.length) {
-      const lit = this.trail[this.propagateIndex++]!;
+    while (this.propagateIndex < this.trailLen) {
+      const lit = this.trailLits[this.propagateIndex++]!;
       const falseLit = -lit;
       const k = falseLit > 0 ? 2 * falseLit : -2 * falseLit + 1;
       let prev = 0;
@@ -456,15 +675,19 @@ export class CdclSolver {
   /** Undo every assignment above `level`. */
   revert(level: number): void {
     this.revertCount++;
-    while (this.trail.length > 0) {
-      const lit = this.trail[this.trail.length - 1]!;
+    const dm = this.decisionMap;
+    const lits = this.trailLits;
+    let t = this.trailLen;
+    while (t > 0) {
+      const lit = lits[t - 1]!;
       const v = lit > 0 ? lit : -lit;
-      if (Math.abs(this.decisionMap[v]!) <= level) break;
-      this.decisionMap[v] = 0;
-      this.trail.pop();
-      this.trailWhy.pop();
+      const d = dm[v]!;
+      if ((d > 0 ? d : -d) <= level) break;
+      dm[v] = 0;
+      t--;
     }
-    if (this.propagateIndex > this.trail.length) this.propagateIndex = this.trail.length;
+    this.trailLen = t;
+    if (this.propagateIndex > t) this.propagateIndex = t;
     this.level = level;
   }
 
@@ -595,7 +818,7 @@ export class CdclSolver {
     let num = 0;
     let rlevel = 1;
     let c = conflict;
-    let idx = this.trail.length;
+    let idx = this.trailLen;
     let uip = 0;
     for (;;) {
       why.push(c);
@@ -616,7 +839,7 @@ export class CdclSolver {
       // Walk back the trail to the next seen literal of this level.
       let v: number;
       for (;;) {
-        v = this.trail[--idx]!;
+        v = this.trailLits[--idx]!;
         const vv = v > 0 ? v : -v;
         if (seen[vv] && this.varLevel(vv) === level) break;
       }
@@ -625,14 +848,14 @@ export class CdclSolver {
         uip = -v;
         break;
       }
-      c = this.trailWhy[idx]!;
+      c = this.trailWhys[idx]!;
       // (a seen literal on this level with no reason would be the decision: num reaches 0 first)
     }
     learnt[0] = uip;
     // The reasons of root-level literals are part of the learnt clause's derivation too.
     for (const vv of level1) {
       const k = this.trailIndexOf(vv);
-      if (k >= 0 && this.trailWhy[k]! > 0) why.push(this.trailWhy[k]!);
+      if (k >= 0 && this.trailWhys[k]! > 0) why.push(this.trailWhys[k]!);
     }
     return { learnt, backLevel: rlevel, why: Int32Array.from(why) };
   }
@@ -665,11 +888,11 @@ export class CdclSolver {
     };
     addClause(conflict);
     mark(conflict);
-    for (let k = this.trail.length - 1; k >= 0; k--) {
-      const v = this.trail[k]!;
+    for (let k = this.trailLen - 1; k >= 0; k--) {
+      const v = this.trailLits[k]!;
       const vv = v > 0 ? v : -v;
       if (!involved[vv]) continue;
-      const why = this.trailWhy[k]!;
+      const why = this.trailWhys[k]!;
       if (why <= 0) continue;
       addClause(why);
       mark(why);

@@ -1,0 +1,372 @@
+/**
+ * The CDCL engine's two innermost loops as WebAssembly, assembled here from their instructions
+ * (no binary in the repository, no toolchain): unit propagation over the watch lists
+ * (`propagate`) and the search for the next open clause (`scan`, libsolv's "deciding
+ * unresolved rules" pass). Both work on the engine's own arrays, which live in one
+ * WebAssembly memory once the engine has adopted them (CdclSolver.adopt): the JS code and the
+ * kernels read and write the same data, nothing is copied per call.
+ *
+ * Why: `atoll testsolv` runs the solve in V8's baseline code (see docs/ARCHITECTURE.md,
+ * depsolve), where every typed-array access is a call into an access stub (~20-40 ns); these
+ * loops touch a few hundred thousand elements per solve. Liftoff compiles this module before
+ * its first call and runs the same loops at native load/store cost.
+ *
+ * The loops are line-by-line the JS reference versions in cdcl.ts (`propagateJs`,
+ * `nextOpenClauseJs`); the unit tests run both on random clause sets and compare every
+ * assignment, watch list and scan result.
+ */
+
+// ------------------------------------------------------------------ a small assembler
+
+type Code = number[];
+
+function uleb(n: number): Code {
+  const out: Code = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(v: number): Code {
+  const out: Code = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const c = (v: number): Code => [0x41, ...sleb(v)];
+const get = (l: number): Code => [0x20, l];
+const set = (l: number, e: Code): Code => [...e, 0x21, l];
+const bin = (op: number) => (a: Code, b: Code): Code => [...a, ...b, op];
+const add = bin(0x6a);
+const sub = bin(0x6b);
+const and = bin(0x71);
+const or = bin(0x72);
+const shl = bin(0x74);
+const eq = bin(0x46);
+const ne = bin(0x47);
+const ltS = bin(0x48);
+const gtS = bin(0x4a);
+const leS = bin(0x4c);
+const geS = bin(0x4e);
+const eqz = (a: Code): Code => [...a, 0x45];
+const neg = (a: Code): Code => sub(c(0), a);
+/** select(a, b, cond): a when cond is non-zero, else b */
+const sel = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
+const abs = (l: number): Code => sel(neg(get(l)), get(l), ltS(get(l), c(0)));
+/** i32 element idx of the array at byte address (local base) */
+const addr = (base: number, idx: Code): Code => add(get(base), shl(idx, c(2)));
+const ld = (base: number, idx: Code): Code => [...addr(base, idx), 0x28, 2, 0];
+const st = (base: number, idx: Code, v: Code): Code => [...addr(base, idx), ...v, 0x36, 2, 0];
+const ld8 = (base: number, idx: Code): Code => [...add(get(base), idx), 0x2d, 0, 0];
+/** header word w (byte address 4w) */
+const hget = (w: number): Code => [...c(0), 0x28, 2, ...uleb(4 * w)];
+const hset = (w: number, v: Code): Code => [...c(0), ...v, 0x36, 2, ...uleb(4 * w)];
+const if_ = (cond: Code, then: Code, otherwise?: Code): Code => [...cond, 0x04, 0x40, ...then, ...(otherwise ? [0x05, ...otherwise] : []), 0x0b];
+const block = (...body: Code[]): Code => [0x02, 0x40, ...body.flat(), 0x0b];
+const loop = (...body: Code[]): Code => [0x03, 0x40, ...body.flat(), 0x0b];
+const br = (depth: number): Code => [0x0c, depth];
+const brIf = (cond: Code, depth: number): Code => [...cond, 0x0d, depth];
+const ret = (v: Code): Code => [...v, 0x0f];
+const incr = (l: number): Code => set(l, add(get(l), c(1)));
+
+// ------------------------------------------------------------------ the memory layout
+
+/**
+ * Header words at the start of the memory: the engine's scalars (copied in before and out
+ * after each call) and the byte addresses of its arrays (written when the engine adopts them).
+ */
+export const H = {
+  TRAIL_LEN: 0,
+  PROP_INDEX: 1,
+  LEVEL: 2,
+  DM: 3, // decisionMap
+  TRAIL_POS: 4,
+  WATCH_HEAD: 5,
+  WATCH_TAIL: 6,
+  TRAIL: 7,
+  TRAIL_WHY: 8,
+  START: 9, // clauseStart
+  LEN: 10, // clauseLen
+  HEAD: 11, // clauseHead
+  OFF: 12, // clauseOff (bytes)
+  W1: 13,
+  W2: 14,
+  NEXT1: 15,
+  NEXT2: 16,
+  ARENA: 17, // litArena
+  RUN_END: 18,
+  RUN_END_LEN: 19,
+  DQ: 20, // scan: the open clause's undecided positive literals
+  DQ_LEN: 21,
+  SCAN_I: 22,
+  SCAN_N: 23,
+} as const;
+export const HEADER_BYTES = 128;
+
+// ------------------------------------------------------------------ propagate
+
+function propagateBody(): Code {
+  // locals (no parameters)
+  let n = 0;
+  const DM = n++, TP = n++, WH = n++, WT = n++, TR = n++, TW = n++, ST = n++, LN = n++, OFF = n++;
+  const W1 = n++, W2 = n++, N1 = n++, N2 = n++, AR = n++;
+  const LEVEL = n++, PI = n++, TL = n++, FL = n++, K = n++, PREV = n++, PF = n++, ID = n++;
+  const S = n++, FIRST = n++, NEXT = n++, OP = n++, OL = n++, OD = n++, OV = n++, FP = n++;
+  const N = n++, Q = n++, FOUND = n++, L = n++, D = n++, NL = n++, KK = n++, T = n++, V = n++;
+  const locals = n;
+  const body: Code = [
+    ...set(DM, hget(H.DM)), ...set(TP, hget(H.TRAIL_POS)), ...set(WH, hget(H.WATCH_HEAD)),
+    ...set(WT, hget(H.WATCH_TAIL)), ...set(TR, hget(H.TRAIL)), ...set(TW, hget(H.TRAIL_WHY)),
+    ...set(ST, hget(H.START)), ...set(LN, hget(H.LEN)), ...set(OFF, hget(H.OFF)),
+    ...set(W1, hget(H.W1)), ...set(W2, hget(H.W2)), ...set(N1, hget(H.NEXT1)), ...set(N2, hget(H.NEXT2)),
+    ...set(AR, hget(H.ARENA)),
+    ...set(LEVEL, hget(H.LEVEL)), ...set(PI, hget(H.PROP_INDEX)), ...set(TL, hget(H.TRAIL_LEN)),
+    ...block(
+      loop(
+        // while (propagateIndex < trail length)
+        brIf(geS(get(PI), get(TL)), 1),
+        set(FL, neg(ld(TR, get(PI)))),
+        incr(PI),
+        set(K, sel(shl(get(FL), c(1)), add(shl(neg(get(FL)), c(1)), c(1)), gtS(get(FL), c(0)))),
+        set(PREV, c(0)),
+        set(PF, c(0)),
+        set(ID, ld(WH, get(K))),
+        block(
+          loop(
+            brIf(eqz(get(ID)), 1),
+            set(S, ld(ST, get(ID))),
+            set(FIRST, eq(ld(AR, add(get(S), ld(W1, get(ID)))), get(FL))),
+            set(NEXT, sel(ld(N1, get(ID)), ld(N2, get(ID)), get(FIRST))),
+            // block $adv: branching out of it keeps the clause in this list (prev = id)
+            block(
+              brIf(eq(ld8(OFF, get(ID)), c(1)), 0),
+              set(OP, sel(ld(W2, get(ID)), ld(W1, get(ID)), get(FIRST))),
+              set(OL, ld(AR, add(get(S), get(OP)))),
+              set(OD, ld(DM, abs(OL))),
+              set(OV, sel(sel(c(1), c(-1), eq(gtS(get(OD), c(0)), gtS(get(OL), c(0)))), c(0), get(OD))),
+              brIf(gtS(get(OV), c(0)), 0),
+              set(FP, sel(ld(W1, get(ID)), ld(W2, get(ID)), get(FIRST))),
+              set(N, ld(LN, get(ID))),
+              set(FOUND, c(-1)),
+              set(Q, c(0)),
+              block(
+                loop(
+                  brIf(geS(get(Q), get(N)), 1),
+                  if_(and(ne(get(Q), get(FP)), ne(get(Q), get(OP))), [
+                    ...set(L, ld(AR, add(get(S), get(Q)))),
+                    ...set(D, ld(DM, abs(L))),
+                    ...if_(or(eqz(get(D)), eq(gtS(get(D), c(0)), gtS(get(L), c(0)))), [
+                      ...set(FOUND, get(Q)),
+                      ...br(3), // if, if, loop, block -> out of the search
+                    ]),
+                  ]),
+                  incr(Q),
+                  br(0),
+                ),
+              ),
+              if_(geS(get(FOUND), c(0)), [
+                // unlink from this list
+                ...if_(eqz(get(PREV)), st(WH, get(K), get(NEXT)), if_(get(PF), st(N1, get(PREV), get(NEXT)), st(N2, get(PREV), get(NEXT)))),
+                ...if_(eq(ld(WT, get(K)), get(ID)), st(WT, get(K), get(PREV))),
+                ...if_(get(FIRST), st(W1, get(ID), get(FOUND)), st(W2, get(ID), get(FOUND))),
+                // watch(arena[s + found], id, first): append to the new literal's list
+                ...set(NL, ld(AR, add(get(S), get(FOUND)))),
+                ...set(KK, sel(shl(get(NL), c(1)), add(shl(neg(get(NL)), c(1)), c(1)), gtS(get(NL), c(0)))),
+                ...if_(get(FIRST), st(N1, get(ID), c(0)), st(N2, get(ID), c(0))),
+                ...set(T, ld(WT, get(KK))),
+                ...if_(
+                  eqz(get(T)),
+                  st(WH, get(KK), get(ID)),
+                  // setNext(t, kk, id): the link of t that belongs to kk's literal (= nl)
+                  if_(
+                    and(geS(ld(W1, get(T)), c(0)), eq(ld(AR, add(ld(ST, get(T)), ld(W1, get(T)))), get(NL))),
+                    st(N1, get(T), get(ID)),
+                    st(N2, get(T), get(ID)),
+                  ),
+                ),
+                ...st(WT, get(KK), get(ID)),
+                ...set(ID, get(NEXT)),
+                ...br(2), // if, block $adv, loop -> next clause
+              ]),
+              // conflict: the list stays as it is
+              if_(ltS(get(OV), c(0)), [...hset(H.PROP_INDEX, get(PI)), ...hset(H.TRAIL_LEN, get(TL)), ...ret(get(ID))]),
+              // assign(otherLit, id)
+              set(V, abs(OL)),
+              st(DM, get(V), sel(get(LEVEL), neg(get(LEVEL)), gtS(get(OL), c(0)))),
+              st(TP, get(V), get(TL)),
+              st(TR, get(TL), get(OL)),
+              st(TW, get(TL), get(ID)),
+              incr(TL),
+            ),
+            set(PREV, get(ID)),
+            set(PF, get(FIRST)),
+            set(ID, get(NEXT)),
+            br(0),
+          ),
+        ),
+        br(0),
+      ),
+    ),
+    ...hset(H.PROP_INDEX, get(PI)),
+    ...hset(H.TRAIL_LEN, get(TL)),
+    ...c(0),
+    0x0b,
+  ];
+  return [locals, ...body];
+}
+
+// ------------------------------------------------------------------ scan
+
+function scanBody(): Code {
+  // parameters i, n, nrules
+  const I = 0, NN = 1, NR = 2;
+  let n = 3;
+  const DM = n++, ST = n++, LN = n++, HD = n++, OFF = n++, AR = n++, RE = n++, REL = n++, DQ = n++;
+  const P0 = n++, LEN = n++, LS = n++, P1 = n++, DQL = n++, K = n++, E = n++, L = n++, D = n++;
+  const locals = n - 3;
+  const found: Code = [...hset(H.SCAN_I, get(I)), ...hset(H.SCAN_N, get(NN)), ...hset(H.DQ_LEN, get(DQL)), ...ret(get(I))];
+  const body: Code = [
+    ...set(DM, hget(H.DM)), ...set(ST, hget(H.START)), ...set(LN, hget(H.LEN)), ...set(HD, hget(H.HEAD)),
+    ...set(OFF, hget(H.OFF)), ...set(AR, hget(H.ARENA)), ...set(RE, hget(H.RUN_END)), ...set(REL, hget(H.RUN_END_LEN)),
+    ...set(DQ, hget(H.DQ)),
+    ...loop(
+      if_(geS(get(NN), get(NR)), [...hset(H.SCAN_I, get(I)), ...hset(H.SCAN_N, get(NN)), ...ret(c(0))]),
+      if_(geS(get(I), get(NR)), set(I, c(1))),
+      // block $next: branching out of it goes on with the next clause
+      block(
+        set(P0, ld(HD, get(I))),
+        if_(ltS(get(P0), c(0)), [
+          ...if_(leS(ld(DM, neg(get(P0))), c(0)), [
+            // the clauses of a literal that cannot fire are skipped as a run
+            ...if_(ltS(get(I), get(REL)), [
+              ...set(D, sub(sub(ld(RE, get(I)), get(I)), c(1))),
+              ...set(I, add(get(I), get(D))),
+              ...set(NN, add(get(NN), get(D))),
+            ]),
+            ...br(2), // if, if, block -> next
+          ]),
+        ]),
+        brIf(eq(ld8(OFF, get(I)), c(1)), 0),
+        set(LEN, ld(LN, get(I))),
+        brIf(eqz(get(LEN)), 0),
+        brIf(and(ltS(get(P0), c(0)), leS(get(LEN), c(2))), 0),
+        set(LS, ld(ST, get(I))),
+        set(DQL, c(0)),
+        if_(
+          leS(get(LEN), c(2)),
+          [
+            ...brIf(ltS(get(LEN), c(2)), 1),
+            ...set(P1, ld(AR, add(get(LS), c(1)))),
+            ...brIf(or(ltS(get(P0), c(0)), leS(get(P1), c(0))), 1),
+            ...brIf(ne(ld(DM, get(P0)), c(0)), 1),
+            ...brIf(ne(ld(DM, get(P1)), c(0)), 1),
+            ...st(DQ, c(0), get(P0)),
+            ...st(DQ, c(1), get(P1)),
+            ...set(DQL, c(2)),
+          ],
+          [
+            ...set(K, get(LS)),
+            ...set(E, add(get(LS), get(LEN))),
+            ...block(
+              loop(
+                brIf(geS(get(K), get(E)), 1),
+                set(L, ld(AR, get(K))),
+                if_(
+                  ltS(get(L), c(0)),
+                  brIf(leS(ld(DM, neg(get(L))), c(0)), 4), // if, loop, block, if, block $next
+                  [
+                    ...set(D, ld(DM, get(L))),
+                    ...brIf(gtS(get(D), c(0)), 4),
+                    ...if_(eqz(get(D)), [...st(DQ, get(DQL), get(L)), ...incr(DQL)]),
+                  ],
+                ),
+                incr(K),
+                br(0),
+              ),
+            ),
+          ],
+        ),
+        brIf(ltS(get(DQL), c(2)), 0),
+        found,
+      ),
+      incr(I),
+      incr(NN),
+      br(0),
+    ),
+    ...c(0),
+    0x0b,
+  ];
+  return [locals, ...body];
+}
+
+// ------------------------------------------------------------------ the module
+
+function assemble(funcs: Array<{ name: string; params: number; code: Code }>): Uint8Array {
+  const section = (id: number, b: Code): Code => [id, ...uleb(b.length), ...b];
+  const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+  const types: Code = [];
+  for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(0x7f), 1, 0x7f);
+  const codes: Code = [];
+  for (const f of funcs) {
+    const [locals, ...body] = f.code;
+    const code = [...(locals ? [1, ...uleb(locals!), 0x7f] : [0]), ...body];
+    codes.push(...uleb(code.length), ...code);
+  }
+  const exports: Code = [];
+  funcs.forEach((f, i) => exports.push(...name(f.name), 0x00, ...uleb(i)));
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [...uleb(funcs.length), ...types]),
+    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x00]),
+    ...section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]),
+    ...section(7, [...uleb(funcs.length), ...exports]),
+    ...section(10, [...uleb(funcs.length), ...codes]),
+  ]);
+}
+
+// the few WebAssembly JS API members used (the project's type libraries have no wasm types)
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+// assembled and compiled when the solver's code loads (program start-up), like the rest of its
+// code (as the depsolve kernels are)
+const compiled = new wasm.Module(
+  assemble([
+    { name: 'propagate', params: 0, code: propagateBody() },
+    { name: 'scan', params: 3, code: scanBody() },
+  ]),
+);
+
+export interface CdclKernel {
+  buffer: ArrayBuffer;
+  /** Propagate from the header's propagate index; the violated clause id or 0. */
+  propagate: () => number;
+  /** From (i, n): the next open clause with two or more candidates, or 0 when n reached nrules. */
+  scan: (i: number, n: number, nrules: number) => number;
+}
+
+/** A fresh zeroed memory of at least `bytes` with the kernels instantiated on it. */
+export function instantiateKernel(bytes: number): CdclKernel {
+  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const inst = new wasm.Instance(compiled, { env: { mem } });
+  return {
+    buffer: mem.buffer,
+    propagate: inst.exports['propagate'] as () => number,
+    scan: inst.exports['scan'] as (i: number, n: number, nrules: number) => number,
+  };
+}

@@ -105,6 +105,8 @@ function bestVersionCmp(pool: Pool, a: number, b: number): number {
 
 /** libsolv's prune_to_best_version sort: name, installed first, repo sub-priority, id. */
 export function bestVersionSort(pool: Pool, list: number[]): number[] {
+  // a strict total order (ids break every tie): any sort gives the one result
+  if (list.length > 12) return list.slice().sort((a, b) => bestVersionCmp(pool, a, b));
   // candidate lists are short: an insertion sort on a copy (no comparator closure)
   const out = list.slice();
   for (let i = 1; i < out.length; i++) {
@@ -305,24 +307,33 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
 }
 
 /**
- * The common choice in one pass: every candidate has the same name, none is installed, all come
- * from repositories of one priority and one arch class, and no favor job exists. The steps
- * below then reduce the list to its best version (pruneToBestVersion's pick), so that is the
- * answer; null when the list is not of that kind (the full steps run).
+ * The common choice in one pass: every candidate has the same name, the ones not installed come
+ * from repositories of one priority, all are of one arch class (or noarch), and no favor job
+ * exists. The steps below then keep the whole list up to pruneToBestVersion, which reduces it to
+ * one package (its sort: installed first, then sub-priority, then id; its scan keeps the first
+ * of equal versions), so that package is the answer; null when the list is not of that kind
+ * (the full steps run). Installed candidates take part as in those steps: pruneToHighestPrio
+ * leaves them out of the priority comparison, pruneToBestArch does not.
  */
 function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
   const pool = ctx.pool;
   if (!ctx.hasFavors || ctx.hasFavors()) return null;
   const k = pool.nameIdOf(list[0]!);
+  for (let i = 1; i < list.length; i++) if (pool.nameIdOf(list[i]!) !== k) return null;
   let prio = 0;
+  let seen = false;
   let cls = -1;
   const arch = pool.hasArchPolicy();
+  const anyInstalled = pool.installed !== null;
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
-    if (pool.nameIdOf(p) !== k || pool.isInstalled(p)) return null;
-    const pr = pool.solvables[p]!.repo.priority;
-    if (i === 0) prio = pr;
-    else if (pr !== prio) return null;
+    if (!anyInstalled || !pool.isInstalled(p)) {
+      const pr = pool.solvables[p]!.repo.priority;
+      if (!seen) {
+        prio = pr;
+        seen = true;
+      } else if (pr !== prio) return null;
+    }
     if (arch) {
       const a = pool.archScoreOf(p);
       if (a === 0) return null;
@@ -332,8 +343,7 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
       }
     }
   }
-  // pruneToBestVersion: the sort order (one name, nothing installed: sub-priority, then id)
-  // and its scan, keeping the first of equal versions
+  // pruneToBestVersion: its sort order and its scan
   if (list.length === 2) {
     // the usual case (two versions of a name): the sort is one comparison
     let first = list[0]!;

@@ -2490,6 +2490,10 @@ export class RpmSolver {
    */
   private recsMet: Uint8Array | null = null;
   private recsMetRevert = -1;
+  /** resolveWeak's candidates still to look at (ascending), the trail length they cover, valid while no assignment is undone. */
+  private weakPending = new Int32Array(0);
+  private weakTrailSeen = 0;
+  private weakRevert = -1;
 
   private recsMetMap(): Uint8Array {
     let m = this.recsMet;
@@ -2510,26 +2514,35 @@ export class RpmSolver {
       this.supplementers = pool.withReverseDeps().supplements;
     }
     // the installed-decided packages and the supplementers, ascending and without repeats
-    // (runSat comes back here after every weak decision: a typed-array sort and a merge)
+    // (runSat comes back here after every weak decision). Packages whose recommends were all
+    // met (recsMet) contribute nothing while no assignment is undone: then only the packages
+    // still pending from the last round and those decided since are merged (typed-array sorts
+    // and a merge), not the whole trail again.
+    const recsMet = this.recsMetMap();
+    const fresh = this.weakRevert !== sat.revertCount;
     const trail = sat.trailLits;
     const tlen = sat.trailLen;
+    const from = fresh ? 0 : this.weakTrailSeen;
     let np = 0;
-    for (let k = 0; k < tlen; k++) if (trail[k]! > 1) np++;
+    for (let k = from; k < tlen; k++) if (trail[k]! > 1) np++;
     const positives = new Int32Array(np);
     np = 0;
-    for (let k = 0; k < tlen; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
+    for (let k = from; k < tlen; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
     positives.sort();
+    const pending = fresh ? new Int32Array(0) : this.weakPending;
     const sup = this.supplementers;
     const cands: number[] = [];
-    for (let a = 0, b = 0; a < positives.length || b < sup.length; ) {
+    for (let a = 0, b = 0, c = 0; a < positives.length || b < sup.length || c < pending.length; ) {
       const x = a < positives.length ? positives[a]! : Infinity;
       const y = b < sup.length ? sup[b]! : Infinity;
-      const v = x <= y ? x : y;
+      const z = c < pending.length ? pending[c]! : Infinity;
+      let v = x <= y ? x : y;
+      if (z < v) v = z;
       if (x === v) a++;
       if (y === v) b++;
+      if (z === v) c++;
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
-    const recsMet = this.recsMetMap();
     const dm = sat.decisionMap;
     for (let ci = 0; ci < cands.length; ci++) {
       const i = cands[ci]!;
@@ -2538,7 +2551,10 @@ export class RpmSolver {
       const s = pool.solvables[i]!;
       if (d > 0) {
         if (recsMet[i] === 1) continue;
-        if (!this.flags.addalreadyrecommended && this.isInstalled(i)) continue;
+        if (!this.flags.addalreadyrecommended && this.isInstalled(i)) {
+          recsMet[i] = 1; // the second loop below skips it as well
+          continue;
+        }
         if (this.flags.ignorerecommended && !this.flags.onlynamespacerecommended) continue;
         const recs = s.recommends;
         let open = false;
@@ -2567,6 +2583,21 @@ export class RpmSolver {
         dqs.push(i);
       }
     }
+    // decided-installed candidates with recommends not (yet) met wait for the next round
+    let npend = 0;
+    for (let ci = 0; ci < cands.length; ci++) {
+      const i = cands[ci]!;
+      if (dm[i]! > 0 && recsMet[i] !== 1) npend++;
+    }
+    const nextPending = new Int32Array(npend);
+    npend = 0;
+    for (let ci = 0; ci < cands.length; ci++) {
+      const i = cands[ci]!;
+      if (dm[i]! > 0 && recsMet[i] !== 1) nextPending[npend++] = i;
+    }
+    this.weakPending = nextPending;
+    this.weakTrailSeen = tlen;
+    this.weakRevert = sat.revertCount;
     dq = dq.filter((p) => (this.favor.get(p) ?? 0) >= 0 && !this.excludeFromWeak.has(p));
     dqs = dqs.filter((p) => !this.excludeFromWeak.has(p));
     if (this.installedIds.length && (dq.length || dqs.length)) {

@@ -64,7 +64,6 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
           // baseline compiler (Sparkplug), same transactions. V8 reads the flag at each tiering
           // decision, so the parse before keeps its optimized code (as `rpm unpack` does).
           setFlagsFromString('--max-opt=1');
-          setFlagsFromString('--liftoff-only');
           const w0 = performance.now();
           const c0 = cpuMs();
           phaseStart = w0;

@@ -360,9 +360,43 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
   return [best];
 }
 
+/**
+ * sameNameBest for two candidates (most choices: two versions of one name), with the sort
+ * written out: the package, or 0 when the full steps must run.
+ */
+function sameNameBest2(ctx: PolicyContext, a: number, b: number): number {
+  const pool = ctx.pool;
+  if (pool.nameIdOf(a) !== pool.nameIdOf(b)) return 0;
+  if (!ctx.hasFavors || ctx.hasFavors()) return 0;
+  const sa = pool.solvables[a]!;
+  const sb = pool.solvables[b]!;
+  const ia = pool.installed !== null && pool.isInstalled(a);
+  const ib = pool.installed !== null && pool.isInstalled(b);
+  if (!ia && !ib && sa.repo.priority !== sb.repo.priority) return 0;
+  if (pool.hasArchPolicy()) {
+    const x = pool.archScoreOf(a);
+    const y = pool.archScoreOf(b);
+    if (x === 0 || y === 0) return 0;
+    if (x !== 1 && y !== 1 && ((x ^ y) & 0xffff0000) !== 0) return 0;
+  }
+  // bestVersionCmp: installed first, then the higher sub-priority, then the lower id
+  let swap: boolean;
+  if (ia !== ib) swap = ib;
+  else {
+    const d = sb.repo.subpriority - sa.repo.subpriority;
+    swap = d > 0 || (d === 0 && a > b);
+  }
+  const first = swap ? b : a;
+  const second = swap ? a : b;
+  return evrcmpCached(pool, first, second) < 0 ? second : first;
+}
+
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */
 export function filterUnwanted(ctx: PolicyContext, input: number[], mode: PolicyMode): number[] {
-  if (input.length > 1 && mode !== 'suggest' && mode !== 'supplement') {
+  if (input.length === 2 && mode !== 'suggest' && mode !== 'supplement') {
+    const one = sameNameBest2(ctx, input[0]!, input[1]!);
+    if (one !== 0) return [one];
+  } else if (input.length > 1 && mode !== 'suggest' && mode !== 'supplement') {
     const one = sameNameBest(ctx, input);
     if (one) return one;
   }

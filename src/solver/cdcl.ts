@@ -755,8 +755,17 @@ export class CdclSolver {
     this.reset(keepLearnt);
     this.level = 1;
     const n = this.nclauses;
+    // one pass over the clauses: the units are assigned, the first empty clause noted
+    const off = this.clauseOff;
+    const lenOf = this.clauseLen;
+    let empty = 0;
     for (let id = 1; id < n; id++) {
-      if (this.clauseOff[id] === 1 || this.clauseLen[id] !== 1) continue;
+      if (off[id] === 1) continue;
+      const len = lenOf[id]!;
+      if (len !== 1) {
+        if (len === 0 && empty === 0) empty = id;
+        continue;
+      }
       if (units && !units(id)) continue;
       const lit = this.clauseHead[id]!;
       const val = this.litValue(lit);
@@ -765,9 +774,7 @@ export class CdclSolver {
       this.assign(lit, id);
     }
     // Empty clauses are conflicts straight away.
-    for (let id = 1; id < n; id++) {
-      if (this.clauseOff[id] === 0 && this.clauseLen[id] === 0) return { conflict: id, proof: [id] };
-    }
+    if (empty !== 0) return { conflict: empty, proof: [empty] };
     const r = this.propagate();
     return r ? this.rootConflict(r) : null;
   }

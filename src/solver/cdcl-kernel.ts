@@ -336,9 +336,13 @@ function assemble(funcs: Array<{ name: string; params: number; code: Code }>): U
 }
 
 // the few WebAssembly JS API members used (the project's type libraries have no wasm types)
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (d: { initial: number }) => WasmMemory;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -353,19 +357,22 @@ const compiled = new wasm.Module(
 );
 
 export interface CdclKernel {
-  buffer: ArrayBuffer;
+  /** The memory (grown as needed: its buffer changes then, views must be made again). */
+  memory: WasmMemory;
   /** Propagate from the header's propagate index; the violated clause id or 0. */
   propagate: () => number;
   /** From (i, n): the next open clause with two or more candidates, or 0 when n reached nrules. */
   scan: (i: number, n: number, nrules: number) => number;
 }
 
+export const PAGE = 65536;
+
 /** A fresh zeroed memory of at least `bytes` with the kernels instantiated on it. */
 export function instantiateKernel(bytes: number): CdclKernel {
-  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const inst = new wasm.Instance(compiled, { env: { mem } });
+  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const inst = new wasm.Instance(compiled, { env: { mem: memory } });
   return {
-    buffer: mem.buffer,
+    memory,
     propagate: inst.exports['propagate'] as () => number,
     scan: inst.exports['scan'] as (i: number, n: number, nrules: number) => number,
   };

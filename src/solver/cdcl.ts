@@ -12,7 +12,7 @@
  */
 
 import { grownI32 } from '../util/index.js';
-import { H, HEADER_BYTES, instantiateKernel, type CdclKernel } from './cdcl-kernel.js';
+import { H, HEADER_BYTES, PAGE, instantiateKernel, type CdclKernel } from './cdcl-kernel.js';
 
 /** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
@@ -88,12 +88,17 @@ export class CdclSolver {
 
   constructor(nvars: number) {
     this.nvars = nvars;
-    this.decisionMap = new Int32Array(nvars + 1);
-    this.trailPos = new Int32Array(nvars + 1);
-    this.trailLits = new Int32Array(nvars + 1);
-    this.trailWhys = new Int32Array(nvars + 1);
-    this.watchHead = new Int32Array(2 * nvars + 2);
-    this.watchTail = new Int32Array(2 * nvars + 2);
+    // the per-variable arrays live in the kernel memory from the start (see adopt)
+    const k = instantiateKernel(HEADER_BYTES + CdclSolver.varBytes(nvars));
+    const v = CdclSolver.varViews(k.memory.buffer, nvars);
+    this.decisionMap = v.dm;
+    this.trailPos = v.tp;
+    this.trailLits = v.tr;
+    this.trailWhys = v.tw;
+    this.watchHead = v.wh;
+    this.watchTail = v.wt;
+    this.kernel = k;
+    this.kernelVars = nvars;
     this.w1[0] = this.w2[0] = -1;
   }
 
@@ -109,7 +114,7 @@ export class CdclSolver {
     this.trailPos = tp;
     this.trailLits = grownI32(this.trailLits, n + 1);
     this.trailWhys = grownI32(this.trailWhys, n + 1);
-    this.kernel = null;
+    this.kernelVars = -1; // adopt lays the variables out again
     const wh = new Int32Array(2 * n + 2);
     wh.set(this.watchHead);
     const wt = new Int32Array(2 * n + 2);
@@ -409,62 +414,117 @@ export class CdclSolver {
   /** Are the engine's arrays (still) the kernel memory's? Growing an array replaces it. */
   private kernelReady(): boolean {
     const k = this.kernel;
-    return k !== null && this.litArena.buffer === k.buffer && this.clauseStart.buffer === k.buffer && this.decisionMap.buffer === k.buffer;
+    if (k === null || !this.kernelClauses) return false;
+    const b = k.memory.buffer;
+    return this.litArena.buffer === b && this.clauseStart.buffer === b && this.decisionMap.buffer === b && this.runEnd.buffer === b;
+  }
+
+  /** The number of variables whose arrays are laid out in the kernel memory (-1: none). */
+  private kernelVars = -1;
+
+  /** Bytes of the per-variable arrays (after the header). */
+  private static varBytes(nvars: number): number {
+    return 9 * (nvars + 1) * 4;
+  }
+
+  /** Views of the per-variable arrays, at fixed offsets after the header. */
+  private static varViews(buf: ArrayBuffer, nvars: number): Record<'dm' | 'tp' | 'tr' | 'tw' | 'dq' | 'wh' | 'wt', Int32Array<ArrayBuffer>> {
+    const nv = nvars + 1;
+    const at = (k: number, n: number): Int32Array<ArrayBuffer> => new Int32Array(buf, HEADER_BYTES + k * nv * 4, n);
+    return { dm: at(0, nv), tp: at(1, nv), tr: at(2, nv), tw: at(3, nv), dq: at(4, nv), wh: at(5, 2 * nv), wt: at(7, 2 * nv) };
   }
 
   /**
-   * Move the engine's arrays into a fresh kernel memory (with room for learnt clauses) and
-   * point the fields at views of it. Callers read the fields again after a decision, so they
-   * see the new arrays.
+   * Give the kernels the engine's arrays. The per-variable arrays already live in the kernel
+   * memory (allocated there by the constructor: built in place, never copied); the clause
+   * arrays, built as plain arrays, are copied into a region appended to the memory, with room
+   * for learnt clauses (when they outgrow it, the next kernel call appends a larger region).
+   * Growing the memory makes new views of everything: callers read the fields again after a
+   * decision, so they see the new arrays.
    */
   private adopt(): void {
     const nv = this.nvars + 1;
-    const ccap = Math.max(this.nclauses * 2, 1024) + 1024;
-    const lcap = this.litTop * 2 + 65536;
-    const rlen = this.runEnd.length;
-    let at = HEADER_BYTES;
+    const nc = this.nclauses;
+    if (this.kernel === null || this.kernelVars !== this.nvars || this.decisionMap.buffer !== this.kernel.memory.buffer) {
+      // variables were added (or no kernel yet): a fresh memory, the variable arrays copied in
+      const k = instantiateKernel(HEADER_BYTES + CdclSolver.varBytes(this.nvars));
+      const v = CdclSolver.varViews(k.memory.buffer, this.nvars);
+      v.dm.set(this.decisionMap.subarray(0, nv));
+      v.tp.set(this.trailPos.subarray(0, nv));
+      v.tr.set(this.trailLits.subarray(0, this.trailLen));
+      v.tw.set(this.trailWhys.subarray(0, this.trailLen));
+      v.wh.set(this.watchHead.subarray(0, 2 * nv));
+      v.wt.set(this.watchTail.subarray(0, 2 * nv));
+      this.kernel = k;
+      this.kernelVars = this.nvars;
+      this.decisionMap = v.dm;
+      this.trailPos = v.tp;
+      this.trailLits = v.tr;
+      this.trailWhys = v.tw;
+      this.watchHead = v.wh;
+      this.watchTail = v.wt;
+    }
+    const k = this.kernel;
+    const mem = k.memory;
+    // clause arrays that are views of this memory are detached by the growth: copy them out
+    const kb = mem.buffer;
+    const out = (a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> => (a.buffer === kb ? a.slice(0, n) : a);
+    const srcStart = out(this.clauseStart, nc);
+    const srcLen = out(this.clauseLen, nc);
+    const srcHead = out(this.clauseHead, nc);
+    const srcW1 = out(this.w1, nc);
+    const srcW2 = out(this.w2, nc);
+    const srcN1 = out(this.next1, nc);
+    const srcN2 = out(this.next2, nc);
+    const srcRun = out(this.runEnd, this.runEnd.length);
+    const srcArena = out(this.litArena, this.litTop);
+    const srcOff = this.clauseOff.buffer === kb ? this.clauseOff.slice(0, nc) : this.clauseOff;
+    const ccap = nc + (nc >> 1) + 1024;
+    const lcap = this.litTop + (this.litTop >> 1) + 16384;
+    const rlen = srcRun.length;
+    let at = kb.byteLength;
     const take = (words: number): number => {
       const a = at;
       at += words * 4;
       return a;
     };
-    const aDm = take(nv), aTp = take(nv), aTr = take(nv), aTw = take(nv), aDq = take(nv);
-    const aWh = take(2 * nv), aWt = take(2 * nv);
     const aSt = take(ccap), aLn = take(ccap), aHd = take(ccap), aW1 = take(ccap), aW2 = take(ccap);
     const aN1 = take(ccap), aN2 = take(ccap), aOff = take((ccap + 3) >> 2), aRe = take(rlen), aAr = take(lcap);
-    const k = instantiateKernel(at);
-    const buf = k.buffer;
+    mem.grow(Math.ceil((at - kb.byteLength) / PAGE));
+    const buf = mem.buffer;
+    const v = CdclSolver.varViews(buf, this.nvars);
+    this.decisionMap = v.dm;
+    this.trailPos = v.tp;
+    this.trailLits = v.tr;
+    this.trailWhys = v.tw;
+    this.watchHead = v.wh;
+    this.watchTail = v.wt;
     const view = (a: number, n: number, from: Int32Array, count: number): Int32Array<ArrayBuffer> => {
-      const v = new Int32Array(buf, a, n);
-      v.set(from.subarray(0, count));
-      return v;
+      const x = new Int32Array(buf, a, n);
+      x.set(from.subarray(0, count));
+      return x;
     };
-    const nc = this.nclauses;
-    this.decisionMap = view(aDm, nv, this.decisionMap, nv);
-    this.trailPos = view(aTp, nv, this.trailPos, nv);
-    this.trailLits = view(aTr, nv, this.trailLits, this.trailLen);
-    this.trailWhys = view(aTw, nv, this.trailWhys, this.trailLen);
-    this.watchHead = view(aWh, 2 * nv, this.watchHead, 2 * nv);
-    this.watchTail = view(aWt, 2 * nv, this.watchTail, 2 * nv);
-    this.clauseStart = view(aSt, ccap, this.clauseStart, nc);
-    this.clauseLen = view(aLn, ccap, this.clauseLen, nc);
-    this.clauseHead = view(aHd, ccap, this.clauseHead, nc);
-    this.w1 = view(aW1, ccap, this.w1, nc);
-    this.w2 = view(aW2, ccap, this.w2, nc);
-    this.next1 = view(aN1, ccap, this.next1, nc);
-    this.next2 = view(aN2, ccap, this.next2, nc);
+    this.clauseStart = view(aSt, ccap, srcStart, nc);
+    this.clauseLen = view(aLn, ccap, srcLen, nc);
+    this.clauseHead = view(aHd, ccap, srcHead, nc);
+    this.w1 = view(aW1, ccap, srcW1, nc);
+    this.w2 = view(aW2, ccap, srcW2, nc);
+    this.next1 = view(aN1, ccap, srcN1, nc);
+    this.next2 = view(aN2, ccap, srcN2, nc);
     const off = new Uint8Array(buf, aOff, ccap);
-    off.set(this.clauseOff.subarray(0, nc));
+    off.set(srcOff.subarray(0, nc));
     this.clauseOff = off;
-    this.runEnd = view(aRe, rlen, this.runEnd, rlen);
-    this.litArena = view(aAr, lcap, this.litArena, this.litTop);
+    this.runEnd = view(aRe, rlen, srcRun, rlen);
+    this.litArena = view(aAr, lcap, srcArena, this.litTop);
     const h = new Int32Array(buf, 0, HEADER_BYTES / 4);
-    h[H.DM] = aDm;
-    h[H.TRAIL_POS] = aTp;
-    h[H.WATCH_HEAD] = aWh;
-    h[H.WATCH_TAIL] = aWt;
-    h[H.TRAIL] = aTr;
-    h[H.TRAIL_WHY] = aTw;
+    const nvb = nv * 4;
+    h[H.DM] = HEADER_BYTES;
+    h[H.TRAIL_POS] = HEADER_BYTES + nvb;
+    h[H.TRAIL] = HEADER_BYTES + 2 * nvb;
+    h[H.TRAIL_WHY] = HEADER_BYTES + 3 * nvb;
+    h[H.DQ] = HEADER_BYTES + 4 * nvb;
+    h[H.WATCH_HEAD] = HEADER_BYTES + 5 * nvb;
+    h[H.WATCH_TAIL] = HEADER_BYTES + 7 * nvb;
     h[H.START] = aSt;
     h[H.LEN] = aLn;
     h[H.HEAD] = aHd;
@@ -476,11 +536,13 @@ export class CdclSolver {
     h[H.ARENA] = aAr;
     h[H.RUN_END] = aRe;
     h[H.RUN_END_LEN] = rlen;
-    h[H.DQ] = aDq;
-    this.kernel = k;
     this.kernelHeader = h;
-    this.kernelDq = new Int32Array(buf, aDq, nv);
+    this.kernelDq = v.dq;
+    this.kernelClauses = true;
   }
+
+  /** Have the clause arrays been given to the kernels (adopt)? Until then they are plain arrays. */
+  private kernelClauses = false;
 
   /**
    * Clause runs for nextOpenClause: runEnd[id] is one past the last clause of the run of
@@ -488,7 +550,6 @@ export class CdclSolver {
    */
   setClauseRuns(runEnd: Int32Array): void {
     this.runEnd = runEnd.slice();
-    this.kernel = null;
   }
 
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */

@@ -115,6 +115,7 @@ export class CdclSolver {
     this.trailLits = grownI32(this.trailLits, n + 1);
     this.trailWhys = grownI32(this.trailWhys, n + 1);
     this.kernelVars = -1; // adopt lays the variables out again
+    this.kernelClauses = false;
     const wh = new Int32Array(2 * n + 2);
     wh.set(this.watchHead);
     const wt = new Int32Array(2 * n + 2);
@@ -413,11 +414,14 @@ export class CdclSolver {
 
   /** Are the engine's arrays (still) the kernel memory's? Growing an array replaces it. */
   private kernelReady(): boolean {
-    const k = this.kernel;
-    if (k === null || !this.kernelClauses) return false;
-    const b = k.memory.buffer;
-    return this.litArena.buffer === b && this.clauseStart.buffer === b && this.decisionMap.buffer === b && this.runEnd.buffer === b;
+    // (new variables and new clause runs clear kernelClauses; ensureClauses replaces every
+    // clause array at once, the rule builders may replace the literal arena)
+    const b = this.kernelBuf;
+    return this.kernelClauses && this.litArena.buffer === b && this.clauseStart.buffer === b;
   }
+
+  /** The kernel memory's buffer as of the last adopt. */
+  private kernelBuf: ArrayBuffer | null = null;
 
   /** The number of variables whose arrays are laid out in the kernel memory (-1: none). */
   private kernelVars = -1;
@@ -539,6 +543,7 @@ export class CdclSolver {
     this.kernelHeader = h;
     this.kernelDq = v.dq;
     this.kernelClauses = true;
+    this.kernelBuf = buf;
   }
 
   /** Have the clause arrays been given to the kernels (adopt)? Until then they are plain arrays. */
@@ -550,6 +555,7 @@ export class CdclSolver {
    */
   setClauseRuns(runEnd: Int32Array): void {
     this.runEnd = runEnd.slice();
+    this.kernelClauses = false;
   }
 
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */

@@ -364,7 +364,7 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
  * sameNameBest for two candidates (most choices: two versions of one name), with the sort
  * written out: the package, or 0 when the full steps must run.
  */
-function sameNameBest2(ctx: PolicyContext, a: number, b: number): number {
+export function sameNameBest2(ctx: PolicyContext, a: number, b: number): number {
   const pool = ctx.pool;
   if (pool.nameIdOf(a) !== pool.nameIdOf(b)) return 0;
   if (!ctx.hasFavors || ctx.hasFavors()) return 0;

@@ -4,7 +4,7 @@ import { grownI32 } from '../util/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
-import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
+import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifyOrder } from './rule-unify-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
@@ -2457,8 +2457,10 @@ export class RpmSolver {
         n = 1;
         continue;
       }
-      let q = dq.slice();
-      if (postponed >= 0) {
+      // two candidates of one name (the usual case): the policy's one-pass pick, straight away
+      const pick = dq.length === 2 && postponed >= 0 ? sameNameBest2(this.policyCtx, dq[0]!, dq[1]!) : 0;
+      let q = pick !== 0 ? [pick] : dq.slice();
+      if (postponed >= 0 && pick === 0) {
         q = this.policy(q, 'choose-noreorder');
         if (q.length > 1) {
           if (!postponed) postponed = i;

@@ -18,10 +18,11 @@
 
 // ------------------------------------------------------------------ a small assembler
 
-type Code = number[];
+/** Instructions as nested arrays (flattened once when the module is assembled: no copying). */
+type Code = Array<number | Code>;
 
-function uleb(n: number): Code {
-  const out: Code = [];
+function uleb(n: number): number[] {
+  const out: number[] = [];
   do {
     let b = n & 0x7f;
     n >>>= 7;
@@ -31,8 +32,8 @@ function uleb(n: number): Code {
   return out;
 }
 
-function sleb(v: number): Code {
-  const out: Code = [];
+function sleb(v: number): number[] {
+  const out: number[] = [];
   for (;;) {
     const b = v & 0x7f;
     v >>= 7;
@@ -44,10 +45,10 @@ function sleb(v: number): Code {
   }
 }
 
-const c = (v: number): Code => [0x41, ...sleb(v)];
+const c = (v: number): Code => [0x41, sleb(v)];
 const get = (l: number): Code => [0x20, l];
-const set = (l: number, e: Code): Code => [...e, 0x21, l];
-const bin = (op: number) => (a: Code, b: Code): Code => [...a, ...b, op];
+const set = (l: number, e: Code): Code => [e, 0x21, l];
+const bin = (op: number) => (a: Code, b: Code): Code => [a, b, op];
 const add = bin(0x6a);
 const sub = bin(0x6b);
 const and = bin(0x71);
@@ -59,25 +60,25 @@ const ltS = bin(0x48);
 const gtS = bin(0x4a);
 const leS = bin(0x4c);
 const geS = bin(0x4e);
-const eqz = (a: Code): Code => [...a, 0x45];
+const eqz = (a: Code): Code => [a, 0x45];
 const neg = (a: Code): Code => sub(c(0), a);
 /** select(a, b, cond): a when cond is non-zero, else b */
-const sel = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
+const sel = (a: Code, b: Code, cond: Code): Code => [a, b, cond, 0x1b];
 const abs = (l: number): Code => sel(neg(get(l)), get(l), ltS(get(l), c(0)));
 /** i32 element idx of the array at byte address (local base) */
 const addr = (base: number, idx: Code): Code => add(get(base), shl(idx, c(2)));
-const ld = (base: number, idx: Code): Code => [...addr(base, idx), 0x28, 2, 0];
-const st = (base: number, idx: Code, v: Code): Code => [...addr(base, idx), ...v, 0x36, 2, 0];
-const ld8 = (base: number, idx: Code): Code => [...add(get(base), idx), 0x2d, 0, 0];
+const ld = (base: number, idx: Code): Code => [addr(base, idx), 0x28, 2, 0];
+const st = (base: number, idx: Code, v: Code): Code => [addr(base, idx), v, 0x36, 2, 0];
+const ld8 = (base: number, idx: Code): Code => [add(get(base), idx), 0x2d, 0, 0];
 /** header word w (byte address 4w) */
-const hget = (w: number): Code => [...c(0), 0x28, 2, ...uleb(4 * w)];
-const hset = (w: number, v: Code): Code => [...c(0), ...v, 0x36, 2, ...uleb(4 * w)];
-const if_ = (cond: Code, then: Code, otherwise?: Code): Code => [...cond, 0x04, 0x40, ...then, ...(otherwise ? [0x05, ...otherwise] : []), 0x0b];
-const block = (...body: Code[]): Code => [0x02, 0x40, ...body.flat(), 0x0b];
-const loop = (...body: Code[]): Code => [0x03, 0x40, ...body.flat(), 0x0b];
+const hget = (w: number): Code => [c(0), 0x28, 2, uleb(4 * w)];
+const hset = (w: number, v: Code): Code => [c(0), v, 0x36, 2, uleb(4 * w)];
+const if_ = (cond: Code, then: Code, otherwise?: Code): Code => [cond, 0x04, 0x40, then, (otherwise ? [0x05, otherwise] : []), 0x0b];
+const block = (...body: Code[]): Code => [0x02, 0x40, body, 0x0b];
+const loop = (...body: Code[]): Code => [0x03, 0x40, body, 0x0b];
 const br = (depth: number): Code => [0x0c, depth];
-const brIf = (cond: Code, depth: number): Code => [...cond, 0x0d, depth];
-const ret = (v: Code): Code => [...v, 0x0f];
+const brIf = (cond: Code, depth: number): Code => [cond, 0x0d, depth];
+const ret = (v: Code): Code => [v, 0x0f];
 const incr = (l: number): Code => set(l, add(get(l), c(1)));
 
 // ------------------------------------------------------------------ the memory layout
@@ -126,13 +127,13 @@ function propagateBody(): Code {
   const N = n++, Q = n++, FOUND = n++, L = n++, D = n++, NL = n++, KK = n++, T = n++, V = n++;
   const locals = n;
   const body: Code = [
-    ...set(DM, hget(H.DM)), ...set(TP, hget(H.TRAIL_POS)), ...set(WH, hget(H.WATCH_HEAD)),
-    ...set(WT, hget(H.WATCH_TAIL)), ...set(TR, hget(H.TRAIL)), ...set(TW, hget(H.TRAIL_WHY)),
-    ...set(ST, hget(H.START)), ...set(LN, hget(H.LEN)), ...set(OFF, hget(H.OFF)),
-    ...set(W1, hget(H.W1)), ...set(W2, hget(H.W2)), ...set(N1, hget(H.NEXT1)), ...set(N2, hget(H.NEXT2)),
-    ...set(AR, hget(H.ARENA)),
-    ...set(LEVEL, hget(H.LEVEL)), ...set(PI, hget(H.PROP_INDEX)), ...set(TL, hget(H.TRAIL_LEN)),
-    ...block(
+    set(DM, hget(H.DM)), set(TP, hget(H.TRAIL_POS)), set(WH, hget(H.WATCH_HEAD)),
+    set(WT, hget(H.WATCH_TAIL)), set(TR, hget(H.TRAIL)), set(TW, hget(H.TRAIL_WHY)),
+    set(ST, hget(H.START)), set(LN, hget(H.LEN)), set(OFF, hget(H.OFF)),
+    set(W1, hget(H.W1)), set(W2, hget(H.W2)), set(N1, hget(H.NEXT1)), set(N2, hget(H.NEXT2)),
+    set(AR, hget(H.ARENA)),
+    set(LEVEL, hget(H.LEVEL)), set(PI, hget(H.PROP_INDEX)), set(TL, hget(H.TRAIL_LEN)),
+    block(
       loop(
         // while (propagateIndex < trail length)
         brIf(geS(get(PI), get(TL)), 1),
@@ -164,11 +165,11 @@ function propagateBody(): Code {
                 loop(
                   brIf(geS(get(Q), get(N)), 1),
                   if_(and(ne(get(Q), get(FP)), ne(get(Q), get(OP))), [
-                    ...set(L, ld(AR, add(get(S), get(Q)))),
-                    ...set(D, ld(DM, abs(L))),
-                    ...if_(or(eqz(get(D)), eq(gtS(get(D), c(0)), gtS(get(L), c(0)))), [
-                      ...set(FOUND, get(Q)),
-                      ...br(3), // if, if, loop, block -> out of the search
+                    set(L, ld(AR, add(get(S), get(Q)))),
+                    set(D, ld(DM, abs(L))),
+                    if_(or(eqz(get(D)), eq(gtS(get(D), c(0)), gtS(get(L), c(0)))), [
+                      set(FOUND, get(Q)),
+                      br(3), // if, if, loop, block -> out of the search
                     ]),
                   ]),
                   incr(Q),
@@ -177,15 +178,15 @@ function propagateBody(): Code {
               ),
               if_(geS(get(FOUND), c(0)), [
                 // unlink from this list
-                ...if_(eqz(get(PREV)), st(WH, get(K), get(NEXT)), if_(get(PF), st(N1, get(PREV), get(NEXT)), st(N2, get(PREV), get(NEXT)))),
-                ...if_(eq(ld(WT, get(K)), get(ID)), st(WT, get(K), get(PREV))),
-                ...if_(get(FIRST), st(W1, get(ID), get(FOUND)), st(W2, get(ID), get(FOUND))),
+                if_(eqz(get(PREV)), st(WH, get(K), get(NEXT)), if_(get(PF), st(N1, get(PREV), get(NEXT)), st(N2, get(PREV), get(NEXT)))),
+                if_(eq(ld(WT, get(K)), get(ID)), st(WT, get(K), get(PREV))),
+                if_(get(FIRST), st(W1, get(ID), get(FOUND)), st(W2, get(ID), get(FOUND))),
                 // watch(arena[s + found], id, first): append to the new literal's list
-                ...set(NL, ld(AR, add(get(S), get(FOUND)))),
-                ...set(KK, sel(shl(get(NL), c(1)), add(shl(neg(get(NL)), c(1)), c(1)), gtS(get(NL), c(0)))),
-                ...if_(get(FIRST), st(N1, get(ID), c(0)), st(N2, get(ID), c(0))),
-                ...set(T, ld(WT, get(KK))),
-                ...if_(
+                set(NL, ld(AR, add(get(S), get(FOUND)))),
+                set(KK, sel(shl(get(NL), c(1)), add(shl(neg(get(NL)), c(1)), c(1)), gtS(get(NL), c(0)))),
+                if_(get(FIRST), st(N1, get(ID), c(0)), st(N2, get(ID), c(0))),
+                set(T, ld(WT, get(KK))),
+                if_(
                   eqz(get(T)),
                   st(WH, get(KK), get(ID)),
                   // setNext(t, kk, id): the link of t that belongs to kk's literal (= nl)
@@ -195,12 +196,12 @@ function propagateBody(): Code {
                     st(N2, get(T), get(ID)),
                   ),
                 ),
-                ...st(WT, get(KK), get(ID)),
-                ...set(ID, get(NEXT)),
-                ...br(2), // if, block $adv, loop -> next clause
+                st(WT, get(KK), get(ID)),
+                set(ID, get(NEXT)),
+                br(2), // if, block $adv, loop -> next clause
               ]),
               // conflict: the list stays as it is
-              if_(ltS(get(OV), c(0)), [...hset(H.PROP_INDEX, get(PI)), ...hset(H.TRAIL_LEN, get(TL)), ...ret(get(ID))]),
+              if_(ltS(get(OV), c(0)), [hset(H.PROP_INDEX, get(PI)), hset(H.TRAIL_LEN, get(TL)), ret(get(ID))]),
               // assign(otherLit, id)
               set(V, abs(OL)),
               st(DM, get(V), sel(get(LEVEL), neg(get(LEVEL)), gtS(get(OL), c(0)))),
@@ -218,12 +219,12 @@ function propagateBody(): Code {
         br(0),
       ),
     ),
-    ...hset(H.PROP_INDEX, get(PI)),
-    ...hset(H.TRAIL_LEN, get(TL)),
-    ...c(0),
+    hset(H.PROP_INDEX, get(PI)),
+    hset(H.TRAIL_LEN, get(TL)),
+    c(0),
     0x0b,
   ];
-  return [locals, ...body];
+  return [locals, body];
 }
 
 // ------------------------------------------------------------------ scan
@@ -235,26 +236,26 @@ function scanBody(): Code {
   const DM = n++, ST = n++, LN = n++, HD = n++, OFF = n++, AR = n++, RE = n++, REL = n++, DQ = n++;
   const P0 = n++, LEN = n++, LS = n++, P1 = n++, DQL = n++, K = n++, E = n++, L = n++, D = n++;
   const locals = n - 3;
-  const found: Code = [...hset(H.SCAN_I, get(I)), ...hset(H.SCAN_N, get(NN)), ...hset(H.DQ_LEN, get(DQL)), ...ret(get(I))];
+  const found: Code = [hset(H.SCAN_I, get(I)), hset(H.SCAN_N, get(NN)), hset(H.DQ_LEN, get(DQL)), ret(get(I))];
   const body: Code = [
-    ...set(DM, hget(H.DM)), ...set(ST, hget(H.START)), ...set(LN, hget(H.LEN)), ...set(HD, hget(H.HEAD)),
-    ...set(OFF, hget(H.OFF)), ...set(AR, hget(H.ARENA)), ...set(RE, hget(H.RUN_END)), ...set(REL, hget(H.RUN_END_LEN)),
-    ...set(DQ, hget(H.DQ)),
-    ...loop(
-      if_(geS(get(NN), get(NR)), [...hset(H.SCAN_I, get(I)), ...hset(H.SCAN_N, get(NN)), ...ret(c(0))]),
+    set(DM, hget(H.DM)), set(ST, hget(H.START)), set(LN, hget(H.LEN)), set(HD, hget(H.HEAD)),
+    set(OFF, hget(H.OFF)), set(AR, hget(H.ARENA)), set(RE, hget(H.RUN_END)), set(REL, hget(H.RUN_END_LEN)),
+    set(DQ, hget(H.DQ)),
+    loop(
+      if_(geS(get(NN), get(NR)), [hset(H.SCAN_I, get(I)), hset(H.SCAN_N, get(NN)), ret(c(0))]),
       if_(geS(get(I), get(NR)), set(I, c(1))),
       // block $next: branching out of it goes on with the next clause
       block(
         set(P0, ld(HD, get(I))),
         if_(ltS(get(P0), c(0)), [
-          ...if_(leS(ld(DM, neg(get(P0))), c(0)), [
+          if_(leS(ld(DM, neg(get(P0))), c(0)), [
             // the clauses of a literal that cannot fire are skipped as a run
-            ...if_(ltS(get(I), get(REL)), [
-              ...set(D, sub(sub(ld(RE, get(I)), get(I)), c(1))),
-              ...set(I, add(get(I), get(D))),
-              ...set(NN, add(get(NN), get(D))),
+            if_(ltS(get(I), get(REL)), [
+              set(D, sub(sub(ld(RE, get(I)), get(I)), c(1))),
+              set(I, add(get(I), get(D))),
+              set(NN, add(get(NN), get(D))),
             ]),
-            ...br(2), // if, if, block -> next
+            br(2), // if, if, block -> next
           ]),
         ]),
         brIf(eq(ld8(OFF, get(I)), c(1)), 0),
@@ -266,19 +267,19 @@ function scanBody(): Code {
         if_(
           leS(get(LEN), c(2)),
           [
-            ...brIf(ltS(get(LEN), c(2)), 1),
-            ...set(P1, ld(AR, add(get(LS), c(1)))),
-            ...brIf(or(ltS(get(P0), c(0)), leS(get(P1), c(0))), 1),
-            ...brIf(ne(ld(DM, get(P0)), c(0)), 1),
-            ...brIf(ne(ld(DM, get(P1)), c(0)), 1),
-            ...st(DQ, c(0), get(P0)),
-            ...st(DQ, c(1), get(P1)),
-            ...set(DQL, c(2)),
+            brIf(ltS(get(LEN), c(2)), 1),
+            set(P1, ld(AR, add(get(LS), c(1)))),
+            brIf(or(ltS(get(P0), c(0)), leS(get(P1), c(0))), 1),
+            brIf(ne(ld(DM, get(P0)), c(0)), 1),
+            brIf(ne(ld(DM, get(P1)), c(0)), 1),
+            st(DQ, c(0), get(P0)),
+            st(DQ, c(1), get(P1)),
+            set(DQL, c(2)),
           ],
           [
-            ...set(K, get(LS)),
-            ...set(E, add(get(LS), get(LEN))),
-            ...block(
+            set(K, get(LS)),
+            set(E, add(get(LS), get(LEN))),
+            block(
               loop(
                 brIf(geS(get(K), get(E)), 1),
                 set(L, ld(AR, get(K))),
@@ -286,9 +287,9 @@ function scanBody(): Code {
                   ltS(get(L), c(0)),
                   brIf(leS(ld(DM, neg(get(L))), c(0)), 4), // if, loop, block, if, block $next
                   [
-                    ...set(D, ld(DM, get(L))),
-                    ...brIf(gtS(get(D), c(0)), 4),
-                    ...if_(eqz(get(D)), [...st(DQ, get(DQL), get(L)), ...incr(DQL)]),
+                    set(D, ld(DM, get(L))),
+                    brIf(gtS(get(D), c(0)), 4),
+                    if_(eqz(get(D)), [st(DQ, get(DQL), get(L)), incr(DQL)]),
                   ],
                 ),
                 incr(K),
@@ -304,33 +305,36 @@ function scanBody(): Code {
       incr(NN),
       br(0),
     ),
-    ...c(0),
+    c(0),
     0x0b,
   ];
-  return [locals, ...body];
+  return [locals, body];
 }
 
 // ------------------------------------------------------------------ the module
 
 function assemble(funcs: Array<{ name: string; params: number; code: Code }>): Uint8Array {
-  const section = (id: number, b: Code): Code => [id, ...uleb(b.length), ...b];
-  const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const types: Code = [];
+  const section = (id: number, b: number[]): number[] => [id, ...uleb(b.length), ...b];
+  const name = (str: string): number[] => [...uleb(str.length), ...Array.from(str, (ch) => ch.charCodeAt(0))];
+  const types: number[] = [];
   for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(0x7f), 1, 0x7f);
-  const codes: Code = [];
+  const codes: number[] = [];
   for (const f of funcs) {
-    const [locals, ...body] = f.code;
-    const code = [...(locals ? [1, ...uleb(locals!), 0x7f] : [0]), ...body];
+    const flat = f.code.flat(Infinity as 1) as number[];
+    const locals = flat[0]!;
+    const code = [...(locals ? [1, ...uleb(locals), 0x7f] : [0]), ...flat.slice(1)];
     codes.push(...uleb(code.length), ...code);
   }
-  const exports: Code = [];
-  funcs.forEach((f, i) => exports.push(...name(f.name), 0x00, ...uleb(i)));
+  const exports: number[] = [];
+  funcs.forEach((f, i) => {
+    if (f.name) exports.push(...name(f.name), 0x00, ...uleb(i));
+  });
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [...uleb(funcs.length), ...types]),
     ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x00]),
     ...section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]),
-    ...section(7, [...uleb(funcs.length), ...exports]),
+    ...section(7, [...uleb(funcs.filter((f) => f.name).length), ...exports]),
     ...section(10, [...uleb(funcs.length), ...codes]),
   ]);
 }
@@ -349,20 +353,28 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 // assembled and compiled when the solver's code loads (program start-up), like the rest of its
 // code (as the depsolve kernels are)
+// One export for both loops: V8 (11.x) calls exports through a generic JS-to-wasm wrapper and,
+// after ~1000 calls of an export, compiles a specific wrapper for it on the main thread
+// (~0.3-1.3 ms each); the solve calls the loops ~1500 times each, so one export means one
+// such compile instead of two.
+const RUN: Code = [0, if_(eqz(get(0)), ret([0x10, 0])), get(1), get(2), get(3), 0x10, 1, 0x0b];
 const compiled = new wasm.Module(
   assemble([
-    { name: 'propagate', params: 0, code: propagateBody() },
-    { name: 'scan', params: 3, code: scanBody() },
+    { name: '', params: 0, code: propagateBody() },
+    { name: '', params: 3, code: scanBody() },
+    { name: 'run', params: 4, code: RUN },
   ]),
 );
 
 export interface CdclKernel {
   /** The memory (grown as needed: its buffer changes then, views must be made again). */
   memory: WasmMemory;
-  /** Propagate from the header's propagate index; the violated clause id or 0. */
-  propagate: () => number;
-  /** From (i, n): the next open clause with two or more candidates, or 0 when n reached nrules. */
-  scan: (i: number, n: number, nrules: number) => number;
+  /**
+   * run(0, 0, 0, 0): propagate from the header's propagate index; the violated clause id or 0.
+   * run(1, i, n, nrules): from (i, n), the next open clause with two or more candidates, or 0
+   * when n reached nrules.
+   */
+  run: (op: number, i: number, n: number, nrules: number) => number;
 }
 
 export const PAGE = 65536;
@@ -371,9 +383,5 @@ export const PAGE = 65536;
 export function instantiateKernel(bytes: number): CdclKernel {
   const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const inst = new wasm.Instance(compiled, { env: { mem: memory } });
-  return {
-    memory,
-    propagate: inst.exports['propagate'] as () => number,
-    scan: inst.exports['scan'] as (i: number, n: number, nrules: number) => number,
-  };
+  return { memory, run: inst.exports['run'] as (op: number, i: number, n: number, nrules: number) => number };
 }

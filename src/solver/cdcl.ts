@@ -566,7 +566,7 @@ export class CdclSolver {
     h[0] = this.trailLen; // H.TRAIL_LEN
     h[1] = this.propagateIndex; // H.PROP_INDEX
     h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.propagate();
+    const r = this.kernel!.run(0, 0, 0, 0);
     this.trailLen = h[0]!;
     this.propagateIndex = h[1]!;
     return r;
@@ -586,7 +586,7 @@ export class CdclSolver {
   nextOpenClause(i: number, n: number, nrules: number, dq: number[]): number {
     if (!this.useKernel) return this.nextOpenClauseJs(i, n, nrules, dq);
     if (!this.kernelReady()) this.adopt();
-    const r = this.kernel!.scan(i, n, nrules);
+    const r = this.kernel!.run(1, i, n, nrules);
     const h = this.kernelHeader!;
     this.scanI = h[H.SCAN_I]!;
     this.scanN = h[H.SCAN_N]!;

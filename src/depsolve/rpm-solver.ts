@@ -2090,8 +2090,25 @@ export class RpmSolver {
       break;
     }
     this.phaseEnd?.('sat');
+    // the packages decided installed: the positive literals of the trail (each variable is
+    // assigned once), ascending as a walk over the whole pool would give them
+    const sat = this.sat;
+    const trail = sat.trailLits;
+    const np = this.pool.size;
+    let count = 0;
+    for (let k = 0; k < sat.trailLen; k++) {
+      const l = trail[k]!;
+      if (l >= 2 && l < np) count++;
+    }
+    const pos = new Int32Array(count);
+    count = 0;
+    for (let k = 0; k < sat.trailLen; k++) {
+      const l = trail[k]!;
+      if (l >= 2 && l < np) pos[count++] = l;
+    }
+    pos.sort();
     const installed = new Set<number>();
-    for (let p = 2, np = this.pool.size; p < np; p++) if (this.sat.decisionMap[p]! > 0) installed.add(p);
+    for (let k = 0; k < pos.length; k++) installed.add(pos[k]!);
     this.cleandeps = this.jobs.some((j) => j.flags.has('cleandeps')) ? this.computeCleandeps(installed) : [];
     for (const p of this.cleandeps) installed.delete(p);
     this.phaseEnd?.('result');

@@ -357,7 +357,28 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 // after ~1000 calls of an export, compiles a specific wrapper for it on the main thread
 // (~0.3-1.3 ms each); the solve calls the loops ~1500 times each, so one export means one
 // such compile instead of two.
-const RUN: Code = [0, if_(eqz(get(0)), ret([0x10, 0])), get(1), get(2), get(3), 0x10, 1, 0x0b];
+// run(op, a, b, c): op 0 propagate; op 1 scan(a, b, c); op 2 assign literal a as a decision at
+// the header's level (as CdclSolver.assign) and propagate
+const stAt = (base: Code, idx: Code, v: Code): Code => [add(base, shl(idx, c(2))), v, 0x36, 2, 0];
+const RUN: Code = (() => {
+  const OP = 0, A = 1, B = 2, C = 3, V = 4, TL = 5, LV = 6;
+  return [
+    3,
+    if_(eqz(get(OP)), ret([0x10, 0])),
+    if_(eq(get(OP), c(2)), [
+      set(TL, hget(H.TRAIL_LEN)),
+      set(LV, hget(H.LEVEL)),
+      set(V, abs(A)),
+      stAt(hget(H.DM), get(V), sel(get(LV), neg(get(LV)), gtS(get(A), c(0)))),
+      stAt(hget(H.TRAIL_POS), get(V), get(TL)),
+      stAt(hget(H.TRAIL), get(TL), get(A)),
+      stAt(hget(H.TRAIL_WHY), get(TL), c(0)),
+      hset(H.TRAIL_LEN, add(get(TL), c(1))),
+      ret([0x10, 0]),
+    ]),
+    get(A), get(B), get(C), 0x10, 1, 0x0b,
+  ];
+})();
 const compiled = new wasm.Module(
   assemble([
     { name: '', params: 0, code: propagateBody() },
@@ -373,6 +394,7 @@ export interface CdclKernel {
    * run(0, 0, 0, 0): propagate from the header's propagate index; the violated clause id or 0.
    * run(1, i, n, nrules): from (i, n), the next open clause with two or more candidates, or 0
    * when n reached nrules.
+   * run(2, lit, 0, 0): assign lit at the header's level (a decision: no reason), then propagate.
    */
   run: (op: number, i: number, n: number, nrules: number) => number;
 }

@@ -854,14 +854,29 @@ export class CdclSolver {
   decide(lit: number): number | RootConflict {
     this.decisions++;
     this.level++;
-    this.assign(lit, 0);
-    return this.propagateLearn();
+    if (!this.useKernel) {
+      this.assign(lit, 0);
+      return this.propagateLearn();
+    }
+    // the assignment and its propagation in one kernel call (one JS-to-wasm crossing)
+    if (!this.kernelReady()) this.adopt();
+    const h = this.kernelHeader!;
+    h[0] = this.trailLen; // H.TRAIL_LEN
+    h[1] = this.propagateIndex; // H.PROP_INDEX
+    h[2] = this.level; // H.LEVEL
+    const r = this.kernel!.run(2, lit, 0, 0);
+    this.trailLen = h[0]!;
+    this.propagateIndex = h[1]!;
+    return r === 0 ? this.level : this.propagateLearn(r);
   }
 
-  /** Propagate, learning and backjumping on conflicts (see decide). */
-  propagateLearn(): number | RootConflict {
-    for (;;) {
-      const r = this.propagate();
+  /**
+   * Propagate, learning and backjumping on conflicts (see decide); `conflict` is a violated
+   * clause the caller's propagation already found (0: propagate first).
+   */
+  propagateLearn(conflict = 0): number | RootConflict {
+    for (let first = true; ; first = false) {
+      const r = first && conflict !== 0 ? conflict : this.propagate();
       if (!r) return this.level;
       this.conflicts++;
       if (this.level <= 1) return this.rootConflict(r);

@@ -313,13 +313,13 @@ class IdSet {
   }
 }
 
-/** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
 /** Is one of the packages decided installed? (no closure per call, unlike Array.some) */
 function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
   for (let k = 0; k < list.length; k++) if (dm[list[k]!]! > 0) return true;
   return false;
 }
 
+/** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
 function withFirst(first: number, rest: readonly number[]): number[] {
   const out = new Array<number>(rest.length + 1);
   out[0] = first;

@@ -108,6 +108,30 @@ interface ProvideIndex {
   ids: Int32Array;
 }
 
+/** depFlags bits (Pool.typedDeps). */
+export const DEP_RPMLIB = 1;
+export const DEP_BYNAME = 2;
+export const DEP_RICH = 4;
+
+/** Pool.typedDeps: the pool's typed columns (see the fields' comments in Pool). */
+export interface TypedDeps {
+  depObjs: readonly Dep[];
+  depCount: number;
+  depNid: Int32Array;
+  depFlags: Int32Array;
+  depList: Int32Array;
+  depTop: number;
+  pkgDep: Int32Array;
+  nameOf: Int32Array;
+  archOf: Int32Array;
+  evrOf: Int32Array;
+  jsOnly: Uint8Array;
+  archColor: Uint8Array;
+  archScore: Int32Array;
+  noarch: number;
+  index: ProvideIndex;
+}
+
 /**
  * All packages from all repositories, one of which may be the installed system, with the
  * indexes the solver needs: provides by name (version matching applied on lookup, rpm's rule),
@@ -229,6 +253,86 @@ export class Pool {
 
   /** Per name id: 1 for a file path or namespace name (their providers come from other tables), 2 for rpmlib(...). */
   private nameSpecial = new Uint8Array(1024);
+
+  /**
+   * The typed dependency store (libsolv's idarraydata), filled as packages are added: every
+   * distinct dependency object gets an id (`depObjs[id]`), and package p's requires, conflicts,
+   * recommends and suggests are dependency ids in `depList`, from `pkgDep[4p]`, `pkgDep[4p + 1]`,
+   * `pkgDep[4p + 2]`, `pkgDep[4p + 3]` up to `pkgDep[4(p + 1)]` (packages are consecutive).
+   * Per dependency id: its name id (`depNid`, -1 for a rich one) and `depFlags` (DEP_RPMLIB,
+   * DEP_BYNAME: unversioned on a plain name, so its providers are the index's list for the
+   * name). Per package: `evrOf` (interned EVR strings: equal EVRs have one id) and `jsOnly` (1
+   * when its rules need the general code: rich dependencies, obsoletes, a file or namespace
+   * name). The rule builder's closure kernel walks these arrays only (closure-kernel.ts).
+   */
+  private readonly depObjs: Dep[] = [];
+  private depNid = new Int32Array(4096);
+  private depFlags = new Int32Array(4096);
+  private depList = new Int32Array(1 << 15);
+  private depTop = 0;
+  private pkgDep = new Int32Array(4 * 4096);
+  private evrOf = new Int32Array(4096);
+  private readonly evrIds = new Map<string, number>();
+  private jsOnly = new Uint8Array(4096);
+
+  /** The id of a dependency object in this pool (assigned on first sight; the object keeps it). */
+  private depId(d: Dep): number {
+    const known = (d as { did?: number }).did;
+    if (known !== undefined && this.depObjs[known] === d) return known;
+    const id = this.depObjs.length;
+    this.depObjs.push(d);
+    (d as { did?: number }).did = id;
+    if (id >= this.depNid.length) {
+      this.depNid = Pool.grown(this.depNid, id + 1);
+      this.depFlags = Pool.grown(this.depFlags, id + 1);
+    }
+    if (d.kind === 'simple') {
+      const nid = (d as NamedDep).nid;
+      const k = nid !== undefined && this.idNames[nid] === d.name ? nid : this.internName(d.name);
+      this.depNid[id] = k;
+      const sp = this.nameSpecial[k]!;
+      const versioned = (d.flags & RPMSENSE.SENSEMASK) !== 0 && d.evr !== '';
+      this.depFlags[id] = (sp === 2 ? DEP_RPMLIB : 0) | (!versioned && sp !== 1 ? DEP_BYNAME : 0);
+    } else {
+      this.depNid[id] = -1;
+      this.depFlags[id] = DEP_RICH;
+    }
+    return id;
+  }
+
+  /** Append a package's dependency list to depList; returns whether one of them is rich. */
+  private addDepIds(list: readonly Dep[]): boolean {
+    let rich = false;
+    if (this.depTop + list.length > this.depList.length) this.depList = Pool.grown(this.depList, this.depTop + list.length);
+    for (let i = 0; i < list.length; i++) {
+      const id = this.depId(list[i]!);
+      if (this.depFlags[id] === DEP_RICH) rich = true;
+      this.depList[this.depTop++] = id;
+    }
+    return rich;
+  }
+
+  /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
+  typedDeps(): TypedDeps {
+    this.scores();
+    return {
+      depObjs: this.depObjs,
+      depCount: this.depObjs.length,
+      depNid: this.depNid,
+      depFlags: this.depFlags,
+      depList: this.depList,
+      depTop: this.depTop,
+      pkgDep: this.pkgDep,
+      nameOf: this.nameOf,
+      archOf: this.archOf,
+      evrOf: this.evrOf,
+      jsOnly: this.jsOnly,
+      archColor: this.archColor,
+      archScore: this.archScoreTable!,
+      noarch: this.archIds.get('noarch')!,
+      index: this.buildIndex(),
+    };
+  }
 
   /** The packages of a repository, ascending. */
   packagesOf(repo: Repo): number[] {
@@ -421,7 +525,12 @@ export class Pool {
       const own = new Uint8Array(this.nameOf.length);
       own.set(this.ownProv);
       this.ownProv = own;
+      this.evrOf = Pool.grown(this.evrOf, this.nameOf.length);
+      const js = new Uint8Array(this.nameOf.length);
+      js.set(this.jsOnly);
+      this.jsOnly = js;
     }
+    if (4 * (id + 2) > this.pkgDep.length) this.pkgDep = Pool.grown(this.pkgDep, 4 * (id + 2));
     // one string per name and arch: equal names compare by identity on the hot paths
     const nk = this.internName(pkg.name);
     this.nameOf[id] = nk;
@@ -446,6 +555,21 @@ export class Pool {
       this.provDeps.push(d);
     }
     this.provStart[id + 1] = t;
+    // the typed dependency store (ids in depList; see typedDeps)
+    const pd = this.pkgDep;
+    pd[4 * id] = this.depTop;
+    let rich = this.addDepIds(pkg.requires);
+    pd[4 * id + 1] = this.depTop;
+    if (this.addDepIds(pkg.conflicts)) rich = true;
+    pd[4 * id + 2] = this.depTop;
+    if (this.addDepIds(pkg.recommends)) rich = true;
+    pd[4 * id + 3] = this.depTop;
+    if (this.addDepIds(pkg.suggests)) rich = true;
+    pd[4 * id + 4] = this.depTop;
+    this.jsOnly[id] = rich || pkg.obsoletes.length !== 0 || this.nameSpecial[nk] === 1 ? 1 : 0;
+    let ek = this.evrIds.get(pkg.evr);
+    if (ek === undefined) this.evrIds.set(pkg.evr, (ek = this.evrIds.size));
+    this.evrOf[id] = ek;
     this.archOf[id] = ak;
     this.repoOf[id] = repo.index;
     this.repoPackages[repo.index]?.push(id);

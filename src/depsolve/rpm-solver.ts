@@ -1,11 +1,12 @@
 import { CdclSolver, type RootConflict } from '../solver/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, type SimpleDep } from '../rpm/index.js';
 import { grownI32 } from '../util/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifyOrder } from './rule-unify-kernel.js';
+import { ClosureKernel, KernelFull } from './closure-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -233,14 +234,34 @@ class PkgRuleArena {
    * id in the rule's info the same way, no object reference per rule.
    */
   dep = new Int32Array(4096);
+  /** Arrays in the closure kernel's memory (the kernel writes there too): they cannot grow. */
+  private fixed = false;
+
+  /** An arena over the closure kernel's arrays (see ClosureKernel). */
+  static over(k: ClosureKernel): PkgRuleArena {
+    const a = new PkgRuleArena();
+    a.lits = k.lits;
+    a.start = k.start;
+    a.len = k.len;
+    a.reason = k.reason;
+    a.p = k.p;
+    a.other = k.other;
+    a.dep = k.dep;
+    a.fixed = true;
+    return a;
+  }
 
   /** Room for a rule of n literals at `top` (write them, then close()). */
   open(n: number): Int32Array {
-    if (this.top + n > this.lits.length) this.lits = grownI32(this.lits, this.top + n);
+    if (this.top + n > this.lits.length) {
+      if (this.fixed) throw new KernelFull();
+      this.lits = grownI32(this.lits, this.top + n);
+    }
     return this.lits;
   }
 
   private growRules(): void {
+    if (this.fixed) throw new KernelFull();
     const size = this.start.length * 2;
     this.start = grownI32(this.start, size);
     this.len = grownI32(this.len, size);
@@ -273,7 +294,7 @@ class PkgRuleArena {
   pair(a: number, b: number, reason: number, p: number, other: number, dep: number): void {
     // open() and close() in one (a package's same-name and conflict rules come through here)
     const t = this.top;
-    if (t + 2 > this.lits.length) this.lits = grownI32(this.lits, t + 2);
+    if (t + 2 > this.lits.length) this.open(2);
     const r = this.count++;
     if (r >= this.start.length) this.growRules();
     const l = this.lits;
@@ -299,8 +320,8 @@ class IdSet {
   /** Membership by id (1 = member); hot loops read and write it directly. */
   readonly bits: Uint8Array;
 
-  constructor(n: number) {
-    this.bits = new Uint8Array(n);
+  constructor(n: number | Uint8Array) {
+    this.bits = typeof n === 'number' ? new Uint8Array(n) : n;
   }
 
   has(p: number): boolean {
@@ -592,8 +613,58 @@ export class RpmSolver {
     return this.multiversion.has(p);
   }
 
+  /** The closure walk as a WebAssembly kernel (closure-kernel.ts); false: always the JS code (tests compare both). */
+  static closureKernel = true;
+  /** The kernel of this solver's walk, while the package rules are built (null: the JS walk). */
+  private kernel: ClosureKernel | null = null;
+  private kernelJs: (n: number) => void = () => undefined;
+  private kernelProviders: (d: Dep) => readonly number[] = () => [];
+
   /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
   private addPkgRulesFor(start: number): void {
+    const k = this.kernel;
+    if (k !== null) {
+      k.walkFrom(start, this.kernelJs, this.kernelProviders);
+      return;
+    }
+    const added = this.added.bits;
+    const queue = [start];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
+      if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+      this.pkgRulesOf(n, queue);
+    }
+  }
+
+  /** Set up the closure kernel for this solver's walk (null when the setup needs the JS code). */
+  private makeKernel(scale: number): ClosureKernel | null {
+    const pool = this.pool;
+    if (!RpmSolver.closureKernel || this.multiversion.size > 0 || this.fixMap.size > 0 || this.flags.strongrecommends) return null;
+    const k = new ClosureKernel(pool.typedDeps(), {
+      size: pool.size,
+      installed: this.installedMask,
+      installable: pool.installableMask(),
+      colors: pool.flags.implicitobsoleteusescolors,
+      forbidSelfConflicts: pool.flags.forbidselfconflicts,
+      archPolicy: pool.hasArchPolicy(),
+      scale,
+    });
+    const arena = PkgRuleArena.over(k);
+    this.pkgArena = arena;
+    this.added = new IdSet(k.added);
+    this.kernelJs = (n) => {
+      arena.top = k.litTop;
+      arena.count = k.ruleCount;
+      this.pkgRulesOf(n, k);
+      k.litTop = arena.top;
+      k.ruleCount = arena.count;
+    };
+    this.kernelProviders = (d) => pool.whatprovidesSimple(d as SimpleDep);
+    return k;
+  }
+
+  /** The package rules of package n (not added yet); the packages they reach go into the queue. */
+  private pkgRulesOf(n: number, queue: { push(p: number): unknown }): void {
     const pool = this.pool;
     // the pool's columns and the solver's byte maps in locals: this runs for every package the
     // jobs and the installed system can reach, in baseline-compiled code where each call and
@@ -606,19 +677,15 @@ export class RpmSolver {
     const hasMulti = multi.size > 0;
     const colors = pool.flags.implicitobsoleteusescolors;
     const hasFix = this.fixMap.size > 0;
-    const addedList = this.addedList;
-    const queue = [start];
-    for (let qi = 0; qi < queue.length; qi++) {
-      const n = queue[qi]!;
-      if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+    {
       added[n] = 1;
-      addedList.push(n);
+      this.addedList.push(n);
       const s = pool.solvables[n]!;
       const installed = inst[n] === 1;
       const dontfix = installed && !(hasFix && this.fixMap.has(n));
       if (!installed && installable[n] !== 1) {
         this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, -1);
-        continue;
+        return;
       }
       const requires = s.requires;
       for (let ri = 0; ri < requires.length; ri++) {
@@ -1053,7 +1120,38 @@ export class RpmSolver {
 
     this.phaseEnd?.('jobs');
 
-    // 2. package rules for everything reachable from the installed system and the jobs
+    // 2. package rules for everything reachable from the installed system and the jobs: by the
+    // closure kernel where it applies (a full arena: again, larger, then the JS walk)
+    for (const scale of [1, 8, 0]) {
+      this.kernel = scale ? this.makeKernel(scale) : null;
+      try {
+        this.addAllPkgRules();
+        break;
+      } catch (err) {
+        if (!(err instanceof KernelFull)) throw err;
+        this.added = new IdSet(pool.size);
+        this.addedList = [];
+        this.pkgArena = new PkgRuleArena();
+      }
+    }
+    if (this.kernel !== null) {
+      // the kernel's rules and added packages join the JS code's
+      this.pkgArena!.top = this.kernel.litTop;
+      this.pkgArena!.count = this.kernel.ruleCount;
+      const list = this.kernel.addedByKernel();
+      for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
+      this.kernel = null;
+    }
+    this.phaseEnd?.('pkgrules');
+    this.loadPkgRules();
+    this.phaseEnd?.('engine');
+    this.buildPolicyRules();
+  }
+
+  /** The package rules' closure: from the installed packages, their updates, the install jobs, triggered supplements. */
+  private addAllPkgRules(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
     // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
     const installedIds = this.installedIds;
     for (let k = 0; k < installedIds.length; k++) this.addPkgRulesFor(installedIds[k]!);
@@ -1083,7 +1181,10 @@ export class RpmSolver {
         }
       }
     }
-    this.phaseEnd?.('pkgrules');
+  }
+
+  /** The package rules into the engine, in libsolv's unify order. */
+  private loadPkgRules(): void {
     const order = this.unifyPkgRules();
     const arena = this.pkgArena!;
     const index = new Int32Array(order.length + 1);
@@ -1107,9 +1208,13 @@ export class RpmSolver {
     // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
     this.pkgRulesEnd = this.sat.nclauses;
+  }
 
-    this.phaseEnd?.('engine');
-
+  /** Feature, update, job, infarch, dup, best, yumobs, blacklist, strict, choice rules; policy rules jobs disable. */
+  private buildPolicyRules(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
+    const installedIds = this.installedIds;
     // 3. feature and update rules, one each per installed package
     this.featureRules = this.sat.nclauses;
     const updateLits: number[][] = [];

@@ -16,18 +16,12 @@
  * recommends) and when an arena is full (KernelFull).
  */
 
-import {
-  BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_EQ, I32_EQZ, I32_GE_S, I32_GT_S, I32_LOAD, I32_LT_S, I32_NE,
-  I32_SHL, I32_STORE, I32_SUB, IF, ELSE, LOCAL_GET, LOCAL_SET, LOOP, RETURN, VOID, assembleModule, instantiate, uleb, wasm,
-} from './wasm-assembler.js';
+import { END, I32_CONST, I32_LOAD, I32_SHL, I32_STORE, RETURN, assembleModule, instantiate, uleb, wasm, wasmCode } from '../util/index.js';
 import { DEP_BYNAME, DEP_RPMLIB, type TypedDeps } from './pool.js';
 import type { Dep } from './dep.js';
 
-const I32_LOAD8_U = 0x2d;
-const I32_STORE8 = 0x3a;
-const I32_AND = 0x71;
-const I32_OR = 0x72;
-const SELECT = 0x1b;
+const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ne, lt, ge, gt, and, or, not, addr, ld, st, ld8, st8, loadAt, assemble, SELECT } = wasmCode;
+type Node = wasmCode.Node;
 
 /** Rule reason codes the kernel writes (RpmSolver's R_* codes). */
 export const KR_NOT_INSTALLABLE = 0;
@@ -46,77 +40,9 @@ const B_RSTART = 30, B_RLEN = 31, B_RREASON = 32, B_RP = 33, B_ROTHER = 34, B_RD
 const P_COLORS = 38, P_FORBID = 39, P_POLICY = 40, P_NOARCH = 41, WPCAP = 42;
 const HEADER_WORDS = 48;
 
-// ---------------------------------------------------------------- a tiny structured assembler
-
-/** Code with symbolic branch targets: resolved to depths by flatten(). */
-type Node = number | { op: 'block' | 'loop'; label: string; body: Node[] } | { op: 'if'; label: string; then: Node[]; else?: Node[] } | { op: 'br' | 'br_if'; label: string };
-
-const block = (label: string, ...body: Node[][]): Node => ({ op: 'block', label, body: body.flat() });
-const loop = (label: string, ...body: Node[][]): Node => ({ op: 'loop', label, body: body.flat() });
-/** if (cond) then [else] */
-const when = (cond: Node[], then: Node[][], otherwise?: Node[][]): Node[] => [...cond, { op: 'if', label: '', then: then.flat(), else: otherwise?.flat() }];
-const br = (label: string): Node[] => [{ op: 'br', label }];
-const brIf = (cond: Node[], label: string): Node[] => [...cond, { op: 'br_if', label }];
-
-function flatten(nodes: Node[], labels: string[], out: number[]): void {
-  for (const n of nodes) {
-    if (typeof n === 'number') out.push(n);
-    else if (n.op === 'block' || n.op === 'loop') {
-      out.push(n.op === 'block' ? BLOCK : LOOP, VOID);
-      flatten(n.body, [n.label, ...labels], out);
-      out.push(END);
-    } else if (n.op === 'if') {
-      out.push(IF, VOID);
-      flatten(n.then, [n.label, ...labels], out);
-      if (n.else) {
-        out.push(ELSE);
-        flatten(n.else, [n.label, ...labels], out);
-      }
-      out.push(END);
-    } else {
-      const depth = labels.indexOf(n.label);
-      if (depth < 0) throw new TypeError(`closure kernel: no label ${n.label}`);
-      out.push(n.op === 'br' ? BR : BR_IF, ...uleb(depth));
-    }
-  }
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const c = (v: number): Node[] => [I32_CONST, ...sleb(v)];
-const get = (l: number): Node[] => [LOCAL_GET, l];
-const set = (l: number, ...e: Node[][]): Node[] => [...e.flat(), LOCAL_SET, l];
-const add = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_ADD];
-const sub = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_SUB];
-const eq = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_EQ];
-const ne = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_NE];
-const lt = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_LT_S];
-const ge = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_GE_S];
-const gt = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_GT_S];
-const and = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_AND];
-const or = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_OR];
-const not = (a: Node[]): Node[] => [...a, I32_EQZ];
 /** header word k */
 const hd = (k: number): Node[] => [I32_CONST, 0, I32_LOAD, 2, ...uleb(4 * k)];
 const setHd = (k: number, v: Node[]): Node[] => [I32_CONST, 0, ...v, I32_STORE, 2, ...uleb(4 * k)];
-/** i32 element idx of the array at byte address base */
-const addr = (base: Node[], idx: Node[]): Node[] => [...base, ...idx, ...c(2), I32_SHL, I32_ADD];
-const ld = (base: Node[], idx: Node[]): Node[] => [...addr(base, idx), I32_LOAD, 2, 0];
-const st = (base: Node[], idx: Node[], v: Node[]): Node[] => [...addr(base, idx), ...v, I32_STORE, 2, 0];
-const ld8 = (base: Node[], idx: Node[]): Node[] => [...base, ...idx, I32_ADD, I32_LOAD8_U, 0, 0];
-const st8 = (base: Node[], idx: Node[], v: Node[]): Node[] => [...base, ...idx, I32_ADD, ...v, I32_STORE8, 0, 0];
-const loadAt = (ptr: Node[]): Node[] => [...ptr, I32_LOAD, 2, 0];
 
 // ---------------------------------------------------------------- walk()
 
@@ -351,12 +277,6 @@ const WALK: Node[] = [
   ...c(0),
   END,
 ];
-
-function assemble(nodes: Node[]): number[] {
-  const out: number[] = [];
-  flatten(nodes, [], out);
-  return out;
-}
 
 // compiled when the solver's code loads (program start-up), like the rest of its code
 const compiled = new wasm.Module(assembleModule([{ name: 'walk', params: 0, result: true, locals: LOCALS, body: assemble(WALK) }]));

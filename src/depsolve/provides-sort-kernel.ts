@@ -11,7 +11,7 @@
 import {
   BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
   LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, instantiate, wasm,
-} from './wasm-assembler.js';
+} from '../util/index.js';
 
 // parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
 const N = 0;

@@ -1188,7 +1188,7 @@ export class RpmSolver {
     const order = this.unifyPkgRules();
     const arena = this.pkgArena!;
     const index = new Int32Array(order.length + 1);
-    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length);
+    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length, arena.top, arena.count);
     for (let k = 0; k < order.length; k++) {
       const r = order[k]!;
       index[first + k] = r;

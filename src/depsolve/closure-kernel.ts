@@ -37,7 +37,7 @@ const B_NAMEOF = 8, B_ARCHOF = 9, B_EVROF = 10, B_INST = 11, B_INSTABLE = 12, B_
 const B_PKGDEP = 15, B_DEPLIST = 16, B_DEPNID = 17, B_DEPFLAGS = 18, B_DEPWP = 19, B_DEPWPLEN = 20, B_WPDATA = 21;
 const B_IDXSTART = 22, B_IDXIDS = 23, B_COLOR = 24, B_SCORE = 25, B_QUEUE = 26, QCAP = 27, B_LITS = 28, LITCAP = 29;
 const B_RSTART = 30, B_RLEN = 31, B_RREASON = 32, B_RP = 33, B_ROTHER = 34, B_RDEP = 35, RCAP = 36, B_ALIST = 37;
-const P_COLORS = 38, P_FORBID = 39, P_POLICY = 40, P_NOARCH = 41, WPCAP = 42;
+const P_COLORS = 38, P_FORBID = 39, P_POLICY = 40, P_NOARCH = 41, WPCAP = 42, B_NAMESTATE = 43;
 const HEADER_WORDS = 48;
 
 /** header word k */
@@ -55,7 +55,7 @@ const bRS = local(), bRL = local(), bRR = local(), bRP = local(), bRO = local(),
 const colors = local(), forbid = local(), policy = local(), noarch = local();
 const n = local(), qh = local(), instn = local(), i = local(), e = local(), d = local(), pa = local(), pb = local(), p = local();
 const last = local(), m = local(), hasN = local(), anyI = local(), t = local(), r = local(), nk = local(), an = local(), sameLen = local();
-const a = local(), b = local(), i0 = local(), k = local();
+const a = local(), b = local(), i0 = local(), k = local(), fc = local(), mixed = local(), bNameState = local();
 const LOCALS = nextLocal;
 
 /** queue push of the value in local v (FAIL when the queue is full) */
@@ -155,7 +155,7 @@ const WALK: Node[] = [
     [bDepWp, B_DEPWP], [bDepWpLen, B_DEPWPLEN], [bWpData, B_WPDATA], [bIdxStart, B_IDXSTART], [bIdxIds, B_IDXIDS],
     [bColor, B_COLOR], [bScore, B_SCORE], [bQueue, B_QUEUE], [bLits, B_LITS], [bRS, B_RSTART], [bRL, B_RLEN],
     [bRR, B_RREASON], [bRP, B_RP], [bRO, B_ROTHER], [bRD, B_RDEP], [bAL, B_ALIST], [colors, P_COLORS],
-    [forbid, P_FORBID], [policy, P_POLICY], [noarch, P_NOARCH],
+    [forbid, P_FORBID], [policy, P_POLICY], [noarch, P_NOARCH], [bNameState, B_NAMESTATE],
   ].flatMap(([l, h]) => set(l!, hd(h!))),
   loop('main',
     // an arena full: the caller starts over in JS
@@ -240,9 +240,20 @@ const WALK: Node[] = [
     set(pb, addr(get(bIdxIds), ld(get(bIdxStart), add(get(nk), c(1))))),
     set(i0, get(pa)),
     set(sameLen, c(0)),
+    set(fc, c(-1)),
+    set(mixed, c(0)),
     eachProvider('sn', [
       brIf(ne(ld(get(bNameOf), get(p)), get(nk)), 'sn-next'),
       set(sameLen, add(get(sameLen), c(1))),
+      // the name's arch classes, for the infarch rules (RpmSolver reads nameState)
+      set(t, ld(get(bScore), ld(get(bArchOf), get(p)))),
+      when(ne(get(t), c(1)), [
+        when(not(get(t)), [set(mixed, c(1))], [
+          when(eq(get(fc), c(-1)), [set(fc, and(get(t), c(-65536)))], [
+            when(ne(and(get(t), c(-65536)), get(fc)), [set(mixed, c(1))]),
+          ]),
+        ]),
+      ]),
       brIf(eq(get(p), get(n)), 'sn-next'),
       brIf(and(get(instn), ld8(get(bInst), get(p))), 'sn-next'),
       set(t, ld(get(bArchOf), get(p))),
@@ -253,6 +264,7 @@ const WALK: Node[] = [
       ]),
       pair(n, p, KR_SAME_NAME, get(n), get(p), c(-1)),
     ]),
+    st8(get(bNameState), get(nk), [...c(2), ...c(1), ...and(get(mixed), ne(get(fc), c(-1))), SELECT]),
     // multilib lock-step partners (same name and EVR, better arch) need their rules too
     when(and(and(get(colors), gt(get(sameLen), c(1))), and(ne(get(an), get(noarch)), get(policy))), [
       set(pa, get(i0)),
@@ -314,6 +326,11 @@ export class ClosureKernel {
   readonly other: Int32Array<ArrayBuffer>;
   readonly dep: Int32Array<ArrayBuffer>;
   readonly added: Uint8Array<ArrayBuffer>;
+  /**
+   * Per name id of a package the kernel did: 1 when the infarch rules have nothing to do for the
+   * name (one arch class among its packages, or none), 2 when they must look; 0 not known.
+   */
+  readonly nameState: Uint8Array<ArrayBuffer>;
   private readonly addedList: Int32Array;
   private readonly queue: Int32Array;
   private readonly depWp: Int32Array;
@@ -352,6 +369,7 @@ export class ClosureKernel {
     ];
     for (const [slot, count] of words) region(slot, 4 * count);
     for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED]) region(slot, N);
+    region(B_NAMESTATE, names);
     const { buffer, exports } = instantiate(compiled, top);
     this.walk = exports['walk'] as () => number;
     const h = new Int32Array(buffer, 0, HEADER_WORDS);
@@ -359,7 +377,8 @@ export class ClosureKernel {
     const i32 = (slot: number, count: number): Int32Array<ArrayBuffer> => new Int32Array(buffer, base[slot]!, count);
     const u8 = (slot: number): Uint8Array<ArrayBuffer> => new Uint8Array(buffer, base[slot]!, N);
     for (const [slot] of words) h[slot] = base[slot]!;
-    for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED]) h[slot] = base[slot]!;
+    for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED, B_NAMESTATE]) h[slot] = base[slot]!;
+    this.nameState = new Uint8Array(buffer, base[B_NAMESTATE]!, names);
     h[QCAP] = qcap;
     h[LITCAP] = litcap;
     h[RCAP] = rcap;

@@ -615,6 +615,8 @@ export class RpmSolver {
 
   /** The closure walk as a WebAssembly kernel (closure-kernel.ts); false: always the JS code (tests compare both). */
   static closureKernel = true;
+  /** The closure kernel's infarch verdict per name id (ClosureKernel.nameState), null without the kernel. */
+  private infarchNames: Uint8Array | null = null;
   /** The kernel of this solver's walk, while the package rules are built (null: the JS walk). */
   private kernel: ClosureKernel | null = null;
   private kernelJs: (n: number) => void = () => undefined;
@@ -1138,6 +1140,7 @@ export class RpmSolver {
       // the kernel's rules and added packages join the JS code's
       this.pkgArena!.top = this.kernel.litTop;
       this.pkgArena!.count = this.kernel.ruleCount;
+      this.infarchNames = this.kernel.nameState;
       const list = this.kernel.addedByKernel();
       for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
       this.kernel = null;
@@ -1299,12 +1302,16 @@ export class RpmSolver {
     this.infarchRules = this.sat.nclauses;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Uint8Array(pool.nameCount);
+      const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
         const s = pool.solvables[i]!;
-        if (doneNames[pool.nameIdOf(i)] === 1) continue;
-        doneNames[pool.nameIdOf(i)] = 1;
+        const nk = pool.nameIdOf(i);
+        if (doneNames[nk] === 1) continue;
+        doneNames[nk] = 1;
+        // (the kernel looked at the name's arch classes already: one class, nothing to do)
+        if (known !== null && known[nk] === 1) continue;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages

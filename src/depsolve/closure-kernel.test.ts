@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { runTestcase } from './testcase.js';
 import { RpmSolver } from './rpm-solver.js';
 
-// The reference is RpmSolver's JS walk (closureKernel = false): for random repositories, the
+// The reference is RpmSolver's JS code (closureKernel = false: the JS walk, the JS distupgrade-all
+// loop): for random repositories, the
 // kernel must give the same rules in the same order (the rule dump), the same trace and result.
 
 function rng(seed: number): (m: number) => number {
@@ -90,7 +91,7 @@ function run(text: string, kernel: boolean): { trace: string[]; output: string[]
   }
 }
 
-test('the closure kernel writes the JS walk\'s rules, in its order, on random repositories', () => {
+test('the closure and distupgrade kernels give the JS code\'s rules, in its order, on random repositories', () => {
   let nonEmpty = 0;
   for (let seed = 1; seed <= 150; seed++) {
     const text = randomTestcase(seed);

@@ -373,6 +373,12 @@ export class Pool {
     for (let p = 2, n = this.solvables.length; p < n; p++) if (own[p] === 1 && inIndex[p] === 1 && names[nameOf[p]!] === 1) out[p] = 1;
   }
 
+  /** Per package: 1 when it provides its own name, and 1 when it is in the provides index (the columns markOwnNameList reads). */
+  ownNameColumns(): { own: Uint8Array; inIndex: Uint8Array } {
+    this.buildIndex();
+    return { own: this.ownProv, inIndex: this.inIndex! };
+  }
+
   /** Per package: 1 when installable (pool_installable: arch, not src, not excluded); cached. */
   installableMask(): Uint8Array {
     // `disabled` is filled by callers directly (only ever added to): its size tells a stale mask

@@ -7,6 +7,7 @@ import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js'
 import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifyOrder } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
+import { dupAllMaps } from './dup-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -613,7 +614,7 @@ export class RpmSolver {
     return this.multiversion.has(p);
   }
 
-  /** The closure walk as a WebAssembly kernel (closure-kernel.ts); false: always the JS code (tests compare both). */
+  /** The closure walk and the distupgrade-all pass as WebAssembly kernels (closure-kernel.ts, dup-kernel.ts); false: always the JS code (tests compare both). */
   static closureKernel = true;
   /** The closure kernel's infarch verdict per name id (ClosureKernel.nameState), null without the kernel. */
   private infarchNames: Uint8Array | null = null;
@@ -982,7 +983,8 @@ export class RpmSolver {
     const jobs = this.jobs;
     // 1. maps from the jobs
     jobs.forEach((job, ji) => {
-      const sel = this.select(job.select);
+      // ("distupgrade all" walks the pool by id: no list of every package)
+      const sel = job.verb === 'distupgrade' && job.select.kind === 'all' ? [] : this.select(job.select);
       switch (job.verb) {
         case 'multiversion':
           for (const p of sel) this.multiversion.add(p);
@@ -1058,6 +1060,41 @@ export class RpmSolver {
           const nameSpecial = pool.nameSpecialColumn();
           let used = false;
           const n = all ? pool.size : targets.length;
+          if (all && RpmSolver.closureKernel) {
+            // the pass over every package as a kernel (dup-kernel.ts); its list: the packages
+            // with a file or namespace name or obsoletes, finished below as in the loop
+            const own = pool.ownNameColumns();
+            const res = dupAllMaps(
+              {
+                size: pool.size,
+                installed: instMask,
+                installable,
+                nameOf,
+                nameSpecial,
+                names: pool.nameCount,
+                withObsoletes,
+                ownProvides: own.own,
+                inIndex: own.inIndex,
+              },
+              dupBits,
+              involved,
+            );
+            if (res.used) this.dupMapUsed = true;
+            const js = res.js;
+            for (let x = 0; x < js.length; x++) {
+              const p = js[x]!;
+              const s = pool.solvables[p]!;
+              if (nameSpecial[nameOf[p]!] === 1) for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
+              if (withObsoletes[p] !== 1) continue;
+              for (let oi = 0; oi < s.obsoletes.length; oi++) {
+                const obs = s.obsoletes[oi]!;
+                for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
+              }
+            }
+            if (involvedBefore)
+              for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
+            break;
+          }
           for (let ti = all ? 2 : 0; ti < n; ti++) {
             const p = all ? ti : targets[ti]!;
             if (instMask[p] === 1) {

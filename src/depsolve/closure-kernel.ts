@@ -37,7 +37,7 @@ const B_NAMEOF = 8, B_ARCHOF = 9, B_EVROF = 10, B_INST = 11, B_INSTABLE = 12, B_
 const B_PKGDEP = 15, B_DEPLIST = 16, B_DEPNID = 17, B_DEPFLAGS = 18, B_DEPWP = 19, B_DEPWPLEN = 20, B_WPDATA = 21;
 const B_IDXSTART = 22, B_IDXIDS = 23, B_COLOR = 24, B_SCORE = 25, B_QUEUE = 26, QCAP = 27, B_LITS = 28, LITCAP = 29;
 const B_RSTART = 30, B_RLEN = 31, B_RREASON = 32, B_RP = 33, B_ROTHER = 34, B_RDEP = 35, RCAP = 36, B_ALIST = 37;
-const P_COLORS = 38, P_FORBID = 39, P_POLICY = 40, P_NOARCH = 41, WPCAP = 42, B_NAMESTATE = 43;
+const P_COLORS = 38, P_FORBID = 39, P_POLICY = 40, P_NOARCH = 41, WPCAP = 42, B_NAMESTATE = 43, SPOS = 44, SEND = 45, B_STARTS = 46;
 const HEADER_WORDS = 48;
 
 /** header word k */
@@ -161,7 +161,15 @@ const WALK: Node[] = [
     // an arena full: the caller starts over in JS
     when(hd(FAIL), [c(3), [RETURN]]),
     set(qh, hd(QHEAD)),
-    when(ge(get(qh), hd(QTAIL)), [c(0), [RETURN]]),
+    // the queue empty: the walk from the next start (each start's walk as a call of its own would do)
+    when(ge(get(qh), hd(QTAIL)), [
+      when(ge(hd(SPOS), hd(SEND)), [c(0), [RETURN]]),
+      setHd(QHEAD, c(0)),
+      setHd(QTAIL, c(1)),
+      st(get(bQueue), c(0), ld(hd(B_STARTS), hd(SPOS))),
+      setHd(SPOS, add(hd(SPOS), c(1))),
+      br('main'),
+    ]),
     set(n, ld(get(bQueue), get(qh))),
     setHd(QHEAD, add(get(qh), c(1))),
     brIf(or(eq(get(n), c(1)), ld8(get(bAdded), get(n))), 'main'),
@@ -333,6 +341,7 @@ export class ClosureKernel {
   readonly nameState: Uint8Array<ArrayBuffer>;
   private readonly addedList: Int32Array;
   private readonly queue: Int32Array;
+  private readonly starts: Int32Array;
   private readonly depWp: Int32Array;
   private readonly depWpLen: Int32Array;
   private readonly wpData: Int32Array;
@@ -365,7 +374,7 @@ export class ClosureKernel {
       [B_NAMEOF, N], [B_ARCHOF, N], [B_EVROF, N], [B_PKGDEP, 4 * N + 4], [B_DEPLIST, L], [B_DEPNID, D], [B_DEPFLAGS, D],
       [B_DEPWP, D], [B_DEPWPLEN, D], [B_WPDATA, wpcap], [B_IDXSTART, names], [B_IDXIDS, nids], [B_COLOR, A], [B_SCORE, A],
       [B_QUEUE, qcap], [B_LITS, litcap], [B_RSTART, rcap], [B_RLEN, rcap], [B_RREASON, rcap], [B_RP, rcap],
-      [B_ROTHER, rcap], [B_RDEP, rcap], [B_ALIST, N],
+      [B_ROTHER, rcap], [B_RDEP, rcap], [B_ALIST, N], [B_STARTS, N],
     ];
     for (const [slot, count] of words) region(slot, 4 * count);
     for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED]) region(slot, N);
@@ -410,6 +419,7 @@ export class ClosureKernel {
     this.added = u8(B_ADDED);
     this.addedList = i32(B_ALIST, N);
     this.queue = i32(B_QUEUE, qcap);
+    this.starts = i32(B_STARTS, N);
     this.lits = i32(B_LITS, litcap);
     this.start = i32(B_RSTART, rcap);
     this.len = i32(B_RLEN, rcap);
@@ -453,15 +463,26 @@ export class ClosureKernel {
   }
 
   /**
-   * Walk from `start` until the queue is empty. `js(n)` does package n the JS way (it marks it
-   * added, writes its rules at litTop/ruleCount and queues through push());
+   * Walk from each start in turn until the queue is empty. `js(n)` does package n the JS way
+   * (it marks it added, writes its rules at litTop/ruleCount and queues through push());
    * `providers(dep)` lists a simple dependency's providers (the pool's whatprovides).
    */
-  walkFrom(start: number, js: (n: number) => void, providers: (d: Dep) => readonly number[]): void {
+  walkFrom(starts: ArrayLike<number>, js: (n: number) => void, providers: (d: Dep) => readonly number[]): void {
     const h = this.h;
-    h[QHEAD] = 0;
-    h[QTAIL] = 0;
-    this.push(start);
+    const cap = this.starts.length;
+    for (let from = 0; from < starts.length; from += cap) {
+      const end = Math.min(starts.length, from + cap);
+      for (let x = from; x < end; x++) this.starts[x - from] = starts[x]!;
+      h[SPOS] = 0;
+      h[SEND] = end - from;
+      h[QHEAD] = 0;
+      h[QTAIL] = 0;
+      this.run(js, providers);
+    }
+  }
+
+  private run(js: (n: number) => void, providers: (d: Dep) => readonly number[]): void {
+    const h = this.h;
     for (;;) {
       const code = this.walk();
       if (code === 0) return;

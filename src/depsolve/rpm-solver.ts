@@ -623,19 +623,24 @@ export class RpmSolver {
   private kernelJs: (n: number) => void = () => undefined;
   private kernelProviders: (d: Dep) => readonly number[] = () => [];
 
-  /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
-  private addPkgRulesFor(start: number): void {
+  /**
+   * solver_addpkgrulesforsolvable: rules for each start package and everything it can reach,
+   * one start after the other.
+   */
+  private addPkgRulesFor(starts: ArrayLike<number>): void {
     const k = this.kernel;
     if (k !== null) {
-      k.walkFrom(start, this.kernelJs, this.kernelProviders);
+      k.walkFrom(starts, this.kernelJs, this.kernelProviders);
       return;
     }
     const added = this.added.bits;
-    const queue = [start];
-    for (let qi = 0; qi < queue.length; qi++) {
-      const n = queue[qi]!;
-      if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
-      this.pkgRulesOf(n, queue);
+    for (let x = 0; x < starts.length; x++) {
+      const queue = [starts[x]!];
+      for (let qi = 0; qi < queue.length; qi++) {
+        const n = queue[qi]!;
+        if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+        this.pkgRulesOf(n, queue);
+      }
     }
   }
 
@@ -1194,16 +1199,19 @@ export class RpmSolver {
     const jobs = this.jobs;
     // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
     const installedIds = this.installedIds;
-    for (let k = 0; k < installedIds.length; k++) this.addPkgRulesFor(installedIds[k]!);
+    this.addPkgRulesFor(installedIds);
+    // their update candidates, in turn (one list: the walk takes its starts one after the other)
+    const ups: number[] = [];
     for (let k = 0; k < installedIds.length; k++) {
-      const ups = this.findUpdatePackages(installedIds[k]!, true, true);
-      for (let u = 0; u < ups.length; u++) this.addPkgRulesFor(ups[u]!);
+      const l = this.findUpdatePackages(installedIds[k]!, true, true);
+      for (let u = 0; u < l.length; u++) ups.push(l[u]!);
     }
+    this.addPkgRulesFor(ups);
     // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
       if (job.verb !== 'install') continue;
       const sel = this.select(job.select);
-      for (let k = 0; k < sel.length; k++) this.addPkgRulesFor(sel[k]!);
+      this.addPkgRulesFor(sel);
     }
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
@@ -1216,7 +1224,7 @@ export class RpmSolver {
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
         const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
         if (hit) {
-          this.addPkgRulesFor(p);
+          this.addPkgRulesFor([p]);
           changed = true;
         }
       }

@@ -16,7 +16,7 @@
  * recommends) and when an arena is full (KernelFull).
  */
 
-import { END, I32_CONST, I32_LOAD, I32_SHL, I32_STORE, RETURN, assembleModule, instantiate, uleb, wasm, wasmCode } from '../util/index.js';
+import { END, I32_CONST, I32_LOAD, I32_SHL, I32_STORE, RETURN, assembleModule, uleb, wasm, wasmCode } from '../util/index.js';
 import { DEP_BYNAME, DEP_RPMLIB, type TypedDeps } from './pool.js';
 import type { Dep } from './dep.js';
 
@@ -354,40 +354,49 @@ export class ClosureKernel {
     const N = kp.size;
     const D = td.depCount;
     const L = td.depTop;
-    const names = td.index.start.length;
-    const nids = td.index.ids.length;
+    const idx = td.index!;
+    const names = idx.names;
     const A = td.archColor.length;
     const s = kp.scale;
-    const litcap = s * (2 * L + 2 * nids + 65536);
+    const litcap = s * (2 * L + 4 * N + 65536);
     const rcap = s * (L + 2 * N + 16384);
     const qcap = litcap + L + N;
-    const wpcap = s * (nids + 65536);
-    let top = HEADER_WORDS * 4;
-    const base: number[] = [];
-    const region = (slot: number, bytes: number): number => {
-      base[slot] = top;
-      const at = top;
+    const wpcap = s * (2 * N + 65536);
+    // the pool's columns are read in place; the walk's own arrays go into the pool's scratch
+    // column (a column that only grows: its pages are reused by the next solve)
+    let top = 0;
+    const rel: number[] = [];
+    const region = (slot: number, bytes: number): void => {
+      rel[slot] = top;
       top += (bytes + 7) & ~7;
-      return at;
     };
     const words: Array<[number, number]> = [
-      [B_NAMEOF, N], [B_ARCHOF, N], [B_EVROF, N], [B_PKGDEP, 4 * N + 4], [B_DEPLIST, L], [B_DEPNID, D], [B_DEPFLAGS, D],
-      [B_DEPWP, D], [B_DEPWPLEN, D], [B_WPDATA, wpcap], [B_IDXSTART, names], [B_IDXIDS, nids], [B_COLOR, A], [B_SCORE, A],
-      [B_QUEUE, qcap], [B_LITS, litcap], [B_RSTART, rcap], [B_RLEN, rcap], [B_RREASON, rcap], [B_RP, rcap],
-      [B_ROTHER, rcap], [B_RDEP, rcap], [B_ALIST, N], [B_STARTS, N],
+      [B_DEPWP, D], [B_DEPWPLEN, D], [B_WPDATA, wpcap], [B_COLOR, A], [B_SCORE, A], [B_QUEUE, qcap], [B_LITS, litcap],
+      [B_RSTART, rcap], [B_RLEN, rcap], [B_RREASON, rcap], [B_RP, rcap], [B_ROTHER, rcap], [B_RDEP, rcap], [B_ALIST, N], [B_STARTS, N],
     ];
     for (const [slot, count] of words) region(slot, 4 * count);
-    for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED]) region(slot, N);
+    for (const slot of [B_INST, B_INSTABLE, B_ADDED]) region(slot, N);
     region(B_NAMESTATE, names);
-    const { buffer, exports } = instantiate(compiled, top);
-    this.walk = exports['walk'] as () => number;
-    const h = new Int32Array(buffer, 0, HEADER_WORDS);
+    const cols = td.cols;
+    cols.ensure(td.scratch, top);
+    const base = cols.offset(td.scratch);
+    const buffer = cols.buffer;
+    const inst = new wasm.Instance(compiled, { env: { mem: cols.mem } });
+    this.walk = inst.exports['walk'] as () => number;
+    const h = new Int32Array(buffer, 0, HEADER_WORDS).fill(0);
     this.h = h;
-    const i32 = (slot: number, count: number): Int32Array<ArrayBuffer> => new Int32Array(buffer, base[slot]!, count);
-    const u8 = (slot: number): Uint8Array<ArrayBuffer> => new Uint8Array(buffer, base[slot]!, N);
-    for (const [slot] of words) h[slot] = base[slot]!;
-    for (const slot of [B_INST, B_INSTABLE, B_JS, B_ADDED, B_NAMESTATE]) h[slot] = base[slot]!;
-    this.nameState = new Uint8Array(buffer, base[B_NAMESTATE]!, names);
+    for (const [slot] of words) h[slot] = base + rel[slot]!;
+    for (const slot of [B_INST, B_INSTABLE, B_ADDED, B_NAMESTATE]) h[slot] = base + rel[slot]!;
+    h[B_NAMEOF] = td.nameOf;
+    h[B_ARCHOF] = td.archOf;
+    h[B_EVROF] = td.evrOf;
+    h[B_JS] = td.jsOnly;
+    h[B_PKGDEP] = td.pkgDep;
+    h[B_DEPLIST] = td.depList;
+    h[B_DEPNID] = td.depNid;
+    h[B_DEPFLAGS] = td.depFlags;
+    h[B_IDXSTART] = idx.start;
+    h[B_IDXIDS] = idx.ids;
     h[QCAP] = qcap;
     h[LITCAP] = litcap;
     h[RCAP] = rcap;
@@ -396,27 +405,21 @@ export class ClosureKernel {
     h[P_FORBID] = kp.forbidSelfConflicts ? 1 : 0;
     h[P_POLICY] = kp.archPolicy ? 1 : 0;
     h[P_NOARCH] = td.noarch;
-    i32(B_NAMEOF, N).set(td.nameOf.subarray(0, N));
-    i32(B_ARCHOF, N).set(td.archOf.subarray(0, N));
-    i32(B_EVROF, N).set(td.evrOf.subarray(0, N));
-    this.pkgDep = i32(B_PKGDEP, 4 * N + 4);
-    this.pkgDep.set(td.pkgDep.subarray(0, 4 * N + 4));
-    this.depList = i32(B_DEPLIST, L);
-    this.depList.set(td.depList.subarray(0, L));
-    i32(B_DEPNID, D).set(td.depNid.subarray(0, D));
-    this.depFlags = i32(B_DEPFLAGS, D);
-    this.depFlags.set(td.depFlags.subarray(0, D));
+    const i32 = (slot: number, count: number): Int32Array<ArrayBuffer> => new Int32Array(buffer, h[slot]!, count);
+    const u8 = (slot: number, count = N): Uint8Array<ArrayBuffer> => new Uint8Array(buffer, h[slot]!, count);
+    this.pkgDep = new Int32Array(buffer, td.pkgDep, 4 * N + 4);
+    this.depList = new Int32Array(buffer, td.depList, L);
+    this.depFlags = new Int32Array(buffer, td.depFlags, D);
     this.depWp = i32(B_DEPWP, D).fill(-1);
     this.depWpLen = i32(B_DEPWPLEN, D);
     this.wpData = i32(B_WPDATA, wpcap);
-    i32(B_IDXSTART, names).set(td.index.start);
-    i32(B_IDXIDS, nids).set(td.index.ids);
     i32(B_COLOR, A).set(td.archColor.subarray(0, A));
     i32(B_SCORE, A).set(td.archScore.subarray(0, A));
     u8(B_INST).set(kp.installed.subarray(0, N));
     u8(B_INSTABLE).set(kp.installable.subarray(0, N));
-    u8(B_JS).set(td.jsOnly.subarray(0, N));
-    this.added = u8(B_ADDED);
+    // (scratch of an earlier solve: the maps that must start empty are cleared)
+    this.added = u8(B_ADDED).fill(0);
+    this.nameState = u8(B_NAMESTATE, names).fill(0);
     this.addedList = i32(B_ALIST, N);
     this.queue = i32(B_QUEUE, qcap);
     this.starts = i32(B_STARTS, N);

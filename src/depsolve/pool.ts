@@ -1,6 +1,7 @@
 import { RPMSENSE, compareParsedEvr, parseEvrString, senseOverlap } from '../rpm/index.js';
 import type { ParsedEvr, SimpleDep } from '../rpm/index.js';
-import { sortProvidesByName } from './provides-sort-kernel.js';
+import { sortProvidesInMemory } from './provides-sort-kernel.js';
+import { WasmColumns } from './wasm-columns.js';
 import { depToString, type Dep } from './dep.js';
 
 export interface Repo {
@@ -113,23 +114,29 @@ export const DEP_RPMLIB = 1;
 export const DEP_BYNAME = 2;
 export const DEP_RICH = 4;
 
-/** Pool.typedDeps: the pool's typed columns (see the fields' comments in Pool). */
+/**
+ * Pool.typedDeps: where the pool's typed columns are in its WebAssembly memory (byte offsets;
+ * see the fields' comments in Pool), the column the kernels may use as scratch, and the
+ * provides index's columns (null when it was built outside the memory).
+ */
 export interface TypedDeps {
+  cols: WasmColumns;
+  scratch: number;
   depObjs: readonly Dep[];
   depCount: number;
-  depNid: Int32Array;
-  depFlags: Int32Array;
-  depList: Int32Array;
   depTop: number;
-  pkgDep: Int32Array;
-  nameOf: Int32Array;
-  archOf: Int32Array;
-  evrOf: Int32Array;
-  jsOnly: Uint8Array;
+  depList: number;
+  depNid: number;
+  depFlags: number;
+  pkgDep: number;
+  nameOf: number;
+  archOf: number;
+  evrOf: number;
+  jsOnly: number;
   archColor: Uint8Array;
   archScore: Int32Array;
   noarch: number;
-  index: ProvideIndex;
+  index: { start: number; ids: number; names: number } | null;
 }
 
 /**
@@ -196,17 +203,106 @@ export class Pool {
   private readonly nameIds = new Map<string, number>();
   /** The interned names by id (every solvable's `name` is the one string of its id). */
   private readonly idNames: string[] = [];
+  /**
+   * The columns the solver's kernels read, in one WebAssembly memory (wasm-columns.ts): per
+   * package nameOf (name id), archOf (arch id), evrOf, jsOnly, pkgDep; per provide provName,
+   * provOwner; the dependency store depList, depNid, depFlags; the provides index (its room
+   * kept as packages are added, so building it never moves a column); the kernels' scratch.
+   * Views are made again when the memory changes (`cols.version`): read them through the
+   * getters, and hold one in a local only while nothing adds packages or sets up a kernel.
+   */
+  private readonly cols = new WasmColumns(1 << 20);
+  private readonly cNameOf = this.cols.column(4 * 4096);
+  private readonly cArchOf = this.cols.column(4 * 4096);
+  private readonly cEvrOf = this.cols.column(4 * 4096);
+  private readonly cJsOnly = this.cols.column(4096);
+  private readonly cPkgDep = this.cols.column(16 * 4096);
+  private readonly cProvName = this.cols.column(4 * 4096);
+  private readonly cProvOwner = this.cols.column(4 * 4096);
+  private readonly cDepList = this.cols.column(4 << 15);
+  private readonly cDepNid = this.cols.column(4 * 4096);
+  private readonly cDepFlags = this.cols.column(4 * 4096);
+  private readonly cIdxStart = this.cols.column(4 * 4096);
+  private readonly cIdxIds = this.cols.column(4 * 4096);
+  private readonly cIdxFill = this.cols.column(4 * 4096);
+  private readonly cScratch = this.cols.column(0);
+  private seen = -1;
+  private vNameOf!: Int32Array;
+  private vArchOf!: Int32Array;
+  private vEvrOf!: Int32Array;
+  private vJsOnly!: Uint8Array;
+  private vPkgDep!: Int32Array;
+  private vProvName!: Int32Array;
+  private vProvOwner!: Int32Array;
+  private vDepList!: Int32Array;
+  private vDepNid!: Int32Array;
+  private vDepFlags!: Int32Array;
+
+  private views(): void {
+    const c = this.cols;
+    this.vNameOf = c.view32(this.cNameOf);
+    this.vArchOf = c.view32(this.cArchOf);
+    this.vEvrOf = c.view32(this.cEvrOf);
+    this.vJsOnly = c.view8(this.cJsOnly);
+    this.vPkgDep = c.view32(this.cPkgDep);
+    this.vProvName = c.view32(this.cProvName);
+    this.vProvOwner = c.view32(this.cProvOwner);
+    this.vDepList = c.view32(this.cDepList);
+    this.vDepNid = c.view32(this.cDepNid);
+    this.vDepFlags = c.view32(this.cDepFlags);
+    this.seen = c.version;
+  }
+
   /** Per package: the id of its name. */
-  private nameOf = new Int32Array(4096);
+  private get nameOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vNameOf;
+  }
+  /** Per package: arch id (into archNames). */
+  private get archOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vArchOf;
+  }
+  private get evrOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vEvrOf;
+  }
+  private get jsOnly(): Uint8Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vJsOnly;
+  }
+  private get pkgDep(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vPkgDep;
+  }
+  /** Per provide: its name id (-1: a rich provide). */
+  private get provName(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vProvName;
+  }
+  /** Per provide: the package that provides it. */
+  private get provOwner(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vProvOwner;
+  }
+  private get depList(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepList;
+  }
+  private get depNid(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepNid;
+  }
+  private get depFlags(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepFlags;
+  }
+
   /** Per package: 1 when it provides its own name (noted as its provides are interned). */
   private ownProv = new Uint8Array(4096);
-  private provName = new Int32Array(4096);
-  /** Per provide: the package that provides it. */
-  private provOwner = new Int32Array(4096);
   private readonly provDeps: Dep[] = [];
   private provStart = new Int32Array(4096);
-  /** Per package: arch id (into archNames) and repository index (-1: the system solvables). */
-  private archOf = new Int32Array(4096);
+  /** Per package: repository index (-1: the system solvables). */
   private repoOf = new Int32Array(4096);
   private readonly archIds = new Map<string, number>();
   private readonly archNames: string[] = [];
@@ -266,14 +362,8 @@ export class Pool {
    * name). The rule builder's closure kernel walks these arrays only (closure-kernel.ts).
    */
   private readonly depObjs: Dep[] = [];
-  private depNid = new Int32Array(4096);
-  private depFlags = new Int32Array(4096);
-  private depList = new Int32Array(1 << 15);
   private depTop = 0;
-  private pkgDep = new Int32Array(4 * 4096);
-  private evrOf = new Int32Array(4096);
   private readonly evrIds = new Map<string, number>();
-  private jsOnly = new Uint8Array(4096);
 
   /** The id of a dependency object in this pool (assigned on first sight; the object keeps it). */
   private depId(d: Dep): number {
@@ -282,10 +372,7 @@ export class Pool {
     const id = this.depObjs.length;
     this.depObjs.push(d);
     (d as { did?: number }).did = id;
-    if (id >= this.depNid.length) {
-      this.depNid = Pool.grown(this.depNid, id + 1);
-      this.depFlags = Pool.grown(this.depFlags, id + 1);
-    }
+    // (room made by addSolvable beforehand)
     if (d.kind === 'simple') {
       const nid = (d as NamedDep).nid;
       const k = nid !== undefined && this.idNames[nid] === d.name ? nid : this.internName(d.name);
@@ -303,7 +390,7 @@ export class Pool {
   /** Append a package's dependency list to depList; returns whether one of them is rich. */
   private addDepIds(list: readonly Dep[]): boolean {
     let rich = false;
-    if (this.depTop + list.length > this.depList.length) this.depList = Pool.grown(this.depList, this.depTop + list.length);
+    // (room made by addSolvable beforehand)
     for (let i = 0; i < list.length; i++) {
       const id = this.depId(list[i]!);
       if (this.depFlags[id] === DEP_RICH) rich = true;
@@ -315,22 +402,26 @@ export class Pool {
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
   typedDeps(): TypedDeps {
     this.scores();
+    const index = this.buildIndex();
+    const c = this.cols;
     return {
+      cols: c,
+      scratch: this.cScratch,
       depObjs: this.depObjs,
       depCount: this.depObjs.length,
-      depNid: this.depNid,
-      depFlags: this.depFlags,
-      depList: this.depList,
       depTop: this.depTop,
-      pkgDep: this.pkgDep,
-      nameOf: this.nameOf,
-      archOf: this.archOf,
-      evrOf: this.evrOf,
-      jsOnly: this.jsOnly,
+      depList: c.offset(this.cDepList),
+      depNid: c.offset(this.cDepNid),
+      depFlags: c.offset(this.cDepFlags),
+      pkgDep: c.offset(this.cPkgDep),
+      nameOf: c.offset(this.cNameOf),
+      archOf: c.offset(this.cArchOf),
+      evrOf: c.offset(this.cEvrOf),
+      jsOnly: c.offset(this.cJsOnly),
       archColor: this.archColor,
       archScore: this.archScoreTable!,
       noarch: this.archIds.get('noarch')!,
-      index: this.buildIndex(),
+      index: this.indexInColumns ? { start: c.offset(this.cIdxStart), ids: c.offset(this.cIdxIds), names: index.start.length } : null,
     };
   }
 
@@ -525,18 +616,30 @@ export class Pool {
     const id = s.id;
     if (id + 2 > this.provStart.length) {
       this.provStart = Pool.grown(this.provStart, id + 2);
-      this.archOf = Pool.grown(this.archOf, id + 2);
       this.repoOf = Pool.grown(this.repoOf, id + 2);
-      this.nameOf = Pool.grown(this.nameOf, id + 2);
-      const own = new Uint8Array(this.nameOf.length);
+      const own = new Uint8Array(this.provStart.length);
       own.set(this.ownProv);
       this.ownProv = own;
-      this.evrOf = Pool.grown(this.evrOf, this.nameOf.length);
-      const js = new Uint8Array(this.nameOf.length);
-      js.set(this.jsOnly);
-      this.jsOnly = js;
     }
-    if (4 * (id + 2) > this.pkgDep.length) this.pkgDep = Pool.grown(this.pkgDep, 4 * (id + 2));
+    // room in the memory's columns first (a column may move: views are taken after this)
+    const c = this.cols;
+    c.ensure(this.cNameOf, 4 * (id + 2));
+    c.ensure(this.cArchOf, 4 * (id + 2));
+    c.ensure(this.cEvrOf, 4 * (id + 2));
+    c.ensure(this.cJsOnly, id + 2);
+    c.ensure(this.cPkgDep, 16 * (id + 2));
+    const ndeps = pkg.requires.length + pkg.conflicts.length + pkg.recommends.length + pkg.suggests.length;
+    c.ensure(this.cDepList, 4 * (this.depTop + ndeps));
+    c.ensure(this.cDepNid, 4 * (this.depObjs.length + ndeps));
+    c.ensure(this.cDepFlags, 4 * (this.depObjs.length + ndeps));
+    const nprov = this.provDeps.length + pkg.provides.length;
+    c.ensure(this.cProvName, 4 * nprov);
+    c.ensure(this.cProvOwner, 4 * nprov);
+    // the provides index's room (building it then moves nothing); names: at most one new per provide and name
+    const names = this.idNames.length + pkg.provides.length + 1 + ndeps;
+    c.ensure(this.cIdxStart, 4 * (names + 1));
+    c.ensure(this.cIdxFill, 4 * names);
+    c.ensure(this.cIdxIds, 4 * nprov);
     // one string per name and arch: equal names compare by identity on the hot paths
     const nk = this.internName(pkg.name);
     this.nameOf[id] = nk;
@@ -545,10 +648,8 @@ export class Pool {
     s.arch = this.archNames[ak]!;
     const provides = pkg.provides;
     let t = this.provDeps.length;
-    if (t + provides.length > this.provName.length) {
-      this.provName = Pool.grown(this.provName, t + provides.length);
-      this.provOwner = Pool.grown(this.provOwner, t + provides.length);
-    }
+    const provName = this.provName;
+    const provOwner = this.provOwner;
     for (let i = 0; i < provides.length; i++) {
       const d = provides[i]!;
       let k = -1;
@@ -556,8 +657,8 @@ export class Pool {
         k = this.internName(d.name);
         if (k === nk) this.ownProv[id] = 1;
       }
-      this.provOwner[t] = id;
-      this.provName[t++] = k;
+      provOwner[t] = id;
+      provName[t++] = k;
       this.provDeps.push(d);
     }
     this.provStart[id + 1] = t;
@@ -766,8 +867,27 @@ export class Pool {
     return true;
   }
 
+  /** Whether the provides index is in the memory's columns (its views made again when the memory changes). */
+  private indexInColumns = false;
+  private indexVersion = -1;
+
+  private indexNames = 0;
+
+  private indexViews(names: number): ProvideIndex {
+    const c = this.cols;
+    this.indexNames = names;
+    const start = c.view32(this.cIdxStart).subarray(0, names + 1);
+    this.indexVersion = c.version;
+    return { start, ids: c.view32(this.cIdxIds).subarray(0, start[names]!) };
+  }
+
   private buildIndex(): ProvideIndex {
-    if (this.provideIndex) return this.provideIndex;
+    const known = this.provideIndex;
+    if (known) {
+      // (views of a grown memory are detached: made again from the names count kept)
+      if (this.indexInColumns && this.indexVersion !== this.cols.version) this.provideIndex = this.indexViews(this.indexNames);
+      return this.provideIndex!;
+    }
     const n = this.solvables.length;
     const names = this.idNames.length;
     // which packages are in the index: by arch id, then the installed and disabled ones
@@ -793,12 +913,26 @@ export class Pool {
     const provOwner = this.provOwner;
     const total0 = this.provDeps.length;
     this.inIndex = inIndex;
-    if (all) {
+    const c = this.cols;
+    // (in the room addSolvable keeps: building the index never moves a column or grows the
+    // memory, so callers' views stay valid; names interned since: the JS loops below)
+    if (all && 4 * (names + 1) <= c.roomOf(this.cIdxStart) && 4 * names <= c.roomOf(this.cIdxFill) && 4 * total0 <= c.roomOf(this.cIdxIds)) {
       // every provide is indexed: the counting sort as a WebAssembly kernel (baseline-compiled
-      // JS pays ~40 ns an element here: see provides-sort-kernel.ts)
-      this.provideIndex = sortProvidesByName(provName, provOwner, total0, names);
+      // JS pays ~40 ns an element here: see provides-sort-kernel.ts), in the pool's memory
+      sortProvidesInMemory(c, {
+        n: total0,
+        names,
+        provName: c.offset(this.cProvName),
+        provOwner: c.offset(this.cProvOwner),
+        start: c.offset(this.cIdxStart),
+        fill: c.offset(this.cIdxFill),
+        ids: c.offset(this.cIdxIds),
+      });
+      this.indexInColumns = true;
+      this.provideIndex = this.indexViews(names);
       return this.provideIndex;
     }
+    this.indexInColumns = false;
     // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
     const start = new Int32Array(names + 1);
     for (let i = 0; i < total0; i++) {
@@ -846,8 +980,9 @@ export class Pool {
   /** Does one of package p's provides of name id k match a versioned request? */
   private providesMatch(p: number, k: number, rpevr: ParsedEvr, sense: number): boolean {
     const deps = this.provDeps as SimpleDep[];
+    const provName = this.provName;
     for (let j = this.provStart[p]!, end = this.provStart[p + 1]!; j < end; j++) {
-      if (this.provName[j] === k && this.provideMatches(deps[j]!, rpevr, sense)) return true;
+      if (provName[j] === k && this.provideMatches(deps[j]!, rpevr, sense)) return true;
     }
     return false;
   }

@@ -252,6 +252,23 @@ class PkgRuleArena {
     return a;
   }
 
+  /** The closure kernel's rules, copied (its arrays are the pool's scratch). */
+  static copyOf(k: ClosureKernel): PkgRuleArena {
+    const a = new PkgRuleArena();
+    const top = k.litTop;
+    const n = k.ruleCount;
+    a.lits = k.lits.slice(0, top);
+    a.start = k.start.slice(0, n);
+    a.len = k.len.slice(0, n);
+    a.reason = k.reason.slice(0, n);
+    a.p = k.p.slice(0, n);
+    a.other = k.other.slice(0, n);
+    a.dep = k.dep.slice(0, n);
+    a.top = top;
+    a.count = n;
+    return a;
+  }
+
   /** Room for a rule of n literals at `top` (write them, then close()). */
   open(n: number): Int32Array {
     if (this.top + n > this.lits.length) {
@@ -648,7 +665,10 @@ export class RpmSolver {
   private makeKernel(scale: number): ClosureKernel | null {
     const pool = this.pool;
     if (!RpmSolver.closureKernel || this.multiversion.size > 0 || this.fixMap.size > 0 || this.flags.strongrecommends) return null;
-    const k = new ClosureKernel(pool.typedDeps(), {
+    const td = pool.typedDeps();
+    // (an index built by the JS loops, outside the pool's memory: the JS walk)
+    if (td.index === null) return null;
+    const k = new ClosureKernel(td, {
       size: pool.size,
       installed: this.installedMask,
       installable: pool.installableMask(),
@@ -1179,11 +1199,13 @@ export class RpmSolver {
       }
     }
     if (this.kernel !== null) {
-      // the kernel's rules and added packages join the JS code's
-      this.pkgArena!.top = this.kernel.litTop;
-      this.pkgArena!.count = this.kernel.ruleCount;
-      this.infarchNames = this.kernel.nameState;
-      const list = this.kernel.addedByKernel();
+      // the kernel's rules, added packages and name verdicts, copied out of the pool's scratch
+      // (the next solve on the pool reuses it)
+      const k = this.kernel;
+      this.pkgArena = PkgRuleArena.copyOf(k);
+      this.added = new IdSet(k.added.slice());
+      this.infarchNames = k.nameState.slice();
+      const list = k.addedByKernel();
       for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
       this.kernel = null;
     }

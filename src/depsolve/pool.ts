@@ -298,6 +298,33 @@ export class Pool {
     return this.vDepFlags;
   }
 
+  /** Room (elements) of the columns by kind: per package, dependency list, dependency ids, provides, names. */
+  private readonly room = { pkg: 4096, deps: 1 << 15, depIds: 4096, provs: 4096, names: 4096 };
+
+  private makeRoom(pkg: number, deps: number, depIds: number, provs: number, names: number): void {
+    const c = this.cols;
+    const r = this.room;
+    const more = (have: number, need: number): number => (need <= have ? have : Math.max(need, 2 * have));
+    r.pkg = more(r.pkg, pkg);
+    r.deps = more(r.deps, deps);
+    r.depIds = more(r.depIds, depIds);
+    r.provs = more(r.provs, provs);
+    r.names = more(r.names, names);
+    c.ensure(this.cNameOf, 4 * r.pkg);
+    c.ensure(this.cArchOf, 4 * r.pkg);
+    c.ensure(this.cEvrOf, 4 * r.pkg);
+    c.ensure(this.cJsOnly, r.pkg);
+    c.ensure(this.cPkgDep, 16 * r.pkg);
+    c.ensure(this.cDepList, 4 * r.deps);
+    c.ensure(this.cDepNid, 4 * r.depIds);
+    c.ensure(this.cDepFlags, 4 * r.depIds);
+    c.ensure(this.cProvName, 4 * r.provs);
+    c.ensure(this.cProvOwner, 4 * r.provs);
+    c.ensure(this.cIdxIds, 4 * r.provs);
+    c.ensure(this.cIdxStart, 4 * r.names);
+    c.ensure(this.cIdxFill, 4 * r.names);
+  }
+
   /** Per package: 1 when it provides its own name (noted as its provides are interned). */
   private ownProv = new Uint8Array(4096);
   private readonly provDeps: Dep[] = [];
@@ -387,16 +414,23 @@ export class Pool {
     return id;
   }
 
-  /** Append a package's dependency list to depList; returns whether one of them is rich. */
-  private addDepIds(list: readonly Dep[]): boolean {
+  /**
+   * Append a package's dependency list to depList at `top`; returns the new top, negated when
+   * one of them is rich (-top - 1). A dependency seen before (the readers share one object per
+   * distinct dependency) costs a property load and a compare.
+   */
+  private addDepIds(list: readonly Dep[], depList: Int32Array, top: number): number {
     let rich = false;
+    const objs = this.depObjs;
     // (room made by addSolvable beforehand)
     for (let i = 0; i < list.length; i++) {
-      const id = this.depId(list[i]!);
-      if (this.depFlags[id] === DEP_RICH) rich = true;
-      this.depList[this.depTop++] = id;
+      const d = list[i]!;
+      let id = (d as { did?: number }).did;
+      if (id === undefined || objs[id] !== d) id = this.depId(d);
+      if (d.kind !== 'simple') rich = true;
+      depList[top++] = id;
     }
-    return rich;
+    return rich ? -top - 1 : top;
   }
 
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
@@ -621,25 +655,14 @@ export class Pool {
       own.set(this.ownProv);
       this.ownProv = own;
     }
-    // room in the memory's columns first (a column may move: views are taken after this)
-    const c = this.cols;
-    c.ensure(this.cNameOf, 4 * (id + 2));
-    c.ensure(this.cArchOf, 4 * (id + 2));
-    c.ensure(this.cEvrOf, 4 * (id + 2));
-    c.ensure(this.cJsOnly, id + 2);
-    c.ensure(this.cPkgDep, 16 * (id + 2));
+    // room in the memory's columns first (a column may move: views are taken after this);
+    // the rooms in elements are kept here, so the usual package only compares numbers
     const ndeps = pkg.requires.length + pkg.conflicts.length + pkg.recommends.length + pkg.suggests.length;
-    c.ensure(this.cDepList, 4 * (this.depTop + ndeps));
-    c.ensure(this.cDepNid, 4 * (this.depObjs.length + ndeps));
-    c.ensure(this.cDepFlags, 4 * (this.depObjs.length + ndeps));
     const nprov = this.provDeps.length + pkg.provides.length;
-    c.ensure(this.cProvName, 4 * nprov);
-    c.ensure(this.cProvOwner, 4 * nprov);
-    // the provides index's room (building it then moves nothing); names: at most one new per provide and name
+    // the provides index's room too (building it then moves nothing); names: at most one new per provide and dependency
     const names = this.idNames.length + pkg.provides.length + 1 + ndeps;
-    c.ensure(this.cIdxStart, 4 * (names + 1));
-    c.ensure(this.cIdxFill, 4 * names);
-    c.ensure(this.cIdxIds, 4 * nprov);
+    if (id + 2 > this.room.pkg || this.depTop + ndeps > this.room.deps || this.depObjs.length + ndeps > this.room.depIds || nprov > this.room.provs || names + 1 > this.room.names)
+      this.makeRoom(id + 2, this.depTop + ndeps, this.depObjs.length + ndeps, nprov, names + 1);
     // one string per name and arch: equal names compare by identity on the hot paths
     const nk = this.internName(pkg.name);
     this.nameOf[id] = nk;
@@ -662,21 +685,7 @@ export class Pool {
       this.provDeps.push(d);
     }
     this.provStart[id + 1] = t;
-    // the typed dependency store (ids in depList; see typedDeps)
-    const pd = this.pkgDep;
-    pd[4 * id] = this.depTop;
-    let rich = this.addDepIds(pkg.requires);
-    pd[4 * id + 1] = this.depTop;
-    if (this.addDepIds(pkg.conflicts)) rich = true;
-    pd[4 * id + 2] = this.depTop;
-    if (this.addDepIds(pkg.recommends)) rich = true;
-    pd[4 * id + 3] = this.depTop;
-    if (this.addDepIds(pkg.suggests)) rich = true;
-    pd[4 * id + 4] = this.depTop;
-    this.jsOnly[id] = rich || pkg.obsoletes.length !== 0 || this.nameSpecial[nk] === 1 ? 1 : 0;
-    let ek = this.evrIds.get(pkg.evr);
-    if (ek === undefined) this.evrIds.set(pkg.evr, (ek = this.evrIds.size));
-    this.evrOf[id] = ek;
+    this.addTypedDeps(id, pkg, nk);
     this.archOf[id] = ak;
     this.repoOf[id] = repo.index;
     this.repoPackages[repo.index]?.push(id);
@@ -689,6 +698,32 @@ export class Pool {
     if (pkg.obsoletes.length) this.reverseDeps.obsoletes.push(id);
     this.invalidate();
     return s;
+  }
+
+  /** Package id's dependency ids, its jsOnly flag and EVR id (see typedDeps; the room is made). */
+  private addTypedDeps(id: number, pkg: NewSolvable, nk: number): void {
+    const pd = this.pkgDep;
+    const dl = this.depList;
+    let top = this.depTop;
+    let rich = false;
+    pd[4 * id] = top;
+    if (pkg.requires.length) top = this.addDepIds(pkg.requires, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 1] = top;
+    if (pkg.conflicts.length) top = this.addDepIds(pkg.conflicts, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 2] = top;
+    if (pkg.recommends.length) top = this.addDepIds(pkg.recommends, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 3] = top;
+    if (pkg.suggests.length) top = this.addDepIds(pkg.suggests, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 4] = top;
+    this.depTop = top;
+    this.jsOnly[id] = rich || pkg.obsoletes.length !== 0 || this.nameSpecial[nk] === 1 ? 1 : 0;
+    let ek = this.evrIds.get(pkg.evr);
+    if (ek === undefined) this.evrIds.set(pkg.evr, (ek = this.evrIds.size));
+    this.evrOf[id] = ek;
   }
 
   invalidate(): void {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTestcase } from './testcase.js';
 import { RpmSolver } from './rpm-solver.js';
+import { ClosureKernel } from './closure-kernel.js';
 
 // The reference is RpmSolver's JS code (closureKernel = false: the JS walk, the JS distupgrade-all
 // loop): for random repositories, the
@@ -103,4 +104,22 @@ test('the closure and distupgrade kernels give the JS code\'s rules, in its orde
   }
   // the cases exercise package rules at all
   assert.ok(nonEmpty > 100, `only ${nonEmpty} cases with package rules`);
+});
+
+test('a full kernel arena gives the same rules: again with more room, else the JS walk', () => {
+  const before = ClosureKernel.roomFactor;
+  try {
+    for (const factor of [0, 0.0005]) {
+      ClosureKernel.roomFactor = factor;
+      for (let seed = 200; seed <= 240; seed++) {
+        const text = randomTestcase(seed);
+        const js = run(text, false);
+        const wasm = run(text, true);
+        assert.deepEqual(wasm.trace, js.trace, `room factor ${factor}, seed ${seed}`);
+        assert.deepEqual(wasm.output, js.output, `room factor ${factor}, seed ${seed}: result`);
+      }
+    }
+  } finally {
+    ClosureKernel.roomFactor = before;
+  }
 });

@@ -350,6 +350,9 @@ export class ClosureKernel {
   private readonly pkgDep: Int32Array;
   private readonly depObjs: readonly Dep[];
 
+  /** Scales the walk's room (tests make it small to run the KernelFull paths). */
+  static roomFactor = 1;
+
   constructor(td: TypedDeps, kp: KernelParams) {
     const N = kp.size;
     const D = td.depCount;
@@ -358,10 +361,15 @@ export class ClosureKernel {
     const names = idx.names;
     const A = td.archColor.length;
     const s = kp.scale;
-    const litcap = s * (2 * L + 4 * N + 65536);
-    const rcap = s * (L + 2 * N + 16384);
-    const qcap = litcap + L + N;
-    const wpcap = s * (2 * N + 65536);
+    // room for the walks seen (the 60k-package bench's distupgrade: ~80k literals, ~24k rules)
+    // with a margin; a larger walk fills it and runs again with 8 times the room (KernelFull).
+    // Not more: the memory the walk asks for counts as external memory, and a large grow
+    // brings the garbage collector into the solve.
+    const f = s * ClosureKernel.roomFactor;
+    const litcap = 16 + Math.ceil(f * ((L >> 1) + N + 65536));
+    const rcap = 16 + Math.ceil(f * ((L >> 2) + (N >> 1) + 16384));
+    const qcap = litcap + Math.ceil(f * N);
+    const wpcap = 16 + Math.ceil(f * ((N >> 1) + 65536));
     // the pool's columns are read in place; the walk's own arrays go into the pool's scratch
     // column (a column that only grows: its pages are reused by the next solve)
     let top = 0;

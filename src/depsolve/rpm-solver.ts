@@ -905,7 +905,10 @@ export class RpmSolver {
     // with allowAll the answer depends on the pool only (not on dup or the job maps): asked
     // several times per installed package while the rules are built, computed once. Callers
     // only read the list.
-    if (allowAll) {
+    // a distupgrade that allows every change (libsolv's default dup flags) and no multiversion
+    // package: the same list as allowAll (updatePackages checks nothing else then)
+    const f = this.flags;
+    if (allowAll || (dup && f.dupallowdowngrade && f.dupallowarchchange && f.dupallowvendorchange && f.dupallownamechange && this.multiversion.size === 0)) {
       let l = this.allUpdates.get(p);
       if (l === undefined) this.allUpdates.set(p, (l = this.updatePackages(p, true, false)));
       return l;

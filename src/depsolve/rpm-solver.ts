@@ -1638,20 +1638,38 @@ export class RpmSolver {
     // the installed package a new package would replace (same name, or obsoleted), per package:
     // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
     const blockers = new Int32Array(pool.size);
+    // installed packages per name id: how many, and the first (names compared by id, most
+    // providers' names have no installed package or one)
+    const nameOf = pool.nameIdColumn();
+    const instCount = new Int32Array(pool.nameCount);
+    const instFirst = new Int32Array(pool.nameCount);
+    for (let k = 0; k < this.installedIds.length; k++) {
+      const ip = this.installedIds[k]!;
+      const nk = nameOf[ip]!;
+      if (instCount[nk]++ === 0) instFirst[nk] = ip;
+    }
+    const colors = pool.flags.implicitobsoleteusescolors;
     const blockerOf = (p: number): number => {
       const known = blockers[p]!;
       if (known) return known > 0 ? known : 0;
       const s = pool.solvables[p]!;
       let blocker = 0;
-      const byName = this.installedByName().get(s.name) ?? [];
-      for (let k = 0; k < byName.length; k++) {
-        const ip = byName[k]!;
-        const is = pool.solvables[ip]!;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-        blocker = ip;
-        break;
+      const nk = nameOf[p]!;
+      const count = instCount[nk]!;
+      if (count === 1) {
+        const ip = instFirst[nk]!;
+        if (!colors || pool.colorMatch(s, pool.solvables[ip]!)) blocker = ip;
+      } else if (count > 1) {
+        const byName = this.installedByName().get(s.name) ?? [];
+        for (let k = 0; k < byName.length; k++) {
+          const ip = byName[k]!;
+          const is = pool.solvables[ip]!;
+          if (colors && !pool.colorMatch(s, is)) continue;
+          blocker = ip;
+          break;
+        }
       }
-      if (!blocker) {
+      if (!blocker && s.obsoletes.length !== 0) {
         outer: for (const obs of s.obsoletes) {
           for (const ip of pool.whatprovides(obs)) {
             if (!this.isInstalled(ip)) continue;

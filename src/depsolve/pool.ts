@@ -546,6 +546,12 @@ export class Pool {
     return this.nameOf;
   }
 
+  /** Every package's arch id and, by arch id, its multilib color (colorMatch's columns; read-only). */
+  archColumns(): { archOf: Int32Array; archColor: Uint8Array } {
+    this.scores();
+    return { archOf: this.archOf, archColor: this.archColor };
+  }
+
   /** Per name id: 1 for a file path or namespace name (specialName), 2 for rpmlib(...), else 0. */
   nameSpecialColumn(): Uint8Array {
     return this.nameSpecial;

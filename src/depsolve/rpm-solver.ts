@@ -8,6 +8,7 @@ import { filterUnwanted, type PolicyContext, type PolicyMode } from './policy.js
 import { unifyOrder } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
 import { dupAllMaps } from './dup-kernel.js';
+import { choiceCandidates } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -1721,7 +1722,39 @@ export class RpmSolver {
     const arena = this.sat.litArena;
     const inst = this.installedMask;
     const anyOrphans = this.orphaned.size > 0;
-    for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
+    // the rules worth a look: every package rule, or the kernel's candidates (choice-kernel.ts:
+    // the same first checks, conservative where the JS knows more)
+    let candidates: Int32Array | null = null;
+    if (RpmSolver.closureKernel && this.pkgRulesEnd > 1) {
+      const orphaned = new Uint8Array(pool.size);
+      for (const p of this.orphaned) orphaned[p] = 1;
+      const withObsoletes = new Uint8Array(pool.size);
+      const obsList = pool.withReverseDeps().obsoletes;
+      for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
+      const ac = pool.archColumns();
+      candidates = choiceCandidates({
+        rules: this.pkgRulesEnd,
+        heads,
+        lens,
+        starts,
+        lits: arena,
+        litTop: starts[this.pkgRulesEnd - 1]! + lens[this.pkgRulesEnd - 1]!,
+        size: pool.size,
+        installed: inst,
+        orphaned,
+        nameOf,
+        names: pool.nameCount,
+        instCount,
+        instFirst,
+        archOf: ac.archOf,
+        archColor: ac.archColor,
+        withObsoletes,
+        colors,
+      });
+    }
+    const scanEnd = candidates === null ? this.pkgRulesEnd : candidates.length + 1;
+    for (let ci = 1; ci < scanEnd; ci++) {
+      const rid = candidates === null ? ci : candidates[ci - 1]!;
       const len = lens[rid]!;
       if (heads[rid]! >= 0 || len < 2) continue;
       const st = starts[rid]!;

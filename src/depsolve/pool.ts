@@ -1,6 +1,7 @@
 import { RPMSENSE, compareParsedEvr, parseEvrString, senseOverlap } from '../rpm/index.js';
 import type { ParsedEvr, SimpleDep } from '../rpm/index.js';
-import { sortProvidesByName } from './provides-sort-kernel.js';
+import { sortProvidesInMemory } from './provides-sort-kernel.js';
+import { WasmColumns } from './wasm-columns.js';
 import { depToString, type Dep } from './dep.js';
 
 export interface Repo {
@@ -108,6 +109,36 @@ interface ProvideIndex {
   ids: Int32Array;
 }
 
+/** depFlags bits (Pool.typedDeps). */
+export const DEP_RPMLIB = 1;
+export const DEP_BYNAME = 2;
+export const DEP_RICH = 4;
+
+/**
+ * Pool.typedDeps: where the pool's typed columns are in its WebAssembly memory (byte offsets;
+ * see the fields' comments in Pool), the column the kernels may use as scratch, and the
+ * provides index's columns (null when it was built outside the memory).
+ */
+export interface TypedDeps {
+  cols: WasmColumns;
+  scratch: number;
+  depObjs: readonly Dep[];
+  depCount: number;
+  depTop: number;
+  depList: number;
+  depNid: number;
+  depFlags: number;
+  pkgDep: number;
+  nameOf: number;
+  archOf: number;
+  evrOf: number;
+  jsOnly: number;
+  archColor: Uint8Array;
+  archScore: Int32Array;
+  noarch: number;
+  index: { start: number; ids: number; names: number } | null;
+}
+
 /**
  * All packages from all repositories, one of which may be the installed system, with the
  * indexes the solver needs: provides by name (version matching applied on lookup, rpm's rule),
@@ -172,17 +203,133 @@ export class Pool {
   private readonly nameIds = new Map<string, number>();
   /** The interned names by id (every solvable's `name` is the one string of its id). */
   private readonly idNames: string[] = [];
+  /**
+   * The columns the solver's kernels read, in one WebAssembly memory (wasm-columns.ts): per
+   * package nameOf (name id), archOf (arch id), evrOf, jsOnly, pkgDep; per provide provName,
+   * provOwner; the dependency store depList, depNid, depFlags; the provides index (its room
+   * kept as packages are added, so building it never moves a column); the kernels' scratch.
+   * Views are made again when the memory changes (`cols.version`): read them through the
+   * getters, and hold one in a local only while nothing adds packages or sets up a kernel.
+   */
+  private readonly cols = new WasmColumns(1 << 20);
+  private readonly cNameOf = this.cols.column(4 * 4096);
+  private readonly cArchOf = this.cols.column(4 * 4096);
+  private readonly cEvrOf = this.cols.column(4 * 4096);
+  private readonly cJsOnly = this.cols.column(4096);
+  private readonly cPkgDep = this.cols.column(16 * 4096);
+  private readonly cProvName = this.cols.column(4 * 4096);
+  private readonly cProvOwner = this.cols.column(4 * 4096);
+  private readonly cDepList = this.cols.column(4 << 15);
+  private readonly cDepNid = this.cols.column(4 * 4096);
+  private readonly cDepFlags = this.cols.column(4 * 4096);
+  private readonly cIdxStart = this.cols.column(4 * 4096);
+  private readonly cIdxIds = this.cols.column(4 * 4096);
+  private readonly cIdxFill = this.cols.column(4 * 4096);
+  private readonly cScratch = this.cols.column(0);
+  private seen = -1;
+  private vNameOf!: Int32Array;
+  private vArchOf!: Int32Array;
+  private vEvrOf!: Int32Array;
+  private vJsOnly!: Uint8Array;
+  private vPkgDep!: Int32Array;
+  private vProvName!: Int32Array;
+  private vProvOwner!: Int32Array;
+  private vDepList!: Int32Array;
+  private vDepNid!: Int32Array;
+  private vDepFlags!: Int32Array;
+
+  private views(): void {
+    const c = this.cols;
+    this.vNameOf = c.view32(this.cNameOf);
+    this.vArchOf = c.view32(this.cArchOf);
+    this.vEvrOf = c.view32(this.cEvrOf);
+    this.vJsOnly = c.view8(this.cJsOnly);
+    this.vPkgDep = c.view32(this.cPkgDep);
+    this.vProvName = c.view32(this.cProvName);
+    this.vProvOwner = c.view32(this.cProvOwner);
+    this.vDepList = c.view32(this.cDepList);
+    this.vDepNid = c.view32(this.cDepNid);
+    this.vDepFlags = c.view32(this.cDepFlags);
+    this.seen = c.version;
+  }
+
   /** Per package: the id of its name. */
-  private nameOf = new Int32Array(4096);
+  private get nameOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vNameOf;
+  }
+  /** Per package: arch id (into archNames). */
+  private get archOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vArchOf;
+  }
+  private get evrOf(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vEvrOf;
+  }
+  private get jsOnly(): Uint8Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vJsOnly;
+  }
+  private get pkgDep(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vPkgDep;
+  }
+  /** Per provide: its name id (-1: a rich provide). */
+  private get provName(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vProvName;
+  }
+  /** Per provide: the package that provides it. */
+  private get provOwner(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vProvOwner;
+  }
+  private get depList(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepList;
+  }
+  private get depNid(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepNid;
+  }
+  private get depFlags(): Int32Array {
+    if (this.seen !== this.cols.version) this.views();
+    return this.vDepFlags;
+  }
+
+  /** Room (elements) of the columns by kind: per package, dependency list, dependency ids, provides, names. */
+  private readonly room = { pkg: 4096, deps: 1 << 15, depIds: 4096, provs: 4096, names: 4096 };
+
+  private makeRoom(pkg: number, deps: number, depIds: number, provs: number, names: number): void {
+    const c = this.cols;
+    const r = this.room;
+    const more = (have: number, need: number): number => (need <= have ? have : Math.max(need, 2 * have));
+    r.pkg = more(r.pkg, pkg);
+    r.deps = more(r.deps, deps);
+    r.depIds = more(r.depIds, depIds);
+    r.provs = more(r.provs, provs);
+    r.names = more(r.names, names);
+    c.ensure(this.cNameOf, 4 * r.pkg);
+    c.ensure(this.cArchOf, 4 * r.pkg);
+    c.ensure(this.cEvrOf, 4 * r.pkg);
+    c.ensure(this.cJsOnly, r.pkg);
+    c.ensure(this.cPkgDep, 16 * r.pkg);
+    c.ensure(this.cDepList, 4 * r.deps);
+    c.ensure(this.cDepNid, 4 * r.depIds);
+    c.ensure(this.cDepFlags, 4 * r.depIds);
+    c.ensure(this.cProvName, 4 * r.provs);
+    c.ensure(this.cProvOwner, 4 * r.provs);
+    c.ensure(this.cIdxIds, 4 * r.provs);
+    c.ensure(this.cIdxStart, 4 * r.names);
+    c.ensure(this.cIdxFill, 4 * r.names);
+  }
+
   /** Per package: 1 when it provides its own name (noted as its provides are interned). */
   private ownProv = new Uint8Array(4096);
-  private provName = new Int32Array(4096);
-  /** Per provide: the package that provides it. */
-  private provOwner = new Int32Array(4096);
   private readonly provDeps: Dep[] = [];
   private provStart = new Int32Array(4096);
-  /** Per package: arch id (into archNames) and repository index (-1: the system solvables). */
-  private archOf = new Int32Array(4096);
+  /** Per package: repository index (-1: the system solvables). */
   private repoOf = new Int32Array(4096);
   private readonly archIds = new Map<string, number>();
   private readonly archNames: string[] = [];
@@ -230,6 +377,88 @@ export class Pool {
   /** Per name id: 1 for a file path or namespace name (their providers come from other tables), 2 for rpmlib(...). */
   private nameSpecial = new Uint8Array(1024);
 
+  /**
+   * The typed dependency store (libsolv's idarraydata), filled as packages are added: every
+   * distinct dependency object gets an id (`depObjs[id]`), and package p's requires, conflicts,
+   * recommends and suggests are dependency ids in `depList`, from `pkgDep[4p]`, `pkgDep[4p + 1]`,
+   * `pkgDep[4p + 2]`, `pkgDep[4p + 3]` up to `pkgDep[4(p + 1)]` (packages are consecutive).
+   * Per dependency id: its name id (`depNid`, -1 for a rich one) and `depFlags` (DEP_RPMLIB,
+   * DEP_BYNAME: unversioned on a plain name, so its providers are the index's list for the
+   * name). Per package: `evrOf` (interned EVR strings: equal EVRs have one id) and `jsOnly` (1
+   * when its rules need the general code: rich dependencies, obsoletes, a file or namespace
+   * name). The rule builder's closure kernel walks these arrays only (closure-kernel.ts).
+   */
+  private readonly depObjs: Dep[] = [];
+  private depTop = 0;
+  private readonly evrIds = new Map<string, number>();
+
+  /** The id of a dependency object in this pool (assigned on first sight; the object keeps it). */
+  private depId(d: Dep): number {
+    const known = (d as { did?: number }).did;
+    if (known !== undefined && this.depObjs[known] === d) return known;
+    const id = this.depObjs.length;
+    this.depObjs.push(d);
+    (d as { did?: number }).did = id;
+    // (room made by addSolvable beforehand)
+    if (d.kind === 'simple') {
+      const nid = (d as NamedDep).nid;
+      const k = nid !== undefined && this.idNames[nid] === d.name ? nid : this.internName(d.name);
+      this.depNid[id] = k;
+      const sp = this.nameSpecial[k]!;
+      const versioned = (d.flags & RPMSENSE.SENSEMASK) !== 0 && d.evr !== '';
+      this.depFlags[id] = (sp === 2 ? DEP_RPMLIB : 0) | (!versioned && sp !== 1 ? DEP_BYNAME : 0);
+    } else {
+      this.depNid[id] = -1;
+      this.depFlags[id] = DEP_RICH;
+    }
+    return id;
+  }
+
+  /**
+   * Append a package's dependency list to depList at `top`; returns the new top, negated when
+   * one of them is rich (-top - 1). A dependency seen before (the readers share one object per
+   * distinct dependency) costs a property load and a compare.
+   */
+  private addDepIds(list: readonly Dep[], depList: Int32Array, top: number): number {
+    let rich = false;
+    const objs = this.depObjs;
+    // (room made by addSolvable beforehand)
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i]!;
+      let id = (d as { did?: number }).did;
+      if (id === undefined || objs[id] !== d) id = this.depId(d);
+      if (d.kind !== 'simple') rich = true;
+      depList[top++] = id;
+    }
+    return rich ? -top - 1 : top;
+  }
+
+  /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
+  typedDeps(): TypedDeps {
+    this.scores();
+    const index = this.buildIndex();
+    const c = this.cols;
+    return {
+      cols: c,
+      scratch: this.cScratch,
+      depObjs: this.depObjs,
+      depCount: this.depObjs.length,
+      depTop: this.depTop,
+      depList: c.offset(this.cDepList),
+      depNid: c.offset(this.cDepNid),
+      depFlags: c.offset(this.cDepFlags),
+      pkgDep: c.offset(this.cPkgDep),
+      nameOf: c.offset(this.cNameOf),
+      archOf: c.offset(this.cArchOf),
+      evrOf: c.offset(this.cEvrOf),
+      jsOnly: c.offset(this.cJsOnly),
+      archColor: this.archColor,
+      archScore: this.archScoreTable!,
+      noarch: this.archIds.get('noarch')!,
+      index: this.indexInColumns ? { start: c.offset(this.cIdxStart), ids: c.offset(this.cIdxIds), names: index.start.length } : null,
+    };
+  }
+
   /** The packages of a repository, ascending. */
   packagesOf(repo: Repo): number[] {
     return (this.repoPackages[repo.index] ?? []).slice();
@@ -267,6 +496,12 @@ export class Pool {
     const nameOf = this.nameOf;
     const own = this.ownProv;
     for (let p = 2, n = this.solvables.length; p < n; p++) if (own[p] === 1 && inIndex[p] === 1 && names[nameOf[p]!] === 1) out[p] = 1;
+  }
+
+  /** Per package: 1 when it provides its own name, and 1 when it is in the provides index (the columns markOwnNameList reads). */
+  ownNameColumns(): { own: Uint8Array; inIndex: Uint8Array } {
+    this.buildIndex();
+    return { own: this.ownProv, inIndex: this.inIndex! };
   }
 
   /** Per package: 1 when installable (pool_installable: arch, not src, not excluded); cached. */
@@ -309,6 +544,12 @@ export class Pool {
   /** Every package's name id by package id (read-only; the hot loops index it directly). */
   nameIdColumn(): Int32Array {
     return this.nameOf;
+  }
+
+  /** Every package's arch id and, by arch id, its multilib color (colorMatch's columns; read-only). */
+  archColumns(): { archOf: Int32Array; archColor: Uint8Array } {
+    this.scores();
+    return { archOf: this.archOf, archColor: this.archColor };
   }
 
   /** Per name id: 1 for a file path or namespace name (specialName), 2 for rpmlib(...), else 0. */
@@ -415,13 +656,19 @@ export class Pool {
     const id = s.id;
     if (id + 2 > this.provStart.length) {
       this.provStart = Pool.grown(this.provStart, id + 2);
-      this.archOf = Pool.grown(this.archOf, id + 2);
       this.repoOf = Pool.grown(this.repoOf, id + 2);
-      this.nameOf = Pool.grown(this.nameOf, id + 2);
-      const own = new Uint8Array(this.nameOf.length);
+      const own = new Uint8Array(this.provStart.length);
       own.set(this.ownProv);
       this.ownProv = own;
     }
+    // room in the memory's columns first (a column may move: views are taken after this);
+    // the rooms in elements are kept here, so the usual package only compares numbers
+    const ndeps = pkg.requires.length + pkg.conflicts.length + pkg.recommends.length + pkg.suggests.length;
+    const nprov = this.provDeps.length + pkg.provides.length;
+    // the provides index's room too (building it then moves nothing); names: at most one new per provide and dependency
+    const names = this.idNames.length + pkg.provides.length + 1 + ndeps;
+    if (id + 2 > this.room.pkg || this.depTop + ndeps > this.room.deps || this.depObjs.length + ndeps > this.room.depIds || nprov > this.room.provs || names + 1 > this.room.names)
+      this.makeRoom(id + 2, this.depTop + ndeps, this.depObjs.length + ndeps, nprov, names + 1);
     // one string per name and arch: equal names compare by identity on the hot paths
     const nk = this.internName(pkg.name);
     this.nameOf[id] = nk;
@@ -430,10 +677,8 @@ export class Pool {
     s.arch = this.archNames[ak]!;
     const provides = pkg.provides;
     let t = this.provDeps.length;
-    if (t + provides.length > this.provName.length) {
-      this.provName = Pool.grown(this.provName, t + provides.length);
-      this.provOwner = Pool.grown(this.provOwner, t + provides.length);
-    }
+    const provName = this.provName;
+    const provOwner = this.provOwner;
     for (let i = 0; i < provides.length; i++) {
       const d = provides[i]!;
       let k = -1;
@@ -441,11 +686,12 @@ export class Pool {
         k = this.internName(d.name);
         if (k === nk) this.ownProv[id] = 1;
       }
-      this.provOwner[t] = id;
-      this.provName[t++] = k;
+      provOwner[t] = id;
+      provName[t++] = k;
       this.provDeps.push(d);
     }
     this.provStart[id + 1] = t;
+    this.addTypedDeps(id, pkg, nk);
     this.archOf[id] = ak;
     this.repoOf[id] = repo.index;
     this.repoPackages[repo.index]?.push(id);
@@ -458,6 +704,32 @@ export class Pool {
     if (pkg.obsoletes.length) this.reverseDeps.obsoletes.push(id);
     this.invalidate();
     return s;
+  }
+
+  /** Package id's dependency ids, its jsOnly flag and EVR id (see typedDeps; the room is made). */
+  private addTypedDeps(id: number, pkg: NewSolvable, nk: number): void {
+    const pd = this.pkgDep;
+    const dl = this.depList;
+    let top = this.depTop;
+    let rich = false;
+    pd[4 * id] = top;
+    if (pkg.requires.length) top = this.addDepIds(pkg.requires, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 1] = top;
+    if (pkg.conflicts.length) top = this.addDepIds(pkg.conflicts, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 2] = top;
+    if (pkg.recommends.length) top = this.addDepIds(pkg.recommends, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 3] = top;
+    if (pkg.suggests.length) top = this.addDepIds(pkg.suggests, dl, top);
+    if (top < 0) [top, rich] = [-top - 1, true];
+    pd[4 * id + 4] = top;
+    this.depTop = top;
+    this.jsOnly[id] = rich || pkg.obsoletes.length !== 0 || this.nameSpecial[nk] === 1 ? 1 : 0;
+    let ek = this.evrIds.get(pkg.evr);
+    if (ek === undefined) this.evrIds.set(pkg.evr, (ek = this.evrIds.size));
+    this.evrOf[id] = ek;
   }
 
   invalidate(): void {
@@ -636,8 +908,27 @@ export class Pool {
     return true;
   }
 
+  /** Whether the provides index is in the memory's columns (its views made again when the memory changes). */
+  private indexInColumns = false;
+  private indexVersion = -1;
+
+  private indexNames = 0;
+
+  private indexViews(names: number): ProvideIndex {
+    const c = this.cols;
+    this.indexNames = names;
+    const start = c.view32(this.cIdxStart).subarray(0, names + 1);
+    this.indexVersion = c.version;
+    return { start, ids: c.view32(this.cIdxIds).subarray(0, start[names]!) };
+  }
+
   private buildIndex(): ProvideIndex {
-    if (this.provideIndex) return this.provideIndex;
+    const known = this.provideIndex;
+    if (known) {
+      // (views of a grown memory are detached: made again from the names count kept)
+      if (this.indexInColumns && this.indexVersion !== this.cols.version) this.provideIndex = this.indexViews(this.indexNames);
+      return this.provideIndex!;
+    }
     const n = this.solvables.length;
     const names = this.idNames.length;
     // which packages are in the index: by arch id, then the installed and disabled ones
@@ -663,12 +954,26 @@ export class Pool {
     const provOwner = this.provOwner;
     const total0 = this.provDeps.length;
     this.inIndex = inIndex;
-    if (all) {
+    const c = this.cols;
+    // (in the room addSolvable keeps: building the index never moves a column or grows the
+    // memory, so callers' views stay valid; names interned since: the JS loops below)
+    if (all && 4 * (names + 1) <= c.roomOf(this.cIdxStart) && 4 * names <= c.roomOf(this.cIdxFill) && 4 * total0 <= c.roomOf(this.cIdxIds)) {
       // every provide is indexed: the counting sort as a WebAssembly kernel (baseline-compiled
-      // JS pays ~40 ns an element here: see provides-sort-kernel.ts)
-      this.provideIndex = sortProvidesByName(provName, provOwner, total0, names);
+      // JS pays ~40 ns an element here: see provides-sort-kernel.ts), in the pool's memory
+      sortProvidesInMemory(c, {
+        n: total0,
+        names,
+        provName: c.offset(this.cProvName),
+        provOwner: c.offset(this.cProvOwner),
+        start: c.offset(this.cIdxStart),
+        fill: c.offset(this.cIdxFill),
+        ids: c.offset(this.cIdxIds),
+      });
+      this.indexInColumns = true;
+      this.provideIndex = this.indexViews(names);
       return this.provideIndex;
     }
+    this.indexInColumns = false;
     // counts per name (start[k + 1]), then offsets; one pass over the flat provides store
     const start = new Int32Array(names + 1);
     for (let i = 0; i < total0; i++) {
@@ -716,8 +1021,9 @@ export class Pool {
   /** Does one of package p's provides of name id k match a versioned request? */
   private providesMatch(p: number, k: number, rpevr: ParsedEvr, sense: number): boolean {
     const deps = this.provDeps as SimpleDep[];
+    const provName = this.provName;
     for (let j = this.provStart[p]!, end = this.provStart[p + 1]!; j < end; j++) {
-      if (this.provName[j] === k && this.provideMatches(deps[j]!, rpevr, sense)) return true;
+      if (provName[j] === k && this.provideMatches(deps[j]!, rpevr, sense)) return true;
     }
     return false;
   }

@@ -10,8 +10,8 @@
 
 import {
   BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
-  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, instantiate, wasm,
-} from './wasm-assembler.js';
+  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, wasm,
+} from '../util/index.js';
 
 // parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
 const N = 0;
@@ -69,11 +69,34 @@ const compiled = new wasm.Module(
   assembleModule([{ name: 'sort', params: 7, result: false, locals: 3, body: BODY }]),
 );
 
+/** Where sortProvidesInMemory finds its arrays (byte offsets in the memory). */
+export interface SortPlaces {
+  /** provides, and name ids (the counts' length is names + 1) */
+  n: number;
+  names: number;
+  provName: number;
+  provOwner: number;
+  /** out: names + 1 offsets (zeroed here first) */
+  start: number;
+  /** scratch: names */
+  fill: number;
+  /** out: the owners, up to n */
+  ids: number;
+}
+
 /**
- * Counting sort of the flat provides store by name id: `start` (names + 1 offsets) and `ids`
- * (each name's owners in store order), skipping rich provides (name id -1). The same result
- * as the JS loops in Pool.buildIndex for the case where every package is indexed.
+ * Counting sort of the flat provides store by name id, in a memory that holds the store
+ * already (the pool's columns): `start` gets names + 1 offsets and `ids` each name's owners in
+ * store order, rich provides (name id -1) skipped. The same result as the JS loops in
+ * Pool.buildIndex for the case where every package is indexed.
  */
+export function sortProvidesInMemory(mem: { mem: object; buffer: ArrayBuffer }, at: SortPlaces): void {
+  new Int32Array(mem.buffer, at.start, at.names + 1).fill(0);
+  const inst = new wasm.Instance(compiled, { env: { mem: mem.mem } });
+  (inst.exports['sort'] as (...a: number[]) => void)(at.n, at.names, at.provName, at.provOwner, at.start, at.fill, at.ids);
+}
+
+/** sortProvidesInMemory on copies of the arrays in a fresh memory (tests, and callers without one). */
 export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, n: number, names: number): { start: Int32Array; ids: Int32Array } {
   const pn = 0;
   const po = pn + n * 4;
@@ -81,10 +104,11 @@ export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, 
   const pf = ps + (names + 1) * 4;
   const pi = pf + names * 4;
   const bytes = pi + n * 4;
-  const { buffer: buf, exports } = instantiate(compiled, bytes);
+  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const buf = mem.buffer;
   new Int32Array(buf, pn, n).set(provName.subarray(0, n));
   new Int32Array(buf, po, n).set(provOwner.subarray(0, n));
-  (exports['sort'] as (...a: number[]) => void)(n, names, pn, po, ps, pf, pi);
+  sortProvidesInMemory({ mem, buffer: buf }, { n, names, provName: pn, provOwner: po, start: ps, fill: pf, ids: pi });
   const start = new Int32Array(buf, ps, names + 1);
   return { start, ids: new Int32Array(buf, pi, start[names]!) };
 }

@@ -1,11 +1,14 @@
 import { CdclSolver, type RootConflict } from '../solver/index.js';
-import { RPMSENSE } from '../rpm/index.js';
+import { RPMSENSE, type SimpleDep } from '../rpm/index.js';
 import { grownI32 } from '../util/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifyOrder } from './rule-unify-kernel.js';
+import { ClosureKernel, KernelFull } from './closure-kernel.js';
+import { dupAllMaps } from './dup-kernel.js';
+import { choiceCandidates } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -233,14 +236,51 @@ class PkgRuleArena {
    * id in the rule's info the same way, no object reference per rule.
    */
   dep = new Int32Array(4096);
+  /** Arrays in the closure kernel's memory (the kernel writes there too): they cannot grow. */
+  private fixed = false;
+
+  /** An arena over the closure kernel's arrays (see ClosureKernel). */
+  static over(k: ClosureKernel): PkgRuleArena {
+    const a = new PkgRuleArena();
+    a.lits = k.lits;
+    a.start = k.start;
+    a.len = k.len;
+    a.reason = k.reason;
+    a.p = k.p;
+    a.other = k.other;
+    a.dep = k.dep;
+    a.fixed = true;
+    return a;
+  }
+
+  /** The closure kernel's rules, copied (its arrays are the pool's scratch). */
+  static copyOf(k: ClosureKernel): PkgRuleArena {
+    const a = new PkgRuleArena();
+    const top = k.litTop;
+    const n = k.ruleCount;
+    a.lits = k.lits.slice(0, top);
+    a.start = k.start.slice(0, n);
+    a.len = k.len.slice(0, n);
+    a.reason = k.reason.slice(0, n);
+    a.p = k.p.slice(0, n);
+    a.other = k.other.slice(0, n);
+    a.dep = k.dep.slice(0, n);
+    a.top = top;
+    a.count = n;
+    return a;
+  }
 
   /** Room for a rule of n literals at `top` (write them, then close()). */
   open(n: number): Int32Array {
-    if (this.top + n > this.lits.length) this.lits = grownI32(this.lits, this.top + n);
+    if (this.top + n > this.lits.length) {
+      if (this.fixed) throw new KernelFull();
+      this.lits = grownI32(this.lits, this.top + n);
+    }
     return this.lits;
   }
 
   private growRules(): void {
+    if (this.fixed) throw new KernelFull();
     const size = this.start.length * 2;
     this.start = grownI32(this.start, size);
     this.len = grownI32(this.len, size);
@@ -273,7 +313,7 @@ class PkgRuleArena {
   pair(a: number, b: number, reason: number, p: number, other: number, dep: number): void {
     // open() and close() in one (a package's same-name and conflict rules come through here)
     const t = this.top;
-    if (t + 2 > this.lits.length) this.lits = grownI32(this.lits, t + 2);
+    if (t + 2 > this.lits.length) this.open(2);
     const r = this.count++;
     if (r >= this.start.length) this.growRules();
     const l = this.lits;
@@ -299,8 +339,8 @@ class IdSet {
   /** Membership by id (1 = member); hot loops read and write it directly. */
   readonly bits: Uint8Array;
 
-  constructor(n: number) {
-    this.bits = new Uint8Array(n);
+  constructor(n: number | Uint8Array) {
+    this.bits = typeof n === 'number' ? new Uint8Array(n) : n;
   }
 
   has(p: number): boolean {
@@ -598,8 +638,68 @@ export class RpmSolver {
     return this.multiversion.has(p);
   }
 
-  /** solver_addpkgrulesforsolvable: rules for a package and everything it can reach. */
-  private addPkgRulesFor(start: number): void {
+  /** The closure walk and the distupgrade-all pass as WebAssembly kernels (closure-kernel.ts, dup-kernel.ts); false: always the JS code (tests compare both). */
+  static closureKernel = true;
+  /** The closure kernel's infarch verdict per name id (ClosureKernel.nameState), null without the kernel. */
+  private infarchNames: Uint8Array | null = null;
+  /** The kernel of this solver's walk, while the package rules are built (null: the JS walk). */
+  private kernel: ClosureKernel | null = null;
+  private kernelJs: (n: number) => void = () => undefined;
+  private kernelProviders: (d: Dep) => readonly number[] = () => [];
+
+  /**
+   * solver_addpkgrulesforsolvable: rules for each start package and everything it can reach,
+   * one start after the other.
+   */
+  private addPkgRulesFor(starts: ArrayLike<number>): void {
+    const k = this.kernel;
+    if (k !== null) {
+      k.walkFrom(starts, this.kernelJs, this.kernelProviders);
+      return;
+    }
+    const added = this.added.bits;
+    for (let x = 0; x < starts.length; x++) {
+      const queue = [starts[x]!];
+      for (let qi = 0; qi < queue.length; qi++) {
+        const n = queue[qi]!;
+        if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+        this.pkgRulesOf(n, queue);
+      }
+    }
+  }
+
+  /** Set up the closure kernel for this solver's walk (null when the setup needs the JS code). */
+  private makeKernel(scale: number): ClosureKernel | null {
+    const pool = this.pool;
+    if (!RpmSolver.closureKernel || this.multiversion.size > 0 || this.fixMap.size > 0 || this.flags.strongrecommends) return null;
+    const td = pool.typedDeps();
+    // (an index built by the JS loops, outside the pool's memory: the JS walk)
+    if (td.index === null) return null;
+    const k = new ClosureKernel(td, {
+      size: pool.size,
+      installed: this.installedMask,
+      installable: pool.installableMask(),
+      colors: pool.flags.implicitobsoleteusescolors,
+      forbidSelfConflicts: pool.flags.forbidselfconflicts,
+      archPolicy: pool.hasArchPolicy(),
+      scale,
+    });
+    const arena = PkgRuleArena.over(k);
+    this.pkgArena = arena;
+    this.added = new IdSet(k.added);
+    this.kernelJs = (n) => {
+      arena.top = k.litTop;
+      arena.count = k.ruleCount;
+      this.pkgRulesOf(n, k);
+      k.litTop = arena.top;
+      k.ruleCount = arena.count;
+    };
+    this.kernelProviders = (d) => pool.whatprovidesSimple(d as SimpleDep);
+    return k;
+  }
+
+  /** The package rules of package n (not added yet); the packages they reach go into the queue. */
+  private pkgRulesOf(n: number, queue: { push(p: number): unknown }): void {
     const pool = this.pool;
     // the pool's columns and the solver's byte maps in locals: this runs for every package the
     // jobs and the installed system can reach, in baseline-compiled code where each call and
@@ -612,19 +712,15 @@ export class RpmSolver {
     const hasMulti = multi.size > 0;
     const colors = pool.flags.implicitobsoleteusescolors;
     const hasFix = this.fixMap.size > 0;
-    const addedList = this.addedList;
-    const queue = [start];
-    for (let qi = 0; qi < queue.length; qi++) {
-      const n = queue[qi]!;
-      if (added[n] === 1 || n === SYSTEM_SOLVABLE) continue;
+    {
       added[n] = 1;
-      addedList.push(n);
+      this.addedList.push(n);
       const s = pool.solvables[n]!;
       const installed = inst[n] === 1;
       const dontfix = installed && !(hasFix && this.fixMap.has(n));
       if (!installed && installable[n] !== 1) {
         this.addPkgRule([-n], R_NOT_INSTALLABLE, n, 0, -1);
-        continue;
+        return;
       }
       const requires = s.requires;
       for (let ri = 0; ri < requires.length; ri++) {
@@ -816,7 +912,10 @@ export class RpmSolver {
     // with allowAll the answer depends on the pool only (not on dup or the job maps): asked
     // several times per installed package while the rules are built, computed once. Callers
     // only read the list.
-    if (allowAll) {
+    // a distupgrade that allows every change (libsolv's default dup flags) and no multiversion
+    // package: the same list as allowAll (updatePackages checks nothing else then)
+    const f = this.flags;
+    if (allowAll || (dup && f.dupallowdowngrade && f.dupallowarchchange && f.dupallowvendorchange && f.dupallownamechange && this.multiversion.size === 0)) {
       let l = this.allUpdates.get(p);
       if (l === undefined) this.allUpdates.set(p, (l = this.updatePackages(p, true, false)));
       return l;
@@ -919,7 +1018,8 @@ export class RpmSolver {
     const jobs = this.jobs;
     // 1. maps from the jobs
     jobs.forEach((job, ji) => {
-      const sel = this.select(job.select);
+      // ("distupgrade all" walks the pool by id: no list of every package)
+      const sel = job.verb === 'distupgrade' && job.select.kind === 'all' ? [] : this.select(job.select);
       switch (job.verb) {
         case 'multiversion':
           for (const p of sel) this.multiversion.add(p);
@@ -995,6 +1095,41 @@ export class RpmSolver {
           const nameSpecial = pool.nameSpecialColumn();
           let used = false;
           const n = all ? pool.size : targets.length;
+          if (all && RpmSolver.closureKernel) {
+            // the pass over every package as a kernel (dup-kernel.ts); its list: the packages
+            // with a file or namespace name or obsoletes, finished below as in the loop
+            const own = pool.ownNameColumns();
+            const res = dupAllMaps(
+              {
+                size: pool.size,
+                installed: instMask,
+                installable,
+                nameOf,
+                nameSpecial,
+                names: pool.nameCount,
+                withObsoletes,
+                ownProvides: own.own,
+                inIndex: own.inIndex,
+              },
+              dupBits,
+              involved,
+            );
+            if (res.used) this.dupMapUsed = true;
+            const js = res.js;
+            for (let x = 0; x < js.length; x++) {
+              const p = js[x]!;
+              const s = pool.solvables[p]!;
+              if (nameSpecial[nameOf[p]!] === 1) for (const q of pool.sameNameOf(p)) if (pool.solvables[q]!.name === s.name) involved[q] = 1;
+              if (withObsoletes[p] !== 1) continue;
+              for (let oi = 0; oi < s.obsoletes.length; oi++) {
+                const obs = s.obsoletes[oi]!;
+                for (const ip of pool.whatprovides(obs)) if (this.isInstalled(ip) && pool.matchNevr(ip, obs)) involved[ip] = 1;
+              }
+            }
+            if (involvedBefore)
+              for (const p of this.installedIds) if (this.dupInvolved.has(p) && !involvedBefore.has(p)) this.bestUpdateMap.add(p);
+            break;
+          }
           for (let ti = all ? 2 : 0; ti < n; ti++) {
             const p = all ? ti : targets[ti]!;
             if (instMask[p] === 1) {
@@ -1059,19 +1194,56 @@ export class RpmSolver {
 
     this.phaseEnd?.('jobs');
 
-    // 2. package rules for everything reachable from the installed system and the jobs
+    // 2. package rules for everything reachable from the installed system and the jobs: by the
+    // closure kernel where it applies (a full arena: again, larger, then the JS walk)
+    for (const scale of [1, 8, 0]) {
+      this.kernel = scale ? this.makeKernel(scale) : null;
+      try {
+        this.addAllPkgRules();
+        break;
+      } catch (err) {
+        if (!(err instanceof KernelFull)) throw err;
+        this.added = new IdSet(pool.size);
+        this.addedList = [];
+        this.pkgArena = new PkgRuleArena();
+      }
+    }
+    if (this.kernel !== null) {
+      // the kernel's rules, added packages and name verdicts, copied out of the pool's scratch
+      // (the next solve on the pool reuses it)
+      const k = this.kernel;
+      this.pkgArena = PkgRuleArena.copyOf(k);
+      this.added = new IdSet(k.added.slice());
+      this.infarchNames = k.nameState.slice();
+      const list = k.addedByKernel();
+      for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
+      this.kernel = null;
+    }
+    this.phaseEnd?.('pkgrules');
+    this.loadPkgRules();
+    this.phaseEnd?.('engine');
+    this.buildPolicyRules();
+  }
+
+  /** The package rules' closure: from the installed packages, their updates, the install jobs, triggered supplements. */
+  private addAllPkgRules(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
     // (indexed loops on these paths: a for-of in not yet optimized code allocates per element)
     const installedIds = this.installedIds;
-    for (let k = 0; k < installedIds.length; k++) this.addPkgRulesFor(installedIds[k]!);
+    this.addPkgRulesFor(installedIds);
+    // their update candidates, in turn (one list: the walk takes its starts one after the other)
+    const ups: number[] = [];
     for (let k = 0; k < installedIds.length; k++) {
-      const ups = this.findUpdatePackages(installedIds[k]!, true, true);
-      for (let u = 0; u < ups.length; u++) this.addPkgRulesFor(ups[u]!);
+      const l = this.findUpdatePackages(installedIds[k]!, true, true);
+      for (let u = 0; u < l.length; u++) ups.push(l[u]!);
     }
+    this.addPkgRulesFor(ups);
     // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
       if (job.verb !== 'install') continue;
       const sel = this.select(job.select);
-      for (let k = 0; k < sel.length; k++) this.addPkgRulesFor(sel[k]!);
+      this.addPkgRulesFor(sel);
     }
     // packages whose supplements/enhances can be triggered
     for (let changed = true; changed; ) {
@@ -1084,16 +1256,19 @@ export class RpmSolver {
         if (!pool.installable(p) && !this.isInstalled(p)) continue;
         const hit = [...s.supplements, ...s.enhances].some((d) => this.depMentionsAdded(d));
         if (hit) {
-          this.addPkgRulesFor(p);
+          this.addPkgRulesFor([p]);
           changed = true;
         }
       }
     }
-    this.phaseEnd?.('pkgrules');
+  }
+
+  /** The package rules into the engine, in libsolv's unify order. */
+  private loadPkgRules(): void {
     const order = this.unifyPkgRules();
     const arena = this.pkgArena!;
     const index = new Int32Array(order.length + 1);
-    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length);
+    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length, arena.top, arena.count);
     for (let k = 0; k < order.length; k++) {
       const r = order[k]!;
       index[first + k] = r;
@@ -1113,9 +1288,13 @@ export class RpmSolver {
     // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
     this.pkgRulesEnd = this.sat.nclauses;
+  }
 
-    this.phaseEnd?.('engine');
-
+  /** Feature, update, job, infarch, dup, best, yumobs, blacklist, strict, choice rules; policy rules jobs disable. */
+  private buildPolicyRules(): void {
+    const pool = this.pool;
+    const jobs = this.jobs;
+    const installedIds = this.installedIds;
     // 3. feature and update rules, one each per installed package
     this.featureRules = this.sat.nclauses;
     const updateLits: number[][] = [];
@@ -1200,12 +1379,16 @@ export class RpmSolver {
     this.infarchRules = this.sat.nclauses;
     if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
       const doneNames = new Uint8Array(pool.nameCount);
+      const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
         const s = pool.solvables[i]!;
-        if (doneNames[pool.nameIdOf(i)] === 1) continue;
-        doneNames[pool.nameIdOf(i)] = 1;
+        const nk = pool.nameIdOf(i);
+        if (doneNames[nk] === 1) continue;
+        doneNames[nk] = 1;
+        // (the kernel looked at the name's arch classes already: one class, nothing to do)
+        if (known !== null && known[nk] === 1) continue;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
@@ -1462,20 +1645,38 @@ export class RpmSolver {
     // the installed package a new package would replace (same name, or obsoleted), per package:
     // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
     const blockers = new Int32Array(pool.size);
+    // installed packages per name id: how many, and the first (names compared by id, most
+    // providers' names have no installed package or one)
+    const nameOf = pool.nameIdColumn();
+    const instCount = new Int32Array(pool.nameCount);
+    const instFirst = new Int32Array(pool.nameCount);
+    for (let k = 0; k < this.installedIds.length; k++) {
+      const ip = this.installedIds[k]!;
+      const nk = nameOf[ip]!;
+      if (instCount[nk]++ === 0) instFirst[nk] = ip;
+    }
+    const colors = pool.flags.implicitobsoleteusescolors;
     const blockerOf = (p: number): number => {
       const known = blockers[p]!;
       if (known) return known > 0 ? known : 0;
       const s = pool.solvables[p]!;
       let blocker = 0;
-      const byName = this.installedByName().get(s.name) ?? [];
-      for (let k = 0; k < byName.length; k++) {
-        const ip = byName[k]!;
-        const is = pool.solvables[ip]!;
-        if (pool.flags.implicitobsoleteusescolors && !pool.colorMatch(s, is)) continue;
-        blocker = ip;
-        break;
+      const nk = nameOf[p]!;
+      const count = instCount[nk]!;
+      if (count === 1) {
+        const ip = instFirst[nk]!;
+        if (!colors || pool.colorMatch(s, pool.solvables[ip]!)) blocker = ip;
+      } else if (count > 1) {
+        const byName = this.installedByName().get(s.name) ?? [];
+        for (let k = 0; k < byName.length; k++) {
+          const ip = byName[k]!;
+          const is = pool.solvables[ip]!;
+          if (colors && !pool.colorMatch(s, is)) continue;
+          blocker = ip;
+          break;
+        }
       }
-      if (!blocker) {
+      if (!blocker && s.obsoletes.length !== 0) {
         outer: for (const obs of s.obsoletes) {
           for (const ip of pool.whatprovides(obs)) {
             if (!this.isInstalled(ip)) continue;
@@ -1527,7 +1728,39 @@ export class RpmSolver {
     const arena = this.sat.litArena;
     const inst = this.installedMask;
     const anyOrphans = this.orphaned.size > 0;
-    for (let rid = 1; rid < this.pkgRulesEnd; rid++) {
+    // the rules worth a look: every package rule, or the kernel's candidates (choice-kernel.ts:
+    // the same first checks, conservative where the JS knows more)
+    let candidates: Int32Array | null = null;
+    if (RpmSolver.closureKernel && this.pkgRulesEnd > 1) {
+      const orphaned = new Uint8Array(pool.size);
+      for (const p of this.orphaned) orphaned[p] = 1;
+      const withObsoletes = new Uint8Array(pool.size);
+      const obsList = pool.withReverseDeps().obsoletes;
+      for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
+      const ac = pool.archColumns();
+      candidates = choiceCandidates({
+        rules: this.pkgRulesEnd,
+        heads,
+        lens,
+        starts,
+        lits: arena,
+        litTop: starts[this.pkgRulesEnd - 1]! + lens[this.pkgRulesEnd - 1]!,
+        size: pool.size,
+        installed: inst,
+        orphaned,
+        nameOf,
+        names: pool.nameCount,
+        instCount,
+        instFirst,
+        archOf: ac.archOf,
+        archColor: ac.archColor,
+        withObsoletes,
+        colors,
+      });
+    }
+    const scanEnd = candidates === null ? this.pkgRulesEnd : candidates.length + 1;
+    for (let ci = 1; ci < scanEnd; ci++) {
+      const rid = candidates === null ? ci : candidates[ci - 1]!;
       const len = lens[rid]!;
       if (heads[rid]! >= 0 || len < 2) continue;
       const st = starts[rid]!;

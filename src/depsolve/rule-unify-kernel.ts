@@ -14,7 +14,7 @@ import {
   BLOCK, BR, BR_IF, CALL, END, I32_ADD, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LE_S, I32_LOAD,
   I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, RETURN, VOID,
   assembleModule, i32, instantiate, wasm,
-} from './wasm-assembler.js';
+} from '../util/index.js';
 
 const I32_OR = 0x72;
 const SELECT = 0x1b;

@@ -13,6 +13,7 @@
 
 import { grownI32 } from '../util/index.js';
 import { H, HEADER_BYTES, PAGE, instantiateKernel, type CdclKernel } from './cdcl-kernel.js';
+import { layOutClauses } from './clause-load-kernel.js';
 
 /** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
@@ -193,9 +194,19 @@ export class CdclSolver {
    * Returns the id of the first one (the others follow in order). One call for a whole rule
    * class instead of one per rule.
    */
-  addClausesFrom(src: Int32Array, start: Int32Array, len: Int32Array, order: Int32Array, count: number): number {
+  addClausesFrom(
+    src: Int32Array,
+    start: Int32Array,
+    len: Int32Array,
+    order: Int32Array,
+    count: number,
+    /** the used part of src and of start/len (what the kernel copies) */
+    srcTop = src.length,
+    nrules = start.length,
+  ): number {
     if (this.trail.length !== 0) throw new TypeError('addClausesFrom: assignments exist');
     const first = this.nclauses;
+    if (count >= CdclSolver.kernelMin && this.addClausesKernel(src, srcTop, start, len, nrules, order, count)) return first;
     let total = 0;
     for (let k = 0; k < count; k++) total += len[order[k]!]!;
     if (this.litTop + total > this.litArena.length) this.litArena = grownI32(this.litArena, this.litTop + total);
@@ -246,6 +257,46 @@ export class CdclSolver {
     this.litTop = top;
     this.nclauses = first + count;
     return first;
+  }
+
+  /** From how many clauses addClausesFrom lays them out in the WebAssembly kernel (tests set 0 or Infinity). */
+  static kernelMin = 512;
+
+  /** addClausesFrom's loop in the kernel (clause-load-kernel.ts); false: not done (a rule twice in the order). */
+  private addClausesKernel(
+    src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number, order: Int32Array, count: number,
+  ): boolean {
+    const first = this.nclauses;
+    const size = this.watchHead.length;
+    // (no clause yet: every watch list is empty, nothing to copy in)
+    const none = first === 1 && this.litTop === 0;
+    const l = layOutClauses(src, srcTop, start, len, nrules, order, count, first, this.litTop, none ? null : this.watchHead, none ? null : this.watchTail, size);
+    if (l === null) return false;
+    const total = l.lits.length;
+    if (this.litTop + total > this.litArena.length) this.litArena = grownI32(this.litArena, this.litTop + total);
+    this.ensureClauses(first + count);
+    this.litArena.set(l.lits, this.litTop);
+    this.clauseStart.set(l.start, first);
+    this.clauseLen.set(l.len, first);
+    this.clauseHead.set(l.head, first);
+    this.clauseOff.fill(0, first, first + count);
+    this.w1.set(l.w1, first);
+    this.w2.set(l.w2, first);
+    this.next1.set(l.next1, first);
+    this.next2.set(l.next2, first);
+    this.watchHead.set(l.watchHead);
+    this.watchTail.set(l.watchTail);
+    // links from clauses added before this call
+    const fix = l.fix;
+    for (let x = 0; x < fix.length; x += 3) {
+      const t = fix[x]!;
+      const lit = fix[x + 1]!;
+      if (this.litArena[this.clauseStart[t]! + this.w1[t]!] === lit) this.next1[t] = fix[x + 2]!;
+      else this.next2[t] = fix[x + 2]!;
+    }
+    this.litTop += total;
+    this.nclauses = first + count;
+    return true;
   }
 
   /**

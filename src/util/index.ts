@@ -6,3 +6,5 @@ export { isSafeFilename, safePathComponents } from './safe-name.js';
 export { mulberry32 } from './seeded-random.js';
 export { removeTreeSync, removeTreeInWorker } from './remove-tree.js';
 export { grownI32 } from './grow-typed-array.js';
+export * from './wasm-assembler.js';
+export * as wasmCode from './wasm-structured.js';

@@ -1,5 +1,5 @@
 /**
- * Just enough of the WebAssembly binary format to assemble the depsolve kernels from their
+ * Just enough of the WebAssembly binary format to assemble the solver's kernels from their
  * instructions in TypeScript (the repository holds no binary and the build needs no toolchain):
  * instruction bytes, LEB128, sections, and a module of i32 functions over one imported memory.
  */

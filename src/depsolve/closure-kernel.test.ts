@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runTestcase } from './testcase.js';
+import { RpmSolver } from './rpm-solver.js';
+import { ClosureKernel } from './closure-kernel.js';
+
+// The reference is RpmSolver's JS code (closureKernel = false: the JS walk, the JS distupgrade-all
+// loop): for random repositories, the
+// kernel must give the same rules in the same order (the rule dump), the same trace and result.
+
+function rng(seed: number): (m: number) => number {
+  let s = seed;
+  return (m) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return (s >>> 12) % m;
+  };
+}
+
+function randomTestcase(seed: number): string {
+  const rnd = rng(seed);
+  const n = 20 + rnd(40);
+  const archs = ['x86_64', 'i686', 'noarch', 'noarch', 'x86_64', 's390x'];
+  const name = (k: number): string => `p${k % 25}`;
+  const dep = (): string => {
+    const k = rnd(n + 5);
+    switch (rnd(9)) {
+      case 0:
+        return `${name(k)} >= ${1 + rnd(3)}`;
+      case 1:
+        return `${name(k)} < ${1 + rnd(3)}`;
+      case 2:
+        return `lib${k % 12}`;
+      case 3:
+        return `/usr/bin/t${k % 6}`;
+      case 4:
+        return 'rpmlib(PayloadIsXz)';
+      case 5:
+        return rnd(4) === 0 ? `(${name(k)} | lib${k % 12})` : `lib${k % 12}`;
+      default:
+        return name(k);
+    }
+  };
+  const pkgs = (count: number, installed: boolean): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const k = rnd(40);
+      out.push(`#>=Pkg: ${name(k)} ${1 + rnd(3)} ${1 + rnd(2)} ${archs[rnd(archs.length)]}`);
+      if (rnd(2)) out.push(`#>=Prv: lib${rnd(12)}`);
+      if (rnd(5) === 0) out.push(`#>=Prv: /usr/bin/t${rnd(6)}`);
+      for (let r = rnd(4); r > 0; r--) out.push(`#>=Req: ${dep()}`);
+      if (rnd(4) === 0) out.push(`#>=Con: ${dep()}`);
+      if (rnd(6) === 0) out.push(`#>=Rec: ${dep()}`);
+      if (rnd(8) === 0) out.push(`#>=Sug: ${dep()}`);
+      if (!installed && rnd(15) === 0) out.push(`#>=Obs: ${name(rnd(40))}`);
+      if (rnd(12) === 0) out.push(`#>=Con: ${name(k)}`); // a self-conflict
+    }
+    return out;
+  };
+  const withSystem = rnd(2) === 0;
+  const lines = ['repo system 0 testtags <inline>', ...(withSystem ? pkgs(5 + rnd(10), true) : []), 'repo available 0 testtags <inline>', ...pkgs(n, false)];
+  lines.push(`system ${rnd(3) === 0 ? 'unset' : 'x86_64'} rpm system`);
+  const pf: string[] = [];
+  if (rnd(2)) pf.push('implicitobsoleteusescolors');
+  if (rnd(3) === 0) pf.push('forbidselfconflicts');
+  if (pf.length) lines.push(`poolflags ${pf.join(' ')}`);
+  for (let j = 1 + rnd(4); j > 0; j--) lines.push(`job install name ${name(rnd(40))}`);
+  if (withSystem && rnd(2)) lines.push('job distupgrade all packages');
+  if (rnd(6) === 0) lines.push(`job multiversion name ${name(rnd(40))}`);
+  lines.push('result transaction,problems <inline>');
+  return lines.join('\n') + '\n';
+}
+
+function run(text: string, kernel: boolean): { trace: string[]; output: string[] } {
+  const before = RpmSolver.closureKernel;
+  const dump = Object.getOwnPropertyDescriptor(RpmSolver.prototype, 'dumpRules')!;
+  RpmSolver.closureKernel = kernel;
+  // the rule dump with each rule's origin too (reason, package, dependency: what problems name)
+  Object.defineProperty(RpmSolver.prototype, 'dumpRules', {
+    configurable: true,
+    value(this: RpmSolver): string[] {
+      const lines = (dump.value as (this: RpmSolver) => string[]).call(this);
+      return lines.map((l, i) => `${l} [${this.describeRule(i + 1)}]`);
+    },
+  });
+  try {
+    const trace: string[] = [];
+    const res = runTestcase(text, { readFile: () => '', trace: (l) => trace.push(l), traceRules: true });
+    return { trace, output: res.steps.flatMap((s) => s.output) };
+  } finally {
+    RpmSolver.closureKernel = before;
+    Object.defineProperty(RpmSolver.prototype, 'dumpRules', dump);
+  }
+}
+
+test('the closure and distupgrade kernels give the JS code\'s rules, in its order, on random repositories', () => {
+  let nonEmpty = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const text = randomTestcase(seed);
+    const js = run(text, false);
+    const wasm = run(text, true);
+    if (js.trace.some((l) => l.startsWith('pkg #'))) nonEmpty++;
+    assert.deepEqual(wasm.trace, js.trace, `seed ${seed}: rule dump and trace\n${text}`);
+    assert.deepEqual(wasm.output, js.output, `seed ${seed}: result`);
+  }
+  // the cases exercise package rules at all
+  assert.ok(nonEmpty > 100, `only ${nonEmpty} cases with package rules`);
+});
+
+test('a full kernel arena gives the same rules: again with more room, else the JS walk', () => {
+  const before = ClosureKernel.roomFactor;
+  try {
+    for (const factor of [0, 0.0005]) {
+      ClosureKernel.roomFactor = factor;
+      for (let seed = 200; seed <= 240; seed++) {
+        const text = randomTestcase(seed);
+        const js = run(text, false);
+        const wasm = run(text, true);
+        assert.deepEqual(wasm.trace, js.trace, `room factor ${factor}, seed ${seed}`);
+        assert.deepEqual(wasm.output, js.output, `room factor ${factor}, seed ${seed}: result`);
+      }
+    }
+  } finally {
+    ClosureKernel.roomFactor = before;
+  }
+});

@@ -1,0 +1,88 @@
+import { wasm } from '../util/index.js';
+
+/** The WebAssembly JS API's Memory, with grow (the project's type libraries have no wasm types). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+const PAGE = 65536;
+
+/**
+ * Growable columns (i32 or byte arrays) in one WebAssembly memory: the pool keeps its typed
+ * columns here so the solver's kernels read them in place (no copy into a fresh memory per
+ * solve: copying ~3.5 MB of columns into fresh pages cost ~2 ms of the 60k-package bench).
+ *
+ * A column that outgrows its room moves to the end (twice the room); the memory grows as
+ * needed. Either invalidates views: `version` changes, and holders re-make their views
+ * (`view32`/`view8`) when it does. Room given up by a move is not reused.
+ */
+export class WasmColumns {
+  readonly mem: WasmMemory;
+  private buf: ArrayBuffer;
+  /** (the first 256 bytes: the header of the kernel running on the memory, see closure-kernel.ts) */
+  private top = 256;
+  private readonly off: number[] = [];
+  private readonly room: number[] = [];
+  /** Changes whenever a view may have become invalid (a move, a grown memory). */
+  version = 0;
+
+  constructor(bytes: number) {
+    this.mem = new (wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+    this.buf = this.mem.buffer;
+  }
+
+  get buffer(): ArrayBuffer {
+    return this.buf;
+  }
+
+  private alloc(bytes: number): number {
+    const at = this.top;
+    this.top += (bytes + 7) & ~7;
+    if (this.top > this.buf.byteLength) {
+      this.mem.grow(Math.ceil((this.top - this.buf.byteLength) / PAGE));
+      this.buf = this.mem.buffer;
+      this.version++;
+    }
+    return at;
+  }
+
+  /** A new column with room for `bytes` (zeroed). */
+  column(bytes: number): number {
+    const id = this.off.length;
+    this.off.push(this.alloc(bytes));
+    this.room.push((bytes + 7) & ~7);
+    return id;
+  }
+
+  /** Room for at least `bytes` in the column (its contents kept; new room zeroed or, after a move, junk-free up to the old room). */
+  ensure(id: number, bytes: number): void {
+    const room = this.room[id]!;
+    if (bytes <= room) return;
+    const size = Math.max((bytes + 7) & ~7, 2 * room);
+    const at = this.alloc(size);
+    const from = this.off[id]!;
+    new Uint8Array(this.buf).copyWithin(at, from, from + room);
+    this.off[id] = at;
+    this.room[id] = size;
+    this.version++;
+  }
+
+  /** Byte offset of a column in the memory. */
+  offset(id: number): number {
+    return this.off[id]!;
+  }
+
+  /** Bytes of room a column has. */
+  roomOf(id: number): number {
+    return this.room[id]!;
+  }
+
+  view32(id: number): Int32Array<ArrayBuffer> {
+    return new Int32Array(this.buf, this.off[id]!, this.room[id]! >> 2);
+  }
+
+  view8(id: number): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.buf, this.off[id]!, this.room[id]!);
+  }
+}

@@ -354,10 +354,41 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
     }
     return [evrcmpCached(pool, first, second) < 0 ? second : first];
   }
+  if (list.length <= SORT_SCRATCH) {
+    // short lists (dup's installed package and its updates: three): the same sort as an
+    // insertion sort into a scratch array (no copy, no allocation), names being equal
+    const out = sortScratch;
+    const n = list.length;
+    for (let i = 0; i < n; i++) {
+      const x = list[i]!;
+      let j = i - 1;
+      while (j >= 0 && sameNameVersionCmp(pool, out[j]!, x) > 0) {
+        out[j + 1] = out[j]!;
+        j--;
+      }
+      out[j + 1] = x;
+    }
+    let best = out[0]!;
+    for (let i = 1; i < n; i++) if (evrcmpCached(pool, best, out[i]!) < 0) best = out[i]!;
+    return [best];
+  }
   const sorted = bestVersionSort(pool, list);
   let best = sorted[0]!;
   for (let i = 1; i < sorted.length; i++) if (evrcmpCached(pool, best, sorted[i]!) < 0) best = sorted[i]!;
   return [best];
+}
+
+const SORT_SCRATCH = 16;
+const sortScratch = new Int32Array(SORT_SCRATCH);
+
+/** bestVersionCmp for two packages of one name: installed first, then the higher sub-priority, then the lower id. */
+function sameNameVersionCmp(pool: Pool, a: number, b: number): number {
+  const ia = pool.isInstalled(a);
+  const ib = pool.isInstalled(b);
+  if (ia !== ib) return ia ? -1 : 1;
+  const r = pool.solvables[b]!.repo.subpriority - pool.solvables[a]!.repo.subpriority;
+  if (r) return r;
+  return a - b;
 }
 
 /**

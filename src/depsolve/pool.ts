@@ -433,6 +433,15 @@ export class Pool {
     return rich ? -top - 1 : top;
   }
 
+  /**
+   * How many recommends package p has, from the typed store (no load of the Solvable: the weak
+   * pass asks this of every decided package, and most have none).
+   */
+  recommendsCount(p: number): number {
+    const pd = this.pkgDep;
+    return pd[4 * p + 3]! - pd[4 * p + 2]!;
+  }
+
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
   typedDeps(): TypedDeps {
     this.scores();

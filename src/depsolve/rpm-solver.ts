@@ -2796,13 +2796,19 @@ export class RpmSolver {
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
     const dm = sat.decisionMap;
+    const onlyNs = this.flags.onlynamespacerecommended;
     for (let ci = 0; ci < cands.length; ci++) {
       const i = cands[ci]!;
       const d = dm[i]!;
       if (d < 0) continue;
-      const s = pool.solvables[i]!;
       if (d > 0) {
         if (recsMet[i] === 1) continue;
+        // no recommends (most packages): met, without loading the Solvable (the typed store's count)
+        if (!onlyNs && pool.recommendsCount(i) === 0) {
+          recsMet[i] = 1;
+          continue;
+        }
+        const s = pool.solvables[i]!;
         if (!this.flags.addalreadyrecommended && this.isInstalled(i)) {
           recsMet[i] = 1; // the second loop below skips it as well
           continue;
@@ -2826,6 +2832,7 @@ export class RpmSolver {
         // (with onlynamespacerecommended the other recommends were not looked at)
         if (!open && !this.flags.onlynamespacerecommended) recsMet[i] = 1;
       } else {
+        const s = pool.solvables[i]!;
         if (!s.supplements.length) continue;
         if (!pool.installable(i)) continue;
         if (this.flags.onlynamespacerecommended && !s.supplements.some((sd) => this.isNamespaceDep(sd) && this.depFulfilled(sd))) continue;

@@ -397,16 +397,22 @@ function sameNameVersionCmp(pool: Pool, a: number, b: number): number {
  */
 export function sameNameBest2(ctx: PolicyContext, a: number, b: number): number {
   const pool = ctx.pool;
-  if (pool.nameIdOf(a) !== pool.nameIdOf(b)) return 0;
+  // typed columns (policyColumns): no Solvable loads on the way
+  const c = pool.policyColumns();
+  if (c.nameOf[a] !== c.nameOf[b]) return 0;
   if (!ctx.hasFavors || ctx.hasFavors()) return 0;
-  const sa = pool.solvables[a]!;
-  const sb = pool.solvables[b]!;
-  const ia = pool.installed !== null && pool.isInstalled(a);
-  const ib = pool.installed !== null && pool.isInstalled(b);
-  if (!ia && !ib && sa.repo.priority !== sb.repo.priority) return 0;
-  if (pool.hasArchPolicy()) {
-    const x = pool.archScoreOf(a);
-    const y = pool.archScoreOf(b);
+  const ra = c.repoOf[a]!;
+  const rb = c.repoOf[b]!;
+  if (ra < 0 || rb < 0) return 0;
+  const repoA = c.repos[ra]!;
+  const repoB = c.repos[rb]!;
+  const ia = ra === c.installedRepo;
+  const ib = rb === c.installedRepo;
+  if (!ia && !ib && repoA.priority !== repoB.priority) return 0;
+  const scores = c.archScore;
+  if (scores !== null) {
+    const x = scores[c.archOf[a]!]!;
+    const y = scores[c.archOf[b]!]!;
     if (x === 0 || y === 0) return 0;
     if (x !== 1 && y !== 1 && ((x ^ y) & 0xffff0000) !== 0) return 0;
   }
@@ -414,12 +420,41 @@ export function sameNameBest2(ctx: PolicyContext, a: number, b: number): number 
   let swap: boolean;
   if (ia !== ib) swap = ib;
   else {
-    const d = sb.repo.subpriority - sa.repo.subpriority;
+    const d = repoB.subpriority - repoA.subpriority;
     swap = d > 0 || (d === 0 && a > b);
   }
   const first = swap ? b : a;
   const second = swap ? a : b;
-  return evrcmpCached(pool, first, second) < 0 ? second : first;
+  const ef = c.evrOf[first]!;
+  const es = c.evrOf[second]!;
+  // equal EVR ids are equal EVR strings: the first stays
+  if (ef === es) return first;
+  return evrcmpById(pool, first, second, ef, es) < 0 ? second : first;
+}
+
+/**
+ * evrcmpCached keyed by the pool's EVR ids (small integers: no string loads or hashing); the
+ * cache belongs to one pool (ids are per pool) and is bounded like evrCache.
+ */
+let idCachePool: Pool | null = null;
+const idCache = new Map<number, Map<number, number>>();
+let idCacheSize = 0;
+
+function evrcmpById(pool: Pool, a: number, b: number, ea: number, eb: number): number {
+  if (idCachePool !== pool || idCacheSize >= EVR_CACHE_MAX) {
+    idCache.clear();
+    idCacheSize = 0;
+    idCachePool = pool;
+  }
+  let m = idCache.get(ea);
+  if (m === undefined) idCache.set(ea, (m = new Map()));
+  let r = m.get(eb);
+  if (r === undefined) {
+    r = evrcmpCached(pool, a, b);
+    m.set(eb, r);
+    idCacheSize++;
+  }
+  return r;
 }
 
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */

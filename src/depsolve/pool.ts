@@ -115,6 +115,23 @@ export const DEP_BYNAME = 2;
 export const DEP_RICH = 4;
 
 /**
+ * Pool.policyColumns: what the policy's common choice reads, per package as typed columns (no
+ * load of the Solvable objects, which lie scattered over the parse's heap): name id, arch id,
+ * EVR id (equal ids = equal EVR strings) and repository index; the arch scores by arch id (null
+ * without an arch policy), the installed repository's index (-1: none) and the repositories.
+ * Valid while no package is added (the pool hands out a new object then).
+ */
+export interface PolicyColumns {
+  nameOf: Int32Array;
+  archOf: Int32Array;
+  evrOf: Int32Array;
+  repoOf: Int32Array;
+  archScore: Int32Array | null;
+  installedRepo: number;
+  repos: readonly Repo[];
+}
+
+/**
  * Pool.typedDeps: where the pool's typed columns are in its WebAssembly memory (byte offsets;
  * see the fields' comments in Pool), the column the kernels may use as scratch, and the
  * provides index's columns (null when it was built outside the memory).
@@ -440,6 +457,36 @@ export class Pool {
   recommendsCount(p: number): number {
     const pd = this.pkgDep;
     return pd[4 * p + 3]! - pd[4 * p + 2]!;
+  }
+
+  private policyCols: PolicyColumns | null = null;
+
+  /** The policy's per-package columns (see PolicyColumns); the same object while they are valid. */
+  policyColumns(): PolicyColumns {
+    if (this.seen !== this.cols.version) this.views();
+    const scores = this.archScores !== null ? (this.archScoreTable ?? this.scores()) : null;
+    const inst = this.installed !== null ? this.installed.index : -1;
+    let pc = this.policyCols;
+    if (
+      pc === null ||
+      pc.nameOf !== this.vNameOf ||
+      pc.archOf !== this.vArchOf ||
+      pc.evrOf !== this.vEvrOf ||
+      pc.repoOf !== this.repoOf ||
+      pc.archScore !== scores ||
+      pc.installedRepo !== inst
+    ) {
+      pc = this.policyCols = {
+        nameOf: this.vNameOf,
+        archOf: this.vArchOf,
+        evrOf: this.vEvrOf,
+        repoOf: this.repoOf,
+        archScore: scores,
+        installedRepo: inst,
+        repos: this.repos,
+      };
+    }
+    return pc;
   }
 
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */

@@ -1,4 +1,4 @@
-import type { Pool } from './pool.js';
+import type { Pool, PolicyColumns } from './pool.js';
 import { compareEvrStrings } from '../rpm/index.js';
 
 /**
@@ -318,24 +318,28 @@ function sortByCommonDep(ctx: PolicyContext, list: number[]): number[] {
 function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
   const pool = ctx.pool;
   if (!ctx.hasFavors || ctx.hasFavors()) return null;
-  const k = pool.nameIdOf(list[0]!);
-  for (let i = 1; i < list.length; i++) if (pool.nameIdOf(list[i]!) !== k) return null;
+  // typed columns (policyColumns): no Solvable loads on the way
+  const c = pool.policyColumns();
+  const k = c.nameOf[list[0]!]!;
+  for (let i = 1; i < list.length; i++) if (c.nameOf[list[i]!] !== k) return null;
   let prio = 0;
   let seen = false;
   let cls = -1;
-  const arch = pool.hasArchPolicy();
-  const anyInstalled = pool.installed !== null;
+  const scores = c.archScore;
+  const inst = c.installedRepo;
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
-    if (!anyInstalled || !pool.isInstalled(p)) {
-      const pr = pool.solvables[p]!.repo.priority;
+    const r = c.repoOf[p]!;
+    if (r < 0) return null;
+    if (r !== inst) {
+      const pr = c.repos[r]!.priority;
       if (!seen) {
         prio = pr;
         seen = true;
       } else if (pr !== prio) return null;
     }
-    if (arch) {
-      const a = pool.archScoreOf(p);
+    if (scores !== null) {
+      const a = scores[c.archOf[p]!]!;
       if (a === 0) return null;
       if (a !== 1) {
         if (cls === -1) cls = a & 0xffff0000;
@@ -362,14 +366,22 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
     for (let i = 0; i < n; i++) {
       const x = list[i]!;
       let j = i - 1;
-      while (j >= 0 && sameNameVersionCmp(pool, out[j]!, x) > 0) {
+      while (j >= 0 && sameNameVersionCmp(c, out[j]!, x) > 0) {
         out[j + 1] = out[j]!;
         j--;
       }
       out[j + 1] = x;
     }
     let best = out[0]!;
-    for (let i = 1; i < n; i++) if (evrcmpCached(pool, best, out[i]!) < 0) best = out[i]!;
+    let eb = c.evrOf[best]!;
+    for (let i = 1; i < n; i++) {
+      const q = out[i]!;
+      const eq = c.evrOf[q]!;
+      if (eq !== eb && evrcmpById(pool, best, q, eb, eq) < 0) {
+        best = q;
+        eb = eq;
+      }
+    }
     return [best];
   }
   const sorted = bestVersionSort(pool, list);
@@ -381,12 +393,14 @@ function sameNameBest(ctx: PolicyContext, list: number[]): number[] | null {
 const SORT_SCRATCH = 16;
 const sortScratch = new Int32Array(SORT_SCRATCH);
 
-/** bestVersionCmp for two packages of one name: installed first, then the higher sub-priority, then the lower id. */
-function sameNameVersionCmp(pool: Pool, a: number, b: number): number {
-  const ia = pool.isInstalled(a);
-  const ib = pool.isInstalled(b);
+/** bestVersionCmp for two packages of one name (their repositories known): installed first, then the higher sub-priority, then the lower id. */
+function sameNameVersionCmp(c: PolicyColumns, a: number, b: number): number {
+  const ra = c.repoOf[a]!;
+  const rb = c.repoOf[b]!;
+  const ia = ra === c.installedRepo;
+  const ib = rb === c.installedRepo;
   if (ia !== ib) return ia ? -1 : 1;
-  const r = pool.solvables[b]!.repo.subpriority - pool.solvables[a]!.repo.subpriority;
+  const r = c.repos[rb]!.subpriority - c.repos[ra]!.subpriority;
   if (r) return r;
   return a - b;
 }

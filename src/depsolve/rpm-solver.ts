@@ -354,6 +354,9 @@ class IdSet {
 }
 
 /** Is one of the packages decided installed? (no closure per call, unlike Array.some) */
+/** An empty candidate list, shared (never added to). */
+const EMPTY_LIST: number[] = [];
+
 function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
   for (let k = 0; k < list.length; k++) if (dm[list[k]!]! > 0) return true;
   return false;
@@ -2611,42 +2614,40 @@ export class RpmSolver {
         const rrStart = sat.clauseStart[rr]!;
         const rrLen = sat.clauseLen[rr]!;
         const arena = sat.litArena;
-        const dq: number[] = [];
+        const dm = sat.decisionMap;
+        // a rule met by a candidate decided installed offers nothing (whatever the conditions
+        // below say): looked at first, the usual case once the package has been dealt with
+        let fulfilled = false;
+        for (let k2 = 0; k2 < rrLen; k2++) {
+          const p = arena[rrStart + k2]!;
+          if (p > 0 && dm[p]! > 0) {
+            fulfilled = true;
+            break;
+          }
+        }
+        let q = EMPTY_LIST;
         if (
+          !fulfilled &&
           !this.noUpdate.has(i) &&
-          (sat.decisionMap[i]! < 0 ||
+          (dm[i]! < 0 ||
             this.updateAll ||
             this.updateMap.has(i) ||
             this.dupAll ||
             this.dupInvolved.has(i) ||
             (rrLen > 0 ? arena[rrStart] : undefined) !== i)
         ) {
-          let fulfilled = false;
+          const targets = this.updateTargets.get(i);
+          const byTargets = targets !== undefined && !this.dupTargetedOnly.has(i);
+          // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
+          const toDup = this.dupAll || this.dupInvolved.has(i);
           for (let k2 = 0; k2 < rrLen; k2++) {
             const p = arena[rrStart + k2]!;
-            if (p < 0) continue;
-            if (sat.decisionMap[p]! > 0) {
-              fulfilled = true;
-              break;
-            }
-            if (sat.decisionMap[p] === 0) dq.push(p);
+            if (p < 0 || dm[p] !== 0) continue;
+            if (byTargets && p !== i && !targets.has(p)) continue;
+            if (toDup && (this.isInstalled(p) ? this.dupForbidden.has(p) : !this.dupMap.has(p))) continue;
+            if (q === EMPTY_LIST) q = [];
+            q.push(p);
           }
-          if (fulfilled) dq.length = 0;
-        }
-        const targets = this.updateTargets.get(i);
-        let q = dq;
-        if (q.length && targets && !this.dupTargetedOnly.has(i)) {
-          const pr = q.filter((p) => p === i || targets.has(p));
-          q = pr;
-        }
-        // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
-        if (q.length && (this.dupAll || this.dupInvolved.has(i))) {
-          const kept: number[] = [];
-          for (let k2 = 0; k2 < q.length; k2++) {
-            const p = q[k2]!;
-            if (this.isInstalled(p) ? !this.dupForbidden.has(p) : this.dupMap.has(p)) kept.push(p);
-          }
-          q = kept;
         }
         if (q.length) {
           const olevel = level;

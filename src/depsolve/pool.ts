@@ -459,6 +459,15 @@ export class Pool {
     return pd[4 * p + 3]! - pd[4 * p + 2]!;
   }
 
+  /**
+   * The typed store's per-package dependency starts (read-only; see typedDeps): package p has
+   * recommends when `a[4p + 3] !== a[4p + 2]`. For loops over many packages; valid until a
+   * package is added.
+   */
+  dependencyStarts(): Int32Array {
+    return this.pkgDep;
+  }
+
   private policyCols: PolicyColumns | null = null;
 
   /** The policy's per-package columns (see PolicyColumns); the same object while they are valid. */

@@ -2776,11 +2776,22 @@ export class RpmSolver {
     const trail = sat.trailLits;
     const tlen = sat.trailLen;
     const from = fresh ? 0 : this.weakTrailSeen;
+    // packages without recommends are met as they are (the loop below would mark them so):
+    // left out here by the typed store's counts, without a look at their Solvable
+    const onlyNs = this.flags.onlynamespacerecommended;
+    const ds = pool.dependencyStarts();
+    const psize = pool.size;
     let np = 0;
-    for (let k = from; k < tlen; k++) if (trail[k]! > 1) np++;
+    for (let k = from; k < tlen; k++) {
+      const l = trail[k]!;
+      if (l > 1 && (l >= psize || onlyNs || ds[4 * l + 3] !== ds[4 * l + 2])) np++;
+    }
     const positives = new Int32Array(np);
     np = 0;
-    for (let k = from; k < tlen; k++) if (trail[k]! > 1) positives[np++] = trail[k]!;
+    for (let k = from; k < tlen; k++) {
+      const l = trail[k]!;
+      if (l > 1 && (l >= psize || onlyNs || ds[4 * l + 3] !== ds[4 * l + 2])) positives[np++] = l;
+    }
     positives.sort();
     const pending = fresh ? new Int32Array(0) : this.weakPending;
     const sup = this.supplementers;
@@ -2797,7 +2808,6 @@ export class RpmSolver {
       if (cands.length === 0 || cands[cands.length - 1] !== v) cands.push(v);
     }
     const dm = sat.decisionMap;
-    const onlyNs = this.flags.onlynamespacerecommended;
     for (let ci = 0; ci < cands.length; ci++) {
       const i = cands[ci]!;
       const d = dm[i]!;
@@ -2908,6 +2918,8 @@ export class RpmSolver {
     for (let i = 0; i < decisionCount && i < sat.trailLen; i++) {
       const p = sat.trailLits[i]!;
       if (p <= 1) continue;
+      // no recommends: nothing to do (the typed store's count, no Solvable load)
+      if (p < psize && ds[4 * p + 3] === ds[4 * p + 2]) continue;
       // every recommends of p was met when the first loop looked, and nothing was undone since
       if (recsMet[p] === 1 && this.recsMetRevert === sat.revertCount) continue;
       const s = pool.solvables[p]!;

@@ -2710,18 +2710,23 @@ export class RpmSolver {
       }
       // two candidates of one name (the usual case): the policy's one-pass pick, straight away
       const pick = dq.length === 2 && postponed >= 0 ? sameNameBest2(this.policyCtx, dq[0]!, dq[1]!) : 0;
-      let q = pick !== 0 ? [pick] : dq.slice();
-      if (postponed >= 0 && pick === 0) {
-        q = this.policy(q, 'choose-noreorder');
-        if (q.length > 1) {
-          if (!postponed) postponed = i;
-          i++;
-          n++;
-          continue;
-        }
-      }
       const olevel = level;
-      level = this.selectAndInstall(level, q, true, i);
+      if (pick !== 0 && this.traceFn === undefined) {
+        // what selectAndInstall does with a one-package list, without the list
+        level = this.decideLit(pick, true);
+      } else {
+        let q = pick !== 0 ? [pick] : dq.slice();
+        if (postponed >= 0 && pick === 0) {
+          q = this.policy(q, 'choose-noreorder');
+          if (q.length > 1) {
+            if (!postponed) postponed = i;
+            i++;
+            n++;
+            continue;
+          }
+        }
+        level = this.selectAndInstall(level, q, true, i);
+      }
       if (level === 0) return 0;
       if (level <= olevel) {
         this.depsTrouble = true;

@@ -5,7 +5,7 @@ import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
-import { unifyOrder } from './rule-unify-kernel.js';
+import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
 import { dupAllMaps } from './dup-kernel.js';
 import { choiceCandidates } from './choice-kernel.js';
@@ -450,8 +450,6 @@ export class RpmSolver {
   /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
   private pkgRuleIndex = new Int32Array(0);
   private pkgRuleCols: PkgRuleArena | null = null;
-  /** Per package rule id: one past the last rule with the same first literal (the requires pass skips such runs). */
-  private headRunEnd = new Int32Array(0);
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -1265,25 +1263,24 @@ export class RpmSolver {
 
   /** The package rules into the engine, in libsolv's unify order. */
   private loadPkgRules(): void {
-    const order = this.unifyPkgRules();
+    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
+    // kernel in the engine's memory, where the rules are copied once and laid out from
+    // (rule-unify-kernel.ts: a stable counting sort on the first literal, an insertion sort
+    // inside each package's group, the duplicates dropped)
     const arena = this.pkgArena!;
-    const index = new Int32Array(order.length + 1);
-    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length, arena.top, arena.count);
-    for (let k = 0; k < order.length; k++) {
-      const r = order[k]!;
-      index[first + k] = r;
-      if (arena.reason[r] === R_RECOMMENDS) this.weakRules.add(first + k);
+    const { first, order } = this.sat.addClausesSorted(arena.lits, arena.top, arena.start, arena.len, arena.count, unifySorter(this.pool.size));
+    const index = new Int32Array(first + order.length);
+    index.set(order, first);
+    // (weak package rules: strongrecommends' recommends, made by the JS walk only)
+    if (arena.reason.subarray(0, arena.count).includes(R_RECOMMENDS)) {
+      for (let k = 0; k < order.length; k++) if (arena.reason[order[k]!] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
     this.pkgRuleIndex = index;
     this.pkgRuleCols = arena;
-    // per package rule: the end of its run of rules with the same first literal
-    {
-      const end = this.sat.nclauses;
-      const heads = this.sat.clauseHead;
-      const runEnd = new Int32Array(end);
-      for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
-      this.headRunEnd = runEnd;
-    }
+    // the requires pass's scan skips the package rules of a package not installed as one run
+    // (package rules are sorted by first literal: its requires, conflicts and same-name rules
+    // are adjacent)
+    this.sat.setClauseRunsByHead(this.sat.nclauses);
     // rule origins by id in a Map: package rules' are made on demand, so the ids in use are
     // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
@@ -1862,15 +1859,6 @@ export class RpmSolver {
     return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);
   }
 
-  /** The package rules in libsolv's solver_unifyrules order, without duplicates (arena indexes). */
-  private unifyPkgRules(): Int32Array {
-    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
-    // kernel: a stable counting sort on the first literal, an insertion sort inside each
-    // package's group, the duplicates dropped (rule-unify-kernel.ts)
-    const a = this.pkgArena!;
-    return unifyOrder(a.lits, a.top, a.start, a.len, a.count, this.pool.size);
-  }
-
   private updateRuleOf(p: number): number {
     return this.updateRules + this.installedPos.get(p)!;
   }
@@ -2299,10 +2287,6 @@ export class RpmSolver {
         for (const el of elements) this.disableProblem(el);
       }
     }
-    // the requires pass's scan skips the package rules of a package not installed as one run
-    // (package rules are sorted by first literal: its requires, conflicts and same-name rules
-    // are adjacent); handed over before the engine moves its arrays into the kernel memory
-    this.sat.setClauseRuns(this.headRunEnd);
     for (let round = 0; round < 10000; round++) {
       this.restart = false;
       this.unsolvable = false;

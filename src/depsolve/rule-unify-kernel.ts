@@ -15,6 +15,7 @@ import {
   I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, RETURN, VOID,
   assembleModule, i32, instantiate, wasm,
 } from '../util/index.js';
+import type { ClauseSorter } from '../solver/index.js';
 
 const I32_OR = 0x72;
 const SELECT = 0x1b;
@@ -162,27 +163,51 @@ const compiled = new wasm.Module(
   ]),
 );
 
-/**
- * The unify order of `n` rules whose literals are `lits[start[i] .. start[i] + len[i])`, with
- * package literals in -off..off: the indexes of the rules kept, in order.
- */
-export function unifyOrder(lits: Int32Array, litCount: number, start: Int32Array, len: Int32Array, n: number, off: number): Int32Array {
+const PAGE = 65536;
+
+/** The scratch of unify(...) for n rules with package literals in -off..off, from byte address `at`. */
+function scratch(at: number, n: number, off: number): { pk1: number; pk2: number; ps: number; pf: number; po: number; pso: number; end: number } {
   const names = 2 * off + 1;
-  const pL = 0;
-  const pst = pL + (litCount + 1) * 4;
-  const pln = pst + n * 4;
-  const pk1 = pln + n * 4;
+  const pk1 = at;
   const pk2 = pk1 + n * 4;
   const ps = pk2 + n * 4;
   const pf = ps + (names + 1) * 4;
   const po = pf + names * 4;
   const pso = po + n * 4;
-  const bytes = pso + (n + 1) * 4;
-  const { buffer, exports } = instantiate(compiled, bytes);
+  return { pk1, pk2, ps, pf, po, pso, end: pso + (n + 1) * 4 };
+}
+
+/**
+ * The unify order computed in another kernel's memory (the engine's, see
+ * CdclSolver.addClausesSorted) on rules already there: the memory grows by the scratch (fresh,
+ * zeroed pages) and the module is instantiated on it.
+ */
+export function unifySorter(off: number): ClauseSorter {
+  return (memory, pL, pst, pln, n) => {
+    const at = memory.buffer.byteLength;
+    const p = scratch(at, n, off);
+    memory.grow(Math.ceil((p.end - at) / PAGE));
+    const unify = new wasm.Instance(compiled, { env: { mem: memory } }).exports['unify'] as (...a: number[]) => number;
+    const m = unify(n, off, pL, pst, pln, p.pk1, p.pk2, p.ps, p.pf, p.po, p.pso);
+    if (m < 0) throw new TypeError('unifyOrder: a package rule without a package literal');
+    return { at: p.pso, count: m };
+  };
+}
+
+/**
+ * The unify order of `n` rules whose literals are `lits[start[i] .. start[i] + len[i])`, with
+ * package literals in -off..off: the indexes of the rules kept, in order.
+ */
+export function unifyOrder(lits: Int32Array, litCount: number, start: Int32Array, len: Int32Array, n: number, off: number): Int32Array {
+  const pL = 0;
+  const pst = pL + (litCount + 1) * 4;
+  const pln = pst + n * 4;
+  const p = scratch(pln + n * 4, n, off);
+  const { buffer, exports } = instantiate(compiled, p.end);
   new Int32Array(buffer, pL, litCount).set(lits.subarray(0, litCount));
   new Int32Array(buffer, pst, n).set(start.subarray(0, n));
   new Int32Array(buffer, pln, n).set(len.subarray(0, n));
-  const m = (exports['unify'] as (...a: number[]) => number)(n, off, pL, pst, pln, pk1, pk2, ps, pf, po, pso);
+  const m = (exports['unify'] as (...a: number[]) => number)(n, off, pL, pst, pln, p.pk1, p.pk2, p.ps, p.pf, p.po, p.pso);
   if (m < 0) throw new TypeError('unifyOrder: a package rule without a package literal');
-  return new Int32Array(buffer, pso, m);
+  return new Int32Array(buffer, p.pso, m);
 }

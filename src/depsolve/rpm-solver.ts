@@ -359,12 +359,22 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
   return false;
 }
 
-/** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
-function withFirst(first: number, rest: readonly number[]): number[] {
-  const out = new Array<number>(rest.length + 1);
-  out[0] = first;
-  for (let i = 0; i < rest.length; i++) out[i + 1] = rest[i]!;
-  return out;
+const NO_IDS: readonly number[] = [];
+
+/** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
+function pushRule(arena: Int32Array, top: number, first: number, rest: readonly number[]): number {
+  arena[top++] = first;
+  for (let i = 0; i < rest.length; i++) {
+    const q = rest[i]!;
+    if (q !== first) arena[top++] = q;
+  }
+  return top;
+}
+
+function grownTo(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(n, 2 * a.length));
+  b.set(a);
+  return b;
 }
 
 type Cnf = number[][];
@@ -979,17 +989,21 @@ export class RpmSolver {
     return id;
   }
 
-  private addEmptyRule(info: RuleInfo): number {
-    const id = this.sat.addClause([]);
+  /** An empty rule: a placeholder that stays disabled. */
+  private markEmpty(id: number): void {
     this.sat.disable(id);
     this.emptyRule.add(id);
-    this.rules.set(id, info);
-    return id;
   }
 
   /** What a rule is about (package rules: made from the builder's columns on first use). */
   ruleInfo(id: number): RuleInfo | undefined {
     let info = this.rules.get(id);
+    if (info === undefined && id >= this.featureRules && id < this.jobRules && this.jobRules > 0) {
+      // feature and update rules: one per installed package each, in its order
+      const update = id >= this.updateRules;
+      info = { type: update ? 'update' : 'feature', p: this.installedIds[id - (update ? this.updateRules : this.featureRules)]! };
+      this.rules.set(id, info);
+    }
     if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
       const a = this.pkgRuleCols;
       const r = this.pkgRuleIndex[id]!;
@@ -1292,49 +1306,71 @@ export class RpmSolver {
     const pool = this.pool;
     const jobs = this.jobs;
     const installedIds = this.installedIds;
-    // 3. feature and update rules, one each per installed package
-    this.featureRules = this.sat.nclauses;
-    const updateLits: number[][] = [];
-    for (let k = 0; k < installedIds.length; k++) {
+    // 3. feature and update rules, one each per installed package: their literals into one
+    // arena per class, added in one addClausesFrom call each; their RuleInfo made on demand
+    // (ruleInfo: the class's range gives the type, the position the package)
+    const ni = installedIds.length;
+    const fLits = new Int32Array(4 * ni + 16);
+    const fStart = new Int32Array(ni);
+    const fLen = new Int32Array(ni);
+    const uLits = new Int32Array(4 * ni + 16);
+    const uStart = new Int32Array(ni);
+    const uLen = new Int32Array(ni);
+    const identity = new Int32Array(ni);
+    const fEmpty: number[] = [];
+    const uEmpty: number[] = [];
+    let fTop = 0;
+    let uTop = 0;
+    // (rules of p: p first, then the list without p; grown as needed)
+    let fa = fLits;
+    let ua = uLits;
+    for (let k = 0; k < ni; k++) {
       const p = installedIds[k]!;
+      identity[k] = k;
       const dup = this.dupAll || this.dupInvolved.has(p);
       // an excluded (disabled) installed package stays exactly as it is
       const locked = pool.disabled.has(p);
-      // (no spread or every(): in baseline code those allocate per element)
-      const feature = locked ? [p] : withFirst(p, this.findUpdatePackages(p, true, dup));
-      const update = locked ? [p] : withFirst(p, this.findUpdatePackages(p, false, dup));
-      updateLits.push(update);
-      let same = feature.length === update.length;
-      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== update[i]) same = false;
-      if (same) this.addEmptyRule({ type: 'feature', p });
-      else this.addRule(feature, { type: 'feature', p });
-    }
-    this.updateRules = this.sat.nclauses;
-    this.installedIds.forEach((p, i) => {
-      const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
+      const feature = locked ? NO_IDS : this.findUpdatePackages(p, true, dup);
+      const rawUpdate = locked ? NO_IDS : this.findUpdatePackages(p, false, dup);
+      let update = rawUpdate;
+      let updateEmpty = false;
+      if (dup && !locked && update.length === 0) {
         const all = this.findUpdatePackages(p, true, true);
         const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
         if (!all.length) {
           // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
           this.orphaned.add(p);
-          if (keep) this.addRule([p], { type: 'update', p });
-          else this.addEmptyRule({ type: 'update', p });
-          return;
-        }
-        if (this.multiversion.has(p)) {
+          if (!keep) updateEmpty = true;
+        } else if (this.multiversion.has(p)) {
           // multiversion: treated as an orphan that the distupgrade versions may join
           this.orphaned.add(p);
-          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
-          return;
+          if (!keep) update = all;
         }
       }
-      this.addRule(updateLits[i]!, { type: 'update', p });
-    });
+      // the feature rule is empty (disabled) when it equals the update rule (as first found)
+      let same = feature.length === rawUpdate.length;
+      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== rawUpdate[i]) same = false;
+      if (fTop + feature.length + 1 > fa.length) fa = grownTo(fa, fTop + feature.length + 1);
+      fStart[k] = fTop;
+      if (same) fEmpty.push(k);
+      else fTop = pushRule(fa, fTop, p, feature);
+      fLen[k] = fTop - fStart[k]!;
+      if (uTop + update.length + 1 > ua.length) ua = grownTo(ua, uTop + update.length + 1);
+      uStart[k] = uTop;
+      if (updateEmpty) uEmpty.push(k);
+      else uTop = pushRule(ua, uTop, p, update);
+      uLen[k] = uTop - uStart[k]!;
+    }
+    this.featureRules = this.sat.addClausesFrom(fa, fStart, fLen, identity, ni, fTop, ni);
+    for (let i = 0; i < fEmpty.length; i++) this.markEmpty(this.featureRules + fEmpty[i]!);
+    this.updateRules = this.sat.addClausesFrom(ua, uStart, uLen, identity, ni, uTop, ni);
+    for (let i = 0; i < uEmpty.length; i++) this.markEmpty(this.updateRules + uEmpty[i]!);
 
     // 4. job rules
     this.jobRules = this.sat.nclauses;
     jobs.forEach((job, ji) => {
+      // (only these verbs make job rules: "distupgrade all" would list every package)
+      if (job.verb !== 'install' && job.verb !== 'erase' && job.verb !== 'lock') return;
       const sel = this.select(job.select);
       const weak = job.flags.has('weak');
       const add = (lits: number[]): void => {
@@ -1879,6 +1915,7 @@ export class RpmSolver {
   private disablePolicyRulesForJobs(): void {
     const pool = this.pool;
     this.jobs.forEach((job, ji) => {
+      if (job.verb !== 'install' && job.verb !== 'erase' && job.verb !== 'lock') return;
       if (this.isJobDisabled(ji)) return;
       const sel = this.select(job.select);
       if (job.verb === 'lock') {

@@ -61,7 +61,8 @@ const CMP: number[] = [
 
 // unify(n, off, pL, pst, pln, pk1, pk2, ps, pf, po, pso) -> number of rules kept (in sorted),
 // or -1 when a rule has no first literal in -off..off
-const N = 0, OFF = 1, PL = 2, PST = 3, PLN = 4, PK1 = 5, PK2 = 6, PS = 7, PF = 8, PO = 9, PSO = 10;
+// (parameter 8, pf, is no longer used: the fill positions are ps's)
+const N = 0, OFF = 1, PL = 2, PST = 3, PLN = 4, PK1 = 5, PK2 = 6, PS = 7, PO = 9, PSO = 10;
 const I = 11, K = 12, T = 13, G = 14, PREV = 15, R = 16, R2 = 17, M = 18, Q = 19, S = 20, TOP = 21, NQ = 22, NM = 23;
 const forI = (limit: number, body: number[]): number[] => [
   ...i32(0), ...set(I),
@@ -89,15 +90,14 @@ const UNIFY: number[] = [
     ...store(),
     ...elem(PS, K), LOCAL_TEE, T, ...get(T), ...load(4), ...i32(1), I32_ADD, ...store(4),
   ]),
-  // offsets; fill positions
+  // offsets (ps[k]: where group k starts; the fill moves it to where k + 1 starts)
   ...forI(NM, [
     ...elem(PS, I), LOCAL_TEE, T, ...get(T), ...load(4), ...get(T), ...load(), I32_ADD, ...store(4),
-    ...elem(PF, I), ...get(T), ...load(), ...store(),
   ]),
   // order: rule indexes by first literal, stable
   ...forI(N, [
     ...elem(PK1, I), ...load(), ...set(K),
-    ...elem(PF, K), LOCAL_TEE, T, ...load(), ...set(R),
+    ...elem(PS, K), LOCAL_TEE, T, ...load(), ...set(R),
     ...get(T), ...get(R), ...i32(1), I32_ADD, ...store(),
     ...elem(PO, R), ...get(I), ...store(),
   ]),
@@ -171,8 +171,8 @@ function scratch(at: number, n: number, off: number): { pk1: number; pk2: number
   const pk1 = at;
   const pk2 = pk1 + n * 4;
   const ps = pk2 + n * 4;
-  const pf = ps + (names + 1) * 4;
-  const po = pf + names * 4;
+  const pf = ps; // (unused: the fill positions are ps's)
+  const po = ps + (names + 1) * 4;
   const pso = po + n * 4;
   return { pk1, pk2, ps, pf, po, pso, end: pso + (n + 1) * 4 };
 }

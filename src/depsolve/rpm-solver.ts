@@ -1414,14 +1414,16 @@ export class RpmSolver {
       const doneNames = new Uint8Array(pool.nameCount);
       const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
+      // (the name id column read directly: this runs over every added package)
+      const nameOf = pool.nameIdColumn();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
-        const s = pool.solvables[i]!;
-        const nk = pool.nameIdOf(i);
+        const nk = nameOf[i]!;
         if (doneNames[nk] === 1) continue;
         doneNames[nk] = 1;
         // (the kernel looked at the name's arch classes already: one class, nothing to do)
         if (known !== null && known[nk] === 1) continue;
+        const s = pool.solvables[i]!;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
@@ -1483,18 +1485,26 @@ export class RpmSolver {
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
       const addedSorted = this.sortedAdded();
+      // (indexed loops and the maps' bits: this runs over every added package)
+      const involved = this.dupInvolved.bits;
+      const inDup = this.dupMap.bits;
+      const installedMask = this.installedMask;
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const p = addedSorted[ai]!;
-        if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
-        if (this.isInstalled(p)) this.updateMap.add(p);
-        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
+        if (involved[p] !== 1 || inDup[p] === 1) continue;
+        const installed = installedMask[p] === 1;
+        if (installed) this.updateMap.add(p);
+        if (installed && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (this.isInstalled(p)) {
+        if (installed) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.sameNameOf(p)) {
+          const same = pool.sameNameOf(p);
+          for (let k = 0; k < same.length && !identical; k++) {
+            const q = same[k]!;
+            if (inDup[q] !== 1) continue;
             const qs = pool.solvables[q]!;
-            if (!this.dupMap.has(q) || qs.name !== s.name) continue;
+            if (qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
           }
           if (identical) continue;

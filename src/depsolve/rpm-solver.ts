@@ -1307,31 +1307,28 @@ export class RpmSolver {
     const jobs = this.jobs;
     const installedIds = this.installedIds;
     // 3. feature and update rules, one each per installed package: their literals into one
-    // arena per class, added in one addClausesFrom call each; their RuleInfo made on demand
-    // (ruleInfo: the class's range gives the type, the position the package)
+    // arena (feature rule k at index k, update rule k at ni + k), added in one addClausesFrom
+    // call; their RuleInfo made on demand (ruleInfo: the range gives the type, the position
+    // the package)
     const ni = installedIds.length;
-    const fLits = new Int32Array(4 * ni + 16);
-    const fStart = new Int32Array(ni);
-    const fLen = new Int32Array(ni);
-    const uLits = new Int32Array(4 * ni + 16);
-    const uStart = new Int32Array(ni);
-    const uLen = new Int32Array(ni);
-    const identity = new Int32Array(ni);
-    const fEmpty: number[] = [];
-    const uEmpty: number[] = [];
+    let fa = new Int32Array(8 * ni + 16);
+    const fStart = new Int32Array(2 * ni);
+    const fLen = new Int32Array(2 * ni);
+    const identity = new Int32Array(2 * ni);
+    const empty: number[] = [];
     let fTop = 0;
-    let uTop = 0;
-    // (rules of p: p first, then the list without p; grown as needed)
-    let fa = fLits;
-    let ua = uLits;
+    // (findUpdatePackages' own test, once: update candidates are the allowAll list then)
+    const fl = this.flags;
+    const dupAllowsAll = fl.dupallowdowngrade && fl.dupallowarchchange && fl.dupallowvendorchange && fl.dupallownamechange && this.multiversion.size === 0;
     for (let k = 0; k < ni; k++) {
       const p = installedIds[k]!;
       identity[k] = k;
+      identity[ni + k] = ni + k;
       const dup = this.dupAll || this.dupInvolved.has(p);
       // an excluded (disabled) installed package stays exactly as it is
       const locked = pool.disabled.has(p);
       const feature = locked ? NO_IDS : this.findUpdatePackages(p, true, dup);
-      const rawUpdate = locked ? NO_IDS : this.findUpdatePackages(p, false, dup);
+      const rawUpdate = locked ? NO_IDS : dup && dupAllowsAll ? feature : this.findUpdatePackages(p, false, dup);
       let update = rawUpdate;
       let updateEmpty = false;
       if (dup && !locked && update.length === 0) {
@@ -1350,21 +1347,19 @@ export class RpmSolver {
       // the feature rule is empty (disabled) when it equals the update rule (as first found)
       let same = feature.length === rawUpdate.length;
       for (let i = 0; same && i < feature.length; i++) if (feature[i] !== rawUpdate[i]) same = false;
-      if (fTop + feature.length + 1 > fa.length) fa = grownTo(fa, fTop + feature.length + 1);
+      if (fTop + feature.length + update.length + 2 > fa.length) fa = grownTo(fa, fTop + feature.length + update.length + 2);
       fStart[k] = fTop;
-      if (same) fEmpty.push(k);
+      if (same) empty.push(k);
       else fTop = pushRule(fa, fTop, p, feature);
       fLen[k] = fTop - fStart[k]!;
-      if (uTop + update.length + 1 > ua.length) ua = grownTo(ua, uTop + update.length + 1);
-      uStart[k] = uTop;
-      if (updateEmpty) uEmpty.push(k);
-      else uTop = pushRule(ua, uTop, p, update);
-      uLen[k] = uTop - uStart[k]!;
+      fStart[ni + k] = fTop;
+      if (updateEmpty) empty.push(ni + k);
+      else fTop = pushRule(fa, fTop, p, update);
+      fLen[ni + k] = fTop - fStart[ni + k]!;
     }
-    this.featureRules = this.sat.addClausesFrom(fa, fStart, fLen, identity, ni, fTop, ni);
-    for (let i = 0; i < fEmpty.length; i++) this.markEmpty(this.featureRules + fEmpty[i]!);
-    this.updateRules = this.sat.addClausesFrom(ua, uStart, uLen, identity, ni, uTop, ni);
-    for (let i = 0; i < uEmpty.length; i++) this.markEmpty(this.updateRules + uEmpty[i]!);
+    this.featureRules = this.sat.addClausesFrom(fa, fStart, fLen, identity, 2 * ni, fTop, 2 * ni);
+    this.updateRules = this.featureRules + ni;
+    for (let i = 0; i < empty.length; i++) this.markEmpty(this.featureRules + empty[i]!);
 
     // 4. job rules
     this.jobRules = this.sat.nclauses;

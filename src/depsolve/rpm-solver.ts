@@ -8,7 +8,7 @@ import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } fr
 import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
 import { dupAllMaps } from './dup-kernel.js';
-import { choiceCandidates } from './choice-kernel.js';
+import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -1760,10 +1760,10 @@ export class RpmSolver {
     };
     // the package rules' arrays as they are now: rules added below go after them, and a
     // grown arena leaves these (the old buffers) unchanged for the package rules
-    const heads = this.sat.clauseHead;
-    const lens = this.sat.clauseLen;
-    const starts = this.sat.clauseStart;
-    const arena = this.sat.litArena;
+    let heads = this.sat.clauseHead;
+    let lens = this.sat.clauseLen;
+    let starts = this.sat.clauseStart;
+    let arena = this.sat.litArena;
     const inst = this.installedMask;
     const anyOrphans = this.orphaned.size > 0;
     // the rules worth a look: every package rule, or the kernel's candidates (choice-kernel.ts:
@@ -1776,7 +1776,16 @@ export class RpmSolver {
       const obsList = pool.withReverseDeps().obsoletes;
       for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
       const ac = pool.archColumns();
-      candidates = choiceCandidates({
+      // in the engine's memory when the clause arrays are there (read in place; the arrays
+      // are viewed again after the memory grows for the scratch)
+      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, pool.nameCount, ac.archColor.length, this.pkgRulesEnd));
+      if (space !== null) {
+        heads = this.sat.clauseHead;
+        lens = this.sat.clauseLen;
+        starts = this.sat.clauseStart;
+        arena = this.sat.litArena;
+      }
+      const input = {
         rules: this.pkgRulesEnd,
         heads,
         lens,
@@ -1794,7 +1803,8 @@ export class RpmSolver {
         archColor: ac.archColor,
         withObsoletes,
         colors,
-      });
+      };
+      candidates = space !== null ? choiceCandidatesIn(space.memory, space.at, input) : choiceCandidates(input);
     }
     const scanEnd = candidates === null ? this.pkgRulesEnd : candidates.length + 1;
     for (let ci = 1; ci < scanEnd; ci++) {

@@ -367,6 +367,12 @@ export class CdclSolver {
     }
     this.litTop += new Int32Array(buf, pTotal, 1)[0]!;
     this.nclauses = first + n;
+    // the staging and the sorter's scratch are dead now: room for kernelScratch (the larger
+    // of this and the room before)
+    if (mem.buffer.byteLength - at0 > this.freeEnd - this.freeAt) {
+      this.freeAt = (at0 + 7) & ~7;
+      this.freeEnd = mem.buffer.byteLength;
+    }
     return ord;
   }
 
@@ -741,6 +747,27 @@ export class CdclSolver {
   }
 
   /**
+   * Room for a caller's kernel next to the clause arrays (contents undefined; valid until the
+   * next call or bulk load): the dead staging of the last bulk load when it is large enough,
+   * else `bytes` at the end of the kernel memory, the engine's arrays viewed again afterwards
+   * (read the fields after this call). Null when the clause arrays are not in the kernel memory.
+   */
+  private freeAt = 0;
+  private freeEnd = 0;
+
+  kernelScratch(bytes: number): { memory: WasmMemory; at: number } | null {
+    if (!this.kernelReady()) return null;
+    const mem = this.kernel!.memory;
+    // the last bulk load's staging, dead since (its pages are touched already: cheaper than
+    // fresh ones); valid until the next kernelScratch or bulk load
+    if (this.freeEnd - this.freeAt >= bytes) return { memory: mem, at: this.freeAt };
+    const at = mem.buffer.byteLength;
+    mem.grow(Math.ceil(bytes / PAGE));
+    this.refreshViews();
+    return { memory: mem, at };
+  }
+
+  /**
    * setClauseRuns with the runs of clauses 1 .. end - 1 by first literal (runEnd[id]: one past
    * the last adjacent clause with clause id's first literal), computed by a kernel straight
    * into the kernel memory when the clause arrays are there.
@@ -754,11 +781,19 @@ export class CdclSolver {
       return;
     }
     const mem = this.kernel!.memory;
-    const at = mem.buffer.byteLength;
-    mem.grow(Math.ceil((end * 4) / PAGE));
-    this.refreshViews();
+    let at: number;
+    if (this.freeEnd - this.freeAt >= end * 4) {
+      // (from the dead staging, for good)
+      at = this.freeAt;
+      this.freeAt += (end * 4 + 7) & ~7;
+    } else {
+      at = mem.buffer.byteLength;
+      mem.grow(Math.ceil((end * 4) / PAGE));
+      this.refreshViews();
+    }
     const h = this.kernelHeader!;
     this.loaderOf(mem).runs(h[H.HEAD]! + 4, at + 4, end - 1, 1);
+    new Int32Array(mem.buffer, at, 1)[0] = 0;
     this.runEnd = new Int32Array(mem.buffer, at, end);
     h[H.RUN_END] = at;
     h[H.RUN_END_LEN] = end;

@@ -253,19 +253,22 @@ class PkgRuleArena {
     return a;
   }
 
-  /** The closure kernel's rules, copied (its arrays are the pool's scratch). */
-  static copyOf(k: ClosureKernel): PkgRuleArena {
+  /** Are the arrays the closure kernel's (the pool's scratch, reused by the next solve)? */
+  fixedArrays(): boolean {
+    return this.fixed;
+  }
+
+  /** The rules' origin columns (reason, package, other package, dependency), copied; no literals. */
+  static originsOf(k: PkgRuleArena): PkgRuleArena {
     const a = new PkgRuleArena();
-    const top = k.litTop;
-    const n = k.ruleCount;
-    a.lits = k.lits.slice(0, top);
-    a.start = k.start.slice(0, n);
-    a.len = k.len.slice(0, n);
+    const n = k.count;
+    a.lits = new Int32Array(0);
+    a.start = new Int32Array(0);
+    a.len = new Int32Array(0);
     a.reason = k.reason.slice(0, n);
     a.p = k.p.slice(0, n);
     a.other = k.other.slice(0, n);
     a.dep = k.dep.slice(0, n);
-    a.top = top;
     a.count = n;
     return a;
   }
@@ -1221,10 +1224,13 @@ export class RpmSolver {
       }
     }
     if (this.kernel !== null) {
-      // the kernel's rules, added packages and name verdicts, copied out of the pool's scratch
-      // (the next solve on the pool reuses it)
+      // the kernel's added packages and name verdicts copied out of the pool's scratch (the
+      // next solve on the pool reuses it); its rules are read in place by loadPkgRules (one
+      // copy, into the engine's memory), which keeps a copy of their origin columns only
       const k = this.kernel;
-      this.pkgArena = PkgRuleArena.copyOf(k);
+      this.pkgArena = PkgRuleArena.over(k);
+      this.pkgArena.top = k.litTop;
+      this.pkgArena.count = k.ruleCount;
       this.added = new IdSet(k.added.slice());
       this.infarchNames = k.nameState.slice();
       const list = k.addedByKernel();
@@ -1290,7 +1296,7 @@ export class RpmSolver {
       for (let k = 0; k < order.length; k++) if (arena.reason[order[k]!] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
     this.pkgRuleIndex = index;
-    this.pkgRuleCols = arena;
+    this.pkgRuleCols = arena.fixedArrays() ? PkgRuleArena.originsOf(arena) : arena;
     // the requires pass's scan skips the package rules of a package not installed as one run
     // (package rules are sorted by first literal: its requires, conflicts and same-name rules
     // are adjacent)

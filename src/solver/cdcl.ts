@@ -34,6 +34,13 @@ export interface RootConflict {
 }
 
 /**
+ * Computes a clause order in the engine's kernel memory: given the byte addresses of the rules'
+ * literals, starts and lengths (i32 arrays) and their number, it may grow the memory for its
+ * own scratch and returns the byte address and length of the order (rule indexes).
+ */
+export type ClauseSorter = (memory: WasmMemory, lits: number, start: number, len: number, nrules: number) => { at: number; count: number };
+
+/**
  * Clauses live in flat typed arrays, as libsolv's rules do: the literals of clause id are
  * `litArena[clauseStart[id] .. clauseStart[id] + clauseLen[id])`, and the watch lists are linked
  * lists threaded through the clauses (`next1`/`next2`: the next clause watching the same literal
@@ -41,13 +48,6 @@ export interface RootConflict {
  * visited in the order the clauses started watching. No object or array per clause: building
  * tens of thousands of rules allocates nothing the garbage collector has to trace.
  */
-/**
- * Computes a clause order in the engine's kernel memory: given the byte addresses of the rules'
- * literals, starts and lengths (i32 arrays) and their number, it may grow the memory for its
- * own scratch and returns the byte address and length of the order (rule indexes).
- */
-export type ClauseSorter = (memory: WasmMemory, lits: number, start: number, len: number, nrules: number) => { at: number; count: number };
-
 export class CdclSolver {
   /** Number of clause ids in use (id 0 is a disabled empty placeholder). */
   nclauses = 1;
@@ -305,7 +305,8 @@ export class CdclSolver {
    * addClausesFrom's loop in the kernel (clause-load-kernel.ts), writing straight into the
    * engine's clause arrays in the kernel memory (adopted first, with room for every source
    * rule); the source is copied once, to the memory's end (a sorter computes the order there).
-   * Returns the order, or null when not done (a rule twice in a given order).
+   * Returns the order, or null when not done (more literals than the arena has room for: a
+   * given order naming rules many times).
    */
   private addClausesKernel(
     src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number,

@@ -1326,14 +1326,19 @@ export class RpmSolver {
     // (findUpdatePackages' own test, once: update candidates are the allowAll list then)
     const fl = this.flags;
     const dupAllowsAll = fl.dupallowdowngrade && fl.dupallowarchchange && fl.dupallowvendorchange && fl.dupallownamechange && this.multiversion.size === 0;
+    // (findUpdatePackages' cache for allowAll, read here without a call)
+    const allUpdates = this.allUpdates;
+    const disabled = pool.disabled;
+    const involved = this.dupInvolved.bits;
+    const dupAll = this.dupAll;
     for (let k = 0; k < ni; k++) {
       const p = installedIds[k]!;
       identity[k] = k;
       identity[ni + k] = ni + k;
-      const dup = this.dupAll || this.dupInvolved.has(p);
+      const dup = dupAll || involved[p] === 1;
       // an excluded (disabled) installed package stays exactly as it is
-      const locked = pool.disabled.has(p);
-      const feature = locked ? NO_IDS : this.findUpdatePackages(p, true, dup);
+      const locked = disabled.has(p);
+      const feature = locked ? NO_IDS : (allUpdates.get(p) ?? this.findUpdatePackages(p, true, dup));
       const rawUpdate = locked ? NO_IDS : dup && dupAllowsAll ? feature : this.findUpdatePackages(p, false, dup);
       let update = rawUpdate;
       let updateEmpty = false;

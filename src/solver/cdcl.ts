@@ -590,6 +590,7 @@ export class CdclSolver {
       v.wt.set(this.watchTail.subarray(0, 2 * nv));
       this.kernel = k;
       this.kernelVars = this.nvars;
+      this.freeAt = this.freeEnd = 0; // (the dead staging was the old memory's)
       this.decisionMap = v.dm;
       this.trailPos = v.tp;
       this.trailLits = v.tr;

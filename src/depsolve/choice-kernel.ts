@@ -104,6 +104,56 @@ export interface ChoiceScanInput {
   colors: boolean;
 }
 
+/** Layout of the inputs other than the clause arrays (byte offsets from 0; `bytes` in all). */
+function layoutRest(inp: { size: number; names: number; archColors: number; rules: number }): Record<'inst' | 'orphan' | 'nameOf' | 'count' | 'first' | 'archOf' | 'color' | 'obs' | 'out' | 'bytes', number> {
+  const n = inp.size;
+  let top = 0;
+  const at = (bytes: number): number => {
+    const p = top;
+    top += (bytes + 7) & ~7;
+    return p;
+  };
+  const inst = at(n), orphan = at(n), nameOf = at(4 * n), count = at(4 * inp.names), first = at(4 * inp.names);
+  const archOf = at(4 * n), color = at(4 * inp.archColors), obs = at(n), out = at(4 * inp.rules);
+  return { inst, orphan, nameOf, count, first, archOf, color, obs, out, bytes: top + 8 };
+}
+
+/** The bytes choiceCandidatesIn needs besides the clause arrays. */
+export function choiceScratchBytes(size: number, names: number, archColors: number, rules: number): number {
+  return layoutRest({ size, names, archColors, rules }).bytes;
+}
+
+/**
+ * choiceCandidates on the engine's kernel memory, where the clause arrays already are (views of
+ * `memory`: read in place, not copied); the other inputs are copied to the scratch at `at`
+ * (choiceScratchBytes long). The result is a copy.
+ */
+export function choiceCandidatesIn(memory: { buffer: ArrayBuffer }, at: number, inp: ChoiceScanInput): Int32Array {
+  const buffer = memory.buffer;
+  for (const a of [inp.heads, inp.lens, inp.starts, inp.lits]) if (a.buffer !== buffer) throw new TypeError('choiceCandidatesIn: clause arrays outside the memory');
+  const n = inp.size;
+  const r = inp.rules;
+  const l = layoutRest({ size: n, names: inp.names, archColors: inp.archColor.length, rules: r });
+  const base = (at + 7) & ~7;
+  const i32 = (p: number, len: number): Int32Array => new Int32Array(buffer, base + p, len);
+  const u8 = (p: number, len: number): Uint8Array => new Uint8Array(buffer, base + p, len);
+  u8(l.inst, n).set(inp.installed.subarray(0, n));
+  u8(l.orphan, n).set(inp.orphaned.subarray(0, n));
+  i32(l.nameOf, n).set(inp.nameOf.subarray(0, n));
+  i32(l.count, inp.names).set(inp.instCount.subarray(0, inp.names));
+  i32(l.first, inp.names).set(inp.instFirst.subarray(0, inp.names));
+  i32(l.archOf, n).set(inp.archOf.subarray(0, n));
+  i32(l.color, inp.archColor.length).set(inp.archColor);
+  u8(l.obs, n).set(inp.withObsoletes.subarray(0, n));
+  const scan = new wasm.Instance(compiled, { env: { mem: memory } }).exports['scan'] as (...x: number[]) => number;
+  const m = scan(
+    r, inp.heads.byteOffset, inp.lens.byteOffset, inp.starts.byteOffset, inp.lits.byteOffset,
+    base + l.inst, base + l.orphan, base + l.nameOf, base + l.count, base + l.first, base + l.archOf, base + l.color, base + l.obs,
+    inp.colors ? 1 : 0, base + l.out,
+  );
+  return i32(l.out, m).slice();
+}
+
 /** The package rule ids that may give a choice rule, ascending. */
 export function choiceCandidates(inp: ChoiceScanInput): Int32Array {
   const n = inp.size;

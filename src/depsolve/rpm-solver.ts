@@ -5,10 +5,10 @@ import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
-import { unifyOrder } from './rule-unify-kernel.js';
+import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
 import { dupAllMaps } from './dup-kernel.js';
-import { choiceCandidates } from './choice-kernel.js';
+import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -253,19 +253,22 @@ class PkgRuleArena {
     return a;
   }
 
-  /** The closure kernel's rules, copied (its arrays are the pool's scratch). */
-  static copyOf(k: ClosureKernel): PkgRuleArena {
+  /** Are the arrays the closure kernel's (the pool's scratch, reused by the next solve)? */
+  fixedArrays(): boolean {
+    return this.fixed;
+  }
+
+  /** The rules' origin columns (reason, package, other package, dependency), copied; no literals. */
+  static originsOf(k: PkgRuleArena): PkgRuleArena {
     const a = new PkgRuleArena();
-    const top = k.litTop;
-    const n = k.ruleCount;
-    a.lits = k.lits.slice(0, top);
-    a.start = k.start.slice(0, n);
-    a.len = k.len.slice(0, n);
+    const n = k.count;
+    a.lits = new Int32Array(0);
+    a.start = new Int32Array(0);
+    a.len = new Int32Array(0);
     a.reason = k.reason.slice(0, n);
     a.p = k.p.slice(0, n);
     a.other = k.other.slice(0, n);
     a.dep = k.dep.slice(0, n);
-    a.top = top;
     a.count = n;
     return a;
   }
@@ -362,12 +365,22 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
   return false;
 }
 
-/** [first, ...rest] without the iterator protocol (a spread in baseline code allocates per element). */
-function withFirst(first: number, rest: readonly number[]): number[] {
-  const out = new Array<number>(rest.length + 1);
-  out[0] = first;
-  for (let i = 0; i < rest.length; i++) out[i + 1] = rest[i]!;
-  return out;
+const NO_IDS: readonly number[] = [];
+
+/** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
+function pushRule(arena: Int32Array, top: number, first: number, rest: readonly number[]): number {
+  arena[top++] = first;
+  for (let i = 0; i < rest.length; i++) {
+    const q = rest[i]!;
+    if (q !== first) arena[top++] = q;
+  }
+  return top;
+}
+
+function grownTo(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(n, 2 * a.length));
+  b.set(a);
+  return b;
 }
 
 type Cnf = number[][];
@@ -453,8 +466,6 @@ export class RpmSolver {
   /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
   private pkgRuleIndex = new Int32Array(0);
   private pkgRuleCols: PkgRuleArena | null = null;
-  /** Per package rule id: one past the last rule with the same first literal (the requires pass skips such runs). */
-  private headRunEnd = new Int32Array(0);
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -984,17 +995,21 @@ export class RpmSolver {
     return id;
   }
 
-  private addEmptyRule(info: RuleInfo): number {
-    const id = this.sat.addClause([]);
+  /** An empty rule: a placeholder that stays disabled. */
+  private markEmpty(id: number): void {
     this.sat.disable(id);
     this.emptyRule.add(id);
-    this.rules.set(id, info);
-    return id;
   }
 
   /** What a rule is about (package rules: made from the builder's columns on first use). */
   ruleInfo(id: number): RuleInfo | undefined {
     let info = this.rules.get(id);
+    if (info === undefined && id >= this.featureRules && id < this.jobRules && this.jobRules > 0) {
+      // feature and update rules: one per installed package each, in its order
+      const update = id >= this.updateRules;
+      info = { type: update ? 'update' : 'feature', p: this.installedIds[id - (update ? this.updateRules : this.featureRules)]! };
+      this.rules.set(id, info);
+    }
     if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
       const a = this.pkgRuleCols;
       const r = this.pkgRuleIndex[id]!;
@@ -1212,10 +1227,13 @@ export class RpmSolver {
       }
     }
     if (this.kernel !== null) {
-      // the kernel's rules, added packages and name verdicts, copied out of the pool's scratch
-      // (the next solve on the pool reuses it)
+      // the kernel's added packages and name verdicts copied out of the pool's scratch (the
+      // next solve on the pool reuses it); its rules are read in place by loadPkgRules (one
+      // copy, into the engine's memory), which keeps a copy of their origin columns only
       const k = this.kernel;
-      this.pkgArena = PkgRuleArena.copyOf(k);
+      this.pkgArena = PkgRuleArena.over(k);
+      this.pkgArena.top = k.litTop;
+      this.pkgArena.count = k.ruleCount;
       this.added = new IdSet(k.added.slice());
       this.infarchNames = k.nameState.slice();
       const list = k.addedByKernel();
@@ -1268,25 +1286,24 @@ export class RpmSolver {
 
   /** The package rules into the engine, in libsolv's unify order. */
   private loadPkgRules(): void {
-    const order = this.unifyPkgRules();
+    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
+    // kernel in the engine's memory, where the rules are copied once and laid out from
+    // (rule-unify-kernel.ts: a stable counting sort on the first literal, an insertion sort
+    // inside each package's group, the duplicates dropped)
     const arena = this.pkgArena!;
-    const index = new Int32Array(order.length + 1);
-    const first = this.sat.addClausesFrom(arena.lits, arena.start, arena.len, order, order.length, arena.top, arena.count);
-    for (let k = 0; k < order.length; k++) {
-      const r = order[k]!;
-      index[first + k] = r;
-      if (arena.reason[r] === R_RECOMMENDS) this.weakRules.add(first + k);
+    const { first, order } = this.sat.addClausesSorted(arena.lits, arena.top, arena.start, arena.len, arena.count, unifySorter(this.pool.size));
+    const index = new Int32Array(first + order.length);
+    index.set(order, first);
+    // (weak package rules: strongrecommends' recommends, made by the JS walk only)
+    if (arena.reason.subarray(0, arena.count).includes(R_RECOMMENDS)) {
+      for (let k = 0; k < order.length; k++) if (arena.reason[order[k]!] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
     this.pkgRuleIndex = index;
-    this.pkgRuleCols = arena;
-    // per package rule: the end of its run of rules with the same first literal
-    {
-      const end = this.sat.nclauses;
-      const heads = this.sat.clauseHead;
-      const runEnd = new Int32Array(end);
-      for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
-      this.headRunEnd = runEnd;
-    }
+    this.pkgRuleCols = arena.fixedArrays() ? PkgRuleArena.originsOf(arena) : arena;
+    // the requires pass's scan skips the package rules of a package not installed as one run
+    // (package rules are sorted by first literal: its requires, conflicts and same-name rules
+    // are adjacent)
+    this.sat.setClauseRunsByHead(this.sat.nclauses);
     // rule origins by id in a Map: package rules' are made on demand, so the ids in use are
     // sparse (a `new Array(n)` of ~10^5 slots alone costs several ms in cold code)
     this.pkgArena = null;
@@ -1298,49 +1315,71 @@ export class RpmSolver {
     const pool = this.pool;
     const jobs = this.jobs;
     const installedIds = this.installedIds;
-    // 3. feature and update rules, one each per installed package
-    this.featureRules = this.sat.nclauses;
-    const updateLits: number[][] = [];
-    for (let k = 0; k < installedIds.length; k++) {
+    // 3. feature and update rules, one each per installed package: their literals into one
+    // arena (feature rule k at index k, update rule k at ni + k), added in one addClausesFrom
+    // call; their RuleInfo made on demand (ruleInfo: the range gives the type, the position
+    // the package)
+    const ni = installedIds.length;
+    let fa = new Int32Array(8 * ni + 16);
+    const fStart = new Int32Array(2 * ni);
+    const fLen = new Int32Array(2 * ni);
+    const identity = new Int32Array(2 * ni);
+    const empty: number[] = [];
+    let fTop = 0;
+    // (findUpdatePackages' own test, once: update candidates are the allowAll list then)
+    const fl = this.flags;
+    const dupAllowsAll = fl.dupallowdowngrade && fl.dupallowarchchange && fl.dupallowvendorchange && fl.dupallownamechange && this.multiversion.size === 0;
+    // (findUpdatePackages' cache for allowAll, read here without a call)
+    const allUpdates = this.allUpdates;
+    const disabled = pool.disabled;
+    const involved = this.dupInvolved.bits;
+    const dupAll = this.dupAll;
+    for (let k = 0; k < ni; k++) {
       const p = installedIds[k]!;
-      const dup = this.dupAll || this.dupInvolved.has(p);
+      identity[k] = k;
+      identity[ni + k] = ni + k;
+      const dup = dupAll || involved[p] === 1;
       // an excluded (disabled) installed package stays exactly as it is
-      const locked = pool.disabled.has(p);
-      // (no spread or every(): in baseline code those allocate per element)
-      const feature = locked ? [p] : withFirst(p, this.findUpdatePackages(p, true, dup));
-      const update = locked ? [p] : withFirst(p, this.findUpdatePackages(p, false, dup));
-      updateLits.push(update);
-      let same = feature.length === update.length;
-      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== update[i]) same = false;
-      if (same) this.addEmptyRule({ type: 'feature', p });
-      else this.addRule(feature, { type: 'feature', p });
-    }
-    this.updateRules = this.sat.nclauses;
-    this.installedIds.forEach((p, i) => {
-      const dup = this.dupAll || this.dupInvolved.has(p);
-      if (dup && updateLits[i]!.length === 1 && !pool.disabled.has(p)) {
+      const locked = disabled.has(p);
+      const feature = locked ? NO_IDS : (allUpdates.get(p) ?? this.findUpdatePackages(p, true, dup));
+      const rawUpdate = locked ? NO_IDS : dup && dupAllowsAll ? feature : this.findUpdatePackages(p, false, dup);
+      let update = rawUpdate;
+      let updateEmpty = false;
+      if (dup && !locked && update.length === 0) {
         const all = this.findUpdatePackages(p, true, true);
         const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
         if (!all.length) {
           // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
           this.orphaned.add(p);
-          if (keep) this.addRule([p], { type: 'update', p });
-          else this.addEmptyRule({ type: 'update', p });
-          return;
-        }
-        if (this.multiversion.has(p)) {
+          if (!keep) updateEmpty = true;
+        } else if (this.multiversion.has(p)) {
           // multiversion: treated as an orphan that the distupgrade versions may join
           this.orphaned.add(p);
-          this.addRule(keep ? [p] : [p, ...all], { type: 'update', p });
-          return;
+          if (!keep) update = all;
         }
       }
-      this.addRule(updateLits[i]!, { type: 'update', p });
-    });
+      // the feature rule is empty (disabled) when it equals the update rule (as first found)
+      let same = feature.length === rawUpdate.length;
+      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== rawUpdate[i]) same = false;
+      if (fTop + feature.length + update.length + 2 > fa.length) fa = grownTo(fa, fTop + feature.length + update.length + 2);
+      fStart[k] = fTop;
+      if (same) empty.push(k);
+      else fTop = pushRule(fa, fTop, p, feature);
+      fLen[k] = fTop - fStart[k]!;
+      fStart[ni + k] = fTop;
+      if (updateEmpty) empty.push(ni + k);
+      else fTop = pushRule(fa, fTop, p, update);
+      fLen[ni + k] = fTop - fStart[ni + k]!;
+    }
+    this.featureRules = this.sat.addClausesFrom(fa, fStart, fLen, identity, 2 * ni, fTop, 2 * ni);
+    this.updateRules = this.featureRules + ni;
+    for (let i = 0; i < empty.length; i++) this.markEmpty(this.featureRules + empty[i]!);
 
     // 4. job rules
     this.jobRules = this.sat.nclauses;
     jobs.forEach((job, ji) => {
+      // (only these verbs make job rules: "distupgrade all" would list every package)
+      if (job.verb !== 'install' && job.verb !== 'erase' && job.verb !== 'lock') return;
       const sel = this.select(job.select);
       const weak = job.flags.has('weak');
       const add = (lits: number[]): void => {
@@ -1384,14 +1423,16 @@ export class RpmSolver {
       const doneNames = new Uint8Array(pool.nameCount);
       const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
+      // (the name id column read directly: this runs over every added package)
+      const nameOf = pool.nameIdColumn();
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
-        const s = pool.solvables[i]!;
-        const nk = pool.nameIdOf(i);
+        const nk = nameOf[i]!;
         if (doneNames[nk] === 1) continue;
         doneNames[nk] = 1;
         // (the kernel looked at the name's arch classes already: one class, nothing to do)
         if (known !== null && known[nk] === 1) continue;
+        const s = pool.solvables[i]!;
         const colors = pool.flags.implicitobsoleteusescolors;
         const all = pool.sameNameOf(i);
         // the common case first, without allocating: one arch class among the name's packages
@@ -1453,18 +1494,26 @@ export class RpmSolver {
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
       const addedSorted = this.sortedAdded();
+      // (indexed loops and the maps' bits: this runs over every added package)
+      const involved = this.dupInvolved.bits;
+      const inDup = this.dupMap.bits;
+      const installedMask = this.installedMask;
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const p = addedSorted[ai]!;
-        if (!this.dupInvolved.has(p) || this.dupMap.has(p)) continue;
-        if (this.isInstalled(p)) this.updateMap.add(p);
-        if (this.isInstalled(p) && pool.disabled.has(p)) continue;
+        if (involved[p] !== 1 || inDup[p] === 1) continue;
+        const installed = installedMask[p] === 1;
+        if (installed) this.updateMap.add(p);
+        if (installed && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
-        if (this.isInstalled(p)) {
+        if (installed) {
           // an installed package may stay only if an identical one is in the distupgrade set
           let identical = false;
-          for (const q of pool.sameNameOf(p)) {
+          const same = pool.sameNameOf(p);
+          for (let k = 0; k < same.length && !identical; k++) {
+            const q = same[k]!;
+            if (inDup[q] !== 1) continue;
             const qs = pool.solvables[q]!;
-            if (!this.dupMap.has(q) || qs.name !== s.name) continue;
+            if (qs.name !== s.name) continue;
             if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
           }
           if (identical) continue;
@@ -1725,10 +1774,10 @@ export class RpmSolver {
     };
     // the package rules' arrays as they are now: rules added below go after them, and a
     // grown arena leaves these (the old buffers) unchanged for the package rules
-    const heads = this.sat.clauseHead;
-    const lens = this.sat.clauseLen;
-    const starts = this.sat.clauseStart;
-    const arena = this.sat.litArena;
+    let heads = this.sat.clauseHead;
+    let lens = this.sat.clauseLen;
+    let starts = this.sat.clauseStart;
+    let arena = this.sat.litArena;
     const inst = this.installedMask;
     const anyOrphans = this.orphaned.size > 0;
     // the rules worth a look: every package rule, or the kernel's candidates (choice-kernel.ts:
@@ -1741,7 +1790,16 @@ export class RpmSolver {
       const obsList = pool.withReverseDeps().obsoletes;
       for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
       const ac = pool.archColumns();
-      candidates = choiceCandidates({
+      // in the engine's memory when the clause arrays are there (read in place; the arrays
+      // are viewed again after the memory grows for the scratch)
+      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, pool.nameCount, ac.archColor.length, this.pkgRulesEnd));
+      if (space !== null) {
+        heads = this.sat.clauseHead;
+        lens = this.sat.clauseLen;
+        starts = this.sat.clauseStart;
+        arena = this.sat.litArena;
+      }
+      const input = {
         rules: this.pkgRulesEnd,
         heads,
         lens,
@@ -1759,7 +1817,8 @@ export class RpmSolver {
         archColor: ac.archColor,
         withObsoletes,
         colors,
-      });
+      };
+      candidates = space !== null ? choiceCandidatesIn(space.memory, space.at, input) : choiceCandidates(input);
     }
     const scanEnd = candidates === null ? this.pkgRulesEnd : candidates.length + 1;
     for (let ci = 1; ci < scanEnd; ci++) {
@@ -1865,15 +1924,6 @@ export class RpmSolver {
     return this.depMentionsAdded(d.left) || this.depMentionsAdded(d.right) || (d.otherwise ? this.depMentionsAdded(d.otherwise) : false);
   }
 
-  /** The package rules in libsolv's solver_unifyrules order, without duplicates (arena indexes). */
-  private unifyPkgRules(): Int32Array {
-    // libsolv's unifyrules (sort by unifyrules_sortcmp, drop duplicates) as a WebAssembly
-    // kernel: a stable counting sort on the first literal, an insertion sort inside each
-    // package's group, the duplicates dropped (rule-unify-kernel.ts)
-    const a = this.pkgArena!;
-    return unifyOrder(a.lits, a.top, a.start, a.len, a.count, this.pool.size);
-  }
-
   private updateRuleOf(p: number): number {
     return this.updateRules + this.installedPos.get(p)!;
   }
@@ -1894,6 +1944,7 @@ export class RpmSolver {
   private disablePolicyRulesForJobs(): void {
     const pool = this.pool;
     this.jobs.forEach((job, ji) => {
+      if (job.verb !== 'install' && job.verb !== 'erase' && job.verb !== 'lock') return;
       if (this.isJobDisabled(ji)) return;
       const sel = this.select(job.select);
       if (job.verb === 'lock') {
@@ -2302,10 +2353,6 @@ export class RpmSolver {
         for (const el of elements) this.disableProblem(el);
       }
     }
-    // the requires pass's scan skips the package rules of a package not installed as one run
-    // (package rules are sorted by first literal: its requires, conflicts and same-name rules
-    // are adjacent); handed over before the engine moves its arrays into the kernel memory
-    this.sat.setClauseRuns(this.headRunEnd);
     for (let round = 0; round < 10000; round++) {
       this.restart = false;
       this.unsolvable = false;

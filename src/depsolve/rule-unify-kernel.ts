@@ -13,8 +13,9 @@
 import {
   BLOCK, BR, BR_IF, CALL, END, I32_ADD, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LE_S, I32_LOAD,
   I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, RETURN, VOID,
-  assembleModule, i32, instantiate, wasm,
+  assembleModule, i32, wasm, wasmCode,
 } from '../util/index.js';
+import type { ClauseSorter } from '../solver/index.js';
 
 const I32_OR = 0x72;
 const SELECT = 0x1b;
@@ -58,9 +59,9 @@ const CMP: number[] = [
   END,
 ];
 
-// unify(n, off, pL, pst, pln, pk1, pk2, ps, pf, po, pso) -> number of rules kept (in sorted),
-// or -1 when a rule has no first literal in -off..off
-const N = 0, OFF = 1, PL = 2, PST = 3, PLN = 4, PK1 = 5, PK2 = 6, PS = 7, PF = 8, PO = 9, PSO = 10;
+// unify(n, off, pL, pst, pln, pk1, pk2, ps, top, po, pso) -> number of rules kept (in sorted),
+// or -1 when a rule's first literal + off is not in 0..top (ps: top + 2 slots)
+const N = 0, OFF = 1, PL = 2, PST = 3, PLN = 4, PK1 = 5, PK2 = 6, PS = 7, TOPIN = 8, PO = 9, PSO = 10;
 const I = 11, K = 12, T = 13, G = 14, PREV = 15, R = 16, R2 = 17, M = 18, Q = 19, S = 20, TOP = 21, NQ = 22, NM = 23;
 const forI = (limit: number, body: number[]): number[] => [
   ...i32(0), ...set(I),
@@ -71,7 +72,7 @@ const forI = (limit: number, body: number[]): number[] => [
   END, END,
 ];
 const UNIFY: number[] = [
-  ...get(OFF), ...i32(1), I32_SHL, ...set(TOP),
+  ...get(TOPIN), ...set(TOP),
   ...get(TOP), ...i32(1), I32_ADD, ...set(NM),
   // keys: first literal + off, second literal (0 for one literal); counts per first literal
   ...forI(N, [
@@ -88,15 +89,14 @@ const UNIFY: number[] = [
     ...store(),
     ...elem(PS, K), LOCAL_TEE, T, ...get(T), ...load(4), ...i32(1), I32_ADD, ...store(4),
   ]),
-  // offsets; fill positions
+  // offsets (ps[k]: where group k starts; the fill moves it to where k + 1 starts)
   ...forI(NM, [
     ...elem(PS, I), LOCAL_TEE, T, ...get(T), ...load(4), ...get(T), ...load(), I32_ADD, ...store(4),
-    ...elem(PF, I), ...get(T), ...load(), ...store(),
   ]),
   // order: rule indexes by first literal, stable
   ...forI(N, [
     ...elem(PK1, I), ...load(), ...set(K),
-    ...elem(PF, K), LOCAL_TEE, T, ...load(), ...set(R),
+    ...elem(PS, K), LOCAL_TEE, T, ...load(), ...set(R),
     ...get(T), ...get(R), ...i32(1), I32_ADD, ...store(),
     ...elem(PO, R), ...get(I), ...store(),
   ]),
@@ -154,35 +154,104 @@ const UNIFY: number[] = [
   END,
 ];
 
+// range(n, pL, pst, pln, out): out[0], out[1] = the least and the greatest first literal of
+// the rules, out[2] = 1 when a rule has no literal (the counting sort's table then covers only
+// that range: the rules' first literals are the packages with rules, fewer than the pool's)
+const RANGE: wasmCode.Node[] = (() => {
+  const { block, loop, when, br, brIf, c, get: g, set: st, add, lt, gt, ld, st: store, not } = wasmCode;
+  const RN = 0, RL = 1, RS = 2, RLN = 3, ROUT = 4, RI = 5, RF = 6, LO = 7, HI = 8;
+  return [
+    ...st(LO, c(0x7fffffff)),
+    ...st(HI, c(-0x80000000)),
+    ...store(g(ROUT), c(2), c(0)),
+    ...st(RI, c(0)),
+    block('done',
+      [loop('rules',
+        brIf(not(lt(g(RI), g(RN))), 'done'),
+        when(not(ld(g(RLN), g(RI))), [store(g(ROUT), c(2), c(1))], [
+          st(RF, ld(g(RL), ld(g(RS), g(RI)))),
+          when(lt(g(RF), g(LO)), [st(LO, g(RF))]),
+          when(gt(g(RF), g(HI)), [st(HI, g(RF))]),
+        ]),
+        st(RI, add(g(RI), c(1))),
+        br('rules'),
+      )],
+    ),
+    ...store(g(ROUT), c(0), g(LO)),
+    ...store(g(ROUT), c(1), g(HI)),
+    ...c(0),
+  ];
+})();
+
 // compiled when the solver's code loads (program start-up), like the rest of its code
 const compiled = new wasm.Module(
   assembleModule([
     { name: 'cmp', params: 5, result: true, locals: 5, body: CMP },
     { name: 'unify', params: 11, result: true, locals: 13, body: UNIFY },
+    { name: 'range', params: 5, result: true, locals: 4, body: [...wasmCode.assemble(RANGE), END] },
   ]),
 );
+
+const PAGE = 65536;
+
+/** The scratch of unify(...) for n rules with keys 0..top, from byte address `at`. */
+function scratch(at: number, n: number, top: number): { pk1: number; pk2: number; ps: number; po: number; pso: number; end: number } {
+  const pk1 = at;
+  const pk2 = pk1 + n * 4;
+  const ps = pk2 + n * 4;
+  const po = ps + (top + 2) * 4;
+  const pso = po + n * 4;
+  return { pk1, pk2, ps, po, pso, end: pso + (n + 1) * 4 };
+}
+
+type UnifyExports = { unify: (...a: number[]) => number; range: (...a: number[]) => number };
+
+/**
+ * The order on a memory holding the rules: the range of their first literals first (the
+ * table covers it only: package literals in -off..off, but only the packages with rules
+ * start one), then the sort in scratch the memory grows by (fresh, zeroed pages).
+ */
+function unifyIn(memory: { buffer: ArrayBuffer; grow(pages: number): number }, e: UnifyExports, pL: number, pst: number, pln: number, n: number, off: number): { at: number; count: number } {
+  let at = memory.buffer.byteLength;
+  memory.grow(1);
+  e.range(n, pL, pst, pln, at);
+  const r = new Int32Array(memory.buffer, at, 3);
+  const lo = n ? r[0]! : 0;
+  const hi = n ? r[1]! : 0;
+  if (r[2] !== 0 || lo < -off || hi > off) throw new TypeError('unifyOrder: a package rule without a package literal');
+  at += 16;
+  const p = scratch(at, n, hi - lo);
+  memory.grow(Math.ceil((p.end - memory.buffer.byteLength) / PAGE));
+  const m = e.unify(n, -lo, pL, pst, pln, p.pk1, p.pk2, p.ps, hi - lo, p.po, p.pso);
+  if (m < 0) throw new TypeError('unifyOrder: a package rule without a package literal');
+  return { at: p.pso, count: m };
+}
+
+function exportsOn(memory: object): UnifyExports {
+  const x = new wasm.Instance(compiled, { env: { mem: memory } }).exports;
+  return { unify: x['unify'] as UnifyExports['unify'], range: x['range'] as UnifyExports['range'] };
+}
+
+/**
+ * The unify order computed in another kernel's memory (the engine's, see
+ * CdclSolver.addClausesSorted) on rules already there, the module instantiated on it.
+ */
+export function unifySorter(off: number): ClauseSorter {
+  return (memory, pL, pst, pln, n) => unifyIn(memory, exportsOn(memory), pL, pst, pln, n, off);
+}
 
 /**
  * The unify order of `n` rules whose literals are `lits[start[i] .. start[i] + len[i])`, with
  * package literals in -off..off: the indexes of the rules kept, in order.
  */
 export function unifyOrder(lits: Int32Array, litCount: number, start: Int32Array, len: Int32Array, n: number, off: number): Int32Array {
-  const names = 2 * off + 1;
   const pL = 0;
   const pst = pL + (litCount + 1) * 4;
   const pln = pst + n * 4;
-  const pk1 = pln + n * 4;
-  const pk2 = pk1 + n * 4;
-  const ps = pk2 + n * 4;
-  const pf = ps + (names + 1) * 4;
-  const po = pf + names * 4;
-  const pso = po + n * 4;
-  const bytes = pso + (n + 1) * 4;
-  const { buffer, exports } = instantiate(compiled, bytes);
-  new Int32Array(buffer, pL, litCount).set(lits.subarray(0, litCount));
-  new Int32Array(buffer, pst, n).set(start.subarray(0, n));
-  new Int32Array(buffer, pln, n).set(len.subarray(0, n));
-  const m = (exports['unify'] as (...a: number[]) => number)(n, off, pL, pst, pln, pk1, pk2, ps, pf, po, pso);
-  if (m < 0) throw new TypeError('unifyOrder: a package rule without a package literal');
-  return new Int32Array(buffer, pso, m);
+  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((pln + n * 4) / PAGE)) }) as unknown as { buffer: ArrayBuffer; grow(pages: number): number };
+  new Int32Array(memory.buffer, pL, litCount).set(lits.subarray(0, litCount));
+  new Int32Array(memory.buffer, pst, n).set(start.subarray(0, n));
+  new Int32Array(memory.buffer, pln, n).set(len.subarray(0, n));
+  const r = unifyIn(memory, exportsOn(memory), pL, pst, pln, n, off);
+  return new Int32Array(memory.buffer, r.at, r.count);
 }

@@ -12,8 +12,8 @@
  */
 
 import { grownI32 } from '../util/index.js';
-import { H, HEADER_BYTES, PAGE, instantiateKernel, type CdclKernel } from './cdcl-kernel.js';
-import { layOutClauses } from './clause-load-kernel.js';
+import { H, HEADER_BYTES, PAGE, instantiateKernel, type CdclKernel, type WasmMemory } from './cdcl-kernel.js';
+import { clauseLoader, type ClauseLoader } from './clause-load-kernel.js';
 
 /** A clause as callers see it (a view; the engine keeps clauses in flat typed arrays). */
 export interface Clause {
@@ -32,6 +32,13 @@ export interface RootConflict {
    */
   proof: number[];
 }
+
+/**
+ * Computes a clause order in the engine's kernel memory: given the byte addresses of the rules'
+ * literals, starts and lengths (i32 arrays) and their number, it may grow the memory for its
+ * own scratch and returns the byte address and length of the order (rule indexes).
+ */
+export type ClauseSorter = (memory: WasmMemory, lits: number, start: number, len: number, nrules: number) => { at: number; count: number };
 
 /**
  * Clauses live in flat typed arrays, as libsolv's rules do: the literals of clause id are
@@ -206,7 +213,28 @@ export class CdclSolver {
   ): number {
     if (this.trail.length !== 0) throw new TypeError('addClausesFrom: assignments exist');
     const first = this.nclauses;
-    if (count >= CdclSolver.kernelMin && this.addClausesKernel(src, srcTop, start, len, nrules, order, count)) return first;
+    if (count >= CdclSolver.kernelMin && this.addClausesKernel(src, srcTop, start, len, nrules, order, count, null) !== null) return first;
+    this.addClausesJs(src, start, len, order, count);
+    return first;
+  }
+
+  /**
+   * addClausesFrom with the order computed by `sorter` in the kernel memory, where the rules
+   * are copied once (the sorter reads them there and the clause layout is written from there
+   * straight into the engine's arrays): the clauses are the sorter's order of the `nrules`
+   * rules src[start[r] .. + len[r]), each at most once. Returns the first id and the order.
+   */
+  addClausesSorted(
+    src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number, sorter: ClauseSorter,
+  ): { first: number; order: Int32Array } {
+    if (this.trail.length !== 0) throw new TypeError('addClausesSorted: assignments exist');
+    const first = this.nclauses;
+    const order = this.addClausesKernel(src, srcTop, start, len, nrules, null, 0, sorter)!;
+    return { first, order };
+  }
+
+  private addClausesJs(src: Int32Array, start: Int32Array, len: Int32Array, order: Int32Array, count: number): void {
+    const first = this.nclauses;
     let total = 0;
     for (let k = 0; k < count; k++) total += len[order[k]!]!;
     if (this.litTop + total > this.litArena.length) this.litArena = grownI32(this.litArena, this.litTop + total);
@@ -256,47 +284,97 @@ export class CdclSolver {
     }
     this.litTop = top;
     this.nclauses = first + count;
-    return first;
   }
 
   /** From how many clauses addClausesFrom lays them out in the WebAssembly kernel (tests set 0 or Infinity). */
   static kernelMin = 512;
 
-  /** addClausesFrom's loop in the kernel (clause-load-kernel.ts); false: not done (a rule twice in the order). */
+  /** The clause-load kernel on the engine's memory (made again when the memory is replaced). */
+  private loader: ClauseLoader | null = null;
+  private loaderMemory: object | null = null;
+
+  private loaderOf(mem: object): ClauseLoader {
+    if (this.loaderMemory !== mem) {
+      this.loader = clauseLoader(mem);
+      this.loaderMemory = mem;
+    }
+    return this.loader!;
+  }
+
+  /**
+   * addClausesFrom's loop in the kernel (clause-load-kernel.ts), writing straight into the
+   * engine's clause arrays in the kernel memory (adopted first, with room for every source
+   * rule); the source is copied once, to the memory's end (a sorter computes the order there).
+   * Returns the order, or null when not done (more literals than the arena has room for: a
+   * given order naming rules many times).
+   */
   private addClausesKernel(
-    src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number, order: Int32Array, count: number,
-  ): boolean {
+    src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number,
+    order: Int32Array | null, count: number, sorter: ClauseSorter | null,
+  ): Int32Array | null {
     const first = this.nclauses;
-    const size = this.watchHead.length;
-    // (no clause yet: every watch list is empty, nothing to copy in)
-    const none = first === 1 && this.litTop === 0;
-    const l = layOutClauses(src, srcTop, start, len, nrules, order, count, first, this.litTop, none ? null : this.watchHead, none ? null : this.watchTail, size);
-    if (l === null) return false;
-    const total = l.lits.length;
-    if (this.litTop + total > this.litArena.length) this.litArena = grownI32(this.litArena, this.litTop + total);
-    this.ensureClauses(first + count);
-    this.litArena.set(l.lits, this.litTop);
-    this.clauseStart.set(l.start, first);
-    this.clauseLen.set(l.len, first);
-    this.clauseHead.set(l.head, first);
-    this.clauseOff.fill(0, first, first + count);
-    this.w1.set(l.w1, first);
-    this.w2.set(l.w2, first);
-    this.next1.set(l.next1, first);
-    this.next2.set(l.next2, first);
-    this.watchHead.set(l.watchHead);
-    this.watchTail.set(l.watchTail);
+    const rules = order ? count : nrules;
+    if (!this.kernelReady() || first + rules > this.clauseHead.length || this.litTop + srcTop > this.litArena.length) this.adopt(rules, srcTop);
+    const mem = this.kernel!.memory;
+    const at0 = mem.buffer.byteLength;
+    let at = at0;
+    const take = (words: number): number => {
+      const a = at;
+      at += words * 4;
+      return a;
+    };
+    const pSrc = take(srcTop), pStart = take(nrules), pLen = take(nrules), pOrder = order ? take(count) : 0;
+    const pFix = take(6 * rules), pTotal = take(1);
+    mem.grow(Math.ceil((at - at0) / PAGE));
+    this.refreshViews();
+    let buf = mem.buffer;
+    new Int32Array(buf, pSrc, srcTop).set(src.subarray(0, srcTop));
+    new Int32Array(buf, pStart, nrules).set(start.subarray(0, nrules));
+    new Int32Array(buf, pLen, nrules).set(len.subarray(0, nrules));
+    let ordAt = pOrder;
+    let n = count;
+    let ord: Int32Array;
+    if (order) {
+      ord = order;
+      new Int32Array(buf, pOrder, count).set(order.subarray(0, count));
+    } else {
+      const r = sorter!(mem, pSrc, pStart, pLen, nrules);
+      this.refreshViews();
+      buf = mem.buffer;
+      ordAt = r.at;
+      n = r.count;
+      ord = new Int32Array(buf, ordAt, n).slice();
+    }
+    const h = this.kernelHeader!;
+    const f = first * 4;
+    const nfix = this.loaderOf(mem).load(
+      n, first, this.litTop, pSrc, pStart, pLen, ordAt, h[H.ARENA]! + this.litTop * 4,
+      h[H.START]! + f, h[H.LEN]! + f, h[H.HEAD]! + f, h[H.W1]! + f, h[H.W2]! + f, h[H.NEXT1]! + f, h[H.NEXT2]! + f,
+      h[H.WATCH_HEAD]!, h[H.WATCH_TAIL]!, pFix, this.litArena.length - this.litTop, pTotal,
+    );
+    if (nfix < 0) {
+      if (order) return null;
+      this.addClausesJs(src, start, len, ord, n);
+      return ord;
+    }
+    this.clauseOff.fill(0, first, first + n);
     // links from clauses added before this call
-    const fix = l.fix;
-    for (let x = 0; x < fix.length; x += 3) {
+    const fix = new Int32Array(buf, pFix, nfix);
+    for (let x = 0; x < nfix; x += 3) {
       const t = fix[x]!;
       const lit = fix[x + 1]!;
       if (this.litArena[this.clauseStart[t]! + this.w1[t]!] === lit) this.next1[t] = fix[x + 2]!;
       else this.next2[t] = fix[x + 2]!;
     }
-    this.litTop += total;
-    this.nclauses = first + count;
-    return true;
+    this.litTop += new Int32Array(buf, pTotal, 1)[0]!;
+    this.nclauses = first + n;
+    // the staging and the sorter's scratch are dead now: room for kernelScratch (the larger
+    // of this and the room before)
+    if (mem.buffer.byteLength - at0 > this.freeEnd - this.freeAt) {
+      this.freeAt = (at0 + 7) & ~7;
+      this.freeEnd = mem.buffer.byteLength;
+    }
+    return ord;
   }
 
   /**
@@ -497,7 +575,7 @@ export class CdclSolver {
    * Growing the memory makes new views of everything: callers read the fields again after a
    * decision, so they see the new arrays.
    */
-  private adopt(): void {
+  private adopt(extraClauses = 0, extraLits = 0): void {
     const nv = this.nvars + 1;
     const nc = this.nclauses;
     if (this.kernel === null || this.kernelVars !== this.nvars || this.decisionMap.buffer !== this.kernel.memory.buffer) {
@@ -512,6 +590,7 @@ export class CdclSolver {
       v.wt.set(this.watchTail.subarray(0, 2 * nv));
       this.kernel = k;
       this.kernelVars = this.nvars;
+      this.freeAt = this.freeEnd = 0; // (the dead staging was the old memory's)
       this.decisionMap = v.dm;
       this.trailPos = v.tp;
       this.trailLits = v.tr;
@@ -534,8 +613,10 @@ export class CdclSolver {
     const srcRun = out(this.runEnd, this.runEnd.length);
     const srcArena = out(this.litArena, this.litTop);
     const srcOff = this.clauseOff.buffer === kb ? this.clauseOff.slice(0, nc) : this.clauseOff;
-    const ccap = nc + (nc >> 1) + 1024;
-    const lcap = this.litTop + (this.litTop >> 1) + 16384;
+    const cbase = nc + extraClauses;
+    const lbase = this.litTop + extraLits;
+    const ccap = cbase + (cbase >> 1) + 1024;
+    const lcap = lbase + (lbase >> 1) + 16384;
     const rlen = srcRun.length;
     let at = kb.byteLength;
     const take = (words: number): number => {
@@ -595,6 +676,49 @@ export class CdclSolver {
     this.kernelDq = v.dq;
     this.kernelClauses = true;
     this.kernelBuf = buf;
+    this.kernelCcap = ccap;
+    this.kernelLcap = lcap;
+  }
+
+  /** The sizes of the clause arrays (clauses) and the literal arena adopt laid out. */
+  private kernelCcap = 0;
+  private kernelLcap = 0;
+
+  /**
+   * After the kernel memory grew (its contents stay, its buffer is new): views of the new
+   * buffer at the same places for every array that was a view of the old one.
+   */
+  private refreshViews(): void {
+    const old = this.kernelBuf;
+    const buf = this.kernel!.memory.buffer;
+    if (buf === old) return;
+    if (this.decisionMap.buffer === old) {
+      const v = CdclSolver.varViews(buf, this.nvars);
+      this.decisionMap = v.dm;
+      this.trailPos = v.tp;
+      this.trailLits = v.tr;
+      this.trailWhys = v.tw;
+      this.watchHead = v.wh;
+      this.watchTail = v.wt;
+      this.kernelDq = v.dq;
+    }
+    const h = new Int32Array(buf, 0, HEADER_BYTES / 4);
+    // (a detached view has no offset or length left: the places are the header's, the sizes
+    // adopt's)
+    const cc = this.kernelCcap;
+    const again = (a: Int32Array<ArrayBuffer>, at: number, n: number): Int32Array<ArrayBuffer> => (a.buffer === old ? new Int32Array(buf, at, n) : a);
+    this.clauseStart = again(this.clauseStart, h[H.START]!, cc);
+    this.clauseLen = again(this.clauseLen, h[H.LEN]!, cc);
+    this.clauseHead = again(this.clauseHead, h[H.HEAD]!, cc);
+    this.w1 = again(this.w1, h[H.W1]!, cc);
+    this.w2 = again(this.w2, h[H.W2]!, cc);
+    this.next1 = again(this.next1, h[H.NEXT1]!, cc);
+    this.next2 = again(this.next2, h[H.NEXT2]!, cc);
+    this.runEnd = again(this.runEnd, h[H.RUN_END]!, h[H.RUN_END_LEN]!);
+    this.litArena = again(this.litArena, h[H.ARENA]!, this.kernelLcap);
+    if (this.clauseOff.buffer === old) this.clauseOff = new Uint8Array(buf, h[H.OFF]!, cc);
+    this.kernelHeader = h;
+    this.kernelBuf = buf;
   }
 
   /** Have the clause arrays been given to the kernels (adopt)? Until then they are plain arrays. */
@@ -605,8 +729,76 @@ export class CdclSolver {
    * adjacent clauses with clause id's first literal (ids from runEnd.length on are not skipped).
    */
   setClauseRuns(runEnd: Int32Array): void {
-    this.runEnd = runEnd.slice();
-    this.kernelClauses = false;
+    if (!this.kernelReady()) {
+      this.runEnd = runEnd.slice();
+      this.kernelClauses = false;
+      return;
+    }
+    // the clause arrays are the kernel's already: the runs go to the memory's end (no new
+    // copy of every clause array)
+    const mem = this.kernel!.memory;
+    const at = mem.buffer.byteLength;
+    mem.grow(Math.ceil((runEnd.length * 4) / PAGE));
+    this.refreshViews();
+    const re = new Int32Array(mem.buffer, at, runEnd.length);
+    re.set(runEnd);
+    this.runEnd = re;
+    const h = this.kernelHeader!;
+    h[H.RUN_END] = at;
+    h[H.RUN_END_LEN] = runEnd.length;
+  }
+
+  /**
+   * Room for a caller's kernel next to the clause arrays (contents undefined; valid until the
+   * next call or bulk load): the dead staging of the last bulk load when it is large enough,
+   * else `bytes` at the end of the kernel memory, the engine's arrays viewed again afterwards
+   * (read the fields after this call). Null when the clause arrays are not in the kernel memory.
+   */
+  private freeAt = 0;
+  private freeEnd = 0;
+
+  kernelScratch(bytes: number): { memory: WasmMemory; at: number } | null {
+    if (!this.kernelReady()) return null;
+    const mem = this.kernel!.memory;
+    // the last bulk load's staging, dead since (its pages are touched already: cheaper than
+    // fresh ones); valid until the next kernelScratch or bulk load
+    if (this.freeEnd - this.freeAt >= bytes) return { memory: mem, at: this.freeAt };
+    const at = mem.buffer.byteLength;
+    mem.grow(Math.ceil(bytes / PAGE));
+    this.refreshViews();
+    return { memory: mem, at };
+  }
+
+  /**
+   * setClauseRuns with the runs of clauses 1 .. end - 1 by first literal (runEnd[id]: one past
+   * the last adjacent clause with clause id's first literal), computed by a kernel straight
+   * into the kernel memory when the clause arrays are there.
+   */
+  setClauseRunsByHead(end: number): void {
+    if (!this.kernelReady() || end < 1) {
+      const heads = this.clauseHead;
+      const runEnd = new Int32Array(Math.max(end, 0));
+      for (let r = end - 1; r >= 1; r--) runEnd[r] = r + 1 < end && heads[r + 1] === heads[r] ? runEnd[r + 1]! : r + 1;
+      this.setClauseRuns(runEnd);
+      return;
+    }
+    const mem = this.kernel!.memory;
+    let at: number;
+    if (this.freeEnd - this.freeAt >= end * 4) {
+      // (from the dead staging, for good)
+      at = this.freeAt;
+      this.freeAt += (end * 4 + 7) & ~7;
+    } else {
+      at = mem.buffer.byteLength;
+      mem.grow(Math.ceil((end * 4) / PAGE));
+      this.refreshViews();
+    }
+    const h = this.kernelHeader!;
+    this.loaderOf(mem).runs(h[H.HEAD]! + 4, at + 4, end - 1, 1);
+    new Int32Array(mem.buffer, at, 1)[0] = 0;
+    this.runEnd = new Int32Array(mem.buffer, at, end);
+    h[H.RUN_END] = at;
+    h[H.RUN_END_LEN] = end;
   }
 
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */

@@ -53,7 +53,7 @@ test('the clause-load kernel lays out clauses and watch lists as the JS loop doe
         arena.push(...c);
       }
       const order = Array.from({ length: rules }, (_, k) => k).filter(() => r() < 0.8);
-      // a rule twice (the kernel leaves that to the JS loop)
+      // a rule twice (laid out twice, by the kernel as by the JS loop)
       if (round % 5 === 4 && order.length) order.push(order[0]!, order[0]!);
       const load = (kernelMin: number): CdclSolver => {
         CdclSolver.kernelMin = kernelMin;

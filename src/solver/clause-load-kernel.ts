@@ -1,31 +1,33 @@
 /**
  * CdclSolver.addClausesFrom's loop as a WebAssembly kernel: lay out clauses given in an order
  * (literals back to back, start, length, head, the first two literals watched) and thread the
- * watch lists through them, as the JS loop does. Why: callers load tens of thousands of rules
+ * watch lists through them, as the JS loop does, straight into the engine's clause arrays in
+ * its kernel memory (the module is instantiated on that memory). Why: callers load tens of thousands of rules
  * at once in a cold process, where V8's baseline code pays for every typed-array access (see
  * docs/ARCHITECTURE.md, depsolve); Liftoff code runs the same loop in a fraction of that.
  *
- * Watch lists whose tail is an older clause (one added before this call) cannot be linked
- * here (its literals are not in the kernel's memory): those links come back as fix-ups
- * (tail, literal, new clause) for the caller.
+ * Watch lists whose tail is an older clause (one added before this call) are not linked here
+ * (the kernel knows only the new clauses' arrays): those links come back as fix-ups (tail,
+ * literal, new clause) for the caller.
  */
 
-import { assembleModule, instantiate, wasm, wasmCode } from '../util/index.js';
+import { assembleModule, wasm, wasmCode } from '../util/index.js';
 
 const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ge, gt, lt, ld, st, assemble, SELECT } = wasmCode;
 type Node = wasmCode.Node;
 
 // parameters of load(...) (byte addresses of i32 arrays)
 const COUNT = 0, FIRST = 1, LITTOP = 2, SRC = 3, START = 4, LEN = 5, ORDER = 6, OUT = 7;
-const CS = 8, CL = 9, CH = 10, W1 = 11, W2 = 12, N1 = 13, N2 = 14, HEAD = 15, TAIL = 16, FIX = 17, TOTALCAP = 18;
-let next = 19;
+const CS = 8, CL = 9, CH = 10, W1 = 11, W2 = 12, N1 = 13, N2 = 14, HEAD = 15, TAIL = 16, FIX = 17, TOTALCAP = 18, TOTALOUT = 19;
+const PARAMS = 20;
+let next = PARAMS;
 const K = next++, R = next++, FROM = next++, N = next++, ID = next++, TOP = next++, I = next++, W = next++;
 const LIT = next++, KK = next++, T = next++, J = next++, NFIX = next++;
-const LOCALS = next - 19;
+const LOCALS = next - PARAMS;
 
 const LOAD: Node[] = [
   // the literals in all: more than the output has room for (srcTop: the order names a rule
-  // twice) is left to the caller (-1); else written at address 0
+  // twice) is left to the caller (-1); else written at address TOTALOUT
   ...set(K, c(0)),
   ...set(TOP, c(0)),
   block('summed',
@@ -37,7 +39,7 @@ const LOAD: Node[] = [
     )],
   ),
   ...when(gt(get(TOP), get(TOTALCAP)), [c(-1), [0x0f]]),
-  ...st(c(0), c(0), get(TOP)),
+  ...st(get(TOTALOUT), c(0), get(TOP)),
   ...set(K, c(0)),
   ...set(TOP, c(0)),
   ...set(NFIX, c(0)),
@@ -106,69 +108,51 @@ const LOAD: Node[] = [
   ...get(NFIX),
 ];
 
+// runs(head, out, n, first): per clause k < n (id first + k, head[k] its first literal),
+// out[k] = one past the last clause of the run of adjacent clauses with its first literal
+const RH = 0, RO = 1, RN = 2, RF = 3, RK = 4, RV = 5;
+const RUNS: Node[] = [
+  ...set(RK, sub(get(RN), c(1))),
+  block('done',
+    [loop('runs',
+      brIf(lt(get(RK), c(0)), 'done'),
+      set(RV, add(add(get(RF), get(RK)), c(1))),
+      when(lt(add(get(RK), c(1)), get(RN)), [
+        when(eq(ld(get(RH), add(get(RK), c(1))), ld(get(RH), get(RK))), [set(RV, ld(get(RO), add(get(RK), c(1))))]),
+      ]),
+      st(get(RO), get(RK), get(RV)),
+      set(RK, sub(get(RK), c(1))),
+      br('runs'),
+    )],
+  ),
+  ...c(0),
+];
+
 // compiled when the engine's code loads (program start-up), like the rest of its code
 const compiled = new wasm.Module(
-  assembleModule([{ name: 'load', params: 19, result: true, locals: LOCALS, body: [...assemble(LOAD), 0x0b] }]),
+  assembleModule([
+    { name: 'load', params: PARAMS, result: true, locals: LOCALS, body: [...assemble(LOAD), 0x0b] },
+    { name: 'runs', params: 4, result: true, locals: 2, body: [...assemble(RUNS), 0x0b] },
+  ]),
 );
 
-export interface ClauseLayout {
-  lits: Int32Array;
-  start: Int32Array;
-  len: Int32Array;
-  head: Int32Array;
-  w1: Int32Array;
-  w2: Int32Array;
-  next1: Int32Array;
-  next2: Int32Array;
-  watchHead: Int32Array;
-  watchTail: Int32Array;
-  /** (older tail clause, literal, new clause) triples */
-  fix: Int32Array;
+/**
+ * load(count, first, litTop, src, start, len, order, out, cs, cl, ch, w1, w2, n1, n2, head,
+ * tail, fix, totalCap, totalOut) on a memory: lays out clause k (its id first + k) as
+ * src[start[order[k]] .. + len[order[k]]) at out (its start: litTop + the lengths before it),
+ * its start/length/head/watches at cs[k], cl[k], ... (arrays given at clause `first`), threads
+ * the watch lists (head/tail per literal index); writes the number of literals at totalOut and
+ * returns the number of fix-up words at fix ((older tail clause, literal, new clause) triples),
+ * or -1 (nothing written) when the literals exceed totalCap. Addresses are byte addresses.
+ */
+export interface ClauseLoader {
+  load: (...args: number[]) => number;
+  /** runs(head, out, n, first): the clause runs by first literal (CdclSolver.setClauseRunsByHead). */
+  runs: (head: number, out: number, n: number, first: number) => number;
 }
 
-/**
- * Lay out `count` clauses: clause k is src[start[order[k]] .. + len[order[k]]), its id
- * first + k, its literals at litTop + (the lengths before it). watchHead/watchTail: the engine's
- * lists before (null: all empty); the returned ones replace them.
- */
-export function layOutClauses(
-  src: Int32Array, srcTop: number, start: Int32Array, len: Int32Array, nrules: number, order: Int32Array, count: number,
-  first: number, litTop: number, watchHead: Int32Array | null, watchTail: Int32Array | null, watchSize: number,
-): ClauseLayout | null {
-  // the output: room for every literal of the source (each rule once: the usual case)
-  const total = srcTop;
-  let top = 8;
-  const at = (words: number): number => {
-    const a = top;
-    top += 4 * words;
-    return a;
-  };
-  const pSrc = at(srcTop), pStart = at(nrules), pLen = at(nrules), pOrder = at(count), pOut = at(total);
-  const pCs = at(count), pCl = at(count), pCh = at(count), pW1 = at(count), pW2 = at(count), pN1 = at(count), pN2 = at(count);
-  const pHead = at(watchSize), pTail = at(watchSize), pFix = at(6 * count);
-  const { buffer, exports } = instantiate(compiled, top);
-  const view = (p: number, n: number): Int32Array => new Int32Array(buffer, p, n);
-  view(pSrc, srcTop).set(src.subarray(0, srcTop));
-  view(pStart, nrules).set(start.subarray(0, nrules));
-  view(pLen, nrules).set(len.subarray(0, nrules));
-  view(pOrder, count).set(order.subarray(0, count));
-  if (watchHead) view(pHead, watchSize).set(watchHead.subarray(0, watchSize));
-  if (watchTail) view(pTail, watchSize).set(watchTail.subarray(0, watchSize));
-  const out = (exports['load'] as (...a: number[]) => number)(
-    count, first, litTop, pSrc, pStart, pLen, pOrder, pOut, pCs, pCl, pCh, pW1, pW2, pN1, pN2, pHead, pTail, pFix, total,
-  );
-  if (out < 0) return null;
-  return {
-    lits: view(pOut, view(0, 1)[0]!),
-    start: view(pCs, count),
-    len: view(pCl, count),
-    head: view(pCh, count),
-    w1: view(pW1, count),
-    w2: view(pW2, count),
-    next1: view(pN1, count),
-    next2: view(pN2, count),
-    watchHead: view(pHead, watchSize),
-    watchTail: view(pTail, watchSize),
-    fix: view(pFix, out),
-  };
+/** The kernels instantiated on `memory` (the engine's own, so they write in place). */
+export function clauseLoader(memory: object): ClauseLoader {
+  const e = new wasm.Instance(compiled, { env: { mem: memory } }).exports;
+  return { load: e['load'] as ClauseLoader['load'], runs: e['runs'] as ClauseLoader['runs'] };
 }

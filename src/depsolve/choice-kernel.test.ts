@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes, type ChoiceScanInput } from './choice-kernel.js';
+import { unifySorter } from './rule-unify-kernel.js';
+import { CdclSolver } from '../solver/index.js';
+
+// choiceCandidatesIn reads the clause arrays in the engine's kernel memory (and its other
+// inputs from the engine's scratch, which holds a dead staging's leftovers); the reference is
+// choiceCandidates on copies of the same arrays in a fresh memory of its own
+test('the choice scan in the engine memory equals the scan on copies', () => {
+  let seed = 7;
+  const rnd = (m: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >> 4) % m;
+  };
+  let total = 0;
+  for (let round = 0; round < 12; round++) {
+    const size = 20 + rnd(400);
+    const names = 5 + rnd(60);
+    const n = 50 + rnd(2000);
+    const lits: number[] = [];
+    const start = new Int32Array(n);
+    const len = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      start[i] = lits.length;
+      const rule = [-(1 + rnd(size - 1))];
+      for (let k = rnd(5); k > 0; k--) {
+        const x = (rnd(4) ? 1 : -1) * (1 + rnd(size - 1));
+        if (!rule.includes(x) && !rule.includes(-x)) rule.push(x);
+      }
+      lits.push(...rule);
+      len[i] = rule.length;
+    }
+    const s = new CdclSolver(size);
+    s.addClausesSorted(Int32Array.from(lits), lits.length, start, len, n, unifySorter(size));
+    const rules = s.nclauses;
+    const installed = new Uint8Array(size).map(() => (rnd(3) === 0 ? 1 : 0));
+    const orphaned = new Uint8Array(size).map((_, p) => (installed[p] && rnd(6) === 0 ? 1 : 0));
+    const nameOf = new Int32Array(size).map(() => rnd(names));
+    const instCount = new Int32Array(names);
+    const instFirst = new Int32Array(names);
+    for (let p = 0; p < size; p++) if (installed[p] && instCount[nameOf[p]!]++ === 0) instFirst[nameOf[p]!] = p;
+    const archColor = Uint8Array.from([0, 1, 2, 3]);
+    const archOf = new Int32Array(size).map(() => rnd(4));
+    const withObsoletes = new Uint8Array(size).map(() => (rnd(10) === 0 ? 1 : 0));
+    const colors = round % 2 === 1;
+    const space = s.kernelScratch(choiceScratchBytes(size, names, archColor.length, rules));
+    assert.ok(space, 'the clause arrays are in the kernel memory');
+    const inp = (heads: Int32Array, lens: Int32Array, starts: Int32Array, arena: Int32Array): ChoiceScanInput => ({
+      rules, heads, lens, starts, lits: arena, litTop: starts[rules - 1]! + lens[rules - 1]!, size, installed, orphaned, nameOf, names,
+      instCount, instFirst, archOf, archColor, withObsoletes, colors,
+    });
+    const got = choiceCandidatesIn(space.memory, space.at, inp(s.clauseHead, s.clauseLen, s.clauseStart, s.litArena));
+    const want = choiceCandidates(inp(s.clauseHead.slice(), s.clauseLen.slice(), s.clauseStart.slice(), s.litArena.slice()));
+    assert.deepEqual([...got], [...want], `round ${round}`);
+    total += want.length;
+  }
+  // (the scan finds candidates: the comparison is not between two empty lists)
+  assert.ok(total > 0);
+});

@@ -6,7 +6,10 @@ import { CdclSolver } from '../solver/index.js';
 
 // choiceCandidatesIn reads the clause arrays in the engine's kernel memory (and its other
 // inputs from the engine's scratch, which holds a dead staging's leftovers); the reference is
-// choiceCandidates on copies of the same arrays in a fresh memory of its own
+// choiceCandidates on copies of the same arrays in a fresh memory of its own. This pins the
+// in-place variant to the copying one only: the scan's logic itself is checked against the JS
+// choice-rule code by closure-kernel.test.ts (closureKernel = false runs the full JS scan) and
+// by the differential test against testsolv.
 test('the choice scan in the engine memory equals the scan on copies', () => {
   let seed = 7;
   const rnd = (m: number): number => {

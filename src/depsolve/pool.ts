@@ -461,8 +461,9 @@ export class Pool {
 
   /**
    * The typed store's per-package dependency starts (read-only; see typedDeps): package p has
-   * recommends when `a[4p + 3] !== a[4p + 2]`. For loops over many packages; valid until a
-   * package is added.
+   * recommends when `a[4p + 3] !== a[4p + 2]`. For loops over many packages; a view of the
+   * columns' memory, valid until its `version` changes (adding a package or setting up a
+   * kernel may grow it): hold it in a local only for a loop that does neither.
    */
   dependencyStarts(): Int32Array {
     return this.pkgDep;
@@ -606,12 +607,15 @@ export class Pool {
     (d as NamedDep).nid = k;
   }
 
-  /** Every package's name id by package id (read-only; the hot loops index it directly). */
+  /**
+   * Every package's name id by package id (read-only; the hot loops index it directly). A view
+   * of the columns' memory: valid until its `version` changes (see dependencyStarts).
+   */
   nameIdColumn(): Int32Array {
     return this.nameOf;
   }
 
-  /** Every package's arch id and, by arch id, its multilib color (colorMatch's columns; read-only). */
+  /** Every package's arch id and, by arch id, its multilib color (colorMatch's columns; read-only views, see dependencyStarts). */
   archColumns(): { archOf: Int32Array; archColor: Uint8Array } {
     this.scores();
     return { archOf: this.archOf, archColor: this.archColor };

@@ -9,6 +9,12 @@
  * default search for callers that do not care about the order.
  *
  * Variables are 1..nvars, literals are ±var. Level 1 is the root level ("assertions").
+ *
+ * One shape is assumed by two helpers for the layer above: `nextOpenClause` and
+ * `setClauseRunsByHead` read a clause as "if the negated first literal holds, one of the
+ * positive ones must" (a requires rule: -requirer, candidates...), which is how a package
+ * solver's decision pass looks for unresolved requirements. The engine itself treats every
+ * clause alike.
  */
 
 import { grownI32 } from '../util/index.js';

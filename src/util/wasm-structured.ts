@@ -40,7 +40,7 @@ export function flatten(nodes: Node[], labels: string[], out: number[]): void {
       out.push(END);
     } else {
       const depth = labels.indexOf(n.label);
-      if (depth < 0) throw new TypeError(`closure kernel: no label ${n.label}`);
+      if (depth < 0) throw new TypeError(`wasm code: branch to unknown label ${n.label}`);
       out.push(n.op === 'br' ? BR : BR_IF, ...uleb(depth));
     }
   }

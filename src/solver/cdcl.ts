@@ -356,8 +356,11 @@ export class CdclSolver {
     const nfix = this.loaderOf(mem).load(
       n, first, this.litTop, pSrc, pStart, pLen, ordAt, h[H.ARENA]! + this.litTop * 4,
       h[H.START]! + f, h[H.LEN]! + f, h[H.HEAD]! + f, h[H.W1]! + f, h[H.W2]! + f, h[H.NEXT1]! + f, h[H.NEXT2]! + f,
-      h[H.WATCH_HEAD]!, h[H.WATCH_TAIL]!, pFix, this.litArena.length - this.litTop, pTotal,
+      h[H.WATCH_HEAD]!, h[H.WATCH_TAIL]!, pFix, this.litArena.length - this.litTop, pTotal, this.nvars,
     );
+    // a caller's bug, not an input error: the watch lists may already name the refused
+    // clauses, so the engine is not usable afterwards
+    if (nfix === -2) throw new RangeError('addClausesFrom: a literal is 0 or beyond the variables');
     if (nfix < 0) {
       if (order) return null;
       this.addClausesJs(src, start, len, ord, n);

@@ -73,3 +73,30 @@ test('the clause-load kernel lays out clauses and watch lists as the JS loop doe
     CdclSolver.kernelMin = before;
   }
 });
+
+test('the clause-load kernel refuses a literal beyond the variables (no write past the per-variable arrays)', () => {
+  const before = CdclSolver.kernelMin;
+  try {
+    CdclSolver.kernelMin = 0;
+    for (const bad of [40, -11, 0]) {
+      const s = new CdclSolver(10);
+      // 600 two-literal rules, the last naming a variable the engine does not have
+      const arena = new Int32Array(1200);
+      const start = new Int32Array(600);
+      const len = new Int32Array(600).fill(2);
+      for (let k = 0; k < 600; k++) {
+        start[k] = 2 * k;
+        arena[2 * k] = -(1 + (k % 5));
+        arena[2 * k + 1] = k === 599 ? bad : 6 + (k % 5);
+      }
+      const order = Int32Array.from({ length: 600 }, (_, k) => k);
+      assert.throws(() => s.addClausesFrom(arena, start, len, order, 600), RangeError, `literal ${bad}`);
+    }
+    // the edges of the range are accepted
+    const s = new CdclSolver(10);
+    s.addClausesFrom(Int32Array.from([-10, 9, 1]), Int32Array.from([0, 2]), Int32Array.from([2, 1]), Int32Array.from([0, 1]), 2);
+    assert.equal(s.nclauses, 3);
+  } finally {
+    CdclSolver.kernelMin = before;
+  }
+});

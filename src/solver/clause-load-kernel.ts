@@ -13,13 +13,14 @@
 
 import { assembleModule, wasm, wasmCode } from '../util/index.js';
 
-const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ge, gt, lt, ld, st, assemble, SELECT } = wasmCode;
+const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ge, geU, gt, lt, ld, st, assemble, SELECT } = wasmCode;
 type Node = wasmCode.Node;
 
 // parameters of load(...) (byte addresses of i32 arrays)
 const COUNT = 0, FIRST = 1, LITTOP = 2, SRC = 3, START = 4, LEN = 5, ORDER = 6, OUT = 7;
 const CS = 8, CL = 9, CH = 10, W1 = 11, W2 = 12, N1 = 13, N2 = 14, HEAD = 15, TAIL = 16, FIX = 17, TOTALCAP = 18, TOTALOUT = 19;
-const PARAMS = 20;
+const NVARS = 20;
+const PARAMS = 21;
 let next = PARAMS;
 const K = next++, R = next++, FROM = next++, N = next++, ID = next++, TOP = next++, I = next++, W = next++;
 const LIT = next++, KK = next++, T = next++, J = next++, NFIX = next++;
@@ -55,7 +56,13 @@ const LOAD: Node[] = [
       [block('copied',
         [loop('copy',
           brIf(ge(get(I), get(N)), 'copied'),
-          st(get(OUT), add(get(TOP), get(I)), ld(get(SRC), add(get(FROM), get(I)))),
+          set(LIT, ld(get(SRC), add(get(FROM), get(I)))),
+          // a literal outside ±1..±nvars (or 0) would index the per-variable arrays out of
+          // bounds later: refuse the load (-2; the clauses before it are written but not
+          // counted, the caller throws)
+          when(geU(add(get(LIT), get(NVARS)), add(add(get(NVARS), get(NVARS)), c(1))), [c(-2), [0x0f]]),
+          when(eq(get(LIT), c(0)), [c(-2), [0x0f]]),
+          st(get(OUT), add(get(TOP), get(I)), get(LIT)),
           set(I, add(get(I), c(1))),
           br('copy'),
         )],
@@ -138,12 +145,13 @@ const compiled = new wasm.Module(
 
 /**
  * load(count, first, litTop, src, start, len, order, out, cs, cl, ch, w1, w2, n1, n2, head,
- * tail, fix, totalCap, totalOut) on a memory: lays out clause k (its id first + k) as
+ * tail, fix, totalCap, totalOut, nvars) on a memory: lays out clause k (its id first + k) as
  * src[start[order[k]] .. + len[order[k]]) at out (its start: litTop + the lengths before it),
  * its start/length/head/watches at cs[k], cl[k], ... (arrays given at clause `first`), threads
  * the watch lists (head/tail per literal index); writes the number of literals at totalOut and
  * returns the number of fix-up words at fix ((older tail clause, literal, new clause) triples),
- * or -1 (nothing written) when the literals exceed totalCap. Addresses are byte addresses.
+ * or -1 (nothing written) when the literals exceed totalCap, or -2 when a literal is 0 or
+ * beyond ±nvars (the engine throws). Addresses are byte addresses.
  */
 export interface ClauseLoader {
   load: (...args: number[]) => number;

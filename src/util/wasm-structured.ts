@@ -4,7 +4,7 @@
  * into depths), and small expression helpers over i32 locals and i32/u8 arrays in memory.
  */
 
-import { BLOCK, BR, BR_IF, ELSE, END, I32_ADD, I32_CONST, I32_EQ, I32_EQZ, I32_GE_S, I32_GT_S, I32_LOAD, I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOOP, VOID, uleb } from './wasm-assembler.js';
+import { BLOCK, BR, BR_IF, ELSE, END, I32_ADD, I32_CONST, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LOAD, I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOOP, VOID, uleb } from './wasm-assembler.js';
 
 const I32_LOAD8_U = 0x2d;
 const I32_STORE8 = 0x3a;
@@ -68,6 +68,8 @@ export const eq = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_EQ];
 export const ne = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_NE];
 export const lt = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_LT_S];
 export const ge = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_GE_S];
+/** unsigned a >= b (a range check in one compare: `x - lo >=u n`) */
+export const geU = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_GE_U];
 export const gt = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_GT_S];
 export const and = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_AND];
 export const or = (a: Node[], b: Node[]): Node[] => [...a, ...b, I32_OR];

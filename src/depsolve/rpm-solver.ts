@@ -1612,11 +1612,13 @@ export class RpmSolver {
         if (installed && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (installed) {
-          // an installed package may stay only if an identical one is in the distupgrade set
+          // an installed package may stay only if an identical one is in the distupgrade set:
+          // looked for among its update candidates (fillAllUpdates' lists: every same-name
+          // package not installed, dupMap's are not, of a matching color, an identical one is)
           let identical = false;
-          const same = pool.sameNameOf(p);
-          for (let k = 0; k < same.length && !identical; k++) {
-            const q = same[k]!;
+          const ux = this.installedPos.get(p)!;
+          for (let k = csrStart[ux]!, end = csrStart[ux + 1]!; k < end && !identical; k++) {
+            const q = csrIds[k]!;
             if (inDup[q] !== 1) continue;
             const qs = pool.solvables[q]!;
             if (qs.name !== s.name) continue;

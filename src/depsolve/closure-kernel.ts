@@ -298,8 +298,84 @@ const WALK: Node[] = [
   END,
 ];
 
+// ---------------------------------------------------------------- updates(ni)
+
+// Every installed package's update candidates with allowAll (RpmSolver.updatePackages: the
+// other packages of its name that are not installed, of a matching multilib color when
+// implicit obsoletes use colors (Pool.colorMatch); the caller keeps packages of file or
+// namespace names and obsoleters to the JS code). In: the installed packages at B_STARTS
+// [0, ni). Out, in the queue's room: start offsets [0, ni] then the candidates, each
+// package's in provides-index order; returns their count, or -1 when the room is short.
+const U_NI = 0;
+let uNext = 1;
+const ul = (): number => uNext++;
+const uBS = ul(), uBO = ul(), uIS = ul(), uII = ul(), uNO = ul(), uIN = ul(), uX = ul(), uP = ul(), uK = ul();
+const uI = ul(), uE = ul(), uQ = ul(), uLast = ul(), uTop = ul(), uIds = ul(), uCap = ul();
+const uCol = ul(), uAO = ul(), uBC = ul(), uA = ul(), uCA = ul(), uCB = ul();
+const U_LOCALS = uNext - 1;
+
+const UPDATES: Node[] = [
+  ...set(uBS, hd(B_STARTS)),
+  ...set(uBO, hd(B_QUEUE)),
+  ...set(uIS, hd(B_IDXSTART)),
+  ...set(uII, hd(B_IDXIDS)),
+  ...set(uNO, hd(B_NAMEOF)),
+  ...set(uIN, hd(B_INST)),
+  ...set(uCol, hd(P_COLORS)),
+  ...set(uAO, hd(B_ARCHOF)),
+  ...set(uBC, hd(B_COLOR)),
+  ...set(uIds, addr(get(uBO), add(get(U_NI), c(1)))),
+  ...set(uCap, sub(hd(QCAP), add(get(U_NI), c(1)))),
+  ...set(uTop, c(0)),
+  ...set(uX, c(0)),
+  block('u-end',
+    [loop('u-loop',
+      brIf(ge(get(uX), get(U_NI)), 'u-end'),
+      st(get(uBO), get(uX), get(uTop)),
+      set(uP, ld(get(uBS), get(uX))),
+      set(uK, ld(get(uNO), get(uP))),
+      set(uI, ld(get(uIS), get(uK))),
+      set(uE, ld(get(uIS), add(get(uK), c(1)))),
+      set(uLast, c(-1)),
+      set(uA, ld(get(uAO), get(uP))),
+      set(uCA, ld(get(uBC), get(uA))),
+      [block('c-end',
+        [loop('c-loop',
+          brIf(ge(get(uI), get(uE)), 'c-end'),
+          set(uQ, ld(get(uII), get(uI))),
+          set(uI, add(get(uI), c(1))),
+          // (the index repeats a package that provides its name more than once)
+          brIf(eq(get(uQ), get(uLast)), 'c-loop'),
+          set(uLast, get(uQ)),
+          brIf(ne(ld(get(uNO), get(uQ)), get(uK)), 'c-loop'),
+          brIf(ld8(get(uIN), get(uQ)), 'c-loop'),
+          // colorMatch: the same arch, or either color 0, or a color in common
+          when(and(get(uCol), ne(ld(get(uAO), get(uQ)), get(uA))), [
+            set(uCB, ld(get(uBC), ld(get(uAO), get(uQ)))),
+            brIf(and(and(ne(get(uCA), c(0)), ne(get(uCB), c(0))), eq(and(get(uCA), get(uCB)), c(0))), 'c-loop'),
+          ]),
+          when(ge(get(uTop), get(uCap)), [c(-1), [RETURN]]),
+          st(get(uIds), get(uTop), get(uQ)),
+          set(uTop, add(get(uTop), c(1))),
+          br('c-loop'),
+        )],
+      )],
+      set(uX, add(get(uX), c(1))),
+      br('u-loop'),
+    )],
+  ),
+  ...st(get(uBO), get(U_NI), get(uTop)),
+  ...get(uTop),
+  END,
+];
+
 // compiled when the solver's code loads (program start-up), like the rest of its code
-const compiled = new wasm.Module(assembleModule([{ name: 'walk', params: 0, result: true, locals: LOCALS, body: assemble(WALK) }]));
+const compiled = new wasm.Module(
+  assembleModule([
+    { name: 'walk', params: 0, result: true, locals: LOCALS, body: assemble(WALK) },
+    { name: 'updates', params: 1, result: true, locals: U_LOCALS, body: assemble(UPDATES) },
+  ]),
+);
 
 /** Thrown when the kernel's arena, queue or lists are full: the caller redoes the walk in JS. */
 export class KernelFull extends Error {
@@ -326,6 +402,7 @@ export interface KernelParams {
 export class ClosureKernel {
   private readonly h: Int32Array;
   private readonly walk: () => number;
+  private readonly updates: (ni: number) => number;
   readonly lits: Int32Array<ArrayBuffer>;
   readonly start: Int32Array<ArrayBuffer>;
   readonly len: Int32Array<ArrayBuffer>;
@@ -391,6 +468,7 @@ export class ClosureKernel {
     const buffer = cols.buffer;
     const inst = new wasm.Instance(compiled, { env: { mem: cols.mem } });
     this.walk = inst.exports['walk'] as () => number;
+    this.updates = inst.exports['updates'] as (ni: number) => number;
     const h = new Int32Array(buffer, 0, HEADER_WORDS).fill(0);
     this.h = h;
     for (const [slot] of words) h[slot] = base + rel[slot]!;
@@ -490,6 +568,20 @@ export class ClosureKernel {
       h[QTAIL] = 0;
       this.run(js, providers);
     }
+  }
+
+  /**
+   * Update candidates with allowAll of each installed package (see UPDATES: same-name packages
+   * not installed; the caller does file and namespace names and obsoleters): candidates of
+   * installed[x] in ids[start[x]..start[x+1]). Null when the room is short. Not during a walk.
+   */
+  updateLists(installed: ArrayLike<number>): { start: Int32Array; ids: Int32Array } | null {
+    const ni = installed.length;
+    if (ni > this.starts.length) return null;
+    for (let x = 0; x < ni; x++) this.starts[x] = installed[x]!;
+    const top = this.updates(ni);
+    if (top < 0) return null;
+    return { start: this.queue.slice(0, ni + 1), ids: this.queue.slice(ni + 1, ni + 1 + top) };
   }
 
   private run(js: (n: number) => void, providers: (d: Dep) => readonly number[]): void {

@@ -564,6 +564,16 @@ export class Pool {
     for (let p = 2, n = this.solvables.length; p < n; p++) if (own[p] === 1 && inIndex[p] === 1 && names[nameOf[p]!] === 1) out[p] = 1;
   }
 
+  /**
+   * The provides index by name id (read-only): the providers of name k are
+   * ids[start[k]..start[k+1]), ascending, with adjacent repeats; sameNameOf(p) is the ones
+   * whose name id is p's (for names that are not a file or namespace).
+   */
+  nameIndex(): { start: Int32Array; ids: Int32Array } {
+    const idx = this.buildIndex();
+    return { start: idx.start, ids: idx.ids };
+  }
+
   /** Per package: 1 when it provides its own name, and 1 when it is in the provides index (the columns markOwnNameList reads). */
   ownNameColumns(): { own: Uint8Array; inIndex: Uint8Array } {
     this.buildIndex();

@@ -368,9 +368,9 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
 const NO_IDS: readonly number[] = [];
 
 /** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
-function pushRule(arena: Int32Array, top: number, first: number, rest: readonly number[]): number {
+function pushRule(arena: Int32Array, top: number, first: number, rest: ArrayLike<number>, off: number, n: number): number {
   arena[top++] = first;
-  for (let i = 0; i < rest.length; i++) {
+  for (let i = off, end = off + n; i < end; i++) {
     const q = rest[i]!;
     if (q !== first) arena[top++] = q;
   }
@@ -939,6 +939,90 @@ export class RpmSolver {
 
   private allUpdates = new Map<number, number[]>();
 
+  /**
+   * findUpdatePackages(p, true)'s lists for every installed package, in installedIds order in
+   * one pair of arrays (updateCsr), from one pass over the provides index's columns
+   * (updatePackages with allowAll: the other packages of p's name that are not installed, then
+   * its obsoleters): on dup ~1,500 installed packages, whose lists in cold JS (a loop and an
+   * array each) cost ~2 ms; the closure kernel's `updates` pass does the common case. Packages
+   * of a file or namespace name go through findUpdatePackages.
+   */
+  private fillAllUpdates(): void {
+    if (this.updateCsr !== null) return;
+    const pool = this.pool;
+    const ids0 = this.installedIds;
+    const ni = ids0.length;
+    const colors = pool.flags.implicitobsoleteusescolors;
+    const { start, ids } = pool.nameIndex();
+    const nameOf = pool.nameIdColumn();
+    const special = pool.nameSpecialColumn();
+    const { archOf, archColor } = pool.archColumns();
+    const inst = this.installedMask;
+    // (built once; empty on most systems)
+    if (ni > 0) this.obsoletersOf(ids0[0]!);
+    const obsIdx = this.obsoletesIndex;
+    const hasObs = obsIdx !== null && obsIdx.size > 0;
+    // the common case as the closure kernel's pass (its JS reference: the loop below)
+    const kernel = this.kernel;
+    if (kernel !== null && !hasObs) {
+      let plain = true;
+      for (let x = 0; x < ni && plain; x++) if (special[nameOf[ids0[x]!]!] !== 0) plain = false;
+      const r = plain ? kernel.updateLists(ids0) : null;
+      if (r !== null) {
+        this.updateCsr = r;
+        return;
+      }
+    }
+    const cStart = new Int32Array(ni + 1);
+    let cIds = new Int32Array(4 * ni + 16);
+    let top = 0;
+    for (let x = 0; x < ni; x++) {
+      const p = ids0[x]!;
+      cStart[x] = top;
+      const k = nameOf[p]!;
+      if (special[k] !== 0) {
+        const l = this.findUpdatePackages(p, true);
+        if (top + l.length > cIds.length) cIds = grownTo(cIds, top + l.length);
+        for (let j = 0; j < l.length; j++) cIds[top++] = l[j]!;
+        continue;
+      }
+      const end = start[k + 1]!;
+      let last = -1;
+      for (let i = start[k]!; i < end; i++) {
+        const q = ids[i]!;
+        if (q === last) continue;
+        last = q;
+        if (nameOf[q] !== k || inst[q] === 1) continue;
+        if (colors && archOf[q] !== archOf[p]) {
+          // Pool.colorMatch (arch strings are interned: equal arch ids are equal arches)
+          const ca = archColor[archOf[p]!]!;
+          const cb = archColor[archOf[q]!]!;
+          if (ca !== 0 && cb !== 0 && (ca & cb) === 0) continue;
+        }
+        if (top === cIds.length) cIds = grownTo(cIds, top + 1);
+        cIds[top++] = q;
+      }
+      if (hasObs) {
+        const obs = obsIdx.get(p);
+        if (obs === undefined) continue;
+        for (let j = 0; j < obs.length; j++) {
+          const q = obs[j]!;
+          let seen = false;
+          for (let i = cStart[x]!; i < top && !seen; i++) if (cIds[i] === q) seen = true;
+          if (seen) continue;
+          if (top === cIds.length) cIds = grownTo(cIds, top + 1);
+          cIds[top++] = q;
+        }
+      }
+    }
+    cStart[ni] = top;
+    this.updateCsr = { start: cStart, ids: cIds };
+  }
+
+  /** fillAllUpdates' lists: installed package k's (installedIds order) in ids[start[k]..start[k+1]). */
+  private updateCsr: { start: Int32Array; ids: Int32Array } | null = null;
+
+
   private updatePackages(p: number, allowAll: boolean, dup: boolean): number[] {
     const pool = this.pool;
     const s = pool.solvables[p]!;
@@ -1254,12 +1338,9 @@ export class RpmSolver {
     const installedIds = this.installedIds;
     this.addPkgRulesFor(installedIds);
     // their update candidates, in turn (one list: the walk takes its starts one after the other)
-    const ups: number[] = [];
-    for (let k = 0; k < installedIds.length; k++) {
-      const l = this.findUpdatePackages(installedIds[k]!, true, true);
-      for (let u = 0; u < l.length; u++) ups.push(l[u]!);
-    }
-    this.addPkgRulesFor(ups);
+    this.fillAllUpdates();
+    const csr = this.updateCsr!;
+    this.addPkgRulesFor(csr.ids.subarray(0, csr.start[installedIds.length]!));
     // only install jobs add their candidates (libsolv: erase/update/dup do not)
     for (const job of jobs) {
       if (job.verb !== 'install') continue;
@@ -1329,8 +1410,11 @@ export class RpmSolver {
     // (findUpdatePackages' own test, once: update candidates are the allowAll list then)
     const fl = this.flags;
     const dupAllowsAll = fl.dupallowdowngrade && fl.dupallowarchchange && fl.dupallowvendorchange && fl.dupallownamechange && this.multiversion.size === 0;
-    // (findUpdatePackages' cache for allowAll, read here without a call)
-    const allUpdates = this.allUpdates;
+    // (findUpdatePackages(p, true)'s lists, read here without a call or a list per package)
+    this.fillAllUpdates();
+    const csr = this.updateCsr!;
+    const csrStart = csr.start;
+    const csrIds = csr.ids;
     const disabled = pool.disabled;
     const involved = this.dupInvolved.bits;
     const dupAll = this.dupAll;
@@ -1341,34 +1425,56 @@ export class RpmSolver {
       const dup = dupAll || involved[p] === 1;
       // an excluded (disabled) installed package stays exactly as it is
       const locked = disabled.has(p);
-      const feature = locked ? NO_IDS : (allUpdates.get(p) ?? this.findUpdatePackages(p, true, dup));
-      const rawUpdate = locked ? NO_IDS : dup && dupAllowsAll ? feature : this.findUpdatePackages(p, false, dup);
-      let update = rawUpdate;
+      // the feature list (findUpdatePackages(p, true)), the update list as first found, the
+      // update rule's list: each a range of an array
+      let fArr: ArrayLike<number> = NO_IDS;
+      let fOff = 0;
+      let fN = 0;
+      if (!locked) {
+        fArr = csrIds;
+        fOff = csrStart[k]!;
+        fN = csrStart[k + 1]! - fOff;
+      }
+      let rArr = fArr;
+      let rOff = fOff;
+      let rN = fN;
+      if (!locked && !(dup && dupAllowsAll)) {
+        const l = this.findUpdatePackages(p, false, dup);
+        rArr = l;
+        rOff = 0;
+        rN = l.length;
+      }
+      let uArr = rArr;
+      let uOff = rOff;
+      let uN = rN;
       let updateEmpty = false;
-      if (dup && !locked && update.length === 0) {
-        const all = this.findUpdatePackages(p, true, true);
+      if (dup && !locked && uN === 0) {
         const keep = this.flags.keeporphans && !this.droporphanedAll && !this.droporphanedMap.has(p);
-        if (!all.length) {
+        if (fN === 0) {
           // an orphan: nothing in the distupgrade replaces it; kept only with keeporphans
           this.orphaned.add(p);
           if (!keep) updateEmpty = true;
         } else if (this.multiversion.has(p)) {
           // multiversion: treated as an orphan that the distupgrade versions may join
           this.orphaned.add(p);
-          if (!keep) update = all;
+          if (!keep) {
+            uArr = fArr;
+            uOff = fOff;
+            uN = fN;
+          }
         }
       }
       // the feature rule is empty (disabled) when it equals the update rule (as first found)
-      let same = feature.length === rawUpdate.length;
-      for (let i = 0; same && i < feature.length; i++) if (feature[i] !== rawUpdate[i]) same = false;
-      if (fTop + feature.length + update.length + 2 > fa.length) fa = grownTo(fa, fTop + feature.length + update.length + 2);
+      let same = fN === rN;
+      for (let i = 0; same && i < fN; i++) if (fArr[fOff + i] !== rArr[rOff + i]) same = false;
+      if (fTop + fN + uN + 2 > fa.length) fa = grownTo(fa, fTop + fN + uN + 2);
       fStart[k] = fTop;
       if (same) empty.push(k);
-      else fTop = pushRule(fa, fTop, p, feature);
+      else fTop = pushRule(fa, fTop, p, fArr, fOff, fN);
       fLen[k] = fTop - fStart[k]!;
       fStart[ni + k] = fTop;
       if (updateEmpty) empty.push(ni + k);
-      else fTop = pushRule(fa, fTop, p, update);
+      else fTop = pushRule(fa, fTop, p, uArr, uOff, uN);
       fLen[ni + k] = fTop - fStart[ni + k]!;
     }
     this.featureRules = this.sat.addClausesFrom(fa, fStart, fLen, identity, 2 * ni, fTop, 2 * ni);
@@ -1506,11 +1612,13 @@ export class RpmSolver {
         if (installed && pool.disabled.has(p)) continue;
         const s = pool.solvables[p]!;
         if (installed) {
-          // an installed package may stay only if an identical one is in the distupgrade set
+          // an installed package may stay only if an identical one is in the distupgrade set:
+          // looked for among its update candidates (fillAllUpdates' lists: every same-name
+          // package not installed, dupMap's are not, of a matching color, an identical one is)
           let identical = false;
-          const same = pool.sameNameOf(p);
-          for (let k = 0; k < same.length && !identical; k++) {
-            const q = same[k]!;
+          const ux = this.installedPos.get(p)!;
+          for (let k = csrStart[ux]!, end = csrStart[ux + 1]!; k < end && !identical; k++) {
+            const q = csrIds[k]!;
             if (inDup[q] !== 1) continue;
             const qs = pool.solvables[q]!;
             if (qs.name !== s.name) continue;

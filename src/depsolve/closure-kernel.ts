@@ -403,6 +403,9 @@ export class ClosureKernel {
   private readonly h: Int32Array;
   private readonly walk: () => number;
   private readonly updates: (ni: number) => number;
+  /** The pool's memory and its version when the views were made (checked after each callback). */
+  private readonly cols: TypedDeps['cols'];
+  private readonly colsVersion: number;
   readonly lits: Int32Array<ArrayBuffer>;
   readonly start: Int32Array<ArrayBuffer>;
   readonly len: Int32Array<ArrayBuffer>;
@@ -467,6 +470,8 @@ export class ClosureKernel {
     const base = cols.offset(td.scratch);
     const buffer = cols.buffer;
     const inst = new wasm.Instance(compiled, { env: { mem: cols.mem } });
+    this.cols = cols;
+    this.colsVersion = cols.version;
     this.walk = inst.exports['walk'] as () => number;
     this.updates = inst.exports['updates'] as (ni: number) => number;
     const h = new Int32Array(buffer, 0, HEADER_WORDS).fill(0);
@@ -593,6 +598,10 @@ export class ClosureKernel {
       const q = h[OUT]!;
       if (code === 1) js(q);
       else this.listProviders(q, providers);
+      // This object's views (header, queue, arena...) are of the pool's memory as it was set
+      // up: a callback that grew it would leave them detached (reads undefined, writes lost),
+      // so that is a bug to stop at, not to walk on with.
+      if (this.cols.version !== this.colsVersion) throw new TypeError('closure kernel: the pool memory changed during the walk');
     }
   }
 

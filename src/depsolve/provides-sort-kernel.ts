@@ -10,7 +10,7 @@
 
 import {
   BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
-  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, assembleModule, wasm,
+  LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, PAGE, assembleModule, wasm,
 } from '../util/index.js';
 
 // parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
@@ -104,7 +104,7 @@ export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, 
   const pf = ps + (names + 1) * 4;
   const pi = pf + names * 4;
   const bytes = pi + n * 4;
-  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const buf = mem.buffer;
   new Int32Array(buf, pn, n).set(provName.subarray(0, n));
   new Int32Array(buf, po, n).set(provOwner.subarray(0, n));

@@ -13,7 +13,7 @@
 import {
   BLOCK, BR, BR_IF, CALL, END, I32_ADD, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LE_S, I32_LOAD,
   I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, RETURN, VOID,
-  assembleModule, i32, wasm, wasmCode,
+  PAGE, assembleModule, i32, wasm, wasmCode,
 } from '../util/index.js';
 import type { ClauseSorter } from '../solver/index.js';
 
@@ -192,8 +192,6 @@ const compiled = new wasm.Module(
   ]),
 );
 
-const PAGE = 65536;
-
 /** The scratch of unify(...) for n rules with keys 0..top, from byte address `at`. */
 function scratch(at: number, n: number, top: number): { pk1: number; pk2: number; ps: number; po: number; pso: number; end: number } {
   const pk1 = at;
@@ -248,7 +246,7 @@ export function unifyOrder(lits: Int32Array, litCount: number, start: Int32Array
   const pL = 0;
   const pst = pL + (litCount + 1) * 4;
   const pln = pst + n * 4;
-  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((pln + n * 4) / PAGE)) }) as unknown as { buffer: ArrayBuffer; grow(pages: number): number };
+  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((pln + n * 4) / PAGE)) });
   new Int32Array(memory.buffer, pL, litCount).set(lits.subarray(0, litCount));
   new Int32Array(memory.buffer, pst, n).set(start.subarray(0, n));
   new Int32Array(memory.buffer, pln, n).set(len.subarray(0, n));

@@ -1,12 +1,4 @@
-import { wasm } from '../util/index.js';
-
-/** The WebAssembly JS API's Memory, with grow (the project's type libraries have no wasm types). */
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-const PAGE = 65536;
+import { PAGE, wasm, type WasmMemory } from '../util/index.js';
 
 /**
  * Growable columns (i32 or byte arrays) in one WebAssembly memory: the pool keeps its typed

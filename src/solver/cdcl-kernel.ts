@@ -16,34 +16,12 @@
  * assignment, watch list and scan result.
  */
 
-// ------------------------------------------------------------------ a small assembler
+import { PAGE, assembleModule, sleb, uleb, wasm, type AsmFunction, type WasmMemory } from '../util/index.js';
+
+// ------------------------------------------------------------------ instruction helpers
 
 /** Instructions as nested arrays (flattened once when the module is assembled: no copying). */
 type Code = Array<number | Code>;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 const c = (v: number): Code => [0x41, sleb(v)];
 const get = (l: number): Code => [0x20, l];
@@ -313,43 +291,11 @@ function scanBody(): Code {
 
 // ------------------------------------------------------------------ the module
 
-function assemble(funcs: Array<{ name: string; params: number; code: Code }>): Uint8Array {
-  const section = (id: number, b: number[]): number[] => [id, ...uleb(b.length), ...b];
-  const name = (str: string): number[] => [...uleb(str.length), ...Array.from(str, (ch) => ch.charCodeAt(0))];
-  const types: number[] = [];
-  for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(0x7f), 1, 0x7f);
-  const codes: number[] = [];
-  for (const f of funcs) {
-    const flat = f.code.flat(Infinity as 1) as number[];
-    const locals = flat[0]!;
-    const code = [...(locals ? [1, ...uleb(locals), 0x7f] : [0]), ...flat.slice(1)];
-    codes.push(...uleb(code.length), ...code);
-  }
-  const exports: number[] = [];
-  funcs.forEach((f, i) => {
-    if (f.name) exports.push(...name(f.name), 0x00, ...uleb(i));
-  });
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [...uleb(funcs.length), ...types]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x00]),
-    ...section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]),
-    ...section(7, [...uleb(funcs.filter((f) => f.name).length), ...exports]),
-    ...section(10, [...uleb(funcs.length), ...codes]),
-  ]);
+/** A function's code as [locals, ...body] (see propagateBody) for util's assembleModule. */
+function asmFunction(name: string, params: number, code: Code): AsmFunction {
+  const flat = code.flat(Infinity as 1) as number[];
+  return { name, params, result: true, locals: flat[0]!, body: flat.slice(1) };
 }
-
-// the few WebAssembly JS API members used (the project's type libraries have no wasm types)
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 // assembled and compiled when the solver's code loads (program start-up), like the rest of its
 // code (as the depsolve kernels are)
@@ -380,11 +326,7 @@ const RUN: Code = (() => {
   ];
 })();
 const compiled = new wasm.Module(
-  assemble([
-    { name: '', params: 0, code: propagateBody() },
-    { name: '', params: 3, code: scanBody() },
-    { name: 'run', params: 4, code: RUN },
-  ]),
+  assembleModule([asmFunction('', 0, propagateBody()), asmFunction('', 3, scanBody()), asmFunction('run', 4, RUN)]),
 );
 
 export interface CdclKernel {
@@ -399,7 +341,7 @@ export interface CdclKernel {
   run: (op: number, i: number, n: number, nrules: number) => number;
 }
 
-export const PAGE = 65536;
+export { PAGE, type WasmMemory };
 
 /** A fresh zeroed memory of at least `bytes` with the kernels instantiated on it. */
 export function instantiateKernel(bytes: number): CdclKernel {

@@ -44,6 +44,23 @@ export function uleb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 (i32.const operands). */
+export function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A WebAssembly memory page (memories grow by whole pages). */
+export const PAGE = 65536;
+
 /** i32.const with a small signed value (-64..63: one byte of signed LEB128) */
 export function i32(v: number): number[] {
   if (v < -64 || v > 63) throw new TypeError('i32: constant out of the one-byte range');
@@ -59,6 +76,7 @@ function section(id: number, body: number[]): number[] {
 }
 
 export interface AsmFunction {
+  /** its export name; '' for a function only the module's own code calls */
   name: string;
   params: number;
   /** whether it returns an i32 */
@@ -69,7 +87,7 @@ export interface AsmFunction {
   body: number[];
 }
 
-/** A module importing memory `env.mem` and exporting the functions (function i has type i). */
+/** A module importing memory `env.mem` and exporting the named functions (function i has type i). */
 export function assembleModule(funcs: AsmFunction[]): Uint8Array {
   const types: number[] = [];
   for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), ...(f.result ? [1, I32] : [0]));
@@ -79,29 +97,36 @@ export function assembleModule(funcs: AsmFunction[]): Uint8Array {
     codes.push(...uleb(code.length), ...code);
   }
   const exports: number[] = [];
-  funcs.forEach((f, i) => exports.push(...name(f.name), 0x00, ...uleb(i)));
+  funcs.forEach((f, i) => {
+    if (f.name) exports.push(...name(f.name), 0x00, ...uleb(i));
+  });
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [...uleb(funcs.length), ...types]),
     ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x00]), // memory, min 0 pages
     ...section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]),
-    ...section(7, [...uleb(funcs.length), ...exports]),
+    ...section(7, [...uleb(funcs.filter((f) => f.name).length), ...exports]),
     ...section(10, [...uleb(funcs.length), ...codes]),
   ];
   return Uint8Array.from(bytes);
 }
 
 // the few WebAssembly JS API members used (the project's type libraries have no DOM/wasm types)
+export interface WasmMemory {
+  /** replaced by a larger one when the memory grows: views of the old one are detached */
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (d: { initial: number }) => WasmMemory;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** A fresh zeroed memory of at least `bytes` and the kernel module instantiated on it. */
 export function instantiate(module: object, bytes: number): { buffer: ArrayBuffer; exports: Record<string, unknown> } {
-  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const inst = new wasm.Instance(module, { env: { mem } });
   return { buffer: mem.buffer, exports: inst.exports };
 }

@@ -4,7 +4,7 @@
  * into depths), and small expression helpers over i32 locals and i32/u8 arrays in memory.
  */
 
-import { BLOCK, BR, BR_IF, ELSE, END, I32_ADD, I32_CONST, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LOAD, I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOOP, VOID, uleb } from './wasm-assembler.js';
+import { BLOCK, BR, BR_IF, ELSE, END, I32_ADD, I32_CONST, I32_EQ, I32_EQZ, I32_GE_S, I32_GE_U, I32_GT_S, I32_LOAD, I32_LT_S, I32_NE, I32_SHL, I32_STORE, I32_SUB, IF, LOCAL_GET, LOCAL_SET, LOOP, VOID, sleb, uleb } from './wasm-assembler.js';
 
 const I32_LOAD8_U = 0x2d;
 const I32_STORE8 = 0x3a;
@@ -46,18 +46,6 @@ export function flatten(nodes: Node[], labels: string[], out: number[]): void {
   }
 }
 
-export function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 export const c = (v: number): Node[] => [I32_CONST, ...sleb(v)];
 export const get = (l: number): Node[] => [LOCAL_GET, l];

@@ -79,20 +79,20 @@ export class CdclSolver {
   /** Number of original clauses; clauses with a larger id are learnt. */
   private originalEnd = -1;
   /** decisionMap[v] = +level when v is true, -level when false, 0 when undecided. */
-  decisionMap: Int32Array;
+  decisionMap!: Int32Array;
   /**
    * The trail of assigned literals (`trailLits[0 .. trailLen)`) and the clause that forced each
    * one (`trailWhys`, 0 = free decision). Every variable is assigned at most once, so nvars + 1
    * slots always suffice.
    */
-  trailLits: Int32Array<ArrayBuffer>;
-  trailWhys: Int32Array<ArrayBuffer>;
+  trailLits!: Int32Array<ArrayBuffer>;
+  trailWhys!: Int32Array<ArrayBuffer>;
   trailLen = 0;
   private propagateIndex = 0;
-  private trailPos: Int32Array;
+  private trailPos!: Int32Array;
   /** Watch list head and tail clause per literal index (0 = empty). */
-  private watchHead: Int32Array;
-  private watchTail: Int32Array;
+  private watchHead!: Int32Array;
+  private watchTail!: Int32Array;
   level = 0;
   /** Statistics. */
   conflicts = 0;
@@ -104,13 +104,7 @@ export class CdclSolver {
     this.nvars = nvars;
     // the per-variable arrays live in the kernel memory from the start (see adopt)
     const k = instantiateKernel(HEADER_BYTES + CdclSolver.varBytes(nvars));
-    const v = CdclSolver.varViews(k.memory.buffer, nvars);
-    this.decisionMap = v.dm;
-    this.trailPos = v.tp;
-    this.trailLits = v.tr;
-    this.trailWhys = v.tw;
-    this.watchHead = v.wh;
-    this.watchTail = v.wt;
+    this.setVarViews(k.memory.buffer);
     this.kernel = k;
     this.kernelVars = nvars;
     this.w1[0] = this.w2[0] = -1;
@@ -576,6 +570,18 @@ export class CdclSolver {
     return { dm: at(0, nv), tp: at(1, nv), tr: at(2, nv), tw: at(3, nv), dq: at(4, nv), wh: at(5, 2 * nv), wt: at(7, 2 * nv) };
   }
 
+  /** (Re)make the per-variable arrays' views at their fixed places after the header. */
+  private setVarViews(buf: ArrayBuffer): void {
+    const v = CdclSolver.varViews(buf, this.nvars);
+    this.decisionMap = v.dm;
+    this.trailPos = v.tp;
+    this.trailLits = v.tr;
+    this.trailWhys = v.tw;
+    this.kernelDq = v.dq;
+    this.watchHead = v.wh;
+    this.watchTail = v.wt;
+  }
+
   /**
    * Give the kernels the engine's arrays. The per-variable arrays already live in the kernel
    * memory (allocated there by the constructor: built in place, never copied); the clause
@@ -637,13 +643,7 @@ export class CdclSolver {
     const aN1 = take(ccap), aN2 = take(ccap), aOff = take((ccap + 3) >> 2), aRe = take(rlen), aAr = take(lcap);
     mem.grow(Math.ceil((at - kb.byteLength) / PAGE));
     const buf = mem.buffer;
-    const v = CdclSolver.varViews(buf, this.nvars);
-    this.decisionMap = v.dm;
-    this.trailPos = v.tp;
-    this.trailLits = v.tr;
-    this.trailWhys = v.tw;
-    this.watchHead = v.wh;
-    this.watchTail = v.wt;
+    this.setVarViews(buf);
     const view = (a: number, n: number, from: Int32Array, count: number): Int32Array<ArrayBuffer> => {
       const x = new Int32Array(buf, a, n);
       x.set(from.subarray(0, count));
@@ -682,7 +682,6 @@ export class CdclSolver {
     h[H.RUN_END] = aRe;
     h[H.RUN_END_LEN] = rlen;
     this.kernelHeader = h;
-    this.kernelDq = v.dq;
     this.kernelClauses = true;
     this.kernelBuf = buf;
     this.kernelCcap = ccap;
@@ -702,14 +701,7 @@ export class CdclSolver {
     const buf = this.kernel!.memory.buffer;
     if (buf === old) return;
     if (this.decisionMap.buffer === old) {
-      const v = CdclSolver.varViews(buf, this.nvars);
-      this.decisionMap = v.dm;
-      this.trailPos = v.tp;
-      this.trailLits = v.tr;
-      this.trailWhys = v.tw;
-      this.watchHead = v.wh;
-      this.watchTail = v.wt;
-      this.kernelDq = v.dq;
+      this.setVarViews(buf);
     }
     const h = new Int32Array(buf, 0, HEADER_BYTES / 4);
     // (a detached view has no offset or length left: the places are the header's, the sizes

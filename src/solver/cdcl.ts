@@ -357,8 +357,8 @@ export class CdclSolver {
     if (nfix === -2) throw new RangeError('addClausesFrom: a literal is 0 or beyond the variables');
     if (nfix < 0) {
       if (order) return null;
-      this.addClausesJs(src, start, len, ord, n);
-      return ord;
+      // a sorter names each rule at most once and adopt left room for srcTop literals
+      throw new TypeError('addClausesSorted: the sorted rules exceed the room for their literals');
     }
     this.clauseOff.fill(0, first, first + n);
     // links from clauses added before this call

@@ -100,3 +100,33 @@ test('the clause-load kernel refuses a literal beyond the variables (no write pa
     CdclSolver.kernelMin = before;
   }
 });
+
+test('an order naming a long rule many times (more literals than the arena has room for) falls back to the JS loop', () => {
+  const before = CdclSolver.kernelMin;
+  try {
+    // one rule of 20,000 literals and 600 short ones, the long one named three times
+    const nvars = 20_010;
+    const long = Array.from({ length: 20_000 }, (_, i) => (i % 2 ? -1 : 1) * (i + 1));
+    const arena: number[] = [...long];
+    const start: number[] = [0];
+    const len: number[] = [long.length];
+    for (let k = 0; k < 600; k++) {
+      start.push(arena.length);
+      len.push(2);
+      arena.push(-(1 + (k % 7)), 20_001 + (k % 9));
+    }
+    const order = [0, ...Array.from({ length: 600 }, (_, k) => k + 1), 0, 0];
+    const load = (kernelMin: number): CdclSolver => {
+      CdclSolver.kernelMin = kernelMin;
+      const s = new CdclSolver(nvars);
+      s.addClausesFrom(Int32Array.from(arena), Int32Array.from(start), Int32Array.from(len), Int32Array.from(order), order.length);
+      return s;
+    };
+    const js = load(Infinity);
+    const kernel = load(0);
+    assert.equal(kernel.nclauses, order.length + 1);
+    assert.deepEqual(state(kernel), state(js));
+  } finally {
+    CdclSolver.kernelMin = before;
+  }
+});

@@ -26,8 +26,8 @@ function trailOf(s: CdclSolver): string {
   return out.join(' ');
 }
 
-/** Decide random literals on both engines in lockstep; every step must agree. */
-function lockstep(r: () => number, n: number, clauses: number[][], label: string): number {
+/** The same clauses in an engine on the kernels and in one on the JS references. */
+function twoEngines(n: number, clauses: number[][]): { wasm: CdclSolver; js: CdclSolver } {
   const wasm = new CdclSolver(n);
   const js = new CdclSolver(n);
   js.useKernel = false;
@@ -35,6 +35,12 @@ function lockstep(r: () => number, n: number, clauses: number[][], label: string
     wasm.addClause(c);
     js.addClause(c);
   }
+  return { wasm, js };
+}
+
+/** Decide random literals on both engines in lockstep; every step must agree. */
+function lockstep(r: () => number, n: number, clauses: number[][], label: string): number {
+  const { wasm, js } = twoEngines(n, clauses);
   wasm.freeze();
   js.freeze();
   const ra = wasm.assertRoot();
@@ -75,13 +81,7 @@ test('propagate kernel: complete solves agree with the JS loop (models, proofs)'
   for (let k = 0; k < 300; k++) {
     const n = 3 + Math.floor(r() * 12);
     const clauses = randomClauses(r, n, Math.floor(n * (2 + r() * 4)), 3);
-    const a = new CdclSolver(n);
-    const b = new CdclSolver(n);
-    b.useKernel = false;
-    for (const c of clauses) {
-      a.addClause(c);
-      b.addClause(c);
-    }
+    const { wasm: a, js: b } = twoEngines(n, clauses);
     const ra = a.solve();
     const rb = b.solve();
     assert.deepEqual(ra, rb, `instance ${k}`);

@@ -606,12 +606,7 @@ export class CdclSolver {
       this.kernel = k;
       this.kernelVars = this.nvars;
       this.freeAt = this.freeEnd = 0; // (the dead staging was the old memory's)
-      this.decisionMap = v.dm;
-      this.trailPos = v.tp;
-      this.trailLits = v.tr;
-      this.trailWhys = v.tw;
-      this.watchHead = v.wh;
-      this.watchTail = v.wt;
+      this.setVarViews(k.memory.buffer);
     }
     const k = this.kernel;
     const mem = k.memory;

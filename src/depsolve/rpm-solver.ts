@@ -2850,9 +2850,12 @@ export class RpmSolver {
     // engine's scan (a kernel) runs it up to the next rule with two or more open candidates
     let i = 1;
     let n = 1;
+    // the next scan's result when the last decision's kernel call ran it already, else -1
+    let scanned = -1;
     for (;;) {
       const nrules = ruleLimit ?? sat.nclauses;
-      const found = sat.nextOpenClause(i, n, nrules, dq);
+      const found = scanned >= 0 ? scanned : sat.nextOpenClause(i, n, nrules, dq);
+      scanned = -1;
       i = sat.scanI;
       n = sat.scanN;
       if (found === 0) {
@@ -2867,8 +2870,15 @@ export class RpmSolver {
       const pick = dq.length === 2 && postponed >= 0 ? sameNameBest2(this.policyCtx, dq[0]!, dq[1]!) : 0;
       const olevel = level;
       if (pick !== 0 && this.traceFn === undefined) {
-        // what selectAndInstall does with a one-package list, without the list
-        level = this.decideLit(pick, true);
+        // what selectAndInstall does with a one-package list, without the list; when the
+        // decision stands, the kernel call goes on with the scan from the next rule (below:
+        // i + 1, n = 1), the same nrules (no rule was learnt)
+        const r = sat.decideAndScan(pick, i + 1, 1, nrules, dq);
+        if (typeof r === 'number') {
+          this.pruneBranches();
+          level = r;
+        } else level = this.handleRootConflict(r, true);
+        scanned = sat.scanFound;
       } else {
         let q = pick !== 0 ? [pick] : dq.slice();
         if (postponed >= 0 && pick === 0) {

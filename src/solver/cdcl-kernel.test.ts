@@ -204,3 +204,63 @@ test('scan kernel: an open clause lists its undecided positive literals in claus
   assert.equal(t.nextOpenClause(1, 1, t.nclauses, dq), 3);
   assert.deepEqual([t.scanI, t.scanN], [3, 3]);
 });
+
+test('decideAndScan: one kernel call is decide and then, when no conflict came up, nextOpenClause', () => {
+  const r = rng(77);
+  let scans = 0;
+  let conflicts = 0;
+  for (let k = 0; k < 300; k++) {
+    const n = 5 + Math.floor(r() * 30);
+    const clauses = randomClauses(r, n, Math.floor(n * (2 + r() * 3)), 4).filter((c) => c.length > 1);
+    // the kernel's combined call, the JS reference's, and the two steps on their own
+    const { wasm, js } = twoEngines(n, clauses);
+    const ref = new CdclSolver(n);
+    for (const c of clauses) ref.addClause(c);
+    const engines = [wasm, js, ref];
+    for (const s of engines) s.freeze();
+    const roots = engines.map((s) => s.assertRoot());
+    assert.deepEqual(roots[0], roots[1], `instance ${k}: root`);
+    assert.deepEqual(roots[0], roots[2], `instance ${k}: root`);
+    if (roots[0]) continue;
+    for (let step = 0; step < 2 * n; step++) {
+      const open: number[] = [];
+      for (let v = 1; v <= n; v++) if (ref.decisionMap[v] === 0) open.push(v);
+      if (!open.length) break;
+      const v = open[Math.floor(r() * open.length)]!;
+      const lit = r() < 0.5 ? v : -v;
+      const nrules = ref.nclauses;
+      const i = 1 + Math.floor(r() * nrules);
+      const from = Math.floor(r() * 3);
+      const conflictsBefore = ref.conflicts;
+      const dqa: number[] = [];
+      const dqb: number[] = [];
+      const a = wasm.decideAndScan(lit, i, from, nrules, dqa);
+      const b = js.decideAndScan(lit, i, from, nrules, dqb);
+      const c = ref.decide(lit);
+      const label = `instance ${k} step ${step}`;
+      assert.deepEqual(a, c, `${label}: decide ${lit}`);
+      assert.deepEqual(b, c, `${label}: decide ${lit} (JS)`);
+      assert.equal(trailOf(wasm), trailOf(ref), `${label}: trail`);
+      assert.equal(trailOf(js), trailOf(ref), `${label}: trail (JS)`);
+      assert.equal(wasm.nclauses, ref.nclauses, `${label}: learnt clauses`);
+      assert.equal(wasm.conflicts, ref.conflicts, `${label}: conflicts`);
+      if (ref.conflicts === conflictsBefore) {
+        const dqc: number[] = [];
+        const fc = ref.nextOpenClause(i, from, nrules, dqc);
+        for (const [s, dq] of [[wasm, dqa], [js, dqb]] as const) {
+          assert.equal(s.scanFound, fc, `${label}: scan`);
+          assert.deepEqual([s.scanI, s.scanN], [ref.scanI, ref.scanN], `${label}: scan position`);
+          assert.deepEqual(dq, dqc, `${label}: candidates`);
+        }
+        scans++;
+      } else {
+        // a conflict was analysed: no scan ran
+        assert.equal(wasm.scanFound, -1, `${label}: no scan after a conflict`);
+        assert.equal(js.scanFound, -1, `${label}: no scan after a conflict (JS)`);
+        conflicts++;
+      }
+      if (typeof c !== 'number') break;
+    }
+  }
+  assert.ok(scans > 500 && conflicts > 50, `both outcomes are exercised (${scans} scans, ${conflicts} conflicts)`);
+});

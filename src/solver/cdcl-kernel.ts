@@ -303,15 +303,17 @@ function asmFunction(name: string, params: number, code: Code): AsmFunction {
 // after ~1000 calls of an export, compiles a specific wrapper for it on the main thread
 // (~0.3-1.3 ms each); the solve calls the loops ~1500 times each, so one export means one
 // such compile instead of two.
-// run(op, a, b, c): op 0 propagate; op 1 scan(a, b, c); op 2 assign literal a as a decision at
-// the header's level (as CdclSolver.assign) and propagate
+// run(op, a, b, c, d): op 0 propagate; op 1 scan(a, b, c); op 2 assign literal a as a decision
+// at the header's level (as CdclSolver.assign) and propagate; op 3 as op 2, then, when the
+// propagation found no conflict, scan(b, c, d) (a decision and the search for the next open
+// clause in one call: the requires pass makes one crossing per decision instead of two)
 const stAt = (base: Code, idx: Code, v: Code): Code => [add(base, shl(idx, c(2))), v, 0x36, 2, 0];
 const RUN: Code = (() => {
-  const OP = 0, A = 1, B = 2, C = 3, V = 4, TL = 5, LV = 6;
+  const OP = 0, A = 1, B = 2, C = 3, D = 4, V = 5, TL = 6, LV = 7, R = 8;
   return [
-    3,
+    4,
     if_(eqz(get(OP)), ret([0x10, 0])),
-    if_(eq(get(OP), c(2)), [
+    if_(geS(get(OP), c(2)), [
       set(TL, hget(H.TRAIL_LEN)),
       set(LV, hget(H.LEVEL)),
       set(V, abs(A)),
@@ -320,13 +322,17 @@ const RUN: Code = (() => {
       stAt(hget(H.TRAIL), get(TL), get(A)),
       stAt(hget(H.TRAIL_WHY), get(TL), c(0)),
       hset(H.TRAIL_LEN, add(get(TL), c(1))),
-      ret([0x10, 0]),
+      if_(eq(get(OP), c(2)), ret([0x10, 0])),
+      // op 3: a conflict comes back negated (clause ids are positive), else the scan's result
+      set(R, [0x10, 0]),
+      if_(get(R), ret(neg(get(R)))),
+      ret([get(B), get(C), get(D), 0x10, 1]),
     ]),
     get(A), get(B), get(C), 0x10, 1, 0x0b,
   ];
 })();
 const compiled = new wasm.Module(
-  assembleModule([asmFunction('', 0, propagateBody()), asmFunction('', 3, scanBody()), asmFunction('run', 4, RUN)]),
+  assembleModule([asmFunction('', 0, propagateBody()), asmFunction('', 3, scanBody()), asmFunction('run', 5, RUN)]),
 );
 
 export interface CdclKernel {
@@ -337,8 +343,10 @@ export interface CdclKernel {
    * run(1, i, n, nrules): from (i, n), the next open clause with two or more candidates, or 0
    * when n reached nrules.
    * run(2, lit, 0, 0): assign lit at the header's level (a decision: no reason), then propagate.
+   * run(3, lit, i, n, nrules): as run(2, lit), then, without a conflict, run(1, i, n, nrules);
+   * a conflict's clause id comes back negated.
    */
-  run: (op: number, i: number, n: number, nrules: number) => number;
+  run: (op: number, a: number, b: number, c: number, d?: number) => number;
 }
 
 export { PAGE, type WasmMemory };
@@ -347,5 +355,5 @@ export { PAGE, type WasmMemory };
 export function instantiateKernel(bytes: number): CdclKernel {
   const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const inst = new wasm.Instance(compiled, { env: { mem: memory } });
-  return { memory, run: inst.exports['run'] as (op: number, i: number, n: number, nrules: number) => number };
+  return { memory, run: inst.exports['run'] as CdclKernel['run'] };
 }

@@ -805,7 +805,7 @@ export class CdclSolver {
     h[0] = this.trailLen; // H.TRAIL_LEN
     h[1] = this.propagateIndex; // H.PROP_INDEX
     h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(0, 0, 0, 0);
+    const r = this.kernel!.run(0, 0, 0, 0, 0);
     this.trailLen = h[0]!;
     this.propagateIndex = h[1]!;
     return r;
@@ -825,7 +825,11 @@ export class CdclSolver {
   nextOpenClause(i: number, n: number, nrules: number, dq: number[]): number {
     if (!this.useKernel) return this.nextOpenClauseJs(i, n, nrules, dq);
     if (!this.kernelReady()) this.adopt();
-    const r = this.kernel!.run(1, i, n, nrules);
+    return this.scanOut(this.kernel!.run(1, i, n, nrules, 0), dq);
+  }
+
+  /** A kernel scan's result: its position and candidates out of the header. */
+  private scanOut(r: number, dq: number[]): number {
     const h = this.kernelHeader!;
     this.scanI = h[H.SCAN_I]!;
     this.scanN = h[H.SCAN_N]!;
@@ -835,6 +839,41 @@ export class CdclSolver {
       for (let k = 0, e = h[H.DQ_LEN]!; k < e; k++) dq.push(q[k]!);
     }
     return r;
+  }
+
+  /** The result of the scan decideAndScan ran, or -1 when it did not run (a conflict). */
+  scanFound = -1;
+
+  /**
+   * decide(lit), then, when its propagation met no conflict (the new level stands), the scan
+   * nextOpenClause(i, n, nrules, dq) at once: in one kernel call. Returns what decide returns;
+   * scanFound (and scanI, scanN, dq) is the scan's result, or -1 when a conflict was analysed
+   * instead (then the caller scans again itself if it goes on).
+   */
+  decideAndScan(lit: number, i: number, n: number, nrules: number, dq: number[]): number | RootConflict {
+    this.scanFound = -1;
+    if (!this.useKernel) {
+      this.decisions++;
+      this.level++;
+      this.assign(lit, 0);
+      const c = this.propagateJs();
+      if (c !== 0) return this.propagateLearn(c);
+      this.scanFound = this.nextOpenClauseJs(i, n, nrules, dq);
+      return this.level;
+    }
+    this.decisions++;
+    this.level++;
+    if (!this.kernelReady()) this.adopt();
+    const h = this.kernelHeader!;
+    h[0] = this.trailLen; // H.TRAIL_LEN
+    h[1] = this.propagateIndex; // H.PROP_INDEX
+    h[2] = this.level; // H.LEVEL
+    const r = this.kernel!.run(3, lit, i, n, nrules);
+    this.trailLen = h[0]!;
+    this.propagateIndex = h[1]!;
+    if (r < 0) return this.propagateLearn(-r);
+    this.scanFound = this.scanOut(r, dq);
+    return this.level;
   }
 
   /** The JS reference of the scan kernel. */
@@ -1103,7 +1142,7 @@ export class CdclSolver {
     h[0] = this.trailLen; // H.TRAIL_LEN
     h[1] = this.propagateIndex; // H.PROP_INDEX
     h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(2, lit, 0, 0);
+    const r = this.kernel!.run(2, lit, 0, 0, 0);
     this.trailLen = h[0]!;
     this.propagateIndex = h[1]!;
     return r === 0 ? this.level : this.propagateLearn(r);

@@ -264,3 +264,26 @@ test('decideAndScan: one kernel call is decide and then, when no conflict came u
   }
   assert.ok(scans > 500 && conflicts > 50, `both outcomes are exercised (${scans} scans, ${conflicts} conflicts)`);
 });
+
+test('root kernel: the unit clauses (disabled ones, empty clauses, root conflicts) as assertRoot assigns them in JS', () => {
+  const r = rng(13);
+  const outcomes = new Set<string>();
+  for (let k = 0; k < 300; k++) {
+    const n = 3 + Math.floor(r() * 25);
+    const clauses = randomClauses(r, n, Math.floor(n * (0.5 + r() * 2)), 3);
+    if (r() < 0.2) clauses.splice(Math.floor(r() * clauses.length), 0, []);
+    const { wasm, js } = twoEngines(n, clauses);
+    const off: number[] = [];
+    for (let id = 1; id < wasm.nclauses; id++) if (r() < 0.15) off.push(id);
+    for (const s of [wasm, js]) for (const id of off) s.disable(id);
+    const ra = wasm.assertRoot();
+    const rb = js.assertRoot();
+    assert.deepEqual(ra, rb, `instance ${k}: root`);
+    assert.equal(trailOf(wasm), trailOf(js), `instance ${k}: trail`);
+    outcomes.add(ra === null ? 'ok' : wasm.clauseLen[ra.conflict] === 0 ? 'empty' : 'conflict');
+    // a second round (assertRoot resets first) gives the same again
+    assert.deepEqual(wasm.assertRoot(), ra, `instance ${k}: again`);
+    assert.equal(trailOf(wasm), trailOf(js), `instance ${k}: trail again`);
+  }
+  assert.deepEqual([...outcomes].sort(), ['conflict', 'empty', 'ok']);
+});

@@ -306,13 +306,49 @@ function asmFunction(name: string, params: number, code: Code): AsmFunction {
 // run(op, a, b, c, d): op 0 propagate; op 1 scan(a, b, c); op 2 assign literal a as a decision
 // at the header's level (as CdclSolver.assign) and propagate; op 3 as op 2, then, when the
 // propagation found no conflict, scan(b, c, d) (a decision and the search for the next open
-// clause in one call: the requires pass makes one crossing per decision instead of two)
+// clause in one call: the requires pass makes one crossing per decision instead of two); op 4
+// the root level's unit clauses (assertRoot)
 const stAt = (base: Code, idx: Code, v: Code): Code => [add(base, shl(idx, c(2))), v, 0x36, 2, 0];
 const RUN: Code = (() => {
-  const OP = 0, A = 1, B = 2, C = 3, D = 4, V = 5, TL = 6, LV = 7, R = 8;
+  const OP = 0, A = 1, B = 2, C = 3, D = 4, V = 5, TL = 6, LV = 7, R = 8, ID = 9, EMPTY = 10, L = 11;
   return [
-    4,
+    7,
     if_(eqz(get(OP)), ret([0x10, 0])),
+    // op 4: the root level's units (CdclSolver.assertRoot's pass) over clauses 1 .. a - 1
+    if_(eq(get(OP), c(4)), [
+      set(TL, hget(H.TRAIL_LEN)),
+      set(LV, hget(H.LEVEL)),
+      set(ID, c(1)),
+      block(
+        loop(
+          brIf(geS(get(ID), get(A)), 1),
+          // block $next
+          block(
+            brIf(eq([add(hget(H.OFF), get(ID)), 0x2d, 0, 0], c(1)), 0),
+            set(R, [add(hget(H.LEN), shl(get(ID), c(2))), 0x28, 2, 0]),
+            if_(ne(get(R), c(1)), [if_(and(eqz(get(R)), eqz(get(EMPTY))), set(EMPTY, get(ID))), br(1)]),
+            set(L, [add(hget(H.HEAD), shl(get(ID), c(2))), 0x28, 2, 0]),
+            set(V, abs(L)),
+            set(D, [add(hget(H.DM), shl(get(V), c(2))), 0x28, 2, 0]),
+            if_(get(D), [
+              // assigned: true goes on, false is the root conflict (its id comes back negated)
+              brIf(eq(gtS(get(D), c(0)), gtS(get(L), c(0))), 1),
+              hset(H.TRAIL_LEN, get(TL)),
+              ret(neg(get(ID))),
+            ]),
+            stAt(hget(H.DM), get(V), sel(get(LV), neg(get(LV)), gtS(get(L), c(0)))),
+            stAt(hget(H.TRAIL_POS), get(V), get(TL)),
+            stAt(hget(H.TRAIL), get(TL), get(L)),
+            stAt(hget(H.TRAIL_WHY), get(TL), get(ID)),
+            incr(TL),
+          ),
+          incr(ID),
+          br(0),
+        ),
+      ),
+      hset(H.TRAIL_LEN, get(TL)),
+      ret(get(EMPTY)),
+    ]),
     if_(geS(get(OP), c(2)), [
       set(TL, hget(H.TRAIL_LEN)),
       set(LV, hget(H.LEVEL)),
@@ -345,6 +381,9 @@ export interface CdclKernel {
    * run(2, lit, 0, 0): assign lit at the header's level (a decision: no reason), then propagate.
    * run(3, lit, i, n, nrules): as run(2, lit), then, without a conflict, run(1, i, n, nrules);
    * a conflict's clause id comes back negated.
+   * run(4, nclauses, 0, 0, 0): assign every enabled unit clause's literal (reason: the clause)
+   * at the header's level, in clause order; the first empty clause's id (0: none), or the
+   * negated id of a unit clause whose literal is false.
    */
   run: (op: number, a: number, b: number, c: number, d?: number) => number;
 }

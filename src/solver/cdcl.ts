@@ -1100,6 +1100,7 @@ export class CdclSolver {
     this.reset(keepLearnt);
     this.level = 1;
     const n = this.nclauses;
+    if (this.useKernel && units === undefined) return this.assertRootKernel(n);
     // one pass over the clauses: the units are assigned, the first empty clause noted
     const off = this.clauseOff;
     const lenOf = this.clauseLen;
@@ -1119,6 +1120,20 @@ export class CdclSolver {
       this.assign(lit, id);
     }
     // Empty clauses are conflicts straight away.
+    if (empty !== 0) return { conflict: empty, proof: [empty] };
+    const r = this.propagate();
+    return r ? this.rootConflict(r) : null;
+  }
+
+  /** assertRoot's pass over the clauses and its propagation as kernel calls (its JS loop is the reference). */
+  private assertRootKernel(n: number): RootConflict | null {
+    if (!this.kernelReady()) this.adopt();
+    const h = this.kernelHeader!;
+    h[0] = this.trailLen; // H.TRAIL_LEN
+    h[2] = this.level; // H.LEVEL
+    const empty = this.kernel!.run(4, n, 0, 0, 0);
+    this.trailLen = h[0]!;
+    if (empty < 0) return this.rootConflict(-empty);
     if (empty !== 0) return { conflict: empty, proof: [empty] };
     const r = this.propagate();
     return r ? this.rootConflict(r) : null;

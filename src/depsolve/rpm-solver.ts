@@ -3085,7 +3085,23 @@ export class RpmSolver {
       if (level <= olevel) return level;
     }
     if (sat.trailLen < decisionCount) return level;
-    for (let i = 0; i < decisionCount && i < sat.trailLen; i++) {
+    // The loop below looks at the trail's packages in trail order. While nothing was undone
+    // since recsMet was made (a revert in the loop ends it: a decision that conflicts returns),
+    // the only ones it does not skip are in nextPending (decided installed, recommends not all
+    // met, as the first loop left them at this trail length): those are looked at, by their
+    // trail positions, instead of every trail entry.
+    const positions = this.recsMetRevert === sat.revertCount ? new Int32Array(nextPending.length) : null;
+    let npos = 0;
+    if (positions !== null) {
+      for (let k = 0; k < nextPending.length; k++) {
+        const t = sat.trailIndexOf(nextPending[k]!);
+        if (t >= 0 && t < decisionCount) positions[npos++] = t;
+      }
+      positions.subarray(0, npos).sort();
+    }
+    for (let x = 0, end = positions !== null ? npos : decisionCount; x < end; x++) {
+      const i = positions !== null ? positions[x]! : x;
+      if (i >= sat.trailLen) break;
       const p = sat.trailLits[i]!;
       if (p <= 1) continue;
       // no recommends: nothing to do (the typed store's count, no Solvable load)

@@ -1242,7 +1242,8 @@ export class CdclSolver {
     return { learnt, backLevel: rlevel, why: Int32Array.from(why) };
   }
 
-  private trailIndexOf(v: number): number {
+  /** Where variable v's assignment is on the trail, or -1 when v is open. */
+  trailIndexOf(v: number): number {
     return this.decisionMap[v] === 0 ? -1 : this.trailPos[v]!;
   }
 

@@ -466,6 +466,7 @@ export class ClosureKernel {
     for (const slot of [B_INST, B_INSTABLE, B_ADDED]) region(slot, N);
     region(B_NAMESTATE, names);
     const cols = td.cols;
+    td.takeScratch();
     cols.ensure(td.scratch, top);
     const base = cols.offset(td.scratch);
     const buffer = cols.buffer;

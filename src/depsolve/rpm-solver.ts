@@ -463,9 +463,32 @@ export class RpmSolver {
     return this.addedSorted;
   }
   private pkgArena: PkgRuleArena | null = new PkgRuleArena();
-  /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
-  private pkgRuleIndex = new Int32Array(0);
+  /** Per package rule id (pkgRuleFirst..pkgRulesEnd-1, at id - pkgRuleFirst): its index in the arena's columns. */
+  private pkgRuleIndex: Int32Array = new Int32Array(0);
+  private pkgRuleFirst = 0;
+  /** The package rules' origin columns, or null while they are still in the pool's scratch (pkgOriginsAt). */
   private pkgRuleCols: PkgRuleArena | null = null;
+  /**
+   * While the closure kernel's origin columns (reason, package, other, dependency) stay in the
+   * pool's scratch column: their byte offsets in it (the column may move: offsets relative to
+   * it stay valid) and the number of rules.
+   */
+  private pkgOriginsAt: { reason: number; p: number; other: number; dep: number; count: number } | null = null;
+
+  /** The package rules' origin columns (copied out of the pool's scratch, or views of it while this solver holds it). */
+  private pkgOrigins(): PkgRuleArena | null {
+    const at = this.pkgOriginsAt;
+    if (this.pkgRuleCols !== null || at === null) return this.pkgRuleCols;
+    const pool = this.pool;
+    const a = new PkgRuleArena();
+    a.lits = a.start = a.len = new Int32Array(0);
+    a.reason = pool.scratchView32(at.reason, at.count);
+    a.p = pool.scratchView32(at.p, at.count);
+    a.other = pool.scratchView32(at.other, at.count);
+    a.dep = pool.scratchView32(at.dep, at.count);
+    a.count = at.count;
+    return a;
+  }
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -1094,9 +1117,9 @@ export class RpmSolver {
       info = { type: update ? 'update' : 'feature', p: this.installedIds[id - (update ? this.updateRules : this.featureRules)]! };
       this.rules.set(id, info);
     }
-    if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
-      const a = this.pkgRuleCols;
-      const r = this.pkgRuleIndex[id]!;
+    const a = info === undefined && id >= this.pkgRuleFirst && id < this.pkgRulesEnd ? this.pkgOrigins() : null;
+    if (a !== null) {
+      const r = this.pkgRuleIndex[id - this.pkgRuleFirst]!;
       info = { type: 'pkg', reason: PKG_REASONS[a.reason[r]!]!, p: a.p[r]! };
       if (a.other[r]) info.other = a.other[r]!;
       const di = a.dep[r]!;
@@ -1373,14 +1396,32 @@ export class RpmSolver {
     // inside each package's group, the duplicates dropped)
     const arena = this.pkgArena!;
     const { first, order } = this.sat.addClausesSorted(arena.lits, arena.top, arena.start, arena.len, arena.count, unifySorter(this.pool.size));
-    const index = new Int32Array(first + order.length);
-    index.set(order, first);
     // (weak package rules: strongrecommends' recommends, made by the JS walk only)
     if (arena.reason.subarray(0, arena.count).includes(R_RECOMMENDS)) {
       for (let k = 0; k < order.length; k++) if (arena.reason[order[k]!] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
-    this.pkgRuleIndex = index;
-    this.pkgRuleCols = arena.fixedArrays() ? PkgRuleArena.originsOf(arena) : arena;
+    this.pkgRuleIndex = order;
+    this.pkgRuleFirst = first;
+    if (arena.fixedArrays()) {
+      // the origin columns stay in the pool's scratch (most solves never read them) until
+      // something takes the scratch again, e.g. the next solve's walk: copied out then
+      const pool = this.pool;
+      const base = pool.scratchOffset();
+      const n = arena.count;
+      this.pkgOriginsAt = {
+        reason: arena.reason.byteOffset - base,
+        p: arena.p.byteOffset - base,
+        other: arena.other.byteOffset - base,
+        dep: arena.dep.byteOffset - base,
+        count: n,
+      };
+      pool.holdScratch(() => {
+        this.pkgRuleCols = PkgRuleArena.originsOf(this.pkgOrigins()!);
+        this.pkgOriginsAt = null;
+      });
+    } else {
+      this.pkgRuleCols = arena;
+    }
     // the requires pass's scan skips the package rules of a package not installed as one run
     // (package rules are sorted by first literal: its requires, conflicts and same-name rules
     // are adjacent)
@@ -1598,38 +1639,47 @@ export class RpmSolver {
     if (this.dupAll || this.dupMapUsed) {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
-      if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
+      if (this.dupAll) for (let k = 0; k < installedIds.length; k++) this.updateMap.add(installedIds[k]!);
       const addedSorted = this.sortedAdded();
-      // (indexed loops and the maps' bits: this runs over every added package)
+      // (indexed loops, the maps' bits and the pool's typed columns: this runs over every added
+      // package, and the identity test over every installed one's candidates)
       const involved = this.dupInvolved.bits;
       const inDup = this.dupMap.bits;
       const installedMask = this.installedMask;
+      const anyDisabled = pool.disabled.size !== 0;
+      const { nameOf, archOf, evrOf } = pool.policyColumns();
+      // installed package p's position: installedIds and addedSorted are both ascending, so it
+      // is found by walking on from the last one
+      let ux = 0;
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const p = addedSorted[ai]!;
         if (involved[p] !== 1 || inDup[p] === 1) continue;
         const installed = installedMask[p] === 1;
-        if (installed) this.updateMap.add(p);
-        if (installed && pool.disabled.has(p)) continue;
-        const s = pool.solvables[p]!;
         if (installed) {
+          if (!this.dupAll) this.updateMap.add(p);
+          if (anyDisabled && pool.disabled.has(p)) continue;
           // an installed package may stay only if an identical one is in the distupgrade set:
           // looked for among its update candidates (fillAllUpdates' lists: every same-name
-          // package not installed, dupMap's are not, of a matching color, an identical one is)
+          // package not installed, dupMap's are not, of a matching color, an identical one is;
+          // equal name, EVR and arch ids are equal strings)
+          while (ux < ni && installedIds[ux]! < p) ux++;
+          if (installedIds[ux] !== p) ux = this.installedPos.get(p)!;
+          const nk = nameOf[p]!;
+          const ek = evrOf[p]!;
+          const ak = archOf[p]!;
           let identical = false;
-          const ux = this.installedPos.get(p)!;
           for (let k = csrStart[ux]!, end = csrStart[ux + 1]!; k < end && !identical; k++) {
             const q = csrIds[k]!;
-            if (inDup[q] !== 1) continue;
-            const qs = pool.solvables[q]!;
-            if (qs.name !== s.name) continue;
-            if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
+            if (inDup[q] !== 1 || nameOf[q] !== nk || evrOf[q] !== ek || archOf[q] !== ak) continue;
+            if (pool.solvables[q]!.vendor === pool.solvables[p]!.vendor) identical = true;
           }
           if (identical) continue;
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
+            const name = pool.solvables[p]!.name;
             const repl = pool
               .sameNameOf(p)
-              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;
           }

@@ -7,7 +7,7 @@ import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js'
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
-import { dupAllMaps } from './dup-kernel.js';
+import { dupAllBytes, dupAllMaps } from './dup-kernel.js';
 import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
@@ -1224,12 +1224,17 @@ export class RpmSolver {
             // the pass over every package as a kernel (dup-kernel.ts); its list: the packages
             // with a file or namespace name or obsoletes, finished below as in the loop
             const own = pool.ownNameColumns();
+            // in the pool's scratch column, where the closure walk works next (its pages
+            // touched once for both), nameOf read in place
+            const td = pool.typedDeps();
+            td.takeScratch();
+            td.cols.ensure(td.scratch, dupAllBytes(pool.size, pool.nameCount));
             const res = dupAllMaps(
               {
                 size: pool.size,
                 installed: instMask,
                 installable,
-                nameOf,
+                nameOf: pool.nameIdColumn(),
                 nameSpecial,
                 names: pool.nameCount,
                 withObsoletes,
@@ -1238,7 +1243,10 @@ export class RpmSolver {
               },
               dupBits,
               involved,
+              { memory: td.cols.mem, at: td.cols.offset(td.scratch), nameOfAt: td.nameOf },
             );
+            // (the scratch may have grown the memory: views made again)
+            const nameOf = pool.nameIdColumn();
             if (res.used) this.dupMapUsed = true;
             const js = res.js;
             for (let x = 0; x < js.length; x++) {

@@ -366,6 +366,8 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
 }
 
 const NO_IDS: readonly number[] = [];
+/** An empty i32 array (a placeholder for arrays made on first use). */
+const NO_I32 = new Int32Array(0);
 
 /** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
 function pushRule(arena: Int32Array, top: number, first: number, rest: ArrayLike<number>, off: number, n: number): number {
@@ -453,13 +455,21 @@ export class RpmSolver {
   private orphaned = new Set<number>();
 
   private added: IdSet;
-  /** The packages with rules, in the order they were added (sortedAdded() sorts them once). */
+  /** The packages with rules, in the order they were added: the closure kernel's, then the JS code's (sortedAdded() sorts them once). */
+  private addedKernel: Int32Array = NO_I32;
   private addedList: number[] = [];
   private addedSorted: Int32Array | null = null;
 
   /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool). */
   private sortedAdded(): Int32Array {
-    if (this.addedSorted === null || this.addedSorted.length !== this.addedList.length) this.addedSorted = Int32Array.from(this.addedList).sort();
+    const nk = this.addedKernel.length;
+    const n = nk + this.addedList.length;
+    if (this.addedSorted === null || this.addedSorted.length !== n) {
+      const all = new Int32Array(n);
+      all.set(this.addedKernel);
+      for (let k = nk; k < n; k++) all[k] = this.addedList[k - nk]!;
+      this.addedSorted = all.sort();
+    }
     return this.addedSorted;
   }
   private pkgArena: PkgRuleArena | null = new PkgRuleArena();
@@ -1344,15 +1354,15 @@ export class RpmSolver {
     if (this.kernel !== null) {
       // the kernel's added packages and name verdicts copied out of the pool's scratch (the
       // next solve on the pool reuses it); its rules are read in place by loadPkgRules (one
-      // copy, into the engine's memory), which keeps a copy of their origin columns only
+      // copy, into the engine's memory), which leaves their origin columns there until the
+      // scratch is taken again (Pool.holdScratch)
       const k = this.kernel;
       this.pkgArena = PkgRuleArena.over(k);
       this.pkgArena.top = k.litTop;
       this.pkgArena.count = k.ruleCount;
       this.added = new IdSet(k.added.slice());
       this.infarchNames = k.nameState.slice();
-      const list = k.addedByKernel();
-      for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
+      this.addedKernel = k.addedByKernel().slice();
       this.kernel = null;
     }
     this.phaseEnd?.('pkgrules');
@@ -1587,57 +1597,7 @@ export class RpmSolver {
         doneNames[nk] = 1;
         // (the kernel looked at the name's arch classes already: one class, nothing to do)
         if (known !== null && known[nk] === 1) continue;
-        const s = pool.solvables[i]!;
-        const colors = pool.flags.implicitobsoleteusescolors;
-        const all = pool.sameNameOf(i);
-        // the common case first, without allocating: one arch class among the name's packages
-        let firstClass = -1;
-        let mixed = false;
-        for (let k = 0; k < all.length; k++) {
-          const a = pool.archScoreOf(all[k]!);
-          if (a === 1) continue;
-          if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
-          else if (firstClass === -1) firstClass = a & 0xffff0000;
-          else if ((a & 0xffff0000) !== firstClass) mixed = true;
-        }
-        if (!mixed || firstClass === -1) continue;
-        const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
-        let best = 0;
-        const allowed = new Set<string>();
-        for (const p of same) {
-          const a = pool.archScoreOf(p);
-          if (a !== 1 && this.isInstalled(p) && !colors) {
-            allowed.add(pool.solvables[p]!.arch);
-            continue;
-          }
-          if (a && a !== 1 && (!best || a < best)) best = a;
-        }
-        if (!best) continue;
-        for (const p of same) {
-          const ps = pool.solvables[p]!;
-          const a = pool.archScoreOf(p);
-          if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if (!this.added.has(p)) continue;
-          if (!colors) {
-            if (this.isInstalled(p)) continue;
-            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-            this.addRule([-p], { type: 'infarch', p });
-            continue;
-          }
-          // multilib lock-step: an inferior-arch package only together with the best-arch
-          // package of the same version
-          const partners = same.filter((q) => {
-            const qs = pool.solvables[q]!;
-            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
-          });
-          if (this.isInstalled(p)) {
-            // an installed multilib package stays in lock-step only with an installed partner
-            const inst = partners.filter((q) => this.isInstalled(q));
-            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
-            continue;
-          }
-          this.addRule([-p, ...partners], { type: 'infarch', p });
-        }
+        this.infarchRulesForName(i);
       }
     }
     this.infarchRulesEnd = this.sat.nclauses;
@@ -1832,6 +1792,66 @@ export class RpmSolver {
     this.disablePolicyRulesForJobs();
   }
 
+  /**
+   * The infarch rules of the name of added package i (the first of its name): an inferior arch
+   * only where the best one is not available. A method of its own: its closures would make the
+   * loop over every added package allocate a context per package.
+   */
+  private infarchRulesForName(i: number): void {
+    const pool = this.pool;
+    const s = pool.solvables[i]!;
+    const colors = pool.flags.implicitobsoleteusescolors;
+    const all = pool.sameNameOf(i);
+    // the common case first, without allocating: one arch class among the name's packages
+    let firstClass = -1;
+    let mixed = false;
+    for (let k = 0; k < all.length; k++) {
+      const a = pool.archScoreOf(all[k]!);
+      if (a === 1) continue;
+      if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
+      else if (firstClass === -1) firstClass = a & 0xffff0000;
+      else if ((a & 0xffff0000) !== firstClass) mixed = true;
+    }
+    if (!mixed || firstClass === -1) return;
+    const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
+    let best = 0;
+    const allowed = new Set<string>();
+    for (const p of same) {
+      const a = pool.archScoreOf(p);
+      if (a !== 1 && this.isInstalled(p) && !colors) {
+        allowed.add(pool.solvables[p]!.arch);
+        continue;
+      }
+      if (a && a !== 1 && (!best || a < best)) best = a;
+    }
+    if (!best) return;
+    for (const p of same) {
+      const ps = pool.solvables[p]!;
+      const a = pool.archScoreOf(p);
+      if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
+      if (!this.added.has(p)) continue;
+      if (!colors) {
+        if (this.isInstalled(p)) continue;
+        if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+        this.addRule([-p], { type: 'infarch', p });
+        continue;
+      }
+      // multilib lock-step: an inferior-arch package only together with the best-arch
+      // package of the same version
+      const partners = same.filter((q) => {
+        const qs = pool.solvables[q]!;
+        return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
+      });
+      if (this.isInstalled(p)) {
+        // an installed multilib package stays in lock-step only with an installed partner
+        const inst = partners.filter((q) => this.isInstalled(q));
+        if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+        continue;
+      }
+      this.addRule([-p, ...partners], { type: 'infarch', p });
+    }
+  }
+
   /** solver_addchoicerules: weak rules that prefer updating an installed provider over a new package. */
   private addChoiceRules(): void {
     const pool = this.pool;
@@ -1862,7 +1882,8 @@ export class RpmSolver {
     };
     // the installed package a new package would replace (same name, or obsoleted), per package:
     // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
-    const blockers = new Int32Array(pool.size);
+    // (this and `mark` below made when the first rule needs them: most solves have no candidate)
+    let blockers = NO_I32;
     // installed packages per name id: how many, and the first (names compared by id, most
     // providers' names have no installed package or one)
     const nameOf = pool.nameIdColumn();
@@ -1913,7 +1934,7 @@ export class RpmSolver {
     let lits: Int32Array = new Int32Array(0);
     let requirer = 0;
     // membership in the current rule: mark[p] === stamp (no set per rule)
-    const mark = new Int32Array(pool.size);
+    let mark = NO_I32;
     let stamp = 0;
     let marked = false;
     let doCheck = -1;
@@ -1996,6 +2017,10 @@ export class RpmSolver {
       requirer = -arena[st]!;
       // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
       if (anyOrphans && this.orphaned.has(requirer)) continue;
+      if (blockers.length === 0) {
+        blockers = new Int32Array(pool.size);
+        mark = new Int32Array(pool.size);
+      }
       // a choice rule needs a provider that replaces nothing installed: look for one first
       // (cheap, cached per package: the cache is read here without a call) before checking the
       // installed ones against the policy

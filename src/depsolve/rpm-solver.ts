@@ -8,7 +8,7 @@ import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } fr
 import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
 import { dupAllBytes, dupAllMaps } from './dup-kernel.js';
-import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
+import { CF_OBSOLETES, CF_ORPHANED, CF_REPLACES, choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -1886,14 +1886,10 @@ export class RpmSolver {
     let blockers = NO_I32;
     // installed packages per name id: how many, and the first (names compared by id, most
     // providers' names have no installed package or one)
+    // (made with `blockers` at the first rule that needs them)
     const nameOf = pool.nameIdColumn();
-    const instCount = new Int32Array(pool.nameCount);
-    const instFirst = new Int32Array(pool.nameCount);
-    for (let k = 0; k < this.installedIds.length; k++) {
-      const ip = this.installedIds[k]!;
-      const nk = nameOf[ip]!;
-      if (instCount[nk]++ === 0) instFirst[nk] = ip;
-    }
+    let instCount = NO_I32;
+    let instFirst = NO_I32;
     const colors = pool.flags.implicitobsoleteusescolors;
     const blockerOf = (p: number): number => {
       const known = blockers[p]!;
@@ -1971,15 +1967,21 @@ export class RpmSolver {
     // the same first checks, conservative where the JS knows more)
     let candidates: Int32Array | null = null;
     if (RpmSolver.closureKernel && this.pkgRulesEnd > 1) {
-      const orphaned = new Uint8Array(pool.size);
-      for (const p of this.orphaned) orphaned[p] = 1;
-      const withObsoletes = new Uint8Array(pool.size);
+      // one byte of flags per package: installed, orphaned, with obsoletes, and replacing an
+      // installed package of its name (on an installed package's update list: fillAllUpdates'
+      // lists have the same-name and color tests, and the rest of the lists are obsoleters,
+      // which the kernel leaves to the JS anyway)
+      const flags = new Uint8Array(pool.size);
+      flags.set(inst);
+      for (const p of this.orphaned) flags[p]! |= CF_ORPHANED;
       const obsList = pool.withReverseDeps().obsoletes;
-      for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
-      const ac = pool.archColumns();
+      for (let k = 0; k < obsList.length; k++) flags[obsList[k]!]! |= CF_OBSOLETES;
+      this.fillAllUpdates();
+      const csr = this.updateCsr!;
+      for (let k = 0, end = csr.start[this.installedIds.length]!; k < end; k++) flags[csr.ids[k]!]! |= CF_REPLACES;
       // in the engine's memory when the clause arrays are there (read in place; the arrays
       // are viewed again after the memory grows for the scratch)
-      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, pool.nameCount, ac.archColor.length, this.pkgRulesEnd));
+      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, this.pkgRulesEnd));
       if (space !== null) {
         heads = this.sat.clauseHead;
         lens = this.sat.clauseLen;
@@ -1994,16 +1996,7 @@ export class RpmSolver {
         lits: arena,
         litTop: starts[this.pkgRulesEnd - 1]! + lens[this.pkgRulesEnd - 1]!,
         size: pool.size,
-        installed: inst,
-        orphaned,
-        nameOf,
-        names: pool.nameCount,
-        instCount,
-        instFirst,
-        archOf: ac.archOf,
-        archColor: ac.archColor,
-        withObsoletes,
-        colors,
+        flags,
       };
       candidates = space !== null ? choiceCandidatesIn(space.memory, space.at, input) : choiceCandidates(input);
     }
@@ -2020,6 +2013,13 @@ export class RpmSolver {
       if (blockers.length === 0) {
         blockers = new Int32Array(pool.size);
         mark = new Int32Array(pool.size);
+        instCount = new Int32Array(pool.nameCount);
+        instFirst = new Int32Array(pool.nameCount);
+        for (let k = 0; k < this.installedIds.length; k++) {
+          const ip = this.installedIds[k]!;
+          const nk = nameOf[ip]!;
+          if (instCount[nk]++ === 0) instFirst[nk] = ip;
+        }
       }
       // a choice rule needs a provider that replaces nothing installed: look for one first
       // (cheap, cached per package: the cache is read here without a call) before checking the

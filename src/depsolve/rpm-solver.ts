@@ -368,6 +368,7 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
 const NO_IDS: readonly number[] = [];
 /** An empty i32 array (a placeholder for arrays made on first use). */
 const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
 
 /** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
 function pushRule(arena: Int32Array, top: number, first: number, rest: ArrayLike<number>, off: number, n: number): number {
@@ -1475,6 +1476,7 @@ export class RpmSolver {
     const csrStart = csr.start;
     const csrIds = csr.ids;
     const disabled = pool.disabled;
+    const anyDisabled = disabled.size !== 0;
     const involved = this.dupInvolved.bits;
     const dupAll = this.dupAll;
     for (let k = 0; k < ni; k++) {
@@ -1483,7 +1485,7 @@ export class RpmSolver {
       identity[ni + k] = ni + k;
       const dup = dupAll || involved[p] === 1;
       // an excluded (disabled) installed package stays exactly as it is
-      const locked = disabled.has(p);
+      const locked = anyDisabled && disabled.has(p);
       // the feature list (findUpdatePackages(p, true)), the update list as first found, the
       // update rule's list: each a range of an array
       let fArr: ArrayLike<number> = NO_IDS;
@@ -1525,7 +1527,7 @@ export class RpmSolver {
       }
       // the feature rule is empty (disabled) when it equals the update rule (as first found)
       let same = fN === rN;
-      for (let i = 0; same && i < fN; i++) if (fArr[fOff + i] !== rArr[rOff + i]) same = false;
+      if (rArr !== fArr || rOff !== fOff) for (let i = 0; same && i < fN; i++) if (fArr[fOff + i] !== rArr[rOff + i]) same = false;
       if (fTop + fN + uN + 2 > fa.length) fa = grownTo(fa, fTop + fN + uN + 2);
       fStart[k] = fTop;
       if (same) empty.push(k);
@@ -1582,16 +1584,27 @@ export class RpmSolver {
     });
     this.jobRulesEnd = this.sat.nclauses;
 
-    // 5. infarch rules
+    // 5. infarch rules; in the same pass over the added packages, the dup rules' candidates
+    // (their rules come after the infarch rules, below)
     this.infarchRules = this.sat.nclauses;
-    if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
-      const doneNames = new Uint8Array(pool.nameCount);
+    const doInfarch = pool.hasArchPolicy() && !this.flags.noinfarchcheck;
+    const doDup = this.dupAll || this.dupMapUsed;
+    let dupCands = NO_I32;
+    let nDupCands = 0;
+    if (doInfarch || doDup) {
+      const doneNames = doInfarch ? new Uint8Array(pool.nameCount) : NO_U8;
       const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
-      // (the name id column read directly: this runs over every added package)
+      // (the name id column and the maps' bits read directly: this runs over every added package)
       const nameOf = pool.nameIdColumn();
+      const involved = this.dupInvolved.bits;
+      const inDup = this.dupMap.bits;
+      if (doDup) dupCands = new Int32Array(addedSorted.length);
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
+        // a package the distupgrade involves that is not in its set (installed, or not installable)
+        if (doDup && involved[i] === 1 && inDup[i] !== 1) dupCands[nDupCands++] = i;
+        if (!doInfarch) continue;
         const nk = nameOf[i]!;
         if (doneNames[nk] === 1) continue;
         doneNames[nk] = 1;
@@ -1604,24 +1617,20 @@ export class RpmSolver {
 
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
     this.dupRules = this.sat.nclauses;
-    if (this.dupAll || this.dupMapUsed) {
+    if (doDup) {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
       if (this.dupAll) for (let k = 0; k < installedIds.length; k++) this.updateMap.add(installedIds[k]!);
-      const addedSorted = this.sortedAdded();
-      // (indexed loops, the maps' bits and the pool's typed columns: this runs over every added
-      // package, and the identity test over every installed one's candidates)
-      const involved = this.dupInvolved.bits;
+      // (the candidates found above, ascending; the pool's typed columns for the identity test
+      // over every installed one's update candidates)
       const inDup = this.dupMap.bits;
       const installedMask = this.installedMask;
-      const anyDisabled = pool.disabled.size !== 0;
       const { nameOf, archOf, evrOf } = pool.policyColumns();
-      // installed package p's position: installedIds and addedSorted are both ascending, so it
-      // is found by walking on from the last one
+      // installed package p's position: installedIds and the candidates are both ascending, so
+      // it is found by walking on from the last one
       let ux = 0;
-      for (let ai = 0; ai < addedSorted.length; ai++) {
-        const p = addedSorted[ai]!;
-        if (involved[p] !== 1 || inDup[p] === 1) continue;
+      for (let ai = 0; ai < nDupCands; ai++) {
+        const p = dupCands[ai]!;
         const installed = installedMask[p] === 1;
         if (installed) {
           if (!this.dupAll) this.updateMap.add(p);

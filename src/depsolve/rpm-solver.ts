@@ -456,15 +456,17 @@ export class RpmSolver {
   private orphaned = new Set<number>();
 
   private added: IdSet;
-  /** The packages with rules, in the order they were added: the closure kernel's, then the JS code's (sortedAdded() sorts them once). */
+  /** The packages with rules: after a closure kernel walk all of them, ascending; then those the JS code added (sortedAdded() sorts once). */
   private addedKernel: Int32Array = NO_I32;
   private addedList: number[] = [];
   private addedSorted: Int32Array | null = null;
 
-  /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool). */
+  /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool in JS). */
   private sortedAdded(): Int32Array {
     const nk = this.addedKernel.length;
     const n = nk + this.addedList.length;
+    // (the closure kernel's list is ascending already)
+    if (n === nk) return this.addedKernel;
     if (this.addedSorted === null || this.addedSorted.length !== n) {
       const all = new Int32Array(n);
       all.set(this.addedKernel);
@@ -1363,7 +1365,10 @@ export class RpmSolver {
       this.pkgArena.count = k.ruleCount;
       this.added = new IdSet(k.added.slice());
       this.infarchNames = k.nameState.slice();
-      this.addedKernel = k.addedByKernel().slice();
+      // every package with rules, ascending, from the added map (the JS code's too: its list
+      // is in there, so it starts empty again)
+      this.addedKernel = k.addedAscending();
+      this.addedList = [];
       this.kernel = null;
     }
     this.phaseEnd?.('pkgrules');

@@ -535,8 +535,12 @@ export class RpmSolver {
     this.dupMap = new IdSet(pool.size);
     this.dupInvolved = new IdSet(pool.size);
     this.installedMask = new Uint8Array(pool.size);
-    for (const p of this.installedIds) this.installedMask[p] = 1;
-    this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
+    // (indexed: a for-of in baseline code allocates per element)
+    for (let i = 0; i < this.installedIds.length; i++) {
+      const p = this.installedIds[i]!;
+      this.installedMask[p] = 1;
+      this.installedPos.set(p, i);
+    }
     this.sat = new CdclSolver(pool.size);
     this.policyCtx = {
       pool,
@@ -1704,15 +1708,18 @@ export class RpmSolver {
         if (id) this.ruleToJob.set(id, ji);
       }
     });
-    this.installedIds.forEach((p, i) => {
-      if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
-      let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
-      if (this.emptyRule.has(r)) r = this.updateRules + i;
-      let cands = [...this.sat.lits(r)];
-      const targets = this.updateTargets.get(p);
-      if (targets) cands = cands.filter((q) => q === p || targets.has(q));
-      bestRule(cands, { type: 'best', p });
-    });
+    // (no call per installed package when no update is forced to the best)
+    if (this.bestUpdateAll || this.bestUpdateMap.size > 0) {
+      this.installedIds.forEach((p, i) => {
+        if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
+        let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
+        if (this.emptyRule.has(r)) r = this.updateRules + i;
+        let cands = [...this.sat.lits(r)];
+        const targets = this.updateTargets.get(p);
+        if (targets) cands = cands.filter((q) => q === p || targets.has(q));
+        bestRule(cands, { type: 'best', p });
+      });
+    }
     this.bestRulesEnd = this.sat.nclauses;
 
     // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same

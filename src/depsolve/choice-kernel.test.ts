@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes, type ChoiceScanInput } from './choice-kernel.js';
+import { CF_INSTALLED, CF_OBSOLETES, CF_ORPHANED, CF_REPLACES, choiceCandidates, choiceCandidatesIn, choiceScratchBytes, type ChoiceScanInput } from './choice-kernel.js';
 import { unifySorter } from './rule-unify-kernel.js';
 import { CdclSolver } from '../solver/index.js';
 
@@ -19,7 +19,6 @@ test('the choice scan in the engine memory equals the scan on copies', () => {
   let total = 0;
   for (let round = 0; round < 12; round++) {
     const size = 20 + rnd(400);
-    const names = 5 + rnd(60);
     const n = 50 + rnd(2000);
     const lits: number[] = [];
     const start = new Int32Array(n);
@@ -37,21 +36,19 @@ test('the choice scan in the engine memory equals the scan on copies', () => {
     const s = new CdclSolver(size);
     s.addClausesSorted(Int32Array.from(lits), lits.length, start, len, n, unifySorter(size));
     const rules = s.nclauses;
-    const installed = new Uint8Array(size).map(() => (rnd(3) === 0 ? 1 : 0));
-    const orphaned = new Uint8Array(size).map((_, p) => (installed[p] && rnd(6) === 0 ? 1 : 0));
-    const nameOf = new Int32Array(size).map(() => rnd(names));
-    const instCount = new Int32Array(names);
-    const instFirst = new Int32Array(names);
-    for (let p = 0; p < size; p++) if (installed[p] && instCount[nameOf[p]!]++ === 0) instFirst[nameOf[p]!] = p;
-    const archColor = Uint8Array.from([0, 1, 2, 3]);
-    const archOf = new Int32Array(size).map(() => rnd(4));
-    const withObsoletes = new Uint8Array(size).map(() => (rnd(10) === 0 ? 1 : 0));
-    const colors = round % 2 === 1;
-    const space = s.kernelScratch(choiceScratchBytes(size, names, archColor.length, rules));
+    // flags: installed, orphaned (installed ones), with obsoletes, replacing an installed package
+    const flags = new Uint8Array(size).map(() => {
+      const inst = rnd(3) === 0;
+      let f = inst ? CF_INSTALLED : 0;
+      if (inst && rnd(6) === 0) f |= CF_ORPHANED;
+      if (rnd(10) === 0) f |= CF_OBSOLETES;
+      if (!inst && rnd(3) === 0) f |= CF_REPLACES;
+      return f;
+    });
+    const space = s.kernelScratch(choiceScratchBytes(size, rules));
     assert.ok(space, 'the clause arrays are in the kernel memory');
     const inp = (heads: Int32Array, lens: Int32Array, starts: Int32Array, arena: Int32Array): ChoiceScanInput => ({
-      rules, heads, lens, starts, lits: arena, litTop: starts[rules - 1]! + lens[rules - 1]!, size, installed, orphaned, nameOf, names,
-      instCount, instFirst, archOf, archColor, withObsoletes, colors,
+      rules, heads, lens, starts, lits: arena, litTop: starts[rules - 1]! + lens[rules - 1]!, size, flags,
     });
     const got = choiceCandidatesIn(space.memory, space.at, inp(s.clauseHead, s.clauseLen, s.clauseStart, s.litArena));
     const want = choiceCandidates(inp(s.clauseHead.slice(), s.clauseLen.slice(), s.clauseStart.slice(), s.litArena.slice()));

@@ -123,3 +123,49 @@ test('a full kernel arena gives the same rules: again with more room, else the J
     ClosureKernel.roomFactor = before;
   }
 });
+
+test('a solver whose rule origins stayed in the pool\'s scratch keeps them when a later solve takes it', () => {
+  // two steps on one pool: the second solver's walk reuses the scratch column the first one's
+  // origin columns were left in (Pool.holdScratch); the first solver's rules, described after
+  // that, must still be its own (as the JS walk, which uses no scratch, gives them)
+  const text = [
+    'repo system 0 testtags <inline>',
+    '#>=Pkg: old 1 1 noarch',
+    'repo available 0 testtags <inline>',
+    '#>=Pkg: a 1 1 noarch', '#>=Req: b', '#>=Con: old',
+    '#>=Pkg: b 1 1 noarch', '#>=Req: missing',
+    '#>=Pkg: b 2 1 noarch',
+    '#>=Pkg: c 1 1 noarch', '#>=Req: d', '#>=Req: e',
+    '#>=Pkg: d 1 1 noarch', '#>=Con: e',
+    '#>=Pkg: e 1 1 noarch',
+    'system x86_64 rpm system',
+    'job install name a',
+    'result transaction,problems <inline>',
+    'nextjob',
+    'job install name c',
+    'result transaction,problems <inline>',
+  ].join('\n') + '\n';
+  const describe = (kernel: boolean): string[][] => {
+    const before = RpmSolver.closureKernel;
+    RpmSolver.closureKernel = kernel;
+    try {
+      const solvers: RpmSolver[] = [];
+      runTestcase(text, {
+        readFile: () => '',
+        solvePhase: <T>(solve: () => T): T => {
+          const r = solve();
+          solvers.push((r as unknown as [RpmSolver])[0]);
+          return r;
+        },
+      });
+      return solvers.map((s) => s.dumpRules().map((_, i) => s.describeRule(i + 1)));
+    } finally {
+      RpmSolver.closureKernel = before;
+    }
+  };
+  const js = describe(false);
+  const wasm = describe(true);
+  assert.equal(wasm.length, 2);
+  assert.notDeepEqual(js[0], js[1], 'the two steps have different rules');
+  assert.deepEqual(wasm, js);
+});

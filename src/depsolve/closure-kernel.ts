@@ -369,11 +369,34 @@ const UPDATES: Node[] = [
   END,
 ];
 
+// ---------------------------------------------------------------- ascending(n)
+
+// The packages marked in the added map (the kernel's and the JS code's), ascending, into the
+// starts' room (the walk is over); returns their number. Params: n = packages.
+const A_N = 0, A_P = 1, A_M = 2, A_ADDED = 3, A_OUT = 4;
+const ASCENDING: Node[] = [
+  ...set(A_ADDED, hd(B_ADDED)),
+  ...set(A_OUT, hd(B_STARTS)),
+  ...set(A_P, c(0)),
+  ...set(A_M, c(0)),
+  block('a-end',
+    [loop('a-loop',
+      brIf(ge(get(A_P), get(A_N)), 'a-end'),
+      when(ld8(get(A_ADDED), get(A_P)), [st(get(A_OUT), get(A_M), get(A_P)), set(A_M, add(get(A_M), c(1)))]),
+      set(A_P, add(get(A_P), c(1))),
+      br('a-loop'),
+    )],
+  ),
+  ...get(A_M),
+  END,
+];
+
 // compiled when the solver's code loads (program start-up), like the rest of its code
 const compiled = new wasm.Module(
   assembleModule([
     { name: 'walk', params: 0, result: true, locals: LOCALS, body: assemble(WALK) },
     { name: 'updates', params: 1, result: true, locals: U_LOCALS, body: assemble(UPDATES) },
+    { name: 'ascending', params: 1, result: true, locals: 4, body: assemble(ASCENDING) },
   ]),
 );
 
@@ -403,6 +426,7 @@ export class ClosureKernel {
   private readonly h: Int32Array;
   private readonly walk: () => number;
   private readonly updates: (ni: number) => number;
+  private readonly ascending: (n: number) => number;
   /** The pool's memory and its version when the views were made (checked after each callback). */
   private readonly cols: TypedDeps['cols'];
   private readonly colsVersion: number;
@@ -466,6 +490,7 @@ export class ClosureKernel {
     for (const slot of [B_INST, B_INSTABLE, B_ADDED]) region(slot, N);
     region(B_NAMESTATE, names);
     const cols = td.cols;
+    td.takeScratch();
     cols.ensure(td.scratch, top);
     const base = cols.offset(td.scratch);
     const buffer = cols.buffer;
@@ -474,6 +499,7 @@ export class ClosureKernel {
     this.colsVersion = cols.version;
     this.walk = inst.exports['walk'] as () => number;
     this.updates = inst.exports['updates'] as (ni: number) => number;
+    this.ascending = inst.exports['ascending'] as (n: number) => number;
     const h = new Int32Array(buffer, 0, HEADER_WORDS).fill(0);
     this.h = h;
     for (const [slot] of words) h[slot] = base + rel[slot]!;
@@ -554,6 +580,12 @@ export class ClosureKernel {
   /** The packages the kernel added (the JS code's own are in its list). */
   addedByKernel(): Int32Array {
     return this.addedList.subarray(0, this.h[ACOUNT]!);
+  }
+
+  /** Every package marked added (the kernel's and the JS code's), ascending (a copy). Not during a walk. */
+  addedAscending(): Int32Array {
+    const m = this.ascending(this.added.length);
+    return this.starts.slice(0, m);
   }
 
   /**

@@ -70,34 +70,77 @@ export interface DupAllInput {
   inIndex: Uint8Array;
 }
 
-/**
- * The "distupgrade all" pass: sets dupMap (installable, not installed), involved (those, and
- * every package on the own-name list of their names) in place, and returns the packages the
- * caller finishes (special names, obsoletes) and whether dupMap got anything.
- */
-export function dupAllMaps(inp: DupAllInput, dupMap: Uint8Array, involved: Uint8Array): { js: Int32Array; used: boolean } {
-  const n = inp.size;
-  let top = 8;
+/** Where dupAllMaps may work: room at byte `at` of `memory` (dupAllBytes long), nameOf there already at byte `nameOfAt`. */
+export interface DupAllRoom {
+  memory: { buffer: ArrayBuffer };
+  at: number;
+  nameOfAt: number;
+}
+
+/** The layout of the pass's arrays from byte 0 (nameOf only when it is copied in). */
+function layout(n: number, names: number, withNameOf: boolean): Record<'inst' | 'instable' | 'nameOf' | 'special' | 'withObs' | 'own' | 'inIndex' | 'dup' | 'inv' | 'names' | 'list' | 'bytes', number> {
+  let top = 0;
   const at = (bytes: number): number => {
     const a = top;
     top += (bytes + 7) & ~7;
     return a;
   };
-  const pInst = at(n), pInstable = at(n), pNameOf = at(4 * n), pSpecial = at(inp.names), pWithObs = at(n), pOwn = at(n), pInIndex = at(n);
-  const pDup = at(n), pInv = at(n), pNames = at(inp.names), pList = at(4 * n);
-  const { buffer, exports } = instantiate(compiled, top);
-  const u8 = (p: number, len: number): Uint8Array => new Uint8Array(buffer, p, len);
-  u8(pInst, n).set(inp.installed.subarray(0, n));
-  u8(pInstable, n).set(inp.installable.subarray(0, n));
-  new Int32Array(buffer, pNameOf, n).set(inp.nameOf.subarray(0, n));
-  u8(pSpecial, inp.names).set(inp.nameSpecial.subarray(0, inp.names));
-  u8(pWithObs, n).set(inp.withObsoletes.subarray(0, n));
-  u8(pOwn, n).set(inp.ownProvides.subarray(0, n));
-  u8(pInIndex, n).set(inp.inIndex.subarray(0, n));
-  u8(pDup, n).set(dupMap.subarray(0, n));
-  u8(pInv, n).set(involved.subarray(0, n));
-  const m = (exports['dup'] as (...a: number[]) => number)(n, pInst, pInstable, pNameOf, pSpecial, pWithObs, pOwn, pInIndex, pDup, pInv, pNames, pList);
-  dupMap.set(u8(pDup, n));
-  involved.set(u8(pInv, n));
-  return { js: new Int32Array(buffer, pList, m), used: new Int32Array(buffer, 0, 1)[0] === 1 };
+  const inst = at(n), instable = at(n), nameOf = withNameOf ? at(4 * n) : 0, special = at(names), withObs = at(n), own = at(n), inIndex = at(n);
+  const dup = at(n), inv = at(n), names_ = at(names), list = at(4 * n);
+  return { inst, instable, nameOf, special, withObs, own, inIndex, dup, inv, names: names_, list, bytes: top + 8 };
+}
+
+/** The bytes dupAllMaps needs in a DupAllRoom. */
+export function dupAllBytes(size: number, names: number): number {
+  return layout(size, names, false).bytes;
+}
+
+/**
+ * The "distupgrade all" pass: sets dupMap (installable, not installed), involved (those, and
+ * every package on the own-name list of their names) in place, and returns the packages the
+ * caller finishes (special names, obsoletes) and whether dupMap got anything. With a room
+ * (the pool's scratch: the pool's memory, whose first word the pass uses as its flag, as the
+ * kernel running on the memory) the pass reads nameOf in place and works there, in pages the
+ * next kernel on that memory reuses; else in a memory of its own.
+ */
+export function dupAllMaps(inp: DupAllInput, dupMap: Uint8Array, involved: Uint8Array, room?: DupAllRoom): { js: Int32Array; used: boolean } {
+  const n = inp.size;
+  const l = layout(n, inp.names, room === undefined);
+  let buffer: ArrayBuffer;
+  let dup: (...a: number[]) => number;
+  let base: number;
+  let nameOfAt: number;
+  if (room !== undefined) {
+    buffer = room.memory.buffer;
+    base = (room.at + 7) & ~7;
+    nameOfAt = room.nameOfAt;
+    dup = new wasm.Instance(compiled, { env: { mem: room.memory } }).exports['dup'] as typeof dup;
+  } else {
+    const own = instantiate(compiled, 8 + l.bytes);
+    buffer = own.buffer;
+    base = 8;
+    nameOfAt = base + l.nameOf;
+    new Int32Array(buffer, nameOfAt, n).set(inp.nameOf.subarray(0, n));
+    dup = own.exports['dup'] as typeof dup;
+  }
+  const u8 = (p: number, len: number): Uint8Array => new Uint8Array(buffer, base + p, len);
+  u8(l.inst, n).set(inp.installed.subarray(0, n));
+  u8(l.instable, n).set(inp.installable.subarray(0, n));
+  u8(l.special, inp.names).set(inp.nameSpecial.subarray(0, inp.names));
+  u8(l.withObs, n).set(inp.withObsoletes.subarray(0, n));
+  u8(l.own, n).set(inp.ownProvides.subarray(0, n));
+  u8(l.inIndex, n).set(inp.inIndex.subarray(0, n));
+  u8(l.dup, n).set(dupMap.subarray(0, n));
+  u8(l.inv, n).set(involved.subarray(0, n));
+  // (scratch of an earlier use: the name marks must start empty)
+  u8(l.names, inp.names).fill(0);
+  const flag = new Int32Array(buffer, 0, 1);
+  flag[0] = 0;
+  const m = dup(
+    n, base + l.inst, base + l.instable, nameOfAt, base + l.special, base + l.withObs, base + l.own, base + l.inIndex,
+    base + l.dup, base + l.inv, base + l.names, base + l.list,
+  );
+  dupMap.set(u8(l.dup, n));
+  involved.set(u8(l.inv, n));
+  return { js: new Int32Array(buffer, base + l.list, m).slice(), used: flag[0] === 1 };
 }

@@ -139,6 +139,8 @@ export interface PolicyColumns {
 export interface TypedDeps {
   cols: WasmColumns;
   scratch: number;
+  /** Call before writing the scratch column: whatever still reads it copies out first (Pool.holdScratch). */
+  takeScratch: () => void;
   depObjs: readonly Dep[];
   depCount: number;
   depTop: number;
@@ -499,6 +501,37 @@ export class Pool {
     return pc;
   }
 
+  /** What still reads the scratch column in place (see holdScratch), told before it is reused. */
+  private scratchHolder: (() => void) | null = null;
+
+  /**
+   * Leave data in the scratch column after a kernel's walk: `release` is called (once) before
+   * anything writes the column again, to copy out what the holder still needs. A solver keeps
+   * its package rules' origin columns there this way (most solves never read them: they are for
+   * problems and traces), instead of copying them out of every solve.
+   */
+  holdScratch(release: () => void): void {
+    this.takeScratch();
+    this.scratchHolder = release;
+  }
+
+  /** Take the scratch column for a new use: its holder copies out first. */
+  takeScratch(): void {
+    const h = this.scratchHolder;
+    this.scratchHolder = null;
+    if (h !== null) h();
+  }
+
+  /** A view of the scratch column's i32 words from byte `rel` of it (valid until the pool's memory changes). */
+  scratchView32(rel: number, length: number): Int32Array<ArrayBuffer> {
+    return new Int32Array(this.cols.buffer, this.cols.offset(this.cScratch) + rel, length);
+  }
+
+  /** Byte offset of the scratch column in the pool's memory (now). */
+  scratchOffset(): number {
+    return this.cols.offset(this.cScratch);
+  }
+
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */
   typedDeps(): TypedDeps {
     this.scores();
@@ -507,6 +540,7 @@ export class Pool {
     return {
       cols: c,
       scratch: this.cScratch,
+      takeScratch: () => this.takeScratch(),
       depObjs: this.depObjs,
       depCount: this.depObjs.length,
       depTop: this.depTop,

@@ -7,8 +7,8 @@ import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js'
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull } from './closure-kernel.js';
-import { dupAllMaps } from './dup-kernel.js';
-import { choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
+import { dupAllBytes, dupAllMaps } from './dup-kernel.js';
+import { CF_OBSOLETES, CF_ORPHANED, CF_REPLACES, choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
 /** Which packages a job talks about (libsolv's job selections). */
 export type Selection =
@@ -366,6 +366,9 @@ function anyPositive(dm: Int32Array, list: readonly number[]): boolean {
 }
 
 const NO_IDS: readonly number[] = [];
+/** An empty i32 array (a placeholder for arrays made on first use). */
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
 
 /** Write the rule (first, then rest without first) at arena[top..]; returns the new top. */
 function pushRule(arena: Int32Array, top: number, first: number, rest: ArrayLike<number>, off: number, n: number): number {
@@ -453,19 +456,52 @@ export class RpmSolver {
   private orphaned = new Set<number>();
 
   private added: IdSet;
-  /** The packages with rules, in the order they were added (sortedAdded() sorts them once). */
+  /** The packages with rules: after a closure kernel walk all of them, ascending; then those the JS code added (sortedAdded() sorts once). */
+  private addedKernel: Int32Array = NO_I32;
   private addedList: number[] = [];
   private addedSorted: Int32Array | null = null;
 
-  /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool). */
+  /** The packages with rules, ascending (a sort of the few thousand, not a scan of the pool in JS). */
   private sortedAdded(): Int32Array {
-    if (this.addedSorted === null || this.addedSorted.length !== this.addedList.length) this.addedSorted = Int32Array.from(this.addedList).sort();
+    const nk = this.addedKernel.length;
+    const n = nk + this.addedList.length;
+    // (the closure kernel's list is ascending already)
+    if (n === nk) return this.addedKernel;
+    if (this.addedSorted === null || this.addedSorted.length !== n) {
+      const all = new Int32Array(n);
+      all.set(this.addedKernel);
+      for (let k = nk; k < n; k++) all[k] = this.addedList[k - nk]!;
+      this.addedSorted = all.sort();
+    }
     return this.addedSorted;
   }
   private pkgArena: PkgRuleArena | null = new PkgRuleArena();
-  /** Per package rule id (1..pkgRulesEnd-1): its index in the arena's columns. */
-  private pkgRuleIndex = new Int32Array(0);
+  /** Per package rule id (pkgRuleFirst..pkgRulesEnd-1, at id - pkgRuleFirst): its index in the arena's columns. */
+  private pkgRuleIndex: Int32Array = new Int32Array(0);
+  private pkgRuleFirst = 0;
+  /** The package rules' origin columns, or null while they are still in the pool's scratch (pkgOriginsAt). */
   private pkgRuleCols: PkgRuleArena | null = null;
+  /**
+   * While the closure kernel's origin columns (reason, package, other, dependency) stay in the
+   * pool's scratch column: their byte offsets in it (the column may move: offsets relative to
+   * it stay valid) and the number of rules.
+   */
+  private pkgOriginsAt: { reason: number; p: number; other: number; dep: number; count: number } | null = null;
+
+  /** The package rules' origin columns (copied out of the pool's scratch, or views of it while this solver holds it). */
+  private pkgOrigins(): PkgRuleArena | null {
+    const at = this.pkgOriginsAt;
+    if (this.pkgRuleCols !== null || at === null) return this.pkgRuleCols;
+    const pool = this.pool;
+    const a = new PkgRuleArena();
+    a.lits = a.start = a.len = new Int32Array(0);
+    a.reason = pool.scratchView32(at.reason, at.count);
+    a.p = pool.scratchView32(at.p, at.count);
+    a.other = pool.scratchView32(at.other, at.count);
+    a.dep = pool.scratchView32(at.dep, at.count);
+    a.count = at.count;
+    return a;
+  }
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -499,8 +535,12 @@ export class RpmSolver {
     this.dupMap = new IdSet(pool.size);
     this.dupInvolved = new IdSet(pool.size);
     this.installedMask = new Uint8Array(pool.size);
-    for (const p of this.installedIds) this.installedMask[p] = 1;
-    this.installedIds.forEach((p, i) => this.installedPos.set(p, i));
+    // (indexed: a for-of in baseline code allocates per element)
+    for (let i = 0; i < this.installedIds.length; i++) {
+      const p = this.installedIds[i]!;
+      this.installedMask[p] = 1;
+      this.installedPos.set(p, i);
+    }
     this.sat = new CdclSolver(pool.size);
     this.policyCtx = {
       pool,
@@ -1094,9 +1134,9 @@ export class RpmSolver {
       info = { type: update ? 'update' : 'feature', p: this.installedIds[id - (update ? this.updateRules : this.featureRules)]! };
       this.rules.set(id, info);
     }
-    if (info === undefined && id > 0 && id < this.pkgRulesEnd && this.pkgRuleCols) {
-      const a = this.pkgRuleCols;
-      const r = this.pkgRuleIndex[id]!;
+    const a = info === undefined && id >= this.pkgRuleFirst && id < this.pkgRulesEnd ? this.pkgOrigins() : null;
+    if (a !== null) {
+      const r = this.pkgRuleIndex[id - this.pkgRuleFirst]!;
       info = { type: 'pkg', reason: PKG_REASONS[a.reason[r]!]!, p: a.p[r]! };
       if (a.other[r]) info.other = a.other[r]!;
       const di = a.dep[r]!;
@@ -1201,12 +1241,17 @@ export class RpmSolver {
             // the pass over every package as a kernel (dup-kernel.ts); its list: the packages
             // with a file or namespace name or obsoletes, finished below as in the loop
             const own = pool.ownNameColumns();
+            // in the pool's scratch column, where the closure walk works next (its pages
+            // touched once for both), nameOf read in place
+            const td = pool.typedDeps();
+            td.takeScratch();
+            td.cols.ensure(td.scratch, dupAllBytes(pool.size, pool.nameCount));
             const res = dupAllMaps(
               {
                 size: pool.size,
                 installed: instMask,
                 installable,
-                nameOf,
+                nameOf: pool.nameIdColumn(),
                 nameSpecial,
                 names: pool.nameCount,
                 withObsoletes,
@@ -1215,7 +1260,10 @@ export class RpmSolver {
               },
               dupBits,
               involved,
+              { memory: td.cols.mem, at: td.cols.offset(td.scratch), nameOfAt: td.nameOf },
             );
+            // (the scratch may have grown the memory: views made again)
+            const nameOf = pool.nameIdColumn();
             if (res.used) this.dupMapUsed = true;
             const js = res.js;
             for (let x = 0; x < js.length; x++) {
@@ -1313,15 +1361,18 @@ export class RpmSolver {
     if (this.kernel !== null) {
       // the kernel's added packages and name verdicts copied out of the pool's scratch (the
       // next solve on the pool reuses it); its rules are read in place by loadPkgRules (one
-      // copy, into the engine's memory), which keeps a copy of their origin columns only
+      // copy, into the engine's memory), which leaves their origin columns there until the
+      // scratch is taken again (Pool.holdScratch)
       const k = this.kernel;
       this.pkgArena = PkgRuleArena.over(k);
       this.pkgArena.top = k.litTop;
       this.pkgArena.count = k.ruleCount;
       this.added = new IdSet(k.added.slice());
       this.infarchNames = k.nameState.slice();
-      const list = k.addedByKernel();
-      for (let k = 0; k < list.length; k++) this.addedList.push(list[k]!);
+      // every package with rules, ascending, from the added map (the JS code's too: its list
+      // is in there, so it starts empty again)
+      this.addedKernel = k.addedAscending();
+      this.addedList = [];
       this.kernel = null;
     }
     this.phaseEnd?.('pkgrules');
@@ -1373,14 +1424,32 @@ export class RpmSolver {
     // inside each package's group, the duplicates dropped)
     const arena = this.pkgArena!;
     const { first, order } = this.sat.addClausesSorted(arena.lits, arena.top, arena.start, arena.len, arena.count, unifySorter(this.pool.size));
-    const index = new Int32Array(first + order.length);
-    index.set(order, first);
     // (weak package rules: strongrecommends' recommends, made by the JS walk only)
     if (arena.reason.subarray(0, arena.count).includes(R_RECOMMENDS)) {
       for (let k = 0; k < order.length; k++) if (arena.reason[order[k]!] === R_RECOMMENDS) this.weakRules.add(first + k);
     }
-    this.pkgRuleIndex = index;
-    this.pkgRuleCols = arena.fixedArrays() ? PkgRuleArena.originsOf(arena) : arena;
+    this.pkgRuleIndex = order;
+    this.pkgRuleFirst = first;
+    if (arena.fixedArrays()) {
+      // the origin columns stay in the pool's scratch (most solves never read them) until
+      // something takes the scratch again, e.g. the next solve's walk: copied out then
+      const pool = this.pool;
+      const base = pool.scratchOffset();
+      const n = arena.count;
+      this.pkgOriginsAt = {
+        reason: arena.reason.byteOffset - base,
+        p: arena.p.byteOffset - base,
+        other: arena.other.byteOffset - base,
+        dep: arena.dep.byteOffset - base,
+        count: n,
+      };
+      pool.holdScratch(() => {
+        this.pkgRuleCols = PkgRuleArena.originsOf(this.pkgOrigins()!);
+        this.pkgOriginsAt = null;
+      });
+    } else {
+      this.pkgRuleCols = arena;
+    }
     // the requires pass's scan skips the package rules of a package not installed as one run
     // (package rules are sorted by first literal: its requires, conflicts and same-name rules
     // are adjacent)
@@ -1416,6 +1485,7 @@ export class RpmSolver {
     const csrStart = csr.start;
     const csrIds = csr.ids;
     const disabled = pool.disabled;
+    const anyDisabled = disabled.size !== 0;
     const involved = this.dupInvolved.bits;
     const dupAll = this.dupAll;
     for (let k = 0; k < ni; k++) {
@@ -1424,7 +1494,7 @@ export class RpmSolver {
       identity[ni + k] = ni + k;
       const dup = dupAll || involved[p] === 1;
       // an excluded (disabled) installed package stays exactly as it is
-      const locked = disabled.has(p);
+      const locked = anyDisabled && disabled.has(p);
       // the feature list (findUpdatePackages(p, true)), the update list as first found, the
       // update rule's list: each a range of an array
       let fArr: ArrayLike<number> = NO_IDS;
@@ -1466,7 +1536,7 @@ export class RpmSolver {
       }
       // the feature rule is empty (disabled) when it equals the update rule (as first found)
       let same = fN === rN;
-      for (let i = 0; same && i < fN; i++) if (fArr[fOff + i] !== rArr[rOff + i]) same = false;
+      if (rArr !== fArr || rOff !== fOff) for (let i = 0; same && i < fN; i++) if (fArr[fOff + i] !== rArr[rOff + i]) same = false;
       if (fTop + fN + uN + 2 > fa.length) fa = grownTo(fa, fTop + fN + uN + 2);
       fStart[k] = fTop;
       if (same) empty.push(k);
@@ -1523,113 +1593,79 @@ export class RpmSolver {
     });
     this.jobRulesEnd = this.sat.nclauses;
 
-    // 5. infarch rules
+    // 5. infarch rules; in the same pass over the added packages, the dup rules' candidates
+    // (their rules come after the infarch rules, below)
     this.infarchRules = this.sat.nclauses;
-    if (pool.hasArchPolicy() && !this.flags.noinfarchcheck) {
-      const doneNames = new Uint8Array(pool.nameCount);
+    const doInfarch = pool.hasArchPolicy() && !this.flags.noinfarchcheck;
+    const doDup = this.dupAll || this.dupMapUsed;
+    let dupCands = NO_I32;
+    let nDupCands = 0;
+    if (doInfarch || doDup) {
+      const doneNames = doInfarch ? new Uint8Array(pool.nameCount) : NO_U8;
       const known = this.infarchNames;
       const addedSorted = this.sortedAdded();
-      // (the name id column read directly: this runs over every added package)
+      // (the name id column and the maps' bits read directly: this runs over every added package)
       const nameOf = pool.nameIdColumn();
+      const involved = this.dupInvolved.bits;
+      const inDup = this.dupMap.bits;
+      if (doDup) dupCands = new Int32Array(addedSorted.length);
       for (let ai = 0; ai < addedSorted.length; ai++) {
         const i = addedSorted[ai]!;
+        // a package the distupgrade involves that is not in its set (installed, or not installable)
+        if (doDup && involved[i] === 1 && inDup[i] !== 1) dupCands[nDupCands++] = i;
+        if (!doInfarch) continue;
         const nk = nameOf[i]!;
         if (doneNames[nk] === 1) continue;
         doneNames[nk] = 1;
         // (the kernel looked at the name's arch classes already: one class, nothing to do)
         if (known !== null && known[nk] === 1) continue;
-        const s = pool.solvables[i]!;
-        const colors = pool.flags.implicitobsoleteusescolors;
-        const all = pool.sameNameOf(i);
-        // the common case first, without allocating: one arch class among the name's packages
-        let firstClass = -1;
-        let mixed = false;
-        for (let k = 0; k < all.length; k++) {
-          const a = pool.archScoreOf(all[k]!);
-          if (a === 1) continue;
-          if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
-          else if (firstClass === -1) firstClass = a & 0xffff0000;
-          else if ((a & 0xffff0000) !== firstClass) mixed = true;
-        }
-        if (!mixed || firstClass === -1) continue;
-        const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
-        let best = 0;
-        const allowed = new Set<string>();
-        for (const p of same) {
-          const a = pool.archScoreOf(p);
-          if (a !== 1 && this.isInstalled(p) && !colors) {
-            allowed.add(pool.solvables[p]!.arch);
-            continue;
-          }
-          if (a && a !== 1 && (!best || a < best)) best = a;
-        }
-        if (!best) continue;
-        for (const p of same) {
-          const ps = pool.solvables[p]!;
-          const a = pool.archScoreOf(p);
-          if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
-          if (!this.added.has(p)) continue;
-          if (!colors) {
-            if (this.isInstalled(p)) continue;
-            if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
-            this.addRule([-p], { type: 'infarch', p });
-            continue;
-          }
-          // multilib lock-step: an inferior-arch package only together with the best-arch
-          // package of the same version
-          const partners = same.filter((q) => {
-            const qs = pool.solvables[q]!;
-            return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
-          });
-          if (this.isInstalled(p)) {
-            // an installed multilib package stays in lock-step only with an installed partner
-            const inst = partners.filter((q) => this.isInstalled(q));
-            if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
-            continue;
-          }
-          this.addRule([-p, ...partners], { type: 'infarch', p });
-        }
+        this.infarchRulesForName(i);
       }
     }
     this.infarchRulesEnd = this.sat.nclauses;
 
     // 6. dup rules: during distupgrade, packages not in the dup set may not be newly installed
     this.dupRules = this.sat.nclauses;
-    if (this.dupAll || this.dupMapUsed) {
+    if (doDup) {
       // solver_addduprules: installed packages involved in the distupgrade (all of them for
       // "distupgrade all") are updated in the first pass over the installed packages
-      if (this.dupAll) for (const p of this.installedIds) this.updateMap.add(p);
-      const addedSorted = this.sortedAdded();
-      // (indexed loops and the maps' bits: this runs over every added package)
-      const involved = this.dupInvolved.bits;
+      if (this.dupAll) for (let k = 0; k < installedIds.length; k++) this.updateMap.add(installedIds[k]!);
+      // (the candidates found above, ascending; the pool's typed columns for the identity test
+      // over every installed one's update candidates)
       const inDup = this.dupMap.bits;
       const installedMask = this.installedMask;
-      for (let ai = 0; ai < addedSorted.length; ai++) {
-        const p = addedSorted[ai]!;
-        if (involved[p] !== 1 || inDup[p] === 1) continue;
+      const { nameOf, archOf, evrOf } = pool.policyColumns();
+      // installed package p's position: installedIds and the candidates are both ascending, so
+      // it is found by walking on from the last one
+      let ux = 0;
+      for (let ai = 0; ai < nDupCands; ai++) {
+        const p = dupCands[ai]!;
         const installed = installedMask[p] === 1;
-        if (installed) this.updateMap.add(p);
-        if (installed && pool.disabled.has(p)) continue;
-        const s = pool.solvables[p]!;
         if (installed) {
+          if (!this.dupAll) this.updateMap.add(p);
+          if (anyDisabled && pool.disabled.has(p)) continue;
           // an installed package may stay only if an identical one is in the distupgrade set:
           // looked for among its update candidates (fillAllUpdates' lists: every same-name
-          // package not installed, dupMap's are not, of a matching color, an identical one is)
+          // package not installed, dupMap's are not, of a matching color, an identical one is;
+          // equal name, EVR and arch ids are equal strings)
+          while (ux < ni && installedIds[ux]! < p) ux++;
+          if (installedIds[ux] !== p) ux = this.installedPos.get(p)!;
+          const nk = nameOf[p]!;
+          const ek = evrOf[p]!;
+          const ak = archOf[p]!;
           let identical = false;
-          const ux = this.installedPos.get(p)!;
           for (let k = csrStart[ux]!, end = csrStart[ux + 1]!; k < end && !identical; k++) {
             const q = csrIds[k]!;
-            if (inDup[q] !== 1) continue;
-            const qs = pool.solvables[q]!;
-            if (qs.name !== s.name) continue;
-            if (qs.evr === s.evr && qs.arch === s.arch && qs.vendor === s.vendor) identical = true;
+            if (inDup[q] !== 1 || nameOf[q] !== nk || evrOf[q] !== ek || archOf[q] !== ak) continue;
+            if (pool.solvables[q]!.vendor === pool.solvables[p]!.vendor) identical = true;
           }
           if (identical) continue;
           if (this.multiversion.has(p)) {
             // keep a multiversion package only together with its distupgrade version
+            const name = pool.solvables[p]!.name;
             const repl = pool
               .sameNameOf(p)
-              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === s.name);
+              .filter((q) => this.dupMap.has(q) && pool.solvables[q]!.name === name);
             this.addRule([-p, ...repl], { type: 'dup', p });
             continue;
           }
@@ -1672,15 +1708,18 @@ export class RpmSolver {
         if (id) this.ruleToJob.set(id, ji);
       }
     });
-    this.installedIds.forEach((p, i) => {
-      if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
-      let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
-      if (this.emptyRule.has(r)) r = this.updateRules + i;
-      let cands = [...this.sat.lits(r)];
-      const targets = this.updateTargets.get(p);
-      if (targets) cands = cands.filter((q) => q === p || targets.has(q));
-      bestRule(cands, { type: 'best', p });
-    });
+    // (no call per installed package when no update is forced to the best)
+    if (this.bestUpdateAll || this.bestUpdateMap.size > 0) {
+      this.installedIds.forEach((p, i) => {
+        if (!(this.bestUpdateAll || this.bestUpdateMap.has(p))) return;
+        let r = this.flags.bestobeypolicy ? this.updateRules + i : this.featureRules + i;
+        if (this.emptyRule.has(r)) r = this.updateRules + i;
+        let cands = [...this.sat.lits(r)];
+        const targets = this.updateTargets.get(p);
+        if (targets) cands = cands.filter((q) => q === p || targets.has(q));
+        bestRule(cands, { type: 'best', p });
+      });
+    }
     this.bestRulesEnd = this.sat.nclauses;
 
     // yumobs rules (yumobsoletes): packages that obsolete an installed package with the same
@@ -1774,6 +1813,66 @@ export class RpmSolver {
     this.disablePolicyRulesForJobs();
   }
 
+  /**
+   * The infarch rules of the name of added package i (the first of its name): an inferior arch
+   * only where the best one is not available. A method of its own: its closures would make the
+   * loop over every added package allocate a context per package.
+   */
+  private infarchRulesForName(i: number): void {
+    const pool = this.pool;
+    const s = pool.solvables[i]!;
+    const colors = pool.flags.implicitobsoleteusescolors;
+    const all = pool.sameNameOf(i);
+    // the common case first, without allocating: one arch class among the name's packages
+    let firstClass = -1;
+    let mixed = false;
+    for (let k = 0; k < all.length; k++) {
+      const a = pool.archScoreOf(all[k]!);
+      if (a === 1) continue;
+      if (a === 0) mixed = true; // an uninstallable arch gets its infarch rule below
+      else if (firstClass === -1) firstClass = a & 0xffff0000;
+      else if ((a & 0xffff0000) !== firstClass) mixed = true;
+    }
+    if (!mixed || firstClass === -1) return;
+    const same = all.filter((p) => pool.solvables[p]!.name === s.name && (this.added.has(p) || colors));
+    let best = 0;
+    const allowed = new Set<string>();
+    for (const p of same) {
+      const a = pool.archScoreOf(p);
+      if (a !== 1 && this.isInstalled(p) && !colors) {
+        allowed.add(pool.solvables[p]!.arch);
+        continue;
+      }
+      if (a && a !== 1 && (!best || a < best)) best = a;
+    }
+    if (!best) return;
+    for (const p of same) {
+      const ps = pool.solvables[p]!;
+      const a = pool.archScoreOf(p);
+      if (a === 1 || ((a ^ best) & 0xffff0000) === 0) continue;
+      if (!this.added.has(p)) continue;
+      if (!colors) {
+        if (this.isInstalled(p)) continue;
+        if ([...allowed].some((al) => ((pool.archScore(al) ^ a) & 0xffff0000) === 0)) continue;
+        this.addRule([-p], { type: 'infarch', p });
+        continue;
+      }
+      // multilib lock-step: an inferior-arch package only together with the best-arch
+      // package of the same version
+      const partners = same.filter((q) => {
+        const qs = pool.solvables[q]!;
+        return qs.evr === ps.evr && qs.arch !== ps.arch && ((pool.archScoreOf(q) ^ best) & 0xffff0000) === 0;
+      });
+      if (this.isInstalled(p)) {
+        // an installed multilib package stays in lock-step only with an installed partner
+        const inst = partners.filter((q) => this.isInstalled(q));
+        if (inst.length) this.addRule([-p, ...partners], { type: 'infarch', p });
+        continue;
+      }
+      this.addRule([-p, ...partners], { type: 'infarch', p });
+    }
+  }
+
   /** solver_addchoicerules: weak rules that prefer updating an installed provider over a new package. */
   private addChoiceRules(): void {
     const pool = this.pool;
@@ -1804,17 +1903,14 @@ export class RpmSolver {
     };
     // the installed package a new package would replace (same name, or obsoleted), per package:
     // the same providers come up in rule after rule (0 = not looked up yet, -1 = none)
-    const blockers = new Int32Array(pool.size);
+    // (this and `mark` below made when the first rule needs them: most solves have no candidate)
+    let blockers = NO_I32;
     // installed packages per name id: how many, and the first (names compared by id, most
     // providers' names have no installed package or one)
+    // (made with `blockers` at the first rule that needs them)
     const nameOf = pool.nameIdColumn();
-    const instCount = new Int32Array(pool.nameCount);
-    const instFirst = new Int32Array(pool.nameCount);
-    for (let k = 0; k < this.installedIds.length; k++) {
-      const ip = this.installedIds[k]!;
-      const nk = nameOf[ip]!;
-      if (instCount[nk]++ === 0) instFirst[nk] = ip;
-    }
+    let instCount = NO_I32;
+    let instFirst = NO_I32;
     const colors = pool.flags.implicitobsoleteusescolors;
     const blockerOf = (p: number): number => {
       const known = blockers[p]!;
@@ -1855,7 +1951,7 @@ export class RpmSolver {
     let lits: Int32Array = new Int32Array(0);
     let requirer = 0;
     // membership in the current rule: mark[p] === stamp (no set per rule)
-    const mark = new Int32Array(pool.size);
+    let mark = NO_I32;
     let stamp = 0;
     let marked = false;
     let doCheck = -1;
@@ -1892,15 +1988,21 @@ export class RpmSolver {
     // the same first checks, conservative where the JS knows more)
     let candidates: Int32Array | null = null;
     if (RpmSolver.closureKernel && this.pkgRulesEnd > 1) {
-      const orphaned = new Uint8Array(pool.size);
-      for (const p of this.orphaned) orphaned[p] = 1;
-      const withObsoletes = new Uint8Array(pool.size);
+      // one byte of flags per package: installed, orphaned, with obsoletes, and replacing an
+      // installed package of its name (on an installed package's update list: fillAllUpdates'
+      // lists have the same-name and color tests, and the rest of the lists are obsoleters,
+      // which the kernel leaves to the JS anyway)
+      const flags = new Uint8Array(pool.size);
+      flags.set(inst);
+      for (const p of this.orphaned) flags[p]! |= CF_ORPHANED;
       const obsList = pool.withReverseDeps().obsoletes;
-      for (let k = 0; k < obsList.length; k++) withObsoletes[obsList[k]!] = 1;
-      const ac = pool.archColumns();
+      for (let k = 0; k < obsList.length; k++) flags[obsList[k]!]! |= CF_OBSOLETES;
+      this.fillAllUpdates();
+      const csr = this.updateCsr!;
+      for (let k = 0, end = csr.start[this.installedIds.length]!; k < end; k++) flags[csr.ids[k]!]! |= CF_REPLACES;
       // in the engine's memory when the clause arrays are there (read in place; the arrays
       // are viewed again after the memory grows for the scratch)
-      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, pool.nameCount, ac.archColor.length, this.pkgRulesEnd));
+      const space = this.sat.kernelScratch(choiceScratchBytes(pool.size, this.pkgRulesEnd));
       if (space !== null) {
         heads = this.sat.clauseHead;
         lens = this.sat.clauseLen;
@@ -1915,16 +2017,7 @@ export class RpmSolver {
         lits: arena,
         litTop: starts[this.pkgRulesEnd - 1]! + lens[this.pkgRulesEnd - 1]!,
         size: pool.size,
-        installed: inst,
-        orphaned,
-        nameOf,
-        names: pool.nameCount,
-        instCount,
-        instFirst,
-        archOf: ac.archOf,
-        archColor: ac.archColor,
-        withObsoletes,
-        colors,
+        flags,
       };
       candidates = space !== null ? choiceCandidatesIn(space.memory, space.at, input) : choiceCandidates(input);
     }
@@ -1938,6 +2031,17 @@ export class RpmSolver {
       requirer = -arena[st]!;
       // orphaned installed packages must not be removed through a choice rule (bnc#1190465)
       if (anyOrphans && this.orphaned.has(requirer)) continue;
+      if (blockers.length === 0) {
+        blockers = new Int32Array(pool.size);
+        mark = new Int32Array(pool.size);
+        instCount = new Int32Array(pool.nameCount);
+        instFirst = new Int32Array(pool.nameCount);
+        for (let k = 0; k < this.installedIds.length; k++) {
+          const ip = this.installedIds[k]!;
+          const nk = nameOf[ip]!;
+          if (instCount[nk]++ === 0) instFirst[nk] = ip;
+        }
+      }
       // a choice rule needs a provider that replaces nothing installed: look for one first
       // (cheap, cached per package: the cache is read here without a call) before checking the
       // installed ones against the policy

@@ -220,6 +220,9 @@ function unifyIn(memory: { buffer: ArrayBuffer; grow(pages: number): number }, e
   at += 16;
   const p = scratch(at, n, hi - lo);
   memory.grow(Math.ceil((p.end - memory.buffer.byteLength) / PAGE));
+  // the counts (fresh memory, zero) written before the kernel reads them: a fresh page read
+  // first maps the zero page and faults again, copied, on its first write
+  new Int32Array(memory.buffer, p.ps, hi - lo + 2).fill(0);
   const m = e.unify(n, -lo, pL, pst, pln, p.pk1, p.pk2, p.ps, hi - lo, p.po, p.pso);
   if (m < 0) throw new TypeError('unifyOrder: a package rule without a package literal');
   return { at: p.pso, count: m };

@@ -47,11 +47,21 @@ export class WasmColumns {
     return id;
   }
 
-  /** Room for at least `bytes` in the column (its contents kept; new room zeroed or, after a move, junk-free up to the old room). */
+  /**
+   * Room for at least `bytes` in the column (its contents kept; new room zeroed or, after a
+   * move, junk-free up to the old room). The last column of the memory grows in place (its
+   * pages, touched already, stay in use: a scratch column used by one kernel after another).
+   */
   ensure(id: number, bytes: number): void {
     const room = this.room[id]!;
     if (bytes <= room) return;
     const size = Math.max((bytes + 7) & ~7, 2 * room);
+    if (this.off[id]! + room === this.top) {
+      this.alloc(size - room);
+      this.room[id] = size;
+      this.version++;
+      return;
+    }
     const at = this.alloc(size);
     const from = this.off[id]!;
     new Uint8Array(this.buf).copyWithin(at, from, from + room);

@@ -13,7 +13,7 @@
 
 import { assembleModule, wasm, wasmCode } from '../util/index.js';
 
-const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ge, geU, gt, lt, ld, st, assemble, SELECT } = wasmCode;
+const { block, loop, when, br, brIf, c, get, set, add, sub, eq, ge, geU, gt, lt, ld, st, addr, assemble, SELECT } = wasmCode;
 type Node = wasmCode.Node;
 
 // parameters of load(...) (byte addresses of i32 arrays)
@@ -27,6 +27,11 @@ const LIT = next++, KK = next++, T = next++, J = next++, NFIX = next++;
 const LOCALS = next - PARAMS;
 
 const LOAD: Node[] = [
+  // the first load (no clause before: every watch list is empty) writes the tails' zeros before
+  // reading them: the array is fresh memory, and a page read first is mapped to the shared zero
+  // page and faults again, copied, on the first write (with a TLB flush on every CPU the
+  // process runs on); written first it faults once (memory.fill: 8 * (nvars + 1) bytes)
+  ...when(eq(get(FIRST), c(1)), [[...get(TAIL), ...c(0), ...addr(c(8), add(get(NVARS), get(NVARS))), 0xfc, 0x0b, 0x00]]),
   // the literals in all: more than the output has room for (srcTop: the order names a rule
   // twice) is left to the caller (-1); else written at address TOTALOUT
   ...set(K, c(0)),

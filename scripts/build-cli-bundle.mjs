@@ -57,12 +57,22 @@ const built = await esbuild.build({
   supported: { 'dynamic-import': false },
   // Class and function names as in dist (error names, stack traces).
   keepNames: true,
+  charset: 'ascii',
   banner: { js: `var __atollDistUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(relative(paths.dir, dist))})).href + "/";` },
   outfile: paths.source,
   plugins: [importMetaUrl],
   logLevel: 'warning',
 });
-const source = built.outputFiles[0].text;
+// esbuild escapes non-ASCII characters in strings, templates, regular expressions and names
+// (charset ascii), but not in comments. Those become '?', so the file is pure ASCII and bin/atoll
+// reads it as latin1: a one-byte string, without UTF-8 decoding (~6 ms for the bundle). Checked:
+// with comments stripped, the code before and after the replacement must be the same.
+const bundled = built.outputFiles[0].text;
+const source = bundled.replace(/[\u0080-\uffff]/g, '?');
+const code = async (text) => (await esbuild.transform(text, { loader: 'js', minifyWhitespace: true, charset: 'ascii' })).code;
+if (source !== bundled && (await code(source)) !== (await code(bundled))) {
+  throw new Error('build-cli-bundle: non-ASCII characters outside comments in the bundle');
+}
 writeFileSync(`${paths.source}.tmp`, source);
 renameSync(`${paths.source}.tmp`, paths.source);
 

@@ -23,7 +23,7 @@ const { bundlePaths, compileBundle, runBundle, currentBuildInfo } = await import
 const { readFileSync } = await import('node:fs');
 const paths = bundlePaths();
 const buildInfo = currentBuildInfo(paths);
-const source = readFileSync(paths.source, 'utf8');
+const source = readFileSync(paths.source, 'latin1');
 const script = compileBundle(source, paths.source);
 
 const realRequire = createRequire(paths.source);

@@ -78,7 +78,7 @@ export function runBundle(script: Script, paths: BundlePaths, requireFn?: NodeJS
 }
 
 /** Why the bundle is not usable, or null when it is (checked before reading the big files). */
-function staleReason(paths: BundlePaths): string | null {
+export function staleReason(paths: BundlePaths): string | null {
   let stamp: BundleStamp;
   try {
     stamp = JSON.parse(readFileSync(paths.stamp, 'utf8')) as BundleStamp;
@@ -114,7 +114,7 @@ export function loadBundledCli(): BundledCli | null {
   if (stale) return skip(stale);
   let script: Script;
   try {
-    script = compileBundle(readFileSync(paths.source, 'utf8'), paths.source, readFileSync(paths.cache));
+    script = compileBundle(readFileSync(paths.source, 'latin1'), paths.source, readFileSync(paths.cache));
   } catch (err) {
     return skip(`cannot load the bundle: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -10,7 +10,7 @@
 // v8.setFlagsFromString (--liftoff-only, --max-opt=1), which changes the hash for good (setting
 // the defaults back does not restore it). The bundle's require here hands it a node:v8 whose
 // setFlagsFromString does nothing: the flags decide tiering, not the bytecode the cache holds.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,8 +99,13 @@ if (failures.length > 0) {
   process.exit(1);
 }
 
+// Each file replaced whole (a bin/atoll starting meanwhile sees no stamp, or a complete set).
+const writeWhole = (path, data) => {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+};
 const cache = script.createCachedData();
-writeFileSync(paths.cache, cache);
+writeWhole(paths.cache, cache);
 const stamp = {
   buildInfo,
   sourceSize: statSync(paths.source).size,
@@ -108,5 +113,5 @@ const stamp = {
   node: process.version,
   v8: process.versions.v8,
 };
-writeFileSync(paths.stamp, `${JSON.stringify(stamp, null, 2)}\n`);
+writeWhole(paths.stamp, `${JSON.stringify(stamp, null, 2)}\n`);
 process.exit(0);

@@ -77,8 +77,8 @@ export function runBundle(script: Script, paths: BundlePaths, requireFn?: NodeJS
   return module.exports as BundledCli;
 }
 
-/** Why the bundle is not usable, or null when it is (checked before reading the big files). */
-export function staleReason(paths: BundlePaths): string | null {
+/** The stamp when the bundle is usable, else why not (checked before reading the big files). */
+function checkBundle(paths: BundlePaths): BundleStamp | string {
   let stamp: BundleStamp;
   try {
     stamp = JSON.parse(readFileSync(paths.stamp, 'utf8')) as BundleStamp;
@@ -93,7 +93,13 @@ export function staleReason(paths: BundlePaths): string | null {
   } catch {
     return 'bundle files missing';
   }
-  return null;
+  return stamp;
+}
+
+/** Why the bundle is not usable, or null when it is. */
+export function staleReason(paths: BundlePaths): string | null {
+  const checked = checkBundle(paths);
+  return typeof checked === 'string' ? checked : null;
 }
 
 /**
@@ -110,11 +116,16 @@ export function loadBundledCli(): BundledCli | null {
   };
   if (process.env.ATOLL_NO_CODE_CACHE === '1') return skip('ATOLL_NO_CODE_CACHE=1');
   const paths = bundlePaths();
-  const stale = staleReason(paths);
-  if (stale) return skip(stale);
+  const stamp = checkBundle(paths);
+  if (typeof stamp === 'string') return skip(stamp);
   let script: Script;
   try {
-    script = compileBundle(readFileSync(paths.source, 'latin1'), paths.source, readFileSync(paths.cache));
+    // latin1: the build made the bundle pure ASCII, so bytes = characters
+    const source = readFileSync(paths.source, 'latin1');
+    const cache = readFileSync(paths.cache);
+    // a build replacing the files between the stat above and these reads
+    if (source.length !== stamp.sourceSize || cache.length !== stamp.cacheSize) return skip('bundle files changed while loading');
+    script = compileBundle(source, paths.source, cache);
   } catch (err) {
     return skip(`cannot load the bundle: ${err instanceof Error ? err.message : String(err)}`);
   }

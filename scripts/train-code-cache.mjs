@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Run by scripts/build-cli-bundle.mjs in a fresh `node` with no V8 flags: load the bundled CLI,
-// run a generic training workload through its main() (help, a small repository round trip, the
-// repository's own solver testcases and seeded random ones; never a benchmark's input), then
+// run a generic training workload through its main() (help, a small repository round trip, a
+// two-package compose, the repository's own solver testcases and seeded random ones; never a
+// benchmark's input), then
 // write V8's code cache of the bundle (createCachedData after running includes the bytecode of
 // every function that ran) and the stamp bin/atoll checks (src/cli/code-cache.ts).
 //
@@ -39,6 +40,24 @@ mkdirSync(join(tree, 'etc'), { recursive: true });
 writeFileSync(join(tree, 'usr/bin/hello'), '#!/bin/sh\necho hello\n', { mode: 0o755 });
 writeFileSync(join(tree, 'etc/hello.conf'), 'greeting=hello\n');
 
+// A two-package compose: `rpm build`, `rpm-repo create`, `compose tree` (treefile, rpm-md,
+// depsolve, import, assemble, rpmdb, commit) into an archive repository.
+const descs = join(work, 'descs');
+mkdirSync(descs);
+writeFileSync(
+  join(descs, 'base.yaml'),
+  'name: train-base\nversion: "1.0"\nrelease: "1"\nsummary: base\nlicense: MIT\nfiles:\n' +
+    '  - { path: /usr/share/train/base.txt, content: "base\\n" }\n  - { path: /etc/train.conf, content: "x=1\\n" }\n',
+);
+writeFileSync(
+  join(descs, 'tool.yaml'),
+  'name: train-tool\nversion: "1.0"\nrelease: "1"\nsummary: tool\nlicense: MIT\nrequires: ["train-base"]\nfiles:\n' +
+    '  - { path: /usr/bin/train-tool, content: "#!/bin/sh\\n", mode: 0o755 }\n',
+);
+const rpms = join(work, 'rpms');
+writeFileSync(join(work, 'train.repo'), `[train]\nname=train\nbaseurl=file://${rpms}\ngpgcheck=0\n`);
+writeFileSync(join(work, 'tree.yaml'), 'ref: compose/main\nrepos: [train]\npackages: [train-tool]\ndocumentation: false\n');
+
 // The repository's own solver testcases (minimized differential cases), and seeded random ones
 // from the differential test's generator (install, update, erase, distupgrade jobs with rich,
 // weak, obsoletes and conflicts).
@@ -67,6 +86,9 @@ const runs = [
   ['--progress=none', 'repo', 'show', '--repo', repo, 'train'],
   ['--progress=none', 'repo', 'checkout', '--repo', repo, '-U', 'train', join(work, 'checkout')],
   ['--progress=none', 'repo', 'fsck', '--repo', repo],
+  ['--progress=none', 'rpm', 'build', join(descs, 'base.yaml'), join(descs, 'tool.yaml'), '-o', rpms],
+  ['--progress=none', 'rpm-repo', 'create', rpms],
+  ['--progress=none', 'compose', 'tree', '--repo', repo, '--cachedir', join(work, 'cache'), join(work, 'tree.yaml')],
   // The solver last and twice each (as `testsolv -r --timing`, and comparing): V8 flushes the
   // bytecode of functions that have not run for a while, so the hottest code runs at the end.
   ...testcases.flatMap((file) => [
@@ -78,8 +100,11 @@ const runs = [
 const write = { out: process.stdout.write, err: process.stderr.write };
 const failures = [];
 for (const argv of runs) {
-  process.stdout.write = () => true;
-  process.stderr.write = () => true;
+  let output = '';
+  process.stdout.write = process.stderr.write = (chunk) => {
+    output += String(chunk);
+    return true;
+  };
   let status;
   try {
     status = await cli.main(argv);
@@ -91,7 +116,7 @@ for (const argv of runs) {
   // Expected: usage error (2) for the unknown command; a few of the minimized testcases are known
   // mismatches (test/fixtures/solver/known-failures.txt), so comparing may exit 1 (coded error).
   const expected = argv[0] === 'no-such-command' ? [2] : argv[0] === 'testsolv' && argv.length === 2 ? [0, 1] : [0];
-  if (!expected.includes(status)) failures.push(`${argv.join(' ')}: exit ${status}`);
+  if (!expected.includes(status)) failures.push(`${argv.join(' ')}: exit ${status}\n${output.slice(-2000)}`);
 }
 rmSync(work, { recursive: true, force: true });
 if (failures.length > 0) {

@@ -116,7 +116,15 @@ for (const argv of runs) {
   // Expected: usage error (2) for the unknown command; a few of the minimized testcases are known
   // mismatches (test/fixtures/solver/known-failures.txt), so comparing may exit 1 (coded error).
   const expected = argv[0] === 'no-such-command' ? [2] : argv[0] === 'testsolv' && argv.length === 2 ? [0, 1] : [0];
-  if (!expected.includes(status)) failures.push(`${argv.join(' ')}: exit ${status}\n${output.slice(-2000)}`);
+  if (expected.includes(status)) continue;
+  const failure = `${argv.join(' ')}: exit ${status}\n${output.slice(-2000)}`;
+  // The repository and compose runs touch the file system (ownership, xattrs, fsync): where they
+  // cannot run, the cache covers less, with a warning; help and the solver must run.
+  if (argv.includes('repo') || argv.includes('rpm') || argv.includes('rpm-repo') || argv.includes('compose')) {
+    process.stderr.write(`train-code-cache: warning: not trained: ${failure}\n`);
+  } else {
+    failures.push(failure);
+  }
 }
 rmSync(work, { recursive: true, force: true });
 if (failures.length > 0) {

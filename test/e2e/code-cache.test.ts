@@ -3,7 +3,7 @@
 // (ATOLL_NO_CODE_CACHE=1): same output, same exit codes, and the cache really used.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inCI, repoRoot, tempDir } from '../helpers/env.js';
 import { atollBin, run, type Ran } from '../helpers/run.js';
@@ -87,7 +87,7 @@ test('a repository round trip through the bundle (workers and addons found from 
     atoll(['repo', 'checkout', '--repo', repo, '-U', 'main', join(dir, `co-${mode}`)]);
     t.diagnostic(`${mode}: ${commit}`);
     if (mode === 'esm') {
-      const bundled = run('cat', [join(dir, 'repo-bundled/refs/heads/main')]).stdout.trim();
+      const bundled = readFileSync(join(dir, 'repo-bundled/refs/heads/main'), 'utf8').trim();
       assert.equal(commit, bundled);
     }
   }

@@ -89,6 +89,8 @@ const runs = [
   ['--progress=none', 'repo', 'checkout', '--repo', repo, '-U', 'train', join(work, 'checkout')],
   ['--progress=none', 'repo', 'fsck', '--repo', repo],
   ['--progress=none', 'rpm', 'build', join(descs, 'base.yaml'), join(descs, 'tool.yaml'), '-o', rpms],
+  ['--progress=none', 'rpm', 'inspect', join(rpms, 'train-tool-1.0-1.noarch.rpm')],
+  ['--progress=none', 'rpm', 'unpack', join(rpms, 'train-tool-1.0-1.noarch.rpm'), join(work, 'unpacked')],
   ['--progress=none', 'rpm-repo', 'create', rpms],
   ['--progress=none', 'compose', 'tree', '--repo', repo, '--cachedir', join(work, 'cache'), join(work, 'tree.yaml')],
   // The solver last and twice each (as `testsolv -r --timing`, and comparing): V8 flushes the

@@ -2,9 +2,9 @@
 // Run by scripts/build-cli-bundle.mjs in a fresh `node` with no V8 flags: load the bundled CLI,
 // run a generic training workload through its main() (help, a small repository round trip, a
 // two-package compose, the repository's own solver testcases and seeded random ones; never a
-// benchmark's input), then
-// write V8's code cache of the bundle (createCachedData after running includes the bytecode of
-// every function that ran) and the stamp bin/atoll checks (src/cli/code-cache.ts).
+// benchmark's input), then write V8's code cache of the bundle (createCachedData after running
+// includes the bytecode of every function that ran) and the stamp bin/atoll checks
+// (src/cli/code-cache.ts).
 //
 // The flag-hash caveat: V8 embeds a hash of its flags in the cache and rejects a cache whose
 // hash differs from the loading process's. `atoll testsolv` and `atoll rpm unpack` call

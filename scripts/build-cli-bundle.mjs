@@ -6,40 +6,21 @@
 // not a failed build: bin/atoll then imports dist's modules as before, the other suites still
 // run, and test/e2e/code-cache.test.ts fails in CI. See docs/ARCHITECTURE.md, "CLI code cache".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, cliBundleOptions, externalProblems, importMetaWarnings } from './cli-bundle-lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const { bundlePaths } = await import(join(dist, 'src/cli/code-cache.js'));
+const { writeFileAtomic } = await import(join(dist, 'src/util/atomic-write.js'));
 const paths = bundlePaths();
 
 class BundleError extends Error {}
 function fail(message) {
   throw new BundleError(message);
 }
-
-/**
- * `import.meta.url` of each bundled file becomes the URL of the same file in dist/, computed at
- * run time from the bundle's own location (no absolute path baked in): worker files,
- * package.json, the demo's root and createRequire bases resolve as in the unbundled build.
- */
-const importMetaUrl = {
-  name: 'import-meta-url',
-  setup(build) {
-    build.onLoad({ filter: /\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta')) return undefined;
-      const rel = relative(dist, args.path).split(sep).join('/');
-      if (rel.startsWith('..')) throw new Error(`${args.path}: import.meta outside dist/`);
-      const contents = text.replaceAll('import.meta.url', `(__atollDistUrl + ${JSON.stringify(rel)})`);
-      if (contents.includes('import.meta')) throw new Error(`${args.path}: import.meta other than import.meta.url`);
-      return { contents, loader: 'js' };
-    });
-  },
-};
 
 // The entry: the atoll CLI, and the ostree front end loaded lazily (bin/atoll-ostree).
 const entry = `export { main } from './src/cli/main.js';
@@ -51,26 +32,12 @@ try {
   // No stamp while the files change: a failed build leaves bin/atoll on dist's modules.
   rmSync(paths.stamp, { force: true });
   mkdirSync(paths.dir, { recursive: true });
-  const built = await esbuild.build({
-    stdin: { contents: entry, resolveDir: dist, sourcefile: 'atoll-cli-entry.js', loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    // npm packages stay in node_modules, required at run time from the bundle's location.
-    packages: 'external',
-    // import() of a package becomes require(): a vm.Script has no dynamic-import hook.
-    supported: { 'dynamic-import': false },
-    // No keepNames: it wraps every function expression in a __name() call, run each time a closure
-    // is made (measured: ~30 ms of a 60k-package testcase load). Names only differ where esbuild
-    // renames a clash (`pad2` for a second `pad`): stack traces; nothing in atoll reads .name.
-    charset: 'ascii',
-    banner: { js: `var __atollDistUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(relative(paths.dir, dist))})).href + "/";` },
-    outfile: paths.source,
-    plugins: [importMetaUrl],
-    logLevel: 'warning',
-  });
+  const built = await esbuild.build(cliBundleOptions({ dist, outfile: paths.source, entry }));
+  // Any other import.meta is empty in a CommonJS bundle (esbuild warns; dist's modules would work).
+  const metaWarnings = importMetaWarnings(built.warnings);
+  if (metaWarnings.length > 0) fail(`import.meta other than import.meta.url:\n${metaWarnings.join('\n')}`);
+  const problems = externalProblems(built.metafile, paths.source);
+  if (problems.length > 0) fail(`npm packages the bundle cannot require:\n${problems.join('\n')}`);
   // esbuild escapes non-ASCII characters in strings, templates, regular expressions and names
   // (charset ascii), but not in comments. Those become '?', so the file is pure ASCII and bin/atoll
   // reads it as latin1: a one-byte string, without UTF-8 decoding (~6 ms for the bundle). Checked:
@@ -81,16 +48,16 @@ try {
   if (source !== bundled && (await code(source)) !== (await code(bundled))) {
     fail('non-ASCII characters outside comments in the bundle');
   }
-  writeFileSync(`${paths.source}.tmp`, source);
-  renameSync(`${paths.source}.tmp`, paths.source);
+  await writeFileAtomic(paths.source, source);
 
-  const train = spawnSync(process.execPath, [join(root, 'scripts/train-code-cache.mjs')], { stdio: 'inherit' });
+  // Both children get no NODE_OPTIONS: V8 flags there would train a cache a plain node rejects.
+  const train = spawnSync(process.execPath, [join(root, 'scripts/train-code-cache.mjs')], { stdio: 'inherit', env: childEnv(process.env) });
   if (train.status !== 0) fail('training the code cache failed');
 
   // A plain node (bin/atoll's) must accept the cache: V8 rejects one whose flags differ.
   const check = spawnSync(process.execPath, [join(root, 'bin/atoll'), '--version'], {
     encoding: 'utf8',
-    env: { ...process.env, ATOLL_CODE_CACHE_DEBUG: '1', ATOLL_NO_CODE_CACHE: '' },
+    env: childEnv(process.env, { ATOLL_CODE_CACHE_DEBUG: '1', ATOLL_NO_CODE_CACHE: '', ATOLL_DEBUG: '' }),
   });
   if (check.status !== 0 || !check.stderr.includes('atoll: code cache: used')) fail(`bin/atoll does not use the fresh code cache:\n${check.stderr}`);
   const stamp = JSON.parse(readFileSync(paths.stamp, 'utf8'));

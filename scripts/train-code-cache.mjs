@@ -11,7 +11,7 @@
 // v8.setFlagsFromString (--liftoff-only, --max-opt=1), which changes the hash for good (setting
 // the defaults back does not restore it). The bundle's require here hands it a node:v8 whose
 // setFlagsFromString does nothing: the flags decide tiering, not the bytecode the cache holds.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import * as v8 from 'node:v8';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const { bundlePaths, compileBundle, runBundle, currentBuildInfo } = await import(join(dist, 'src/cli/code-cache.js'));
+const { writeFileAtomic } = await import(join(dist, 'src/util/atomic-write.js'));
 const { readFileSync } = await import('node:fs');
 const paths = bundlePaths();
 const buildInfo = currentBuildInfo(paths);
@@ -136,13 +137,10 @@ if (failures.length > 0) {
   process.exit(1);
 }
 
-// Each file replaced whole (a bin/atoll starting meanwhile sees no stamp, or a complete set).
-const writeWhole = (path, data) => {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
-};
+// Each file replaced whole and synced, the stamp last (a bin/atoll starting meanwhile, or after
+// a crash, sees no stamp, or a complete set).
 const cache = script.createCachedData();
-writeWhole(paths.cache, cache);
+await writeFileAtomic(paths.cache, cache);
 const stamp = {
   buildInfo,
   sourceSize: statSync(paths.source).size,
@@ -150,5 +148,5 @@ const stamp = {
   node: process.version,
   v8: process.versions.v8,
 };
-writeWhole(paths.stamp, `${JSON.stringify(stamp, null, 2)}\n`);
+await writeFileAtomic(paths.stamp, `${JSON.stringify(stamp, null, 2)}\n`);
 process.exit(0);

@@ -103,39 +103,73 @@ export function staleReason(paths: BundlePaths): string | null {
 }
 
 /**
- * The bundled CLI with its code cache, or null (then the caller imports dist's modules): when
- * ATOLL_NO_CODE_CACHE=1, when the bundle is missing or stale, or when V8 rejects the cache (its
- * flags or version differ from the training process's). ATOLL_CODE_CACHE_DEBUG=1 says which on
- * stderr.
+ * Whether V8 in this process would accept a code cache made with `cache`'s V8 version and flags,
+ * read from the cache's header (checked against the header of a cache of a tiny script made
+ * here, microseconds): words 0 (magic), 1 (V8 version hash) and 3 (flag hash); words 2, 4 and 5
+ * (source hash, payload length, checksum) depend on the script. Run with other V8 flags
+ * (`node --max-opt=2 bin/atoll`), bin/atoll then skips the bundle before reading and compiling
+ * its 1.7 MB: without the cache, dist's modules (only those a command needs) start faster.
+ * Should V8 change the layout, a wrong answer only costs time: false → dist's modules; true →
+ * the bundle runs without its cache (loadBundledCli).
  */
-export function loadBundledCli(): BundledCli | null {
+export function cacheFlagsMatch(cache: Uint8Array): boolean {
+  if (cache.length < 16) return false;
+  const probe = new Script('0').createCachedData();
+  const word = (b: Uint8Array, i: number): number => Buffer.from(b.buffer, b.byteOffset, b.length).readUInt32LE(i * 4);
+  return [0, 1, 3].every((i) => word(probe, i) === word(cache, i));
+}
+
+/**
+ * --debug or ATOLL_DEBUG=1: print error stacks (src/cli/main.ts). bin/atoll then imports dist's
+ * modules, so the stacks point into dist's files rather than into the one-line-per-statement
+ * bundle, which has no source map.
+ */
+export function debugRequested(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  return argv.includes('--debug') || env.ATOLL_DEBUG === '1';
+}
+
+/**
+ * The bundled CLI (with its code cache), or null (then the caller imports dist's modules): when
+ * ATOLL_NO_CODE_CACHE=1, when debugging (stacks), when the bundle is missing or stale, or when the
+ * cache's header says V8 would reject it (other V8 flags: cacheFlagsMatch). A cache V8 rejects
+ * all the same leaves a correctly compiled script of the same code as dist's: it runs, without
+ * the cache's head start, rather than paying for dist's modules on top. ATOLL_CODE_CACHE_DEBUG=1 says
+ * which on stderr.
+ */
+export function loadBundledCli(argv: readonly string[] = process.argv.slice(2), paths: BundlePaths = bundlePaths()): BundledCli | null {
   const debug = process.env.ATOLL_CODE_CACHE_DEBUG === '1';
   const skip = (reason: string): null => {
     if (debug) process.stderr.write(`atoll: code cache: not used: ${reason}\n`);
     return null;
   };
   if (process.env.ATOLL_NO_CODE_CACHE === '1') return skip('ATOLL_NO_CODE_CACHE=1');
-  const paths = bundlePaths();
+  if (debugRequested(argv)) return skip('--debug or ATOLL_DEBUG=1 (stack traces from dist/)');
   const stamp = checkBundle(paths);
   if (typeof stamp === 'string') return skip(stamp);
   let script: Script;
   try {
+    const cache = readFileSync(paths.cache);
+    if (!cacheFlagsMatch(cache)) return skip('V8 would reject the code cache (different V8 flags or version)');
     // latin1: the build made the bundle pure ASCII, so bytes = characters
     const source = readFileSync(paths.source, 'latin1');
-    const cache = readFileSync(paths.cache);
     // a build replacing the files between the stat above and these reads
     if (source.length !== stamp.sourceSize || cache.length !== stamp.cacheSize) return skip('bundle files changed while loading');
     script = compileBundle(source, paths.source, cache);
   } catch (err) {
     return skip(`cannot load the bundle: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (script.cachedDataRejected !== false) return skip('V8 rejected the code cache (different V8 flags or version)');
   let cli: BundledCli;
   try {
     cli = runBundle(script, paths);
   } catch (err) {
     return skip(`cannot run the bundle: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (debug) process.stderr.write(`atoll: code cache: used (${paths.source})\n`);
+  if (debug) {
+    if (script.cachedDataRejected !== false) {
+      process.stderr.write(`atoll: code cache: rejected by V8 (different V8 flags or version), bundle run without it (${paths.source})\n`);
+    } else {
+      process.stderr.write(`atoll: code cache: used (${paths.source})\n`);
+    }
+  }
   return cli;
 }

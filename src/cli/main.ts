@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { AtollError } from '../errors/index.js';
 import { loadProgram } from './load-program.js';
+import { debugRequested } from './code-cache.js';
 
 /** Exit codes, as rpm-ostree and OSTree use them: 0 ok, 1 failure, 2 usage error. */
 export const EXIT_OK = 0;
@@ -28,7 +29,7 @@ export async function main(argv: string[], options: { errorPrefix?: string } = {
     command.exitOverride();
     command.configureOutput(program.configureOutput());
   }
-  const debug = argv.includes('--debug') || process.env.ATOLL_DEBUG === '1';
+  const debug = debugRequested(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // A command may ask for a specific status (upgrade --check: 77 when unchanged).

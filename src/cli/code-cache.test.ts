@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileBundle, runBundle, staleReason, wrapBundleSource, type BundlePaths, type BundleStamp } from './code-cache.js';
+import { cacheFlagsMatch, compileBundle, debugRequested, loadBundledCli, runBundle, staleReason, wrapBundleSource, type BundlePaths, type BundleStamp } from './code-cache.js';
 
 function fakeBuild(t: { after(fn: () => void): void }): { paths: BundlePaths; stamp: BundleStamp } {
   const dir = mkdtempSync(join(tmpdir(), 'atoll-code-cache-'));
@@ -78,4 +78,65 @@ test('V8 accepts a cache made by the same process flags and rejects it for anoth
   assert.equal(compileBundle(source, '/nonexistent/atoll-cli.cjs', cache).cachedDataRejected, false);
   // V8 keys a cache on the source length (among others): another source is rejected.
   assert.equal(compileBundle(`${source} `, '/nonexistent/atoll-cli.cjs', cache).cachedDataRejected, true);
+});
+
+test('--debug or ATOLL_DEBUG=1 is debugging (main prints stacks; bin/atoll uses dist/)', () => {
+  assert.equal(debugRequested(['repo', '--debug'], {}), true);
+  assert.equal(debugRequested(['repo'], { ATOLL_DEBUG: '1' }), true);
+  assert.equal(debugRequested(['repo'], { ATOLL_DEBUG: '0' }), false);
+});
+
+test('the flag check reads V8 version and flag hash from a cache header', () => {
+  const cache = compileBundle('module.exports = {};', '/nonexistent/atoll-cli.cjs').createCachedData();
+  assert.equal(cacheFlagsMatch(cache), true);
+  const otherFlags = Buffer.from(cache);
+  otherFlags.writeUInt32LE((otherFlags.readUInt32LE(12) ^ 1) >>> 0, 12);
+  assert.equal(cacheFlagsMatch(otherFlags), false);
+  assert.equal(cacheFlagsMatch(Buffer.alloc(16)), false);
+  assert.equal(cacheFlagsMatch(cache.subarray(0, 8)), false);
+});
+
+function withCacheEnv<T>(fn: () => T): T {
+  const saved = { no: process.env.ATOLL_NO_CODE_CACHE, debug: process.env.ATOLL_DEBUG, cc: process.env.ATOLL_CODE_CACHE_DEBUG };
+  delete process.env.ATOLL_NO_CODE_CACHE;
+  delete process.env.ATOLL_DEBUG;
+  delete process.env.ATOLL_CODE_CACHE_DEBUG;
+  try {
+    return fn();
+  } finally {
+    for (const [key, value] of [['ATOLL_NO_CODE_CACHE', saved.no], ['ATOLL_DEBUG', saved.debug], ['ATOLL_CODE_CACHE_DEBUG', saved.cc]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+test('loadBundledCli: a cache V8 rejects all the same still runs the (correctly compiled) bundle', async (t) => {
+  const { paths, stamp } = fakeBuild(t);
+  // Made by this process (flags match) for another source: V8 rejects it on the source hash.
+  const cache = compileBundle('module.exports = { other: 1 };', paths.source).createCachedData();
+  writeFileSync(paths.cache, cache);
+  writeFileSync(paths.stamp, JSON.stringify({ ...stamp, cacheSize: cache.length }));
+  assert.equal(compileBundle(readFileSync(paths.source, 'latin1'), paths.source, cache).cachedDataRejected, true);
+  const cli = withCacheEnv(() => loadBundledCli([], paths));
+  assert.ok(cli);
+  assert.equal(await cli.main([]), 7);
+});
+
+test('loadBundledCli: other V8 flags in the cache header, --debug, ATOLL_DEBUG=1: dist/ modules', (t) => {
+  const { paths, stamp } = fakeBuild(t);
+  // fakeBuild's cache is zeros: not a header this V8 accepts.
+  assert.equal(withCacheEnv(() => loadBundledCli([], paths)), null);
+  const cache = compileBundle(readFileSync(paths.source, 'latin1'), paths.source).createCachedData();
+  writeFileSync(paths.cache, cache);
+  writeFileSync(paths.stamp, JSON.stringify({ ...stamp, cacheSize: cache.length }));
+  assert.ok(withCacheEnv(() => loadBundledCli([], paths)));
+  assert.equal(withCacheEnv(() => loadBundledCli(['repo', 'ls', '--debug'], paths)), null);
+  assert.equal(
+    withCacheEnv(() => {
+      process.env.ATOLL_DEBUG = '1';
+      return loadBundledCli([], paths);
+    }),
+    null,
+  );
 });

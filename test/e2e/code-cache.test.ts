@@ -100,14 +100,30 @@ test('bin/atoll-ostree loads the same bundle', (t) => {
   assert.match(version.bundled.stdout, /^libostree:\n Version: '/);
 });
 
-test('a cache V8 rejects (other V8 flags) falls back to the ES modules silently', (t) => {
+test('a cache V8 would reject (other V8 flags): dist\'s modules, same output, said on the debug line', (t) => {
   if (!requireBundle(t)) return;
-  const ran = run(process.execPath, ['--max-opt=2', atollBin, '--version'], { env: { ...process.env, ATOLL_CODE_CACHE_DEBUG: '1', ATOLL_NO_CODE_CACHE: '' } });
-  assert.equal(ran.status, 0);
-  assert.match(ran.stderr, /^atoll: code cache: not used: V8 rejected the code cache/);
-  assert.match(ran.stdout, /^\d+\.\d+\.\d+\n$/);
+  const flagged = runBoth(atollBin, ['--help'], { nodeArgs: ['--max-opt=2'] });
+  assert.match(flagged.bundled.stderr, /^atoll: code cache: not used: V8 would reject the code cache/);
+  assert.equal(flagged.bundled.status, 0);
+  assert.equal(flagged.bundled.stdout, flagged.esm.stdout);
+  assert.equal(flagged.bundled.stderr.replace(/^atoll: code cache: .*\n/, ''), flagged.esm.stderr.replace(/^atoll: code cache: .*\n/, ''));
   const quiet = run(process.execPath, ['--max-opt=2', atollBin, '--version'], { env: { ...process.env, ATOLL_CODE_CACHE_DEBUG: '', ATOLL_NO_CODE_CACHE: '' } });
   assert.equal(quiet.stderr, '');
+  assert.match(quiet.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('--debug and ATOLL_DEBUG=1 use dist\'s modules (stacks point into dist/, not the bundle)', (t) => {
+  if (!requireBundle(t)) return;
+  const env = { ...process.env, ATOLL_CODE_CACHE_DEBUG: '1', ATOLL_NO_CODE_CACHE: '' };
+  const flag = run(process.execPath, [atollBin, '--debug', 'testsolv', '/nonexistent/case.t'], { env });
+  assert.equal(flag.status, 1);
+  assert.match(flag.stderr, /^atoll: code cache: not used: --debug or ATOLL_DEBUG=1/);
+  assert.match(flag.stderr, /^\[DEPSOLVE_TESTCASE_READ\] AtollError/m);
+  assert.match(flag.stderr, /dist\/src\/.*\.js:\d+/);
+  assert.doesNotMatch(flag.stderr, /atoll-cli\.cjs/);
+  const envDebug = run(process.execPath, [atollBin, '--version'], { env: { ...env, ATOLL_DEBUG: '1' } });
+  assert.match(envDebug.stderr, /^atoll: code cache: not used: --debug or ATOLL_DEBUG=1/);
+  assert.match(envDebug.stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
 test('a short command through the bundle does not load the packages of other commands', (t) => {

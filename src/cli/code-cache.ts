@@ -4,8 +4,8 @@
 // it in a fresh process and writes V8's code cache of what ran (bytecode included) beside it.
 // bin/atoll loads the bundle through vm.Script with that cache, so a command does not pay V8's
 // lazy compilation (parse + bytecode) for the code the cache covers (figures in ARCHITECTURE).
-// Anything unexpected (no bundle, a stale one, a cache V8 rejects, ATOLL_NO_CODE_CACHE=1) and
-// bin/atoll imports dist's ES modules as before. See docs/ARCHITECTURE.md, "CLI code cache".
+// Anything unexpected (no bundle, a stale one, a cache whose header V8 would reject, --debug,
+// ATOLL_NO_CODE_CACHE=1) and bin/atoll imports dist's ES modules as before. See docs/ARCHITECTURE.md, "CLI code cache".
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

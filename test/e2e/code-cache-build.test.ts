@@ -1,15 +1,16 @@
 // scripts/build-cli-bundle.mjs's pieces (scripts/cli-bundle-lib.mjs) on small fixtures: the
 // import.meta.url rewrite touches only real expressions, other import.meta uses are caught, npm
-// packages the bundle cannot require are caught at build time, and the build's children run
-// without NODE_OPTIONS.
+// packages the bundle cannot require are caught at build time, the build's children run
+// without NODE_OPTIONS, and a failed training run does not fail the build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { repoRoot, tempDir } from '../helpers/env.js';
+import { run } from '../helpers/run.js';
 
 interface CliBundleLib {
   cliBundleOptions(o: { dist: string; outfile: string; entry: string }): esbuild.BuildOptions & { write: false; metafile: true };
@@ -106,4 +107,25 @@ test('the bundle of this build requires only packages it can require', async () 
 test('the training run and the check get no NODE_OPTIONS or NODE_V8_COVERAGE (V8 flags there change the cache)', () => {
   const env = lib.childEnv({ PATH: '/bin', NODE_OPTIONS: '--max-opt=2', NODE_V8_COVERAGE: '/tmp/c' }, { ATOLL_CODE_CACHE_DEBUG: '1' });
   assert.deepEqual(env, { PATH: '/bin', ATOLL_CODE_CACHE_DEBUG: '1' });
+});
+
+test('a failing training run warns, leaves no stamp and does not fail the build', (t) => {
+  // A copy of the build (dist/src, the scripts, bin) with node_modules linked: the real dist/bundle
+  // stays untouched. Training fails at once: its temporary directory cannot be made.
+  const dir = tempDir(t);
+  cpSync(join(repoRoot, 'dist/src'), join(dir, 'dist/src'), { recursive: true });
+  cpSync(join(repoRoot, 'dist/.tsbuildinfo'), join(dir, 'dist/.tsbuildinfo'));
+  for (const f of ['build-cli-bundle.mjs', 'train-code-cache.mjs', 'cli-bundle-lib.mjs']) cpSync(join(repoRoot, 'scripts', f), join(dir, 'scripts', f));
+  cpSync(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  write(dir, { 'dist/bundle/stamp.json': '{}' }); // an earlier build's
+  const ran = run(process.execPath, [join(dir, 'scripts/build-cli-bundle.mjs')], { env: { ...process.env, TMPDIR: join(dir, 'nonexistent') } });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.match(ran.stderr, /^build-cli-bundle: WARNING: no bundled CLI, bin\/atoll will import dist's modules: training the code cache failed$/m);
+  assert.equal(existsSync(join(dir, 'dist/bundle/stamp.json')), false);
+  assert.equal(existsSync(join(dir, 'dist/bundle/atoll-cli.cjs')), true);
+  const atoll = run(process.execPath, [join(dir, 'bin/atoll'), '--version'], { env: { ...process.env, ATOLL_CODE_CACHE_DEBUG: '1', ATOLL_NO_CODE_CACHE: '' } });
+  assert.equal(atoll.status, 0);
+  assert.match(atoll.stderr, /^atoll: code cache: not used: no bundle/);
 });

@@ -527,9 +527,9 @@ export class Pool {
     return new Int32Array(this.cols.buffer, this.cols.offset(this.cScratch) + rel, length);
   }
 
-  /** Byte offset of the scratch column in the pool's memory (now). */
-  scratchOffset(): number {
-    return this.cols.offset(this.cScratch);
+  /** Changes whenever views of the pool's memory (scratchView32's too) may have become invalid. */
+  get memoryVersion(): number {
+    return this.cols.version;
   }
 
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */

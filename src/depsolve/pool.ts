@@ -508,7 +508,8 @@ export class Pool {
    * Leave data in the scratch column after a kernel's walk: `release` is called (once) before
    * anything writes the column again, to copy out what the holder still needs. A solver keeps
    * its package rules' origin columns there this way (most solves never read them: they are for
-   * problems and traces), instead of copying them out of every solve.
+   * problems and traces), instead of copying them out of every solve. The pool keeps `release`
+   * until then, maybe for its whole life: it must hold only what it copies into, not its owner.
    */
   holdScratch(release: () => void): void {
     this.takeScratch();

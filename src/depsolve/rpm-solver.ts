@@ -1476,7 +1476,8 @@ export class RpmSolver {
       // something takes the scratch again, e.g. the next solve's walk: copied out then
       this.pkgOriginHold = OriginHold.inScratch(this.pool, arena.scratchAt!, arena.count);
     } else {
-      this.pkgOriginHold = OriginHold.own(this.pool, arena);
+      // (the origin columns only: the literals, now in the engine, go with the arena)
+      this.pkgOriginHold = OriginHold.own(this.pool, { reason: arena.reason, p: arena.p, other: arena.other, dep: arena.dep, count: arena.count });
     }
     // the requires pass's scan skips the package rules of a package not installed as one run
     // (package rules are sorted by first literal: its requires, conflicts and same-name rules

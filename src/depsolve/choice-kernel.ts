@@ -72,7 +72,8 @@ const SCAN: Node[] = [
   ...get(M),
 ];
 
-// compiled when the solver's code loads (program start-up), like the rest of its code
+// validated when the solver's code loads (program start-up); Node 20 compiles each wasm
+// function lazily, at its first call
 const compiled = new wasm.Module(
   assembleModule([{ name: 'scan', params: PARAMS, result: true, locals: LOCALS, body: [...assemble(SCAN), 0x0b] }]),
 );

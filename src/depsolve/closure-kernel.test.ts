@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { runTestcase } from './testcase.js';
 import { RpmSolver } from './rpm-solver.js';
 import { ClosureKernel } from './closure-kernel.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { RPMSENSE } from '../rpm/index.js';
+import { Pool } from './pool.js';
+import { simpleDep, type Dep } from './dep.js';
 
 // The reference is RpmSolver's JS code (closureKernel = false: the JS walk, the JS distupgrade-all
 // loop): for random repositories, the
@@ -168,4 +173,75 @@ test('a solver whose rule origins stayed in the pool\'s scratch keeps them when 
   assert.equal(wasm.length, 2);
   assert.notDeepEqual(js[0], js[1], 'the two steps have different rules');
   assert.deepEqual(wasm, js);
+});
+
+/** A pool with packages a (requires b and c), b (conflicts with d), c (requires d), d; a's id; `add` adds more. */
+function smallPool(): { pool: Pool; a: number; add: (name: string) => void } {
+  const pool = new Pool();
+  pool.setArch('x86_64');
+  const repo = pool.addRepo('base');
+  const none: Dep[] = [];
+  const pkg = (name: string, requires: Dep[], conflicts = none): number =>
+    pool.addSolvable(repo, {
+      name, evr: '1-1', arch: 'x86_64', vendor: '',
+      provides: [simpleDep(name, RPMSENSE.EQUAL, '1-1')],
+      requires, conflicts, obsoletes: none, recommends: none, suggests: none, supplements: none, enhances: none,
+      files: [], buildtime: 0,
+    }).id;
+  const a = pkg('a', [simpleDep('b', 0, ''), simpleDep('c', 0, '')]);
+  pkg('b', none, [simpleDep('d', 0, '')]);
+  pkg('c', [simpleDep('d', 0, '')]);
+  pkg('d', none);
+  return { pool, a, add: (name) => void pkg(name, [simpleDep('a', 0, '')]) };
+}
+
+test('rule origins read from the scratch after the pool\'s memory grew are still the walk\'s', () => {
+  const describe = (kernel: boolean): string[] => {
+    const before = RpmSolver.closureKernel;
+    RpmSolver.closureKernel = kernel;
+    try {
+      const { pool, a, add } = smallPool();
+      const solver = new RpmSolver(pool, [{ verb: 'install', select: { kind: 'pkg', p: a }, flags: new Set() }]);
+      solver.solve();
+      const n = solver.dumpRules().length;
+      // the first rule read (views of the scratch made), then the memory grows: the views
+      // are made again for the others
+      const out = [solver.describeRule(1)];
+      for (let k = 0; k < 30_000; k++) add(`x${k}`);
+      for (let id = 2; id <= n; id++) out.push(solver.describeRule(id));
+      return out;
+    } finally {
+      RpmSolver.closureKernel = before;
+    }
+  };
+  const js = describe(false);
+  assert.ok(js.length > 3);
+  assert.deepEqual(describe(true), js);
+});
+
+test('the pool does not keep a solver alive through the origin columns it left in the scratch', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { pool, a } = smallPool();
+  const solve = (): WeakRef<RpmSolver> => {
+    const solver = new RpmSolver(pool, [{ verb: 'install', select: { kind: 'pkg', p: a }, flags: new Set() }]);
+    // (a problem: b conflicts with d, which c requires; its proof reads the rules' origins)
+    assert.equal(solver.solve().problems.length, 1);
+    // (the walk was the kernel's: its origins are in the pool's scratch, held for this solver)
+    assert.match(solver.describeRule(1), /requires|conflicts|same/);
+    return new WeakRef(solver);
+  };
+  const before = RpmSolver.closureKernel;
+  RpmSolver.closureKernel = true;
+  try {
+    const ref = solve();
+    // (a WeakRef's target stays alive until the current job ends)
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(ref.deref(), undefined, 'the solver (and its engine\'s memory) is collectable');
+    // the next walk takes the scratch: the hold copies out for nobody, harmlessly
+    solve();
+  } finally {
+    RpmSolver.closureKernel = before;
+  }
 });

@@ -391,7 +391,8 @@ const ASCENDING: Node[] = [
   END,
 ];
 
-// compiled when the solver's code loads (program start-up), like the rest of its code
+// validated when the solver's code loads (program start-up); Node 20 compiles each wasm
+// function lazily, at its first call
 const compiled = new wasm.Module(
   assembleModule([
     { name: 'walk', params: 0, result: true, locals: LOCALS, body: assemble(WALK) },
@@ -419,6 +420,17 @@ export interface KernelParams {
 }
 
 /**
+ * Where a walk's rule origin columns are in the pool's scratch column: byte offsets from its
+ * start (the column may move later; offsets relative to it stay valid).
+ */
+export interface OriginOffsets {
+  reason: number;
+  p: number;
+  other: number;
+  dep: number;
+}
+
+/**
  * One closure walk's memory: the pool's columns copied in, the queue, the rule arena (literals
  * and the origin columns RpmSolver's PkgRuleArena has), the added map and list.
  */
@@ -437,6 +449,8 @@ export class ClosureKernel {
   readonly p: Int32Array<ArrayBuffer>;
   readonly other: Int32Array<ArrayBuffer>;
   readonly dep: Int32Array<ArrayBuffer>;
+  /** The origin columns (reason, p, other, dep) in the scratch column (RpmSolver leaves them there). */
+  readonly originsAt: OriginOffsets;
   readonly added: Uint8Array<ArrayBuffer>;
   /**
    * Per name id of a package the kernel did: 1 when the infarch rules have nothing to do for the
@@ -491,7 +505,8 @@ export class ClosureKernel {
     region(B_NAMESTATE, names);
     const cols = td.cols;
     td.takeScratch();
-    cols.ensure(td.scratch, top);
+    // (what the scratch held is dead now: a move copies nothing)
+    cols.ensure(td.scratch, top, false);
     const base = cols.offset(td.scratch);
     const buffer = cols.buffer;
     const inst = new wasm.Instance(compiled, { env: { mem: cols.mem } });
@@ -548,6 +563,7 @@ export class ClosureKernel {
     this.other = i32(B_ROTHER, rcap);
     this.dep = i32(B_RDEP, rcap);
     this.depObjs = td.depObjs;
+    this.originsAt = { reason: rel[B_RREASON]!, p: rel[B_RP]!, other: rel[B_ROTHER]!, dep: rel[B_RDEP]! };
   }
 
   /** Literals written so far (the arena's top). */

@@ -52,7 +52,8 @@ const DUP_BODY: Node[] = [
   ...get(M),
 ];
 
-// compiled when the solver's code loads (program start-up), like the rest of its code
+// validated when the solver's code loads (program start-up); Node 20 compiles each wasm
+// function lazily, at its first call
 const compiled = new wasm.Module(
   assembleModule([{ name: 'dup', params: 12, result: true, locals: 4, body: [...assemble(DUP_BODY), 0x0b] }]),
 );

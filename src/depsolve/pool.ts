@@ -508,7 +508,8 @@ export class Pool {
    * Leave data in the scratch column after a kernel's walk: `release` is called (once) before
    * anything writes the column again, to copy out what the holder still needs. A solver keeps
    * its package rules' origin columns there this way (most solves never read them: they are for
-   * problems and traces), instead of copying them out of every solve.
+   * problems and traces), instead of copying them out of every solve. The pool keeps `release`
+   * until then, maybe for its whole life: it must hold only what it copies into, not its owner.
    */
   holdScratch(release: () => void): void {
     this.takeScratch();
@@ -527,9 +528,9 @@ export class Pool {
     return new Int32Array(this.cols.buffer, this.cols.offset(this.cScratch) + rel, length);
   }
 
-  /** Byte offset of the scratch column in the pool's memory (now). */
-  scratchOffset(): number {
-    return this.cols.offset(this.cScratch);
+  /** Changes whenever views of the pool's memory (scratchView32's too) may have become invalid. */
+  get memoryVersion(): number {
+    return this.cols.version;
   }
 
   /** The typed dependency store and per-package columns for the rule builder's kernel (read-only). */

@@ -6,7 +6,7 @@ import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
 import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifySorter } from './rule-unify-kernel.js';
-import { ClosureKernel, KernelFull } from './closure-kernel.js';
+import { ClosureKernel, KernelFull, type OriginOffsets } from './closure-kernel.js';
 import { dupAllBytes, dupAllMaps } from './dup-kernel.js';
 import { CF_OBSOLETES, CF_ORPHANED, CF_REPLACES, choiceCandidates, choiceCandidatesIn, choiceScratchBytes } from './choice-kernel.js';
 
@@ -222,55 +222,45 @@ const R_RECOMMENDS = 9;
  * is made only when something asks for it (problems, traces).
  */
 class PkgRuleArena {
-  lits = new Int32Array(1 << 15);
   top = 0;
   count = 0;
-  start = new Int32Array(4096);
-  len = new Int32Array(4096);
-  reason = new Int32Array(4096);
-  p = new Int32Array(4096);
-  other = new Int32Array(4096);
-  /**
-   * The rule's dependency as its index in the package's list for the reason (requires,
-   * conflicts, obsoletes or recommends of package p), -1 for none: libsolv keeps a dependency
-   * id in the rule's info the same way, no object reference per rule.
-   */
-  dep = new Int32Array(4096);
   /** Arrays in the closure kernel's memory (the kernel writes there too): they cannot grow. */
   private fixed = false;
+  /** With fixed arrays: where the origin columns are in the pool's scratch (ClosureKernel.originsAt). */
+  scratchAt: OriginOffsets | null = null;
+
+  private constructor(
+    public lits: Int32Array<ArrayBuffer>,
+    public start: Int32Array<ArrayBuffer>,
+    public len: Int32Array<ArrayBuffer>,
+    public reason: Int32Array<ArrayBuffer>,
+    public p: Int32Array<ArrayBuffer>,
+    public other: Int32Array<ArrayBuffer>,
+    /**
+     * The rule's dependency as its index in the package's list for the reason (requires,
+     * conflicts, obsoletes or recommends of package p), -1 for none: libsolv keeps a dependency
+     * id in the rule's info the same way, no object reference per rule.
+     */
+    public dep: Int32Array<ArrayBuffer>,
+  ) {}
+
+  /** An arena for the JS walk, with room that grows (~220 KB to start with). */
+  static growable(): PkgRuleArena {
+    const r = (): Int32Array<ArrayBuffer> => new Int32Array(4096);
+    return new PkgRuleArena(new Int32Array(1 << 15), r(), r(), r(), r(), r(), r());
+  }
 
   /** An arena over the closure kernel's arrays (see ClosureKernel). */
   static over(k: ClosureKernel): PkgRuleArena {
-    const a = new PkgRuleArena();
-    a.lits = k.lits;
-    a.start = k.start;
-    a.len = k.len;
-    a.reason = k.reason;
-    a.p = k.p;
-    a.other = k.other;
-    a.dep = k.dep;
+    const a = new PkgRuleArena(k.lits, k.start, k.len, k.reason, k.p, k.other, k.dep);
     a.fixed = true;
+    a.scratchAt = k.originsAt;
     return a;
   }
 
   /** Are the arrays the closure kernel's (the pool's scratch, reused by the next solve)? */
   fixedArrays(): boolean {
     return this.fixed;
-  }
-
-  /** The rules' origin columns (reason, package, other package, dependency), copied; no literals. */
-  static originsOf(k: PkgRuleArena): PkgRuleArena {
-    const a = new PkgRuleArena();
-    const n = k.count;
-    a.lits = new Int32Array(0);
-    a.start = new Int32Array(0);
-    a.len = new Int32Array(0);
-    a.reason = k.reason.slice(0, n);
-    a.p = k.p.slice(0, n);
-    a.other = k.other.slice(0, n);
-    a.dep = k.dep.slice(0, n);
-    a.count = n;
-    return a;
   }
 
   /** Room for a rule of n literals at `top` (write them, then close()). */
@@ -334,6 +324,75 @@ class PkgRuleArena {
     this.other[r] = other;
     this.dep[r] = dep;
     this.top = t + 2;
+  }
+}
+
+/** The package rules' origin columns (PkgRuleArena's reason, p, other, dep), per rule index. */
+interface OriginCols {
+  reason: Int32Array;
+  p: Int32Array;
+  other: Int32Array;
+  dep: Int32Array;
+  count: number;
+}
+
+/**
+ * A solver's package rule origins: in the pool's scratch column, where the closure walk wrote
+ * them (`at`: offsets in it; views made once per pool memory version), until something takes
+ * the scratch and they are copied out (`cols`). The release closure left with the pool
+ * (Pool.holdScratch) holds only this object: the solver, with its engine's memory, is not kept
+ * alive by the pool for as long as nothing takes the scratch.
+ */
+class OriginHold {
+  private views: OriginCols | null = null;
+  private viewsVersion = -1;
+
+  private constructor(
+    private readonly pool: Pool,
+    private at: OriginOffsets | null,
+    private readonly count: number,
+    private cols: OriginCols | null,
+  ) {}
+
+  /** Origins the solver has in its own arrays (the JS walk's arena). */
+  static own(pool: Pool, cols: OriginCols): OriginHold {
+    return new OriginHold(pool, null, cols.count, cols);
+  }
+
+  /** Origins left in the pool's scratch, copied out when something takes it. */
+  static inScratch(pool: Pool, at: OriginOffsets, count: number): OriginHold {
+    const hold = new OriginHold(pool, at, count, null);
+    // (a static method: the closure can capture nothing but `hold`)
+    pool.holdScratch(() => hold.copyOut());
+    return hold;
+  }
+
+  /** The columns (views of the scratch valid until the pool's memory changes, or the copies). */
+  get(): OriginCols {
+    if (this.cols !== null) return this.cols;
+    const pool = this.pool;
+    const version = pool.memoryVersion;
+    if (this.views === null || this.viewsVersion !== version) {
+      const at = this.at!;
+      const n = this.count;
+      this.views = {
+        reason: pool.scratchView32(at.reason, n),
+        p: pool.scratchView32(at.p, n),
+        other: pool.scratchView32(at.other, n),
+        dep: pool.scratchView32(at.dep, n),
+        count: n,
+      };
+      this.viewsVersion = version;
+    }
+    return this.views;
+  }
+
+  private copyOut(): void {
+    const v = this.get();
+    const n = this.count;
+    this.cols = { reason: v.reason.slice(0, n), p: v.p.slice(0, n), other: v.other.slice(0, n), dep: v.dep.slice(0, n), count: n };
+    this.at = null;
+    this.views = null;
   }
 }
 
@@ -475,33 +534,13 @@ export class RpmSolver {
     }
     return this.addedSorted;
   }
-  private pkgArena: PkgRuleArena | null = new PkgRuleArena();
+  /** The rules as they are built (the kernel's arrays, or the JS walk's growable arena). */
+  private pkgArena: PkgRuleArena | null = null;
   /** Per package rule id (pkgRuleFirst..pkgRulesEnd-1, at id - pkgRuleFirst): its index in the arena's columns. */
   private pkgRuleIndex: Int32Array = new Int32Array(0);
   private pkgRuleFirst = 0;
-  /** The package rules' origin columns, or null while they are still in the pool's scratch (pkgOriginsAt). */
-  private pkgRuleCols: PkgRuleArena | null = null;
-  /**
-   * While the closure kernel's origin columns (reason, package, other, dependency) stay in the
-   * pool's scratch column: their byte offsets in it (the column may move: offsets relative to
-   * it stay valid) and the number of rules.
-   */
-  private pkgOriginsAt: { reason: number; p: number; other: number; dep: number; count: number } | null = null;
-
-  /** The package rules' origin columns (copied out of the pool's scratch, or views of it while this solver holds it). */
-  private pkgOrigins(): PkgRuleArena | null {
-    const at = this.pkgOriginsAt;
-    if (this.pkgRuleCols !== null || at === null) return this.pkgRuleCols;
-    const pool = this.pool;
-    const a = new PkgRuleArena();
-    a.lits = a.start = a.len = new Int32Array(0);
-    a.reason = pool.scratchView32(at.reason, at.count);
-    a.p = pool.scratchView32(at.p, at.count);
-    a.other = pool.scratchView32(at.other, at.count);
-    a.dep = pool.scratchView32(at.dep, at.count);
-    a.count = at.count;
-    return a;
-  }
+  /** The package rules' origins (null until loadPkgRules). */
+  private pkgOriginHold: OriginHold | null = null;
 
   problems: Problem[] = [];
   private recommendsMap = new Set<number>();
@@ -1134,7 +1173,7 @@ export class RpmSolver {
       info = { type: update ? 'update' : 'feature', p: this.installedIds[id - (update ? this.updateRules : this.featureRules)]! };
       this.rules.set(id, info);
     }
-    const a = info === undefined && id >= this.pkgRuleFirst && id < this.pkgRulesEnd ? this.pkgOrigins() : null;
+    const a = info === undefined && id >= this.pkgRuleFirst && id < this.pkgRulesEnd ? this.pkgOriginHold?.get() ?? null : null;
     if (a !== null) {
       const r = this.pkgRuleIndex[id - this.pkgRuleFirst]!;
       info = { type: 'pkg', reason: PKG_REASONS[a.reason[r]!]!, p: a.p[r]! };
@@ -1245,7 +1284,7 @@ export class RpmSolver {
             // touched once for both), nameOf read in place
             const td = pool.typedDeps();
             td.takeScratch();
-            td.cols.ensure(td.scratch, dupAllBytes(pool.size, pool.nameCount));
+            td.cols.ensure(td.scratch, dupAllBytes(pool.size, pool.nameCount), false);
             const res = dupAllMaps(
               {
                 size: pool.size,
@@ -1348,6 +1387,7 @@ export class RpmSolver {
     // closure kernel where it applies (a full arena: again, larger, then the JS walk)
     for (const scale of [1, 8, 0]) {
       this.kernel = scale ? this.makeKernel(scale) : null;
+      if (this.kernel === null) this.pkgArena = PkgRuleArena.growable();
       try {
         this.addAllPkgRules();
         break;
@@ -1355,7 +1395,6 @@ export class RpmSolver {
         if (!(err instanceof KernelFull)) throw err;
         this.added = new IdSet(pool.size);
         this.addedList = [];
-        this.pkgArena = new PkgRuleArena();
       }
     }
     if (this.kernel !== null) {
@@ -1423,6 +1462,8 @@ export class RpmSolver {
     // (rule-unify-kernel.ts: a stable counting sort on the first literal, an insertion sort
     // inside each package's group, the duplicates dropped)
     const arena = this.pkgArena!;
+    // (the kernel's views of the pool's memory: detached if it grew since the walk, a bug)
+    if (arena.fixedArrays() && arena.lits.byteLength === 0) throw new TypeError('loadPkgRules: the pool memory changed after the closure walk');
     const { first, order } = this.sat.addClausesSorted(arena.lits, arena.top, arena.start, arena.len, arena.count, unifySorter(this.pool.size));
     // (weak package rules: strongrecommends' recommends, made by the JS walk only)
     if (arena.reason.subarray(0, arena.count).includes(R_RECOMMENDS)) {
@@ -1433,22 +1474,10 @@ export class RpmSolver {
     if (arena.fixedArrays()) {
       // the origin columns stay in the pool's scratch (most solves never read them) until
       // something takes the scratch again, e.g. the next solve's walk: copied out then
-      const pool = this.pool;
-      const base = pool.scratchOffset();
-      const n = arena.count;
-      this.pkgOriginsAt = {
-        reason: arena.reason.byteOffset - base,
-        p: arena.p.byteOffset - base,
-        other: arena.other.byteOffset - base,
-        dep: arena.dep.byteOffset - base,
-        count: n,
-      };
-      pool.holdScratch(() => {
-        this.pkgRuleCols = PkgRuleArena.originsOf(this.pkgOrigins()!);
-        this.pkgOriginsAt = null;
-      });
+      this.pkgOriginHold = OriginHold.inScratch(this.pool, arena.scratchAt!, arena.count);
     } else {
-      this.pkgRuleCols = arena;
+      // (the origin columns only: the literals, now in the engine, go with the arena)
+      this.pkgOriginHold = OriginHold.own(this.pool, { reason: arena.reason, p: arena.p, other: arena.other, dep: arena.dep, count: arena.count });
     }
     // the requires pass's scan skips the package rules of a package not installed as one run
     // (package rules are sorted by first literal: its requires, conflicts and same-name rules

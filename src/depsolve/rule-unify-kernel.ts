@@ -183,7 +183,8 @@ const RANGE: wasmCode.Node[] = (() => {
   ];
 })();
 
-// compiled when the solver's code loads (program start-up), like the rest of its code
+// validated when the solver's code loads (program start-up); Node 20 compiles each wasm
+// function lazily, at its first call
 const compiled = new wasm.Module(
   assembleModule([
     { name: 'cmp', params: 5, result: true, locals: 5, body: CMP },

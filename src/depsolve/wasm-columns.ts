@@ -5,9 +5,11 @@ import { PAGE, wasm, type WasmMemory } from '../util/index.js';
  * columns here so the solver's kernels read them in place (no copy into a fresh memory per
  * solve: copying ~3.5 MB of columns into fresh pages cost ~2 ms of the 60k-package bench).
  *
- * A column that outgrows its room moves to the end (twice the room); the memory grows as
- * needed. Either invalidates views: `version` changes, and holders re-make their views
- * (`view32`/`view8`) when it does. Room given up by a move is not reused.
+ * A column that outgrows its room gets at least twice the room: the last column of the memory
+ * grows in place, any other moves to the end (its contents copied, unless the caller says they
+ * are dead: a scratch column); the memory grows as needed. Either invalidates views: `version`
+ * changes, and holders re-make their views (`view32`/`view8`) when it does. Room given up by a
+ * move is not reused.
  */
 export class WasmColumns {
   readonly mem: WasmMemory;
@@ -51,8 +53,10 @@ export class WasmColumns {
    * Room for at least `bytes` in the column (its contents kept; new room zeroed or, after a
    * move, junk-free up to the old room). The last column of the memory grows in place (its
    * pages, touched already, stay in use: a scratch column used by one kernel after another).
+   * `keep` false: the contents are dead (a scratch column just taken): a move copies nothing
+   * (MBs for a kernel's scratch), growing in place leaves the old bytes as they are.
    */
-  ensure(id: number, bytes: number): void {
+  ensure(id: number, bytes: number, keep = true): void {
     const room = this.room[id]!;
     if (bytes <= room) return;
     const size = Math.max((bytes + 7) & ~7, 2 * room);
@@ -64,7 +68,7 @@ export class WasmColumns {
     }
     const at = this.alloc(size);
     const from = this.off[id]!;
-    new Uint8Array(this.buf).copyWithin(at, from, from + room);
+    if (keep) new Uint8Array(this.buf).copyWithin(at, from, from + room);
     this.off[id] = at;
     this.room[id] = size;
     this.version++;

@@ -140,7 +140,8 @@ const RUNS: Node[] = [
   ...c(0),
 ];
 
-// compiled when the engine's code loads (program start-up), like the rest of its code
+// validated when the engine's code loads (program start-up); Node 20 compiles each wasm
+// function lazily, at its first call
 const compiled = new wasm.Module(
   assembleModule([
     { name: 'load', params: PARAMS, result: true, locals: LOCALS, body: [...assemble(LOAD), 0x0b] },

@@ -2769,9 +2769,9 @@ export class RpmSolver {
    * decideSteps' table: per installed package (installedIds order) the package, its update
    * rule, and that rule's candidates the pass would consider, those of its filters that do not
    * change during the solve applied (update targets, the distupgrade set), and the policy's
-   * pick among all of them when sameNamePick knows it (rank 0, the others 1; made while the
-   * package is not decided installed: otherwise the pass rarely needs it): the engine decides
-   * it when every candidate is open, and stops for this code when only some are. Whether candidates count at all is the flags' mode: never
+   * pick among all of them when sameNamePick knows it (rank 0, the others 1; made only where
+   * the pass is likely to need it, see below): the engine decides it when every candidate is
+   * open, and stops for this code when only some are or no pick was made. Whether candidates count at all is the flags' mode: never
    * (noUpdate), always, or only once the package is decided erased. Everything read here is
    * fixed once the rules are built; the parts that change (decisions, a disabled update rule)
    * the engine looks at as it goes.
@@ -2826,8 +2826,10 @@ export class RpmSolver {
           m++;
         }
       }
+      // (the pick only where the pass is likely to need it: candidates that always count, or
+      // count because the package is erased already)
       let pick = 0;
-      if (m >= 2 && dm[i]! <= 0) {
+      if (m >= 2 && (mode === 2 ? dm[i]! <= 0 : dm[i]! < 0)) {
         if (m === 2) pick = sameNameBest2(ctx, cands[2 * nc]!, cands[2 * nc + 2]!);
         else {
           list.length = 0;

@@ -941,13 +941,20 @@ export class CdclSolver {
     return r;
   }
 
-  /** The steps' table into the kernel memory, at its end. */
+  /** The steps' table into the kernel memory: from the dead staging for good when it fits, else at its end. */
   private placeSteps(): void {
     const mem = this.kernel!.memory;
-    const at = mem.buffer.byteLength;
-    const words = this.steps.length + this.stepCands.length;
-    mem.grow(Math.max(1, Math.ceil((words * 4) / PAGE)));
-    this.refreshViews();
+    const bytes = (this.steps.length + this.stepCands.length) * 4;
+    let at: number;
+    if (this.freeEnd - this.freeAt >= bytes) {
+      // (pages touched already: cheaper than fresh ones)
+      at = this.freeAt;
+      this.freeAt += (bytes + 7) & ~7;
+    } else {
+      at = mem.buffer.byteLength;
+      mem.grow(Math.max(1, Math.ceil(bytes / PAGE)));
+      this.refreshViews();
+    }
     const buf = mem.buffer;
     new Int32Array(buf, at, this.steps.length).set(this.steps);
     const ca = at + this.steps.length * 4;

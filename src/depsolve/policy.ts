@@ -471,6 +471,19 @@ function evrcmpById(pool: Pool, a: number, b: number, ea: number, eb: number): n
   return r;
 }
 
+/**
+ * The pick filterUnwanted(list, 'choose') makes when one of its fixed paths decides it
+ * (sameNameBest2 for two packages, sameNameBest for more: their answers depend on the
+ * packages, the repositories and the favor jobs only, not on the solver's decisions), or 0
+ * when the full steps would run.
+ */
+export function sameNamePick(ctx: PolicyContext, list: number[]): number {
+  if (list.length === 2) return sameNameBest2(ctx, list[0]!, list[1]!);
+  if (list.length < 2) return 0;
+  const one = sameNameBest(ctx, list);
+  return one ? one[0]! : 0;
+}
+
 /** policy_filter_unwanted: narrow and order a candidate list (best first). */
 export function filterUnwanted(ctx: PolicyContext, input: number[], mode: PolicyMode): number[] {
   if (input.length === 2 && mode !== 'suggest' && mode !== 'supplement') {

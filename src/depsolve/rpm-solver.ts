@@ -4,7 +4,7 @@ import { grownI32 } from '../util/index.js';
 import type { Dep } from './dep.js';
 import { depToString } from './dep.js';
 import { SYSTEM_SOLVABLE, type Pool, type Repo, type Solvable } from './pool.js';
-import { filterUnwanted, sameNameBest2, type PolicyContext, type PolicyMode } from './policy.js';
+import { filterUnwanted, sameNameBest2, sameNamePick, type PolicyContext, type PolicyMode } from './policy.js';
 import { unifySorter } from './rule-unify-kernel.js';
 import { ClosureKernel, KernelFull, type OriginOffsets } from './closure-kernel.js';
 import { dupAllBytes, dupAllMaps } from './dup-kernel.js';
@@ -2403,7 +2403,11 @@ export class RpmSolver {
   private branches: Array<{ elems: number[]; level: number; weak?: boolean }> = [];
 
   private pruneBranches(): void {
-    const level = this.sat.level;
+    this.pruneBranchesFrom(this.sat.level);
+  }
+
+  /** Drop the branches at `level` or above. */
+  private pruneBranchesFrom(level: number): void {
     while (this.branches.length && this.branches[this.branches.length - 1]!.level >= level) this.branches.pop();
   }
 
@@ -2884,72 +2888,210 @@ export class RpmSolver {
   private installedTrouble = false;
   private supplementers: number[] | null = null;
 
+  /**
+   * The installed-packages pass through the engine's decideSteps (one kernel call decides the
+   * packages in order until one needs the JS: a policy choice it has no ranks for, a disabled
+   * update rule, a conflict); false: every package in JS (tests compare both).
+   */
+  static installedSteps = true;
+  /** Were this solve's steps given to the engine (setSteps)? */
+  private stepsMade = false;
+  private stepList: number[] = [];
+
+  /**
+   * decideSteps' table: per installed package (installedIds order) the package, its update
+   * rule, and that rule's candidates the pass would consider, those of its filters that do not
+   * change during the solve applied (update targets, the distupgrade set), and the policy's
+   * pick among all of them when sameNamePick knows it (rank 0, the others 1; made only where
+   * the pass is likely to need it, see below): the engine decides it when every candidate is
+   * open, and stops for this code when only some are or no pick was made. Whether candidates count at all is the flags' mode: never
+   * (noUpdate), always, or only once the package is decided erased. Everything read here is
+   * fixed once the rules are built; the parts that change (decisions, a disabled update rule)
+   * the engine looks at as it goes.
+   */
+  private makeInstalledSteps(): void {
+    const sat = this.sat;
+    const installed = this.installedIds;
+    const ni = installed.length;
+    const steps = new Int32Array(4 * ni);
+    let cands = new Int32Array(8 * ni + 16);
+    let nc = 0;
+    const arena = sat.litArena;
+    const clauseStart = sat.clauseStart;
+    const clauseLen = sat.clauseLen;
+    const dm = sat.decisionMap;
+    const list = this.stepList;
+    // (the sets as byte maps or skipped when empty: this runs once per installed package, in
+    // code not optimized yet)
+    const installedMask = this.installedMask;
+    const inDup = this.dupMap.bits;
+    const involved = this.dupInvolved.bits;
+    const forbidden = this.dupForbidden.size ? this.dupForbidden : null;
+    const noUpdate = this.noUpdate.size ? this.noUpdate : null;
+    const updateMap = this.updateMap;
+    const targetsOf = this.updateTargets.size ? this.updateTargets : null;
+    const dupAll = this.dupAll;
+    const always = this.updateAll || dupAll;
+    const ctx = this.policyCtx;
+    for (let k = 0; k < ni; k++) {
+      const i = installed[k]!;
+      const u = this.updateRules + k;
+      const start = clauseStart[u]!;
+      const len = clauseLen[u]!;
+      const inUpdate = updateMap.has(i);
+      const mode = noUpdate !== null && noUpdate.has(i) ? 0 : always || inUpdate || involved[i] === 1 || (len > 0 ? arena[start]! : 0) !== i ? 2 : 1;
+      let m = 0;
+      if (mode !== 0) {
+        if (2 * (nc + len) > cands.length) {
+          const grown = new Int32Array(2 * cands.length + 2 * len);
+          grown.set(cands.subarray(0, 2 * nc));
+          cands = grown;
+        }
+        const targets = targetsOf !== null ? targetsOf.get(i) : undefined;
+        const byTargets = targets !== undefined && !this.dupTargetedOnly.has(i);
+        const toDup = dupAll || involved[i] === 1;
+        for (let k2 = 0; k2 < len; k2++) {
+          const p = arena[start + k2]!;
+          if (p < 0) continue;
+          if (byTargets && p !== i && !targets.has(p)) continue;
+          if (toDup && (installedMask[p] === 1 ? forbidden !== null && forbidden.has(p) : inDup[p] !== 1)) continue;
+          cands[2 * (nc + m)] = p;
+          m++;
+        }
+      }
+      // (the pick only where the pass is likely to need it: candidates that always count, or
+      // count because the package is erased already)
+      let pick = 0;
+      if (m >= 2 && (mode === 2 ? dm[i]! <= 0 : dm[i]! < 0)) {
+        if (m === 2) pick = sameNameBest2(ctx, cands[2 * nc]!, cands[2 * nc + 2]!);
+        else {
+          list.length = 0;
+          for (let j = 0; j < m; j++) list.push(cands[2 * (nc + j)]!);
+          pick = sameNamePick(ctx, list);
+        }
+      }
+      for (let j = 0; j < m; j++) cands[2 * (nc + j) + 1] = cands[2 * (nc + j)] === pick ? 0 : 1;
+      const e = 4 * k;
+      steps[e] = i;
+      steps[e + 1] = u;
+      steps[e + 2] = (inUpdate ? 1 : 0) | (mode << 1) | (pick !== 0 ? 8 : 0) | (m << 8);
+      steps[e + 3] = nc;
+      nc += m;
+    }
+    sat.setSteps(steps, cands.subarray(0, 2 * nc));
+    this.stepsMade = true;
+  }
+
   private resolveInstalled(level: number, disableRules: boolean): number {
     const sat = this.sat;
     const installed = this.installedIds;
+    // (a trace wants the JS path's lines)
+    const batch = RpmSolver.installedSteps && this.traceFn === undefined;
+    if (batch && !this.stepsMade) this.makeInstalledSteps();
     for (let pass = this.updateMap.size ? 0 : 1; pass < 2; pass++) {
       const passLevel = level;
       // like libsolv: go around once, with wraparound; a retry stays on the same package
       for (let k = 0, n = 0; n < installed.length; k++, n++) {
         if (k >= installed.length) k = 0;
-        const i = installed[k]!;
-        if (sat.decisionMap[i]! > 0) continue;
-        if (pass === 0 && !this.updateMap.has(i)) continue;
-        const u = this.updateRules + k;
-        let rr = u;
-        if (sat.isDisabled(u)) rr = this.featureRules + k;
-        if (this.emptyRule.has(rr)) rr = u;
-        const rrStart = sat.clauseStart[rr]!;
-        const rrLen = sat.clauseLen[rr]!;
-        const arena = sat.litArena;
-        const dm = sat.decisionMap;
-        // a rule met by a candidate decided installed offers nothing (whatever the conditions
-        // below say): looked at first, the usual case once the package has been dealt with
-        let fulfilled = false;
-        for (let k2 = 0; k2 < rrLen; k2++) {
-          const p = arena[rrStart + k2]!;
-          if (p > 0 && dm[p]! > 0) {
-            fulfilled = true;
-            break;
+        // the engine goes through the packages it can decide alone (decideSteps: exactly the
+        // steps below) and stops at one that needs this code, or at a conflict
+        let keepOnly = false;
+        if (batch) {
+          const from = sat.level;
+          const r = sat.decideSteps(k, n, installed.length, pass);
+          k = sat.stepK;
+          n = sat.stepN;
+          const made = sat.stepDecisions;
+          const good = r < 0 ? made - 1 : made;
+          if (good > 0) {
+            // as decideLit after each of them (the first one's level prunes the most)
+            this.pruneBranchesFrom(from + 1);
+            level = r < 0 ? sat.level - 1 : sat.level;
+          }
+          if (r === 0) break;
+          if (r < 0) {
+            // the rest of decideLit for the decision that met the conflict
+            const olevel = level;
+            const lr = sat.propagateLearn(-r);
+            if (typeof lr === 'number') {
+              this.pruneBranches();
+              level = lr;
+            } else level = this.handleRootConflict(lr, disableRules);
+            if (level === 0) return 0;
+            if (level <= olevel) {
+              if (level < passLevel) {
+                this.installedTrouble = true;
+                return level;
+              }
+              if (level < olevel) n = 0; // redo all, starting with this package
+              k--;
+              n--;
+              continue;
+            }
+            if (sat.stepWhich === 1) continue;
+            keepOnly = true;
           }
         }
-        let q = EMPTY_LIST;
-        if (
-          !fulfilled &&
-          !this.noUpdate.has(i) &&
-          (dm[i]! < 0 ||
-            this.updateAll ||
-            this.updateMap.has(i) ||
-            this.dupAll ||
-            this.dupInvolved.has(i) ||
-            (rrLen > 0 ? arena[rrStart] : undefined) !== i)
-        ) {
-          const targets = this.updateTargets.get(i);
-          const byTargets = targets !== undefined && !this.dupTargetedOnly.has(i);
-          // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
-          const toDup = this.dupAll || this.dupInvolved.has(i);
+        const i = installed[k]!;
+        if (!keepOnly) {
+          if (sat.decisionMap[i]! > 0) continue;
+          if (pass === 0 && !this.updateMap.has(i)) continue;
+          const u = this.updateRules + k;
+          let rr = u;
+          if (sat.isDisabled(u)) rr = this.featureRules + k;
+          if (this.emptyRule.has(rr)) rr = u;
+          const rrStart = sat.clauseStart[rr]!;
+          const rrLen = sat.clauseLen[rr]!;
+          const arena = sat.litArena;
+          const dm = sat.decisionMap;
+          // a rule met by a candidate decided installed offers nothing (whatever the conditions
+          // below say): looked at first, the usual case once the package has been dealt with
+          let fulfilled = false;
           for (let k2 = 0; k2 < rrLen; k2++) {
             const p = arena[rrStart + k2]!;
-            if (p < 0 || dm[p] !== 0) continue;
-            if (byTargets && p !== i && !targets.has(p)) continue;
-            if (toDup && (this.isInstalled(p) ? this.dupForbidden.has(p) : !this.dupMap.has(p))) continue;
-            if (q === EMPTY_LIST) q = [];
-            q.push(p);
-          }
-        }
-        if (q.length) {
-          const olevel = level;
-          level = this.selectAndInstall(level, q, disableRules, rr);
-          if (level === 0) return 0;
-          if (level <= olevel) {
-            if (level < passLevel) {
-              this.installedTrouble = true;
-              return level;
+            if (p > 0 && dm[p]! > 0) {
+              fulfilled = true;
+              break;
             }
-            if (level < olevel) n = 0; // redo all, starting with this package
-            k--;
-            n--;
-            continue;
+          }
+          let q = EMPTY_LIST;
+          if (
+            !fulfilled &&
+            !this.noUpdate.has(i) &&
+            (dm[i]! < 0 ||
+              this.updateAll ||
+              this.updateMap.has(i) ||
+              this.dupAll ||
+              this.dupInvolved.has(i) ||
+              (rrLen > 0 ? arena[rrStart] : undefined) !== i)
+          ) {
+            const targets = this.updateTargets.get(i);
+            const byTargets = targets !== undefined && !this.dupTargetedOnly.has(i);
+            // prune_to_dup_packages: a distupgraded package goes to what the distupgrade offers
+            const toDup = this.dupAll || this.dupInvolved.has(i);
+            for (let k2 = 0; k2 < rrLen; k2++) {
+              const p = arena[rrStart + k2]!;
+              if (p < 0 || dm[p] !== 0) continue;
+              if (byTargets && p !== i && !targets.has(p)) continue;
+              if (toDup && (this.isInstalled(p) ? this.dupForbidden.has(p) : !this.dupMap.has(p))) continue;
+              if (q === EMPTY_LIST) q = [];
+              q.push(p);
+            }
+          }
+          if (q.length) {
+            const olevel = level;
+            level = this.selectAndInstall(level, q, disableRules, rr);
+            if (level === 0) return 0;
+            if (level <= olevel) {
+              if (level < passLevel) {
+                this.installedTrouble = true;
+                return level;
+              }
+              if (level < olevel) n = 0; // redo all, starting with this package
+              k--;
+              n--;
+              continue;
+            }
           }
         }
         if (sat.decisionMap[i] === 0) {

@@ -287,3 +287,93 @@ test('root kernel: the unit clauses (disabled ones, empty clauses, root conflict
   }
   assert.deepEqual([...outcomes].sort(), ['conflict', 'empty', 'ok']);
 });
+
+test('steps kernel: random keep-or-update steps (picks by rank, stops, passes, conflicts) match the JS reference', () => {
+  const r = rng(77);
+  let conflicts = 0;
+  let stops = 0;
+  let decisions = 0;
+  for (let inst = 0; inst < 300; inst++) {
+    const n = 6 + Math.floor(r() * 30);
+    const clauses = randomClauses(r, n, Math.floor(n * (1.5 + r() * 2.5)), 3).filter((c) => c.length > 1);
+    // the steps' clauses: [v, candidates...] (an update rule), sometimes with a negative literal
+    const count = 1 + Math.floor(r() * (n / 2));
+    const stepVars: number[] = [];
+    const stepLits: number[][] = [];
+    for (let k = 0; k < count; k++) {
+      const v = 1 + Math.floor(r() * n);
+      const lits = [v];
+      for (let j = Math.floor(r() * 4); j > 0; j--) {
+        const p = 1 + Math.floor(r() * n);
+        if (!lits.includes(p) && !lits.includes(-p)) lits.push(r() < 0.1 ? -p : p);
+      }
+      stepVars.push(v);
+      stepLits.push(lits);
+    }
+    const { wasm, js } = twoEngines(n, clauses);
+    const ids = stepLits.map((l) => wasm.addClause(l));
+    for (const l of stepLits) js.addClause(l);
+    const steps = new Int32Array(4 * count);
+    const cands: number[] = [];
+    for (let k = 0; k < count; k++) {
+      // candidates: the clause's positive literals (some left out), ranks with ties
+      const cs = stepLits[k]!.filter((l) => l > 0 && r() < 0.85);
+      const off = cands.length / 2;
+      for (const p of cs) cands.push(p, Math.floor(r() * 3));
+      const flags = (r() < 0.7 ? 1 : 0) | (Math.floor(r() * 3) << 1) | (r() < 0.7 ? 8 : 0) | (cs.length << 8);
+      steps.set([stepVars[k]!, ids[k]!, flags, off], 4 * k);
+    }
+    for (const s of [wasm, js]) {
+      s.setSteps(steps, Int32Array.from(cands));
+      s.freeze();
+    }
+    if (r() < 0.3) {
+      const id = ids[Math.floor(r() * count)]!;
+      wasm.disable(id);
+      js.disable(id);
+    }
+    const ra = wasm.assertRoot();
+    assert.deepEqual(ra, js.assertRoot(), `instance ${inst}: root`);
+    if (ra) continue;
+    let k = Math.floor(r() * count);
+    let done = 0;
+    const pass = r() < 0.5 ? 0 : 1;
+    for (let call = 0; call < 100 && done < count; call++) {
+      const label = `instance ${inst} call ${call}`;
+      const a = wasm.decideSteps(k, done, count, pass);
+      const b = js.decideSteps(k, done, count, pass);
+      assert.equal(a, b, label);
+      assert.deepEqual(
+        [wasm.stepK, wasm.stepN, wasm.stepWhich, wasm.stepDecisions, wasm.level, wasm.decisions],
+        [js.stepK, js.stepN, js.stepWhich, js.stepDecisions, js.level, js.decisions],
+        `${label}: position`,
+      );
+      assert.equal(trailOf(wasm), trailOf(js), `${label}: trail`);
+      decisions += js.stepDecisions;
+      if (a === 0) break;
+      k = js.stepK;
+      done = js.stepN;
+      if (a < 0) {
+        conflicts++;
+        const la = wasm.propagateLearn(-a);
+        assert.deepEqual(la, js.propagateLearn(-b), `${label}: learn`);
+        assert.equal(trailOf(wasm), trailOf(js), `${label}: trail after learning`);
+        if (typeof la !== 'number') break;
+        continue; // the same step again
+      }
+      // a stop: the caller settles the step (here: its variable false) and goes on
+      stops++;
+      const v = stepVars[k]!;
+      if (js.decisionMap[v] === 0) {
+        const la = wasm.decide(-v);
+        assert.deepEqual(la, js.decide(-v), `${label}: caller's decision`);
+        if (typeof la !== 'number') break;
+      }
+      k++;
+      done++;
+    }
+  }
+  assert.ok(conflicts > 30, `the steps meet conflicts (${conflicts})`);
+  assert.ok(stops > 50, `the steps stop for the caller (${stops})`);
+  assert.ok(decisions > 300, `the steps decide (${decisions})`);
+});

@@ -32,6 +32,7 @@ const sub = bin(0x6b);
 const and = bin(0x71);
 const or = bin(0x72);
 const shl = bin(0x74);
+const shrU = bin(0x76);
 const eq = bin(0x46);
 const ne = bin(0x47);
 const ltS = bin(0x48);
@@ -90,6 +91,12 @@ export const H = {
   DQ_LEN: 21,
   SCAN_I: 22,
   SCAN_N: 23,
+  STEPS: 24, // decideSteps: the table of steps (4 words a step)
+  STEP_CANDS: 25, // and their candidates (a literal and its rank each)
+  STEP_K: 26, // where decideSteps stopped (step index, steps looked at)
+  STEP_N: 27,
+  STEP_WHICH: 28, // the decision that met a conflict: 0 the pick, 1 the step's own variable
+  STEP_DECISIONS: 29, // the decisions decideSteps made
 } as const;
 export const HEADER_BYTES = 128;
 
@@ -289,6 +296,108 @@ function scanBody(): Code {
   return [locals, body];
 }
 
+// ------------------------------------------------------------------ steps
+
+/**
+ * decideSteps (CdclSolver.decideStepsJs is the reference, line by line): from step k (n steps
+ * looked at so far), with wraparound, until n reaches count. A step is 4 words at STEPS + 16k:
+ * variable v, clause r, flags, the offset of its candidates (pairs at STEP_CANDS: literal, rank).
+ * Flags: bit 0 the step is visited in pass 0, bits 1-2 when the candidates count (0 never,
+ * 1 when v is false, 2 always), bit 3 the ranks are valid when every candidate is open, bits
+ * 8- the number of candidates. Returns 0 (done), 1 (stopped for the caller at STEP_K/STEP_N:
+ * r is disabled, or two or more candidates are open and the ranks do not apply: not valid, or
+ * not every candidate open) or a conflict's clause id negated.
+ */
+function stepsBody(): Code {
+  const K = 0, NN = 1, CNT = 2, PASS = 3;
+  let n = 4;
+  const DM = n++, TB = n++, CA = n++, ST = n++, LN = n++, OFF = n++, AR = n++, TP = n++, TR = n++, TW = n++;
+  const E = n++, V = n++, FL = n++, RU = n++, S = n++, LEN = n++, J = n++, JE = n++, P = n++, BEST = n++;
+  const BR = n++, M = n++, DEC = n++, LV = n++, TL = n++, R = n++, MET = n++, RK = n++, MODE = n++;
+  const locals = n - 4;
+  const out = (which: number): Code => [hset(H.STEP_K, get(K)), hset(H.STEP_N, get(NN)), hset(H.STEP_WHICH, c(which)), hset(H.STEP_DECISIONS, get(DEC))];
+  // decide the positive literal in local x at a new level and propagate; a conflict returns
+  const decide = (x: number, which: number): Code => [
+    set(LV, add(hget(H.LEVEL), c(1))),
+    hset(H.LEVEL, get(LV)),
+    set(TL, hget(H.TRAIL_LEN)),
+    st(DM, get(x), get(LV)),
+    st(TP, get(x), get(TL)),
+    st(TR, get(TL), get(x)),
+    st(TW, get(TL), c(0)),
+    hset(H.TRAIL_LEN, add(get(TL), c(1))),
+    incr(DEC),
+    set(R, [0x10, 0]),
+    if_(get(R), [out(which), ret(neg(get(R)))]),
+  ];
+  const body: Code = [
+    set(DM, hget(H.DM)), set(TB, hget(H.STEPS)), set(CA, hget(H.STEP_CANDS)), set(ST, hget(H.START)),
+    set(LN, hget(H.LEN)), set(OFF, hget(H.OFF)), set(AR, hget(H.ARENA)), set(TP, hget(H.TRAIL_POS)),
+    set(TR, hget(H.TRAIL)), set(TW, hget(H.TRAIL_WHY)),
+    block(
+      loop(
+        brIf(geS(get(NN), get(CNT)), 1),
+        if_(geS(get(K), get(CNT)), set(K, c(0))),
+        // block $next
+        block(
+          set(E, add(get(TB), shl(get(K), c(4)))),
+          set(V, [get(E), 0x28, 2, 0]),
+          brIf(gtS(ld(DM, get(V)), c(0)), 0),
+          set(FL, [get(E), 0x28, 2, 8]),
+          brIf(and(eqz(get(PASS)), eqz(and(get(FL), c(1)))), 0),
+          set(RU, [get(E), 0x28, 2, 4]),
+          if_(eq(ld8(OFF, get(RU)), c(1)), [out(0), ret(c(1))]),
+          set(S, ld(ST, get(RU))),
+          set(LEN, ld(LN, get(RU))),
+          // is the clause met by a true positive literal?
+          set(MET, c(0)),
+          set(J, c(0)),
+          block(
+            loop(
+              brIf(geS(get(J), get(LEN)), 1),
+              set(P, ld(AR, add(get(S), get(J)))),
+              // (nested: an i32.and would load dm at a negative literal too)
+              if_(gtS(get(P), c(0)), if_(gtS(ld(DM, get(P)), c(0)), [set(MET, c(1)), br(3)])), // if, if, loop, block
+              incr(J),
+              br(0),
+            ),
+          ),
+          set(M, c(0)),
+          set(MODE, and(shrU(get(FL), c(1)), c(3))),
+          if_(and(eqz(get(MET)), or(eq(get(MODE), c(2)), and(eq(get(MODE), c(1)), ltS(ld(DM, get(V)), c(0))))), [
+            // the open candidates: the best ranked one (the first of equal ranks)
+            set(J, [get(E), 0x28, 2, 12]),
+            set(JE, add(get(J), shrU(get(FL), c(8)))),
+            block(
+              loop(
+                brIf(geS(get(J), get(JE)), 1),
+                set(P, ld(CA, shl(get(J), c(1)))),
+                if_(eqz(ld(DM, get(P))), [
+                  set(RK, ld(CA, add(shl(get(J), c(1)), c(1)))),
+                  if_(or(eqz(get(M)), ltS(get(RK), get(BR))), [set(BEST, get(P)), set(BR, get(RK))]),
+                  incr(M),
+                ]),
+                incr(J),
+                br(0),
+              ),
+            ),
+          ]),
+          if_(and(geS(get(M), c(2)), or(eqz(and(get(FL), c(8))), ne(get(M), shrU(get(FL), c(8))))), [out(0), ret(c(1))]),
+          if_(get(M), decide(BEST, 0)),
+          if_(eqz(ld(DM, get(V))), decide(V, 1)),
+        ),
+        incr(K),
+        incr(NN),
+        br(0),
+      ),
+    ),
+    out(0),
+    c(0),
+    0x0b,
+  ];
+  return [locals, body];
+}
+
 // ------------------------------------------------------------------ the module
 
 /** A function's code as [locals, ...body] (see propagateBody) for util's assembleModule. */
@@ -307,13 +416,14 @@ function asmFunction(name: string, params: number, code: Code): AsmFunction {
 // at the header's level (as CdclSolver.assign) and propagate; op 3 as op 2, then, when the
 // propagation found no conflict, scan(b, c, d) (a decision and the search for the next open
 // clause in one call: the requires pass makes one crossing per decision instead of two); op 4
-// the root level's unit clauses (assertRoot)
+// the root level's unit clauses (assertRoot); op 5 decideSteps(a, b, c, d)
 const stAt = (base: Code, idx: Code, v: Code): Code => [add(base, shl(idx, c(2))), v, 0x36, 2, 0];
 const RUN: Code = (() => {
   const OP = 0, A = 1, B = 2, C = 3, D = 4, V = 5, TL = 6, LV = 7, R = 8, ID = 9, EMPTY = 10, L = 11;
   return [
     7,
     if_(eqz(get(OP)), ret([0x10, 0])),
+    if_(eq(get(OP), c(5)), ret([get(A), get(B), get(C), get(D), 0x10, 2])),
     // op 4: the root level's units (CdclSolver.assertRoot's pass) over clauses 1 .. a - 1
     if_(eq(get(OP), c(4)), [
       set(TL, hget(H.TRAIL_LEN)),
@@ -368,7 +478,9 @@ const RUN: Code = (() => {
   ];
 })();
 const compiled = new wasm.Module(
-  assembleModule([asmFunction('', 0, propagateBody()), asmFunction('', 3, scanBody()), asmFunction('run', 5, RUN)]),
+  assembleModule([
+    asmFunction('', 0, propagateBody()), asmFunction('', 3, scanBody()), asmFunction('', 4, stepsBody()), asmFunction('run', 5, RUN),
+  ]),
 );
 
 export interface CdclKernel {
@@ -384,6 +496,8 @@ export interface CdclKernel {
    * run(4, nclauses, 0, 0, 0): assign every enabled unit clause's literal (reason: the clause)
    * at the header's level, in clause order; the first empty clause's id (0: none), or the
    * negated id of a unit clause whose literal is false.
+   * run(5, k, n, count, pass): decideSteps (see stepsBody): 0 done, 1 stopped for the caller,
+   * or a conflict's clause id negated; where it stopped and what it decided in the header.
    */
   run: (op: number, a: number, b: number, c: number, d?: number) => number;
 }

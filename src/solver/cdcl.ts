@@ -876,6 +876,173 @@ export class CdclSolver {
     return this.level;
   }
 
+  /**
+   * The steps decideSteps walks (setSteps): 4 words a step (variable v, clause r, flags, offset
+   * of its candidates) and the candidates (pairs: positive literal, rank). Kept here as given;
+   * copied into the kernel memory on first use (again when that memory is replaced).
+   */
+  private steps: Int32Array = new Int32Array(0);
+  private stepCands: Int32Array = new Int32Array(0);
+  /** The kernel the steps were copied for (null: not copied yet). */
+  private stepsIn: CdclKernel | null = null;
+  /** Where decideSteps stopped: the step index and the number of steps looked at. */
+  stepK = 0;
+  stepN = 0;
+  /** After a conflict: which decision met it (0 the step's pick, 1 its own variable). */
+  stepWhich = 0;
+  /** The decisions the last decideSteps call made (a conflicting one included). */
+  stepDecisions = 0;
+
+  /**
+   * Give decideSteps its table (see there); `steps` holds 4 words a step, `cands` pairs of a
+   * positive literal and its rank (the step's candidates, at offset `steps[4k + 3]` in pairs).
+   */
+  setSteps(steps: Int32Array, cands: Int32Array): void {
+    this.steps = steps;
+    this.stepCands = cands;
+    this.stepsIn = null;
+  }
+
+  /**
+   * A batch of a package solver's "keep or update" steps (libsolv's pass over the installed
+   * packages), from step k (n steps looked at so far), going round with wraparound until n
+   * reaches count. Step k is variable v and clause r (words 0, 1 of the step) and flags (word
+   * 2): bit 0 the step is visited when `pass` is 0 (every step is when it is 1), bits 1-2 when
+   * its candidates count (0 never, 1 when v is false, 2 always), bit 3 its ranks are valid
+   * when all its candidates are open, bits 8- the number of its candidates. A step whose v is
+   * true is passed over; otherwise, unless r is met by a true positive literal, the candidates
+   * not decided yet are the open ones, and the best ranked of them (the lowest rank, the first
+   * of equal ones) is decided, and then v when it is still open (each a decision at a new
+   * level, propagated). Returns 0 when n reached count; 1 when it stopped for the caller at
+   * step stepK (stepN looked at): r is disabled, or two or more candidates are open and the
+   * ranks do not apply (not valid, or some candidates decided already);
+   * or, when a decision's propagation met a conflict, that clause's id negated (stepWhich says
+   * which decision; nothing learnt yet: the caller goes on as decide does, with
+   * propagateLearn). stepDecisions counts the decisions made.
+   */
+  decideSteps(k: number, n: number, count: number, pass: number): number {
+    if (!this.useKernel) return this.decideStepsJs(k, n, count, pass);
+    if (!this.kernelReady()) this.adopt();
+    if (this.stepsIn !== this.kernel) this.placeSteps();
+    const h = this.kernelHeader!;
+    h[0] = this.trailLen; // H.TRAIL_LEN
+    h[1] = this.propagateIndex; // H.PROP_INDEX
+    h[2] = this.level; // H.LEVEL
+    const r = this.kernel!.run(5, k, n, count, pass);
+    this.trailLen = h[0]!;
+    this.propagateIndex = h[1]!;
+    this.level = h[2]!;
+    this.stepK = h[H.STEP_K]!;
+    this.stepN = h[H.STEP_N]!;
+    this.stepWhich = h[H.STEP_WHICH]!;
+    const d = h[H.STEP_DECISIONS]!;
+    this.stepDecisions = d;
+    this.decisions += d;
+    return r;
+  }
+
+  /** The steps' table into the kernel memory: from the dead staging for good when it fits, else at its end. */
+  private placeSteps(): void {
+    const mem = this.kernel!.memory;
+    const bytes = (this.steps.length + this.stepCands.length) * 4;
+    let at: number;
+    if (this.freeEnd - this.freeAt >= bytes) {
+      // (pages touched already: cheaper than fresh ones)
+      at = this.freeAt;
+      this.freeAt += (bytes + 7) & ~7;
+    } else {
+      at = mem.buffer.byteLength;
+      mem.grow(Math.max(1, Math.ceil(bytes / PAGE)));
+      this.refreshViews();
+    }
+    const buf = mem.buffer;
+    new Int32Array(buf, at, this.steps.length).set(this.steps);
+    const ca = at + this.steps.length * 4;
+    new Int32Array(buf, ca, this.stepCands.length).set(this.stepCands);
+    const h = this.kernelHeader!;
+    h[H.STEPS] = at;
+    h[H.STEP_CANDS] = ca;
+    this.stepsIn = this.kernel;
+  }
+
+  /** The JS reference of decideSteps. */
+  decideStepsJs(k: number, n: number, count: number, pass: number): number {
+    const steps = this.steps;
+    const cands = this.stepCands;
+    let decisions = 0;
+    const out = (which: number): void => {
+      this.stepK = k;
+      this.stepN = n;
+      this.stepWhich = which;
+      this.stepDecisions = decisions;
+    };
+    const decide = (lit: number): number => {
+      decisions++;
+      this.decisions++;
+      this.level++;
+      this.assign(lit, 0);
+      return this.propagateJs();
+    };
+    for (; n < count; k++, n++) {
+      if (k >= count) k = 0;
+      const e = 4 * k;
+      const v = steps[e]!;
+      const dm = this.decisionMap;
+      if (dm[v]! > 0) continue;
+      const fl = steps[e + 2]!;
+      if (pass === 0 && (fl & 1) === 0) continue;
+      const r = steps[e + 1]!;
+      if (this.clauseOff[r] === 1) {
+        out(0);
+        return 1;
+      }
+      let met = false;
+      for (let q = this.clauseStart[r]!, end = q + this.clauseLen[r]!; q < end; q++) {
+        const p = this.litArena[q]!;
+        if (p > 0 && dm[p]! > 0) {
+          met = true;
+          break;
+        }
+      }
+      let m = 0;
+      let best = 0;
+      let bestRank = 0;
+      const mode = (fl >> 1) & 3;
+      if (!met && (mode === 2 || (mode === 1 && dm[v]! < 0))) {
+        for (let j = steps[e + 3]!, end = j + (fl >>> 8); j < end; j++) {
+          const p = cands[2 * j]!;
+          if (dm[p] !== 0) continue;
+          const rank = cands[2 * j + 1]!;
+          if (m === 0 || rank < bestRank) {
+            best = p;
+            bestRank = rank;
+          }
+          m++;
+        }
+      }
+      if (m >= 2 && ((fl & 8) === 0 || m !== fl >>> 8)) {
+        out(0);
+        return 1;
+      }
+      if (m) {
+        const c = decide(best);
+        if (c) {
+          out(0);
+          return -c;
+        }
+      }
+      if (dm[v] === 0) {
+        const c = decide(v);
+        if (c) {
+          out(1);
+          return -c;
+        }
+      }
+    }
+    out(0);
+    return 0;
+  }
+
   /** The JS reference of the scan kernel. */
   nextOpenClauseJs(i: number, n: number, nrules: number, dq: number[]): number {
     const head = this.clauseHead;

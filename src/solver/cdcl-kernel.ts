@@ -406,8 +406,8 @@ function asmFunction(name: string, params: number, code: Code): AsmFunction {
   return { name, params, result: true, locals: flat[0]!, body: flat.slice(1) };
 }
 
-// assembled and compiled when the solver's code loads (program start-up), like the rest of its
-// code (as the depsolve kernels are)
+// assembled and validated when the solver's code loads (program start-up), as the depsolve
+// kernels are; Node 20 compiles each wasm function lazily, at its first call
 // One export for both loops: V8 (11.x) calls exports through a generic JS-to-wasm wrapper and,
 // after ~1000 calls of an export, compiles a specific wrapper for it on the main thread
 // (~0.3-1.3 ms each); the solve calls the loops ~1500 times each, so one export means one

@@ -32,7 +32,7 @@ export function registerTestsolvCommand(program: Command, context: CliContext): 
     .option('--rules', 'with --trace: also print every rule (compare with testsolv -v -v -v -v)')
     .option('--timing', 'print on stderr how long solving took apart from loading the testcase (wall and CPU ms), and its phases')
     .action(async (file: string, opts: { result?: boolean; json?: boolean; trace?: boolean; rules?: boolean; timing?: boolean }) => {
-      // The solver's WebAssembly kernels (compiled as their modules load, just below) stay in
+      // The solver's WebAssembly kernels (each function compiled at its first call) stay in
       // V8's baseline compiler (Liftoff), as its JS stays in Sparkplug for the solve (see
       // --max-opt below): with tier-up on, the closure walk took 5-10 ms wall on the 60k-package
       // bench instead of ~2.5 (the tiering checks and the background compiles cost more than

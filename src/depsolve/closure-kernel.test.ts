@@ -8,18 +8,11 @@ import { runInNewContext } from 'node:vm';
 import { RPMSENSE } from '../rpm/index.js';
 import { Pool } from './pool.js';
 import { simpleDep, type Dep } from './dep.js';
+import { lcgInt as rng } from '../../test/helpers/lcg.js';
 
 // The reference is RpmSolver's JS code (closureKernel = false: the JS walk, the JS distupgrade-all
 // loop): for random repositories, the
 // kernel must give the same rules in the same order (the rule dump), the same trace and result.
-
-function rng(seed: number): (m: number) => number {
-  let s = seed;
-  return (m) => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return (s >>> 12) % m;
-  };
-}
 
 function randomTestcase(seed: number): string {
   const rnd = rng(seed);

@@ -3,19 +3,12 @@ import assert from 'node:assert/strict';
 import { runTestcase } from './testcase.js';
 import { RpmSolver } from './rpm-solver.js';
 import { CdclSolver } from '../solver/index.js';
+import { lcgInt as rng } from '../../test/helpers/lcg.js';
 
 // The installed-packages pass through the engine's decideSteps (RpmSolver.installedSteps) against
 // the pass in JS only: for random systems with updates, distupgrades, erasures and locks, the
 // same transactions and problems. The cases make the engine stop for the JS (picks it has no
 // rank for, disabled update rules) and meet conflicts.
-
-function rng(seed: number): (m: number) => number {
-  let s = seed;
-  return (m) => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return (s >>> 12) % m;
-  };
-}
 
 function randomTestcase(seed: number): string {
   const rnd = rng(seed);

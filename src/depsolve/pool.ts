@@ -243,7 +243,6 @@ export class Pool {
   private readonly cDepFlags = this.cols.column(4 * 4096);
   private readonly cIdxStart = this.cols.column(4 * 4096);
   private readonly cIdxIds = this.cols.column(4 * 4096);
-  private readonly cIdxFill = this.cols.column(4 * 4096);
   private readonly cScratch = this.cols.column(0);
   private seen = -1;
   private vNameOf!: Int32Array;
@@ -341,7 +340,6 @@ export class Pool {
     c.ensure(this.cProvOwner, 4 * r.provs);
     c.ensure(this.cIdxIds, 4 * r.provs);
     c.ensure(this.cIdxStart, 4 * r.names);
-    c.ensure(this.cIdxFill, 4 * r.names);
   }
 
   /** Per package: 1 when it provides its own name (noted as its provides are interned). */
@@ -1071,7 +1069,7 @@ export class Pool {
     const c = this.cols;
     // (in the room addSolvable keeps: building the index never moves a column or grows the
     // memory, so callers' views stay valid; names interned since: the JS loops below)
-    if (all && 4 * (names + 1) <= c.roomOf(this.cIdxStart) && 4 * names <= c.roomOf(this.cIdxFill) && 4 * total0 <= c.roomOf(this.cIdxIds)) {
+    if (all && 4 * (names + 1) <= c.roomOf(this.cIdxStart) && 4 * total0 <= c.roomOf(this.cIdxIds)) {
       // every provide is indexed: the counting sort as a WebAssembly kernel (baseline-compiled
       // JS pays ~40 ns an element here: see provides-sort-kernel.ts), in the pool's memory
       sortProvidesInMemory(c, {
@@ -1080,7 +1078,6 @@ export class Pool {
         provName: c.offset(this.cProvName),
         provOwner: c.offset(this.cProvOwner),
         start: c.offset(this.cIdxStart),
-        fill: c.offset(this.cIdxFill),
         ids: c.offset(this.cIdxIds),
       });
       this.indexInColumns = true;

@@ -9,21 +9,21 @@
  */
 
 import {
-  BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, IF,
+  BLOCK, BR, BR_IF, END, I32_ADD, I32_CONST, I32_EQZ, I32_GE_S, I32_GE_U, I32_LOAD, I32_SHL, I32_STORE, I32_SUB, IF,
   LOCAL_GET, LOCAL_SET, LOCAL_TEE, LOOP, VOID, PAGE, assembleModule, wasm,
 } from '../util/index.js';
 
-// parameters and locals of `sort(n, names, pn, po, ps, pf, pi)` (byte addresses in memory)
+// parameters and locals of `sort(n, names, pn, po, ps, pi)` (byte addresses in memory)
 const N = 0;
 const NAMES = 1;
 const PN = 2; // provide name ids, n of them (-1: a rich provide, not indexed)
 const PO = 3; // provide owners, n of them
 const PS = 4; // out: start, names + 1 (zeroed on entry)
-const PF = 5; // scratch: fill positions, names
-const PI = 6; // out: ids, up to n
-const I = 7;
-const K = 8;
-const T = 9;
+const PI = 5; // out: ids, up to n
+const I = 6;
+const K = 7;
+const T = 8;
+const ACC = 9;
 
 /** address of element (local idx) of the i32 array at (local base), left on the stack */
 const elem = (base: number, idx: number): number[] => [LOCAL_GET, base, LOCAL_GET, idx, I32_CONST, 2, I32_SHL, I32_ADD];
@@ -39,24 +39,38 @@ const forI = (limit: number, body: number[]): number[] => [
   ...incr(I), BR, 0,
   END, END,
 ];
+/** for (i = limit - 1; i >= 0; i--) body */
+const forIDown = (limit: number, body: number[]): number[] => [
+  LOCAL_GET, limit, LOCAL_SET, I,
+  BLOCK, VOID, LOOP, VOID,
+  LOCAL_GET, I, I32_EQZ, BR_IF, 1,
+  LOCAL_GET, I, I32_CONST, 1, I32_SUB, LOCAL_SET, I,
+  ...body,
+  BR, 0,
+  END, END,
+];
 
+// One counting sort without a separate fill array (its pages were fresh memory): the counts
+// become each name's end offset, and the fill runs backwards through the store, each owner
+// going to --start[k]; so each name's list is still in store order (ascending) and start[k]
+// ends up at the list's first slot.
 const BODY: number[] = [
-  // counts: start[k + 1]++ for each indexed provide of name k
+  // counts: start[k]++ for each indexed provide of name k
   ...forI(N, [
     ...elem(PN, I), ...load(0), LOCAL_TEE, K, I32_CONST, 0, I32_GE_S, IF, VOID,
-    ...elem(PS, K), LOCAL_TEE, T, LOCAL_GET, T, ...load(4), I32_CONST, 1, I32_ADD, ...store(4),
+    ...elem(PS, K), LOCAL_TEE, T, LOCAL_GET, T, ...load(0), I32_CONST, 1, I32_ADD, ...store(0),
     END,
   ]),
-  // offsets: start[k + 1] += start[k]; fill[k] = start[k]
+  // ends: start[k] = counts of names 0..k; start[names] = the total
+  I32_CONST, 0, LOCAL_SET, ACC,
   ...forI(NAMES, [
-    ...elem(PS, I), LOCAL_TEE, T, LOCAL_GET, T, ...load(4), LOCAL_GET, T, ...load(0), I32_ADD, ...store(4),
-    ...elem(PF, I), LOCAL_GET, T, ...load(0), ...store(0),
+    ...elem(PS, I), LOCAL_TEE, T, LOCAL_GET, T, ...load(0), LOCAL_GET, ACC, I32_ADD, LOCAL_TEE, ACC, ...store(0),
   ]),
-  // fill in store order (= package order, so every name's list is ascending)
-  ...forI(N, [
+  ...elem(PS, NAMES), LOCAL_GET, ACC, ...store(0),
+  // fill backwards in store order (= package order): ids[--start[k]] = owner
+  ...forIDown(N, [
     ...elem(PN, I), ...load(0), LOCAL_TEE, K, I32_CONST, 0, I32_GE_S, IF, VOID,
-    ...elem(PF, K), LOCAL_TEE, T, ...load(0), LOCAL_SET, K, // K: the slot
-    LOCAL_GET, T, LOCAL_GET, K, I32_CONST, 1, I32_ADD, ...store(0),
+    ...elem(PS, K), LOCAL_TEE, T, LOCAL_GET, T, ...load(0), I32_CONST, 1, I32_SUB, LOCAL_TEE, K, ...store(0), // K: the slot
     ...elem(PI, K), ...elem(PO, I), ...load(0), ...store(0),
     END,
   ]),
@@ -66,7 +80,7 @@ const BODY: number[] = [
 // validated when the solver's code loads (program start-up); Node 20 compiles each wasm
 // function lazily, at its first call (Liftoff: well under a millisecond for this one)
 const compiled = new wasm.Module(
-  assembleModule([{ name: 'sort', params: 7, result: false, locals: 3, body: BODY }]),
+  assembleModule([{ name: 'sort', params: 6, result: false, locals: 4, body: BODY }]),
 );
 
 /** Where sortProvidesInMemory finds its arrays (byte offsets in the memory). */
@@ -78,8 +92,6 @@ export interface SortPlaces {
   provOwner: number;
   /** out: names + 1 offsets (zeroed here first) */
   start: number;
-  /** scratch: names */
-  fill: number;
   /** out: the owners, up to n */
   ids: number;
 }
@@ -93,7 +105,7 @@ export interface SortPlaces {
 export function sortProvidesInMemory(mem: { mem: object; buffer: ArrayBuffer }, at: SortPlaces): void {
   new Int32Array(mem.buffer, at.start, at.names + 1).fill(0);
   const inst = new wasm.Instance(compiled, { env: { mem: mem.mem } });
-  (inst.exports['sort'] as (...a: number[]) => void)(at.n, at.names, at.provName, at.provOwner, at.start, at.fill, at.ids);
+  (inst.exports['sort'] as (...a: number[]) => void)(at.n, at.names, at.provName, at.provOwner, at.start, at.ids);
 }
 
 /** sortProvidesInMemory on copies of the arrays in a fresh memory (tests, and callers without one). */
@@ -101,14 +113,13 @@ export function sortProvidesByName(provName: Int32Array, provOwner: Int32Array, 
   const pn = 0;
   const po = pn + n * 4;
   const ps = po + n * 4;
-  const pf = ps + (names + 1) * 4;
-  const pi = pf + names * 4;
+  const pi = ps + (names + 1) * 4;
   const bytes = pi + n * 4;
   const mem = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const buf = mem.buffer;
   new Int32Array(buf, pn, n).set(provName.subarray(0, n));
   new Int32Array(buf, po, n).set(provOwner.subarray(0, n));
-  sortProvidesInMemory({ mem, buffer: buf }, { n, names, provName: pn, provOwner: po, start: ps, fill: pf, ids: pi });
+  sortProvidesInMemory({ mem, buffer: buf }, { n, names, provName: pn, provOwner: po, start: ps, ids: pi });
   const start = new Int32Array(buf, ps, names + 1);
   return { start, ids: new Int32Array(buf, pi, start[names]!) };
 }

@@ -800,12 +800,20 @@ export class CdclSolver {
   /** Unit propagation from the propagate index. Returns the violated clause id or 0. */
   propagate(): number {
     if (!this.useKernel) return this.propagateJs();
+    return this.runSynced(0, 0, 0, 0, 0);
+  }
+
+  /**
+   * One kernel call that moves the trail: the trail length, propagate index and level go into
+   * the kernel's header, the trail length and propagate index it leaves come back.
+   */
+  private runSynced(op: number, a: number, b: number, c: number, d: number): number {
     if (!this.kernelReady()) this.adopt();
     const h = this.kernelHeader!;
     h[0] = this.trailLen; // H.TRAIL_LEN
     h[1] = this.propagateIndex; // H.PROP_INDEX
     h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(0, 0, 0, 0, 0);
+    const r = this.kernel!.run(op, a, b, c, d);
     this.trailLen = h[0]!;
     this.propagateIndex = h[1]!;
     return r;
@@ -863,14 +871,7 @@ export class CdclSolver {
     }
     this.decisions++;
     this.level++;
-    if (!this.kernelReady()) this.adopt();
-    const h = this.kernelHeader!;
-    h[0] = this.trailLen; // H.TRAIL_LEN
-    h[1] = this.propagateIndex; // H.PROP_INDEX
-    h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(3, lit, i, n, nrules);
-    this.trailLen = h[0]!;
-    this.propagateIndex = h[1]!;
+    const r = this.runSynced(3, lit, i, n, nrules);
     if (r < 0) return this.propagateLearn(-r);
     this.scanFound = this.scanOut(r, dq);
     return this.level;
@@ -924,13 +925,8 @@ export class CdclSolver {
     if (!this.useKernel) return this.decideStepsJs(k, n, count, pass);
     if (!this.kernelReady()) this.adopt();
     if (this.stepsIn !== this.kernel) this.placeSteps();
+    const r = this.runSynced(5, k, n, count, pass);
     const h = this.kernelHeader!;
-    h[0] = this.trailLen; // H.TRAIL_LEN
-    h[1] = this.propagateIndex; // H.PROP_INDEX
-    h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(5, k, n, count, pass);
-    this.trailLen = h[0]!;
-    this.propagateIndex = h[1]!;
     this.level = h[2]!;
     this.stepK = h[H.STEP_K]!;
     this.stepN = h[H.STEP_N]!;
@@ -1319,14 +1315,7 @@ export class CdclSolver {
       return this.propagateLearn();
     }
     // the assignment and its propagation in one kernel call (one JS-to-wasm crossing)
-    if (!this.kernelReady()) this.adopt();
-    const h = this.kernelHeader!;
-    h[0] = this.trailLen; // H.TRAIL_LEN
-    h[1] = this.propagateIndex; // H.PROP_INDEX
-    h[2] = this.level; // H.LEVEL
-    const r = this.kernel!.run(2, lit, 0, 0, 0);
-    this.trailLen = h[0]!;
-    this.propagateIndex = h[1]!;
+    const r = this.runSynced(2, lit, 0, 0, 0);
     return r === 0 ? this.level : this.propagateLearn(r);
   }
 
